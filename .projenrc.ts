@@ -1,0 +1,67 @@
+import { awscdk, javascript } from 'projen';
+
+const CDK_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cloud-kms-constructs',
+  description:
+    'Typed, compliant-by-default constructs for cloud key management on AWS, Azure and Google Cloud: ' +
+    'provider-managed, customer-managed, BYOK and HYOK keys with separation of duties and an immutable audit trail.',
+  author: 'cloud-kms-constructs maintainers',
+  authorAddress: 'maintainers@cloud-kms-constructs.dev',
+  repositoryUrl: 'https://github.com/cloud-kms-constructs/cloud-kms-constructs.git',
+  keywords: ['cdk', 'cdktf', 'kms', 'key-vault', 'cloud-kms', 'byok', 'hyok', 'compliance', 'encryption'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.3',
+  minNodeVersion: '20.0.0',
+  // Peer ranges for our users; projen pins each one exactly as a dev dependency.
+  peerDeps: [
+    'cdktf@^0.21.0',
+    '@cdktf/provider-azurerm@^14.23.1',
+    '@cdktf/provider-google@^16.12.1',
+  ],
+  devDeps: [
+    'cdk-nag@3.0.2',
+  ],
+
+  // CI lives in .ci/run (this project is not hosted on GitHub Actions).
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  docgen: true,
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
+  },
+  tsconfigDev: {
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  jestOptions: {
+    jestConfig: {
+      snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+      testTimeout: 120_000,
+      testPathIgnorePatterns: ['/node_modules/', '/examples/out/'],
+    },
+  },
+  gitignore: ['/examples/out/', 'cdk.out/', '*.cfnlint.json'],
+  npmignoreEnabled: true,
+});
+
+project.addTask('examples', {
+  description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
+  exec: 'ts-node --project test/tsconfig.json examples/run.ts',
+  receiveArgs: true,
+});
+
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
+
+project.synth();

@@ -1,0 +1,3 @@
+export * from './managed-key';
+export * from './customer-managed-key';
+export * from './key-audit-sink';

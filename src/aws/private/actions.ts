@@ -1,0 +1,121 @@
+/*
+ * Every KMS action list used in key policies, in one place. Lists are explicit (no wildcards),
+ * so a policy reads as what it allows and cdk-nag's IAM5 has nothing to flag.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+ */
+
+/** Read-only key metadata: what auditors get, and what everyone else also needs. */
+export const READ_ACTIONS = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+];
+
+/** Destructive or policy-changing operations that dual control puts behind named approvers. */
+export const DUAL_CONTROL_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:DisableKey',
+  'kms:PutKeyPolicy',
+  'kms:ScheduleKeyDeletion',
+];
+
+/** Key management without cryptographic use. */
+export const MANAGEMENT_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:UpdateAlias',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand',
+  'kms:PutKeyPolicy',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateKeyDescription',
+  'kms:RevokeGrant',
+  'kms:ReplicateKey',
+  'kms:UpdatePrimaryRegion',
+];
+
+/** Key-material import (BYOK): for importers only. */
+export const IMPORT_ACTIONS = [
+  'kms:GetParametersForImport',
+  'kms:ImportKeyMaterial',
+  'kms:DeleteImportedKeyMaterial',
+];
+
+/** Encrypt side of a symmetric or RSA key. */
+export const ENCRYPT_ACTIONS = [
+  'kms:Encrypt',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+];
+
+/** Decrypt side of a symmetric or RSA key. */
+export const DECRYPT_ACTIONS = [
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+];
+
+export const DATA_KEY_PAIR_ACTIONS = [
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+];
+
+export const SIGN_ACTIONS = ['kms:Sign'];
+export const VERIFY_ACTIONS = ['kms:Verify'];
+export const GENERATE_MAC_ACTIONS = ['kms:GenerateMac'];
+export const VERIFY_MAC_ACTIONS = ['kms:VerifyMac'];
+export const KEY_AGREEMENT_ACTIONS = ['kms:DeriveSharedSecret'];
+export const PUBLIC_KEY_ACTIONS = ['kms:GetPublicKey'];
+
+/** Grants that let AWS services use the key on a user's behalf (only with kms:GrantIsForAWSResource). */
+export const SERVICE_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
+
+/** Every action that uses key material, plus CreateGrant, which can hand that use to someone else. */
+export const CRYPTOGRAPHIC_ACTIONS = [
+  ...ENCRYPT_ACTIONS,
+  ...DECRYPT_ACTIONS,
+  ...DATA_KEY_PAIR_ACTIONS,
+  ...SIGN_ACTIONS,
+  ...VERIFY_ACTIONS,
+  ...GENERATE_MAC_ACTIONS,
+  ...VERIFY_MAC_ACTIONS,
+  ...KEY_AGREEMENT_ACTIONS,
+  ...PUBLIC_KEY_ACTIONS,
+  'kms:CreateGrant',
+];
+
+/** Which side of the separation-of-duties line an action falls on. */
+export enum ActionClass {
+  READ = 'READ',
+  MANAGEMENT = 'MANAGEMENT',
+  IMPORT = 'IMPORT',
+  CRYPTOGRAPHIC = 'CRYPTOGRAPHIC',
+}
+
+/** Classifies one action (wildcards match every action they cover). */
+export function classifyAction(action: string): ActionClass[] {
+  if (action === '*' || action === 'kms:*') {
+    return [ActionClass.READ, ActionClass.MANAGEMENT, ActionClass.IMPORT, ActionClass.CRYPTOGRAPHIC];
+  }
+  const re = new RegExp('^' + action.split('*').map(escapeRegExp).join('.*') + '$');
+  const classes: ActionClass[] = [];
+  if (READ_ACTIONS.some((a) => re.test(a))) classes.push(ActionClass.READ);
+  if (MANAGEMENT_ACTIONS.some((a) => re.test(a))) classes.push(ActionClass.MANAGEMENT);
+  if (IMPORT_ACTIONS.some((a) => re.test(a))) classes.push(ActionClass.IMPORT);
+  if (CRYPTOGRAPHIC_ACTIONS.some((a) => re.test(a))) classes.push(ActionClass.CRYPTOGRAPHIC);
+  return classes;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,101 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import {
+  checkAuditSink, checkDeletionWindowDays, checkFipsLevel, checkModelAllowed, checkRotationDays,
+} from '../../core/checks';
+import { DeploymentModel } from '../../core/deployment-model';
+import { FipsLevel } from '../../core/fips';
+import { ComplianceProfile } from '../../core/profile';
+import { ValidationError } from '../../core/validation';
+import type { IKeyAuditSink } from '../key-audit-sink';
+
+/** AWS KMS HSMs are validated at FIPS 140-3 Level 3 (CMVP certificate #4884). */
+export const AWS_KMS_FIPS_LEVEL = FipsLevel.LEVEL_3;
+
+export const KMS_ROTATION_MIN_DAYS = 90;
+export const KMS_ROTATION_MAX_DAYS = 2560;
+export const KMS_WINDOW_MIN_DAYS = 7;
+export const KMS_WINDOW_MAX_DAYS = 30;
+
+/** The props every AWS key construct shares. */
+export interface CommonKeyInput {
+  readonly profile?: ComplianceProfile;
+  readonly auditSink?: IKeyAuditSink;
+  readonly rotation?: Duration;
+  readonly deletionWindow?: Duration;
+  readonly aliases?: string[];
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export interface KeySettings {
+  readonly profile: ComplianceProfile;
+  /** Rotation period; undefined where KMS cannot rotate the key spec. */
+  readonly rotation?: Duration;
+  readonly deletionWindow: Duration;
+  readonly aliases: string[];
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Validates the shared key props against KMS and the profile, before any resource exists.
+ */
+export function resolveKeySettings(
+  scope: IConstruct, id: string, input: CommonKeyInput, model: DeploymentModel, keySpec: kms.KeySpec, keyUsage: kms.KeyUsage,
+): KeySettings {
+  const subject = scope.node.path ? `${scope.node.path}/${id}` : id;
+  const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
+  checkModelAllowed(profile, model, subject);
+  checkFipsLevel(profile, AWS_KMS_FIPS_LEVEL, `AWS KMS key ${subject}`);
+
+  const rotatable = keySpec === kms.KeySpec.SYMMETRIC_DEFAULT && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
+  let rotation: Duration | undefined;
+  if (rotatable) {
+    rotation = input.rotation ?? Duration.days(Math.min(profile.maxRotationDays, KMS_ROTATION_MAX_DAYS));
+    if (!rotation.isUnresolved()) {
+      checkRotationDays(profile, 'rotation', rotation.toDays({ integral: false }), KMS_ROTATION_MIN_DAYS, KMS_ROTATION_MAX_DAYS);
+      if (!Number.isInteger(rotation.toDays({ integral: false }))) {
+        throw new ValidationError(`rotation must be a whole number of days, got ${rotation.toHumanString()}`);
+      }
+    }
+  } else if (input.rotation) {
+    throw new ValidationError(
+      `rotation is only supported for symmetric encryption keys, got keySpec ${keySpec} with keyUsage ${keyUsage}`);
+  }
+
+  const deletionWindow = input.deletionWindow ?? Duration.days(KMS_WINDOW_MAX_DAYS);
+  if (!deletionWindow.isUnresolved()) {
+    const d = deletionWindow.toDays({ integral: false });
+    checkDeletionWindowDays(profile, 'deletionWindow', d, KMS_WINDOW_MIN_DAYS, KMS_WINDOW_MAX_DAYS);
+    if (!Number.isInteger(d)) {
+      throw new ValidationError(`deletionWindow must be a whole number of days, got ${deletionWindow.toHumanString()}`);
+    }
+  }
+
+  checkAuditSink(profile, input.auditSink && {
+    path: input.auditSink.node.path,
+    immutable: input.auditSink.immutable,
+    retentionDays: input.auditSink.retentionDays,
+  }, subject);
+  return {
+    profile,
+    rotation,
+    deletionWindow,
+    aliases: (input.aliases ?? []).map(normalizeAlias),
+    removalPolicy: input.removalPolicy ?? RemovalPolicy.RETAIN,
+  };
+}
+
+/** Adds the `alias/` prefix when missing and rejects names KMS reserves or refuses. */
+export function normalizeAlias(name: string): string {
+  if (Token.isUnresolved(name)) return name;
+  const alias = name.startsWith('alias/') ? name : `alias/${name}`;
+  if (alias.startsWith('alias/aws/')) {
+    throw new ValidationError(`alias must not start with the reserved prefix alias/aws/, got ${name}`);
+  }
+  if (!/^alias\/[a-zA-Z0-9:/_-]+$/.test(alias) || alias.length > 256) {
+    throw new ValidationError(
+      `alias must be at most 256 characters of letters, digits, '/', '_', '-' and ':' after alias/, got ${name}`);
+  }
+  return alias;
+}

@@ -1,0 +1,197 @@
+import { IConstruct } from 'constructs';
+import { Control } from './controls';
+import { CustodianAssignment } from './custodians';
+import { DeploymentModel } from './deployment-model';
+import { FipsLevel } from './fips';
+import { ComplianceProfile } from './profile';
+
+/**
+ * Whether a setting satisfies a control.
+ */
+export enum EvidenceStatus {
+  SATISFIED = 'SATISFIED',
+  NOT_SATISFIED = 'NOT_SATISFIED',
+  NOT_APPLICABLE = 'NOT_APPLICABLE',
+}
+
+/**
+ * One piece of evidence: a control, the resource and setting that bear on it, and the verdict.
+ * e.g. NIST SP 800-53 SC-12 -> key rotation every 365 days on `Stack/OrdersKey/Resource`.
+ */
+export interface EvidenceEntry {
+  /** The control. */
+  readonly control: Control;
+  /** The verdict. */
+  readonly status: EvidenceStatus;
+  /** Construct path of the key or audit sink the evidence belongs to. */
+  readonly subject: string;
+  /** Construct path of the resource that carries the setting. */
+  readonly resource: string;
+  /** The setting, in the provider's own terms (e.g. `RotationPeriodInDays`). */
+  readonly setting: string;
+  /** The setting's value, as text. */
+  readonly value: string;
+  /** One sentence an auditor can read, e.g. `key rotation every 365 days`. */
+  readonly description: string;
+}
+
+/**
+ * A key the ledger knows about.
+ */
+export interface KeyRecord {
+  /** Construct path of the key. */
+  readonly path: string;
+  /** Construct path of the stack (CloudFormation or Terraform) that holds it. */
+  readonly stack: string;
+  /** `aws`, `azure` or `gcp`. */
+  readonly cloud: string;
+  /** The construct class, e.g. `CustomerManagedKey`. */
+  readonly constructName: string;
+  readonly model: DeploymentModel;
+  readonly profile: ComplianceProfile;
+  /** FIPS 140 level of the module that holds the key material. */
+  readonly fipsLevel: FipsLevel;
+  /**
+   * Construct path of the audit sink.
+   * @default - none
+   */
+  readonly auditSink?: string;
+  /**
+   * Construct path of the key's parent in the hierarchy (a key store, HSM or tenant hierarchy).
+   * @default - none: a root key
+   */
+  readonly parent?: string;
+}
+
+/**
+ * An audit sink the ledger knows about.
+ */
+export interface AuditSinkRecord {
+  readonly path: string;
+  readonly stack: string;
+  readonly cloud: string;
+  /** Whether records are write-once. */
+  readonly immutable: boolean;
+  /** How long records are kept, in days. */
+  readonly retentionDays: number;
+}
+
+/**
+ * A finding or control deliberately accepted, with its reason.
+ */
+export interface Acknowledgement {
+  /** Construct path of the key or sink. */
+  readonly subject: string;
+  /** Construct path of the resource the acknowledgement is attached to. */
+  readonly resource: string;
+  /** The rule or control id acknowledged (e.g. `AwsSolutions-S1`). */
+  readonly rule: string;
+  /** Why it is acceptable. */
+  readonly reason: string;
+}
+
+const LEDGERS = new WeakMap<IConstruct, EvidenceLedger>();
+
+/**
+ * The evidence ledger of one construct tree (one app): which keys and audit sinks exist,
+ * which controls their settings satisfy, who holds which role, and which findings were accepted.
+ *
+ * Constructs write to it as they are built; reports and rule packs read it after synthesis.
+ */
+export class EvidenceLedger {
+  /** The ledger of the app that `scope` belongs to. */
+  public static of(scope: IConstruct): EvidenceLedger {
+    const root = scope.node.root;
+    let ledger = LEDGERS.get(root);
+    if (!ledger) {
+      ledger = new EvidenceLedger();
+      LEDGERS.set(root, ledger);
+    }
+    return ledger;
+  }
+
+  private readonly keyRecords = new Map<string, KeyRecord>();
+  private readonly sinkRecords = new Map<string, AuditSinkRecord>();
+  private readonly custodianRecords = new Map<string, CustodianAssignment[]>();
+  private readonly entries: EvidenceEntry[] = [];
+  private readonly acks: Acknowledgement[] = [];
+
+  private constructor() {}
+
+  /** Registers a key. */
+  public registerKey(record: KeyRecord): void {
+    this.keyRecords.set(record.path, record);
+  }
+
+  /** Registers an audit sink. */
+  public registerAuditSink(record: AuditSinkRecord): void {
+    this.sinkRecords.set(record.path, record);
+  }
+
+  /** Records that `identity` holds `role` over the key or sink at `subject`. */
+  public addCustodian(subject: string, assignment: CustodianAssignment): void {
+    const list = this.custodianRecords.get(subject) ?? [];
+    if (!list.some((a) => a.role === assignment.role && a.identity === assignment.identity)) {
+      list.push(assignment);
+    }
+    this.custodianRecords.set(subject, list);
+  }
+
+  /** Records a piece of evidence. A later entry for the same subject, control and setting replaces the earlier one. */
+  public record(entry: EvidenceEntry): void {
+    const i = this.entries.findIndex((e) =>
+      e.subject === entry.subject && e.control.id === entry.control.id && e.setting === entry.setting);
+    if (i >= 0) {
+      this.entries[i] = entry;
+    } else {
+      this.entries.push(entry);
+    }
+  }
+
+  /** Records an accepted finding. */
+  public acknowledge(ack: Acknowledgement): void {
+    if (!this.acks.some((a) => a.resource === ack.resource && a.rule === ack.rule)) {
+      this.acks.push(ack);
+    }
+  }
+
+  /** Every key, in registration order. */
+  public get keys(): KeyRecord[] {
+    return [...this.keyRecords.values()];
+  }
+
+  /** Every audit sink, in registration order. */
+  public get auditSinks(): AuditSinkRecord[] {
+    return [...this.sinkRecords.values()];
+  }
+
+  /** The key registered at `path`, if any. */
+  public tryFindKey(path: string): KeyRecord | undefined {
+    return this.keyRecords.get(path);
+  }
+
+  /** The audit sink registered at `path`, if any. */
+  public tryFindAuditSink(path: string): AuditSinkRecord | undefined {
+    return this.sinkRecords.get(path);
+  }
+
+  /** Who holds which role over the subject. */
+  public custodiansOf(subject: string): CustodianAssignment[] {
+    return [...(this.custodianRecords.get(subject) ?? [])];
+  }
+
+  /** Evidence about one subject, or all evidence. */
+  public evidence(subject?: string): EvidenceEntry[] {
+    return this.entries.filter((e) => subject === undefined || e.subject === subject);
+  }
+
+  /** Evidence for one control, optionally for one subject. */
+  public evidenceFor(control: Control, subject?: string): EvidenceEntry[] {
+    return this.evidence(subject).filter((e) => e.control.id === control.id);
+  }
+
+  /** Accepted findings, for one subject or all. */
+  public acknowledgements(subject?: string): Acknowledgement[] {
+    return this.acks.filter((a) => subject === undefined || a.subject === subject);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './deployment-model';
+export * from './fips';
+export * from './controls';
+export * from './profile';
+export * from './custodians';
+export * from './evidence';

@@ -1,0 +1,73 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ComplianceProfile, DeploymentModel } from '../../src';
+import * as aws from '../../src/aws';
+
+export const ACCOUNT = '111111111111';
+export const REGION = 'us-east-1';
+
+export function newStack(id = 'Test', app = new App()): Stack {
+  return new Stack(app, id, { env: { account: ACCOUNT, region: REGION } });
+}
+
+export const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+
+/** Named principals as ARNs, so templates show them literally. */
+export function people() {
+  return {
+    admin: new iam.ArnPrincipal(arn('KeyAdmin')),
+    user: new iam.ArnPrincipal(arn('OrdersService')),
+    auditor: new iam.ArnPrincipal(arn('Auditor')),
+    approverA: new iam.ArnPrincipal(arn('ApproverA')),
+    approverB: new iam.ArnPrincipal(arn('ApproverB')),
+  };
+}
+
+/** The CloudFormation execution role the default synthesizer deploys with, as it appears in the key policy. */
+export const DEPLOYER = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}` };
+
+export function sinkFor(stack: Stack, profile: ComplianceProfile, id = 'Audit'): aws.KeyAuditSink {
+  const p = people();
+  return new aws.KeyAuditSink(stack, id, {
+    profile,
+    custodians: {
+      administrators: [p.admin],
+      auditors: [p.auditor],
+      approvers: profile.dualControlRequired ? [p.approverA, p.approverB] : undefined,
+    },
+  });
+}
+
+/** A CustomerManagedKey with everything a profile requires. */
+export function cmkFor(stack: Stack, profile: ComplianceProfile, id = 'OrdersKey', extra: Partial<aws.CustomerManagedKeyProps> = {}) {
+  const p = people();
+  return new aws.CustomerManagedKey(stack, id, {
+    profile,
+    auditSink: profile.auditSinkRequired ? sinkFor(stack, profile) : undefined,
+    custodians: {
+      administrators: [p.admin],
+      users: [p.user],
+      auditors: [p.auditor],
+      approvers: profile.dualControlRequired ? [p.approverA, p.approverB] : undefined,
+    },
+    ...extra,
+  });
+}
+
+export const profilesAllowing = (model: DeploymentModel) => ComplianceProfile.builtIns().filter((p) => p.allows(model));
+
+export function keyPolicyOf(stack: Stack, key: { node: { defaultChild?: unknown } }): { Statement: any[] } {
+  const cfn = key.node.defaultChild as any;
+  return stack.resolve(cfn.keyPolicy);
+}
+
+export function statement(policy: { Statement: any[] }, sid: string): any {
+  const st = policy.Statement.find((s) => s.Sid === sid);
+  if (!st) throw new Error(`no statement ${sid} in ${policy.Statement.map((s) => s.Sid).join(', ')}`);
+  return st;
+}
+
+export function templateOf(stack: Stack): Template {
+  return Template.fromStack(stack);
+}
