@@ -2,22 +2,22 @@ import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token } fr
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { IKeyAuditSink } from './key-audit-sink';
 import { checkApprovers } from '../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
-import { IKeyAuditSink } from './key-audit-sink';
 import {
   ActionClass, classifyAction, DATA_KEY_PAIR_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS,
   KEY_AGREEMENT_ACTIONS, PUBLIC_KEY_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
 } from './private/actions';
+import { recordKeyEvidence } from './private/key-evidence';
 import {
   ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations,
 } from './private/key-policy';
-import { recordKeyEvidence } from './private/key-evidence';
-import { normalizeAlias, resolveKeySettings } from './private/key-settings';
+import { applyUnresolvedSettings, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 import { assignments, identify, requireNamedPrincipal } from './private/principals';
 
 /**
@@ -208,8 +208,7 @@ export class CustomerManagedKey extends kms.Key {
     const dualControl = profile.dualControlRequired || approvers.length > 0;
     const approverArns = approvers.flatMap((p) => identify(scope, p).arns);
     if (dualControl) {
-      checkApprovers(ComplianceProfile.custom({ name: profile.name, basedOn: profile, dualControlRequired: true }),
-        approvers.flatMap((p) => identify(scope, p).identities), 'custodians.approvers', subject);
+      checkApprovers(profile, approvers.flatMap((p) => identify(scope, p).identities), 'custodians.approvers', subject);
       if (settings.removalPolicy !== RemovalPolicy.RETAIN) {
         throw new ValidationError(
           `removalPolicy must be RETAIN under dual control for ${subject} (deletion is for the approvers), got ${settings.removalPolicy}`);
@@ -242,13 +241,11 @@ export class CustomerManagedKey extends kms.Key {
       description: props.description ?? `${DeploymentModel.CUSTOMER_MANAGED.title} under profile ${profile.name} (${subject})`,
       keySpec: spec,
       keyUsage: usage,
-      enableKeyRotation: settings.rotation !== undefined,
-      rotationPeriod: settings.rotation,
-      pendingWindow: settings.deletionWindow,
       multiRegion: props.multiRegion,
-      removalPolicy: settings.removalPolicy,
       policy,
+      ...lifecycleProps(settings),
     });
+    applyUnresolvedSettings(this, settings);
 
     this.model = DeploymentModel.CUSTOMER_MANAGED;
     this.profile = profile;

@@ -8,12 +8,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
+import { CustomerManagedKey } from './customer-managed-key';
 import { Control } from '../core/controls';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
-import { CustomerManagedKey } from './customer-managed-key';
 import { acknowledgeRules } from './private/acknowledge';
 
 /**
@@ -259,6 +259,21 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // CloudTrail's delivery role for CloudWatch Logs, with a customer-managed policy (the Trail L2 would attach an
+    // inline one) and a trust limited to this trail.
+    const deliveryRole = new iam.Role(this, 'TrailDeliveryRole', {
+      description: `Lets CloudTrail trail ${this.trailName} write to its log group`,
+      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceArn': trailArn } } }),
+    });
+    const deliveryPolicy = new iam.ManagedPolicy(this, 'TrailDeliveryPolicy', {
+      description: `CloudTrail delivery to ${logGroupName}`,
+      roles: [deliveryRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      })],
+    });
+
     this.trail = new cloudtrail.Trail(this, 'Trail', {
       trailName: this.trailName,
       bucket: this.bucket,
@@ -267,11 +282,13 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
       managementEvents: cloudtrail.ReadWriteType.ALL,
-      sendToCloudWatchLogs: true,
-      cloudWatchLogGroup: this.logGroup,
+      sendToCloudWatchLogs: false,
     });
-    // The key policy names the trail by ARN; make sure the key is written first.
-    this.trail.node.addDependency(key);
+    const cfnTrail = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+    cfnTrail.cloudWatchLogsLogGroupArn = this.logGroup.logGroupArn;
+    cfnTrail.cloudWatchLogsRoleArn = deliveryRole.roleArn;
+    // CloudTrail checks on creation that it can write to the log group.
+    this.trail.node.addDependency(deliveryPolicy);
 
     for (const auditor of props.custodians.auditors ?? []) {
       key.grantDecrypt(auditor);
@@ -382,25 +399,30 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       'critical key and trail events are published to an encrypted SNS topic');
   }
 
-  /** Guards against escape hatches that would blind the trail. */
+  /**
+   * Guards against escape hatches (property overrides included) that would blind the trail.
+   */
   private validateTrail(): string[] {
     const cfn = this.trail.node.defaultChild as cloudtrail.CfnTrail;
     const stack = Stack.of(this);
+    // The rendered resource, with raw overrides applied, as it will appear in the template.
+    const rendered = stack.resolve((cfn as any)._toCloudFormation()) as { Resources: Record<string, { Properties: any }> };
+    const props = Object.values(rendered.Resources)[0].Properties ?? {};
     const errors: string[] = [];
-    const selectors = stack.resolve(cfn.eventSelectors) as any[] | undefined;
-    for (const s of selectors ?? []) {
-      const excluded: string[] = s.excludeManagementEventSources ?? s.ExcludeManagementEventSources ?? [];
-      if (excluded.includes('kms.amazonaws.com')) {
+    for (const s of props.EventSelectors ?? []) {
+      if ((s.ExcludeManagementEventSources ?? []).includes('kms.amazonaws.com')) {
         errors.push('the audit trail must not exclude kms.amazonaws.com management events');
       }
-      const rw = s.readWriteType ?? s.ReadWriteType;
-      if (rw !== undefined && rw !== 'All') {
-        errors.push(`the audit trail must record read and write management events, got ${rw}`);
+      if (s.ReadWriteType !== undefined && s.ReadWriteType !== 'All') {
+        errors.push(`the audit trail must record read and write management events, got ${s.ReadWriteType}`);
       }
+      if (s.IncludeManagementEvents === false) errors.push('the audit trail must include management events');
     }
-    if (stack.resolve(cfn.isMultiRegionTrail) !== true) errors.push('the audit trail must be multi-region');
-    if (stack.resolve(cfn.enableLogFileValidation) !== true) errors.push('the audit trail must validate log files');
-    if (!cfn.kmsKeyId) errors.push('the audit trail must be KMS-encrypted');
+    if (props.IsMultiRegionTrail !== true) errors.push('the audit trail must be multi-region');
+    if (props.EnableLogFileValidation !== true) errors.push('the audit trail must validate log files');
+    if (props.IsLogging !== true) errors.push('the audit trail must be logging');
+    if (!props.KMSKeyId) errors.push('the audit trail must be KMS-encrypted');
+    if (!props.CloudWatchLogsLogGroupArn) errors.push('the audit trail must deliver to its CloudWatch log group');
     return errors;
   }
 }

@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { IKeyAuditSink } from './key-audit-sink';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
-import { IKeyAuditSink } from './key-audit-sink';
 import { recordKeyEvidence } from './private/key-evidence';
-import { normalizeAlias, resolveKeySettings } from './private/key-settings';
+import { applyUnresolvedSettings, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 
 /**
  * An AWS service whose AWS managed key (`alias/aws/<service>`) can be referenced.
@@ -123,11 +123,9 @@ export class ManagedKey extends kms.Key {
     super(scope, id, {
       description: props.description
         ?? `${DeploymentModel.PROVIDER_MANAGED.title} key under profile ${settings.profile.name} (${scope.node.path}/${id})`,
-      enableKeyRotation: true,
-      rotationPeriod: settings.rotation,
-      pendingWindow: settings.deletionWindow,
-      removalPolicy: settings.removalPolicy,
+      ...lifecycleProps(settings),
     });
+    applyUnresolvedSettings(this, settings);
     this.model = DeploymentModel.PROVIDER_MANAGED;
     this.profile = settings.profile;
     this.auditSink = props.auditSink;

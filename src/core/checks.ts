@@ -71,13 +71,11 @@ export function checkAuditSink(profile: ComplianceProfile, sink: AuditSinkFacts 
   }
 }
 
-/** Dual control needs at least two distinct approvers. */
+/** Dual control (whether the profile requires it or the caller chose it) needs at least two distinct approvers. */
 export function checkApprovers(profile: ComplianceProfile, approverIdentities: string[], prop: string, subject: string): void {
-  if (!profile.dualControlRequired) return;
   const distinct = new Set(approverIdentities);
   if (distinct.size < 2) {
     throw new ValidationError(
-      `${prop} must name at least 2 distinct approvers under profile ${profile.name} (dual control) for ${subject}, ` +
-      `got ${distinct.size}`);
+      `${prop} must name at least 2 distinct approvers for dual control on ${subject} (profile ${profile.name}), got ${distinct.size}`);
   }
 }

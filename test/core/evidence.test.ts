@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { App } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import {
   ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel,
 } from '../../src';
@@ -20,8 +20,14 @@ test('records keys, custodians, evidence and acknowledgements', () => {
   const app = new App();
   const ledger = EvidenceLedger.of(app);
   ledger.registerKey({
-    path: 'S/K', stack: 'S', cloud: 'aws', constructName: 'CustomerManagedKey', model: DeploymentModel.CUSTOMER_MANAGED,
-    profile: ComplianceProfile.PCI_DSS, fipsLevel: FipsLevel.LEVEL_3, auditSink: 'S/Audit',
+    path: 'S/K',
+    stack: 'S',
+    cloud: 'aws',
+    constructName: 'CustomerManagedKey',
+    model: DeploymentModel.CUSTOMER_MANAGED,
+    profile: ComplianceProfile.PCI_DSS,
+    fipsLevel: FipsLevel.LEVEL_3,
+    auditSink: 'S/Audit',
   });
   ledger.addCustodian('S/K', { role: CustodianRole.ADMINISTRATOR, identity: 'arn:a' });
   ledger.addCustodian('S/K', { role: CustodianRole.ADMINISTRATOR, identity: 'arn:a' });

@@ -44,7 +44,7 @@ export function cmkFor(stack: Stack, profile: ComplianceProfile, id = 'OrdersKey
   const p = people();
   return new aws.CustomerManagedKey(stack, id, {
     profile,
-    auditSink: profile.auditSinkRequired ? sinkFor(stack, profile) : undefined,
+    auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? sinkFor(stack, profile) : undefined,
     custodians: {
       administrators: [p.admin],
       users: [p.user],

@@ -99,3 +99,23 @@ export function normalizeAlias(name: string): string {
   }
   return alias;
 }
+
+/**
+ * The lifecycle props for `kms.Key`. kms.Key range-checks rotation and pending window itself and cannot
+ * read tokens, so unresolved values are left out here and written by `applyUnresolvedSettings`.
+ */
+export function lifecycleProps(settings: KeySettings) {
+  const resolved = (d?: Duration) => (d && !d.isUnresolved() ? d : undefined);
+  return {
+    enableKeyRotation: settings.rotation !== undefined,
+    rotationPeriod: resolved(settings.rotation),
+    pendingWindow: resolved(settings.deletionWindow),
+    removalPolicy: settings.removalPolicy,
+  };
+}
+
+export function applyUnresolvedSettings(key: kms.Key, settings: KeySettings): void {
+  const cfn = key.node.defaultChild as kms.CfnKey;
+  if (settings.rotation?.isUnresolved()) cfn.rotationPeriodInDays = settings.rotation.toDays();
+  if (settings.deletionWindow.isUnresolved()) cfn.pendingWindowInDays = settings.deletionWindow.toDays();
+}

@@ -1,0 +1,50 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { cmkFor, newStack, profilesAllowing, sinkFor } from './fixtures';
+import { ComplianceProfile, DeploymentModel } from '../../src';
+import * as aws from '../../src/aws';
+
+/** One stack per construct and profile: what the snapshot, cdk-nag and cfn-lint suites run over. */
+export interface Scenario {
+  readonly name: string;
+  readonly build: () => Stack;
+}
+
+const stackName = (construct: string, profile: ComplianceProfile) => `${construct}-${profile.name.replace(/_/g, '-')}`;
+
+export function scenarios(): Scenario[] {
+  const list: Scenario[] = [];
+  for (const profile of profilesAllowing(DeploymentModel.PROVIDER_MANAGED)) {
+    list.push({
+      name: `ManagedKey/${profile.name}`,
+      build: () => {
+        const stack = newStack(stackName('ManagedKey', profile), new App());
+        new aws.ManagedKey(stack, 'Key', { profile, auditSink: sinkFor(stack, profile), aliases: ['app/data'] });
+        return stack;
+      },
+    });
+  }
+  for (const profile of profilesAllowing(DeploymentModel.CUSTOMER_MANAGED)) {
+    list.push({
+      name: `CustomerManagedKey/${profile.name}`,
+      build: () => {
+        const stack = newStack(stackName('CustomerManagedKey', profile), new App());
+        const key = cmkFor(stack, profile, 'OrdersKey', { aliases: ['orders'] });
+        const worker = new iam.Role(stack, 'Worker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+        key.grantEncryptDecryptWhen(worker, { encryptionContext: { app: 'orders' } });
+        return stack;
+      },
+    });
+  }
+  for (const profile of ComplianceProfile.builtIns()) {
+    list.push({
+      name: `KeyAuditSink/${profile.name}`,
+      build: () => {
+        const stack = newStack(stackName('KeyAuditSink', profile), new App());
+        sinkFor(stack, profile);
+        return stack;
+      },
+    });
+  }
+  return list;
+}
