@@ -58,7 +58,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 project.addTask('examples', {
   description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
-  exec: 'ts-node --project test/tsconfig.json examples/run.ts',
+  exec: 'ts-node --project examples/tsconfig.json examples/run.ts',
   receiveArgs: true,
 });
 

@@ -285,6 +285,15 @@ export class CustomerManagedKey extends kms.Key {
   }
 
   /**
+   * CDK's generic grant collection, used by other constructs. The key policy does not delegate to IAM, so
+   * these grants must land in the key policy too (trustAccountIdentities false); the synthesis-time policy
+   * check still applies to them. Prefer the grant methods, which also check separation of duties early.
+   */
+  public get grants(): kms.KeyGrants {
+    return kms.KeyGrants.fromKey(this, false);
+  }
+
+  /**
    * Grants the actions to the principal in the key policy, after checking the principal against the
    * separation-of-duties rules (a grantee of cryptographic actions becomes a user, of management actions
    * an administrator). Cross-account principals also get an identity-policy statement.

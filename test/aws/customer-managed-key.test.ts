@@ -405,6 +405,12 @@ describe('grants', () => {
     });
   });
 
+  test('CDK\'s generic key.grants also land in the key policy, because IAM alone grants nothing here', () => {
+    const { stack, key } = commercialKey();
+    key.grants.decrypt(new iam.ArnPrincipal(arn('Generic')));
+    expect(decide(keyPolicyOf(stack, key), arn('Generic'), 'kms:Decrypt')).toBe('ALLOW');
+  });
+
   test('a grantee in a stack that deploys after the key is refused, not widened to the account', () => {
     const { stack, key } = commercialKey();
     const later = new Stack(stack.node.root as App, 'Later', { env: { account: ACCOUNT, region: 'us-east-1' } });
