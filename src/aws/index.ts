@@ -1,3 +1,4 @@
 export * from './managed-key';
+export * from './custodians';
 export * from './customer-managed-key';
 export * from './key-audit-sink';

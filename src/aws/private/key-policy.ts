@@ -16,6 +16,8 @@ export interface KeyPolicyCustodians {
   readonly approvers: iam.IPrincipal[];
   /** ARNs of the approvers, for `aws:PrincipalArn` conditions. */
   readonly approverArns: string[];
+  /** BYOK only: who may import key material. */
+  readonly importers: iam.IPrincipal[];
   /** The principal CloudFormation acts as when it creates and updates the key. */
   readonly deployer: iam.IPrincipal;
   readonly deployerArns: string[];
@@ -46,6 +48,9 @@ export const SID = {
   DENY_UNAPPROVED: 'DenyDestructiveOperationsExceptApprovers',
   DENY_UNAPPROVED_POLICY: 'DenyPolicyChangesExceptApproversAndDeployment',
   DENY_NON_SERVICE_GRANTS: 'DenyGrantsNotForAwsResources',
+  IMPORT: 'AllowKeyMaterialImport',
+  DENY_IMPORTER: 'DenyImportersAnythingButImport',
+  DENY_IMPORT_NO_MFA: 'DenyImportWithoutMfa',
 } as const;
 
 function without(list: string[], remove: string[]): string[] {
@@ -101,6 +106,26 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
   if (c.auditors.length > 0) {
     statement({ sid: SID.AUDIT, principals: c.auditors, actions: READ_ACTIONS });
     statement({ sid: SID.DENY_AUDITOR, effect: iam.Effect.DENY, principals: c.auditors, notActions: READ_ACTIONS });
+  }
+
+  if (c.importers.length > 0) {
+    const importActions = ['kms:DescribeKey', ...IMPORT_ACTIONS];
+    statement({
+      sid: SID.IMPORT,
+      principals: c.importers,
+      actions: importActions,
+      conditions: o.dualControl ? { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } : undefined,
+    });
+    statement({ sid: SID.DENY_IMPORTER, effect: iam.Effect.DENY, principals: c.importers, notActions: importActions });
+    if (o.dualControl) {
+      statement({
+        sid: SID.DENY_IMPORT_NO_MFA,
+        effect: iam.Effect.DENY,
+        principals: c.importers,
+        actions: IMPORT_ACTIONS,
+        conditions: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+      });
+    }
   }
 
   if (o.dualControl) {

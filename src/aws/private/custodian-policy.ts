@@ -1,0 +1,282 @@
+import { DefaultStackSynthesizer, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
+import { checkApprovers } from '../../core/checks';
+import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
+import { EvidenceLedger } from '../../core/evidence';
+import { ComplianceProfile } from '../../core/profile';
+import { ValidationError } from '../../core/validation';
+import type { GrantConditions, KeyCustodians } from '../custodians';
+import {
+  ActionClass, classifyAction, DATA_KEY_PAIR_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS,
+  KEY_AGREEMENT_ACTIONS, PUBLIC_KEY_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
+} from './actions';
+import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
+import { assignments, identify, requireNamedPrincipal } from './principals';
+
+export interface CustodianPolicyInput {
+  /** Construct path of the key, for messages. */
+  readonly subject: string;
+  readonly profile: ComplianceProfile;
+  readonly custodians: KeyCustodians;
+  /** Whether `custodians.importers` applies (BYOK) and must name someone. */
+  readonly importersRequired: boolean;
+  readonly deploymentPrincipal?: iam.IPrincipal;
+  /** What the default deployment principal is, for the error when it cannot be derived. */
+  readonly deployerDescription: string;
+  readonly keySpec: kms.KeySpec;
+  readonly keyUsage: kms.KeyUsage;
+  readonly delegateToIam: boolean;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The separation-of-duties policy of one key: validates the custodians against each other and the profile,
+ * builds the key policy, and carries out grants on it. Shared by every AWS key construct whose key policy
+ * is the only authority (CustomerManagedKey, ByokImport, keys in external key stores).
+ */
+export class CustodianPolicy {
+  public readonly document: iam.PolicyDocument;
+  public readonly dualControl: boolean;
+  public readonly delegateToIam: boolean;
+  public readonly approverCount: number;
+  public readonly hasAuditors: boolean;
+  private readonly assignments: CustodianAssignment[];
+  private key?: kms.IKey;
+
+  constructor(scope: IConstruct, input: CustodianPolicyInput) {
+    const { subject, profile } = input;
+    if (input.delegateToIam && profile.separationOfDutiesRequired) {
+      throw new ValidationError(
+        `delegateToIam must be false under profile ${profile.name}, which requires separation of duties, got true`);
+    }
+    const c = input.custodians;
+    if (!c || !c.administrators || c.administrators.length === 0) {
+      throw new ValidationError(`custodians.administrators must name at least one principal for ${subject}, got none`);
+    }
+    const users = c.users ?? [];
+    const auditors = c.auditors ?? [];
+    const approvers = c.approvers ?? [];
+    const importers = c.importers ?? [];
+    if (input.importersRequired && importers.length === 0) {
+      throw new ValidationError(`custodians.importers must name at least one principal for ${subject}, got none`);
+    }
+    if (!input.importersRequired && importers.length > 0) {
+      throw new ValidationError(`custodians.importers applies only to keys with imported material (ByokImport), got ${importers.length} for ${subject}`);
+    }
+    c.administrators.forEach((p) => requireNamedPrincipal(scope, 'custodians.administrators', p, false));
+    users.forEach((p) => requireNamedPrincipal(scope, 'custodians.users', p, true));
+    auditors.forEach((p) => requireNamedPrincipal(scope, 'custodians.auditors', p, false));
+    approvers.forEach((p) => requireNamedPrincipal(scope, 'custodians.approvers', p, false));
+    importers.forEach((p) => requireNamedPrincipal(scope, 'custodians.importers', p, false));
+
+    const dualControl = profile.dualControlRequired || approvers.length > 0;
+    const approverArns = approvers.flatMap((p) => identify(scope, p).arns);
+    if (dualControl) {
+      checkApprovers(profile, approvers.flatMap((p) => identify(scope, p).identities), 'custodians.approvers', subject);
+      if (input.removalPolicy !== RemovalPolicy.RETAIN) {
+        throw new ValidationError(
+          `removalPolicy must be RETAIN under dual control for ${subject} (deletion is for the approvers), got ${input.removalPolicy}`);
+      }
+    }
+
+    const deployer = input.deploymentPrincipal ?? defaultDeploymentPrincipal(scope, subject, input.deployerDescription);
+    requireNamedPrincipal(scope, 'deploymentPrincipal', deployer, false);
+
+    this.assignments = [
+      ...assignments(scope, CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
+      ...assignments(scope, CustodianRole.USER, 'custodians.users', users),
+      ...assignments(scope, CustodianRole.AUDITOR, 'custodians.auditors', auditors),
+      ...assignments(scope, CustodianRole.APPROVER, 'custodians.approvers', approvers),
+      ...assignments(scope, CustodianRole.IMPORTER, 'custodians.importers', importers),
+      ...assignments(scope, CustodianRole.DEPLOYER, 'deploymentPrincipal', [deployer]),
+    ];
+    SeparationOfDuties.check(this.assignments, subject);
+
+    this.document = buildKeyPolicy({
+      administrators: c.administrators,
+      users,
+      auditors,
+      approvers,
+      approverArns,
+      importers,
+      deployer,
+      deployerArns: identify(scope, deployer).arns,
+    }, { userActions: userActionsFor(input.keySpec, input.keyUsage), dualControl, delegateToIam: input.delegateToIam });
+    this.dualControl = dualControl;
+    this.delegateToIam = input.delegateToIam;
+    this.approverCount = new Set(approverArns.map((a) => JSON.stringify(Stack.of(scope).resolve(a)))).size;
+    this.hasAuditors = auditors.length > 0;
+  }
+
+  /**
+   * Attaches the policy to its key: records the custodians in the evidence ledger and checks the final policy
+   * at synthesis.
+   */
+  public bind(key: kms.IKey): void {
+    this.key = key;
+    const ledger = EvidenceLedger.of(key);
+    this.assignments.forEach((a) => ledger.addCustodian(key.node.path, a));
+    key.node.addValidation({ validate: () => findPolicyViolations(key, this.document, this.delegateToIam) });
+  }
+
+  /** How the policy separates duties, for the evidence ledger; undefined under IAM delegation. */
+  public get separationEvidence(): string | undefined {
+    if (this.delegateToIam) return undefined;
+    return 'key policy names administrators (management only, cryptographic use denied), users (use only, management denied)' +
+      `${this.hasAuditors ? ', auditors (read only)' : ''}; no account-root delegation`;
+  }
+
+  /** How dual control is enforced, for the evidence ledger; undefined when it is off. */
+  public get dualControlEvidence(): string | undefined {
+    if (!this.dualControl) return undefined;
+    return `ScheduleKeyDeletion, CancelKeyDeletion, DisableKey and PutKeyPolicy limited to ${this.approverCount} named ` +
+      'approvers with MFA (PutKeyPolicy also to the deployment principal)';
+  }
+
+  /**
+   * Grants the actions in the key policy, after checking the principal against separation of duties
+   * (cryptographic actions make a user, management actions an administrator, import actions an importer).
+   * Cross-account or cross-region principals also get an identity-policy statement, as KMS requires.
+   */
+  public grant(grantee: iam.IGrantable, actions: string[], conditions?: GrantConditions): iam.Grant {
+    const key = this.boundKey();
+    const principal = grantee.grantPrincipal;
+    requireNamedPrincipal(key, 'grantee', principal, true);
+    const classes = new Set(actions.flatMap(classifyAction));
+    if (classes.has(ActionClass.CRYPTOGRAPHIC)) this.addAssignment(CustodianRole.USER, principal);
+    if (classes.has(ActionClass.MANAGEMENT)) this.addAssignment(CustodianRole.ADMINISTRATOR, principal);
+    if (classes.has(ActionClass.IMPORT)) this.addAssignment(CustodianRole.IMPORTER, principal);
+    return this.writeGrant(grantee, actions, conditions ? toConditions(conditions) : undefined);
+  }
+
+  /** Makes the principal an administrator: management actions and an explicit deny on every cryptographic one. */
+  public grantAdmin(grantee: iam.IGrantable): iam.Grant {
+    const key = this.boundKey();
+    const principal = grantee.grantPrincipal;
+    requireNamedPrincipal(key, 'grantee', principal, false);
+    this.addAssignment(CustodianRole.ADMINISTRATOR, principal);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY, principals: [principal], actions: ADMINISTRATOR_DENIED_ACTIONS, resources: ['*'],
+    }));
+    return this.writeGrant(grantee, administratorActions(this.dualControl), undefined);
+  }
+
+  private boundKey(): kms.IKey {
+    if (!this.key) throw new Error('CustodianPolicy used before bind()');
+    return this.key;
+  }
+
+  private addAssignment(role: CustodianRole, principal: iam.IPrincipal): void {
+    const key = this.boundKey();
+    const added = assignments(key, role, 'grantee', [principal]);
+    SeparationOfDuties.check([...this.assignments, ...added], key.node.path);
+    this.assignments.push(...added);
+    const ledger = EvidenceLedger.of(key);
+    added.forEach((a) => ledger.addCustodian(key.node.path, a));
+  }
+
+  private writeGrant(grantee: iam.IGrantable, actions: string[], conditions?: { [op: string]: { [key: string]: unknown } }): iam.Grant {
+    const key = this.boundKey();
+    requireGranteeNotDownstream(key, grantee);
+    const principal = grantee.grantPrincipal;
+    const keyStack = Stack.of(key);
+    const granteeStack = Construct.isConstruct(grantee) ? Stack.of(grantee) : undefined;
+    const principalAccount = principal.principalAccount;
+    const crossAccount = principalAccount !== undefined && !Token.isUnresolved(principalAccount)
+      && !Token.isUnresolved(keyStack.account) && principalAccount !== keyStack.account;
+    const crossRegion = granteeStack !== undefined && !Token.isUnresolved(granteeStack.region)
+      && !Token.isUnresolved(keyStack.region) && granteeStack.region !== keyStack.region;
+    if (crossAccount || crossRegion) {
+      // KMS needs both the key policy and the caller's own policy across accounts.
+      return iam.Grant.addToPrincipalAndResource({
+        grantee, actions, resourceArns: ['*'], resource: key, resourceSelfArns: ['*'], conditions,
+      });
+    }
+    return iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions,
+      resourceArns: [key.keyArn],
+      resource: key,
+      statement: new iam.PolicyStatement({ principals: [principal], actions, resources: ['*'], conditions }),
+    });
+  }
+}
+
+/**
+ * A key policy can only name principals that exist when it is written. If the grantee lives in a stack that
+ * deploys after the key's stack, CDK's default falls back to the account root, which would hand the key to
+ * IAM; we refuse instead.
+ */
+function requireGranteeNotDownstream(key: IConstruct, grantee: iam.IGrantable): void {
+  if (!Construct.isConstruct(grantee)) return;
+  const keyStack = Stack.of(key);
+  const granteeStack = Stack.of(grantee);
+  if (granteeStack !== keyStack && granteeStack.dependencies.includes(keyStack)) {
+    throw new ValidationError(
+      `grantee ${grantee.node.path} is in stack ${granteeStack.stackName}, which deploys after the key's stack ` +
+      `${keyStack.stackName}; a key policy can only name principals that already exist. Define the principal in ` +
+      'the key stack or an earlier stack, or pass an ArnPrincipal of an existing role');
+  }
+}
+
+function toConditions(c: GrantConditions): { [op: string]: { [key: string]: unknown } } {
+  const ctx = c.encryptionContext ?? {};
+  const keys = Object.keys(ctx);
+  const services = c.viaServices ?? [];
+  if (keys.length === 0 && services.length === 0) {
+    throw new ValidationError('conditions must set encryptionContext or viaServices, got neither');
+  }
+  for (const k of keys) {
+    if (!Token.isUnresolved(k) && (k.length === 0 || k.startsWith('aws-crypto-'))) {
+      throw new ValidationError(`encryptionContext key must be non-empty and must not use the reserved prefix aws-crypto-, got '${k}'`);
+    }
+  }
+  const equals: { [key: string]: unknown } = Object.fromEntries(keys.map((k) => [`kms:EncryptionContext:${k}`, ctx[k]]));
+  if (services.length > 0) equals['kms:ViaService'] = services;
+  return { StringEquals: equals };
+}
+
+/** The key usage to use when none is given. */
+export function defaultUsage(spec: kms.KeySpec): kms.KeyUsage {
+  if (spec === kms.KeySpec.SYMMETRIC_DEFAULT || spec.startsWith('RSA_') || spec === kms.KeySpec.SM2) {
+    return kms.KeyUsage.ENCRYPT_DECRYPT;
+  }
+  if (spec.startsWith('HMAC_')) return kms.KeyUsage.GENERATE_VERIFY_MAC;
+  return kms.KeyUsage.SIGN_VERIFY;
+}
+
+/** What the key's users may do, by key spec and usage. */
+export function userActionsFor(spec: kms.KeySpec, usage: kms.KeyUsage): string[] {
+  switch (usage) {
+    case kms.KeyUsage.ENCRYPT_DECRYPT:
+      return spec === kms.KeySpec.SYMMETRIC_DEFAULT
+        ? ['kms:DescribeKey', ...ENCRYPT_ACTIONS, ...DECRYPT_ACTIONS, ...DATA_KEY_PAIR_ACTIONS]
+        : ['kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', ...PUBLIC_KEY_ACTIONS];
+    case kms.KeyUsage.SIGN_VERIFY:
+      return ['kms:DescribeKey', ...SIGN_ACTIONS, ...VERIFY_ACTIONS, ...PUBLIC_KEY_ACTIONS];
+    case kms.KeyUsage.GENERATE_VERIFY_MAC:
+      return ['kms:DescribeKey', ...GENERATE_MAC_ACTIONS, ...VERIFY_MAC_ACTIONS];
+    case kms.KeyUsage.KEY_AGREEMENT:
+      return ['kms:DescribeKey', ...KEY_AGREEMENT_ACTIONS, ...PUBLIC_KEY_ACTIONS];
+    default:
+      throw new ValidationError(`keyUsage must be one of ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT, got ${usage}`);
+  }
+}
+
+/**
+ * CloudFormation's execution role under the default synthesizer. Other synthesizers deploy with credentials
+ * we cannot know at synthesis, so the caller must name the principal.
+ */
+function defaultDeploymentPrincipal(scope: IConstruct, subject: string, what: string): iam.IPrincipal {
+  const synthesizer = Stack.of(scope).synthesizer;
+  if (synthesizer instanceof DefaultStackSynthesizer) {
+    // The synthesizer leaves CloudFormation placeholders such as ${AWS::Partition} for the CLI to fill in.
+    const arn = synthesizer.cloudFormationExecutionRoleArn;
+    return new iam.ArnPrincipal(arn.includes('${') ? Fn.sub(arn) : arn);
+  }
+  throw new ValidationError(
+    `deploymentPrincipal is required for ${subject} because the stack uses ${synthesizer.constructor.name}, ` +
+    `not DefaultStackSynthesizer: name ${what}`);
+}
