@@ -27,8 +27,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdktf/provider-azurerm@^14.23.1',
     '@cdktf/provider-google@^16.12.1',
   ],
+  // Runtime dependency of the `cloud-kms` CLI (bundled, as jsii requires). The custom-resource handlers use
+  // the AWS SDK that the Lambda Node.js runtime provides (projen's bundler keeps @aws-sdk/* external), so their
+  // clients are dev dependencies, for types and tests only.
+  bundledDeps: [
+    '@aws-sdk/client-kms@^3.1164.0',
+  ],
   devDeps: [
     'cdk-nag@3.0.2',
+    '@aws-sdk/client-cloudhsm-v2@3.332.0',
+    '@aws-sdk/client-secrets-manager@^3.1164.0',
+    'aws-sdk-client-mock@4.1.0',
+    '@types/aws-lambda@^8.10.164',
   ],
 
   // CI lives in .ci/run (this project is not hosted on GitHub Actions).

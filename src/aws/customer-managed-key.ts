@@ -9,7 +9,7 @@ import { ComplianceProfile } from '../core/profile';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
 import { recordKeyEvidence } from './private/key-evidence';
-import { applyUnresolvedSettings, lifecycleProps, resolveKeySettings } from './private/key-settings';
+import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
 
 /**
  * Properties of a `CustomerManagedKey`.
@@ -121,7 +121,9 @@ export class CustomerManagedKey extends CustodianKeyBase {
     const subject = `${scope.node.path}/${id}`;
     const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const keyUsage = props.keyUsage ?? defaultUsage(keySpec);
-    const settings = resolveKeySettings(scope, id, props, DeploymentModel.CUSTOMER_MANAGED, keySpec, keyUsage);
+    const settings = resolveKeySettings(scope, id, props, {
+      model: DeploymentModel.CUSTOMER_MANAGED, keySpec, keyUsage, automaticRotation: true, fipsLevel: AWS_KMS_FIPS_LEVEL, holder: 'AWS KMS key',
+    });
     const custodianPolicy = new CustodianPolicy(scope, {
       subject,
       profile: settings.profile,

@@ -6,7 +6,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordKeyEvidence } from './private/key-evidence';
-import { applyUnresolvedSettings, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
+import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 
 /**
  * An AWS service whose AWS managed key (`alias/aws/<service>`) can be referenced.
@@ -118,8 +118,14 @@ export class ManagedKey extends kms.Key {
   public readonly auditSink?: IKeyAuditSink;
 
   constructor(scope: Construct, id: string, props: ManagedKeyProps = {}) {
-    const settings = resolveKeySettings(scope, id, props, DeploymentModel.PROVIDER_MANAGED,
-      kms.KeySpec.SYMMETRIC_DEFAULT, kms.KeyUsage.ENCRYPT_DECRYPT);
+    const settings = resolveKeySettings(scope, id, props, {
+      model: DeploymentModel.PROVIDER_MANAGED,
+      keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
+      keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
+      automaticRotation: true,
+      fipsLevel: AWS_KMS_FIPS_LEVEL,
+      holder: 'AWS KMS key',
+    });
     super(scope, id, {
       description: props.description
         ?? `${DeploymentModel.PROVIDER_MANAGED.title} key under profile ${settings.profile.name} (${scope.node.path}/${id})`,

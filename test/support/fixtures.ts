@@ -21,6 +21,7 @@ export function people() {
     auditor: new iam.ArnPrincipal(arn('Auditor')),
     approverA: new iam.ArnPrincipal(arn('ApproverA')),
     approverB: new iam.ArnPrincipal(arn('ApproverB')),
+    importer: new iam.ArnPrincipal(arn('KeyImporter')),
   };
 }
 
@@ -49,6 +50,24 @@ export function cmkFor(stack: Stack, profile: ComplianceProfile, id = 'OrdersKey
       administrators: [p.admin],
       users: [p.user],
       auditors: [p.auditor],
+      approvers: profile.dualControlRequired ? [p.approverA, p.approverB] : undefined,
+    },
+    ...extra,
+  });
+}
+
+/** A ByokImport with everything a profile requires. */
+export function byokFor(stack: Stack, profile: ComplianceProfile, id = 'ImportedKey', extra: Partial<aws.ByokImportProps> = {}) {
+  const p = people();
+  return new aws.ByokImport(stack, id, {
+    profile,
+    keyMaterialExpiry: aws.KeyMaterialExpiry.expiresAt(new Date('2030-06-01T00:00:00Z')),
+    auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? sinkFor(stack, profile) : undefined,
+    custodians: {
+      administrators: [p.admin],
+      users: [p.user],
+      auditors: [p.auditor],
+      importers: [p.importer],
       approvers: profile.dualControlRequired ? [p.approverA, p.approverB] : undefined,
     },
     ...extra,

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { cmkFor, newStack, profilesAllowing, sinkFor } from './fixtures';
+import { byokFor, cmkFor, newStack, profilesAllowing, sinkFor } from './fixtures';
 import { ComplianceProfile, DeploymentModel } from '../../src';
 import * as aws from '../../src/aws';
 
@@ -32,6 +32,16 @@ export function scenarios(): Scenario[] {
         const key = cmkFor(stack, profile, 'OrdersKey', { aliases: ['orders'] });
         const worker = new iam.Role(stack, 'Worker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
         key.grantEncryptDecryptWhen(worker, { encryptionContext: { app: 'orders' } });
+        return stack;
+      },
+    });
+  }
+  for (const profile of profilesAllowing(DeploymentModel.BYOK)) {
+    list.push({
+      name: `ByokImport/${profile.name}`,
+      build: () => {
+        const stack = newStack(stackName('ByokImport', profile), new App());
+        byokFor(stack, profile, 'ImportedKey', { aliases: ['imported'] });
         return stack;
       },
     });

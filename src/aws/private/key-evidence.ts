@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Control } from '../../core/controls';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
+import { FipsLevel } from '../../core/fips';
 import { ComplianceProfile } from '../../core/profile';
 import { days } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
@@ -17,6 +18,21 @@ export interface KeyEvidenceFacts {
   readonly separation?: string;
   /** How dual control is enforced; undefined when it is not. */
   readonly dualControl?: string;
+  /**
+   * FIPS 140 level of the module holding the key material.
+   * @default AWS KMS HSMs, Level 3
+   */
+  readonly fipsLevel?: FipsLevel;
+  /**
+   * Where the key material comes from and who holds it, for SC-13 / PCI 3.6.1.2.
+   * @default generated and held by AWS KMS
+   */
+  readonly custody?: { readonly setting: string; readonly value: string; readonly description: string };
+  /**
+   * How the key is rotated when KMS cannot rotate it automatically (imported material, external stores).
+   * @default - KMS automatic rotation, or a warning that rotation is manual
+   */
+  readonly manualRotation?: { readonly setting: string; readonly value: string; readonly description: string };
 }
 
 /**
@@ -34,7 +50,7 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
     constructName: facts.constructName,
     model: facts.model,
     profile,
-    fipsLevel: AWS_KMS_FIPS_LEVEL,
+    fipsLevel: facts.fipsLevel ?? AWS_KMS_FIPS_LEVEL,
     auditSink: facts.auditSink?.node.path,
   });
   const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
@@ -46,7 +62,10 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
 
   const rotationControls = [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24];
   const rotation = facts.settings.rotation;
-  if (rotation === undefined) {
+  if (facts.manualRotation) {
+    const m = facts.manualRotation;
+    record(rotationControls, EvidenceStatus.SATISFIED, m.setting, m.value, m.description);
+  } else if (rotation === undefined) {
     record(rotationControls, EvidenceStatus.NOT_SATISFIED, 'EnableKeyRotation', 'false',
       'KMS cannot rotate asymmetric or HMAC keys; rotate by creating a new key and moving the alias');
     Annotations.of(key).addWarningV2('cloud-kms-constructs:manualRotation',
@@ -65,8 +84,10 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
     `${windowValue}, ${retained ? 'Retain' : facts.settings.removalPolicy}`,
     `deletion waits ${windowValue} days and can be cancelled; ${retained ? 'the key is retained when its stack is deleted' : 'the key is deleted with its stack'}`);
 
-  record([Control.NIST_SC_13, Control.PCI_3_6_1_2], EvidenceStatus.SATISFIED, 'Origin', 'AWS_KMS',
-    'key material generated and held in AWS KMS HSMs (FIPS 140-3 Level 3)');
+  const custody = facts.custody ?? {
+    setting: 'Origin', value: 'AWS_KMS', description: 'key material generated and held in AWS KMS HSMs (FIPS 140-3 Level 3)',
+  };
+  record([Control.NIST_SC_13, Control.PCI_3_6_1_2], EvidenceStatus.SATISFIED, custody.setting, custody.value, custody.description);
 
   const accessControls = [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3, Control.PCI_3_6_1, Control.PCI_3_6_1_3,
     Control.SOC2_CC6_1, Control.HIPAA_164_312_A_2_IV];

@@ -109,7 +109,8 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
   }
 
   if (c.importers.length > 0) {
-    const importActions = ['kms:DescribeKey', ...IMPORT_ACTIONS];
+    // ListResourceTags lets the cloud-kms CLI read the expiry and wrapping algorithm the construct chose.
+    const importActions = ['kms:DescribeKey', 'kms:ListResourceTags', ...IMPORT_ACTIONS];
     statement({
       sid: SID.IMPORT,
       principals: c.importers,

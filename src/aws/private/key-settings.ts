@@ -37,18 +37,30 @@ export interface KeySettings {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** What kind of key the shared props are checked for. */
+export interface KeyKind {
+  readonly model: DeploymentModel;
+  readonly keySpec: kms.KeySpec;
+  readonly keyUsage: kms.KeyUsage;
+  /** Whether KMS can rotate this key automatically (not for imported material or external key stores). */
+  readonly automaticRotation: boolean;
+  /** FIPS 140 level of the module that holds the key material. */
+  readonly fipsLevel: FipsLevel;
+  /** What holds the key material, for messages. */
+  readonly holder: string;
+}
+
 /**
  * Validates the shared key props against KMS and the profile, before any resource exists.
  */
-export function resolveKeySettings(
-  scope: IConstruct, id: string, input: CommonKeyInput, model: DeploymentModel, keySpec: kms.KeySpec, keyUsage: kms.KeyUsage,
-): KeySettings {
+export function resolveKeySettings(scope: IConstruct, id: string, input: CommonKeyInput, kind: KeyKind): KeySettings {
   const subject = scope.node.path ? `${scope.node.path}/${id}` : id;
   const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
-  checkModelAllowed(profile, model, subject);
-  checkFipsLevel(profile, AWS_KMS_FIPS_LEVEL, `AWS KMS key ${subject}`);
+  const { keySpec, keyUsage } = kind;
+  checkModelAllowed(profile, kind.model, subject);
+  checkFipsLevel(profile, kind.fipsLevel, `${kind.holder} ${subject}`);
 
-  const rotatable = keySpec === kms.KeySpec.SYMMETRIC_DEFAULT && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
+  const rotatable = kind.automaticRotation && keySpec === kms.KeySpec.SYMMETRIC_DEFAULT && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
   let rotation: Duration | undefined;
   if (rotatable) {
     rotation = input.rotation ?? Duration.days(Math.min(profile.maxRotationDays, KMS_ROTATION_MAX_DAYS));
@@ -59,8 +71,9 @@ export function resolveKeySettings(
       }
     }
   } else if (input.rotation) {
-    throw new ValidationError(
-      `rotation is only supported for symmetric encryption keys, got keySpec ${keySpec} with keyUsage ${keyUsage}`);
+    throw new ValidationError(kind.automaticRotation
+      ? `rotation is only supported for symmetric encryption keys, got keySpec ${keySpec} with keyUsage ${keyUsage}`
+      : `rotation is not supported for ${kind.holder} ${subject}: KMS cannot rotate it automatically`);
   }
 
   const deletionWindow = input.deletionWindow ?? Duration.days(KMS_WINDOW_MAX_DAYS);

@@ -1,0 +1,346 @@
+import { CfnOutput, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { KeyCustodians } from './custodians';
+import { IKeyAuditSink } from './key-audit-sink';
+import { Control } from '../core/controls';
+import { DeploymentModel } from '../core/deployment-model';
+import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { ComplianceProfile } from '../core/profile';
+import { days, requireRange, ValidationError } from '../core/validation';
+import { acknowledgeRules } from './private/acknowledge';
+import { CustodianKeyBase } from './private/custodian-key';
+import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
+import { recordKeyEvidence } from './private/key-evidence';
+import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
+
+/** Tag the `cloud-kms` CLI reads to import with the expiry the construct chose. */
+export const KEY_MATERIAL_EXPIRY_TAG = 'cloud-kms:key-material-expiry';
+/** Tag the `cloud-kms` CLI reads to request import parameters for the chosen wrapping algorithm. */
+export const WRAPPING_ALGORITHM_TAG = 'cloud-kms:wrapping-algorithm';
+
+/**
+ * How imported key material is wrapped for transport to KMS.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-get-public-key-and-token.html
+ */
+export enum ImportWrappingAlgorithm {
+  /** RSA-OAEP with SHA-256: for symmetric and HMAC key material. */
+  RSAES_OAEP_SHA_256 = 'RSAES_OAEP_SHA_256',
+  /** RSA-OAEP (SHA-256) wrapped AES-256 key plus AES key wrap with padding: required for asymmetric private keys. */
+  RSA_AES_KEY_WRAP_SHA_256 = 'RSA_AES_KEY_WRAP_SHA_256',
+}
+
+/**
+ * Whether imported key material expires. Expiring material deletes itself at the date, which forces a
+ * re-import (and so a rotation) on schedule; KMS then emits a `KMS Imported Key Material Expiration` event.
+ */
+export class KeyMaterialExpiry {
+  /** The material stays until deleted. */
+  public static doesNotExpire(): KeyMaterialExpiry {
+    return new KeyMaterialExpiry(undefined, undefined);
+  }
+
+  /**
+   * The material expires at `date`; the audit sink's topic is told `warnBefore` ahead (default 30 days).
+   */
+  public static expiresAt(date: Date, warnBefore?: Duration): KeyMaterialExpiry {
+    return new KeyMaterialExpiry(date, warnBefore ?? Duration.days(30));
+  }
+
+  private constructor(
+    /** When the material expires, if it does. */
+    public readonly validTo: Date | undefined,
+    /** How long before expiry the warning is sent. */
+    public readonly warnBefore: Duration | undefined,
+  ) {}
+
+  /** `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`, as KMS names it. */
+  public get expirationModel(): string {
+    return this.validTo ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+  }
+}
+
+/**
+ * Properties of a `ByokImport` key.
+ */
+export interface ByokImportProps {
+  /** Administrators, users, auditors, approvers, and the importers who alone may bring in key material. */
+  readonly custodians: KeyCustodians;
+
+  /** Whether the imported material expires: a deliberate choice, so there is no default. */
+  readonly keyMaterialExpiry: KeyMaterialExpiry;
+
+  /**
+   * The compliance profile; it must allow the BYOK model.
+   * @default ComplianceProfile.COMMERCIAL
+   */
+  readonly profile?: ComplianceProfile;
+
+  /**
+   * Where key events are recorded and alarmed; it also receives the rotation and expiry reminders.
+   * @default - none (required by profiles that require an audit sink)
+   */
+  readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * How often the material must be rotated (re-imported). KMS cannot rotate imported material automatically,
+   * so the audit sink's topic gets a reminder at this interval.
+   * @default - the profile's longest rotation period
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html#rotate-keys-on-demand
+   */
+  readonly rotationReminder?: Duration;
+
+  /**
+   * Waiting period before deletion: 7 to 30 days, at least the profile's minimum.
+   * @default Duration.days(30)
+   */
+  readonly deletionWindow?: Duration;
+
+  /**
+   * Key spec of the material to import (symmetric, RSA, ECC, SM2 or HMAC).
+   * @default KeySpec.SYMMETRIC_DEFAULT
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html
+   */
+  readonly keySpec?: kms.KeySpec;
+
+  /**
+   * Key usage.
+   * @default - ENCRYPT_DECRYPT for symmetric and RSA keys, GENERATE_VERIFY_MAC for HMAC keys, SIGN_VERIFY for the rest
+   */
+  readonly keyUsage?: kms.KeyUsage;
+
+  /**
+   * How the CLI wraps the material for transport.
+   * @default - RSAES_OAEP_SHA_256 for symmetric and HMAC keys, RSA_AES_KEY_WRAP_SHA_256 for asymmetric keys
+   */
+  readonly wrappingAlgorithm?: ImportWrappingAlgorithm;
+
+  /**
+   * Create a multi-Region primary key (import the same material into each replica).
+   * @default false
+   */
+  readonly multiRegion?: boolean;
+
+  /**
+   * Aliases; `alias/` is added when missing. `alias/aws/` is reserved.
+   * @default - none
+   */
+  readonly aliases?: string[];
+
+  /**
+   * Key description.
+   * @default - the deployment model, profile and construct path
+   */
+  readonly description?: string;
+
+  /**
+   * What happens to the key when it leaves the stack. Under dual control only RETAIN is allowed.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The principal CloudFormation uses to create and update the key.
+   * @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
+   */
+  readonly deploymentPrincipal?: iam.IPrincipal;
+}
+
+/**
+ * Bring your own key: a KMS key with `Origin: EXTERNAL` (no key material) whose material the customer
+ * generates and imports with the `cloud-kms byok aws` ceremony. Plaintext material never passes through
+ * CloudFormation, an asset, an output or a log.
+ *
+ * The key policy is the separation-of-duties policy of `CustomerManagedKey`, plus importers who may only fetch
+ * import parameters, import and delete imported material (with MFA under dual control). The key stays in
+ * `PendingImport` until the first import.
+ */
+export class ByokImport extends CustodianKeyBase {
+  /** The deployment model: BYOK. */
+  public readonly model: DeploymentModel;
+  public readonly profile: ComplianceProfile;
+  public readonly auditSink?: IKeyAuditSink;
+  public readonly keyMaterialExpiry: KeyMaterialExpiry;
+  public readonly wrappingAlgorithm: ImportWrappingAlgorithm;
+  /** How often the material must be re-imported, in days. */
+  public readonly rotationReminderDays: number;
+
+  constructor(scope: Construct, id: string, props: ByokImportProps) {
+    const subject = `${scope.node.path}/${id}`;
+    const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+    const keyUsage = props.keyUsage ?? defaultUsage(keySpec);
+    if (keySpec.startsWith('ML_DSA') || keySpec === kms.KeySpec.ECC_NIST_EDWARDS25519) {
+      throw new ValidationError(`keySpec ${keySpec} cannot be imported into KMS for ${subject}`);
+    }
+    const settings = resolveKeySettings(scope, id, props, {
+      model: DeploymentModel.BYOK,
+      keySpec,
+      keyUsage,
+      automaticRotation: false,
+      fipsLevel: AWS_KMS_FIPS_LEVEL,
+      holder: 'imported key material in AWS KMS',
+    });
+    const profile = settings.profile;
+    const reminder = props.rotationReminder ?? Duration.days(profile.maxRotationDays);
+    const reminderDays = reminder.toDays({ integral: false });
+    requireRange('rotationReminder', reminderDays, 1, profile.maxRotationDays, 'days');
+    if (!Number.isInteger(reminderDays)) {
+      throw new ValidationError(`rotationReminder must be a whole number of days, got ${reminder.toHumanString()}`);
+    }
+    const expiry = props.keyMaterialExpiry;
+    if (!expiry) {
+      throw new ValidationError(`keyMaterialExpiry must be KeyMaterialExpiry.expiresAt(...) or KeyMaterialExpiry.doesNotExpire() for ${subject}, got undefined`);
+    }
+    if (expiry.validTo) {
+      const warnAt = expiry.validTo.getTime() - expiry.warnBefore!.toMilliseconds();
+      if (Number.isNaN(expiry.validTo.getTime()) || warnAt <= Date.now()) {
+        throw new ValidationError(
+          `keyMaterialExpiry must be far enough in the future for its warning (${expiry.warnBefore!.toHumanString()} ahead), got ${String(expiry.validTo)}`);
+      }
+    }
+    const symmetricOrHmac = keySpec === kms.KeySpec.SYMMETRIC_DEFAULT || keySpec.startsWith('HMAC_');
+    const wrapping = props.wrappingAlgorithm
+      ?? (symmetricOrHmac ? ImportWrappingAlgorithm.RSAES_OAEP_SHA_256 : ImportWrappingAlgorithm.RSA_AES_KEY_WRAP_SHA_256);
+    if (!symmetricOrHmac && wrapping === ImportWrappingAlgorithm.RSAES_OAEP_SHA_256) {
+      throw new ValidationError(
+        `wrappingAlgorithm must be RSA_AES_KEY_WRAP_SHA_256 for asymmetric keySpec ${keySpec} (a private key is too large for RSA-OAEP), got ${wrapping}`);
+    }
+
+    const custodianPolicy = new CustodianPolicy(scope, {
+      subject,
+      profile,
+      custodians: props.custodians,
+      importersRequired: true,
+      deploymentPrincipal: props.deploymentPrincipal,
+      deployerDescription: 'the principal CloudFormation deploys the key with',
+      keySpec,
+      keyUsage,
+      delegateToIam: false,
+      removalPolicy: settings.removalPolicy,
+    });
+    super(scope, id, {
+      description: props.description ?? `${DeploymentModel.BYOK.title} under profile ${profile.name} (${subject})`,
+      keySpec,
+      keyUsage,
+      multiRegion: props.multiRegion,
+      ...lifecycleProps(settings),
+    }, custodianPolicy);
+    applyUnresolvedSettings(this, settings);
+    (this.node.defaultChild as kms.CfnKey).origin = 'EXTERNAL';
+
+    this.model = DeploymentModel.BYOK;
+    this.profile = profile;
+    this.auditSink = props.auditSink;
+    this.keyMaterialExpiry = expiry;
+    this.wrappingAlgorithm = wrapping;
+    this.rotationReminderDays = reminderDays;
+    for (const alias of settings.aliases) {
+      this.addAlias(alias);
+    }
+    Tags.of(this).add(KEY_MATERIAL_EXPIRY_TAG, expiry.validTo ? expiry.validTo.toISOString() : 'none');
+    Tags.of(this).add(WRAPPING_ALGORITHM_TAG, wrapping);
+    new CfnOutput(this, 'KeyIdForImport', {
+      description: `Key to import material into with: cloud-kms byok aws params --key-id <this> (${subject})`,
+      value: this.keyId,
+    });
+
+    this.addReminders(subject);
+
+    recordKeyEvidence(this, {
+      constructName: 'ByokImport',
+      model: this.model,
+      settings,
+      auditSink: props.auditSink,
+      separation: custodianPolicy.separationEvidence,
+      dualControl: custodianPolicy.dualControlEvidence,
+      custody: {
+        setting: 'Origin',
+        value: 'EXTERNAL',
+        description: 'key material generated by the customer and imported; KMS holds it in FIPS 140-3 Level 3 HSMs',
+      },
+      manualRotation: {
+        setting: 'rotation reminder, KeyMaterialExpiry',
+        value: `${reminderDays} days, ${expiry.validTo ? expiry.validTo.toISOString() : 'does not expire'}`,
+        description: `rotated by importing new material and RotateKeyOnDemand (or a new key and alias swap) every ${days(reminderDays)}; ` +
+          `${props.auditSink ? 'a scheduled reminder reaches the audit topic' : 'no audit sink, so no reminder is sent'}`,
+      },
+    });
+    const ledger = EvidenceLedger.of(this);
+    const cfnPath = (this.node.defaultChild as kms.CfnKey).node.path;
+    for (const control of [Control.NIST_SC_12, Control.ISO_A_8_24]) {
+      ledger.record({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: this.node.path,
+        resource: cfnPath,
+        setting: 'Origin, KeyMaterial',
+        value: 'EXTERNAL, none in template',
+        description: 'no key material in the template, assets, outputs or logs: it is wrapped offline and imported by the cloud-kms CLI',
+      });
+    }
+    for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {
+      ledger.record({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: this.node.path,
+        resource: cfnPath,
+        setting: 'KeyPolicy.AllowKeyMaterialImport',
+        value: `${(props.custodians.importers ?? []).length} named importers`,
+        description: `only the named importers may import or delete key material${custodianPolicy.dualControl ? ', with MFA' : ''}`,
+      });
+    }
+
+    acknowledgeRules(this, this, [
+      {
+        id: 'AwsSolutions-KMS5',
+        reason: 'Imported (EXTERNAL-origin) key material cannot be rotated automatically by KMS; it is rotated by importing new ' +
+          'material and RotateKeyOnDemand, or by a new key and alias swap, with a scheduled reminder to the audit topic.',
+      },
+      {
+        id: 'NIST.800.53.R5-KMSBackingKeyRotationEnabled',
+        reason: 'Imported (EXTERNAL-origin) key material cannot be rotated automatically by KMS; rotation is by re-import on the reminder schedule.',
+      },
+      {
+        id: 'PCI.DSS.321-KMSBackingKeyRotationEnabled',
+        reason: 'Imported (EXTERNAL-origin) key material cannot be rotated automatically by KMS; rotation is by re-import on the reminder schedule.',
+      },
+    ]);
+  }
+
+  private addReminders(subject: string): void {
+    const sink = this.auditSink;
+    if (!sink) return;
+    const name = subject;
+    new events.Rule(this, 'RotationReminder', {
+      description: `Reminds custodians to rotate the imported material of ${name}`,
+      schedule: events.Schedule.rate(Duration.days(this.rotationReminderDays)),
+      targets: [new targets.SnsTopic(sink.alarmTopic, {
+        message: events.RuleTargetInput.fromText(
+          `Rotate the imported key material of ${name} (${this.keyArn}): import new material with ` +
+          '`cloud-kms byok aws import --new-material --rotate`, or create a new ByokImport key and move the alias.'),
+      })],
+    });
+    const expiry = this.keyMaterialExpiry;
+    if (expiry.validTo) {
+      const at = new Date(expiry.validTo.getTime() - expiry.warnBefore!.toMilliseconds());
+      new events.Rule(this, 'ExpiryWarning', {
+        description: `Warns before the imported material of ${name} expires`,
+        schedule: events.Schedule.cron({
+          minute: String(at.getUTCMinutes()),
+          hour: String(at.getUTCHours()),
+          day: String(at.getUTCDate()),
+          month: String(at.getUTCMonth() + 1),
+          year: String(at.getUTCFullYear()),
+        }),
+        targets: [new targets.SnsTopic(sink.alarmTopic, {
+          message: events.RuleTargetInput.fromText(
+            `The imported key material of ${name} (${this.keyArn}) expires at ${expiry.validTo.toISOString()}: ` +
+            're-import it with `cloud-kms byok aws import` before then, or the key becomes unusable.'),
+        })],
+      });
+    }
+  }
+}
