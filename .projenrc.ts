@@ -41,6 +41,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8.10.164',
   ],
 
+  bin: { 'cloud-kms': 'lib/cli/main.js' },
+
   // CI lives in .ci/run (this project is not hosted on GitHub Actions).
   github: false,
   release: false,

@@ -12,15 +12,11 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
+import { KEY_MATERIAL_EXPIRY_TAG, WRAPPING_ALGORITHM_TAG } from './private/byok-tags';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
-
-/** Tag the `cloud-kms` CLI reads to import with the expiry the construct chose. */
-export const KEY_MATERIAL_EXPIRY_TAG = 'cloud-kms:key-material-expiry';
-/** Tag the `cloud-kms` CLI reads to request import parameters for the chosen wrapping algorithm. */
-export const WRAPPING_ALGORITHM_TAG = 'cloud-kms:wrapping-algorithm';
 
 /**
  * How imported key material is wrapped for transport to KMS.

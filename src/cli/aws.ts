@@ -1,0 +1,153 @@
+import {
+  DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, KMSClient, KMSServiceException,
+  ListResourceTagsCommand, RotateKeyOnDemandCommand,
+} from '@aws-sdk/client-kms';
+import { CliError } from './errors';
+import { KEY_MATERIAL_EXPIRY_TAG as EXPIRY_TAG, WRAPPING_ALGORITHM_TAG as WRAPPING_TAG } from '../aws/private/byok-tags';
+
+export const AWS_WRAPPING_ALGORITHMS = ['RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_256'];
+export const AWS_WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096'];
+
+export interface ImportParameters {
+  readonly keyId: string;
+  readonly keyArn: string;
+  readonly wrappingAlgorithm: string;
+  readonly wrappingKeySpec: string;
+  readonly publicKey: Uint8Array;
+  readonly importToken: Uint8Array;
+  readonly parametersValidTo: Date;
+}
+
+async function tags(client: KMSClient, keyId: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  let marker: string | undefined;
+  do {
+    const page = await client.send(new ListResourceTagsCommand({ KeyId: keyId, Marker: marker }));
+    for (const t of page.Tags ?? []) {
+      if (t.TagKey) out[t.TagKey] = t.TagValue ?? '';
+    }
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  return out;
+}
+
+async function requireImportableKey(client: KMSClient, keyId: string): Promise<{ arn: string; keyId: string; state: string }> {
+  const { KeyMetadata: m } = await client.send(new DescribeKeyCommand({ KeyId: keyId }));
+  if (!m) throw new CliError(`key ${keyId} was not found`);
+  if (m.Origin !== 'EXTERNAL') {
+    throw new CliError(`key ${keyId} has origin ${m.Origin}; only keys created for import (Origin EXTERNAL, aws.ByokImport) take key material`);
+  }
+  if (m.KeyState === 'PendingDeletion' || m.KeyState === 'Unavailable') {
+    throw new CliError(`key ${keyId} is ${m.KeyState} and cannot take key material`);
+  }
+  return { arn: m.Arn!, keyId: m.KeyId!, state: m.KeyState ?? 'unknown' };
+}
+
+/** GetParametersForImport, with the wrapping algorithm from the key's tag unless one is given. */
+export async function getImportParameters(
+  client: KMSClient, keyId: string, algorithm: string | undefined, wrappingKeySpec: string,
+): Promise<ImportParameters> {
+  const key = await requireImportableKey(client, keyId);
+  const chosen = algorithm ?? (await tags(client, keyId))[WRAPPING_TAG] ?? 'RSAES_OAEP_SHA_256';
+  if (!AWS_WRAPPING_ALGORITHMS.includes(chosen)) {
+    throw new CliError(`--algorithm must be one of ${AWS_WRAPPING_ALGORITHMS.join(', ')} for AWS KMS, got ${chosen}`);
+  }
+  if (!AWS_WRAPPING_KEY_SPECS.includes(wrappingKeySpec)) {
+    throw new CliError(`--wrapping-key-spec must be one of ${AWS_WRAPPING_KEY_SPECS.join(', ')}, got ${wrappingKeySpec}`);
+  }
+  const res = await client.send(new GetParametersForImportCommand({
+    KeyId: keyId, WrappingAlgorithm: chosen as any, WrappingKeySpec: wrappingKeySpec as any,
+  }));
+  if (!res.PublicKey || !res.ImportToken || !res.ParametersValidTo) {
+    throw new CliError(`KMS returned incomplete import parameters for ${keyId}`);
+  }
+  return {
+    keyId: key.keyId,
+    keyArn: key.arn,
+    wrappingAlgorithm: chosen,
+    wrappingKeySpec,
+    publicKey: res.PublicKey,
+    importToken: res.ImportToken,
+    parametersValidTo: res.ParametersValidTo,
+  };
+}
+
+export interface ImportRequest {
+  readonly keyId: string;
+  readonly importToken: Uint8Array;
+  readonly encryptedKeyMaterial: Uint8Array;
+  /** An ISO date, 'none' for no expiry, or undefined to use the key's expiry tag. */
+  readonly expiry?: string;
+  /** Import new material for on-demand rotation instead of (re-)importing the current material. */
+  readonly newMaterial: boolean;
+  /** After importing new material, make it current (RotateKeyOnDemand). */
+  readonly rotate: boolean;
+  readonly now: Date;
+}
+
+export interface ImportResult {
+  readonly keyId: string;
+  readonly keyArn: string;
+  readonly expirationModel: string;
+  readonly validTo?: string;
+  readonly keyMaterialId?: string;
+  readonly rotated: boolean;
+}
+
+/** ImportKeyMaterial with the expiry the construct chose (or the one given), then optionally rotate. */
+export async function importKeyMaterial(client: KMSClient, req: ImportRequest): Promise<ImportResult> {
+  if (req.rotate && !req.newMaterial) {
+    throw new CliError('--rotate needs --new-material: on-demand rotation makes newly imported material current');
+  }
+  const key = await requireImportableKey(client, req.keyId);
+  const expiry = req.expiry ?? (await tags(client, req.keyId))[EXPIRY_TAG];
+  if (expiry === undefined) {
+    throw new CliError(`key ${req.keyId} has no ${EXPIRY_TAG} tag: pass --expires-at <ISO date> or --no-expiry`);
+  }
+  let validTo: Date | undefined;
+  if (expiry !== 'none') {
+    validTo = new Date(expiry);
+    if (Number.isNaN(validTo.getTime())) {
+      throw new CliError(`--expires-at must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${expiry}`);
+    }
+    if (validTo.getTime() <= req.now.getTime()) {
+      throw new CliError(`the key material expiry ${validTo.toISOString()} is in the past; choose a later --expires-at`);
+    }
+  }
+  const res = await client.send(new ImportKeyMaterialCommand({
+    KeyId: req.keyId,
+    ImportToken: req.importToken,
+    EncryptedKeyMaterial: req.encryptedKeyMaterial,
+    ExpirationModel: validTo ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    ValidTo: validTo,
+    ImportType: req.newMaterial ? 'NEW_KEY_MATERIAL' : undefined,
+  }));
+  if (req.rotate) {
+    await client.send(new RotateKeyOnDemandCommand({ KeyId: req.keyId }));
+  }
+  return {
+    keyId: key.keyId,
+    keyArn: key.arn,
+    expirationModel: validTo ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    validTo: validTo?.toISOString(),
+    keyMaterialId: res.KeyMaterialId,
+    rotated: req.rotate,
+  };
+}
+
+/** Turns an AWS SDK error into a message a custodian can act on. */
+export function describeAwsError(err: unknown): string | undefined {
+  if (!(err instanceof KMSServiceException) && !(err instanceof Error && (err as any).$metadata)) return undefined;
+  const e = err as Error & { name: string };
+  const hints: Record<string, string> = {
+    ExpiredImportTokenException: 'the import token has expired: run `cloud-kms byok aws params` again and re-wrap',
+    InvalidImportTokenException: 'the import token does not belong to this key or these parameters',
+    IncorrectKeyMaterialException: 'the wrapped material does not match the key (wrong material, wrapping key or algorithm)',
+    InvalidCiphertextException: 'KMS could not unwrap the material: check --algorithm matches the one the parameters were fetched for',
+    NotFoundException: 'the key was not found in this account and region',
+    AccessDeniedException: 'access denied: only the key\'s importers may do this, with MFA under dual control',
+    UnsupportedOperationException: 'KMS does not support this operation for this key',
+    KMSInvalidStateException: 'the key is not in a state that allows this',
+  };
+  return `${e.name}: ${hints[e.name] ?? e.message}`;
+}

@@ -1,0 +1,258 @@
+import * as crypto from 'crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import {
+  DescribeKeyCommand, ExpiredImportTokenException, GetParametersForImportCommand, ImportKeyMaterialCommand, KMSClient,
+  ListResourceTagsCommand, RotateKeyOnDemandCommand,
+} from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CliIo, run } from '../../src/cli/main';
+import { aesKeyUnwrapPad } from '../../src/cli/wrap';
+
+const kms = mockClient(KMSClient);
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const KEY_ARN = `arn:aws:kms:us-east-1:111111111111:key/${KEY_ID}`;
+const NOW = new Date('2026-11-28T12:00:00Z');
+
+function cli() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    kms: (o) => new KMSClient({ region: o.region ?? 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+    now: () => NOW,
+  };
+  return { io, out, err, run: (...argv: string[]) => run(argv, io) };
+}
+
+function dir(): string {
+  return mkdtempSync(join(tmpdir(), 'cloud-kms-cli-'));
+}
+
+function externalKey(tags: Record<string, string> = {}) {
+  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'EXTERNAL', KeyState: 'PendingImport' } });
+  kms.on(ListResourceTagsCommand).resolves({ Tags: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })), Truncated: false });
+}
+
+beforeEach(() => kms.reset());
+
+describe('help and usage', () => {
+  test('top-level help lists every command', async () => {
+    const c = cli();
+    expect(await c.run('--help')).toBe(0);
+    expect(c.out.join()).toMatch(/byok aws params[\s\S]*byok wrap[\s\S]*byok aws import/);
+  });
+
+  test.each(['byok aws params', 'byok wrap', 'byok aws import'])('%s --help', async (command) => {
+    const c = cli();
+    expect(await c.run(...command.split(' '), '--help')).toBe(0);
+    expect(c.out.join()).toContain(`cloud-kms ${command}`);
+    expect(c.out.join()).toContain('--json');
+  });
+
+  test('an unknown command or flag is a usage error (exit 2), not a stack trace', async () => {
+    const c = cli();
+    expect(await c.run('byok', 'gcp', 'frobnicate')).toBe(2);
+    expect(c.err.join()).toContain("unknown command 'byok gcp frobnicate'");
+    const d = cli();
+    expect(await d.run('byok', 'wrap', '--colour', 'red')).toBe(2);
+    expect(d.err.join()).toMatch(/error: Unknown option '--colour'/);
+    expect(d.err.join()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('byok wrap', () => {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 3072 });
+
+  test('split knowledge: components combined in memory, check values printed, combined key never written', async () => {
+    const d = dir();
+    const pub = join(d, 'pub.der');
+    writeFileSync(pub, publicKey.export({ type: 'spki', format: 'der' }));
+    const a = crypto.randomBytes(32);
+    const b = crypto.randomBytes(32);
+    writeFileSync(join(d, 'a.bin'), a);
+    writeFileSync(join(d, 'b.bin'), b);
+    const combined = Buffer.alloc(32);
+    // eslint-disable-next-line no-bitwise
+    for (let i = 0; i < 32; i++) combined[i] = a[i] ^ b[i];
+
+    const c = cli();
+    const code = await c.run('byok', 'wrap', '--public-key', pub, '--algorithm', 'RSA_AES_KEY_WRAP_SHA_256',
+      '--component', join(d, 'a.bin'), '--component', join(d, 'b.bin'), '--out', join(d, 'out', 'wrapped.bin'), '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(c.out[0]);
+    expect(result).toMatchObject({ algorithm: 'RSA_AES_KEY_WRAP_SHA_256', wrappingKeyBits: 3072, material: 'AES-256', components: 2 });
+    expect(Object.keys(result.keyCheckValues)).toEqual([join(d, 'a.bin'), join(d, 'b.bin'), 'combined']);
+    expect(result.keyCheckValues.combined).toMatch(/^[0-9A-F]{6}$/);
+
+    const wrapped = readFileSync(join(d, 'out', 'wrapped.bin'));
+    const aesKey = crypto.privateDecrypt({ key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, wrapped.subarray(0, 384));
+    expect(aesKeyUnwrapPad(aesKey, wrapped.subarray(384)).equals(combined)).toBe(true);
+    // The combined key appears in no file and no output line.
+    for (const f of readdirSync(d)) {
+      if (f.endsWith('.bin') || f.endsWith('.der')) expect(readFileSync(join(d, f)).includes(combined)).toBe(false);
+    }
+    expect([...c.out, ...c.err].join()).not.toContain(combined.toString('hex'));
+    expect([...c.out, ...c.err].join()).not.toContain(combined.toString('base64'));
+  });
+
+  test('human output names the format and the check values', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(d, 'a'), crypto.randomBytes(32));
+    writeFileSync(join(d, 'b'), crypto.randomBytes(32));
+    const c = cli();
+    expect(await c.run('byok', 'wrap', '--public-key', join(d, 'pub.pem'), '--algorithm', 'RSA_OAEP_3072_SHA256_AES_256',
+      '--component', join(d, 'a'), '--component', join(d, 'b'), '--out', join(d, 'w'))).toBe(0);
+    expect(c.out[0]).toMatch(/Wrapped AES-256 with RSA_OAEP_3072_SHA256_AES_256 \(RSA-3072\)/);
+    expect(c.out[0]).toMatch(/combined key  [0-9A-F]{6}\nThe combined key was not written anywhere\./);
+  });
+
+  test.each<[string, (d: string) => string[], RegExp]>([
+    ['an unreadable key file', (d) => ['--public-key', join(d, 'pub.der'), '--algorithm', 'RSAES_OAEP_SHA_256', '--key-material', join(d, 'nope'), '--out', join(d, 'o')],
+      /error: cannot read --key-material .*nope: ENOENT/],
+    ['a wrong key length', (d) => ['--public-key', join(d, 'pub.der'), '--algorithm', 'RSAES_OAEP_SHA_256', '--key-material', join(d, 'short'), '--out', join(d, 'o')],
+      /error: --key-material must hold 16, 24 or 32 bytes .* got 5 bytes/],
+    ['an unknown algorithm', (d) => ['--public-key', join(d, 'pub.der'), '--algorithm', 'ROT13', '--key-material', join(d, 'short'), '--out', join(d, 'o')],
+      /error: --algorithm must be one of RSAES_OAEP_SHA_256, .* got ROT13/],
+    ['both material and components', (d) => ['--public-key', join(d, 'pub.der'), '--algorithm', 'RSAES_OAEP_SHA_256', '--key-material', 'x', '--component', 'y', '--out', 'o'],
+      /error: give either --key-material or --component files, not both/],
+    ['a public key of the wrong type', (d) => ['--public-key', join(d, 'ec.der'), '--algorithm', 'RSAES_OAEP_SHA_256', '--key-material', join(d, 'short'), '--out', join(d, 'o')],
+      /error: --public-key must be an RSA public key, got ec/],
+  ])('%s: clear message, exit 1', async (_what, args, message) => {
+    const d = dir();
+    writeFileSync(join(d, 'pub.der'), publicKey.export({ type: 'spki', format: 'der' }));
+    writeFileSync(join(d, 'ec.der'), crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }));
+    writeFileSync(join(d, 'short'), Buffer.from('12345'));
+    const c = cli();
+    expect(await c.run('byok', 'wrap', ...args(d))).toBe(1);
+    expect(c.err.join()).toMatch(message);
+    expect(c.err.join()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('byok aws params', () => {
+  test('writes the public key, token and parameters, with the algorithm from the key tag', async () => {
+    externalKey({ 'cloud-kms:wrapping-algorithm': 'RSA_AES_KEY_WRAP_SHA_256' });
+    kms.on(GetParametersForImportCommand).resolves({
+      KeyId: KEY_ARN, PublicKey: Buffer.from('public'), ImportToken: Buffer.from('token'), ParametersValidTo: new Date('2026-11-29T12:00:00Z'),
+    });
+    const d = dir();
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'params', '--key-id', KEY_ID, '--out-dir', d, '--json')).toBe(0);
+    expect(kms.commandCalls(GetParametersForImportCommand)[0].args[0].input).toEqual({
+      KeyId: KEY_ID, WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256', WrappingKeySpec: 'RSA_4096',
+    });
+    expect(readFileSync(join(d, 'WrappingPublicKey.der'), 'utf8')).toBe('public');
+    expect(readFileSync(join(d, 'ImportToken.bin'), 'utf8')).toBe('token');
+    expect(JSON.parse(readFileSync(join(d, 'import-parameters.json'), 'utf8'))).toEqual({
+      keyId: KEY_ID,
+      keyArn: KEY_ARN,
+      wrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256',
+      wrappingKeySpec: 'RSA_4096',
+      parametersValidTo: '2026-11-29T12:00:00.000Z',
+    });
+  });
+
+  test('a key that was not made for import is refused', async () => {
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'AWS_KMS', KeyState: 'Enabled' } });
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'params', '--key-id', KEY_ID, '--out-dir', dir())).toBe(1);
+    expect(c.err.join()).toContain(`key ${KEY_ID} has origin AWS_KMS; only keys created for import (Origin EXTERNAL, aws.ByokImport) take key material`);
+  });
+
+  test('a bad wrapping key spec is refused before calling KMS for parameters', async () => {
+    externalKey();
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'params', '--key-id', KEY_ID, '--out-dir', dir(), '--wrapping-key-spec', 'RSA_1024')).toBe(1);
+    expect(c.err.join()).toContain('--wrapping-key-spec must be one of RSA_2048, RSA_3072, RSA_4096, got RSA_1024');
+    expect(kms.commandCalls(GetParametersForImportCommand)).toHaveLength(0);
+  });
+});
+
+describe('byok aws import', () => {
+  function files(validTo = '2026-11-29T00:00:00Z') {
+    const d = dir();
+    writeFileSync(join(d, 'ImportToken.bin'), 'token');
+    writeFileSync(join(d, 'wrapped.bin'), 'wrapped');
+    writeFileSync(join(d, 'import-parameters.json'), JSON.stringify({ keyId: KEY_ID, keyArn: KEY_ARN, parametersValidTo: validTo }));
+    return ['--import-token', join(d, 'ImportToken.bin'), '--encrypted-key-material', join(d, 'wrapped.bin')];
+  }
+
+  test('imports with the expiry from the key tag', async () => {
+    externalKey({ 'cloud-kms:key-material-expiry': '2027-06-01T00:00:00.000Z' });
+    kms.on(ImportKeyMaterialCommand).resolves({ KeyId: KEY_ARN, KeyMaterialId: 'abc' });
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...files())).toBe(0);
+    const input = kms.commandCalls(ImportKeyMaterialCommand)[0].args[0].input;
+    expect(input).toMatchObject({ KeyId: KEY_ID, ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date('2027-06-01T00:00:00Z') });
+    expect(Buffer.from(input.ImportToken!).toString()).toBe('token');
+    expect(c.out[0]).toContain('expires at 2027-06-01T00:00:00.000Z');
+  });
+
+  test('--no-expiry, --new-material and --rotate', async () => {
+    externalKey();
+    kms.on(ImportKeyMaterialCommand).resolves({ KeyId: KEY_ARN, KeyMaterialId: 'new' });
+    kms.on(RotateKeyOnDemandCommand).resolves({ KeyId: KEY_ARN });
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...files(), '--no-expiry', '--new-material', '--rotate', '--json')).toBe(0);
+    expect(kms.commandCalls(ImportKeyMaterialCommand)[0].args[0].input).toMatchObject({ ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' });
+    expect(kms.commandCalls(RotateKeyOnDemandCommand)).toHaveLength(1);
+    expect(JSON.parse(c.out[0])).toMatchObject({ rotated: true, keyMaterialId: 'new', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+  });
+
+  test.each<[string, string[], () => void, RegExp]>([
+    ['an expired import token', ['--no-expiry'], () => externalKey(), /the import token expired at 2026-11-01T00:00:00.000Z: run `cloud-kms byok aws params` again/],
+    ['no expiry decided anywhere', [], () => externalKey(), /has no cloud-kms:key-material-expiry tag: pass --expires-at <ISO date> or --no-expiry/],
+    ['an expiry in the past', ['--expires-at', '2025-01-01T00:00:00Z'], () => externalKey(), /the key material expiry 2025-01-01T00:00:00.000Z is in the past/],
+    ['a malformed expiry', ['--expires-at', 'next tuesday'], () => externalKey(), /--expires-at must be an ISO 8601 date .* got next tuesday/],
+    ['--rotate alone', ['--no-expiry', '--rotate'], () => externalKey(), /--rotate needs --new-material/],
+    ['KMS says the token expired', ['--no-expiry'], () => {
+      externalKey();
+      kms.on(ImportKeyMaterialCommand).rejects(new ExpiredImportTokenException({ message: 'Import token expired', $metadata: {} }));
+    }, /ExpiredImportTokenException: the import token has expired: run `cloud-kms byok aws params` again and re-wrap/],
+  ])('%s: clear message, exit 1', async (what, extra, setup, message) => {
+    setup();
+    const c = cli();
+    const args = what === 'an expired import token' ? files('2026-11-01T00:00:00Z') : files();
+    expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...args, ...extra)).toBe(1);
+    expect(c.err.join()).toMatch(message);
+    expect(c.err.join()).not.toMatch(/\n\s+at /);
+  });
+
+  test('a missing token file', async () => {
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, '--import-token', '/nonexistent/t', '--encrypted-key-material', 'x')).toBe(1);
+    expect(c.err.join()).toContain('cannot read --import-token /nonexistent/t: ENOENT');
+  });
+});
+
+test('the whole ceremony: params, wrap, import, with KMS played by a key pair we hold', async () => {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 4096 });
+  externalKey({ 'cloud-kms:wrapping-algorithm': 'RSAES_OAEP_SHA_256', 'cloud-kms:key-material-expiry': 'none' });
+  kms.on(GetParametersForImportCommand).resolves({
+    KeyId: KEY_ARN,
+    PublicKey: publicKey.export({ type: 'spki', format: 'der' }),
+    ImportToken: Buffer.from('token'),
+    ParametersValidTo: new Date('2026-11-29T12:00:00Z'),
+  });
+  let imported: Buffer | undefined;
+  kms.on(ImportKeyMaterialCommand).callsFake((input) => {
+    imported = crypto.privateDecrypt({ key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      Buffer.from(input.EncryptedKeyMaterial));
+    return { KeyId: KEY_ARN };
+  });
+  const d = dir();
+  const material = crypto.randomBytes(32);
+  writeFileSync(join(d, 'material.bin'), material);
+  const c = cli();
+  expect(await c.run('byok', 'aws', 'params', '--key-id', KEY_ID, '--out-dir', d)).toBe(0);
+  expect(await c.run('byok', 'wrap', '--public-key', join(d, 'WrappingPublicKey.der'), '--algorithm', 'RSAES_OAEP_SHA_256',
+    '--key-material', join(d, 'material.bin'), '--out', join(d, 'EncryptedKeyMaterial.bin'))).toBe(0);
+  expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, '--import-token', join(d, 'ImportToken.bin'),
+    '--encrypted-key-material', join(d, 'EncryptedKeyMaterial.bin'))).toBe(0);
+  expect(imported!.equals(material)).toBe(true);
+  expect(c.err).toEqual([]);
+});
