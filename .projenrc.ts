@@ -37,6 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@3.0.2',
     '@aws-sdk/client-cloudhsm-v2@3.332.0',
     '@aws-sdk/client-secrets-manager@^3.1164.0',
+    '@aws-sdk/client-cloudwatch@^3.1164.0',
     'aws-sdk-client-mock@4.1.0',
     '@types/aws-lambda@^8.10.164',
   ],
@@ -48,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   docgen: true,
+  // Custom-resource handlers (src/**/*.lambda.ts), bundled by esbuild; @aws-sdk/* comes from the runtime.
+  lambdaOptions: { runtime: awscdk.LambdaRuntime.NODEJS_22_X },
 
   eslintOptions: {
     dirs: ['src'],
@@ -72,6 +75,12 @@ project.addTask('examples', {
   description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
   exec: 'ts-node --project examples/tsconfig.json examples/run.ts',
   receiveArgs: true,
+});
+
+// Lambda handlers use the AWS SDK of the Lambda runtime, which is a dev dependency here (types and tests).
+project.eslint?.addOverride({
+  files: ['src/aws/handlers/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
