@@ -50,7 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   docgen: true,
   // Custom-resource handlers (src/**/*.lambda.ts), bundled by esbuild; @aws-sdk/* comes from the runtime.
-  lambdaOptions: { runtime: awscdk.LambdaRuntime.NODEJS_22_X },
+  lambdaOptions: { runtime: awscdk.LambdaRuntime.NODEJS_24_X },
 
   eslintOptions: {
     dirs: ['src'],
@@ -73,8 +73,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 project.addTask('examples', {
   description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
-  exec: 'ts-node --project examples/tsconfig.json examples/run.ts',
-  receiveArgs: true,
+  steps: [
+    // The example apps use the custom-resource handlers, which are bundled from source first.
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project examples/tsconfig.json examples/run.ts', receiveArgs: true },
+  ],
 });
 
 // Lambda handlers use the AWS SDK of the Lambda runtime, which is a dev dependency here (types and tests).

@@ -16,6 +16,7 @@ test('every acknowledgement the library makes carries a reason and is listed in 
   expect(acks.length).toBeGreaterThan(0);
   for (const ack of acks) {
     expect(ack.reason.length).toBeGreaterThan(20);
-    expect(README).toContain(`\`${ack.rule}\``);
+    // Finding-level ids (rule[finding]) are listed by rule; the finding part names generated resources.
+    expect(README).toContain(`\`${ack.rule.replace(/\[.*\]$/, '')}\``);
   }
 });

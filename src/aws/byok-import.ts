@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -17,6 +17,7 @@ import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
+import { addRotationReminder } from './private/reminders';
 
 /**
  * How imported key material is wrapped for transport to KMS.
@@ -309,34 +310,28 @@ export class ByokImport extends CustodianKeyBase {
   private addReminders(subject: string): void {
     const sink = this.auditSink;
     if (!sink) return;
-    const name = subject;
-    new events.Rule(this, 'RotationReminder', {
-      description: `Reminds custodians to rotate the imported material of ${name}`,
-      schedule: events.Schedule.rate(Duration.days(this.rotationReminderDays)),
-      targets: [new targets.SnsTopic(sink.alarmTopic, {
-        message: events.RuleTargetInput.fromText(
-          `Rotate the imported key material of ${name} (${this.keyArn}): import new material with ` +
-          '`cloud-kms byok aws import --new-material --rotate`, or create a new ByokImport key and move the alias.'),
-      })],
-    });
+    addRotationReminder(this, sink, this.rotationReminderDays, `the imported material of ${subject}`,
+      `Rotate the imported key material of ${subject} (${this.keyArn}): import new material with ` +
+      '`cloud-kms byok aws import --new-material --rotate`, or create a new ByokImport key and move the alias.');
     const expiry = this.keyMaterialExpiry;
     if (expiry.validTo) {
-      const at = new Date(expiry.validTo.getTime() - expiry.warnBefore!.toMilliseconds());
-      new events.Rule(this, 'ExpiryWarning', {
-        description: `Warns before the imported material of ${name} expires`,
-        schedule: events.Schedule.cron({
-          minute: String(at.getUTCMinutes()),
-          hour: String(at.getUTCHours()),
-          day: String(at.getUTCDate()),
-          month: String(at.getUTCMonth() + 1),
-          year: String(at.getUTCFullYear()),
+      // KMS publishes the seconds left until imported material expires; this follows every re-import.
+      const alarm = new cloudwatch.Alarm(this, 'ExpiryAlarm', {
+        alarmDescription: `The imported key material of ${subject} expires within ${expiry.warnBefore!.toHumanString()}: ` +
+          're-import it with `cloud-kms byok aws import`, or the key becomes unusable.',
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/KMS',
+          metricName: 'SecondsUntilKeyMaterialExpiration',
+          dimensionsMap: { KeyId: this.keyId },
+          statistic: cloudwatch.Stats.MINIMUM,
+          period: Duration.hours(1),
         }),
-        targets: [new targets.SnsTopic(sink.alarmTopic, {
-          message: events.RuleTargetInput.fromText(
-            `The imported key material of ${name} (${this.keyArn}) expires at ${expiry.validTo.toISOString()}: ` +
-            're-import it with `cloud-kms byok aws import` before then, or the key becomes unusable.'),
-        })],
+        threshold: expiry.warnBefore!.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(sink.alarmTopic));
     }
   }
 }

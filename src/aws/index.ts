@@ -3,3 +3,5 @@ export * from './custodians';
 export * from './customer-managed-key';
 export * from './byok-import';
 export * from './key-audit-sink';
+export * from './cloudhsm-cluster';
+export * from './hyok-external-store';

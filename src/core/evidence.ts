@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Control } from './controls';
 import { CustodianAssignment } from './custodians';
-import { DeploymentModel } from './deployment-model';
+import { DeploymentModel, KeyCustody } from './deployment-model';
 import { FipsLevel } from './fips';
 import { ComplianceProfile } from './profile';
 
@@ -77,6 +77,26 @@ export interface AuditSinkRecord {
 }
 
 /**
+ * Something that holds keys: an HSM cluster, a custom or external key store, a tenant hierarchy.
+ */
+export interface KeyContainerRecord {
+  readonly path: string;
+  readonly stack: string;
+  readonly cloud: string;
+  /** What it is, e.g. `CloudHSM cluster`, `external key store (XKS)`. */
+  readonly kind: string;
+  /** Who holds the key material it contains. */
+  readonly custody: KeyCustody;
+  /** FIPS 140 level of the module that holds the material. */
+  readonly fipsLevel: FipsLevel;
+  /**
+   * Construct path of the container this one sits in (a key store's HSM cluster).
+   * @default - none
+   */
+  readonly parent?: string;
+}
+
+/**
  * A finding or control deliberately accepted, with its reason.
  */
 export interface Acknowledgement {
@@ -112,6 +132,7 @@ export class EvidenceLedger {
 
   private readonly keyRecords = new Map<string, KeyRecord>();
   private readonly sinkRecords = new Map<string, AuditSinkRecord>();
+  private readonly containerRecords = new Map<string, KeyContainerRecord>();
   private readonly custodianRecords = new Map<string, CustodianAssignment[]>();
   private readonly entries: EvidenceEntry[] = [];
   private readonly acks: Acknowledgement[] = [];
@@ -126,6 +147,11 @@ export class EvidenceLedger {
   /** Registers an audit sink. */
   public registerAuditSink(record: AuditSinkRecord): void {
     this.sinkRecords.set(record.path, record);
+  }
+
+  /** Registers an HSM cluster, key store or other key container. */
+  public registerContainer(record: KeyContainerRecord): void {
+    this.containerRecords.set(record.path, record);
   }
 
   /** Records that `identity` holds `role` over the key or sink at `subject`. */
@@ -163,6 +189,11 @@ export class EvidenceLedger {
   /** Every audit sink, in registration order. */
   public get auditSinks(): AuditSinkRecord[] {
     return [...this.sinkRecords.values()];
+  }
+
+  /** Every key container (HSM clusters, key stores), in registration order. */
+  public get containers(): KeyContainerRecord[] {
+    return [...this.containerRecords.values()];
   }
 
   /** The key registered at `path`, if any. */

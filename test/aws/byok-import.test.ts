@@ -71,15 +71,23 @@ describe('a BYOK key under PCI DSS', () => {
     expect(key.dualControl).toBe(true);
   });
 
-  test('reminders: rotation on the profile schedule and a warning 30 days before expiry, to the audit topic', () => {
+  test('reminders: rotation on the profile schedule, and an alarm 30 days before the material expires, to the audit topic', () => {
     const topic = Object.keys(t.findResources('AWS::SNS::Topic'))[0];
     const rules = Object.values(t.findResources('AWS::Events::Rule')).map((r: any) => r.Properties);
     const rotation = rules.find((r) => r.ScheduleExpression === 'rate(365 days)');
-    const warning = rules.find((r) => r.ScheduleExpression === 'cron(0 0 2 5 ? 2030)');
     expect(rotation.Targets[0].Arn).toEqual({ Ref: topic });
     expect(JSON.stringify(rotation.Targets[0].Input)).toContain('Rotate the imported key material of Test/ImportedKey');
-    expect(warning.Targets[0].Arn).toEqual({ Ref: topic });
-    expect(JSON.stringify(warning.Targets[0].Input)).toContain('expires at 2030-06-01T00:00:00.000Z');
+    const keyId = Object.keys(t.findResources('AWS::KMS::Key')).find((k) => k.startsWith('ImportedKey'));
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/KMS',
+      MetricName: 'SecondsUntilKeyMaterialExpiration',
+      Dimensions: [{ Name: 'KeyId', Value: { Ref: keyId } }],
+      Statistic: 'Minimum',
+      Threshold: 30 * 24 * 3600,
+      ComparisonOperator: 'LessThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic }],
+    });
   });
 
   test('the key id is an output for the import ceremony, and nothing else about the key is', () => {
@@ -143,6 +151,7 @@ test('without an audit sink there are no reminders', () => {
   const stack = newStack();
   byokFor(stack, ComplianceProfile.COMMERCIAL);
   templateOf(stack).resourceCountIs('AWS::Events::Rule', 0);
+  templateOf(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
 });
 
 describe('bad input', () => {

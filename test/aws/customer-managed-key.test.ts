@@ -414,7 +414,7 @@ describe('grants', () => {
   test('a grantee in a stack that deploys after the key is refused, not widened to the account', () => {
     const { stack, key } = commercialKey();
     const later = new Stack(stack.node.root as App, 'Later', { env: { account: ACCOUNT, region: 'us-east-1' } });
-    later.addDependency(stack);
+    later.addStackDependency(stack);
     const role = new iam.Role(later, 'App', { assumedBy: new iam.AccountRootPrincipal() });
     expect(() => key.grantDecrypt(role)).toThrow(/grantee Later\/App is in stack Later, which deploys after the key's stack Test/);
   });

@@ -3,6 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+/**
+ * Warnings we accept, with the reason. W3005: CDK adds an explicit DependsOn from each Lambda function to its role
+ * (and the role's policy) so permissions exist before the function runs; cfn-lint calls that redundant with the GetAtt.
+ * W3010: CDK writes the Availability Zones of an environment-specific stack into its subnets.
+ */
+export const ACCEPTED_WARNINGS = ['W3005', 'W3010'];
+
 export const INSTALL_HINT = "cfn-lint is not installed or not on PATH: install it with pip install 'moto[server]' cfn-lint";
 
 export interface CfnLintMatch {

@@ -1,7 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ComplianceProfile, DeploymentModel } from '../../src';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ComplianceProfile, DeploymentModel, FipsLevel } from '../../src';
 import * as aws from '../../src/aws';
 
 export const ACCOUNT = '111111111111';
@@ -68,6 +70,54 @@ export function byokFor(stack: Stack, profile: ComplianceProfile, id = 'Imported
       users: [p.user],
       auditors: [p.auditor],
       importers: [p.importer],
+      approvers: profile.dualControlRequired ? [p.approverA, p.approverB] : undefined,
+    },
+    ...extra,
+  });
+}
+
+/** A VPC with private isolated subnets in two zones, as a CloudHSM cluster needs. */
+export function hsmVpc(stack: Stack): ec2.Vpc {
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: [`${REGION}a`, `${REGION}b`],
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'hsm', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+  });
+  // The VPC stands in for the customer's own network, whose flow logs and default security group are theirs.
+  const reason = 'Test VPC standing in for the customer network; its flow logs and default security group are the customer\'s.';
+  Validations.of(vpc).acknowledge(
+    { id: 'AwsSolutions-VPC7', reason },
+    ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].flatMap((pack) => [
+      { id: `${pack}-VPCFlowLogsEnabled`, reason }, { id: `${pack}-VPCDefaultSecurityGroupClosed`, reason },
+    ]),
+  );
+  return vpc;
+}
+
+export const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUExample\n-----END CERTIFICATE-----';
+
+/** A secret by ARN, as custodians create them outside the stack. */
+export function secret(stack: Stack, id: string): secretsmanager.ISecret {
+  const existing = stack.node.tryFindChild(id) as secretsmanager.ISecret | undefined;
+  return existing ?? secretsmanager.Secret.fromSecretCompleteArn(stack, id, `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${id}-AbCdEf`);
+}
+
+/** An XKS HyokExternalStore with everything a profile requires. */
+export function xksStoreFor(stack: Stack, profile: ComplianceProfile, id = 'Store', extra: Partial<aws.HyokExternalStoreProps> = {}) {
+  const p = people();
+  return new aws.HyokExternalStore(stack, id, {
+    profile,
+    backend: aws.KeyStoreBackend.xksPublicEndpoint({
+      uriEndpoint: 'https://xks.example.com',
+      uriPath: '/example/kms/xks/v1',
+      credential: secret(stack, 'XksCredential'),
+      externalKeyManagerFipsLevel: FipsLevel.LEVEL_3,
+    }),
+    auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? sinkFor(stack, profile) : undefined,
+    custodians: {
+      administrators: [p.admin],
+      users: [p.user],
+      auditors: [p.auditor],
       approvers: profile.dualControlRequired ? [p.approverA, p.approverB] : undefined,
     },
     ...extra,

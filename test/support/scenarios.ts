@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { byokFor, cmkFor, newStack, profilesAllowing, sinkFor } from './fixtures';
+import { byokFor, CA_PEM, cmkFor, hsmVpc, newStack, people, profilesAllowing, secret, sinkFor, xksStoreFor } from './fixtures';
 import { ComplianceProfile, DeploymentModel } from '../../src';
 import * as aws from '../../src/aws';
 
@@ -46,6 +46,34 @@ export function scenarios(): Scenario[] {
       },
     });
   }
+  for (const profile of profilesAllowing(DeploymentModel.HYOK)) {
+    list.push({
+      name: `HyokExternalStore/${profile.name}`,
+      build: () => {
+        const stack = newStack(stackName('HyokExternalStore', profile), new App());
+        const store = xksStoreFor(stack, profile);
+        store.addKey('TenantKey', { xksKeyId: 'external-key-1', aliases: ['hyok/tenant'] });
+        return stack;
+      },
+    });
+  }
+  list.push({
+    name: 'CloudHsmCluster+HyokExternalStore/FEDRAMP_HIGH',
+    build: () => {
+      const profile = ComplianceProfile.FEDRAMP_HIGH;
+      const stack = newStack('CloudHsm-FEDRAMP-HIGH', new App());
+      const cluster = new aws.CloudHsmCluster(stack, 'Hsm', { vpc: hsmVpc(stack), acknowledgeHourlyCost: true });
+      const p = people();
+      const store = new aws.HyokExternalStore(stack, 'HsmStore', {
+        profile,
+        auditSink: sinkFor(stack, profile),
+        backend: aws.KeyStoreBackend.cloudHsm({ cluster, trustAnchorCertificate: CA_PEM, kmsUserPassword: secret(stack, 'KmsUser') }),
+        custodians: { administrators: [p.admin], users: [p.user], auditors: [p.auditor] },
+      });
+      store.addKey('HsmKey', { aliases: ['hsm/key'] });
+      return stack;
+    },
+  });
   for (const profile of ComplianceProfile.builtIns()) {
     list.push({
       name: `KeyAuditSink/${profile.name}`,

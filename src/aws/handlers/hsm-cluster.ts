@@ -13,7 +13,7 @@ import {
   int, isNotFound, IsCompleteResult, list, log, OnEventResult, optional, required, ResourceError, ResourceEvent, withRetry,
 } from './common';
 
-export const HSM_CLUSTER_TYPE = 'Custom::CloudKmsHsmCluster';
+export { HSM_CLUSTER_TYPE } from './resource-types';
 const REQUEST_TAG = 'cloud-kms:cfn-request';
 
 let client: CloudHSMV2Client | undefined;

@@ -13,7 +13,7 @@ import {
   bool, errorName, isNotFound, IsCompleteResult, log, OnEventResult, required, ResourceError, ResourceEvent, timing, withRetry,
 } from './common';
 
-export const KEY_STORE_TYPE = 'Custom::CloudKmsKeyStore';
+export { KEY_STORE_TYPE } from './resource-types';
 
 let kmsClient: KMSClient | undefined;
 let secretsClient: SecretsManagerClient | undefined;

@@ -1,8 +1,6 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { connectionState } from './key-store';
-
-export const HEALTH_NAMESPACE = 'CloudKmsConstructs';
-export const CONNECTED_METRIC = 'KeyStoreConnected';
+import { CONNECTED_METRIC, HEALTH_NAMESPACE } from './resource-types';
 
 let client: CloudWatchClient | undefined;
 

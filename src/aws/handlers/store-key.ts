@@ -10,7 +10,7 @@ import {
   errorName, int, isNotFound, log, OnEventResult, optional, required, ResourceError, ResourceEvent, withRetry,
 } from './common';
 
-export const STORE_KEY_TYPE = 'Custom::CloudKmsStoreKey';
+export { STORE_KEY_TYPE } from './resource-types';
 
 let client: KMSClient | undefined;
 const kms = () => (client ??= new KMSClient({}));

@@ -1,0 +1,11 @@
+/*
+ * Custom resource type names, shared by the constructs and the handlers. No imports: construct code loads this
+ * file, and it must not pull the AWS SDK into a CDK app.
+ */
+export const HSM_CLUSTER_TYPE = 'Custom::CloudKmsHsmCluster';
+export const KEY_STORE_TYPE = 'Custom::CloudKmsKeyStore';
+export const STORE_KEY_TYPE = 'Custom::CloudKmsStoreKey';
+
+/** Namespace and metric of the key-store health check. */
+export const HEALTH_NAMESPACE = 'CloudKmsConstructs';
+export const CONNECTED_METRIC = 'KeyStoreConnected';

@@ -1,0 +1,17 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import type { IKeyAuditSink } from '../key-audit-sink';
+
+/**
+ * A scheduled reminder to the audit sink's topic, for keys KMS cannot rotate itself (imported material,
+ * external key stores): the cryptoperiod is kept by people, and the reminder tells them when.
+ */
+export function addRotationReminder(scope: Construct, sink: IKeyAuditSink, days: number, subject: string, message: string): events.Rule {
+  return new events.Rule(scope, 'RotationReminder', {
+    description: `Reminds custodians to rotate ${subject}`,
+    schedule: events.Schedule.rate(Duration.days(days)),
+    targets: [new targets.SnsTopic(sink.alarmTopic, { message: events.RuleTargetInput.fromText(message) })],
+  });
+}
