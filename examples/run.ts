@@ -7,63 +7,94 @@ import { join, relative } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { EvidenceLedger, EvidenceStatus } from '../src';
-import { buildAwsApp } from './aws/app';
-import { cfnLint } from '../test/support/cfn-lint';
+import { byokApp } from './aws/byok';
+import { customerManagedApp } from './aws/customer-managed';
+import { hyokApp } from './aws/hyok';
+import { providerManagedApp } from './aws/provider-managed';
+import { ACCEPTED_WARNINGS, cfnLint } from '../test/support/cfn-lint';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, 'out');
 const NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 
+const AWS_APPS: Array<[string, (outdir: string) => App]> = [
+  ['provider-managed', providerManagedApp],
+  ['customer-managed', customerManagedApp],
+  ['byok', byokApp],
+  ['hyok', hyokApp],
+];
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-function runAws(): boolean {
-  const outdir = join(OUT, 'aws');
+interface Totals {
+  stacks: number;
+  keys: number;
+  acknowledged: number;
+  lintErrors: number;
+  lintWarnings: number;
+  unmet: number;
+}
+
+function runAws(name: string, build: (outdir: string) => App, totals: Totals): void {
+  const outdir = join(OUT, 'aws', name);
   rmSync(outdir, { recursive: true, force: true });
-  const app: App = buildAwsApp(outdir);
+  const app = build(outdir);
   // cdk-nag v3 runs as CDK policy-validation plugins: synthesis fails on any unacknowledged finding.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app));
   const assembly = app.synth();
-
   const ledger = EvidenceLedger.of(app);
-  console.log(`AWS: cloud assembly in ${relative(ROOT, outdir)}`);
+
+  console.log(`AWS ${name}: cloud assembly in ${relative(ROOT, outdir)}`);
   for (const stack of assembly.stacks) {
     const keys = ledger.keys.filter((k) => k.stack === stack.stackName);
     const sinks = ledger.auditSinks.filter((s) => s.stack === stack.stackName);
-    const profiles = [...new Set(keys.map((k) => k.profile.name))].join(', ');
-    console.log(`  stack ${stack.stackName} (${relative(ROOT, join(outdir, stack.templateFile))}): ${keys.length} keys, ${sinks.length} audit sink, profile ${profiles}`);
+    const containers = ledger.containers.filter((c) => c.stack === stack.stackName);
+    console.log(`  stack ${stack.stackName}: ${keys.length} keys, ${containers.length} key stores or HSM clusters, ${sinks.length} audit sink`);
+    for (const c of containers) {
+      console.log(`    ${pad(c.kind, 38)} ${pad(c.path, 40)} ${c.custody}  FIPS 140 ${c.fipsLevel.replace('LEVEL_', 'Level ')}`);
+    }
     for (const k of keys) {
       const ev = ledger.evidence(k.path);
       const unmet = ev.filter((e) => e.status === EvidenceStatus.NOT_SATISFIED && k.profile.requiredControls.some((c) => c.id === e.control.id));
-      const rotation = ev.find((e) => e.setting === 'RotationPeriodInDays')?.value ?? 'manual';
-      console.log(`    ${pad(k.constructName, 19)} ${pad(k.path, 38)} ${pad(k.model.id, 17)} ${pad(k.profile.name, 18)} ` +
-        `rotation ${rotation}d  custodians ${ledger.custodiansOf(k.path).length}  audit ${k.auditSink ?? 'none'}  ` +
-        `${unmet.length === 0 ? 'profile controls met' : `UNMET: ${unmet.map((e) => e.control.id).join(', ')}`}`);
+      totals.unmet += unmet.length;
+      const rotation = ev.find((e) => /Rotation|rotation/.test(e.setting));
+      console.log(`    ${pad(k.constructName, 26)} ${pad(k.path, 40)} ${pad(k.model.id, 17)} ${pad(k.profile.name, 18)} ` +
+        `rotation ${rotation ? rotation.value : 'n/a'}  custodians ${ledger.custodiansOf(k.path).length}  ` +
+        `${unmet.length === 0 ? 'no required control unmet' : `UNMET: ${unmet.map((e) => e.control.id).join(', ')}`}`);
     }
     for (const s of sinks) {
-      console.log(`    ${pad('KeyAuditSink', 19)} ${pad(s.path, 38)} ${s.immutable ? 'write-once' : 'governance'} ${s.retentionDays} days`);
+      console.log(`    ${pad('KeyAuditSink', 26)} ${pad(s.path, 40)} ${s.immutable ? 'write-once' : 'governance'}, ${s.retentionDays} days`);
     }
   }
-
-  const templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template]));
+  const templates = Object.fromEntries(assembly.stacks.map((s) => [`${name}-${s.stackName}`, s.template]));
   const lint = cfnLint(templates);
   const errors = lint.filter((m) => m.Level === 'Error');
-  const acks = app.node.findAll().flatMap((c) => c.node.metadata
+  const unexpected = lint.filter((m) => m.Level !== 'Error' && !ACCEPTED_WARNINGS.includes(m.Rule.Id));
+  for (const m of [...errors, ...unexpected]) console.log(`    cfn-lint ${m.Level} ${m.Rule.Id} ${m.Filename}: ${m.Message}`);
+  totals.stacks += assembly.stacks.length;
+  totals.keys += ledger.keys.length;
+  totals.lintErrors += errors.length;
+  totals.lintWarnings += unexpected.length;
+  totals.acknowledged += app.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((m) => Object.keys(m.data as object)));
-  console.log('  checks:');
-  console.log(`    cdk-nag ${NAG_PACKS.join(', ')}: passed, 0 unacknowledged findings (${acks.length} acknowledged, each with a reason)`);
-  console.log(`    cfn-lint: ${assembly.stacks.length} templates, ${errors.length} errors, ${lint.length - errors.length} warnings`);
-  for (const m of lint) console.log(`      ${m.Level} ${m.Rule.Id} ${m.Filename}: ${m.Message}`);
-  console.log('    separation of duties: every key policy checked at synthesis, no conflicts');
-  return errors.length === 0;
+    .flatMap((m) => Object.keys(m.data as object))).length;
 }
 
 function main(): void {
   const started = Date.now();
   console.log('cloud-kms-constructs examples');
-  const ok = runAws();
+  const totals: Totals = { stacks: 0, keys: 0, acknowledged: 0, lintErrors: 0, lintWarnings: 0, unmet: 0 };
+  for (const [name, build] of AWS_APPS) runAws(name, build, totals);
+  console.log('checks:');
+  console.log(`  cdk-nag ${NAG_PACKS.join(', ')}: passed on ${totals.stacks} stacks, 0 unacknowledged findings ` +
+    `(${totals.acknowledged} acknowledged, each with a reason)`);
+  console.log(`  cfn-lint: ${totals.stacks} templates, ${totals.lintErrors} errors, ${totals.lintWarnings} unexpected warnings ` +
+    `(accepted: ${ACCEPTED_WARNINGS.join(', ')})`);
+  console.log(`  separation of duties: ${totals.keys} keys, every key policy checked at synthesis, no conflicts`);
+  console.log(`  evidence: ${totals.unmet === 0 ? 'no key records a required control as unmet' : `${totals.unmet} required controls unmet`}`);
+  const ok = totals.lintErrors === 0 && totals.lintWarnings === 0;
   console.log(`${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!ok) process.exitCode = 1;
 }
