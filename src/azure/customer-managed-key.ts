@@ -1,0 +1,285 @@
+import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AzureCustodians, azureAssignments } from './custodians';
+import type { HyokExternalStore, ManagedHsmKey } from './hyok-external-store';
+import { IKeyAuditSink } from './key-audit-sink';
+import { KeySpec, KeyUsage } from './key-spec';
+import { KeyVault, VaultSku } from './key-vault';
+import { checkModelAllowed } from '../core/checks';
+import { CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { DeploymentModel } from '../core/deployment-model';
+import { EvidenceLedger } from '../core/evidence';
+import { FipsLevel } from '../core/fips';
+import { ComplianceProfile } from '../core/profile';
+import { ValidationError } from '../core/validation';
+import { recordAzureKeyEvidence } from './private/key-evidence';
+import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
+import { stableName } from './private/naming';
+import { BUILT_IN } from './private/roles';
+import { assignKeyRole, createVaultKey } from './private/vault-key';
+
+
+/**
+ * The built-in role key users get.
+ */
+export enum KeyUserRole {
+  /** "Key Vault Crypto User": encrypt, decrypt, wrap, unwrap, sign, verify. */
+  CRYPTO_USER = 'CRYPTO_USER',
+  /** "Key Vault Crypto Service Encryption User": read, wrap and unwrap (for Azure services' managed identities). */
+  SERVICE_ENCRYPTION_USER = 'SERVICE_ENCRYPTION_USER',
+}
+
+const USER_ROLE_NAME: Record<KeyUserRole, string> = {
+  [KeyUserRole.CRYPTO_USER]: BUILT_IN.CRYPTO_USER,
+  [KeyUserRole.SERVICE_ENCRYPTION_USER]: BUILT_IN.CRYPTO_SERVICE_ENCRYPTION_USER,
+};
+
+/**
+ * Options shared by the Azure key constructs.
+ */
+export interface AzureKeyOptions {
+  /** Resource group of the vault the construct creates (and of its private endpoint). */
+  readonly resourceGroupName: string;
+  /** Azure region. */
+  readonly location: string;
+
+  /**
+   * The compliance profile the key must satisfy.
+   * @default ComplianceProfile.COMMERCIAL
+   */
+  readonly profile?: ComplianceProfile;
+
+  /**
+   * Where the vault's audit logs go.
+   * @default - none (required by profiles that require an audit sink)
+   */
+  readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * Name of the key.
+   * @default - derived from the construct path
+   */
+  readonly keyName?: string;
+
+  /**
+   * Key type and size or curve.
+   * @default KeySpec.RSA_3072
+   */
+  readonly keySpec?: KeySpec;
+
+  /**
+   * What the key is for.
+   * @default - ENCRYPT_DECRYPT for RSA, SIGN_VERIFY for EC
+   */
+  readonly keyUsage?: KeyUsage;
+
+  /**
+   * Automatic rotation: a new version this long after the current one was created. At least 7 days, at most the
+   * profile's rotation period.
+   * @default - the profile's longest rotation period
+   * @see https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation
+   */
+  readonly rotation?: Duration;
+
+  /**
+   * Every version expires this long after creation (at least 28 days, and 7 days longer than `rotation`).
+   * @default - rotation plus 30 days
+   */
+  readonly expireAfter?: Duration;
+
+  /**
+   * Event Grid `KeyNearExpiry` notice this long before a version expires (at least 7 days).
+   * @default Duration.days(30)
+   */
+  readonly notifyBeforeExpiry?: Duration;
+
+  /**
+   * An existing vault to create the key in.
+   * @default - a vault of its own
+   */
+  readonly vault?: KeyVault;
+
+  /**
+   * Required when the construct creates its vault: purge protection cannot be turned off.
+   * @default false
+   */
+  readonly acknowledgePurgeProtectionIsPermanent?: boolean;
+
+  /**
+   * Vault name when the construct creates one.
+   * @default - derived from the construct path
+   */
+  readonly vaultName?: string;
+
+  /**
+   * Public IP ranges allowed through the firewall of the vault the construct creates.
+   * @default - none: public network access disabled
+   */
+  readonly allowedIpRanges?: string[];
+
+  /**
+   * Subnet ids allowed through the firewall of the vault the construct creates.
+   * @default - none
+   */
+  readonly allowedSubnetIds?: string[];
+
+  /**
+   * A subnet for a private endpoint to the vault the construct creates.
+   * @default - none
+   */
+  readonly privateEndpointSubnetId?: string;
+}
+
+/**
+ * Properties of an Azure `CustomerManagedKey`.
+ */
+export interface CustomerManagedKeyProps extends AzureKeyOptions {
+  /** Administrators, users, auditors and (under dual control) approvers, by object id. */
+  readonly custodians: AzureCustodians;
+
+  /**
+   * A Managed HSM to create the key in, instead of a Key Vault.
+   * @default - a premium Key Vault
+   */
+  readonly managedHsm?: HyokExternalStore;
+
+  /**
+   * The role users get.
+   * @default KeyUserRole.CRYPTO_USER
+   */
+  readonly userRole?: KeyUserRole;
+}
+
+/**
+ * The customer-managed model on Azure: an HSM-backed key (RSA-HSM, EC-HSM) in a premium Key Vault with RBAC
+ * authorization, purge protection, 90-day soft delete and no public access, or a key in a Managed HSM. Separation
+ * of duties: administrators get a custom role with no cryptographic data actions (at vault scope, just-in-time with
+ * approval and MFA under dual control); users get a built-in crypto role on the key alone; auditors "Key Vault
+ * Reader" on the key. The same object id in two conflicting roles is an error.
+ */
+export class CustomerManagedKey extends Construct {
+  public readonly model: DeploymentModel;
+  public readonly profile: ComplianceProfile;
+  /** The vault holding the key, when it is in a Key Vault. */
+  public readonly vault?: KeyVault;
+  /** The Key Vault key resource, when it is in a Key Vault. */
+  public readonly key?: KeyVaultKey;
+  /** The key inside the Managed HSM, when given one. */
+  public readonly hsmKey?: ManagedHsmKey;
+  /** The versionless id of the key (what services reference). */
+  public readonly keyId: string;
+  public readonly keyName: string;
+  private readonly settings: AzureKeySettings;
+  private readonly userRole: KeyUserRole;
+
+  constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
+    super(scope, id);
+    const c = props.custodians;
+    if (!c || !c.administrators || c.administrators.length === 0) {
+      throw new ValidationError(`custodians.administrators must name at least one object id for ${this.node.path}, got none`);
+    }
+    if ((c.importers ?? []).length > 0) {
+      throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
+    }
+    this.model = DeploymentModel.CUSTOMER_MANAGED;
+    // The model and the custodians are checked before anything is created.
+    checkModelAllowed(props.profile ?? props.vault?.profile ?? props.managedHsm?.profile ?? ComplianceProfile.COMMERCIAL, this.model, this.node.path);
+    if (props.vault && (c.approvers ?? []).length > 0) {
+      throw new ValidationError(`custodians.approvers belong to the vault when it is shared: set approvers on ${props.vault.node.path}, not on ${this.node.path}`);
+    }
+    const assignments = [
+      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
+      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
+      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
+    ];
+    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    this.userRole = props.userRole ?? KeyUserRole.CRYPTO_USER;
+    const name = props.keyName ?? stableName(this, 'cmk-', 127);
+    this.keyName = name;
+
+    if (props.managedHsm) {
+      if (props.vault) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);
+      this.settings = resolveAzureKeySettings(scope, id, { ...props, profile: props.profile ?? props.managedHsm.profile },
+        this.model, true, FipsLevel.LEVEL_3);
+      this.profile = this.settings.profile;
+      this.hsmKey = props.managedHsm._createKey(this, 'HsmKey', { name, settings: this.settings, custodians: c, constructName: 'CustomerManagedKey', model: this.model });
+      this.keyId = this.hsmKey.keyId;
+      return;
+    }
+
+    const vault = props.vault ?? new KeyVault(this, 'Vault', {
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      name: props.vaultName,
+      sku: VaultSku.PREMIUM,
+      profile: props.profile,
+      auditSink: props.auditSink,
+      acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
+      allowedIpRanges: props.allowedIpRanges,
+      allowedSubnetIds: props.allowedSubnetIds,
+      privateEndpointSubnetId: props.privateEndpointSubnetId,
+      approvers: c.approvers,
+    });
+    if (vault.sku !== VaultSku.PREMIUM) {
+      throw new ValidationError(`vault ${vault.node.path} is a standard vault; HSM-protected keys (RSA-HSM, EC-HSM) need VaultSku.PREMIUM`);
+    }
+    this.settings = resolveAzureKeySettings(scope, id, {
+      ...props,
+      profile: props.profile ?? vault.profile,
+      auditSink: props.auditSink ?? vault.auditSink,
+    },
+    this.model, true, FipsLevel.LEVEL_3);
+    this.profile = this.settings.profile;
+    if (this.profile.dualControlRequired && !vault.dualControl) {
+      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}); vault ${vault.node.path} has none`);
+    }
+    // Checked against everyone with a vault-wide role too (approvers, the deployment principal, other keys' admins).
+    vault._checkSeparation(assignments, this.node.path);
+    this.vault = vault;
+    this.key = createVaultKey(this, vault, name, this.settings, [vault.deploymentAccess]);
+    this.keyId = this.key.versionlessId;
+
+    c.administrators.forEach((a) => vault.addAdministrator(a, 'custodians.administrators'));
+    const ledger = EvidenceLedger.of(this);
+    for (const a of assignments) ledger.addCustodian(this.node.path, a);
+    for (const u of c.users ?? []) assignKeyRole(this, this.key, this.node.path, USER_ROLE_NAME[this.userRole], u, 'User');
+    for (const a of c.auditors ?? []) assignKeyRole(this, this.key, this.node.path, BUILT_IN.KEY_VAULT_READER, a, 'Auditor');
+
+    recordAzureKeyEvidence({
+      key: this,
+      resource: this.key,
+      constructName: 'CustomerManagedKey',
+      model: this.model,
+      settings: this.settings,
+      fipsLevel: FipsLevel.LEVEL_3,
+      holder: 'HSM-protected key in a premium Key Vault',
+      auditSink: vault.auditSink,
+      parent: vault.node.path,
+      separation: 'administrators hold a custom role without cryptographic data actions; users hold a crypto role on this key only; auditors read only',
+      dualControl: vault.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)' : undefined,
+    });
+  }
+
+  /** Lets an object id encrypt, decrypt, wrap and unwrap with this key (a role assignment on the key alone). */
+  public grantEncryptDecrypt(objectId: string): void {
+    this.grantUse(objectId, KeyUserRole.CRYPTO_USER);
+  }
+
+  /** Lets an Azure service's managed identity wrap and unwrap with this key (e.g. storage or disk encryption). */
+  public grantServiceEncryption(objectId: string): void {
+    this.grantUse(objectId, KeyUserRole.SERVICE_ENCRYPTION_USER);
+  }
+
+  private grantUse(objectId: string, role: KeyUserRole): void {
+    const added = azureAssignments(CustodianRole.USER, 'grantee', [objectId]);
+    if (this.hsmKey) {
+      this.hsmKey._grantUse(objectId, role === KeyUserRole.SERVICE_ENCRYPTION_USER);
+      return;
+    }
+    const ledger = EvidenceLedger.of(this);
+    this.vault!._checkSeparation([...ledger.custodiansOf(this.node.path), ...added], this.node.path);
+    added.forEach((a) => ledger.addCustodian(this.node.path, a));
+    assignKeyRole(this, this.key!, this.node.path, USER_ROLE_NAME[role], objectId, role === KeyUserRole.CRYPTO_USER ? 'User' : 'ServiceUser');
+  }
+}

@@ -1,0 +1,391 @@
+import { KeyVaultManagedHardwareSecurityModule } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module';
+import { KeyVaultManagedHardwareSecurityModuleKey } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-key';
+import { KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-key-rotation-policy';
+import { KeyVaultManagedHardwareSecurityModuleRoleAssignment } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-assignment';
+import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
+import { Duration } from 'aws-cdk-lib';
+import { Fn, TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { AzureCustodians, azureAssignments } from './custodians';
+import { IKeyAuditSink } from './key-audit-sink';
+import { KeySpec, KeyUsage } from './key-spec';
+import { clientConfig } from './key-vault';
+import { checkAuditSink, checkDeletionWindowDays, checkModelAllowed } from '../core/checks';
+import { Control } from '../core/controls';
+import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { DeploymentModel, KeyCustody } from '../core/deployment-model';
+import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { FipsLevel } from '../core/fips';
+import { ComplianceProfile } from '../core/profile';
+import { requireRange, ValidationError } from '../core/validation';
+import { recordAzureKeyEvidence } from './private/key-evidence';
+import { AzureKeySettings, expiryExpression, isoDays, requireName, resolveAzureKeySettings } from './private/key-settings';
+import { nameFor, stableGuid, stableName } from './private/naming';
+import { HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_KEY_MANAGEMENT_DATA_ACTIONS, hsmRoleDefinitionId } from './private/roles';
+
+/**
+ * Properties of an Azure `HyokExternalStore` (a Managed HSM whose security domain the customer holds).
+ */
+export interface HyokExternalStoreProps {
+  /** Resource group of the Managed HSM. */
+  readonly resourceGroupName: string;
+  /** Azure region. */
+  readonly location: string;
+
+  /**
+   * A Managed HSM bills by the hour from creation (roughly US$3 an hour, over US$2,000 a month) until it is
+   * deleted and purged. Set to true to confirm.
+   * @see https://azure.microsoft.com/pricing/details/key-vault/
+   */
+  readonly acknowledgeHourlyBilling: boolean;
+
+  /**
+   * Ids of 3 to 10 Key Vault certificates (RSA, customer-held private keys) that encrypt the security domain. The
+   * security domain — the HSM's root of trust — can be restored only by `securityDomainQuorum` of their holders.
+   * @see https://learn.microsoft.com/azure/key-vault/managed-hsm/security-domain
+   */
+  readonly securityDomainCertificateIds: string[];
+
+  /** How many certificate holders must cooperate to recover the security domain (M of N, at least 2). */
+  readonly securityDomainQuorum: number;
+
+  /**
+   * Object ids holding the "Managed HSM Administrator" local role: security domain, backup and role management,
+   * no key operations. The deployment principal is added so Terraform can manage roles and keys.
+   */
+  readonly hsmAdministrators: string[];
+
+  /** Key custodians, by object id: administrators (no cryptographic use), users (per key), auditors (read only). */
+  readonly custodians: AzureCustodians;
+
+  /**
+   * The compliance profile.
+   * @default ComplianceProfile.COMMERCIAL
+   */
+  readonly profile?: ComplianceProfile;
+
+  /**
+   * Where audit logs go.
+   * @default - none (required by profiles that require an audit sink)
+   */
+  readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * Name of the Managed HSM (3–24 letters, digits and hyphens).
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
+
+  /**
+   * Soft-delete retention: 7–90 days. Purge protection is always on.
+   * @default Duration.days(90)
+   */
+  readonly softDeleteRetention?: Duration;
+
+  /**
+   * Object id Terraform deploys with.
+   * @default - the object id Terraform runs as
+   */
+  readonly deploymentPrincipalId?: string;
+}
+
+/** Options for `HyokExternalStore.addKey`. */
+export interface ManagedHsmKeyOptions {
+  /**
+   * Key name.
+   * @default - derived from the construct path
+   */
+  readonly keyName?: string;
+  /** @default KeySpec.RSA_3072 */
+  readonly keySpec?: KeySpec;
+  /** @default - ENCRYPT_DECRYPT for RSA, SIGN_VERIFY for EC */
+  readonly keyUsage?: KeyUsage;
+  /** @default - the profile's longest rotation period */
+  readonly rotation?: Duration;
+  /** @default - rotation plus 30 days */
+  readonly expireAfter?: Duration;
+  /**
+   * Custodians of this key.
+   * @default - the store's custodians
+   */
+  readonly custodians?: AzureCustodians;
+}
+
+/** @internal what a key in the Managed HSM is made from */
+export interface HsmKeyRequest {
+  readonly name: string;
+  readonly settings: AzureKeySettings;
+  readonly custodians: AzureCustodians;
+  readonly constructName: string;
+  readonly model: DeploymentModel;
+}
+
+/**
+ * Hold your own key on Azure: a Managed HSM (FIPS 140-3 Level 3, single tenant) activated with a security domain
+ * that only the customer can recover — encrypted to 3–10 customer certificates with an M-of-N quorum (split
+ * knowledge). Local RBAC separates duties: key administrators get a custom role without cryptographic data actions,
+ * users a custom crypto-only role on their key, auditors "Managed HSM Crypto Auditor".
+ *
+ * Unlike AWS XKS or Google Cloud EKM, the key material is inside Microsoft-operated HSMs; what the customer holds is
+ * the security domain (the HSM's root of trust), so Microsoft cannot restore or move the HSM without the customer's
+ * quorum. See the README for what that does and does not protect against.
+ */
+export class HyokExternalStore extends Construct {
+  public readonly hsm: KeyVaultManagedHardwareSecurityModule;
+  public readonly hsmId: string;
+  public readonly hsmUri: string;
+  public readonly profile: ComplianceProfile;
+  public readonly auditSink?: IKeyAuditSink;
+  public readonly custodians: AzureCustodians;
+  public readonly fipsLevel: FipsLevel;
+  private readonly keyAdminRole: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
+  private readonly keyUserRole: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
+  private readonly deployerAccess: KeyVaultManagedHardwareSecurityModuleRoleAssignment;
+  private readonly assignments: CustodianAssignment[] = [];
+
+  constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
+    super(scope, id);
+    if (props.acknowledgeHourlyBilling !== true) {
+      throw new ValidationError(`acknowledgeHourlyBilling must be true: a Managed HSM bills by the hour from creation (over US$2,000 a month) until purged, got ${props.acknowledgeHourlyBilling}`);
+    }
+    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
+    checkAuditSink(profile, props.auditSink && {
+      path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
+    }, this.node.path);
+    const certs = props.securityDomainCertificateIds ?? [];
+    if (certs.length < 3 || certs.length > 10) {
+      throw new ValidationError(`securityDomainCertificateIds must name 3 to 10 certificates, got ${certs.length}`);
+    }
+    if (!Token.isUnresolved(props.securityDomainQuorum)) {
+      requireRange('securityDomainQuorum', props.securityDomainQuorum, 2, certs.length, 'certificate holders');
+    }
+    if ((props.hsmAdministrators ?? []).length === 0) {
+      throw new ValidationError(`hsmAdministrators must name at least one object id for ${this.node.path}, got none`);
+    }
+    const c = props.custodians;
+    if (!c || (c.administrators ?? []).length === 0) {
+      throw new ValidationError(`custodians.administrators must name at least one object id for ${this.node.path}, got none`);
+    }
+    const retention = props.softDeleteRetention ?? Duration.days(90);
+    const retentionDays = retention.toDays({ integral: false });
+    checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
+    const name = props.name ?? stableName(this, 'hsm-', 24);
+    requireName('name', name, /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, '3 to 24 letters, digits and hyphens, starting with a letter');
+
+    this.profile = profile;
+    this.auditSink = props.auditSink;
+    this.custodians = c;
+    this.fipsLevel = FipsLevel.LEVEL_3;
+    const client = clientConfig(this);
+    const deployer = props.deploymentPrincipalId ?? client.objectId;
+
+    // HSM administrators manage roles and the security domain: on our side of the separation line they are administrators.
+    this.assignments.push(
+      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'hsmAdministrators', props.hsmAdministrators),
+      { role: CustodianRole.DEPLOYER, identity: deployer, source: 'deploymentPrincipalId', label: 'the deployment principal' },
+    );
+    SeparationOfDuties.check([...this.assignments, ...this.storeAssignments(c)], this.node.path);
+
+    this.hsm = new KeyVaultManagedHardwareSecurityModule(this, 'Resource', {
+      name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      skuName: 'Standard_B1',
+      tenantId: client.tenantId,
+      adminObjectIds: [...props.hsmAdministrators, deployer],
+      purgeProtectionEnabled: true,
+      softDeleteRetentionDays: retentionDays,
+      publicNetworkAccessEnabled: false,
+      networkAcls: { defaultAction: 'Deny', bypass: 'None' },
+      // Activation: the security domain is downloaded encrypted to these certificates; the quorum recovers it.
+      securityDomainKeyVaultCertificateIds: certs,
+      securityDomainQuorum: props.securityDomainQuorum,
+      lifecycle: { preventDestroy: true },
+    });
+    this.hsmId = this.hsm.id;
+    this.hsmUri = this.hsm.hsmUri;
+
+    this.keyAdminRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyAdministratorRole', {
+      managedHsmId: this.hsm.id,
+      name: stableGuid(this.node.path, 'key-administrator-role'),
+      roleName: 'cloud-kms key administrator',
+      description: 'Manages keys and rotation; no cryptographic use, no export or release.',
+      permission: [{ dataActions: HSM_KEY_MANAGEMENT_DATA_ACTIONS, notDataActions: HSM_CRYPTO_DATA_ACTIONS.filter((a) => !a.endsWith('/read/action')) }],
+    });
+    this.keyUserRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyUserRole', {
+      managedHsmId: this.hsm.id,
+      name: stableGuid(this.node.path, 'key-user-role'),
+      roleName: 'cloud-kms key user',
+      description: 'Uses a key (encrypt, decrypt, wrap, unwrap, sign, verify); no key management.',
+      permission: [{ dataActions: HSM_CRYPTO_DATA_ACTIONS }],
+    });
+    this.deployerAccess = this.assign('DeployerKeyAdministrator', '/keys', this.keyAdminRole.resourceManagerId, deployer);
+    for (const admin of c.administrators) this.assign(`Administrator${stableGuid(admin).slice(0, 8)}`, '/keys', this.keyAdminRole.resourceManagerId, admin);
+    for (const auditor of c.auditors ?? []) {
+      this.assign(`Auditor${stableGuid(auditor).slice(0, 8)}`, '/keys', hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_AUDITOR), auditor);
+    }
+
+    props.auditSink?.attach(this, this.hsm.id);
+    this.recordEvidence(certs.length, props.securityDomainQuorum, retentionDays);
+  }
+
+  /**
+   * Creates a key in the Managed HSM, with a rotation policy and its users' role assignments scoped to the key.
+   */
+  public addKey(id: string, options: ManagedHsmKeyOptions = {}): ManagedHsmKey {
+    const settings = resolveAzureKeySettings(this, id, { ...options, profile: this.profile, auditSink: this.auditSink },
+      DeploymentModel.HYOK, true, this.fipsLevel);
+    return this._createKey(this, id, {
+      name: options.keyName ?? nameFor(`${this.node.path}/${id}`, id, 'hyok-', 127),
+      settings,
+      custodians: options.custodians ?? this.custodians,
+      constructName: 'HyokExternalStore.addKey',
+      model: DeploymentModel.HYOK,
+    });
+  }
+
+  /** @internal creates a key for this store or for a CustomerManagedKey that lives in it */
+  public _createKey(scope: Construct, id: string, request: HsmKeyRequest): ManagedHsmKey {
+    return ManagedHsmKey._create(scope, id, this, request);
+  }
+
+  /** @internal */
+  public _assign(scopeConstruct: Construct, id: string, hsmScope: string, roleDefinitionId: string,
+    principalId: string): KeyVaultManagedHardwareSecurityModuleRoleAssignment {
+    return new KeyVaultManagedHardwareSecurityModuleRoleAssignment(scopeConstruct, id, {
+      managedHsmId: this.hsm.id,
+      name: stableGuid(scopeConstruct.node.path, id, hsmScope, roleDefinitionId.slice(-36), principalId.toLowerCase()),
+      scope: hsmScope,
+      roleDefinitionId,
+      principalId,
+    });
+  }
+
+  /** @internal */
+  public get _keyUserRoleId(): string {
+    return this.keyUserRole.resourceManagerId;
+  }
+
+  /** @internal */
+  public get _deployerAccess(): KeyVaultManagedHardwareSecurityModuleRoleAssignment {
+    return this.deployerAccess;
+  }
+
+  /** @internal */
+  public _checkSeparation(assignments: CustodianAssignment[], subject: string): void {
+    SeparationOfDuties.check([...this.assignments, ...assignments], subject);
+  }
+
+  private assign(id: string, hsmScope: string, roleDefinitionId: string, principalId: string): KeyVaultManagedHardwareSecurityModuleRoleAssignment {
+    return this._assign(this, id, hsmScope, roleDefinitionId, principalId);
+  }
+
+  private storeAssignments(c: AzureCustodians): CustodianAssignment[] {
+    return [
+      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
+      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
+      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
+    ];
+  }
+
+  private recordEvidence(certificates: number, quorum: number, retentionDays: number): void {
+    const ledger = EvidenceLedger.of(this);
+    ledger.registerContainer({
+      path: this.node.path,
+      stack: TerraformStack.of(this).node.path,
+      cloud: 'azure',
+      kind: 'Managed HSM (customer-held security domain)',
+      custody: KeyCustody.CUSTOMER_EXTERNAL,
+      fipsLevel: this.fipsLevel,
+    });
+    this.assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
+    const resource = this.hsm.node.path;
+    const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
+      for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
+    };
+    record([Control.PCI_3_7_6, Control.PCI_3_6_1_2], EvidenceStatus.SATISFIED, 'security_domain_key_vault_certificate_ids, security_domain_quorum',
+      `${certificates} certificates, quorum ${quorum}`,
+      `split knowledge: the HSM's security domain can be recovered only by ${quorum} of ${certificates} certificate holders`);
+    record([Control.NIST_SC_13], EvidenceStatus.SATISFIED, 'sku_name', 'Standard_B1', 'single-tenant Managed HSM, FIPS 140-3 Level 3');
+    record([Control.NIST_SC_12_1, Control.PCI_3_7_5], EvidenceStatus.SATISFIED, 'purge_protection_enabled, soft_delete_retention_days',
+      `true, ${retentionDays}`, `deleted keys recoverable for ${retentionDays} days and never purged early`);
+  }
+}
+
+/**
+ * A key inside a Managed HSM, with a rotation policy and local role assignments scoped to the key.
+ */
+export class ManagedHsmKey extends Construct {
+  /** @internal */
+  public static _create(scope: Construct, id: string, store: HyokExternalStore, request: HsmKeyRequest): ManagedHsmKey {
+    return new ManagedHsmKey(scope, id, store, request);
+  }
+
+  public readonly key: KeyVaultManagedHardwareSecurityModuleKey;
+  /** The versionless key id. */
+  public readonly keyId: string;
+  public readonly keyName: string;
+  private readonly store: HyokExternalStore;
+
+  private constructor(scope: Construct, id: string, store: HyokExternalStore, request: HsmKeyRequest) {
+    super(scope, id);
+    const s = request.settings;
+    const c = request.custodians;
+    requireName('keyName', request.name, /^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens');
+    const assignments = [
+      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators ?? []),
+      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
+      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
+    ];
+    store._checkSeparation(assignments, scope.node.path);
+    this.store = store;
+    this.keyName = request.name;
+    this.key = new KeyVaultManagedHardwareSecurityModuleKey(this, 'Resource', {
+      name: request.name,
+      managedHsmId: store.hsmId,
+      keyType: s.keyType,
+      keySize: s.keySize,
+      curve: s.curve,
+      keyOpts: s.keyOpts,
+      expirationDate: Fn.timeadd(Fn.timestamp(), expiryExpression(s.expireAfterDays)),
+      lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
+      dependsOn: [store._deployerAccess],
+    });
+    this.keyId = this.key.id;
+    new KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy(this, 'RotationPolicy', {
+      managedHsmKeyId: this.key.id,
+      timeAfterCreation: isoDays(s.rotationDays),
+      expireAfter: isoDays(s.expireAfterDays),
+    });
+    for (const u of c.users ?? []) this._grantUse(u, false);
+    const ledger = EvidenceLedger.of(this);
+    const subject = scope.node.path;
+    assignments.forEach((a) => ledger.addCustodian(subject, a));
+    recordAzureKeyEvidence({
+      key: scope,
+      resource: this.key,
+      constructName: request.constructName,
+      model: request.model,
+      settings: s,
+      fipsLevel: store.fipsLevel,
+      holder: 'key in a single-tenant Managed HSM whose security domain the customer holds',
+      auditSink: store.auditSink,
+      parent: store.node.path,
+      separation: 'local RBAC: administrators hold a key-management role without cryptographic data actions; users a crypto-only role on this key',
+      dualControl: 'the security domain needs a quorum of certificate holders (M of N); keys are purge-protected',
+    });
+  }
+
+  /** @internal */
+  public _grantUse(objectId: string, serviceOnly: boolean): void {
+    const role = serviceOnly ? hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_SERVICE_ENCRYPTION_USER) : this.store._keyUserRoleId;
+    this.store._assign(this, `${serviceOnly ? 'ServiceUser' : 'User'}${stableGuid(objectId).slice(0, 8)}`, `/keys/${this.keyName}`, role, objectId);
+  }
+
+  /** Lets an object id use this key (encrypt, decrypt, wrap, unwrap, sign, verify), on this key only. */
+  public grantEncryptDecrypt(objectId: string): void {
+    this.store._checkSeparation(azureAssignments(CustodianRole.USER, 'grantee', [objectId]), this.node.path);
+    this._grantUse(objectId, false);
+  }
+}

@@ -1,0 +1,344 @@
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { KeyVault as CfnKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+import { PimEligibleRoleAssignment } from '@cdktf/provider-azurerm/lib/pim-eligible-role-assignment';
+import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
+import { RoleManagementPolicy } from '@cdktf/provider-azurerm/lib/role-management-policy';
+import { Duration } from 'aws-cdk-lib';
+import { TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { azureAssignments } from './custodians';
+import { IKeyAuditSink } from './key-audit-sink';
+import { checkApprovers, checkAuditSink, checkDeletionWindowDays } from '../core/checks';
+import { Control } from '../core/controls';
+import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { KeyCustody } from '../core/deployment-model';
+import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { FipsLevel } from '../core/fips';
+import { ComplianceProfile } from '../core/profile';
+import { ValidationError } from '../core/validation';
+import { stableGuid, stableName } from './private/naming';
+import {
+  VAULT_ADMIN_ACTIONS, VAULT_CRYPTO_DATA_ACTIONS, VAULT_KEY_MANAGEMENT_DATA_ACTIONS, VAULT_KEY_PURGE_DATA_ACTIONS,
+} from './private/roles';
+
+/**
+ * Key Vault pricing tier.
+ * @see https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#key-vault-pricing-tiers
+ */
+export enum VaultSku {
+  /** Software-protected keys only (FIPS 140 Level 1). */
+  STANDARD = 'standard',
+  /** Adds HSM-protected keys (FIPS 140-3 Level 3). */
+  PREMIUM = 'premium',
+}
+
+/**
+ * Properties of an Azure `KeyVault`.
+ */
+export interface KeyVaultProps {
+  /** Resource group of the vault. */
+  readonly resourceGroupName: string;
+  /** Azure region. */
+  readonly location: string;
+
+  /**
+   * Purge protection stops anyone, even subscription owners, from purging the vault or its keys during the
+   * soft-delete period, and it can never be turned off. Set to true to confirm.
+   * @see https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection
+   */
+  readonly acknowledgePurgeProtectionIsPermanent: boolean;
+
+  /**
+   * Vault name: 3–24 letters, digits and hyphens, globally unique.
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
+
+  /**
+   * Pricing tier. Standard holds only software keys.
+   * @default VaultSku.PREMIUM
+   */
+  readonly sku?: VaultSku;
+
+  /**
+   * Microsoft Entra tenant id.
+   * @default - the tenant Terraform runs in
+   */
+  readonly tenantId?: string;
+
+  /**
+   * How long deleted keys and the vault can be recovered: 7–90 days.
+   * @default Duration.days(90)
+   */
+  readonly softDeleteRetention?: Duration;
+
+  /**
+   * The compliance profile the vault serves (soft-delete minimum, audit sink, dual control).
+   * @default ComplianceProfile.COMMERCIAL
+   */
+  readonly profile?: ComplianceProfile;
+
+  /**
+   * Where the vault's audit logs go.
+   * @default - none (required by profiles that require an audit sink)
+   */
+  readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * Public IP ranges (CIDR) allowed through the vault firewall. With none, public network access is disabled.
+   * @default - none
+   */
+  readonly allowedIpRanges?: string[];
+
+  /**
+   * Subnet ids allowed through the vault firewall (service endpoints).
+   * @default - none
+   */
+  readonly allowedSubnetIds?: string[];
+
+  /**
+   * A subnet for a private endpoint to the vault.
+   * @default - no private endpoint
+   */
+  readonly privateEndpointSubnetId?: string;
+
+  /**
+   * Object ids of key administrators. They get a custom role that manages keys and rotation policies but has no
+   * cryptographic data actions. Under dual control the role is only eligible (Privileged Identity Management):
+   * each activation needs an approver and MFA.
+   * @default - none (keys add their own)
+   */
+  readonly administrators?: string[];
+
+  /**
+   * Object ids of the approvers of administrators' activations (dual control). At least two under a profile that
+   * requires dual control.
+   * @default - none
+   */
+  readonly approvers?: string[];
+
+  /**
+   * Object id of the principal Terraform deploys with; it gets the administrators' role (never cryptographic use)
+   * so it can create keys and rotation policies.
+   * @default - the object id Terraform runs as
+   */
+  readonly deploymentPrincipalId?: string;
+}
+
+/**
+ * An Azure Key Vault with secure defaults: RBAC authorization (no access policies), purge protection,
+ * 90-day soft delete, public network access disabled unless an allow list is given (then default Deny),
+ * an optional private endpoint, audit diagnostics, and a key-administrator role without cryptographic actions.
+ */
+export class KeyVault extends Construct {
+  public readonly vault: CfnKeyVault;
+  public readonly vaultId: string;
+  public readonly vaultUri: string;
+  public readonly vaultName: string;
+  public readonly sku: VaultSku;
+  public readonly profile: ComplianceProfile;
+  public readonly auditSink?: IKeyAuditSink;
+  public readonly softDeleteRetentionDays: number;
+  /** Whether administrator access is just-in-time with approval (dual control). */
+  public readonly dualControl: boolean;
+  /** The custom key-administrator role (management, no cryptographic data actions). */
+  public readonly adminRole: RoleDefinition;
+  /** The principal Terraform deploys with. */
+  public readonly deploymentPrincipalId: string;
+  /** The deployment principal's role assignment: keys depend on it so Terraform can create them. */
+  public readonly deploymentAccess: RoleAssignment;
+  /** FIPS 140 level of the keys this vault can hold at best. */
+  public readonly fipsLevel: FipsLevel;
+  private readonly admins = new Set<string>();
+  private readonly assignments: CustodianAssignment[] = [];
+
+  constructor(scope: Construct, id: string, props: KeyVaultProps) {
+    super(scope, id);
+    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    if (props.acknowledgePurgeProtectionIsPermanent !== true) {
+      throw new ValidationError(
+        'acknowledgePurgeProtectionIsPermanent must be true: purge protection can never be turned off, and deleted keys stay ' +
+        `unpurgeable for the whole soft-delete period, got ${props.acknowledgePurgeProtectionIsPermanent}`);
+    }
+    const name = props.name ?? stableName(this, 'kv-', 24);
+    if (!Token.isUnresolved(name) && !/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(name)) {
+      throw new ValidationError(`name must be 3 to 24 letters, digits and hyphens, starting with a letter and ending with a letter or digit, got ${name}`);
+    }
+    if (!Token.isUnresolved(name) && name.includes('--')) {
+      throw new ValidationError(`name must not contain consecutive hyphens, got ${name}`);
+    }
+    const retention = props.softDeleteRetention ?? Duration.days(90);
+    const retentionDays = retention.toDays({ integral: false });
+    checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
+    checkAuditSink(profile, props.auditSink && {
+      path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
+    }, this.node.path);
+    const approvers = props.approvers ?? [];
+    this.dualControl = profile.dualControlRequired || approvers.length > 0;
+    this.assignments.push(...azureAssignments(CustodianRole.APPROVER, 'approvers', approvers));
+    if (this.dualControl) {
+      checkApprovers(profile, approvers.map((a) => a.toLowerCase()), 'approvers', this.node.path);
+    }
+
+    const client = clientConfig(this);
+    this.deploymentPrincipalId = props.deploymentPrincipalId ?? client.objectId;
+    this.sku = props.sku ?? VaultSku.PREMIUM;
+    this.fipsLevel = this.sku === VaultSku.PREMIUM ? FipsLevel.LEVEL_3 : FipsLevel.LEVEL_1;
+    this.profile = profile;
+    this.auditSink = props.auditSink;
+    this.softDeleteRetentionDays = retentionDays;
+    this.vaultName = name;
+
+    const allowList = (props.allowedIpRanges ?? []).length > 0 || (props.allowedSubnetIds ?? []).length > 0;
+    this.vault = new CfnKeyVault(this, 'Resource', {
+      name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tenantId: props.tenantId ?? client.tenantId,
+      skuName: this.sku,
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: true,
+      softDeleteRetentionDays: retentionDays,
+      publicNetworkAccessEnabled: allowList,
+      networkAcls: {
+        defaultAction: 'Deny',
+        bypass: 'None',
+        ipRules: props.allowedIpRanges,
+        virtualNetworkSubnetIds: props.allowedSubnetIds,
+      },
+      lifecycle: { preventDestroy: true },
+    });
+    this.vaultId = this.vault.id;
+    this.vaultUri = this.vault.vaultUri;
+
+    if (props.privateEndpointSubnetId) {
+      new PrivateEndpoint(this, 'PrivateEndpoint', {
+        name: `pe-${name}`,
+        resourceGroupName: props.resourceGroupName,
+        location: props.location,
+        subnetId: props.privateEndpointSubnetId,
+        privateServiceConnection: {
+          name: `psc-${name}`,
+          privateConnectionResourceId: this.vault.id,
+          subresourceNames: ['vault'],
+          isManualConnection: false,
+        },
+      });
+    }
+
+    this.adminRole = new RoleDefinition(this, 'KeyAdministratorRole', {
+      name: `cloud-kms key administrator (${name})`,
+      scope: this.vault.id,
+      assignableScopes: [this.vault.id],
+      description: 'Manages keys and rotation policies in one vault; no cryptographic use, no vault permission-model changes.',
+      permissions: [{
+        actions: VAULT_ADMIN_ACTIONS,
+        dataActions: [...VAULT_KEY_MANAGEMENT_DATA_ACTIONS, ...VAULT_KEY_PURGE_DATA_ACTIONS],
+        notDataActions: VAULT_CRYPTO_DATA_ACTIONS,
+      }],
+    });
+    // Terraform must create keys and rotation policies in the vault: the same role, assigned directly.
+    this.deploymentAccess = new RoleAssignment(this, 'DeployerKeyAdministrator', {
+      name: stableGuid(this.node.path, 'deployer-admin'),
+      scope: this.vault.id,
+      roleDefinitionId: this.adminRole.roleDefinitionResourceId,
+      principalId: this.deploymentPrincipalId,
+      description: 'cloud-kms-constructs: lets the deployment create keys and rotation policies (no cryptographic use)',
+    });
+    this.assignments.push({ role: CustodianRole.DEPLOYER, identity: this.deploymentPrincipalId, source: 'deploymentPrincipalId', label: 'the deployment principal' });
+
+    if (this.dualControl) {
+      new RoleManagementPolicy(this, 'AdministratorActivationPolicy', {
+        scope: this.vault.id,
+        roleDefinitionId: this.adminRole.roleDefinitionResourceId,
+        activationRules: {
+          maximumDuration: 'PT8H',
+          requireApproval: true,
+          requireJustification: true,
+          requireMultifactorAuthentication: true,
+          approvalStage: { primaryApprover: approvers.map((objectId) => ({ objectId, type: 'User' })) },
+        },
+        eligibleAssignmentRules: { expirationRequired: false },
+      });
+    }
+    for (const admin of props.administrators ?? []) this.addAdministrator(admin, 'administrators');
+
+    props.auditSink?.attach(this, this.vault.id);
+    this.recordEvidence(allowList, props.privateEndpointSubnetId !== undefined);
+  }
+
+  /**
+   * Gives an object id the key-administrator role on the vault: directly, or under dual control only as an eligible
+   * (just-in-time, approved, MFA) assignment. Checked against separation of duties with every role in the vault.
+   */
+  public addAdministrator(objectId: string, source = 'administrators'): void {
+    const [assignment] = azureAssignments(CustodianRole.ADMINISTRATOR, source, [objectId]);
+    if (this.admins.has(assignment.identity)) return;
+    this.checkAndRecord([assignment]);
+    this.admins.add(assignment.identity);
+    const suffix = stableGuid(assignment.identity).slice(0, 8);
+    if (this.dualControl) {
+      new PimEligibleRoleAssignment(this, `EligibleAdministrator${suffix}`, {
+        scope: this.vault.id,
+        roleDefinitionId: this.adminRole.roleDefinitionResourceId,
+        principalId: objectId,
+        justification: 'cloud-kms-constructs: key administration under dual control',
+        schedule: { expiration: { durationDays: 365 } },
+      });
+    } else {
+      new RoleAssignment(this, `Administrator${suffix}`, {
+        name: stableGuid(this.node.path, 'admin', assignment.identity),
+        scope: this.vault.id,
+        roleDefinitionId: this.adminRole.roleDefinitionResourceId,
+        principalId: objectId,
+      });
+    }
+  }
+
+  /** @internal Checks assignments for a key in this vault against everyone who holds a vault-wide role. */
+  public _checkSeparation(assignments: CustodianAssignment[], subject: string): void {
+    SeparationOfDuties.check([...this.assignments, ...assignments], subject);
+  }
+
+  private checkAndRecord(added: CustodianAssignment[]): void {
+    SeparationOfDuties.check([...this.assignments, ...added], this.node.path);
+    this.assignments.push(...added);
+    const ledger = EvidenceLedger.of(this);
+    added.forEach((a) => ledger.addCustodian(this.node.path, a));
+  }
+
+  private recordEvidence(allowList: boolean, privateEndpoint: boolean): void {
+    const ledger = EvidenceLedger.of(this);
+    ledger.registerContainer({
+      path: this.node.path,
+      stack: TerraformStack.of(this).node.path,
+      cloud: 'azure',
+      kind: `Key Vault (${this.sku})`,
+      custody: KeyCustody.SHARED,
+      fipsLevel: this.fipsLevel,
+    });
+    this.assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
+    const resource = this.vault.node.path;
+    const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
+      for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
+    };
+    record([Control.NIST_SC_12_1, Control.PCI_3_7_5], EvidenceStatus.SATISFIED, 'purge_protection_enabled, soft_delete_retention_days',
+      `true, ${this.softDeleteRetentionDays}`, `deleted keys are recoverable for ${this.softDeleteRetentionDays} days and cannot be purged early`);
+    record([Control.NIST_AC_6, Control.PCI_3_6_1], EvidenceStatus.SATISFIED, 'rbac_authorization_enabled, public_network_access_enabled',
+      `true, ${allowList}`, `Azure RBAC only (no access policies); ${allowList ? 'firewall default Deny with an allow list' : 'public network access disabled'}` +
+      `${privateEndpoint ? '; private endpoint' : ''}`);
+    record([Control.PCI_3_7_6], this.dualControl ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, 'role_management_policy',
+      this.dualControl ? 'approval + MFA' : 'none',
+      this.dualControl ? 'key administration is just-in-time: every activation needs an approver and MFA (Privileged Identity Management)'
+        : 'key administrators hold standing access');
+  }
+}
+
+/** The tenant and object id Terraform runs as, once per stack. */
+export function clientConfig(scope: IConstruct): DataAzurermClientConfig {
+  const stack = TerraformStack.of(scope);
+  const id = 'CloudKmsClientConfig';
+  return (stack.node.tryFindChild(id) as DataAzurermClientConfig | undefined) ?? new DataAzurermClientConfig(stack, id, {});
+}

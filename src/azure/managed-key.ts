@@ -1,0 +1,94 @@
+import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
+import { Construct } from 'constructs';
+import { azureAssignments } from './custodians';
+import { AzureKeyOptions } from './customer-managed-key';
+import { KeyVault, VaultSku } from './key-vault';
+import { checkModelAllowed } from '../core/checks';
+import { CustodianRole } from '../core/custodians';
+import { DeploymentModel } from '../core/deployment-model';
+import { EvidenceLedger } from '../core/evidence';
+import { FipsLevel } from '../core/fips';
+import { fipsLevelRank } from '../core/fips-rank';
+import { ComplianceProfile } from '../core/profile';
+import { ValidationError } from '../core/validation';
+import { recordAzureKeyEvidence } from './private/key-evidence';
+import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
+import { stableName } from './private/naming';
+import { BUILT_IN } from './private/roles';
+import { assignKeyRole, createVaultKey } from './private/vault-key';
+
+/**
+ * Properties of an Azure `ManagedKey`.
+ */
+export interface ManagedKeyProps extends AzureKeyOptions {
+  /**
+   * Object ids that may use the key ("Key Vault Crypto User" on the key).
+   * @default - none; add with grantEncryptDecrypt
+   */
+  readonly users?: string[];
+}
+
+/**
+ * The provider-managed model on Azure: a key in a Key Vault with a rotation policy and an expiry. The vault is
+ * standard (software keys, FIPS 140 Level 1) where the profile accepts software keys, premium with HSM keys
+ * otherwise. Access is plain Azure RBAC: whoever holds Key Vault roles on the vault or above decides, as with the
+ * provider's defaults; use `CustomerManagedKey` to enforce separation of duties.
+ */
+export class ManagedKey extends Construct {
+  public readonly model: DeploymentModel;
+  public readonly profile: ComplianceProfile;
+  public readonly vault: KeyVault;
+  public readonly key: KeyVaultKey;
+  /** The versionless id of the key. */
+  public readonly keyId: string;
+  public readonly keyName: string;
+  private readonly settings: AzureKeySettings;
+
+  constructor(scope: Construct, id: string, props: ManagedKeyProps) {
+    super(scope, id);
+    const profile = props.profile ?? props.vault?.profile ?? ComplianceProfile.COMMERCIAL;
+    // The model is checked before anything is created.
+    checkModelAllowed(profile, DeploymentModel.PROVIDER_MANAGED, this.node.path);
+    const software = fipsLevelRank(profile.minimumFipsLevel) <= fipsLevelRank(FipsLevel.LEVEL_1);
+    this.vault = props.vault ?? new KeyVault(this, 'Vault', {
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      name: props.vaultName,
+      sku: software ? VaultSku.STANDARD : VaultSku.PREMIUM,
+      profile,
+      auditSink: props.auditSink,
+      acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
+      allowedIpRanges: props.allowedIpRanges,
+      allowedSubnetIds: props.allowedSubnetIds,
+      privateEndpointSubnetId: props.privateEndpointSubnetId,
+    });
+    const hsm = this.vault.sku === VaultSku.PREMIUM && !software;
+    this.settings = resolveAzureKeySettings(scope, id, { ...props, profile, auditSink: props.auditSink ?? this.vault.auditSink },
+      DeploymentModel.PROVIDER_MANAGED, hsm, hsm ? FipsLevel.LEVEL_3 : FipsLevel.LEVEL_1);
+    this.model = DeploymentModel.PROVIDER_MANAGED;
+    this.profile = this.settings.profile;
+    this.keyName = props.keyName ?? stableName(this, 'key-', 127);
+    this.key = createVaultKey(this, this.vault, this.keyName, this.settings, [this.vault.deploymentAccess]);
+    this.keyId = this.key.versionlessId;
+    for (const u of props.users ?? []) this.grantEncryptDecrypt(u);
+    recordAzureKeyEvidence({
+      key: this,
+      resource: this.key,
+      constructName: 'ManagedKey',
+      model: this.model,
+      settings: this.settings,
+      fipsLevel: hsm ? FipsLevel.LEVEL_3 : FipsLevel.LEVEL_1,
+      holder: hsm ? 'HSM-protected key in a premium Key Vault' : 'software-protected key in a standard Key Vault',
+      auditSink: this.vault.auditSink,
+      parent: this.vault.node.path,
+    });
+  }
+
+  /** Lets an object id encrypt, decrypt, wrap and unwrap with this key ("Key Vault Crypto User" on the key). */
+  public grantEncryptDecrypt(objectId: string): void {
+    const [a] = azureAssignments(CustodianRole.USER, 'grantee', [objectId]);
+    if (!a) throw new ValidationError('grantEncryptDecrypt needs an object id');
+    EvidenceLedger.of(this).addCustodian(this.node.path, a);
+    assignKeyRole(this, this.key, this.node.path, BUILT_IN.CRYPTO_USER, objectId, 'User');
+  }
+}

@@ -1,0 +1,44 @@
+import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Fn, ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import type { KeyVault } from '../key-vault';
+import { AzureKeySettings, expiryExpression, isoDays, requireName } from './key-settings';
+import { stableGuid } from './naming';
+
+/**
+ * A key in a Key Vault with a rotation policy (automatic rotation, expire-after, notify-before-expiry) and an
+ * expiry on its first version, set at creation and then left to the rotation policy.
+ */
+export function createVaultKey(scope: Construct, vault: KeyVault, name: string, s: AzureKeySettings, dependsOn: ITerraformDependable[]): KeyVaultKey {
+  requireName('keyName', name, /^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens');
+  return new KeyVaultKey(scope, 'Resource', {
+    name,
+    keyVaultId: vault.vaultId,
+    keyType: s.keyType,
+    keySize: s.keySize,
+    curve: s.curve,
+    keyOpts: s.keyOpts,
+    // The first version expires with the policy's period; later versions get theirs from the rotation policy.
+    expirationDate: Fn.timeadd(Fn.timestamp(), expiryExpression(s.expireAfterDays)),
+    rotationPolicy: {
+      automatic: { timeAfterCreation: isoDays(s.rotationDays) },
+      expireAfter: isoDays(s.expireAfterDays),
+      notifyBeforeExpiry: isoDays(s.notifyBeforeDays),
+    },
+    lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
+    dependsOn,
+  });
+}
+
+/** A built-in Azure role for one principal on one key (role assignments scoped as narrowly as Azure allows). */
+export function assignKeyRole(scope: Construct, key: KeyVaultKey, keyPath: string, roleName: string,
+  principalId: string, kind: string): RoleAssignment {
+  const guid = stableGuid(keyPath, kind, principalId.toLowerCase());
+  return new RoleAssignment(scope, `${kind}${guid.slice(0, 8)}`, {
+    name: guid,
+    scope: key.resourceId,
+    roleDefinitionName: roleName,
+    principalId,
+  });
+}

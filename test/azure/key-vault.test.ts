@@ -1,0 +1,134 @@
+import { Duration } from 'aws-cdk-lib';
+import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
+import * as azure from '../../src/azure';
+import { azureSink, azureStack, ids, LOCATION, one, resources, RG, synth } from '../support/azure';
+
+const vault = (extra: Partial<azure.KeyVaultProps> = {}) => {
+  const stack = azureStack();
+  const v = new azure.KeyVault(stack, 'Vault', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, ...extra });
+  return { stack, v, json: synth(stack) };
+};
+
+describe('secure defaults', () => {
+  const { json, v } = vault({ administrators: [ids.admin] });
+  const kv = one(json, 'azurerm_key_vault');
+
+  test('RBAC only, purge protection, 90-day soft delete, premium, no public access, firewall default Deny, prevent_destroy', () => {
+    expect(kv).toMatchObject({
+      rbac_authorization_enabled: true,
+      purge_protection_enabled: true,
+      soft_delete_retention_days: 90,
+      sku_name: 'premium',
+      public_network_access_enabled: false,
+      network_acls: { default_action: 'Deny', bypass: 'None' },
+      resource_group_name: RG,
+      location: LOCATION,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(kv.access_policy).toBeUndefined();
+    expect(kv.tenant_id).toMatch(/data.azurerm_client_config.CloudKmsClientConfig.tenant_id/);
+    expect(kv.name).toMatch(/^kv-vault-[0-9a-f]{8}$/);
+    expect(v.dualControl).toBe(false);
+  });
+
+  test('the administrator role manages keys but has no cryptographic data actions and cannot change the vault', () => {
+    const role = one(json, 'azurerm_role_definition');
+    const perms = role.permissions[0];
+    expect(perms.data_actions).toEqual(expect.arrayContaining(['Microsoft.KeyVault/vaults/keys/create/action', 'Microsoft.KeyVault/vaults/keys/rotate/action',
+      'Microsoft.KeyVault/vaults/keyrotationpolicies/write', 'Microsoft.KeyVault/vaults/keys/delete']));
+    for (const crypto of ['encrypt', 'decrypt', 'wrap', 'unwrap', 'sign', 'verify', 'release', 'import']) {
+      expect(perms.data_actions).not.toContain(`Microsoft.KeyVault/vaults/keys/${crypto}/action`);
+      expect(perms.not_data_actions).toContain(`Microsoft.KeyVault/vaults/keys/${crypto}/action`);
+    }
+    expect(perms.actions).not.toContain('Microsoft.KeyVault/vaults/write');
+    expect(perms.actions).not.toContain('Microsoft.KeyVault/vaults/*');
+    expect(role.assignable_scopes).toEqual([expect.stringMatching(/^\$\{azurerm_key_vault\.Vault_[0-9A-F]+\.id\}$/)]);
+    expect(role.scope).toEqual(role.assignable_scopes[0]);
+  });
+
+  test('administrators and the deployment principal hold that role on the vault, directly (no dual control)', () => {
+    const assignments = Object.values(resources(json, 'azurerm_role_assignment'));
+    expect(assignments).toHaveLength(2);
+    expect(assignments.map((a: any) => a.principal_id).sort()).toEqual([ids.admin, '${data.azurerm_client_config.CloudKmsClientConfig.object_id}'].sort());
+    for (const a of assignments as any[]) expect(a.role_definition_id).toMatch(/azurerm_role_definition\..*\.role_definition_resource_id/);
+    expect(resources(json, 'azurerm_pim_eligible_role_assignment')).toEqual({});
+  });
+});
+
+test('an allow list opens the firewall only to it; a private endpoint is added on request', () => {
+  const { json } = vault({
+    allowedIpRanges: ['203.0.113.0/24'],
+    allowedSubnetIds: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a'],
+    privateEndpointSubnetId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/pe',
+  });
+  expect(one(json, 'azurerm_key_vault')).toMatchObject({
+    public_network_access_enabled: true,
+    network_acls: { default_action: 'Deny', ip_rules: ['203.0.113.0/24'], virtual_network_subnet_ids: [expect.stringContaining('subnets/a')] },
+  });
+  expect(one(json, 'azurerm_private_endpoint')).toMatchObject({
+    subnet_id: expect.stringContaining('subnets/pe'),
+    private_service_connection: { subresource_names: ['vault'], is_manual_connection: false },
+  });
+});
+
+test('dual control: administrators are only eligible, activation needs an approver, MFA and a justification', () => {
+  const stack = azureStack();
+  const sink = azureSink(stack, ComplianceProfile.PCI_DSS);
+  new azure.KeyVault(stack, 'Vault', {
+    resourceGroupName: RG,
+    location: LOCATION,
+    acknowledgePurgeProtectionIsPermanent: true,
+    profile: ComplianceProfile.PCI_DSS,
+    auditSink: sink,
+    administrators: [ids.admin],
+    approvers: [ids.approverA, ids.approverB],
+  });
+  const json = synth(stack);
+  expect(one(json, 'azurerm_role_management_policy')).toMatchObject({
+    activation_rules: {
+      maximum_duration: 'PT8H',
+      require_approval: true,
+      require_multifactor_authentication: true,
+      require_justification: true,
+      approval_stage: { primary_approver: [{ object_id: ids.approverA, type: 'User' }, { object_id: ids.approverB, type: 'User' }] },
+    },
+  });
+  expect(one(json, 'azurerm_pim_eligible_role_assignment')).toMatchObject({ principal_id: ids.admin });
+  expect(Object.values(resources(json, 'azurerm_role_assignment')).map((a: any) => a.principal_id)).not.toContain(ids.admin);
+  const ledger = EvidenceLedger.of(stack);
+  expect(ledger.evidenceFor(Control.PCI_3_7_6, 'test/Vault')[0].status).toBe(EvidenceStatus.SATISFIED);
+});
+
+test('the vault sends its audit logs to the sink', () => {
+  const stack = azureStack();
+  const sink = azureSink(stack, ComplianceProfile.COMMERCIAL);
+  new azure.KeyVault(stack, 'Vault', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, auditSink: sink });
+  expect(one(synth(stack), 'azurerm_monitor_diagnostic_setting')).toMatchObject({
+    target_resource_id: expect.stringMatching(/azurerm_key_vault\..*\.id/),
+    enabled_log: [{ category_group: 'audit' }],
+    enabled_metric: [{ category: 'AllMetrics' }],
+    log_analytics_workspace_id: expect.stringMatching(/azurerm_log_analytics_workspace/),
+    storage_account_id: expect.stringMatching(/azurerm_storage_account/),
+  });
+});
+
+describe('bad input', () => {
+  test.each<[string, Partial<azure.KeyVaultProps>, string | RegExp]>([
+    ['no purge-protection acknowledgement', { acknowledgePurgeProtectionIsPermanent: false }, /acknowledgePurgeProtectionIsPermanent must be true: purge protection can never be turned off/],
+    ['a short name', { name: 'kv' }, 'name must be 3 to 24 letters, digits and hyphens, starting with a letter and ending with a letter or digit, got kv'],
+    ['a long name', { name: 'a'.repeat(25) }, /name must be 3 to 24 letters/],
+    ['an underscore', { name: 'kv_orders' }, /name must be 3 to 24 letters, digits and hyphens.*got kv_orders/],
+    ['consecutive hyphens', { name: 'kv--orders' }, 'name must not contain consecutive hyphens, got kv--orders'],
+    ['soft delete 5 days', { softDeleteRetention: Duration.days(5) }, 'softDeleteRetention must be between 7 and 90 days, got 5'],
+    ['soft delete 120 days', { softDeleteRetention: Duration.days(120) }, 'softDeleteRetention must be between 7 and 90 days, got 120'],
+    ['soft delete below the profile minimum', { profile: ComplianceProfile.custom({ name: 'X', minDeletionWindowDays: 30 }), softDeleteRetention: Duration.days(14) },
+      'softDeleteRetention must be at least 30 days under profile X, got 14 days'],
+    ['a profile that needs an audit sink', { profile: ComplianceProfile.SOC2 }, 'auditSink is required under profile SOC2 for test/Vault, got undefined'],
+    ['one approver', { approvers: [ids.approverA] }, 'approvers must name at least 2 distinct approvers for dual control on test/Vault (profile COMMERCIAL), got 1'],
+    ['an administrator who approves', { administrators: [ids.admin], approvers: [ids.admin, ids.approverA] },
+      /overlap on test\/Vault: .* cannot be both an approver and an administrator/],
+    ['an object id that is not a GUID', { administrators: ['alice@example.com'] }, "administrators must hold Microsoft Entra object ids (GUIDs), got 'alice@example.com'"],
+  ])('%s', (_what, extra, message) => {
+    expect(() => vault(extra)).toThrow(message);
+  });
+});
