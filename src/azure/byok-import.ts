@@ -1,23 +1,29 @@
+import { DataAzurermKeyVaultKey } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-key';
+import { DataAzurermKeyVaultManagedHardwareSecurityModuleKey } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-managed-hardware-security-module-key';
+import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
 import { ResourceGroupTemplateDeployment } from '@cdktf/provider-azurerm/lib/resource-group-template-deployment';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
-import { Fn, TerraformOutput } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
-import { AzureKeyOptions } from './customer-managed-key';
+import { AzureKeyOptions, KeyUserRole } from './customer-managed-key';
+import type { HyokExternalStore } from './hyok-external-store';
+import { IKeyAuditSink } from './key-audit-sink';
 import { KeyVault, VaultSku } from './key-vault';
 import { checkModelAllowed } from '../core/checks';
 import { Control } from '../core/controls';
-import { CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
-import { resolveAzureKeySettings } from './private/key-settings';
+import { requireName, resolveAzureKeySettings } from './private/key-settings';
 import { stableGuid, stableName } from './private/naming';
-import { BUILT_IN, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
+import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
+import { assignKeyRole } from './private/vault-key';
 
 /** RSA sizes Azure accepts for a key-exchange key. */
 export enum KekSize {
@@ -30,14 +36,29 @@ export enum KekSize {
  * Properties of an Azure `ByokImport`.
  */
 export interface ByokImportProps extends AzureKeyOptions {
-  /** Administrators, users, auditors and the importers (who alone may import into the vault), by object id. */
+  /** Administrators, users, auditors and the importers (who alone may import into the target), by object id. */
   readonly custodians: AzureCustodians;
 
   /**
-   * Name the imported key will have in the vault (the CLI imports into it).
-   * @default - derived from the construct path
+   * Import into this Managed HSM instead of a premium Key Vault. The key-exchange key and the imported key then live
+   * in the HSM, under its local RBAC.
+   * @default - a premium Key Vault (`vault`, or a new one)
    */
-  readonly targetKeyName?: string;
+  readonly managedHsm?: HyokExternalStore;
+
+  /**
+   * Set to true once `cloud-kms byok azure import` has imported the key (`keyName`). Until then the key does not
+   * exist, so its users cannot be given a role on it; the next deployment looks the key up and assigns them,
+   * scoped to the key.
+   * @default false
+   */
+  readonly keyImported?: boolean;
+
+  /**
+   * The role users get on the imported key (Key Vault targets; in a Managed HSM users get the crypto-only local role).
+   * @default KeyUserRole.CRYPTO_USER
+   */
+  readonly userRole?: KeyUserRole;
 
   /**
    * Name of the key-exchange key.
@@ -53,23 +74,29 @@ export interface ByokImportProps extends AzureKeyOptions {
 }
 
 /**
- * Bring your own key on Azure: a premium Key Vault as the import target, and a key-exchange key (RSA-HSM with only
- * the `import` operation) whose public half wraps the customer's key in a `.byok` transfer blob
+ * Bring your own key on Azure: a premium Key Vault (or a Managed HSM) as the import target, and a key-exchange key
+ * (RSA-HSM with only the `import` operation) whose public half wraps the customer's key in a `.byok` transfer blob
  * (`cloud-kms byok wrap --algorithm AZURE_BYOK`), uploaded with `cloud-kms byok azure import`.
  *
- * azurerm 4.55's key resource cannot create a key with the `import` operation (hashicorp/terraform-provider-azurerm
+ * azurerm 4.55's key resources cannot create a key with the `import` operation (hashicorp/terraform-provider-azurerm
  * issue 32943, PR 33022 open), so the key-exchange key is created through an ARM template deployment, which the
  * provider supports; its id is a Terraform output. Importers get a custom role limited to reading keys and importing.
+ * Users get their role on the imported key once `keyImported` is set (a second deployment).
  */
 export class ByokImport extends Construct {
   public readonly model: DeploymentModel;
   public readonly profile: ComplianceProfile;
-  public readonly vault: KeyVault;
+  /** The Key Vault holding the keys, unless they are in a Managed HSM. */
+  public readonly vault?: KeyVault;
+  /** The Managed HSM holding the keys, when given one. */
+  public readonly managedHsm?: HyokExternalStore;
   /** The versioned id of the key-exchange key (`https://<vault>.vault.azure.net/keys/<name>/<version>`), for the CLI. */
   public readonly kekId: string;
   public readonly kekName: string;
   /** The name the imported key takes. */
-  public readonly targetKeyName: string;
+  public readonly keyName: string;
+  /** The versionless id of the imported key, once `keyImported` is set. */
+  public readonly importedKeyId?: string;
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
@@ -80,64 +107,52 @@ export class ByokImport extends Construct {
     if ((c.importers ?? []).length === 0) {
       throw new ValidationError(`custodians.importers must name at least one object id for ${this.node.path}, got none`);
     }
-    checkModelAllowed(props.profile ?? props.vault?.profile ?? ComplianceProfile.COMMERCIAL, DeploymentModel.BYOK, this.node.path);
-    SeparationOfDuties.check([
-      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
-      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
-      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
-      ...azureAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? []),
-      ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
-    ], this.node.path);
-    const kekSize = props.kekSize ?? KekSize.RSA_4096;
-    if (![2048, 3072, 4096].includes(kekSize)) {
-      throw new ValidationError(`kekSize must be 2048, 3072 or 4096, got ${kekSize}`);
+    if (props.vault && props.managedHsm) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);
+    if (props.managedHsm && (c.approvers ?? []).length > 0) {
+      throw new ValidationError(`custodians.approvers apply to Key Vault administration; a Managed HSM's quorum is its security domain (${this.node.path})`);
     }
-    this.vault = props.vault ?? new KeyVault(this, 'Vault', {
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
-      name: props.vaultName,
-      sku: VaultSku.PREMIUM,
-      profile: props.profile,
-      auditSink: props.auditSink,
-      acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
-      allowedIpRanges: props.allowedIpRanges,
-      allowedSubnetIds: props.allowedSubnetIds,
-      privateEndpointSubnetId: props.privateEndpointSubnetId,
-      approvers: c.approvers,
-    });
-    if (this.vault.sku !== VaultSku.PREMIUM) {
-      throw new ValidationError(`vault ${this.vault.node.path} is a standard vault; BYOK needs HSM-protected keys (VaultSku.PREMIUM)`);
-    }
-    const settings = resolveAzureKeySettings(scope, id, {
-      ...props,
-      profile: props.profile ?? this.vault.profile,
-      auditSink: props.auditSink ?? this.vault.auditSink,
-    },
-    DeploymentModel.BYOK, true, FipsLevel.LEVEL_3);
-    this.model = DeploymentModel.BYOK;
-    this.profile = settings.profile;
+    checkModelAllowed(props.profile ?? props.vault?.profile ?? props.managedHsm?.profile ?? ComplianceProfile.COMMERCIAL,
+      DeploymentModel.BYOK, this.node.path);
     const assignments = [
       ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
       ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
       ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
       ...azureAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? []),
     ];
-    this.vault._checkSeparation(assignments, this.node.path);
-    c.administrators.forEach((a) => this.vault.addAdministrator(a, 'custodians.administrators'));
-
+    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    const kekSize = props.kekSize ?? KekSize.RSA_4096;
+    if (![2048, 3072, 4096].includes(kekSize)) {
+      throw new ValidationError(`kekSize must be 2048, 3072 or 4096, got ${kekSize}`);
+    }
     this.kekName = props.kekName ?? stableName(this, 'kek-', 127);
-    this.targetKeyName = props.targetKeyName ?? stableName(this, 'byok-', 127);
+    this.keyName = props.keyName ?? stableName(this, 'byok-', 127);
+    requireName('kekName', this.kekName, KEY_NAME, '1 to 127 letters, digits and hyphens');
+    requireName('keyName', this.keyName, KEY_NAME, '1 to 127 letters, digits and hyphens');
+    this.model = DeploymentModel.BYOK;
+
+    const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers);
+    const settings = resolveAzureKeySettings(scope, id, {
+      ...props,
+      profile: props.profile ?? target.profile,
+      auditSink: props.auditSink ?? target.auditSink,
+    }, this.model, true, FipsLevel.LEVEL_3);
+    this.profile = settings.profile;
+    if (this.profile.dualControlRequired && this.vault && !this.vault.dualControl) {
+      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}); vault ${this.vault.node.path} has none`);
+    }
+    target.checkSeparation(assignments);
+
     const deployment = new ResourceGroupTemplateDeployment(this, 'KeyExchangeKey', {
       name: stableName(this, 'kek-deploy-', 64),
-      resourceGroupName: props.resourceGroupName,
+      resourceGroupName: target.resourceGroupName,
       deploymentMode: 'Incremental',
-      templateContent: JSON.stringify(kekTemplate()),
+      templateContent: JSON.stringify(kekTemplate(target.armType)),
       parametersContent: JSON.stringify({
-        vaultName: { value: this.vault.vaultName },
+        containerName: { value: target.name },
         kekName: { value: this.kekName },
         kekSize: { value: kekSize },
       }),
-      dependsOn: [this.vault.deploymentAccess],
+      dependsOn: [target.deployerAccess],
     });
     this.kekId = Fn.lookup(Fn.lookup(Fn.jsondecode(deployment.outputContent), 'kekId', {}), 'value', '');
     new TerraformOutput(this, 'KekId', {
@@ -145,29 +160,12 @@ export class ByokImport extends Construct {
       description: `Key-exchange key for ${this.node.path}: cloud-kms byok wrap --algorithm AZURE_BYOK --kek-id <this>`,
     });
 
-    const importerRole = new RoleDefinition(this, 'ImporterRole', {
-      name: `cloud-kms key importer (${this.vault.vaultName})`,
-      scope: this.vault.vaultId,
-      assignableScopes: [this.vault.vaultId],
-      description: 'Reads the key-exchange key and imports wrapped key material into one vault; nothing else.',
-      permissions: [{ actions: [], dataActions: VAULT_IMPORT_DATA_ACTIONS }],
-    });
-    for (const importer of c.importers ?? []) {
-      new RoleAssignment(this, `Importer${stableGuid(importer).slice(0, 8)}`, {
-        name: stableGuid(this.node.path, 'importer', importer.toLowerCase()),
-        scope: this.vault.vaultId,
-        roleDefinitionId: importerRole.roleDefinitionResourceId,
-        principalId: importer,
-      });
+    target.grantImporters(c.importers ?? []);
+    target.grantAuditors(c.auditors ?? []);
+    if (props.keyImported === true) {
+      this.importedKeyId = target.grantUsers(c.users ?? []);
     }
-    for (const auditor of c.auditors ?? []) {
-      new RoleAssignment(this, `Auditor${stableGuid(auditor).slice(0, 8)}`, {
-        name: stableGuid(this.node.path, 'auditor', auditor.toLowerCase()),
-        scope: this.vault.vaultId,
-        roleDefinitionName: BUILT_IN.KEY_VAULT_READER,
-        principalId: auditor,
-      });
-    }
+    c.administrators.forEach((a) => this.vault?.addAdministrator(a, 'custodians.administrators'));
 
     const ledger = EvidenceLedger.of(this);
     assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
@@ -178,15 +176,16 @@ export class ByokImport extends Construct {
       model: this.model,
       settings,
       fipsLevel: FipsLevel.LEVEL_3,
-      holder: 'customer-generated key imported into a premium Key Vault HSM',
-      auditSink: this.vault.auditSink,
-      parent: this.vault.node.path,
-      separation: 'administrators hold a custom role without cryptographic data actions; importers may only read keys and import; users and auditors are assigned on the imported key by its owners',
-      dualControl: this.vault.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)' : undefined,
+      holder: props.managedHsm ? 'customer-generated key imported into a Managed HSM' : 'customer-generated key imported into a premium Key Vault HSM',
+      auditSink: target.auditSink,
+      parent: target.path,
+      separation: 'administrators hold a role without cryptographic data actions; importers may only read keys and import; users hold a crypto role on the imported key only',
+      dualControl: this.vault?.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)'
+        : props.managedHsm ? 'the security domain needs a quorum of certificate holders (M of N)' : undefined,
       manualRotation: {
         setting: 'import',
         value: `every ${settings.rotationDays} days`,
-        description: `rotated by importing a new version with cloud-kms byok azure import every ${settings.rotationDays} days; Key Vault cannot rotate imported material itself`,
+        description: `rotated by importing a new version with cloud-kms byok azure import every ${settings.rotationDays} days; Azure cannot rotate imported material itself`,
       },
     });
     for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {
@@ -194,29 +193,158 @@ export class ByokImport extends Construct {
         control,
         status: EvidenceStatus.SATISFIED,
         subject: this.node.path,
-        resource: importerRole.node.path,
+        resource: target.importerRolePath,
         setting: 'importer role data actions',
-        value: VAULT_IMPORT_DATA_ACTIONS.join(', '),
-        description: `only the ${(c.importers ?? []).length} named importers may import key material into the vault`,
+        value: target.importActions.join(', '),
+        description: `only the ${(c.importers ?? []).length} named importers may import key material`,
       });
     }
   }
+
+  private vaultTarget(props: ByokImportProps, approvers: string[] | undefined): ImportTarget {
+    const vault = props.vault ?? new KeyVault(this, 'Vault', {
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      name: props.vaultName,
+      sku: VaultSku.PREMIUM,
+      profile: props.profile,
+      auditSink: props.auditSink,
+      acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
+      allowedIpRanges: props.allowedIpRanges,
+      allowedSubnetIds: props.allowedSubnetIds,
+      privateEndpointSubnetId: props.privateEndpointSubnetId,
+      approvers,
+    });
+    if (vault.sku !== VaultSku.PREMIUM) {
+      throw new ValidationError(`vault ${vault.node.path} is a standard vault; BYOK needs HSM-protected keys (VaultSku.PREMIUM)`);
+    }
+    (this as { vault?: KeyVault }).vault = vault;
+    let importerRole: RoleDefinition | undefined;
+    return {
+      profile: vault.profile,
+      auditSink: vault.auditSink,
+      path: vault.node.path,
+      name: vault.vaultName,
+      resourceGroupName: vault.vault.resourceGroupName,
+      armType: 'Microsoft.KeyVault/vaults/keys',
+      deployerAccess: vault.deploymentAccess,
+      importActions: VAULT_IMPORT_DATA_ACTIONS,
+      get importerRolePath() { return importerRole?.node.path ?? vault.node.path; },
+      checkSeparation: (a) => vault._checkSeparation(a, this.node.path),
+      grantImporters: (importers) => {
+        importerRole = new RoleDefinition(this, 'ImporterRole', {
+          name: `cloud-kms key importer (${vault.vaultName})`,
+          scope: vault.vaultId,
+          assignableScopes: [vault.vaultId],
+          description: 'Reads the key-exchange key and imports wrapped key material into one vault; nothing else.',
+          permissions: [{ actions: [], dataActions: VAULT_IMPORT_DATA_ACTIONS }],
+        });
+        // Vault scope: the key to import into does not exist yet, and Azure RBAC needs an existing scope.
+        for (const importer of importers) {
+          new RoleAssignment(this, `Importer${stableGuid(importer).slice(0, 8)}`, {
+            name: stableGuid(this.node.path, 'importer', importer.toLowerCase()),
+            scope: vault.vaultId,
+            roleDefinitionId: importerRole.roleDefinitionResourceId,
+            principalId: importer,
+          });
+        }
+      },
+      grantAuditors: (auditors) => {
+        for (const auditor of auditors) {
+          new RoleAssignment(this, `Auditor${stableGuid(auditor).slice(0, 8)}`, {
+            name: stableGuid(this.node.path, 'auditor', auditor.toLowerCase()),
+            scope: vault.vaultId,
+            roleDefinitionName: BUILT_IN.KEY_VAULT_READER,
+            principalId: auditor,
+          });
+        }
+      },
+      grantUsers: (users) => {
+        const imported = new DataAzurermKeyVaultKey(this, 'ImportedKey', { name: this.keyName, keyVaultId: vault.vaultId });
+        const role = USER_ROLE_NAME[props.userRole ?? KeyUserRole.CRYPTO_USER];
+        for (const u of users) assignKeyRole(this, imported.resourceVersionlessId, this.node.path, role, u, 'User');
+        return imported.versionlessId;
+      },
+    };
+  }
+
+  private hsmTarget(store: HyokExternalStore): ImportTarget {
+    (this as { managedHsm?: HyokExternalStore }).managedHsm = store;
+    let importerRole: KeyVaultManagedHardwareSecurityModuleRoleDefinition | undefined;
+    return {
+      profile: store.profile,
+      auditSink: store.auditSink,
+      path: store.node.path,
+      name: store.hsm.name,
+      resourceGroupName: store.hsm.resourceGroupName,
+      armType: 'Microsoft.KeyVault/managedHSMs/keys',
+      deployerAccess: store._deployerAccess,
+      importActions: HSM_IMPORT_DATA_ACTIONS,
+      get importerRolePath() { return importerRole?.node.path ?? store.node.path; },
+      checkSeparation: (a) => store._checkSeparation(a, this.node.path),
+      grantImporters: (importers) => {
+        importerRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'ImporterRole', {
+          managedHsmId: store.hsmId,
+          name: stableGuid(this.node.path, 'importer-role'),
+          roleName: `cloud-kms key importer (${this.keyName})`,
+          description: 'Reads the key-exchange key and imports wrapped key material; nothing else.',
+          permission: [{ dataActions: HSM_IMPORT_DATA_ACTIONS }],
+        });
+        // Managed HSM scopes are paths, so the import can be limited to the one key name (and the KEK to read).
+        for (const importer of importers) {
+          for (const [what, keyName] of [['Key', this.keyName], ['Kek', this.kekName]]) {
+            store._assign(this, `Importer${what}${stableGuid(importer).slice(0, 8)}`, `/keys/${keyName}`, importerRole.resourceManagerId, importer);
+          }
+        }
+      },
+      grantAuditors: (auditors) => {
+        for (const auditor of auditors) {
+          store._assign(this, `Auditor${stableGuid(auditor).slice(0, 8)}`, `/keys/${this.keyName}`, hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_AUDITOR), auditor);
+        }
+      },
+      grantUsers: (users) => {
+        const imported = new DataAzurermKeyVaultManagedHardwareSecurityModuleKey(this, 'ImportedKey', { name: this.keyName, managedHsmId: store.hsmId });
+        for (const u of users) store._assign(this, `User${stableGuid(u).slice(0, 8)}`, `/keys/${this.keyName}`, store._keyUserRoleId, u);
+        return imported.id;
+      },
+    };
+  }
 }
 
+/** Where a `ByokImport` puts its keys: a Key Vault or a Managed HSM. */
+interface ImportTarget {
+  readonly profile: ComplianceProfile;
+  readonly auditSink?: IKeyAuditSink;
+  readonly path: string;
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly armType: string;
+  readonly deployerAccess: ITerraformDependable;
+  readonly importActions: string[];
+  readonly importerRolePath: string;
+  checkSeparation(assignments: CustodianAssignment[]): void;
+  grantImporters(importers: string[]): void;
+  grantAuditors(auditors: string[]): void;
+  /** Assigns the users on the imported key; returns its id. */
+  grantUsers(users: string[]): string;
+}
+
+const KEY_NAME = /^[a-zA-Z0-9-]{1,127}$/;
+
 /** The ARM template of the key-exchange key: RSA-HSM, key operation `import` only. */
-function kekTemplate(): object {
+function kekTemplate(armType: string): object {
   return {
     $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
     contentVersion: '1.0.0.0',
     parameters: {
-      vaultName: { type: 'string' },
+      containerName: { type: 'string' },
       kekName: { type: 'string' },
       kekSize: { type: 'int', allowedValues: [2048, 3072, 4096] },
     },
     resources: [{
-      type: 'Microsoft.KeyVault/vaults/keys',
+      type: armType,
       apiVersion: '2023-07-01',
-      name: "[format('{0}/{1}', parameters('vaultName'), parameters('kekName'))]",
+      name: "[format('{0}/{1}', parameters('containerName'), parameters('kekName'))]",
       properties: {
         kty: 'RSA-HSM',
         keySize: "[parameters('kekSize')]",
@@ -227,7 +355,7 @@ function kekTemplate(): object {
     outputs: {
       kekId: {
         type: 'string',
-        value: "[reference(resourceId('Microsoft.KeyVault/vaults/keys', parameters('vaultName'), parameters('kekName')), '2023-07-01').keyUriWithVersion]",
+        value: `[reference(resourceId('${armType}', parameters('containerName'), parameters('kekName')), '2023-07-01').keyUriWithVersion]`,
       },
     },
   };

@@ -16,7 +16,7 @@ import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { stableName } from './private/naming';
-import { BUILT_IN } from './private/roles';
+import { BUILT_IN, USER_ROLE_NAME } from './private/roles';
 import { assignKeyRole, createVaultKey } from './private/vault-key';
 
 
@@ -30,10 +30,6 @@ export enum KeyUserRole {
   SERVICE_ENCRYPTION_USER = 'SERVICE_ENCRYPTION_USER',
 }
 
-const USER_ROLE_NAME: Record<KeyUserRole, string> = {
-  [KeyUserRole.CRYPTO_USER]: BUILT_IN.CRYPTO_USER,
-  [KeyUserRole.SERVICE_ENCRYPTION_USER]: BUILT_IN.CRYPTO_SERVICE_ENCRYPTION_USER,
-};
 
 /**
  * Options shared by the Azure key constructs.
@@ -203,7 +199,9 @@ export class CustomerManagedKey extends Construct {
       this.settings = resolveAzureKeySettings(scope, id, { ...props, profile: props.profile ?? props.managedHsm.profile },
         this.model, true, FipsLevel.LEVEL_3);
       this.profile = this.settings.profile;
-      this.hsmKey = props.managedHsm._createKey(this, 'HsmKey', { name, settings: this.settings, custodians: c, constructName: 'CustomerManagedKey', model: this.model });
+      this.hsmKey = props.managedHsm._createKey(this, 'HsmKey', {
+        name, settings: this.settings, custodians: c, constructName: 'CustomerManagedKey', model: this.model, subject: this,
+      });
       this.keyId = this.hsmKey.keyId;
       return;
     }
@@ -243,8 +241,8 @@ export class CustomerManagedKey extends Construct {
     c.administrators.forEach((a) => vault.addAdministrator(a, 'custodians.administrators'));
     const ledger = EvidenceLedger.of(this);
     for (const a of assignments) ledger.addCustodian(this.node.path, a);
-    for (const u of c.users ?? []) assignKeyRole(this, this.key, this.node.path, USER_ROLE_NAME[this.userRole], u, 'User');
-    for (const a of c.auditors ?? []) assignKeyRole(this, this.key, this.node.path, BUILT_IN.KEY_VAULT_READER, a, 'Auditor');
+    for (const u of c.users ?? []) assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, USER_ROLE_NAME[this.userRole], u, 'User');
+    for (const a of c.auditors ?? []) assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, BUILT_IN.KEY_VAULT_READER, a, 'Auditor');
 
     recordAzureKeyEvidence({
       key: this,
@@ -280,6 +278,6 @@ export class CustomerManagedKey extends Construct {
     const ledger = EvidenceLedger.of(this);
     this.vault!._checkSeparation([...ledger.custodiansOf(this.node.path), ...added], this.node.path);
     added.forEach((a) => ledger.addCustodian(this.node.path, a));
-    assignKeyRole(this, this.key!, this.node.path, USER_ROLE_NAME[role], objectId, role === KeyUserRole.CRYPTO_USER ? 'User' : 'ServiceUser');
+    assignKeyRole(this, this.key!.resourceVersionlessId, this.node.path, USER_ROLE_NAME[role], objectId, role === KeyUserRole.CRYPTO_USER ? 'User' : 'ServiceUser');
   }
 }

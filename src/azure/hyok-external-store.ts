@@ -5,7 +5,7 @@ import { KeyVaultManagedHardwareSecurityModuleRoleAssignment } from '@cdktf/prov
 import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
 import { Duration } from 'aws-cdk-lib';
 import { Fn, TerraformStack, Token } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeySpec, KeyUsage } from './key-spec';
@@ -118,6 +118,8 @@ export interface HsmKeyRequest {
   readonly custodians: AzureCustodians;
   readonly constructName: string;
   readonly model: DeploymentModel;
+  /** The construct the key is recorded under in the evidence ledger. @default - the ManagedHsmKey */
+  readonly subject?: IConstruct;
 }
 
 /**
@@ -186,6 +188,8 @@ export class HyokExternalStore extends Construct {
       { role: CustodianRole.DEPLOYER, identity: deployer, source: 'deploymentPrincipalId', label: 'the deployment principal' },
     );
     SeparationOfDuties.check([...this.assignments, ...this.storeAssignments(c)], this.node.path);
+    // Store-wide administrators and auditors hold their roles on every key (scope /keys): every key checks against them.
+    this.assignments.push(...this.storeAssignments(c).filter((a) => a.role !== CustodianRole.USER));
 
     this.hsm = new KeyVaultManagedHardwareSecurityModule(this, 'Resource', {
       name,
@@ -338,7 +342,8 @@ export class ManagedHsmKey extends Construct {
       ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
       ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
     ];
-    store._checkSeparation(assignments, scope.node.path);
+    const subject = request.subject ?? this;
+    store._checkSeparation(assignments, subject.node.path);
     this.store = store;
     this.keyName = request.name;
     this.key = new KeyVaultManagedHardwareSecurityModuleKey(this, 'Resource', {
@@ -360,10 +365,9 @@ export class ManagedHsmKey extends Construct {
     });
     for (const u of c.users ?? []) this._grantUse(u, false);
     const ledger = EvidenceLedger.of(this);
-    const subject = scope.node.path;
-    assignments.forEach((a) => ledger.addCustodian(subject, a));
+    assignments.forEach((a) => ledger.addCustodian(subject.node.path, a));
     recordAzureKeyEvidence({
-      key: scope,
+      key: subject,
       resource: this.key,
       constructName: request.constructName,
       model: request.model,

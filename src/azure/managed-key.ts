@@ -89,6 +89,6 @@ export class ManagedKey extends Construct {
     const [a] = azureAssignments(CustodianRole.USER, 'grantee', [objectId]);
     if (!a) throw new ValidationError('grantEncryptDecrypt needs an object id');
     EvidenceLedger.of(this).addCustodian(this.node.path, a);
-    assignKeyRole(this, this.key, this.node.path, BUILT_IN.CRYPTO_USER, objectId, 'User');
+    assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, BUILT_IN.CRYPTO_USER, objectId, 'User');
   }
 }

@@ -29,7 +29,7 @@ describe('CustomerManagedKey in its own premium vault', () => {
 
   test('users and auditors are assigned on the key alone; administrators only through PIM on the vault', () => {
     const assignments = Object.values(resources(json, 'azurerm_role_assignment')) as any[];
-    const onKey = assignments.filter((a) => /azurerm_key_vault_key\..*\.resource_id/.test(a.scope));
+    const onKey = assignments.filter((a) => /azurerm_key_vault_key\..*\.resource_versionless_id/.test(a.scope));
     expect(onKey.map((a) => [a.role_definition_name, a.principal_id]).sort()).toEqual([
       ['Key Vault Crypto User', ids.user], ['Key Vault Reader', ids.auditor],
     ].sort());

@@ -80,3 +80,21 @@ export function azureHsm(stack: TerraformStack, profile: ComplianceProfile, id =
     ...extra,
   });
 }
+
+export function azureByok(stack: TerraformStack, profile: ComplianceProfile, id = 'ImportedKey', extra: Partial<azure.ByokImportProps> = {}) {
+  return new azure.ByokImport(stack, id, {
+    resourceGroupName: RG,
+    location: LOCATION,
+    profile,
+    auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? azureSink(stack, profile) : undefined,
+    acknowledgePurgeProtectionIsPermanent: true,
+    custodians: {
+      administrators: [ids.admin],
+      users: [ids.user],
+      auditors: [ids.auditor],
+      importers: [ids.importer],
+      approvers: profile.dualControlRequired ? [ids.approverA, ids.approverB] : undefined,
+    },
+    ...extra,
+  });
+}

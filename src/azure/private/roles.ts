@@ -56,6 +56,12 @@ export const BUILT_IN = {
   STORAGE_BLOB_DATA_READER: 'Storage Blob Data Reader',
 } as const;
 
+/** The built-in role behind each `KeyUserRole`. */
+export const USER_ROLE_NAME: Record<string, string> = {
+  CRYPTO_USER: BUILT_IN.CRYPTO_USER,
+  SERVICE_ENCRYPTION_USER: BUILT_IN.CRYPTO_SERVICE_ENCRYPTION_USER,
+};
+
 const HSM = 'Microsoft.KeyVault/managedHsm';
 
 /** Managed HSM local role: key management, no cryptographic use, no export. */
@@ -83,6 +89,9 @@ export const HSM_CRYPTO_DATA_ACTIONS = [
   `${HSM}/keys/sign/action`,
   `${HSM}/keys/verify/action`,
 ];
+
+/** What a BYOK importer may do in a Managed HSM: read the key-exchange key, import. */
+export const HSM_IMPORT_DATA_ACTIONS = [`${HSM}/keys/read/action`, `${HSM}/keys/import/action`];
 
 /** Managed HSM built-in local roles, by id. */
 export const HSM_BUILT_IN = {

@@ -31,13 +31,17 @@ export function createVaultKey(scope: Construct, vault: KeyVault, name: string, 
   });
 }
 
-/** A built-in Azure role for one principal on one key (role assignments scoped as narrowly as Azure allows). */
-export function assignKeyRole(scope: Construct, key: KeyVaultKey, keyPath: string, roleName: string,
+/**
+ * A built-in Azure role for one principal on one key (role assignments scoped as narrowly as Azure allows).
+ * @param keyResourceId the key's versionless ARM id (`.../vaults/<vault>/keys/<name>`): an assignment on a
+ * versioned id would stop at the next rotation
+ */
+export function assignKeyRole(scope: Construct, keyResourceId: string, keyPath: string, roleName: string,
   principalId: string, kind: string): RoleAssignment {
   const guid = stableGuid(keyPath, kind, principalId.toLowerCase());
   return new RoleAssignment(scope, `${kind}${guid.slice(0, 8)}`, {
     name: guid,
-    scope: key.resourceId,
+    scope: keyResourceId,
     roleDefinitionName: roleName,
     principalId,
   });

@@ -1,0 +1,50 @@
+import { TerraformStack } from 'cdktf';
+import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG } from './azure';
+import { profilesAllowing } from './fixtures';
+import { ComplianceProfile, DeploymentModel } from '../../src';
+import * as azure from '../../src/azure';
+
+/** One Terraform stack per Azure construct and profile: what the snapshot suite runs over. */
+export interface AzureScenario {
+  readonly name: string;
+  readonly build: () => TerraformStack;
+}
+
+export function azureScenarios(): AzureScenario[] {
+  const list: AzureScenario[] = [];
+  const add = (construct: string, profiles: ComplianceProfile[], build: (stack: TerraformStack, profile: ComplianceProfile) => void) => {
+    for (const profile of profiles) {
+      list.push({
+        name: `azure/${construct}/${profile.name}`,
+        build: () => {
+          const stack = azureStack(`${construct}-${profile.name.replace(/_/g, '-')}`);
+          build(stack, profile);
+          return stack;
+        },
+      });
+    }
+  };
+  add('ManagedKey', profilesAllowing(DeploymentModel.PROVIDER_MANAGED), (stack, profile) => {
+    const key = new azure.ManagedKey(stack, 'Key', {
+      resourceGroupName: RG,
+      location: LOCATION,
+      profile,
+      acknowledgePurgeProtectionIsPermanent: true,
+      auditSink: profile.auditSinkRequired ? azureSink(stack, profile) : undefined,
+    });
+    key.grantEncryptDecrypt(ids.user);
+  });
+  add('CustomerManagedKey', profilesAllowing(DeploymentModel.CUSTOMER_MANAGED), (stack, profile) => {
+    azureCmk(stack, profile, 'OrdersKey', { allowedIpRanges: ['203.0.113.0/24'] });
+  });
+  add('ByokImport', profilesAllowing(DeploymentModel.BYOK), (stack, profile) => {
+    azureByok(stack, profile, 'ImportedKey', { keyImported: true });
+  });
+  add('HyokExternalStore', profilesAllowing(DeploymentModel.HYOK), (stack, profile) => {
+    azureHsm(stack, profile).addKey('TenantKey');
+  });
+  add('KeyAuditSink', ComplianceProfile.builtIns(), (stack, profile) => {
+    azureSink(stack, profile);
+  });
+  return list;
+}
