@@ -27,11 +27,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdktf/provider-azurerm@^14.23.1',
     '@cdktf/provider-google@^16.12.1',
   ],
-  // Runtime dependency of the `cloud-kms` CLI (bundled, as jsii requires). The custom-resource handlers use
+  // Runtime dependencies of the `cloud-kms` CLI (bundled, as jsii requires). The custom-resource handlers use
   // the AWS SDK that the Lambda Node.js runtime provides (projen's bundler keeps @aws-sdk/* external), so their
   // clients are dev dependencies, for types and tests only.
   bundledDeps: [
     '@aws-sdk/client-kms@^3.1164.0',
+    '@azure/keyvault-keys@^4.10.2',
+    // 4.14 needs Node 22; we support Node 20.
+    '@azure/identity@~4.13.1',
   ],
   devDeps: [
     'cdk-nag@3.0.2',

@@ -157,7 +157,12 @@ export class ByokImport extends Construct {
     this.kekId = Fn.lookup(Fn.lookup(Fn.jsondecode(deployment.outputContent), 'kekId', {}), 'value', '');
     new TerraformOutput(this, 'KekId', {
       value: this.kekId,
-      description: `Key-exchange key for ${this.node.path}: cloud-kms byok wrap --algorithm AZURE_BYOK --kek-id <this>`,
+      description: `Key-exchange key for ${this.node.path}: cloud-kms byok azure kek --kek-id <this>`,
+    });
+    // The import step with this construct's target, name and expiry policy filled in.
+    new TerraformOutput(this, 'ImportCommand', {
+      value: `cloud-kms byok azure import --vault-url ${target.url} --key-name ${this.keyName} --byok <file> --expires-in-days ${settings.expireAfterDays}`,
+      description: `Imports the wrapped key for ${this.node.path} (run by an importer)`,
     });
 
     target.grantImporters(c.importers ?? []);
@@ -224,6 +229,7 @@ export class ByokImport extends Construct {
       profile: vault.profile,
       auditSink: vault.auditSink,
       path: vault.node.path,
+      url: vault.vaultUri,
       name: vault.vaultName,
       resourceGroupName: vault.vault.resourceGroupName,
       armType: 'Microsoft.KeyVault/vaults/keys',
@@ -275,6 +281,7 @@ export class ByokImport extends Construct {
       profile: store.profile,
       auditSink: store.auditSink,
       path: store.node.path,
+      url: store.hsmUri,
       name: store.hsm.name,
       resourceGroupName: store.hsm.resourceGroupName,
       armType: 'Microsoft.KeyVault/managedHSMs/keys',
@@ -316,6 +323,8 @@ interface ImportTarget {
   readonly profile: ComplianceProfile;
   readonly auditSink?: IKeyAuditSink;
   readonly path: string;
+  /** The data-plane URL keys are imported through. */
+  readonly url: string;
   readonly name: string;
   readonly resourceGroupName: string;
   readonly armType: string;

@@ -5,22 +5,29 @@
  *   cloud-kms byok aws params   fetch the wrapping public key and import token for a ByokImport key
  *   cloud-kms byok wrap         wrap key material (or combine custodians' components) offline
  *   cloud-kms byok aws import   import wrapped material with the expiry the construct chose
+ *   cloud-kms byok azure kek    fetch the public half of a ByokImport's key-exchange key
+ *   cloud-kms byok azure import upload a .byok blob as an HSM-protected key
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { parseArgs } from 'util';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { DefaultAzureCredential } from '@azure/identity';
+import { KeyClient } from '@azure/keyvault-keys';
 import { AWS_WRAPPING_ALGORITHMS, describeAwsError, getImportParameters, importKeyMaterial } from './aws';
+import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, getKekPublicKey, importByok, vaultUrlOf } from './azure';
 import { CliError } from './errors';
 import {
   combineComponents, describeMaterial, keyCheckValue, readWrappingPublicKey, WRAP_ALGORITHMS, WrapAlgorithm, wrapKeyMaterial,
 } from './wrap';
 
-/** Where the CLI writes and how it reaches AWS; replaced in tests. */
+/** Where the CLI writes and how it reaches AWS and Azure; replaced in tests. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly kms: (options: { region?: string; endpoint?: string }) => KMSClient;
+  /** A Key Vault keys client for a vault or Managed HSM URL, signed in as the importer. */
+  readonly azureKeys: (vaultUrl: string) => KeyClient;
   readonly now: () => Date;
 }
 
@@ -257,7 +264,102 @@ Options:
   expiration  ${r.validTo ? `expires at ${r.validTo}` : 'does not expire'}${r.keyMaterialId ? `\n  material id ${r.keyMaterialId}` : ''}${r.rotated ? '\n  rotated: the new material is now current' : ''}`,
 };
 
-const COMMANDS = [PARAMS, WRAP, IMPORT];
+const AZURE_KEK: Command = {
+  path: 'byok azure kek',
+  summary: 'Fetch the public half of a ByokImport\'s key-exchange key (PEM) and check it is one (RSA-HSM, import only).',
+  usage: `cloud-kms byok azure kek --kek-id <id> --out <file> [options]
+
+Options:
+  --kek-id <id>   the key-exchange key (the ByokImport's KekId Terraform output)
+  --out <file>    where to write the public key (PEM), for \`cloud-kms byok wrap --public-key\`
+  --json          machine-readable output`,
+  flags: { ...COMMON, 'kek-id': { type: 'string' }, 'out': { type: 'string' } },
+  run: async (v, io) => {
+    if (!v['kek-id']) throw new CliError('--kek-id is required');
+    if (!v.out) throw new CliError('--out is required');
+    const kek = await getKekPublicKey(io.azureKeys, v['kek-id']);
+    writeOutput(v.out, kek.pem, '--out');
+    return { kekId: kek.kekId, vaultUrl: kek.vaultUrl, bits: kek.bits, out: v.out };
+  },
+  print: (r: any) => `Key-exchange key ${r.kekId} (RSA-${r.bits}) -> ${r.out}
+Next: cloud-kms byok wrap --public-key ${r.out} --algorithm AZURE_BYOK --kek-id ${r.kekId} --key-material <file> --out <file>.byok`,
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function dateFlag(value: string | undefined, flag: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new CliError(`${flag} must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${value}`);
+  return d;
+}
+
+const AZURE_IMPORT: Command = {
+  path: 'byok azure import',
+  summary: 'Upload a .byok transfer blob as an HSM-protected key in a Key Vault or Managed HSM (always with an expiry).',
+  usage: `cloud-kms byok azure import --vault-url <url> --key-name <name> --byok <file> (--expires-in-days <n> | --expires-at <date>) [options]
+
+Options:
+  --vault-url <url>        the vault or Managed HSM (https://<name>.vault.azure.net, https://<name>.managedhsm.azure.net)
+  --key-name <name>        the key to create, or to add a version to (the ByokImport's keyName)
+  --byok <file>            the output of \`cloud-kms byok wrap --algorithm AZURE_BYOK\`
+  --key-type <type>        ${AZURE_IMPORT_KEY_TYPES.join(' | ')} (default RSA-HSM; oct-HSM only in a Managed HSM)
+  --curve <curve>          EC-HSM only: ${AZURE_CURVES.join(' | ')}
+  --key-ops <ops>          comma-separated operations (default: encrypt,decrypt,wrapKey,unwrapKey; sign,verify for EC-HSM)
+  --expires-in-days <n>    the key expires this many days from now (the construct's expireAfter)
+  --expires-at <date>      the key expires at this ISO 8601 date
+  --no-expiry              the key does not expire (compliance profiles require an expiry; say why in your records)
+  --not-before <date>      the key cannot be used before this date
+  --json                   machine-readable output
+
+Signs in with DefaultAzureCredential (az login, environment, workload or managed identity) as one of the importers.`,
+  flags: {
+    ...COMMON,
+    'vault-url': { type: 'string' },
+    'key-name': { type: 'string' },
+    'byok': { type: 'string' },
+    'key-type': { type: 'string' },
+    'curve': { type: 'string' },
+    'key-ops': { type: 'string' },
+    'expires-in-days': { type: 'string' },
+    'expires-at': { type: 'string' },
+    'no-expiry': { type: 'boolean' },
+    'not-before': { type: 'string' },
+  },
+  run: async (v, io) => {
+    if (!v['vault-url']) throw new CliError('--vault-url is required');
+    if (!v['key-name']) throw new CliError('--key-name is required');
+    const expiryFlags = ['expires-in-days', 'expires-at', 'no-expiry'].filter((f) => v[f] !== undefined);
+    if (expiryFlags.length !== 1) {
+      throw new CliError(`give exactly one of --expires-in-days, --expires-at or --no-expiry, got ${expiryFlags.length === 0 ? 'none' : expiryFlags.map((f) => `--${f}`).join(', ')}`);
+    }
+    let expiresOn = dateFlag(v['expires-at'], '--expires-at');
+    if (v['expires-in-days'] !== undefined) {
+      const days = Number(v['expires-in-days']);
+      if (!Number.isInteger(days) || days < 1) throw new CliError(`--expires-in-days must be a whole number of days, 1 or more, got ${v['expires-in-days']}`);
+      expiresOn = new Date(io.now().getTime() + days * DAY_MS);
+    }
+    const result = await importByok(io.azureKeys, {
+      vaultUrl: vaultUrlOf(v['vault-url'], '--vault-url'),
+      keyName: v['key-name'],
+      blob: readInput(v.byok, '--byok'),
+      keyType: v['key-type'] ?? 'RSA-HSM',
+      curve: v.curve,
+      keyOps: v['key-ops']?.split(',').map((o: string) => o.trim()).filter((o: string) => o.length > 0),
+      expiresOn,
+      notBefore: dateFlag(v['not-before'], '--not-before'),
+      now: io.now(),
+    });
+    return { ...result };
+  },
+  print: (r: any) => `Imported ${r.keyType ?? 'the key'} ${r.keyId}
+  operations  ${r.keyOps.join(', ')}
+  expiration  ${r.expiresOn ? `expires at ${r.expiresOn}` : 'does not expire'}
+  wrapped for ${r.kekId}
+Next: set keyImported: true on the ByokImport and deploy, so its users get their role on the key.`,
+};
+
+const COMMANDS = [PARAMS, WRAP, IMPORT, AZURE_KEK, AZURE_IMPORT];
 
 const TOP_HELP = `cloud-kms: key ceremonies for cloud-kms-constructs
 
@@ -265,7 +367,8 @@ Commands:
 ${COMMANDS.map((c) => `  cloud-kms ${c.path.padEnd(18)} ${c.summary}`).join('\n')}
 
 Run \`cloud-kms <command> --help\` for a command's options. Every command takes --json.
-Typical BYOK ceremony on AWS: params -> wrap (offline, by the custodians) -> import.`;
+Typical BYOK ceremony on AWS: params -> wrap (offline, by the custodians) -> import.
+On Azure: azure kek -> wrap --algorithm AZURE_BYOK (offline) -> azure import.`;
 
 /** Runs the CLI; returns the exit code. Never throws, never prints a stack trace or key material. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -300,7 +403,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(values.json ? JSON.stringify(result, undefined, 2) : command.print(result));
     return 0;
   } catch (e) {
-    const message = e instanceof CliError ? e.message : describeAwsError(e) ?? `unexpected error: ${(e as Error)?.message ?? String(e)}`;
+    const message = e instanceof CliError ? e.message
+      : describeAwsError(e) ?? describeAzureError(e) ?? `unexpected error: ${(e as Error)?.message ?? String(e)}`;
     if (values.json) {
       io.stdout(JSON.stringify({ error: message }));
     }
@@ -315,6 +419,7 @@ if (require.main === module) {
     stdout: (t) => process.stdout.write(`${t}\n`),
     stderr: (t) => process.stderr.write(`${t}\n`),
     kms: (o) => new KMSClient({ region: o.region, endpoint: o.endpoint }),
+    azureKeys: (url) => new KeyClient(url, new DefaultAzureCredential()),
     now: () => new Date(),
   };
   void run(process.argv.slice(2), io).then((code) => { process.exitCode = code; });

@@ -30,10 +30,12 @@ describe('ByokImport into a premium Key Vault', () => {
     expect(deployment.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeployerKeyAdministrator/)]);
   });
 
-  test('the KEK id is a Terraform output for the CLI', () => {
-    const [output] = Object.values(json.output ?? {}) as any[];
-    expect(output.value).toMatch(/jsondecode\(azurerm_resource_group_template_deployment\..*\.output_content\), "kekId"/);
-    expect(output.description).toContain('cloud-kms byok wrap --algorithm AZURE_BYOK');
+  test('the KEK id and the import command are Terraform outputs for the CLI', () => {
+    const output = (name: RegExp) => Object.entries(json.output ?? {}).find(([n]) => name.test(n))![1] as any;
+    expect(output(/KekId/).value).toMatch(/jsondecode\(azurerm_resource_group_template_deployment\..*\.output_content\), "kekId"/);
+    expect(output(/KekId/).description).toContain('cloud-kms byok azure kek --kek-id');
+    expect(output(/ImportCommand/).value).toMatch(new RegExp(
+      `^cloud-kms byok azure import --vault-url \\$\\{azurerm_key_vault\\..*\\.vault_uri\\} --key-name ${byok.keyName} --byok <file> --expires-in-days 395$`));
     expect(template(json).outputs.kekId.value).toContain('keyUriWithVersion');
   });
 

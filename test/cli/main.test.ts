@@ -22,6 +22,7 @@ function cli() {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     kms: (o) => new KMSClient({ region: o.region ?? 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+    azureKeys: () => { throw new Error('the AWS commands never reach Azure'); },
     now: () => NOW,
   };
   return { io, out, err, run: (...argv: string[]) => run(argv, io) };
