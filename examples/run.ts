@@ -2,7 +2,7 @@
  * The main job: synthesize every example app, check it, and print what was built.
  *   npm run examples
  */
-import { rmSync } from 'fs';
+import { readFileSync, rmSync } from 'fs';
 import { join, relative } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
@@ -11,11 +11,15 @@ import { byokApp } from './aws/byok';
 import { customerManagedApp } from './aws/customer-managed';
 import { hyokApp } from './aws/hyok';
 import { providerManagedApp } from './aws/provider-managed';
+import { checkTerraform, TerraformJson } from './azure/check';
+import { azureApp } from './azure/main';
 import { ACCEPTED_WARNINGS, cfnLint } from '../test/support/cfn-lint';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, 'out');
 const NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+/** The azurerm provider version @cdktf/provider-azurerm was generated from. */
+const AZURERM_VERSION = '4.55.0';
 
 const AWS_APPS: Array<[string, (outdir: string) => App]> = [
   ['provider-managed', providerManagedApp],
@@ -35,6 +39,9 @@ interface Totals {
   lintErrors: number;
   lintWarnings: number;
   unmet: number;
+  tfStacks: number;
+  tfFindings: number;
+  roleAssignments: number;
 }
 
 function runAws(name: string, build: (outdir: string) => App, totals: Totals): void {
@@ -52,21 +59,7 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals): v
     const sinks = ledger.auditSinks.filter((s) => s.stack === stack.stackName);
     const containers = ledger.containers.filter((c) => c.stack === stack.stackName);
     console.log(`  stack ${stack.stackName}: ${keys.length} keys, ${containers.length} key stores or HSM clusters, ${sinks.length} audit sink`);
-    for (const c of containers) {
-      console.log(`    ${pad(c.kind, 38)} ${pad(c.path, 40)} ${c.custody}  FIPS 140 ${c.fipsLevel.replace('LEVEL_', 'Level ')}`);
-    }
-    for (const k of keys) {
-      const ev = ledger.evidence(k.path);
-      const unmet = ev.filter((e) => e.status === EvidenceStatus.NOT_SATISFIED && k.profile.requiredControls.some((c) => c.id === e.control.id));
-      totals.unmet += unmet.length;
-      const rotation = ev.find((e) => /Rotation|rotation/.test(e.setting));
-      console.log(`    ${pad(k.constructName, 26)} ${pad(k.path, 40)} ${pad(k.model.id, 17)} ${pad(k.profile.name, 18)} ` +
-        `rotation ${rotation ? rotation.value : 'n/a'}  custodians ${ledger.custodiansOf(k.path).length}  ` +
-        `${unmet.length === 0 ? 'no required control unmet' : `UNMET: ${unmet.map((e) => e.control.id).join(', ')}`}`);
-    }
-    for (const s of sinks) {
-      console.log(`    ${pad('KeyAuditSink', 26)} ${pad(s.path, 40)} ${s.immutable ? 'write-once' : 'governance'}, ${s.retentionDays} days`);
-    }
+    printKeys(ledger, stack.stackName, totals);
   }
   const templates = Object.fromEntries(assembly.stacks.map((s) => [`${name}-${s.stackName}`, s.template]));
   const lint = cfnLint(templates);
@@ -82,19 +75,70 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals): v
     .flatMap((m) => Object.keys(m.data as object))).length;
 }
 
+function printKeys(ledger: EvidenceLedger, stack: string, totals: Totals): void {
+  const containers = ledger.containers.filter((c) => c.stack === stack);
+  for (const c of containers) {
+    console.log(`    ${pad(c.kind, 38)} ${pad(c.path, 40)} ${c.custody}  FIPS 140 ${c.fipsLevel.replace('LEVEL_', 'Level ')}`);
+  }
+  for (const k of ledger.keys.filter((key) => key.stack === stack)) {
+    const ev = ledger.evidence(k.path);
+    const unmet = ev.filter((e) => e.status === EvidenceStatus.NOT_SATISFIED && k.profile.requiredControls.some((c) => c.id === e.control.id));
+    totals.unmet += unmet.length;
+    const rotation = ev.find((e) => /Rotation|rotation|^import$/.test(e.setting));
+    console.log(`    ${pad(k.constructName, 26)} ${pad(k.path, 40)} ${pad(k.model.id, 17)} ${pad(k.profile.name, 18)} ` +
+      `rotation ${rotation ? rotation.value : 'n/a'}  custodians ${ledger.custodiansOf(k.path).length}  ` +
+      `${unmet.length === 0 ? 'no required control unmet' : `UNMET: ${unmet.map((e) => e.control.id).join(', ')}`}`);
+  }
+  for (const s of ledger.auditSinks.filter((sink) => sink.stack === stack)) {
+    console.log(`    ${pad('KeyAuditSink', 26)} ${pad(s.path, 40)} ${s.immutable ? 'write-once' : 'governance'}, ${s.retentionDays} days`);
+  }
+}
+
+/** The Azure cdktf app: synthesized into examples/out/azure (manifest.json, stacks/<name>/cdk.tf.json). */
+function runAzure(totals: Totals): void {
+  const outdir = join(OUT, 'azure');
+  rmSync(outdir, { recursive: true, force: true });
+  const app = azureApp(outdir);
+  app.synth();
+  const ledger = EvidenceLedger.of(app);
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, { synthesizedStackPath: string; annotations: { level: string; message: string }[] }>;
+  };
+  console.log(`Azure (cdktf): ${relative(ROOT, outdir)}`);
+  for (const [name, stack] of Object.entries(manifest.stacks)) {
+    const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8')) as TerraformJson;
+    const summary = checkTerraform(name, json, AZURERM_VERSION);
+    const problems = [...summary.findings, ...stack.annotations.filter((a) => a.level !== 'info').map((a) => `${name}: ${a.level} ${a.message}`)];
+    console.log(`  stack ${name}: ${summary.resources} resources, ${summary.vaults} vaults, ${summary.hsms} Managed HSMs, ${summary.keys} keys, ` +
+      `${summary.audited} of ${summary.vaults + summary.hsms} vaults and HSMs audited, ${summary.roleAssignments} role assignments`);
+    printKeys(ledger, name, totals);
+    for (const p of problems) console.log(`    FINDING ${p}`);
+    totals.tfStacks += 1;
+    totals.tfFindings += problems.length;
+    totals.roleAssignments += summary.roleAssignments;
+    totals.keys += ledger.keys.filter((k) => k.stack === name).length;
+  }
+}
+
 function main(): void {
   const started = Date.now();
   console.log('cloud-kms-constructs examples');
-  const totals: Totals = { stacks: 0, keys: 0, acknowledged: 0, lintErrors: 0, lintWarnings: 0, unmet: 0 };
+  const totals: Totals = {
+    stacks: 0, keys: 0, acknowledged: 0, lintErrors: 0, lintWarnings: 0, unmet: 0, tfStacks: 0, tfFindings: 0, roleAssignments: 0,
+  };
   for (const [name, build] of AWS_APPS) runAws(name, build, totals);
+  runAzure(totals);
   console.log('checks:');
   console.log(`  cdk-nag ${NAG_PACKS.join(', ')}: passed on ${totals.stacks} stacks, 0 unacknowledged findings ` +
     `(${totals.acknowledged} acknowledged, each with a reason)`);
   console.log(`  cfn-lint: ${totals.stacks} templates, ${totals.lintErrors} errors, ${totals.lintWarnings} unexpected warnings ` +
     `(accepted: ${ACCEPTED_WARNINGS.join(', ')})`);
-  console.log(`  separation of duties: ${totals.keys} keys, every key policy checked at synthesis, no conflicts`);
+  console.log(`  Terraform JSON (Azure): ${totals.tfStacks} stacks, azurerm ${AZURERM_VERSION}, ${totals.tfFindings} findings ` +
+    `(vault and HSM settings, key expiry and rotation, ${totals.roleAssignments} role assignments no wider than one vault, key or log store, ` +
+    'administrator roles without cryptographic data actions)');
+  console.log(`  separation of duties: ${totals.keys} keys, every key policy and role assignment checked at synthesis, no conflicts`);
   console.log(`  evidence: ${totals.unmet === 0 ? 'no key records a required control as unmet' : `${totals.unmet} required controls unmet`}`);
-  const ok = totals.lintErrors === 0 && totals.lintWarnings === 0;
+  const ok = totals.lintErrors === 0 && totals.lintWarnings === 0 && totals.tfFindings === 0 && totals.unmet === 0;
   console.log(`${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!ok) process.exitCode = 1;
 }

@@ -1,0 +1,126 @@
+/*
+ * The Azure examples as one cdktf app: a stack per deployment model.
+ *   cdktf synth (in this directory), or npm run examples from the repository root.
+ */
+import { join } from 'path';
+import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { App } from 'cdktf';
+import { KeysStack, LOCATION, people } from './common';
+import { ComplianceProfile } from '../../src';
+import * as azure from '../../src/azure';
+
+/** Provider-managed (COMMERCIAL): a software key in a standard vault, closed to the internet but for one range. */
+function providerManaged(app: App): void {
+  const stack = new KeysStack(app, 'azure-provider-managed');
+  const key = new azure.ManagedKey(stack, 'SessionKey', {
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile: ComplianceProfile.COMMERCIAL,
+    acknowledgePurgeProtectionIsPermanent: true,
+    allowedIpRanges: ['203.0.113.0/24'],
+  });
+  key.grantEncryptDecrypt(people.ordersService);
+}
+
+/**
+ * Customer-managed under PCI DSS: an HSM key in a premium vault reached only through a private endpoint,
+ * administrators just in time with two approvers (PIM), audit logs write-once for a year.
+ */
+function customerManaged(app: App): void {
+  const stack = new KeysStack(app, 'azure-customer-managed');
+  const profile = ComplianceProfile.PCI_DSS;
+  const network = new VirtualNetwork(stack, 'Network', {
+    name: 'vnet-keys', resourceGroupName: stack.resourceGroupName, location: LOCATION, addressSpace: ['10.20.0.0/16'],
+  });
+  const endpoints = new Subnet(stack, 'Endpoints', {
+    name: 'snet-private-endpoints', resourceGroupName: stack.resourceGroupName, virtualNetworkName: network.name, addressPrefixes: ['10.20.1.0/24'],
+  });
+  const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
+    resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+  });
+  const key = new azure.CustomerManagedKey(stack, 'CardDataKey', {
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile,
+    auditSink,
+    acknowledgePurgeProtectionIsPermanent: true,
+    privateEndpointSubnetId: endpoints.id,
+    keySpec: azure.KeySpec.RSA_3072,
+    custodians: {
+      administrators: [people.keyAdministrators],
+      users: [people.ordersService],
+      auditors: [people.auditors],
+      approvers: [people.approverA, people.approverB],
+    },
+  });
+  // A storage account's managed identity wraps its account key with this key (customer-managed storage encryption).
+  key.grantServiceEncryption(people.storageIdentity);
+}
+
+/** Bring your own key under FEDRAMP_HIGH: the target vault, the key-exchange key, importers who may only import. */
+function byok(app: App): void {
+  const stack = new KeysStack(app, 'azure-byok');
+  const profile = ComplianceProfile.FEDRAMP_HIGH;
+  const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
+    resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+  });
+  new azure.ByokImport(stack, 'LedgerKey', {
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile,
+    auditSink,
+    acknowledgePurgeProtectionIsPermanent: true,
+    allowedIpRanges: ['198.51.100.0/24'],
+    keyName: 'ledger-byok',
+    // Set to true after `cloud-kms byok azure import`, so the users get their role on the imported key.
+    keyImported: false,
+    custodians: {
+      administrators: [people.keyAdministrators],
+      users: [people.ordersService],
+      auditors: [people.auditors],
+      importers: [people.importers],
+    },
+  });
+}
+
+/**
+ * Hold your own key under SOVEREIGN: a Managed HSM whose security domain is encrypted to three custodians'
+ * certificates (any two recover it), with tenant keys inside.
+ */
+function hyok(app: App): void {
+  const stack = new KeysStack(app, 'azure-hyok');
+  const profile = ComplianceProfile.SOVEREIGN;
+  const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
+    resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+  });
+  const store = new azure.HyokExternalStore(stack, 'Custody', {
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile,
+    auditSink,
+    acknowledgeHourlyBilling: true,
+    // Certificates in a vault the custodians control; each holder keeps the private key offline.
+    securityDomainCertificateIds: [1, 2, 3].map((n) => `https://kv-custody-certs.vault.azure.net/certificates/security-domain-${n}/0${n}0000000000000000000000000000${n}`),
+    securityDomainQuorum: 2,
+    hsmAdministrators: [people.hsmAdministrators],
+    custodians: { administrators: [people.keyAdministrators], users: [people.ordersService], auditors: [people.auditors] },
+  });
+  store.addKey('TenantA', { keyName: 'tenant-a' });
+  store.addKey('TenantB', { keyName: 'tenant-b', keySpec: azure.KeySpec.RSA_4096 });
+}
+
+/** The app; `outdir` defaults to what cdktf passes (CDKTF_OUTDIR), else examples/out/azure. */
+export function azureApp(outdir?: string): App {
+  const app = new App({ outdir: outdir ?? process.env.CDKTF_OUTDIR ?? join(__dirname, '..', 'out', 'azure') });
+  providerManaged(app);
+  customerManaged(app);
+  byok(app);
+  hyok(app);
+  return app;
+}
+
+/* istanbul ignore next: run by cdktf synth */
+if (require.main === module) {
+  azureApp().synth();
+}
