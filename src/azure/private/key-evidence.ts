@@ -1,9 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { Control } from '../../core/controls';
 import { DeploymentModel } from '../../core/deployment-model';
-import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
+import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
+import { recordKeyEvidence } from '../../core/key-evidence';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { AzureKeySettings } from './key-settings';
 
@@ -28,12 +28,11 @@ export interface AzureKeyEvidence {
 
 /** Registers an Azure key in the evidence ledger with the settings that bear on each control. */
 export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
-  const ledger = EvidenceLedger.of(e.key);
-  const subject = e.key.node.path;
-  const resource = e.resource.node.path;
   const s = e.settings;
-  ledger.registerKey({
-    path: subject,
+  recordKeyEvidence({
+    ledger: EvidenceLedger.of(e.key),
+    subject: e.key.node.path,
+    resource: e.resource.node.path,
     stack: TerraformStack.of(e.key).node.path,
     cloud: 'azure',
     constructName: e.constructName,
@@ -42,27 +41,30 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
     fipsLevel: e.fipsLevel,
     auditSink: e.auditSink?.node.path,
     parent: e.parent,
+    rotation: e.manualRotation ?? {
+      setting: 'rotation_policy.automatic.time_after_creation, expire_after',
+      value: `P${s.rotationDays}D, P${s.expireAfterDays}D`,
+      description: `automatic rotation every ${s.rotationDays} days; every version expires after ${s.expireAfterDays} days (notice ${s.notifyBeforeDays} days before)`,
+      satisfied: s.rotationDays <= s.profile.maxRotationDays,
+    },
+    custody: { setting: 'key_type', value: s.keyType, description: `${e.holder} (FIPS 140 ${e.fipsLevel.replace('LEVEL_', 'Level ')})` },
+    separation: {
+      setting: 'role assignments',
+      value: e.separation ? 'separation of duties' : 'Azure RBAC, not separated',
+      description: e.separation ?? 'separation of duties not enforced: whoever holds Key Vault roles on the vault decides access',
+      satisfied: e.separation !== undefined,
+    },
+    dualControl: {
+      setting: 'role_management_policy',
+      value: e.dualControl ? 'approval + MFA' : 'none',
+      description: e.dualControl ?? 'no dual control on key administration',
+      satisfied: e.dualControl !== undefined,
+    },
+    audit: {
+      setting: 'diagnostic setting',
+      value: e.auditSink?.node.path ?? 'none',
+      description: e.auditSink ? `audit logs go to ${e.auditSink.node.path}` : 'no audit sink attached',
+      satisfied: e.auditSink !== undefined,
+    },
   });
-  const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
-    for (const control of controls) ledger.record({ control, status, subject, resource, setting, value, description });
-  };
-  const ok = (b: boolean) => (b ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED);
-  const rotationControls = [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24];
-  if (e.manualRotation) {
-    record(rotationControls, EvidenceStatus.SATISFIED, e.manualRotation.setting, e.manualRotation.value, e.manualRotation.description);
-  } else {
-    record(rotationControls, ok(s.rotationDays <= s.profile.maxRotationDays), 'rotation_policy.automatic.time_after_creation, expire_after',
-      `P${s.rotationDays}D, P${s.expireAfterDays}D`,
-      `automatic rotation every ${s.rotationDays} days; every version expires after ${s.expireAfterDays} days (notice ${s.notifyBeforeDays} days before)`);
-  }
-  record([Control.NIST_SC_13, Control.PCI_3_6_1_2], EvidenceStatus.SATISFIED, 'key_type', s.keyType,
-    `${e.holder} (FIPS 140 ${e.fipsLevel.replace('LEVEL_', 'Level ')})`);
-  const accessControls = [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3, Control.PCI_3_6_1, Control.PCI_3_6_1_3,
-    Control.SOC2_CC6_1, Control.HIPAA_164_312_A_2_IV];
-  record(accessControls, ok(e.separation !== undefined), 'role assignments', e.separation ? 'separation of duties' : 'Azure RBAC, not separated',
-    e.separation ?? 'separation of duties not enforced: whoever holds Key Vault roles on the vault decides access');
-  record([Control.PCI_3_7_6], ok(e.dualControl !== undefined), 'role_management_policy', e.dualControl ? 'approval + MFA' : 'none',
-    e.dualControl ?? 'no dual control on key administration');
-  record([Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.SOC2_CC7_2], ok(e.auditSink !== undefined),
-    'diagnostic setting', e.auditSink?.node.path ?? 'none', e.auditSink ? `audit logs go to ${e.auditSink.node.path}` : 'no audit sink attached');
 }
