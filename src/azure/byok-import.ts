@@ -21,7 +21,7 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { requireName, resolveAzureKeySettings } from './private/key-settings';
-import { stableGuid, stableName } from './private/naming';
+import { stableGuid, stableName } from '../core/naming';
 import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
 import { assignKeyRole } from './private/vault-key';
 

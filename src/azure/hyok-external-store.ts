@@ -20,7 +20,7 @@ import { ComplianceProfile } from '../core/profile';
 import { requireRange, ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, expiryExpression, isoDays, requireName, resolveAzureKeySettings } from './private/key-settings';
-import { nameFor, stableGuid, stableName } from './private/naming';
+import { nameFor, stableGuid, stableName } from '../core/naming';
 import { HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_KEY_MANAGEMENT_DATA_ACTIONS, hsmRoleDefinitionId } from './private/roles';
 
 /**

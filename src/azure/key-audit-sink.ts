@@ -11,9 +11,9 @@ import { azureAssignments } from './custodians';
 import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
-import { stableGuid, stableName } from './private/naming';
 import { BUILT_IN } from './private/roles';
 
 /**

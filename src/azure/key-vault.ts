@@ -16,9 +16,9 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
-import { stableGuid, stableName } from './private/naming';
 import {
   VAULT_ADMIN_ACTIONS, VAULT_CRYPTO_DATA_ACTIONS, VAULT_KEY_MANAGEMENT_DATA_ACTIONS, VAULT_KEY_PURGE_DATA_ACTIONS,
 } from './private/roles';

@@ -13,7 +13,7 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
-import { stableName } from './private/naming';
+import { stableName } from '../core/naming';
 import { BUILT_IN } from './private/roles';
 import { assignKeyRole, createVaultKey } from './private/vault-key';
 

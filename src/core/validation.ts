@@ -25,3 +25,10 @@ export function requireInteger(prop: string, value: number, min: number, max: nu
     throw new ValidationError(`${prop} must be a whole number between ${min} and ${max}, got ${value}`);
   }
 }
+
+/** Checks a literal name against a provider's naming rule (callers skip unresolved tokens). */
+export function requireMatch(prop: string, value: string, pattern: RegExp, rule: string): void {
+  if (!pattern.test(value)) {
+    throw new ValidationError(`${prop} must be ${rule}, got ${value}`);
+  }
+}

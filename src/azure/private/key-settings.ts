@@ -5,7 +5,7 @@ import { checkAuditSink, checkFipsLevel, checkModelAllowed, checkRotationDays } 
 import { DeploymentModel } from '../../core/deployment-model';
 import { FipsLevel } from '../../core/fips';
 import { ComplianceProfile } from '../../core/profile';
-import { days, requireRange, ValidationError } from '../../core/validation';
+import { days, requireMatch, requireRange, ValidationError } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeySpec, KeyUsage } from '../key-spec';
 
@@ -110,7 +110,5 @@ export function expiryExpression(expireAfterDays: number): string {
 }
 
 export function requireName(prop: string, name: string, pattern: RegExp, rule: string): void {
-  if (!Token.isUnresolved(name) && !pattern.test(name)) {
-    throw new ValidationError(`${prop} must be ${rule}, got ${name}`);
-  }
+  if (!Token.isUnresolved(name)) requireMatch(prop, name, pattern, rule);
 }

@@ -4,7 +4,7 @@ import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KeyVault } from '../key-vault';
 import { AzureKeySettings, expiryExpression, isoDays, requireName } from './key-settings';
-import { stableGuid } from './naming';
+import { stableGuid } from '../../core/naming';
 
 /**
  * A key in a Key Vault with a rotation policy (automatic rotation, expire-after, notify-before-expiry) and an

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { IConstruct } from 'constructs';
 
 /**
- * A stable name for a resource from its construct path: a readable prefix and a hash, within Azure's limits.
+ * A stable name for a resource from its construct path: a readable prefix and a hash, within a provider.s length limit.
  * Stable across synths, so Terraform never sees a rename.
  */
 export function stableName(scope: IConstruct, prefix: string, maxLength: number, allowed = /[^a-z0-9-]/g): string {
