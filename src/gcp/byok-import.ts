@@ -1,0 +1,158 @@
+import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
+import { KmsKeyRingImportJob } from '@cdktf/provider-google/lib/kms-key-ring-import-job';
+import { TerraformOutput, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { GcpCustodians, gcpAssignments } from './custodians';
+import { GcpKeyOptions } from './customer-managed-key';
+import { KeyRing } from './key-ring';
+import { ProtectionLevel } from './key-spec';
+import { checkModelAllowed } from '../core/checks';
+import { Control } from '../core/controls';
+import { CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { DeploymentModel } from '../core/deployment-model';
+import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { stableName } from '../core/naming';
+import { ComplianceProfile } from '../core/profile';
+import { requireMatch, ValidationError } from '../core/validation';
+import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
+import { ROLES, USER_ROLES } from './private/roles';
+
+/**
+ * How the key material is wrapped for import (what `cloud-kms byok wrap --algorithm` takes).
+ * @see https://cloud.google.com/kms/docs/key-wrapping
+ */
+export enum ImportMethod {
+  RSA_OAEP_3072_SHA256_AES_256 = 'RSA_OAEP_3072_SHA256_AES_256',
+  RSA_OAEP_4096_SHA256_AES_256 = 'RSA_OAEP_4096_SHA256_AES_256',
+}
+
+/**
+ * Properties of a Google Cloud `ByokImport`.
+ */
+export interface ByokImportProps extends GcpKeyOptions {
+  /** Administrators, users, auditors and the importers, as IAM members. */
+  readonly custodians: GcpCustodians;
+
+  /**
+   * The import job's wrapping method.
+   * @default ImportMethod.RSA_OAEP_4096_SHA256_AES_256
+   */
+  readonly importMethod?: ImportMethod;
+
+  /**
+   * Id of the import job. An import job expires three days after creation; to import again later, change the id and
+   * deploy (a new job replaces it).
+   * @default - derived from the construct path
+   */
+  readonly importJobId?: string;
+}
+
+/**
+ * Bring your own key on Google Cloud: an HSM import job (RSA-OAEP-3072/4096 with SHA-256 and AES-256 key wrap) and an
+ * HSM key with `import_only` and no initial version, so the only versions it ever has are the customer's. Importers
+ * hold "Cloud KMS Importer" on the key ring; everyone else as in `CustomerManagedKey`. The job's public key is a
+ * Terraform output for `cloud-kms byok wrap`, and `cloud-kms byok gcp import` imports the wrapped material.
+ */
+export class ByokImport extends Construct {
+  public readonly model: DeploymentModel;
+  public readonly profile: ComplianceProfile;
+  public readonly keyRing: KeyRing;
+  public readonly key: KmsCryptoKey;
+  public readonly keyId: string;
+  public readonly keyName: string;
+  public readonly importJob: KmsKeyRingImportJob;
+  /** `projects/.../keyRings/<ring>/importJobs/<id>`. */
+  public readonly importJobId: string;
+  /** The import job's wrapping public key (PEM). */
+  public readonly importJobPublicKey: string;
+
+  constructor(scope: Construct, id: string, props: ByokImportProps) {
+    super(scope, id);
+    const c = props.custodians;
+    if (!c || (c.administrators ?? []).length === 0) {
+      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
+    }
+    if ((c.importers ?? []).length === 0) {
+      throw new ValidationError(`custodians.importers must name at least one IAM member for ${this.node.path}, got none`);
+    }
+    this.model = DeploymentModel.BYOK;
+    checkModelAllowed(props.profile ?? props.keyRing?.profile ?? ComplianceProfile.COMMERCIAL, this.model, this.node.path);
+    const assignments = [...keyAssignments(c), ...gcpAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? [])];
+    SeparationOfDuties.check([...assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    const importMethod = props.importMethod ?? ImportMethod.RSA_OAEP_4096_SHA256_AES_256;
+    if (!Object.values(ImportMethod).includes(importMethod)) {
+      throw new ValidationError(`importMethod must be one of ${Object.values(ImportMethod).join(', ')}, got ${importMethod}`);
+    }
+    const jobId = props.importJobId ?? stableName(this, 'import-', 63, /[^a-z0-9_-]/g);
+    if (!Token.isUnresolved(jobId)) requireMatch('importJobId', jobId, /^[a-zA-Z0-9_-]{1,63}$/, '1 to 63 letters, digits, hyphens and underscores');
+
+    const ring = keyRingFor(this, props, c.approvers);
+    const settings = resolveGcpKeySettings(scope, id, {
+      ...props, profile: props.profile ?? ring.profile, auditSink: props.auditSink ?? ring.auditSink,
+    }, this.model, ProtectionLevel.HSM, RotationMode.MANUAL);
+    this.profile = settings.profile;
+    checkDualControl(this, ring);
+    ring._checkSeparation(assignments, this.node.path);
+    this.keyRing = ring;
+    this.keyName = props.keyName ?? stableName(this, 'byok-', 63, /[^a-z0-9_-]/g);
+    this.key = createCryptoKey(this, ring, this.keyName, settings, { importOnly: true, skipInitialVersionCreation: true });
+    this.keyId = this.key.id;
+    this.importJob = new KmsKeyRingImportJob(this, 'ImportJob', {
+      keyRing: ring.keyRingId,
+      importJobId: jobId,
+      importMethod,
+      protectionLevel: ProtectionLevel.HSM,
+    });
+    this.importJobId = this.importJob.id;
+    this.importJobPublicKey = this.importJob.publicKey.get(0).pem;
+
+    c.administrators.forEach((a) => ring.addAdministrator(a, 'custodians.administrators'));
+    (c.importers ?? []).forEach((m) => ring._addImporter(m, this.node.path));
+    const ledger = EvidenceLedger.of(this);
+    assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
+    for (const u of c.users ?? []) {
+      for (const role of USER_ROLES[settings.purpose]) bindKeyRole(this, this.key, role, u, 'User');
+    }
+    for (const a of c.auditors ?? []) bindKeyRole(this, this.key, ROLES.KMS_VIEWER, a, 'Auditor');
+
+    new TerraformOutput(this, 'ImportJobPublicKey', {
+      value: this.importJobPublicKey,
+      description: `Wrapping public key of ${this.node.path} (valid until the job expires, three days after creation): cloud-kms byok wrap --public-key <file> --algorithm ${importMethod}`,
+    });
+    new TerraformOutput(this, 'ImportCommand', {
+      value: `cloud-kms byok gcp import --key ${this.key.id} --import-job ${this.importJob.id} --algorithm ${settings.algorithm} --wrapped-key <file>`,
+      description: `Imports the wrapped key into ${this.node.path} (run by an importer)`,
+    });
+
+    recordGcpKeyEvidence({
+      key: this,
+      resource: this.key,
+      constructName: 'ByokImport',
+      model: this.model,
+      settings,
+      holder: 'customer-generated key imported into Cloud HSM',
+      auditSink: props.auditSink ?? ring.auditSink,
+      parent: ring.node.path,
+      separation: 'administrators hold Cloud KMS Admin on the key ring; importers Cloud KMS Importer; users a use-only role on this key; auditors Cloud KMS Viewer',
+      dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
+      manualRotation: {
+        setting: 'import_only',
+        value: `every ${settings.rotationDays} days`,
+        description: `rotated by importing a new version with cloud-kms byok gcp import every ${settings.rotationDays} days and making it primary; Cloud KMS cannot rotate imported keys`,
+      },
+    });
+    for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {
+      ledger.record({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: this.node.path,
+        resource: this.importJob.node.path,
+        setting: 'roles/cloudkms.importer',
+        value: (c.importers ?? []).join(', '),
+        description: `only the ${(c.importers ?? []).length} named importers may use the import job`,
+      });
+    }
+  }
+}

@@ -1,0 +1,339 @@
+import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
+import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
+import { KmsCryptoKeyVersion } from '@cdktf/provider-google/lib/kms-crypto-key-version';
+import { KmsEkmConnection } from '@cdktf/provider-google/lib/kms-ekm-connection';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { Duration } from 'aws-cdk-lib';
+import { TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { GcpCustodians } from './custodians';
+import { IKeyAuditSink } from './key-audit-sink';
+import { KeyRing } from './key-ring';
+import { KeyAlgorithm, ProtectionLevel } from './key-spec';
+import { checkModelAllowed } from '../core/checks';
+import { CustodianAssignment, SeparationOfDuties } from '../core/custodians';
+import { DeploymentModel, KeyCustody } from '../core/deployment-model';
+import { EvidenceLedger } from '../core/evidence';
+import { FipsLevel } from '../core/fips';
+import { nameFor, stableName } from '../core/naming';
+import { ComplianceProfile } from '../core/profile';
+import { requireMatch, ValidationError } from '../core/validation';
+import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { keyAssignments } from './private/keys';
+import { ROLES, USER_ROLES } from './private/roles';
+
+/** Options of a Cloud EKM connection reached through a VPC. */
+export interface EkmVpcOptions {
+  /** The Service Directory service of the key manager (`projects/<p>/locations/<l>/namespaces/<n>/services/<s>`). */
+  readonly serviceDirectoryService: string;
+  /** Host name of the key manager, as its server certificate names it. */
+  readonly hostname: string;
+  /** The key manager's TLS server certificates, DER, base64 (at least one). */
+  readonly serverCertificates: string[];
+  /** FIPS 140 level of the key manager's HSMs, as its validation certificate states. */
+  readonly externalKeyManagerFipsLevel: FipsLevel;
+  /**
+   * Service Directory endpoint filter.
+   * @default - every endpoint of the service
+   */
+  readonly endpointFilter?: string;
+  /**
+   * Project of the Service Directory service, where the Cloud KMS service agent gets the roles it needs.
+   * @default - the store's project
+   */
+  readonly serviceDirectoryProject?: string;
+}
+
+/** Options of Cloud EKM keys reached over the internet. */
+export interface EkmInternetOptions {
+  /** FIPS 140 level of the key manager's HSMs, as its validation certificate states. */
+  readonly externalKeyManagerFipsLevel: FipsLevel;
+}
+
+/**
+ * How Cloud KMS reaches the customer's external key manager.
+ */
+export class EkmBackend {
+  /** Through a VPC: a Cloud EKM connection to a Service Directory service (keys are EXTERNAL_VPC). */
+  public static vpc(options: EkmVpcOptions): EkmBackend {
+    return new EkmBackend(ProtectionLevel.EXTERNAL_VPC, options.externalKeyManagerFipsLevel, options);
+  }
+
+  /** Over the internet, each key version by its external key URI (keys are EXTERNAL). */
+  public static internet(options: EkmInternetOptions): EkmBackend {
+    return new EkmBackend(ProtectionLevel.EXTERNAL, options.externalKeyManagerFipsLevel);
+  }
+
+  /** EXTERNAL_VPC or EXTERNAL. */
+  public readonly protectionLevel: ProtectionLevel;
+  public readonly externalKeyManagerFipsLevel: FipsLevel;
+  /** @internal */
+  public readonly _vpc?: EkmVpcOptions;
+
+  private constructor(protectionLevel: ProtectionLevel, externalKeyManagerFipsLevel: FipsLevel, vpc?: EkmVpcOptions) {
+    this.protectionLevel = protectionLevel;
+    this.externalKeyManagerFipsLevel = externalKeyManagerFipsLevel;
+    this._vpc = vpc;
+  }
+}
+
+/**
+ * Properties of a Google Cloud `HyokExternalStore`.
+ */
+export interface HyokExternalStoreProps {
+  /** The project of the key ring and EKM connection. */
+  readonly project: string;
+  /** Cloud KMS location of the key ring and EKM connection (a region: EKM is regional). */
+  readonly location: string;
+  /** How Cloud KMS reaches the key manager. */
+  readonly backend: EkmBackend;
+  /** Key custodians, as IAM members. */
+  readonly custodians: GcpCustodians;
+
+  /**
+   * An EKM connection cannot be deleted once created. Required (true) for `EkmBackend.vpc`.
+   * @default false
+   * @see https://cloud.google.com/kms/docs/ekm-connections
+   */
+  readonly acknowledgeEkmConnectionIsPermanent?: boolean;
+
+  /**
+   * The compliance profile.
+   * @default ComplianceProfile.COMMERCIAL
+   */
+  readonly profile?: ComplianceProfile;
+
+  /**
+   * The audit sink of the project.
+   * @default - none (required by profiles that require an audit sink)
+   */
+  readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * Name of the EKM connection.
+   * @default - derived from the construct path
+   */
+  readonly connectionName?: string;
+
+  /**
+   * Name of the key ring.
+   * @default - derived from the construct path
+   */
+  readonly keyRingName?: string;
+}
+
+/** Options for `HyokExternalStore.addKey`. */
+export interface ExternalKeyOptions {
+  /**
+   * EXTERNAL_VPC keys: the key's path in the key manager (`ekm_connection_key_path`).
+   * @default - none (required for EkmBackend.vpc)
+   */
+  readonly externalKeyPath?: string;
+  /**
+   * EXTERNAL keys: the key's URI in the key manager (`external_key_uri`, https).
+   * @default - none (required for EkmBackend.internet)
+   */
+  readonly externalKeyUri?: string;
+  /**
+   * Key name.
+   * @default - derived from the construct path
+   */
+  readonly keyName?: string;
+  /** @default KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION */
+  readonly algorithm?: KeyAlgorithm;
+  /**
+   * Period within which custodians add a version pointing at a new external key (Cloud KMS cannot rotate external keys).
+   * @default - the profile's rotation limit
+   */
+  readonly rotation?: Duration;
+  /** @default Duration.days(30) */
+  readonly destroyScheduledDuration?: Duration;
+  /** @default - none */
+  readonly labels?: Record<string, string>;
+  /**
+   * Custodians of this key.
+   * @default - the store's custodians
+   */
+  readonly custodians?: GcpCustodians;
+}
+
+/**
+ * Hold your own key on Google Cloud with Cloud EKM: the key material stays in the customer's external key manager;
+ * Cloud KMS keys (protection level EXTERNAL_VPC through an EKM connection, or EXTERNAL by key URI) only point at it,
+ * and every use is a call to the customer's key manager, which can refuse it.
+ */
+export class HyokExternalStore extends Construct {
+  public readonly profile: ComplianceProfile;
+  public readonly keyRing: KeyRing;
+  public readonly backend: EkmBackend;
+  /** The EKM connection, for `EkmBackend.vpc`. */
+  public readonly connection?: KmsEkmConnection;
+  public readonly custodians: GcpCustodians;
+  public readonly auditSink?: IKeyAuditSink;
+  /** @internal the service agent's grants, which key versions wait for */
+  public readonly _agentGrants: ProjectIamMember[] = [];
+
+  constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
+    super(scope, id);
+    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
+    const c = props.custodians;
+    if (!c || (c.administrators ?? []).length === 0) {
+      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
+    }
+    const vpc = props.backend._vpc;
+    if (vpc && props.acknowledgeEkmConnectionIsPermanent !== true) {
+      throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${props.acknowledgeEkmConnectionIsPermanent}`);
+    }
+    if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
+      throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${props.location}`);
+    }
+    SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
+    this.profile = profile;
+    this.backend = props.backend;
+    this.custodians = c;
+    this.auditSink = props.auditSink;
+    this.keyRing = new KeyRing(this, 'KeyRing', {
+      project: props.project, location: props.location, name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g), profile, auditSink: props.auditSink, approvers: c.approvers,
+    });
+    c.administrators.forEach((a) => this.keyRing.addAdministrator(a, 'custodians.administrators'));
+
+    if (vpc) {
+      if (vpc.serverCertificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
+      for (const cert of vpc.serverCertificates) {
+        if (!Token.isUnresolved(cert) && !/^[A-Za-z0-9+/]+={0,2}$/.test(cert.replace(/\s/g, ''))) {
+          throw new ValidationError('serverCertificates must be DER certificates in base64 (no PEM header), got one that is not');
+        }
+      }
+      if (!Token.isUnresolved(vpc.serviceDirectoryService)) {
+        requireMatch('serviceDirectoryService', vpc.serviceDirectoryService, /^projects\/[^/]+\/locations\/[^/]+\/namespaces\/[^/]+\/services\/[^/]+$/,
+          'a Service Directory service name (projects/<p>/locations/<l>/namespaces/<n>/services/<s>)');
+      }
+      const name = props.connectionName ?? stableName(this, 'ekm-', 63, /[^a-z0-9_-]/g);
+      this.connection = new KmsEkmConnection(this, 'Connection', {
+        name,
+        project: props.project,
+        location: props.location,
+        keyManagementMode: 'MANUAL',
+        serviceResolvers: [{
+          serviceDirectoryService: vpc.serviceDirectoryService,
+          hostname: vpc.hostname,
+          endpointFilter: vpc.endpointFilter,
+          serverCertificates: vpc.serverCertificates.map((rawDer) => ({ rawDer: rawDer.replace(/\s/g, '') })),
+        }],
+        lifecycle: { preventDestroy: true },
+      });
+      // The Cloud KMS service agent resolves the key manager through Service Directory and Private Service Connect.
+      const sdProject = vpc.serviceDirectoryProject ?? props.project;
+      const project = new DataGoogleProject(this, 'Project', { projectId: props.project });
+      const agent = `serviceAccount:service-${project.number}@gcp-sa-ekms.iam.gserviceaccount.com`;
+      this._agentGrants.push(
+        new ProjectIamMember(this, 'EkmAgentServiceDirectoryViewer', { project: sdProject, role: ROLES.SERVICE_DIRECTORY_VIEWER, member: agent }),
+        new ProjectIamMember(this, 'EkmAgentPscAuthorized', { project: sdProject, role: ROLES.SERVICE_DIRECTORY_PSC, member: agent }),
+      );
+    }
+    const ledger = EvidenceLedger.of(this);
+    ledger.registerContainer({
+      path: this.node.path,
+      stack: TerraformStack.of(this).node.path,
+      cloud: 'gcp',
+      kind: vpc ? 'Cloud EKM connection (EXTERNAL_VPC)' : 'Cloud EKM (EXTERNAL, internet)',
+      custody: KeyCustody.CUSTOMER_EXTERNAL,
+      fipsLevel: props.backend.externalKeyManagerFipsLevel,
+    });
+  }
+
+  /** Creates a Cloud KMS key whose one version points at a key in the external key manager. */
+  public addKey(id: string, options: ExternalKeyOptions = {}): ExternalKey {
+    return ExternalKey._create(this, id, options);
+  }
+}
+
+/**
+ * A Cloud KMS key backed by a key in the customer's external key manager (one version, pointing at it).
+ */
+export class ExternalKey extends Construct {
+  /** @internal */
+  public static _create(store: HyokExternalStore, id: string, options: ExternalKeyOptions): ExternalKey {
+    return new ExternalKey(store, id, options);
+  }
+
+  public readonly key: KmsCryptoKey;
+  public readonly version: KmsCryptoKeyVersion;
+  public readonly keyId: string;
+  public readonly keyName: string;
+  private readonly settings: GcpKeySettings;
+
+  private constructor(store: HyokExternalStore, id: string, options: ExternalKeyOptions) {
+    super(store, id);
+    const level = store.backend.protectionLevel;
+    if (level === ProtectionLevel.EXTERNAL_VPC && !options.externalKeyPath) {
+      throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got undefined`);
+    }
+    if (level === ProtectionLevel.EXTERNAL) {
+      if (!options.externalKeyUri) throw new ValidationError(`externalKeyUri is required for an EXTERNAL key (${this.node.path}), got undefined`);
+      if (!Token.isUnresolved(options.externalKeyUri) && !/^https:\/\/\S+$/.test(options.externalKeyUri)) {
+        throw new ValidationError(`externalKeyUri must be an https URI, got ${options.externalKeyUri}`);
+      }
+    }
+    if (level === ProtectionLevel.EXTERNAL_VPC && options.externalKeyUri) {
+      throw new ValidationError(`externalKeyUri is for EXTERNAL keys; an EXTERNAL_VPC key takes externalKeyPath (${this.node.path})`);
+    }
+    const c = options.custodians ?? store.custodians;
+    const assignments: CustodianAssignment[] = keyAssignments(c);
+    this.settings = resolveGcpKeySettings(store, id, {
+      ...options, project: store.keyRing.project, profile: store.profile, auditSink: store.auditSink,
+    }, DeploymentModel.HYOK, level, RotationMode.MANUAL, store.backend.externalKeyManagerFipsLevel);
+    store.keyRing._checkSeparation(assignments, this.node.path);
+    this.keyName = options.keyName ?? nameFor(this.node.path, id, 'hyok-', 63, /[^a-z0-9_-]/g);
+    this.key = createCryptoKey(this, store.keyRing, this.keyName, this.settings, {
+      skipInitialVersionCreation: true,
+      cryptoKeyBackend: store.connection?.id,
+    });
+    this.keyId = this.key.id;
+    this.version = new KmsCryptoKeyVersion(this, 'Version', {
+      cryptoKey: this.key.id,
+      externalProtectionLevelOptions: level === ProtectionLevel.EXTERNAL_VPC
+        ? { ekmConnectionKeyPath: options.externalKeyPath }
+        : { externalKeyUri: options.externalKeyUri },
+      lifecycle: { preventDestroy: true },
+      // Creating the version makes Cloud KMS reach the key manager, as the service agent.
+      dependsOn: store._agentGrants.length > 0 ? store._agentGrants : undefined,
+    });
+    c.administrators.forEach((a) => store.keyRing.addAdministrator(a, 'custodians.administrators'));
+    const ledger = EvidenceLedger.of(this);
+    assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
+    for (const u of c.users ?? []) {
+      for (const role of USER_ROLES[this.settings.purpose]) bindKeyRole(this, this.key, role, u, 'User');
+    }
+    for (const a of c.auditors ?? []) bindKeyRole(this, this.key, ROLES.KMS_VIEWER, a, 'Auditor');
+    recordGcpKeyEvidence({
+      key: this,
+      resource: this.key,
+      constructName: 'HyokExternalStore.addKey',
+      model: DeploymentModel.HYOK,
+      settings: this.settings,
+      holder: `key material in the customer's external key manager, reached ${level === ProtectionLevel.EXTERNAL_VPC ? 'through a VPC EKM connection' : 'over the internet'}`,
+      auditSink: store.auditSink,
+      parent: store.node.path,
+      separation: 'administrators hold Cloud KMS Admin on the key ring; users a use-only role on this key; the key manager authorizes every use as well',
+      dualControl: store.keyRing.dualControl
+        ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
+      manualRotation: {
+        setting: 'crypto key versions',
+        value: `every ${this.settings.rotationDays} days`,
+        description: `rotated by adding a version that points at a new external key every ${this.settings.rotationDays} days; Cloud KMS cannot rotate external keys`,
+      },
+    });
+  }
+
+  /** Lets a member use the key (the role its purpose needs, on this key only). */
+  public grantEncryptDecrypt(member: string): void {
+    const added = keyAssignments({ administrators: [], users: [member] });
+    (this.node.scope as HyokExternalStore).keyRing._checkSeparation(added, this.node.path);
+    SeparationOfDuties.check([...EvidenceLedger.of(this).custodiansOf(this.node.path), ...added], this.node.path);
+    added.forEach((a) => EvidenceLedger.of(this).addCustodian(this.node.path, a));
+    for (const role of USER_ROLES[this.settings.purpose]) bindKeyRole(this, this.key, role, member, 'Grant');
+  }
+}

@@ -1,0 +1,254 @@
+import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-project-bucket-config';
+import { LoggingProjectSink } from '@cdktf/provider-google/lib/logging-project-sink';
+import { ProjectIamAuditConfig } from '@cdktf/provider-google/lib/project-iam-audit-config';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
+import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
+import { Duration } from 'aws-cdk-lib';
+import { TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { gcpAssignments } from './custodians';
+import { Control } from '../core/controls';
+import { CustodianRole } from '../core/custodians';
+import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { stableGuid, stableName } from '../core/naming';
+import { ComplianceProfile } from '../core/profile';
+import { days, requireMatch, requireRange, ValidationError } from '../core/validation';
+import { ROLES } from './private/roles';
+
+/**
+ * Where Cloud KMS audit logs of a project go.
+ */
+export interface IKeyAuditSink extends IConstruct {
+  /** Whether records are write-once (a locked retention policy). */
+  readonly immutable: boolean;
+  /** How long records are kept, in days. */
+  readonly retentionDays: number;
+  /** The project whose Cloud KMS audit logs the sink receives. */
+  readonly project: string;
+}
+
+/** Where the audit logs are kept. */
+export enum AuditDestination {
+  /** A Cloud Storage bucket with a (locked) retention policy: up to 100 years, cheapest for long retention. */
+  STORAGE_BUCKET = 'STORAGE_BUCKET',
+  /** A Cloud Logging log bucket with (locked) retention: up to 3650 days, queryable in Logs Explorer. */
+  LOG_BUCKET = 'LOG_BUCKET',
+}
+
+/**
+ * Properties of a Google Cloud `KeyAuditSink`.
+ */
+export interface KeyAuditSinkProps {
+  /** The project whose Cloud KMS audit logs are collected (and where the sink and bucket live). */
+  readonly project: string;
+  /** Location of the bucket, e.g. `EU`, `europe-west1` (a log bucket needs a region or `global`). */
+  readonly location: string;
+
+  /**
+   * The profile whose retention and immutability rules the sink follows.
+   * @default ComplianceProfile.COMMERCIAL
+   */
+  readonly profile?: ComplianceProfile;
+
+  /**
+   * How long audit records are kept.
+   * @default - the profile's audit retention
+   */
+  readonly retention?: Duration;
+
+  /**
+   * Where the logs go.
+   * @default AuditDestination.STORAGE_BUCKET
+   */
+  readonly destination?: AuditDestination;
+
+  /**
+   * Lock the retention policy, so no one can shorten it or delete a record before it ends. Locking is permanent,
+   * so `acknowledgeLockedRetention` must be set.
+   * @default true
+   * @see https://cloud.google.com/storage/docs/bucket-lock
+   */
+  readonly immutable?: boolean;
+
+  /**
+   * Confirms you know a locked retention policy is permanent: the bucket and its records cannot be deleted before
+   * the period ends. Required when `immutable` is true.
+   * @default false
+   */
+  readonly acknowledgeLockedRetention?: boolean;
+
+  /**
+   * IAM members who may read the audit records (object viewer on the bucket, or view access to the log bucket).
+   * @default - none
+   */
+  readonly auditors?: string[];
+
+  /**
+   * Name of the Cloud Storage bucket (globally unique) or the log bucket id.
+   * @default - derived from the construct path
+   */
+  readonly bucketName?: string;
+}
+
+/** Cloud KMS audit log entries (Admin Activity, Data Access), EKM included. */
+const KMS_AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com" AND protoPayload.serviceName="cloudkms.googleapis.com"';
+const LOG_BUCKET_MAX_DAYS = 3650;
+const STORAGE_MAX_DAYS = 36500;
+
+/**
+ * The audit trail of Cloud KMS in one project: Data Access audit logs turned on for `cloudkms.googleapis.com`
+ * (ADMIN_READ, DATA_READ, DATA_WRITE; Admin Activity is always on), and a log sink sending every Cloud KMS audit entry
+ * to a Cloud Storage bucket with a locked retention policy (or a log bucket with locked retention). The sink's own
+ * writer identity may only create objects in that bucket.
+ */
+export class KeyAuditSink extends Construct implements IKeyAuditSink {
+  public readonly immutable: boolean;
+  public readonly retentionDays: number;
+  public readonly project: string;
+  public readonly profile: ComplianceProfile;
+  public readonly destination: AuditDestination;
+  public readonly sink: LoggingProjectSink;
+  /** The Cloud Storage bucket, for `AuditDestination.STORAGE_BUCKET`. */
+  public readonly bucket?: StorageBucket;
+  /** The log bucket, for `AuditDestination.LOG_BUCKET`. */
+  public readonly logBucket?: LoggingProjectBucketConfig;
+
+  constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
+    super(scope, id);
+    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    const destination = props.destination ?? AuditDestination.STORAGE_BUCKET;
+    const retention = props.retention ?? Duration.days(profile.auditRetentionDays);
+    const retentionDays = retention.toDays({ integral: false });
+    if (!Number.isInteger(retentionDays)) throw new ValidationError(`retention must be a whole number of days, got ${retention.toHumanString()}`);
+    requireRange('retention', retentionDays, 1, destination === AuditDestination.LOG_BUCKET ? LOG_BUCKET_MAX_DAYS : STORAGE_MAX_DAYS, 'days');
+    if (retentionDays < profile.auditRetentionDays) {
+      throw new ValidationError(`retention must be at least ${days(profile.auditRetentionDays)} under profile ${profile.name}, got ${days(retentionDays)}`);
+    }
+    const immutable = props.immutable ?? true;
+    if (!immutable && profile.immutableAuditRequired) {
+      throw new ValidationError(`immutable must be true under profile ${profile.name}, got false`);
+    }
+    if (immutable && props.acknowledgeLockedRetention !== true) {
+      throw new ValidationError(
+        `acknowledgeLockedRetention must be true: a locked retention policy keeps the audit records (and their bucket) for ${days(retentionDays)} ` +
+        `and cannot be shortened or removed, got ${props.acknowledgeLockedRetention}`);
+    }
+    const auditors = gcpAssignments(CustodianRole.AUDITOR, 'auditors', props.auditors ?? []);
+    this.immutable = immutable;
+    this.retentionDays = retentionDays;
+    this.project = props.project;
+    this.profile = profile;
+    this.destination = destination;
+
+    // Data Access logs are off by default; without them no decrypt or sign would be on record.
+    new ProjectIamAuditConfig(this, 'DataAccessLogs', {
+      project: props.project,
+      service: 'cloudkms.googleapis.com',
+      auditLogConfig: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
+    });
+
+    let sinkDestination: string;
+    if (destination === AuditDestination.STORAGE_BUCKET) {
+      const name = props.bucketName ?? stableName(this, 'kms-audit-', 63);
+      if (!Token.isUnresolved(name)) {
+        requireMatch('bucketName', name, /^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, '3 to 63 lower-case letters, digits, hyphens, underscores and dots');
+        if (name.startsWith('goog')) throw new ValidationError(`bucketName must not start with "goog", got ${name}`);
+      }
+      this.bucket = new StorageBucket(this, 'Bucket', {
+        name,
+        project: props.project,
+        location: props.location,
+        storageClass: 'STANDARD',
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: 'enforced',
+        forceDestroy: false,
+        retentionPolicy: { retentionPeriod: retentionDays * 24 * 60 * 60, isLocked: immutable },
+        lifecycle: { preventDestroy: true },
+      });
+      sinkDestination = `storage.googleapis.com/${this.bucket.name}`;
+    } else {
+      const bucketId = props.bucketName ?? stableName(this, 'kms-audit-', 100, /[^a-z0-9_-]/g);
+      if (!Token.isUnresolved(bucketId)) requireMatch('bucketName', bucketId, /^[a-zA-Z0-9_-]{1,100}$/, '1 to 100 letters, digits, hyphens and underscores');
+      this.logBucket = new LoggingProjectBucketConfig(this, 'LogBucket', {
+        project: props.project,
+        location: props.location,
+        bucketId,
+        retentionDays,
+        locked: immutable,
+        description: 'Cloud KMS audit logs (cloud-kms-constructs)',
+        lifecycle: { preventDestroy: true },
+      });
+      sinkDestination = `logging.googleapis.com/${this.logBucket.id}`;
+    }
+    this.sink = new LoggingProjectSink(this, 'Sink', {
+      name: stableName(this, 'kms-audit-', 100),
+      project: props.project,
+      destination: sinkDestination,
+      filter: KMS_AUDIT_FILTER,
+      uniqueWriterIdentity: true,
+      description: 'Every Cloud KMS audit log entry (Admin Activity and Data Access)',
+    });
+    if (this.bucket) {
+      // The sink's own service account may add objects, nothing else (no read, no delete).
+      new StorageBucketIamMember(this, 'SinkWriter', { bucket: this.bucket.name, role: ROLES.STORAGE_OBJECT_CREATOR, member: this.sink.writerIdentity });
+    }
+    for (const auditor of auditors) {
+      const suffix = stableGuid(auditor.identity).slice(0, 8);
+      if (this.bucket) {
+        new StorageBucketIamMember(this, `Reader${suffix}`, {
+          bucket: this.bucket.name, role: ROLES.STORAGE_OBJECT_VIEWER, member: auditor.label!,
+        });
+      } else {
+        new ProjectIamMember(this, `Reader${suffix}`, {
+          project: props.project,
+          role: ROLES.LOG_VIEW_ACCESSOR,
+          member: auditor.label!,
+          // View access to this log bucket only.
+          condition: {
+            title: 'kms-audit-log-bucket-only',
+            expression: `resource.name == "${this.logBucket!.id}/views/_AllLogs"`,
+          },
+        });
+      }
+    }
+    this.recordEvidence();
+  }
+
+  private recordEvidence(): void {
+    const ledger = EvidenceLedger.of(this);
+    ledger.registerAuditSink({
+      path: this.node.path,
+      stack: TerraformStack.of(this).node.path,
+      cloud: 'gcp',
+      immutable: this.immutable,
+      retentionDays: this.retentionDays,
+    });
+    const store = (this.bucket ?? this.logBucket)!.node.path;
+    const record = (controls: Control[], status: EvidenceStatus, resource: string, setting: string, value: string, description: string) => {
+      for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
+    };
+    const lockSetting = this.bucket ? 'retention_policy.is_locked' : 'locked';
+    record([Control.NIST_AU_9_4, Control.PCI_10_3_2], this.immutable ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, store,
+      lockSetting, String(this.immutable),
+      this.immutable ? 'audit records are write-once: the locked retention policy cannot be shortened or removed'
+        : 'retention is not locked: the bucket owner can shorten it and delete records');
+    record([Control.NIST_AU_11, Control.PCI_10_5_1], this.retentionDays >= 365 ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
+      store, this.bucket ? 'retention_policy.retention_period' : 'retention_days', String(this.bucket ? this.retentionDays * 86400 : this.retentionDays),
+      `audit records kept ${days(this.retentionDays)}`);
+    const logs = this.node.findChild('DataAccessLogs').node.path;
+    for (const control of [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15]) {
+      ledger.record({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: this.node.path,
+        resource: logs,
+        setting: 'audit_log_config.log_type',
+        value: 'ADMIN_READ, DATA_READ, DATA_WRITE',
+        description: 'Data Access audit logs on for Cloud KMS: every encrypt, decrypt, sign and key read is recorded, with Admin Activity',
+      });
+    }
+    record([Control.NIST_AU_9, Control.NIST_AU_9_2], EvidenceStatus.SATISFIED, this.sink.node.path, 'unique_writer_identity', 'true',
+      'logs are copied to a separate bucket by a dedicated writer identity that can only create objects');
+  }
+}

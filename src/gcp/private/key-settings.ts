@@ -1,0 +1,147 @@
+import { Duration } from 'aws-cdk-lib';
+import { Token } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { checkAuditSink, checkDeletionWindowDays, checkFipsLevel, checkModelAllowed, checkRotationDays } from '../../core/checks';
+import { DeploymentModel } from '../../core/deployment-model';
+import { FipsLevel } from '../../core/fips';
+import { ComplianceProfile } from '../../core/profile';
+import { requireMatch, ValidationError } from '../../core/validation';
+import type { IKeyAuditSink } from '../key-audit-sink';
+import { KeyAlgorithm, ProtectionLevel, purposeOf } from '../key-spec';
+
+/** Key props shared by the Google Cloud key constructs, before validation. */
+export interface GcpKeyInput {
+  readonly project: string;
+  readonly profile?: ComplianceProfile;
+  readonly auditSink?: IKeyAuditSink;
+  readonly algorithm?: KeyAlgorithm;
+  readonly rotation?: Duration;
+  readonly destroyScheduledDuration?: Duration;
+  readonly labels?: Record<string, string>;
+}
+
+/** How a key is rotated: automatically by Cloud KMS, or by the custodians adding versions. */
+export enum RotationMode {
+  AUTOMATIC = 'AUTOMATIC',
+  MANUAL = 'MANUAL',
+}
+
+export interface GcpKeySettings {
+  readonly profile: ComplianceProfile;
+  readonly algorithm: KeyAlgorithm;
+  readonly purpose: string;
+  readonly protectionLevel: ProtectionLevel;
+  readonly fipsLevel: FipsLevel;
+  /** Days between versions (automatic, or the custodians' schedule when manual). */
+  readonly rotationDays: number;
+  /** `rotation_period` in seconds with an `s`, when Cloud KMS rotates the key. */
+  readonly rotationPeriod?: string;
+  readonly destroyDays: number;
+  readonly destroyScheduledDuration: string;
+  readonly labels?: Record<string, string>;
+}
+
+/** CIS Google Cloud Foundations 1.10: rotate KMS encryption keys within 90 days. */
+export const CIS_ROTATION_DAYS = 90;
+const DEFAULT_DESTROY_DAYS = 30;
+const NAME = /^[a-zA-Z0-9_-]{1,63}$/;
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+
+/** Algorithms Cloud EKM keys can have. */
+const EXTERNAL_ALGORITHMS = new Set<string>([
+  KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION, KeyAlgorithm.EC_SIGN_P256_SHA256, KeyAlgorithm.EC_SIGN_P384_SHA384,
+  KeyAlgorithm.RSA_SIGN_PSS_2048_SHA256, KeyAlgorithm.RSA_SIGN_PSS_3072_SHA256, KeyAlgorithm.RSA_SIGN_PSS_4096_SHA256,
+  KeyAlgorithm.RSA_SIGN_PKCS1_2048_SHA256, KeyAlgorithm.RSA_SIGN_PKCS1_3072_SHA256, KeyAlgorithm.RSA_SIGN_PKCS1_4096_SHA256,
+]);
+
+/** Key ring and key names: 1 to 63 letters, digits, hyphens and underscores. */
+export function requireKmsName(prop: string, name: string): void {
+  if (!Token.isUnresolved(name)) requireMatch(prop, name, NAME, '1 to 63 letters, digits, hyphens and underscores');
+}
+
+/** The FIPS 140 level of a protection level (external levels: what the customer's key manager declares). */
+export function fipsLevelOf(level: ProtectionLevel, external?: FipsLevel): FipsLevel {
+  if (level === ProtectionLevel.SOFTWARE) return FipsLevel.LEVEL_1;
+  if (level === ProtectionLevel.HSM) return FipsLevel.LEVEL_3;
+  return external ?? FipsLevel.LEVEL_1;
+}
+
+function seconds(d: Duration): number {
+  return d.toSeconds({ integral: false });
+}
+
+/**
+ * Validates the shared key props against Cloud KMS and the profile, before any resource exists.
+ * @param rotation AUTOMATIC: Cloud KMS rotates (symmetric keys only); MANUAL: the custodians add versions
+ */
+export function resolveGcpKeySettings(
+  scope: IConstruct, id: string, input: GcpKeyInput, model: DeploymentModel, protectionLevel: ProtectionLevel,
+  rotation: RotationMode, externalFipsLevel?: FipsLevel,
+): GcpKeySettings {
+  const subject = `${scope.node.path}/${id}`;
+  const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
+  checkModelAllowed(profile, model, subject);
+  const fipsLevel = fipsLevelOf(protectionLevel, externalFipsLevel);
+  checkFipsLevel(profile, fipsLevel, `${protectionLevel} protection level for ${subject}`);
+  checkAuditSink(profile, input.auditSink && {
+    path: input.auditSink.node.path, immutable: input.auditSink.immutable, retentionDays: input.auditSink.retentionDays,
+  }, subject);
+  if (input.auditSink && !Token.isUnresolved(input.auditSink.project) && !Token.isUnresolved(input.project) && input.auditSink.project !== input.project) {
+    throw new ValidationError(`auditSink collects the Cloud KMS audit logs of project ${input.auditSink.project}, but ${subject} is in project ${input.project}`);
+  }
+
+  const algorithm = input.algorithm ?? KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;
+  if (!Object.values(KeyAlgorithm).includes(algorithm)) {
+    throw new ValidationError(`algorithm must be one of ${Object.values(KeyAlgorithm).join(', ')}, got ${algorithm}`);
+  }
+  const external = protectionLevel === ProtectionLevel.EXTERNAL || protectionLevel === ProtectionLevel.EXTERNAL_VPC;
+  if (external && !EXTERNAL_ALGORITHMS.has(algorithm)) {
+    throw new ValidationError(`algorithm must be symmetric encryption or an EC/RSA signing algorithm for ${protectionLevel} keys (Cloud EKM), got ${algorithm}`);
+  }
+  const purpose = purposeOf(algorithm);
+
+  const cisDefault = Math.min(CIS_ROTATION_DAYS, profile.maxRotationDays);
+  let rotationPeriod: string | undefined;
+  let rotationDays: number;
+  if (rotation === RotationMode.AUTOMATIC && purpose === 'ENCRYPT_DECRYPT') {
+    const period = input.rotation ?? Duration.days(cisDefault);
+    const s = seconds(period);
+    if (!Number.isInteger(s)) throw new ValidationError(`rotation must be a whole number of seconds, got ${period.toHumanString()}`);
+    rotationDays = s / 86400;
+    // Cloud KMS rotates no more often than once a day.
+    checkRotationDays(profile, 'rotation', rotationDays, 1, 36500);
+    rotationPeriod = `${s}s`;
+  } else {
+    // Cloud KMS cannot rotate this key itself; the period is the custodians' schedule for new versions.
+    const period = input.rotation ?? Duration.days(profile.maxRotationDays);
+    rotationDays = period.toDays({ integral: false });
+    checkRotationDays(profile, 'rotation', rotationDays, 1, 36500);
+  }
+
+  const destroy = input.destroyScheduledDuration ?? Duration.days(DEFAULT_DESTROY_DAYS);
+  const destroySeconds = seconds(destroy);
+  const destroyDays = destroySeconds / 86400;
+  if (!Number.isInteger(destroySeconds)) throw new ValidationError(`destroyScheduledDuration must be a whole number of seconds, got ${destroy.toHumanString()}`);
+  // Cloud KMS keeps a destroyed version between 24 hours and 120 days before destroying it for good.
+  checkDeletionWindowDays(profile, 'destroyScheduledDuration', destroyDays, 1, 120);
+
+  for (const [key, value] of Object.entries(input.labels ?? {})) {
+    requireMatch('labels key', key, LABEL_KEY, 'a lower-case letter then up to 62 lower-case letters, digits, hyphens and underscores');
+    requireMatch(`labels.${key}`, value, LABEL_VALUE, 'up to 63 lower-case letters, digits, hyphens and underscores');
+  }
+  if (Object.keys(input.labels ?? {}).length > 64) throw new ValidationError(`labels must hold at most 64 entries, got ${Object.keys(input.labels!).length}`);
+
+  return {
+    profile,
+    algorithm,
+    purpose,
+    protectionLevel,
+    fipsLevel,
+    rotationDays,
+    rotationPeriod,
+    destroyDays,
+    destroyScheduledDuration: `${destroySeconds}s`,
+    labels: input.labels,
+  };
+}

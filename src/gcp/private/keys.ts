@@ -1,0 +1,51 @@
+import { Construct } from 'constructs';
+import { CustodianAssignment, CustodianRole } from '../../core/custodians';
+import { checkAuditSink } from '../../core/checks';
+import { stableName } from '../../core/naming';
+import { ComplianceProfile } from '../../core/profile';
+import { ValidationError } from '../../core/validation';
+import { GcpCustodians, gcpAssignments } from '../custodians';
+import type { GcpKeyOptions } from '../customer-managed-key';
+import type { IKeyAuditSink } from '../key-audit-sink';
+import { KeyRing } from '../key-ring';
+
+/** The administrators, users and auditors of one key, as assignments. */
+export function keyAssignments(c: GcpCustodians): CustodianAssignment[] {
+  return [
+    ...gcpAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators ?? []),
+    ...gcpAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
+    ...gcpAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
+  ];
+}
+
+/** The ring a key goes in: the one given (approvers then belong to it) or a new one. */
+export function keyRingFor(scope: Construct, props: GcpKeyOptions, approvers: string[] | undefined): KeyRing {
+  if (props.keyRing) {
+    if ((approvers ?? []).length > 0) {
+      throw new ValidationError(`custodians.approvers belong to the key ring when it is shared: set approvers on ${props.keyRing.node.path}, not on ${scope.node.path}`);
+    }
+    return props.keyRing;
+  }
+  // Checked for the key before its ring exists, so the error names the key.
+  checkSinkFor(scope, props.profile ?? ComplianceProfile.COMMERCIAL, props.auditSink);
+  return new KeyRing(scope, 'KeyRing', {
+    project: props.project,
+    location: props.location,
+    name: props.keyRingName ?? stableName(scope, 'ring-', 63, /[^a-z0-9_-]/g),
+    profile: props.profile,
+    auditSink: props.auditSink,
+    approvers,
+  });
+}
+
+/** Under a dual-control profile the ring must have approvers. */
+export function checkDualControl(scope: Construct, ring: KeyRing): void {
+  if (ring.profile.dualControlRequired && !ring.dualControl) {
+    throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${scope.node.path} (profile ${ring.profile.name}); key ring ${ring.node.path} has none`);
+  }
+}
+
+/** The profile's audit sink rules, for a construct. */
+export function checkSinkFor(scope: Construct, profile: ComplianceProfile, sink: IKeyAuditSink | undefined): void {
+  checkAuditSink(profile, sink && { path: sink.node.path, immutable: sink.immutable, retentionDays: sink.retentionDays }, scope.node.path);
+}
