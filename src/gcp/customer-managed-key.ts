@@ -13,8 +13,8 @@ import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /**

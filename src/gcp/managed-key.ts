@@ -12,8 +12,8 @@ import { checkFipsLevel, checkModelAllowed } from '../core/checks';
 import { CustodianRole } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
-import { fipsLevelRank } from '../core/fips-rank';
 import { FipsLevel } from '../core/fips';
+import { fipsLevelRank } from '../core/fips-rank';
 import { recordKeyEvidence } from '../core/key-evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
@@ -192,12 +192,16 @@ export class AutokeyHandles extends Construct {
         rotation: { setting: 'Autokey', value: `${AUTOKEY_ROTATION_DAYS} days`, description: `Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days` },
         custody: { setting: 'Autokey', value: 'HSM', description: 'Cloud HSM key created by Autokey in the key project (FIPS 140 Level 3)' },
         separation: {
-          setting: 'Autokey', value: 'key project IAM', satisfied: false,
+          setting: 'Autokey',
+          value: 'key project IAM',
+          satisfied: false,
           description: 'Autokey grants the resource\'s service agent use of the key; administration is whoever holds Cloud KMS roles on the key project',
         },
         dualControl: { setting: 'Autokey', value: 'none', description: 'no dual control on key administration', satisfied: false },
         audit: {
-          setting: 'audit config and log sink', value: props.auditSink?.node.path ?? 'none', satisfied: props.auditSink !== undefined,
+          setting: 'audit config and log sink',
+          value: props.auditSink?.node.path ?? 'none',
+          satisfied: props.auditSink !== undefined,
           description: props.auditSink ? `Cloud KMS audit logs go to ${props.auditSink.node.path}` : 'no audit sink attached',
         },
       });

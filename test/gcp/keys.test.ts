@@ -74,7 +74,12 @@ test('dual control (PCI_DSS): administrators only eligible through Privileged Ac
     max_request_duration: '28800s',
     eligible_users: [{ principals: [m.admin] }],
     requester_justification_config: { unstructured: {} },
-    approval_workflow: { manual_approvals: { require_approver_justification: true, steps: [{ approvals_needed: 1, approvers: { principals: [m.approverA, m.approverB] } }] } },
+    approval_workflow: {
+      manual_approvals: {
+        require_approver_justification: true,
+        steps: [{ approvals_needed: 1, approvers: { principals: [m.approverA, m.approverB] } }],
+      },
+    },
   });
   expect(e.privileged_access.gcp_iam_access.role_bindings).toEqual([{
     role: 'roles/cloudkms.admin',
@@ -162,7 +167,10 @@ describe('AutokeyHandles', () => {
   test('turns Autokey on for a folder and asks for a key per resource type', () => {
     const stack = gcpStack();
     new gcp.AutokeyHandles(stack, 'Autokey', {
-      project: PROJECT, location: LOCATION, folder: 'folders/123456', keyProject: 'kms-keys',
+      project: PROJECT,
+      location: LOCATION,
+      folder: 'folders/123456',
+      keyProject: 'kms-keys',
       resourceTypes: ['compute.googleapis.com/Disk', 'storage.googleapis.com/Bucket'],
     });
     const json = synth(stack);
@@ -177,7 +185,7 @@ describe('AutokeyHandles', () => {
     ['a profile that rotates more often than yearly', { profile: ComplianceProfile.custom({ name: 'Q', maxRotationDays: 90 }) },
       'profile Q requires rotation within 90 days, but Autokey keys rotate every 365 days (test/A)'],
     ['a folder without a key project', { folder: 'folders/1' }, 'folder and keyProject go together (Autokey needs both), got folder folders/1 and keyProject undefined'],
-    ['a resource type that is not one', { resourceTypes: ['Disk'] }, "resourceTypes must be resource types such as compute.googleapis.com/Disk, got Disk"],
+    ['a resource type that is not one', { resourceTypes: ['Disk'] }, 'resourceTypes must be resource types such as compute.googleapis.com/Disk, got Disk'],
     ['no resource types', { resourceTypes: [] }, 'resourceTypes must name at least one resource type for test/A, got none'],
   ])('%s', (_what, extra, message) => {
     expect(() => new gcp.AutokeyHandles(gcpStack(), 'A', {
@@ -232,7 +240,10 @@ describe('bad input', () => {
   test('a dual-control ring nobody may administer fails validation at synthesis', () => {
     const stack = gcpStack();
     new gcp.KeyRing(stack, 'Ring', {
-      project: PROJECT, location: LOCATION, profile: ComplianceProfile.PCI_DSS, approvers: [m.approverA, m.approverB],
+      project: PROJECT,
+      location: LOCATION,
+      profile: ComplianceProfile.PCI_DSS,
+      approvers: [m.approverA, m.approverB],
       auditSink: gcpSink(stack, ComplianceProfile.PCI_DSS),
     });
     expect(() => Testing.synth(stack, true)).toThrow(/dual control but no administrator is eligible/);

@@ -51,13 +51,17 @@ export function gcpSink(stack: TerraformStack, profile: ComplianceProfile, id = 
 }
 
 const custodians = (profile: ComplianceProfile) => ({
-  administrators: [m.admin], users: [m.user], auditors: [m.auditor],
+  administrators: [m.admin],
+  users: [m.user],
+  auditors: [m.auditor],
   approvers: profile.dualControlRequired ? [m.approverA, m.approverB] : undefined,
 });
 
 export function gcpCmk(stack: TerraformStack, profile: ComplianceProfile, id = 'OrdersKey', extra: Partial<gcp.CustomerManagedKeyProps> = {}) {
   return new gcp.CustomerManagedKey(stack, id, {
-    project: PROJECT, location: LOCATION, profile,
+    project: PROJECT,
+    location: LOCATION,
+    profile,
     auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? gcpSink(stack, profile) : undefined,
     custodians: custodians(profile),
     ...extra,
@@ -66,7 +70,9 @@ export function gcpCmk(stack: TerraformStack, profile: ComplianceProfile, id = '
 
 export function gcpByok(stack: TerraformStack, profile: ComplianceProfile, id = 'ImportedKey', extra: Partial<gcp.ByokImportProps> = {}) {
   return new gcp.ByokImport(stack, id, {
-    project: PROJECT, location: LOCATION, profile,
+    project: PROJECT,
+    location: LOCATION,
+    profile,
     auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? gcpSink(stack, profile) : undefined,
     custodians: { ...custodians(profile), importers: [m.importer] },
     ...extra,
@@ -78,7 +84,9 @@ export const SD_SERVICE = 'projects/payments-prod/locations/europe-west1/namespa
 
 export function gcpEkm(stack: TerraformStack, profile: ComplianceProfile, id = 'Store', extra: Partial<gcp.HyokExternalStoreProps> = {}) {
   return new gcp.HyokExternalStore(stack, id, {
-    project: PROJECT, location: LOCATION, profile,
+    project: PROJECT,
+    location: LOCATION,
+    profile,
     auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? gcpSink(stack, profile) : undefined,
     acknowledgeEkmConnectionIsPermanent: true,
     backend: gcp.EkmBackend.vpc({

@@ -64,12 +64,15 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
   const s = e.settings;
   const rotation: KeyFact = e.manualRotation ?? (s.rotationPeriod
     ? {
-      setting: 'rotation_period', value: s.rotationPeriod,
+      setting: 'rotation_period',
+      value: s.rotationPeriod,
       description: `Cloud KMS creates a new primary version every ${s.rotationDays} days`,
       satisfied: s.rotationDays <= s.profile.maxRotationDays,
     }
     : {
-      setting: 'rotation_period', value: 'none', satisfied: false,
+      setting: 'rotation_period',
+      value: 'none',
+      satisfied: false,
       description: `Cloud KMS cannot rotate ${s.purpose} keys: add a version every ${s.rotationDays} days and move users to it`,
     });
   recordKeyEvidence({
@@ -91,7 +94,8 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
       description: `a destroyed version stays restorable for ${s.destroyDays} days; Terraform refuses to destroy the key`,
     },
     custody: {
-      setting: 'version_template.protection_level', value: s.protectionLevel,
+      setting: 'version_template.protection_level',
+      value: s.protectionLevel,
       description: `${e.holder} (FIPS 140 ${s.fipsLevel.replace('LEVEL_', 'Level ')})`,
     },
     separation: {

@@ -87,8 +87,9 @@ export function resolveGcpKeySettings(
   checkAuditSink(profile, input.auditSink && {
     path: input.auditSink.node.path, immutable: input.auditSink.immutable, retentionDays: input.auditSink.retentionDays,
   }, subject);
-  if (input.auditSink && !Token.isUnresolved(input.auditSink.project) && !Token.isUnresolved(input.project) && input.auditSink.project !== input.project) {
-    throw new ValidationError(`auditSink collects the Cloud KMS audit logs of project ${input.auditSink.project}, but ${subject} is in project ${input.project}`);
+  const sinkProject = input.auditSink?.project;
+  if (sinkProject !== undefined && !Token.isUnresolved(sinkProject) && !Token.isUnresolved(input.project) && sinkProject !== input.project) {
+    throw new ValidationError(`auditSink collects the Cloud KMS audit logs of project ${sinkProject}, but ${subject} is in project ${input.project}`);
   }
 
   const algorithm = input.algorithm ?? KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;

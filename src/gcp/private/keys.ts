@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { checkAuditSink } from '../../core/checks';
+import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { stableName } from '../../core/naming';
 import { ComplianceProfile } from '../../core/profile';
 import { ValidationError } from '../../core/validation';
