@@ -35,6 +35,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@azure/keyvault-keys@^4.10.2',
     // 4.14 needs Node 22; we support Node 20.
     '@azure/identity@~4.13.1',
+    // 6.x needs Node 22; we support Node 20.
+    '@google-cloud/kms@^5.7.0',
   ],
   devDeps: [
     'cdk-nag@3.0.2',

@@ -7,6 +7,8 @@
  *   cloud-kms byok aws import   import wrapped material with the expiry the construct chose
  *   cloud-kms byok azure kek    fetch the public half of a ByokImport's key-exchange key
  *   cloud-kms byok azure import upload a .byok blob as an HSM-protected key
+ *   cloud-kms byok gcp job      fetch a ByokImport's import job public key
+ *   cloud-kms byok gcp import   import wrapped material as a new key version
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
@@ -14,9 +16,11 @@ import { parseArgs } from 'util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DefaultAzureCredential } from '@azure/identity';
 import { KeyClient } from '@azure/keyvault-keys';
+import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { AWS_WRAPPING_ALGORITHMS, describeAwsError, getImportParameters, importKeyMaterial } from './aws';
 import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, getKekPublicKey, importByok, vaultUrlOf } from './azure';
 import { CliError } from './errors';
+import { describeGcpError, GcpKmsClient, getImportJob, importKeyVersion } from './gcp';
 import {
   combineComponents, describeMaterial, keyCheckValue, readWrappingPublicKey, WRAP_ALGORITHMS, WrapAlgorithm, wrapKeyMaterial,
 } from './wrap';
@@ -28,6 +32,8 @@ export interface CliIo {
   readonly kms: (options: { region?: string; endpoint?: string }) => KMSClient;
   /** A Key Vault keys client for a vault or Managed HSM URL, signed in as the importer. */
   readonly azureKeys: (vaultUrl: string) => KeyClient;
+  /** A Cloud KMS client, signed in with Application Default Credentials as the importer. */
+  readonly gcpKms: () => GcpKmsClient;
   readonly now: () => Date;
 }
 
@@ -359,7 +365,68 @@ Signs in with DefaultAzureCredential (az login, environment, workload or managed
 Next: set keyImported: true on the ByokImport and deploy, so its users get their role on the key.`,
 };
 
-const COMMANDS = [PARAMS, WRAP, IMPORT, AZURE_KEK, AZURE_IMPORT];
+const GCP_JOB: Command = {
+  path: 'byok gcp job',
+  summary: 'Fetch a ByokImport import job\'s wrapping public key (PEM) and check the job is ACTIVE.',
+  usage: `cloud-kms byok gcp job --import-job <name> --out <file> [options]
+
+Options:
+  --import-job <name>  projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id> (the ByokImport's import job)
+  --out <file>         where to write the public key (PEM), for \`cloud-kms byok wrap --public-key\`
+  --json               machine-readable output`,
+  flags: { ...COMMON, 'import-job': { type: 'string' }, 'out': { type: 'string' } },
+  run: async (v, io) => {
+    if (!v['import-job']) throw new CliError('--import-job is required');
+    if (!v.out) throw new CliError('--out is required');
+    const job = await getImportJob(io.gcpKms(), v['import-job'], io.now());
+    writeOutput(v.out, job.pem, '--out');
+    return { importJob: job.name, importMethod: job.importMethod, expiresAt: job.expiresAt, out: v.out };
+  },
+  print: (r: any) => `Import job ${r.importJob} (${r.importMethod}), usable until ${r.expiresAt ?? 'its expiry'} -> ${r.out}
+Next: cloud-kms byok wrap --public-key ${r.out} --algorithm ${r.importMethod} --key-material <file> --out <file>`,
+};
+
+const GCP_IMPORT: Command = {
+  path: 'byok gcp import',
+  summary: 'Import wrapped key material into a ByokImport key as a new version (ImportCryptoKeyVersion).',
+  usage: `cloud-kms byok gcp import --key <name> --import-job <name> --wrapped-key <file> [options]
+
+Options:
+  --key <name>          projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k> (the ByokImport's key)
+  --import-job <name>   the import job in the same key ring, still ACTIVE (jobs expire three days after creation)
+  --wrapped-key <file>  the output of \`cloud-kms byok wrap --algorithm RSA_OAEP_3072_SHA256_AES_256 | RSA_OAEP_4096_SHA256_AES_256\`
+  --algorithm <alg>     the version's algorithm (default: the key's version template, e.g. GOOGLE_SYMMETRIC_ENCRYPTION)
+  --make-primary        symmetric keys: make the new version primary (rotation by re-import)
+  --json                machine-readable output
+
+Signs in with Application Default Credentials (gcloud auth application-default login, or a service account).`,
+  flags: {
+    ...COMMON,
+    'key': { type: 'string' },
+    'import-job': { type: 'string' },
+    'wrapped-key': { type: 'string' },
+    'algorithm': { type: 'string' },
+    'make-primary': { type: 'boolean' },
+  },
+  run: async (v, io) => {
+    if (!v.key) throw new CliError('--key is required');
+    if (!v['import-job']) throw new CliError('--import-job is required');
+    const result = await importKeyVersion(io.gcpKms(), {
+      key: v.key,
+      importJob: v['import-job'],
+      wrappedKey: readInput(v['wrapped-key'], '--wrapped-key'),
+      algorithm: v.algorithm,
+      makePrimary: v['make-primary'] ?? false,
+      now: io.now(),
+    });
+    return { ...result };
+  },
+  print: (r: any) => `Imported ${r.version}
+  algorithm   ${r.algorithm} (${r.protectionLevel ?? 'HSM'})
+  state       ${r.state ?? 'unknown'}${r.primary ? '\n  primary     yes: new encryptions use this version' : ''}`,
+};
+
+const COMMANDS = [PARAMS, WRAP, IMPORT, AZURE_KEK, AZURE_IMPORT, GCP_JOB, GCP_IMPORT];
 
 const TOP_HELP = `cloud-kms: key ceremonies for cloud-kms-constructs
 
@@ -368,7 +435,8 @@ ${COMMANDS.map((c) => `  cloud-kms ${c.path.padEnd(18)} ${c.summary}`).join('\n'
 
 Run \`cloud-kms <command> --help\` for a command's options. Every command takes --json.
 Typical BYOK ceremony on AWS: params -> wrap (offline, by the custodians) -> import.
-On Azure: azure kek -> wrap --algorithm AZURE_BYOK (offline) -> azure import.`;
+On Azure: azure kek -> wrap --algorithm AZURE_BYOK (offline) -> azure import.
+On Google Cloud: gcp job -> wrap --algorithm <the job's method> (offline) -> gcp import.`;
 
 /** Runs the CLI; returns the exit code. Never throws, never prints a stack trace or key material. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -404,7 +472,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (e) {
     const message = e instanceof CliError ? e.message
-      : describeAwsError(e) ?? describeAzureError(e) ?? `unexpected error: ${(e as Error)?.message ?? String(e)}`;
+      : describeAwsError(e) ?? describeAzureError(e) ?? describeGcpError(e) ?? `unexpected error: ${(e as Error)?.message ?? String(e)}`;
     if (values.json) {
       io.stdout(JSON.stringify({ error: message }));
     }
@@ -420,6 +488,7 @@ if (require.main === module) {
     stderr: (t) => process.stderr.write(`${t}\n`),
     kms: (o) => new KMSClient({ region: o.region, endpoint: o.endpoint }),
     azureKeys: (url) => new KeyClient(url, new DefaultAzureCredential()),
+    gcpKms: () => new KeyManagementServiceClient(),
     now: () => new Date(),
   };
   void run(process.argv.slice(2), io).then((code) => { process.exitCode = code; });

@@ -64,6 +64,7 @@ function cli(vault = new FakeVault()) {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     kms: () => { throw new Error('the Azure commands never reach AWS'); },
+    gcpKms: () => { throw new Error('the Azure commands never reach Google Cloud'); },
     azureKeys: (url) => vault.client(url),
     now: () => NOW,
   };

@@ -23,6 +23,7 @@ function cli() {
     stderr: (t) => err.push(t),
     kms: (o) => new KMSClient({ region: o.region ?? 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
     azureKeys: () => { throw new Error('the AWS commands never reach Azure'); },
+    gcpKms: () => { throw new Error('the AWS commands never reach Google Cloud'); },
     now: () => NOW,
   };
   return { io, out, err, run: (...argv: string[]) => run(argv, io) };
