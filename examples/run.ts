@@ -6,13 +6,16 @@ import { readFileSync, rmSync } from 'fs';
 import { join, relative } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { EvidenceLedger, EvidenceStatus } from '../src';
+import { App as TfApp } from 'cdktf';
+import { Control, EvidenceLedger, EvidenceStatus } from '../src';
 import { byokApp } from './aws/byok';
 import { customerManagedApp } from './aws/customer-managed';
 import { hyokApp } from './aws/hyok';
 import { providerManagedApp } from './aws/provider-managed';
-import { checkTerraform, TerraformJson } from './azure/check';
+import { checkTerraform, TerraformJson, TerraformSummary } from './azure/check';
 import { azureApp } from './azure/main';
+import { checkGcpTerraform } from './gcp/check';
+import { gcpApp } from './gcp/main';
 import { ACCEPTED_WARNINGS, cfnLint } from '../test/support/cfn-lint';
 
 const ROOT = join(__dirname, '..');
@@ -20,6 +23,8 @@ const OUT = join(__dirname, 'out');
 const NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 /** The azurerm provider version @cdktf/provider-azurerm was generated from. */
 const AZURERM_VERSION = '4.55.0';
+/** The google provider version @cdktf/provider-google was generated from. */
+const GOOGLE_VERSION = '6.50.0';
 
 const AWS_APPS: Array<[string, (outdir: string) => App]> = [
   ['provider-managed', providerManagedApp],
@@ -84,7 +89,7 @@ function printKeys(ledger: EvidenceLedger, stack: string, totals: Totals): void 
     const ev = ledger.evidence(k.path);
     const unmet = ev.filter((e) => e.status === EvidenceStatus.NOT_SATISFIED && k.profile.requiredControls.some((c) => c.id === e.control.id));
     totals.unmet += unmet.length;
-    const rotation = ev.find((e) => /Rotation|rotation|^import$/.test(e.setting));
+    const rotation = ev.find((e) => e.control.id === Control.NIST_SC_12.id);
     console.log(`    ${pad(k.constructName, 26)} ${pad(k.path, 40)} ${pad(k.model.id, 17)} ${pad(k.profile.name, 18)} ` +
       `rotation ${rotation ? rotation.value : 'n/a'}  custodians ${ledger.custodiansOf(k.path).length}  ` +
       `${unmet.length === 0 ? 'no required control unmet' : `UNMET: ${unmet.map((e) => e.control.id).join(', ')}`}`);
@@ -94,23 +99,49 @@ function printKeys(ledger: EvidenceLedger, stack: string, totals: Totals): void 
   }
 }
 
-/** The Azure cdktf app: synthesized into examples/out/azure (manifest.json, stacks/<name>/cdk.tf.json). */
-function runAzure(totals: Totals): void {
-  const outdir = join(OUT, 'azure');
+interface TerraformCloud {
+  readonly label: string;
+  readonly outdir: string;
+  readonly app: (outdir: string) => TfApp;
+  readonly check: (stack: string, json: TerraformJson) => TerraformSummary;
+  readonly describe: (s: TerraformSummary) => string;
+}
+
+const TERRAFORM_CLOUDS: TerraformCloud[] = [
+  {
+    label: `Azure (cdktf, azurerm ${AZURERM_VERSION})`,
+    outdir: 'azure',
+    app: azureApp,
+    check: (stack, json) => checkTerraform(stack, json, AZURERM_VERSION),
+    describe: (s) => `${s.resources} resources, ${s.vaults} vaults, ${s.hsms} Managed HSMs, ${s.keys} keys, ` +
+      `${s.audited} of ${s.vaults + s.hsms} vaults and HSMs audited, ${s.roleAssignments} role assignments`,
+  },
+  {
+    label: `Google Cloud (cdktf, google ${GOOGLE_VERSION})`,
+    outdir: 'gcp',
+    app: gcpApp,
+    check: (stack, json) => checkGcpTerraform(stack, json, GOOGLE_VERSION),
+    describe: (s) => `${s.resources} resources, ${s.vaults} key rings, ${s.hsms} EKM connections, ${s.keys} keys, ` +
+      `Data Access logs ${s.audited > 0 ? 'on' : 'off'}, ${s.roleAssignments} additive IAM bindings`,
+  },
+];
+
+/** A cdktf app: synthesized into examples/out/<cloud> (manifest.json, stacks/<name>/cdk.tf.json), then checked as JSON. */
+function runTerraform(cloud: TerraformCloud, totals: Totals): void {
+  const outdir = join(OUT, cloud.outdir);
   rmSync(outdir, { recursive: true, force: true });
-  const app = azureApp(outdir);
+  const app = cloud.app(outdir);
   app.synth();
   const ledger = EvidenceLedger.of(app);
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, { synthesizedStackPath: string; annotations: { level: string; message: string }[] }>;
   };
-  console.log(`Azure (cdktf): ${relative(ROOT, outdir)}`);
+  console.log(`${cloud.label}: ${relative(ROOT, outdir)}`);
   for (const [name, stack] of Object.entries(manifest.stacks)) {
     const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8')) as TerraformJson;
-    const summary = checkTerraform(name, json, AZURERM_VERSION);
+    const summary = cloud.check(name, json);
     const problems = [...summary.findings, ...stack.annotations.filter((a) => a.level !== 'info').map((a) => `${name}: ${a.level} ${a.message}`)];
-    console.log(`  stack ${name}: ${summary.resources} resources, ${summary.vaults} vaults, ${summary.hsms} Managed HSMs, ${summary.keys} keys, ` +
-      `${summary.audited} of ${summary.vaults + summary.hsms} vaults and HSMs audited, ${summary.roleAssignments} role assignments`);
+    console.log(`  stack ${name}: ${cloud.describe(summary)}`);
     printKeys(ledger, name, totals);
     for (const p of problems) console.log(`    FINDING ${p}`);
     totals.tfStacks += 1;
@@ -127,15 +158,15 @@ function main(): void {
     stacks: 0, keys: 0, acknowledged: 0, lintErrors: 0, lintWarnings: 0, unmet: 0, tfStacks: 0, tfFindings: 0, roleAssignments: 0,
   };
   for (const [name, build] of AWS_APPS) runAws(name, build, totals);
-  runAzure(totals);
+  for (const cloud of TERRAFORM_CLOUDS) runTerraform(cloud, totals);
   console.log('checks:');
   console.log(`  cdk-nag ${NAG_PACKS.join(', ')}: passed on ${totals.stacks} stacks, 0 unacknowledged findings ` +
     `(${totals.acknowledged} acknowledged, each with a reason)`);
   console.log(`  cfn-lint: ${totals.stacks} templates, ${totals.lintErrors} errors, ${totals.lintWarnings} unexpected warnings ` +
     `(accepted: ${ACCEPTED_WARNINGS.join(', ')})`);
-  console.log(`  Terraform JSON (Azure): ${totals.tfStacks} stacks, azurerm ${AZURERM_VERSION}, ${totals.tfFindings} findings ` +
-    `(vault and HSM settings, key expiry and rotation, ${totals.roleAssignments} role assignments no wider than one vault, key or log store, ` +
-    'administrator roles without cryptographic data actions)');
+  console.log(`  Terraform JSON (Azure azurerm ${AZURERM_VERSION}, Google google ${GOOGLE_VERSION}): ${totals.tfStacks} stacks, ${totals.tfFindings} findings ` +
+    `(${totals.roleAssignments} role assignments and IAM bindings, none wider than one vault, key ring, key or log store; ` +
+    'no administrator with cryptographic use; vault, HSM, key and log settings; CIS Google Cloud 1.9-1.11)');
   console.log(`  separation of duties: ${totals.keys} keys, every key policy and role assignment checked at synthesis, no conflicts`);
   console.log(`  evidence: ${totals.unmet === 0 ? 'no key records a required control as unmet' : `${totals.unmet} required controls unmet`}`);
   const ok = totals.lintErrors === 0 && totals.lintWarnings === 0 && totals.tfFindings === 0 && totals.unmet === 0;

@@ -1,0 +1,73 @@
+/*
+ * Checks on synthesized Terraform JSON for the Google Cloud examples: what `terraform validate` cannot tell, and what
+ * an auditor asks first (CIS Google Cloud Foundations 1.9 to 1.11 among them). The JSON is what we check.
+ */
+import type { TerraformJson, TerraformSummary } from '../azure/check';
+
+/** Roles that use key material. */
+const CRYPTO_ROLES = new Set([
+  'roles/cloudkms.cryptoKeyEncrypterDecrypter', 'roles/cloudkms.cryptoKeyEncrypter', 'roles/cloudkms.cryptoKeyDecrypter',
+  'roles/cloudkms.signerVerifier', 'roles/cloudkms.signer', 'roles/cloudkms.verifier',
+]);
+const PUBLIC = new Set(['allUsers', 'allAuthenticatedUsers']);
+const AUTHORITATIVE = ['google_kms_crypto_key_iam_policy', 'google_kms_crypto_key_iam_binding', 'google_kms_key_ring_iam_policy',
+  'google_kms_key_ring_iam_binding', 'google_project_iam_policy', 'google_project_iam_binding'];
+
+export function checkGcpTerraform(stack: string, json: TerraformJson, providerVersion: string): TerraformSummary {
+  const findings: string[] = [];
+  const r = json.resource ?? {};
+  const all = (type: string) => Object.entries(r[type] ?? {});
+  const pinned = json.terraform?.required_providers?.google?.version;
+  if (pinned !== providerVersion) findings.push(`${stack}: google provider pinned to ${pinned}, expected ${providerVersion}`);
+
+  const rings = all('google_kms_key_ring');
+  for (const [name, ring] of rings) {
+    if (ring.lifecycle?.prevent_destroy !== true) findings.push(`${stack}: key ring ${name} without prevent_destroy`);
+  }
+  const keys = all('google_kms_crypto_key');
+  for (const [name, k] of keys) {
+    if (k.lifecycle?.prevent_destroy !== true) findings.push(`${stack}: key ${name} without prevent_destroy`);
+    const external = k.import_only === true || /^EXTERNAL/.test(k.version_template?.protection_level ?? '');
+    // CIS 1.10: symmetric keys rotate within 90 days (imported and external keys rotate by new versions).
+    if (k.purpose === 'ENCRYPT_DECRYPT' && !external) {
+      const seconds = Number(String(k.rotation_period ?? '').replace(/s$/, ''));
+      if (!seconds || seconds > 90 * 86400) findings.push(`${stack}: key ${name} rotates every ${k.rotation_period ?? 'never'}, not within 90 days`);
+    }
+  }
+  for (const type of AUTHORITATIVE) {
+    for (const [name] of all(type)) findings.push(`${stack}: ${type}.${name} is authoritative and would remove other bindings`);
+  }
+  const memberBindings = [...all('google_kms_crypto_key_iam_member'), ...all('google_kms_key_ring_iam_member'), ...all('google_project_iam_member'),
+    ...all('google_storage_bucket_iam_member')];
+  for (const [name, b] of memberBindings) {
+    if (PUBLIC.has(b.member)) findings.push(`${stack}: ${name} grants ${b.role} to ${b.member} (CIS 1.9)`);
+  }
+  for (const [name, b] of all('google_project_iam_member')) {
+    if (String(b.role).startsWith('roles/cloudkms.')) findings.push(`${stack}: ${name} grants ${b.role} on the whole project`);
+  }
+  // CIS 1.11: nobody both administers keys and uses them (PAM-eligible administrators included).
+  const admins = new Set([
+    ...all('google_kms_key_ring_iam_member').filter(([, b]) => b.role === 'roles/cloudkms.admin').map(([, b]) => b.member),
+    ...all('google_privileged_access_manager_entitlement').flatMap(([, e]) => (e.eligible_users ?? []).flatMap((u: any) => u.principals ?? [])),
+  ]);
+  for (const [name, b] of all('google_kms_crypto_key_iam_member')) {
+    if (CRYPTO_ROLES.has(b.role) && admins.has(b.member)) findings.push(`${stack}: ${b.member} administers keys and holds ${b.role} (${name}, CIS 1.11)`);
+  }
+  for (const [name, bucket] of all('google_storage_bucket')) {
+    if (bucket.public_access_prevention !== 'enforced') findings.push(`${stack}: bucket ${name} does not enforce public access prevention`);
+  }
+  const audit = all('google_project_iam_audit_config').filter(([, a]) => a.service === 'cloudkms.googleapis.com');
+  for (const [name, a] of audit) {
+    const types = (a.audit_log_config ?? []).map((c: any) => c.log_type).sort().join(',');
+    if (types !== 'ADMIN_READ,DATA_READ,DATA_WRITE') findings.push(`${stack}: ${name} logs ${types}, not every Data Access type`);
+  }
+  return {
+    resources: Object.values(r).reduce((n, byName) => n + Object.keys(byName).length, 0),
+    vaults: rings.length,
+    hsms: all('google_kms_ekm_connection').length,
+    keys: keys.length,
+    audited: audit.length,
+    roleAssignments: memberBindings.length,
+    findings,
+  };
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { checkGcpTerraform } from '../../examples/gcp/check';
+import { gcpApp } from '../../examples/gcp/main';
+
+const outdir = mkdtempSync(join(tmpdir(), 'gcp-examples-'));
+gcpApp(outdir).synth();
+const stackJson = (name: string): any => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+const STACKS = ['gcp-provider-managed', 'gcp-customer-managed', 'gcp-byok', 'gcp-hyok'];
+
+test('the example app synthesizes in the cdktf.out layout, one stack per model, with a cdktf.json', () => {
+  expect(Object.keys(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual([...STACKS].sort());
+  const cdktfJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'gcp', 'cdktf.json'), 'utf8'));
+  expect(cdktfJson).toMatchObject({ language: 'typescript', output: '../out/gcp' });
+});
+
+test.each(STACKS)('%s passes the Terraform checks', (name) => {
+  const summary = checkGcpTerraform(name, stackJson(name), '6.50.0');
+  expect(summary.findings).toEqual([]);
+  expect(summary.keys).toBeGreaterThan(0);
+});
+
+describe('the checks catch what they claim to', () => {
+  const findings = (name: string, mutate: (json: any) => void) => {
+    const json = stackJson(name);
+    mutate(json);
+    return checkGcpTerraform(name, json, '6.50.0').findings;
+  };
+  const first = (json: any, type: string) => Object.values(json.resource[type])[0] as any;
+
+  test.each<[string, string, (json: any) => void, RegExp]>([
+    ['a key without prevent_destroy', 'gcp-customer-managed', (j) => { delete first(j, 'google_kms_crypto_key').lifecycle; }, /without prevent_destroy/],
+    ['a ring without prevent_destroy', 'gcp-byok', (j) => { delete first(j, 'google_kms_key_ring').lifecycle; }, /key ring .* without prevent_destroy/],
+    ['a symmetric key rotated yearly (CIS 1.10)', 'gcp-provider-managed', (j) => { first(j, 'google_kms_crypto_key').rotation_period = '31536000s'; },
+      /rotates every 31536000s, not within 90 days/],
+    ['a symmetric key never rotated', 'gcp-customer-managed', (j) => { delete first(j, 'google_kms_crypto_key').rotation_period; }, /rotates every never/],
+    ['a public member (CIS 1.9)', 'gcp-byok', (j) => { first(j, 'google_kms_crypto_key_iam_member').member = 'allUsers'; }, /grants .* to allUsers \(CIS 1.9\)/],
+    ['a Cloud KMS role on the whole project', 'gcp-byok', (j) => {
+      j.resource.google_project_iam_member = { wide: { project: 'p', role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter', member: 'user:x@example.com' } };
+    }, /grants roles\/cloudkms.cryptoKeyEncrypterDecrypter on the whole project/],
+    ['an authoritative binding', 'gcp-byok', (j) => { j.resource.google_kms_crypto_key_iam_binding = { b: { role: 'roles/cloudkms.viewer', members: [] } }; }, /is authoritative/],
+    ['an administrator who decrypts (CIS 1.11)', 'gcp-byok', (j) => {
+      const admin = (Object.values(j.resource.google_kms_key_ring_iam_member) as any[]).find((b) => b.role === 'roles/cloudkms.admin');
+      first(j, 'google_kms_crypto_key_iam_member').member = admin.member;
+      first(j, 'google_kms_crypto_key_iam_member').role = 'roles/cloudkms.cryptoKeyEncrypterDecrypter';
+    }, /administers keys and holds roles\/cloudkms.cryptoKeyEncrypterDecrypter .*CIS 1.11/],
+    ['a PAM-eligible administrator who encrypts (CIS 1.11)', 'gcp-customer-managed', (j) => {
+      const binding = (Object.values(j.resource.google_kms_crypto_key_iam_member) as any[]).find((b) => b.role === 'roles/cloudkms.cryptoKeyEncrypter');
+      binding.member = first(j, 'google_privileged_access_manager_entitlement').eligible_users[0].principals[0];
+    }, /administers keys and holds roles\/cloudkms.cryptoKeyEncrypter /],
+    ['a bucket without public access prevention', 'gcp-byok', (j) => { first(j, 'google_storage_bucket').public_access_prevention = 'inherited'; },
+      /does not enforce public access prevention/],
+    ['Data Access logs without DATA_READ', 'gcp-byok', (j) => { first(j, 'google_project_iam_audit_config').audit_log_config.splice(1, 1); },
+      /logs ADMIN_READ,DATA_WRITE, not every Data Access type/],
+  ])('%s', (_what, stack, mutate, message) => {
+    expect(findings(stack, mutate)).toEqual([expect.stringMatching(message)]);
+  });
+});
