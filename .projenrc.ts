@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3.1164.0',
     '@aws-sdk/client-cloudwatch@^3.1164.0',
     'aws-sdk-client-mock@4.1.0',
+    // The interop oracle and baseline of the envelope core.
+    '@aws-crypto/client-node@5.0.2',
     '@types/aws-lambda@^8.10.164',
   ],
 

@@ -1,0 +1,17 @@
+/*
+ * The envelope-encryption core: AWS Encryption SDK message format (v2, committing suites), keyrings for AWS KMS, Azure
+ * Key Vault, Google Cloud KMS and raw AES, a data-key cache, buffer and stream APIs. Runtime code: it imports no
+ * construct library. Import it as `cloud-kms-constructs/lib/envelope`.
+ */
+export * from './errors';
+export * from './suites';
+export { EncryptionContext, RESERVED_PREFIX } from './context';
+export { EncryptedDataKey } from './header';
+export * from './keyring';
+export * from './retry';
+export * from './cache';
+export * from './envelope';
+export { EncryptStream, DecryptStream } from './stream';
+export * from './keyrings/aws-kms';
+export * from './keyrings/raw-aes';
+export * from './keyrings/multi';

@@ -1,0 +1,201 @@
+import { createCipheriv, createDecipheriv, createSign, createVerify, timingSafeEqual } from 'crypto';
+import { AuthenticationError, BadInputError } from './errors';
+import { FINAL_FRAME_MARKER, INCOMPLETE, IV_LENGTH, MESSAGE_ID_LENGTH, ParsedHeader, TAG_LENGTH } from './header';
+import { deriveMessageKeys } from './kdf';
+import { DecryptionMaterials, EncryptionMaterials, randomMessageId } from './materials';
+
+const FRAME_AAD = Buffer.from('AWSKMSEncryptionClient Frame', 'latin1');
+const FINAL_AAD = Buffer.from('AWSKMSEncryptionClient Final Frame', 'latin1');
+const ZERO_IV = Buffer.alloc(IV_LENGTH);
+/** The largest frame count the format allows. */
+const MAX_FRAMES = 0xffffffff;
+/** Regular frame: seq(4) iv(12) ... tag(16); final frame adds the marker(4) and a length(4). */
+export const FRAME_OVERHEAD = 4 + IV_LENGTH + TAG_LENGTH;
+export const FINAL_FRAME_OVERHEAD = 8 + IV_LENGTH + 4 + TAG_LENGTH;
+
+/** The per-message state for writing frames: key, message id and reusable AAD buffers. */
+export class FrameWriter {
+  private readonly regularAad: Buffer;
+  private readonly finalAad: Buffer;
+  private readonly iv = Buffer.alloc(IV_LENGTH);
+  public sequence = 1;
+
+  constructor(private readonly key: Buffer, messageId: Buffer) {
+    this.regularAad = aadTemplate(messageId, FRAME_AAD);
+    this.finalAad = aadTemplate(messageId, FINAL_AAD);
+  }
+
+  /** Writes one frame of `content` into `out` at `offset`; returns the new offset. */
+  public write(content: Buffer, out: Buffer, offset: number, final: boolean): number {
+    if (this.sequence > MAX_FRAMES) throw new BadInputError('a message can have at most 2^32 - 1 frames; use a larger frame length');
+    let o = offset;
+    if (final) {
+      out.writeUInt32BE(FINAL_FRAME_MARKER, o); o += 4;
+    }
+    out.writeUInt32BE(this.sequence, o); o += 4;
+    this.iv.writeUInt32BE(this.sequence, 8);
+    this.iv.copy(out, o); o += IV_LENGTH;
+    if (final) {
+      out.writeUInt32BE(content.length, o); o += 4;
+    }
+    const aad = final ? this.finalAad : this.regularAad;
+    setAadCounters(aad, this.sequence, content.length);
+    const cipher = createCipheriv('aes-256-gcm', this.key, this.iv).setAAD(aad);
+    o += cipher.update(content).copy(out, o);
+    cipher.final();
+    o += cipher.getAuthTag().copy(out, o);
+    this.sequence += 1;
+    return o;
+  }
+
+  public dispose(): void {
+    this.key.fill(0);
+  }
+}
+
+function aadTemplate(messageId: Buffer, label: Buffer): Buffer {
+  const aad = Buffer.alloc(MESSAGE_ID_LENGTH + label.length + 12);
+  messageId.copy(aad, 0);
+  label.copy(aad, MESSAGE_ID_LENGTH);
+  return aad;
+}
+
+function setAadCounters(aad: Buffer, sequence: number, length: number): void {
+  const o = aad.length - 12;
+  aad.writeUInt32BE(sequence, o);
+  aad.writeUInt32BE(Math.floor(length / 2 ** 32), o + 4);
+  aad.writeUInt32BE(length % 2 ** 32, o + 8);
+}
+
+/** Writes a message header and its auth tag; returns them with the frame writer for the body. */
+export function startMessage(m: EncryptionMaterials): { header: Buffer; writer: FrameWriter } {
+  const messageId = randomMessageId();
+  const { key, commitment } = deriveMessageKeys(m.dataKey, messageId, m.suite);
+  const headerLength = 3 + MESSAGE_ID_LENGTH + m.middle.length + 32;
+  const header = Buffer.allocUnsafe(headerLength + TAG_LENGTH);
+  header[0] = 0x02;
+  header.writeUInt16BE(m.suite.id, 1);
+  messageId.copy(header, 3);
+  m.middle.copy(header, 3 + MESSAGE_ID_LENGTH);
+  commitment.copy(header, headerLength - 32);
+  const auth = createCipheriv('aes-256-gcm', key, ZERO_IV).setAAD(header.subarray(0, headerLength));
+  auth.final();
+  auth.getAuthTag().copy(header, headerLength);
+  return { header, writer: new FrameWriter(key, messageId) };
+}
+
+/**
+ * Encrypts a whole plaintext into one message: header, frames (the last one final, up to a full frame), and for signed
+ * suites the footer.
+ */
+export function encryptMessage(m: EncryptionMaterials, plaintext: Buffer): Buffer {
+  const { header, writer } = startMessage(m);
+  const F = m.frameLength;
+  const frames = Math.max(1, Math.ceil(plaintext.length / F));
+  const finalLength = plaintext.length - (frames - 1) * F;
+  const bodyLength = (frames - 1) * (F + FRAME_OVERHEAD) + finalLength + FINAL_FRAME_OVERHEAD;
+  const out = Buffer.allocUnsafe(header.length + bodyLength);
+  let o = header.copy(out, 0);
+  try {
+    for (let i = 0; i < frames - 1; i++) o = writer.write(plaintext.subarray(i * F, (i + 1) * F), out, o, false);
+    o = writer.write(plaintext.subarray((frames - 1) * F), out, o, true);
+  } finally {
+    writer.dispose();
+  }
+  if (!m.signingKey) return out;
+  return Buffer.concat([out, footer(createSign('sha384').update(out).sign(m.signingKey))]);
+}
+
+export function footer(signature: Buffer): Buffer {
+  const f = Buffer.allocUnsafe(2 + signature.length);
+  f.writeUInt16BE(signature.length, 0);
+  signature.copy(f, 2);
+  return f;
+}
+
+/** Checks the commitment and the header's auth tag; returns the frame reader for the body. */
+export function openMessage(h: ParsedHeader, m: DecryptionMaterials, maxFrameLength: number): FrameReader {
+  const { key, commitment } = deriveMessageKeys(m.dataKey, h.messageId, h.suite);
+  if (!timingSafeEqual(commitment, h.commitment)) {
+    key.fill(0);
+    throw new AuthenticationError('the key commitment does not match: wrong data key or tampered header');
+  }
+  try {
+    const auth = createDecipheriv('aes-256-gcm', key, ZERO_IV).setAAD(h.headerBytes);
+    auth.setAuthTag(h.authTag);
+    auth.final();
+  } catch {
+    key.fill(0);
+    throw new AuthenticationError('the header does not authenticate: tampered header or encryption context');
+  }
+  if (h.frameLength > maxFrameLength) {
+    key.fill(0);
+    throw new BadInputError(`the message's frame length ${h.frameLength} is above maxFrameLength ${maxFrameLength}`);
+  }
+  return new FrameReader(key, h.messageId, h.frameLength);
+}
+
+/** Reads and authenticates frames one at a time; plaintext of a frame is returned only after its tag verifies. */
+export class FrameReader {
+  private readonly regularAad: Buffer;
+  private readonly finalAad: Buffer;
+  private readonly iv = Buffer.alloc(IV_LENGTH);
+  private sequence = 1;
+  public done = false;
+
+  constructor(private readonly key: Buffer, messageId: Buffer, private readonly frameLength: number) {
+    this.regularAad = aadTemplate(messageId, FRAME_AAD);
+    this.finalAad = aadTemplate(messageId, FINAL_AAD);
+  }
+
+  /**
+   * Decrypts the frame at `offset` of `buf`: returns its plaintext and the offset after it, or throws INCOMPLETE when
+   * `buf` does not hold the whole frame yet.
+   */
+  public read(buf: Buffer, offset: number): { plaintext: Buffer; next: number } {
+    let o = offset;
+    if (o + 4 > buf.length) throw INCOMPLETE;
+    const final = buf.readUInt32BE(o) === FINAL_FRAME_MARKER;
+    if (final) o += 4;
+    if (o + 4 + IV_LENGTH + (final ? 4 : 0) > buf.length) throw INCOMPLETE;
+    const sequence = buf.readUInt32BE(o); o += 4;
+    if (sequence !== this.sequence) throw new AuthenticationError(`frame ${sequence} out of order (expected ${this.sequence})`);
+    const iv = buf.subarray(o, o + IV_LENGTH); o += IV_LENGTH;
+    this.iv.writeUInt32BE(sequence, 8);
+    if (!iv.equals(this.iv)) throw new AuthenticationError(`frame ${sequence} has an IV that does not match its sequence number`);
+    let length = this.frameLength;
+    if (final) {
+      length = buf.readUInt32BE(o); o += 4;
+      if (length > this.frameLength) throw new AuthenticationError(`the final frame is longer (${length}) than the frame length (${this.frameLength})`);
+    }
+    if (o + length + TAG_LENGTH > buf.length) throw INCOMPLETE;
+    const aad = final ? this.finalAad : this.regularAad;
+    setAadCounters(aad, sequence, length);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv).setAAD(aad);
+    decipher.setAuthTag(buf.subarray(o + length, o + length + TAG_LENGTH));
+    const plaintext = decipher.update(buf.subarray(o, o + length));
+    try {
+      decipher.final();
+    } catch {
+      plaintext.fill(0);
+      throw new AuthenticationError(`frame ${sequence} does not authenticate: tampered or truncated body`);
+    }
+    this.sequence += 1;
+    if (final) this.done = true;
+    return { plaintext, next: o + length + TAG_LENGTH };
+  }
+
+  public dispose(): void {
+    this.key.fill(0);
+  }
+}
+
+/** Verifies a signed message's footer over `signed` (header and body); `rest` must be exactly the footer. */
+export function verifyFooter(m: DecryptionMaterials, signed: Buffer, rest: Buffer): void {
+  if (rest.length < 2) throw new AuthenticationError('the message is truncated: the signature is missing');
+  const length = rest.readUInt16BE(0);
+  if (rest.length < 2 + length) throw new AuthenticationError('the message is truncated: the signature is incomplete');
+  if (rest.length > 2 + length) throw new AuthenticationError('the message has bytes after its signature');
+  const ok = createVerify('sha384').update(signed).verify(m.verificationKey!, rest.subarray(2));
+  if (!ok) throw new AuthenticationError('the signature does not verify: the message was tampered with or signed by another key');
+}

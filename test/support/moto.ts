@@ -1,0 +1,68 @@
+import { spawn, spawnSync, ChildProcess } from 'child_process';
+import { createServer } from 'net';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+
+export const REGION = 'us-east-1';
+export const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+/** A moto_server on a free loopback port, for the life of a test file. */
+export interface Moto {
+  readonly endpoint: string;
+  readonly port: number;
+  kms(endpoint?: string): KMSClient;
+  createKey(description?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function motoCommand(): string[] {
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0) return ['moto_server'];
+  if (spawnSync('python3', ['-m', 'moto.server', '--help'], { stdio: 'ignore' }).status === 0) return ['python3', '-m', 'moto.server'];
+  throw new Error("moto_server is not installed: install it with pip install 'moto[server]' cfn-lint");
+}
+
+/** Starts moto_server and waits until it answers. */
+export async function startMoto(): Promise<Moto> {
+  const [cmd, ...args] = motoCommand();
+  const port = await freePort();
+  const child: ChildProcess = spawn(cmd, [...args, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      if (res.status < 500) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const kms = (ep = endpoint) => new KMSClient({ region: REGION, endpoint: ep, credentials: CREDENTIALS, maxAttempts: 1 });
+  return {
+    endpoint,
+    port,
+    kms,
+    async createKey(description = 'test key') {
+      const res = await kms().send(new CreateKeyCommand({ Description: description }));
+      return res.KeyMetadata!.Arn!;
+    },
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
