@@ -29,15 +29,15 @@ export class EncryptStream extends Transform {
       this.pendingLength += chunk.length;
       // Keep at least one byte back, so the final frame is never empty when input ends on a frame boundary.
       const frames = Math.floor((this.pendingLength - 1) / this.frameLength);
-      if (frames > 0) this.emit2(this.take(frames * this.frameLength), frames, false);
+      if (frames > 0) this.writeFrames(this.takePending(frames * this.frameLength), frames, false);
       callback();
     }, (err) => callback(err));
   }
 
   public _flush(callback: TransformCallback): void {
     this.ensureStarted().then(() => {
-      const rest = this.take(this.pendingLength);
-      this.emit2(rest, 0, true);
+      const rest = this.takePending(this.pendingLength);
+      this.writeFrames(rest, 0, true);
       this.writer!.dispose();
       if (this.signer) this.out(footer(this.signer.sign(this.materials!.value.signingKey!)), false);
       if (this.materials!.owned) this.materials!.value.dispose();
@@ -61,7 +61,7 @@ export class EncryptStream extends Transform {
   }
 
   /** Writes `frames` full frames from `data`, then (final) one final frame with the rest. */
-  private emit2(data: Buffer, frames: number, final: boolean): void {
+  private writeFrames(data: Buffer, frames: number, final: boolean): void {
     const F = this.frameLength;
     const restLength = final ? data.length - frames * F : 0;
     const out = Buffer.allocUnsafe(frames * (F + FRAME_OVERHEAD) + (final ? restLength + FINAL_FRAME_OVERHEAD : 0));
@@ -76,7 +76,7 @@ export class EncryptStream extends Transform {
     this.push(buf);
   }
 
-  private take(n: number): Buffer {
+  private takePending(n: number): Buffer {
     const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLength);
     this.pending = n < all.length ? [all.subarray(n)] : [];
     this.pendingLength = all.length - n;
