@@ -15,3 +15,5 @@ export { EncryptStream, DecryptStream } from './stream';
 export * from './keyrings/aws-kms';
 export * from './keyrings/raw-aes';
 export * from './keyrings/multi';
+export * from './keyrings/azure-key-vault';
+export * from './keyrings/gcp-kms';

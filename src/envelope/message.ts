@@ -15,15 +15,11 @@ export const FINAL_FRAME_OVERHEAD = 8 + IV_LENGTH + 4 + TAG_LENGTH;
 
 /** The per-message state for writing frames: key, message id and reusable AAD buffers. */
 export class FrameWriter {
-  private readonly regularAad: Buffer;
-  private readonly finalAad: Buffer;
+  private regularAad?: Buffer;
   private readonly iv = Buffer.alloc(IV_LENGTH);
   public sequence = 1;
 
-  constructor(private readonly key: Buffer, messageId: Buffer) {
-    this.regularAad = aadTemplate(messageId, FRAME_AAD);
-    this.finalAad = aadTemplate(messageId, FINAL_AAD);
-  }
+  constructor(private readonly key: Buffer, private readonly messageId: Buffer) {}
 
   /** Writes one frame of `content` into `out` at `offset`; returns the new offset. */
   public write(content: Buffer, out: Buffer, offset: number, final: boolean): number {
@@ -38,7 +34,7 @@ export class FrameWriter {
     if (final) {
       out.writeUInt32BE(content.length, o); o += 4;
     }
-    const aad = final ? this.finalAad : this.regularAad;
+    const aad = final ? aadTemplate(this.messageId, FINAL_AAD) : (this.regularAad ??= aadTemplate(this.messageId, FRAME_AAD));
     setAadCounters(aad, this.sequence, content.length);
     const cipher = createCipheriv('aes-256-gcm', this.key, this.iv).setAAD(aad);
     o += cipher.update(content).copy(out, o);
@@ -54,7 +50,7 @@ export class FrameWriter {
 }
 
 function aadTemplate(messageId: Buffer, label: Buffer): Buffer {
-  const aad = Buffer.alloc(MESSAGE_ID_LENGTH + label.length + 12);
+  const aad = Buffer.allocUnsafe(MESSAGE_ID_LENGTH + label.length + 12);
   messageId.copy(aad, 0);
   label.copy(aad, MESSAGE_ID_LENGTH);
   return aad;
@@ -67,12 +63,20 @@ function setAadCounters(aad: Buffer, sequence: number, length: number): void {
   aad.writeUInt32BE(length % 2 ** 32, o + 8);
 }
 
-/** Writes a message header and its auth tag; returns them with the frame writer for the body. */
-export function startMessage(m: EncryptionMaterials): { header: Buffer; writer: FrameWriter } {
+/** Bytes of the header and its auth tag for these materials. */
+export function headerSize(m: EncryptionMaterials): number {
+  return 3 + MESSAGE_ID_LENGTH + m.middle.length + 32 + TAG_LENGTH;
+}
+
+/**
+ * Writes a message header and its auth tag at the start of `header` (a new buffer when not given); returns it with the
+ * frame writer for the body.
+ */
+export function startMessage(m: EncryptionMaterials, into?: Buffer): { header: Buffer; writer: FrameWriter } {
   const messageId = randomMessageId();
   const { key, commitment } = deriveMessageKeys(m.dataKey, messageId, m.suite);
   const headerLength = 3 + MESSAGE_ID_LENGTH + m.middle.length + 32;
-  const header = Buffer.allocUnsafe(headerLength + TAG_LENGTH);
+  const header = into ?? Buffer.allocUnsafe(headerLength + TAG_LENGTH);
   header[0] = 0x02;
   header.writeUInt16BE(m.suite.id, 1);
   messageId.copy(header, 3);
@@ -89,13 +93,14 @@ export function startMessage(m: EncryptionMaterials): { header: Buffer; writer: 
  * suites the footer.
  */
 export function encryptMessage(m: EncryptionMaterials, plaintext: Buffer): Buffer {
-  const { header, writer } = startMessage(m);
   const F = m.frameLength;
   const frames = Math.max(1, Math.ceil(plaintext.length / F));
   const finalLength = plaintext.length - (frames - 1) * F;
   const bodyLength = (frames - 1) * (F + FRAME_OVERHEAD) + finalLength + FINAL_FRAME_OVERHEAD;
-  const out = Buffer.allocUnsafe(header.length + bodyLength);
-  let o = header.copy(out, 0);
+  const size = headerSize(m);
+  const out = Buffer.allocUnsafe(size + bodyLength);
+  const { writer } = startMessage(m, out);
+  let o = size;
   try {
     for (let i = 0; i < frames - 1; i++) o = writer.write(plaintext.subarray(i * F, (i + 1) * F), out, o, false);
     o = writer.write(plaintext.subarray((frames - 1) * F), out, o, true);
