@@ -120,7 +120,8 @@ export function parseHeader(buf: Buffer, limits: ParseLimits): ParsedHeader {
   const keySection = buf.subarray(keyStart, o);
   need(buf, o + 1 + 4 + 32 + TAG_LENGTH);
   const contentType = buf[o]; o += 1;
-  if (contentType !== FRAMED) throw new BadInputError(`non-framed messages (content type ${contentType}) are not supported`);
+  if (contentType === 0x01) throw new BadInputError('non-framed messages (content type 1) are not supported');
+  if (contentType !== FRAMED) throw new AuthenticationError(`malformed header: content type ${contentType}`);
   const frameLength = buf.readUInt32BE(o); o += 4;
   if (frameLength === 0) throw new AuthenticationError('malformed header: frame length 0');
   const commitment = buf.subarray(o, o + 32); o += 32;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { EncryptionContext, serializeContext } from '../context';
 import { AuthenticationError, BadInputError, KeyringError } from '../errors';
 import { EncryptedDataKey } from '../header';
@@ -84,10 +84,7 @@ export class GcpKmsKeyring implements Keyring {
   }
 
   private async kms(): Promise<Pick<KeyManagementServiceClient, 'encrypt' | 'decrypt'>> {
-    if (!this.client) {
-      const { KeyManagementServiceClient: Client } = await import('@google-cloud/kms');
-      this.client = new Client();
-    }
+    this.client ??= new KeyManagementServiceClient();
     return this.client;
   }
 }
