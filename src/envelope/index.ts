@@ -5,8 +5,9 @@
  */
 export * from './errors';
 export * from './suites';
-export { EncryptionContext, RESERVED_PREFIX } from './context';
-export { EncryptedDataKey } from './header';
+export type { EncryptionContext } from './context';
+export { RESERVED_PREFIX } from './context';
+export type { EncryptedDataKey } from './header';
 export * from './keyring';
 export * from './retry';
 export * from './cache';

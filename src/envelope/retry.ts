@@ -11,12 +11,19 @@ export interface RetryPolicy {
   readonly maxDelayMs?: number;
   /** No new attempt starts after this long since the first. @default 5000 */
   readonly budgetMs?: number;
+  /** Each attempt is abandoned (and counts as transient) after this long. @default 10000 */
+  readonly attemptTimeoutMs?: number;
+}
+
+/** An AbortSignal that fires after the policy's per-attempt timeout. */
+export function attemptSignal(policy: RetryPolicy = {}): AbortSignal {
+  return AbortSignal.timeout(policy.attemptTimeoutMs ?? 10_000);
 }
 
 const TRANSIENT_NAMES = new Set([
   'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException',
   'KMSInternalException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException', 'DependencyTimeoutException',
-  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'KeyUnavailableException',
+  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'KeyUnavailableException', 'AbortError',
 ]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 /** gRPC codes: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL. */

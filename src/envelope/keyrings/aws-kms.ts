@@ -3,7 +3,7 @@ import { EncryptionContext } from '../context';
 import { AuthenticationError, BadInputError, KeyringError } from '../errors';
 import { EncryptedDataKey } from '../header';
 import { DATA_KEY_LENGTH, DataKeyMaterials, Keyring } from '../keyring';
-import { describeFailure, RetryPolicy, withRetry } from '../retry';
+import { attemptSignal, describeFailure, RetryPolicy, withRetry } from '../retry';
 
 export const AWS_KMS_PROVIDER_ID = 'aws-kms';
 /** KMS's answers when the ciphertext, key or context does not match: the message does not authenticate. */
@@ -48,7 +48,7 @@ export class AwsKmsKeyring implements Keyring {
   public async generateDataKey(context: EncryptionContext): Promise<DataKeyMaterials> {
     const res = await this.call('GenerateDataKey', () => this.client.send(new GenerateDataKeyCommand({
       KeyId: this.options.generatorKeyId, NumberOfBytes: DATA_KEY_LENGTH, EncryptionContext: context, GrantTokens: this.options.grantTokens,
-    })));
+    }), { abortSignal: attemptSignal(this.options.retry) }));
     if (!res.Plaintext || res.Plaintext.length !== DATA_KEY_LENGTH || !res.CiphertextBlob || !res.KeyId) {
       throw new KeyringError('GenerateDataKey returned an incomplete response', false);
     }
@@ -74,7 +74,7 @@ export class AwsKmsKeyring implements Keyring {
       try {
         const res = await this.call('Decrypt', () => this.client.send(new DecryptCommand({
           KeyId: arn, CiphertextBlob: e.ciphertext, EncryptionContext: context, GrantTokens: this.options.grantTokens,
-        })));
+        }), { abortSignal: attemptSignal(this.options.retry) }));
         if (!res.Plaintext || res.Plaintext.length !== DATA_KEY_LENGTH || res.KeyId !== arn) {
           throw new AuthenticationError(`KMS Decrypt under ${arn} returned a key for ${res.KeyId ?? 'no key'}`);
         }
@@ -99,7 +99,7 @@ export class AwsKmsKeyring implements Keyring {
   private async encrypt(keyId: string, dataKey: Buffer, context: EncryptionContext): Promise<EncryptedDataKey> {
     const res = await this.call('Encrypt', () => this.client.send(new EncryptCommand({
       KeyId: keyId, Plaintext: dataKey, EncryptionContext: context, GrantTokens: this.options.grantTokens,
-    })));
+    }), { abortSignal: attemptSignal(this.options.retry) }));
     if (!res.CiphertextBlob || !res.KeyId) throw new KeyringError('Encrypt returned an incomplete response', false);
     return edk(res.KeyId, res.CiphertextBlob);
   }

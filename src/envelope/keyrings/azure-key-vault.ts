@@ -4,7 +4,7 @@ import { EncryptionContext } from '../context';
 import { AuthenticationError, BadInputError, KeyringError } from '../errors';
 import { EncryptedDataKey } from '../header';
 import { DATA_KEY_LENGTH, DataKeyMaterials, Keyring } from '../keyring';
-import { describeFailure, isTransient, RetryPolicy, withRetry } from '../retry';
+import { attemptSignal, describeFailure, isTransient, RetryPolicy, withRetry } from '../retry';
 
 export const AZURE_KEY_VAULT_PROVIDER_ID = 'cloud-kms:azure-kv';
 
@@ -66,7 +66,7 @@ export class AzureKeyVaultKeyring implements Keyring {
       const kid = e.providerInfo.toString('utf8');
       if (!kid.startsWith(prefix) || (this.version && kid !== `${prefix}${this.version}`)) continue;
       try {
-        const res = await withRetry('Azure Key Vault unwrapKey', () => this.client(kid).unwrapKey('RSA-OAEP-256', e.ciphertext), this.options.retry);
+        const res = await withRetry('Azure Key Vault unwrapKey', () => this.client(kid).unwrapKey('RSA-OAEP-256', e.ciphertext, { abortSignal: attemptSignal(this.options.retry) }), this.options.retry);
         if (res.result.length !== DATA_KEY_LENGTH) throw new AuthenticationError('Key Vault unwrapped a key of the wrong length');
         return Buffer.from(res.result);
       } catch (err) {
@@ -85,7 +85,7 @@ export class AzureKeyVaultKeyring implements Keyring {
   private getPublicKey(): Promise<{ key: KeyObject; kid: string }> {
     this.publicKey ??= withRetry('Azure Key Vault getKey', async () => {
       const client = new KeyClient(this.vaultUrl, this.options.credential, this.options.clientOptions);
-      const k = await client.getKey(this.keyName, { version: this.version });
+      const k = await client.getKey(this.keyName, { version: this.version, abortSignal: attemptSignal(this.options.retry) });
       if (!k.key?.n || !k.key.e || !k.id) throw new KeyringError(`Key Vault key ${this.keyName} has no RSA public key`, false);
       if (!(k.keyOperations ?? []).map(String).includes('wrapKey')) {
         throw new KeyringError(`Key Vault key ${k.id} does not allow wrapKey (its operations are ${(k.keyOperations ?? []).join(', ')})`, false);

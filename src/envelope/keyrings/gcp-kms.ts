@@ -6,6 +6,8 @@ import { EncryptedDataKey } from '../header';
 import { DATA_KEY_LENGTH, DataKeyMaterials, Keyring } from '../keyring';
 import { describeFailure, isTransient, RetryPolicy, withRetry } from '../retry';
 
+const callOptions = (policy: RetryPolicy = {}) => ({ timeout: policy.attemptTimeoutMs ?? 10_000, retry: null as any });
+
 export const GCP_KMS_PROVIDER_ID = 'cloud-kms:gcp-kms';
 
 export interface GcpKmsKeyringOptions {
@@ -49,7 +51,7 @@ export class GcpKmsKeyring implements Keyring {
     const client = await this.kms();
     const [res] = await withRetry('Cloud KMS Encrypt', () => client.encrypt({
       name: this.options.keyName, plaintext: dataKey, additionalAuthenticatedData: aadOf(context),
-    }), this.options.retry).catch((err) => {
+    }, callOptions(this.options.retry)), this.options.retry).catch((err) => {
       if (err instanceof KeyringError) throw err;
       throw new KeyringError(`Cloud KMS Encrypt failed: ${describeFailure(err)}`, false);
     });
@@ -65,7 +67,7 @@ export class GcpKmsKeyring implements Keyring {
       try {
         const [res] = await withRetry('Cloud KMS Decrypt', () => client.decrypt({
           name: this.options.keyName, ciphertext: e.ciphertext, additionalAuthenticatedData: aadOf(context),
-        }), this.options.retry);
+        }, callOptions(this.options.retry)), this.options.retry);
         const plaintext = Buffer.from((res.plaintext ?? new Uint8Array()) as Uint8Array);
         if (plaintext.length !== DATA_KEY_LENGTH) throw new AuthenticationError('Cloud KMS decrypted a key of the wrong length');
         return plaintext;
