@@ -55,4 +55,10 @@ export interface GrantConditions {
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
    */
   readonly viaServices?: string[];
+
+  /**
+   * Encryption-context keys every request must carry, whatever their values (`kms:EncryptionContext:<key>` present).
+   * @default - none
+   */
+  readonly requiredContextKeys?: string[];
 }

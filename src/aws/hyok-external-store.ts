@@ -560,6 +560,11 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     return this.custodianPolicy.grantAdmin(grantee);
   }
 
+  /** Grants GenerateDataKey and Decrypt (envelope encryption) only when the request meets the conditions. */
+  public grantDataKeyUseWhen(grantee: iam.IGrantable, conditions: GrantConditions): iam.Grant {
+    return this.custodianPolicy.grant(grantee, ['kms:GenerateDataKey', 'kms:Decrypt'], conditions);
+  }
+
   public grantSign(_grantee: iam.IGrantable): iam.Grant {
     throw new ValidationError(`keys in custom key stores are symmetric encryption keys; ${this.node.path} cannot sign`);
   }

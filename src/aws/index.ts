@@ -5,3 +5,4 @@ export * from './byok-import';
 export * from './key-audit-sink';
 export * from './cloudhsm-cluster';
 export * from './hyok-external-store';
+export * from './envelope-encryption-function';

@@ -38,7 +38,8 @@ export function isTransient(err: unknown): boolean {
   if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   if (typeof e.code === 'number' && TRANSIENT_GRPC.has(e.code)) return true;
-  if (typeof e.message === 'string' && /socket hang up|ECONNRESET|other side closed/.test(e.message)) return true;
+  // Some wrappers keep only the message (e.g. the AWS SDK's wrapper for errors from another realm).
+  if (typeof e.message === 'string' && /socket hang up|other side closed|\b(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN)\b/.test(e.message)) return true;
   return e.cause !== undefined && e.cause !== err && isTransient(e.cause);
 }
 

@@ -105,6 +105,14 @@ export abstract class CustodianKeyBase extends kms.Key {
     return this.custodianPolicy.grant(grantee, ENCRYPT_ACTIONS, conditions);
   }
 
+  /**
+   * Grants what envelope encryption needs, GenerateDataKey and Decrypt, only when the request meets the conditions
+   * (e.g. required encryption-context keys).
+   */
+  public grantDataKeyUseWhen(grantee: iam.IGrantable, conditions: GrantConditions): iam.Grant {
+    return this.custodianPolicy.grant(grantee, ['kms:GenerateDataKey', 'kms:Decrypt'], conditions);
+  }
+
   /** Grants decrypt only when the request meets the conditions (encryption context, calling service). */
   public grantDecryptWhen(grantee: iam.IGrantable, conditions: GrantConditions): iam.Grant {
     return this.custodianPolicy.grant(grantee, DECRYPT_ACTIONS, conditions);

@@ -225,17 +225,21 @@ function toConditions(c: GrantConditions): { [op: string]: { [key: string]: unkn
   const ctx = c.encryptionContext ?? {};
   const keys = Object.keys(ctx);
   const services = c.viaServices ?? [];
-  if (keys.length === 0 && services.length === 0) {
-    throw new ValidationError('conditions must set encryptionContext or viaServices, got neither');
+  const present = c.requiredContextKeys ?? [];
+  if (keys.length === 0 && services.length === 0 && present.length === 0) {
+    throw new ValidationError('conditions must set encryptionContext, viaServices or requiredContextKeys, got none');
   }
-  for (const k of keys) {
+  for (const k of [...keys, ...present]) {
     if (!Token.isUnresolved(k) && (k.length === 0 || k.startsWith('aws-crypto-'))) {
       throw new ValidationError(`encryptionContext key must be non-empty and must not use the reserved prefix aws-crypto-, got '${k}'`);
     }
   }
   const equals: { [key: string]: unknown } = Object.fromEntries(keys.map((k) => [`kms:EncryptionContext:${k}`, ctx[k]]));
   if (services.length > 0) equals['kms:ViaService'] = services;
-  return { StringEquals: equals };
+  const conditions: { [op: string]: { [key: string]: unknown } } = {};
+  if (Object.keys(equals).length > 0) conditions.StringEquals = equals;
+  if (present.length > 0) conditions.Null = Object.fromEntries(present.map((k) => [`kms:EncryptionContext:${k}`, 'false']));
+  return conditions;
 }
 
 /** The key usage to use when none is given. */

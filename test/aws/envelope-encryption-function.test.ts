@@ -1,0 +1,132 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ComplianceProfile, Control, EvidenceLedger } from '../../src';
+import * as aws from '../../src/aws';
+import { cmkFor, keyPolicyOf, newStack, sinkFor, templateOf, xksStoreFor } from '../support/fixtures';
+import { nagFindings } from '../support/nag';
+
+const NULL_CONDITION = { Null: { 'kms:EncryptionContext:tenant': 'false', 'kms:EncryptionContext:purpose': 'false' } };
+
+function withCmk(profile = ComplianceProfile.PCI_DSS, extra: Partial<aws.EnvelopeEncryptionFunctionProps> = {}) {
+  const stack = newStack();
+  const key = cmkFor(stack, profile);
+  const fn = new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant', 'purpose'], profile, ...extra });
+  return { stack, key, fn, template: templateOf(stack) };
+}
+
+describe('with a CustomerManagedKey (key policy is the only authority)', () => {
+  const { stack, key, fn, template } = withCmk();
+
+  test('the key policy lets the function GenerateDataKey and Decrypt only, and only with the required context keys', () => {
+    const grant = keyPolicyOf(stack, key).Statement.find((s: any) => JSON.stringify(s.Principal ?? {}).includes('EnvelopeRole'));
+    expect(grant).toMatchObject({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: NULL_CONDITION });
+  });
+
+  test('the role has no inline policy and no KMS right of its own on the data key', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const managed = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('EnvelopeRole') }] } });
+    const statements = Object.values(managed).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((s: any) => s.Action)).toEqual([
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      'sqs:SendMessage',
+      ['kms:GenerateDataKey', 'kms:Decrypt'],
+    ]);
+    // The only KMS statement is for the log key, and only through SQS.
+    expect(statements[2].Condition).toEqual({ StringEquals: { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' } });
+    expect(fn.role).toBeDefined();
+  });
+
+  test('the function: reserved concurrency, DLQ, JSON logs in its own group, configuration in the environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      MemorySize: 1024,
+      Timeout: 30,
+      ReservedConcurrentExecutions: 10,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EnvelopeDeadLetterQueue'), 'Arn'] } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('EnvelopeLogs') } },
+      Environment: {
+        Variables: {
+          ENVELOPE_KEY_ARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('OrdersKey'), 'Arn'] },
+          ENVELOPE_REQUIRED_CONTEXT_KEYS: 'tenant,purpose',
+          ENVELOPE_SUITE: String(0x0478),
+          ENVELOPE_CACHE_MAX_AGE_MS: '300000',
+          ENVELOPE_CACHE_MAX_MESSAGES: '1000',
+          ENVELOPE_MAX_RECORD_BYTES: String(4 * 1024 * 1024),
+        },
+      },
+    });
+  });
+
+  test('logs encrypted with a rotating key and kept as the profile requires; the DLQ encrypted and TLS-only', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EnvelopeLogKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('envelope function'), EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EnvelopeLogKey'), 'Arn'] }, MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('cdk-nag: no unacknowledged finding in the four packs', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('evidence: least privilege on the key, the message format, structured logs', () => {
+    const ledger = EvidenceLedger.of(stack);
+    expect(ledger.evidenceFor(Control.NIST_AC_6, 'Test/Envelope')[0].value).toMatch(/^kms:GenerateDataKey, kms:Decrypt on Test\/OrdersKey; context keys tenant, purpose required$/);
+    expect(ledger.evidenceFor(Control.NIST_SC_13, 'Test/Envelope')[0].value).toBe('AWS Encryption SDK v2, suite 0x0478');
+  });
+});
+
+test('with a ManagedKey (IAM-delegated): the grant is an IAM statement with the same conditions', () => {
+  const stack = newStack();
+  const key = new aws.ManagedKey(stack, 'Key', { profile: ComplianceProfile.COMMERCIAL });
+  new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant', 'purpose'] });
+  const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+  expect(statements).toContainEqual({
+    Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] }, Condition: NULL_CONDITION,
+  });
+});
+
+test('with a key in an external key store: the grant goes into that key\'s policy', () => {
+  const stack = newStack();
+  const store = xksStoreFor(stack, ComplianceProfile.SOVEREIGN);
+  const key = store.addKey('TenantKey', { xksKeyId: 'external-1' });
+  new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'] });
+  expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain('"kms:EncryptionContext:tenant":"false"');
+});
+
+test('in a VPC: subnets and security group, ENI rights, and no LambdaInsideVPC acknowledgement', () => {
+  const stack = newStack();
+  const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const key = cmkFor(stack, ComplianceProfile.HIPAA, 'Key', { auditSink: sinkFor(stack, ComplianceProfile.HIPAA) });
+  new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'], vpc, profile: ComplianceProfile.HIPAA, suite: aws.EnvelopeSuite.COMMITTING_SIGNED });
+  const t = Template.fromStack(stack);
+  t.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }), Environment: { Variables: Match.objectLike({ ENVELOPE_SUITE: String(0x0578) }) } });
+  t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 2192 });
+  expect(EvidenceLedger.of(stack).acknowledgements('Test/Envelope').map((a) => a.rule)).not.toContain('HIPAA.Security-LambdaInsideVPC');
+});
+
+describe('bad input', () => {
+  test.each<[string, Partial<aws.EnvelopeEncryptionFunctionProps>, string | RegExp]>([
+    ['no required context keys', { requiredContextKeys: [] }, 'requiredContextKeys must name at least one encryption-context key for Test/Envelope, got none'],
+    ['a reserved context key', { requiredContextKeys: ['aws-crypto-public-key'] }, /got 'aws-crypto-public-key'/],
+    ['a cache beyond the NIST bound', { cacheMaxMessages: 2 ** 32 + 1 }, 'cacheMaxMessages must be between 1 and 4294967296 messages, got 4294967297'],
+    ['records too large for a Lambda response', { maxRecordBytes: 6 * 1024 * 1024 }, /maxRecordBytes must be between 1 and/],
+    ['no reserved concurrency', { reservedConcurrentExecutions: 0 }, /reservedConcurrentExecutions must be between 1 and 1000/],
+  ])('%s', (_what, extra, message) => {
+    const stack: Stack = newStack();
+    const key = new aws.ManagedKey(stack, 'Key', { profile: ComplianceProfile.COMMERCIAL });
+    expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'], ...extra })).toThrow(message);
+  });
+
+  test('a cache age of zero turns the cache off', () => {
+    const { template } = withCmk(ComplianceProfile.SOC2, { cacheMaxAge: Duration.seconds(0) });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ENVELOPE_CACHE_MAX_AGE_MS: '0' }) } });
+  });
+});
