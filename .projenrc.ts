@@ -78,6 +78,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+project.addTask('bench:envelope', {
+  description: 'Benchmark: the envelope core against the AWS Encryption SDK and raw AES-256-GCM (prints a table and a JSON line of ratios)',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/envelope.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
+  ],
+});
+
 project.addTask('examples', {
   description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
   steps: [

@@ -10,12 +10,17 @@ export const MAX_MESSAGES_PER_DATA_KEY = 2 ** 32;
 export interface DataKeyCacheOptions {
   /** How long a data key may be used after it was made, in milliseconds. */
   readonly maxAgeMs: number;
-  /** Messages per data key, at most 2^32. @default 2^32 */
+  /** Messages encrypted per data key, at most 2^32. @default 2^32 */
   readonly maxMessages?: number;
-  /** Plaintext bytes per data key. @default Number.MAX_SAFE_INTEGER */
+  /** Plaintext bytes encrypted per data key. @default Number.MAX_SAFE_INTEGER */
   readonly maxBytes?: number;
   /** Entries kept (least recently used go first). @default 1000 */
   readonly capacity?: number;
+  /**
+   * Start getting the next data key when an entry has used this share of its messages or age, so the switch does not
+   * wait for KMS. 0 turns it off. @default 0.75
+   */
+  readonly refreshAhead?: number;
   /** Clock, for tests. @default Date.now */
   readonly now?: () => number;
 }
@@ -25,6 +30,8 @@ interface Entry<T> {
   readonly createdAt: number;
   messages: number;
   bytes: number;
+  /** A successor being loaded ahead of this entry's end. */
+  next?: Promise<T>;
 }
 
 /** What the cache holds: something with secrets to wipe when it leaves. */
@@ -32,21 +39,33 @@ export interface Disposable {
   dispose(): void;
 }
 
+/** How a cached value is used: encryption counts messages and bytes against the limits, decryption only ages. */
+export interface CacheUse {
+  readonly bytes: number;
+  readonly countMessages: boolean;
+}
+
 /**
  * A data-key cache for encryption and decryption materials. Entries are keyed by keyring, suite and encryption context
- * (decryption: and the encrypted data keys), expire by age, message count and bytes, and are wiped on eviction.
- * Concurrent misses for the same key share one load, so N simultaneous encrypts on a cold cache make one KMS call.
+ * (decryption: and the encrypted data keys), expire by age, and for encryption by message count and bytes, and are
+ * wiped on eviction. Concurrent misses for the same key share one load, so N simultaneous encrypts on a cold cache make
+ * one KMS call; near an entry's end the next data key is fetched ahead.
  */
 export class DataKeyCache {
   public readonly maxAgeMs: number;
   public readonly maxMessages: number;
   public readonly maxBytes: number;
   public readonly capacity: number;
+  public readonly refreshAhead: number;
   private readonly now: () => number;
   private readonly entries = new Map<string, Entry<Disposable>>();
   private readonly loading = new Map<string, Promise<Disposable>>();
-  /** Loads performed (cache misses that reached a keyring). */
+  /** Data keys fetched ahead for entries that have ended. */
+  private readonly successors = new Map<string, Promise<Disposable>>();
+  /** Loads performed (misses and refreshes that reached a keyring). */
   public loads = 0;
+  /** Data keys being fetched ahead right now. */
+  public prefetching = 0;
 
   constructor(options: DataKeyCacheOptions) {
     if (!(options.maxAgeMs > 0)) throw new BadInputError(`maxAgeMs must be a positive number of milliseconds, got ${options.maxAgeMs}`);
@@ -58,10 +77,13 @@ export class DataKeyCache {
     if (!(maxBytes >= 1)) throw new BadInputError(`maxBytes must be at least 1, got ${maxBytes}`);
     const capacity = options.capacity ?? 1000;
     if (!Number.isInteger(capacity) || capacity < 1) throw new BadInputError(`capacity must be a positive integer, got ${capacity}`);
+    const refreshAhead = options.refreshAhead ?? 0.75;
+    if (!(refreshAhead >= 0 && refreshAhead < 1)) throw new BadInputError(`refreshAhead must be at least 0 and below 1, got ${refreshAhead}`);
     this.maxAgeMs = options.maxAgeMs;
     this.maxMessages = maxMessages;
     this.maxBytes = maxBytes;
     this.capacity = capacity;
+    this.refreshAhead = refreshAhead;
     this.now = options.now ?? Date.now;
   }
 
@@ -71,18 +93,49 @@ export class DataKeyCache {
   }
 
   /**
-   * Returns a cached value that may carry one more message of `bytes` bytes, counting that use; otherwise loads a new
-   * one (once for all concurrent callers with the same key), caches it and counts the use against it. `owned` is true
-   * when the value was not cached (one message larger than maxBytes): the caller disposes of it.
+   * Without waiting: a cached value that may carry one more use, with the use counted; undefined on a miss. `load`
+   * makes the next value when this one nears its end.
    */
-  public async use<T extends Disposable>(key: string, bytes: number, load: () => Promise<T>): Promise<{ value: T; owned: boolean }> {
-    if (bytes > this.maxBytes) return { value: await load(), owned: true };
+  public tryUse<T extends Disposable>(key: string, use: CacheUse, load?: () => Promise<T>): T | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    const age = this.now() - e.createdAt;
+    if (age >= this.maxAgeMs || (use.countMessages && (e.messages + 1 > this.maxMessages || e.bytes + use.bytes > this.maxBytes))) {
+      this.retire(key, e);
+      return undefined;
+    }
+    if (use.countMessages) {
+      e.messages += 1;
+      e.bytes += use.bytes;
+    }
+    // Most recently used last (a Map keeps insertion order).
+    if (this.entries.size > 1) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
+    }
+    if (load && this.refreshAhead > 0 && !e.next && !this.loading.has(key)
+      && (age >= this.maxAgeMs * this.refreshAhead || (use.countMessages && e.messages >= this.maxMessages * this.refreshAhead))) {
+      this.prefetching += 1;
+      e.next = this.fetch(load);
+      e.next.then(() => { this.prefetching -= 1; }, () => { this.prefetching -= 1; });
+    }
+    return e.value as T;
+  }
+
+  /**
+   * A cached value that may carry one more use, counting it; otherwise loads a new one (once for all concurrent callers
+   * with the same key), caches it and counts the use. `owned` is true when the value was not cached (one message larger
+   * than maxBytes): the caller disposes of it.
+   */
+  public async use<T extends Disposable>(key: string, use: CacheUse, load: () => Promise<T>): Promise<{ value: T; owned: boolean }> {
+    if (use.bytes > this.maxBytes) return { value: await load(), owned: true };
     for (;;) {
-      const hit = this.take(key, bytes);
-      if (hit) return { value: hit as T, owned: false };
+      const hit = this.tryUse(key, use, load);
+      if (hit) return { value: hit, owned: false };
       let pending = this.loading.get(key);
       if (!pending) {
-        pending = this.load(key, load);
+        const successor = this.takeSuccessor(key);
+        pending = this.install(key, successor ? successor.catch(() => this.fetch(load)) : this.fetch(load));
         this.loading.set(key, pending);
       }
       await pending;
@@ -91,45 +144,41 @@ export class DataKeyCache {
 
   /** Empties the cache, wiping every entry. */
   public clear(): void {
-    for (const e of this.entries.values()) e.value.dispose();
-    this.entries.clear();
+    for (const [key, e] of [...this.entries]) this.retire(key, e);
   }
 
-  private take(key: string, bytes: number): Disposable | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    const expired = this.now() - e.createdAt >= this.maxAgeMs;
-    if (expired || e.messages + 1 > this.maxMessages || e.bytes + bytes > this.maxBytes) {
-      this.evict(key, e);
-      return undefined;
-    }
-    e.messages += 1;
-    e.bytes += bytes;
-    // Most recently used last.
-    this.entries.delete(key);
-    this.entries.set(key, e);
-    return e.value;
+  private takeSuccessor(key: string): Promise<Disposable> | undefined {
+    const next = this.successors.get(key);
+    this.successors.delete(key);
+    return next;
   }
 
-  private async load(key: string, load: () => Promise<Disposable>): Promise<Disposable> {
+  private fetch<T extends Disposable>(load: () => Promise<T>): Promise<T> {
+    this.loads += 1;
+    return load();
+  }
+
+  private async install(key: string, value: Promise<Disposable>): Promise<Disposable> {
     try {
-      this.loads += 1;
-      const value = await load();
+      const v = await value;
       const old = this.entries.get(key);
-      if (old) this.evict(key, old);
-      this.entries.set(key, { value, createdAt: this.now(), messages: 0, bytes: 0 });
+      if (old) this.retire(key, old);
+      this.entries.set(key, { value: v, createdAt: this.now(), messages: 0, bytes: 0 });
       while (this.entries.size > this.capacity) {
         const [oldestKey, oldest] = this.entries.entries().next().value as [string, Entry<Disposable>];
-        this.evict(oldestKey, oldest);
+        this.retire(oldestKey, oldest);
       }
-      return value;
+      return v;
     } finally {
       this.loading.delete(key);
     }
   }
 
-  private evict(key: string, e: Entry<Disposable>): void {
-    this.entries.delete(key);
+  private retire(key: string, e: Entry<Disposable>): void {
+    if (this.entries.get(key) === e) this.entries.delete(key);
+    // A successor fetched ahead becomes the next entry; if it never is, it is wiped when it arrives.
+    if (e.next && !this.successors.has(key)) this.successors.set(key, e.next);
+    else e.next?.then((v) => setImmediate(() => v.dispose()), () => undefined);
     // Wiped on the next turn: a caller that took it this turn derives its message key synchronously first.
     setImmediate(() => e.value.dispose());
   }

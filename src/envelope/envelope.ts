@@ -1,5 +1,5 @@
 import { DataKeyCache } from './cache';
-import { EncryptionContext, PUBLIC_KEY_CONTEXT_KEY, RESERVED_PREFIX, serializeContext, validateUserContext } from './context';
+import { EncryptionContext, PUBLIC_KEY_CONTEXT_KEY, RESERVED_PREFIX, validateUserContext } from './context';
 import { AuthenticationError, BadInputError } from './errors';
 import { INCOMPLETE, ParsedHeader, parseHeader } from './header';
 import { Keyring } from './keyring';
@@ -70,6 +70,14 @@ export class Envelope {
   /** Encrypts a whole plaintext into one message. */
   public async encrypt(plaintext: Uint8Array, context: EncryptionContext = {}): Promise<Buffer> {
     const data = Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+    // A cached data key needs no await: the message is written in the same turn.
+    const cached = this.cachedEncryptionMaterials(context, data.length, this.frameLength);
+    if (cached) {
+      const message = encryptMessage(cached, data);
+      // While a data key is fetched ahead, let the event loop run so its request goes out and its reply comes in.
+      if (this.cache!.prefetching > 0) await new Promise((resolve) => setImmediate(resolve));
+      return message;
+    }
     const { value, owned } = await this.encryptionMaterials(context, data.length, this.frameLength);
     try {
       return encryptMessage(value, data);
@@ -151,21 +159,41 @@ export class Envelope {
     }
   }
 
-  private async encryptionMaterials(context: EncryptionContext, bytes: number | undefined, frameLength: number)
-    : Promise<{ value: EncryptionMaterials; owned: boolean }> {
+  private cachedEncryptionMaterials(context: EncryptionContext, bytes: number, frameLength: number): EncryptionMaterials | undefined {
+    if (!this.cache || bytes > this.cache.maxBytes) return undefined;
+    this.checkUserContext(context);
+    return this.cache.tryUse(this.encryptionCacheKey(context, frameLength), { bytes, countMessages: true }, this.loader(context, frameLength));
+  }
+
+  /** Cache key of encryption materials: keyring, suite, frame length and the context, canonically ordered. */
+  private encryptionCacheKey(context: EncryptionContext, frameLength: number): string {
+    let key = `e|${this.keyring.id}|${this.suite}|${frameLength}`;
+    for (const k of Object.keys(context).sort()) key += `|${k.length}:${k}=${context[k]}`;
+    return key;
+  }
+
+  private checkUserContext(context: EncryptionContext): void {
     validateUserContext(context);
     const missing = this.required.filter((k) => !(k in context));
     if (missing.length > 0) throw new BadInputError(`encryption context must contain ${missing.join(', ')} (required), got keys ${Object.keys(context).join(', ') || 'none'}`);
-    const load = async () => {
+  }
+
+  private loader(context: EncryptionContext, frameLength: number): () => Promise<EncryptionMaterials> {
+    return async () => {
       const suite = suiteInfo(this.suite);
       const signing = suite.signed ? newSigningKey() : undefined;
       const full = signing ? { ...context, [PUBLIC_KEY_CONTEXT_KEY]: signing.publicKeyBase64 } : { ...context };
       const { dataKey, edks } = await this.keyring.generateDataKey(full);
       return buildEncryptionMaterials(suite, dataKey, edks, full, frameLength, signing?.privateKey);
     };
+  }
+
+  private async encryptionMaterials(context: EncryptionContext, bytes: number | undefined, frameLength: number)
+    : Promise<{ value: EncryptionMaterials; owned: boolean }> {
+    this.checkUserContext(context);
+    const load = this.loader(context, frameLength);
     if (!this.cache || bytes === undefined) return { value: await load(), owned: true };
-    const key = `e|${this.keyring.id}|${this.suite}|${frameLength}|${serializeContext(context).toString('base64')}`;
-    return this.cache.use(key, bytes, load);
+    return this.cache.use(this.encryptionCacheKey(context, frameLength), { bytes, countMessages: true }, load);
   }
 
   private async decryptionMaterials(h: ParsedHeader): Promise<{ value: DecryptionMaterials; owned: boolean }> {
@@ -177,7 +205,7 @@ export class Envelope {
       return new DecryptionMaterials(dataKey, h.suite.signed ? verificationKeyFrom(h.context) : undefined);
     };
     if (!this.cache) return { value: await load(), owned: true };
-    return this.cache.use(`d|${this.keyring.id}|${h.suite.id}|${h.keySection.toString('base64')}`, 0, load);
+    return this.cache.use(`d|${this.keyring.id}|${h.suite.id}|${h.keySection.toString('base64')}`, { bytes: 0, countMessages: false }, load);
   }
 
   private checkContext(context: EncryptionContext, expected: EncryptionContext | undefined): void {

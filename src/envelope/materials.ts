@@ -76,12 +76,11 @@ export function verificationKeyFrom(context: EncryptionContext): KeyObject {
 /** Random message ids from a pooled buffer: one getrandom call per 2,048 messages. */
 const POOL = Buffer.allocUnsafe(32 * 2048);
 let poolOffset = POOL.length;
-export function randomMessageId(): Buffer {
+export function randomMessageId(id: Buffer = Buffer.allocUnsafe(32)): Buffer {
   if (poolOffset === POOL.length) {
     randomFillSync(POOL);
     poolOffset = 0;
   }
-  const id = Buffer.allocUnsafe(32);
   POOL.copy(id, 0, poolOffset, poolOffset + 32);
   POOL.fill(0, poolOffset, poolOffset + 32);
   poolOffset += 32;

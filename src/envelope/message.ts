@@ -14,9 +14,12 @@ export const FRAME_OVERHEAD = 4 + IV_LENGTH + TAG_LENGTH;
 export const FINAL_FRAME_OVERHEAD = 8 + IV_LENGTH + 4 + TAG_LENGTH;
 
 /** The per-message state for writing frames: key, message id and reusable AAD buffers. */
+/** Frame IVs are zeros and the sequence number; ciphers copy the IV when created, so one scratch buffer serves all. */
+const WRITE_IV = Buffer.alloc(IV_LENGTH);
+
 export class FrameWriter {
   private regularAad?: Buffer;
-  private readonly iv = Buffer.alloc(IV_LENGTH);
+  private readonly iv = WRITE_IV;
   public sequence = 1;
 
   constructor(private readonly key: Buffer, private readonly messageId: Buffer) {}
@@ -34,7 +37,7 @@ export class FrameWriter {
     if (final) {
       out.writeUInt32BE(content.length, o); o += 4;
     }
-    const aad = final ? aadTemplate(this.messageId, FINAL_AAD) : (this.regularAad ??= aadTemplate(this.messageId, FRAME_AAD));
+    const aad = final ? scratchAad(FINAL_SCRATCH, this.messageId) : (this.regularAad ??= aadTemplate(this.messageId, FRAME_AAD));
     setAadCounters(aad, this.sequence, content.length);
     const cipher = createCipheriv('aes-256-gcm', this.key, this.iv).setAAD(aad);
     o += cipher.update(content).copy(out, o);
@@ -44,9 +47,40 @@ export class FrameWriter {
     return o;
   }
 
+  /** One frame as separate buffers (frame header, ciphertext, tag), so large frames are not copied again. */
+  public writeParts(content: Buffer, final: boolean): Buffer[] {
+    if (this.sequence > MAX_FRAMES) throw new BadInputError('a message can have at most 2^32 - 1 frames; use a larger frame length');
+    const header = Buffer.allocUnsafe(final ? 24 : 16);
+    let o = 0;
+    if (final) {
+      header.writeUInt32BE(FINAL_FRAME_MARKER, 0);
+      o = 4;
+    }
+    header.writeUInt32BE(this.sequence, o);
+    this.iv.writeUInt32BE(this.sequence, 8);
+    this.iv.copy(header, o + 4);
+    if (final) header.writeUInt32BE(content.length, 20);
+    const aad = final ? aadTemplate(this.messageId, FINAL_AAD) : (this.regularAad ??= aadTemplate(this.messageId, FRAME_AAD));
+    setAadCounters(aad, this.sequence, content.length);
+    const cipher = createCipheriv('aes-256-gcm', this.key, this.iv).setAAD(aad);
+    const ciphertext = cipher.update(content);
+    cipher.final();
+    this.sequence += 1;
+    return [header, ciphertext, cipher.getAuthTag()];
+  }
+
   public dispose(): void {
     this.key.fill(0);
   }
+}
+
+/** A scratch final-frame AAD: ciphers copy their AAD at setAAD, so one buffer serves every message in turn. */
+const FINAL_SCRATCH = Buffer.alloc(MESSAGE_ID_LENGTH + FINAL_AAD.length + 12);
+FINAL_AAD.copy(FINAL_SCRATCH, MESSAGE_ID_LENGTH);
+
+function scratchAad(scratch: Buffer, messageId: Buffer): Buffer {
+  messageId.copy(scratch, 0);
+  return scratch;
 }
 
 function aadTemplate(messageId: Buffer, label: Buffer): Buffer {
@@ -73,13 +107,13 @@ export function headerSize(m: EncryptionMaterials): number {
  * frame writer for the body.
  */
 export function startMessage(m: EncryptionMaterials, into?: Buffer): { header: Buffer; writer: FrameWriter } {
-  const messageId = randomMessageId();
-  const { key, commitment } = deriveMessageKeys(m.dataKey, messageId, m.suite);
   const headerLength = 3 + MESSAGE_ID_LENGTH + m.middle.length + 32;
   const header = into ?? Buffer.allocUnsafe(headerLength + TAG_LENGTH);
+  const messageId = header.subarray(3, 3 + MESSAGE_ID_LENGTH);
+  randomMessageId(messageId);
+  const { key, commitment } = deriveMessageKeys(m.dataKey, messageId, m.suite);
   header[0] = 0x02;
   header.writeUInt16BE(m.suite.id, 1);
-  messageId.copy(header, 3);
   m.middle.copy(header, 3 + MESSAGE_ID_LENGTH);
   commitment.copy(header, headerLength - 32);
   const auth = createCipheriv('aes-256-gcm', key, ZERO_IV).setAAD(header.subarray(0, headerLength));

@@ -4,7 +4,7 @@ import { EncryptionContext } from './context';
 import { AuthenticationError } from './errors';
 import { INCOMPLETE, ParsedHeader } from './header';
 import { DecryptionMaterials, EncryptionMaterials } from './materials';
-import { FINAL_FRAME_OVERHEAD, footer, FRAME_OVERHEAD, FrameReader, FrameWriter, startMessage } from './message';
+import { FINAL_FRAME_OVERHEAD, footer, FrameReader, FrameWriter, startMessage } from './message';
 
 type Materials = { value: EncryptionMaterials; owned: boolean };
 
@@ -28,16 +28,14 @@ export class EncryptStream extends Transform {
       this.pending.push(chunk);
       this.pendingLength += chunk.length;
       // Keep at least one byte back, so the final frame is never empty when input ends on a frame boundary.
-      const frames = Math.floor((this.pendingLength - 1) / this.frameLength);
-      if (frames > 0) this.writeFrames(this.takePending(frames * this.frameLength), frames, false);
+      while (this.pendingLength > this.frameLength) this.writeFrame(this.takePending(this.frameLength), false);
       callback();
     }, (err) => callback(err));
   }
 
   public _flush(callback: TransformCallback): void {
     this.ensureStarted().then(() => {
-      const rest = this.takePending(this.pendingLength);
-      this.writeFrames(rest, 0, true);
+      this.writeFrame(this.takePending(this.pendingLength), true);
       this.writer!.dispose();
       if (this.signer) this.out(footer(this.signer.sign(this.materials!.value.signingKey!)), false);
       if (this.materials!.owned) this.materials!.value.dispose();
@@ -60,15 +58,8 @@ export class EncryptStream extends Transform {
     this.out(header, true);
   }
 
-  /** Writes `frames` full frames from `data`, then (final) one final frame with the rest. */
-  private writeFrames(data: Buffer, frames: number, final: boolean): void {
-    const F = this.frameLength;
-    const restLength = final ? data.length - frames * F : 0;
-    const out = Buffer.allocUnsafe(frames * (F + FRAME_OVERHEAD) + (final ? restLength + FINAL_FRAME_OVERHEAD : 0));
-    let o = 0;
-    for (let i = 0; i < frames; i++) o = this.writer!.write(data.subarray(i * F, (i + 1) * F), out, o, false);
-    if (final) o = this.writer!.write(data.subarray(frames * F), out, o, true);
-    this.out(out, true);
+  private writeFrame(content: Buffer, final: boolean): void {
+    for (const part of this.writer!.writeParts(content, final)) this.out(part, true);
   }
 
   private out(buf: Buffer, signed: boolean): void {
@@ -76,11 +67,30 @@ export class EncryptStream extends Transform {
     this.push(buf);
   }
 
+  /** The next `n` pending bytes, copying only when they span chunks. */
   private takePending(n: number): Buffer {
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLength);
-    this.pending = n < all.length ? [all.subarray(n)] : [];
-    this.pendingLength = all.length - n;
-    return all.subarray(0, n);
+    const first = this.pending[0];
+    let taken: Buffer;
+    if (n === 0) {
+      taken = Buffer.alloc(0);
+    } else if (first.length >= n) {
+      taken = first.subarray(0, n);
+      if (first.length === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
+    } else {
+      taken = Buffer.allocUnsafe(n);
+      let o = 0;
+      while (o < n) {
+        const c = this.pending[0];
+        const k = Math.min(c.length, n - o);
+        c.copy(taken, o, 0, k);
+        o += k;
+        if (k === c.length) this.pending.shift();
+        else this.pending[0] = c.subarray(k);
+      }
+    }
+    this.pendingLength -= n;
+    return taken;
   }
 }
 

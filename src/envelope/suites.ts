@@ -13,6 +13,8 @@ export interface SuiteInfo {
   readonly signed: boolean;
   /** `suiteId(2) || "DERIVEKEY"`, the HKDF info of the content key. */
   readonly keyInfo: Buffer;
+  /** `keyInfo || 0x01`, the single HKDF-Expand block's input. */
+  readonly keyInfoWithCounter: Buffer;
 }
 
 const DERIVE = Buffer.from('DERIVEKEY', 'latin1');
@@ -23,9 +25,13 @@ const info = (id: number) => {
   return b;
 };
 
+const suite = (id: number, signed: boolean): SuiteInfo => ({
+  id, signed, keyInfo: info(id), keyInfoWithCounter: Buffer.concat([info(id), Buffer.from([1])]),
+});
+
 const SUITES: Record<number, SuiteInfo> = {
-  [AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY]: { id: 0x0478, signed: false, keyInfo: info(0x0478) },
-  [AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384]: { id: 0x0578, signed: true, keyInfo: info(0x0578) },
+  [AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY]: suite(0x0478, false),
+  [AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384]: suite(0x0578, true),
 };
 
 export function suiteInfo(id: number): SuiteInfo {

@@ -236,21 +236,35 @@ describe('data-key cache', () => {
   });
 
   test('evicted data keys are wiped', async () => {
-    let captured: Buffer | undefined;
+    const generated: Buffer[] = [];
     const keyring: Keyring = {
       id: 'capture',
-      async generateDataKey(c) { const m = await raw().generateDataKey(c); captured = m.dataKey; return m; },
+      async generateDataKey(c) { const m = await raw().generateDataKey(c); generated.push(m.dataKey); return m; },
       wrapDataKey: (k, c) => raw().wrapDataKey(k, c),
       unwrapDataKey: (e, c) => raw().unwrapDataKey(e, c),
     };
-    const cache = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 1 });
-    const env = new Envelope({ keyring, cache });
+    const env = new Envelope({ keyring, cache: new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 1, refreshAhead: 0 }) });
     await env.encrypt(Buffer.from('x'));
-    const first = captured!;
-    expect(first.equals(Buffer.alloc(32))).toBe(false);
+    expect(generated[0].equals(Buffer.alloc(32))).toBe(false);
     await env.encrypt(Buffer.from('y'));
     await new Promise((r) => setImmediate(r));
-    expect(first.equals(Buffer.alloc(32))).toBe(true);
+    expect(generated).toHaveLength(2);
+    expect(generated[0].equals(Buffer.alloc(32))).toBe(true);
+    expect(generated[1].equals(Buffer.alloc(32))).toBe(false);
+  });
+
+  test('refresh ahead: the next data key is fetched at 90% of the limit, so the switch does not wait for the keyring', async () => {
+    const counting = new CountingKeyring(raw());
+    const cache = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 10, refreshAhead: 0.9 });
+    const env = new Envelope({ keyring: counting, cache });
+    for (let i = 0; i < 8; i++) await env.encrypt(Buffer.from('x'));
+    expect(counting.generated).toBe(1);
+    await env.encrypt(Buffer.from('x'));
+    expect(counting.generated).toBe(2);
+    for (let i = 0; i < 11; i++) await env.encrypt(Buffer.from('x'));
+    // Messages 11 to 20 use the key fetched ahead; the second key's own successor was fetched at its 9th message.
+    expect(counting.generated).toBe(3);
+    expect(cache.loads).toBe(3);
   });
 });
 
