@@ -59,5 +59,12 @@ export function customerManagedApp(outdir: string): App {
     { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason },
     { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason },
   );
+  // Applications encrypt records through the envelope service: one data key per 1,000 records of a merchant,
+  // and the key policy lets the function use the key only for requests that name the merchant.
+  new aws.EnvelopeEncryptionFunction(pci, 'CardholderEnvelope', {
+    key: cardholderKey,
+    requiredContextKeys: ['merchant'],
+    profile,
+  });
   return app;
 }

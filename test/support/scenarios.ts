@@ -74,6 +74,17 @@ export function scenarios(): Scenario[] {
       return stack;
     },
   });
+  for (const profile of [ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS]) {
+    list.push({
+      name: `EnvelopeEncryptionFunction/${profile.name}`,
+      build: () => {
+        const stack = newStack(stackName('EnvelopeEncryptionFunction', profile), new App());
+        const key = cmkFor(stack, profile, 'OrdersKey');
+        new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'], profile });
+        return stack;
+      },
+    });
+  }
   for (const profile of ComplianceProfile.builtIns()) {
     list.push({
       name: `KeyAuditSink/${profile.name}`,
