@@ -135,7 +135,10 @@ export class EvidenceLedger {
   private readonly containerRecords = new Map<string, KeyContainerRecord>();
   private readonly custodianRecords = new Map<string, CustodianAssignment[]>();
   private readonly entries: EvidenceEntry[] = [];
+  /** Index of each entry by subject, control and setting: apps with thousands of keys record hundreds of thousands. */
+  private readonly entryIndex = new Map<string, number>();
   private readonly acks: Acknowledgement[] = [];
+  private readonly ackKeys = new Set<string>();
 
   private constructor() {}
 
@@ -165,18 +168,21 @@ export class EvidenceLedger {
 
   /** Records a piece of evidence. A later entry for the same subject, control and setting replaces the earlier one. */
   public record(entry: EvidenceEntry): void {
-    const i = this.entries.findIndex((e) =>
-      e.subject === entry.subject && e.control.id === entry.control.id && e.setting === entry.setting);
-    if (i >= 0) {
+    const key = `${entry.subject}\u0000${entry.control.id}\u0000${entry.setting}`;
+    const i = this.entryIndex.get(key);
+    if (i !== undefined) {
       this.entries[i] = entry;
     } else {
+      this.entryIndex.set(key, this.entries.length);
       this.entries.push(entry);
     }
   }
 
   /** Records an accepted finding. */
   public acknowledge(ack: Acknowledgement): void {
-    if (!this.acks.some((a) => a.resource === ack.resource && a.rule === ack.rule)) {
+    const key = `${ack.resource}\u0000${ack.rule}`;
+    if (!this.ackKeys.has(key)) {
+      this.ackKeys.add(key);
       this.acks.push(ack);
     }
   }

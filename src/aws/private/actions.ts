@@ -104,6 +104,18 @@ export enum ActionClass {
 
 /** Classifies one action (wildcards match every action they cover). */
 export function classifyAction(action: string): ActionClass[] {
+  let classes = CLASSIFIED.get(action);
+  if (!classes) {
+    classes = classify(action);
+    CLASSIFIED.set(action, classes);
+  }
+  return classes;
+}
+
+/** Actions already classified: policies of thousands of keys repeat the same few dozen. */
+const CLASSIFIED = new Map<string, ActionClass[]>();
+
+function classify(action: string): ActionClass[] {
   if (action === '*' || action === 'kms:*') {
     return [ActionClass.READ, ActionClass.MANAGEMENT, ActionClass.IMPORT, ActionClass.CRYPTOGRAPHIC];
   }

@@ -18,8 +18,27 @@ export interface PrincipalIdentity {
   readonly display: string;
 }
 
+/** Identities by principal and stack: hierarchies check the same few principals against thousands of keys. */
+const IDENTITIES = new WeakMap<iam.IPrincipal, Map<Stack, PrincipalIdentity>>();
+/** Principals already accepted, by principal, stack, prop and whether services were allowed. */
+const ACCEPTED = new WeakMap<iam.IPrincipal, Set<string>>();
+
 export function identify(scope: IConstruct, principal: iam.IPrincipal): PrincipalIdentity {
   const stack = Stack.of(scope);
+  let byStack = IDENTITIES.get(principal);
+  if (!byStack) {
+    byStack = new Map();
+    IDENTITIES.set(principal, byStack);
+  }
+  let identity = byStack.get(stack);
+  if (!identity) {
+    identity = identifyIn(stack, principal);
+    byStack.set(stack, identity);
+  }
+  return identity;
+}
+
+function identifyIn(stack: Stack, principal: iam.IPrincipal): PrincipalIdentity {
   const json = principal.policyFragment.principalJson;
   const identities: string[] = [];
   const arns: string[] = [];
@@ -46,6 +65,18 @@ export function describe(stack: Stack, principal: iam.IPrincipal): string {
  */
 export function requireNamedPrincipal(scope: IConstruct, prop: string, principal: iam.IPrincipal, allowServices: boolean): void {
   const stack = Stack.of(scope);
+  const cacheKey = `${stack.node.path}\u0000${prop}\u0000${allowServices}`;
+  let accepted = ACCEPTED.get(principal);
+  if (accepted?.has(cacheKey)) return;
+  checkNamedPrincipal(stack, prop, principal, allowServices);
+  if (!accepted) {
+    accepted = new Set();
+    ACCEPTED.set(principal, accepted);
+  }
+  accepted.add(cacheKey);
+}
+
+function checkNamedPrincipal(stack: Stack, prop: string, principal: iam.IPrincipal, allowServices: boolean): void {
   const json = principal.policyFragment.principalJson;
   const shown = describe(stack, principal);
   if (principal instanceof iam.AccountPrincipal || principal instanceof iam.AccountRootPrincipal) {
