@@ -61,4 +61,11 @@ export interface GrantConditions {
    * @default - none
    */
   readonly requiredContextKeys?: string[];
+
+  /**
+   * Tags the calling principal must carry (`aws:PrincipalTag/<key>` equals the value): attribute-based access control.
+   * @default - no principal-tag condition
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/abac.html
+   */
+  readonly principalTags?: { [key: string]: string };
 }

@@ -6,3 +6,4 @@ export * from './key-audit-sink';
 export * from './cloudhsm-cluster';
 export * from './hyok-external-store';
 export * from './envelope-encryption-function';
+export * from './tenant-key-hierarchy';

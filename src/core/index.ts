@@ -4,3 +4,4 @@ export * from './controls';
 export * from './profile';
 export * from './custodians';
 export * from './evidence';
+export { TenantIsolation } from './tenants';

@@ -43,8 +43,12 @@ function conditionsHold(condition: any, ctx: RequestContext): boolean {
   for (const [op, tests] of Object.entries(condition ?? {})) {
     for (const [key, expected] of Object.entries(tests as Record<string, unknown>)) {
       const actual = ctx[key];
-      const wanted = list(expected);
+      // Policy variables (${aws:PrincipalTag/x}) take the request's value; a missing one matches nothing.
+      const wanted = list(expected).map((w) => (typeof w === 'string' ? substitute(w, ctx) : w));
       switch (op) {
+        case 'Null':
+          if (wanted.some((w) => w === 'true') !== (actual === undefined)) return false;
+          break;
         case 'Bool':
         case 'StringEquals':
         case 'ArnEquals':
@@ -67,6 +71,15 @@ function conditionsHold(condition: any, ctx: RequestContext): boolean {
     }
   }
   return true;
+}
+
+function substitute(value: string, ctx: RequestContext): unknown {
+  const m = /^\$\{([^}]+)\}$/.exec(value);
+  if (!m) {
+    if (value.includes('${')) throw new Error(`policy variable inside a longer string is not understood by the test evaluator: ${value}`);
+    return value;
+  }
+  return ctx[m[1]] ?? Symbol('missing policy variable');
 }
 
 /**

@@ -9,3 +9,4 @@ export const STORE_KEY_TYPE = 'Custom::CloudKmsStoreKey';
 /** Namespace and metric of the key-store health check. */
 export const HEALTH_NAMESPACE = 'CloudKmsConstructs';
 export const CONNECTED_METRIC = 'KeyStoreConnected';
+export const KEY_DELETION_TYPE = 'Custom::CloudKmsKeyDeletion';

@@ -42,7 +42,15 @@ export class CustodianPolicy {
   public readonly delegateToIam: boolean;
   public readonly approverCount: number;
   public readonly hasAuditors: boolean;
+  /**
+   * Whether synthesis may skip re-checking the final key policy. Keys whose every statement came through this class
+   * (tenant keys, by the thousand) may: each grant was checked as it was made.
+   */
+  public skipFinalCheck?: () => boolean;
   private readonly assignments: CustodianAssignment[];
+  private readonly baseAssignments: CustodianAssignment[];
+  /** The custodian statements, shared (never changed) by copies. */
+  private readonly baseStatements: iam.PolicyStatement[];
   private key?: kms.IKey;
 
   constructor(scope: IConstruct, input: CustodianPolicyInput) {
@@ -93,8 +101,9 @@ export class CustodianPolicy {
       ...assignments(scope, CustodianRole.DEPLOYER, 'deploymentPrincipal', [deployer]),
     ];
     SeparationOfDuties.check(this.assignments, subject);
+    this.baseAssignments = [...this.assignments];
 
-    this.document = buildKeyPolicy({
+    this.baseStatements = buildKeyPolicy({
       administrators: c.administrators,
       users,
       auditors,
@@ -104,10 +113,41 @@ export class CustodianPolicy {
       deployer,
       deployerArns: identify(scope, deployer).arns,
     }, { userActions: userActionsFor(input.keySpec, input.keyUsage), dualControl, delegateToIam: input.delegateToIam });
+    this.document = new iam.PolicyDocument({ statements: this.baseStatements });
     this.dualControl = dualControl;
     this.delegateToIam = input.delegateToIam;
     this.approverCount = new Set(approverArns.map((a) => JSON.stringify(Stack.of(scope).resolve(a)))).size;
     this.hasAuditors = auditors.length > 0;
+  }
+
+  /**
+   * The same custodians for another key, without validating them again: a fresh document that starts with the same
+   * (immutable) custodian statements, and its own grants from there. For keys made by the thousand (tenant keys).
+   */
+  public copy(): CustodianPolicy {
+    const copy = Object.create(CustodianPolicy.prototype) as CustodianPolicy;
+    Object.assign(copy, {
+      document: new iam.PolicyDocument({ statements: this.baseStatements }),
+      dualControl: this.dualControl,
+      delegateToIam: this.delegateToIam,
+      approverCount: this.approverCount,
+      hasAuditors: this.hasAuditors,
+      skipFinalCheck: undefined,
+      assignments: [...this.baseAssignments],
+      baseAssignments: this.baseAssignments,
+      baseStatements: this.baseStatements,
+      key: undefined,
+    });
+    return copy;
+  }
+
+  /**
+   * Checks principals that will hold `role` on keys of this policy against its custodians, before any key exists
+   * (a tenant hierarchy's users). Throws on a separation-of-duties conflict.
+   */
+  public checkSeparation(scope: IConstruct, role: CustodianRole, source: string, principals: iam.IPrincipal[], subject: string): void {
+    principals.forEach((p) => requireNamedPrincipal(scope, source, p, role === CustodianRole.USER));
+    SeparationOfDuties.check([...this.assignments, ...assignments(scope, role, source, principals)], subject);
   }
 
   /**
@@ -118,7 +158,7 @@ export class CustodianPolicy {
     this.key = key;
     const ledger = EvidenceLedger.of(key);
     this.assignments.forEach((a) => ledger.addCustodian(key.node.path, a));
-    key.node.addValidation({ validate: () => findPolicyViolations(key, this.document, this.delegateToIam) });
+    key.node.addValidation({ validate: () => (this.skipFinalCheck?.() ? [] : findPolicyViolations(key, this.document, this.delegateToIam)) });
   }
 
   /** How the policy separates duties, for the evidence ledger; undefined under IAM delegation. */
@@ -226,19 +266,31 @@ function toConditions(c: GrantConditions): { [op: string]: { [key: string]: unkn
   const keys = Object.keys(ctx);
   const services = c.viaServices ?? [];
   const present = c.requiredContextKeys ?? [];
-  if (keys.length === 0 && services.length === 0 && present.length === 0) {
-    throw new ValidationError('conditions must set encryptionContext, viaServices or requiredContextKeys, got none');
+  const tags = c.principalTags ?? {};
+  if (keys.length === 0 && services.length === 0 && present.length === 0 && Object.keys(tags).length === 0) {
+    throw new ValidationError('conditions must set encryptionContext, viaServices, requiredContextKeys or principalTags, got none');
   }
   for (const k of [...keys, ...present]) {
     if (!Token.isUnresolved(k) && (k.length === 0 || k.startsWith('aws-crypto-'))) {
       throw new ValidationError(`encryptionContext key must be non-empty and must not use the reserved prefix aws-crypto-, got '${k}'`);
     }
   }
+  for (const k of Object.keys(tags)) {
+    if (!Token.isUnresolved(k) && !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(k)) {
+      throw new ValidationError(`principalTags key must be a valid IAM tag key, got '${k}'`);
+    }
+  }
   const equals: { [key: string]: unknown } = Object.fromEntries(keys.map((k) => [`kms:EncryptionContext:${k}`, ctx[k]]));
+  for (const [k, v] of Object.entries(tags)) equals[`aws:PrincipalTag/${k}`] = v;
   if (services.length > 0) equals['kms:ViaService'] = services;
   const conditions: { [op: string]: { [key: string]: unknown } } = {};
   if (Object.keys(equals).length > 0) conditions.StringEquals = equals;
-  if (present.length > 0) conditions.Null = Object.fromEntries(present.map((k) => [`kms:EncryptionContext:${k}`, 'false']));
+  // A policy variable naming a missing tag must not match: require the tag to be present.
+  const variableTags = Object.values(ctx).flatMap((v) => (typeof v === 'string' ? [...v.matchAll(/\$\{aws:PrincipalTag\/([^}]+)\}/g)].map((m) => m[1]) : []));
+  const nulls: { [key: string]: string } = {};
+  for (const k of present) nulls[`kms:EncryptionContext:${k}`] = 'false';
+  for (const t of variableTags) nulls[`aws:PrincipalTag/${t}`] = 'false';
+  if (Object.keys(nulls).length > 0) conditions.Null = nulls;
   return conditions;
 }
 
@@ -273,7 +325,7 @@ export function userActionsFor(spec: kms.KeySpec, usage: kms.KeyUsage): string[]
  * CloudFormation's execution role under the default synthesizer. Other synthesizers deploy with credentials
  * we cannot know at synthesis, so the caller must name the principal.
  */
-function defaultDeploymentPrincipal(scope: IConstruct, subject: string, what: string): iam.IPrincipal {
+export function defaultDeploymentPrincipal(scope: IConstruct, subject: string, what: string): iam.IPrincipal {
   const synthesizer = Stack.of(scope).synthesizer;
   if (synthesizer instanceof DefaultStackSynthesizer) {
     // The synthesizer leaves CloudFormation placeholders such as ${AWS::Partition} for the CLI to fill in.

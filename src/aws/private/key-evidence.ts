@@ -33,6 +33,8 @@ export interface KeyEvidenceFacts {
    * @default - KMS automatic rotation, or a warning that rotation is manual
    */
   readonly manualRotation?: { readonly setting: string; readonly value: string; readonly description: string };
+  /** Construct path of what the key belongs to (a tenant hierarchy). @default - none */
+  readonly parent?: string;
 }
 
 /**
@@ -78,6 +80,7 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
     profile,
     fipsLevel: facts.fipsLevel ?? AWS_KMS_FIPS_LEVEL,
     auditSink: sink?.node.path,
+    parent: facts.parent,
     rotation: rotationFact,
     deletion: {
       setting: 'PendingWindowInDays, DeletionPolicy',

@@ -69,9 +69,9 @@ export const ADMINISTRATOR_DENIED_ACTIONS = [...CRYPTOGRAPHIC_ACTIONS, ...IMPORT
  * Builds the separation-of-duties key policy of a customer-managed key from its custodians.
  * The key policy is the only authority unless `delegateToIam` is set.
  */
-export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam.PolicyDocument {
-  const doc = new iam.PolicyDocument();
-  const statement = (props: iam.PolicyStatementProps) => doc.addStatements(new iam.PolicyStatement({ resources: ['*'], ...props }));
+export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam.PolicyStatement[] {
+  const doc: iam.PolicyStatement[] = [];
+  const statement = (props: iam.PolicyStatementProps) => doc.push(new iam.PolicyStatement({ resources: ['*'], ...props }));
 
   if (o.delegateToIam) {
     statement({ sid: SID.DELEGATE_TO_IAM, principals: [new iam.AccountRootPrincipal()], actions: ['kms:*'] });

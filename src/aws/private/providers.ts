@@ -14,6 +14,7 @@ export enum ProviderKind {
   HSM_CLUSTER = 'HsmCluster',
   KEY_STORE = 'KeyStore',
   STORE_KEY = 'StoreKey',
+  KEY_DELETION = 'KeyDeletion',
 }
 
 interface KindConfig {
@@ -100,6 +101,13 @@ const CONFIG: Record<ProviderKind, KindConfig> = {
       { id: () => 'AwsSolutions-IAM5[Resource::*]', reason: 'kms:CreateKey has no resource to scope to; it is limited to keys in custom key stores that do not bypass the lockout check.' },
       { id: (stack) => `AwsSolutions-IAM5[Resource::${flatArn(stack, 'kms', 'key/*')}]`, reason: 'Tagging at creation is checked before the key id exists; afterwards the key policy alone governs the handler.' },
     ],
+  },
+  [ProviderKind.KEY_DELETION]: {
+    waits: false,
+    onEventTimeout: Duration.minutes(2),
+    // Only the offboarded key's own policy lets this handler disable it and schedule (or cancel) its deletion.
+    statements: () => [],
+    wildcardReasons: [],
   },
 };
 

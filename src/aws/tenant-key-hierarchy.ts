@@ -1,0 +1,467 @@
+import { Annotations, CfnResource, CustomResource, Duration, Lazy, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { KeyCustodians } from './custodians';
+import { KEY_DELETION_TYPE } from './handlers/resource-types';
+import { IKeyAuditSink } from './key-audit-sink';
+import { CustodianPolicy, defaultDeploymentPrincipal } from './private/custodian-policy';
+import { AWS_KMS_FIPS_LEVEL, KeySettings, resolveKeySettings } from './private/key-settings';
+import { KmsResourceProvider, ProviderKind } from './private/providers';
+import { TenantKey } from './private/tenant-key';
+import { CustodianRole } from '../core/custodians';
+import { DeploymentModel } from '../core/deployment-model';
+import { EvidenceLedger } from '../core/evidence';
+import { ComplianceProfile } from '../core/profile';
+import { quotaWarning, TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
+import { requireMatch, ValidationError } from '../core/validation';
+
+/** CloudFormation's per-template limits. */
+const CFN_MAX_RESOURCES = 500;
+const CFN_MAX_TEMPLATE_BYTES = 1_000_000;
+
+const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const TENANT_ID_RULE = "1 to 64 letters, digits, '_' or '-' (it becomes part of an alias, a tag value and a construct id)";
+
+/**
+ * One tenant of a `TenantKeyHierarchy`.
+ */
+export interface Tenant {
+  /** The tenant's id: in its alias, its key's tag and the encryption context. */
+  readonly tenantId: string;
+
+  /**
+   * Under TIERED isolation, give the tenant its own key; the rest are pooled.
+   * @default - true under DEDICATED, false under POOLED and TIERED
+   */
+  readonly dedicated?: boolean;
+
+  /**
+   * The pool a pooled tenant shares a key with.
+   * @default - the first of `pools`
+   */
+  readonly pool?: string;
+
+  /**
+   * The tenant has left. A dedicated key is disabled, denied to everyone and scheduled for deletion after the deletion
+   * window (crypto-shredding); under dual control the approvers schedule the deletion. A pooled tenant's context is
+   * denied on its pool key (its data cannot be shredded separately). Other tenants are not touched.
+   * @default false
+   */
+  readonly offboarded?: boolean;
+
+  /**
+   * Principals of this tenant alone (e.g. the tenant's application role): they may use the tenant's key (or its pool's
+   * key) only with this tenant's encryption context, and are denied its management.
+   * @default - none
+   */
+  readonly users?: iam.IPrincipal[];
+}
+
+/**
+ * Properties of a `TenantKeyHierarchy`.
+ */
+export interface TenantKeyHierarchyProps {
+  /**
+   * Custodians of every key in the hierarchy. `users` are the tenant-serving principals: they use a key only for the
+   * tenant in their principal tag (`aws:PrincipalTag/<tenantTagKey>`), which must match the encryption context.
+   */
+  readonly custodians: KeyCustodians;
+
+  /** @default ComplianceProfile.COMMERCIAL */
+  readonly profile?: ComplianceProfile;
+
+  /** @default - none (required by profiles that require an audit sink) */
+  readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * Rotation period of every key.
+   * @default - the profile's longest rotation period
+   */
+  readonly rotation?: Duration;
+
+  /**
+   * Waiting period before a key scheduled for deletion (an offboarded tenant's) is deleted: 7 to 30 days.
+   * @default Duration.days(30)
+   */
+  readonly deletionWindow?: Duration;
+
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /** @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer */
+  readonly deploymentPrincipal?: iam.IPrincipal;
+
+  /** @default TenantIsolation.DEDICATED */
+  readonly isolation?: TenantIsolation;
+
+  /**
+   * Tenants; more with `addTenant()`. Order matters: tenants fill shards in order, so append new tenants and mark
+   * leaving ones `offboarded`, never remove or reorder them (that would move keys between nested stacks).
+   * @default - none yet
+   */
+  readonly tenants?: Tenant[];
+
+  /**
+   * Pools (tiers) of pooled tenants, a key each. Unused under DEDICATED isolation.
+   * @default ['default']
+   */
+  readonly pools?: string[];
+
+  /**
+   * Alias prefix: tenant keys are `alias/<prefix>/<tenantId>` (pooled tenants' aliases name their pool's key), pool keys
+   * `alias/<prefix>/pool/<pool>`.
+   * @default 'tenant'
+   */
+  readonly aliasPrefix?: string;
+
+  /**
+   * The principal tag (and key tag) that names a tenant.
+   * @default 'tenantId'
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/abac.html
+   */
+  readonly tenantTagKey?: string;
+
+  /**
+   * The encryption-context key that names a tenant.
+   * @default 'tenantId'
+   */
+  readonly contextKey?: string;
+
+  /**
+   * Tenants per nested stack. Fixed for the life of the hierarchy: changing it moves keys between stacks.
+   * The default keeps each template far under CloudFormation's 500 resources and 1 MB.
+   * @default 100
+   */
+  readonly tenantsPerShard?: number;
+
+  /**
+   * The account's KMS keys-per-region quota; the hierarchy warns at 80% of it.
+   * @default 100000
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html
+   */
+  readonly keyQuota?: number;
+}
+
+/**
+ * Per-tenant keys for a SaaS platform: a key per tenant (DEDICATED), a key per pool with tenants isolated by the
+ * encryption context (POOLED), or both (TIERED). Isolation is in the key policies: a tenant-serving principal may use a
+ * key only with the encryption context of the tenant in its principal tag (attribute-based access control).
+ *
+ * Tenant keys are sharded into nested stacks (`tenantsPerShard` each, in the order tenants are added), so any tenant
+ * count stays within CloudFormation's template limits and adding a tenant never replaces another's key. Pool keys live
+ * in the hierarchy's own stack.
+ */
+export class TenantKeyHierarchy extends Construct {
+  public readonly isolation: TenantIsolation;
+  public readonly profile: ComplianceProfile;
+  public readonly auditSink?: IKeyAuditSink;
+  public readonly aliasPrefix: string;
+  public readonly tenantTagKey: string;
+  public readonly contextKey: string;
+  public readonly tenantsPerShard: number;
+
+  private readonly plan: TenantPlan;
+  private readonly settings: KeySettings;
+  private readonly custodianPolicy: CustodianPolicy;
+  private readonly keyQuota: number;
+  private readonly shardStacks: NestedStack[] = [];
+  private readonly tenantKeys = new Map<string, TenantKey>();
+  private readonly pools = new Map<string, TenantKey>();
+  private readonly offboardedPooled = new Map<string, string[]>();
+  private readonly tenantPrincipals: iam.IPrincipal[] = [];
+  private quotaWarned = false;
+
+  constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
+    super(scope, id);
+    this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
+    this.aliasPrefix = props.aliasPrefix ?? 'tenant';
+    requireMatch('aliasPrefix', this.aliasPrefix, /^(?!aws(\/|$))[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+      "letters, digits, '_' and '-' in '/'-separated parts, not starting with aws");
+    this.tenantTagKey = props.tenantTagKey ?? 'tenantId';
+    requireMatch('tenantTagKey', this.tenantTagKey, /^(?!aws:)[A-Za-z0-9_.:/=+@-]{1,128}$/, 'a tag key of up to 128 characters, not starting with aws:');
+    this.contextKey = props.contextKey ?? 'tenantId';
+    requireMatch('contextKey', this.contextKey, /^(?!aws-crypto-)[^\s]{1,128}$/, 'a non-empty encryption-context key without spaces, not starting with aws-crypto-');
+    this.tenantsPerShard = props.tenantsPerShard ?? 100;
+    this.keyQuota = props.keyQuota ?? 100_000;
+    if (!Number.isInteger(this.keyQuota) || this.keyQuota < 1) throw new ValidationError(`keyQuota must be a positive whole number, got ${this.keyQuota}`);
+    if (!props.custodians) throw new ValidationError(`custodians is required for ${this.node.path}`);
+
+    this.settings = resolveKeySettings(scope, id, props, {
+      model: DeploymentModel.CUSTOMER_MANAGED,
+      keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
+      keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
+      automaticRotation: true,
+      fipsLevel: AWS_KMS_FIPS_LEVEL,
+      holder: 'AWS KMS key',
+    });
+    this.profile = this.settings.profile;
+    this.auditSink = props.auditSink;
+    // Nested stacks have their own synthesizer: the deployer is the parent's CloudFormation role.
+    const deployer = props.deploymentPrincipal ?? defaultDeploymentPrincipal(this, this.node.path, 'the principal CloudFormation deploys the hierarchy with');
+    this.custodianPolicy = TenantKey.custodianPolicy(this, this.settings, props.custodians, deployer);
+    this.plan = new TenantPlan({
+      subject: this.node.path,
+      isolation: this.isolation,
+      pools: props.pools ?? ['default'],
+      idPattern: TENANT_ID,
+      idRule: TENANT_ID_RULE,
+      tenantsPerShard: this.tenantsPerShard,
+    });
+    requireMaxResources('tenantsPerShard', this.tenantsPerShard);
+
+    if (this.isolation !== TenantIsolation.DEDICATED) {
+      for (const pool of this.plan.pools) this.newPoolKey(pool);
+    }
+    this.custodianPolicy.checkSeparation(this, CustodianRole.USER, 'custodians.users', props.custodians.users ?? [], this.node.path);
+    this.tenantPrincipals.push(...(props.custodians.users ?? []));
+    for (const p of this.tenantPrincipals) this.grantAbac(p);
+    for (const tenant of props.tenants ?? []) this.addTenant(tenant);
+    this.node.addValidation({ validate: () => this.validateShards() });
+  }
+
+  /** Adds a tenant: its own key (with tag and alias) in the current shard, or an alias to its pool's key. */
+  public addTenant(tenant: Tenant): void {
+    this.custodianPolicy.checkSeparation(this, CustodianRole.USER, `tenants[${tenant?.tenantId}].users`, tenant?.users ?? [],
+      `${this.node.path} tenant ${tenant?.tenantId}`);
+    const placement = this.plan.add(tenant);
+    const shard = this.shard(placement.shard);
+    const alias = this.aliasFor(placement.tenantId);
+    if (placement.dedicated) {
+      const key = new TenantKey(shard, placement.tenantId, {
+        settings: this.settings,
+        custodians: this.custodianPolicy,
+        description: `Tenant ${placement.tenantId} key of ${this.node.path} (profile ${this.profile.name})`,
+        auditSink: this.auditSink,
+        parent: this.node.path,
+        tag: { key: this.tenantTagKey, value: placement.tenantId },
+        alwaysCheck: this.tenantKeys.size === 0,
+      });
+      this.tenantKeys.set(placement.tenantId, key);
+      for (const p of this.tenantPrincipals) this.grantDedicated(key, placement.tenantId, p);
+      for (const p of tenant.users ?? []) this.grantTenantUser(key, placement.tenantId, p);
+      if (placement.offboarded) this.offboard(key, placement);
+      else new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
+      this.warnNearQuota();
+    } else {
+      const poolKey = this.pools.get(placement.pool!)!;
+      for (const p of tenant.users ?? []) this.grantTenantUser(poolKey, placement.tenantId, p);
+      if (placement.offboarded) this.denyPooledTenant(poolKey, placement);
+      else new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });
+    }
+  }
+
+  /**
+   * Lets a tenant-serving principal use every key of the hierarchy (now and later) for the tenant in its principal tag:
+   * the tag must equal the encryption context's tenant, and on a dedicated key the key's own tenant.
+   */
+  public grantTenantDataKeyUse(grantee: iam.IGrantable): void {
+    this.tenantPrincipals.push(grantee.grantPrincipal);
+    this.grantAbac(grantee.grantPrincipal);
+    for (const [tenantId, key] of this.tenantKeys) {
+      if (!this.plan.tryFind(tenantId)!.offboarded) this.grantDedicated(key, tenantId, grantee.grantPrincipal);
+    }
+  }
+
+  /** The key a tenant's data is encrypted under: its own, or its pool's. */
+  public keyFor(tenantId: string): kms.IKey {
+    const placement = this.placement(tenantId);
+    return placement.dedicated ? this.tenantKeys.get(tenantId)! : this.pools.get(placement.pool!)!;
+  }
+
+  /** Whether the tenant has its own key. */
+  public isDedicated(tenantId: string): boolean {
+    return this.placement(tenantId).dedicated;
+  }
+
+  /** The alias that names the tenant's key (`alias/<prefix>/<tenantId>`); removed when the tenant is offboarded. */
+  public aliasFor(tenantId: string): string {
+    return `alias/${this.aliasPrefix}/${tenantId}`;
+  }
+
+  /** The key of a pool. */
+  public poolKey(pool: string): kms.IKey {
+    const key = this.pools.get(pool);
+    if (!key) throw new ValidationError(`pool must be one of ${[...this.pools.keys()].join(', ') || '(none: isolation is DEDICATED)'}, got '${pool}'`);
+    return key;
+  }
+
+  /** The pools' keys, by pool name. */
+  public get poolKeyArns(): { [pool: string]: string } {
+    return Object.fromEntries([...this.pools].map(([pool, key]) => [pool, key.keyArn]));
+  }
+
+  /** Tenant ids in the order they were added. */
+  public get tenantIds(): string[] {
+    return this.plan.tenants.map((t) => t.tenantId);
+  }
+
+  /** Tenant id to the construct path of the nested stack that holds its key or alias. */
+  public get shardMap(): { [tenantId: string]: string } {
+    const map: { [tenantId: string]: string } = {};
+    for (const t of this.plan.tenants) map[t.tenantId] = this.shardStacks[t.shard].node.path;
+    return map;
+  }
+
+  /** The nested stacks holding tenant keys, in order. */
+  public get shards(): NestedStack[] {
+    return [...this.shardStacks];
+  }
+
+  private placement(tenantId: string): TenantPlacement {
+    const p = this.plan.tryFind(tenantId);
+    if (!p) throw new ValidationError(`tenantId must be a tenant of ${this.node.path}, got '${tenantId}'`);
+    return p;
+  }
+
+  private shard(index: number): NestedStack {
+    while (this.shardStacks.length <= index) {
+      const n = this.shardStacks.length;
+      const stack = new ShardStack(this, `Shard${String(n).padStart(4, '0')}`, {
+        description: `Tenant keys ${n * this.tenantsPerShard + 1} to ${(n + 1) * this.tenantsPerShard} of ${this.node.path}`,
+      });
+      this.shardStacks.push(stack);
+    }
+    return this.shardStacks[index];
+  }
+
+  private newPoolKey(pool: string): void {
+    const key = new TenantKey(this, `Pool-${pool}`, {
+      settings: this.settings,
+      custodians: this.custodianPolicy,
+      description: `Pool ${pool} key of ${this.node.path}: tenants isolated by encryption context (profile ${this.profile.name})`,
+      auditSink: this.auditSink,
+      parent: this.node.path,
+      alwaysCheck: true,
+    });
+    new kms.CfnAlias(this, `Pool-${pool}Alias`, { aliasName: `alias/${this.aliasPrefix}/pool/${pool}`, targetKeyId: key.keyArn });
+    this.pools.set(pool, key);
+  }
+
+  /** A tenant-serving principal on the pool keys: the context's tenant must be the principal's tag. */
+  private grantAbac(principal: iam.IPrincipal): void {
+    const tag = `\${aws:PrincipalTag/${this.tenantTagKey}}`;
+    for (const key of this.pools.values()) {
+      key.grantTenantUse(principal, { encryptionContext: { [this.contextKey]: tag } });
+    }
+  }
+
+  private grantDedicated(key: TenantKey, tenantId: string, principal: iam.IPrincipal): void {
+    key.grantTenantUse(principal,
+      { encryptionContext: { [this.contextKey]: tenantId }, principalTags: { [this.tenantTagKey]: tenantId } },
+      { principalTags: { [this.tenantTagKey]: tenantId } });
+  }
+
+  private grantTenantUser(key: TenantKey, tenantId: string, principal: iam.IPrincipal): void {
+    key.grantTenantUse(principal, { encryptionContext: { [this.contextKey]: tenantId } });
+  }
+
+  private offboard(key: TenantKey, placement: TenantPlacement): void {
+    key.denyAllUse('DenyOffboardedTenant');
+    const window = this.settings.deletionWindow;
+    const ledger = EvidenceLedger.of(this);
+    if (key.dualControl) {
+      Annotations.of(key).addInfo(`tenant ${placement.tenantId} is offboarded: its key denies all use; under dual control two approvers ` +
+        `schedule its deletion: aws kms schedule-key-deletion --key-id <key id> --pending-window-in-days ${window.toDays()}`);
+      ledger.acknowledge({
+        subject: key.node.path,
+        resource: key.node.path,
+        rule: 'cloud-kms:OffboardedKeyDeletion',
+        reason: `tenant ${placement.tenantId} offboarded: all use denied in the key policy; deletion is scheduled by the approvers (dual control)`,
+      });
+      return;
+    }
+    const shard = Stack.of(key);
+    const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
+    key.grantManagement(provider.handlerRole, ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion']);
+    const deletion = new CustomResource(shard, `${placement.tenantId}Deletion`, {
+      serviceToken: provider.serviceToken,
+      resourceType: KEY_DELETION_TYPE,
+      properties: { KeyId: key.keyId, PendingWindowInDays: window.toDays() },
+    });
+    // The grant must be in the key policy before the handler runs.
+    deletion.node.addDependency(key);
+  }
+
+  private denyPooledTenant(poolKey: TenantKey, placement: TenantPlacement): void {
+    const pool = placement.pool!;
+    let denied = this.offboardedPooled.get(pool);
+    if (!denied) {
+      const list: string[] = [];
+      denied = list;
+      this.offboardedPooled.set(pool, list);
+      poolKey.denyAllUse('DenyOffboardedTenants', {
+        StringEquals: { [`kms:EncryptionContext:${this.contextKey}`]: Lazy.list({ produce: () => list }) },
+      });
+    }
+    denied.push(placement.tenantId);
+  }
+
+  private warnNearQuota(): void {
+    if (this.quotaWarned) return;
+    const warning = quotaWarning(this.plan.dedicatedCount + this.pools.size, this.keyQuota, 'KMS keys-per-region');
+    if (warning) {
+      Annotations.of(this).addWarningV2('cloud-kms-constructs:keyQuota', warning);
+      this.quotaWarned = true;
+    }
+  }
+
+  /** Every shard within CloudFormation's limits: resources counted, bytes estimated from the largest key. */
+  private validateShards(): string[] {
+    const errors: string[] = [];
+    for (const shard of this.shardStacks) {
+      const resources = shard.node.findAll().filter((c) => CfnResource.isCfnResource(c)) as CfnResource[];
+      if (resources.length > CFN_MAX_RESOURCES) {
+        errors.push(`shard ${shard.node.path} has ${resources.length} resources, over CloudFormation's ${CFN_MAX_RESOURCES}: lower tenantsPerShard`);
+      }
+      const first = resources.find((r) => r instanceof kms.CfnKey);
+      if (!first) continue;
+      const bytesPerKey = JSON.stringify(shard.resolve((first as any)._toCloudFormation())).length + 512;
+      const keys = resources.filter((r) => r instanceof kms.CfnKey).length;
+      const estimate = keys * bytesPerKey + (resources.length - keys) * 600;
+      if (estimate > CFN_MAX_TEMPLATE_BYTES * 0.9) {
+        errors.push(`shard ${shard.node.path} would be about ${estimate} bytes, near CloudFormation's ${CFN_MAX_TEMPLATE_BYTES}-byte template ` +
+          `limit: lower tenantsPerShard (now ${this.tenantsPerShard}) or name fewer custodians`);
+      }
+    }
+    return errors;
+  }
+}
+
+/**
+ * A nested stack of tenant keys that renders its template once. CDK renders a nested stack's template twice: to hash
+ * it for the template asset, and again to write it; for thousands of key policies that second pass costs as much as
+ * the first (measured by `npm run bench:synth`). The asset step runs after every reference is resolved (or the hash
+ * would be wrong), and a shard has no nested stacks of its own whose assets could change it, so the first rendering
+ * is the final one.
+ */
+class ShardStack extends NestedStack {
+  private rendering = false;
+  private rendered?: unknown;
+
+  /** @internal */
+  public _prepareTemplateAsset(): boolean {
+    this.rendering = true;
+    try {
+      return super._prepareTemplateAsset();
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  /** @internal */
+  protected _toCloudFormation(): any {
+    if (this.rendered !== undefined) return this.rendered;
+    const template = super._toCloudFormation();
+    if (this.rendering) this.rendered = template;
+    return template;
+  }
+}
+
+/** A dedicated tenant is at most a key, an alias and a deletion resource; the deletion provider adds a dozen. */
+function requireMaxResources(prop: string, perShard: number): void {
+  const max = Math.floor((CFN_MAX_RESOURCES - 20) / 3);
+  if (!Token.isUnresolved(perShard) && perShard > max) {
+    throw new ValidationError(`${prop} must be at most ${max}, so a shard of offboarded dedicated tenants stays within CloudFormation's ${CFN_MAX_RESOURCES} resources, got ${perShard}`);
+  }
+}
