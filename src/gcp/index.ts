@@ -6,3 +6,4 @@ export * from './customer-managed-key';
 export * from './managed-key';
 export * from './byok-import';
 export * from './hyok-external-store';
+export * from './tenant-key-hierarchy';

@@ -10,9 +10,10 @@ import { stableGuid } from '../../core/naming';
  * A key in a Key Vault with a rotation policy (automatic rotation, expire-after, notify-before-expiry) and an
  * expiry on its first version, set at creation and then left to the rotation policy.
  */
-export function createVaultKey(scope: Construct, vault: KeyVault, name: string, s: AzureKeySettings, dependsOn: ITerraformDependable[]): KeyVaultKey {
+export function createVaultKey(scope: Construct, vault: KeyVault, name: string, s: AzureKeySettings, dependsOn: ITerraformDependable[],
+  id = 'Resource'): KeyVaultKey {
   requireName('keyName', name, /^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens');
-  return new KeyVaultKey(scope, 'Resource', {
+  return new KeyVaultKey(scope, id, {
     name,
     keyVaultId: vault.vaultId,
     keyType: s.keyType,

@@ -16,12 +16,14 @@ export interface CryptoKeyOptions {
   readonly skipInitialVersionCreation?: boolean;
   /** The EKM connection of an EXTERNAL_VPC key. */
   readonly cryptoKeyBackend?: string;
+  /** Construct id of the key resource. @default 'Resource' */
+  readonly id?: string;
 }
 
 /** A crypto key in a ring, with the settings resolved for it and `prevent_destroy`. */
 export function createCryptoKey(scope: Construct, ring: KeyRing, name: string, s: GcpKeySettings, options: CryptoKeyOptions = {}): KmsCryptoKey {
   requireKmsName('keyName', name);
-  return new KmsCryptoKey(scope, 'Resource', {
+  return new KmsCryptoKey(scope, options.id ?? 'Resource', {
     name,
     keyRing: ring.keyRingId,
     purpose: s.purpose,

@@ -1,0 +1,296 @@
+import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
+import { KmsKeyRingIamMember } from '@cdktf/provider-google/lib/kms-key-ring-iam-member';
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { GcpCustodians, gcpAssignments } from './custodians';
+import { IKeyAuditSink } from './key-audit-sink';
+import { KeyRing } from './key-ring';
+import { ProtectionLevel } from './key-spec';
+import { checkModelAllowed } from '../core/checks';
+import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { DeploymentModel } from '../core/deployment-model';
+import { EvidenceLedger } from '../core/evidence';
+import { nameFor, stableGuid } from '../core/naming';
+import { ComplianceProfile } from '../core/profile';
+import { TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
+import { requireMatch, ValidationError } from '../core/validation';
+import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkSinkFor, keyAssignments } from './private/keys';
+import { ROLES } from './private/roles';
+
+// Lower case: the id is also a label value, which Google Cloud allows in lower case only.
+const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,55}$/;
+const TENANT_ID_RULE = "1 to 56 lower-case letters, digits, '_' or '-', starting with a letter or digit (it becomes part of a key name and a label)";
+
+/**
+ * One tenant of a Google Cloud `TenantKeyHierarchy`.
+ */
+export interface Tenant {
+  /** The tenant's id: in its key's name (`tenant-<tenantId>`) and `tenant_id` label, and in the encryption context. */
+  readonly tenantId: string;
+
+  /**
+   * Under TIERED isolation, give the tenant its own key.
+   * @default - true under DEDICATED, false under POOLED and TIERED
+   */
+  readonly dedicated?: boolean;
+
+  /**
+   * The pool a pooled tenant shares a key with.
+   * @default - the first of `pools`
+   */
+  readonly pool?: string;
+
+  /**
+   * The tenant has left. Its dedicated key leaves the configuration: Terraform destroys every version, which Cloud KMS
+   * deletes after `destroyScheduledDuration` (crypto-shredding; restorable until then). A pooled tenant loses its IAM
+   * bindings; its data cannot be shredded separately.
+   * @default false
+   */
+  readonly offboarded?: boolean;
+
+  /**
+   * IAM members of this tenant alone: "Cloud KMS CryptoKey Encrypter/Decrypter" on the tenant's key only (or, for a
+   * pooled tenant, its pool's key, where the envelope function enforces the tenant context).
+   * @default - none
+   */
+  readonly users?: string[];
+}
+
+/**
+ * Properties of a Google Cloud `TenantKeyHierarchy`.
+ */
+export interface TenantKeyHierarchyProps {
+  readonly project: string;
+  readonly location: string;
+
+  /**
+   * Custodians of every ring and key. `users` are tenant-serving members (e.g. the envelope service's service account):
+   * Encrypter/Decrypter on every shard ring. Cloud KMS IAM cannot condition use on the additional authenticated data, so
+   * the envelope function enforces that a caller only uses its own tenant's key and context.
+   */
+  readonly custodians: GcpCustodians;
+
+  /** @default ComplianceProfile.COMMERCIAL */
+  readonly profile?: ComplianceProfile;
+
+  /** @default - none (required by profiles that require an audit sink) */
+  readonly auditSink?: IKeyAuditSink;
+
+  /** @default ProtectionLevel.HSM */
+  readonly protectionLevel?: ProtectionLevel;
+
+  /** @default - the profile's longest rotation period */
+  readonly rotation?: Duration;
+
+  /** @default Duration.days(30) (Cloud KMS allows up to 120) */
+  readonly destroyScheduledDuration?: Duration;
+
+  /** @default TenantIsolation.DEDICATED */
+  readonly isolation?: TenantIsolation;
+
+  /**
+   * Tenants; more with `addTenant()`. Append new tenants and mark leaving ones `offboarded`; never remove or reorder them.
+   * @default - none yet
+   */
+  readonly tenants?: Tenant[];
+
+  /** @default ['default'] */
+  readonly pools?: string[];
+
+  /**
+   * Tenant keys per key ring. Fixed for the life of the hierarchy.
+   * @default 500
+   */
+  readonly tenantsPerKeyRing?: number;
+
+  /**
+   * Key rings are `<prefix>-<shard>` and `<prefix>-pools`; key rings can never be deleted, so choose once.
+   * @default - derived from the construct path
+   */
+  readonly keyRingPrefix?: string;
+}
+
+/**
+ * Per-tenant keys on Google Cloud: a key per tenant (DEDICATED), a key per pool (POOLED), or both (TIERED), sharded across
+ * key rings (`tenantsPerKeyRing` each, in the order tenants are added) with stable names. Tenant-specific members get a
+ * role on their tenant's key alone.
+ */
+export class TenantKeyHierarchy extends Construct {
+  public readonly isolation: TenantIsolation;
+  public readonly profile: ComplianceProfile;
+  public readonly tenantsPerKeyRing: number;
+  public readonly keyRingPrefix: string;
+
+  private readonly props: TenantKeyHierarchyProps;
+  private readonly plan: TenantPlan;
+  private readonly settings: GcpKeySettings;
+  private readonly assignments: CustodianAssignment[];
+  private readonly rings: KeyRing[] = [];
+  private poolRing?: KeyRing;
+  private readonly tenantKeys = new Map<string, KmsCryptoKey>();
+  private readonly poolKeys = new Map<string, KmsCryptoKey>();
+
+  constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
+    super(scope, id);
+    this.props = props;
+    const c = props.custodians;
+    if (!c || (c.administrators ?? []).length === 0) {
+      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
+    }
+    if ((c.importers ?? []).length > 0) {
+      throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
+    }
+    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    checkModelAllowed(profile, DeploymentModel.CUSTOMER_MANAGED, this.node.path);
+    this.assignments = keyAssignments(c);
+    SeparationOfDuties.check([...this.assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    const level = props.protectionLevel ?? ProtectionLevel.HSM;
+    if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {
+      throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for tenant keys, got ${level}`);
+    }
+    checkSinkFor(this, profile, props.auditSink);
+    this.settings = resolveGcpKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, level, RotationMode.AUTOMATIC);
+    this.profile = this.settings.profile;
+    if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {
+      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}), got ${(c.approvers ?? []).length}`);
+    }
+    this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
+    this.tenantsPerKeyRing = props.tenantsPerKeyRing ?? 500;
+    this.keyRingPrefix = props.keyRingPrefix ?? nameFor(this.node.path, id, 'tenants-', 50, /[^a-z0-9_-]/g);
+    requireMatch('keyRingPrefix', this.keyRingPrefix, /^[a-zA-Z0-9_-]{1,57}$/, "1 to 57 letters, digits, '_' or '-'");
+    this.plan = new TenantPlan({
+      subject: this.node.path,
+      isolation: this.isolation,
+      pools: props.pools ?? ['default'],
+      idPattern: TENANT_ID,
+      idRule: TENANT_ID_RULE,
+      tenantsPerShard: this.tenantsPerKeyRing,
+    });
+    if (this.isolation !== TenantIsolation.DEDICATED) {
+      this.poolRing = this.newRing('Pools', `${this.keyRingPrefix}-pools`);
+      for (const pool of this.plan.pools) {
+        this.poolKeys.set(pool, this.newKey(this.poolRing, `Pool-${pool}`, `pool-${pool}`, 'pool'));
+      }
+    }
+    for (const tenant of props.tenants ?? []) this.addTenant(tenant);
+  }
+
+  /** Adds a tenant: its own key in the current shard ring, or a place in its pool. */
+  public addTenant(tenant: Tenant): void {
+    const placement = this.plan.add(tenant);
+    const users = tenant.users ?? [];
+    const added = gcpAssignments(CustodianRole.USER, `tenants[${placement.tenantId}].users`, users);
+    SeparationOfDuties.check([...this.assignments, ...added], `${this.node.path}/${placement.tenantId}`);
+    const ring = this.ring(placement.shard);
+    if (!placement.dedicated) {
+      if (placement.offboarded) {
+        this.recordOffboarded(placement, 'its IAM bindings on the pool key are removed; pooled data cannot be crypto-shredded on its own');
+        return;
+      }
+      const key = this.poolKeys.get(placement.pool!)!;
+      for (const u of users) this.bindTenantUser(key, u, placement.tenantId);
+      return;
+    }
+    if (placement.offboarded) {
+      this.recordOffboarded(placement, `its key versions are destroyed and deleted after ${this.settings.destroyDays} days (crypto-shredding)`);
+      return;
+    }
+    const key = this.newKey(ring, `Tenant-${placement.tenantId}`, `tenant-${placement.tenantId}`, 'tenant', placement.tenantId);
+    this.tenantKeys.set(placement.tenantId, key);
+    for (const u of users) this.bindTenantUser(key, u, placement.tenantId);
+  }
+
+  /** The key a tenant's data is encrypted under: its own, or its pool's. Offboarded tenants have none. */
+  public keyFor(tenantId: string): KmsCryptoKey {
+    const placement = this.plan.tryFind(tenantId);
+    if (!placement) throw new ValidationError(`tenantId must be a tenant of ${this.node.path}, got '${tenantId}'`);
+    const key = placement.dedicated ? this.tenantKeys.get(tenantId) : this.poolKeys.get(placement.pool!);
+    if (!key || placement.offboarded) throw new ValidationError(`tenant '${tenantId}' is offboarded: it has no key in ${this.node.path}`);
+    return key;
+  }
+
+  /** Tenant id to the name of the key ring that holds its key (pooled tenants: the pool ring). */
+  public get shardMap(): { [tenantId: string]: string } {
+    const map: { [tenantId: string]: string } = {};
+    for (const t of this.plan.tenants) map[t.tenantId] = t.dedicated ? this.rings[t.shard].keyRingName : this.poolRing!.keyRingName;
+    return map;
+  }
+
+  /** The shard key rings, in order (the pool ring is not among them). */
+  public get shardKeyRings(): KeyRing[] {
+    return [...this.rings];
+  }
+
+  /** Tenant ids in the order they were added. */
+  public get tenantIds(): string[] {
+    return this.plan.tenants.map((t) => t.tenantId);
+  }
+
+  private ring(index: number): KeyRing {
+    while (this.rings.length <= index) {
+      const n = String(this.rings.length).padStart(4, '0');
+      this.rings.push(this.newRing(`Shard${n}`, `${this.keyRingPrefix}-${n}`));
+    }
+    return this.rings[index];
+  }
+
+  private newRing(id: string, name: string): KeyRing {
+    const p = this.props;
+    const c = p.custodians;
+    const ring = new KeyRing(this, id, {
+      project: p.project,
+      location: p.location,
+      name,
+      profile: this.profile,
+      auditSink: p.auditSink,
+      approvers: c.approvers,
+    });
+    ring._checkSeparation(this.assignments, this.node.path);
+    c.administrators.forEach((a) => ring.addAdministrator(a, 'custodians.administrators'));
+    for (const u of c.users ?? []) this.bindOnRing(ring, ROLES.ENCRYPTER_DECRYPTER, u, 'TenantService');
+    for (const a of c.auditors ?? []) this.bindOnRing(ring, ROLES.KMS_VIEWER, a, 'Auditor');
+    return ring;
+  }
+
+  private bindOnRing(ring: KeyRing, role: string, member: string, kind: string): void {
+    new KmsKeyRingIamMember(ring, `${kind}${stableGuid(role, member.toLowerCase()).slice(0, 8)}`, { keyRingId: ring.keyRingId, role, member });
+  }
+
+  private newKey(ring: KeyRing, id: string, name: string, what: string, tenantId?: string): KmsCryptoKey {
+    const settings = tenantId ? { ...this.settings, labels: { ...this.settings.labels, tenant_id: tenantId } } : this.settings;
+    const key = createCryptoKey(ring, ring, name, settings, { id });
+    const ledger = EvidenceLedger.of(this);
+    for (const a of this.assignments) ledger.addCustodian(key.node.path, a);
+    recordGcpKeyEvidence({
+      key,
+      resource: key,
+      constructName: 'TenantKeyHierarchy',
+      model: DeploymentModel.CUSTOMER_MANAGED,
+      settings: this.settings,
+      holder: `${this.settings.protectionLevel === ProtectionLevel.HSM ? 'Cloud HSM' : 'Cloud KMS software'} ${what} key`,
+      auditSink: this.props.auditSink,
+      parent: this.node.path,
+      separation: 'administrators hold Cloud KMS Admin on the key rings (no cryptographic use); tenant members a use-only role on their tenant\'s key; ' +
+        'tenant-serving members a use-only role on the shard rings, with the tenant context enforced by the envelope function',
+      dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
+    });
+    return key;
+  }
+
+  private bindTenantUser(key: KmsCryptoKey, member: string, tenantId: string): void {
+    const [assignment] = gcpAssignments(CustodianRole.USER, 'tenant users', [member]);
+    EvidenceLedger.of(this).addCustodian(key.node.path, assignment);
+    bindKeyRole(key.node.scope as Construct, key, ROLES.ENCRYPTER_DECRYPTER, member, `Tenant-${tenantId}-User`);
+  }
+
+  private recordOffboarded(placement: TenantPlacement, what: string): void {
+    EvidenceLedger.of(this).acknowledge({
+      subject: this.node.path,
+      resource: `${this.node.path}/${placement.tenantId}`,
+      rule: 'cloud-kms:TenantOffboarded',
+      reason: `tenant ${placement.tenantId} is offboarded: ${what}`,
+    });
+  }
+}
