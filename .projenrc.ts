@@ -43,6 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudhsm-v2@3.332.0',
     '@aws-sdk/client-secrets-manager@^3.1164.0',
     '@aws-sdk/client-cloudwatch@^3.1164.0',
+    // The tenant-aware envelope Lambda: STS tenant sessions and IAM principal tags (provided by the Lambda runtime).
+    '@aws-sdk/client-iam@^3.1164.0',
+    '@aws-sdk/client-sts@^3.1164.0',
     'aws-sdk-client-mock@4.1.0',
     // The interop oracle and baseline of the envelope core.
     '@aws-crypto/client-node@5.0.2',
@@ -83,6 +86,14 @@ project.addTask('bench:envelope', {
   steps: [
     { spawn: 'bundle' },
     { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/envelope.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
+  ],
+});
+
+project.addTask('bench:synth', {
+  description: 'Benchmark: TenantKeyHierarchy synthesis at 100, 1,000 and 10,000 tenants on each cloud against plain provider keys (table and a JSON line)',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'node -r ts-node/register/transpile-only bench/synth.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
   ],
 });
 

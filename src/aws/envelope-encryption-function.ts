@@ -1,15 +1,16 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { GrantConditions } from './custodians';
 import { EnvelopeFunction } from './handlers/envelope-function';
 import { ENV } from './handlers/envelope-handler';
 import { acknowledgeRules } from './private/acknowledge';
+import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
@@ -24,17 +25,62 @@ export enum EnvelopeSuite {
 }
 
 /**
+ * Where a tenant-aware envelope function learns the caller's tenant.
+ */
+export class TenantResolution {
+  /**
+   * The tenant tag (the hierarchy's `tenantTagKey`) of the caller's IAM role or user, read with IAM from the caller
+   * identity that an IAM-authorized function URL (created for this mode) or API Gateway route passes in. Session tags
+   * are not visible to the function: tag the roles themselves.
+   */
+  public static principalTag(): TenantResolution {
+    return new TenantResolution('principalTag');
+  }
+
+  /**
+   * A claim of the caller's token, as an API Gateway JWT, Cognito or Lambda authorizer passes it in
+   * (`requestContext.authorizer.jwt.claims`, `.claims` or `.lambda`).
+   */
+  public static claim(name: string): TenantResolution {
+    if (!/^[\w:./-]{1,128}$/.test(name)) throw new ValidationError(`claim must be 1 to 128 letters, digits and _:./-, got '${name}'`);
+    return new TenantResolution('claim', name);
+  }
+
+  private constructor(public readonly source: string, public readonly claimName?: string) {}
+}
+
+/**
  * Properties of an `EnvelopeEncryptionFunction`.
  */
 export interface EnvelopeEncryptionFunctionProps {
-  /** The KMS key: a ManagedKey, CustomerManagedKey, ByokImport, a key in a HyokExternalStore, or any symmetric IKey. */
-  readonly key: kms.IKey;
+  /**
+   * The KMS key: a ManagedKey, CustomerManagedKey, ByokImport, a key in a HyokExternalStore, or any symmetric IKey.
+   * Give either `key` or `tenants`.
+   * @default - none: `tenants` is required
+   */
+  readonly key?: kms.IKey;
+
+  /**
+   * Serve the tenants of a hierarchy: each request uses its caller's tenant's key (or pool key, with the tenant in the
+   * context), through a role session tagged with that tenant, so the key policies' ABAC conditions apply; a message of
+   * another tenant is refused before any key is asked. Give either `key` or `tenants`.
+   * @default - none: `key` is required
+   */
+  readonly tenants?: TenantKeyHierarchy;
+
+  /**
+   * How a tenant-aware function learns the caller's tenant.
+   * @default TenantResolution.principalTag()
+   */
+  readonly tenantResolution?: TenantResolution;
 
   /**
    * Encryption-context keys every request must carry. The function refuses requests without them, and its KMS grant
-   * is conditioned on them, so key-policy and CloudTrail records always show them.
+   * is conditioned on them, so key-policy and CloudTrail records always show them. A tenant-aware function always adds
+   * the hierarchy's context key.
+   * @default - none beyond the tenant context key (required when `key` is given)
    */
-  readonly requiredContextKeys: string[];
+  readonly requiredContextKeys?: string[];
 
   /**
    * The compliance profile the function's logs follow.
@@ -113,10 +159,21 @@ export class EnvelopeEncryptionFunction extends Construct {
   public readonly role: iam.Role;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly logGroup: logs.LogGroup;
+  /** Tenant mode: the role each tenant's KMS calls run as, in a session tagged with the tenant. */
+  public readonly tenantSessionRole?: iam.Role;
+  /** Tenant mode with principal-tag resolution: the IAM-authorized URL callers invoke. */
+  public readonly functionUrl?: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: EnvelopeEncryptionFunctionProps) {
     super(scope, id);
-    const required = props.requiredContextKeys ?? [];
+    if ((props.key === undefined) === (props.tenants === undefined)) {
+      throw new ValidationError(`give exactly one of key and tenants for ${this.node.path}, got ${props.key ? 'both' : 'neither'}`);
+    }
+    if (props.tenantResolution && !props.tenants) {
+      throw new ValidationError(`tenantResolution applies only with tenants, for ${this.node.path}`);
+    }
+    const required = [...(props.requiredContextKeys ?? []), ...(props.tenants ? [props.tenants.contextKey] : [])]
+      .filter((k, i, all) => all.indexOf(k) === i);
     if (required.length === 0) {
       throw new ValidationError(`requiredContextKeys must name at least one encryption-context key for ${this.node.path}, got none`);
     }
@@ -165,23 +222,29 @@ export class EnvelopeEncryptionFunction extends Construct {
       }));
     }
 
-    const conditions: GrantConditions = { requiredContextKeys: required };
-    const conditional = props.key as Partial<ConditionalGrantable>;
     const immutableRole = this.role.withoutPolicyUpdates();
-    if (typeof conditional.grantDataKeyUseWhen === 'function') {
-      // Our custodian keys: the key policy is the only authority, so the grant goes there.
-      conditional.grantDataKeyUseWhen(immutableRole, conditions);
+    let keyEnvironment: Record<string, string>;
+    let description: string;
+    if (props.tenants) {
+      const resolution = props.tenantResolution ?? TenantResolution.principalTag();
+      this.tenantSessionRole = this.tenantSession(props.tenants, policy, resolution);
+      keyEnvironment = {
+        [ENV.TENANT_SESSION_ROLE_ARN]: this.tenantSessionRole.roleArn,
+        [ENV.TENANT_ALIAS_PREFIX]: `alias/${props.tenants.aliasPrefix}/`,
+        [ENV.TENANT_TAG_KEY]: props.tenants.tenantTagKey,
+        [ENV.TENANT_CONTEXT_KEY]: props.tenants.contextKey,
+        [ENV.TENANT_SOURCE]: resolution.source,
+        ...(resolution.claimName ? { [ENV.TENANT_CLAIM]: resolution.claimName } : {}),
+      };
+      description = `cloud-kms envelope encryption for the tenants of ${props.tenants.node.path}`;
     } else {
-      // Keys whose policy delegates to IAM (ManagedKey, imported keys).
-      policy.addStatements(new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.key.keyArn],
-        conditions: { Null: Object.fromEntries(required.map((k) => [`kms:EncryptionContext:${k}`, 'false'])) },
-      }));
+      this.grantKeyUse(props.key!, immutableRole, policy, required);
+      keyEnvironment = { [ENV.KEY_ARN]: props.key!.keyArn };
+      description = `cloud-kms envelope encryption with ${props.key!.node.path}`;
     }
 
     this.function = new EnvelopeFunction(this, 'Function', {
-      description: `cloud-kms envelope encryption with ${props.key.node.path}`,
+      description,
       role: immutableRole,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -193,7 +256,7 @@ export class EnvelopeEncryptionFunction extends Construct {
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: props.vpc ? props.securityGroups : undefined,
       environment: {
-        [ENV.KEY_ARN]: props.key.keyArn,
+        ...keyEnvironment,
         [ENV.REQUIRED_CONTEXT_KEYS]: required.join(','),
         [ENV.SUITE]: String(props.suite ?? EnvelopeSuite.COMMITTING),
         [ENV.CACHE_MAX_AGE_MS]: String(cacheAge.toMilliseconds()),
@@ -201,9 +264,62 @@ export class EnvelopeEncryptionFunction extends Construct {
         [ENV.MAX_RECORD_BYTES]: String(maxRecordBytes),
       },
     });
+    if (props.tenants && (props.tenantResolution ?? TenantResolution.principalTag()).source === 'principalTag') {
+      // Callers must reach the function with IAM authorization, so their identity (and its tags) comes with the request.
+      this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    }
     this.function.node.addDependency(policy);
-    this.acknowledge(props.vpc !== undefined);
-    this.recordEvidence(props.key, required, props.suite ?? EnvelopeSuite.COMMITTING);
+    this.acknowledge(props.vpc !== undefined, props.tenants !== undefined);
+    this.recordEvidence(props.key ?? props.tenants!, required, props.suite ?? EnvelopeSuite.COMMITTING);
+    if (props.tenants) this.recordTenantEvidence(props.tenants, props.tenantResolution ?? TenantResolution.principalTag());
+  }
+
+  /** Lets a principal call the function (and its URL, in tenant mode with principal-tag resolution). */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    if (this.functionUrl) this.function.grantInvokeUrl(grantee);
+    return this.function.grantInvoke(grantee);
+  }
+
+  private grantKeyUse(key: kms.IKey, role: iam.IRole, policy: iam.ManagedPolicy, required: string[]): void {
+    const conditions: GrantConditions = { requiredContextKeys: required };
+    const conditional = key as Partial<ConditionalGrantable>;
+    if (typeof conditional.grantDataKeyUseWhen === 'function') {
+      // Our custodian keys: the key policy is the only authority, so the grant goes there.
+      conditional.grantDataKeyUseWhen(role, conditions);
+    } else {
+      // Keys whose policy delegates to IAM (ManagedKey, imported keys).
+      policy.addStatements(new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { Null: Object.fromEntries(required.map((k) => [`kms:EncryptionContext:${k}`, 'false'])) },
+      }));
+    }
+  }
+
+  /**
+   * The role every tenant's KMS calls run as: only this function may assume it, only with the tenant tag as its one
+   * session tag, and the hierarchy's key policies let it use a key only for the tenant in that tag.
+   */
+  private tenantSession(tenants: TenantKeyHierarchy, policy: iam.ManagedPolicy, resolution: TenantResolution): iam.Role {
+    const tag = tenants.tenantTagKey;
+    const session = new iam.Role(this, 'TenantSessionRole', {
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ArnPrincipal(this.role.roleArn)).withConditions({
+        'StringLike': { [`aws:RequestTag/${tag}`]: '?*' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [tag] },
+      }),
+      description: `cloud-kms envelope function tenant sessions for ${tenants.node.path}: key use only for the tenant in the session tag`,
+      maxSessionDuration: Duration.hours(1),
+    });
+    tenants.grantTenantDataKeyUse(session);
+    policy.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [session.roleArn] }));
+    if (resolution.source === 'principalTag') {
+      const stack = Stack.of(this);
+      policy.addStatements(new iam.PolicyStatement({
+        actions: ['iam:ListRoleTags', 'iam:ListUserTags'],
+        resources: [`arn:${stack.partition}:iam::${stack.account}:role/*`, `arn:${stack.partition}:iam::${stack.account}:user/*`],
+      }));
+    }
+    return session;
   }
 
   private newLogKey(): kms.Key {
@@ -222,8 +338,14 @@ export class EnvelopeEncryptionFunction extends Construct {
     return key;
   }
 
-  private acknowledge(inVpc: boolean): void {
+  private acknowledge(inVpc: boolean, tenants: boolean): void {
+    const stack = Stack.of(this);
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const acks = [
+      ...(tenants ? ['role/*', 'user/*'].map((r) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:${r}]`,
+        reason: 'The function reads the tenant tag of whichever role or user calls it (iam:ListRoleTags, iam:ListUserTags only); callers are not known at deployment.',
+      })) : []),
       { id: 'AwsSolutions-SQS3', reason: 'This queue is the function\'s dead-letter queue; a dead-letter queue needs none of its own.' },
       ...(inVpc ? [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Lambda\'s VPC network-interface actions support no resource-level permissions.' }] : []),
       ...(inVpc ? [] : ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
@@ -234,7 +356,7 @@ export class EnvelopeEncryptionFunction extends Construct {
     acknowledgeRules(this, this, acks);
   }
 
-  private recordEvidence(key: kms.IKey, required: string[], suite: EnvelopeSuite): void {
+  private recordEvidence(key: IConstruct, required: string[], suite: EnvelopeSuite): void {
     const ledger = EvidenceLedger.of(this);
     const record = (controls: Control[], setting: string, value: string, description: string, resource = this.role.node.path) => {
       for (const control of controls) {
@@ -248,6 +370,22 @@ export class EnvelopeEncryptionFunction extends Construct {
       'AES-256-GCM with HKDF-SHA512 per-message keys and key commitment', this.function.node.path);
     record([Control.NIST_AU_2], 'log group', 'structured, encrypted',
       'one structured log line per invocation (operation, record count, error codes, duration), never payloads or context values', this.logGroup.node.path);
+  }
+
+  private recordTenantEvidence(tenants: TenantKeyHierarchy, resolution: TenantResolution): void {
+    const ledger = EvidenceLedger.of(this);
+    for (const control of [Control.NIST_AC_6, Control.SOC2_CC6_1, Control.ISO_A_8_24]) {
+      ledger.record({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: this.node.path,
+        resource: this.tenantSessionRole!.node.path,
+        setting: 'tenant isolation',
+        value: `tenant from ${resolution.source === 'claim' ? `claim ${resolution.claimName}` : `principal tag ${tenants.tenantTagKey}`}; session tag ${tenants.tenantTagKey}`,
+        description: 'each request is served with the caller\'s tenant key through a role session tagged with that tenant; the key policies require the tag to ' +
+          `match the ${tenants.contextKey} encryption context; another tenant's message is refused before any key is used`,
+      });
+    }
   }
 }
 

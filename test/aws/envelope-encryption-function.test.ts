@@ -1,9 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ComplianceProfile, Control, EvidenceLedger } from '../../src';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ComplianceProfile, Control, EvidenceLedger, TenantIsolation } from '../../src';
 import * as aws from '../../src/aws';
-import { cmkFor, keyPolicyOf, newStack, sinkFor, templateOf, xksStoreFor } from '../support/fixtures';
+import { cmkFor, keyPolicyOf, newStack, people, sinkFor, templateOf, xksStoreFor } from '../support/fixtures';
+import { decide } from '../support/key-policy-eval';
 import { nagFindings } from '../support/nag';
 
 const NULL_CONDITION = { Null: { 'kms:EncryptionContext:tenant': 'false', 'kms:EncryptionContext:purpose': 'false' } };
@@ -128,5 +131,93 @@ describe('bad input', () => {
   test('a cache age of zero turns the cache off', () => {
     const { template } = withCmk(ComplianceProfile.SOC2, { cacheMaxAge: Duration.seconds(0) });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ENVELOPE_CACHE_MAX_AGE_MS: '0' }) } });
+  });
+});
+
+describe('tenant-aware (a TenantKeyHierarchy)', () => {
+  function withTenants(extra: Partial<aws.EnvelopeEncryptionFunctionProps> = {}) {
+    const stack = newStack();
+    const tenants = new aws.TenantKeyHierarchy(stack, 'Tenants', {
+      custodians: { administrators: [people().admin] },
+      isolation: TenantIsolation.TIERED,
+      tenants: [{ tenantId: 'acme', dedicated: true }, { tenantId: 'initech' }],
+    });
+    const fn = new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { tenants, requiredContextKeys: ['purpose'], ...extra });
+    return { stack, tenants, fn, template: templateOf(stack) };
+  }
+
+  test('each tenant key lets the session role work only for the tenant in its session tag and context', () => {
+    const { stack, tenants, fn } = withTenants();
+    const session = stack.resolve(fn.tenantSessionRole!.roleArn);
+    const acmeKey = tenants.keyFor('acme') as kms.Key;
+    // The key lives in a nested stack: the role's ARN arrives there as a parameter.
+    const shard = Stack.of(acmeKey);
+    const acme = Template.fromStack(shard).toJSON().Resources[shard.getLogicalId(acmeKey.node.defaultChild as kms.CfnKey)].Properties.KeyPolicy;
+    const sessionInShard = acme.Statement.find((s: any) => s.Condition?.StringEquals?.['aws:PrincipalTag/tenantId'] === 'acme' && s.Action !== 'kms:DescribeKey').Principal.AWS;
+    expect(sessionInShard).toEqual({ Ref: expect.stringMatching(/TenantSessionRole/) });
+    expect(decide(acme, sessionInShard, 'kms:GenerateDataKey', { 'aws:PrincipalTag/tenantId': 'acme', 'kms:EncryptionContext:tenantId': 'acme' })).toBe('ALLOW');
+    expect(decide(acme, sessionInShard, 'kms:GenerateDataKey', { 'aws:PrincipalTag/tenantId': 'initech', 'kms:EncryptionContext:tenantId': 'initech' })).toBe('IMPLICIT_DENY');
+    const pool = stack.resolve(((tenants.poolKey('default') as kms.Key).node.defaultChild as kms.CfnKey).keyPolicy);
+    expect(decide(pool, session, 'kms:Decrypt', { 'aws:PrincipalTag/tenantId': 'initech', 'kms:EncryptionContext:tenantId': 'initech' })).toBe('ALLOW');
+    expect(decide(pool, session, 'kms:Decrypt', { 'aws:PrincipalTag/tenantId': 'initech', 'kms:EncryptionContext:tenantId': 'acme' })).toBe('IMPLICIT_DENY');
+  });
+
+  test('only the function may assume the session role, and only with the tenant tag as its one session tag', () => {
+    const { template, stack, fn } = withTenants();
+    const trust = stack.resolve((fn.tenantSessionRole!.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument);
+    expect(trust.Statement).toEqual([{
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Principal: { AWS: stack.resolve(fn.role.roleArn) },
+      Condition: { 'StringLike': { 'aws:RequestTag/tenantId': '?*' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenantId'] } },
+    }]);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: stack.resolve(fn.tenantSessionRole!.roleArn) },
+          { Effect: 'Allow', Action: ['iam:ListRoleTags', 'iam:ListUserTags'], Resource: [Match.anyValue(), Match.anyValue()] },
+        ]),
+      },
+    });
+  });
+
+  test('principal-tag resolution: an IAM-authorized function URL and the tenant settings in the environment', () => {
+    const { template } = withTenants();
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          ENVELOPE_TENANT_ALIAS_PREFIX: 'alias/tenant/',
+          ENVELOPE_TENANT_TAG_KEY: 'tenantId',
+          ENVELOPE_TENANT_CONTEXT_KEY: 'tenantId',
+          ENVELOPE_TENANT_SOURCE: 'principalTag',
+          ENVELOPE_REQUIRED_CONTEXT_KEYS: 'purpose,tenantId',
+        }),
+      },
+    });
+  });
+
+  test('claim resolution: no URL and no IAM tag reads', () => {
+    const { template } = withTenants({ tenantResolution: aws.TenantResolution.claim('custom:tenant') });
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('iam:ListRoleTags');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ENVELOPE_TENANT_SOURCE: 'claim', ENVELOPE_TENANT_CLAIM: 'custom:tenant' }) },
+    });
+  });
+
+  test('cdk-nag packs are clean', () => {
+    expect(nagFindings(withTenants().stack)).toEqual([]);
+  });
+
+  test('exactly one of key and tenants; tenantResolution only with tenants; claims are names', () => {
+    const stack = newStack();
+    const key = cmkFor(stack, ComplianceProfile.COMMERCIAL);
+    expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Neither', { requiredContextKeys: ['a'] })).toThrow(/give exactly one of key and tenants.*got neither/);
+    const tenants = new aws.TenantKeyHierarchy(stack, 'Tenants', { custodians: { administrators: [people().admin] } });
+    expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Both', { key, tenants })).toThrow(/got both/);
+    expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Res', { key, requiredContextKeys: ['a'], tenantResolution: aws.TenantResolution.principalTag() }))
+      .toThrow(/tenantResolution applies only with tenants/);
+    expect(() => aws.TenantResolution.claim('bad claim')).toThrow(/claim must be .* got 'bad claim'/);
   });
 });
