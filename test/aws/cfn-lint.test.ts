@@ -1,9 +1,10 @@
 import { ACCEPTED_WARNINGS, cfnLint, INSTALL_HINT } from '../support/cfn-lint';
-import { templateOf } from '../support/fixtures';
+import { templatesOf } from '../support/fixtures';
 import { scenarios } from '../support/scenarios';
 
 test('cfn-lint finds no errors in any synthesized template', () => {
-  const templates = Object.fromEntries(scenarios().map((s) => [s.name, templateOf(s.build()).toJSON()]));
+  const templates = Object.fromEntries(scenarios().flatMap((s) => Object.entries(templatesOf(s.build()))
+    .map(([path, template], i) => [i === 0 ? s.name : `${s.name}/${path}`, template])));
   const matches = cfnLint(templates);
   const errors = matches.filter((m) => m.Level === 'Error').map((m) => `${m.Filename}: ${m.Rule.Id} ${m.Message}`);
   expect(errors).toEqual([]);

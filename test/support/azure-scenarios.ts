@@ -1,7 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG } from './azure';
 import { profilesAllowing } from './fixtures';
-import { ComplianceProfile, DeploymentModel } from '../../src';
+import { ComplianceProfile, DeploymentModel, TenantIsolation } from '../../src';
 import * as azure from '../../src/azure';
 
 /** One Terraform stack per Azure construct and profile: what the snapshot suite runs over. */
@@ -45,6 +45,24 @@ export function azureScenarios(): AzureScenario[] {
   });
   add('KeyAuditSink', ComplianceProfile.builtIns(), (stack, profile) => {
     azureSink(stack, profile);
+  });
+  add('TenantKeyHierarchy', [ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS], (stack, profile) => {
+    new azure.TenantKeyHierarchy(stack, 'Tenants', {
+      resourceGroupName: RG,
+      location: LOCATION,
+      profile,
+      auditSink: profile.auditSinkRequired ? azureSink(stack, profile) : undefined,
+      acknowledgePurgeProtectionIsPermanent: true,
+      isolation: TenantIsolation.TIERED,
+      custodians: {
+        administrators: [ids.admin],
+        users: [ids.user],
+        auditors: [ids.auditor],
+        approvers: profile.dualControlRequired ? [ids.approverA, ids.approverB] : undefined,
+      },
+      tenants: [{ tenantId: 'acme', dedicated: true, users: [ids.importer] }, { tenantId: 'globex', dedicated: true, offboarded: true }, { tenantId: 'initech' }],
+      vaultNamePrefix: 'kvtenants',
+    });
   });
   return list;
 }

@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -139,4 +139,13 @@ export function statement(policy: { Statement: any[] }, sid: string): any {
 
 export function templateOf(stack: Stack): Template {
   return Template.fromStack(stack);
+}
+
+/** The stack's template and those of its nested stacks (tenant shards), by construct path. */
+export function templatesOf(stack: Stack): Record<string, any> {
+  const out: Record<string, any> = { [stack.node.path]: Template.fromStack(stack).toJSON() };
+  for (const c of stack.node.findAll()) {
+    if (c instanceof NestedStack) out[c.node.path] = Template.fromStack(c).toJSON();
+  }
+  return out;
 }

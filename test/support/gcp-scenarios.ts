@@ -1,7 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { profilesAllowing } from './fixtures';
 import { gcpByok, gcpCmk, gcpEkm, gcpSink, gcpStack, LOCATION, m, PROJECT } from './gcp';
-import { ComplianceProfile, DeploymentModel } from '../../src';
+import { ComplianceProfile, DeploymentModel, TenantIsolation } from '../../src';
 import * as gcp from '../../src/gcp';
 
 /** One Terraform stack per Google Cloud construct and profile: what the snapshot suite runs over. */
@@ -45,6 +45,23 @@ export function gcpScenarios(): GcpScenario[] {
   });
   add('KeyAuditSink', ComplianceProfile.builtIns(), (stack, profile) => {
     gcpSink(stack, profile);
+  });
+  add('TenantKeyHierarchy', [ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS], (stack, profile) => {
+    new gcp.TenantKeyHierarchy(stack, 'Tenants', {
+      project: PROJECT,
+      location: LOCATION,
+      profile,
+      auditSink: profile.auditSinkRequired ? gcpSink(stack, profile) : undefined,
+      isolation: TenantIsolation.TIERED,
+      custodians: {
+        administrators: [m.admin],
+        users: [m.user],
+        auditors: [m.auditor],
+        approvers: profile.dualControlRequired ? [m.approverA, m.approverB] : undefined,
+      },
+      tenants: [{ tenantId: 'acme', dedicated: true, users: [m.importer] }, { tenantId: 'globex', dedicated: true, offboarded: true }, { tenantId: 'initech' }],
+      keyRingPrefix: 'tenants',
+    });
   });
   return list;
 }

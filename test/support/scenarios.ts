@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { byokFor, CA_PEM, cmkFor, hsmVpc, newStack, people, profilesAllowing, secret, sinkFor, xksStoreFor } from './fixtures';
-import { ComplianceProfile, DeploymentModel } from '../../src';
+import { ComplianceProfile, DeploymentModel, TenantIsolation } from '../../src';
 import * as aws from '../../src/aws';
 
 /** One stack per construct and profile: what the snapshot, cdk-nag and cfn-lint suites run over. */
@@ -81,6 +81,28 @@ export function scenarios(): Scenario[] {
         const stack = newStack(stackName('EnvelopeEncryptionFunction', profile), new App());
         const key = cmkFor(stack, profile, 'OrdersKey');
         new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'], profile });
+        return stack;
+      },
+    });
+  }
+  for (const profile of [ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS]) {
+    list.push({
+      name: `TenantKeyHierarchy/${profile.name}`,
+      build: () => {
+        const stack = newStack(stackName('TenantKeyHierarchy', profile), new App());
+        const p = people();
+        const tenants = new aws.TenantKeyHierarchy(stack, 'Tenants', {
+          profile,
+          auditSink: profile.auditSinkRequired ? sinkFor(stack, profile) : undefined,
+          isolation: TenantIsolation.TIERED,
+          custodians: {
+            administrators: [p.admin],
+            auditors: [p.auditor],
+            approvers: profile.dualControlRequired ? [p.approverA, p.approverB] : undefined,
+          },
+          tenants: [{ tenantId: 'acme', dedicated: true, users: [p.user] }, { tenantId: 'globex', dedicated: true, offboarded: true }, { tenantId: 'initech' }],
+        });
+        new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { tenants, profile });
         return stack;
       },
     });
