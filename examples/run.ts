@@ -2,7 +2,7 @@
  * The main job: synthesize every example app, check it, and print what was built.
  *   npm run examples
  */
-import { readFileSync, rmSync } from 'fs';
+import { readdirSync, readFileSync, rmSync } from 'fs';
 import { join, relative } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
@@ -16,6 +16,7 @@ import { checkTerraform, TerraformJson, TerraformSummary } from './azure/check';
 import { azureApp } from './azure/main';
 import { checkGcpTerraform } from './gcp/check';
 import { gcpApp } from './gcp/main';
+import { saasAwsApp } from './saas/aws';
 import { ACCEPTED_WARNINGS, cfnLint } from '../test/support/cfn-lint';
 
 const ROOT = join(__dirname, '..');
@@ -31,6 +32,7 @@ const AWS_APPS: Array<[string, (outdir: string) => App]> = [
   ['customer-managed', customerManagedApp],
   ['byok', byokApp],
   ['hyok', hyokApp],
+  ['saas', saasAwsApp],
 ];
 
 function pad(s: string, n: number): string {
@@ -66,7 +68,11 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals): v
     console.log(`  stack ${stack.stackName}: ${keys.length} keys, ${containers.length} key stores or HSM clusters, ${sinks.length} audit sink`);
     printKeys(ledger, stack.stackName, totals);
   }
-  const templates = Object.fromEntries(assembly.stacks.map((s) => [`${name}-${s.stackName}`, s.template]));
+  const templates: Record<string, unknown> = Object.fromEntries(assembly.stacks.map((s) => [`${name}-${s.stackName}`, s.template]));
+  // Nested stacks (tenant shards) are linted too.
+  for (const file of readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json'))) {
+    templates[`${name}-${file.replace('.nested.template.json', '')}`] = JSON.parse(readFileSync(join(outdir, file), 'utf8'));
+  }
   const lint = cfnLint(templates);
   const errors = lint.filter((m) => m.Level === 'Error');
   const unexpected = lint.filter((m) => m.Level !== 'Error' && !ACCEPTED_WARNINGS.includes(m.Rule.Id));
@@ -85,7 +91,8 @@ function printKeys(ledger: EvidenceLedger, stack: string, totals: Totals): void 
   for (const c of containers) {
     console.log(`    ${pad(c.kind, 38)} ${pad(c.path, 40)} ${c.custody}  FIPS 140 ${c.fipsLevel.replace('LEVEL_', 'Level ')}`);
   }
-  for (const k of ledger.keys.filter((key) => key.stack === stack)) {
+  // Keys in nested stacks (tenant shards) are listed under their parent stack.
+  for (const k of ledger.keys.filter((key) => key.stack === stack || key.stack.startsWith(`${stack}/`))) {
     const ev = ledger.evidence(k.path);
     const unmet = ev.filter((e) => e.status === EvidenceStatus.NOT_SATISFIED && k.profile.requiredControls.some((c) => c.id === e.control.id));
     totals.unmet += unmet.length;

@@ -9,6 +9,7 @@ import { App } from 'cdktf';
 import { KeysStack, LOCATION, people } from './common';
 import { ComplianceProfile } from '../../src';
 import * as azure from '../../src/azure';
+import { saasAzure } from '../saas/azure';
 
 /** Provider-managed (COMMERCIAL): a software key in a standard vault, closed to the internet but for one range. */
 function providerManaged(app: App): void {
@@ -117,6 +118,7 @@ export function azureApp(outdir?: string): App {
   customerManaged(app);
   byok(app);
   hyok(app);
+  saasAzure(app);
   return app;
 }
 

@@ -7,6 +7,7 @@ import { App } from 'cdktf';
 import { KeysStack, LOCATION, people, PROJECT } from './common';
 import { ComplianceProfile, FipsLevel } from '../../src';
 import * as gcp from '../../src/gcp';
+import { saasGcp } from '../saas/gcp';
 
 /** Provider-managed (COMMERCIAL): a software key rotated every 90 days, and Autokey keys for disks and buckets. */
 function providerManaged(app: App): void {
@@ -119,6 +120,7 @@ export function gcpApp(outdir?: string): App {
   customerManaged(app);
   byok(app);
   hyok(app);
+  saasGcp(app);
   return app;
 }
 
