@@ -384,7 +384,7 @@ describe('grants', () => {
   });
 
   test.each<[string, aws.GrantConditions, string | RegExp]>([
-    ['no condition', {}, 'conditions must set encryptionContext, viaServices or requiredContextKeys, got none'],
+    ['no condition', {}, 'conditions must set encryptionContext, viaServices, requiredContextKeys or principalTags, got none'],
     ['a reserved context key', { encryptionContext: { 'aws-crypto-public-key': 'x' } },
       "encryptionContext key must be non-empty and must not use the reserved prefix aws-crypto-, got 'aws-crypto-public-key'"],
   ])('conditional grant with %s is refused', (_what, conditions, message) => {
