@@ -7,7 +7,7 @@ import { azureApp } from '../../examples/azure/main';
 const outdir = mkdtempSync(join(tmpdir(), 'azure-examples-'));
 azureApp(outdir).synth();
 const stackJson = (name: string): any => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-const STACKS = ['azure-provider-managed', 'azure-customer-managed', 'azure-byok', 'azure-hyok'];
+const STACKS = ['azure-provider-managed', 'azure-customer-managed', 'azure-byok', 'azure-hyok', 'azure-saas-tenants'];
 
 test('the example app synthesizes in the cdktf.out layout, one stack per model', () => {
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));

@@ -7,7 +7,7 @@ import { gcpApp } from '../../examples/gcp/main';
 const outdir = mkdtempSync(join(tmpdir(), 'gcp-examples-'));
 gcpApp(outdir).synth();
 const stackJson = (name: string): any => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-const STACKS = ['gcp-provider-managed', 'gcp-customer-managed', 'gcp-byok', 'gcp-hyok'];
+const STACKS = ['gcp-provider-managed', 'gcp-customer-managed', 'gcp-byok', 'gcp-hyok', 'gcp-saas-tenants'];
 
 test('the example app synthesizes in the cdktf.out layout, one stack per model, with a cdktf.json', () => {
   expect(Object.keys(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual([...STACKS].sort());
