@@ -15,6 +15,7 @@ import { Control } from '../core/controls';
 import { DeploymentModel, KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { ACCESS_CONTROLS, CUSTODY_CONTROLS, DELETION_CONTROLS } from '../core/key-evidence';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
 import { CONNECTED_METRIC, HEALTH_NAMESPACE, KEY_STORE_TYPE, STORE_KEY_TYPE } from './handlers/resource-types';
@@ -604,18 +605,16 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource: res, setting, value, description });
     };
     const satisfied = (ok: boolean) => (ok ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED);
-    record([Control.NIST_SC_13, Control.PCI_3_6_1_2], EvidenceStatus.SATISFIED, 'Origin', store.backend.keyOrigin,
+    record(CUSTODY_CONTROLS, EvidenceStatus.SATISFIED, 'Origin', store.backend.keyOrigin,
       `key material held outside AWS KMS, in ${store.backend._cloudHsm ? 'your CloudHSM cluster' : 'your external key manager'} ` +
       `(declared FIPS 140 ${store.backend.fipsLevel.replace('LEVEL_', 'Level ')})`);
     record([Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24], EvidenceStatus.SATISFIED,
       'rotation reminder', `${reminderDays} days`,
       `KMS cannot rotate keys in custom key stores: rotated by a new key and alias swap every ${days(reminderDays)}` +
       `${store.auditSink ? ', with a scheduled reminder to the audit topic' : ' (no audit sink, so no reminder is sent)'}`);
-    record([Control.NIST_SC_12_1, Control.PCI_3_7_5], satisfied(removalPolicy === RemovalPolicy.RETAIN), 'PendingWindowInDays, DeletionPolicy',
+    record(DELETION_CONTROLS, satisfied(removalPolicy === RemovalPolicy.RETAIN), 'PendingWindowInDays, DeletionPolicy',
       `${windowDays}, ${removalPolicy}`, `deletion waits ${windowDays} days and can be cancelled`);
-    const accessControls = [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3, Control.PCI_3_6_1, Control.PCI_3_6_1_3,
-      Control.SOC2_CC6_1, Control.HIPAA_164_312_A_2_IV];
-    record(accessControls, EvidenceStatus.SATISFIED, 'KeyPolicy', 'separation of duties', this.custodianPolicy.separationEvidence!);
+    record(ACCESS_CONTROLS, EvidenceStatus.SATISFIED, 'KeyPolicy', 'separation of duties', this.custodianPolicy.separationEvidence!);
     record([Control.PCI_3_7_6], satisfied(this.dualControl), 'KeyPolicy', this.dualControl ? 'dual control' : 'none',
       this.custodianPolicy.dualControlEvidence ?? 'no dual control on destructive key operations');
     record([Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.SOC2_CC7_2],

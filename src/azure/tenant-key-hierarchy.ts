@@ -314,7 +314,7 @@ export class TenantKeyHierarchy extends Construct {
       fipsLevel: FipsLevel.LEVEL_3,
       holder: `HSM-protected ${what} key in a premium Key Vault`,
       auditSink: vault.auditSink,
-      parent: this.node.path,
+      parent: vault.node.path,
       separation: 'administrators hold a custom role without cryptographic data actions; tenant identities a crypto role on their tenant\'s key only; ' +
         'tenant-serving identities a crypto role on the shard vaults, with the tenant context enforced by the envelope function',
       dualControl: vault.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)' : undefined,

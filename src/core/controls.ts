@@ -41,24 +41,46 @@ export class Control {
     'keys are retained on stack deletion and deletion waits out a recovery window');
   public static readonly NIST_SC_13 = new Control(ControlFramework.NIST_800_53_R5, 'SC-13', 'Cryptographic Protection',
     'key material is held in a module validated at the FIPS 140 level the profile requires');
+  public static readonly NIST_SC_28 = new Control(ControlFramework.NIST_800_53_R5, 'SC-28', 'Protection of Information at Rest',
+    'data at rest is encrypted under a key this library manages, and no template or output holds key material');
+  public static readonly NIST_SC_28_1 = new Control(ControlFramework.NIST_800_53_R5, 'SC-28(1)', 'Cryptographic Protection',
+    'the key protecting data at rest is held in a validated cryptographic module');
 
   // NIST SP 800-57
   public static readonly NIST_800_57_CRYPTOPERIOD = new Control(ControlFramework.NIST_800_57, '5.3', 'Cryptoperiods',
     'the key has a defined cryptoperiod enforced by rotation');
+  public static readonly NIST_800_57_KEY_STATES = new Control(ControlFramework.NIST_800_57, '7', 'Key states and transitions',
+    'a key moves from active to deactivated (disabled) to destroyed only through a scheduled, recoverable deletion window');
 
   // PCI DSS v4.0
   public static readonly PCI_3_6_1 = new Control(ControlFramework.PCI_DSS_4, '3.6.1', 'Procedures to protect cryptographic keys',
     'key access restricted by a documented key policy');
+  public static readonly PCI_3_6_1_1 = new Control(ControlFramework.PCI_DSS_4, '3.6.1.1', 'Documented description of the cryptographic architecture',
+    'the compliance report: every key, its model, custody, profile, custodians and the settings behind each control');
   public static readonly PCI_3_6_1_2 = new Control(ControlFramework.PCI_DSS_4, '3.6.1.2', 'Secret keys stored in a secure cryptographic device',
     'key material held in an HSM');
   public static readonly PCI_3_6_1_3 = new Control(ControlFramework.PCI_DSS_4, '3.6.1.3', 'Access restricted to the fewest custodians',
     'key administration limited to named custodians');
+  public static readonly PCI_3_6_1_4 = new Control(ControlFramework.PCI_DSS_4, '3.6.1.4', 'Keys stored in the fewest possible locations',
+    'key material exists only inside the key-management HSMs (or the customer\'s external key manager)');
+  public static readonly PCI_3_7_1 = new Control(ControlFramework.PCI_DSS_4, '3.7.1', 'Generation of strong keys',
+    'keys generated inside a validated HSM, or imported under a documented ceremony');
+  public static readonly PCI_3_7_2 = new Control(ControlFramework.PCI_DSS_4, '3.7.2', 'Secure key distribution',
+    'key material never leaves the HSM in clear; imports are wrapped with a one-time public key');
+  public static readonly PCI_3_7_3 = new Control(ControlFramework.PCI_DSS_4, '3.7.3', 'Secure key storage',
+    'key material stored only in the HSM or external key manager');
   public static readonly PCI_3_7_4 = new Control(ControlFramework.PCI_DSS_4, '3.7.4', 'Key changes at the end of the cryptoperiod',
     'automatic rotation within the defined cryptoperiod');
   public static readonly PCI_3_7_5 = new Control(ControlFramework.PCI_DSS_4, '3.7.5', 'Retirement, replacement or destruction of keys',
     'deletion only through a scheduled, cancellable window');
   public static readonly PCI_3_7_6 = new Control(ControlFramework.PCI_DSS_4, '3.7.6', 'Split knowledge and dual control',
     'destructive key operations limited to two or more named approvers with MFA');
+  public static readonly PCI_3_7_7 = new Control(ControlFramework.PCI_DSS_4, '3.7.7', 'Prevention of unauthorized substitution of keys',
+    'only named administrators may change a key\'s policy or material, and they cannot use the key');
+  public static readonly PCI_3_7_8 = new Control(ControlFramework.PCI_DSS_4, '3.7.8', 'Custodians acknowledge their responsibilities',
+    'procedural: custodians sign for their role (the report lists who holds which role)');
+  public static readonly PCI_3_7_9 = new Control(ControlFramework.PCI_DSS_4, '3.7.9', 'Guidance for keys shared with customers',
+    'procedural, for service providers that share keys with their customers');
   public static readonly PCI_10_2_1 = new Control(ControlFramework.PCI_DSS_4, '10.2.1', 'Audit logs enabled',
     'key events captured in an audit trail');
   public static readonly PCI_10_3_2 = new Control(ControlFramework.PCI_DSS_4, '10.3.2', 'Audit logs protected from modification',
@@ -85,6 +107,8 @@ export class Control {
   // SOC 2
   public static readonly SOC2_CC6_1 = new Control(ControlFramework.SOC2, 'CC6.1', 'Logical access security',
     'key access restricted to authorized custodians');
+  public static readonly SOC2_CC6_7 = new Control(ControlFramework.SOC2, 'CC6.7', 'Restriction of information transmission and removal',
+    'key material cannot be exported from the key-management service; use is over authenticated, encrypted APIs');
   public static readonly SOC2_CC7_2 = new Control(ControlFramework.SOC2, 'CC7.2', 'System monitoring',
     'anomalous key events detected and alerted');
 

@@ -37,13 +37,15 @@ export interface KeyEvidence {
   readonly audit: KeyFact;
 }
 
-const ROTATION = [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24];
-const DELETION = [Control.NIST_SC_12_1, Control.PCI_3_7_5];
-const CUSTODY = [Control.NIST_SC_13, Control.PCI_3_6_1_2];
-const ACCESS = [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3, Control.PCI_3_6_1, Control.PCI_3_6_1_3,
-  Control.SOC2_CC6_1, Control.HIPAA_164_312_A_2_IV];
-const DUAL_CONTROL = [Control.PCI_3_7_6];
-const AUDIT = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.SOC2_CC7_2];
+/** The controls each kind of key fact bears on (shared with constructs that record facts themselves). */
+export const ROTATION_CONTROLS = [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24];
+export const DELETION_CONTROLS = [Control.NIST_SC_12_1, Control.PCI_3_7_5, Control.NIST_800_57_KEY_STATES];
+export const CUSTODY_CONTROLS = [Control.NIST_SC_13, Control.NIST_SC_28, Control.NIST_SC_28_1, Control.PCI_3_6_1_2, Control.PCI_3_6_1_4,
+  Control.PCI_3_7_1, Control.PCI_3_7_2, Control.PCI_3_7_3, Control.SOC2_CC6_7];
+export const ACCESS_CONTROLS = [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3, Control.PCI_3_6_1, Control.PCI_3_6_1_3,
+  Control.SOC2_CC6_1, Control.HIPAA_164_312_A_2_IV, Control.PCI_3_7_7];
+export const DUAL_CONTROL_CONTROLS = [Control.PCI_3_7_6];
+export const AUDIT_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.SOC2_CC7_2];
 
 /** Registers a key in the ledger and records each fact against the controls it bears on. */
 export function recordKeyEvidence(e: KeyEvidence): void {
@@ -66,10 +68,10 @@ export function recordKeyEvidence(e: KeyEvidence): void {
       });
     }
   };
-  record(ROTATION, e.rotation);
-  if (e.deletion) record(DELETION, e.deletion);
-  record(CUSTODY, e.custody);
-  record(ACCESS, e.separation);
-  record(DUAL_CONTROL, e.dualControl);
-  record(AUDIT, e.audit);
+  record(ROTATION_CONTROLS, e.rotation);
+  if (e.deletion) record(DELETION_CONTROLS, e.deletion);
+  record(CUSTODY_CONTROLS, e.custody);
+  record(ACCESS_CONTROLS, e.separation);
+  record(DUAL_CONTROL_CONTROLS, e.dualControl);
+  record(AUDIT_CONTROLS, e.audit);
 }

@@ -90,7 +90,7 @@ const FEDRAMP_AUDIT_RETENTION_DAYS = 913; // OMB M-21-31: 12 months active + 18 
 
 const FEDRAMP_MODERATE_CONTROLS = [
   Control.NIST_AC_5, Control.NIST_AC_6, Control.NIST_AU_2, Control.NIST_AU_6, Control.NIST_AU_9, Control.NIST_AU_9_4,
-  Control.NIST_AU_11, Control.NIST_AU_12, Control.NIST_SC_12, Control.NIST_SC_13,
+  Control.NIST_AU_11, Control.NIST_AU_12, Control.NIST_SC_12, Control.NIST_SC_13, Control.NIST_SC_28, Control.NIST_SC_28_1,
 ];
 const FEDRAMP_HIGH_CONTROLS = [...FEDRAMP_MODERATE_CONTROLS, Control.NIST_AU_9_2, Control.NIST_SC_12_1];
 
@@ -128,7 +128,7 @@ export class ComplianceProfile {
     auditRetentionDays: 365,
     separationOfDutiesRequired: true,
     dualControlRequired: false,
-    requiredControls: [Control.SOC2_CC6_1, Control.SOC2_CC7_2],
+    requiredControls: [Control.SOC2_CC6_1, Control.SOC2_CC6_7, Control.SOC2_CC7_2],
   });
 
   /** HIPAA Security Rule (45 CFR 164.312(a)(2)(iv), 164.312(b); records kept six years, 164.316(b)(2)). */
@@ -159,7 +159,8 @@ export class ComplianceProfile {
     separationOfDutiesRequired: true,
     dualControlRequired: true,
     requiredControls: [
-      Control.PCI_3_6_1, Control.PCI_3_6_1_2, Control.PCI_3_6_1_3, Control.PCI_3_7_4, Control.PCI_3_7_5, Control.PCI_3_7_6,
+      Control.PCI_3_6_1, Control.PCI_3_6_1_1, Control.PCI_3_6_1_2, Control.PCI_3_6_1_3, Control.PCI_3_6_1_4,
+      Control.PCI_3_7_1, Control.PCI_3_7_2, Control.PCI_3_7_3, Control.PCI_3_7_4, Control.PCI_3_7_5, Control.PCI_3_7_6, Control.PCI_3_7_7,
       Control.PCI_10_2_1, Control.PCI_10_3_2, Control.PCI_10_3_4, Control.PCI_10_5_1,
     ],
   });

@@ -250,5 +250,10 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     }
     record([Control.NIST_AU_9, Control.NIST_AU_9_2], EvidenceStatus.SATISFIED, this.sink.node.path, 'unique_writer_identity', 'true',
       'logs are copied to a separate bucket by a dedicated writer identity that can only create objects');
+    // Not built yet on Google Cloud; the report shows them unmet until an alert policy and an integrity check exist or are acknowledged.
+    record([Control.NIST_AU_6, Control.SOC2_CC7_2], EvidenceStatus.NOT_SATISFIED, this.sink.node.path, 'alert policies', 'none',
+      'no alert is raised on key version destruction or disabling: the logs are kept, but nothing watches them');
+    record([Control.PCI_10_3_4], EvidenceStatus.NOT_SATISFIED, store, 'integrity validation', 'none',
+      'a locked retention policy prevents changes, but nothing validates the logs\' integrity (no digest files as CloudTrail has)');
   }
 }

@@ -271,7 +271,7 @@ export class TenantKeyHierarchy extends Construct {
       settings: this.settings,
       holder: `${this.settings.protectionLevel === ProtectionLevel.HSM ? 'Cloud HSM' : 'Cloud KMS software'} ${what} key`,
       auditSink: this.props.auditSink,
-      parent: this.node.path,
+      parent: ring.node.path,
       separation: 'administrators hold Cloud KMS Admin on the key rings (no cryptographic use); tenant members a use-only role on their tenant\'s key; ' +
         'tenant-serving members a use-only role on the shard rings, with the tenant context enforced by the envelope function',
       dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
