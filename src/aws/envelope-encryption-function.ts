@@ -10,6 +10,8 @@ import { GrantConditions } from './custodians';
 import { EnvelopeFunction } from './handlers/envelope-function';
 import { ENV } from './handlers/envelope-handler';
 import { acknowledgeRules } from './private/acknowledge';
+import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './private/actions';
+import { defaultDeploymentPrincipal } from './private/custodian-policy';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
@@ -191,7 +193,8 @@ export class EnvelopeEncryptionFunction extends Construct {
     requireRange('reservedConcurrentExecutions', concurrency, 1, 1000, 'executions');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
 
-    const logKey = props.logEncryptionKey ?? this.newLogKey();
+    const ownLogKey = props.logEncryptionKey ? undefined : this.newLogKey();
+    const logKey = props.logEncryptionKey ?? ownLogKey!;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? retentionFor(profile),
       encryptionKey: logKey,
@@ -210,6 +213,14 @@ export class EnvelopeEncryptionFunction extends Construct {
       description: 'cloud-kms envelope encryption function: its logs, its DLQ, and GenerateDataKey/Decrypt with the required context',
     });
     const policy = new iam.ManagedPolicy(this, 'Policy', { roles: [this.role] });
+    // The function sends to its KMS-encrypted dead-letter queue: our log key says so in its own policy.
+    ownLogKey?.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowFunctionDeadLetterQueue',
+      principals: [new iam.ArnPrincipal(this.role.roleArn)],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
+    }));
     policy.addStatements(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
@@ -322,11 +333,25 @@ export class EnvelopeEncryptionFunction extends Construct {
     return session;
   }
 
+  /**
+   * The key of the function's logs and dead-letter queue: CloudFormation may manage it (never delete or disable it),
+   * CloudWatch Logs and the function (through SQS) may use it; no account-root delegation, so it passes the same
+   * separation-of-duties rules as the data keys.
+   */
   private newLogKey(): kms.Key {
+    const deployer = defaultDeploymentPrincipal(this, this.node.path, 'the principal CloudFormation deploys the function with, or give logEncryptionKey');
     const key = new kms.Key(this, 'LogKey', {
       enableKeyRotation: true,
       description: 'Encrypts the envelope function\'s logs and dead-letter queue',
       removalPolicy: RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          sid: 'AllowCloudFormationDeployment',
+          principals: [deployer],
+          actions: [...READ_ACTIONS, ...MANAGEMENT_ACTIONS.filter((a) => !['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CancelKeyDeletion'].includes(a))],
+          resources: ['*'],
+        })],
+      }),
     });
     const stack = Stack.of(this);
     key.addToResourcePolicy(new iam.PolicyStatement({
