@@ -1,0 +1,25 @@
+import { Control } from '../../../core/controls';
+import { finding, KmsRule } from '../rule';
+import { kmsKeys } from './policy';
+
+/** Symmetric KMS keys rotate automatically within the profile's period (imported and external keys: not applicable). */
+export const KeyRotation: KmsRule = {
+  id: 'CloudKms-AwsKeyRotation',
+  cloud: 'aws',
+  description: 'symmetric KMS keys rotate automatically within the profile\'s cryptoperiod',
+  controls: [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24],
+  evaluate(template, { profile }) {
+    return kmsKeys(template).map(([id, , r]) => {
+      const p = r.Properties ?? {};
+      const symmetric = (p.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT' && (p.KeyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT';
+      if (r.Type === 'Custom::CloudKmsStoreKey' || p.Origin === 'EXTERNAL' || !symmetric) {
+        return finding(this.id, id, undefined, 'KMS cannot rotate this key automatically (imported, external or asymmetric): rotation is manual');
+      }
+      const days = p.RotationPeriodInDays ?? 365;
+      const ok = p.EnableKeyRotation === true && typeof days === 'number' && days <= profile.maxRotationDays;
+      return finding(this.id, id, ok, ok ? `rotates every ${days} days` : p.EnableKeyRotation === true
+        ? `rotates every ${days} days, longer than profile ${profile.name}'s ${profile.maxRotationDays}`
+        : 'automatic rotation is off');
+    });
+  },
+};

@@ -1,0 +1,19 @@
+import { Control } from '../../../core/controls';
+import { finding, KmsRule, looksLikeKeyMaterial } from '../rule';
+
+/** No output or parameter default carries key material or a credential. */
+export const NoKeyMaterialInOutputs: KmsRule = {
+  id: 'CloudKms-AwsNoKeyMaterialInOutputs',
+  cloud: 'aws',
+  description: 'no output or parameter default of the template holds key material or a credential',
+  controls: [Control.NIST_SC_12, Control.PCI_3_6_1, Control.NIST_SC_28],
+  evaluate(template) {
+    const places: Array<[string, unknown]> = [
+      ...Object.entries(template?.Outputs ?? {}).map(([k, v]: [string, any]) => [`Outputs.${k}`, v?.Value] as [string, unknown]),
+      ...Object.entries(template?.Parameters ?? {}).map(([k, v]: [string, any]) => [`Parameters.${k}`, v?.Default] as [string, unknown]),
+    ];
+    if (places.length === 0) return [finding(this.id, 'template', undefined, 'no outputs or parameter defaults')];
+    return places.map(([where, value]) => finding(this.id, where, !looksLikeKeyMaterial(value),
+      looksLikeKeyMaterial(value) ? 'holds what looks like key material or a credential' : 'no key material'));
+  },
+};

@@ -1,0 +1,21 @@
+import { Control } from '../../../core/controls';
+import { finding, KmsRule, tfResources } from '../rule';
+
+/** Every vault and Managed HSM sends its audit events to a diagnostic setting, where the profile requires an audit sink. */
+export const AuditDiagnostics: KmsRule = {
+  id: 'CloudKms-AzureAuditDiagnostics',
+  cloud: 'azure',
+  description: 'every vault and Managed HSM sends AuditEvent logs to a diagnostic setting',
+  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B],
+  evaluate(json, { profile }) {
+    const stores = tfResources(json, 'azurerm_key_vault', 'azurerm_key_vault_managed_hardware_security_module');
+    if (stores.length === 0 || !profile.auditSinkRequired) {
+      return [finding(this.id, 'configuration', undefined, stores.length === 0 ? 'no vaults' : `profile ${profile.name} requires no audit sink`)];
+    }
+    const settings = tfResources(json, 'azurerm_monitor_diagnostic_setting');
+    return stores.map(([name]) => {
+      const ok = settings.some(([, s]) => String(s.target_resource_id).includes(`${name}.id`) && /AuditEvent|"category_group":"(audit|allLogs)"/.test(JSON.stringify(s)));
+      return finding(this.id, name, ok, ok ? 'AuditEvent logs go to a diagnostic setting' : 'no diagnostic setting sends its AuditEvent logs anywhere');
+    });
+  },
+};

@@ -1,0 +1,4 @@
+import { noKeyMaterialInTerraform } from '../outputs';
+
+/** No Terraform output or variable default carries key material or a credential. */
+export const NoKeyMaterialInOutputs = noKeyMaterialInTerraform('azure', 'CloudKms-AzureNoKeyMaterialInOutputs');

@@ -1,0 +1,23 @@
+import { Control } from '../../../core/controls';
+import { asList, finding, KmsRule, tfResources } from '../rule';
+
+/** Cloud KMS Data Access logs are on and routed to a sink, where the profile requires an audit sink. */
+export const AuditLogs: KmsRule = {
+  id: 'CloudKms-GcpAuditLogs',
+  cloud: 'gcp',
+  description: 'Cloud KMS Data Access audit logs (DATA_READ, DATA_WRITE) are on and a log sink routes them, where the profile requires it',
+  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B],
+  evaluate(json, { profile }) {
+    const keys = tfResources(json, 'google_kms_crypto_key');
+    if (keys.length === 0 || !profile.auditSinkRequired) {
+      return [finding(this.id, 'configuration', undefined, keys.length === 0 ? 'no crypto keys' : `profile ${profile.name} requires no audit sink`)];
+    }
+    const configs = tfResources(json, 'google_project_iam_audit_config').filter(([, c]) => c.service === 'cloudkms.googleapis.com' || c.service === 'allServices');
+    const types = new Set(configs.flatMap(([, c]) => asList<any>(c.audit_log_config).map((l) => l.log_type)));
+    const sink = tfResources(json, 'google_logging_project_sink', 'google_logging_organization_sink', 'google_logging_folder_sink')
+      .some(([, s]) => String(s.filter ?? '').includes('cloudkms'));
+    const ok = types.has('DATA_READ') && types.has('DATA_WRITE') && sink;
+    return [finding(this.id, configs[0]?.[0] ?? 'configuration', ok, ok ? 'Data Access logs on, routed by a sink'
+      : !sink ? 'no log sink routes Cloud KMS audit logs' : 'Cloud KMS Data Access logs (DATA_READ, DATA_WRITE) are off')];
+  },
+};

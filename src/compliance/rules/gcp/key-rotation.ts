@@ -1,0 +1,23 @@
+import { Control } from '../../../core/controls';
+import { finding, KmsRule, secondsAsDays, tfResources } from '../rule';
+
+/** Cloud KMS rotates symmetric keys within the profile's period and CIS Google Cloud 1.10's 90 days. */
+export const KeyRotation: KmsRule = {
+  id: 'CloudKms-GcpKeyRotation',
+  cloud: 'gcp',
+  description: 'symmetric crypto keys rotate automatically within 90 days (CIS 1.10) and the profile\'s cryptoperiod',
+  controls: [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24],
+  evaluate(json, { profile }) {
+    const keys = tfResources(json, 'google_kms_crypto_key');
+    if (keys.length === 0) return [finding(this.id, 'configuration', undefined, 'no crypto keys')];
+    const limit = Math.min(90, profile.maxRotationDays);
+    return keys.map(([name, k]) => {
+      if ((k.purpose ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT' || k.import_only || k.skip_initial_version_creation) {
+        return finding(this.id, name, undefined, 'Cloud KMS cannot rotate this key itself (asymmetric, imported or external)');
+      }
+      const days = secondsAsDays(k.rotation_period);
+      const ok = days !== undefined && days <= limit;
+      return finding(this.id, name, ok, days === undefined ? 'no rotation period' : ok ? `rotates every ${days} days` : `rotates every ${days} days, over ${limit}`);
+    });
+  },
+};

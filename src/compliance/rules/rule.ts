@@ -1,0 +1,60 @@
+import { RuleContext, RuleFinding, RuleResult } from './result';
+import { Control } from '../../core/controls';
+
+export * from './result';
+
+/** The clouds and template formats the pack reads. */
+export type RuleCloud = 'aws' | 'azure' | 'gcp';
+
+/**
+ * One rule: which cloud's templates it reads, the controls it evidences, and how it judges a whole template
+ * (a CloudFormation template, or Terraform JSON). Rules report every resource they look at.
+ */
+export interface KmsRule {
+  readonly id: string;
+  readonly cloud: RuleCloud;
+  readonly description: string;
+  readonly controls: Control[];
+  evaluate(template: any, ctx: RuleContext): RuleFinding[];
+}
+
+/** A verdict helper for rules. */
+export function finding(rule: string, resource: string, ok: boolean | undefined, message: string): RuleFinding {
+  return { rule, resource, message, result: ok === undefined ? RuleResult.NOT_APPLICABLE : ok ? RuleResult.COMPLIANT : RuleResult.NON_COMPLIANT };
+}
+
+/** CloudFormation resources of the given types, as [logical id, resource]. */
+export function cfnResources(template: any, ...types: string[]): Array<[string, any]> {
+  return Object.entries(template?.Resources ?? {}).filter(([, r]: [string, any]) => types.includes(r?.Type)) as Array<[string, any]>;
+}
+
+/** Terraform resources of the given types, as [`type.name`, body]. */
+export function tfResources(json: any, ...types: string[]): Array<[string, any]> {
+  return types.flatMap((type) => Object.entries(json?.resource?.[type] ?? {}).map(([name, body]) => [`${type}.${name}`, body] as [string, any]));
+}
+
+export function asList<T = unknown>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** `P365D` or `365` days; undefined when it is an expression. */
+export function isoDays(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  const m = typeof v === 'string' ? /^P(\d+)D$/.exec(v) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** `7776000s` as days; undefined when it is an expression. */
+export function secondsAsDays(v: unknown): number | undefined {
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(v) : null;
+  return m ? Number(m[1]) / 86400 : undefined;
+}
+
+/** Strings that look like key material or credentials: PEM blocks, long base64 or hex runs, access keys. */
+export function looksLikeKeyMaterial(value: unknown): boolean {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+  return /-----BEGIN [A-Z ]*(PRIVATE|SECRET|RSA|EC) ?KEY-----/.test(text)
+    || /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43,}={0,2}(?![A-Za-z0-9+/=])/.test(text.replace(/\$\{[^}]*\}/g, ''))
+    || /(?<![0-9a-f])[0-9a-f]{64,}(?![0-9a-f])/i.test(text)
+    || /AKIA[0-9A-Z]{16}/.test(text);
+}

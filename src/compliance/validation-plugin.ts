@@ -1,0 +1,45 @@
+import { readFileSync } from 'fs';
+import {
+  IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1,
+} from 'aws-cdk-lib';
+import { KmsRulePack, ruleControls } from './pack';
+import { ComplianceProfile } from '../core/profile';
+import { RuleResult } from './rules/rule';
+
+/**
+ * The KMS rule pack as an aws-cdk-lib policy-validation plugin: `Validations.of(app).addPlugins(new KmsRulesPlugin(profile))`.
+ * Runs on every synthesized template (nested stacks included); findings can be acknowledged like cdk-nag's.
+ */
+export class KmsRulesPlugin implements IPolicyValidationPluginBeta1 {
+  public readonly name = 'cloud-kms-rules';
+  public readonly version?: string = '1';
+  public readonly ruleIds?: string[];
+  private readonly pack: KmsRulePack;
+
+  constructor(profile: ComplianceProfile = ComplianceProfile.COMMERCIAL) {
+    this.pack = new KmsRulePack(profile);
+    this.ruleIds = Object.keys(ruleControls()).filter((id) => id.startsWith('CloudKms-Aws'));
+  }
+
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const controls = ruleControls();
+    const byRule = new Map<string, PolicyViolationBeta1 & { violatingResources: any[] }>();
+    const templates = context.templatePaths.map((p) => [p, JSON.parse(readFileSync(p, 'utf8'))] as const);
+    for (const [templatePath, template] of templates) {
+      const siblings = templates.filter(([p]) => p !== templatePath).map(([, t]) => t);
+      for (const f of this.pack.check(template, 'aws', siblings)) {
+        if (f.result !== RuleResult.NON_COMPLIANT) continue;
+        const v = byRule.get(f.rule) ?? {
+          ruleName: f.rule,
+          description: `${f.message} (controls: ${controls[f.rule].join(', ')})`,
+          violatingResources: [],
+          severity: 'error',
+        };
+        v.violatingResources.push({ resourceLogicalId: f.resource, templatePath, locations: [f.resource] });
+        byRule.set(f.rule, v);
+      }
+    }
+    const violations = [...byRule.values()];
+    return { success: violations.length === 0, violations };
+  }
+}

@@ -1,0 +1,278 @@
+import { ComplianceProfile } from '../../src';
+import { KmsRulePack } from '../../src/compliance/pack';
+import { AuditTrail } from '../../src/compliance/rules/aws/audit-trail';
+import { KeyDeletionWindow } from '../../src/compliance/rules/aws/key-deletion-window';
+import { KeyDualControl } from '../../src/compliance/rules/aws/key-dual-control';
+import { KeyPolicyPrincipals } from '../../src/compliance/rules/aws/key-policy-principals';
+import { KeyRotation as AwsKeyRotation } from '../../src/compliance/rules/aws/key-rotation';
+import { KeySeparationOfDuties } from '../../src/compliance/rules/aws/key-separation-of-duties';
+import { NoKeyMaterialInOutputs as AwsNoKeyMaterial } from '../../src/compliance/rules/aws/no-key-material';
+import { AuditDiagnostics } from '../../src/compliance/rules/azure/audit';
+import { DualControl as AzureDualControl } from '../../src/compliance/rules/azure/dual-control';
+import { KeyHsm as AzureKeyHsm } from '../../src/compliance/rules/azure/key-hsm';
+import { KeyRotation as AzureKeyRotation } from '../../src/compliance/rules/azure/key-rotation';
+import { NoKeyMaterialInOutputs as AzureNoKeyMaterial } from '../../src/compliance/rules/azure/no-key-material';
+import { RoleSeparation } from '../../src/compliance/rules/azure/role-separation';
+import { VaultDeletionProtection } from '../../src/compliance/rules/azure/vault-deletion-protection';
+import { VaultNetwork } from '../../src/compliance/rules/azure/vault-network';
+import { AuditLogs } from '../../src/compliance/rules/gcp/audit';
+import { DualControl as GcpDualControl } from '../../src/compliance/rules/gcp/dual-control';
+import { KmsIam } from '../../src/compliance/rules/gcp/iam';
+import { KeyDestruction } from '../../src/compliance/rules/gcp/key-destruction';
+import { KeyHsm as GcpKeyHsm } from '../../src/compliance/rules/gcp/key-hsm';
+import { KeyRotation as GcpKeyRotation } from '../../src/compliance/rules/gcp/key-rotation';
+import { NoKeyMaterialInOutputs as GcpNoKeyMaterial } from '../../src/compliance/rules/gcp/no-key-material';
+import { KmsRule, RuleResult } from '../../src/compliance/rules/rule';
+
+// One compliant and one non-compliant case per rule, on the smallest template that shows it, and the not-applicable
+// case where the rule has one. The profile is the one that makes the rule bite.
+const PCI = ComplianceProfile.PCI_DSS;
+const COMMERCIAL = ComplianceProfile.COMMERCIAL;
+const FEDRAMP_HIGH = ComplianceProfile.FEDRAMP_HIGH;
+const results = (rule: KmsRule, template: any, profile = PCI) => rule.evaluate(template, { profile }).map((f) => f.result);
+const C = RuleResult.COMPLIANT;
+const N = RuleResult.NON_COMPLIANT;
+const NA = RuleResult.NOT_APPLICABLE;
+
+const admin = { 'Fn::GetAtt': ['Admin', 'Arn'] };
+const user = 'arn:aws:iam::111111111111:role/App';
+const cfn = (key: any, extra: any = {}) => ({ Resources: { Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', ...key }, ...extra } });
+const policy = (...Statement: any[]) => ({ Properties: { KeyPolicy: { Version: '2012-10-17', Statement } } });
+
+describe('AWS rules (CloudFormation, keys made by custom resources included)', () => {
+  test('KeyRotation', () => {
+    expect(results(AwsKeyRotation, cfn({ Properties: { EnableKeyRotation: true, RotationPeriodInDays: 365 } }))).toEqual([C]);
+    expect(results(AwsKeyRotation, cfn({ Properties: { EnableKeyRotation: true, RotationPeriodInDays: 730 } }))).toEqual([N]);
+    expect(results(AwsKeyRotation, cfn({ Properties: {} }))).toEqual([N]);
+    expect(results(AwsKeyRotation, cfn({ Properties: { Origin: 'EXTERNAL' } }))).toEqual([NA]);
+    expect(results(AwsKeyRotation, { Resources: { K: { Type: 'Custom::CloudKmsStoreKey', Properties: {} } } })).toEqual([NA]);
+  });
+
+  test('KeyDeletionWindow', () => {
+    expect(results(AwsKeyDeletion(), cfn({ Properties: { PendingWindowInDays: 30 } }))).toEqual([C]);
+    expect(results(AwsKeyDeletion(), cfn({ Properties: { PendingWindowInDays: 7 } }))).toEqual([N]);
+    expect(results(AwsKeyDeletion(), cfn({ Properties: {}, DeletionPolicy: 'Delete' }))).toEqual([N]);
+  });
+
+  test('KeyPolicyPrincipals', () => {
+    expect(results(KeyPolicyPrincipals, cfn(policy({ Effect: 'Allow', Principal: { AWS: admin }, Action: 'kms:DescribeKey', Resource: '*' })))).toEqual([C]);
+    expect(results(KeyPolicyPrincipals, cfn(policy({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*' })))).toEqual([N]);
+    expect(results(KeyPolicyPrincipals, cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' })))).toEqual([N]);
+    // The default key policy's root delegation is fine where separation of duties is not required.
+    expect(results(KeyPolicyPrincipals, cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' })), COMMERCIAL))
+      .toEqual([C]);
+  });
+
+  test('KeySeparationOfDuties', () => {
+    const separate = cfn(policy(
+      { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:PutKeyPolicy', 'kms:DisableKey'], Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: user }, Action: ['kms:Decrypt'], Resource: '*' },
+    ));
+    expect(results(KeySeparationOfDuties, separate)).toEqual([C]);
+    const both = cfn(policy(
+      { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:PutKeyPolicy'], Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:Decrypt'], Resource: '*' },
+    ));
+    expect(results(KeySeparationOfDuties, both)).toEqual([N]);
+    // An explicit deny of use takes the administrator back over the line.
+    const denied = cfn(policy(
+      { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:*'], Resource: '*' },
+      { Effect: 'Deny', Principal: { AWS: admin }, Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant'], Resource: '*' },
+    ));
+    expect(results(KeySeparationOfDuties, denied)).toEqual([C]);
+    // Custom-resource keys (custom key stores) are covered too.
+    expect(results(KeySeparationOfDuties, { Resources: { K: { Type: 'Custom::CloudKmsStoreKey', ...both.Resources.Key } } })).toEqual([N]);
+  });
+
+  test('KeyDualControl', () => {
+    const mfa = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+    const two = cfn(policy({ Effect: 'Allow', Principal: { AWS: ['arn:a', 'arn:b'] }, Action: ['kms:ScheduleKeyDeletion'], Resource: '*', Condition: mfa }));
+    expect(results(KeyDualControl, two)).toEqual([C]);
+    const one = cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:a' }, Action: ['kms:ScheduleKeyDeletion'], Resource: '*', Condition: mfa }));
+    expect(results(KeyDualControl, one)).toEqual([N]);
+    const noMfa = cfn(policy({ Effect: 'Allow', Principal: { AWS: ['arn:a', 'arn:b'] }, Action: ['kms:DisableKey'], Resource: '*' }));
+    expect(results(KeyDualControl, noMfa)).toEqual([N]);
+    expect(results(KeyDualControl, noMfa, COMMERCIAL)).toEqual([NA]);
+    // Nobody may delete or disable it at all: stricter than dual control.
+    expect(results(KeyDualControl, cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:a' }, Action: ['kms:DescribeKey'], Resource: '*' })))).toEqual([C]);
+  });
+
+  test('AuditTrail', () => {
+    const bucket = { Type: 'AWS::S3::Bucket', Properties: { ObjectLockEnabled: true } };
+    const trail = (validation: boolean) => ({ Type: 'AWS::CloudTrail::Trail', Properties: { EnableLogFileValidation: validation, IsLogging: true } });
+    expect(results(AuditTrail, cfn({}, { Trail: trail(true), Bucket: bucket }))).toEqual([C]);
+    expect(results(AuditTrail, cfn({}, { Trail: trail(false), Bucket: bucket }))).toEqual([N]);
+    expect(results(AuditTrail, cfn({}, { Trail: trail(true), Bucket: { Type: 'AWS::S3::Bucket', Properties: {} } }))).toEqual([N]);
+    expect(results(AuditTrail, cfn({}))).toEqual([N]);
+    // A nested stack's keys: the parent's trail covers them.
+    expect(AuditTrail.evaluate(cfn({}), { profile: PCI, siblings: [{ Resources: { Trail: trail(true) } }] }).map((f) => f.result)).toEqual([NA]);
+    expect(results(AuditTrail, cfn({}), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('NoKeyMaterialInOutputs', () => {
+    expect(results(AwsNoKeyMaterial, { Outputs: { KeyArn: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] } } } })).toEqual([C]);
+    expect(results(AwsNoKeyMaterial, { Outputs: { Leak: { Value: Buffer.alloc(32, 7).toString('base64') } } })).toEqual([N]);
+    expect(results(AwsNoKeyMaterial, { Outputs: { Pem: { Value: '-----BEGIN PRIVATE KEY-----\nabc' } } })).toEqual([N]);
+    expect(results(AwsNoKeyMaterial, { Parameters: { Secret: { Type: 'String', Default: 'AKIAABCDEFGHIJKLMNOP' } } })).toEqual([N]);
+    expect(results(AwsNoKeyMaterial, {})).toEqual([NA]);
+  });
+});
+
+function AwsKeyDeletion() {
+  return KeyDeletionWindow;
+}
+
+const tf = (resource: any, extra: any = {}) => ({ resource, ...extra });
+
+describe('Azure rules (Terraform JSON)', () => {
+  const vaultSettings = {
+    purge_protection_enabled: true, soft_delete_retention_days: 90, public_network_access_enabled: false, rbac_authorization_enabled: true,
+  };
+  const vault = (over: any = {}) => ({ azurerm_key_vault: { v: { ...vaultSettings, ...over } } });
+
+  test('VaultDeletionProtection', () => {
+    expect(results(VaultDeletionProtection, tf(vault()))).toEqual([C]);
+    expect(results(VaultDeletionProtection, tf(vault({ purge_protection_enabled: false })))).toEqual([N]);
+    expect(results(VaultDeletionProtection, tf(vault({ soft_delete_retention_days: 7 })))).toEqual([N]);
+  });
+
+  test('VaultNetwork', () => {
+    expect(results(VaultNetwork, tf(vault()))).toEqual([C]);
+    expect(results(VaultNetwork, tf(vault({ public_network_access_enabled: true })))).toEqual([N]);
+    expect(results(VaultNetwork, tf(vault({ public_network_access_enabled: true, network_acls: { default_action: 'Deny' } })))).toEqual([C]);
+    expect(results(VaultNetwork, tf(vault({ rbac_authorization_enabled: false })))).toEqual([N]);
+  });
+
+  test('KeyRotation', () => {
+    const key = (rotation?: any) => tf({ azurerm_key_vault_key: { k: { key_type: 'RSA-HSM', rotation_policy: rotation } } });
+    expect(results(AzureKeyRotation, key({ automatic: { time_after_creation: 'P365D' } }))).toEqual([C]);
+    expect(results(AzureKeyRotation, key({ automatic: { time_after_creation: 'P730D' } }))).toEqual([N]);
+    expect(results(AzureKeyRotation, key())).toEqual([N]);
+    const hsmKey = { azurerm_key_vault_managed_hardware_security_module_key: { h: { key_type: 'RSA-HSM' } } };
+    const hsmPolicy = {
+      azurerm_key_vault_managed_hardware_security_module_key_rotation_policy: {
+        p: { managed_hsm_key_id: '${azurerm_key_vault_managed_hardware_security_module_key.h.id}', time_after_creation: 'P90D' },
+      },
+    };
+    expect(results(AzureKeyRotation, tf({ ...hsmKey, ...hsmPolicy }))).toEqual([C]);
+    expect(results(AzureKeyRotation, tf(hsmKey))).toEqual([N]);
+  });
+
+  test('KeyHsm', () => {
+    expect(results(AzureKeyHsm, tf({ azurerm_key_vault_key: { k: { key_type: 'RSA-HSM' } } }), FEDRAMP_HIGH)).toEqual([C]);
+    expect(results(AzureKeyHsm, tf({ azurerm_key_vault_key: { k: { key_type: 'RSA' } } }), FEDRAMP_HIGH)).toEqual([N]);
+    expect(results(AzureKeyHsm, tf({ azurerm_key_vault_key: { k: { key_type: 'RSA' } } }), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('RoleSeparation', () => {
+    const a = (principal: string, role: string, scope = '${azurerm_key_vault.v.id}') => ({ principal_id: principal, role_definition_name: role, scope });
+    const officerAndUser = { a: a('p1', 'Key Vault Crypto Officer'), b: a('p2', 'Key Vault Crypto User') };
+    expect(results(RoleSeparation, tf({ azurerm_role_assignment: officerAndUser }))).toEqual([C, C]);
+    expect(results(RoleSeparation, tf({ azurerm_role_assignment: { a: a('p1', 'Key Vault Crypto Officer'), b: a('P1', 'Key Vault Crypto User') } }))).toEqual([C, N]);
+    expect(results(RoleSeparation, tf({ azurerm_role_assignment: { a: a('p1', 'Key Vault Crypto User', '/subscriptions/0000') } }))).toEqual([N]);
+  });
+
+  test('DualControl', () => {
+    const pim = (approval: boolean) => ({
+      azurerm_role_management_policy: {
+        p: {
+          scope: '${azurerm_key_vault.v.id}',
+          activation_rules: {
+            require_approval: approval, require_multifactor_authentication: true, approval_stage: { primary_approver: [{ object_id: 'a' }, { object_id: 'b' }] },
+          },
+        },
+      },
+    });
+    expect(results(AzureDualControl, tf({ ...vault(), ...pim(true) }))).toEqual([C]);
+    expect(results(AzureDualControl, tf({ ...vault(), ...pim(false) }))).toEqual([N]);
+    expect(results(AzureDualControl, tf(vault()))).toEqual([N]);
+    expect(results(AzureDualControl, tf(vault()), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('AuditDiagnostics', () => {
+    const diag = { azurerm_monitor_diagnostic_setting: { d: { target_resource_id: '${azurerm_key_vault.v.id}', enabled_log: [{ category_group: 'audit' }] } } };
+    expect(results(AuditDiagnostics, tf({ ...vault(), ...diag }))).toEqual([C]);
+    expect(results(AuditDiagnostics, tf(vault()))).toEqual([N]);
+    expect(results(AuditDiagnostics, tf(vault()), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('NoKeyMaterialInOutputs', () => {
+    expect(results(AzureNoKeyMaterial, tf({}, { output: { kek: { value: '${azurerm_key_vault_key.k.id}' } } }))).toEqual([C]);
+    expect(results(AzureNoKeyMaterial, tf({}, { output: { kek: { value: 'a'.repeat(20) + '0123456789abcdef'.repeat(4) } } }))).toEqual([N]);
+  });
+});
+
+describe('Google Cloud rules (Terraform JSON)', () => {
+  const key = (over: any = {}) => tf({
+    google_kms_crypto_key: {
+      k: {
+        purpose: 'ENCRYPT_DECRYPT',
+        rotation_period: '7776000s',
+        destroy_scheduled_duration: '2592000s',
+        lifecycle: { prevent_destroy: true },
+        version_template: { protection_level: 'HSM' },
+        ...over,
+      },
+    },
+  });
+
+  test('KeyRotation', () => {
+    expect(results(GcpKeyRotation, key())).toEqual([C]);
+    expect(results(GcpKeyRotation, key({ rotation_period: '31536000s' }))).toEqual([N]);
+    expect(results(GcpKeyRotation, key({ rotation_period: undefined }))).toEqual([N]);
+    expect(results(GcpKeyRotation, key({ import_only: true }))).toEqual([NA]);
+  });
+
+  test('KeyDestruction', () => {
+    expect(results(KeyDestruction, key())).toEqual([C]);
+    expect(results(KeyDestruction, key({ destroy_scheduled_duration: '86400s' }))).toEqual([N]);
+    expect(results(KeyDestruction, key({ lifecycle: {} }))).toEqual([N]);
+  });
+
+  test('KmsIam', () => {
+    const m = (role: string, member: string) => ({ role, member, crypto_key_id: '${google_kms_crypto_key.k.id}' });
+    expect(results(KmsIam, tf({ google_kms_crypto_key_iam_member: { a: m('roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:app@p.iam.gserviceaccount.com') } }))).toEqual([C]);
+    expect(results(KmsIam, tf({ google_kms_crypto_key_iam_member: { a: m('roles/cloudkms.cryptoKeyEncrypterDecrypter', 'allUsers') } }))).toEqual([N]);
+    expect(results(KmsIam, tf({
+      google_kms_key_ring_iam_member: { a: m('roles/cloudkms.admin', 'user:a@x.com') },
+      google_kms_crypto_key_iam_member: { b: m('roles/cloudkms.cryptoKeyEncrypterDecrypter', 'user:A@x.com') },
+    }))).toEqual([N, C]); // key grant, then ring grant
+  });
+
+  test('KeyHsm', () => {
+    expect(results(GcpKeyHsm, key(), FEDRAMP_HIGH)).toEqual([C]);
+    expect(results(GcpKeyHsm, key({ version_template: { protection_level: 'SOFTWARE' } }), FEDRAMP_HIGH)).toEqual([N]);
+    expect(results(GcpKeyHsm, key(), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('AuditLogs', () => {
+    const audit = (types: string[]) => ({ google_project_iam_audit_config: { a: { service: 'cloudkms.googleapis.com', audit_log_config: types.map((log_type) => ({ log_type })) } } });
+    const sink = { google_logging_project_sink: { s: { filter: 'protoPayload.serviceName="cloudkms.googleapis.com"' } } };
+    const keys = key().resource;
+    expect(results(AuditLogs, tf({ ...keys, ...audit(['DATA_READ', 'DATA_WRITE']), ...sink }))).toEqual([C]);
+    expect(results(AuditLogs, tf({ ...keys, ...audit(['ADMIN_READ']), ...sink }))).toEqual([N]);
+    expect(results(AuditLogs, tf({ ...keys, ...audit(['DATA_READ', 'DATA_WRITE']) }))).toEqual([N]);
+    expect(results(AuditLogs, key(), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('DualControl', () => {
+    const ring = { google_kms_key_ring: { r: { name: 'r' } } };
+    const pam = { google_privileged_access_manager_entitlement: { e: { approval_workflow: { manual_approvals: { steps: [] } } } } };
+    expect(results(GcpDualControl, tf({ ...ring, ...pam }))).toEqual([C]);
+    expect(results(GcpDualControl, tf({ ...ring, ...pam, google_kms_key_ring_iam_member: { a: { role: 'roles/cloudkms.admin', member: 'user:a@x.com' } } }))).toEqual([N]);
+    expect(results(GcpDualControl, tf(ring))).toEqual([N]);
+    expect(results(GcpDualControl, tf(ring), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('NoKeyMaterialInOutputs', () => {
+    expect(results(GcpNoKeyMaterial, tf({}, { output: { job: { value: '${google_kms_key_ring_import_job.j.id}' } } }))).toEqual([C]);
+    expect(results(GcpNoKeyMaterial, tf({}, { variable: { wrapped: { default: Buffer.alloc(48, 1).toString('base64') } } }))).toEqual([N]);
+  });
+});
+
+test('the pack knows each template\'s cloud and maps every rule to controls', () => {
+  const pack = new KmsRulePack(PCI);
+  expect(new Set(pack.check(cfn({ Properties: { EnableKeyRotation: true } })).map((f) => f.rule.split('-')[1].slice(0, 3)))).toEqual(new Set(['Aws']));
+  expect(() => pack.check({ resource: { null_resource: {} } })).toThrow(/neither a CloudFormation template nor Terraform JSON/);
+  expect(pack.violations(cfn({ Properties: {} })).map((f) => f.rule)).toContain('CloudKms-AwsKeyRotation');
+});
