@@ -111,6 +111,7 @@ export interface Acknowledgement {
 }
 
 const LEDGERS = new WeakMap<IConstruct, EvidenceLedger>();
+const CREATION_HOOKS: Array<(scope: IConstruct) => void> = [];
 
 /**
  * The evidence ledger of one construct tree (one app): which keys and audit sinks exist,
@@ -126,8 +127,19 @@ export class EvidenceLedger {
     if (!ledger) {
       ledger = new EvidenceLedger();
       LEDGERS.set(root, ledger);
+      for (const hook of CREATION_HOOKS) hook(scope);
     }
     return ledger;
+  }
+
+  /**
+   * Registers what runs when an app's ledger is created, with the construct that first recorded evidence (the
+   * compliance report attaches itself to that construct's stack here: the report reads the ledger, the ledger does
+   * not know the report).
+   * @internal
+   */
+  public static _onCreate(hook: (scope: IConstruct) => void): void {
+    CREATION_HOOKS.push(hook);
   }
 
   private readonly keyRecords = new Map<string, KeyRecord>();

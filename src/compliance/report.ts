@@ -1,0 +1,308 @@
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { IConstruct } from 'constructs';
+import { Control } from '../core/controls';
+import { CustodianRole } from '../core/custodians';
+import { EvidenceEntry, EvidenceLedger, EvidenceStatus, KeyRecord } from '../core/evidence';
+
+/** How a required control stands for one key. */
+export enum ControlStatus {
+  SATISFIED = 'satisfied',
+  NOT_SATISFIED = 'not satisfied',
+  NOT_APPLICABLE = 'not applicable',
+}
+
+/** One setting that bears on a control. */
+export interface ControlEvidence {
+  readonly resource: string;
+  readonly setting: string;
+  readonly value: string;
+  readonly description: string;
+  readonly status: string;
+}
+
+/** A required control, for one key. */
+export interface ControlReport {
+  readonly id: string;
+  readonly framework: string;
+  readonly controlId: string;
+  readonly title: string;
+  readonly status: ControlStatus;
+  /** Set when a finding or an unmet control was accepted on purpose. */
+  readonly acknowledged?: string;
+  readonly evidence: ControlEvidence[];
+}
+
+/** One key of the report. */
+export interface KeyReport {
+  readonly path: string;
+  readonly stack: string;
+  readonly cloud: string;
+  readonly construct: string;
+  readonly model: string;
+  readonly custody: string;
+  readonly profile: string;
+  readonly fipsLevel: string;
+  readonly auditSink?: string;
+  readonly parent?: string;
+  readonly custodians: { readonly role: string; readonly identity: string }[];
+  readonly controls: ControlReport[];
+  readonly acknowledgements: { readonly rule: string; readonly resource: string; readonly reason: string }[];
+}
+
+/** One stack (CloudFormation or Terraform) of the report. */
+export interface StackReport {
+  readonly name: string;
+  readonly cloud: string;
+  readonly keys: KeyReport[];
+  /** Mermaid flowchart of the stack's key hierarchy. */
+  readonly diagram: string;
+}
+
+/** The whole report: what `compliance-report.json` holds. */
+export interface ComplianceReportData {
+  readonly generator: string;
+  readonly stacks: StackReport[];
+  readonly summary: {
+    readonly keys: number;
+    readonly requiredControls: number;
+    readonly satisfied: number;
+    readonly notApplicable: number;
+    readonly acknowledged: number;
+    /** Required controls nothing satisfies and nobody acknowledged: synthesis fails on these. */
+    readonly unmet: { readonly key: string; readonly control: string }[];
+  };
+}
+
+/** The rule id that acknowledges an unmet required control (e.g. `control:PCI DSS v4.0 3.7.6`). */
+export function controlRule(control: Control): string {
+  return `control:${control.id}`;
+}
+
+/** Builds the report from an app's evidence ledger. */
+export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
+  const bySubject = new Map<string, EvidenceEntry[]>();
+  for (const e of ledger.evidence()) {
+    const list = bySubject.get(e.subject);
+    if (list) list.push(e);
+    else bySubject.set(e.subject, [e]);
+  }
+  const acksBySubject = new Map<string, { rule: string; resource: string; reason: string }[]>();
+  for (const a of ledger.acknowledgements()) {
+    const list = acksBySubject.get(a.subject) ?? [];
+    list.push({ rule: a.rule, resource: a.resource, reason: a.reason });
+    acksBySubject.set(a.subject, list);
+  }
+  const stacks = new Map<string, StackReport & { keys: KeyReport[] }>();
+  const unmet: { key: string; control: string }[] = [];
+  let required = 0;
+  let satisfied = 0;
+  let notApplicable = 0;
+  let acknowledged = 0;
+  for (const key of ledger.keys) {
+    const report = keyReport(ledger, key, bySubject, acksBySubject);
+    for (const c of report.controls) {
+      required++;
+      if (c.status === ControlStatus.SATISFIED) satisfied++;
+      else if (c.status === ControlStatus.NOT_APPLICABLE) notApplicable++;
+      else if (c.acknowledged) acknowledged++;
+      else unmet.push({ key: key.path, control: c.id });
+    }
+    const stackName = rootStack(key.stack);
+    let stack = stacks.get(stackName);
+    if (!stack) {
+      stack = { name: stackName, cloud: key.cloud, keys: [], diagram: '' };
+      stacks.set(stackName, stack);
+    }
+    stack.keys.push(report);
+  }
+  const list = [...stacks.values()].map((s) => ({ ...s, diagram: diagram(ledger, s.name, s.keys) }));
+  return {
+    generator: 'cloud-kms-constructs',
+    stacks: list,
+    summary: { keys: ledger.keys.length, requiredControls: required, satisfied, notApplicable, acknowledged, unmet },
+  };
+}
+
+/** A nested stack's keys belong to its root stack's report. */
+function rootStack(stack: string): string {
+  return stack.split('/')[0];
+}
+
+function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string, EvidenceEntry[]>,
+  acksBySubject: Map<string, { rule: string; resource: string; reason: string }[]>): KeyReport {
+  // What bears on a key: its own settings, its container's (vault, key ring, key store) and its audit sink's.
+  const container = key.parent ? ledger.containers.find((c) => c.path === key.parent) : undefined;
+  const subjects = [key.path, key.parent, container?.parent, key.auditSink].filter((s): s is string => s !== undefined);
+  const entries = subjects.flatMap((s) => bySubject.get(s) ?? []);
+  const acks = subjects.flatMap((s) => acksBySubject.get(s) ?? []);
+  // A control acknowledged on a construct covers the keys under it.
+  for (const [subject, list] of acksBySubject) {
+    if (key.path.startsWith(`${subject}/`)) acks.push(...list.filter((a) => a.rule.startsWith('control:')));
+  }
+  const controls = key.profile.requiredControls.map((control) => {
+    const evidence = entries.filter((e) => e.control.id === control.id);
+    if (control.id === Control.PCI_3_6_1_1.id) {
+      // The report is that description: every key, its custody, custodians and the settings behind each control.
+      evidence.push({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: key.path,
+        resource: 'compliance-report.json',
+        setting: 'key inventory',
+        value: key.path,
+        description: 'this report documents the key: model, custody, profile, custodians, and the evidence for each control',
+      });
+    }
+    const ack = acks.find((a) => a.rule === controlRule(control));
+    let status: ControlStatus;
+    if (evidence.some((e) => e.status === EvidenceStatus.NOT_SATISFIED)) status = ControlStatus.NOT_SATISFIED;
+    else if (evidence.some((e) => e.status === EvidenceStatus.SATISFIED)) status = ControlStatus.SATISFIED;
+    else if (evidence.length > 0) status = ControlStatus.NOT_APPLICABLE;
+    else status = ControlStatus.NOT_SATISFIED;
+    return {
+      id: control.id,
+      framework: control.framework,
+      controlId: control.controlId,
+      title: control.title,
+      status,
+      acknowledged: status === ControlStatus.NOT_SATISFIED ? ack?.reason : undefined,
+      evidence: evidence.map((e) => ({ resource: e.resource, setting: e.setting, value: e.value, description: e.description, status: e.status })),
+    };
+  });
+  return {
+    path: key.path,
+    stack: key.stack,
+    cloud: key.cloud,
+    construct: key.constructName,
+    model: key.model.id,
+    custody: container?.custody ?? key.model.custody,
+    profile: key.profile.name,
+    fipsLevel: key.fipsLevel,
+    auditSink: key.auditSink,
+    parent: key.parent,
+    custodians: ledger.custodiansOf(key.path).map((a) => ({ role: a.role, identity: a.label ?? a.identity })),
+    controls,
+    acknowledgements: acks.filter((a) => !a.rule.startsWith('control:')),
+  };
+}
+
+const MAX_KEYS_IN_DIAGRAM = 25;
+
+/** A Mermaid flowchart: store or parent → keys → custodian roles, audit sinks, and the custody boundary. */
+function diagram(ledger: EvidenceLedger, stack: string, keys: KeyReport[]): string {
+  const ids = new Map<string, string>();
+  const id = (path: string) => {
+    let v = ids.get(path);
+    if (!v) {
+      v = `n${ids.size}`;
+      ids.set(path, v);
+    }
+    return v;
+  };
+  const label = (s: string) => s.replace(/"/g, "'");
+  const lines = ['flowchart LR'];
+  const shown = keys.slice(0, MAX_KEYS_IN_DIAGRAM);
+  const customer = shown.filter((k) => k.custody === 'CUSTOMER_EXTERNAL' || k.custody === 'CUSTOMER_IMPORT');
+  const provider = shown.filter((k) => !customer.includes(k));
+  const node = (k: KeyReport) => `  ${id(k.path)}["${label(k.path.split('/').slice(1).join('/') || k.path)}<br/>${k.construct} · ${k.model} · ${k.profile}"]`;
+  if (provider.length > 0) lines.push('  subgraph provider["provider custody boundary"]', ...provider.map(node), '  end');
+  if (customer.length > 0) lines.push('  subgraph customer["customer custody boundary"]', ...customer.map(node), '  end');
+  const roles = new Set<string>();
+  for (const k of shown) {
+    if (k.parent) {
+      const container = ledger.containers.find((c) => c.path === k.parent);
+      lines.push(`  ${id(k.parent)}[("${label(container ? `${container.kind}: ${k.parent}` : k.parent)}")] --> ${id(k.path)}`);
+    }
+    if (k.auditSink) lines.push(`  ${id(k.path)} -. events .-> ${id(k.auditSink)}[/"audit sink: ${label(k.auditSink)}"/]`);
+    for (const c of k.custodians) {
+      if (c.role === CustodianRole.DEPLOYER) continue;
+      const r = `${c.role}:${c.identity}`;
+      if (!roles.has(r)) {
+        lines.push(`  ${id(r)}(["${c.role.toLowerCase()}: ${label(shortIdentity(c.identity))}"])`);
+        roles.add(r);
+      }
+      lines.push(`  ${id(r)} --- ${id(k.path)}`);
+    }
+  }
+  if (keys.length > shown.length) lines.push(`  more["… and ${keys.length - shown.length} more keys of ${label(stack)}"]`);
+  return [...new Set(lines)].join('\n');
+}
+
+function shortIdentity(identity: string): string {
+  const s = identity.replace(/^AWS:/, '');
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** The report as Markdown: a summary, then per stack a diagram and per key the control table. */
+export function renderMarkdown(data: ComplianceReportData): string {
+  const out: string[] = ['# Compliance report', ''];
+  const s = data.summary;
+  out.push(`${s.keys} keys; ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${s.notApplicable} not applicable, ` +
+    `${s.acknowledged} acknowledged, ${s.unmet.length} unmet.`, '');
+  for (const stack of data.stacks) {
+    out.push(`## ${stack.name} (${stack.cloud})`, '', '```mermaid', stack.diagram, '```', '');
+    for (const key of stack.keys) {
+      out.push(`### ${key.path}`, '');
+      out.push(`${key.construct}, ${key.model} (custody ${key.custody}), profile ${key.profile}, FIPS 140 ${key.fipsLevel.replace('LEVEL_', 'Level ')}` +
+        `${key.auditSink ? `, audit sink ${key.auditSink}` : ''}.`, '');
+      if (key.controls.length === 0) {
+        out.push(`Profile ${key.profile} requires no controls.`, '');
+      } else {
+        out.push('| control | status | evidence |', '|---|---|---|');
+        for (const c of key.controls) {
+          const ev = c.evidence.map((e) => `${e.resource}: ${e.setting} = ${e.value}`).join('; ').replace(/\|/g, '\\|') || 'none';
+          out.push(`| ${c.id} ${c.title} | ${c.status}${c.acknowledged ? ` (acknowledged: ${c.acknowledged})` : ''} | ${ev} |`);
+        }
+        out.push('');
+      }
+      if (key.acknowledgements.length > 0) {
+        out.push('Acknowledged exceptions:', '', ...key.acknowledgements.map((a) => `- ${a.rule} on ${a.resource}: ${a.reason}`), '');
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+/** Writes `compliance-report.json` and `compliance-report.md` into `outdir`. */
+export function writeReport(data: ComplianceReportData, outdir: string): { json: string; markdown: string } {
+  mkdirSync(outdir, { recursive: true });
+  const json = join(outdir, 'compliance-report.json');
+  const markdown = join(outdir, 'compliance-report.md');
+  writeFileSync(json, JSON.stringify(data, null, 2));
+  writeFileSync(markdown, renderMarkdown(data));
+  return { json, markdown };
+}
+
+const ATTACHED = new WeakSet<IConstruct>();
+
+/**
+ * Writes the compliance report at synthesis of the app `scope` belongs to (an aws-cdk-lib App or a cdktf App), into its
+ * output directory, and fails synthesis when a required control is unmet and not acknowledged. Runs once per app, as a
+ * validation of the top-level stack that holds `scope` (cdktf validates stacks, not the app).
+ */
+export function attachReport(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (ATTACHED.has(root)) return;
+  const stack = scope.node.scopes[1];
+  if (!stack) return;
+  ATTACHED.add(root);
+  stack.node.addValidation({
+    validate: () => {
+      const outdir = (root as unknown as { outdir?: string }).outdir;
+      const data = buildReport(EvidenceLedger.of(root));
+      if (outdir) writeReport(data, outdir);
+      return data.summary.unmet.map((u) =>
+        `required control ${u.control} is not satisfied for key ${u.key}: fix the setting compliance-report.md shows, or accept it ` +
+        'with ComplianceReport.acknowledgeControl(scope, control, reason)');
+    },
+  });
+}
+
+/**
+ * Accepts, with a reason an auditor will read, that a required control is not satisfied for the keys under `scope`.
+ */
+export function acknowledgeControl(scope: IConstruct, control: Control, reason: string): void {
+  if (!reason || reason.trim().length < 10) throw new Error(`reason must explain the exception in at least 10 characters, got '${reason}'`);
+  EvidenceLedger.of(scope).acknowledge({ subject: scope.node.path, resource: scope.node.path, rule: controlRule(control), reason });
+}

@@ -1,0 +1,128 @@
+import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { App as TfApp, TerraformStack } from 'cdktf';
+import { compliance, ComplianceProfile, Control } from '../../src';
+import * as azure from '../../src/azure';
+import { ids, LOCATION, RG } from '../support/azure';
+import { ACCOUNT, cmkFor, REGION } from '../support/fixtures';
+
+const PCI = ComplianceProfile.PCI_DSS;
+const outdir = () => mkdtempSync(join(tmpdir(), 'report-'));
+
+describe('AWS: the report is written into the cloud assembly at synthesis', () => {
+  const dir = outdir();
+  const app = new App({ outdir: dir });
+  const stack = new Stack(app, 'Payments', { env: { account: ACCOUNT, region: REGION } });
+  cmkFor(stack, PCI, 'CardholderDataKey');
+  app.synth();
+  const report = JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8'));
+  const key = report.stacks[0].keys.find((k: any) => k.path === 'Payments/CardholderDataKey');
+
+  test('per key: model, custody, profile, and every control the profile requires, with its evidence', () => {
+    expect(key).toMatchObject({ construct: 'CustomerManagedKey', model: 'CUSTOMER_MANAGED', custody: 'SHARED', profile: 'PCI_DSS', cloud: 'aws' });
+    expect(key.controls.map((c: any) => c.id)).toEqual(PCI.requiredControls.map((c) => c.id));
+    expect(key.controls.every((c: any) => c.status === 'satisfied')).toBe(true);
+    const rotation = key.controls.find((c: any) => c.id === Control.PCI_3_7_4.id);
+    expect(rotation.evidence).toEqual([expect.objectContaining({ resource: 'Payments/CardholderDataKey/Resource', setting: 'RotationPeriodInDays', value: '365' })]);
+    const dual = key.controls.find((c: any) => c.id === Control.PCI_3_7_6.id);
+    expect(dual.evidence[0].description).toMatch(/limited to 2 named approvers with MFA/);
+    expect(report.summary.unmet).toEqual([]);
+  });
+
+  test('the custodians and acknowledged exceptions are listed, and a Mermaid diagram shows the hierarchy', () => {
+    expect(key.custodians.map((c: any) => c.role)).toEqual(expect.arrayContaining(['ADMINISTRATOR', 'USER', 'APPROVER', 'DEPLOYER']));
+    const diagram: string = report.stacks[0].diagram;
+    expect(diagram.split('\n')[0]).toBe('flowchart LR');
+    expect(diagram).toContain('subgraph provider["provider custody boundary"]');
+    expect(diagram).toMatch(/approver: arn:aws:iam::111111111111:role\/ApproverA/);
+    expect(diagram).toMatch(/-\. events \.-> n\d+\[\/"audit sink: Payments\/Audit"\/\]/);
+    const md = readFileSync(join(dir, 'compliance-report.md'), 'utf8');
+    expect(md).toContain('```mermaid');
+    expect(md).toContain('| PCI DSS v4.0 3.7.6 Split knowledge and dual control | satisfied |');
+  });
+});
+
+describe('cdktf: a required control nothing satisfies fails synthesis unless acknowledged', () => {
+  function azureApp(acknowledge: boolean) {
+    const dir = outdir();
+    const app = new TfApp({ outdir: dir });
+    const stack = new TerraformStack(app, 'cards');
+    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    const sink = new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: LOCATION, profile: PCI, auditors: [ids.auditor], acknowledgeLockedRetention: true });
+    if (acknowledge) compliance.ComplianceReport.acknowledgeControl(sink, Control.PCI_10_3_4, 'integrity checks run in the SIEM that reads this sink');
+    new azure.CustomerManagedKey(stack, 'CardKey', {
+      resourceGroupName: RG,
+      location: LOCATION,
+      profile: PCI,
+      auditSink: sink,
+      acknowledgePurgeProtectionIsPermanent: true,
+      custodians: { administrators: [ids.admin], users: [ids.user], approvers: [ids.approverA, ids.approverB] },
+    });
+    return { app, dir };
+  }
+
+  test('unacknowledged: synthesis fails naming the control and the key', () => {
+    expect(() => azureApp(false).app.synth()).toThrow(/required control PCI DSS v4.0 10.3.4 is not satisfied for key cards\/CardKey/);
+  });
+
+  test('acknowledged: synthesis passes and the report says why', () => {
+    const { app, dir } = azureApp(true);
+    app.synth();
+    const report = JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8'));
+    const control = report.stacks[0].keys[0].controls.find((c: any) => c.id === Control.PCI_10_3_4.id);
+    expect(control).toMatchObject({ status: 'not satisfied', acknowledged: 'integrity checks run in the SIEM that reads this sink' });
+    expect(report.summary).toMatchObject({ unmet: [], acknowledged: 1 });
+    expect(existsSync(join(dir, 'compliance-report.md'))).toBe(true);
+  });
+
+  test('an acknowledgement needs a reason', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => compliance.ComplianceReport.acknowledgeControl(stack, Control.NIST_AU_6, 'ok')).toThrow(/reason must explain the exception/);
+  });
+});
+
+describe('the rule pack as a CDK policy-validation plugin', () => {
+  function app(extra: (stack: Stack) => void) {
+    const a = new App({ outdir: outdir() });
+    const stack = new Stack(a, 'Keys', { env: { account: ACCOUNT, region: REGION } });
+    extra(stack);
+    Validations.of(a).addPlugins(new compliance.KmsRulesPlugin(PCI));
+    return a;
+  }
+
+  test('our keys pass it', () => {
+    expect(() => app((s) => cmkFor(s, PCI, 'CardKey')).synth()).not.toThrow();
+  });
+
+  test('a plain kms.Key (IAM-delegated, rotation off) fails it, by rule', () => {
+    const a = app((s) => new kms.Key(s, 'Plain'));
+    let message = '';
+    try {
+      a.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const report = JSON.parse(readFileSync(join(a.outdir, 'validation-report.json'), 'utf8'));
+    const text = JSON.stringify(report) + message;
+    expect(text).toContain('CloudKms-AwsKeyRotation');
+    expect(text).toContain('CloudKms-AwsKeyPolicyPrincipals');
+  });
+
+  test('a finding acknowledged on the resource is suppressed', () => {
+    const a = app((s) => {
+      cmkFor(s, PCI, 'CardKey');
+      const plain = new kms.Key(s, 'Legacy', { enableKeyRotation: true });
+      Validations.of(plain).acknowledge(
+        { id: 'cloud-kms-rules::CloudKms-AwsKeyPolicyPrincipals', reason: 'legacy key, migrated in Q3' },
+        { id: 'cloud-kms-rules::CloudKms-AwsKeySeparationOfDuties', reason: 'legacy key, migrated in Q3' },
+        { id: 'cloud-kms-rules::CloudKms-AwsKeyDualControl', reason: 'legacy key, migrated in Q3' },
+        { id: 'cloud-kms-rules::CloudKms-AwsKeyDeletionWindow', reason: 'legacy key, migrated in Q3' },
+      );
+    });
+    expect(() => a.synth()).not.toThrow();
+  });
+});
