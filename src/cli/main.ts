@@ -9,6 +9,8 @@
  *   cloud-kms byok azure import upload a .byok blob as an HSM-protected key
  *   cloud-kms byok gcp job      fetch a ByokImport's import job public key
  *   cloud-kms byok gcp import   import wrapped material as a new key version
+ *   cloud-kms report <dir>      the control table of a synthesis output (cloud assembly or cdktf.out)
+ *   cloud-kms check <file>      the KMS rule pack on one template (CloudFormation or Terraform JSON)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
@@ -19,6 +21,7 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { AWS_WRAPPING_ALGORITHMS, describeAwsError, getImportParameters, importKeyMaterial } from './aws';
 import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, getKekPublicKey, importByok, vaultUrlOf } from './azure';
+import { checkFile, findingsTable, profileNamed, readReport, reportTable } from './compliance';
 import { CliError } from './errors';
 import { describeGcpError, GcpKmsClient, getImportJob, importKeyVersion } from './gcp';
 import {
@@ -46,6 +49,10 @@ interface Command {
   readonly flags: Flags;
   readonly run: (values: Record<string, any>, io: CliIo) => Promise<Record<string, unknown>>;
   readonly print: (result: Record<string, unknown>) => string;
+  /** The one positional argument the command takes (a path), by name for messages. */
+  readonly positional?: string;
+  /** The exit code for a result (a failed check is not an error). @default 0 */
+  readonly exitCode?: (result: Record<string, unknown>) => number;
 }
 
 const COMMON: Flags = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
@@ -426,7 +433,41 @@ Signs in with Application Default Credentials (gcloud auth application-default l
   state       ${r.state ?? 'unknown'}${r.primary ? '\n  primary     yes: new encryptions use this version' : ''}`,
 };
 
-const COMMANDS = [PARAMS, WRAP, IMPORT, AZURE_KEK, AZURE_IMPORT, GCP_JOB, GCP_IMPORT];
+const REPORT: Command = {
+  path: 'report',
+  summary: 'Print the control table of a synthesis output (exit 1 if a required control is unmet).',
+  usage: `cloud-kms report <cdk.out | cdktf.out | compliance-report.json> [--json]
+
+Reads the compliance-report.json that synthesis writes, and prints per key each required control with its status
+and evidence.`,
+  flags: { ...COMMON },
+  positional: 'the synthesis output',
+  run: async (v) => ({ report: readReport(v._path) }),
+  print: (r) => reportTable(r.report as any),
+  exitCode: (r) => ((r.report as any).summary.unmet.length > 0 ? 1 : 0),
+};
+
+const CHECK: Command = {
+  path: 'check',
+  summary: 'Run the KMS rule pack on one template file (exit 1 on a non-compliant finding).',
+  usage: `cloud-kms check <template.json | cdk.tf.json> [--profile <name>] [--json]
+
+Options:
+  --profile <name>   the compliance profile to judge against: ${'COMMERCIAL, SOC2, HIPAA, PCI_DSS, FEDRAMP_MODERATE, FEDRAMP_HIGH, SOVEREIGN'} (default COMMERCIAL)
+
+CloudFormation templates next to the file (the rest of the cloud assembly) count as evidence for cross-stack rules.`,
+  flags: { ...COMMON, profile: { type: 'string' } },
+  positional: 'the template file',
+  run: async (v) => {
+    const profile = profileNamed(v.profile);
+    const { cloud, findings } = checkFile(v._path, profile);
+    return { file: v._path, cloud, profile: profile.name, findings };
+  },
+  print: (r) => `${r.file} (${r.cloud}, profile ${r.profile})\n${findingsTable(r.findings as any)}`,
+  exitCode: (r) => ((r.findings as any[]).some((f) => f.result === 'NON_COMPLIANT') ? 1 : 0),
+};
+
+const COMMANDS = [PARAMS, WRAP, IMPORT, AZURE_KEK, AZURE_IMPORT, GCP_JOB, GCP_IMPORT, REPORT, CHECK];
 
 const TOP_HELP = `cloud-kms: key ceremonies for cloud-kms-constructs
 
@@ -436,7 +477,8 @@ ${COMMANDS.map((c) => `  cloud-kms ${c.path.padEnd(18)} ${c.summary}`).join('\n'
 Run \`cloud-kms <command> --help\` for a command's options. Every command takes --json.
 Typical BYOK ceremony on AWS: params -> wrap (offline, by the custodians) -> import.
 On Azure: azure kek -> wrap --algorithm AZURE_BYOK (offline) -> azure import.
-On Google Cloud: gcp job -> wrap --algorithm <the job's method> (offline) -> gcp import.`;
+On Google Cloud: gcp job -> wrap --algorithm <the job's method> (offline) -> gcp import.
+Compliance: report <synthesis output> prints the control table; check <template> runs the KMS rule pack.`;
 
 /** Runs the CLI; returns the exit code. Never throws, never prints a stack trace or key material. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -457,7 +499,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   for (const word of command.path.split(' ')) rest.splice(rest.indexOf(word), 1);
   let values: Record<string, any>;
   try {
-    values = parseArgs({ args: rest, options: command.flags, strict: true, allowPositionals: false }).values;
+    const parsed = parseArgs({ args: rest, options: command.flags, strict: true, allowPositionals: command.positional !== undefined });
+    values = parsed.values;
+    if (command.positional !== undefined && !values.help) {
+      if (parsed.positionals.length !== 1) throw new Error(`give ${command.positional}, got ${parsed.positionals.length} arguments`);
+      values = { ...values, _path: parsed.positionals[0] };
+    }
   } catch (e) {
     io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n\n${command.usage}`);
     return 2;
@@ -469,7 +516,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const result = await command.run(values, io);
     io.stdout(values.json ? JSON.stringify(result, undefined, 2) : command.print(result));
-    return 0;
+    return command.exitCode?.(result) ?? 0;
   } catch (e) {
     const message = e instanceof CliError ? e.message
       : describeAwsError(e) ?? describeAzureError(e) ?? describeGcpError(e) ?? `unexpected error: ${(e as Error)?.message ?? String(e)}`;
