@@ -7,16 +7,20 @@ import { join, relative } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { App as TfApp } from 'cdktf';
-import { Control, EvidenceLedger, EvidenceStatus } from '../src';
+import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../src';
 import { byokApp } from './aws/byok';
 import { customerManagedApp } from './aws/customer-managed';
 import { hyokApp } from './aws/hyok';
 import { providerManagedApp } from './aws/provider-managed';
 import { checkTerraform, TerraformJson, TerraformSummary } from './azure/check';
 import { azureApp } from './azure/main';
+import { envelopeRoundTrip } from './envelope-round-trip';
 import { checkGcpTerraform } from './gcp/check';
 import { gcpApp } from './gcp/main';
 import { saasAwsApp } from './saas/aws';
+import { KmsRulePack } from '../src/compliance/pack';
+import { buildReport, ComplianceReportData, writeReport } from '../src/compliance/report';
+import { RuleResult } from '../src/compliance/rules/rule';
 import { ACCEPTED_WARNINGS, cfnLint } from '../test/support/cfn-lint';
 
 const ROOT = join(__dirname, '..');
@@ -40,6 +44,9 @@ function pad(s: string, n: number): string {
 }
 
 interface Totals {
+  reports: ComplianceReportData[];
+  ruleChecks: number;
+  ruleViolations: string[];
   stacks: number;
   keys: number;
   acknowledged: number;
@@ -77,6 +84,13 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals): v
   const errors = lint.filter((m) => m.Level === 'Error');
   const unexpected = lint.filter((m) => m.Level !== 'Error' && !ACCEPTED_WARNINGS.includes(m.Rule.Id));
   for (const m of [...errors, ...unexpected]) console.log(`    cfn-lint ${m.Level} ${m.Rule.Id} ${m.Filename}: ${m.Message}`);
+  const allTemplates = Object.values(templates);
+  for (const stack of assembly.stacks) {
+    const own = [stack.template, ...readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json') && f.startsWith(stack.stackName))
+      .map((f) => JSON.parse(readFileSync(join(outdir, f), 'utf8')))];
+    runRulePack(`${name}/${stack.stackName}`, profileOf(ledger, stack.stackName), own, allTemplates, totals);
+  }
+  totals.reports.push(buildReport(ledger));
   totals.stacks += assembly.stacks.length;
   totals.keys += ledger.keys.length;
   totals.lintErrors += errors.length;
@@ -84,6 +98,25 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals): v
   totals.acknowledged += app.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.keys(m.data as object))).length;
+}
+
+/** The strictest profile of the keys in a stack: what our rule pack judges the stack's templates against. */
+function profileOf(ledger: EvidenceLedger, stack: string): ComplianceProfile {
+  const profiles = ledger.keys.filter((k) => k.stack === stack || k.stack.startsWith(`${stack}/`)).map((k) => k.profile);
+  return profiles.sort((a, b) => b.requiredControls.length - a.requiredControls.length)[0] ?? ComplianceProfile.COMMERCIAL;
+}
+
+/** Runs our KMS rule pack on a stack's templates (siblings: the rest of the app, where a trail may live). */
+function runRulePack(label: string, profile: ComplianceProfile, templates: any[], siblings: any[], totals: Totals): void {
+  const pack = new KmsRulePack(profile);
+  for (const t of templates) {
+    const findings = pack.check(t, undefined, siblings.filter((x) => x !== t));
+    totals.ruleChecks += findings.filter((f) => f.result !== RuleResult.NOT_APPLICABLE).length;
+    for (const f of findings.filter((x) => x.result === RuleResult.NON_COMPLIANT)) {
+      totals.ruleViolations.push(`${label}: ${f.rule} ${f.resource}: ${f.message}`);
+      console.log(`    RULE ${f.rule} ${f.resource}: ${f.message}`);
+    }
+  }
 }
 
 function printKeys(ledger: EvidenceLedger, stack: string, totals: Totals): void {
@@ -150,22 +183,66 @@ function runTerraform(cloud: TerraformCloud, totals: Totals): void {
     const problems = [...summary.findings, ...stack.annotations.filter((a) => a.level !== 'info').map((a) => `${name}: ${a.level} ${a.message}`)];
     console.log(`  stack ${name}: ${cloud.describe(summary)}`);
     printKeys(ledger, name, totals);
+    runRulePack(`${cloud.outdir}/${name}`, profileOf(ledger, name), [json], [], totals);
     for (const p of problems) console.log(`    FINDING ${p}`);
     totals.tfStacks += 1;
     totals.tfFindings += problems.length;
     totals.roleAssignments += summary.roleAssignments;
     totals.keys += ledger.keys.filter((k) => k.stack === name).length;
   }
+  totals.reports.push(buildReport(ledger));
 }
 
-function main(): void {
+/** One report for every example app together: examples/out/compliance-report.{json,md}. */
+function combinedReport(reports: ComplianceReportData[]): ComplianceReportData {
+  const unmet = reports.flatMap((r) => r.summary.unmet);
+  const sum = (k: 'keys' | 'requiredControls' | 'satisfied' | 'notApplicable' | 'acknowledged') => reports.reduce((n, r) => n + r.summary[k], 0);
+  return {
+    generator: 'cloud-kms-constructs examples',
+    stacks: reports.flatMap((r) => r.stacks),
+    summary: { keys: sum('keys'), requiredControls: sum('requiredControls'), satisfied: sum('satisfied'), notApplicable: sum('notApplicable'), acknowledged: sum('acknowledged'), unmet },
+  };
+}
+
+async function main(): Promise<void> {
   const started = Date.now();
   console.log('cloud-kms-constructs examples');
   const totals: Totals = {
-    stacks: 0, keys: 0, acknowledged: 0, lintErrors: 0, lintWarnings: 0, unmet: 0, tfStacks: 0, tfFindings: 0, roleAssignments: 0,
+    reports: [],
+    ruleChecks: 0,
+    ruleViolations: [],
+    stacks: 0,
+    keys: 0,
+    acknowledged: 0,
+    lintErrors: 0,
+    lintWarnings: 0,
+    unmet: 0,
+    tfStacks: 0,
+    tfFindings: 0,
+    roleAssignments: 0,
   };
-  for (const [name, build] of AWS_APPS) runAws(name, build, totals);
-  for (const cloud of TERRAFORM_CLOUDS) runTerraform(cloud, totals);
+  const steps = AWS_APPS.length + TERRAFORM_CLOUDS.length + 1;
+  let step = 0;
+  const progress = (what: string, t0: number) => console.log(`[${++step}/${steps}] ${what} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  for (const [name, build] of AWS_APPS) {
+    const t0 = Date.now();
+    runAws(name, build, totals);
+    progress(`AWS ${name}`, t0);
+  }
+  for (const cloud of TERRAFORM_CLOUDS) {
+    const t0 = Date.now();
+    runTerraform(cloud, totals);
+    progress(cloud.label, t0);
+  }
+  const t0 = Date.now();
+  const envelope = await envelopeRoundTrip();
+  console.log(`envelope: ${envelope.description}`);
+  progress('envelope round trip', t0);
+  const report = combinedReport(totals.reports);
+  const files = writeReport(report, OUT);
+  console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)} (${report.summary.keys} keys in ${report.stacks.length} stacks; ` +
+    `${report.summary.requiredControls} required controls: ${report.summary.satisfied} satisfied, ${report.summary.notApplicable} not applicable, ` +
+    `${report.summary.acknowledged} acknowledged with a reason, ${report.summary.unmet.length} unmet)`);
   console.log('checks:');
   console.log(`  cdk-nag ${NAG_PACKS.join(', ')}: passed on ${totals.stacks} stacks, 0 unacknowledged findings ` +
     `(${totals.acknowledged} acknowledged, each with a reason)`);
@@ -175,10 +252,18 @@ function main(): void {
     `(${totals.roleAssignments} role assignments and IAM bindings, none wider than one vault, key ring, key or log store; ` +
     'no administrator with cryptographic use; vault, HSM, key and log settings; CIS Google Cloud 1.9-1.11)');
   console.log(`  separation of duties: ${totals.keys} keys, every key policy and role assignment checked at synthesis, no conflicts`);
-  console.log(`  evidence: ${totals.unmet === 0 ? 'no key records a required control as unmet' : `${totals.unmet} required controls unmet`}`);
-  const ok = totals.lintErrors === 0 && totals.lintWarnings === 0 && totals.tfFindings === 0 && totals.unmet === 0;
+  console.log(`  cloud-kms rule pack: ${totals.ruleChecks} checks on ${totals.stacks + totals.tfStacks} stacks (nested shards included), ` +
+    `${totals.ruleViolations.length} violations`);
+  console.log(`  evidence: ${totals.unmet === 0 ? 'no key records a required control as unmet' : `${totals.unmet} required controls unmet`}; ` +
+    `report: ${report.summary.unmet.length} required controls unmet`);
+  console.log(`  envelope: ${envelope.ok ? 'encrypt, decrypt, tamper and reject as expected' : 'FAILED'}`);
+  const ok = totals.lintErrors === 0 && totals.lintWarnings === 0 && totals.tfFindings === 0 && totals.unmet === 0
+    && totals.ruleViolations.length === 0 && report.summary.unmet.length === 0 && envelope.ok;
   console.log(`${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!ok) process.exitCode = 1;
 }
 
-main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

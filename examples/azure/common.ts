@@ -1,7 +1,8 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { compliance, Control } from '../../src';
 
 export const LOCATION = 'westeurope';
 
@@ -47,5 +48,16 @@ export class KeysStack extends TerraformStack {
     });
     const group = new ResourceGroup(this, 'Group', { name: `rg-${id}`, location: LOCATION });
     this.resourceGroupName = group.name;
+  }
+}
+
+/**
+ * The Azure audit sink stores and protects the logs but raises no alerts and validates no digests yet
+ * (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4): the examples accept that, in writing, for the compliance report.
+ */
+export function acceptAuditGaps(sink: IConstruct): void {
+  const reason = 'Alerting and log-integrity checks run in the security team\'s SIEM, which reads this audit sink; see the SIEM runbook.';
+  for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2, Control.PCI_10_3_4]) {
+    compliance.ComplianceReport.acknowledgeControl(sink, control, reason);
   }
 }

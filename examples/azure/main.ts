@@ -6,7 +6,7 @@ import { join } from 'path';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { App } from 'cdktf';
-import { KeysStack, LOCATION, people } from './common';
+import { acceptAuditGaps, KeysStack, LOCATION, people } from './common';
 import { ComplianceProfile } from '../../src';
 import * as azure from '../../src/azure';
 import { saasAzure } from '../saas/azure';
@@ -40,6 +40,7 @@ function customerManaged(app: App): void {
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
     resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   const key = new azure.CustomerManagedKey(stack, 'CardDataKey', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,
@@ -66,6 +67,7 @@ function byok(app: App): void {
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
     resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   new azure.ByokImport(stack, 'LedgerKey', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,
@@ -95,6 +97,7 @@ function hyok(app: App): void {
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
     resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   const store = new azure.HyokExternalStore(stack, 'Custody', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,

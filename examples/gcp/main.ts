@@ -4,7 +4,7 @@
  */
 import { join } from 'path';
 import { App } from 'cdktf';
-import { KeysStack, LOCATION, people, PROJECT } from './common';
+import { acceptAuditGaps, KeysStack, LOCATION, people, PROJECT } from './common';
 import { ComplianceProfile, FipsLevel } from '../../src';
 import * as gcp from '../../src/gcp';
 import { saasGcp } from '../saas/gcp';
@@ -32,6 +32,7 @@ function customerManaged(app: App): void {
   const auditSink = new gcp.KeyAuditSink(stack, 'Audit', {
     project: PROJECT, location: 'EU', profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   const ring = new gcp.KeyRing(stack, 'CardData', {
     project: PROJECT, location: LOCATION, name: 'card-data', profile, auditSink, approvers: [people.approverA, people.approverB],
   });
@@ -66,6 +67,7 @@ function byok(app: App): void {
   const auditSink = new gcp.KeyAuditSink(stack, 'Audit', {
     project: PROJECT, location: 'EU', profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   new gcp.ByokImport(stack, 'LedgerKey', {
     project: PROJECT,
     location: LOCATION,
@@ -90,6 +92,7 @@ function hyok(app: App): void {
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   const store = new gcp.HyokExternalStore(stack, 'ExternalKeyManager', {
     project: PROJECT,
     location: LOCATION,

@@ -5,7 +5,7 @@
  */
 import { App } from 'cdktf';
 import { ComplianceProfile, TenantIsolation, azure } from '../../src';
-import { KeysStack, LOCATION, people } from '../azure/common';
+import { acceptAuditGaps, KeysStack, LOCATION, people } from '../azure/common';
 
 export function saasAzure(app: App): void {
   const stack = new KeysStack(app, 'azure-saas-tenants');
@@ -13,6 +13,7 @@ export function saasAzure(app: App): void {
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
     resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   new azure.TenantKeyHierarchy(stack, 'Tenants', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,

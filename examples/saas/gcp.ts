@@ -5,7 +5,7 @@
  */
 import { App } from 'cdktf';
 import { ComplianceProfile, TenantIsolation, gcp } from '../../src';
-import { KeysStack, LOCATION, people, PROJECT } from '../gcp/common';
+import { acceptAuditGaps, KeysStack, LOCATION, people, PROJECT } from '../gcp/common';
 
 export function saasGcp(app: App): void {
   const stack = new KeysStack(app, 'gcp-saas-tenants');
@@ -13,6 +13,7 @@ export function saasGcp(app: App): void {
   const auditSink = new gcp.KeyAuditSink(stack, 'Audit', {
     project: PROJECT, location: 'EU', profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
   });
+  acceptAuditGaps(auditSink);
   new gcp.TenantKeyHierarchy(stack, 'Tenants', {
     project: PROJECT,
     location: LOCATION,
