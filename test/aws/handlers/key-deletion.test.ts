@@ -10,8 +10,10 @@ const saved = { ...process.env };
 beforeAll(async () => {
   moto = await startMoto();
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_KMS: moto.endpoint, AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_KMS: moto.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
   });
   resetClient();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -23,8 +25,13 @@ afterAll(async () => {
 });
 
 const event = (keyId: string, over: Partial<ResourceEvent> = {}): ResourceEvent => ({
-  RequestType: 'Create', ResourceType: KEY_DELETION_TYPE, LogicalResourceId: 'globexDeletion', RequestId: 'r', StackId: 's',
-  ResourceProperties: { KeyId: keyId, PendingWindowInDays: '7' }, ...over,
+  RequestType: 'Create',
+  ResourceType: KEY_DELETION_TYPE,
+  LogicalResourceId: 'globexDeletion',
+  RequestId: 'r',
+  StackId: 's',
+  ResourceProperties: { KeyId: keyId, PendingWindowInDays: '7' },
+  ...over,
 });
 const state = async (keyId: string) => (await moto.kms().send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
 
