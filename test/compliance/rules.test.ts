@@ -191,7 +191,12 @@ describe('Azure rules (Terraform JSON)', () => {
 
   test('AuditDiagnostics', () => {
     const diag = { azurerm_monitor_diagnostic_setting: { d: { target_resource_id: '${azurerm_key_vault.v.id}', enabled_log: [{ category_group: 'audit' }] } } };
-    expect(results(AuditDiagnostics, tf({ ...vault(), ...diag }))).toEqual([C]);
+    const lock = (locked: boolean) => ({ azurerm_storage_container_immutability_policy: { i: { locked, immutability_period_in_days: 365 } } });
+    expect(results(AuditDiagnostics, tf({ ...vault(), ...diag, ...lock(true) }))).toEqual([C]);
+    // PCI DSS requires write-once audit storage.
+    expect(results(AuditDiagnostics, tf({ ...vault(), ...diag, ...lock(false) }))).toEqual([N]);
+    expect(results(AuditDiagnostics, tf({ ...vault(), ...diag }), ComplianceProfile.HIPAA)).toEqual(
+      [ComplianceProfile.HIPAA.immutableAuditRequired ? N : C]);
     expect(results(AuditDiagnostics, tf(vault()))).toEqual([N]);
     expect(results(AuditDiagnostics, tf(vault()), COMMERCIAL)).toEqual([NA]);
   });
@@ -247,9 +252,14 @@ describe('Google Cloud rules (Terraform JSON)', () => {
 
   test('AuditLogs', () => {
     const audit = (types: string[]) => ({ google_project_iam_audit_config: { a: { service: 'cloudkms.googleapis.com', audit_log_config: types.map((log_type) => ({ log_type })) } } });
-    const sink = { google_logging_project_sink: { s: { filter: 'protoPayload.serviceName="cloudkms.googleapis.com"' } } };
+    const sink = {
+      google_logging_project_sink: { s: { filter: 'protoPayload.serviceName="cloudkms.googleapis.com"' } },
+      google_storage_bucket: { b: { retention_policy: { is_locked: true, retention_period: 31536000 } } },
+    };
     const keys = key().resource;
     expect(results(AuditLogs, tf({ ...keys, ...audit(['DATA_READ', 'DATA_WRITE']), ...sink }))).toEqual([C]);
+    const unlocked = { ...sink, google_storage_bucket: { b: { retention_policy: { is_locked: false } } } };
+    expect(results(AuditLogs, tf({ ...keys, ...audit(['DATA_READ', 'DATA_WRITE']), ...unlocked }))).toEqual([N]);
     expect(results(AuditLogs, tf({ ...keys, ...audit(['ADMIN_READ']), ...sink }))).toEqual([N]);
     expect(results(AuditLogs, tf({ ...keys, ...audit(['DATA_READ', 'DATA_WRITE']) }))).toEqual([N]);
     expect(results(AuditLogs, key(), COMMERCIAL)).toEqual([NA]);

@@ -1,21 +1,27 @@
 import { Control } from '../../../core/controls';
 import { finding, KmsRule, tfResources } from '../rule';
 
-/** Every vault and Managed HSM sends its audit events to a diagnostic setting, where the profile requires an audit sink. */
+/**
+ * Every vault and Managed HSM sends its audit events to a diagnostic setting, where the profile requires an audit sink,
+ * and where it requires immutable audit, the logs land in a container under a locked immutability policy.
+ */
 export const AuditDiagnostics: KmsRule = {
   id: 'CloudKms-AzureAuditDiagnostics',
   cloud: 'azure',
-  description: 'every vault and Managed HSM sends AuditEvent logs to a diagnostic setting',
-  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B],
+  description: 'every vault and Managed HSM sends AuditEvent logs to a diagnostic setting, into write-once storage where the profile requires it',
+  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.NIST_AU_9_4, Control.PCI_10_3_2],
   evaluate(json, { profile }) {
     const stores = tfResources(json, 'azurerm_key_vault', 'azurerm_key_vault_managed_hardware_security_module');
     if (stores.length === 0 || !profile.auditSinkRequired) {
       return [finding(this.id, 'configuration', undefined, stores.length === 0 ? 'no vaults' : `profile ${profile.name} requires no audit sink`)];
     }
     const settings = tfResources(json, 'azurerm_monitor_diagnostic_setting');
+    const locked = tfResources(json, 'azurerm_storage_container_immutability_policy').some(([, p]) => p.locked === true);
     return stores.map(([name]) => {
-      const ok = settings.some(([, s]) => String(s.target_resource_id).includes(`${name}.id`) && /AuditEvent|"category_group":"(audit|allLogs)"/.test(JSON.stringify(s)));
-      return finding(this.id, name, ok, ok ? 'AuditEvent logs go to a diagnostic setting' : 'no diagnostic setting sends its AuditEvent logs anywhere');
+      const sent = settings.some(([, s]) => String(s.target_resource_id).includes(`${name}.id`) && /AuditEvent|"category_group":"(audit|allLogs)"/.test(JSON.stringify(s)));
+      const ok = sent && (!profile.immutableAuditRequired || locked);
+      return finding(this.id, name, ok, !sent ? 'no diagnostic setting sends its AuditEvent logs anywhere'
+        : ok ? 'AuditEvent logs go to a diagnostic setting' : 'the audit logs are not write-once (no locked container immutability policy)');
     });
   },
 };

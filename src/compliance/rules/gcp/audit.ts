@@ -1,12 +1,15 @@
 import { Control } from '../../../core/controls';
 import { asList, finding, KmsRule, tfResources } from '../rule';
 
-/** Cloud KMS Data Access logs are on and routed to a sink, where the profile requires an audit sink. */
+/**
+ * Cloud KMS Data Access logs are on and routed to a sink, where the profile requires an audit sink, and into a bucket
+ * with a locked retention policy (or a locked log bucket) where it requires immutable audit.
+ */
 export const AuditLogs: KmsRule = {
   id: 'CloudKms-GcpAuditLogs',
   cloud: 'gcp',
   description: 'Cloud KMS Data Access audit logs (DATA_READ, DATA_WRITE) are on and a log sink routes them, where the profile requires it',
-  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B],
+  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.NIST_AU_9_4, Control.PCI_10_3_2],
   evaluate(json, { profile }) {
     const keys = tfResources(json, 'google_kms_crypto_key');
     if (keys.length === 0 || !profile.auditSinkRequired) {
@@ -16,8 +19,12 @@ export const AuditLogs: KmsRule = {
     const types = new Set(configs.flatMap(([, c]) => asList<any>(c.audit_log_config).map((l) => l.log_type)));
     const sink = tfResources(json, 'google_logging_project_sink', 'google_logging_organization_sink', 'google_logging_folder_sink')
       .some(([, s]) => String(s.filter ?? '').includes('cloudkms'));
-    const ok = types.has('DATA_READ') && types.has('DATA_WRITE') && sink;
+    const locked = tfResources(json, 'google_storage_bucket').some(([, b]) => (Array.isArray(b.retention_policy) ? b.retention_policy[0] : b.retention_policy)?.is_locked === true)
+      || tfResources(json, 'google_logging_project_bucket_config').some(([, b]) => b.locked === true);
+    const logged = types.has('DATA_READ') && types.has('DATA_WRITE') && sink;
+    const ok = logged && (!profile.immutableAuditRequired || locked);
     return [finding(this.id, configs[0]?.[0] ?? 'configuration', ok, ok ? 'Data Access logs on, routed by a sink'
-      : !sink ? 'no log sink routes Cloud KMS audit logs' : 'Cloud KMS Data Access logs (DATA_READ, DATA_WRITE) are off')];
+      : !sink ? 'no log sink routes Cloud KMS audit logs' : !logged ? 'Cloud KMS Data Access logs (DATA_READ, DATA_WRITE) are off'
+        : 'the audit logs are not write-once (no locked retention policy or log bucket)')];
   },
 };
