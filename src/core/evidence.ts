@@ -147,8 +147,8 @@ export class EvidenceLedger {
   private readonly containerRecords = new Map<string, KeyContainerRecord>();
   private readonly custodianRecords = new Map<string, CustodianAssignment[]>();
   private readonly entries: EvidenceEntry[] = [];
-  /** Index of each entry by subject, control and setting: apps with thousands of keys record hundreds of thousands. */
-  private readonly entryIndex = new Map<string, number>();
+  /** Where each subject's entries are: apps with thousands of keys record hundreds of thousands of entries. */
+  private readonly entriesBySubject = new Map<string, number[]>();
   private readonly acks: Acknowledgement[] = [];
   private readonly ackKeys = new Set<string>();
 
@@ -180,14 +180,20 @@ export class EvidenceLedger {
 
   /** Records a piece of evidence. A later entry for the same subject, control and setting replaces the earlier one. */
   public record(entry: EvidenceEntry): void {
-    const key = `${entry.subject}\u0000${entry.control.id}\u0000${entry.setting}`;
-    const i = this.entryIndex.get(key);
-    if (i !== undefined) {
-      this.entries[i] = entry;
-    } else {
-      this.entryIndex.set(key, this.entries.length);
-      this.entries.push(entry);
+    let indices = this.entriesBySubject.get(entry.subject);
+    if (!indices) {
+      indices = [];
+      this.entriesBySubject.set(entry.subject, indices);
     }
+    for (const i of indices) {
+      const e = this.entries[i];
+      if (e.control.id === entry.control.id && e.setting === entry.setting) {
+        this.entries[i] = entry;
+        return;
+      }
+    }
+    indices.push(this.entries.length);
+    this.entries.push(entry);
   }
 
   /** Records an accepted finding. */
@@ -231,7 +237,8 @@ export class EvidenceLedger {
 
   /** Evidence about one subject, or all evidence. */
   public evidence(subject?: string): EvidenceEntry[] {
-    return this.entries.filter((e) => subject === undefined || e.subject === subject);
+    if (subject === undefined) return [...this.entries];
+    return (this.entriesBySubject.get(subject) ?? []).map((i) => this.entries[i]);
   }
 
   /** Evidence for one control, optionally for one subject. */
