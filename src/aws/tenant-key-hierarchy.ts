@@ -238,16 +238,23 @@ export class TenantKeyHierarchy extends Construct {
         alwaysCheck: this.tenantKeys.size === 0,
       });
       this.tenantKeys.set(placement.tenantId, key);
-      for (const p of this.tenantPrincipals) this.grantDedicated(key, placement.tenantId, p);
-      for (const p of tenant.users ?? []) this.grantTenantUser(key, placement.tenantId, p);
-      if (placement.offboarded) this.offboard(key, placement);
-      else new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
+      if (placement.offboarded) {
+        // Nobody gets use of a leaving tenant's key; the deny below would stop them anyway.
+        this.offboard(key, placement);
+      } else {
+        for (const p of this.tenantPrincipals) this.grantDedicated(key, placement.tenantId, p);
+        for (const p of tenant.users ?? []) this.grantTenantUser(key, placement.tenantId, p);
+        new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
+      }
       this.warnNearQuota();
     } else {
       const poolKey = this.pools.get(placement.pool!)!;
-      for (const p of tenant.users ?? []) this.grantTenantUser(poolKey, placement.tenantId, p);
-      if (placement.offboarded) this.denyPooledTenant(poolKey, placement);
-      else new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });
+      if (placement.offboarded) {
+        this.denyPooledTenant(poolKey, placement);
+      } else {
+        for (const p of tenant.users ?? []) this.grantTenantUser(poolKey, placement.tenantId, p);
+        new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });
+      }
     }
   }
 

@@ -196,6 +196,15 @@ describe('offboarding', () => {
     expect(handlerStatement.Action).toEqual(['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion']);
   });
 
+  test('a leaving tenant\'s principals get no grant on its key, and its alias goes', () => {
+    const globexApp = new iam.ArnPrincipal(arn('GlobexApp'));
+    const h = hierarchy(newStack(), { tenants: [{ tenantId: 'globex', offboarded: true, users: [globexApp] }] });
+    const { policy } = keyOf(h, 'globex');
+    const allows = policy.Statement.filter((st: any) => st.Effect === 'Allow').map((st: any) => JSON.stringify(st.Principal));
+    expect(allows.some((p: string) => p.includes('GlobexApp') || p.includes('TenantService'))).toBe(false);
+    expect(decide(policy, globexApp.arn, 'kms:Decrypt', { 'kms:EncryptionContext:tenantId': 'globex' })).toBe('EXPLICIT_DENY');
+  });
+
   test('under dual control the key is denied to everyone and the approvers schedule the deletion', () => {
     const stack = newStack();
     const profile = ComplianceProfile.PCI_DSS;
