@@ -14,7 +14,7 @@ import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { nameFor, stableGuid } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { quotaWarning, TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
+import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
@@ -222,7 +222,7 @@ export class TenantKeyHierarchy extends Construct {
     const vault = this.vault(placement.shard);
     if (!placement.dedicated) {
       if (placement.offboarded) {
-        this.recordOffboarded(placement, 'its role assignments on the pool key are removed; pooled data cannot be crypto-shredded on its own');
+        recordTenantOffboarded(this, placement.tenantId, 'its role assignments on the pool key are removed; pooled data cannot be crypto-shredded on its own');
         return;
       }
       const key = this.poolKeys.get(placement.pool!)!;
@@ -230,7 +230,7 @@ export class TenantKeyHierarchy extends Construct {
       return;
     }
     if (placement.offboarded) {
-      this.recordOffboarded(placement, `its key is deleted: soft-deleted and unpurgeable for ${vault.softDeleteRetentionDays} days, then purged (crypto-shredding)`);
+      recordTenantOffboarded(this, placement.tenantId, `its key is deleted: soft-deleted and unpurgeable for ${vault.softDeleteRetentionDays} days, then purged (crypto-shredding)`);
       return;
     }
     const key = this.newKey(vault, `Tenant-${placement.tenantId}`, `tenant-${placement.tenantId}`, 'tenant', placement.tenantId);
@@ -334,14 +334,5 @@ export class TenantKeyHierarchy extends Construct {
         this.quotaWarned = true;
       }
     }
-  }
-
-  private recordOffboarded(placement: TenantPlacement, what: string): void {
-    EvidenceLedger.of(this).acknowledge({
-      subject: this.node.path,
-      resource: `${this.node.path}/${placement.tenantId}`,
-      rule: 'cloud-kms:TenantOffboarded',
-      reason: `tenant ${placement.tenantId} is offboarded: ${what}`,
-    });
   }
 }

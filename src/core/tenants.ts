@@ -1,3 +1,5 @@
+import { IConstruct } from 'constructs';
+import { EvidenceLedger } from './evidence';
 import { ValidationError } from './validation';
 
 /**
@@ -161,4 +163,14 @@ export function quotaWarning(keys: number, quota: number, what: string): string 
   if (keys < quota * KEY_QUOTA_WARNING_SHARE) return undefined;
   return `${keys} tenant keys is ${Math.round((keys / quota) * 100)}% of the ${quota} ${what} quota: ` +
     'request a quota increase, or move smaller tenants to pooled keys (isolation POOLED or TIERED), which need one key per pool';
+}
+
+/** Records in the ledger, for the report, that a tenant left and what became of its key. */
+export function recordTenantOffboarded(hierarchy: IConstruct, tenantId: string, what: string): void {
+  EvidenceLedger.of(hierarchy).acknowledge({
+    subject: hierarchy.node.path,
+    resource: `${hierarchy.node.path}/${tenantId}`,
+    rule: 'cloud-kms:TenantOffboarded',
+    reason: `tenant ${tenantId} is offboarded: ${what}`,
+  });
 }

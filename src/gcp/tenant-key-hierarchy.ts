@@ -12,7 +12,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { nameFor, stableGuid } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
+import { recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
@@ -186,7 +186,7 @@ export class TenantKeyHierarchy extends Construct {
     const ring = this.ring(placement.shard);
     if (!placement.dedicated) {
       if (placement.offboarded) {
-        this.recordOffboarded(placement, 'its IAM bindings on the pool key are removed; pooled data cannot be crypto-shredded on its own');
+        recordTenantOffboarded(this, placement.tenantId, 'its IAM bindings on the pool key are removed; pooled data cannot be crypto-shredded on its own');
         return;
       }
       const key = this.poolKeys.get(placement.pool!)!;
@@ -194,7 +194,7 @@ export class TenantKeyHierarchy extends Construct {
       return;
     }
     if (placement.offboarded) {
-      this.recordOffboarded(placement, `its key versions are destroyed and deleted after ${this.settings.destroyDays} days (crypto-shredding)`);
+      recordTenantOffboarded(this, placement.tenantId, `its key versions are destroyed and deleted after ${this.settings.destroyDays} days (crypto-shredding)`);
       return;
     }
     const key = this.newKey(ring, `Tenant-${placement.tenantId}`, `tenant-${placement.tenantId}`, 'tenant', placement.tenantId);
@@ -283,14 +283,5 @@ export class TenantKeyHierarchy extends Construct {
     const [assignment] = gcpAssignments(CustodianRole.USER, 'tenant users', [member]);
     EvidenceLedger.of(this).addCustodian(key.node.path, assignment);
     bindKeyRole(key.node.scope as Construct, key, ROLES.ENCRYPTER_DECRYPTER, member, `Tenant-${tenantId}-User`);
-  }
-
-  private recordOffboarded(placement: TenantPlacement, what: string): void {
-    EvidenceLedger.of(this).acknowledge({
-      subject: this.node.path,
-      resource: `${this.node.path}/${placement.tenantId}`,
-      rule: 'cloud-kms:TenantOffboarded',
-      reason: `tenant ${placement.tenantId} is offboarded: ${what}`,
-    });
   }
 }

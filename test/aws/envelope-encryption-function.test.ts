@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile, Control, EvidenceLedger, TenantIsolation } from '../../src';
 import * as aws from '../../src/aws';
-import { cmkFor, keyPolicyOf, newStack, people, sinkFor, templateOf, xksStoreFor } from '../support/fixtures';
+import { cmkFor, DEPLOYER, keyPolicyOf, newStack, people, sinkFor, templateOf, xksStoreFor } from '../support/fixtures';
 import { decide } from '../support/key-policy-eval';
 import { nagFindings } from '../support/nag';
 
@@ -72,6 +72,17 @@ describe('with a CustomerManagedKey (key policy is the only authority)', () => {
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
+  });
+
+  test('the log key: CloudFormation manages it but cannot delete or disable it; only Logs and the function (through SQS) use it', () => {
+    const policy = keyPolicyOf(stack, fn.node.findChild('LogKey'));
+    const role = stack.resolve(fn.role.roleArn);
+    expect(JSON.stringify(policy)).not.toContain(':root');
+    expect(decide(policy, DEPLOYER, 'kms:PutKeyPolicy')).toBe('ALLOW');
+    for (const action of ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:Decrypt']) expect(decide(policy, DEPLOYER, action)).toBe('IMPLICIT_DENY');
+    expect(decide(policy, role, 'kms:GenerateDataKey', { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' })).toBe('ALLOW');
+    expect(decide(policy, role, 'kms:Decrypt')).toBe('IMPLICIT_DENY');
+    expect(decide(policy, role, 'kms:PutKeyPolicy', { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' })).toBe('IMPLICIT_DENY');
   });
 
   test('cdk-nag: no unacknowledged finding in the four packs', () => {

@@ -131,3 +131,28 @@ function classify(action: string): ActionClass[] {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/*
+ * Reading key-policy JSON (as synthesized): shared by the synthesis-time policy check and the rule pack, which reads
+ * templates without CDK.
+ */
+
+/** A policy element (Action, Principal value) as a list of strings; objects (intrinsics) as their JSON. */
+export function policyList(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+}
+
+/** A statement's Principal as comparable `kind:value` strings (`*` for the bare wildcard). */
+export function policyPrincipals(principal: unknown): string[] {
+  if (principal === '*') return ['*'];
+  if (!principal || typeof principal !== 'object') return [];
+  return Object.entries(principal as Record<string, unknown>).flatMap(([kind, v]) => policyList(v).map((x) => `${kind}:${x}`));
+}
+
+/** What a statement grants or denies, by class: NotAction covers nearly everything; AWS-resource grants are use. */
+export function statementClasses(st: { Action?: unknown; NotAction?: unknown; Condition?: unknown }): Set<ActionClass> {
+  if (st.NotAction !== undefined) return new Set([ActionClass.READ, ActionClass.MANAGEMENT, ActionClass.IMPORT, ActionClass.CRYPTOGRAPHIC]);
+  const isServiceGrant = JSON.stringify(st.Condition ?? {}).includes('kms:GrantIsForAWSResource');
+  return new Set(isServiceGrant ? [ActionClass.CRYPTOGRAPHIC] : policyList(st.Action).flatMap(classifyAction));
+}

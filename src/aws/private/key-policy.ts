@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
-  ActionClass, classifyAction, CRYPTOGRAPHIC_ACTIONS, DUAL_CONTROL_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS,
-  READ_ACTIONS, SERVICE_GRANT_ACTIONS,
+  ActionClass, CRYPTOGRAPHIC_ACTIONS, DUAL_CONTROL_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS, policyList, policyPrincipals,
+  READ_ACTIONS, SERVICE_GRANT_ACTIONS, statementClasses,
 } from './actions';
 
 /**
@@ -181,11 +181,9 @@ export function findPolicyViolations(scope: IConstruct, policy: iam.PolicyDocume
   const classesByPrincipal = new Map<string, Set<ActionClass>>();
   for (const st of json?.Statement ?? []) {
     if (st.Effect !== 'Allow') continue;
-    const actions: string[] = toList(st.Action);
-    const isServiceGrant = JSON.stringify(st.Condition ?? {}).includes('kms:GrantIsForAWSResource');
-    const classes = new Set<ActionClass>(isServiceGrant ? [ActionClass.CRYPTOGRAPHIC] : actions.flatMap(classifyAction));
-    if (st.NotAction) classes.add(ActionClass.MANAGEMENT).add(ActionClass.CRYPTOGRAPHIC);
-    const principals = principalStrings(st.Principal);
+    const actions = policyList(st.Action);
+    const classes = statementClasses(st);
+    const principals = policyPrincipals(st.Principal);
     for (const p of principals) {
       const wildcard = p === 'AWS:*' || p === '*';
       if (wildcard && st.Condition === undefined) {
@@ -210,15 +208,4 @@ export function findPolicyViolations(scope: IConstruct, policy: iam.PolicyDocume
     }
   }
   return errors;
-}
-
-function toList(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
-}
-
-function principalStrings(principal: unknown): string[] {
-  if (principal === '*') return ['*'];
-  if (!principal || typeof principal !== 'object') return [];
-  return Object.entries(principal as Record<string, unknown>).flatMap(([kind, v]) => toList(v).map((x) => `${kind}:${x}`));
 }

@@ -1,6 +1,7 @@
+import { policyPrincipals } from '../../../aws/private/actions';
 import { Control } from '../../../core/controls';
 import { asList, finding, KmsRule } from '../rule';
-import { kmsKeys, principals, statements } from './policy';
+import { kmsKeys, statements } from './policy';
 
 const DESTRUCTIVE = ['kms:ScheduleKeyDeletion', 'kms:DisableKey'];
 
@@ -21,7 +22,7 @@ export const KeyDualControl: KmsRule = {
         if (!actions.some((a) => a === 'kms:*' || DESTRUCTIVE.includes(a))) continue;
         const mfa = JSON.stringify(st.Condition ?? {}).includes('"aws:MultiFactorAuthPresent":"true"');
         if (!mfa) return finding(this.id, id, false, `statement ${st.Sid ?? ''} allows ${DESTRUCTIVE.join(' or ')} without MFA`);
-        principals(st).forEach((p) => approvers.add(p));
+        policyPrincipals(st.Principal).forEach((p) => approvers.add(p));
       }
       if (approvers.size === 0) return finding(this.id, id, true, 'no principal may schedule deletion or disable the key');
       return finding(this.id, id, approvers.size >= 2, approvers.size >= 2

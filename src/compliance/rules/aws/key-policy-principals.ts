@@ -1,7 +1,7 @@
-import { ActionClass } from '../../../aws/private/actions';
+import { ActionClass, policyPrincipals, statementClasses } from '../../../aws/private/actions';
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
-import { classes, isWildcard, kmsKeys, principals, statements } from './policy';
+import { isWildcard, kmsKeys, statements } from './policy';
 
 /** No key policy allows everyone without a condition, and none hands the key to IAM where duties must be separated. */
 export const KeyPolicyPrincipals: KmsRule = {
@@ -17,8 +17,8 @@ export const KeyPolicyPrincipals: KmsRule = {
         if (isWildcard(st) && st.Condition === undefined) {
           return finding(this.id, id, false, `statement ${st.Sid ?? ''} allows every principal ("*") without a condition`);
         }
-        const root = principals(st).some((p) => /:root"?$|^AWS:\d{12}$/.test(p) || p.includes(':root'));
-        if (root && profile.separationOfDutiesRequired && [...classes(st)].some((c) => c !== ActionClass.READ)) {
+        const root = policyPrincipals(st.Principal).some((p) => /:root"?$|^AWS:\d{12}$/.test(p) || p.includes(':root'));
+        if (root && profile.separationOfDutiesRequired && [...statementClasses(st)].some((c) => c !== ActionClass.READ)) {
           return finding(this.id, id, false, `statement ${st.Sid ?? ''} delegates the key to the account root (IAM), which profile ${profile.name} forbids`);
         }
       }

@@ -1,7 +1,7 @@
-import { ActionClass } from '../../../aws/private/actions';
+import { ActionClass, policyPrincipals, statementClasses } from '../../../aws/private/actions';
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
-import { classes, isWildcard, kmsKeys, principals, statements } from './policy';
+import { isWildcard, kmsKeys, statements } from './policy';
 
 /** No principal may both manage (or import into) and use a key. */
 export const KeySeparationOfDuties: KmsRule = {
@@ -17,9 +17,9 @@ export const KeySeparationOfDuties: KmsRule = {
       for (const st of statements(policy)) {
         if (isWildcard(st)) continue;
         const target = st.Effect === 'Allow' ? held : denied;
-        for (const p of principals(st)) {
+        for (const p of policyPrincipals(st.Principal)) {
           const set = target.get(p) ?? new Set<ActionClass>();
-          classes(st).forEach((c) => set.add(c));
+          statementClasses(st).forEach((c) => set.add(c));
           target.set(p, set);
         }
       }
