@@ -106,21 +106,23 @@ export function headerSize(m: EncryptionMaterials): number {
  * Writes a message header and its auth tag at the start of `header` (a new buffer when not given); returns it with the
  * frame writer for the body.
  */
-export function startMessage(m: EncryptionMaterials, into?: Buffer): { header: Buffer; writer: FrameWriter } {
+export function startMessage(m: EncryptionMaterials, into?: Buffer, key: Buffer = Buffer.allocUnsafe(32)): { header: Buffer; writer: FrameWriter } {
   const headerLength = 3 + MESSAGE_ID_LENGTH + m.middle.length + 32;
   const header = into ?? Buffer.allocUnsafe(headerLength + TAG_LENGTH);
   const messageId = header.subarray(3, 3 + MESSAGE_ID_LENGTH);
   randomMessageId(messageId);
-  const { key, commitment } = deriveMessageKeys(m.dataKey, messageId, m.suite);
   header[0] = 0x02;
   header.writeUInt16BE(m.suite.id, 1);
   m.middle.copy(header, 3 + MESSAGE_ID_LENGTH);
-  commitment.copy(header, headerLength - 32);
+  // The commitment goes straight into its place in the header.
+  deriveMessageKeys(m.dataKey, messageId, m.suite, key, header.subarray(headerLength - 32, headerLength));
   const auth = createCipheriv('aes-256-gcm', key, ZERO_IV).setAAD(header.subarray(0, headerLength));
   auth.final();
   auth.getAuthTag().copy(header, headerLength);
   return { header, writer: new FrameWriter(key, messageId) };
 }
+
+const MESSAGE_KEY = Buffer.alloc(32);
 
 /**
  * Encrypts a whole plaintext into one message: header, frames (the last one final, up to a full frame), and for signed
@@ -133,7 +135,8 @@ export function encryptMessage(m: EncryptionMaterials, plaintext: Buffer): Buffe
   const bodyLength = (frames - 1) * (F + FRAME_OVERHEAD) + finalLength + FINAL_FRAME_OVERHEAD;
   const size = headerSize(m);
   const out = Buffer.allocUnsafe(size + bodyLength);
-  const { writer } = startMessage(m, out);
+  // Synchronous from here to the end, so one scratch buffer holds every message's key in turn (wiped by dispose).
+  const { writer } = startMessage(m, out, MESSAGE_KEY);
   let o = size;
   try {
     for (let i = 0; i < frames - 1; i++) o = writer.write(plaintext.subarray(i * F, (i + 1) * F), out, o, false);
