@@ -10,7 +10,9 @@ const U16 = 0xffff;
 
 /** Rejects reserved keys and values the format cannot carry. */
 export function validateUserContext(context: EncryptionContext): void {
-  for (const [key, value] of Object.entries(context)) {
+  for (const key in context) {
+    if (!Object.prototype.hasOwnProperty.call(context, key)) continue;
+    const value = context[key];
     if (typeof value !== 'string') throw new BadInputError(`encryption context value of '${key}' must be a string, got ${typeof value}`);
     if (key.startsWith(RESERVED_PREFIX)) {
       throw new BadInputError(`encryption context key '${key}' is reserved: keys starting with '${RESERVED_PREFIX}' belong to the message format`);

@@ -39,6 +39,8 @@ export interface DecryptResult {
 }
 
 const MAX_FRAME_LENGTH_DEFAULT = 64 * 1024 * 1024;
+/** Cached encrypts between event-loop turns while a data key is fetched ahead. */
+const PREFETCH_YIELD_EVERY = 8;
 
 /**
  * Envelope encryption in the AWS Encryption SDK message format (v2, committing suites 0x0478 and 0x0578), on
@@ -53,6 +55,9 @@ export class Envelope {
   private readonly required: string[];
   private readonly maxEdks: number;
   private readonly maxFrameLength: number;
+  private sincePrefetchYield = 0;
+  /** The encryption cache key's start for this envelope's own frame length. */
+  private readonly cacheKeyPrefix: string;
 
   constructor(options: EnvelopeOptions) {
     if (!options?.keyring) throw new BadInputError('keyring is required');
@@ -65,6 +70,7 @@ export class Envelope {
     this.required = options.requiredContextKeys ?? [];
     this.maxEdks = options.maxEncryptedDataKeys ?? 16;
     this.maxFrameLength = options.maxFrameLength ?? MAX_FRAME_LENGTH_DEFAULT;
+    this.cacheKeyPrefix = `e|${this.keyring.id}|${this.suite}|${this.frameLength}`;
   }
 
   /** Encrypts a whole plaintext into one message. */
@@ -74,8 +80,11 @@ export class Envelope {
     const cached = this.cachedEncryptionMaterials(context, data.length, this.frameLength);
     if (cached) {
       const message = encryptMessage(cached, data);
-      // While a data key is fetched ahead, let the event loop run so its request goes out and its reply comes in.
-      if (this.cache!.prefetching > 0) await new Promise((resolve) => setImmediate(resolve));
+      // While a data key is fetched ahead, let the event loop run now and then (every few messages: a turn costs
+      // more than a message) so its request goes out and its reply comes in before this entry ends.
+      if (this.cache!.prefetching > 0 && (this.sincePrefetchYield = (this.sincePrefetchYield + 1) % PREFETCH_YIELD_EVERY) === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       return message;
     }
     const { value, owned } = await this.encryptionMaterials(context, data.length, this.frameLength);
@@ -165,17 +174,29 @@ export class Envelope {
     return this.cache.tryUse(this.encryptionCacheKey(context, frameLength), { bytes, countMessages: true }, this.loader(context, frameLength));
   }
 
-  /** Cache key of encryption materials: keyring, suite, frame length and the context, canonically ordered. */
+  /**
+   * Cache key of encryption materials: keyring, suite, frame length and the context, canonically ordered, every key
+   * and value length-prefixed so that no context can spell another's entries.
+   */
   private encryptionCacheKey(context: EncryptionContext, frameLength: number): string {
-    let key = `e|${this.keyring.id}|${this.suite}|${frameLength}`;
-    for (const k of Object.keys(context).sort()) key += `|${k.length}:${k}=${context[k]}`;
+    let key = frameLength === this.frameLength ? this.cacheKeyPrefix : `e|${this.keyring.id}|${this.suite}|${frameLength}`;
+    const keys = Object.keys(context);
+    if (keys.length > 1) keys.sort();
+    for (const k of keys) {
+      const v = context[k];
+      key += `|${k.length}:${k}=${v.length}:${v}`;
+    }
     return key;
   }
 
   private checkUserContext(context: EncryptionContext): void {
     validateUserContext(context);
-    const missing = this.required.filter((k) => !(k in context));
-    if (missing.length > 0) throw new BadInputError(`encryption context must contain ${missing.join(', ')} (required), got keys ${Object.keys(context).join(', ') || 'none'}`);
+    for (const k of this.required) {
+      if (!(k in context)) {
+        const missing = this.required.filter((r) => !(r in context));
+        throw new BadInputError(`encryption context must contain ${missing.join(', ')} (required), got keys ${Object.keys(context).join(', ') || 'none'}`);
+      }
+    }
   }
 
   private loader(context: EncryptionContext, frameLength: number): () => Promise<EncryptionMaterials> {

@@ -197,6 +197,18 @@ describe('data-key cache', () => {
     expect(counting.generated).toBe(2);
   });
 
+  test('a context whose value looks like more entries is another entry, and its messages carry their own context', async () => {
+    const counting = new CountingKeyring(raw());
+    const env = new Envelope({ keyring: counting, cache: new DataKeyCache({ maxAgeMs: 60_000 }) });
+    const two = { a: 'x', b: 'y' };
+    const one = { a: 'x|1:b=y' };
+    const first = await env.encrypt(Buffer.from('two'), two);
+    const second = await env.encrypt(Buffer.from('one'), one);
+    expect(counting.generated).toBe(2);
+    expect((await env.decrypt(first)).context).toEqual(two);
+    expect((await env.decrypt(second)).context).toEqual(one);
+  });
+
   test.each<[string, Partial<ConstructorParameters<typeof DataKeyCache>[0]>, (env: Envelope, clock: { t: number }) => Promise<void>, number]>([
     ['max age', { maxAgeMs: 1000 }, async (env, clock) => {
       await env.encrypt(Buffer.from('1')); clock.t += 999; await env.encrypt(Buffer.from('2')); clock.t += 1; await env.encrypt(Buffer.from('3'));
