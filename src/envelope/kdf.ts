@@ -58,6 +58,8 @@ const IPAD = 0x36;
 const OPAD = 0x5c;
 /** key ^ ipad (one block; bytes past the key stay ipad) || message. */
 const INNER = Buffer.alloc(BLOCK + MAX_MESSAGE, IPAD);
+/** INNER up to the end of a message of each length. */
+const INNER_VIEWS = Array.from({ length: MAX_MESSAGE + 1 }, (_, n) => INNER.subarray(0, BLOCK + n));
 /** key ^ opad || inner digest. */
 const OUTER = Buffer.alloc(BLOCK + 64, OPAD);
 const PRK = Buffer.alloc(64);
@@ -68,22 +70,24 @@ const PRK = Buffer.alloc(64);
  */
 function hmacSha512(hash: OneShotHash, key: Buffer, message: Buffer): string {
   if (key.length > MAX_KEY || message.length > MAX_MESSAGE) throw new Error('hmacSha512: key or message longer than 64 bytes');
-  for (let i = 0; i < key.length; i++) {
+  // The first 64 bytes of both pads every time (a shorter key is zero-padded), so no call depends on the one before.
+  for (let i = 0; i < MAX_KEY; i++) {
+    const k = i < key.length ? key[i] : 0;
     /* eslint-disable no-bitwise */
-    INNER[i] = key[i] ^ IPAD;
-    OUTER[i] = key[i] ^ OPAD;
+    INNER[i] = k ^ IPAD;
+    OUTER[i] = k ^ OPAD;
     /* eslint-enable no-bitwise */
   }
   message.copy(INNER, BLOCK);
-  OUTER.write(hash('sha512', INNER.subarray(0, BLOCK + message.length), 'latin1'), BLOCK, 'latin1');
-  const digest = hash('sha512', OUTER, 'latin1');
-  INNER.fill(IPAD, 0, key.length);
-  OUTER.fill(OPAD, 0, key.length);
-  return digest;
+  OUTER.write(hash('sha512', INNER_VIEWS[message.length], 'latin1'), BLOCK, 'latin1');
+  return hash('sha512', OUTER, 'latin1');
 }
 
+/** Puts the scratch buffers back to bare pads and zeros: nothing of a message's keys stays in them. */
 function wipeScratch(): void {
+  INNER.fill(IPAD, 0, MAX_KEY);
   INNER.fill(0, BLOCK);
+  OUTER.fill(OPAD, 0, MAX_KEY);
   OUTER.fill(0, BLOCK);
   PRK.fill(0);
 }

@@ -125,6 +125,29 @@ export function startMessage(m: EncryptionMaterials, into?: Buffer, key: Buffer 
 const MESSAGE_KEY = Buffer.alloc(32);
 
 /**
+ * Messages of up to 8 KiB are written into shared 32 KiB slabs, as Node's Buffer pool does for buffers under 4 KiB: a
+ * new ArrayBuffer for every small message cost about 1 µs in allocation and garbage collection, 4% of a cached 4 KiB
+ * encrypt. A slab holds only message bytes (ciphertext and headers, nothing secret) and lives while any of its
+ * messages does; `Buffer.from(message)` makes a standalone copy of one to keep for long.
+ */
+const SLAB_SIZE = 32 * 1024;
+const SLAB_MAX = 8 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabOffset = 0;
+
+function allocMessage(size: number): Buffer {
+  if (size > SLAB_MAX) return Buffer.allocUnsafe(size);
+  if (slabOffset + size > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const out = slab.subarray(slabOffset, slabOffset + size);
+  // Eight-byte aligned, as Node's pool does.
+  slabOffset += Math.ceil(size / 8) * 8;
+  return out;
+}
+
+/**
  * Encrypts a whole plaintext into one message: header, frames (the last one final, up to a full frame), and for signed
  * suites the footer.
  */
@@ -134,13 +157,13 @@ export function encryptMessage(m: EncryptionMaterials, plaintext: Buffer): Buffe
   const finalLength = plaintext.length - (frames - 1) * F;
   const bodyLength = (frames - 1) * (F + FRAME_OVERHEAD) + finalLength + FINAL_FRAME_OVERHEAD;
   const size = headerSize(m);
-  const out = Buffer.allocUnsafe(size + bodyLength);
+  const out = allocMessage(size + bodyLength);
   // Synchronous from here to the end, so one scratch buffer holds every message's key in turn (wiped by dispose).
   const { writer } = startMessage(m, out, MESSAGE_KEY);
   let o = size;
   try {
     for (let i = 0; i < frames - 1; i++) o = writer.write(plaintext.subarray(i * F, (i + 1) * F), out, o, false);
-    o = writer.write(plaintext.subarray((frames - 1) * F), out, o, true);
+    o = writer.write(frames === 1 ? plaintext : plaintext.subarray((frames - 1) * F), out, o, true);
   } finally {
     writer.dispose();
   }

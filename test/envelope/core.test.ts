@@ -280,6 +280,26 @@ describe('data-key cache', () => {
   });
 });
 
+test('small messages share slabs but never each other\'s bytes; large ones stand alone', async () => {
+  const env = new Envelope({ keyring: raw(), cache: new DataKeyCache({ maxAgeMs: 60_000 }) });
+  const plaintexts = Array.from({ length: 40 }, (_, i) => randomBytes(i * 300));
+  const messages: Buffer[] = [];
+  for (const p of plaintexts) messages.push(await env.encrypt(p, { i: 'x' }));
+  const small = messages.filter((m) => m.length <= 8 * 1024);
+  const large = messages.filter((m) => m.length > 8 * 1024);
+  expect(small.length).toBeGreaterThan(10);
+  expect(large.length).toBeGreaterThan(3);
+  // Several small messages in one slab, each in its own range.
+  expect(new Set(small.map((m) => m.buffer)).size).toBeLessThan(small.length);
+  const ranges = small.map((m) => [m.buffer, m.byteOffset, m.byteOffset + m.length] as const);
+  for (const [buf, start, end] of ranges) {
+    expect(ranges.filter(([b, s, e]) => b === buf && s < end && start < e)).toHaveLength(1);
+  }
+  for (const m of large) expect(m.byteLength).toBe(m.buffer.byteLength);
+  // Written one after another, all still decrypt to their own plaintext.
+  for (let i = 0; i < messages.length; i++) expect((await env.decrypt(messages[i])).plaintext.equals(plaintexts[i])).toBe(true);
+});
+
 test('a multi-keyring: either key decrypts', async () => {
   const a = raw('a');
   const b = raw('b', randomBytes(32));
