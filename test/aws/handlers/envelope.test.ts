@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { buildClient, CommitmentPolicy, getClient, KmsKeyringNode } from '@aws-crypto/client-node';
@@ -107,4 +108,18 @@ test('KMS down: the invocation fails (so async callers retry, then the DLQ), aft
   } finally {
     process.env.AWS_ENDPOINT_URL_KMS = endpoint;
   }
+});
+
+test('a function for one key does not load the IAM and STS clients of tenant mode at cold start', () => {
+  // A fresh process, as a Lambda cold start: only what the asset itself requires is loaded.
+  const probe = `require(${JSON.stringify(ASSET)});
+    const loaded = Object.keys(require.cache).filter((f) => /@aws-sdk[\\\\/]client-/.test(f)).map((f) => f.match(/client-[a-z]+/)[0]);
+    process.stdout.write(JSON.stringify([...new Set(loaded)]));`;
+  const run = (env: Record<string, string>) => {
+    const res = spawnSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH, AWS_REGION: REGION, ...env }, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(res.stderr);
+    return JSON.parse(res.stdout) as string[];
+  };
+  expect(run({ [ENV.KEY_ARN]: 'arn:aws:kms:us-east-1:111111111111:key/x' })).toEqual(['client-kms']);
+  expect(run({ [ENV.TENANT_SESSION_ROLE_ARN]: 'arn:aws:iam::111111111111:role/t' }).sort()).toEqual(['client-iam', 'client-kms', 'client-sts']);
 });
