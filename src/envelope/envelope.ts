@@ -73,7 +73,11 @@ export class Envelope {
     this.cacheKeyPrefix = `e|${this.keyring.id}|${this.suite}|${this.frameLength}`;
   }
 
-  /** Encrypts a whole plaintext into one message. */
+  /**
+   * Encrypts a whole plaintext into one message. Messages up to 8 KiB share 32 KiB slabs, as Node's small Buffers
+   * share its pool: use `byteOffset` and `length` with `message.buffer`, and `Buffer.from(message)` for a copy that
+   * keeps no neighbours alive.
+   */
   public async encrypt(plaintext: Uint8Array, context: EncryptionContext = {}): Promise<Buffer> {
     const data = Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
     // A cached data key needs no await: the message is written in the same turn.
