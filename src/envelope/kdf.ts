@@ -56,7 +56,7 @@ const MAX_KEY = 64;
 const MAX_MESSAGE = 64;
 const IPAD = 0x36;
 const OPAD = 0x5c;
-/** key ^ ipad (one block; bytes past the key stay ipad) || message. */
+/** key ^ ipad (the key zero-padded to 64 bytes; bytes 64 to 127 are always ipad) || message. */
 const INNER = Buffer.alloc(BLOCK + MAX_MESSAGE, IPAD);
 /** INNER up to the end of a message of each length. */
 const INNER_VIEWS = Array.from({ length: MAX_MESSAGE + 1 }, (_, n) => INNER.subarray(0, BLOCK + n));

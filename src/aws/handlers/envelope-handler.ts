@@ -68,7 +68,7 @@ interface Scope {
 
 /**
  * Tenant mode's module, loaded only in tenant mode: it brings the IAM and STS clients, which cost a function that
- * serves one key about 25 ms of cold start (measured on the bundled asset).
+ * serves one key about 20 ms of cold start (measured on the bundled asset).
  */
 function tenantEnvelopes(): typeof import('./tenant-envelopes') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
