@@ -50,6 +50,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The interop oracle and baseline of the envelope core.
     '@aws-crypto/client-node@5.0.2',
     '@types/aws-lambda@^8.10.164',
+    // A real IAM policy evaluator: the access matrix and the tests' who-can-do-what checks (AGPL-3.0, so a dev
+    // dependency only: it is never bundled into the published package).
+    '@cloud-copilot/iam-simulate@0.1.173',
+    // AWS Control Tower's proactive controls (cfn-guard rules and the cfn-guard binary) as a CDK validation plugin.
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // JWT signature and claim verification in the tenant-aware envelope Lambda (bundled into its asset by esbuild).
+    'aws-jwt-verify@^5.2.1',
   ],
 
   bin: { 'cloud-kms': 'lib/cli/main.js' },
