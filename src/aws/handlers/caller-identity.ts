@@ -91,7 +91,6 @@ export function checkCallerProof(proof: unknown, check: CallerProofCheck): Check
   const now = (check.now ?? Date.now)();
   if (signedAt > now + FUTURE_SKEW_MS) throw refuse('it is dated in the future');
   if (now - signedAt > CALLER_PROOF_MAX_AGE_MS) throw refuse(`it is older than ${CALLER_PROOF_MAX_AGE_MS / 60000} minutes`);
-  delete headers['content-length'];
   headers['content-length'] = String(Buffer.byteLength(GET_CALLER_IDENTITY_BODY));
   return { host, headers, expiresAt: signedAt + CALLER_PROOF_MAX_AGE_MS };
 }
