@@ -472,7 +472,7 @@ export class EnvelopeEncryptionFunction extends Construct {
     const acks = [
       ...(tenants ? ['role/*', 'user/*'].map((r) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:${r}]`,
-        reason: 'The function reads the tenant tag of whichever role or user calls it (iam:ListRoleTags, iam:ListUserTags only); callers are not known at deployment.',
+        reason: 'The function reads the tenant tag of whichever role or user signed the caller\'s proof (iam:ListRoleTags, iam:ListUserTags only); callers are not known at deployment.',
       })) : []),
       { id: 'AwsSolutions-SQS3', reason: 'This queue is the function\'s dead-letter queue; a dead-letter queue needs none of its own.' },
       ...(inVpc ? [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Lambda\'s VPC network-interface actions support no resource-level permissions.' }] : []),
