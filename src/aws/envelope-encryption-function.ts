@@ -386,12 +386,12 @@ export class EnvelopeEncryptionFunction extends Construct {
       validate: () => {
         const count = keys().length;
         const max = Math.floor((LAMBDA_ENVIRONMENT_BYTES - ENVIRONMENT_RESERVE_BYTES) / KEY_ID_BYTES);
-        if (count === 0) return [`tenants must have at least one tenant or pool key for ${this.node.path}, got none`];
         return count > max ? [`tenants has ${count} keys, but ${this.node.path} pins at most ${max} key ids in Lambda's ${LAMBDA_ENVIRONMENT_BYTES}-byte environment: ` +
           'serve the tenants with one function per hierarchy of at most that many keys (POOLED and TIERED isolation need fewer keys)'] : [];
       },
     });
-    return Lazy.string({ produce: () => Fn.join(',', keys().map((k) => k.keyId)) });
+    // No keys yet (a hierarchy without tenants): nothing is pinned, so every tenant is refused.
+    return Lazy.string({ produce: () => (keys().length === 0 ? '' : Fn.join(',', keys().map((k) => k.keyId))) });
   }
 
   private grantKeyUse(key: kms.IKey, role: iam.IRole, policy: iam.ManagedPolicy, required: string[]): void {

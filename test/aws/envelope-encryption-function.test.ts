@@ -321,6 +321,21 @@ describe('tenant-aware (a TenantKeyHierarchy)', () => {
     expect(() => aws.TenantResolution.claim('custom:tenant', token)).toThrow(message);
   });
 
+  test('tenants added after the function are pinned too; a hierarchy without keys pins none', () => {
+    const { stack, tenants } = withTenants();
+    tenants.addTenant({ tenantId: 'hooli', dedicated: true });
+    const fnResource = Object.values(templateOf(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('tenants of') } }))[0] as any;
+    const ids = fnResource.Properties.Environment.Variables.ENVELOPE_TENANT_KEY_IDS['Fn::Join'];
+    // acme's and hooli's (through their shard's outputs) and the pool key's.
+    expect(ids[0]).toBe(',');
+    expect(ids[1]).toHaveLength(3);
+    expect(JSON.stringify(ids[1])).toMatch(/Shard0000.*Outputs.*Shard0000.*Outputs/);
+    const empty = newStack();
+    const none = new aws.TenantKeyHierarchy(empty, 'Tenants', { custodians: { administrators: [people().admin] } });
+    new aws.EnvelopeEncryptionFunction(empty, 'Envelope', { tenants: none });
+    templateOf(empty).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ENVELOPE_TENANT_KEY_IDS: '' }) } });
+  });
+
   test('a hierarchy with more keys than the environment can pin is refused at synthesis', () => {
     const stack = newStack();
     const tenants = new aws.TenantKeyHierarchy(stack, 'Tenants', {
