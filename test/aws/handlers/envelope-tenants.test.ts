@@ -201,6 +201,28 @@ describe('the bundled handler (the deployed code)', () => {
     expect(hits).toBe(0);
   });
 
+  test('in claim mode, forged authorizer claims are refused by the bundled handler (aws-jwt-verify is in the asset)', async () => {
+    const port = (counter.address() as AddressInfo).port;
+    const claimEnv = {
+      [ENV.TENANT_SOURCE]: 'claim',
+      [ENV.TENANT_CLAIM]: 'custom:tenant',
+      [ENV.JWT_ISSUER]: 'https://issuer.example.com',
+      [ENV.JWT_AUDIENCE]: 'api',
+      [ENV.JWT_JWKS_URI]: `https://127.0.0.1:${port}/jwks.json`,
+    };
+    const before = { ...env };
+    Object.assign(env, claimEnv);
+    try {
+      asset = load(`http://127.0.0.1:${port}`);
+    } finally {
+      env = before;
+    }
+    const forged = { requestContext: { authorizer: { jwt: { claims: { 'custom:tenant': 'globex' } } } }, body: JSON.stringify({ operation: 'encrypt', plaintext: b64('x'), context: { purpose: 'x' } }) };
+    expect(parse(await asset.handler(forged)).body.error).toEqual({ code: 'IDENTITY', message: 'send the caller\'s token (Authorization: Bearer, or the token field)' });
+    expect(await asset.handler({ operation: 'encrypt', plaintext: b64('x'), token: 'not.a.jwt' })).toEqual({ ok: false, error: { code: 'IDENTITY', message: 'the caller\'s token is refused (malformed)' } });
+    expect(hits).toBe(0);
+  });
+
   test('a valid proof round-trips through the bundled handler against moto', async () => {
     asset = load(moto.endpoint);
     const callerProof = await proofFor('acme-app');
