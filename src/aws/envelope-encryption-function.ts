@@ -34,7 +34,10 @@ export interface TokenVerification {
   /** The `iss` every token must carry: an https URL (e.g. `https://cognito-idp.<region>.amazonaws.com/<pool id>`). */
   readonly issuer: string;
 
-  /** Accepted `aud` values (for Cognito access tokens, which carry `client_id` instead, give the app client id). */
+  /**
+   * Accepted `aud` values. A Cognito ID token's `aud` is the app client id; Cognito access tokens carry no `aud` and are
+   * refused (send the ID token).
+   */
   readonly audience: string[];
 
   /**
