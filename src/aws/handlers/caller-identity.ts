@@ -42,7 +42,11 @@ export interface CheckedProof {
 
 const refuse = (why: string) => new RequestError('IDENTITY', `the caller proof is refused: ${why}`, 403);
 
-/** The STS hosts the function will talk to: its own region's endpoint, and the global one in the `aws` partition. */
+/**
+ * The STS hosts the function will talk to: its own region's endpoint, and the global one in the `aws` partition
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html; China regions end in
+ * amazonaws.com.cn, https://docs.amazonaws.cn/en_us/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html).
+ */
 export function allowedStsHosts(region: string): string[] {
   return [stsHost(region), ...(partitionDnsSuffix(region) === 'amazonaws.com' && !region.startsWith('us-gov-') ? ['sts.amazonaws.com'] : [])];
 }
