@@ -242,7 +242,7 @@ export class EnvelopeEncryptionFunction extends Construct {
       throw new ValidationError(`callerProofServerId applies only with tenants and principal-tag resolution, for ${this.node.path}`);
     }
     if (resolution?.source === 'principalTag') {
-      this.callerProofServerId = props.callerProofServerId ?? `cloud-kms:${this.node.path}`;
+      this.callerProofServerId = props.callerProofServerId ?? `cloud-kms:${this.node.path.replace(/[^\x21-\x7e]/g, '-')}`;
       if (!Token.isUnresolved(this.callerProofServerId) && !/^[\x21-\x7e]{1,256}$/.test(this.callerProofServerId)) {
         throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got '${this.callerProofServerId}'`);
       }

@@ -308,6 +308,8 @@ describe('tenant-aware (a TenantKeyHierarchy)', () => {
     expect(() => aws.TenantResolution.claim('bad claim', token)).toThrow(/claim must be .* got 'bad claim'/);
     expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Sid', { key, requiredContextKeys: ['a'], callerProofServerId: 'x' }))
       .toThrow(/callerProofServerId applies only with tenants and principal-tag resolution/);
+    expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Spaces', { tenants, callerProofServerId: 'my service' }))
+      .toThrow("callerProofServerId must be 1 to 256 printable characters without spaces, got 'my service'");
   });
 
   test.each<[string, Partial<aws.TokenVerification>, string]>([
