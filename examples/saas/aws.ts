@@ -39,7 +39,8 @@ export function saasAwsApp(outdir: string): App {
       ...TENANTS.slice(1),
     ],
   });
-  // Tenant-serving applications call the function (IAM-authorized URL); their role's tenantId tag picks the tenant.
+  // Tenant-serving applications call the function's IAM-authorized URL with a caller proof (createCallerProof, signed
+  // for envelope.callerProofServerId): the tenantId tag of the role that signed it picks the tenant.
   const envelope = new aws.EnvelopeEncryptionFunction(stack, 'Envelope', {
     tenants,
     profile,

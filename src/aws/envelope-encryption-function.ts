@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,29 +27,83 @@ export enum EnvelopeSuite {
 }
 
 /**
- * Where a tenant-aware envelope function learns the caller's tenant.
+ * How a tenant-aware function verifies the caller's token (claim resolution): the signature against the issuer's
+ * published keys, and the `iss`, `aud`, `exp` (required) and `nbf` claims.
+ */
+export interface TokenVerification {
+  /** The `iss` every token must carry: an https URL (e.g. `https://cognito-idp.<region>.amazonaws.com/<pool id>`). */
+  readonly issuer: string;
+
+  /**
+   * Accepted `aud` values. A Cognito ID token's `aud` is the app client id; Cognito access tokens carry no `aud` and are
+   * refused (send the ID token).
+   */
+  readonly audience: string[];
+
+  /**
+   * The issuer's JSON Web Key Set: an https URL the function fetches (and caches) the signing keys from.
+   * @see https://datatracker.ietf.org/doc/html/rfc7517
+   */
+  readonly jwksUri: string;
+}
+
+/**
+ * Where a tenant-aware envelope function learns the caller's tenant. Either way the function proves the caller's
+ * identity itself: it never reads identity from the event's `requestContext`, which a direct invoker can forge.
  */
 export class TenantResolution {
   /**
-   * The tenant tag (the hierarchy's `tenantTagKey`) of the caller's IAM role or user, read with IAM from the caller
-   * identity that an IAM-authorized function URL (created for this mode) or API Gateway route passes in. Session tags
-   * are not visible to the function: tag the roles themselves.
+   * The tenant tag (the hierarchy's `tenantTagKey`) of the IAM role or user that signed the caller's proof: a signed,
+   * unsent `sts:GetCallerIdentity` request (`createCallerProof` in `cloud-kms-constructs/lib/envelope`) that the function
+   * forwards to its own region's STS endpoint, as HashiCorp Vault's AWS IAM auth method does. The tag is read with IAM.
+   * Session tags are not visible to the function: tag the roles themselves.
    */
   public static principalTag(): TenantResolution {
     return new TenantResolution('principalTag');
   }
 
   /**
-   * A claim of the caller's token, as an API Gateway JWT, Cognito or Lambda authorizer passes it in
-   * (`requestContext.authorizer.jwt.claims`, `.claims` or `.lambda`).
+   * A claim of the caller's JWT, whose signature, issuer, audience and lifetime the function verifies itself against
+   * the issuer's JWKS (what an API Gateway authorizer passed in is not trusted).
    */
-  public static claim(name: string): TenantResolution {
+  public static claim(name: string, token: TokenVerification): TenantResolution {
     if (!/^[\w:./-]{1,128}$/.test(name)) throw new ValidationError(`claim must be 1 to 128 letters, digits and _:./-, got '${name}'`);
-    return new TenantResolution('claim', name);
+    if (!token) throw new ValidationError(`token must say how to verify the caller's token for claim '${name}', got none`);
+    requireHttpsUrl('token.issuer', token.issuer);
+    requireHttpsUrl('token.jwksUri', token.jwksUri);
+    if (!Array.isArray(token.audience) || token.audience.length === 0) {
+      throw new ValidationError(`token.audience must name at least one audience, got ${JSON.stringify(token.audience ?? null)}`);
+    }
+    for (const aud of token.audience) {
+      if (typeof aud !== 'string' || (!Token.isUnresolved(aud) && !/^[^\s,]{1,256}$/.test(aud))) {
+        throw new ValidationError(`token.audience must be non-empty values without spaces or commas, got '${aud}'`);
+      }
+    }
+    return new TenantResolution('claim', name, token);
   }
 
-  private constructor(public readonly source: string, public readonly claimName?: string) {}
+  private constructor(public readonly source: string, public readonly claimName?: string, public readonly token?: TokenVerification) {}
 }
+
+function requireHttpsUrl(prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (typeof value !== 'string' || !url || url.protocol !== 'https:' || !url.hostname || url.username || url.password || /[\s,]/.test(value)) {
+    throw new ValidationError(`${prop} must be an https URL, got '${value}'`);
+  }
+}
+
+/** Lambda's limit on a function's environment (keys and values together). */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** What the other variables take, with room for resolved ARNs. */
+const ENVIRONMENT_RESERVE_BYTES = 1200;
+/** A key id and its comma. */
+const KEY_ID_BYTES = 37;
 
 /**
  * Properties of an `EnvelopeEncryptionFunction`.
@@ -75,6 +129,13 @@ export interface EnvelopeEncryptionFunctionProps {
    * @default TenantResolution.principalTag()
    */
   readonly tenantResolution?: TenantResolution;
+
+  /**
+   * Principal-tag resolution: the server id callers sign into their proofs (the `x-cloud-kms-server-id` header), so a
+   * proof made for another service is refused here. Give every function its own.
+   * @default - `cloud-kms:<this construct's path>`
+   */
+  readonly callerProofServerId?: string;
 
   /**
    * Encryption-context keys every request must carry. The function refuses requests without them, and its KMS grant
@@ -163,8 +224,10 @@ export class EnvelopeEncryptionFunction extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** Tenant mode: the role each tenant's KMS calls run as, in a session tagged with the tenant. */
   public readonly tenantSessionRole?: iam.Role;
-  /** Tenant mode with principal-tag resolution: the IAM-authorized URL callers invoke. */
+  /** Tenant mode: the IAM-authorized URL callers invoke (`grantInvoke` grants it, and nothing else). */
   public readonly functionUrl?: lambda.FunctionUrl;
+  /** Tenant mode with principal-tag resolution: the server id callers pass to `createCallerProof`. */
+  public readonly callerProofServerId?: string;
 
   constructor(scope: Construct, id: string, props: EnvelopeEncryptionFunctionProps) {
     super(scope, id);
@@ -173,6 +236,16 @@ export class EnvelopeEncryptionFunction extends Construct {
     }
     if (props.tenantResolution && !props.tenants) {
       throw new ValidationError(`tenantResolution applies only with tenants, for ${this.node.path}`);
+    }
+    const resolution = props.tenants ? props.tenantResolution ?? TenantResolution.principalTag() : undefined;
+    if (props.callerProofServerId !== undefined && resolution?.source !== 'principalTag') {
+      throw new ValidationError(`callerProofServerId applies only with tenants and principal-tag resolution, for ${this.node.path}`);
+    }
+    if (resolution?.source === 'principalTag') {
+      this.callerProofServerId = props.callerProofServerId ?? `cloud-kms:${this.node.path.replace(/[^\x21-\x7e]/g, '-')}`;
+      if (!Token.isUnresolved(this.callerProofServerId) && !/^[\x21-\x7e]{1,256}$/.test(this.callerProofServerId)) {
+        throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got '${this.callerProofServerId}'`);
+      }
     }
     const required = [...(props.requiredContextKeys ?? []), ...(props.tenants ? [props.tenants.contextKey] : [])]
       .filter((k, i, all) => all.indexOf(k) === i);
@@ -236,8 +309,7 @@ export class EnvelopeEncryptionFunction extends Construct {
     const immutableRole = this.role.withoutPolicyUpdates();
     let keyEnvironment: Record<string, string>;
     let description: string;
-    if (props.tenants) {
-      const resolution = props.tenantResolution ?? TenantResolution.principalTag();
+    if (props.tenants && resolution) {
       this.tenantSessionRole = this.tenantSession(props.tenants, policy, resolution);
       keyEnvironment = {
         [ENV.TENANT_SESSION_ROLE_ARN]: this.tenantSessionRole.roleArn,
@@ -245,7 +317,14 @@ export class EnvelopeEncryptionFunction extends Construct {
         [ENV.TENANT_TAG_KEY]: props.tenants.tenantTagKey,
         [ENV.TENANT_CONTEXT_KEY]: props.tenants.contextKey,
         [ENV.TENANT_SOURCE]: resolution.source,
+        [ENV.TENANT_KEY_IDS]: this.pinnedKeyIds(props.tenants),
         ...(resolution.claimName ? { [ENV.TENANT_CLAIM]: resolution.claimName } : {}),
+        ...(this.callerProofServerId ? { [ENV.CALLER_PROOF_SERVER_ID]: this.callerProofServerId } : {}),
+        ...(resolution.token ? {
+          [ENV.JWT_ISSUER]: resolution.token.issuer,
+          [ENV.JWT_AUDIENCE]: resolution.token.audience.join(','),
+          [ENV.JWT_JWKS_URI]: resolution.token.jwksUri,
+        } : {}),
       };
       description = `cloud-kms envelope encryption for the tenants of ${props.tenants.node.path}`;
     } else {
@@ -275,20 +354,47 @@ export class EnvelopeEncryptionFunction extends Construct {
         [ENV.MAX_RECORD_BYTES]: String(maxRecordBytes),
       },
     });
-    if (props.tenants && (props.tenantResolution ?? TenantResolution.principalTag()).source === 'principalTag') {
-      // Callers must reach the function with IAM authorization, so their identity (and its tags) comes with the request.
+    if (props.tenants) {
+      // The way in that grantInvoke opens. Identity is proven inside the request (a caller proof or a verified token),
+      // because whoever holds plain lambda:InvokeFunction in its own IAM policy can still invoke with any event.
       this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     }
     this.function.node.addDependency(policy);
     this.acknowledge(props.vpc !== undefined, props.tenants !== undefined);
     this.recordEvidence(props.key ?? props.tenants!, required, props.suite ?? EnvelopeSuite.COMMITTING);
-    if (props.tenants) this.recordTenantEvidence(props.tenants, props.tenantResolution ?? TenantResolution.principalTag());
+    if (props.tenants) this.recordTenantEvidence(props.tenants, resolution!);
   }
 
-  /** Lets a principal call the function (and its URL, in tenant mode with principal-tag resolution). */
+  /**
+   * Lets a principal call the function. In tenant mode only through its URL: `lambda:InvokeFunctionUrl`, and
+   * `lambda:InvokeFunction` only with `lambda:InvokedViaFunctionUrl` (URLs need both since October 2025), never a
+   * plain direct invoke.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+   */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    if (this.functionUrl) this.function.grantInvokeUrl(grantee);
+    if (this.functionUrl) return this.function.grantInvokeUrl(grantee);
     return this.function.grantInvoke(grantee);
+  }
+
+  /**
+   * The ids of every key of the hierarchy (tenant keys and pool keys), resolved when the template is written so that
+   * tenants added later are included. The function uses a key only if its tenant's alias names one of them.
+   */
+  private pinnedKeyIds(tenants: TenantKeyHierarchy): string {
+    const keys = () => {
+      const all = [...tenants.tenantIds.map((t) => tenants.keyFor(t)), ...Object.keys(tenants.poolKeyArns).map((p) => tenants.poolKey(p))];
+      return all.filter((k, i) => all.indexOf(k) === i);
+    };
+    this.node.addValidation({
+      validate: () => {
+        const count = keys().length;
+        const max = Math.floor((LAMBDA_ENVIRONMENT_BYTES - ENVIRONMENT_RESERVE_BYTES) / KEY_ID_BYTES);
+        return count > max ? [`tenants has ${count} keys, but ${this.node.path} pins at most ${max} key ids in Lambda's ${LAMBDA_ENVIRONMENT_BYTES}-byte environment: ` +
+          'serve the tenants with one function per hierarchy of at most that many keys (POOLED and TIERED isolation need fewer keys)'] : [];
+      },
+    });
+    // No keys yet (a hierarchy without tenants): nothing is pinned, so every tenant is refused.
+    return Lazy.string({ produce: () => (keys().length === 0 ? '' : Fn.join(',', keys().map((k) => k.keyId))) });
   }
 
   private grantKeyUse(key: kms.IKey, role: iam.IRole, policy: iam.ManagedPolicy, required: string[]): void {
@@ -369,7 +475,7 @@ export class EnvelopeEncryptionFunction extends Construct {
     const acks = [
       ...(tenants ? ['role/*', 'user/*'].map((r) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:${r}]`,
-        reason: 'The function reads the tenant tag of whichever role or user calls it (iam:ListRoleTags, iam:ListUserTags only); callers are not known at deployment.',
+        reason: 'The function reads the tenant tag of whichever role or user signed the caller\'s proof (iam:ListRoleTags, iam:ListUserTags only); callers are not known at deployment.',
       })) : []),
       { id: 'AwsSolutions-SQS3', reason: 'This queue is the function\'s dead-letter queue; a dead-letter queue needs none of its own.' },
       ...(inVpc ? [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Lambda\'s VPC network-interface actions support no resource-level permissions.' }] : []),
@@ -399,6 +505,9 @@ export class EnvelopeEncryptionFunction extends Construct {
 
   private recordTenantEvidence(tenants: TenantKeyHierarchy, resolution: TenantResolution): void {
     const ledger = EvidenceLedger.of(this);
+    const identity = resolution.source === 'claim'
+      ? `claim ${resolution.claimName} of a token verified against ${resolution.token!.jwksUri} (iss, aud, exp, nbf)`
+      : `principal tag ${tenants.tenantTagKey} of the IAM identity STS reports for the caller's signed GetCallerIdentity request (server id ${this.callerProofServerId})`;
     for (const control of [Control.NIST_AC_6, Control.SOC2_CC6_1, Control.ISO_A_8_24]) {
       ledger.record({
         control,
@@ -406,11 +515,25 @@ export class EnvelopeEncryptionFunction extends Construct {
         subject: this.node.path,
         resource: this.tenantSessionRole!.node.path,
         setting: 'tenant isolation',
-        value: `tenant from ${resolution.source === 'claim' ? `claim ${resolution.claimName}` : `principal tag ${tenants.tenantTagKey}`}; session tag ${tenants.tenantTagKey}`,
-        description: 'each request is served with the caller\'s tenant key through a role session tagged with that tenant; the key policies require the tag to ' +
-          `match the ${tenants.contextKey} encryption context; another tenant's message is refused before any key is used`,
+        value: `tenant from ${identity}; session tag ${tenants.tenantTagKey}; key ids pinned`,
+        description: 'the function proves the caller\'s identity itself (the event\'s requestContext is never trusted) and serves each request with the ' +
+          'caller\'s tenant key through a role session tagged with that tenant; the key policies require the tag to match the ' +
+          `${tenants.contextKey} encryption context; another tenant's message is refused before any key is used; a tenant's alias must name one of ` +
+          'the hierarchy\'s own keys, so re-pointing an alias cannot redirect its data. Trusted: whoever can change the function\'s code or ' +
+          'configuration, its execution role, or the tenant session role\'s trust policy can read every tenant',
       });
     }
+    // Against its own controllers the function enforces nothing: recorded on the hierarchy, so every tenant key's
+    // report lists it.
+    ledger.acknowledge({
+      subject: tenants.node.path,
+      resource: this.function.node.path,
+      rule: 'cloud-kms:TenantFunctionTrustedParties',
+      reason: `partial control: ${this.node.path} isolates tenants from its callers, not from whoever can change its code or configuration ` +
+        '(lambda:UpdateFunctionCode, lambda:UpdateFunctionConfiguration, lambda:PublishLayerVersion for its layers), attach policies to its ' +
+        'execution role, or change the tenant session role\'s trust policy (iam:UpdateAssumeRolePolicy): each of those can read every tenant\'s ' +
+        'data. Limit those rights to the deployment pipeline and watch them in the audit trail',
+    });
   }
 }
 

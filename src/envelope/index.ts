@@ -18,3 +18,4 @@ export * from './keyrings/raw-aes';
 export * from './keyrings/multi';
 export * from './keyrings/azure-key-vault';
 export * from './keyrings/gcp-kms';
+export * from './caller-proof';

@@ -1,3 +1,4 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -154,7 +155,14 @@ describe('tenant-aware (a TenantKeyHierarchy)', () => {
       tenants: [{ tenantId: 'acme', dedicated: true }, { tenantId: 'initech' }],
     });
     const fn = new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { tenants, requiredContextKeys: ['purpose'], ...extra });
-    return { stack, tenants, fn, template: templateOf(stack) };
+    return {
+      stack,
+      tenants,
+      fn,
+      get template() {
+        return templateOf(stack);
+      },
+    };
   }
 
   test('each tenant key lets the session role work only for the tenant in its session tag and context', () => {
@@ -192,9 +200,10 @@ describe('tenant-aware (a TenantKeyHierarchy)', () => {
     });
   });
 
-  test('principal-tag resolution: an IAM-authorized function URL and the tenant settings in the environment', () => {
-    const { template } = withTenants();
+  test('principal-tag resolution: an IAM-authorized function URL, the server id callers sign, the pinned key ids', () => {
+    const { template, stack, fn, tenants } = withTenants();
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    expect(fn.callerProofServerId).toBe('cloud-kms:Test/Envelope');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
@@ -202,19 +211,85 @@ describe('tenant-aware (a TenantKeyHierarchy)', () => {
           ENVELOPE_TENANT_TAG_KEY: 'tenantId',
           ENVELOPE_TENANT_CONTEXT_KEY: 'tenantId',
           ENVELOPE_TENANT_SOURCE: 'principalTag',
+          ENVELOPE_CALLER_PROOF_SERVER_ID: 'cloud-kms:Test/Envelope',
           ENVELOPE_REQUIRED_CONTEXT_KEYS: 'purpose,tenantId',
+        }),
+      },
+    });
+    // Every key of the hierarchy, by id (acme's from its shard, the pool key from this stack): the function refuses
+    // a tenant whose alias names any other key.
+    const vars = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('tenants of') } }))[0] as any;
+    const pinned = JSON.stringify(vars.Properties.Environment.Variables.ENVELOPE_TENANT_KEY_IDS);
+    expect(pinned).toContain(JSON.stringify(stack.resolve(tenants.poolKey('default').keyId)));
+    expect(pinned).toMatch(/Shard0000.*Outputs/);
+    expect(JSON.stringify(vars)).not.toContain('ENVELOPE_JWT_');
+  });
+
+  test('grantInvoke opens the function URL only: no direct invoke (finding 1)', async () => {
+    const { stack, fn } = withTenants();
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    fn.grantInvoke(caller);
+    const template = Template.fromStack(stack);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => JSON.stringify(p.Properties.Roles).includes('Caller'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const functionArn = stack.resolve(fn.function.functionArn);
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunctionUrl', Resource: functionArn, Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } },
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: functionArn, Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': true } } },
+    ]);
+    // A real policy evaluator: invoking through the URL is allowed, a direct invoke is not.
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:envelope';
+    const policy = JSON.parse(JSON.stringify({ Version: '2012-10-17', Statement: statements }).split(JSON.stringify(functionArn)).join(JSON.stringify(arn)));
+    const simulate = async (action: string, contextVariables: Record<string, string>) => {
+      const res: any = await runSimulation({
+        request: { principal: 'arn:aws:iam::123456789012:role/Caller', action, resource: { resource: arn, accountId: '123456789012' }, contextVariables },
+        identityPolicies: [{ name: 'grant', policy }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      }, {});
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.overallResult;
+    };
+    expect(await simulate('lambda:InvokeFunction', { 'lambda:InvokedViaFunctionUrl': 'true' })).toBe('Allowed');
+    expect(await simulate('lambda:InvokeFunction', {})).toBe('ImplicitlyDenied');
+    expect(await simulate('lambda:InvokeFunction', { 'lambda:InvokedViaFunctionUrl': 'false' })).toBe('ImplicitlyDenied');
+    expect(await simulate('lambda:InvokeFunctionUrl', { 'lambda:FunctionUrlAuthType': 'AWS_IAM' })).toBe('Allowed');
+  });
+
+  test('claim resolution: the token\'s issuer, audience and JWKS in the environment; a URL; no IAM tag reads', () => {
+    const { template } = withTenants({
+      tenantResolution: aws.TenantResolution.claim('custom:tenant', {
+        issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc',
+        audience: ['client-1', 'client-2'],
+        jwksUri: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json',
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    expect(JSON.stringify(template.toJSON())).not.toContain('iam:ListRoleTags');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          ENVELOPE_TENANT_SOURCE: 'claim',
+          ENVELOPE_TENANT_CLAIM: 'custom:tenant',
+          ENVELOPE_JWT_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc',
+          ENVELOPE_JWT_AUDIENCE: 'client-1,client-2',
+          ENVELOPE_JWT_JWKS_URI: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json',
         }),
       },
     });
   });
 
-  test('claim resolution: no URL and no IAM tag reads', () => {
-    const { template } = withTenants({ tenantResolution: aws.TenantResolution.claim('custom:tenant') });
-    template.resourceCountIs('AWS::Lambda::Url', 0);
-    expect(JSON.stringify(template.toJSON())).not.toContain('iam:ListRoleTags');
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ENVELOPE_TENANT_SOURCE: 'claim', ENVELOPE_TENANT_CLAIM: 'custom:tenant' }) },
-    });
+  test('evidence: identity proven, keys pinned, and who can still read every tenant (a trusted party on every tenant key)', () => {
+    const { stack, tenants } = withTenants();
+    const ledger = EvidenceLedger.of(stack);
+    const isolation = ledger.evidenceFor(Control.NIST_AC_6, 'Test/Envelope').find((e) => e.setting === 'tenant isolation')!;
+    expect(isolation.value).toMatch(/signed GetCallerIdentity request \(server id cloud-kms:Test\/Envelope\).*key ids pinned/);
+    expect(isolation.description).toMatch(/requestContext is never trusted/);
+    expect(isolation.description).toMatch(/Trusted: whoever can change the function's code or configuration, its execution role, or the tenant session role's trust policy/);
+    const ack = ledger.acknowledgements(tenants.node.path).find((a) => a.rule === 'cloud-kms:TenantFunctionTrustedParties')!;
+    expect(ack.resource).toBe('Test/Envelope/Function');
+    expect(ack.reason).toMatch(/^partial control: .*lambda:UpdateFunctionCode.*iam:UpdateAssumeRolePolicy.*every tenant's data/);
   });
 
   test('cdk-nag packs are clean', () => {
@@ -229,6 +304,47 @@ describe('tenant-aware (a TenantKeyHierarchy)', () => {
     expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Both', { key, tenants })).toThrow(/got both/);
     expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Res', { key, requiredContextKeys: ['a'], tenantResolution: aws.TenantResolution.principalTag() }))
       .toThrow(/tenantResolution applies only with tenants/);
-    expect(() => aws.TenantResolution.claim('bad claim')).toThrow(/claim must be .* got 'bad claim'/);
+    const token = { issuer: 'https://issuer.example.com', audience: ['api'], jwksUri: 'https://issuer.example.com/jwks.json' };
+    expect(() => aws.TenantResolution.claim('bad claim', token)).toThrow(/claim must be .* got 'bad claim'/);
+    expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Sid', { key, requiredContextKeys: ['a'], callerProofServerId: 'x' }))
+      .toThrow(/callerProofServerId applies only with tenants and principal-tag resolution/);
+    expect(() => new aws.EnvelopeEncryptionFunction(stack, 'Spaces', { tenants, callerProofServerId: 'my service' }))
+      .toThrow("callerProofServerId must be 1 to 256 printable characters without spaces, got 'my service'");
+  });
+
+  test.each<[string, Partial<aws.TokenVerification>, string]>([
+    ['an http issuer', { issuer: 'http://issuer.example.com' }, "token.issuer must be an https URL, got 'http://issuer.example.com'"],
+    ['an empty issuer', { issuer: '' }, "token.issuer must be an https URL, got ''"],
+    ['a JWKS URI that is not https', { jwksUri: 'file:///etc/jwks.json' }, "token.jwksUri must be an https URL, got 'file:///etc/jwks.json'"],
+    ['no audience', { audience: [] }, 'token.audience must name at least one audience, got []'],
+    ['an empty audience', { audience: [''] }, "token.audience must be non-empty values without spaces or commas, got ''"],
+  ])('claim resolution refuses %s', (_what, bad, message) => {
+    const token = { issuer: 'https://issuer.example.com', audience: ['api'], jwksUri: 'https://issuer.example.com/jwks.json', ...bad };
+    expect(() => aws.TenantResolution.claim('custom:tenant', token)).toThrow(message);
+  });
+
+  test('tenants added after the function are pinned too; a hierarchy without keys pins none', () => {
+    const { stack, tenants } = withTenants();
+    tenants.addTenant({ tenantId: 'hooli', dedicated: true });
+    const fnResource = Object.values(templateOf(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('tenants of') } }))[0] as any;
+    const ids = fnResource.Properties.Environment.Variables.ENVELOPE_TENANT_KEY_IDS['Fn::Join'];
+    // acme's and hooli's (through their shard's outputs) and the pool key's.
+    expect(ids[0]).toBe(',');
+    expect(ids[1]).toHaveLength(3);
+    expect(JSON.stringify(ids[1])).toMatch(/Shard0000.*Outputs.*Shard0000.*Outputs/);
+    const empty = newStack();
+    const none = new aws.TenantKeyHierarchy(empty, 'Tenants', { custodians: { administrators: [people().admin] } });
+    new aws.EnvelopeEncryptionFunction(empty, 'Envelope', { tenants: none });
+    templateOf(empty).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ENVELOPE_TENANT_KEY_IDS: '' }) } });
+  });
+
+  test('a hierarchy with more keys than the environment can pin is refused at synthesis', () => {
+    const stack = newStack();
+    const tenants = new aws.TenantKeyHierarchy(stack, 'Tenants', {
+      custodians: { administrators: [people().admin] },
+      tenants: Array.from({ length: 90 }, (_, i) => ({ tenantId: `t${i}` })),
+    });
+    new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { tenants, requiredContextKeys: ['purpose'] });
+    expect(() => templateOf(stack)).toThrow(/tenants has 90 keys, but Test\/Envelope pins at most 78 key ids in Lambda's 4096-byte environment/);
   });
 });

@@ -29,6 +29,14 @@ export const ENV = {
   /** `principalTag` or `claim`. */
   TENANT_SOURCE: 'ENVELOPE_TENANT_SOURCE',
   TENANT_CLAIM: 'ENVELOPE_TENANT_CLAIM',
+  /** Tenant mode: comma-separated ids of the hierarchy's keys; a tenant's alias must name one of them. */
+  TENANT_KEY_IDS: 'ENVELOPE_TENANT_KEY_IDS',
+  /** principalTag: the server id callers sign into their proofs. */
+  CALLER_PROOF_SERVER_ID: 'ENVELOPE_CALLER_PROOF_SERVER_ID',
+  /** claim: the token issuer (`iss`), the accepted audiences (`aud`, comma-separated) and the issuer's JWKS URI. */
+  JWT_ISSUER: 'ENVELOPE_JWT_ISSUER',
+  JWT_AUDIENCE: 'ENVELOPE_JWT_AUDIENCE',
+  JWT_JWKS_URI: 'ENVELOPE_JWT_JWKS_URI',
 } as const;
 
 /** Lambda's synchronous response limit; the handler keeps its responses under it. */
@@ -47,6 +55,16 @@ export interface EnvelopeRecord {
 export interface EnvelopeEvent extends EnvelopeRecord {
   readonly operation?: 'encrypt' | 'decrypt' | 'batch' | any;
   readonly records?: EnvelopeRecord[];
+  /** Tenant mode, principalTag: a signed sts:GetCallerIdentity request (createCallerProof). */
+  readonly callerProof?: unknown;
+  /** Tenant mode, claim: the caller's JWT (or an `Authorization: Bearer` header). */
+  readonly token?: string;
+}
+
+/** What tests replace: how proofs reach STS, and a preloaded JWKS. */
+export interface HandlerOverrides {
+  readonly sendProof?: import('./caller-identity').StsSender;
+  readonly jwks?: unknown;
 }
 
 export interface EnvelopeErrorBody {
@@ -76,7 +94,7 @@ function tenantEnvelopes(): typeof import('./tenant-envelopes') {
 }
 
 /** Builds the handler from an environment (the Lambda's, or a test's). */
-export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.log(JSON.stringify(e))) {
+export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.log(JSON.stringify(e)), overrides: HandlerOverrides = {}) {
   const keyArn = env[ENV.KEY_ARN];
   const sessionRoleArn = env[ENV.TENANT_SESSION_ROLE_ARN];
   if (!keyArn && !sessionRoleArn) throw new Error(`${ENV.KEY_ARN} or ${ENV.TENANT_SESSION_ROLE_ARN} must be set`);
@@ -100,6 +118,18 @@ export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.
     tagKey: env[ENV.TENANT_TAG_KEY] ?? 'tenantId',
     source: (env[ENV.TENANT_SOURCE] ?? 'principalTag') as TenantSource,
     claim: env[ENV.TENANT_CLAIM],
+    pinnedKeyIds: new Set((env[ENV.TENANT_KEY_IDS] ?? '').split(',').map((k) => k.trim()).filter(Boolean)),
+    serverId: env[ENV.CALLER_PROOF_SERVER_ID],
+    region: env.AWS_REGION,
+    sendProof: overrides.sendProof,
+    // Only whoever controls the function's configuration can set it (tests point it at moto).
+    stsEndpoint: env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL,
+    tokenCheck: env[ENV.JWT_ISSUER] ? {
+      issuer: env[ENV.JWT_ISSUER]!,
+      audience: (env[ENV.JWT_AUDIENCE] ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+      jwksUri: env[ENV.JWT_JWKS_URI] ?? '',
+      jwks: overrides.jwks,
+    } : undefined,
     makeEnvelope,
   }) : undefined;
 
@@ -160,7 +190,7 @@ export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.
       request = http ? parseBody(event) : (event ?? {});
       operation = request.operation;
       const scope: Scope = tenants
-        ? await tenants.resolveTenant(event).then(async (tenant) => ({ tenant, envelope: await tenants.envelopeFor(tenant) }))
+        ? await tenants.resolveTenant(event, request).then(async (tenant) => ({ tenant, envelope: await tenants.envelopeFor(tenant) }))
         : { envelope: single! };
       tenantLogged = scope.tenant !== undefined;
       if (operation === 'batch') {

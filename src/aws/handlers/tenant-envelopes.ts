@@ -1,11 +1,14 @@
 /*
- * The tenant side of the envelope function: who the caller's tenant is (a principal tag on the caller's IAM role or
- * user, or a claim from the API's authorizer), and an Envelope per tenant whose KMS calls run in a session tagged with
- * that tenant, so the key policies' attribute-based conditions decide, not this code alone.
+ * The tenant side of the envelope function: who the caller's tenant is (a principal tag on the IAM role or user that
+ * signed the caller's proof, or a claim of a token whose signature the function verified), and an Envelope per tenant
+ * whose KMS calls run in a session tagged with that tenant, so the key policies' attribute-based conditions decide,
+ * not this code alone. Nothing in the event's `requestContext` is trusted: a principal allowed to invoke the function
+ * directly can write any event.
  */
 import { IAMClient, ListRoleTagsCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CallerProofVerifier, StsSender, stsSender, TokenCheck, TokenVerifier } from './caller-identity';
 import { RequestError } from './request-error';
 import type { Envelope } from '../../envelope/envelope';
 import { AwsKmsKeyring } from '../../envelope/keyrings/aws-kms';
@@ -22,6 +25,21 @@ export interface TenantEnvelopesOptions {
   readonly source: TenantSource;
   /** The claim that names the tenant, for `claim`. */
   readonly claim?: string;
+  /** principalTag: the server id a caller's proof must carry, signed. */
+  readonly serverId?: string;
+  /** principalTag: the function's region (its STS endpoint is the one proofs must be signed for). */
+  readonly region?: string;
+  /** principalTag: where proofs are sent. @default - the STS endpoint the proof is signed for */
+  readonly sendProof?: StsSender;
+  /** principalTag: connect to this endpoint instead (the signed Host header is unchanged). */
+  readonly stsEndpoint?: string;
+  /** claim: the token checks. */
+  readonly tokenCheck?: TokenCheck;
+  /**
+   * The ids of the hierarchy's keys: a tenant's alias must name one of them, so re-pointing an alias at another key
+   * (kms:UpdateAlias) cannot redirect a tenant's data. Empty: no pinning (refused by the construct).
+   */
+  readonly pinnedKeyIds: ReadonlySet<string>;
   readonly makeEnvelope: (keyring: AwsKmsKeyring) => Envelope;
   /** Tenants whose sessions and data keys stay cached. @default 1000 */
   readonly maxTenants?: number;
@@ -41,24 +59,35 @@ export class TenantEnvelopes {
   private readonly tags = new Map<string, { tenant: string | undefined; at: number }>();
   private readonly entries = new Map<string, TenantEntry>();
   private readonly account: string;
+  private readonly proofs?: CallerProofVerifier;
+  private readonly tokens?: TokenVerifier;
 
   constructor(private readonly options: TenantEnvelopesOptions) {
     this.account = options.sessionRoleArn.split(':')[4] ?? '';
+    if (options.source === 'claim') {
+      if (!options.claim || !options.tokenCheck?.issuer || !options.tokenCheck.jwksUri || options.tokenCheck.audience.length === 0) {
+        throw new Error('claim mode needs a claim, an issuer, an audience and a JWKS URI');
+      }
+      this.tokens = new TokenVerifier(options.tokenCheck);
+    } else {
+      if (!options.serverId || !options.region) throw new Error('principal-tag mode needs a server id and the function\'s region');
+      const send = options.sendProof ?? stsSender(options.stsEndpoint);
+      this.proofs = new CallerProofVerifier({ serverId: options.serverId, region: options.region }, send);
+    }
   }
 
-  /** The caller's tenant, from the request context an API or function URL passes in. */
-  public async resolveTenant(event: any): Promise<string> {
-    const authorizer = event?.requestContext?.authorizer;
+  /**
+   * The caller's tenant, from proof the request carries: `callerProof` (principalTag) or a token (claim: the
+   * `token` field, or an `Authorization: Bearer` header of an HTTP event).
+   */
+  public async resolveTenant(event: any, request: { callerProof?: unknown; token?: unknown }): Promise<string> {
     let tenant: unknown;
     if (this.options.source === 'claim') {
-      const claims = authorizer?.jwt?.claims ?? authorizer?.claims ?? authorizer?.lambda ?? {};
+      const claims = await this.tokens!.claims(request.token ?? bearer(event));
       tenant = claims[this.options.claim!];
       if (tenant === undefined) throw new RequestError('TENANT', `the caller's token carries no ${this.options.claim} claim`, 403);
     } else {
-      const arn: unknown = authorizer?.iam?.userArn;
-      if (typeof arn !== 'string') {
-        throw new RequestError('TENANT', 'the caller is not identified: call through the function URL or an API with IAM authorization', 403);
-      }
+      const arn = await this.proofs!.callerArn(request.callerProof);
       tenant = await this.tagOf(arn);
       if (tenant === undefined) throw new RequestError('TENANT', `the caller's IAM identity carries no ${this.options.tagKey} tag`, 403);
     }
@@ -91,6 +120,10 @@ export class TenantEnvelopes {
       const res = await kms.send(new DescribeKeyCommand({ KeyId: `${this.options.aliasPrefix}${tenant}` }));
       if (res.KeyMetadata?.KeyState !== 'Enabled') throw new RequestError('TENANT', `tenant ${tenant} has no usable key (it is ${res.KeyMetadata?.KeyState ?? 'unknown'})`, 403);
       arn = res.KeyMetadata.Arn;
+      // The alias is only a lookup: the key it names must be one the hierarchy made, in the function's account.
+      if (!this.options.pinnedKeyIds.has(res.KeyMetadata.KeyId ?? '') || arn?.split(':')[4] !== this.account) {
+        throw new RequestError('TENANT', `tenant ${tenant}'s alias names a key outside the hierarchy: refused`, 403);
+      }
     } catch (err) {
       if (err instanceof RequestError) throw err;
       const name = (err as Error)?.name ?? 'Error';
@@ -137,4 +170,13 @@ export class TenantEnvelopes {
     this.tags.set(callerArn, { tenant, at: Date.now() });
     return tenant;
   }
+}
+
+/** The token of an `Authorization: Bearer` header (API Gateway, function URL). */
+function bearer(event: any): string | undefined {
+  const headers = event?.headers;
+  if (headers === null || typeof headers !== 'object') return undefined;
+  const value = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  const m = typeof value === 'string' ? /^Bearer ([A-Za-z0-9_.-]+)$/.exec(value) : null;
+  return m?.[1];
 }

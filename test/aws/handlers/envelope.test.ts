@@ -121,5 +121,6 @@ test('a function for one key does not load the IAM and STS clients of tenant mod
     return JSON.parse(res.stdout) as string[];
   };
   expect(run({ [ENV.KEY_ARN]: 'arn:aws:kms:us-east-1:111111111111:key/x' })).toEqual(['client-kms']);
-  expect(run({ [ENV.TENANT_SESSION_ROLE_ARN]: 'arn:aws:iam::111111111111:role/t' }).sort()).toEqual(['client-iam', 'client-kms', 'client-sts']);
+  expect(run({ [ENV.TENANT_SESSION_ROLE_ARN]: 'arn:aws:iam::111111111111:role/t', [ENV.CALLER_PROOF_SERVER_ID]: 'cloud-kms:Test/Envelope' }).sort())
+    .toEqual(['client-iam', 'client-kms', 'client-sts']);
 });
