@@ -37,6 +37,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@azure/identity@~4.13.1',
     // 6.x needs Node 22; we support Node 20.
     '@google-cloud/kms@^5.7.0',
+    // createCallerProof (lib/envelope): the SigV4 signer the AWS SDK itself uses, for a signed sts:GetCallerIdentity.
+    '@smithy/signature-v4@^5.7.5',
   ],
   devDeps: [
     'cdk-nag@3.0.2',
