@@ -35,16 +35,28 @@ type Statement = { Sid?: string; Effect?: string; Principal?: unknown; Action?: 
 export function findDefeatedConditions(policy: { Statement?: unknown } | undefined): DefeatedCondition[] {
   const sts = (Array.isArray(policy?.Statement) ? policy!.Statement : policy?.Statement ? [policy.Statement] : []) as Statement[];
   const allows = sts.map((st, i) => ({ st, index: i + 1 })).filter(({ st }) => st.Effect === 'Allow');
+  // By principal, so a pool key with thousands of per-tenant statements is not compared pair by pair.
+  const byPrincipal = new Map<string, typeof allows>();
+  const toEveryone: typeof allows = [];
+  for (const a of allows) {
+    for (const p of policyPrincipals(a.st.Principal)) {
+      if (p === '*' || p === 'AWS:*') {
+        if (!toEveryone.includes(a)) toEveryone.push(a);
+        continue;
+      }
+      const list = byPrincipal.get(p) ?? [];
+      if (!list.includes(a)) list.push(a);
+      byPrincipal.set(p, list);
+    }
+  }
   const found: DefeatedCondition[] = [];
   for (const c of allows) {
     if (!hasConditions(c.st.Condition) || c.st.Action === undefined) continue;
     const crypto = cryptographicActions(c.st.Action);
     if (crypto.length === 0) continue;
     for (const principal of policyPrincipals(c.st.Principal)) {
-      for (const o of allows) {
+      for (const o of [...(byPrincipal.get(principal) ?? []), ...toEveryone]) {
         if (o === c || !weaker(o.st.Condition, c.st.Condition)) continue;
-        const others = policyPrincipals(o.st.Principal);
-        if (!others.includes(principal) && !others.some((p) => p === '*' || p === 'AWS:*')) continue;
         const covered = crypto.filter((a) => covers(o.st, a));
         if (covered.length === 0) continue;
         found.push({
