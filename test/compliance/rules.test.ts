@@ -75,6 +75,8 @@ describe('AWS rules (CloudFormation, keys made by custom resources included)', (
       { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:Decrypt'], Resource: '*' },
     ));
     expect(results(KeySeparationOfDuties, both)).toEqual([N]);
+    // A principal that is an intrinsic is named by what it refers to, never printed as an object.
+    expect(KeySeparationOfDuties.evaluate(both, { profile: PCI })[0].message).toBe('Admin.Arn may both manage and use the key');
     // An explicit deny of use takes the administrator back over the line.
     const denied = cfn(policy(
       { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:*'], Resource: '*' },
