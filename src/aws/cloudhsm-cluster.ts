@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { Control } from '../core/controls';
@@ -7,6 +7,7 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { requireRange, ValidationError } from '../core/validation';
 import { HSM_CLUSTER_TYPE } from './handlers/resource-types';
+import { boundDeployTimeNumber, describeDeployTimeBound } from './private/deploy-time-bounds';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 
 /**
@@ -99,6 +100,9 @@ export class CloudHsmCluster extends Construct {
         `at least two per cluster), got ${props.acknowledgeHourlyCost}`);
     }
     const hsmCount = props.hsmCount ?? 2;
+    const hsmCountBound = Token.isUnresolved(hsmCount)
+      ? boundDeployTimeNumber(this.node.path, 'hsmCount', hsmCount, 2, 28, 'HSMs', 'CloudHSM high availability and its cluster limit')
+      : undefined;
     if (!Token.isUnresolved(hsmCount)) {
       requireRange('hsmCount', hsmCount, 2, 28, 'HSMs');
       if (!Number.isInteger(hsmCount)) throw new ValidationError(`hsmCount must be a whole number, got ${hsmCount}`);
@@ -132,7 +136,8 @@ export class CloudHsmCluster extends Construct {
         VpcId: props.vpc.vpcId,
         SubnetIds: onePerZone.subnetIds,
         HsmType: this.hsmType,
-        HsmCount: String(hsmCount),
+        // A parameter's value stays a reference (String() of a number token would write the token's placeholder number).
+        HsmCount: Tokenization.stringifyNumber(hsmCount),
         BackupRetentionDays: String(retentionDays),
         ...(this.hsmType === HsmType.HSM2M_MEDIUM ? { Mode: 'FIPS' } : {}),
         Tags: [{ Key: 'cloud-kms:construct', Value: this.node.path.slice(0, 256) }],
@@ -187,8 +192,8 @@ export class CloudHsmCluster extends Construct {
       subject: this.node.path,
       resource: res,
       setting: 'HsmCount, BackupRetentionDays, DeletionPolicy',
-      value: `${hsmCount}, ${retentionDays}, ${removalPolicy}`,
-      description: `${hsmCount} HSMs across ${onePerZone.subnetIds.length} Availability Zones, backups kept ${retentionDays} days`,
+      value: `${hsmCountBound ? describeDeployTimeBound(hsmCountBound) : hsmCount}, ${retentionDays}, ${removalPolicy}`,
+      description: `${hsmCountBound ? `${hsmCountBound.min} to ${hsmCountBound.max} (parameter ${hsmCountBound.parameter})` : hsmCount} HSMs across ${onePerZone.subnetIds.length} Availability Zones, backups kept ${retentionDays} days`,
     });
     ledger.acknowledge({
       subject: this.node.path,

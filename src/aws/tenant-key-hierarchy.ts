@@ -8,10 +8,11 @@ import { IKeyAuditSink } from './key-audit-sink';
 import { CustodianPolicy, defaultDeploymentPrincipal } from './private/custodian-policy';
 import { AWS_KMS_FIPS_LEVEL, KeySettings, resolveKeySettings } from './private/key-settings';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
-import { TenantKey } from './private/tenant-key';
+import { FROZEN_ROTATION_DAYS, FROZEN_WINDOW_DAYS, TenantKey } from './private/tenant-key';
+import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
-import { EvidenceLedger } from '../core/evidence';
+import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
 import { requireMatch, ValidationError } from '../core/validation';
@@ -49,6 +50,18 @@ export interface Tenant {
    * @default false
    */
   readonly offboarded?: boolean;
+
+  /**
+   * Brings an offboarded dedicated tenant back within its key's deletion window: a custom resource cancels the key's
+   * pending deletion and enables it again, and the evidence ledger records the re-onboarding. This is the only way a
+   * tenant's offboarding is undone: removing `offboarded` (or the tenant, or its shard) alone leaves the key pending
+   * deletion. Set it with `offboarded` cleared; in this deploy the key keeps its frozen offboarding properties (KMS
+   * refuses to change a key pending deletion), and once it has deployed, remove `reonboard` so the key follows the
+   * hierarchy's settings again. Not available under dual control: the approvers cancel the deletion
+   * (`aws kms cancel-key-deletion`, then `aws kms enable-key`) before `offboarded` is cleared.
+   * @default false
+   */
+  readonly reonboard?: boolean;
 
   /**
    * Principals of this tenant alone (e.g. the tenant's application role): they may use the tenant's key (or its pool's
@@ -224,14 +237,25 @@ export class TenantKeyHierarchy extends Construct {
   public addTenant(tenant: Tenant): void {
     this.custodianPolicy.checkSeparation(this, CustodianRole.USER, `tenants[${tenant?.tenantId}].users`, tenant?.users ?? [],
       `${this.node.path} tenant ${tenant?.tenantId}`);
+    const reonboard = tenant?.reonboard === true;
+    if (reonboard && tenant.offboarded) {
+      throw new ValidationError(`tenants[${tenant.tenantId}].reonboard brings an offboarded tenant back: clear offboarded with it, got offboarded true`);
+    }
     const placement = this.plan.add(tenant);
     const shard = this.shard(placement.shard);
     const alias = this.aliasFor(placement.tenantId);
+    if (reonboard && !placement.dedicated) {
+      throw new ValidationError(`tenants[${placement.tenantId}].reonboard applies to tenants with their own key; a pooled tenant comes back by clearing offboarded, got reonboard true`);
+    }
     if (placement.dedicated) {
+      const frozen = placement.offboarded || reonboard;
       const key = new TenantKey(shard, placement.tenantId, {
         settings: this.settings,
         custodians: this.custodianPolicy,
-        description: `Tenant ${placement.tenantId} key of ${this.node.path} (profile ${this.profile.name})`,
+        // A frozen key's description names neither profile nor settings, which may change while it is pending deletion.
+        description: frozen ? `Tenant ${placement.tenantId} key of ${this.node.path} (offboarded: settings frozen)`
+          : `Tenant ${placement.tenantId} key of ${this.node.path} (profile ${this.profile.name})`,
+        frozen,
         auditSink: this.auditSink,
         parent: this.node.path,
         tag: { key: this.tenantTagKey, value: placement.tenantId },
@@ -244,7 +268,9 @@ export class TenantKeyHierarchy extends Construct {
       } else {
         for (const p of this.tenantPrincipals) this.grantDedicated(key, placement.tenantId, p);
         for (const p of tenant.users ?? []) this.grantTenantUser(key, placement.tenantId, p);
-        new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
+        const aliasResource = new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
+        // KMS refuses an alias to a key pending deletion: the alias waits for the cancellation.
+        if (reonboard) aliasResource.node.addDependency(this.reonboard(key, placement));
       }
       this.warnNearQuota();
     } else {
@@ -380,14 +406,54 @@ export class TenantKeyHierarchy extends Construct {
     }
     const shard = Stack.of(key);
     const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
-    key.grantManagement(provider.handlerRole, ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion']);
+    // No CancelKeyDeletion: the handler never cancels an offboarding (only a key marked reonboard grants it that).
+    key.grantManagement(provider.handlerRole, ['kms:DisableKey', 'kms:ScheduleKeyDeletion']);
     const deletion = new CustomResource(shard, `${placement.tenantId}Deletion`, {
       serviceToken: provider.serviceToken,
       resourceType: KEY_DELETION_TYPE,
-      properties: { KeyId: key.keyId, PendingWindowInDays: window.toDays() },
+      properties: { KeyId: key.keyId, PendingWindowInDays: window.toDays(), Action: 'Offboard' },
     });
     // The grant must be in the key policy before the handler runs.
     deletion.node.addDependency(key);
+    ledger.record({
+      control: Control.NIST_800_57_KEY_STATES,
+      status: EvidenceStatus.SATISFIED,
+      subject: key.node.path,
+      resource: deletion.node.path,
+      setting: 'offboarded',
+      value: 'true',
+      description: `tenant ${placement.tenantId} offboarded: all use denied, key disabled and pending deletion; removing the deletion ` +
+        'resource (cdk destroy, a moved shard) never cancels it, only the explicit reonboard prop does; rotation, deletion window, ' +
+        `description and tags are frozen (${FROZEN_ROTATION_DAYS} days, ${FROZEN_WINDOW_DAYS} days) so later changes do not touch the key`,
+    });
+  }
+
+  /** Cancels an offboarded tenant's pending key deletion and enables the key: only through the explicit prop. */
+  private reonboard(key: TenantKey, placement: TenantPlacement): CustomResource {
+    if (key.dualControl) {
+      throw new ValidationError(`tenants[${placement.tenantId}].reonboard is not available under dual control: the approvers cancel the ` +
+        'deletion (aws kms cancel-key-deletion, then aws kms enable-key) before offboarded is cleared, got reonboard true');
+    }
+    const shard = Stack.of(key);
+    const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
+    key.grantManagement(provider.handlerRole, ['kms:CancelKeyDeletion', 'kms:EnableKey']);
+    const resource = new CustomResource(shard, `${placement.tenantId}Reonboarding`, {
+      serviceToken: provider.serviceToken,
+      resourceType: KEY_DELETION_TYPE,
+      properties: { KeyId: key.keyId, Action: 'Reonboard' },
+    });
+    resource.node.addDependency(key);
+    EvidenceLedger.of(this).record({
+      control: Control.NIST_800_57_KEY_STATES,
+      status: EvidenceStatus.SATISFIED,
+      subject: key.node.path,
+      resource: resource.node.path,
+      setting: 'reonboard',
+      value: 'true',
+      description: `tenant ${placement.tenantId} re-onboarded by the explicit reonboard prop: its key's pending deletion is cancelled ` +
+        'and the key enabled (a key already deleted fails the deployment)',
+    });
+    return resource;
   }
 
   private denyPooledTenant(poolKey: TenantKey, placement: TenantPlacement): void {

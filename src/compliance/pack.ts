@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { ComplianceProfile } from '../core/profile';
 import { AuditTrail } from './rules/aws/audit-trail';
+import { KeyConditionalGrants } from './rules/aws/key-conditional-grants';
 import { KeyDeletionWindow } from './rules/aws/key-deletion-window';
 import { KeyDualControl } from './rules/aws/key-dual-control';
 import { KeyPolicyPrincipals } from './rules/aws/key-policy-principals';
@@ -26,7 +27,8 @@ import { KmsRule, RuleCloud, RuleFinding, RuleResult } from './rules/rule';
 
 /** Every rule of the pack, by cloud. */
 export const RULES: Record<RuleCloud, KmsRule[]> = {
-  aws: [AwsKeyRotation, KeyDeletionWindow, KeyPolicyPrincipals, KeySeparationOfDuties, KeyDualControl, AuditTrail, AwsNoKeyMaterial],
+  aws: [AwsKeyRotation, KeyDeletionWindow, KeyPolicyPrincipals, KeySeparationOfDuties, KeyConditionalGrants, KeyDualControl, AuditTrail,
+    AwsNoKeyMaterial],
   azure: [
     AzureKeyRotation, VaultDeletionProtection, VaultNetwork, RoleSeparation, AzureDualControl, AzureKeyHsm, AuditDiagnostics, AzureNoKeyMaterial,
   ],

@@ -215,7 +215,7 @@ describe('rotation, deletion window, removal', () => {
     });
   });
 
-  test('unresolved tokens are passed through, not rejected', () => {
+  test('parameter values are passed through, bounded by the parameters (see deploy-time-bounds.test.ts)', () => {
     const stack = newStack();
     const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
     const window = new CfnParameter(stack, 'Window', { type: 'Number' }).valueAsNumber;
@@ -223,6 +223,7 @@ describe('rotation, deletion window, removal', () => {
     templateOf(stack).hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true, RotationPeriodInDays: { Ref: 'Days' }, PendingWindowInDays: { Ref: 'Window' },
     });
+    templateOf(stack).templateMatches({ Parameters: { Days: { MinValue: 90, MaxValue: 365 }, Window: { MinValue: 7, MaxValue: 30 } } });
   });
 
   test('multi-region primary', () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
-import { App, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -193,7 +193,89 @@ describe('offboarding', () => {
     // The deletion handler may disable and schedule, and nothing else.
     const handlerStatement = policy.Statement.find((s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes('kms:ScheduleKeyDeletion') && s.Effect === 'Allow'
       && JSON.stringify(s.Principal).includes('KeyDeletionProvider'));
-    expect(handlerStatement.Action).toEqual(['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion']);
+    // Never CancelKeyDeletion: removing the resource or a hand-made event sent to the handler cannot undo the offboarding.
+    expect(handlerStatement.Action).toEqual(['kms:DisableKey', 'kms:ScheduleKeyDeletion']);
+    expect(policy.Statement.some((s: any) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('kms:CancelKeyDeletion')
+      && JSON.stringify(s.Principal).includes('KeyDeletionProvider'))).toBe(false);
+    shard.hasResourceProperties('Custom::CloudKmsKeyDeletion', { Action: 'Offboard' });
+  });
+
+  test('an offboarded key\'s properties are frozen: custodian, rotation, window, profile and tag changes do not touch it', () => {
+    const p = people();
+    const build = (variant: boolean) => {
+      const stack = newStack('Saas', new App());
+      if (variant) Tags.of(stack).add('cost-center', 'saas-7');
+      return hierarchy(stack, {
+        profile: variant ? ComplianceProfile.SOC2 : ComplianceProfile.COMMERCIAL,
+        auditSink: variant ? sinkFor(stack, ComplianceProfile.SOC2) : undefined,
+        rotation: Duration.days(variant ? 180 : 365),
+        deletionWindow: Duration.days(variant ? 30 : 7),
+        custodians: { administrators: variant ? [p.admin, new iam.ArnPrincipal(arn('SecondAdmin'))] : [p.admin], users: [new iam.ArnPrincipal(SERVICE)] },
+        tenants: [{ tenantId: 'acme' }, { tenantId: 'globex', offboarded: true }],
+      });
+    };
+    const [before, after] = [build(false), build(true)];
+    const { KeyPolicy: policyBefore, ...frozenBefore } = keyOf(before, 'globex').props;
+    const { KeyPolicy: policyAfter, ...frozenAfter } = keyOf(after, 'globex').props;
+    expect(frozenAfter).toEqual(frozenBefore);
+    expect(frozenAfter).toEqual({
+      Description: 'Tenant globex key of Saas/Tenants (offboarded: settings frozen)',
+      EnableKeyRotation: true,
+      RotationPeriodInDays: 90,
+      PendingWindowInDays: 30,
+      Tags: [{ Key: 'tenantId', Value: 'globex' }],
+    });
+    // Only the key policy follows the custodians: KMS accepts PutKeyPolicy on a key pending deletion.
+    expect(policyAfter).not.toEqual(policyBefore);
+    // The active tenant's key does follow the settings.
+    expect(keyOf(after, 'acme').props.RotationPeriodInDays).toBe(180);
+    expect(keyOf(before, 'acme').props.RotationPeriodInDays).toBe(365);
+  });
+
+  test('re-onboarding is an explicit prop: a custom resource cancels the deletion and enables the key, recorded in evidence', () => {
+    const off = hierarchy(newStack('Saas', new App()), { tenants: [{ tenantId: 'globex', offboarded: true }] });
+    const stack = newStack('Saas', new App());
+    const back = hierarchy(stack, { tenants: [{ tenantId: 'globex', reonboard: true }] });
+    const { policy, props, stack: shardStack } = keyOf(back, 'globex');
+    // In the deploy that cancels, the key keeps the frozen properties (KMS refuses to change it while pending deletion).
+    const { KeyPolicy: _a, ...frozenOff } = keyOf(off, 'globex').props;
+    const { KeyPolicy: _b, ...frozenBack } = props;
+    expect(frozenBack).toEqual(frozenOff);
+    const shard = Template.fromStack(shardStack).toJSON();
+    const resources = Object.entries(shard.Resources) as Array<[string, any]>;
+    const [reonboardId, reonboarding] = resources.find(([, r]) => r.Type === 'Custom::CloudKmsKeyDeletion')!;
+    expect(reonboarding.Properties).toMatchObject({ Action: 'Reonboard' });
+    expect(resources.filter(([, r]) => r.Type === 'Custom::CloudKmsKeyDeletion')).toHaveLength(1);
+    const [, alias] = resources.find(([, r]) => r.Type === 'AWS::KMS::Alias')!;
+    expect(alias.DependsOn).toContain(reonboardId);
+    const handler = policy.Statement.find((s: any) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes('KeyDeletionProvider'));
+    expect(handler.Action).toEqual(['kms:CancelKeyDeletion', 'kms:EnableKey']);
+    expect(decide(policy, shardStack.resolve(SERVICE), 'kms:Decrypt', { 'aws:PrincipalTag/tenantId': 'globex', 'kms:EncryptionContext:tenantId': 'globex' }))
+      .toBe('ALLOW');
+    const evidence = EvidenceLedger.of(stack).evidence(back.keyFor('globex').node.path).find((e) => e.setting === 'reonboard');
+    expect(evidence?.description).toMatch(/tenant globex re-onboarded by the explicit reonboard prop/);
+    // Without the prop, an active tenant's key grants the deletion handler nothing.
+    const plain = hierarchy(newStack('Saas', new App()), { tenants: [{ tenantId: 'globex' }] });
+    expect(JSON.stringify(keyOf(plain, 'globex').policy)).not.toContain('KeyDeletionProvider');
+  });
+
+  test.each<[string, Partial<aws.Tenant>, aws.TenantKeyHierarchyProps['isolation'], RegExp]>([
+    ['together with offboarded', { offboarded: true }, undefined, /tenants\[globex\]\.reonboard brings an offboarded tenant back: clear offboarded with it, got offboarded true/],
+    ['for a pooled tenant', {}, TenantIsolation.POOLED, /tenants\[globex\]\.reonboard applies to tenants with their own key/],
+  ])('reonboard %s is refused', (_what, extra, isolation, message) => {
+    expect(() => hierarchy(newStack(), { isolation, tenants: [{ tenantId: 'globex', reonboard: true, ...extra }] })).toThrow(message);
+  });
+
+  test('reonboard under dual control is refused: the approvers cancel the deletion', () => {
+    const stack = newStack();
+    const profile = ComplianceProfile.PCI_DSS;
+    const p = people();
+    expect(() => new aws.TenantKeyHierarchy(stack, 'Tenants', {
+      profile,
+      auditSink: sinkFor(stack, profile),
+      custodians: { administrators: [p.admin], users: [new iam.ArnPrincipal(SERVICE)], approvers: [p.approverA, p.approverB] },
+      tenants: [{ tenantId: 'globex', reonboard: true }],
+    })).toThrow(/tenants\[globex\]\.reonboard is not available under dual control: the approvers cancel the deletion/);
   });
 
   test('a leaving tenant\'s principals get no grant on its key, and its alias goes', () => {

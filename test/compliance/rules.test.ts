@@ -1,6 +1,7 @@
 import { ComplianceProfile } from '../../src';
 import { KmsRulePack } from '../../src/compliance/pack';
 import { AuditTrail } from '../../src/compliance/rules/aws/audit-trail';
+import { KeyConditionalGrants } from '../../src/compliance/rules/aws/key-conditional-grants';
 import { KeyDeletionWindow } from '../../src/compliance/rules/aws/key-deletion-window';
 import { KeyDualControl } from '../../src/compliance/rules/aws/key-dual-control';
 import { KeyPolicyPrincipals } from '../../src/compliance/rules/aws/key-policy-principals';
@@ -74,6 +75,8 @@ describe('AWS rules (CloudFormation, keys made by custom resources included)', (
       { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:Decrypt'], Resource: '*' },
     ));
     expect(results(KeySeparationOfDuties, both)).toEqual([N]);
+    // A principal that is an intrinsic is named by what it refers to, never printed as an object.
+    expect(KeySeparationOfDuties.evaluate(both, { profile: PCI })[0].message).toBe('Admin.Arn may both manage and use the key');
     // An explicit deny of use takes the administrator back over the line.
     const denied = cfn(policy(
       { Effect: 'Allow', Principal: { AWS: admin }, Action: ['kms:*'], Resource: '*' },
@@ -82,6 +85,20 @@ describe('AWS rules (CloudFormation, keys made by custom resources included)', (
     expect(results(KeySeparationOfDuties, denied)).toEqual([C]);
     // Custom-resource keys (custom key stores) are covered too.
     expect(results(KeySeparationOfDuties, { Resources: { K: { Type: 'Custom::CloudKmsStoreKey', ...both.Resources.Key } } })).toEqual([N]);
+  });
+
+  test('KeyConditionalGrants', () => {
+    const ctx = { StringEquals: { 'kms:EncryptionContext:tenantId': 'acme' } };
+    const conditional = { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['ReaderRole', 'Arn'] } }, Action: ['kms:Decrypt'], Resource: '*', Condition: ctx };
+    // What bucket.grantRead(fn) adds after key.grantDecryptWhen(fn, ...): the same principal, kms:Decrypt, no condition.
+    const plain = { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['ReaderRole', 'Arn'] } }, Action: 'kms:Decrypt', Resource: '*' };
+    expect(results(KeyConditionalGrants, cfn(policy(conditional)))).toEqual([C]);
+    expect(results(KeyConditionalGrants, cfn(policy(conditional, { ...plain, Principal: { AWS: user } })))).toEqual([C]);
+    const defeated = KeyConditionalGrants.evaluate(cfn(policy(conditional, plain)), { profile: COMMERCIAL });
+    expect(defeated.map((f) => f.result)).toEqual([N]);
+    expect(defeated[0].message).toBe('ReaderRole.Arn: statement #1 (no Sid) allows kms:Decrypt only when StringEquals ' +
+      'kms:EncryptionContext:tenantId=acme, but statement #2 (no Sid) allows it with no condition');
+    expect(results(KeyConditionalGrants, cfn(policy(plain)))).toEqual([NA]);
   });
 
   test('KeyDualControl', () => {

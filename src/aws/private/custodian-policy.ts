@@ -2,6 +2,7 @@ import { DefaultStackSynthesizer, Fn, RemovalPolicy, Stack, Token } from 'aws-cd
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { conditionalGrantErrors } from './conditional-grant-check';
 import { checkApprovers } from '../../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
@@ -159,6 +160,7 @@ export class CustodianPolicy {
     const ledger = EvidenceLedger.of(key);
     this.assignments.forEach((a) => ledger.addCustodian(key.node.path, a));
     key.node.addValidation({ validate: () => (this.skipFinalCheck?.() ? [] : findPolicyViolations(key, this.document, this.delegateToIam)) });
+    key.node.addValidation({ validate: () => (this.skipFinalCheck?.() ? [] : conditionalGrantErrors(key, this.document)) });
   }
 
   /** How the policy separates duties, for the evidence ledger; undefined under IAM delegation. */

@@ -7,6 +7,7 @@ import { KeyFact, recordKeyEvidence as recordCoreKeyEvidence } from '../../core/
 import { ComplianceProfile } from '../../core/profile';
 import { days } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
+import { describeDeployTimeBound } from './deploy-time-bounds';
 import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
 
 export interface KeyEvidenceFacts {
@@ -57,16 +58,23 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
       'KMS cannot rotate asymmetric or HMAC keys automatically: rotate by creating a new key and moving the alias ' +
       `within ${days(profile.maxRotationDays)} (profile ${profile.name})`);
   } else {
-    const value = rotation.isUnresolved() ? Token.asString(rotation) : String(rotation.toDays());
-    rotationFact = {
+    const bound = facts.settings.rotationBound;
+    rotationFact = bound ? {
       setting: 'RotationPeriodInDays',
-      value,
-      description: `automatic key rotation every ${value} days`,
-      satisfied: rotation.isUnresolved() || rotation.toDays() <= profile.maxRotationDays,
+      value: describeDeployTimeBound(bound),
+      description: `automatic key rotation every ${bound.min} to ${bound.max} days, chosen at deploy time (parameter ${bound.parameter}); ` +
+        'CloudFormation refuses any other value before it changes the key (parameter MinValue/MaxValue and a template rule)',
+      satisfied: bound.max <= profile.maxRotationDays,
+    } : {
+      setting: 'RotationPeriodInDays',
+      value: String(rotation.toDays()),
+      description: `automatic key rotation every ${rotation.toDays()} days`,
+      satisfied: rotation.toDays() <= profile.maxRotationDays,
     };
   }
   const window = facts.settings.deletionWindow;
-  const windowValue = window.isUnresolved() ? Token.asString(window) : String(window.toDays());
+  const windowBound = facts.settings.deletionWindowBound;
+  const windowValue = windowBound ? describeDeployTimeBound(windowBound) : String(window.toDays());
   const retained = facts.settings.removalPolicy === RemovalPolicy.RETAIN;
   const sink = facts.auditSink;
   recordCoreKeyEvidence({
@@ -85,7 +93,7 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
     deletion: {
       setting: 'PendingWindowInDays, DeletionPolicy',
       value: `${windowValue}, ${retained ? 'Retain' : facts.settings.removalPolicy}`,
-      description: `deletion waits ${windowValue} days and can be cancelled; ${retained ? 'the key is retained when its stack is deleted' : 'the key is deleted with its stack'}`,
+      description: `deletion waits ${windowBound ? `${windowBound.min} to ${windowBound.max} days (parameter ${windowBound.parameter}, bounded by CloudFormation before deployment)` : `${windowValue} days`} and can be cancelled; ${retained ? 'the key is retained when its stack is deleted' : 'the key is deleted with its stack'}`,
       satisfied: retained,
     },
     custody: facts.custody ?? {

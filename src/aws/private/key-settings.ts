@@ -9,6 +9,7 @@ import { FipsLevel } from '../../core/fips';
 import { ComplianceProfile } from '../../core/profile';
 import { ValidationError } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
+import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
 
 /** AWS KMS HSMs are validated at FIPS 140-3 Level 3 (CMVP certificate #4884). */
 export const AWS_KMS_FIPS_LEVEL = FipsLevel.LEVEL_3;
@@ -35,6 +36,16 @@ export interface KeySettings {
   readonly deletionWindow: Duration;
   readonly aliases: string[];
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * How a rotation period that is a deploy-time value (a Number CfnParameter) is bounded.
+   * @default - the rotation period is a literal
+   */
+  readonly rotationBound?: DeployTimeBound;
+  /**
+   * How a deletion window that is a deploy-time value is bounded.
+   * @default - the deletion window is a literal
+   */
+  readonly deletionWindowBound?: DeployTimeBound;
 }
 
 /** What kind of key the shared props are checked for. */
@@ -62,9 +73,14 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
 
   const rotatable = kind.automaticRotation && keySpec === kms.KeySpec.SYMMETRIC_DEFAULT && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
   let rotation: Duration | undefined;
+  let rotationBound: DeployTimeBound | undefined;
+  let deletionWindowBound: DeployTimeBound | undefined;
   if (rotatable) {
     rotation = input.rotation ?? Duration.days(Math.min(profile.maxRotationDays, KMS_ROTATION_MAX_DAYS));
-    if (!rotation.isUnresolved()) {
+    if (rotation.isUnresolved()) {
+      rotationBound = boundDeployTimeDays(subject, 'rotation', rotation, KMS_ROTATION_MIN_DAYS,
+        Math.min(profile.maxRotationDays, KMS_ROTATION_MAX_DAYS), `profile ${profile.name} and KMS`);
+    } else {
       checkRotationDays(profile, 'rotation', rotation.toDays({ integral: false }), KMS_ROTATION_MIN_DAYS, KMS_ROTATION_MAX_DAYS);
       if (!Number.isInteger(rotation.toDays({ integral: false }))) {
         throw new ValidationError(`rotation must be a whole number of days, got ${rotation.toHumanString()}`);
@@ -77,7 +93,10 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
   }
 
   const deletionWindow = input.deletionWindow ?? Duration.days(KMS_WINDOW_MAX_DAYS);
-  if (!deletionWindow.isUnresolved()) {
+  if (deletionWindow.isUnresolved()) {
+    deletionWindowBound = boundDeployTimeDays(subject, 'deletionWindow', deletionWindow,
+      Math.max(profile.minDeletionWindowDays, KMS_WINDOW_MIN_DAYS), KMS_WINDOW_MAX_DAYS, `profile ${profile.name} and KMS`);
+  } else {
     const d = deletionWindow.toDays({ integral: false });
     checkDeletionWindowDays(profile, 'deletionWindow', d, KMS_WINDOW_MIN_DAYS, KMS_WINDOW_MAX_DAYS);
     if (!Number.isInteger(d)) {
@@ -96,6 +115,8 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
     deletionWindow,
     aliases: (input.aliases ?? []).map(normalizeAlias),
     removalPolicy: input.removalPolicy ?? RemovalPolicy.RETAIN,
+    rotationBound,
+    deletionWindowBound,
   };
 }
 

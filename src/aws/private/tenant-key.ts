@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -28,6 +29,31 @@ export interface TenantKeyInput {
    * (one key of each hierarchy stands for the rest).
    */
   readonly alwaysCheck: boolean;
+  /**
+   * An offboarded (or re-onboarding) tenant's key: its properties are frozen to values that no longer follow the
+   * hierarchy's settings, because KMS refuses to change a key pending deletion (EnableKeyRotation, TagResource,
+   * UntagResource, UpdateKeyDescription fail with KMSInvalidStateException) and a failed update rolls the whole shard
+   * back. PutKeyPolicy still succeeds on such a key, so the key policy keeps following the custodians.
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+   * @default false
+   */
+  readonly frozen?: boolean;
+}
+
+/** The rotation period a frozen key keeps: KMS's shortest, within every profile's cryptoperiod. */
+export const FROZEN_ROTATION_DAYS = 90;
+/** The deletion window a frozen key keeps: KMS's longest, at least every profile's minimum. */
+export const FROZEN_WINDOW_DAYS = 30;
+
+/** The settings of a frozen key: fixed numbers, no deploy-time values. */
+function frozenSettings(settings: KeySettings): KeySettings {
+  return {
+    ...settings,
+    rotation: Duration.days(FROZEN_ROTATION_DAYS),
+    deletionWindow: Duration.days(FROZEN_WINDOW_DAYS),
+    rotationBound: undefined,
+    deletionWindowBound: undefined,
+  };
 }
 
 /**
@@ -58,7 +84,7 @@ export class TenantKey extends CustodianKeyBase {
   private external = false;
 
   constructor(scope: Construct, id: string, input: TenantKeyInput) {
-    const { settings } = input;
+    const settings = input.frozen ? frozenSettings(input.settings) : input.settings;
     const policy = input.custodians.copy();
     super(scope, id, { description: input.description, ...lifecycleProps(settings) }, policy);
     this.tenantPolicy = policy;
@@ -66,10 +92,16 @@ export class TenantKey extends CustodianKeyBase {
     this.profileName = settings.profile.name;
     applyUnresolvedSettings(this, settings);
     if (input.tag) (this.node.defaultChild as kms.CfnKey).tags.setTag(input.tag.key, input.tag.value);
+    // Tags added later to the stack or app must not reach a key pending deletion (TagResource would fail).
+    if (input.frozen) (this.node.defaultChild as kms.CfnKey).addPropertyOverride('Tags', input.tag ? [{ Key: input.tag.key, Value: input.tag.value }] : []);
     recordKeyEvidence(this, {
       constructName: 'TenantKeyHierarchy',
       model: DeploymentModel.CUSTOMER_MANAGED,
-      settings,
+      // The offboarding's deletion is scheduled with the hierarchy's window (the template's window only applies if
+      // CloudFormation itself deleted the key), so that is the wait the evidence states.
+      settings: input.frozen
+        ? { ...settings, deletionWindow: input.settings.deletionWindow, deletionWindowBound: input.settings.deletionWindowBound }
+        : settings,
       auditSink: input.auditSink,
       separation: policy.separationEvidence,
       dualControl: policy.dualControlEvidence,

@@ -49,11 +49,40 @@ test('create disables the key and schedules its deletion after the window; a rep
   expect((await state(keyId)).KeyState).toBe('PendingDeletion');
 });
 
-test('delete (the tenant is brought back within the window) cancels the deletion and leaves the key disabled', async () => {
+test('delete (cdk destroy, a shard moved, a hand-made Delete event) leaves the key pending deletion', async () => {
   const keyId = (await moto.createKey('tenant initech')).split('/').pop()!;
   await onEvent(event(keyId));
-  await onEvent(event(keyId, { RequestType: 'Delete', PhysicalResourceId: keyId }));
-  expect((await state(keyId)).KeyState).toBe('Disabled');
+  const scheduled = (await state(keyId)).DeletionDate!.getTime();
+  await expect(onEvent(event(keyId, { RequestType: 'Delete', PhysicalResourceId: keyId }))).resolves.toEqual({ PhysicalResourceId: keyId });
+  const m = await state(keyId);
+  expect(m.KeyState).toBe('PendingDeletion');
+  expect(m.DeletionDate!.getTime()).toBe(scheduled);
+  // Deleting the re-onboarding resource later does not offboard (or touch) the key either.
+  await expect(onEvent(event(keyId, { RequestType: 'Delete', PhysicalResourceId: keyId, ResourceProperties: { KeyId: keyId, Action: 'Reonboard' } })))
+    .resolves.toEqual({ PhysicalResourceId: keyId });
+  expect((await state(keyId)).KeyState).toBe('PendingDeletion');
+});
+
+test('re-onboarding (the explicit Reonboard action) cancels the deletion and enables the key; a repeat is harmless', async () => {
+  const keyId = (await moto.createKey('tenant hooli')).split('/').pop()!;
+  await onEvent(event(keyId));
+  expect((await state(keyId)).KeyState).toBe('PendingDeletion');
+  const reonboard = event(keyId, { ResourceProperties: { KeyId: keyId, PendingWindowInDays: '7', Action: 'Reonboard' } });
+  await expect(onEvent(reonboard)).resolves.toMatchObject({ PhysicalResourceId: keyId, Data: { DeletionDate: 'cancelled' } });
+  expect((await state(keyId)).KeyState).toBe('Enabled');
+  await expect(onEvent({ ...reonboard, RequestType: 'Update', PhysicalResourceId: keyId })).resolves.toMatchObject({ PhysicalResourceId: keyId });
+  expect((await state(keyId)).KeyState).toBe('Enabled');
+});
+
+test('re-onboarding a key that no longer exists fails the deployment, naming the key', async () => {
+  await expect(onEvent(event('00000000-0000-0000-0000-000000000000', {
+    ResourceProperties: { KeyId: '00000000-0000-0000-0000-000000000000', Action: 'Reonboard' },
+  }))).rejects.toThrow(/key 00000000-0000-0000-0000-000000000000 no longer exists .*cannot be re-onboarded/);
+});
+
+test('an unknown action is refused', async () => {
+  await expect(onEvent(event('k', { ResourceProperties: { KeyId: 'k', Action: 'Cancel' } })))
+    .rejects.toThrow('property Action must be Offboard or Reonboard, got Cancel');
 });
 
 test('a window outside 7 to 30 days is refused', async () => {

@@ -1,5 +1,6 @@
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
+import { describeTemplateNumber, templateNumber } from './deploy-time';
 import { kmsKeys } from './policy';
 
 /** Deletion waits at least the profile's window and the key survives its stack's deletion. */
@@ -8,14 +9,18 @@ export const KeyDeletionWindow: KmsRule = {
   cloud: 'aws',
   description: 'KMS keys are retained with their stack and wait out at least the profile\'s deletion window',
   controls: [Control.NIST_SC_12_1, Control.PCI_3_7_5, Control.NIST_800_57_KEY_STATES],
-  evaluate(template, { profile }) {
+  evaluate(template, { profile, siblings }) {
     return kmsKeys(template).map(([id, , r]) => {
-      const days = Number(r.Properties?.PendingWindowInDays ?? 30);
+      const window = templateNumber(template, r.Properties?.PendingWindowInDays ?? 30, siblings);
+      const shortest = window.kind === 'literal' ? window.value : window.kind === 'parameter' ? window.min : undefined;
       const retained = r.Type === 'Custom::CloudKmsStoreKey' || r.DeletionPolicy === 'Retain';
-      const ok = days >= profile.minDeletionWindowDays && retained;
-      return finding(this.id, id, ok, ok ? `${days}-day deletion window, retained` : !retained
+      const long = shortest !== undefined && shortest >= profile.minDeletionWindowDays;
+      const ok = long && retained;
+      const shown = window.kind === 'literal' ? `${window.value}-day deletion window` : `deletion window of ${describeTemplateNumber(window, 'days')}`;
+      return finding(this.id, id, ok, ok ? `${shown}, retained` : !retained
         ? 'the key is deleted with its stack (DeletionPolicy is not Retain)'
-        : `${days}-day deletion window, shorter than profile ${profile.name}'s ${profile.minDeletionWindowDays}`);
+        : window.kind === 'literal' ? `${shown}, shorter than profile ${profile.name}'s ${profile.minDeletionWindowDays}`
+          : `${shown}, which may be shorter than profile ${profile.name}'s ${profile.minDeletionWindowDays} days`);
     });
   },
 };

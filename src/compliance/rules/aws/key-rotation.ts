@@ -1,5 +1,6 @@
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
+import { describeTemplateNumber, templateNumber } from './deploy-time';
 import { kmsKeys } from './policy';
 
 /** Symmetric KMS keys rotate automatically within the profile's period (imported and external keys: not applicable). */
@@ -8,18 +9,21 @@ export const KeyRotation: KmsRule = {
   cloud: 'aws',
   description: 'symmetric KMS keys rotate automatically within the profile\'s cryptoperiod',
   controls: [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24],
-  evaluate(template, { profile }) {
+  evaluate(template, { profile, siblings }) {
     return kmsKeys(template).map(([id, , r]) => {
       const p = r.Properties ?? {};
       const symmetric = (p.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT' && (p.KeyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT';
       if (r.Type === 'Custom::CloudKmsStoreKey' || p.Origin === 'EXTERNAL' || !symmetric) {
         return finding(this.id, id, undefined, 'KMS cannot rotate this key automatically (imported, external or asymmetric): rotation is manual');
       }
-      const days = p.RotationPeriodInDays ?? 365;
-      const ok = p.EnableKeyRotation === true && typeof days === 'number' && days <= profile.maxRotationDays;
-      return finding(this.id, id, ok, ok ? `rotates every ${days} days` : p.EnableKeyRotation === true
-        ? `rotates every ${days} days, longer than profile ${profile.name}'s ${profile.maxRotationDays}`
-        : 'automatic rotation is off');
+      if (p.EnableKeyRotation !== true) return finding(this.id, id, false, 'automatic rotation is off');
+      const period = templateNumber(template, p.RotationPeriodInDays ?? 365, siblings);
+      const longest = period.kind === 'literal' ? period.value : period.kind === 'parameter' ? period.max : undefined;
+      const ok = longest !== undefined && longest <= profile.maxRotationDays;
+      const shown = describeTemplateNumber(period, 'days');
+      return finding(this.id, id, ok, ok ? `rotates every ${shown}` : period.kind === 'literal'
+        ? `rotates every ${shown}, longer than profile ${profile.name}'s ${profile.maxRotationDays}`
+        : `rotates every ${shown}, which may be longer than profile ${profile.name}'s ${profile.maxRotationDays} days`);
     });
   },
 };

@@ -1,4 +1,5 @@
 import { ActionClass, policyPrincipals, statementClasses } from '../../../aws/private/actions';
+import { describePrincipal } from '../../../aws/private/conditional-grants';
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
 import { isWildcard, kmsKeys, statements } from './policy';
@@ -32,7 +33,7 @@ export const KeySeparationOfDuties: KmsRule = {
           if (p.endsWith(':root') || p.includes(':root"') || /^AWS:\d{12}$/.test(p)) {
             if (!profile.separationOfDutiesRequired) return finding(this.id, id, undefined, 'IAM-delegated key (account root): separation is up to IAM policies');
           }
-          return finding(this.id, id, false, `${p.replace(/^AWS:/, '')} may both manage and use the key`);
+          return finding(this.id, id, false, `${describePrincipal(p)} may both manage and use the key`);
         }
       }
       return finding(this.id, id, true, 'administrators, users and importers are different principals');
