@@ -1,15 +1,16 @@
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { byokApp } from '../../examples/aws/byok';
 import { customerManagedApp } from '../../examples/aws/customer-managed';
 import { hyokApp } from '../../examples/aws/hyok';
 import { providerManagedApp } from '../../examples/aws/provider-managed';
 import { saasAwsApp } from '../../examples/saas/aws';
-import { EvidenceLedger } from '../../src';
-import { CFN_GUARD_NAMESPACE, controlTower, controlTowerAcknowledgements, ControlTowerFailure } from '../support/control-tower';
-import { templatesOf } from '../support/fixtures';
+import { ComplianceProfile, EvidenceLedger } from '../../src';
+import { CFN_GUARD_NAMESPACE, CONTROL_TOWER_RULES, controlTower, controlTowerAcknowledgements, ControlTowerFailure } from '../support/control-tower';
+import { byokFor, newStack, templatesOf } from '../support/fixtures';
 import { scenarios } from '../support/scenarios';
 
 /**
@@ -138,6 +139,29 @@ test('every example app passes the Control Tower controls, acknowledgements list
       .filter((c): c is Stack => Stack.isStack(c) && !c.nestedStackParent)
       .map((stack) => [`${name}-${stack.stackName}`, stack] as [string, Stack]));
     assertClean(check(stacks, apps.map(([, app]) => EvidenceLedger.of(app))));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
+test('an app that adds the CfnGuardValidator plugin sees the same acknowledgement, with its reason', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'ct-plugin-'));
+  try {
+    const app = new App({ outdir });
+    byokFor(newStack('Byok', app), ComplianceProfile.PCI_DSS, 'ImportedKey', {});
+    Validations.of(app).addPlugins(new CfnGuardValidator({
+      controlTowerRulesEnabled: false,
+      rules: [join(CONTROL_TOWER_RULES, 'keymanagementservice')],
+    }));
+    app.synth(); // throws on an unsuppressed violation
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    const guard = report.pluginReports.find((r: any) => r.pluginName === 'cdk-validator-cfnguard');
+    expect(guard.violations).toEqual([]);
+    expect(guard.suppressedViolations).toEqual([expect.objectContaining({
+      ruleName: 'kms_key_rotation_enabled_check',
+      acknowledgedId: `${CFN_GUARD_NAMESPACE}::kms_key_rotation_enabled_check`,
+      reason: expect.stringMatching(/RotateKeyOnDemand/),
+    })]);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
