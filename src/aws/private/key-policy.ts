@@ -161,7 +161,7 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
 
   // Grants only for AWS resources, or made by an AWS service itself: the form AWS Control Tower's CT.KMS.PR.3 requires.
   // BoolIfExists also denies a request that carries neither key, where plain Bool would not match and let it through.
-  // https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-3-description
+  // https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html
   statement({
     sid: SID.DENY_NON_SERVICE_GRANTS,
     effect: iam.Effect.DENY,
