@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { basename, join } from 'path';
 import { CfnResource, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
@@ -84,8 +84,7 @@ export function controlTower(templates: Record<string, unknown>, services: strin
     const reports = JSON.parse(result.stdout || '[]') as Array<{ name: string; not_compliant?: GuardCheck[] }>;
     const failures = new Map<string, ControlTowerFailure>();
     for (const report of reports) {
-      const file = Object.keys(Object.fromEntries(names)).find((f) => report.name.endsWith(f));
-      const template = file ? names.get(file)! : report.name;
+      const template = names.get(basename(report.name)) ?? report.name;
       for (const check of report.not_compliant ?? []) {
         const rule = (check as any).Rule?.name ?? 'unknown';
         const found: Array<{ resource?: string; control?: string }> = [];
