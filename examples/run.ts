@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, rmSync } from 'fs';
 import { join, relative } from 'path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { App as TfApp } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../src';
@@ -22,6 +22,8 @@ import { KmsRulePack } from '../src/compliance/pack';
 import { buildReport, ComplianceReportData, writeReport } from '../src/compliance/report';
 import { RuleResult } from '../src/compliance/rules/rule';
 import { ACCEPTED_WARNINGS, cfnLint } from '../test/support/cfn-lint';
+import { CONTROL_TOWER_SERVICES, controlTower, controlTowerAcknowledgements } from '../test/support/control-tower';
+import { templatesOf } from '../test/support/fixtures';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, 'out');
@@ -56,6 +58,9 @@ interface Totals {
   tfStacks: number;
   tfFindings: number;
   roleAssignments: number;
+  /** Every AWS template (nested shards included) for one Control Tower run, and the acknowledgements on them. */
+  ctTemplates: Record<string, unknown>;
+  ctAcks: Map<string, string>;
 }
 
 function runAws(name: string, build: (outdir: string) => App, totals: Totals): void {
@@ -89,6 +94,10 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals): v
     const own = [stack.template, ...readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json') && f.startsWith(stack.stackName))
       .map((f) => JSON.parse(readFileSync(join(outdir, f), 'utf8')))];
     runRulePack(`${name}/${stack.stackName}`, profileOf(ledger, stack.stackName), own, allTemplates, totals);
+  }
+  for (const stack of app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && !c.nestedStackParent)) {
+    for (const [path, template] of Object.entries(templatesOf(stack))) totals.ctTemplates[`${name}/${path}`] = template;
+    for (const [key, reason] of controlTowerAcknowledgements(stack)) totals.ctAcks.set(`${name}/${key}`, reason);
   }
   totals.reports.push(buildReport(ledger));
   totals.stacks += assembly.stacks.length;
@@ -220,6 +229,8 @@ async function main(): Promise<void> {
     tfStacks: 0,
     tfFindings: 0,
     roleAssignments: 0,
+    ctTemplates: {},
+    ctAcks: new Map(),
   };
   const steps = AWS_APPS.length + TERRAFORM_CLOUDS.length + 1;
   let step = 0;
@@ -229,6 +240,10 @@ async function main(): Promise<void> {
     runAws(name, build, totals);
     progress(`AWS ${name}`, t0);
   }
+  // AWS Control Tower's proactive controls, as its cfn-guard rules: one run over every AWS template.
+  const ct = controlTower(totals.ctTemplates);
+  const ctOpen = ct.filter((f) => !totals.ctAcks.has(`${f.template}|${f.resource}|${f.rule}`));
+  for (const f of ctOpen) console.log(`    CONTROL TOWER ${f.control} ${f.template} ${f.resource}`);
   for (const cloud of TERRAFORM_CLOUDS) {
     const t0 = Date.now();
     runTerraform(cloud, totals);
@@ -248,6 +263,8 @@ async function main(): Promise<void> {
     `(${totals.acknowledged} acknowledged, each with a reason)`);
   console.log(`  cfn-lint: ${totals.stacks} templates, ${totals.lintErrors} errors, ${totals.lintWarnings} unexpected warnings ` +
     `(accepted: ${ACCEPTED_WARNINGS.join(', ')})`);
+  console.log(`  AWS Control Tower proactive controls (${CONTROL_TOWER_SERVICES.length} services, cfn-guard): ` +
+    `${Object.keys(totals.ctTemplates).length} templates, ${ctOpen.length} unacknowledged failures (${ct.length - ctOpen.length} acknowledged, each with a reason)`);
   console.log(`  Terraform JSON (Azure azurerm ${AZURERM_VERSION}, Google google ${GOOGLE_VERSION}): ${totals.tfStacks} stacks, ${totals.tfFindings} findings ` +
     `(${totals.roleAssignments} role assignments and IAM bindings, none wider than one vault, key ring, key or log store; ` +
     'no administrator with cryptographic use; vault, HSM, key and log settings; CIS Google Cloud 1.9-1.11)');
@@ -257,7 +274,7 @@ async function main(): Promise<void> {
   console.log(`  evidence: ${totals.unmet === 0 ? 'no key records a required control as unmet' : `${totals.unmet} required controls unmet`}; ` +
     `report: ${report.summary.unmet.length} required controls unmet`);
   console.log(`  envelope: ${envelope.ok ? 'encrypt, decrypt, tamper and reject as expected' : 'FAILED'}`);
-  const ok = totals.lintErrors === 0 && totals.lintWarnings === 0 && totals.tfFindings === 0 && totals.unmet === 0
+  const ok = ctOpen.length === 0 && totals.lintErrors === 0 && totals.lintWarnings === 0 && totals.tfFindings === 0 && totals.unmet === 0
     && totals.ruleViolations.length === 0 && report.summary.unmet.length === 0 && envelope.ok;
   console.log(`${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!ok) process.exitCode = 1;

@@ -1,7 +1,7 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { env, role } from './common';
-import { ComplianceProfile, aws } from '../../src';
+import { ComplianceProfile, EvidenceLedger, aws } from '../../src';
 
 /** Customer-managed keys under two profiles: a commercial reporting key, and PCI DSS cardholder data under dual control. */
 export function customerManagedApp(outdir: string): App {
@@ -49,16 +49,24 @@ export function customerManagedApp(outdir: string): App {
     enforceSSL: true,
     versioned: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    serverAccessLogsBucket: auditSink.accessLogsBucket,
-    serverAccessLogsPrefix: 'cardholder-data/',
+    lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
   });
+  // Object events to EventBridge (set on the L1: the L2's eventBridgeEnabled adds a custom-resource function).
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  // Every read, write and delete of cardholder data is recorded by the audit trail (CloudTrail data events), write-once.
+  auditSink.recordObjectAccess(bucket);
   // Findings you accept are acknowledged where they arise, with the reason an assessor will read.
   const reason = 'Example workload: cross-region replication of cardholder data is out of scope for this example.';
+  const ctObjectLock = 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check';
+  const noObjectLock = 'Cardholder data must be deletable when no longer needed (PCI DSS 3.2.1); write-once storage is for the audit trail, not for the data.';
   Validations.of(bucket).acknowledge(
     { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason },
     { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason },
     { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason },
+    // AWS Control Tower CT.S3.PR.9, as the CfnGuardValidator plugin names it (recorded in the evidence ledger below).
+    { id: ctObjectLock, reason: noObjectLock },
   );
+  EvidenceLedger.of(bucket).acknowledge({ subject: bucket.node.path, resource: bucket.node.path, rule: ctObjectLock, reason: noObjectLock });
   // Applications encrypt records through the envelope service: one data key per 1,000 records of a merchant,
   // and the key policy lets the function use the key only for requests that name the merchant.
   new aws.EnvelopeEncryptionFunction(pci, 'CardholderEnvelope', {

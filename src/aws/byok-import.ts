@@ -292,6 +292,14 @@ export class ByokImport extends CustodianKeyBase {
 
     acknowledgeRules(this, this, [
       {
+        // AWS Control Tower CT.KMS.PR.1, as the CfnGuardValidator plugin names it. KMS rejects EnableKeyRotation on
+        // EXTERNAL-origin keys; symmetric ones support on-demand rotation to newly imported material instead.
+        // https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-import-key-material.html
+        id: 'cdk-validator-cfnguard::kms_key_rotation_enabled_check',
+        reason: 'Imported (EXTERNAL-origin) key material cannot be rotated automatically by KMS (CT.KMS.PR.1 exception); it is rotated by ' +
+          'importing new material and RotateKeyOnDemand, or by a new key and alias swap, with a scheduled reminder to the audit topic.',
+      },
+      {
         id: 'AwsSolutions-KMS5',
         reason: 'Imported (EXTERNAL-origin) key material cannot be rotated automatically by KMS; it is rotated by importing new ' +
           'material and RotateKeyOnDemand, or by a new key and alias swap, with a scheduled reminder to the audit topic.',

@@ -12,6 +12,7 @@ import { ENV } from './handlers/envelope-handler';
 import { acknowledgeRules } from './private/acknowledge';
 import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './private/actions';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
+import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
@@ -456,7 +457,7 @@ export class EnvelopeEncryptionFunction extends Construct {
           principals: [deployer],
           actions: [...READ_ACTIONS, ...MANAGEMENT_ACTIONS.filter((a) => !['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CancelKeyDeletion'].includes(a))],
           resources: ['*'],
-        })],
+        }), denyGrantsNotForAwsResources()],
       }),
     });
     const stack = Stack.of(this);
@@ -479,8 +480,10 @@ export class EnvelopeEncryptionFunction extends Construct {
       })) : []),
       { id: 'AwsSolutions-SQS3', reason: 'This queue is the function\'s dead-letter queue; a dead-letter queue needs none of its own.' },
       ...(inVpc ? [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Lambda\'s VPC network-interface actions support no resource-level permissions.' }] : []),
-      ...(inVpc ? [] : ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
-        id: `${pack}-LambdaInsideVPC`,
+      // 'cdk-validator-cfnguard::lambda_inside_vpc_check' is AWS Control Tower's CT.LAMBDA.PR.3.
+      ...(inVpc ? [] : [...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-LambdaInsideVPC`),
+        'cdk-validator-cfnguard::lambda_inside_vpc_check'].map((id) => ({
+        id,
         reason: 'The function calls only AWS KMS, over TLS with SigV4; running it in a VPC is an option (vpc) for networks that route KMS privately.',
       }))),
     ];

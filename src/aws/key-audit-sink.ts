@@ -1,7 +1,8 @@
-import { Duration, Names, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -14,7 +15,8 @@ import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
-import { acknowledgeRules } from './private/acknowledge';
+import { acknowledgeRules, RuleAcknowledgement } from './private/acknowledge';
+import { auditAlarmTarget } from './private/alarm-target';
 
 /**
  * Where keys send their audit trail and critical-event alarms.
@@ -90,9 +92,15 @@ export interface KeyAuditSinkProps {
    * @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
    */
   readonly deploymentPrincipal?: iam.IPrincipal;
-}
 
-const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+  /**
+   * How many RetireGrant and RevokeGrant calls (all keys, all regions the trail records) within five minutes raise
+   * the grant-burst alarm. Services retire their own grants one at a time as part of normal work; a burst is someone
+   * cutting off the services and principals that depend on keys, or clearing grants before anyone looks.
+   * @default 10
+   */
+  readonly grantRevocationBurstThreshold?: number;
+}
 
 /** KMS API calls that must never pass unnoticed. */
 export const CRITICAL_KEY_API_CALLS = [
@@ -110,6 +118,15 @@ export const CRITICAL_KEY_API_CALLS = [
 
 /** Events KMS itself emits about key lifecycle. */
 export const KEY_LIFECYCLE_EVENTS = ['KMS Imported Key Material Expiration', 'KMS CMK Deletion'];
+
+/**
+ * KMS API calls that route around the key policy's denies: a replica created with a policy of its own decrypts the
+ * primary's ciphertexts, and an alias re-pointed at another key redirects new data to whoever holds that key.
+ */
+export const ESCALATION_KEY_API_CALLS = ['ReplicateKey', 'UpdatePrimaryRegion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias'];
+
+/** The metric the trail's log group counts RetireGrant and RevokeGrant calls into. */
+export const GRANT_REVOCATION_METRIC = 'GrantRetirementsAndRevocations';
 
 /** CloudTrail API calls that would blind the audit trail. */
 export const TRAIL_TAMPERING_API_CALLS = ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'];
@@ -133,25 +150,39 @@ const LOG_RETENTION_STEPS: logs.RetentionDays[] = [
  * excludes them. Deploy one sink per account and region: EventBridge sees KMS events only in their region.
  */
 export class KeyAuditSink extends Construct implements IKeyAuditSink {
+  /**
+   * An EventBridge target for a sink's alarm topic. Unlike aws-events-targets' `SnsTopic`, it adds no unconditioned
+   * `events.amazonaws.com` grant to the topic: the sink already lets the rules of its account and region publish
+   * (aws:SourceAccount, aws:SourceArn), and refuses a topic policy that lets any service publish without them.
+   */
+  public static alarmTarget(sink: IKeyAuditSink, message?: events.RuleTargetInput): events.IRuleTarget {
+    return auditAlarmTarget(sink, message);
+  }
+
   public readonly immutable: boolean;
   public readonly retentionDays: number;
   public readonly profile: ComplianceProfile;
   /** The sink's own key: encrypts the trail, the log group and the topic. */
   public readonly encryptionKey: CustomerManagedKey;
   public readonly trail: cloudtrail.Trail;
-  /** The Object Lock bucket the trail writes to. */
+  /**
+   * The Object Lock bucket the trail writes to. Object-level access to it (reads, writes, deletes) is recorded as
+   * CloudTrail data events by the same trail, so it needs no server access log bucket.
+   */
   public readonly bucket: s3.Bucket;
-  /** Server access logs of `bucket`. */
-  public readonly accessLogsBucket: s3.Bucket;
   public readonly logGroup: logs.LogGroup;
   public readonly alarmTopic: sns.ITopic;
   /** Name of the trail. */
   public readonly trailName: string;
+  /** Raised when RetireGrant and RevokeGrant calls come in a burst. */
+  public readonly grantRevocationAlarm: cloudwatch.Alarm;
+  /** Calls within five minutes that raise `grantRevocationAlarm`. */
+  public readonly grantRevocationBurstThreshold: number;
+  /** `<bucket ARN>/` of every bucket whose object-level access the trail records (data events). */
+  private readonly objectAccessArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
-    // Access logs delivered under a bucket policy (not the legacy LogDeliveryWrite ACL), whatever the app's flags.
-    this.node.setContext(S3_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     const retention = props.retention ?? Duration.days(profile.auditRetentionDays);
     const retentionDays = retention.toDays({ integral: false });
@@ -167,8 +198,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     if (!immutable && profile.immutableAuditRequired) {
       throw new ValidationError(`immutable must be true under profile ${profile.name}, got false`);
     }
+    const burstThreshold = props.grantRevocationBurstThreshold ?? 10;
+    requireRange('grantRevocationBurstThreshold', burstThreshold, 1, 10000, 'calls');
+    if (!Number.isInteger(burstThreshold)) {
+      throw new ValidationError(`grantRevocationBurstThreshold must be a whole number of calls, got ${burstThreshold}`);
+    }
     this.immutable = immutable;
     this.retentionDays = retentionDays;
+    this.grantRevocationBurstThreshold = burstThreshold;
     this.profile = profile;
 
     const stack = Stack.of(this);
@@ -225,18 +262,11 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       ? s3.ObjectLockRetention.compliance(Duration.days(retentionDays))
       : s3.ObjectLockRetention.governance(Duration.days(retentionDays));
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      // S3 server access logging can only deliver to buckets encrypted with SSE-S3.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      objectLockEnabled: true,
-      objectLockDefaultRetention: lockRetention,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
+    // No S3 server access logs: S3 cannot deliver them to a bucket with Object Lock, and accepts only SSE-S3
+    // destinations (which Control Tower's CT.S3.PR.10 refuses). The trail itself records object-level access to this
+    // bucket as data events, into this same write-once bucket.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
@@ -247,15 +277,20 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       objectLockEnabled: true,
       objectLockDefaultRetention: lockRetention,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'trail-bucket/',
+      // Object Lock keeps every version for the retention period whatever a lifecycle rule says; this rule only
+      // clears uploads CloudTrail abandoned half-way.
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Object events (deletions among them) go to EventBridge; set on the L1 because the L2's eventBridgeEnabled adds a
+    // custom-resource Lambda function.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: key,
-      retention: logRetentionFor(retentionDays),
+      // At least a year whatever the profile: AWS Control Tower's CT.CLOUDWATCH.PR.2.
+      retention: logRetentionFor(Math.max(retentionDays, 365)),
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -289,6 +324,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     cfnTrail.cloudWatchLogsRoleArn = deliveryRole.roleArn;
     // CloudTrail checks on creation that it can write to the log group.
     this.trail.node.addDependency(deliveryPolicy);
+    // Object-level access to the trail bucket (and to buckets given to recordObjectAccess), read and write. Each log
+    // delivery is itself a PutObject, so the trail records one data event per delivery: a steady trickle, not a loop
+    // that grows.
+    this.objectAccessArns.push(`${this.bucket.bucketArn}/`);
+    this.trail.addEventSelector(cloudtrail.DataResourceType.S3_OBJECT, Lazy.list({ produce: () => this.objectAccessArns }), {
+      includeManagementEvents: false,
+      readWriteType: cloudtrail.ReadWriteType.ALL,
+    });
 
     for (const auditor of props.custodians.auditors ?? []) {
       key.grantDecrypt(auditor);
@@ -308,7 +351,9 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
 
-    const target = new targets.SnsTopic(this.alarmTopic);
+    this.authorizeAlarmPublishers(key, stack);
+
+    const target = auditAlarmTarget(this);
     new events.Rule(this, 'KeyApiCallsRule', {
       description: 'Critical KMS API calls (disable, delete, policy change, key material, custom key stores)',
       eventPattern: {
@@ -332,10 +377,127 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       },
       targets: [target],
     });
+    // Escalation paths around the key policies, on every key of the account and region (a key made outside this
+    // library included), so no key needs wiring to be watched.
+    new events.Rule(this, 'KeyEscalationRule', {
+      description: 'KMS key replication, primary-region changes and alias changes (escalation paths around key policies)',
+      eventPattern: {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['kms.amazonaws.com'], eventName: ESCALATION_KEY_API_CALLS },
+      },
+      targets: [target],
+    });
+    // Grants AWS services create for their resources carry userIdentity.invokedBy and are routine; a grant a principal
+    // asks for directly is how a key's users could hand their rights on (our key policies refuse it, so this is an
+    // attempt, or a key whose policy allows it).
+    new events.Rule(this, 'DirectGrantRule', {
+      description: 'kms:CreateGrant called directly by a principal, not by an AWS service on its behalf',
+      eventPattern: {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['kms.amazonaws.com'], eventName: ['CreateGrant'], userIdentity: { invokedBy: [{ exists: false }] } },
+      },
+      targets: [target],
+    });
+    new events.Rule(this, 'TrailBucketDeletionRule', {
+      description: 'Objects deleted from the audit trail bucket (delete markers and version deletions)',
+      eventPattern: { source: ['aws.s3'], detailType: ['Object Deleted'], detail: { bucket: { name: [this.bucket.bucketName] } } },
+      targets: [target],
+    });
+    // EventBridge cannot count: a burst of RetireGrant/RevokeGrant is a metric filter on the trail's log group (every
+    // region the trail records) and an alarm on its sum.
+    const burstMetric = new logs.MetricFilter(this, 'GrantRevocationFilter', {
+      logGroup: this.logGroup,
+      filterPattern: logs.FilterPattern.literal(
+        '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "RetireGrant") || ($.eventName = "RevokeGrant")) }'),
+      metricNamespace: `CloudKmsConstructs/AuditTrail/${this.trailName}`,
+      metricName: GRANT_REVOCATION_METRIC,
+      metricValue: '1',
+    }).metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
+    this.grantRevocationAlarm = new cloudwatch.Alarm(this, 'GrantRevocationBurstAlarm', {
+      alarmDescription: `${burstThreshold} or more KMS RetireGrant/RevokeGrant calls within five minutes (trail ${this.trailName})`,
+      metric: burstMetric,
+      threshold: burstThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.grantRevocationAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
 
     this.acknowledgeFindings();
     this.recordEvidence(logGroupName);
-    this.node.addValidation({ validate: () => this.validateTrail() });
+    this.node.addValidation({ validate: () => [...this.validateTrail(), ...this.validateAlarmTopic()] });
+  }
+
+  /**
+   * Records object-level access to `bucket` (every read, write and delete) as CloudTrail data events in this sink's
+   * write-once trail: the access log S3 server access logging would give, for a bucket whose own findings about server
+   * access logging this acknowledges with that reason.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/logging-with-S3.html
+   */
+  public recordObjectAccess(bucket: s3.IBucket): void {
+    if (this.objectAccessArns.length >= 250) {
+      throw new ValidationError(`recordObjectAccess accepts at most 249 buckets besides the trail bucket, got ${this.objectAccessArns.length}`);
+    }
+    this.objectAccessArns.push(`${bucket.bucketArn}/`);
+    if (bucket instanceof s3.Bucket) {
+      acknowledgeRules(bucket, this, objectAccessAcknowledgements(`object-level access is recorded as CloudTrail data events by the audit trail ${this.trailName}`));
+    }
+  }
+
+  /**
+   * Who may publish to the alarm topic, and encrypt for it: CloudWatch alarms and EventBridge rules of this account and
+   * region only (confused deputy). On the key, CloudWatch carries aws:SourceAccount/aws:SourceArn; EventBridge sends
+   * neither when it publishes to an SSE-KMS topic (SNS documents that such conditions in the key policy drop its
+   * notifications), so its key statement only refuses EventBridge's other use of keys (event-bus encryption, which
+   * names the bus in the encryption context); the topic policy is what limits EventBridge to this account's rules.
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
+   */
+  private authorizeAlarmPublishers(key: CustomerManagedKey, stack: Stack): void {
+    const alarms = { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` } };
+    const rules = { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*` } };
+    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.alarmTopic.topicArn],
+      conditions: alarms,
+    }));
+    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeRulesOfThisAccount',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.alarmTopic.topicArn],
+      conditions: rules,
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: alarms,
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToPublish',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { Null: { 'kms:EncryptionContext:aws:events:event-bus:arn': 'true' } },
+    }));
+  }
+
+  /** Refuses a service grant on the alarm topic without a source condition (e.g. events-targets' SnsTopic). */
+  private validateAlarmTopic(): string[] {
+    const policy = this.alarmTopic.node.tryFindChild('Policy') as sns.TopicPolicy | undefined;
+    const json = Stack.of(this).resolve(policy?.document.toJSON()) as { Statement?: any[] } | undefined;
+    return (json?.Statement ?? [])
+      .filter((st) => st.Effect === 'Allow' && st.Principal?.Service !== undefined)
+      .filter((st) => st.Condition?.StringEquals?.['aws:SourceAccount'] === undefined || st.Condition?.ArnLike?.['aws:SourceArn'] === undefined)
+      .map((st) => `the alarm topic lets ${JSON.stringify(st.Principal.Service)} publish without aws:SourceAccount and aws:SourceArn ` +
+        '(confused deputy): target the topic with KeyAuditSink.alarmTarget(sink), not events-targets SnsTopic');
   }
 
   private acknowledgeFindings(): void {
@@ -343,22 +505,12 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       reason: 'Cross-region replication is a deployment decision (destination bucket, region, key) we cannot make for ' +
         'the account; the records are protected in place by versioning, Object Lock and KMS encryption.',
     };
-    acknowledgeRules(this.accessLogsBucket, this, [
-      { id: 'AwsSolutions-S1', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
-      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
-      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
-      { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: 'This bucket is the server access log destination; logging it to itself would loop.' },
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'S3 server access logging delivers only to SSE-S3 encrypted buckets.' },
-      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: 'S3 server access logging delivers only to SSE-S3 encrypted buckets.' },
-      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: 'S3 server access logging delivers only to SSE-S3 encrypted buckets.' },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', ...replication },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', ...replication },
-      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', ...replication },
-    ]);
     acknowledgeRules(this.bucket, this, [
       { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', ...replication },
       { id: 'HIPAA.Security-S3BucketReplicationEnabled', ...replication },
       { id: 'PCI.DSS.321-S3BucketReplicationEnabled', ...replication },
+      ...objectAccessAcknowledgements('S3 cannot deliver server access logs to a bucket with Object Lock; this trail records ' +
+        'object-level access to its own bucket as CloudTrail data events, kept write-once in the same bucket'),
     ]);
   }
 
@@ -394,9 +546,19 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         : 'records can be deleted by principals allowed to bypass governance retention');
     record([Control.NIST_AU_11, Control.PCI_10_5_1], this.retentionDays >= 365 ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
       bucket, 'DefaultRetention.Days', String(this.retentionDays), `records are kept ${days(this.retentionDays)} (log group ${logGroupName} at least as long)`);
+    record([Control.NIST_AU_9, Control.PCI_10_2_1], EvidenceStatus.SATISFIED, trail, 'EventSelectors (data events)',
+      `AWS::S3::Object ${(this.bucket.node.defaultChild as s3.CfnBucket).node.path}, ReadWriteType=All`,
+      'every read, write and delete of the audit records is itself recorded, write-once, by the same trail (CloudTrail data events)');
     record([Control.NIST_AU_6, Control.SOC2_CC7_2], EvidenceStatus.SATISFIED, this.alarmTopic.node.path, 'EventBridge rules',
-      [...CRITICAL_KEY_API_CALLS, ...KEY_LIFECYCLE_EVENTS, ...TRAIL_TAMPERING_API_CALLS].join(', '),
-      'critical key and trail events are published to an encrypted SNS topic');
+      [...CRITICAL_KEY_API_CALLS, ...KEY_LIFECYCLE_EVENTS, ...TRAIL_TAMPERING_API_CALLS, ...ESCALATION_KEY_API_CALLS,
+        'direct CreateGrant', 'trail bucket Object Deleted'].join(', '),
+      'critical key and trail events, and escalation paths around key policies, are published to an encrypted SNS topic');
+    record([Control.NIST_AU_6, Control.SOC2_CC7_2], EvidenceStatus.SATISFIED, this.grantRevocationAlarm.node.path, 'MetricFilter, Alarm',
+      `RetireGrant/RevokeGrant >= ${this.grantRevocationBurstThreshold} in 5 minutes`,
+      'bursts of grant retirements and revocations raise an alarm on the audit topic');
+    record([Control.NIST_AU_6, Control.SOC2_CC7_2], EvidenceStatus.SATISFIED, this.alarmTopic.node.path, 'TopicPolicy, KeyPolicy',
+      'cloudwatch.amazonaws.com, events.amazonaws.com of this account',
+      'CloudWatch alarms and EventBridge rules of this account can publish to the encrypted topic; no other account\'s can');
   }
 
   /**
@@ -409,15 +571,28 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     const rendered = stack.resolve((cfn as any)._toCloudFormation()) as { Resources: Record<string, { Properties: any }> };
     const props = Object.values(rendered.Resources)[0].Properties ?? {};
     const errors: string[] = [];
-    for (const s of props.EventSelectors ?? []) {
+    // Selectors with IncludeManagementEvents false only add data events (object access); the others must record
+    // every management event.
+    const selectors: any[] = props.EventSelectors ?? [];
+    const management = selectors.filter((s) => s.IncludeManagementEvents !== false);
+    for (const s of management) {
       if ((s.ExcludeManagementEventSources ?? []).includes('kms.amazonaws.com')) {
         errors.push('the audit trail must not exclude kms.amazonaws.com management events');
       }
       if (s.ReadWriteType !== undefined && s.ReadWriteType !== 'All') {
         errors.push(`the audit trail must record read and write management events, got ${s.ReadWriteType}`);
       }
-      if (s.IncludeManagementEvents === false) errors.push('the audit trail must include management events');
     }
+    if (selectors.length > 0 && management.length === 0) errors.push('the audit trail must include management events');
+    for (const s of selectors.filter((x) => x.IncludeManagementEvents === false)) {
+      if (s.ReadWriteType !== undefined && s.ReadWriteType !== 'All') {
+        errors.push(`the audit trail must record reads and writes of the audit records, got ${s.ReadWriteType}`);
+      }
+    }
+    const bucketArn = stack.resolve(`${this.bucket.bucketArn}/`);
+    const recordsOwnBucket = selectors.some((s) => s.IncludeManagementEvents === false && (s.DataResources ?? [])
+      .some((d: any) => d.Type === 'AWS::S3::Object' && JSON.stringify(d.Values ?? []).includes(JSON.stringify(bucketArn))));
+    if (!recordsOwnBucket) errors.push('the audit trail must record object-level access to its own bucket (S3 data events)');
     if (props.IsMultiRegionTrail !== true) errors.push('the audit trail must be multi-region');
     if (props.EnableLogFileValidation !== true) errors.push('the audit trail must validate log files');
     if (props.IsLogging !== true) errors.push('the audit trail must be logging');
@@ -429,4 +604,13 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
 function logRetentionFor(retentionDays: number): logs.RetentionDays {
   return LOG_RETENTION_STEPS.find((d) => (d as number) >= retentionDays) ?? logs.RetentionDays.INFINITE;
+}
+
+/** The server-access-logging findings on a bucket whose object access CloudTrail data events record instead. */
+function objectAccessAcknowledgements(reason: string): RuleAcknowledgement[] {
+  return [
+    'AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled',
+    // AWS Control Tower CT.S3.PR.2, as the CfnGuardValidator plugin names it.
+    'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+  ].map((id) => ({ id, reason }));
 }

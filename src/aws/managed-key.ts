@@ -5,6 +5,7 @@ import { IKeyAuditSink } from './key-audit-sink';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { acknowledgeRules } from './private/acknowledge';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 
@@ -143,7 +144,12 @@ export class ManagedKey extends kms.Key {
       model: this.model,
       settings,
       auditSink: props.auditSink,
-    });
+    }); // AWS Control Tower CT.KMS.PR.3, as the CfnGuardValidator plugin names it.
+    acknowledgeRules(this, this, [{
+      id: 'cdk-validator-cfnguard::kms_create_grant_aws_service_check',
+      reason: 'Provider-managed model: the key policy is the KMS default, which delegates every permission, grants included, ' +
+        'to the account\'s IAM policies; use CustomerManagedKey for a key policy that limits grants to AWS services.',
+    }]);
   }
 
   /** Adds an alias (`alias/` is added when missing; `alias/aws/` is reserved). */

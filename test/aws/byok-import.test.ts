@@ -106,10 +106,12 @@ describe('a BYOK key under PCI DSS', () => {
     expect(ledger.custodiansOf('Test/ImportedKey').filter((c) => c.role === CustodianRole.IMPORTER)).toHaveLength(1);
   });
 
-  test('cdk-nag: only the rotation findings are acknowledged, on this key, with the reason', () => {
+  test('cdk-nag and Control Tower: only the rotation findings are acknowledged, on this key, with the reason', () => {
     expect(nagFindings(stack)).toEqual([]);
     const acks = EvidenceLedger.of(stack).acknowledgements('Test/ImportedKey').map((a) => a.rule);
-    expect(acks.sort()).toEqual(['AwsSolutions-KMS5', 'NIST.800.53.R5-KMSBackingKeyRotationEnabled', 'PCI.DSS.321-KMSBackingKeyRotationEnabled']);
+    expect(acks.sort()).toEqual(['AwsSolutions-KMS5', 'NIST.800.53.R5-KMSBackingKeyRotationEnabled', 'PCI.DSS.321-KMSBackingKeyRotationEnabled',
+      // AWS Control Tower CT.KMS.PR.1 (test/aws/control-tower.test.ts runs the control).
+      'cdk-validator-cfnguard::kms_key_rotation_enabled_check'].sort());
   });
 });
 

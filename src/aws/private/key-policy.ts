@@ -159,12 +159,15 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
     });
   }
 
+  // Grants only for AWS resources, or made by an AWS service itself: the form AWS Control Tower's CT.KMS.PR.3 requires.
+  // BoolIfExists also denies a request that carries neither key, where plain Bool would not match and let it through.
+  // https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html
   statement({
     sid: SID.DENY_NON_SERVICE_GRANTS,
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
     actions: ['kms:CreateGrant'],
-    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false' } },
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   });
 
   return doc;

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { auditAlarmTarget } from './alarm-target';
 import type { IKeyAuditSink } from '../key-audit-sink';
 
 /**
@@ -12,6 +12,7 @@ export function addRotationReminder(scope: Construct, sink: IKeyAuditSink, days:
   return new events.Rule(scope, 'RotationReminder', {
     description: `Reminds custodians to rotate ${subject}`,
     schedule: events.Schedule.rate(Duration.days(days)),
-    targets: [new targets.SnsTopic(sink.alarmTopic, { message: events.RuleTargetInput.fromText(message) })],
+    // The sink's topic policy already admits this account's rules; events-targets' SnsTopic would add an unscoped grant.
+    targets: [auditAlarmTarget(sink, events.RuleTargetInput.fromText(message))],
   });
 }
