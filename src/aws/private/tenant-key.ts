@@ -60,7 +60,10 @@ export class TenantKey extends CustodianKeyBase {
   constructor(scope: Construct, id: string, input: TenantKeyInput) {
     const { settings } = input;
     const policy = input.custodians.copy();
-    super(scope, id, { description: input.description, ...lifecycleProps(settings) }, policy);
+    // Thousands of tenant keys would need as many gate resources: under dual control their policies are fixed at
+    // creation and CloudFormation cannot change them (the deployment principal holds no PutKeyPolicy); changes go
+    // through the gate by hand.
+    super(scope, id, { description: input.description, ...lifecycleProps(settings) }, policy, false);
     this.tenantPolicy = policy;
     policy.skipFinalCheck = () => !input.alwaysCheck && !this.external;
     this.profileName = settings.profile.name;
