@@ -44,7 +44,8 @@ export interface Tenant {
 
   /**
    * The tenant has left. A dedicated key is disabled, denied to everyone and scheduled for deletion after the deletion
-   * window (crypto-shredding); under dual control the approvers schedule the deletion. A pooled tenant's context is
+   * window (crypto-shredding); under dual control deletion is proposed to the dual-control gate and carried out once a
+   * second custodian approves it. A pooled tenant's context is
    * denied on its pool key (its data cannot be shredded separately). Other tenants are not touched.
    * @default false
    */
@@ -368,13 +369,14 @@ export class TenantKeyHierarchy extends Construct {
     const window = this.settings.deletionWindow;
     const ledger = EvidenceLedger.of(this);
     if (key.dualControl) {
-      Annotations.of(key).addInfo(`tenant ${placement.tenantId} is offboarded: its key denies all use; under dual control two approvers ` +
-        `schedule its deletion: aws kms schedule-key-deletion --key-id <key id> --pending-window-in-days ${window.toDays()}`);
+      Annotations.of(key).addInfo(`tenant ${placement.tenantId} is offboarded: its key denies all use; under dual control its deletion ` +
+        `goes through the dual-control gate: propose { operation: 'ScheduleKeyDeletion', keyId: <key arn>, pendingWindowInDays: ${window.toDays()} }, ` +
+        'have an approver other than the proposer approve it, then invoke the gate executor (README, AWS dual control)');
       ledger.acknowledge({
         subject: key.node.path,
         resource: key.node.path,
         rule: 'cloud-kms:OffboardedKeyDeletion',
-        reason: `tenant ${placement.tenantId} offboarded: all use denied in the key policy; deletion is scheduled by the approvers (dual control)`,
+        reason: `tenant ${placement.tenantId} offboarded: all use denied in the key policy; deletion goes through the dual-control gate (two people)`,
       });
       return;
     }

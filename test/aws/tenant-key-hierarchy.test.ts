@@ -219,7 +219,7 @@ describe('offboarding', () => {
     expect(policy.Statement.some((s: any) => s.Sid === 'DenyOffboardedTenant')).toBe(true);
     expect(Template.fromStack(shard).findResources('Custom::CloudKmsKeyDeletion')).toEqual({});
     const info = messages(h.keyFor('globex') as kms.Key, 'aws:cdk:info');
-    expect(info).toEqual([expect.stringMatching(/offboarded: its key denies all use; under dual control two approvers schedule its deletion/)]);
+    expect(info).toEqual([expect.stringMatching(/offboarded: its key denies all use; under dual control its deletion goes through the dual-control gate/)]);
     expect(EvidenceLedger.of(stack).acknowledgements().map((a) => a.rule)).toContain('cloud-kms:OffboardedKeyDeletion');
   });
 

@@ -444,9 +444,9 @@ export function isGateInvocation(event: unknown): event is GateInvocation {
   return !!event && typeof event === 'object' && (event as any).gate === 'execute';
 }
 
-export async function invoke(event: GateInvocation, c: GateConfig = configFromEnv()): Promise<ExecuteResult | { error: string }> {
+export async function invoke(event: GateInvocation, config?: GateConfig): Promise<ExecuteResult | { error: string }> {
   try {
-    return await execute(c, event.proposal, event.request);
+    return await execute(config ?? configFromEnv(), event.proposal, event.request);
   } catch (e) {
     if (e instanceof GateError) return { error: e.message };
     throw e;

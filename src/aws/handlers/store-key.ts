@@ -7,7 +7,7 @@ import {
   UntagResourceCommand, UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
 import {
-  errorName, int, isNotFound, log, OnEventResult, optional, required, ResourceError, ResourceEvent, withRetry,
+  bool, errorName, int, isNotFound, log, OnEventResult, optional, required, ResourceError, ResourceEvent, withRetry,
 } from './common';
 
 export { STORE_KEY_TYPE } from './resource-types';
