@@ -209,6 +209,18 @@ describe('DualControlGate end to end (moto)', () => {
     await expect(execute(config, ref2, other)).rejects.toThrow(/no approval/);
   });
 
+  test('a proposal whose shown request is not the hashed one is refused (approvers review what is executed)', async () => {
+    const keyId = await newKey();
+    const shown: GateOperation = { operation: 'CancelKeyDeletion', keyId };
+    const hidden: GateOperation = { operation: 'DisableKey', keyId };
+    const now = Math.floor(clock / 1000);
+    const item = { ...proposalItem(callers.admin.userId, 'mismatch', hidden, now, now + 600), request: { S: JSON.stringify(shown) } };
+    await write(callers.admin, item);
+    const ref = proposalRef(callers.admin.userId, 'mismatch');
+    await approve(callers.approverA, ref, hidden);
+    await expect(execute(config, ref, hidden)).rejects.toThrow(/not the one its hash stands for/);
+  });
+
   test('an expired proposal is refused', async () => {
     const keyId = await newKey();
     const request: GateOperation = { operation: 'DisableKey', keyId };

@@ -252,6 +252,16 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
   if (now >= expiresAt) throw new GateError(`proposal ${ref} expired at ${new Date(expiresAt * 1000).toISOString()}; propose again`);
   const hash = requestHash(request);
   if (p.hash?.S !== hash) throw new GateError(`the request differs from what proposal ${ref} proposed (hash mismatch): only the exact proposed request can be carried out`);
+  // Approvers review the request text stored with the proposal: it must be what the hash stands for.
+  let stored: unknown;
+  try {
+    stored = JSON.parse(p.request?.S ?? '');
+  } catch {
+    stored = undefined;
+  }
+  if (stored === undefined || requestHash(stored as GateOperation) !== hash) {
+    throw new GateError(`proposal ${ref} shows a request that is not the one its hash stands for`);
+  }
 
   const keyId = request.keyId;
   const custodians = await custodiansOf(c, keyId);
