@@ -8,9 +8,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../core/validation';
-import { GATED_KEY_POLICY_TYPE } from './handlers/resource-types';
 import { IsCompleteFunction } from './handlers/is-complete-function';
 import { OnEventFunction } from './handlers/on-event-function';
+import { GATED_KEY_POLICY_TYPE } from './handlers/resource-types';
 import { acknowledgeRules } from './private/acknowledge';
 
 /**

