@@ -1,7 +1,6 @@
-import { ArnFormat, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -69,8 +68,6 @@ export class DualControlGate extends Construct {
   public readonly executorRole: iam.Role;
   /** The executor: invoke it with `{ gate: 'execute', proposal, request }`. */
   public readonly executorFunction: lambda.Function;
-  /** Encrypts the table and the gate's logs. */
-  public readonly encryptionKey: kms.Key;
   /** Service token of the `Custom::CloudKmsGatedKeyPolicy` provider. */
   public readonly serviceToken: string;
   /** The approval window, in seconds. */
@@ -89,24 +86,14 @@ export class DualControlGate extends Construct {
     }
     this.approvalWindowSeconds = windowSeconds;
 
-    this.encryptionKey = new kms.Key(this, 'StateKey', {
-      description: `cloud-kms-constructs dual-control gate state (${this.node.path})`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: ['*'],
-      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
-    }));
-
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
-      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.encryptionKey),
+      // The AWS managed key aws/dynamodb: a KMS key only DynamoDB in this account can use, with no key policy of ours to
+      // weaken. The table holds proposals and hashes, no secret; a customer-managed key here would itself need a
+      // custodian policy outside dual control, which the rule pack rightly refuses under dual-control profiles.
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -124,7 +111,6 @@ export class DualControlGate extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
-      encryptionKey: this.encryptionKey,
     });
     new iam.ManagedPolicy(this, 'ExecutorPolicy', {
       roles: [this.executorRole],
@@ -134,7 +120,6 @@ export class DualControlGate extends Construct {
           actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
           resources: [this.table.tableArn, `${this.table.tableArn}/index/ByProposal`],
         }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.encryptionKey.keyArn] }),
         // Unique ids of the custodians a key policy names (a recreated role with the same name is someone else).
         new iam.PolicyStatement({
           actions: ['iam:GetRole', 'iam:GetUser'],
