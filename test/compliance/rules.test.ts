@@ -100,21 +100,21 @@ describe('AWS rules (CloudFormation, keys made by custom resources included)', (
         Condition: { ArnNotEquals: { 'aws:PrincipalArn': [executor] } },
       },
     ];
-    const admin = { Sid: 'AllowKeyAdministration', Effect: 'Allow', Principal: { AWS: 'arn:admin' }, Action: ['kms:EnableKeyRotation'], Resource: '*' };
-    expect(results(KeyDualControl, cfn(policy(admin, ...gate)))).toEqual([C]);
+    const administrators = { Sid: 'AllowKeyAdministration', Effect: 'Allow', Principal: { AWS: 'arn:administrators' }, Action: ['kms:EnableKeyRotation'], Resource: '*' };
+    expect(results(KeyDualControl, cfn(policy(administrators, ...gate)))).toEqual([C]);
     // A service key (no custodians): only deletion and disabling are checked.
     expect(results(KeyDualControl, cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:d' }, Action: ['kms:EnableKeyRotation'], Resource: '*' })))).toEqual([C]);
     const mfa = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
     const approvers = cfn(policy({ Effect: 'Allow', Principal: { AWS: ['arn:a', 'arn:b'] }, Action: ['kms:ScheduleKeyDeletion'], Resource: '*', Condition: mfa }));
     expect(results(KeyDualControl, approvers)).toEqual([N]);
-    expect(results(KeyDualControl, cfn(policy(admin, ...gate, { Effect: 'Allow', Principal: { AWS: 'arn:deployer' }, Action: ['kms:PutKeyPolicy'], Resource: '*' })))).toEqual([N]);
-    expect(results(KeyDualControl, cfn(policy(admin, gate[0])))).toEqual([N]);
+    expect(results(KeyDualControl, cfn(policy(administrators, ...gate, { Effect: 'Allow', Principal: { AWS: 'arn:deployer' }, Action: ['kms:PutKeyPolicy'], Resource: '*' })))).toEqual([N]);
+    expect(results(KeyDualControl, cfn(policy(administrators, gate[0])))).toEqual([N]);
     expect(results(KeyDualControl, approvers, COMMERCIAL)).toEqual([NA]);
     // The gate's policy resource is what a dual-control key's policy is; the key carries only its genesis policy.
     const gated = {
       Resources: {
         Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { KeyPolicy: { Statement: [] } } },
-        KeyGatedPolicy: { Type: 'Custom::CloudKmsGatedKeyPolicy', Properties: { KeyId: { Ref: 'Key' }, Policy: { Statement: [admin, ...gate] } } },
+        KeyGatedPolicy: { Type: 'Custom::CloudKmsGatedKeyPolicy', Properties: { KeyId: { Ref: 'Key' }, Policy: { Statement: [administrators, ...gate] } } },
       },
     };
     expect(results(KeyDualControl, gated)).toEqual([C]);
