@@ -242,6 +242,8 @@ export class TenantKeyHierarchy extends Construct {
       if (placement.offboarded) {
         // Nobody gets use of a leaving tenant's key; the deny below would stop them anyway.
         this.offboard(key, placement);
+        // Under dual control only the gate may delete an alias (DeleteAlias on the key): CloudFormation keeps it.
+        if (key.dualControl) new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
       } else {
         for (const p of this.tenantPrincipals) this.grantDedicated(key, placement.tenantId, p);
         for (const p of tenant.users ?? []) this.grantTenantUser(key, placement.tenantId, p);
@@ -252,6 +254,7 @@ export class TenantKeyHierarchy extends Construct {
       const poolKey = this.pools.get(placement.pool!)!;
       if (placement.offboarded) {
         this.denyPooledTenant(poolKey, placement);
+        if (poolKey.dualControl) new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });
       } else {
         for (const p of tenant.users ?? []) this.grantTenantUser(poolKey, placement.tenantId, p);
         new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
@@ -26,7 +26,9 @@ function keyOf(h: aws.TenantKeyHierarchy, tenantId: string): { policy: { Stateme
   const stack = Stack.of(key);
   const template = Template.fromStack(stack).toJSON();
   const id = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
-  return { policy: template.Resources[id].Properties.KeyPolicy, props: template.Resources[id].Properties, stack };
+  // Under dual control the key's policy is the one the dual-control gate installs (issue 13, finding 2).
+  const gated = Object.values(template.Resources).find((r: any) => r.Type === 'Custom::CloudKmsGatedKeyPolicy' && r.Properties.KeyId?.Ref === id) as any;
+  return { policy: gated ? gated.Properties.Policy : template.Resources[id].Properties.KeyPolicy, props: template.Resources[id].Properties, stack };
 }
 
 function shardTemplate(h: aws.TenantKeyHierarchy, tenantId: string): any {
@@ -205,7 +207,7 @@ describe('offboarding', () => {
     expect(decide(policy, globexApp.arn, 'kms:Decrypt', { 'kms:EncryptionContext:tenantId': 'globex' })).toBe('EXPLICIT_DENY');
   });
 
-  test('under dual control the key is denied to everyone and the approvers schedule the deletion', () => {
+  test('under dual control the key is denied to everyone (a policy change through the gate) and deletion goes through the gate', () => {
     const stack = newStack();
     const profile = ComplianceProfile.PCI_DSS;
     const p = people();
@@ -218,6 +220,8 @@ describe('offboarding', () => {
     const { policy, stack: shard } = keyOf(h, 'globex');
     expect(policy.Statement.some((s: any) => s.Sid === 'DenyOffboardedTenant')).toBe(true);
     expect(Template.fromStack(shard).findResources('Custom::CloudKmsKeyDeletion')).toEqual({});
+    // Only the gate may delete an alias under dual control, so CloudFormation keeps the offboarded tenant's alias.
+    Template.fromStack(shard).hasResourceProperties('AWS::KMS::Alias', { AliasName: Match.stringLikeRegexp('globex$') });
     const info = messages(h.keyFor('globex') as kms.Key, 'aws:cdk:info');
     expect(info).toEqual([expect.stringMatching(/offboarded: its key denies all use; under dual control its deletion goes through the dual-control gate/)]);
     expect(EvidenceLedger.of(stack).acknowledgements().map((a) => a.rule)).toContain('cloud-kms:OffboardedKeyDeletion');

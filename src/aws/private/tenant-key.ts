@@ -60,10 +60,9 @@ export class TenantKey extends CustodianKeyBase {
   constructor(scope: Construct, id: string, input: TenantKeyInput) {
     const { settings } = input;
     const policy = input.custodians.copy();
-    // Thousands of tenant keys would need as many gate resources: under dual control their policies are fixed at
-    // creation and CloudFormation cannot change them (the deployment principal holds no PutKeyPolicy); changes go
-    // through the gate by hand.
-    super(scope, id, { description: input.description, ...lifecycleProps(settings) }, policy, false);
+    // Under dual control each key's policy travels through the gate like any other (one Custom::CloudKmsGatedKeyPolicy
+    // per key), so offboarding a tenant (a policy change) waits for two approvers instead of failing.
+    super(scope, id, { description: input.description, ...lifecycleProps(settings) }, policy);
     this.tenantPolicy = policy;
     policy.skipFinalCheck = () => !input.alwaysCheck && !this.external;
     this.profileName = settings.profile.name;
