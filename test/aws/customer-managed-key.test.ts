@@ -18,7 +18,6 @@ const MANAGEMENT = ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias', 'km
 const CRYPTO = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
   'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
   'kms:Sign', 'kms:Verify', 'kms:GenerateMac', 'kms:VerifyMac', 'kms:DeriveSharedSecret', 'kms:GetPublicKey'];
-const DESTRUCTIVE = ['kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'];
 /** Under dual control only the gate's executor may call these (issue 13, finding 2 and 3). */
 const GATED = ['kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:ReplicateKey',
   'kms:UpdatePrimaryRegion', 'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial'];
