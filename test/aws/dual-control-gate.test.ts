@@ -9,7 +9,7 @@ import {
   AttributeValue, CreateTableCommand, DynamoDBClient, PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -250,6 +250,24 @@ describe('DualControlGate end to end (moto)', () => {
     // An administrator is a proposer, not an approver.
     await approve(callers.admin, ref2, request);
     await expect(execute(config, ref2, request)).rejects.toThrow(/no approval/);
+  });
+
+  test('moving an alias is approved by the custodians of the key it leaves, not of the key it would point to', async () => {
+    const ours = await newKey();
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/tenant-a', TargetKeyId: ours }));
+    // The outsider's own key: its policy names the outsider as administrator and approver.
+    const theirs = (await kms.send(new CreateKeyCommand({ Description: 'theirs' }))).KeyMetadata!.Arn!;
+    const theirPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Sid: 'AllowKeyAdministration', Effect: 'Allow', Principal: { AWS: callers.outsider.roleArn }, Action: 'kms:DescribeKey', Resource: '*' },
+      { Sid: 'AllowApproversReviewOnly', Effect: 'Allow', Principal: { AWS: [callers.outsider.roleArn, callers.admin.roleArn] }, Action: 'kms:DescribeKey', Resource: '*' },
+    ] });
+    await kms.send(new PutKeyPolicyCommand({ KeyId: theirs, PolicyName: 'default', Policy: theirPolicy }));
+    const request: GateOperation = { operation: 'UpdateAlias', keyId: theirs, aliasName: 'alias/tenant-a' };
+    const ref = await propose(callers.outsider, request);
+    await approve(callers.admin, ref, request);
+    await expect(execute(config, ref, request)).rejects.toThrow(/not written by an administrator or approver of arn:aws:kms:.*/);
+    const described = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/tenant-a' }));
+    expect(described.KeyMetadata!.Arn).toBe(ours);
   });
 
   test('a replica must carry the gate', async () => {

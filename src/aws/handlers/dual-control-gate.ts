@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, DeleteAliasCommand, DeleteImportedKeyMaterialCommand, DisableKeyCommand,
+  CancelKeyDeletionCommand, CreateAliasCommand, DeleteAliasCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, DisableKeyCommand,
   GetKeyPolicyCommand, ImportKeyMaterialCommand, KMSClient, PutKeyPolicyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand,
   UpdateAliasCommand, UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
@@ -189,6 +189,14 @@ async function executorId(c: GateConfig): Promise<string> {
   return id;
 }
 
+async function aliasTarget(c: GateConfig, aliasName: string): Promise<string> {
+  if (!/^alias\//.test(aliasName)) throw new GateError(`aliasName must start with alias/, got ${aliasName.slice(0, 100)}`);
+  const res = await c.kms.send(new DescribeKeyCommand({ KeyId: aliasName }));
+  const arn = res.KeyMetadata?.Arn;
+  if (!arn) throw new GateError(`alias ${aliasName} names no key`);
+  return arn;
+}
+
 function parseRef(ref: string): { proposer: string; id: string } {
   const i = ref.lastIndexOf('|');
   if (i <= 0 || i === ref.length - 1) throw new GateError(`proposal reference must be <proposer userid>|<id>, got ${ref.slice(0, 200)}`);
@@ -269,11 +277,15 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
   }
 
   const keyId = request.keyId;
-  const custodians = await custodiansOf(c, keyId);
+  // Moving or deleting an alias is governed by the key it leaves (its current target): the key named in the request
+  // could be one whose policy the proposer wrote.
+  const governing = request.operation === 'UpdateAlias' || request.operation === 'DeleteAlias'
+    ? await aliasTarget(c, request.aliasName) : keyId;
+  const custodians = await custodiansOf(c, governing);
   const proposerId = principalIdOf(proposer);
   const self = await executorId(c);
   if (!custodians.proposers.has(proposerId) && proposerId !== self) {
-    throw new GateError(`proposal ${ref} was not written by an administrator or approver of ${keyId}`);
+    throw new GateError(`proposal ${ref} was not written by an administrator or approver of ${governing}`);
   }
   const approvers = await validApprovers(c, ref, hash, proposerId, custodians.approvers);
   // The gate proposes on CloudFormation's behalf for whoever can invoke it, which an approver may be: such proposals
@@ -282,8 +294,8 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
   if (approvers.length < needed) {
     if (waitIfUnapproved) return { executed: false, operation: request.operation, approvers };
     throw new GateError(needed === 1
-      ? `proposal ${ref} has no approval from an approver of ${keyId} other than the proposer`
-      : `proposal ${ref} (made by the gate for CloudFormation) needs approvals from two different approvers of ${keyId}, has ${approvers.length}`);
+      ? `proposal ${ref} has no approval from an approver of ${governing} other than the proposer`
+      : `proposal ${ref} (made by the gate for CloudFormation) needs approvals from two different approvers of ${governing}, has ${approvers.length}`);
   }
 
   // Once only: the marker is written before the call and removed if KMS refuses it.
