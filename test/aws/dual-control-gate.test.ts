@@ -11,7 +11,7 @@ import {
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { CfnElement } from 'aws-cdk-lib';
+import { CfnElement, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceProfile } from '../../src';
 import * as aws from '../../src/aws';
@@ -257,10 +257,13 @@ describe('DualControlGate end to end (moto)', () => {
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/tenant-a', TargetKeyId: ours }));
     // The outsider's own key: its policy names the outsider as administrator and approver.
     const theirs = (await kms.send(new CreateKeyCommand({ Description: 'theirs' }))).KeyMetadata!.Arn!;
-    const theirPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [
-      { Sid: 'AllowKeyAdministration', Effect: 'Allow', Principal: { AWS: callers.outsider.roleArn }, Action: 'kms:DescribeKey', Resource: '*' },
-      { Sid: 'AllowApproversReviewOnly', Effect: 'Allow', Principal: { AWS: [callers.outsider.roleArn, callers.admin.roleArn] }, Action: 'kms:DescribeKey', Resource: '*' },
-    ] });
+    const theirPolicy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'AllowKeyAdministration', Effect: 'Allow', Principal: { AWS: callers.outsider.roleArn }, Action: 'kms:DescribeKey', Resource: '*' },
+        { Sid: 'AllowApproversReviewOnly', Effect: 'Allow', Principal: { AWS: [callers.outsider.roleArn, callers.admin.roleArn] }, Action: 'kms:DescribeKey', Resource: '*' },
+      ],
+    });
     await kms.send(new PutKeyPolicyCommand({ KeyId: theirs, PolicyName: 'default', Policy: theirPolicy }));
     const request: GateOperation = { operation: 'UpdateAlias', keyId: theirs, aliasName: 'alias/tenant-a' };
     const ref = await propose(callers.outsider, request);
@@ -359,6 +362,17 @@ describe('DualControlGate construct', () => {
   test('one gate per stack', () => {
     expect(aws.DualControlGate.of(stack)).toBe(aws.DualControlGate.of(stack));
     expect(stack.node.findAll().filter((c) => c instanceof aws.DualControlGate)).toHaveLength(1);
+  });
+
+  test('a key can use a gate given explicitly; the window is bounded', () => {
+    const other = newStack('Explicit');
+    const gate = new aws.DualControlGate(other, 'Gate', { approvalWindow: Duration.hours(4) });
+    const key = cmkFor(other, ComplianceProfile.PCI_DSS, 'K', { dualControlGate: gate });
+    const executor = other.resolve(gate.executorRole.roleArn);
+    expect(keyPolicyOf(other, key).Statement.find((st: any) => st.Sid === 'AllowDualControlExecutor').Principal).toEqual({ AWS: executor });
+    expect(gate.approvalWindowSeconds).toBe(4 * 3600);
+    expect(() => new aws.DualControlGate(newStack('Bad'), 'Gate', { approvalWindow: Duration.days(30) }))
+      .toThrow('approvalWindow must be between 5 minutes and 7 days, got 30 days');
   });
 
   test('keys\' consumers wait for the custodian policy (they read the key ARN from the gated-policy resource)', () => {
