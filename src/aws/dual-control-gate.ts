@@ -29,6 +29,8 @@ const ITEM_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delete
 /** Writes that name several items (or none by key) and so cannot be held to one partition key: the executor's alone. */
 const BULK_WRITES = ['dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 const READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+/** How long a CloudFormation-driven policy change waits for its approvals. */
+const CFN_APPROVAL_WINDOW_SECONDS = 55 * 60;
 
 /**
  * The two-person step of dual control on AWS. IAM cannot require two people for one call, so the operations that could,
@@ -263,7 +265,9 @@ export class DualControlGate extends Construct {
       serviceToken: this.serviceToken,
       resourceType: GATED_KEY_POLICY_TYPE,
       removalPolicy: RemovalPolicy.RETAIN,
-      properties: { KeyId: keyId, KeyArn: keyArn, Policy: policy, ApprovalWindowSeconds: String(Math.min(this.approvalWindowSeconds, 3600)) },
+      // Five minutes inside the framework's one-hour timeout, so the deployment fails with the gate's own message
+      // ("not approved in time") rather than the framework's generic timeout.
+      properties: { KeyId: keyId, KeyArn: keyArn, Policy: policy, ApprovalWindowSeconds: String(Math.min(this.approvalWindowSeconds, CFN_APPROVAL_WINDOW_SECONDS)) },
     });
   }
 }

@@ -359,6 +359,12 @@ describe('DualControlGate construct', () => {
     });
   });
 
+  test('a CloudFormation-driven change expires before the Provider framework gives up, so the gate\'s message is what fails', () => {
+    t.hasResourceProperties('Custom::CloudKmsGatedKeyPolicy', { ApprovalWindowSeconds: String(55 * 60) });
+    const machines = t.findResources('AWS::StepFunctions::StateMachine');
+    expect(JSON.stringify(machines)).toContain('"MaxAttempts\\":60');
+  });
+
   test('one gate per stack', () => {
     expect(aws.DualControlGate.of(stack)).toBe(aws.DualControlGate.of(stack));
     expect(stack.node.findAll().filter((c) => c instanceof aws.DualControlGate)).toHaveLength(1);
