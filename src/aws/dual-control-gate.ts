@@ -267,7 +267,12 @@ export class DualControlGate extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       // Five minutes inside the framework's one-hour timeout, so the deployment fails with the gate's own message
       // ("not approved in time") rather than the framework's generic timeout.
-      properties: { KeyId: keyId, KeyArn: keyArn, Policy: policy, ApprovalWindowSeconds: String(Math.min(this.approvalWindowSeconds, CFN_APPROVAL_WINDOW_SECONDS)) },
+      properties: {
+        KeyId: keyId,
+        KeyArn: keyArn,
+        Policy: policy,
+        ApprovalWindowSeconds: String(Math.min(this.approvalWindowSeconds, CFN_APPROVAL_WINDOW_SECONDS)),
+      },
     });
   }
 }
