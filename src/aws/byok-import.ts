@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KeyCustodians } from './custodians';
+import { DualControlGate } from './dual-control-gate';
 import { IKeyAuditSink } from './key-audit-sink';
 import { Control } from '../core/controls';
 import { DeploymentModel } from '../core/deployment-model';
@@ -144,6 +145,13 @@ export interface ByokImportProps {
    * @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
    */
   readonly deploymentPrincipal?: iam.IPrincipal;
+
+  /**
+   * Under dual control: the gate whose executor alone may import or delete material, change the policy, disable,
+   * delete, replicate the key or move its aliases.
+   * @default - DualControlGate.of(stack), shared by the stack's dual-control keys
+   */
+  readonly dualControlGate?: DualControlGate;
 }
 
 /**
@@ -217,6 +225,7 @@ export class ByokImport extends CustodianKeyBase {
       keyUsage,
       delegateToIam: false,
       removalPolicy: settings.removalPolicy,
+      dualControlGate: props.dualControlGate,
     });
     super(scope, id, {
       description: props.description ?? `${DeploymentModel.BYOK.title} under profile ${profile.name} (${subject})`,

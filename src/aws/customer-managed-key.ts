@@ -3,9 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KeyCustodians } from './custodians';
+import { DualControlGate } from './dual-control-gate';
 import { IKeyAuditSink } from './key-audit-sink';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
+import { ValidationError } from '../core/validation';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
 import { recordKeyEvidence } from './private/key-evidence';
@@ -63,6 +65,22 @@ export interface CustomerManagedKeyProps {
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html
    */
   readonly multiRegion?: boolean;
+
+  /**
+   * Regions a multi-Region primary may be replicated into (`kms:ReplicaRegion`). Outside dual control only the
+   * deployment principal replicates (the replica's policy is then the template's, AWS::KMS::ReplicaKey); under dual
+   * control only the dual-control gate, with a replica policy that keeps the gate. Administrators never replicate.
+   * @default - none: nobody may replicate the key
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
+   */
+  readonly replicaRegions?: string[];
+
+  /**
+   * The dual-control gate whose executor alone may change the key's policy, disable, delete, replicate it or move
+   * its aliases, under dual control.
+   * @default - DualControlGate.of(stack), shared by the stack's dual-control keys
+   */
+  readonly dualControlGate?: DualControlGate;
 
   /**
    * Aliases for the key; `alias/` is added when missing. `alias/aws/` is reserved.
@@ -135,7 +153,12 @@ export class CustomerManagedKey extends CustodianKeyBase {
       keyUsage,
       delegateToIam: props.delegateToIam ?? false,
       removalPolicy: settings.removalPolicy,
+      replicaRegions: props.replicaRegions,
+      dualControlGate: props.dualControlGate,
     });
+    if ((props.replicaRegions ?? []).length > 0 && !props.multiRegion) {
+      throw new ValidationError(`replicaRegions applies only to multi-Region keys (multiRegion: true), got ${props.replicaRegions!.join(', ')}`);
+    }
     super(scope, id, {
       description: props.description ?? `${DeploymentModel.CUSTOMER_MANAGED.title} under profile ${settings.profile.name} (${subject})`,
       keySpec,

@@ -498,6 +498,7 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
         XksKeyId: props.xksKeyId,
         Description: props.description ?? `${DeploymentModel.HYOK.title} under profile ${profile.name} (${subject})`,
         KeyPolicy: this.custodianPolicy.document,
+        BypassPolicyLockoutSafetyCheck: this.custodianPolicy.dualControl ? 'true' : undefined,
         PendingWindowInDays: String(windowDays),
         Tags: [{ TagKey: 'cloud-kms:construct', TagValue: subject.slice(0, 256) }],
       },

@@ -7,3 +7,4 @@ export * from './cloudhsm-cluster';
 export * from './hyok-external-store';
 export * from './envelope-encryption-function';
 export * from './tenant-key-hierarchy';
+export * from './dual-control-gate';

@@ -45,7 +45,8 @@ export interface Tenant {
 
   /**
    * The tenant has left. A dedicated key is disabled, denied to everyone and scheduled for deletion after the deletion
-   * window (crypto-shredding); under dual control the approvers schedule the deletion. A pooled tenant's context is
+   * window (crypto-shredding); under dual control deletion is proposed to the dual-control gate and carried out once a
+   * second custodian approves it. A pooled tenant's context is
    * denied on its pool key (its data cannot be shredded separately). Other tenants are not touched.
    * @default false
    */
@@ -57,8 +58,8 @@ export interface Tenant {
    * tenant's offboarding is undone: removing `offboarded` (or the tenant, or its shard) alone leaves the key pending
    * deletion. Set it with `offboarded` cleared; in this deploy the key keeps its frozen offboarding properties (KMS
    * refuses to change a key pending deletion), and once it has deployed, remove `reonboard` so the key follows the
-   * hierarchy's settings again. Not available under dual control: the approvers cancel the deletion
-   * (`aws kms cancel-key-deletion`, then `aws kms enable-key`) before `offboarded` is cleared.
+   * hierarchy's settings again. Not available under dual control: a custodian proposes `CancelKeyDeletion`
+   * to the dual-control gate, a second approver approves it, an administrator enables the key, then `offboarded` is cleared.
    * @default false
    */
   readonly reonboard?: boolean;
@@ -265,6 +266,8 @@ export class TenantKeyHierarchy extends Construct {
       if (placement.offboarded) {
         // Nobody gets use of a leaving tenant's key; the deny below would stop them anyway.
         this.offboard(key, placement);
+        // Under dual control only the gate may delete an alias (DeleteAlias on the key): CloudFormation keeps it.
+        if (key.dualControl) new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
       } else {
         for (const p of this.tenantPrincipals) this.grantDedicated(key, placement.tenantId, p);
         for (const p of tenant.users ?? []) this.grantTenantUser(key, placement.tenantId, p);
@@ -277,6 +280,7 @@ export class TenantKeyHierarchy extends Construct {
       const poolKey = this.pools.get(placement.pool!)!;
       if (placement.offboarded) {
         this.denyPooledTenant(poolKey, placement);
+        if (poolKey.dualControl) new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });
       } else {
         for (const p of tenant.users ?? []) this.grantTenantUser(poolKey, placement.tenantId, p);
         new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });
@@ -394,13 +398,14 @@ export class TenantKeyHierarchy extends Construct {
     const window = this.settings.deletionWindow;
     const ledger = EvidenceLedger.of(this);
     if (key.dualControl) {
-      Annotations.of(key).addInfo(`tenant ${placement.tenantId} is offboarded: its key denies all use; under dual control two approvers ` +
-        `schedule its deletion: aws kms schedule-key-deletion --key-id <key id> --pending-window-in-days ${window.toDays()}`);
+      Annotations.of(key).addInfo(`tenant ${placement.tenantId} is offboarded: its key denies all use; under dual control its deletion ` +
+        `goes through the dual-control gate: propose { operation: 'ScheduleKeyDeletion', keyId: <key arn>, pendingWindowInDays: ${window.toDays()} }, ` +
+        'have an approver other than the proposer approve it, then invoke the gate executor (README, AWS dual control)');
       ledger.acknowledge({
         subject: key.node.path,
         resource: key.node.path,
         rule: 'cloud-kms:OffboardedKeyDeletion',
-        reason: `tenant ${placement.tenantId} offboarded: all use denied in the key policy; deletion is scheduled by the approvers (dual control)`,
+        reason: `tenant ${placement.tenantId} offboarded: all use denied in the key policy; deletion goes through the dual-control gate (two people)`,
       });
       return;
     }
@@ -431,8 +436,9 @@ export class TenantKeyHierarchy extends Construct {
   /** Cancels an offboarded tenant's pending key deletion and enables the key: only through the explicit prop. */
   private reonboard(key: TenantKey, placement: TenantPlacement): CustomResource {
     if (key.dualControl) {
-      throw new ValidationError(`tenants[${placement.tenantId}].reonboard is not available under dual control: the approvers cancel the ` +
-        'deletion (aws kms cancel-key-deletion, then aws kms enable-key) before offboarded is cleared, got reonboard true');
+      throw new ValidationError(`tenants[${placement.tenantId}].reonboard is not available under dual control: a custodian proposes ` +
+        'CancelKeyDeletion to the dual-control gate, a second approver approves it, an administrator enables the key, ' +
+        'then offboarded is cleared; got reonboard true');
     }
     const shard = Stack.of(key);
     const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);

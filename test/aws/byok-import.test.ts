@@ -36,14 +36,15 @@ describe('a BYOK key under PCI DSS', () => {
     t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/pci/imported' });
   });
 
-  test('importers may only fetch parameters, import and delete material, with MFA', () => {
+  test('importers may only fetch the import parameters, with MFA: import and deletion of material go through the gate', () => {
+    // Issue 13, finding 2: under dual control ImportKeyMaterial and DeleteImportedKeyMaterial are the gate executor's alone.
     expect(statement(policy, 'AllowKeyMaterialImport')).toMatchObject({
       Principal: { AWS: IMPORTER },
-      Action: ['kms:DescribeKey', 'kms:ListResourceTags', ...IMPORT],
+      Action: ['kms:DescribeKey', 'kms:ListResourceTags', 'kms:GetParametersForImport'],
       Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
     });
     expect(statement(policy, 'DenyImportersAnythingButImport')).toMatchObject({
-      Effect: 'Deny', Principal: { AWS: IMPORTER }, NotAction: ['kms:DescribeKey', 'kms:ListResourceTags', ...IMPORT],
+      Effect: 'Deny', Principal: { AWS: IMPORTER }, NotAction: ['kms:DescribeKey', 'kms:ListResourceTags', 'kms:GetParametersForImport'],
     });
     expect(statement(policy, 'DenyImportWithoutMfa')).toMatchObject({
       Effect: 'Deny', Action: IMPORT, Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
@@ -51,7 +52,7 @@ describe('a BYOK key under PCI DSS', () => {
   });
 
   test.each([
-    [IMPORTER, 'kms:ImportKeyMaterial', { 'aws:MultiFactorAuthPresent': 'true' }, 'ALLOW'],
+    [IMPORTER, 'kms:ImportKeyMaterial', { 'aws:MultiFactorAuthPresent': 'true' }, 'EXPLICIT_DENY'],
     [IMPORTER, 'kms:GetParametersForImport', { 'aws:MultiFactorAuthPresent': 'true' }, 'ALLOW'],
     [IMPORTER, 'kms:ImportKeyMaterial', { 'aws:MultiFactorAuthPresent': 'false' }, 'EXPLICIT_DENY'],
     [IMPORTER, 'kms:ImportKeyMaterial', {}, 'EXPLICIT_DENY'],
@@ -67,7 +68,7 @@ describe('a BYOK key under PCI DSS', () => {
 
   test('the rest of the policy is the customer-managed separation of duties, with dual control', () => {
     expect(() => statement(policy, 'DenyCryptographicUseByAdministrators')).not.toThrow();
-    expect(() => statement(policy, 'AllowApproversDestructiveOperationsWithMfa')).not.toThrow();
+    expect(() => statement(policy, 'AllowDualControlExecutor')).not.toThrow();
     expect(key.dualControl).toBe(true);
   });
 

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as aws from '../../src/aws';
 import {
-  ACCOUNT, arn, cmkFor, DEPLOYER, keyPolicyOf, newStack, people, profilesAllowing, statement, templateOf,
+  ACCOUNT, arn, cmkFor, DEPLOYER, genesisPolicyOf, keyPolicyOf, newStack, people, profilesAllowing, statement, templateOf,
 } from '../support/fixtures';
 import { decide } from '../support/key-policy-eval';
 
@@ -18,7 +18,10 @@ const MANAGEMENT = ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias', 'km
 const CRYPTO = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
   'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
   'kms:Sign', 'kms:Verify', 'kms:GenerateMac', 'kms:VerifyMac', 'kms:DeriveSharedSecret', 'kms:GetPublicKey'];
-const DESTRUCTIVE = ['kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'];
+/** Under dual control only the gate's executor may call these (issue 13, finding 2 and 3). */
+const GATED = ['kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:ReplicateKey',
+  'kms:UpdatePrimaryRegion', 'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial'];
+const REPLICATION = ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'];
 
 const ADMIN = arn('KeyAdmin');
 const USER = arn('OrdersService');
@@ -40,7 +43,8 @@ describe('key policy: separation of duties (no dual control)', () => {
     const st = statement(policy, 'AllowKeyAdministration');
     expect(st.Effect).toBe('Allow');
     expect(st.Principal).toEqual({ AWS: ADMIN });
-    expect(st.Action).toEqual([...READ, ...MANAGEMENT]);
+    // Replication left the administrators (issue 13, finding 3): a replica's policy is its creator's choice.
+    expect(st.Action).toEqual([...READ, ...MANAGEMENT.filter((a) => !REPLICATION.includes(a))]);
     for (const a of CRYPTO) expect(st.Action).not.toContain(a);
   });
 
@@ -130,50 +134,71 @@ describe('key policy: dual control', () => {
   const mfa = { 'aws:MultiFactorAuthPresent': 'true' };
   const noMfa = { 'aws:MultiFactorAuthPresent': 'false' };
 
-  test('administrators lose the destructive operations', () => {
+  const EXECUTOR = stack.resolve((aws.DualControlGate.of(stack).executorRole.node.defaultChild as any).attrArn);
+  const asExecutor = { 'aws:PrincipalArn': EXECUTOR };
+
+  test('administrators lose the gated operations', () => {
     const st = statement(policy, 'AllowKeyAdministration');
-    for (const a of DESTRUCTIVE) expect(st.Action).not.toContain(a);
+    for (const a of GATED) expect(st.Action).not.toContain(a);
   });
 
-  test('approvers hold them, with MFA', () => {
-    expect(statement(policy, 'AllowApproversDestructiveOperationsWithMfa')).toMatchObject({
-      Principal: { AWS: [APPROVER_A, APPROVER_B] },
-      Action: ['kms:DescribeKey', ...['kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion']],
-      Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
-    });
-    expect(statement(policy, 'DenyApproverOperationsWithoutMfa')).toMatchObject({
-      Effect: 'Deny', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
-    });
+  test('approvers only read: they approve through the gate, not KMS (issue 13, finding 2)', () => {
+    expect(statement(policy, 'AllowApproversReviewOnly')).toMatchObject({ Principal: { AWS: [APPROVER_A, APPROVER_B] }, Action: READ });
+    expect(() => statement(policy, 'AllowApproversDestructiveOperationsWithMfa')).toThrow(/no statement/);
   });
 
-  test('everyone else is denied them by principal ARN; PutKeyPolicy stays open to the deployment role', () => {
-    expect(statement(policy, 'DenyDestructiveOperationsExceptApprovers')).toMatchObject({
+  test('the deployment principal keeps no PutKeyPolicy (issue 13, finding 2)', () => {
+    const st = statement(policy, 'AllowCloudFormationDeployment');
+    for (const a of GATED) expect(st.Action).not.toContain(a);
+  });
+
+  test('only the gate executor holds the gated operations; everyone else is denied them by principal ARN', () => {
+    expect(statement(policy, 'AllowDualControlExecutor')).toMatchObject({ Effect: 'Allow', Principal: { AWS: EXECUTOR } });
+    expect(statement(policy, 'AllowDualControlExecutor').Action).toEqual(expect.arrayContaining(GATED));
+    expect(statement(policy, 'DenyDualControlOperationsExceptExecutor')).toMatchObject({
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: ['kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:ScheduleKeyDeletion'],
-      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [APPROVER_A, APPROVER_B] } },
-    });
-    expect(statement(policy, 'DenyPolicyChangesExceptApproversAndDeployment')).toMatchObject({
-      Effect: 'Deny',
-      Action: 'kms:PutKeyPolicy',
-      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [APPROVER_A, APPROVER_B, DEPLOYER] } },
+      Action: GATED,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [EXECUTOR] } },
     });
   });
 
   test.each([
     [ADMIN, 'kms:ScheduleKeyDeletion', { ...mfa, 'aws:PrincipalArn': ADMIN }, 'EXPLICIT_DENY'],
     [ADMIN, 'kms:PutKeyPolicy', { ...mfa, 'aws:PrincipalArn': ADMIN }, 'EXPLICIT_DENY'],
+    [ADMIN, 'kms:UpdateAlias', { ...mfa, 'aws:PrincipalArn': ADMIN }, 'EXPLICIT_DENY'],
+    [ADMIN, 'kms:ReplicateKey', { ...mfa, 'aws:PrincipalArn': ADMIN, 'kms:ReplicaRegion': 'eu-west-1' }, 'EXPLICIT_DENY'],
     [ADMIN, 'kms:EnableKeyRotation', { 'aws:PrincipalArn': ADMIN }, 'ALLOW'],
-    [APPROVER_A, 'kms:ScheduleKeyDeletion', { ...mfa, 'aws:PrincipalArn': APPROVER_A }, 'ALLOW'],
-    [APPROVER_B, 'kms:CancelKeyDeletion', { ...mfa, 'aws:PrincipalArn': APPROVER_B }, 'ALLOW'],
-    [APPROVER_A, 'kms:ScheduleKeyDeletion', { ...noMfa, 'aws:PrincipalArn': APPROVER_A }, 'EXPLICIT_DENY'],
-    [APPROVER_A, 'kms:DisableKey', { 'aws:PrincipalArn': APPROVER_A }, 'EXPLICIT_DENY'],
+    [APPROVER_A, 'kms:ScheduleKeyDeletion', { ...mfa, 'aws:PrincipalArn': APPROVER_A }, 'EXPLICIT_DENY'],
+    [APPROVER_B, 'kms:PutKeyPolicy', { ...mfa, 'aws:PrincipalArn': APPROVER_B }, 'EXPLICIT_DENY'],
+    [APPROVER_A, 'kms:DisableKey', { ...noMfa, 'aws:PrincipalArn': APPROVER_A }, 'EXPLICIT_DENY'],
+    [APPROVER_A, 'kms:GetKeyPolicy', { ...mfa, 'aws:PrincipalArn': APPROVER_A }, 'ALLOW'],
     [APPROVER_A, 'kms:Decrypt', { ...mfa, 'aws:PrincipalArn': APPROVER_A }, 'IMPLICIT_DENY'],
-    [DEPLOYER, 'kms:PutKeyPolicy', { 'aws:PrincipalArn': DEPLOYER as any }, 'ALLOW'],
+    [DEPLOYER, 'kms:PutKeyPolicy', { 'aws:PrincipalArn': DEPLOYER as any }, 'EXPLICIT_DENY'],
     [DEPLOYER, 'kms:ScheduleKeyDeletion', { 'aws:PrincipalArn': DEPLOYER as any }, 'EXPLICIT_DENY'],
+    [DEPLOYER, 'kms:EnableKeyRotation', { 'aws:PrincipalArn': DEPLOYER as any }, 'ALLOW'],
     [USER, 'kms:DisableKey', { ...mfa, 'aws:PrincipalArn': USER }, 'EXPLICIT_DENY'],
   ])('%s calling %s %j: %s', (principal, action, ctx, expected) => {
     expect(decide(policy, principal, action, ctx as any)).toBe(expected);
+  });
+
+  test.each(GATED.filter((a) => a !== 'kms:ReplicateKey'))('the executor may call %s and nothing cryptographic', (action) => {
+    expect(decide(policy, EXECUTOR, action, asExecutor)).toBe('ALLOW');
+    expect(decide(policy, EXECUTOR, 'kms:Decrypt', asExecutor)).toBe('EXPLICIT_DENY');
+  });
+
+  test('no replica region allowed by default: not even the executor replicates', () => {
+    expect(decide(policy, EXECUTOR, 'kms:ReplicateKey', { ...asExecutor, 'kms:ReplicaRegion': 'eu-west-1' })).toBe('EXPLICIT_DENY');
+  });
+
+  test('CloudFormation creates the key with a fixed genesis policy (no use by anyone) and bypasses the lockout check', () => {
+    const genesis = genesisPolicyOf(stack, key);
+    expect(genesis.Statement.map((st) => st.Sid)).toEqual(['CloudKmsDualControlGenesis', 'AllowCloudFormationDeployment',
+      'DenyDualControlOperationsExceptExecutor', 'DenyAllUseUntilCustodianPolicy']);
+    expect(decide(genesis, DEPLOYER, 'kms:PutKeyPolicy', { 'aws:PrincipalArn': DEPLOYER as any })).toBe('EXPLICIT_DENY');
+    expect(decide(genesis, USER, 'kms:Decrypt', {})).toBe('EXPLICIT_DENY');
+    templateOf(stack).hasResourceProperties('AWS::KMS::Key', { BypassPolicyLockoutSafetyCheck: true });
+    templateOf(stack).hasResourceProperties('Custom::CloudKmsGatedKeyPolicy', { KeyId: { Ref: Match.anyValue() }, Policy: Match.anyValue() });
   });
 
   test('a dual-control key must be retained', () => {
@@ -186,7 +211,7 @@ describe('key policy: dual control', () => {
     const who = people();
     const k = new aws.CustomerManagedKey(s, 'K', { custodians: { administrators: [who.admin], approvers: [who.approverA, who.approverB] } });
     expect(k.dualControl).toBe(true);
-    expect(() => statement(keyPolicyOf(s, k), 'AllowApproversDestructiveOperationsWithMfa')).not.toThrow();
+    expect(() => statement(keyPolicyOf(s, k), 'AllowDualControlExecutor')).not.toThrow();
   });
 });
 
@@ -230,7 +255,13 @@ describe('rotation, deletion window, removal', () => {
   test('multi-region primary', () => {
     const { stack, policy } = commercialKey({ multiRegion: true });
     templateOf(stack).hasResourceProperties('AWS::KMS::Key', { MultiRegion: true });
-    expect(statement(policy, 'AllowKeyAdministration').Action).toEqual(expect.arrayContaining(['kms:ReplicateKey', 'kms:UpdatePrimaryRegion']));
+    // Only the deployment principal replicates (the replica's policy is then the template's), and only into allowed
+    // regions: none by default (issue 13, finding 3).
+    expect(statement(policy, 'AllowKeyAdministration').Action).not.toEqual(expect.arrayContaining(['kms:ReplicateKey']));
+    expect(decide(policy, ADMIN, 'kms:ReplicateKey', { 'aws:PrincipalArn': ADMIN, 'kms:ReplicaRegion': 'eu-west-1' })).not.toBe('ALLOW');
+    expect(decide(policy, ADMIN, 'kms:UpdatePrimaryRegion', { 'aws:PrincipalArn': ADMIN })).toBe('EXPLICIT_DENY');
+    expect(decide(policy, DEPLOYER, 'kms:ReplicateKey', { 'aws:PrincipalArn': DEPLOYER as any, 'kms:ReplicaRegion': 'eu-west-1' })).toBe('EXPLICIT_DENY');
+    expect(decide(policy, DEPLOYER, 'kms:UpdatePrimaryRegion', { 'aws:PrincipalArn': DEPLOYER as any })).toBe('ALLOW');
   });
 });
 

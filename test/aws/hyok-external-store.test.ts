@@ -52,11 +52,15 @@ describe('an XKS store under SOVEREIGN with one key', () => {
   test('its key policy is the separation-of-duties policy with dual control; the handler role stands in for CloudFormation', () => {
     const handlerRole = { 'Fn::GetAtt': [Object.keys(t.findResources('AWS::IAM::Role')).find((k) => k.startsWith('CloudKmsConstructsStoreKeyProviderHandlerRole')), 'Arn'] };
     expect(statement(policy, 'AllowCloudFormationDeployment').Principal).toEqual({ AWS: handlerRole });
-    expect(statement(policy, 'AllowCloudFormationDeployment').Action).toContain('kms:PutKeyPolicy');
+    // Under dual control the handler (like CloudFormation) holds no PutKeyPolicy: only the gate's executor does, and the
+    // handler creates the key skipping the lockout check (issue 13, finding 2).
+    expect(statement(policy, 'AllowCloudFormationDeployment').Action).not.toContain('kms:PutKeyPolicy');
+    expect(decide(policy, handlerRole, 'kms:PutKeyPolicy', { 'aws:PrincipalArn': handlerRole as any })).toBe('EXPLICIT_DENY');
+    expect(JSON.stringify(t.findResources('Custom::CloudKmsStoreKey'))).toContain('"BypassPolicyLockoutSafetyCheck":"true"');
     expect(decide(policy, arn('KeyAdmin'), 'kms:Decrypt')).toBe('EXPLICIT_DENY');
     expect(decide(policy, arn('OrdersService'), 'kms:Decrypt')).toBe('ALLOW');
     expect(decide(policy, arn('OrdersService'), 'kms:ScheduleKeyDeletion', { 'aws:PrincipalArn': arn('OrdersService') })).toBe('EXPLICIT_DENY');
-    expect(decide(policy, arn('ApproverA'), 'kms:ScheduleKeyDeletion', { 'aws:MultiFactorAuthPresent': 'true', 'aws:PrincipalArn': arn('ApproverA') })).toBe('ALLOW');
+    expect(decide(policy, arn('ApproverA'), 'kms:ScheduleKeyDeletion', { 'aws:MultiFactorAuthPresent': 'true', 'aws:PrincipalArn': arn('ApproverA') })).toBe('EXPLICIT_DENY');
     expect(decide(policy, handlerRole, 'kms:Decrypt')).toBe('EXPLICIT_DENY');
   });
 
@@ -88,7 +92,7 @@ describe('an XKS store under SOVEREIGN with one key', () => {
 
   test('the key-store handler can read exactly the credential secret; the key handler can only create keys in custom stores', () => {
     const managed = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).map((p: any) => JSON.stringify(p.Properties));
-    expect(managed.find((p) => p.includes('kms:CreateKey'))).toContain('"kms:KeyOrigin":["EXTERNAL_KEY_STORE","AWS_CLOUDHSM"]');
+    expect(managed.find((p) => p.includes('kms:CreateKey') && !p.includes('CloudKmsDualControlGate'))).toContain('"kms:KeyOrigin":["EXTERNAL_KEY_STORE","AWS_CLOUDHSM"]');
     const inline = Object.values(t.findResources('AWS::IAM::Policy')).map((p: any) => p.Properties);
     const secretRead = inline.find((p) => JSON.stringify(p.PolicyDocument).includes('secretsmanager:GetSecretValue'))!;
     expect(secretRead.Roles).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import { App, Duration, NestedStack, Stack, Tags } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
@@ -26,7 +26,9 @@ function keyOf(h: aws.TenantKeyHierarchy, tenantId: string): { policy: { Stateme
   const stack = Stack.of(key);
   const template = Template.fromStack(stack).toJSON();
   const id = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
-  return { policy: template.Resources[id].Properties.KeyPolicy, props: template.Resources[id].Properties, stack };
+  // Under dual control the key's policy is the one the dual-control gate installs (issue 13, finding 2).
+  const gated = Object.values(template.Resources).find((r: any) => r.Type === 'Custom::CloudKmsGatedKeyPolicy' && r.Properties.KeyId?.Ref === id) as any;
+  return { policy: gated ? gated.Properties.Policy : template.Resources[id].Properties.KeyPolicy, props: template.Resources[id].Properties, stack };
 }
 
 function shardTemplate(h: aws.TenantKeyHierarchy, tenantId: string): any {
@@ -266,7 +268,7 @@ describe('offboarding', () => {
     expect(() => hierarchy(newStack(), { isolation, tenants: [{ tenantId: 'globex', reonboard: true, ...extra }] })).toThrow(message);
   });
 
-  test('reonboard under dual control is refused: the approvers cancel the deletion', () => {
+  test('reonboard under dual control is refused: cancelling goes through the dual-control gate', () => {
     const stack = newStack();
     const profile = ComplianceProfile.PCI_DSS;
     const p = people();
@@ -275,7 +277,7 @@ describe('offboarding', () => {
       auditSink: sinkFor(stack, profile),
       custodians: { administrators: [p.admin], users: [new iam.ArnPrincipal(SERVICE)], approvers: [p.approverA, p.approverB] },
       tenants: [{ tenantId: 'globex', reonboard: true }],
-    })).toThrow(/tenants\[globex\]\.reonboard is not available under dual control: the approvers cancel the deletion/);
+    })).toThrow(/tenants\[globex\]\.reonboard is not available under dual control: a custodian proposes CancelKeyDeletion to the dual-control gate/);
   });
 
   test('a leaving tenant\'s principals get no grant on its key, and its alias goes', () => {
@@ -287,7 +289,7 @@ describe('offboarding', () => {
     expect(decide(policy, globexApp.arn, 'kms:Decrypt', { 'kms:EncryptionContext:tenantId': 'globex' })).toBe('EXPLICIT_DENY');
   });
 
-  test('under dual control the key is denied to everyone and the approvers schedule the deletion', () => {
+  test('under dual control the key is denied to everyone (a policy change through the gate) and deletion goes through the gate', () => {
     const stack = newStack();
     const profile = ComplianceProfile.PCI_DSS;
     const p = people();
@@ -300,8 +302,10 @@ describe('offboarding', () => {
     const { policy, stack: shard } = keyOf(h, 'globex');
     expect(policy.Statement.some((s: any) => s.Sid === 'DenyOffboardedTenant')).toBe(true);
     expect(Template.fromStack(shard).findResources('Custom::CloudKmsKeyDeletion')).toEqual({});
+    // Only the gate may delete an alias under dual control, so CloudFormation keeps the offboarded tenant's alias.
+    Template.fromStack(shard).hasResourceProperties('AWS::KMS::Alias', { AliasName: Match.stringLikeRegexp('globex$') });
     const info = messages(h.keyFor('globex') as kms.Key, 'aws:cdk:info');
-    expect(info).toEqual([expect.stringMatching(/offboarded: its key denies all use; under dual control two approvers schedule its deletion/)]);
+    expect(info).toEqual([expect.stringMatching(/offboarded: its key denies all use; under dual control its deletion goes through the dual-control gate/)]);
     expect(EvidenceLedger.of(stack).acknowledgements().map((a) => a.rule)).toContain('cloud-kms:OffboardedKeyDeletion');
   });
 

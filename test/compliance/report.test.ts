@@ -29,7 +29,8 @@ describe('AWS: the report is written into the cloud assembly at synthesis', () =
     const rotation = key.controls.find((c: any) => c.id === Control.PCI_3_7_4.id);
     expect(rotation.evidence).toEqual([expect.objectContaining({ resource: 'Payments/CardholderDataKey/Resource', setting: 'RotationPeriodInDays', value: '365' })]);
     const dual = key.controls.find((c: any) => c.id === Control.PCI_3_7_6.id);
-    expect(dual.evidence[0].description).toMatch(/limited to 2 named approvers with MFA/);
+    // Issue 13, finding 2: the evidence says the gate enforces two people.
+    expect(dual.evidence[0].description).toMatch(/^two people: .* allowed only to the dual-control gate's executor .* one of the 2 named approvers, a different principal, approved it with MFA/);
     expect(report.summary.unmet).toEqual([]);
   });
 

@@ -102,16 +102,39 @@ describe('AWS rules (CloudFormation, keys made by custom resources included)', (
   });
 
   test('KeyDualControl', () => {
+    // Issue 13, finding 2: approvers holding destructive operations with MFA is one person acting alone.
+    const GATED = ['kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:ReplicateKey',
+      'kms:UpdatePrimaryRegion', 'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial'];
+    const executor = { 'Fn::GetAtt': ['Executor', 'Arn'] };
+    const gate = [
+      { Sid: 'AllowDualControlExecutor', Effect: 'Allow', Principal: { AWS: executor }, Action: GATED, Resource: '*' },
+      {
+        Sid: 'DenyDualControlOperationsExceptExecutor',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: GATED,
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [executor] } },
+      },
+    ];
+    const administrators = { Sid: 'AllowKeyAdministration', Effect: 'Allow', Principal: { AWS: 'arn:administrators' }, Action: ['kms:EnableKeyRotation'], Resource: '*' };
+    expect(results(KeyDualControl, cfn(policy(administrators, ...gate)))).toEqual([C]);
+    // A service key (no custodians): only deletion and disabling are checked.
+    expect(results(KeyDualControl, cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:d' }, Action: ['kms:EnableKeyRotation'], Resource: '*' })))).toEqual([C]);
     const mfa = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
-    const two = cfn(policy({ Effect: 'Allow', Principal: { AWS: ['arn:a', 'arn:b'] }, Action: ['kms:ScheduleKeyDeletion'], Resource: '*', Condition: mfa }));
-    expect(results(KeyDualControl, two)).toEqual([C]);
-    const one = cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:a' }, Action: ['kms:ScheduleKeyDeletion'], Resource: '*', Condition: mfa }));
-    expect(results(KeyDualControl, one)).toEqual([N]);
-    const noMfa = cfn(policy({ Effect: 'Allow', Principal: { AWS: ['arn:a', 'arn:b'] }, Action: ['kms:DisableKey'], Resource: '*' }));
-    expect(results(KeyDualControl, noMfa)).toEqual([N]);
-    expect(results(KeyDualControl, noMfa, COMMERCIAL)).toEqual([NA]);
-    // Nobody may delete or disable it at all: stricter than dual control.
-    expect(results(KeyDualControl, cfn(policy({ Effect: 'Allow', Principal: { AWS: 'arn:a' }, Action: ['kms:DescribeKey'], Resource: '*' })))).toEqual([C]);
+    const approvers = cfn(policy({ Effect: 'Allow', Principal: { AWS: ['arn:a', 'arn:b'] }, Action: ['kms:ScheduleKeyDeletion'], Resource: '*', Condition: mfa }));
+    expect(results(KeyDualControl, approvers)).toEqual([N]);
+    expect(results(KeyDualControl, cfn(policy(administrators, ...gate, { Effect: 'Allow', Principal: { AWS: 'arn:deployer' }, Action: ['kms:PutKeyPolicy'], Resource: '*' })))).toEqual([N]);
+    expect(results(KeyDualControl, cfn(policy(administrators, gate[0])))).toEqual([N]);
+    expect(results(KeyDualControl, approvers, COMMERCIAL)).toEqual([NA]);
+    // The gate's policy resource is what a dual-control key's policy is; the key carries only its genesis policy.
+    const gated = {
+      Resources: {
+        Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { KeyPolicy: { Statement: [] } } },
+        KeyGatedPolicy: { Type: 'Custom::CloudKmsGatedKeyPolicy', Properties: { KeyId: { Ref: 'Key' }, Policy: { Statement: [administrators, ...gate] } } },
+      },
+    };
+    expect(results(KeyDualControl, gated)).toEqual([C]);
   });
 
   test('AuditTrail', () => {

@@ -126,7 +126,18 @@ export function xksStoreFor(stack: Stack, profile: ComplianceProfile, id = 'Stor
 
 export const profilesAllowing = (model: DeploymentModel) => ComplianceProfile.builtIns().filter((p) => p.allows(model));
 
-export function keyPolicyOf(stack: Stack, key: { node: { defaultChild?: unknown } }): { Statement: any[] } {
+/**
+ * The key's custodian policy: the AWS::KMS::Key's KeyPolicy, or under dual control the policy the gate installs
+ * (Custom::CloudKmsGatedKeyPolicy; the key itself then carries its fixed genesis policy, see genesisPolicyOf).
+ */
+export function keyPolicyOf(stack: Stack, key: { node: { defaultChild?: unknown; tryFindChild?: (id: string) => any } }): { Statement: any[] } {
+  const gated = key.node.tryFindChild?.('GatedPolicy');
+  if (gated) return stack.resolve((gated.node.defaultChild as any)._cfnProperties.Policy);
+  return genesisPolicyOf(stack, key);
+}
+
+/** The KeyPolicy CloudFormation creates the key with. */
+export function genesisPolicyOf(stack: Stack, key: { node: { defaultChild?: unknown } }): { Statement: any[] } {
   const cfn = key.node.defaultChild as any;
   return stack.resolve(cfn.keyPolicy);
 }

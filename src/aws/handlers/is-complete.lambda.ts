@@ -1,10 +1,12 @@
 import { IsCompleteResult, ResourceError, ResourceEvent } from './common';
+import * as gate from './dual-control-gate';
 import * as hsmCluster from './hsm-cluster';
 import * as keyStore from './key-store';
 
 /** Provider framework isComplete handler for the custom resources that take time (clusters, key stores). */
 export async function handler(event: ResourceEvent): Promise<IsCompleteResult> {
   switch (event.ResourceType) {
+    case gate.GATED_KEY_POLICY_TYPE: return gate.isComplete(event);
     case hsmCluster.HSM_CLUSTER_TYPE: return hsmCluster.isComplete(event);
     case keyStore.KEY_STORE_TYPE: return keyStore.isComplete(event);
     default: throw new ResourceError(`unknown resource type ${event.ResourceType}`);

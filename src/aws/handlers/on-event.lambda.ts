@@ -1,12 +1,18 @@
 import { OnEventResult, ResourceError, ResourceEvent } from './common';
+import * as gate from './dual-control-gate';
 import * as hsmCluster from './hsm-cluster';
 import * as keyDeletion from './key-deletion';
 import * as keyStore from './key-store';
 import * as storeKey from './store-key';
 
-/** Provider framework onEvent handler for every cloud-kms-constructs custom resource. */
-export async function handler(event: ResourceEvent): Promise<OnEventResult> {
+/**
+ * Provider framework onEvent handler for every cloud-kms-constructs custom resource; as the dual-control gate's
+ * executor it also takes direct `{ gate: 'execute', ... }` invocations (it trusts nothing in them but the proposal id).
+ */
+export async function handler(event: ResourceEvent | gate.GateInvocation): Promise<OnEventResult | gate.ExecuteResult | { error: string }> {
+  if (gate.isGateInvocation(event)) return gate.invoke(event);
   switch (event.ResourceType) {
+    case gate.GATED_KEY_POLICY_TYPE: return gate.onEvent(event);
     case hsmCluster.HSM_CLUSTER_TYPE: return hsmCluster.onEvent(event);
     case keyStore.KEY_STORE_TYPE: return keyStore.onEvent(event);
     case storeKey.STORE_KEY_TYPE: return storeKey.onEvent(event);

@@ -10,3 +10,5 @@ export const STORE_KEY_TYPE = 'Custom::CloudKmsStoreKey';
 export const HEALTH_NAMESPACE = 'CloudKmsConstructs';
 export const CONNECTED_METRIC = 'KeyStoreConnected';
 export const KEY_DELETION_TYPE = 'Custom::CloudKmsKeyDeletion';
+/** A dual-control key's policy, carried out through the dual-control gate. */
+export const GATED_KEY_POLICY_TYPE = 'Custom::CloudKmsGatedKeyPolicy';

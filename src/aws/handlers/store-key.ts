@@ -7,7 +7,7 @@ import {
   UntagResourceCommand, UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
 import {
-  errorName, int, isNotFound, log, OnEventResult, optional, required, ResourceError, ResourceEvent, withRetry,
+  bool, errorName, int, isNotFound, log, OnEventResult, optional, required, ResourceError, ResourceEvent, withRetry,
 } from './common';
 
 export { STORE_KEY_TYPE } from './resource-types';
@@ -55,7 +55,8 @@ async function create(props: Record<string, any>): Promise<OnEventResult> {
     KeyUsage: 'ENCRYPT_DECRYPT',
     Description: optional(props, 'Description'),
     Policy: policyText(props),
-    BypassPolicyLockoutSafetyCheck: false,
+    // Dual control: the policy lets only the gate's executor call PutKeyPolicy, so KMS's lockout check must be skipped.
+    BypassPolicyLockoutSafetyCheck: bool(props, 'BypassPolicyLockoutSafetyCheck', false),
     Tags: Object.entries(tags(props)).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
   })).catch((e) => { throw explain(e); });
   const m = res.KeyMetadata!;

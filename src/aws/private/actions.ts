@@ -15,13 +15,34 @@ export const READ_ACTIONS = [
   'kms:ListResourceTags',
 ];
 
-/** Destructive or policy-changing operations that dual control puts behind named approvers. */
+/**
+ * Every operation that could, by one principal alone, expose or destroy what the key protects: change its policy,
+ * disable or delete it (or undo a deletion), copy it to another region under a policy of the caller's choosing, swap
+ * or remove its material, or move an alias a workload resolves. Under dual control only the dual-control gate's
+ * executor may call them, and only with a request two people agreed on (see DualControlGate).
+ * CreateAlias stays outside: it can only add a name for this key, never point a name elsewhere (UpdateAlias and
+ * DeleteAlias need permission on the key the alias leaves).
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html
+ */
 export const DUAL_CONTROL_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:DisableKey',
   'kms:PutKeyPolicy',
   'kms:ScheduleKeyDeletion',
+  'kms:ReplicateKey',
+  'kms:UpdatePrimaryRegion',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:ImportKeyMaterial',
+  'kms:DeleteImportedKeyMaterial',
 ];
+
+/**
+ * Multi-Region operations: a replica is a separate key with its own policy that decrypts the primary's ciphertexts,
+ * so outside dual control only the deployment principal (whose replica policy comes from the template) holds them.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
+ */
+export const REPLICATION_ACTIONS = ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'];
 
 /** Key management without cryptographic use. */
 export const MANAGEMENT_ACTIONS = [

@@ -6,6 +6,7 @@ import {
   DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
 } from './actions';
 import { CustodianPolicy } from './custodian-policy';
+import { buildGenesisPolicy } from './key-policy';
 import { normalizeAlias } from './key-settings';
 
 /**
@@ -25,11 +26,33 @@ export abstract class CustodianKeyBase extends kms.Key {
 
   private readonly custodianPolicy: CustodianPolicy;
 
-  protected constructor(scope: Construct, id: string, props: kms.KeyProps, custodianPolicy: CustodianPolicy) {
+  /**
+   * @param gatePolicy under dual control, whether CloudFormation's policy changes go through the gate (a custom
+   * resource per key); without it they fail (the deployment principal holds no PutKeyPolicy).
+   */
+  protected constructor(scope: Construct, id: string, props: kms.KeyProps, custodianPolicy: CustodianPolicy, gatePolicy = true) {
     super(scope, id, { ...props, policy: custodianPolicy.document });
     this.custodianPolicy = custodianPolicy;
     this.dualControl = custodianPolicy.dualControl;
     this.delegateToIam = custodianPolicy.delegateToIam;
+    const gate = custodianPolicy.gate;
+    if (gate) {
+      const cfn = this.node.defaultChild as kms.CfnKey;
+      // Under dual control the deployment principal may not call PutKeyPolicy, so KMS's lockout check would refuse the
+      // key: CreateKey requires the policy to let the caller call PutKeyPolicy later unless this is set. The key stays
+      // manageable: the gate's executor holds PutKeyPolicy.
+      // @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html#KMS-CreateKey-request-BypassPolicyLockoutSafetyCheck
+      // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html#cfn-kms-key-bypasspolicylockoutsafetycheck
+      cfn.bypassPolicyLockoutSafetyCheck = true;
+      if (gatePolicy) {
+        // CloudFormation keeps a fixed genesis policy on the key (so it never calls PutKeyPolicy itself); the custodian
+        // policy travels in Custom::CloudKmsGatedKeyPolicy, which the gate installs (see buildGenesisPolicy).
+        cfn.keyPolicy = buildGenesisPolicy(custodianPolicy.deployer, gate.executorRole, [gate.executorRole.roleArn]);
+        const managed = gate.manageKeyPolicy(this, 'GatedPolicy', cfn.ref, cfn.attrArn, custodianPolicy.document);
+        // Whatever uses the key's ARN is created after the custodian policy is in place.
+        Object.defineProperty(this, 'keyArn', { value: managed.getAttString('KeyArn'), writable: false, enumerable: true });
+      }
+    }
     custodianPolicy.bind(this);
   }
 

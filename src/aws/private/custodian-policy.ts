@@ -9,6 +9,7 @@ import { EvidenceLedger } from '../../core/evidence';
 import { ComplianceProfile } from '../../core/profile';
 import { ValidationError } from '../../core/validation';
 import type { GrantConditions, KeyCustodians } from '../custodians';
+import { DualControlGate } from '../dual-control-gate';
 import {
   ActionClass, classifyAction, DATA_KEY_PAIR_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS,
   KEY_AGREEMENT_ACTIONS, PUBLIC_KEY_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
@@ -30,6 +31,16 @@ export interface CustodianPolicyInput {
   readonly keyUsage: kms.KeyUsage;
   readonly delegateToIam: boolean;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Under dual control: the gate whose executor alone carries out the gated operations.
+   * @default - DualControlGate.of(stack)
+   */
+  readonly dualControlGate?: DualControlGate;
+  /**
+   * Regions a multi-Region primary may be replicated into; none: no replication.
+   * @default - none
+   */
+  readonly replicaRegions?: string[];
 }
 
 /**
@@ -43,6 +54,10 @@ export class CustodianPolicy {
   public readonly delegateToIam: boolean;
   public readonly approverCount: number;
   public readonly hasAuditors: boolean;
+  /** Under dual control: the gate that carries out the gated operations. */
+  public readonly gate?: DualControlGate;
+  /** The deployment principal (for the genesis policy of a dual-control key). */
+  public readonly deployer: iam.IPrincipal;
   /**
    * Whether synthesis may skip re-checking the final key policy. Keys whose every statement came through this class
    * (tenant keys, by the thousand) may: each grant was checked as it was made.
@@ -104,6 +119,14 @@ export class CustodianPolicy {
     SeparationOfDuties.check(this.assignments, subject);
     this.baseAssignments = [...this.assignments];
 
+    const gate = dualControl ? input.dualControlGate ?? DualControlGate.of(scope) : undefined;
+    if (gate) gate.registerCustodians([...c.administrators, ...approvers]);
+    for (const r of input.replicaRegions ?? []) {
+      if (!Token.isUnresolved(r) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) {
+        throw new ValidationError(`replicaRegions must name AWS regions such as eu-west-1, got '${r}'`);
+      }
+    }
+
     this.baseStatements = buildKeyPolicy({
       administrators: c.administrators,
       users,
@@ -113,7 +136,16 @@ export class CustodianPolicy {
       importers,
       deployer,
       deployerArns: identify(scope, deployer).arns,
-    }, { userActions: userActionsFor(input.keySpec, input.keyUsage), dualControl, delegateToIam: input.delegateToIam });
+      executor: gate?.executorRole,
+      executorArns: gate ? [gate.executorRole.roleArn] : undefined,
+    }, {
+      userActions: userActionsFor(input.keySpec, input.keyUsage),
+      dualControl,
+      delegateToIam: input.delegateToIam,
+      replicaRegions: input.replicaRegions,
+    });
+    this.gate = gate;
+    this.deployer = deployer;
     this.document = new iam.PolicyDocument({ statements: this.baseStatements });
     this.dualControl = dualControl;
     this.delegateToIam = input.delegateToIam;
@@ -133,6 +165,8 @@ export class CustodianPolicy {
       delegateToIam: this.delegateToIam,
       approverCount: this.approverCount,
       hasAuditors: this.hasAuditors,
+      gate: this.gate,
+      deployer: this.deployer,
       skipFinalCheck: undefined,
       assignments: [...this.baseAssignments],
       baseAssignments: this.baseAssignments,
@@ -173,8 +207,12 @@ export class CustodianPolicy {
   /** How dual control is enforced, for the evidence ledger; undefined when it is off. */
   public get dualControlEvidence(): string | undefined {
     if (!this.dualControl) return undefined;
-    return `ScheduleKeyDeletion, CancelKeyDeletion, DisableKey and PutKeyPolicy limited to ${this.approverCount} named ` +
-      'approvers with MFA (PutKeyPolicy also to the deployment principal)';
+    return 'two people: PutKeyPolicy, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, ReplicateKey, UpdatePrimaryRegion, ' +
+      'UpdateAlias, DeleteAlias, ImportKeyMaterial and DeleteImportedKeyMaterial are allowed only to the dual-control gate\'s executor ' +
+      '(everyone else explicitly denied, the deployment principal included), which carries out a request only when one custodian ' +
+      `proposed its exact hash and one of the ${this.approverCount} named approvers, a different principal, approved it with MFA ` +
+      'within the approval window (CloudFormation-driven policy changes: two approvers); the gate\'s table lets each principal ' +
+      'write only items keyed by its own aws:userid, with MFA. Trusted: AWS, and whoever can change the executor\'s code or role';
   }
 
   /**

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
   ActionClass, CRYPTOGRAPHIC_ACTIONS, DUAL_CONTROL_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS, policyList, policyPrincipals,
-  READ_ACTIONS, SERVICE_GRANT_ACTIONS, statementClasses,
+  READ_ACTIONS, REPLICATION_ACTIONS, SERVICE_GRANT_ACTIONS, statementClasses,
 } from './actions';
 
 /**
@@ -21,6 +21,9 @@ export interface KeyPolicyCustodians {
   /** The principal CloudFormation acts as when it creates and updates the key. */
   readonly deployer: iam.IPrincipal;
   readonly deployerArns: string[];
+  /** Under dual control: the dual-control gate's executor role, the only principal allowed DUAL_CONTROL_ACTIONS. */
+  readonly executor?: iam.IPrincipal;
+  readonly executorArns?: string[];
 }
 
 export interface KeyPolicyOptions {
@@ -30,6 +33,11 @@ export interface KeyPolicyOptions {
   readonly dualControl: boolean;
   /** Adds the account-root `kms:*` statement (IAM delegation): separation of duties no longer enforced. */
   readonly delegateToIam: boolean;
+  /**
+   * Regions a multi-Region primary may be replicated into (`kms:ReplicaRegion`); none: no replication at all.
+   * @default - none
+   */
+  readonly replicaRegions?: string[];
 }
 
 /** Statement ids, so tests and auditors can find each rule. */
@@ -43,10 +51,14 @@ export const SID = {
   DENY_USER_ADMIN: 'DenyKeyManagementByUsers',
   AUDIT: 'AllowAuditorsReadOnly',
   DENY_AUDITOR: 'DenyAuditorsAnythingButRead',
-  APPROVE: 'AllowApproversDestructiveOperationsWithMfa',
-  DENY_APPROVER_NO_MFA: 'DenyApproverOperationsWithoutMfa',
-  DENY_UNAPPROVED: 'DenyDestructiveOperationsExceptApprovers',
-  DENY_UNAPPROVED_POLICY: 'DenyPolicyChangesExceptApproversAndDeployment',
+  /** Approvers read the key and its policy (to review a proposal); they approve through the gate, not KMS. */
+  APPROVE: 'AllowApproversReviewOnly',
+  /** A colleague's access matrix labels this principal "only through the dual-control gate": keep the name. */
+  EXECUTOR: 'AllowDualControlExecutor',
+  DENY_UNAPPROVED: 'DenyDualControlOperationsExceptExecutor',
+  DENY_EXECUTOR_USE: 'DenyCryptographicUseByExecutor',
+  DENY_REPLICA_REGION: 'DenyReplicationOutsideAllowedRegions',
+  DENY_REPLICATION: 'DenyReplicationExceptDeployment',
   DENY_NON_SERVICE_GRANTS: 'DenyGrantsNotForAwsResources',
   IMPORT: 'AllowKeyMaterialImport',
   DENY_IMPORTER: 'DenyImportersAnythingButImport',
@@ -59,7 +71,17 @@ function without(list: string[], remove: string[]): string[] {
 
 /** What administrators may do: management and read, minus the destructive operations under dual control. */
 export function administratorActions(dualControl: boolean): string[] {
+  return [...READ_ACTIONS, ...without(MANAGEMENT_ACTIONS, dualControl ? [...DUAL_CONTROL_ACTIONS, ...REPLICATION_ACTIONS] : REPLICATION_ACTIONS)];
+}
+
+/** What the deployment principal may do: what administrators may, and (outside dual control) replication. */
+export function deploymentActions(dualControl: boolean): string[] {
   return [...READ_ACTIONS, ...(dualControl ? without(MANAGEMENT_ACTIONS, DUAL_CONTROL_ACTIONS) : MANAGEMENT_ACTIONS)];
+}
+
+/** What the dual-control executor may do: read the key and carry out approved DUAL_CONTROL_ACTIONS. */
+export function executorActions(): string[] {
+  return ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:CreateAlias', ...DUAL_CONTROL_ACTIONS];
 }
 
 /** What administrators and the deployment principal are explicitly denied. */
@@ -79,11 +101,16 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
 
   statement({ sid: SID.ADMINISTER, principals: c.administrators, actions: administratorActions(o.dualControl) });
 
-  // CloudFormation must keep PutKeyPolicy (the KMS lockout rule) even under dual control; destructive
-  // operations stay with the approvers.
-  const deployActions = [...READ_ACTIONS,
-    ...(o.dualControl ? [...without(MANAGEMENT_ACTIONS, DUAL_CONTROL_ACTIONS), 'kms:PutKeyPolicy'] : MANAGEMENT_ACTIONS)];
-  statement({ sid: SID.DEPLOY, principals: [c.deployer], actions: deployActions });
+  // Under dual control the deployment principal keeps no PutKeyPolicy: whoever runs `cdk deploy` could otherwise ship
+  // a policy that grants them Decrypt. KMS's lockout check (CreateKey and PutKeyPolicy refuse a policy that does not
+  // let the caller call PutKeyPolicy again) is therefore bypassed at creation, on purpose: the executor keeps
+  // PutKeyPolicy, so the key stays manageable, by two people. See CustodianKeyBase and DualControlGate.
+  // @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html#KMS-CreateKey-request-BypassPolicyLockoutSafetyCheck
+  // @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key
+  // Replication leaves the administrators: a replica is a key with a policy of its creator's choosing that decrypts
+  // the primary's ciphertexts. Outside dual control only the deployment principal replicates (the replica's policy is
+  // then the template's, AWS::KMS::ReplicaKey).
+  statement({ sid: SID.DEPLOY, principals: [c.deployer], actions: deploymentActions(o.dualControl) });
 
   statement({
     sid: SID.DENY_ADMIN_USE,
@@ -91,6 +118,30 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
     principals: [...c.administrators, c.deployer],
     actions: ADMINISTRATOR_DENIED_ACTIONS,
   });
+
+  const regions = o.replicaRegions ?? [];
+  if (regions.length > 0) {
+    statement({
+      sid: SID.DENY_REPLICA_REGION,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:ReplicateKey'],
+      // kms:ReplicaRegion only exists on ReplicateKey requests.
+      // @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-replica-region
+      conditions: { StringNotEquals: { 'kms:ReplicaRegion': regions } },
+    });
+  } else {
+    statement({ sid: SID.DENY_REPLICA_REGION, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:ReplicateKey'] });
+  }
+  if (!o.dualControl) {
+    statement({
+      sid: SID.DENY_REPLICATION,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: REPLICATION_ACTIONS,
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': c.deployerArns } },
+    });
+  }
 
   if (c.users.length > 0) {
     statement({ sid: SID.USE, principals: c.users, actions: o.userActions });
@@ -109,8 +160,10 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
   }
 
   if (c.importers.length > 0) {
-    // ListResourceTags lets the cloud-kms CLI read the expiry and wrapping algorithm the construct chose.
-    const importActions = ['kms:DescribeKey', 'kms:ListResourceTags', ...IMPORT_ACTIONS];
+    // ListResourceTags lets the cloud-kms CLI read the expiry and wrapping algorithm the construct chose. Under dual
+    // control importers fetch the wrapping key and import token themselves, and propose ImportKeyMaterial to the gate.
+    const importActions = ['kms:DescribeKey', 'kms:ListResourceTags',
+      ...(o.dualControl ? without(IMPORT_ACTIONS, DUAL_CONTROL_ACTIONS) : IMPORT_ACTIONS)];
     statement({
       sid: SID.IMPORT,
       principals: c.importers,
@@ -130,32 +183,22 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
   }
 
   if (o.dualControl) {
-    statement({
-      sid: SID.APPROVE,
-      principals: c.approvers,
-      actions: ['kms:DescribeKey', ...DUAL_CONTROL_ACTIONS],
-      conditions: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
-    });
-    statement({
-      sid: SID.DENY_APPROVER_NO_MFA,
-      effect: iam.Effect.DENY,
-      principals: c.approvers,
-      actions: DUAL_CONTROL_ACTIONS,
-      conditions: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
-    });
+    if (!c.executor || !c.executorArns || c.executorArns.length === 0) {
+      throw new Error('dual control needs the dual-control gate executor');
+    }
+    if (c.approvers.length > 0) {
+      statement({ sid: SID.APPROVE, principals: c.approvers, actions: READ_ACTIONS });
+    }
+    statement({ sid: SID.EXECUTOR, principals: [c.executor], actions: executorActions() });
+    statement({ sid: SID.DENY_EXECUTOR_USE, effect: iam.Effect.DENY, principals: [c.executor], actions: CRYPTOGRAPHIC_ACTIONS });
+    // An explicit deny by ARN, not just the absence of an allow: the account's IAM policies, a grant or a later
+    // statement cannot hand these operations to anyone else.
     statement({
       sid: SID.DENY_UNAPPROVED,
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
-      actions: without(DUAL_CONTROL_ACTIONS, ['kms:PutKeyPolicy']),
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': c.approverArns } },
-    });
-    statement({
-      sid: SID.DENY_UNAPPROVED_POLICY,
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:PutKeyPolicy'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...c.approverArns, ...c.deployerArns] } },
+      actions: DUAL_CONTROL_ACTIONS,
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': c.executorArns } },
     });
   }
 
@@ -171,6 +214,40 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
   });
 
   return doc;
+}
+
+/** Marks the policy a dual-control key is created with (kept equal to the handler's GATE_SIDS.GENESIS). */
+export const GENESIS_SID = 'CloudKmsDualControlGenesis';
+
+/**
+ * The policy CloudFormation creates a dual-control key with: it depends only on the deployment principal and the
+ * executor, so it never changes, and CloudFormation never calls PutKeyPolicy (which would be refused: the deployment
+ * principal holds no PutKeyPolicy). Nobody can use the key under it. The custodian policy is then installed by the
+ * gate's custom resource (Custom::CloudKmsGatedKeyPolicy): directly while the key still has this policy (a key just
+ * created, never usable), through proposal and approval afterwards.
+ */
+export function buildGenesisPolicy(deployer: iam.IPrincipal, executor: iam.IPrincipal, executorArns: string[]): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({ sid: GENESIS_SID, principals: [executor], actions: [...READ_ACTIONS, ...executorActions()], resources: ['*'] }),
+      new iam.PolicyStatement({ sid: SID.DEPLOY, principals: [deployer], actions: deploymentActions(true), resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: SID.DENY_UNAPPROVED,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: DUAL_CONTROL_ACTIONS,
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': executorArns } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyAllUseUntilCustodianPolicy',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: CRYPTOGRAPHIC_ACTIONS,
+        resources: ['*'],
+      }),
+    ],
+  });
 }
 
 /**

@@ -87,10 +87,9 @@ const CONFIG: Record<ProviderKind, KindConfig> = {
       new iam.PolicyStatement({
         actions: ['kms:CreateKey'],
         resources: ANY,
-        conditions: {
-          StringEquals: { 'kms:KeyOrigin': ['EXTERNAL_KEY_STORE', 'AWS_CLOUDHSM'] },
-          Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' },
-        },
+        // No kms:BypassPolicyLockoutSafetyCheck condition: a dual-control key's policy denies this role PutKeyPolicy
+        // (only the dual-control gate's executor holds it), so its creation must skip the lockout check.
+        conditions: { StringEquals: { 'kms:KeyOrigin': ['EXTERNAL_KEY_STORE', 'AWS_CLOUDHSM'] } },
       }),
       // Tags at creation need kms:TagResource in IAM; every later call is granted by the key's own policy.
       new iam.PolicyStatement({
@@ -99,7 +98,7 @@ const CONFIG: Record<ProviderKind, KindConfig> = {
       }),
     ],
     wildcardReasons: [
-      { id: () => 'AwsSolutions-IAM5[Resource::*]', reason: 'kms:CreateKey has no resource to scope to; it is limited to keys in custom key stores that do not bypass the lockout check.' },
+      { id: () => 'AwsSolutions-IAM5[Resource::*]', reason: 'kms:CreateKey has no resource to scope to; it is limited to keys in custom key stores.' },
       { id: (stack) => `AwsSolutions-IAM5[Resource::${flatArn(stack, 'kms', 'key/*')}]`, reason: 'Tagging at creation is checked before the key id exists; afterwards the key policy alone governs the handler.' },
     ],
   },

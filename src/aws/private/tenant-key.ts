@@ -86,6 +86,8 @@ export class TenantKey extends CustodianKeyBase {
   constructor(scope: Construct, id: string, input: TenantKeyInput) {
     const settings = input.frozen ? frozenSettings(input.settings) : input.settings;
     const policy = input.custodians.copy();
+    // Under dual control each key's policy travels through the gate like any other (one Custom::CloudKmsGatedKeyPolicy
+    // per key), so offboarding a tenant (a policy change) waits for two approvers instead of failing.
     super(scope, id, { description: input.description, ...lifecycleProps(settings) }, policy);
     this.tenantPolicy = policy;
     policy.skipFinalCheck = () => !input.alwaysCheck && !this.external;

@@ -47,3 +47,9 @@ describe('store health check', () => {
     await expect(health()).rejects.toThrow('CUSTOM_KEY_STORE_ID is not set');
   });
 });
+
+test('a direct gate invocation reaches the gate only in the executor (issue 13, finding 2)', async () => {
+  delete process.env.GATE_TABLE_NAME;
+  const forged = { gate: 'execute', proposal: 'AROAFORGED:me|p1', request: { operation: 'PutKeyPolicy', keyId: 'k', policy: '{}' } } as any;
+  expect(await onEvent(forged)).toEqual({ error: 'this function is not a dual-control gate executor' });
+});

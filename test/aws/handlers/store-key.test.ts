@@ -29,7 +29,7 @@ beforeEach(() => {
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 
-test('create: an XKS key with the separation-of-duties policy, never bypassing the lockout check', async () => {
+test('create: an XKS key with the separation-of-duties policy, not bypassing the lockout check unless asked', async () => {
   kms.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: 'k-1', Arn: ARN } });
   expect(await onEvent(event())).toEqual({ PhysicalResourceId: 'k-1', Data: { KeyId: 'k-1', Arn: ARN } });
   expect(kms.commandCalls(CreateKeyCommand)[0].args[0].input).toEqual({
@@ -43,6 +43,12 @@ test('create: an XKS key with the separation-of-duties policy, never bypassing t
     BypassPolicyLockoutSafetyCheck: false,
     Tags: [{ TagKey: 'tenant', TagValue: 'a' }],
   });
+});
+
+test('create: a dual-control key skips the lockout check (only the gate executor holds PutKeyPolicy)', async () => {
+  kms.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: 'k-3', Arn: ARN } });
+  await onEvent(event({ ResourceProperties: { ...props, BypassPolicyLockoutSafetyCheck: 'true' } }));
+  expect(kms.commandCalls(CreateKeyCommand)[0].args[0].input).toMatchObject({ BypassPolicyLockoutSafetyCheck: true });
 });
 
 test('create: a CloudHSM key has no XKS key id', async () => {

@@ -1,33 +1,49 @@
-import { policyPrincipals } from '../../../aws/private/actions';
+import { DUAL_CONTROL_ACTIONS, policyList } from '../../../aws/private/actions';
+import { SID } from '../../../aws/private/key-policy';
 import { Control } from '../../../core/controls';
 import { asList, finding, KmsRule } from '../rule';
 import { kmsKeys, statements } from './policy';
 
-const DESTRUCTIVE = ['kms:ScheduleKeyDeletion', 'kms:DisableKey'];
+const SERVICE_KEY_GATED = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CancelKeyDeletion'];
 
-/** Under dual control, only two or more approvers with MFA may schedule deletion or disable the key. */
+/**
+ * Under dual control the operations one principal could use to expose or destroy what a key protects are allowed only
+ * to the dual-control gate's executor (which carries out a change only when two people agreed on it) and explicitly
+ * denied to everyone else. Approvers holding them directly, even with MFA, is one person: non-compliant.
+ */
 export const KeyDualControl: KmsRule = {
   id: 'CloudKms-AwsKeyDualControl',
   cloud: 'aws',
-  description: 'where the profile requires dual control, destructive key operations are limited to two or more approvers with MFA',
+  description: 'where the profile requires dual control, policy changes, disabling, deletion, replication, alias moves and material import ' +
+    'are allowed only to the dual-control gate executor and explicitly denied to everyone else',
   controls: [Control.PCI_3_7_6],
   evaluate(template, { profile }) {
     return kmsKeys(template).map(([id, policy]) => {
       if (!profile.dualControlRequired) return finding(this.id, id, undefined, `profile ${profile.name} does not require dual control`);
       if (!policy) return finding(this.id, id, undefined, 'no key policy in the template');
-      const approvers = new Set<string>();
-      for (const st of statements(policy)) {
-        if (st.Effect !== 'Allow') continue;
+      const sts = statements(policy);
+      // Custodian keys (built from named custodians) hold the gate's whole list; service keys (logs, queues) only
+      // must not be deleted or disabled by anyone alone.
+      const custodianKey = sts.some((st) => st.Sid === SID.ADMINISTER);
+      const gated = custodianKey ? DUAL_CONTROL_ACTIONS : SERVICE_KEY_GATED;
+      for (const st of sts) {
+        if (st.Effect !== 'Allow' || st.Sid === SID.EXECUTOR) continue;
         const actions = asList<string>(st.Action);
-        if (!actions.some((a) => a === 'kms:*' || DESTRUCTIVE.includes(a))) continue;
-        const mfa = JSON.stringify(st.Condition ?? {}).includes('"aws:MultiFactorAuthPresent":"true"');
-        if (!mfa) return finding(this.id, id, false, `statement ${st.Sid ?? ''} allows ${DESTRUCTIVE.join(' or ')} without MFA`);
-        policyPrincipals(st.Principal).forEach((p) => approvers.add(p));
+        const held = actions.filter((a) => a === 'kms:*' || a === '*' || gated.includes(a));
+        if (st.NotAction !== undefined || held.length > 0) {
+          return finding(this.id, id, false, `statement ${st.Sid ?? ''} allows ${st.NotAction !== undefined ? 'NotAction' : held.join(', ')} ` +
+            'outside the dual-control gate: one principal could act alone');
+        }
       }
-      if (approvers.size === 0) return finding(this.id, id, true, 'no principal may schedule deletion or disable the key');
-      return finding(this.id, id, approvers.size >= 2, approvers.size >= 2
-        ? `${approvers.size} approvers with MFA hold deletion and disabling`
-        : `${approvers.size} approver(s) hold deletion and disabling; dual control needs at least 2`);
+      if (!custodianKey) return finding(this.id, id, true, `no principal may ${SERVICE_KEY_GATED.join(', ')} (a service key)`);
+      const deny = sts.find((st) => st.Effect === 'Deny' && JSON.stringify(st.Principal) === JSON.stringify({ AWS: '*' })
+        && DUAL_CONTROL_ACTIONS.every((a) => policyList(st.Action).includes(a))
+        && st.Condition?.ArnNotEquals?.['aws:PrincipalArn'] !== undefined);
+      if (!deny) {
+        return finding(this.id, id, false, `no statement denies ${DUAL_CONTROL_ACTIONS.join(', ')} to every principal but the dual-control gate executor`);
+      }
+      return finding(this.id, id, true, 'only the dual-control gate executor may change the policy, disable, delete, replicate, move aliases or ' +
+        'import material; it acts when one custodian proposed and a different approver approved the exact change');
     });
   },
 };

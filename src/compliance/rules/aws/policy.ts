@@ -1,11 +1,21 @@
 import { policyPrincipals } from '../../../aws/private/actions';
 import { asList } from '../rule';
 
-/** The KMS keys of a template, as [logical id, key policy, resource]: AWS::KMS::Key and keys made by our custom resource. */
+/**
+ * The KMS keys of a template, as [logical id, key policy, resource]: AWS::KMS::Key and keys made by our custom resource.
+ * A dual-control key's policy is the one the dual-control gate installs (Custom::CloudKmsGatedKeyPolicy, whose KeyId
+ * refers to the key); the key itself carries only its fixed genesis policy.
+ */
 export function kmsKeys(template: any): Array<[string, any, any]> {
-  return Object.entries(template?.Resources ?? {})
-    .filter(([, r]: [string, any]) => r?.Type === 'AWS::KMS::Key' || r?.Type === 'Custom::CloudKmsStoreKey')
-    .map(([id, r]: [string, any]) => [id, r.Properties?.KeyPolicy, r]);
+  const resources = Object.entries(template?.Resources ?? {}) as Array<[string, any]>;
+  const gated = new Map<string, any>();
+  for (const [, r] of resources) {
+    const ref = r?.Type === 'Custom::CloudKmsGatedKeyPolicy' ? r.Properties?.KeyId?.Ref : undefined;
+    if (typeof ref === 'string') gated.set(ref, r.Properties?.Policy);
+  }
+  return resources
+    .filter(([, r]) => r?.Type === 'AWS::KMS::Key' || r?.Type === 'Custom::CloudKmsStoreKey')
+    .map(([id, r]) => [id, gated.get(id) ?? r.Properties?.KeyPolicy, r]);
 }
 
 export function statements(policy: any): any[] {
