@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The tenant-aware envelope Lambda: STS tenant sessions and IAM principal tags (provided by the Lambda runtime).
     '@aws-sdk/client-iam@^3.1164.0',
     '@aws-sdk/client-sts@^3.1164.0',
+    // The dual-control gate's executor (proposals and approvals in DynamoDB; provided by the Lambda runtime).
+    '@aws-sdk/client-dynamodb@^3.1164.0',
     'aws-sdk-client-mock@4.1.0',
     // The interop oracle and baseline of the envelope core.
     '@aws-crypto/client-node@5.0.2',

@@ -9,8 +9,7 @@
  * Runtime code: no construct imports.
  */
 import { createHash, createHmac, Hash, Hmac } from 'crypto';
-// The AWS SDK's own SigV4 signer (a dependency of @aws-sdk/client-kms, which this package bundles).
-// eslint-disable-next-line import/no-extraneous-dependencies
+// The AWS SDK's own SigV4 signer (a bundled dependency of this package).
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** The header that names the service a proof is for; it must be among the signed headers. */

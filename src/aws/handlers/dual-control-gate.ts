@@ -16,7 +16,6 @@
 import { createHash, randomUUID } from 'crypto';
 // Provided by the Lambda runtime (bundling keeps @aws-sdk/* external); present here through the dev toolchain. It
 // belongs in .projenrc.ts devDeps like the other clients (not added here: package.json is the maintainer's).
-// eslint-disable-next-line import/no-extraneous-dependencies
 import {
   AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand,
 } from '@aws-sdk/client-dynamodb';
