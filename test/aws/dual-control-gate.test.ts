@@ -4,7 +4,6 @@
  * authorized by a real IAM evaluator (@cloud-copilot/iam-simulate) against the synthesized table resource policy, as
  * DynamoDB would authorize them (moto does not evaluate resource policies or condition keys).
  */
-// eslint-disable-next-line import/no-extraneous-dependencies
 import {
   AttributeValue, CreateTableCommand, DynamoDBClient, PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
