@@ -7,6 +7,7 @@ import { KeyFact, recordKeyEvidence as recordCoreKeyEvidence } from '../../core/
 import { ComplianceProfile } from '../../core/profile';
 import { days } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
+import { registerAccessPolicy } from './access-policy';
 import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
 
 export interface KeyEvidenceFacts {
@@ -69,6 +70,8 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
   const windowValue = window.isUnresolved() ? Token.asString(window) : String(window.toDays());
   const retained = facts.settings.removalPolicy === RemovalPolicy.RETAIN;
   const sink = facts.auditSink;
+  const cfnKey = key.node.defaultChild as kms.CfnKey;
+  registerAccessPolicy(key, () => cfnKey.keyPolicy);
   recordCoreKeyEvidence({
     ledger: EvidenceLedger.of(key),
     subject: key.node.path,
