@@ -1,7 +1,7 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { env, role } from './common';
-import { ComplianceProfile, aws } from '../../src';
+import { ComplianceProfile, Control, aws, compliance } from '../../src';
 
 /** Customer-managed keys under two profiles: a commercial reporting key, and PCI DSS cardholder data under dual control. */
 export function customerManagedApp(outdir: string): App {
@@ -66,5 +66,12 @@ export function customerManagedApp(outdir: string): App {
     requiredContextKeys: ['merchant'],
     profile,
   });
+  // The access matrix in compliance-report.md shows why PCI DSS 3.7.6 is only partially satisfied here: without the
+  // dual-control gate, one approver with MFA can disable or schedule deletion of a key alone, and the deployment role can
+  // change its policy alone. Accepted for this example, with that reason, until it deploys the gate.
+  const dualControlGap = 'No dual-control gate in this example: one approver with MFA can disable or schedule deletion alone, ' +
+    'and the CloudFormation execution role can change the key policy alone (see the access matrix).';
+  compliance.ComplianceReport.acknowledgeControl(cardholderKey, Control.PCI_3_7_6, dualControlGap);
+  compliance.ComplianceReport.acknowledgeControl(auditSink, Control.PCI_3_7_6, dualControlGap);
   return app;
 }

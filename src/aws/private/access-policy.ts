@@ -49,7 +49,8 @@ function getAtt(logicalId: string, attribute: string, env: ConcreteEnvironment):
 function intrinsic(fn: string, arg: unknown, env: ConcreteEnvironment): string {
   switch (fn) {
     case 'Ref':
-      return pseudo(String(arg), env) ?? `ref-${String(arg)}`;
+      // Policies refer by Ref to parameters carrying a principal's ARN (a nested stack's view of a parent's role).
+      return pseudo(String(arg), env) ?? `arn:${env.partition}:iam::${env.account}:role/${String(arg)}`;
     case 'Fn::Join': {
       const [sep, parts] = arg as [string, unknown[]];
       return parts.map((p) => String(concretize(p, env))).join(sep);
@@ -65,7 +66,7 @@ function intrinsic(fn: string, arg: unknown, env: ConcreteEnvironment): string {
         const p = pseudo(name, env);
         if (p !== undefined) return p;
         const dot = name.indexOf('.');
-        return dot > 0 ? getAtt(name.slice(0, dot), name.slice(dot + 1), env) : `ref-${name}`;
+        return dot > 0 ? getAtt(name.slice(0, dot), name.slice(dot + 1), env) : intrinsic('Ref', name, env);
       });
     }
     default:
@@ -133,7 +134,7 @@ function resolveKeyPolicy(stack: Stack, document: unknown): ResolvedAccessPolicy
         if (value === '*' || principals.has(value)) continue;
         let label: string | undefined;
         if (typeof v === 'object' && v !== null) {
-          const ref = (v as any)['Fn::GetAtt']?.[0];
+          const ref = (v as any)['Fn::GetAtt']?.[0] ?? (v as any).Ref;
           if (typeof ref === 'string') label = logicalIdsOf(stack).get(ref);
         }
         principals.set(value, { value, identity: identityOf(kind, v), label });
