@@ -55,10 +55,13 @@ const GRANT_ACTIONS = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeG
 /** One cell: a principal and an action class. */
 export interface MatrixCell {
   readonly access: Access;
-  /** The actions of the class the principal reaches. */
-  readonly actions: string[];
-  /** What the request must carry, e.g. `the right encryption context`, `through sqs.us-east-1.amazonaws.com`. */
-  readonly conditions: string[];
+  /** The actions of the class the principal reaches (absent when it reaches none). */
+  readonly actions?: string[];
+  /**
+   * What every allowed request must carry, e.g. `the right encryption context`, `through sqs.us-east-1.amazonaws.com`
+   * (absent when nothing is required).
+   */
+  readonly conditions?: string[];
 }
 
 /** One row: a principal by role. */
@@ -82,6 +85,11 @@ export interface EscalationPath {
 export interface AccessMatrix {
   /** Whether it was computed; when not, `reason` says why and how to get it. */
   readonly computed: boolean;
+  /**
+   * Set in the report when this key's matrix is identical to an earlier key's (the keys of a tenant hierarchy): the
+   * matrix is that key's, and is not repeated.
+   */
+  readonly sameAs?: string;
   readonly reason?: string;
   /** The evaluator and version. */
   readonly evaluator?: string;
@@ -512,7 +520,7 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
     const dual = DUAL_CONTROL_CLASSES.filter((cls) => reaches(row, cls)).map((cls) => `${cls} (${row.access[cls].access})`);
     for (const a of DUAL_CONTROL_EXTRA_ACTIONS) {
       const cls = classes.find((c) => ACTION_CLASSES[c].includes(a))!;
-      if (reaches(row, cls) && row.access[cls].actions.includes(a)) dual.push(`${a.replace('kms:', '')} (${row.access[cls].access})`);
+      if (reaches(row, cls) && (row.access[cls].actions ?? []).includes(a)) dual.push(`${a.replace('kms:', '')} (${row.access[cls].access})`);
     }
     if (dual.length > 0) singlePersonDualControl.push({ role: row.role, principal: row.principal, via: dual });
   });
@@ -549,6 +557,9 @@ function evaluatePrincipal(e: Evaluator, statements: any[], resolved: ResolvedAc
         if (v.mfa) withMfa = true;
         else withoutMfa = true;
         requirementSets.push(v.marks);
+        // Once a request that needs nothing (no MFA, no context) is allowed, no other request can change the cell: the
+        // remaining variants of this action would only repeat it.
+        if (!v.mfa && Object.values(v.marks).every((m) => m === undefined)) break;
       }
       if (reachedAction) reached.push(action);
     }
@@ -562,8 +573,8 @@ function evaluatePrincipal(e: Evaluator, statements: any[], resolved: ResolvedAc
     }
     out[cls] = {
       access: withoutMfa ? Access.ALLOWED : withMfa ? Access.ALLOWED_WITH_MFA : Access.DENIED,
-      actions: reached,
-      conditions: required,
+      ...(reached.length > 0 ? { actions: reached } : {}),
+      ...(required.length > 0 ? { conditions: required } : {}),
     };
   }
   return out;

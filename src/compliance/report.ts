@@ -99,7 +99,7 @@ export function controlRule(control: Control): string {
 
 /** Builds the report from an app's evidence ledger. */
 export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
-  const matrices = evaluateAccess(ledger);
+  const matrices = withoutRepeats(evaluateAccess(ledger));
   const bySubject = new Map<string, EvidenceEntry[]>();
   for (const e of ledger.evidence()) {
     const list = bySubject.get(e.subject);
@@ -173,11 +173,36 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
 function evaluateAccess(ledger: EvidenceLedger): Map<string, AccessMatrix> {
   const out = new Map<string, AccessMatrix>();
   const installed = loadEvaluator() !== undefined;
+  const cache = new Map<unknown, unknown>();
   for (const source of ledger._accessPolicies()) {
-    const matrix = installed ? computeAccessMatrix(source.resolve(), ledger.custodiansOf(source.subject)) : notComputedMatrix();
+    const matrix = installed ? computeAccessMatrix(source.resolve(cache), ledger.custodiansOf(source.subject)) : notComputedMatrix();
     out.set(source.subject, matrix);
     const key = ledger.tryFindKey(source.subject);
     if (key) recordEvaluatedEvidence(ledger, key, matrix);
+  }
+  return out;
+}
+
+/**
+ * The matrices as the report shows them: a matrix identical to an earlier key's (the keys of a tenant hierarchy, by the
+ * thousand) points to that key instead of repeating it.
+ */
+function withoutRepeats(matrices: Map<string, AccessMatrix>): Map<string, AccessMatrix> {
+  const first = new Map<string, string>();
+  const out = new Map<string, AccessMatrix>();
+  for (const [path, m] of matrices) {
+    if (!m.computed) {
+      out.set(path, m);
+      continue;
+    }
+    const fingerprint = JSON.stringify(m);
+    const earlier = first.get(fingerprint);
+    if (earlier === undefined) {
+      first.set(fingerprint, path);
+      out.set(path, m);
+    } else {
+      out.set(path, { ...m, sameAs: earlier, rows: [], aloneReachUse: [], singlePersonDualControl: [] });
+    }
   }
   return out;
 }
@@ -424,12 +449,16 @@ export function renderAccessMatrix(m: AccessMatrix): string[] {
     out.push(`Not computed: ${m.reason ?? NOT_COMPUTED_REASON}`, '');
     return out;
   }
+  if (m.sameAs) {
+    out.push(`The same as for ${m.sameAs} (evaluated with ${m.evaluator}): every principal and cell is identical.`, '');
+    return out;
+  }
   out.push(`Evaluated with ${m.evaluator} over the synthesized key policy. Assumed: ${m.assumptions.join('; ')}.`, '');
   out.push(`| principal | role | ${m.classes.join(' | ')} |`, `|---|---|${m.classes.map(() => '---').join('|')}|`);
   for (const r of m.rows) {
     const cells = m.classes.map((cls) => {
       const c = r.access[cls];
-      return c.conditions.length > 0 && c.access !== Access.DENIED ? `${c.access} (${c.conditions.join(', ')})` : c.access;
+      return c.conditions && c.access !== Access.DENIED ? `${c.access} (${c.conditions.join(', ')})` : c.access;
     });
     out.push(`| ${escapeCell(r.principal)} | ${r.role} | ${cells.map(escapeCell).join(' | ')} |`);
   }

@@ -14,8 +14,11 @@ export interface AccessPolicySource {
   readonly cloud: string;
   /** What the key is for, for keys that are not registered as keys (e.g. a function's log key). */
   readonly purpose?: string;
-  /** The policy as deployed, with each principal resolved to a concrete value; called at synthesis. */
-  readonly resolve: () => ResolvedAccessPolicy;
+  /**
+   * The policy as deployed, with each principal resolved to a concrete value; called at synthesis. `cache` lives for one
+   * report: keys of a hierarchy share statements, which need resolving only once.
+   */
+  readonly resolve: (cache: Map<unknown, unknown>) => ResolvedAccessPolicy;
 }
 
 /** A resolved access policy (for AWS, a key policy with intrinsic functions replaced by concrete values). */

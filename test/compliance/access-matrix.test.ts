@@ -302,3 +302,40 @@ describe('principals named only by a template reference', () => {
     expect(EvidenceLedger.of(stack).evidenceFor(Control.SOC2_CC6_1, 'S/K')[0].status).toBe(EvidenceStatus.SATISFIED);
   });
 });
+
+describe('keys by the thousand', () => {
+  function hierarchy() {
+    const app = new App();
+    const stack = new Stack(app, 'T', { env: { account: ACCOUNT, region: REGION } });
+    const service = new iam.Role(stack, 'TenantService', { assumedBy: new iam.AccountRootPrincipal() });
+    const tenants = new aws.TenantKeyHierarchy(stack, 'Tenants', {
+      custodians: { administrators: [new iam.ArnPrincipal(arn('KeyAdmin'))], users: [service] },
+      tenants: [{ tenantId: 'acme' }, { tenantId: 'globex' }, { tenantId: 'initech' }],
+    });
+    return { stack, tenants };
+  }
+
+  test('keys whose matrices are identical share one evaluation, and the report points to the first instead of repeating it', () => {
+    const { stack } = hierarchy();
+    const keys = buildReport(EvidenceLedger.of(stack)).stacks[0].keys.filter((k) => k.construct === 'TenantKeyHierarchy');
+    expect(keys.length).toBe(3);
+    const [first, ...rest] = keys;
+    expect(first.accessMatrix!.rows.length).toBeGreaterThan(0);
+    const service = first.accessMatrix!.rows.find((r) => r.principal === 'T/TenantService')!;
+    // Each tenant's key: the service only with the tenant's tag and that tenant's context (tenant A under context B: denied).
+    expect(service.access.use).toMatchObject({ access: Access.ALLOWED, conditions: ['the right encryption context', 'principal tags tenantId'] });
+    for (const k of rest) expect(k.accessMatrix).toMatchObject({ computed: true, sameAs: first.path, rows: [] });
+    expect(renderMarkdown(buildReport(EvidenceLedger.of(stack)))).toContain(`The same as for ${first.path}`);
+  });
+
+  test('a grant made after a report was built shows in the next report (shared statements are cached per report only)', () => {
+    const app2 = new App();
+    const s2 = new Stack(app2, 'S2', { env: { account: ACCOUNT, region: REGION } });
+    const key = cmkFor(s2, ComplianceProfile.COMMERCIAL, 'K');
+    const first = buildReport(EvidenceLedger.of(s2)).stacks[0].keys.find((k) => k.path === 'S2/K')!.accessMatrix!;
+    expect(first.rows.some((r) => r.principal === arn('LateReader'))).toBe(false);
+    key.grantDecrypt(new iam.ArnPrincipal(arn('LateReader')));
+    const second = buildReport(EvidenceLedger.of(s2)).stacks[0].keys.find((k) => k.path === 'S2/K')!.accessMatrix!;
+    expect(second.rows.find((r) => r.principal === arn('LateReader'))!.access.use.access).toBe(Access.ALLOWED);
+  });
+});

@@ -1,4 +1,5 @@
 import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import type { ResolvedAccessPolicy } from '../../core/access-policy';
 import { EvidenceLedger } from '../../core/evidence';
@@ -117,15 +118,47 @@ export function registerAccessPolicy(key: IConstruct, document: () => unknown, p
     stack: stack.node.path,
     cloud: 'aws',
     purpose,
-    resolve: () => resolveKeyPolicy(stack, document()),
+    resolve: (cache) => resolveKeyPolicy(stack, document(), cache),
   });
 }
 
-function resolveKeyPolicy(stack: Stack, document: unknown): ResolvedAccessPolicy {
-  const raw = stack.resolve(document) as { Statement?: any[] } | undefined;
+interface ResolvedStatement {
+  readonly raw: any;
+  readonly concrete: any;
+}
+
+/**
+ * A document's statements, resolved and made concrete. Statements shared by many documents (a tenant hierarchy's
+ * custodian statements) are resolved once per stack and report; merging or deduplicating them, as the template may, changes
+ * no decision, so the statements are taken one by one.
+ */
+function resolveStatements(stack: Stack, document: unknown, env: ConcreteEnvironment, cache: Map<unknown, unknown>): ResolvedStatement[] {
+  const statements = document instanceof iam.PolicyDocument ? (document as unknown as { statements?: unknown }).statements : undefined;
+  if (!Array.isArray(statements) || !statements.every((st) => st instanceof iam.PolicyStatement)) {
+    const raw = stack.resolve(document) as { Statement?: any[] } | undefined;
+    return (raw?.Statement ?? []).map((st) => ({ raw: st, concrete: concretize(st, env) }));
+  }
+  let byStack = cache.get(stack) as Map<iam.PolicyStatement, ResolvedStatement> | undefined;
+  if (!byStack) {
+    byStack = new Map();
+    cache.set(stack, byStack);
+  }
+  return (statements as iam.PolicyStatement[]).map((st) => {
+    let r = byStack!.get(st);
+    if (!r) {
+      const raw = stack.resolve(st.toStatementJson());
+      r = { raw, concrete: concretize(raw, env) };
+      byStack!.set(st, r);
+    }
+    return r;
+  });
+}
+
+function resolveKeyPolicy(stack: Stack, document: unknown, cache: Map<unknown, unknown>): ResolvedAccessPolicy {
   const env = environmentOf(stack);
+  const statements = resolveStatements(stack, document, env, cache);
   const principals = new Map<string, { value: string; identity: string; label?: string }>();
-  for (const st of raw?.Statement ?? []) {
+  for (const { raw: st } of statements) {
     const p = st.Principal;
     if (!p || p === '*' || typeof p !== 'object') continue;
     for (const [kind, values] of Object.entries(p as Record<string, unknown>)) {
@@ -142,7 +175,7 @@ function resolveKeyPolicy(stack: Stack, document: unknown): ResolvedAccessPolicy
     }
   }
   return {
-    policy: { Statement: concretize(raw?.Statement ?? [], env) },
+    policy: { Statement: statements.map((st) => st.concrete) },
     account: env.account,
     region: env.region,
     principals: [...principals.values()],
