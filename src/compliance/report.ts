@@ -288,7 +288,9 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
       status = e.status;
       description = `${e.description}; evaluated with ${matrix.evaluator}: ${single.length > 0 ? `one principal alone can: ${describePaths(single)}` : 'no single-person path found'}`;
     }
-    ledger.record({ ...e, status, value: status === EvidenceStatus.SATISFIED ? 'dual control (evaluated)' : `${e.value} (evaluated)`, description });
+    const value = status === EvidenceStatus.SATISFIED ? 'dual control (evaluated)'
+      : status === EvidenceStatus.PARTIALLY_SATISFIED ? 'single-person paths remain (evaluated)' : `${e.value} (evaluated)`;
+    ledger.record({ ...e, status, value, description });
   }
 }
 
