@@ -43,6 +43,9 @@ export const REACH_USE_CLASSES = ['use', 'change policy', 'replicate', 'alias'];
 export const DUAL_CONTROL_CLASSES = ['change policy', 'delete/disable', 'replicate', 'alias'];
 export const DUAL_CONTROL_EXTRA_ACTIONS = ['kms:ImportKeyMaterial', 'kms:CancelKeyDeletion'];
 
+/** The key policy statement that names the deployment identity (CloudFormation's role), for keys without custodian records. */
+const DEPLOYMENT_SID = 'AllowCloudFormationDeployment';
+
 /** The key policy statement the dual-control gate's executor is named in. */
 export const DUAL_CONTROL_EXECUTOR_SID = 'AllowDualControlExecutor';
 
@@ -432,28 +435,36 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
   }
   const byIdentity = new Map<string, CustodianAssignment[]>();
   for (const a of custodians) byIdentity.set(a.identity, [...(byIdentity.get(a.identity) ?? []), a]);
+  // A principal the template refers to differently in another stack (a nested stack's parameter) is the same construct.
+  const byLabel = new Map<string, CustodianAssignment[]>();
+  for (const a of custodians) if (a.label) byLabel.set(a.label, [...(byLabel.get(a.label) ?? []), a]);
+  const deployValues = new Set<string>();
+  for (const st of statements) {
+    if (st.Sid === DEPLOYMENT_SID) for (const v of Object.values(st.Principal ?? {})) list(v).forEach((x) => deployValues.add(String(x)));
+  }
 
   const toEvaluate: PrincipalToEvaluate[] = [];
   for (const p of resolved.principals) {
-    const roles = byIdentity.get(p.identity) ?? [];
+    const roles = byIdentity.get(p.identity) ?? (p.label ? byLabel.get(p.label) : undefined) ?? [];
     const gate = gateValues.has(p.value);
     const role = gate ? 'dual-control gate executor'
       : roles.length > 0 ? [...new Set(roles.map((r) => ROLE_NAMES[r.role] ?? r.role))].join(' and ')
-        : p.value === rootArn ? 'account root (IAM delegation)'
-          : !p.value.startsWith('arn:') ? 'AWS service'
-            : 'other principal named in the policy';
+        : deployValues.has(p.value) ? 'deployment identity'
+          : p.value === rootArn ? 'account root (IAM delegation)'
+            : !p.value.startsWith('arn:') ? 'AWS service'
+              : 'other principal named in the policy';
     toEvaluate.push({
       role,
       principal: readable(roles[0]?.label) ?? p.label ?? p.value,
       value: p.value,
       gate,
       user: roles.some((r) => r.role === CustodianRole.USER),
-      deployer: roles.some((r) => r.role === CustodianRole.DEPLOYER),
+      deployer: roles.some((r) => r.role === CustodianRole.DEPLOYER) || deployValues.has(p.value),
     });
   }
   // Custodians the policy does not name still get a row: the matrix shows they reach nothing.
   for (const [identity, roles] of byIdentity) {
-    if (resolved.principals.some((p) => p.identity === identity)) continue;
+    if (resolved.principals.some((p) => p.identity === identity || (p.label !== undefined && p.label === roles[0].label))) continue;
     const value = identity.replace(/^AWS:/, '');
     if (!value.startsWith('arn:')) continue;
     toEvaluate.push({

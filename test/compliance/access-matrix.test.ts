@@ -10,6 +10,7 @@ import { _setEvaluatorForTesting, Access, ACTION_CLASSES, DUAL_CONTROL_EXECUTOR_
 import { buildReport, ControlStatus, renderMarkdown } from '../../src/compliance/report';
 import { ACCOUNT, arn, cmkFor, DEPLOYER, keyPolicyOf, REGION } from '../support/fixtures';
 import { decide } from '../support/key-policy-eval';
+import { scenarios } from '../support/scenarios';
 
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`;
 const R = arn('R');
@@ -337,5 +338,16 @@ describe('keys by the thousand', () => {
     key.grantDecrypt(new iam.ArnPrincipal(arn('LateReader')));
     const second = buildReport(EvidenceLedger.of(s2)).stacks[0].keys.find((k) => k.path === 'S2/K')!.accessMatrix!;
     expect(second.rows.find((r) => r.principal === arn('LateReader'))!.access.use.access).toBe(Access.ALLOWED);
+  });
+});
+
+describe('principals a nested stack sees through a parameter', () => {
+  test.each([false, true])('the tenant session role in a shard is named by its construct path and role (after synthesis: %s)', (synthesized) => {
+    const stack = scenarios().find((x) => x.name === 'TenantKeyHierarchy/COMMERCIAL')!.build();
+    if (synthesized) (stack.node.root as App).synth();
+    const key = buildReport(EvidenceLedger.of(stack)).stacks[0].keys.find((k) => k.path.endsWith('Shard0000/acme'))!;
+    const row = key.accessMatrix!.rows.find((r) => r.principal === 'TenantKeyHierarchy-COMMERCIAL/Envelope/TenantSessionRole')!;
+    expect(row.role).toBe('user');
+    expect(row.access.use.conditions).toEqual(expect.arrayContaining(['the right encryption context']));
   });
 });

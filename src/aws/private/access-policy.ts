@@ -1,4 +1,4 @@
-import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import type { ResolvedAccessPolicy } from '../../core/access-policy';
@@ -102,6 +102,26 @@ function logicalIdsOf(stack: Stack): Map<string, string> {
   return map;
 }
 
+/**
+ * The construct path behind a logical id. A nested stack sees its parent's role through a parameter named
+ * `referenceto<parent stack><logical id>Arn`: that names the role in the parent.
+ */
+function labelOf(stack: Stack, logicalId: string): string | undefined {
+  const m = /^referenceto(.+)Arn$/.exec(logicalId);
+  for (let parent = stack.nestedStackParent; parent; parent = parent.nestedStackParent) {
+    // Before synthesis a nested stack still holds the parent's own reference; after it, a parameter named after the
+    // referenced element's unique id.
+    const found = logicalIdsOf(parent).get(logicalId);
+    if (found) return found;
+    if (m) {
+      for (const c of parent.node.findAll()) {
+        if (CfnElement.isCfnElement(c) && Names.uniqueId(c) === m[1]) return c.node.scope?.node.path ?? c.node.path;
+      }
+    }
+  }
+  return logicalIdsOf(stack).get(logicalId);
+}
+
 /** A principal value as the custodian records identify it (see principals.ts: `AWS:<resolved>`). */
 function identityOf(kind: string, raw: unknown): string {
   return `${kind}:${typeof raw === 'string' ? raw : JSON.stringify(raw)}`;
@@ -168,7 +188,7 @@ function resolveKeyPolicy(stack: Stack, document: unknown, cache: Map<unknown, u
         let label: string | undefined;
         if (typeof v === 'object' && v !== null) {
           const ref = (v as any)['Fn::GetAtt']?.[0] ?? (v as any).Ref;
-          if (typeof ref === 'string') label = logicalIdsOf(stack).get(ref);
+          if (typeof ref === 'string') label = labelOf(stack, ref);
         }
         principals.set(value, { value, identity: identityOf(kind, v), label });
       }
