@@ -381,12 +381,15 @@ function shapeOf(statements: any[], principals: string[]): { shape: string; name
     }
     return n;
   };
+  // Only names are renamed: principals, principal ARNs, tenant tags and encryption-context values. Values the report
+  // quotes (kms:ViaService, source ARNs) stay, so two keys share a shape only if their matrices read the same.
+  const renamedKey = (k: string) => /^(kms:encryptioncontext:|aws:principaltag\/|aws:principalarn$)/i.test(k);
   const walk = (v: unknown, inNames: boolean): unknown => {
     if (typeof v === 'string') return inNames ? rename(v) : v;
     if (Array.isArray(v)) return v.map((x) => walk(x, inNames));
     if (v && typeof v === 'object') {
       return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) =>
-        [k, walk(x, inNames || k === 'Principal' || k === 'Condition')]));
+        [k, walk(x, inNames || k === 'Principal' || k === 'NotPrincipal' || renamedKey(k))]));
     }
     return v;
   };

@@ -351,3 +351,17 @@ describe('principals a nested stack sees through a parameter', () => {
     expect(row.access.use.conditions).toEqual(expect.arrayContaining(['the right encryption context']));
   });
 });
+
+test('keys that differ only in a quoted value (the calling service) do not share a matrix', () => {
+  const app = new App();
+  const stack = new Stack(app, 'V', { env: { account: ACCOUNT, region: REGION } });
+  const viaS3 = cmkFor(stack, ComplianceProfile.COMMERCIAL, 'ViaS3');
+  const viaSqs = cmkFor(stack, ComplianceProfile.COMMERCIAL, 'ViaSqs', { auditSink: undefined });
+  const reader = new iam.ArnPrincipal(arn('Reader'));
+  viaS3.grantDecryptWhen(reader, { viaServices: ['s3.us-east-1.amazonaws.com'] });
+  viaSqs.grantDecryptWhen(reader, { viaServices: ['sqs.us-east-1.amazonaws.com'] });
+  const keys = buildReport(EvidenceLedger.of(stack)).stacks[0].keys;
+  const use = (path: string) => keys.find((k) => k.path === path)!.accessMatrix!.rows.find((r) => r.principal === arn('Reader'))!.access.use;
+  expect(use('V/ViaS3').conditions).toEqual(['through s3.us-east-1.amazonaws.com']);
+  expect(use('V/ViaSqs').conditions).toEqual(['through sqs.us-east-1.amazonaws.com']);
+});
