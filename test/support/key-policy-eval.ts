@@ -14,8 +14,8 @@ import { Decision, loadEvaluator, principalContext, simulate } from '../../src/c
 export type { Decision };
 
 export interface RequestContext {
-  /** Condition keys and their values, e.g. `aws:MultiFactorAuthPresent: 'true'`. */
-  readonly [key: string]: string | undefined;
+  /** Condition keys and their values, e.g. `aws:MultiFactorAuthPresent: 'true'`; lists for multivalued keys. */
+  readonly [key: string]: string | string[] | undefined;
 }
 
 const ENV: ConcreteEnvironment = { account: ACCOUNT, region: REGION, partition: 'aws' };
@@ -29,9 +29,9 @@ export function decide(policy: { Statement: any[] }, principal: unknown, action:
   const e = loadEvaluator();
   if (!e) throw new Error('the IAM policy evaluator @cloud-copilot/iam-simulate is not installed; tests need it');
   const value = String(concretize(principal, ENV));
-  const context: Record<string, string> = { ...principalContext(value) };
+  const context: Record<string, string | string[]> = { ...principalContext(value) };
   for (const [k, v] of Object.entries(ctx)) {
-    if (v !== undefined) context[k] = String(concretize(v, ENV));
+    if (v !== undefined) context[k] = Array.isArray(v) ? v : String(concretize(v, ENV));
   }
   const statements = concretize(policy.Statement, ENV);
   return simulate(e, { Version: '2012-10-17', Statement: statements }, ACCOUNT, REGION, value, action, context);
