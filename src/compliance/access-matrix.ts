@@ -102,6 +102,11 @@ export interface AccessMatrix {
   readonly delegatesToIam: boolean;
   /** Principals other than the key's users who alone can reach cryptographic use. */
   readonly aloneReachUse: EscalationPath[];
+  /**
+   * What the key's profile expects of `aloneReachUse` (under dual control nobody outside the gate, otherwise at most the
+   * deployment identity) and whether the evaluation meets it. Set for keys with a profile.
+   */
+  readonly aloneReachUseTarget?: { readonly expected: string; readonly met: boolean };
   /** Whether a dual-control gate executor is named in the key policy. */
   readonly dualControlGate: boolean;
   /** Principals other than the gate who alone can perform an operation dual control must hold. */
@@ -395,6 +400,13 @@ function shapeOf(statements: any[], principals: string[]): { shape: string; name
   };
   const shape = JSON.stringify([walk(statements.map(({ Sid, ...rest }) => ({ Sid, ...rest })), false), principals.map(rename)]);
   return { shape, names };
+}
+
+/** The target for `aloneReachUse` under a profile, and whether the matrix meets it. */
+export function aloneReachUseTarget(m: AccessMatrix, dualControl: boolean): { expected: string; met: boolean } {
+  return dualControl
+    ? { expected: 'nobody outside the dual-control gate', met: m.aloneReachUse.length === 0 }
+    : { expected: 'at most the deployment identity', met: m.aloneReachUse.every((p) => p.role.split(' and ').includes('deployment identity')) };
 }
 
 /** The matrix of a key when the evaluator is not installed: it says so, and how to get it. */

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { IConstruct } from 'constructs';
-import { Access, AccessMatrix, computeAccessMatrix, EscalationPath, loadEvaluator, NOT_COMPUTED_REASON, notComputedMatrix } from './access-matrix';
+import { Access, AccessMatrix, aloneReachUseTarget, computeAccessMatrix, EscalationPath, loadEvaluator, NOT_COMPUTED_REASON, notComputedMatrix } from './access-matrix';
 import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceEntry, EvidenceLedger, EvidenceStatus, KeyRecord } from '../core/evidence';
@@ -175,9 +175,10 @@ function evaluateAccess(ledger: EvidenceLedger): Map<string, AccessMatrix> {
   const installed = loadEvaluator() !== undefined;
   const cache = new Map<unknown, unknown>();
   for (const source of ledger._accessPolicies()) {
-    const matrix = installed ? computeAccessMatrix(source.resolve(cache), ledger.custodiansOf(source.subject)) : notComputedMatrix();
-    out.set(source.subject, matrix);
+    let matrix = installed ? computeAccessMatrix(source.resolve(cache), ledger.custodiansOf(source.subject)) : notComputedMatrix();
     const key = ledger.tryFindKey(source.subject);
+    if (key && matrix.computed) matrix = { ...matrix, aloneReachUseTarget: aloneReachUseTarget(matrix, key.profile.dualControlRequired) };
+    out.set(source.subject, matrix);
     if (key) recordEvaluatedEvidence(ledger, key, matrix);
   }
   return out;
@@ -472,6 +473,9 @@ export function renderAccessMatrix(m: AccessMatrix): string[] {
       '(other than the key\'s users):', '');
   for (const p of m.aloneReachUse) out.push(`- ${p.principal} (${p.role}): ${p.via.join(', ')}`);
   if (m.aloneReachUse.length > 0) out.push('');
+  if (m.aloneReachUseTarget) {
+    out.push(`Target under the key's profile: ${m.aloneReachUseTarget.expected}: ${m.aloneReachUseTarget.met ? 'met' : '**not met**'}.`, '');
+  }
   out.push(`Dual control: ${m.dualControlGate ? 'a dual-control gate executor is named in the key policy' : 'no dual-control gate executor is named in the key policy'}; ` +
     (m.singlePersonDualControl.length === 0 ? 'nobody else can alone perform an operation dual control must hold.'
       : `one principal alone can perform operations dual control must hold: ${describePaths(m.singlePersonDualControl)}.`), '');

@@ -195,6 +195,9 @@ describe('the access matrix in the report', () => {
     const admin = m.aloneReachUse.find((p) => p.principal === arn('KeyAdmin'))!;
     expect(admin.via).toEqual(expect.arrayContaining(['alias (allowed)']));
     expect(m.aloneReachUse.some((p) => p.role === 'user')).toBe(false);
+    // PCI DSS requires dual control: nobody outside the gate may reach use alone, and today administrators can.
+    expect(m.aloneReachUseTarget).toEqual({ expected: 'nobody outside the dual-control gate', met: false });
+    expect(renderMarkdown(report)).toContain('Target under the key\'s profile: nobody outside the dual-control gate: **not met**.');
   });
 
   test('separation-of-duties evidence is derived from the evaluation', () => {
@@ -241,6 +244,7 @@ describe('with the dual-control gate\'s executor in the key policy', () => {
     expect(m.dualControlGate).toBe(true);
     expect(m.singlePersonDualControl).toEqual([]);
     expect(m.aloneReachUse).toEqual([]);
+    expect(m.aloneReachUseTarget).toEqual({ expected: 'nobody outside the dual-control gate', met: true });
     const c = key.controls.find((x) => x.id === Control.PCI_3_7_6.id)!;
     expect(c.status).toBe(ControlStatus.SATISFIED);
     expect(c.evidence[0].description).toMatch(/only the dual-control gate executor can change the policy/);
