@@ -205,11 +205,22 @@ function runTerraform(cloud: TerraformCloud, totals: Totals): void {
 /** One report for every example app together: examples/out/compliance-report.{json,md}. */
 function combinedReport(reports: ComplianceReportData[]): ComplianceReportData {
   const unmet = reports.flatMap((r) => r.summary.unmet);
-  const sum = (k: 'keys' | 'requiredControls' | 'satisfied' | 'notApplicable' | 'acknowledged') => reports.reduce((n, r) => n + r.summary[k], 0);
+  const sum = (k: 'keys' | 'requiredControls' | 'satisfied' | 'partiallySatisfied' | 'notApplicable' | 'acknowledged') =>
+    reports.reduce((n, r) => n + r.summary[k], 0);
+  const notComputed = reports.find((r) => !r.summary.accessMatrix.computed && r.summary.accessMatrix.note !== 'no AWS keys');
   return {
     generator: 'cloud-kms-constructs examples',
     stacks: reports.flatMap((r) => r.stacks),
-    summary: { keys: sum('keys'), requiredControls: sum('requiredControls'), satisfied: sum('satisfied'), notApplicable: sum('notApplicable'), acknowledged: sum('acknowledged'), unmet },
+    summary: {
+      keys: sum('keys'),
+      requiredControls: sum('requiredControls'),
+      satisfied: sum('satisfied'),
+      partiallySatisfied: sum('partiallySatisfied'),
+      notApplicable: sum('notApplicable'),
+      acknowledged: sum('acknowledged'),
+      unmet,
+      accessMatrix: notComputed ? notComputed.summary.accessMatrix : { computed: true },
+    },
   };
 }
 
@@ -256,8 +267,14 @@ async function main(): Promise<void> {
   const report = combinedReport(totals.reports);
   const files = writeReport(report, OUT);
   console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)} (${report.summary.keys} keys in ${report.stacks.length} stacks; ` +
-    `${report.summary.requiredControls} required controls: ${report.summary.satisfied} satisfied, ${report.summary.notApplicable} not applicable, ` +
+    `${report.summary.requiredControls} required controls: ${report.summary.satisfied} satisfied, ` +
+    `${report.summary.partiallySatisfied} partially satisfied, ${report.summary.notApplicable} not applicable, ` +
     `${report.summary.acknowledged} acknowledged with a reason, ${report.summary.unmet.length} unmet)`);
+  const matrices = report.stacks.flatMap((s) => [...s.keys.map((k) => k.accessMatrix), ...(s.supportingKeys ?? []).map((k) => k.accessMatrix)])
+    .filter((m): m is NonNullable<typeof m> => m !== undefined);
+  console.log(report.summary.accessMatrix.computed
+    ? `access matrix: ${matrices.length} AWS key policies evaluated with ${matrices[0]?.evaluator ?? 'the IAM policy evaluator'}`
+    : `access matrix: ${report.summary.accessMatrix.note}`);
   console.log('checks:');
   console.log(`  cdk-nag ${NAG_PACKS.join(', ')}: passed on ${totals.stacks} stacks, 0 unacknowledged findings ` +
     `(${totals.acknowledged} acknowledged, each with a reason)`);

@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { GrantConditions } from './custodians';
 import { EnvelopeFunction } from './handlers/envelope-function';
 import { ENV } from './handlers/envelope-handler';
+import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './private/actions';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
@@ -467,6 +468,7 @@ export class EnvelopeEncryptionFunction extends Construct {
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
     }));
+    registerAccessPolicy(key, () => (key.node.defaultChild as kms.CfnKey).keyPolicy, 'encrypts the envelope function\'s logs and dead-letter queue');
     return key;
   }
 

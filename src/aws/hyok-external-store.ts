@@ -21,6 +21,7 @@ import { days, requireRange, ValidationError } from '../core/validation';
 import { CONNECTED_METRIC, HEALTH_NAMESPACE, KEY_STORE_TYPE, STORE_KEY_TYPE } from './handlers/resource-types';
 import { StoreHealthFunction } from './handlers/store-health-function';
 import { IKeyAuditSink } from './key-audit-sink';
+import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { DECRYPT_ACTIONS, ENCRYPT_ACTIONS } from './private/actions';
 import { CustodianPolicy } from './private/custodian-policy';
@@ -610,6 +611,7 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
       auditSink: store.auditSink?.node.path,
       parent: store.node.path,
     });
+    registerAccessPolicy(this, () => this.custodianPolicy.document);
     const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource: res, setting, value, description });
     };

@@ -30,14 +30,15 @@ export function readReport(path: string): ComplianceReportData {
 export function reportTable(data: ComplianceReportData): string {
   const lines: string[] = [];
   const s = data.summary;
-  lines.push(`${s.keys} keys, ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${s.notApplicable} not applicable, ` +
-    `${s.acknowledged} acknowledged, ${s.unmet.length} unmet`);
+  lines.push(`${s.keys} keys, ${s.requiredControls} required controls: ${s.satisfied} satisfied, ` +
+    `${s.partiallySatisfied ?? 0} partially satisfied, ${s.notApplicable} not applicable, ${s.acknowledged} acknowledged, ${s.unmet.length} unmet`);
+  if (s.accessMatrix && !s.accessMatrix.computed && s.accessMatrix.note !== 'no AWS keys') lines.push(`access matrix: ${s.accessMatrix.note}`);
   for (const stack of data.stacks) {
     lines.push('', `${stack.name} (${stack.cloud})`);
     for (const key of stack.keys) {
       lines.push(`  ${key.path}  ${key.construct}  ${key.model}  ${key.profile}`);
       for (const c of key.controls) {
-        const status = c.status === 'not satisfied' && c.acknowledged ? 'acknowledged' : c.status;
+        const status = (c.status === 'not satisfied' || c.status === 'partially satisfied') && c.acknowledged ? 'acknowledged' : c.status;
         const evidence = c.evidence[0] ? `${c.evidence[0].setting} = ${c.evidence[0].value}` : c.acknowledged ?? 'no evidence';
         lines.push(`    ${status.padEnd(14)} ${c.id.padEnd(34)} ${evidence}`);
       }

@@ -1,13 +1,17 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { IConstruct } from 'constructs';
+import { Access, AccessMatrix, aloneReachUseTarget, computeAccessMatrix, EscalationPath, loadEvaluator, NOT_COMPUTED_REASON, notComputedMatrix } from './access-matrix';
 import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceEntry, EvidenceLedger, EvidenceStatus, KeyRecord } from '../core/evidence';
+import { ACCESS_CONTROLS, DUAL_CONTROL_CONTROLS } from '../core/key-evidence';
 
 /** How a required control stands for one key. */
 export enum ControlStatus {
   SATISFIED = 'satisfied',
+  /** Part of the control is enforced; the evidence says which part is not. Fails synthesis unless acknowledged. */
+  PARTIALLY_SATISFIED = 'partially satisfied',
   NOT_SATISFIED = 'not satisfied',
   NOT_APPLICABLE = 'not applicable',
 }
@@ -28,7 +32,7 @@ export interface ControlReport {
   readonly controlId: string;
   readonly title: string;
   readonly status: ControlStatus;
-  /** Set when a finding or an unmet control was accepted on purpose. */
+  /** Set when a finding or an unmet (or only partially satisfied) control was accepted on purpose. */
   readonly acknowledged?: string;
   readonly evidence: ControlEvidence[];
 }
@@ -48,6 +52,15 @@ export interface KeyReport {
   readonly custodians: { readonly role: string; readonly identity: string }[];
   readonly controls: ControlReport[];
   readonly acknowledgements: { readonly rule: string; readonly resource: string; readonly reason: string }[];
+  /** AWS keys: who can do what, evaluated from the synthesized key policy. */
+  readonly accessMatrix?: AccessMatrix;
+}
+
+/** A key that protects something of the library's own (a function's logs) and carries no profile of its own. */
+export interface SupportingKeyReport {
+  readonly path: string;
+  readonly purpose: string;
+  readonly accessMatrix: AccessMatrix;
 }
 
 /** One stack (CloudFormation or Terraform) of the report. */
@@ -55,6 +68,8 @@ export interface StackReport {
   readonly name: string;
   readonly cloud: string;
   readonly keys: KeyReport[];
+  /** Keys outside the profile's scope that still hold data (function log keys), with their access matrix. */
+  readonly supportingKeys: SupportingKeyReport[];
   /** Mermaid flowchart of the stack's key hierarchy. */
   readonly diagram: string;
 }
@@ -67,10 +82,13 @@ export interface ComplianceReportData {
     readonly keys: number;
     readonly requiredControls: number;
     readonly satisfied: number;
+    readonly partiallySatisfied: number;
     readonly notApplicable: number;
     readonly acknowledged: number;
-    /** Required controls nothing satisfies and nobody acknowledged: synthesis fails on these. */
-    readonly unmet: { readonly key: string; readonly control: string }[];
+    /** Required controls nothing satisfies (or only partially) and nobody acknowledged: synthesis fails on these. */
+    readonly unmet: { readonly key: string; readonly control: string; readonly status: string }[];
+    /** Whether access matrices were computed (the optional evaluator was installed), and if not, why. */
+    readonly accessMatrix: { readonly computed: boolean; readonly note?: string };
   };
 }
 
@@ -81,6 +99,7 @@ export function controlRule(control: Control): string {
 
 /** Builds the report from an app's evidence ledger. */
 export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
+  const matrices = withoutRepeats(evaluateAccess(ledger));
   const bySubject = new Map<string, EvidenceEntry[]>();
   for (const e of ledger.evidence()) {
     const list = bySubject.get(e.subject);
@@ -93,35 +112,187 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
     list.push({ rule: a.rule, resource: a.resource, reason: a.reason });
     acksBySubject.set(a.subject, list);
   }
-  const stacks = new Map<string, StackReport & { keys: KeyReport[] }>();
-  const unmet: { key: string; control: string }[] = [];
+  const stacks = new Map<string, StackReport & { keys: KeyReport[]; supportingKeys: SupportingKeyReport[] }>();
+  const stackFor = (path: string, cloud: string) => {
+    const stackName = rootStack(path);
+    let stack = stacks.get(stackName);
+    if (!stack) {
+      stack = { name: stackName, cloud, keys: [], supportingKeys: [], diagram: '' };
+      stacks.set(stackName, stack);
+    }
+    return stack;
+  };
+  const unmet: { key: string; control: string; status: string }[] = [];
   let required = 0;
   let satisfied = 0;
+  let partiallySatisfied = 0;
   let notApplicable = 0;
   let acknowledged = 0;
   for (const key of ledger.keys) {
-    const report = keyReport(ledger, key, bySubject, acksBySubject);
+    const report = keyReport(ledger, key, bySubject, acksBySubject, matrices.get(key.path));
     for (const c of report.controls) {
       required++;
       if (c.status === ControlStatus.SATISFIED) satisfied++;
       else if (c.status === ControlStatus.NOT_APPLICABLE) notApplicable++;
       else if (c.acknowledged) acknowledged++;
-      else unmet.push({ key: key.path, control: c.id });
+      else unmet.push({ key: key.path, control: c.id, status: c.status });
+      if (c.status === ControlStatus.PARTIALLY_SATISFIED) partiallySatisfied++;
     }
-    const stackName = rootStack(key.stack);
-    let stack = stacks.get(stackName);
-    if (!stack) {
-      stack = { name: stackName, cloud: key.cloud, keys: [], diagram: '' };
-      stacks.set(stackName, stack);
-    }
-    stack.keys.push(report);
+    stackFor(key.stack, key.cloud).keys.push(report);
+  }
+  for (const source of ledger._accessPolicies()) {
+    if (ledger.tryFindKey(source.subject)) continue;
+    stackFor(source.stack, source.cloud).supportingKeys.push({
+      path: source.subject, purpose: source.purpose ?? 'supporting key', accessMatrix: matrices.get(source.subject)!,
+    });
   }
   const list = [...stacks.values()].map((s) => ({ ...s, diagram: diagram(ledger, s.name, s.keys) }));
   return {
     generator: 'cloud-kms-constructs',
     stacks: list,
-    summary: { keys: ledger.keys.length, requiredControls: required, satisfied, notApplicable, acknowledged, unmet },
+    summary: {
+      keys: ledger.keys.length,
+      requiredControls: required,
+      satisfied,
+      partiallySatisfied,
+      notApplicable,
+      acknowledged,
+      unmet,
+      accessMatrix: matrices.size === 0 ? { computed: false, note: 'no AWS keys' }
+        : [...matrices.values()].every((m) => m.computed) ? { computed: true }
+          : { computed: false, note: [...matrices.values()].find((m) => !m.computed)!.reason },
+    },
   };
+}
+
+/**
+ * Computes the access matrix of every key whose policy was registered, and derives the ledger's separation-of-duties and
+ * dual-control evidence from it (replacing what was derived from the policy's structure). Without the evaluator, the
+ * structural evidence stays, marked as not evaluated.
+ */
+function evaluateAccess(ledger: EvidenceLedger): Map<string, AccessMatrix> {
+  const out = new Map<string, AccessMatrix>();
+  const installed = loadEvaluator() !== undefined;
+  const cache = new Map<unknown, unknown>();
+  for (const source of ledger._accessPolicies()) {
+    let matrix = installed ? computeAccessMatrix(source.resolve(cache), ledger.custodiansOf(source.subject)) : notComputedMatrix();
+    const key = ledger.tryFindKey(source.subject);
+    if (key && matrix.computed) matrix = { ...matrix, aloneReachUseTarget: aloneReachUseTarget(matrix, key.profile.dualControlRequired) };
+    out.set(source.subject, matrix);
+    if (key) recordEvaluatedEvidence(ledger, key, matrix);
+  }
+  return out;
+}
+
+/**
+ * The matrices as the report shows them: a matrix identical to an earlier key's (the keys of a tenant hierarchy, by the
+ * thousand) points to that key instead of repeating it.
+ */
+function withoutRepeats(matrices: Map<string, AccessMatrix>): Map<string, AccessMatrix> {
+  const first = new Map<string, string>();
+  const out = new Map<string, AccessMatrix>();
+  for (const [path, m] of matrices) {
+    if (!m.computed) {
+      out.set(path, m);
+      continue;
+    }
+    const fingerprint = JSON.stringify(m);
+    const earlier = first.get(fingerprint);
+    if (earlier === undefined) {
+      first.set(fingerprint, path);
+      out.set(path, m);
+    } else {
+      out.set(path, { ...m, sameAs: earlier, rows: [], aloneReachUse: [], singlePersonDualControl: [] });
+    }
+  }
+  return out;
+}
+
+const NOT_EVALUATED = ' (derived from the key policy\'s structure, not evaluated: the optional IAM policy evaluator is not installed)';
+const AUTHORIZATION_CONTROLS = new Set([...ACCESS_CONTROLS, ...DUAL_CONTROL_CONTROLS].map((c) => c.id));
+
+function describePaths(paths: EscalationPath[]): string {
+  return paths.map((p) => `${p.principal} (${p.role}): ${p.via.join(', ')}`).join('; ');
+}
+
+/** The evidence the constructs recorded from the policy's structure, kept so that building the report twice derives the same. */
+const STRUCTURAL = new WeakMap<EvidenceLedger, Map<string, EvidenceEntry>>();
+
+function structuralEvidence(ledger: EvidenceLedger, key: KeyRecord): EvidenceEntry[] {
+  let byKey = STRUCTURAL.get(ledger);
+  if (!byKey) {
+    byKey = new Map();
+    STRUCTURAL.set(ledger, byKey);
+  }
+  return ledger.evidence(key.path).filter((e) => AUTHORIZATION_CONTROLS.has(e.control.id) && e.setting === 'KeyPolicy').map((e) => {
+    const id = `${e.subject}\u0000${e.control.id}`;
+    if (!byKey!.has(id)) byKey!.set(id, e);
+    return byKey!.get(id)!;
+  });
+}
+
+function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix: AccessMatrix): void {
+  const structural = structuralEvidence(ledger, key);
+  if (!matrix.computed) {
+    for (const e of structural) ledger.record({ ...e, value: `${e.value} (not evaluated)`, description: `${e.description}${NOT_EVALUATED}` });
+    return;
+  }
+  const rows = matrix.rows;
+  const reaches = (cls: string) => (r: (typeof rows)[number]) => r.access[cls].access !== Access.DENIED;
+  const violations: string[] = [];
+  for (const r of rows) {
+    const roles = r.role.split(' and ');
+    if ((roles.includes('administrator') || roles.includes('deployment identity')) && reaches('use')(r)) {
+      violations.push(`${r.principal} (${r.role}) can use the key (${r.access.use.access})`);
+    }
+    if (roles.includes('user')) {
+      const managing = ['manage', 'change policy', 'delete/disable', 'replicate', 'alias'].filter((cls) => reaches(cls)(r));
+      if (managing.length > 0) violations.push(`${r.principal} (user) can ${managing.join(', ')}`);
+    }
+    if (roles.includes('auditor')) {
+      const beyond = matrix.classes.filter((cls) => cls !== 'audit-read' && reaches(cls)(r));
+      if (beyond.length > 0) violations.push(`${r.principal} (auditor) can ${beyond.join(', ')}`);
+    }
+    if (r.role === 'anyone else in the account' || r.role === 'anyone in another account') {
+      const any = matrix.classes.filter((cls) => reaches(cls)(r));
+      if (any.length > 0) violations.push(`${r.role} can ${any.join(', ')}${matrix.delegatesToIam ? ' (the key policy delegates to IAM)' : ''}`);
+    }
+  }
+  const escalation = matrix.aloneReachUse.length > 0
+    ? `; alone can reach cryptographic use without being a user of the key: ${describePaths(matrix.aloneReachUse)}`
+    : '; nobody but the key\'s users can reach cryptographic use, directly or by changing the policy, replicating or re-pointing an alias';
+  for (const e of structural) {
+    if (DUAL_CONTROL_CONTROLS.some((c) => c.id === e.control.id)) continue;
+    ledger.record({
+      ...e,
+      status: violations.length > 0 ? EvidenceStatus.NOT_SATISFIED : EvidenceStatus.SATISFIED,
+      value: violations.length > 0 ? 'separation of duties violated (evaluated)' : 'separation of duties (evaluated)',
+      description: `${e.description}; ` + (violations.length > 0 ? `evaluated with ${matrix.evaluator}: ${violations.join('; ')}`
+        : `evaluated with ${matrix.evaluator}: administrators and the deployment identity cannot use the key, users cannot manage it, ` +
+          'auditors only read, and nobody outside the policy reaches anything') + escalation,
+    });
+  }
+  for (const e of structural) {
+    if (!DUAL_CONTROL_CONTROLS.some((c) => c.id === e.control.id)) continue;
+    const single = matrix.singlePersonDualControl;
+    let status: EvidenceStatus;
+    let description: string;
+    if (matrix.dualControlGate && single.length === 0) {
+      status = EvidenceStatus.SATISFIED;
+      description = `evaluated with ${matrix.evaluator}: only the dual-control gate executor can change the policy, disable or delete the ` +
+        'key, replicate it, change its aliases or import material, and the gate requires a second approver';
+    } else if (matrix.dualControlGate || e.status === EvidenceStatus.SATISFIED) {
+      status = EvidenceStatus.PARTIALLY_SATISFIED;
+      description = `evaluated with ${matrix.evaluator}: ${matrix.dualControlGate ? '' : 'no dual-control gate executor is named in the key policy; '}` +
+        `one principal alone can perform operations dual control must hold: ${describePaths(single)}`;
+    } else {
+      status = e.status;
+      description = `${e.description}; evaluated with ${matrix.evaluator}: ${single.length > 0 ? `one principal alone can: ${describePaths(single)}` : 'no single-person path found'}`;
+    }
+    const value = status === EvidenceStatus.SATISFIED ? 'dual control (evaluated)'
+      : status === EvidenceStatus.PARTIALLY_SATISFIED ? 'single-person paths remain (evaluated)' : `${e.value} (evaluated)`;
+    ledger.record({ ...e, status, value, description });
+  }
 }
 
 /** A nested stack's keys belong to its root stack's report. */
@@ -130,7 +301,7 @@ function rootStack(stack: string): string {
 }
 
 function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string, EvidenceEntry[]>,
-  acksBySubject: Map<string, { rule: string; resource: string; reason: string }[]>): KeyReport {
+  acksBySubject: Map<string, { rule: string; resource: string; reason: string }[]>, accessMatrix?: AccessMatrix): KeyReport {
   // What bears on a key: its own settings, its container's (vault, key ring, key store) and its audit sink's.
   const container = key.parent ? ledger.containers.find((c) => c.path === key.parent) : undefined;
   const subjects = [key.path, key.parent, container?.parent, key.auditSink].filter((s): s is string => s !== undefined);
@@ -157,6 +328,7 @@ function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string
     const ack = acks.find((a) => a.rule === controlRule(control));
     let status: ControlStatus;
     if (evidence.some((e) => e.status === EvidenceStatus.NOT_SATISFIED)) status = ControlStatus.NOT_SATISFIED;
+    else if (evidence.some((e) => e.status === EvidenceStatus.PARTIALLY_SATISFIED)) status = ControlStatus.PARTIALLY_SATISFIED;
     else if (evidence.some((e) => e.status === EvidenceStatus.SATISFIED)) status = ControlStatus.SATISFIED;
     else if (evidence.length > 0) status = ControlStatus.NOT_APPLICABLE;
     else status = ControlStatus.NOT_SATISFIED;
@@ -166,7 +338,7 @@ function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string
       controlId: control.controlId,
       title: control.title,
       status,
-      acknowledged: status === ControlStatus.NOT_SATISFIED ? ack?.reason : undefined,
+      acknowledged: status === ControlStatus.NOT_SATISFIED || status === ControlStatus.PARTIALLY_SATISFIED ? ack?.reason : undefined,
       evidence: evidence.map((e) => ({ resource: e.resource, setting: e.setting, value: e.value, description: e.description, status: e.status })),
     };
   });
@@ -184,6 +356,7 @@ function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string
     custodians: ledger.custodiansOf(key.path).map((a) => ({ role: a.role, identity: a.label ?? a.identity })),
     controls,
     acknowledgements: acks.filter((a) => !a.rule.startsWith('control:')),
+    accessMatrix,
   };
 }
 
@@ -238,8 +411,9 @@ function shortIdentity(identity: string): string {
 export function renderMarkdown(data: ComplianceReportData): string {
   const out: string[] = ['# Compliance report', ''];
   const s = data.summary;
-  out.push(`${s.keys} keys; ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${s.notApplicable} not applicable, ` +
-    `${s.acknowledged} acknowledged, ${s.unmet.length} unmet.`, '');
+  out.push(`${s.keys} keys; ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${s.partiallySatisfied ?? 0} partially satisfied, ` +
+    `${s.notApplicable} not applicable, ${s.acknowledged} acknowledged, ${s.unmet.length} unmet.`, '');
+  if (s.accessMatrix && !s.accessMatrix.computed && s.accessMatrix.note !== 'no AWS keys') out.push(`Access matrix: ${s.accessMatrix.note}`, '');
   for (const stack of data.stacks) {
     out.push(`## ${stack.name} (${stack.cloud})`, '', '```mermaid', stack.diagram, '```', '');
     for (const key of stack.keys) {
@@ -259,9 +433,53 @@ export function renderMarkdown(data: ComplianceReportData): string {
       if (key.acknowledgements.length > 0) {
         out.push('Acknowledged exceptions:', '', ...key.acknowledgements.map((a) => `- ${a.rule} on ${a.resource}: ${a.reason}`), '');
       }
+      if (key.accessMatrix) out.push(...renderAccessMatrix(key.accessMatrix));
+    }
+    for (const k of stack.supportingKeys ?? []) {
+      out.push(`### ${k.path}`, '', `Supporting key: ${k.purpose}. No compliance profile applies to it; its access matrix shows who can use it.`, '');
+      out.push(...renderAccessMatrix(k.accessMatrix));
     }
   }
   return out.join('\n');
+}
+
+const escapeCell = (s: string) => s.replace(/\|/g, '\\|');
+
+/** The access matrix of one key as Markdown. */
+export function renderAccessMatrix(m: AccessMatrix): string[] {
+  const out = ['#### Access matrix', ''];
+  if (!m.computed) {
+    out.push(`Not computed: ${m.reason ?? NOT_COMPUTED_REASON}`, '');
+    return out;
+  }
+  if (m.sameAs) {
+    out.push(`The same as for ${m.sameAs} (evaluated with ${m.evaluator}): every principal and cell is identical.`, '');
+    return out;
+  }
+  out.push(`Evaluated with ${m.evaluator} over the synthesized key policy. Assumed: ${m.assumptions.join('; ')}.`, '');
+  out.push(`| principal | role | ${m.classes.join(' | ')} |`, `|---|---|${m.classes.map(() => '---').join('|')}|`);
+  for (const r of m.rows) {
+    const cells = m.classes.map((cls) => {
+      const c = r.access[cls];
+      return c.conditions && c.access !== Access.DENIED ? `${c.access} (${c.conditions.join(', ')})` : c.access;
+    });
+    out.push(`| ${escapeCell(r.principal)} | ${r.role} | ${cells.map(escapeCell).join(' | ')} |`);
+  }
+  out.push('');
+  out.push(m.aloneReachUse.length === 0
+    ? 'Principals who alone can reach cryptographic use, directly or by changing the policy, replicating the key or re-pointing an alias ' +
+      '(other than the key\'s users): none.'
+    : 'Principals who alone can reach cryptographic use, directly or by changing the policy, replicating the key or re-pointing an alias ' +
+      '(other than the key\'s users):', '');
+  for (const p of m.aloneReachUse) out.push(`- ${p.principal} (${p.role}): ${p.via.join(', ')}`);
+  if (m.aloneReachUse.length > 0) out.push('');
+  if (m.aloneReachUseTarget) {
+    out.push(`Target under the key's profile: ${m.aloneReachUseTarget.expected}: ${m.aloneReachUseTarget.met ? 'met' : '**not met**'}.`, '');
+  }
+  out.push(`Dual control: ${m.dualControlGate ? 'a dual-control gate executor is named in the key policy' : 'no dual-control gate executor is named in the key policy'}; ` +
+    (m.singlePersonDualControl.length === 0 ? 'nobody else can alone perform an operation dual control must hold.'
+      : `one principal alone can perform operations dual control must hold: ${describePaths(m.singlePersonDualControl)}.`), '');
+  return out;
 }
 
 /** Writes `compliance-report.json` and `compliance-report.md` into `outdir`. */
@@ -293,8 +511,8 @@ export function attachReport(scope: IConstruct): void {
       const data = buildReport(EvidenceLedger.of(root));
       if (outdir) writeReport(data, outdir);
       return data.summary.unmet.map((u) =>
-        `required control ${u.control} is not satisfied for key ${u.key}: fix the setting compliance-report.md shows, or accept it ` +
-        'with ComplianceReport.acknowledgeControl(scope, control, reason)');
+        `required control ${u.control} is ${u.status ?? ControlStatus.NOT_SATISFIED} for key ${u.key}: fix the setting compliance-report.md ` +
+        'shows, or accept it with ComplianceReport.acknowledgeControl(scope, control, reason)');
     },
   });
 }

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import type { AccessPolicySource } from './access-policy';
 import { Control } from './controls';
 import { CustodianAssignment } from './custodians';
 import { DeploymentModel, KeyCustody } from './deployment-model';
@@ -10,6 +11,12 @@ import { ComplianceProfile } from './profile';
  */
 export enum EvidenceStatus {
   SATISFIED = 'SATISFIED',
+  /**
+   * Part of what the control asks is enforced and part is not (e.g. dual control on some destructive operations
+   * while one principal can still perform others alone). The description says which part is missing; a required
+   * control that is only partially satisfied fails synthesis unless acknowledged, like an unmet one.
+   */
+  PARTIALLY_SATISFIED = 'PARTIALLY_SATISFIED',
   NOT_SATISFIED = 'NOT_SATISFIED',
   NOT_APPLICABLE = 'NOT_APPLICABLE',
 }
@@ -151,6 +158,7 @@ export class EvidenceLedger {
   private readonly entriesBySubject = new Map<string, number[]>();
   private readonly acks: Acknowledgement[] = [];
   private readonly ackKeys = new Set<string>();
+  private readonly accessPolicySources = new Map<string, AccessPolicySource>();
 
   private constructor() {}
 
@@ -203,6 +211,30 @@ export class EvidenceLedger {
       this.ackKeys.add(key);
       this.acks.push(ack);
     }
+  }
+
+  /**
+   * Registers where a key's access policy can be read at synthesis, for the report's access matrix.
+   * @internal
+   */
+  public _registerAccessPolicy(source: AccessPolicySource): void {
+    this.accessPolicySources.set(source.subject, source);
+  }
+
+  /**
+   * Every registered access policy, in registration order (including keys that are not registered as keys).
+   * @internal
+   */
+  public _accessPolicies(): AccessPolicySource[] {
+    return [...this.accessPolicySources.values()];
+  }
+
+  /**
+   * The access policy registered for the key at `path`, if any.
+   * @internal
+   */
+  public _accessPolicyOf(path: string): AccessPolicySource | undefined {
+    return this.accessPolicySources.get(path);
   }
 
   /** Every key, in registration order. */

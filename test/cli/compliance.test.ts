@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile } from '../../src';
 import { CliIo, run } from '../../src/cli/main';
-import { ACCOUNT, cmkFor, REGION } from '../support/fixtures';
+import { cmkFor, newStack } from '../support/fixtures';
 
 function cli() {
   const out: string[] = [];
@@ -25,7 +25,8 @@ function cli() {
 function assembly(withPlainKey: boolean): { dir: string; template: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cli-assembly-'));
   const app = new App({ outdir: dir });
-  const stack = new Stack(app, 'Payments', { env: { account: ACCOUNT, region: REGION } });
+  // The fixture's stack accepts PCI DSS 3.7.6 as partially satisfied (no dual-control gate in it).
+  const stack = newStack('Payments', app);
   cmkFor(stack, ComplianceProfile.PCI_DSS, 'CardKey');
   if (withPlainKey) new kms.Key(stack, 'Plain');
   app.synth();
@@ -39,9 +40,10 @@ describe('cloud-kms report', () => {
     const c = cli();
     expect(await c.run('report', dir)).toBe(0);
     const text = c.out.join('\n');
-    expect(text).toMatch(/^\d+ keys, \d+ required controls: \d+ satisfied, 0 not applicable, 0 acknowledged, 0 unmet/);
+    expect(text).toMatch(/^\d+ keys, \d+ required controls: \d+ satisfied, 2 partially satisfied, 0 not applicable, 2 acknowledged, 0 unmet/);
     expect(text).toMatch(/Payments\/CardKey {2}CustomerManagedKey {2}CUSTOMER_MANAGED {2}PCI_DSS/);
-    expect(text).toMatch(/satisfied +PCI DSS v4.0 3.7.6 +KeyPolicy = dual control/);
+    expect(text).toMatch(/acknowledged +PCI DSS v4.0 3.7.6 +KeyPolicy = single-person paths remain \(evaluated\)/);
+    expect(text).toMatch(/satisfied +PCI DSS v4.0 3.7.7 +KeyPolicy = separation of duties \(evaluated\)/);
   });
 
   test('exit 1 on an unmet control; --json for scripts', async () => {

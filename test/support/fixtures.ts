@@ -10,7 +10,8 @@ export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
 
 export function newStack(id = 'Test', app = new App()): Stack {
-  return new Stack(app, id, { env: { account: ACCOUNT, region: REGION } });
+  const stack = new Stack(app, id, { env: { account: ACCOUNT, region: REGION } });
+  return stack;
 }
 
 export const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;

@@ -8,6 +8,7 @@ import { ComplianceProfile } from '../../core/profile';
 import { days } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { describeDeployTimeBound } from './deploy-time-bounds';
+import { registerAccessPolicy } from './access-policy';
 import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
 
 export interface KeyEvidenceFacts {
@@ -77,6 +78,11 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
   const windowValue = windowBound ? describeDeployTimeBound(windowBound) : String(window.toDays());
   const retained = facts.settings.removalPolicy === RemovalPolicy.RETAIN;
   const sink = facts.auditSink;
+  const cfnKey = key.node.defaultChild as kms.CfnKey;
+  // Under dual control the key's own KeyPolicy is only its genesis policy; the policy in force is the one the gate
+  // installs (Custom::CloudKmsGatedKeyPolicy, a child of the key), which is the key's policy document.
+  const gated = key.node.tryFindChild('GatedPolicy') !== undefined;
+  registerAccessPolicy(key, () => (gated ? (key as unknown as { policy?: unknown }).policy : cfnKey.keyPolicy));
   recordCoreKeyEvidence({
     ledger: EvidenceLedger.of(key),
     subject: key.node.path,
