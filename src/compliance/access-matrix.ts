@@ -26,12 +26,13 @@ export const ACTION_CLASSES: Record<string, string[]> = {
   'use': ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
     'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
     'kms:Sign', 'kms:Verify', 'kms:GenerateMac', 'kms:VerifyMac', 'kms:DeriveSharedSecret', 'kms:GetPublicKey'],
-  'manage': ['kms:EnableKey', 'kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:RotateKeyOnDemand', 'kms:CancelKeyDeletion',
+  'manage': ['kms:CreateAlias', 'kms:EnableKey', 'kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:RotateKeyOnDemand', 'kms:CancelKeyDeletion',
     'kms:TagResource', 'kms:UntagResource', 'kms:UpdateKeyDescription', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'],
   'change policy': ['kms:PutKeyPolicy'],
   'delete/disable': ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:DeleteImportedKeyMaterial'],
   'replicate': ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'],
-  'alias': ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+  // Moving or removing a name workloads resolve (CreateAlias only adds a name for this key, under 'manage').
+  'alias': ['kms:UpdateAlias', 'kms:DeleteAlias'],
   'grant': ['kms:CreateGrant', 'kms:RetireGrant', 'kms:RevokeGrant'],
   'audit-read': ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListGrants', 'kms:ListKeyPolicies',
     'kms:ListKeyRotations', 'kms:ListResourceTags'],
@@ -473,7 +474,8 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
       principal: readable(roles[0]?.label) ?? p.label ?? p.value,
       value: p.value,
       gate,
-      user: roles.some((r) => r.role === CustodianRole.USER),
+      // An AWS service named in the policy (CloudTrail, CloudWatch Logs …) uses the key by design: it is a user.
+      user: roles.some((r) => r.role === CustodianRole.USER) || role === 'AWS service',
       deployer: roles.some((r) => r.role === CustodianRole.DEPLOYER) || deployValues.has(p.value),
     });
   }

@@ -261,12 +261,18 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
   const escalation = matrix.aloneReachUse.length > 0
     ? `; alone can reach cryptographic use without being a user of the key: ${describePaths(matrix.aloneReachUse)}`
     : '; nobody but the key\'s users can reach cryptographic use, directly or by changing the policy, replicating or re-pointing an alias';
+  // A principal who alone can reach use by rewriting the policy, replicating the key or moving an alias (beyond what the
+  // profile accepts: nobody outside the gate under dual control, at most the deployment identity otherwise) leaves
+  // separation of duties only partly enforced: it is a path around the denies, even though no statement grants use.
+  const target = matrix.aloneReachUseTarget;
+  const partial = violations.length === 0 && target !== undefined && !target.met;
   for (const e of structural) {
     if (DUAL_CONTROL_CONTROLS.some((c) => c.id === e.control.id)) continue;
     ledger.record({
       ...e,
-      status: violations.length > 0 ? EvidenceStatus.NOT_SATISFIED : EvidenceStatus.SATISFIED,
-      value: violations.length > 0 ? 'separation of duties violated (evaluated)' : 'separation of duties (evaluated)',
+      status: violations.length > 0 ? EvidenceStatus.NOT_SATISFIED : partial ? EvidenceStatus.PARTIALLY_SATISFIED : EvidenceStatus.SATISFIED,
+      value: violations.length > 0 ? 'separation of duties violated (evaluated)'
+        : partial ? `separation of duties, but ${target!.expected} is not met (evaluated)` : 'separation of duties (evaluated)',
       description: `${e.description}; ` + (violations.length > 0 ? `evaluated with ${matrix.evaluator}: ${violations.join('; ')}`
         : `evaluated with ${matrix.evaluator}: administrators and the deployment identity cannot use the key, users cannot manage it, ` +
           'auditors only read, and nobody outside the policy reaches anything') + escalation,

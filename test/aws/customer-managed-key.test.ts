@@ -22,6 +22,8 @@ const CRYPTO = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryp
 const GATED = ['kms:CancelKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:ReplicateKey',
   'kms:UpdatePrimaryRegion', 'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial'];
 const REPLICATION = ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'];
+/** How one principal reaches cryptographic use without being a user: only the deployment principal (or the gate) holds them. */
+const REACH = ['kms:PutKeyPolicy', 'kms:UpdateAlias', 'kms:DeleteAlias', ...REPLICATION];
 
 const ADMIN = arn('KeyAdmin');
 const USER = arn('OrdersService');
@@ -43,8 +45,10 @@ describe('key policy: separation of duties (no dual control)', () => {
     const st = statement(policy, 'AllowKeyAdministration');
     expect(st.Effect).toBe('Allow');
     expect(st.Principal).toEqual({ AWS: ADMIN });
-    // Replication left the administrators (issue 13, finding 3): a replica's policy is its creator's choice.
-    expect(st.Action).toEqual([...READ, ...MANAGEMENT.filter((a) => !REPLICATION.includes(a))]);
+    // Replication, policy changes and alias moves left the administrators (issue 13, finding 3): each lets one of them
+    // reach cryptographic use (a replica under a policy of their own, a statement granting themselves Decrypt, a name
+    // workloads resolve moved to their key). The deployment principal holds them.
+    expect(st.Action).toEqual([...READ, ...MANAGEMENT.filter((a) => !REACH.includes(a))]);
     for (const a of CRYPTO) expect(st.Action).not.toContain(a);
   });
 
@@ -107,7 +111,11 @@ describe('key policy: separation of duties (no dual control)', () => {
     [ADMIN, 'kms:Decrypt', {}, 'EXPLICIT_DENY'],
     [ADMIN, 'kms:GenerateDataKey', {}, 'EXPLICIT_DENY'],
     [ADMIN, 'kms:CreateGrant', { 'kms:GrantIsForAWSResource': 'true' }, 'EXPLICIT_DENY'],
-    [ADMIN, 'kms:PutKeyPolicy', {}, 'ALLOW'],
+    // An administrator who could rewrite the policy could grant themselves Decrypt (issue 13, finding 3).
+    [ADMIN, 'kms:PutKeyPolicy', {}, 'IMPLICIT_DENY'],
+    [ADMIN, 'kms:UpdateAlias', {}, 'IMPLICIT_DENY'],
+    [ADMIN, 'kms:DeleteAlias', {}, 'IMPLICIT_DENY'],
+    [ADMIN, 'kms:CreateAlias', {}, 'ALLOW'],
     [ADMIN, 'kms:ScheduleKeyDeletion', {}, 'ALLOW'],
     [USER, 'kms:Decrypt', {}, 'ALLOW'],
     [USER, 'kms:GenerateDataKey', {}, 'ALLOW'],
@@ -121,6 +129,7 @@ describe('key policy: separation of duties (no dual control)', () => {
     [ROOT, 'kms:Decrypt', {}, 'IMPLICIT_DENY'],
     [ROOT, 'kms:PutKeyPolicy', {}, 'IMPLICIT_DENY'],
     [DEPLOYER, 'kms:PutKeyPolicy', {}, 'ALLOW'],
+    [DEPLOYER, 'kms:UpdateAlias', {}, 'ALLOW'],
     [DEPLOYER, 'kms:Decrypt', {}, 'EXPLICIT_DENY'],
   ])('%s calling %s %j: %s', (principal, action, ctx, expected) => {
     expect(decide(policy, principal, action, ctx as any)).toBe(expected);

@@ -44,6 +44,14 @@ export const DUAL_CONTROL_ACTIONS = [
  */
 export const REPLICATION_ACTIONS = ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'];
 
+/**
+ * Operations by which one principal reaches cryptographic use without being a user: rewriting the key policy (a
+ * statement granting themselves Decrypt), copying the key under a policy of their own (replication), or moving a name
+ * workloads resolve to a key they control. Outside dual control only the deployment principal holds them (and the
+ * access matrix names it for that); administrators manage everything else.
+ */
+export const REACH_ACTIONS = ['kms:PutKeyPolicy', 'kms:UpdateAlias', 'kms:DeleteAlias', ...REPLICATION_ACTIONS];
+
 /** Key management without cryptographic use. */
 export const MANAGEMENT_ACTIONS = [
   'kms:CreateAlias',

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
-  ActionClass, CRYPTOGRAPHIC_ACTIONS, DUAL_CONTROL_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS, policyList, policyPrincipals,
+  ActionClass, CRYPTOGRAPHIC_ACTIONS, REACH_ACTIONS, DUAL_CONTROL_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS, policyList, policyPrincipals,
   READ_ACTIONS, REPLICATION_ACTIONS, SERVICE_GRANT_ACTIONS, statementClasses,
 } from './actions';
 
@@ -69,9 +69,13 @@ function without(list: string[], remove: string[]): string[] {
   return list.filter((a) => !remove.includes(a));
 }
 
-/** What administrators may do: management and read, minus the destructive operations under dual control. */
+/**
+ * What administrators may do: management and read, minus the operations that would let one of them reach cryptographic
+ * use (policy changes, replication, alias moves: the deployment principal's, or the gate's under dual control) and,
+ * under dual control, the destructive ones.
+ */
 export function administratorActions(dualControl: boolean): string[] {
-  return [...READ_ACTIONS, ...without(MANAGEMENT_ACTIONS, dualControl ? [...DUAL_CONTROL_ACTIONS, ...REPLICATION_ACTIONS] : REPLICATION_ACTIONS)];
+  return [...READ_ACTIONS, ...without(MANAGEMENT_ACTIONS, dualControl ? [...DUAL_CONTROL_ACTIONS, ...REACH_ACTIONS] : REACH_ACTIONS)];
 }
 
 /** What the deployment principal may do: what administrators may, and (outside dual control) replication. */
