@@ -18,8 +18,6 @@ describe('AWS: the report is written into the cloud assembly at synthesis', () =
   const app = new App({ outdir: dir });
   const stack = new Stack(app, 'Payments', { env: { account: ACCOUNT, region: REGION } });
   cmkFor(stack, PCI, 'CardholderDataKey');
-  // Without the dual-control gate the access matrix finds single-person paths: 3.7.6 is partial, accepted here.
-  compliance.ComplianceReport.acknowledgeControl(stack, Control.PCI_3_7_6, 'no dual-control gate in this test app');
   app.synth();
   const report = JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8'));
   const key = report.stacks[0].keys.find((k: any) => k.path === 'Payments/CardholderDataKey');
@@ -27,13 +25,14 @@ describe('AWS: the report is written into the cloud assembly at synthesis', () =
   test('per key: model, custody, profile, and every control the profile requires, with its evidence', () => {
     expect(key).toMatchObject({ construct: 'CustomerManagedKey', model: 'CUSTOMER_MANAGED', custody: 'SHARED', profile: 'PCI_DSS', cloud: 'aws' });
     expect(key.controls.map((c: any) => c.id)).toEqual(PCI.requiredControls.map((c) => c.id));
-    expect(key.controls.filter((c: any) => c.status !== 'satisfied').map((c: any) => [c.id, c.status, c.acknowledged]))
-      .toEqual([[Control.PCI_3_7_6.id, 'partially satisfied', 'no dual-control gate in this test app']]);
+    // Every required control is satisfied, PCI DSS 3.7.6 included: the key is behind the dual-control gate.
+    expect(key.controls.filter((c: any) => c.status !== 'satisfied').map((c: any) => [c.id, c.status, c.acknowledged])).toEqual([]);
     const rotation = key.controls.find((c: any) => c.id === Control.PCI_3_7_4.id);
     expect(rotation.evidence).toEqual([expect.objectContaining({ resource: 'Payments/CardholderDataKey/Resource', setting: 'RotationPeriodInDays', value: '365' })]);
     const dual = key.controls.find((c: any) => c.id === Control.PCI_3_7_6.id);
-    // Issue 13, finding 2: the evidence says the gate enforces two people.
-    expect(dual.evidence[0].description).toMatch(/^two people: .* allowed only to the dual-control gate's executor .* one of the 2 named approvers, a different principal, approved it with MFA/);
+    // Issue 13, finding 2: the evidence, derived from the evaluated policy, says only the gate's executor acts.
+    expect(dual.status).toBe('satisfied');
+    expect(dual.evidence[0].description).toMatch(/^evaluated with @cloud-copilot\/iam-simulate [\d.]+: only the dual-control gate executor can change the policy, disable or delete the key, replicate it, change its aliases or import material, and the gate requires a second approver/);
     expect(report.summary.unmet).toEqual([]);
   });
 
@@ -46,7 +45,7 @@ describe('AWS: the report is written into the cloud assembly at synthesis', () =
     expect(diagram).toMatch(/-\. events \.-> n\d+\[\/"audit sink: Payments\/Audit"\/\]/);
     const md = readFileSync(join(dir, 'compliance-report.md'), 'utf8');
     expect(md).toContain('```mermaid');
-    expect(md).toContain('| PCI DSS v4.0 3.7.6 Split knowledge and dual control | partially satisfied (acknowledged: no dual-control gate in this test app) |');
+    expect(md).toContain('| PCI DSS v4.0 3.7.6 Split knowledge and dual control | satisfied |');
   });
 });
 
@@ -92,7 +91,6 @@ describe('cdktf: a required control nothing satisfies fails synthesis unless ack
 describe('the rule pack as a CDK policy-validation plugin', () => {
   function app(extra: (stack: Stack) => void) {
     const a = new App({ outdir: outdir() });
-    // The fixture's stack accepts PCI DSS 3.7.6 as partial (no dual-control gate), so only the rule pack decides here.
     const stack = newStack('Keys', a);
     extra(stack);
     Validations.of(a).addPlugins(new compliance.KmsRulesPlugin(PCI));
