@@ -106,8 +106,34 @@ describe('test scenarios', () => {
     expect(named('kms_create_grant_aws_service_check', /^(CustomerManagedKey|ByokImport|KeyAuditSink|HyokExternalStore|TenantKeyHierarchy|Envelope)/)).toEqual([]);
   });
 
-  test('CT.CLOUDWATCH.PR.3: custom-resource and health-check log groups are encrypted with a KMS key', () => {
+  test('CT.CLOUDWATCH.PR.3: custom-resource, health-check and dual-control gate log groups are encrypted with a KMS key', () => {
     expect(named('cloudwatch_log_group_encrypted_check', /./)).toEqual([]);
+  });
+
+  test('the dual-control gate: its logs share the providers\' log key, its genesis policies carry the grant deny', () => {
+    const stack = scenarios().find((s) => s.name === `HyokExternalStore/${ComplianceProfile.PCI_DSS.name}`)!.build();
+    const resources: Record<string, any> = templatesOf(stack)[stack.node.path].Resources;
+    const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+    // One operational log key per stack, for the gate's log group as for the providers'.
+    const logKeys = of('AWS::KMS::Key').filter(([id]) => id.startsWith('CloudKmsConstructsLogKey')).map(([id]) => id);
+    expect(logKeys).toHaveLength(1);
+    const logGroups = of('AWS::Logs::LogGroup').filter(([id]) => /^CloudKms(DualControlGate|Constructs\w+Provider)/.test(id));
+    expect(logGroups.map(([id]) => id)).toEqual(expect.arrayContaining([expect.stringMatching(/^CloudKmsDualControlGateLogs/)]));
+    expect(logGroups.length).toBeGreaterThan(1);
+    for (const [, group] of logGroups) expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logKeys[0], 'Arn'] });
+    // Every key CloudFormation creates with the genesis policy denies grants not for AWS resources.
+    const genesis = of('AWS::KMS::Key').filter(([, r]) => r.Properties.KeyPolicy.Statement.some((st: any) => st.Sid === 'CloudKmsDualControlGenesis'));
+    expect(genesis.length).toBeGreaterThan(0);
+    for (const [, key] of genesis) {
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+        Sid: 'DenyGrantsNotForAwsResources',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      });
+    }
   });
 
   test('CT.S3.PR.10: no audit sink bucket is left with SSE-S3 encryption', () => {

@@ -5,6 +5,7 @@ import {
   ActionClass, CRYPTOGRAPHIC_ACTIONS, REACH_ACTIONS, DUAL_CONTROL_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS, policyList, policyPrincipals,
   READ_ACTIONS, REPLICATION_ACTIONS, SERVICE_GRANT_ACTIONS, statementClasses,
 } from './actions';
+import { denyGrantsNotForAwsResources } from './log-key';
 
 /**
  * Who holds which role over one key, as the key-policy builder needs it.
@@ -250,6 +251,9 @@ export function buildGenesisPolicy(deployer: iam.IPrincipal, executor: iam.IPrin
         actions: CRYPTOGRAPHIC_ACTIONS,
         resources: ['*'],
       }),
+      // The same grant deny as every custodian policy (AWS Control Tower's CT.KMS.PR.3): the genesis policy is what
+      // CloudFormation deploys, and what the key carries until the gate installs the custodian policy.
+      denyGrantsNotForAwsResources(),
     ],
   });
 }

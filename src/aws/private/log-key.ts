@@ -26,7 +26,7 @@ export function denyGrantsNotForAwsResources(): iam.PolicyStatement {
 
 /**
  * The KMS key that encrypts the log groups of the library's own operational functions (custom-resource providers,
- * key-store health checks) in one stack, created on first use. AWS Control Tower's CT.CLOUDWATCH.PR.3 requires
+ * key-store health checks, the dual-control gate) in one stack, created on first use. AWS Control Tower's CT.CLOUDWATCH.PR.3 requires
  * every log group to be KMS-encrypted. CloudFormation may manage the key but never disable or delete it; only
  * CloudWatch Logs may use it, and only for log groups of this account and region (its encryption context).
  * No account-root delegation: nobody can read these logs' ciphertext outside CloudWatch Logs.
