@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -320,6 +321,18 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       sendToCloudWatchLogs: false,
     });
     const cfnTrail = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+    // Under dual control key.keyArn comes from the gate's policy resource (so consumers wait for the custodian policy);
+    // the trail and log group name the key itself, which AWS Control Tower's CT.CLOUDTRAIL.PR.1 and CT.CLOUDWATCH.PR.3
+    // require (a reference to an AWS::KMS::Key), and still wait for that policy, which lets CloudTrail and CloudWatch
+    // Logs use the key: both services check the key policy when the resource is created.
+    const gatedPolicy = key.node.tryFindChild('GatedPolicy');
+    if (gatedPolicy) {
+      const keyArn = (key.node.defaultChild as kms.CfnKey).attrArn;
+      cfnTrail.kmsKeyId = keyArn;
+      (this.logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = keyArn;
+      this.trail.node.addDependency(gatedPolicy);
+      this.logGroup.node.addDependency(gatedPolicy);
+    }
     cfnTrail.cloudWatchLogsLogGroupArn = this.logGroup.logGroupArn;
     cfnTrail.cloudWatchLogsRoleArn = deliveryRole.roleArn;
     // CloudTrail checks on creation that it can write to the log group.

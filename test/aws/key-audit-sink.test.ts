@@ -7,15 +7,20 @@ import * as aws from '../../src/aws';
 import { ACCOUNT, arn, cmkFor, keyPolicyOf, newStack, people, sinkFor, statement, templateOf } from '../support/fixtures';
 import { decide } from '../support/key-policy-eval';
 
-const ref = (t: Template, type: string) => Object.keys(t.findResources(type)).filter((id) => !id.startsWith('CloudKmsDualControlGate'))[0];
+const ref = (t: Template, type: string, prefix = '') => Object.keys(t.findResources(type))
+  .filter((id) => !id.startsWith('CloudKmsDualControlGate') && id.startsWith(prefix))[0];
 
 describe('a PCI DSS sink', () => {
   const stack = newStack();
   const sink = sinkFor(stack, ComplianceProfile.PCI_DSS);
   const t = templateOf(stack);
-  // Under dual control the sink key's consumers read its ARN from the gate's policy resource, so they are created
-  // once its custodian policy is in place (issue 13, finding 2).
-  const keyArn = stack.resolve(sink.encryptionKey.keyArn);
+  // Under dual control the trail and log group name the key itself (Control Tower's CT.CLOUDTRAIL.PR.1 and
+  // CT.CLOUDWATCH.PR.3 want a reference to the AWS::KMS::Key) and wait for the gate's policy resource, which installs
+  // the custodian policy that lets CloudTrail and CloudWatch Logs use it (issue 13, findings 2 and 9).
+  const keyArn = { 'Fn::GetAtt': [ref(t, 'AWS::KMS::Key', 'AuditKey'), 'Arn'] };
+  const gatedPolicy = ref(t, 'Custom::CloudKmsGatedKeyPolicy', 'AuditKey');
+  // The bucket and topic read it from the gate's policy resource (sink.encryptionKey.keyArn).
+  const gatedKeyArn = stack.resolve(sink.encryptionKey.keyArn);
   const buckets = t.findResources('AWS::S3::Bucket');
   const trailBucket = Object.keys(buckets).find((k) => k.startsWith('AuditBucket'))!;
 
@@ -42,7 +47,7 @@ describe('a PCI DSS sink', () => {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{
           BucketKeyEnabled: true,
-          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn },
+          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: gatedKeyArn },
         }],
       },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -93,7 +98,7 @@ describe('a PCI DSS sink', () => {
         }],
       },
     });
-    expect(trail.DependsOn).toEqual(expect.arrayContaining([ref(t, 'AWS::IAM::ManagedPolicy')]));
+    expect(trail.DependsOn).toEqual(expect.arrayContaining([ref(t, 'AWS::IAM::ManagedPolicy'), gatedPolicy]));
   });
 
   test('the log group is encrypted with the sink key and kept at least as long as the profile requires', () => {
@@ -102,6 +107,8 @@ describe('a PCI DSS sink', () => {
       RetentionInDays: 365,
       LogGroupName: `/aws/cloudtrail/${sink.trailName}`,
     });
+    const group = Object.values(t.findResources('AWS::Logs::LogGroup')).find((g: any) => g.Properties.LogGroupName === `/aws/cloudtrail/${sink.trailName}`) as any;
+    expect(group.DependsOn).toEqual(expect.arrayContaining([gatedPolicy]));
   });
 
   test('the sink key lets only this trail and this log group use it, and follows the profile (dual control)', () => {
@@ -130,7 +137,7 @@ describe('a PCI DSS sink', () => {
   });
 
   test('critical key events go to an encrypted, SSL-only SNS topic', () => {
-    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: gatedKeyArn });
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
