@@ -85,6 +85,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
       testTimeout: 120_000,
+      // Jest's default on a 2-core machine is one worker; the suites synthesize and lint whole apps, so both cores help.
+      maxWorkers: 2,
       testPathIgnorePatterns: ['/node_modules/', '/examples/out/'],
     },
   },

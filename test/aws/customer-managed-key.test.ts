@@ -203,7 +203,7 @@ describe('key policy: dual control', () => {
   test('CloudFormation creates the key with a fixed genesis policy (no use by anyone) and bypasses the lockout check', () => {
     const genesis = genesisPolicyOf(stack, key);
     expect(genesis.Statement.map((st) => st.Sid)).toEqual(['CloudKmsDualControlGenesis', 'AllowCloudFormationDeployment',
-      'DenyDualControlOperationsExceptExecutor', 'DenyAllUseUntilCustodianPolicy']);
+      'DenyDualControlOperationsExceptExecutor', 'DenyAllUseUntilCustodianPolicy', 'DenyGrantsNotForAwsResources']);
     expect(decide(genesis, DEPLOYER, 'kms:PutKeyPolicy', { 'aws:PrincipalArn': DEPLOYER as any })).toBe('EXPLICIT_DENY');
     expect(decide(genesis, USER, 'kms:Decrypt', {})).toBe('EXPLICIT_DENY');
     templateOf(stack).hasResourceProperties('AWS::KMS::Key', { BypassPolicyLockoutSafetyCheck: true });
