@@ -1,5 +1,6 @@
 import { Annotations, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { registerAccessPolicy } from './access-policy';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
@@ -8,7 +9,6 @@ import { ComplianceProfile } from '../../core/profile';
 import { days } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { describeDeployTimeBound } from './deploy-time-bounds';
-import { registerAccessPolicy } from './access-policy';
 import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
 
 export interface KeyEvidenceFacts {
