@@ -144,8 +144,8 @@ export interface TenantKeyHierarchyProps {
 
   /**
    * Tenants per nested stack. Fixed for the life of the hierarchy: changing it moves keys between stacks.
-   * The default keeps each template far under CloudFormation's 500 resources and 1 MB.
-   * @default 100
+   * The default keeps each template under CloudFormation's 500 resources and 1 MB (checked at synthesis).
+   * @default 100, or 50 under dual control (each key then also carries the dual-control gate's policy resource)
    */
   readonly tenantsPerShard?: number;
 
@@ -196,7 +196,6 @@ export class TenantKeyHierarchy extends Construct {
     requireMatch('tenantTagKey', this.tenantTagKey, /^(?!aws:)[A-Za-z0-9_.:/=+@-]{1,128}$/, 'a tag key of up to 128 characters, not starting with aws:');
     this.contextKey = props.contextKey ?? 'tenantId';
     requireMatch('contextKey', this.contextKey, /^(?!aws-crypto-)[^\s]{1,128}$/, 'a non-empty encryption-context key without spaces, not starting with aws-crypto-');
-    this.tenantsPerShard = props.tenantsPerShard ?? 100;
     this.keyQuota = props.keyQuota ?? 100_000;
     if (!Number.isInteger(this.keyQuota) || this.keyQuota < 1) throw new ValidationError(`keyQuota must be a positive whole number, got ${this.keyQuota}`);
     if (!props.custodians) throw new ValidationError(`custodians is required for ${this.node.path}`);
@@ -214,6 +213,9 @@ export class TenantKeyHierarchy extends Construct {
     // Nested stacks have their own synthesizer: the deployer is the parent's CloudFormation role.
     const deployer = props.deploymentPrincipal ?? defaultDeploymentPrincipal(this, this.node.path, 'the principal CloudFormation deploys the hierarchy with');
     this.custodianPolicy = TenantKey.custodianPolicy(this, this.settings, props.custodians, deployer);
+    // Under dual control each key also carries the dual-control gate's policy resource (its custodian policy, beside a
+    // small genesis policy on the key), about half again as many bytes a tenant: 100 a shard would pass 1 MB.
+    this.tenantsPerShard = props.tenantsPerShard ?? (this.custodianPolicy.dualControl ? 50 : 100);
     this.plan = new TenantPlan({
       subject: this.node.path,
       isolation: this.isolation,
@@ -495,9 +497,13 @@ export class TenantKeyHierarchy extends Construct {
       }
       const first = resources.find((r) => r instanceof kms.CfnKey);
       if (!first) continue;
-      const bytesPerKey = JSON.stringify(shard.resolve((first as any)._toCloudFormation())).length + 512;
+      // Under dual control a key's template holds only its small genesis policy; its custodian policy is in the gate's
+      // policy resource beside it, which is as large as the policy and counts with the key.
+      const gated = first.node.scope?.node.tryFindChild('GatedPolicy')?.node.defaultChild as CfnResource | undefined;
+      const rendered = (r: CfnResource) => JSON.stringify(shard.resolve((r as any)._toCloudFormation()), undefined, 1).length;
+      const bytesPerKey = rendered(first) + (gated ? rendered(gated) : 0) + 512;
       const keys = resources.filter((r) => r instanceof kms.CfnKey).length;
-      const estimate = keys * bytesPerKey + (resources.length - keys) * 600;
+      const estimate = keys * bytesPerKey + (resources.length - keys * (gated ? 2 : 1)) * 600;
       if (estimate > CFN_MAX_TEMPLATE_BYTES * 0.9) {
         errors.push(`shard ${shard.node.path} would be about ${estimate} bytes, near CloudFormation's ${CFN_MAX_TEMPLATE_BYTES}-byte template ` +
           `limit: lower tenantsPerShard (now ${this.tenantsPerShard}) or name fewer custodians`);

@@ -321,6 +321,35 @@ describe('offboarding', () => {
 });
 
 describe('sharding', () => {
+  /** A PCI DSS hierarchy (dual control: each key also carries the gate's policy resource) of `count` dedicated tenants. */
+  const pciHierarchy = (count: number, tenantsPerShard?: number) => {
+    const app = new App();
+    const stack = newStack('Saas', app);
+    const p = people();
+    const h = new aws.TenantKeyHierarchy(stack, 'Tenants', {
+      profile: ComplianceProfile.PCI_DSS,
+      auditSink: sinkFor(stack, ComplianceProfile.PCI_DSS),
+      custodians: { administrators: [p.admin], users: [new iam.ArnPrincipal(SERVICE)], auditors: [p.auditor], approvers: [p.approverA, p.approverB] },
+      tenants: Array.from({ length: count }, (_, i) => ({ tenantId: `t${i}` })),
+      tenantsPerShard,
+    });
+    return { app, h };
+  };
+
+  test('under dual control a shard holds 50 tenants by default, and a full shard stays under 1 MB as written', () => {
+    const { app, h } = pciHierarchy(50);
+    expect(h.tenantsPerShard).toBe(50);
+    const assembly = app.synth();
+    const shard = readdirSync(assembly.directory).find((f) => f.startsWith('SaasTenantsShard0000') && f.endsWith('.nested.template.json'))!;
+    expect(statSync(join(assembly.directory, shard)).size).toBeLessThan(900_000);
+  });
+
+  test('a shard whose template would pass 1 MB is refused at synthesis, counting the gate\'s policy resources and the written layout', () => {
+    // 160 tenants a shard wrote a 2 MB template (undeployable) before the estimate counted the gate's policy resources.
+    const { app } = pciHierarchy(160, 160);
+    expect(() => app.synth()).toThrow(/shard Saas\/Tenants\/Shard0000 would be about \d+ bytes, near CloudFormation's 1000000-byte template limit: lower tenantsPerShard \(now 160\)/);
+  });
+
   test('tenants fill nested stacks in order; adding a tenant changes no earlier shard and no logical id', () => {
     const ids = ['a1', 'b2', 'c3', 'd4', 'e5'];
     const build = (tenantIds: string[]) => {
