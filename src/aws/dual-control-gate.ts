@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +12,7 @@ import { OnEventFunction } from './handlers/on-event-function';
 import { GATED_KEY_POLICY_TYPE } from './handlers/resource-types';
 import { acknowledgeRules } from './private/acknowledge';
 import { operationalLogKey } from './private/log-key';
+import { identify } from './private/principals';
 
 /**
  * Properties of a `DualControlGate`.
@@ -27,6 +28,11 @@ export interface DualControlGateProps {
 
 /** The write actions a custodian may perform on its own items (partition key = its own `aws:userid`). */
 const ITEM_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** The table's policy and settings, which decide who may write what: only the deployment role's. */
+const TABLE_ADMINISTRATION = ['dynamodb:PutResourcePolicy', 'dynamodb:DeleteResourcePolicy', 'dynamodb:UpdateTable',
+  'dynamodb:DeleteTable', 'dynamodb:UpdateTableReplicaAutoScaling', 'dynamodb:CreateTableReplica', 'dynamodb:DeleteTableReplica',
+  'dynamodb:RestoreTableFromBackup', 'dynamodb:UpdateContinuousBackups'];
+
 /** Writes that name several items (or none by key) and so cannot be held to one partition key: the executor's alone. */
 const BULK_WRITES = ['dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 const READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
@@ -77,6 +83,8 @@ export class DualControlGate extends Construct {
   public readonly approvalWindowSeconds: number;
 
   private custodianStatement?: iam.PolicyStatement;
+  private readonly tableAdministrators = new Set<string>();
+  private readonly tableAdministratorKeys = new Set<string>();
   private readonly custodianArns = new Set<string>();
 
   constructor(scope: Construct, id: string, props: DualControlGateProps = {}) {
@@ -142,6 +150,8 @@ export class DualControlGate extends Construct {
       GATE_TABLE_NAME: this.table.tableName,
       GATE_EXECUTOR_ROLE_ARN: this.executorRole.roleArn,
       GATE_MAX_WINDOW_SECONDS: String(windowSeconds),
+      // These functions run as the executor: they serve the gate and nothing else (handlers/on-event.lambda.ts).
+      GATE_ONLY: '1',
     };
     this.executorFunction = new OnEventFunction(this, 'Executor', {
       role: this.executorRole,
@@ -204,6 +214,24 @@ export class DualControlGate extends Construct {
       conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.executorRole.roleArn } },
     }));
 
+    // The table's own policy and settings: whoever could replace the policy (or delete and recreate the table) could
+    // write approvals under someone else's aws:userid. Only CloudFormation's deployment role (which keeps the policy as
+    // the template says) may; everyone else, administrators with dynamodb:* included, is denied.
+    // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-iam-actions.html
+    this.table.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyTableAdministrationExceptDeployment',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: TABLE_ADMINISTRATION,
+      resources: ['*'],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...this.tableAdministrators] }) } },
+    }));
+    this.node.addValidation({
+      validate: () => (this.tableAdministrators.size === 0
+        ? ['the dual-control gate has no deployment principal to keep its table policy: give it a dual-control key, or call allowTableAdministration(deployer)']
+        : []),
+    });
+
     acknowledgeRules(this, this, [
       { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The CDK Provider framework functions use the AWSLambdaBasicExecutionRole managed policy for their logs; they hold no other rights.' },
       { id: 'AwsSolutions-SF1', reason: 'The Provider waiter state machine logs to CloudWatch at ALL level through waiterStateMachineLogOptions.' },
@@ -265,6 +293,21 @@ export class DualControlGate extends Construct {
    * approvers have approved them (within the hour the Provider framework waits); the key's first policy is installed
    * directly on creation. Used by the dual-control keys; returns the custom resource.
    */
+  /**
+   * Lets the principal (the deployment role: CloudFormation keeps the table as the template says) change the table's
+   * policy and settings; everyone else is denied. Dual-control keys register their deployment principal.
+   */
+  public allowTableAdministration(principal: iam.IPrincipal): void {
+    for (const arn of identify(this, principal).arns) {
+      // Keys of one stack share the deployment role: one entry each, however its ARN was spelled.
+      const key = JSON.stringify(Stack.of(this).resolve(arn));
+      if (!this.tableAdministratorKeys.has(key)) {
+        this.tableAdministratorKeys.add(key);
+        this.tableAdministrators.add(arn);
+      }
+    }
+  }
+
   public manageKeyPolicy(scope: Construct, id: string, keyId: string, keyArn: string, policy: iam.PolicyDocument): CustomResource {
     return new CustomResource(scope, id, {
       serviceToken: this.serviceToken,

@@ -202,8 +202,11 @@ describe('key policy: dual control', () => {
 
   test('CloudFormation creates the key with a fixed genesis policy (no use by anyone) and bypasses the lockout check', () => {
     const genesis = genesisPolicyOf(stack, key);
-    expect(genesis.Statement.map((st) => st.Sid)).toEqual(['CloudKmsDualControlGenesis', 'AllowCloudFormationDeployment',
-      'DenyDualControlOperationsExceptExecutor', 'DenyAllUseUntilCustodianPolicy', 'DenyGrantsNotForAwsResources']);
+    // The approvers are named in it too (read only): the gate takes who approves the first custodian policy from here.
+    expect(genesis.Statement.map((st) => st.Sid)).toEqual(['CloudKmsDualControlGenesis', 'AllowApproversReviewOnly',
+      'AllowCloudFormationDeployment', 'DenyDualControlOperationsExceptExecutor', 'DenyAllUseUntilCustodianPolicy',
+      'DenyGrantsNotForAwsResources']);
+    expect(statement(genesis, 'AllowApproversReviewOnly')).toMatchObject({ Principal: { AWS: [APPROVER_A, APPROVER_B] }, Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'] });
     expect(decide(genesis, DEPLOYER, 'kms:PutKeyPolicy', { 'aws:PrincipalArn': DEPLOYER as any })).toBe('EXPLICIT_DENY');
     expect(decide(genesis, USER, 'kms:Decrypt', {})).toBe('EXPLICIT_DENY');
     templateOf(stack).hasResourceProperties('AWS::KMS::Key', { BypassPolicyLockoutSafetyCheck: true });

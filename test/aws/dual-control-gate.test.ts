@@ -52,6 +52,37 @@ function synthesized() {
   return policies;
 }
 
+describe('the gate table\'s own policy and settings: only the deployment role may change them', () => {
+  // Before this deny, any administrator with dynamodb:* could delete the table's resource policy and then write an
+  // approval under an approver's aws:userid (issue 13, finding 2, attacker review).
+  const policies = synthesized();
+  const decide = async (principalArn: string, action: string) => {
+    const res: any = await runSimulation({
+      request: {
+        principal: principalArn,
+        action,
+        resource: { resource: TABLE_ARN, accountId: ACCOUNT },
+        // A real request carries aws:PrincipalArn; the evaluator's entry point does not add it from the principal.
+        contextVariables: { 'aws:MultiFactorAuthPresent': 'true', 'aws:PrincipalArn': principalArn },
+      },
+      identityPolicies: [{ name: 'everything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: policies.table,
+    }, {});
+    if (res.resultType !== 'single') throw new Error(`simulation failed: ${JSON.stringify(res.errors ?? res)}`);
+    return res.overallResult;
+  };
+  const actions = ['dynamodb:PutResourcePolicy', 'dynamodb:DeleteResourcePolicy', 'dynamodb:UpdateTable', 'dynamodb:DeleteTable'];
+
+  test.each(actions)('%s: denied to an administrator and an approver with dynamodb:*, allowed to the deployment role', async (action) => {
+    expect(await decide(`arn:aws:iam::${ACCOUNT}:role/KeyAdmin`, action)).toBe('ExplicitlyDenied');
+    expect(await decide(`arn:aws:iam::${ACCOUNT}:role/ApproverA`, action)).toBe('ExplicitlyDenied');
+    expect(await decide(EXECUTOR_ARN, action)).toBe('ExplicitlyDenied');
+    expect(await decide(DEPLOYER_ARN, action)).toBe('Allowed');
+  });
+});
+
 interface Caller {
   readonly name: string;
   readonly roleArn: string;
@@ -291,13 +322,22 @@ describe('DualControlGate end to end (moto)', () => {
       Data: data,
     });
 
-    test('a new key (genesis policy) gets its custodian policy on creation, without approval', async () => {
+    test('a new key (genesis policy) gets its first custodian policy only once two approvers named in the genesis policy approve it', async () => {
       const created = await kms.send(new CreateKeyCommand({ Description: 'new', Policy: JSON.stringify(policies.genesis) }));
       const keyId = created.KeyMetadata!.Arn!;
+      // Anyone able to invoke the gate could send this event with a policy of their own: it must not be installed directly.
       const res = await onEvent(event('Create', keyId, policies.custodian), config);
-      expect(res.Data).toEqual({ KeyArn: keyId, Proposal: 'genesis' });
+      const ref = res.Data!.Proposal;
+      expect(ref).toMatch(/\|cfn-/);
+      expect(await policyOf(keyId)).toEqual(policies.genesis);
+      const poll = () => isComplete({ ...event('Create', keyId, policies.custodian), Data: res.Data }, config);
+      expect(await poll()).toEqual({ IsComplete: false });
+      const request: GateOperation = { operation: 'PutKeyPolicy', keyId, policy: JSON.stringify(policies.custodian) };
+      await approve(callers.approverA, ref, request);
+      expect(await poll()).toEqual({ IsComplete: false });
+      await approve(callers.approverB, ref, request);
+      expect(await poll()).toEqual({ IsComplete: true });
       expect(await policyOf(keyId)).toEqual(policies.custodian);
-      expect(await isComplete({ ...event('Create', keyId, policies.custodian), Data: res.Data }, config)).toEqual({ IsComplete: true });
     });
 
     test('a change waits for two approvers, then applies exactly the template\'s policy', async () => {

@@ -153,11 +153,14 @@ function principalsOf(st: any): string[] {
 /** Role or user ARN (or a unique id KMS left in place of a deleted principal) to the principal's unique id. */
 async function uniqueIdOf(c: GateConfig, principal: string): Promise<string | undefined> {
   if (/^(AROA|AIDA)[A-Z0-9]+$/.test(principal)) return principal;
-  const m = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/(?:.*\/)?([^/]+)$/.exec(principal);
+  const m = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(principal);
   if (!m) return undefined;
+  // GetRole and GetUser look in the gate's own account: a custodian of another account is not resolved (a local role
+  // with the same name is someone else).
+  if (m[1] !== c.executorRoleArn.split(':')[4]) return undefined;
   try {
-    if (m[1] === 'role') return (await c.iam.send(new GetRoleCommand({ RoleName: m[2] }))).Role?.RoleId;
-    return (await c.iam.send(new GetUserCommand({ UserName: m[2] }))).User?.UserId;
+    if (m[2] === 'role') return (await c.iam.send(new GetRoleCommand({ RoleName: m[3] }))).Role?.RoleId;
+    return (await c.iam.send(new GetUserCommand({ UserName: m[3] }))).User?.UserId;
   } catch (e) {
     if (/NoSuchEntity/.test(errorName(e))) return undefined;
     throw e;
@@ -271,7 +274,9 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
   } catch {
     stored = undefined;
   }
-  if (stored === undefined || requestHash(stored as GateOperation) !== hash) {
+  // The stored text must be the canonical form itself: JSON with, say, a key given twice parses to one request while
+  // an approver reading the text could see another.
+  if (stored === undefined || requestHash(stored as GateOperation) !== hash || p.request?.S !== canonicalJson(stored)) {
     throw new GateError(`proposal ${ref} shows a request that is not the one its hash stands for`);
   }
 
@@ -370,10 +375,10 @@ async function apply(kms: KMSClient, r: GateOperation): Promise<void> {
 }
 
 /*
- * CloudFormation's path: Custom::CloudKmsGatedKeyPolicy carries a dual-control key's policy. Create on a key that
- * still has its genesis policy (created in this deployment, never usable, never held data) installs it directly;
- * any other change is proposed by the gate on CloudFormation's behalf, and isComplete carries it out once an approver
- * has approved it, or fails when the proposal expires.
+ * CloudFormation's path: Custom::CloudKmsGatedKeyPolicy carries a dual-control key's policy. Every change, the first
+ * policy of a key still on its genesis policy included, is proposed by the gate on CloudFormation's behalf, and
+ * isComplete carries it out once two approvers named in the key's current policy have approved it, or fails when the
+ * proposal expires.
  */
 
 let defaultConfig: GateConfig | undefined;
@@ -420,11 +425,9 @@ export async function onEvent(event: ResourceEvent, c: GateConfig = configFromEn
     if (samePolicy(JSON.stringify(current), policy)) return { PhysicalResourceId: keyId, Data: { ...data, Proposal: 'none' } };
     const request: GateOperation = { operation: 'PutKeyPolicy', keyId, policy };
     checkRequest(request);
-    if ((current.Statement ?? []).some((st: any) => st.Sid === GATE_SIDS.GENESIS)) {
-      // Only KMS's CreateKey can produce a genesis policy (the gate refuses to install one), so this key is new.
-      await apply(c.kms, request);
-      return { PhysicalResourceId: keyId, Data: { ...data, Proposal: 'genesis' } };
-    }
+    // No shortcut for a key still on its genesis policy: anyone who may invoke the gate could hand it a policy of their
+    // own for a key CloudFormation has just created. The first policy waits for two approvers named in the genesis
+    // policy, like every later change.
     const now = nowSeconds(c);
     const proposer = `${await executorId(c)}:cloudformation`;
     const id = `cfn-${randomUUID()}`;
@@ -447,7 +450,7 @@ export async function onEvent(event: ResourceEvent, c: GateConfig = configFromEn
 
 export async function isComplete(event: ResourceEvent, c: GateConfig = configFromEnv()): Promise<IsCompleteResult> {
   const ref = event.Data?.Proposal;
-  if (event.RequestType === 'Delete' || !ref || ref === 'none' || ref === 'genesis') return { IsComplete: true };
+  if (event.RequestType === 'Delete' || !ref || ref === 'none') return { IsComplete: true };
   const keyId = required(event.ResourceProperties, 'KeyId');
   const request: GateOperation = { operation: 'PutKeyPolicy', keyId, policy: policyString(event.ResourceProperties) };
   try {

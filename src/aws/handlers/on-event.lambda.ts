@@ -10,9 +10,16 @@ import * as storeKey from './store-key';
  * executor it also takes direct `{ gate: 'execute', ... }` invocations (it trusts nothing in them but the proposal id).
  */
 export async function handler(event: ResourceEvent | gate.GateInvocation): Promise<OnEventResult | gate.ExecuteResult | { error: string }> {
-  if (gate.isGateInvocation(event)) return gate.invoke(event);
+  // The gate's executor holds the gated operations on every dual-control key, and anyone allowed to invoke it can hand it
+  // any event: it serves only the gate (whose requests it checks against proposals and approvals), never the handlers
+  // that act on a key because an event says so. The other providers hold no gated operation and serve no gate request.
+  if (process.env.GATE_ONLY === '1') {
+    if (gate.isGateInvocation(event)) return gate.invoke(event);
+    if (event.ResourceType === gate.GATED_KEY_POLICY_TYPE) return gate.onEvent(event);
+    throw new ResourceError(`the dual-control gate's executor serves only ${gate.GATED_KEY_POLICY_TYPE} and gate requests, got ${String(event.ResourceType)}`);
+  }
+  if (gate.isGateInvocation(event)) return { error: 'gate requests go to the dual-control gate\'s executor function' };
   switch (event.ResourceType) {
-    case gate.GATED_KEY_POLICY_TYPE: return gate.onEvent(event);
     case hsmCluster.HSM_CLUSTER_TYPE: return hsmCluster.onEvent(event);
     case keyStore.KEY_STORE_TYPE: return keyStore.onEvent(event);
     case storeKey.STORE_KEY_TYPE: return storeKey.onEvent(event);

@@ -47,8 +47,9 @@ export abstract class CustodianKeyBase extends kms.Key {
       if (gatePolicy) {
         // CloudFormation keeps a fixed genesis policy on the key (so it never calls PutKeyPolicy itself); the custodian
         // policy travels in Custom::CloudKmsGatedKeyPolicy, which the gate installs (see buildGenesisPolicy).
-        cfn.keyPolicy = buildGenesisPolicy(custodianPolicy.deployer, gate.executorRole, [gate.executorRole.roleArn]);
+        cfn.keyPolicy = buildGenesisPolicy(custodianPolicy.deployer, gate.executorRole, [gate.executorRole.roleArn], custodianPolicy.approvers);
         const managed = gate.manageKeyPolicy(this, 'GatedPolicy', cfn.ref, cfn.attrArn, custodianPolicy.document);
+        gate.allowTableAdministration(custodianPolicy.deployer);
         // Whatever uses the key's ARN is created after the custodian policy is in place.
         Object.defineProperty(this, 'keyArn', { value: managed.getAttString('KeyArn'), writable: false, enumerable: true });
       }

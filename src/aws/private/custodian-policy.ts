@@ -58,6 +58,8 @@ export class CustodianPolicy {
   public readonly gate?: DualControlGate;
   /** The deployment principal (for the genesis policy of a dual-control key). */
   public readonly deployer: iam.IPrincipal;
+  /** The approvers (named in a dual-control key's genesis policy, so the gate knows who approves its first policy). */
+  public readonly approvers: iam.IPrincipal[];
   /**
    * Whether synthesis may skip re-checking the final key policy. Keys whose every statement came through this class
    * (tenant keys, by the thousand) may: each grant was checked as it was made.
@@ -121,6 +123,7 @@ export class CustodianPolicy {
 
     const gate = dualControl ? input.dualControlGate ?? DualControlGate.of(scope) : undefined;
     if (gate) gate.registerCustodians([...c.administrators, ...approvers]);
+    this.approvers = approvers;
     for (const r of input.replicaRegions ?? []) {
       if (!Token.isUnresolved(r) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) {
         throw new ValidationError(`replicaRegions must name AWS regions such as eu-west-1, got '${r}'`);
@@ -167,6 +170,7 @@ export class CustodianPolicy {
       hasAuditors: this.hasAuditors,
       gate: this.gate,
       deployer: this.deployer,
+      approvers: this.approvers,
       skipFinalCheck: undefined,
       assignments: [...this.baseAssignments],
       baseAssignments: this.baseAssignments,

@@ -6,6 +6,7 @@ import {
   READ_ACTIONS, REPLICATION_ACTIONS, SERVICE_GRANT_ACTIONS, statementClasses,
 } from './actions';
 import { denyGrantsNotForAwsResources } from './log-key';
+import { SID } from './sids';
 
 /**
  * Who holds which role over one key, as the key-policy builder needs it.
@@ -41,30 +42,7 @@ export interface KeyPolicyOptions {
   readonly replicaRegions?: string[];
 }
 
-/** Statement ids, so tests and auditors can find each rule. */
-export const SID = {
-  DELEGATE_TO_IAM: 'EnableIamUserPermissions',
-  ADMINISTER: 'AllowKeyAdministration',
-  DEPLOY: 'AllowCloudFormationDeployment',
-  DENY_ADMIN_USE: 'DenyCryptographicUseByAdministrators',
-  USE: 'AllowKeyUse',
-  SERVICE_GRANTS: 'AllowGrantsForAwsResources',
-  DENY_USER_ADMIN: 'DenyKeyManagementByUsers',
-  AUDIT: 'AllowAuditorsReadOnly',
-  DENY_AUDITOR: 'DenyAuditorsAnythingButRead',
-  /** Approvers read the key and its policy (to review a proposal); they approve through the gate, not KMS. */
-  APPROVE: 'AllowApproversReviewOnly',
-  /** A colleague's access matrix labels this principal "only through the dual-control gate": keep the name. */
-  EXECUTOR: 'AllowDualControlExecutor',
-  DENY_UNAPPROVED: 'DenyDualControlOperationsExceptExecutor',
-  DENY_EXECUTOR_USE: 'DenyCryptographicUseByExecutor',
-  DENY_REPLICA_REGION: 'DenyReplicationOutsideAllowedRegions',
-  DENY_REPLICATION: 'DenyReplicationExceptDeployment',
-  DENY_NON_SERVICE_GRANTS: 'DenyGrantsNotForAwsResources',
-  IMPORT: 'AllowKeyMaterialImport',
-  DENY_IMPORTER: 'DenyImportersAnythingButImport',
-  DENY_IMPORT_NO_MFA: 'DenyImportWithoutMfa',
-} as const;
+export { SID };
 
 function without(list: string[], remove: string[]): string[] {
   return list.filter((a) => !remove.includes(a));
@@ -228,13 +206,17 @@ export const GENESIS_SID = 'CloudKmsDualControlGenesis';
  * The policy CloudFormation creates a dual-control key with: it depends only on the deployment principal and the
  * executor, so it never changes, and CloudFormation never calls PutKeyPolicy (which would be refused: the deployment
  * principal holds no PutKeyPolicy). Nobody can use the key under it. The custodian policy is then installed by the
- * gate's custom resource (Custom::CloudKmsGatedKeyPolicy): directly while the key still has this policy (a key just
- * created, never usable), through proposal and approval afterwards.
+ * gate's custom resource (Custom::CloudKmsGatedKeyPolicy), through proposal and two approvals like every later change.
  */
-export function buildGenesisPolicy(deployer: iam.IPrincipal, executor: iam.IPrincipal, executorArns: string[]): iam.PolicyDocument {
+export function buildGenesisPolicy(deployer: iam.IPrincipal, executor: iam.IPrincipal, executorArns: string[],
+  approvers: iam.IPrincipal[]): iam.PolicyDocument {
   return new iam.PolicyDocument({
     statements: [
       new iam.PolicyStatement({ sid: GENESIS_SID, principals: [executor], actions: [...READ_ACTIONS, ...executorActions()], resources: ['*'] }),
+      // The first custodian policy is approved like any later one, by two of these approvers: the gate reads who
+      // approves from the key's current policy, and a policy handed to the gate (by CloudFormation or anyone able to
+      // invoke it) could name anyone.
+      new iam.PolicyStatement({ sid: SID.APPROVE, principals: approvers, actions: ['kms:DescribeKey', 'kms:GetKeyPolicy'], resources: ['*'] }),
       new iam.PolicyStatement({ sid: SID.DEPLOY, principals: [deployer], actions: deploymentActions(true), resources: ['*'] }),
       new iam.PolicyStatement({
         sid: SID.DENY_UNAPPROVED,

@@ -49,7 +49,40 @@ describe('store health check', () => {
 });
 
 test('a direct gate invocation reaches the gate only in the executor (issue 13, finding 2)', async () => {
-  delete process.env.GATE_TABLE_NAME;
+  delete process.env.GATE_ONLY;
   const forged = { gate: 'execute', proposal: 'AROAFORGED:me|p1', request: { operation: 'PutKeyPolicy', keyId: 'k', policy: '{}' } } as any;
-  expect(await onEvent(forged)).toEqual({ error: 'this function is not a dual-control gate executor' });
+  expect(await onEvent(forged)).toEqual({ error: 'gate requests go to the dual-control gate\'s executor function' });
+});
+
+describe('the gate\'s executor serves the gate only: a hand-made event for another resource type acts on no key', () => {
+  // The executor holds PutKeyPolicy, DisableKey, ScheduleKeyDeletion and CancelKeyDeletion on every dual-control key, and
+  // anyone allowed to invoke it can send it any event. Before this check a custodian sent it a Custom::CloudKmsStoreKey
+  // Update carrying a policy of their own and the store-key handler called PutKeyPolicy with no approval.
+  const kms = mockClient(KMSClient);
+  beforeEach(() => {
+    kms.reset();
+    process.env.GATE_ONLY = '1';
+  });
+  afterAll(() => {
+    delete process.env.GATE_ONLY;
+  });
+
+  test.each([
+    ['Custom::CloudKmsStoreKey', {
+      RequestType: 'Update',
+      PhysicalResourceId: 'victim',
+      ResourceProperties: { CustomKeyStoreId: 's', Origin: 'AWS_CLOUDHSM', KeyPolicy: '{"Statement":[]}' },
+      OldResourceProperties: { CustomKeyStoreId: 's', Origin: 'AWS_CLOUDHSM', KeyPolicy: '{}' },
+    }],
+    ['Custom::CloudKmsKeyDeletion', { ResourceProperties: { KeyId: 'victim', PendingWindowInDays: '7' } }],
+    ['Custom::CloudKmsKeyDeletion', { ResourceProperties: { KeyId: 'victim', PendingWindowInDays: '7', Action: 'Reonboard' } }],
+    ['Custom::CloudKmsKeyStore', { ResourceProperties: {} }],
+    ['Custom::CloudKmsHsmCluster', { ResourceProperties: {} }],
+  ])('%s is refused before any KMS call', async (type, extra) => {
+    await expect(onEvent({ ...base, ...extra, ResourceType: type } as any))
+      .rejects.toThrow(`the dual-control gate's executor serves only Custom::CloudKmsGatedKeyPolicy and gate requests, got ${type}`);
+    await expect(isComplete({ ...base, ...extra, ResourceType: type } as any))
+      .rejects.toThrow(`the dual-control gate's functions serve only Custom::CloudKmsGatedKeyPolicy, got ${type}`);
+    expect(kms.calls()).toHaveLength(0);
+  });
 });

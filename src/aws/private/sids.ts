@@ -1,0 +1,29 @@
+/*
+ * Key-policy statement ids, free of aws-cdk-lib so the rule pack and the cloud-kms CLI (installed without peers) can
+ * read them.
+ */
+
+/** Statement ids, so tests and auditors can find each rule. */
+export const SID = {
+  DELEGATE_TO_IAM: 'EnableIamUserPermissions',
+  ADMINISTER: 'AllowKeyAdministration',
+  DEPLOY: 'AllowCloudFormationDeployment',
+  DENY_ADMIN_USE: 'DenyCryptographicUseByAdministrators',
+  USE: 'AllowKeyUse',
+  SERVICE_GRANTS: 'AllowGrantsForAwsResources',
+  DENY_USER_ADMIN: 'DenyKeyManagementByUsers',
+  AUDIT: 'AllowAuditorsReadOnly',
+  DENY_AUDITOR: 'DenyAuditorsAnythingButRead',
+  /** Approvers read the key and its policy (to review a proposal); they approve through the gate, not KMS. */
+  APPROVE: 'AllowApproversReviewOnly',
+  /** A colleague's access matrix labels this principal "only through the dual-control gate": keep the name. */
+  EXECUTOR: 'AllowDualControlExecutor',
+  DENY_UNAPPROVED: 'DenyDualControlOperationsExceptExecutor',
+  DENY_EXECUTOR_USE: 'DenyCryptographicUseByExecutor',
+  DENY_REPLICA_REGION: 'DenyReplicationOutsideAllowedRegions',
+  DENY_REPLICATION: 'DenyReplicationExceptDeployment',
+  DENY_NON_SERVICE_GRANTS: 'DenyGrantsNotForAwsResources',
+  IMPORT: 'AllowKeyMaterialImport',
+  DENY_IMPORTER: 'DenyImportersAnythingButImport',
+  DENY_IMPORT_NO_MFA: 'DenyImportWithoutMfa',
+} as const;
