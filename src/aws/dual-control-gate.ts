@@ -11,6 +11,7 @@ import { IsCompleteFunction } from './handlers/is-complete-function';
 import { OnEventFunction } from './handlers/on-event-function';
 import { GATED_KEY_POLICY_TYPE } from './handlers/resource-types';
 import { acknowledgeRules } from './private/acknowledge';
+import { defaultDeploymentPrincipal } from './private/custodian-policy';
 import { operationalLogKey } from './private/log-key';
 import { identify } from './private/principals';
 
@@ -224,13 +225,21 @@ export class DualControlGate extends Construct {
       principals: [new iam.AnyPrincipal()],
       actions: TABLE_ADMINISTRATION,
       resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...this.tableAdministrators] }) } },
+      conditions: {
+        ArnNotEquals: {
+          'aws:PrincipalArn': Lazy.list({
+            produce: () => {
+              // No CloudFormation-managed key registered its deployment role (e.g. only HYOK store keys use this gate):
+              // the stack's own deployment role.
+              if (this.tableAdministrators.size === 0) {
+                this.allowTableAdministration(defaultDeploymentPrincipal(this, this.node.path, 'the role CloudFormation deploys the gate with'));
+              }
+              return [...this.tableAdministrators];
+            },
+          }),
+        },
+      },
     }));
-    this.node.addValidation({
-      validate: () => (this.tableAdministrators.size === 0
-        ? ['the dual-control gate has no deployment principal to keep its table policy: give it a dual-control key, or call allowTableAdministration(deployer)']
-        : []),
-    });
 
     acknowledgeRules(this, this, [
       { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The CDK Provider framework functions use the AWSLambdaBasicExecutionRole managed policy for their logs; they hold no other rights.' },
