@@ -298,11 +298,6 @@ export class DualControlGate extends Construct {
   }
 
   /**
-   * Puts a key's policy under the gate for CloudFormation: changes are proposed on deployment and carried out when two
-   * approvers have approved them (within the hour the Provider framework waits); the key's first policy is installed
-   * directly on creation. Used by the dual-control keys; returns the custom resource.
-   */
-  /**
    * Lets the principal (the deployment role: CloudFormation keeps the table as the template says) change the table's
    * policy and settings; everyone else is denied. Dual-control keys register their deployment principal.
    */
@@ -317,6 +312,11 @@ export class DualControlGate extends Construct {
     }
   }
 
+  /**
+   * Puts a key's policy under the gate for CloudFormation: every policy, the key's first included, is proposed on
+   * deployment and carried out when two approvers named in the key's current policy have approved it (within the hour
+   * the Provider framework waits). Used by the dual-control keys; returns the custom resource.
+   */
   public manageKeyPolicy(scope: Construct, id: string, keyId: string, keyArn: string, policy: iam.PolicyDocument): CustomResource {
     return new CustomResource(scope, id, {
       serviceToken: this.serviceToken,
