@@ -83,6 +83,20 @@ describe('the gate table\'s own policy and settings: only the deployment role ma
   });
 });
 
+test('every function that runs as the gate\'s executor serves the gate only (GATE_ONLY), and no other function runs as it', () => {
+  // The handlers refuse other resource types only when GATE_ONLY is set (test/aws/handlers/entry-points.test.ts): a
+  // function with the executor's role and without it would act on any dual-control key for a hand-made event.
+  const stack = newStack();
+  cmkFor(stack, ComplianceProfile.PCI_DSS);
+  const gate = aws.DualControlGate.of(stack);
+  const executorRole = stack.getLogicalId(gate.executorRole.node.defaultChild as CfnElement);
+  const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as any[];
+  const asExecutor = functions.filter((f) => JSON.stringify(f.Properties.Role) === JSON.stringify({ 'Fn::GetAtt': [executorRole, 'Arn'] }));
+  expect(asExecutor).toHaveLength(2);
+  for (const f of asExecutor) expect(f.Properties.Environment.Variables.GATE_ONLY).toBe('1');
+  for (const f of functions.filter((x) => !asExecutor.includes(x))) expect(f.Properties.Environment?.Variables?.GATE_ONLY).toBeUndefined();
+});
+
 interface Caller {
   readonly name: string;
   readonly roleArn: string;
