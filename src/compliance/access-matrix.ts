@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import type { ResolvedAccessPolicy } from '../core/access-policy';
+import { Access } from '../core/access-policy';
+import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow, ResolvedAccessPolicy } from '../core/access-policy';
+
+export { Access } from '../core/access-policy';
+export type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
 
 /*
@@ -12,14 +16,6 @@ import { CustodianAssignment, CustodianRole } from '../core/custodians';
 
 /** The evaluator's package; the name is assembled so neither TypeScript nor a bundler resolves it statically. */
 export const EVALUATOR_PACKAGE = ['@cloud-copilot', 'iam-simulate'].join('/');
-
-/** What a principal can reach in one action class. */
-export enum Access {
-  ALLOWED = 'allowed',
-  ALLOWED_WITH_MFA = 'allowed with MFA',
-  DUAL_CONTROL_GATE = 'only through the dual-control gate',
-  DENIED = 'denied',
-}
 
 /** The action classes of the matrix and the KMS actions each covers. */
 export const ACTION_CLASSES: Record<string, string[]> = {
@@ -55,66 +51,6 @@ const EC_ACTIONS = new Set(['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', '
   'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:CreateGrant']);
 /** Actions whose requests carry kms:GrantIsForAWSResource. */
 const GRANT_ACTIONS = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
-
-/** One cell: a principal and an action class. */
-export interface MatrixCell {
-  readonly access: Access;
-  /** The actions of the class the principal reaches (absent when it reaches none). */
-  readonly actions?: string[];
-  /**
-   * What every allowed request must carry, e.g. `the right encryption context`, `through sqs.us-east-1.amazonaws.com`
-   * (absent when nothing is required).
-   */
-  readonly conditions?: string[];
-}
-
-/** One row: a principal by role. */
-export interface MatrixRow {
-  /** The role, e.g. `administrator`, `deployment identity`, `AWS service`, `anyone else in the account`. */
-  readonly role: string;
-  /** Who: a construct path, an ARN or a service name. */
-  readonly principal: string;
-  readonly access: Record<string, MatrixCell>;
-}
-
-/** Someone who alone can reach cryptographic use although not a user of the key. */
-export interface EscalationPath {
-  readonly role: string;
-  readonly principal: string;
-  /** How: `use`, `change policy`, `replicate`, `alias`, each with its access (e.g. `change policy (allowed)`). */
-  readonly via: string[];
-}
-
-/** The access matrix of one key. */
-export interface AccessMatrix {
-  /** Whether it was computed; when not, `reason` says why and how to get it. */
-  readonly computed: boolean;
-  /**
-   * Set in the report when this key's matrix is identical to an earlier key's (the keys of a tenant hierarchy): the
-   * matrix is that key's, and is not repeated.
-   */
-  readonly sameAs?: string;
-  readonly reason?: string;
-  /** The evaluator and version. */
-  readonly evaluator?: string;
-  readonly classes: string[];
-  readonly rows: MatrixRow[];
-  /** Whether the key policy delegates to IAM (account root): IAM policies, assumed maximal here, then decide. */
-  readonly delegatesToIam: boolean;
-  /** Principals other than the key's users who alone can reach cryptographic use. */
-  readonly aloneReachUse: EscalationPath[];
-  /**
-   * What the key's profile expects of `aloneReachUse` (under dual control nobody outside the gate, otherwise at most the
-   * deployment identity) and whether the evaluation meets it. Set for keys with a profile.
-   */
-  readonly aloneReachUseTarget?: { readonly expected: string; readonly met: boolean };
-  /** Whether a dual-control gate executor is named in the key policy. */
-  readonly dualControlGate: boolean;
-  /** Principals other than the gate who alone can perform an operation dual control must hold. */
-  readonly singlePersonDualControl: EscalationPath[];
-  /** What the matrix assumed. */
-  readonly assumptions: string[];
-}
 
 interface Evaluator {
   readonly name: string;

@@ -175,9 +175,12 @@ function evaluateAccess(ledger: EvidenceLedger): Map<string, AccessMatrix> {
   const installed = loadEvaluator() !== undefined;
   const cache = new Map<unknown, unknown>();
   for (const source of ledger._accessPolicies()) {
-    let matrix = installed ? computeAccessMatrix(source.resolve(cache), ledger.custodiansOf(source.subject)) : notComputedMatrix();
+    let matrix = source.matrix ? source.matrix(cache)
+      : installed && source.resolve ? computeAccessMatrix(source.resolve(cache), ledger.custodiansOf(source.subject)) : notComputedMatrix();
     const key = ledger.tryFindKey(source.subject);
-    if (key && matrix.computed) matrix = { ...matrix, aloneReachUseTarget: aloneReachUseTarget(matrix, key.profile.dualControlRequired) };
+    if (key && matrix.computed && !matrix.aloneReachUseTarget) {
+      matrix = { ...matrix, aloneReachUseTarget: aloneReachUseTarget(matrix, key.profile.dualControlRequired) };
+    }
     out.set(source.subject, matrix);
     if (key) recordEvaluatedEvidence(ledger, key, matrix);
   }
@@ -218,13 +221,14 @@ function describePaths(paths: EscalationPath[]): string {
 /** The evidence the constructs recorded from the policy's structure, kept so that building the report twice derives the same. */
 const STRUCTURAL = new WeakMap<EvidenceLedger, Map<string, EvidenceEntry>>();
 
-function structuralEvidence(ledger: EvidenceLedger, key: KeyRecord): EvidenceEntry[] {
+function structuralEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix: AccessMatrix): EvidenceEntry[] {
   let byKey = STRUCTURAL.get(ledger);
   if (!byKey) {
     byKey = new Map();
     STRUCTURAL.set(ledger, byKey);
   }
-  return ledger.evidence(key.path).filter((e) => AUTHORIZATION_CONTROLS.has(e.control.id) && e.setting === 'KeyPolicy').map((e) => {
+  const settings = matrix.derivesFrom ?? ['KeyPolicy'];
+  return ledger.evidence(key.path).filter((e) => AUTHORIZATION_CONTROLS.has(e.control.id) && settings.includes(e.setting)).map((e) => {
     const id = `${e.subject}\u0000${e.control.id}`;
     if (!byKey!.has(id)) byKey!.set(id, e);
     return byKey!.get(id)!;
@@ -232,13 +236,17 @@ function structuralEvidence(ledger: EvidenceLedger, key: KeyRecord): EvidenceEnt
 }
 
 function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix: AccessMatrix): void {
-  const structural = structuralEvidence(ledger, key);
+  const structural = structuralEvidence(ledger, key, matrix);
   if (!matrix.computed) {
     for (const e of structural) ledger.record({ ...e, value: `${e.value} (not evaluated)`, description: `${e.description}${NOT_EVALUATED}` });
     return;
   }
   const rows = matrix.rows;
-  const reaches = (cls: string) => (r: (typeof rows)[number]) => r.access[cls].access !== Access.DENIED;
+  // A class the cloud's matrix does not have (AWS's 'replicate' on Azure) is one nobody reaches.
+  const reaches = (cls: string) => (r: (typeof rows)[number]) => r.access[cls] !== undefined && r.access[cls].access !== Access.DENIED;
+  // AWS users may create grants for AWS services (kms:GrantIsForAWSResource): 'grant' is not management for them.
+  const userForbidden = matrix.userForbiddenClasses ?? ['manage', 'change policy', 'delete/disable', 'replicate', 'alias'];
+  const gate = matrix.gateName ?? 'the dual-control gate executor';
   const violations: string[] = [];
   for (const r of rows) {
     const roles = r.role.split(' and ');
@@ -246,7 +254,7 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
       violations.push(`${r.principal} (${r.role}) can use the key (${r.access.use.access})`);
     }
     if (roles.includes('user')) {
-      const managing = ['manage', 'change policy', 'delete/disable', 'replicate', 'alias'].filter((cls) => reaches(cls)(r));
+      const managing = userForbidden.filter((cls) => reaches(cls)(r));
       if (managing.length > 0) violations.push(`${r.principal} (user) can ${managing.join(', ')}`);
     }
     if (roles.includes('auditor')) {
@@ -285,11 +293,13 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
     let description: string;
     if (matrix.dualControlGate && single.length === 0) {
       status = EvidenceStatus.SATISFIED;
-      description = `evaluated with ${matrix.evaluator}: only the dual-control gate executor can change the policy, disable or delete the ` +
-        'key, replicate it, change its aliases or import material, and the gate requires a second approver';
+      description = matrix.gateName
+        ? `evaluated with ${matrix.evaluator}: only ${gate} reaches the operations dual control must hold, and it requires a second person's approval`
+        : `evaluated with ${matrix.evaluator}: only the dual-control gate executor can change the policy, disable or delete the ` +
+          'key, replicate it, change its aliases or import material, and the gate requires a second approver';
     } else if (matrix.dualControlGate || e.status === EvidenceStatus.SATISFIED) {
       status = EvidenceStatus.PARTIALLY_SATISFIED;
-      description = `evaluated with ${matrix.evaluator}: ${matrix.dualControlGate ? '' : 'no dual-control gate executor is named in the key policy; '}` +
+      description = `evaluated with ${matrix.evaluator}: ${matrix.dualControlGate ? '' : `no ${matrix.gateName ?? 'dual-control gate executor is named in the key policy'}; `}` +
         `one principal alone can perform operations dual control must hold: ${describePaths(single)}`;
     } else {
       status = e.status;
@@ -462,11 +472,11 @@ export function renderAccessMatrix(m: AccessMatrix): string[] {
     out.push(`The same as for ${m.sameAs} (evaluated with ${m.evaluator}): every principal and cell is identical.`, '');
     return out;
   }
-  out.push(`Evaluated with ${m.evaluator} over the synthesized key policy. Assumed: ${m.assumptions.join('; ')}.`, '');
+  out.push(`Evaluated with ${m.evaluator}${m.gateName ? '' : ' over the synthesized key policy'}. Assumed: ${m.assumptions.join('; ')}.`, '');
   out.push(`| principal | role | ${m.classes.join(' | ')} |`, `|---|---|${m.classes.map(() => '---').join('|')}|`);
   for (const r of m.rows) {
     const cells = m.classes.map((cls) => {
-      const c = r.access[cls];
+      const c = r.access[cls] ?? { access: Access.DENIED };
       return c.conditions && c.access !== Access.DENIED ? `${c.access} (${c.conditions.join(', ')})` : c.access;
     });
     out.push(`| ${escapeCell(r.principal)} | ${r.role} | ${cells.map(escapeCell).join(' | ')} |`);
@@ -482,7 +492,9 @@ export function renderAccessMatrix(m: AccessMatrix): string[] {
   if (m.aloneReachUseTarget) {
     out.push(`Target under the key's profile: ${m.aloneReachUseTarget.expected}: ${m.aloneReachUseTarget.met ? 'met' : '**not met**'}.`, '');
   }
-  out.push(`Dual control: ${m.dualControlGate ? 'a dual-control gate executor is named in the key policy' : 'no dual-control gate executor is named in the key policy'}; ` +
+  const gate = m.gateName ? (m.dualControlGate ? `operations dual control must hold need ${m.gateName}` : `no ${m.gateName}`)
+    : m.dualControlGate ? 'a dual-control gate executor is named in the key policy' : 'no dual-control gate executor is named in the key policy';
+  out.push(`Dual control: ${gate}; ` +
     (m.singlePersonDualControl.length === 0 ? 'nobody else can alone perform an operation dual control must hold.'
       : `one principal alone can perform operations dual control must hold: ${describePaths(m.singlePersonDualControl)}.`), '');
   return out;
