@@ -73,7 +73,7 @@ export interface HyokExternalStoreProps {
 
   /**
    * Name of the Managed HSM (3–24 letters, digits and hyphens).
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly name?: string;
 

@@ -86,7 +86,7 @@ export interface KeyAuditSinkProps {
 
   /**
    * Name of the storage account (3–24 lower-case letters and digits, globally unique).
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly storageAccountName?: string;
 }

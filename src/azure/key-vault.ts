@@ -53,7 +53,7 @@ export interface KeyVaultProps {
 
   /**
    * Vault name: 3–24 letters, digits and hyphens, globally unique.
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly name?: string;
 

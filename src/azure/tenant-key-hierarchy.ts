@@ -118,7 +118,7 @@ export interface TenantKeyHierarchyProps {
 
   /**
    * Vault names are `<prefix>-<shard>` (e.g. `kvtenants-0003`) and `<prefix>-pool`: 3 to 19 characters, globally unique.
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly vaultNamePrefix?: string;
 

@@ -87,7 +87,8 @@ export interface KeyAuditSinkProps {
 
   /**
    * Name of the Cloud Storage bucket (globally unique) or the log bucket id.
-   * @default - derived from the construct path
+   * @default - a Cloud Storage bucket: the construct's id and a hash of the project and construct path (README "Names",
+   * `NamingContext`); a log bucket: derived from the construct path
    */
   readonly bucketName?: string;
 }
