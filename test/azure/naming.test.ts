@@ -1,5 +1,6 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import { ComplianceProfile, NamingContext } from '../../src';
 import * as azure from '../../src/azure';
 import { azureCmk, azureHsm, azureSink, ids, LOCATION, one, RG, synth } from '../support/azure';
@@ -64,6 +65,15 @@ describe('generated global names carry the subscription', () => {
     expect(a.tenantVault).toMatch(/^kvtenants-[0-9a-f]{8}-0000$/);
   });
 
+  test('a provider nested below the stack is found too', () => {
+    const stack = stackIn({ provider: false });
+    new AzurermProvider(new Construct(stack, 'Providers'), 'azurerm', { features: [{}], subscriptionId: SUB_A });
+    const other = stackIn({ subscriptionId: SUB_A });
+    azureSink(stack, PCI);
+    azureSink(other, PCI);
+    expect(one(synth(stack), 'azurerm_storage_account').name).toBe(one(synth(other), 'azurerm_storage_account').name);
+  });
+
   test('the naming-environment context wins over the provider, so moving the subscription into the provider keeps names', () => {
     const fromContext = paymentsApp({ context: { [NamingContext.ENVIRONMENT]: SUB_A } });
     expect(fromContext).toEqual(a);
@@ -119,7 +129,12 @@ describe('legacy names', () => {
 describe('when the subscription is not known at synthesis', () => {
   test.each([
     ['no subscriptionId on the provider (ARM_SUBSCRIPTION_ID at deploy time)', () => stackIn(), /AzurermProvider has no subscriptionId/],
-    ['no provider', () => stackIn({ provider: false }), /the stack has no AzurermProvider/],
+    ['no provider', () => stackIn({ provider: false }), /the stack has no AzurermProvider without an alias/],
+    ['only an aliased provider (the constructs\' resources use the default one)', () => {
+      const stack = stackIn({ provider: false });
+      new AzurermProvider(stack, 'other', { features: [{}], alias: 'other', subscriptionId: SUB_A });
+      return stack;
+    }, /the stack has no AzurermProvider without an alias/],
     ['a token subscriptionId', () => {
       const stack = new TerraformStack(Testing.app(), 'payments');
       new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: new TerraformVariable(stack, 'sub', { type: 'string' }).stringValue });

@@ -32,11 +32,13 @@ export function azureGlobalName(scope: IConstruct, rule: GlobalNameRule): string
 /** The subscription of the stack's default azurerm provider, the one the constructs' resources use. */
 function subscriptionOf(scope: IConstruct): NamingEnvironment {
   const remedy = 'subscriptionId on the stack\'s AzurermProvider';
-  const providers = TerraformStack.of(scope).node.findAll()
-    .filter((c): c is AzurermProvider => TerraformProvider.isTerraformProvider(c) && c.terraformResourceType === 'azurerm')
-    .filter((p) => p.alias === undefined);
-  if (providers.length === 0) return { looked: 'the stack has no AzurermProvider', remedy };
-  const subscription = providers[0].subscriptionId;
+  const isDefault = (c: IConstruct): c is AzurermProvider =>
+    TerraformProvider.isTerraformProvider(c) && c.terraformResourceType === 'azurerm' && (c as AzurermProvider).alias === undefined;
+  const stack = TerraformStack.of(scope);
+  // Providers are nearly always the stack's own children; the full walk is for the rare nested one.
+  const provider = stack.node.children.find(isDefault) ?? stack.node.findAll().find(isDefault);
+  if (provider === undefined) return { looked: 'the stack has no AzurermProvider without an alias (the one its resources use)', remedy };
+  const subscription = provider.subscriptionId;
   if (subscription === undefined) {
     return { looked: 'the stack\'s AzurermProvider has no subscriptionId; ARM_SUBSCRIPTION_ID is read only at deploy time', remedy };
   }

@@ -30,9 +30,10 @@ export function gcpGlobalName(scope: IConstruct, rule: GlobalNameRule, project: 
 function projectOf(scope: IConstruct, project: string | undefined): NamingEnvironment {
   const remedy = 'a literal project (on the construct or the stack\'s GoogleProvider)';
   if (project !== undefined && !Token.isUnresolved(project)) return { value: project, looked: 'project', remedy };
-  const provider = TerraformStack.of(scope).node.findAll()
-    .filter((c): c is GoogleProvider => TerraformProvider.isTerraformProvider(c) && c.terraformResourceType === 'google')
-    .find((p) => p.alias === undefined);
+  const isDefault = (c: IConstruct): c is GoogleProvider =>
+    TerraformProvider.isTerraformProvider(c) && c.terraformResourceType === 'google' && (c as GoogleProvider).alias === undefined;
+  const stack = TerraformStack.of(scope);
+  const provider = stack.node.children.find(isDefault) ?? stack.node.findAll().find(isDefault);
   const fromProvider = provider?.project;
   if (fromProvider !== undefined && !Token.isUnresolved(fromProvider)) return { value: fromProvider, looked: 'GoogleProvider project', remedy };
   return {
