@@ -32,8 +32,9 @@ export function stableGuid(...parts: string[]): string {
 export class NamingContext {
   /**
    * The environment put into generated global names, as a string (e.g. the subscription id or project id, or a label
-   * such as `prod-eu`). It wins over the provider's subscription and the construct's project, so names stay the same
-   * when those move into or out of the configuration; it is required where neither is known at synthesis (an
+   * such as `prod-eu`). It wins over the provider's subscription and the construct's project: set to the subscription
+   * id, names do not change when the subscription later moves into or out of the provider block, and a label tells
+   * apart two deployments that share a subscription. It is required where neither is known at synthesis (an
    * `AzurermProvider` whose subscription comes from `ARM_SUBSCRIPTION_ID`, a project that is a token).
    */
   public static readonly ENVIRONMENT = 'cloud-kms-constructs:namingEnvironment';
