@@ -5,6 +5,8 @@ import { Construct, IConstruct } from 'constructs';
 import { compliance, Control } from '../../src';
 
 export const LOCATION = 'westeurope';
+/** The subscription the examples deploy to (replace it with your own): generated vault, HSM and storage names carry it. */
+export const SUBSCRIPTION_ID = '9e4c2a1b-7d3f-4b8e-a6c5-0f1e2d3c4b5a';
 
 /**
  * Microsoft Entra object ids of the people and workloads in the examples (groups in real life: assign roles to
@@ -33,6 +35,7 @@ export class KeysStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new AzurermProvider(this, 'azurerm', {
+      subscriptionId: SUBSCRIPTION_ID,
       storageUseAzuread: true,
       features: [{
         keyVault: [{

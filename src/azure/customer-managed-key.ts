@@ -104,7 +104,7 @@ export interface AzureKeyOptions {
 
   /**
    * Vault name when the construct creates one.
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly vaultName?: string;
 

@@ -20,7 +20,8 @@ import { ComplianceProfile } from '../core/profile';
 import { requireRange, ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, expiryExpression, isoDays, requireName, resolveAzureKeySettings } from './private/key-settings';
-import { nameFor, stableGuid, stableName } from '../core/naming';
+import { nameFor, stableGuid } from '../core/naming';
+import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_KEY_MANAGEMENT_DATA_ACTIONS, hsmRoleDefinitionId } from './private/roles';
 
 /**
@@ -72,7 +73,7 @@ export interface HyokExternalStoreProps {
 
   /**
    * Name of the Managed HSM (3–24 letters, digits and hyphens).
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly name?: string;
 
@@ -172,7 +173,7 @@ export class HyokExternalStore extends Construct {
     const retention = props.softDeleteRetention ?? Duration.days(90);
     const retentionDays = retention.toDays({ integral: false });
     checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
-    const name = props.name ?? stableName(this, 'hsm-', 24);
+    const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.managedHsm);
     requireName('name', name, /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, '3 to 24 letters, digits and hyphens, starting with a letter');
 
     this.profile = profile;

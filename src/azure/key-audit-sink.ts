@@ -12,6 +12,7 @@ import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
+import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
 import { BUILT_IN } from './private/roles';
@@ -85,7 +86,7 @@ export interface KeyAuditSinkProps {
 
   /**
    * Name of the storage account (3–24 lower-case letters and digits, globally unique).
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly storageAccountName?: string;
 }
@@ -153,7 +154,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     this.workspaceId = this.workspace.id;
 
     if (immutable) {
-      const accountName = props.storageAccountName ?? stableName(this, 'stkms', 24, /[^a-z0-9]/g).replace(/-/g, '');
+      const accountName = props.storageAccountName ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.storageAccount);
       if (!/^[a-z0-9]{3,24}$/.test(accountName)) {
         throw new ValidationError(`storageAccountName must be 3 to 24 lower-case letters and digits, got ${accountName}`);
       }

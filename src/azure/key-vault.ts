@@ -16,7 +16,8 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
-import { stableGuid, stableName } from '../core/naming';
+import { stableGuid } from '../core/naming';
+import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import {
@@ -52,7 +53,7 @@ export interface KeyVaultProps {
 
   /**
    * Vault name: 3–24 letters, digits and hyphens, globally unique.
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly name?: string;
 
@@ -162,7 +163,7 @@ export class KeyVault extends Construct {
         'acknowledgePurgeProtectionIsPermanent must be true: purge protection can never be turned off, and deleted keys stay ' +
         `unpurgeable for the whole soft-delete period, got ${props.acknowledgePurgeProtectionIsPermanent}`);
     }
-    const name = props.name ?? stableName(this, 'kv-', 24);
+    const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.keyVault);
     if (!Token.isUnresolved(name) && !/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(name)) {
       throw new ValidationError(`name must be 3 to 24 letters, digits and hyphens, starting with a letter and ending with a letter or digit, got ${name}`);
     }

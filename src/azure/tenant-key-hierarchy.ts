@@ -12,7 +12,8 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
-import { nameFor, stableGuid } from '../core/naming';
+import { stableGuid } from '../core/naming';
+import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, ValidationError } from '../core/validation';
@@ -117,7 +118,7 @@ export interface TenantKeyHierarchyProps {
 
   /**
    * Vault names are `<prefix>-<shard>` (e.g. `kvtenants-0003`) and `<prefix>-pool`: 3 to 19 characters, globally unique.
-   * @default - derived from the construct path
+   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
    */
   readonly vaultNamePrefix?: string;
 
@@ -190,7 +191,7 @@ export class TenantKeyHierarchy extends Construct {
     }
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
     this.tenantsPerVault = props.tenantsPerVault ?? 100;
-    this.vaultNamePrefix = props.vaultNamePrefix ?? nameFor(this.node.path, id, 'kv', 19);
+    this.vaultNamePrefix = props.vaultNamePrefix ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.vaultNamePrefix);
     requireMatch('vaultNamePrefix', this.vaultNamePrefix, /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,17}[a-zA-Z0-9]$/,
       '3 to 19 letters, digits and single hyphens, starting with a letter and ending with a letter or digit');
     this.quota = props.roleAssignmentQuota ?? 4000;

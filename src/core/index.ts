@@ -5,3 +5,4 @@ export * from './profile';
 export * from './custodians';
 export * from './evidence';
 export { TenantIsolation } from './tenants';
+export { NamingContext } from './naming';

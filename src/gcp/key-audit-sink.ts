@@ -12,6 +12,7 @@ import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
+import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireMatch, requireRange, ValidationError } from '../core/validation';
 import { ROLES } from './private/roles';
@@ -86,7 +87,8 @@ export interface KeyAuditSinkProps {
 
   /**
    * Name of the Cloud Storage bucket (globally unique) or the log bucket id.
-   * @default - derived from the construct path
+   * @default - a Cloud Storage bucket: the construct's id and a hash of the project and construct path (README "Names",
+   * `NamingContext`); a log bucket: derived from the construct path
    */
   readonly bucketName?: string;
 }
@@ -150,10 +152,12 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
     let sinkDestination: string;
     if (destination === AuditDestination.STORAGE_BUCKET) {
-      const name = props.bucketName ?? stableName(this, 'kms-audit-', 63);
+      const name = props.bucketName ?? gcpGlobalName(this, GCP_GLOBAL_NAMES.storageBucket, props.project);
       if (!Token.isUnresolved(name)) {
         requireMatch('bucketName', name, /^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, '3 to 63 lower-case letters, digits, hyphens, underscores and dots');
         if (name.startsWith('goog')) throw new ValidationError(`bucketName must not start with "goog", got ${name}`);
+        // https://cloud.google.com/storage/docs/buckets#naming: no "google" or close misspellings anywhere in the name.
+        if (/g[o0][o0]g(le|l3|1e)/.test(name)) throw new ValidationError(`bucketName must not contain "google" or a misspelling of it, got ${name}`);
       }
       this.bucket = new StorageBucket(this, 'Bucket', {
         name,

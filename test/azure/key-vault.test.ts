@@ -27,7 +27,8 @@ describe('secure defaults', () => {
     });
     expect(kv.access_policy).toBeUndefined();
     expect(kv.tenant_id).toMatch(/data.azurerm_client_config.CloudKmsClientConfig.tenant_id/);
-    expect(kv.name).toMatch(/^kv-vault-[0-9a-f]{8}$/);
+    // A vault with the generic id 'Vault' is named after its parent (here the stack), with the subscription in the hash.
+    expect(kv.name).toMatch(/^kv-test-[0-9a-f]{8}$/);
     expect(v.dualControl).toBe(false);
   });
 

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { App as TfApp, TerraformStack } from 'cdktf';
 import { compliance, ComplianceProfile, Control } from '../../src';
 import * as azure from '../../src/azure';
-import { ids, LOCATION, RG } from '../support/azure';
+import { ids, LOCATION, RG, SUBSCRIPTION } from '../support/azure';
 import { ACCOUNT, cmkFor, newStack, REGION } from '../support/fixtures';
 
 const PCI = ComplianceProfile.PCI_DSS;
@@ -54,7 +54,7 @@ describe('cdktf: a required control nothing satisfies fails synthesis unless ack
     const dir = outdir();
     const app = new TfApp({ outdir: dir });
     const stack = new TerraformStack(app, 'cards');
-    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: SUBSCRIPTION });
     const sink = new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: LOCATION, profile: PCI, auditors: [ids.auditor], acknowledgeLockedRetention: true });
     if (acknowledge) compliance.ComplianceReport.acknowledgeControl(sink, Control.PCI_10_3_4, 'integrity checks run in the SIEM that reads this sink');
     new azure.CustomerManagedKey(stack, 'CardKey', {

@@ -16,10 +16,12 @@ export const ids = {
 
 export const RG = 'rg-keys';
 export const LOCATION = 'westeurope';
+/** The subscription the test stacks deploy to: generated global names (vaults, HSMs, storage accounts) carry it. */
+export const SUBSCRIPTION = 'a1b2c3d4-0000-4000-8000-000000000001';
 
 export function azureStack(id = 'test'): TerraformStack {
   const stack = new TerraformStack(Testing.app(), id);
-  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: SUBSCRIPTION });
   return stack;
 }
 
