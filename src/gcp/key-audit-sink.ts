@@ -1,5 +1,8 @@
+import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
 import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-project-bucket-config';
 import { LoggingProjectSink } from '@cdktf/provider-google/lib/logging-project-sink';
+import { MonitoringAlertPolicy } from '@cdktf/provider-google/lib/monitoring-alert-policy';
+import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
 import { ProjectIamAuditConfig } from '@cdktf/provider-google/lib/project-iam-audit-config';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
@@ -14,6 +17,7 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireMatch, requireRange, ValidationError } from '../core/validation';
+import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
 import { ROLES } from './private/roles';
 
 /**
@@ -89,6 +93,30 @@ export interface KeyAuditSinkProps {
    * @default - derived from the construct path
    */
   readonly bucketName?: string;
+
+  /**
+   * E-mail addresses notified when an alert fires (a Cloud Monitoring e-mail notification channel each). Under a
+   * profile that requires an audit sink, at least one address or one `notificationChannels` entry is required: an
+   * alert that notifies nobody is not reviewed (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4).
+   * @default - none
+   * @see https://cloud.google.com/monitoring/support/notification-options#email
+   */
+  readonly notificationEmails?: string[];
+
+  /**
+   * Existing Cloud Monitoring notification channels the alerts also notify (webhook, Pub/Sub, PagerDuty, ...), as
+   * `projects/<project>/notificationChannels/<id>`.
+   * @default - none
+   * @see https://cloud.google.com/monitoring/support/notification-options
+   */
+  readonly notificationChannels?: string[];
+
+  /**
+   * How many denied Decrypt / AsymmetricDecrypt calls (all keys of the project) within five minutes raise the
+   * denied-decrypt alert. A single denial is usually a misconfigured service; a burst is someone probing for access.
+   * @default 5
+   */
+  readonly deniedDecryptThreshold?: number;
 }
 
 /** Cloud KMS audit log entries (Admin Activity, Data Access), EKM included. */
@@ -113,6 +141,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   public readonly bucket?: StorageBucket;
   /** The log bucket, for `AuditDestination.LOG_BUCKET`. */
   public readonly logBucket?: LoggingProjectBucketConfig;
+  /** Alert policies on critical Cloud KMS events (NIST AU-6, SOC 2 CC7.2). */
+  public readonly keyAlertPolicies: MonitoringAlertPolicy[] = [];
+  /** Alert policies on attempts to change the audit trail (PCI DSS 10.3.4). */
+  public readonly trailAlertPolicies: MonitoringAlertPolicy[] = [];
+  /** Number of notification channels the alerts notify. */
+  public readonly notificationChannelCount: number;
+  /** Denied decrypt calls within five minutes that raise the denied-decrypt alert. */
+  public readonly deniedDecryptThreshold: number;
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
@@ -135,6 +171,26 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         `and cannot be shortened or removed, got ${props.acknowledgeLockedRetention}`);
     }
     const auditors = gcpAssignments(CustodianRole.AUDITOR, 'auditors', props.auditors ?? []);
+    const emails = props.notificationEmails ?? [];
+    const extraChannels = props.notificationChannels ?? [];
+    for (const email of emails) {
+      if (!Token.isUnresolved(email)) requireMatch('notificationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
+    }
+    for (const channel of extraChannels) {
+      if (!Token.isUnresolved(channel)) {
+        requireMatch('notificationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
+      }
+    }
+    if (profile.auditSinkRequired && emails.length + extraChannels.length === 0) {
+      throw new ValidationError(`notificationEmails or notificationChannels must name at least one recipient under profile ${profile.name}: ` +
+        'alerts on key destruction, IAM changes and audit-trail changes (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4) must reach someone, got none');
+    }
+    const deniedDecryptThreshold = props.deniedDecryptThreshold ?? 5;
+    if (!Number.isInteger(deniedDecryptThreshold) || deniedDecryptThreshold < 1 || deniedDecryptThreshold > 10000) {
+      throw new ValidationError(`deniedDecryptThreshold must be a whole number of calls between 1 and 10000, got ${deniedDecryptThreshold}`);
+    }
+    this.deniedDecryptThreshold = deniedDecryptThreshold;
+    this.notificationChannelCount = emails.length + extraChannels.length;
     this.immutable = immutable;
     this.retentionDays = retentionDays;
     this.project = props.project;
@@ -212,7 +268,64 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         });
       }
     }
+    this.createAlerts(props.project, emails, extraChannels);
     this.recordEvidence();
+  }
+
+  /**
+   * Log-based metrics and an alert policy per metric. Project-level log-based metrics (no `bucket_name`) count the
+   * entries Cloud Logging receives for the project, whichever bucket or sink they go to, so they read the project's own
+   * audit entries rather than the sink's destination (a Cloud Storage bucket is not a log bucket at all).
+   * @see https://cloud.google.com/logging/docs/logs-based-metrics
+   * @see https://cloud.google.com/monitoring/alerts/types-of-conditions#metric-threshold
+   */
+  private createAlerts(project: string, emails: string[], extraChannels: string[]): void {
+    const channels = [
+      ...[...new Set(emails)].map((email) => new MonitoringNotificationChannel(this, `Email${stableGuid(email).slice(0, 8)}`, {
+        project,
+        type: 'email',
+        displayName: `Cloud KMS audit alerts (${email})`,
+        labels: { email_address: email },
+      }).name),
+      ...extraChannels,
+    ];
+    const prefix = stableName(this, 'kms-audit-', 60);
+    const watch = (alert: AuditAlert, threshold: number, periodSeconds: number, severity: string) => {
+      const metric = new LoggingMetric(this, `${alert.id}Metric`, {
+        project,
+        name: `${prefix}/${alert.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
+        description: alert.title,
+        filter: alert.filter,
+        metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1' },
+      });
+      return new MonitoringAlertPolicy(this, `${alert.id}Alert`, {
+        project,
+        displayName: alert.title,
+        combiner: 'OR',
+        severity,
+        notificationChannels: channels,
+        documentation: { mimeType: 'text/markdown', content: `${alert.why}\n\nLog filter: \`${alert.filter}\`` },
+        conditions: [{
+          displayName: threshold === 1 ? 'a matching audit log entry' : `${threshold} or more matching audit log entries within ${periodSeconds / 60} minutes`,
+          conditionThreshold: {
+            // The metric's name as a reference: the policy waits for the metric, which must exist before a condition can name it.
+            filter: `metric.type="logging.googleapis.com/user/${metric.name}"`,
+            comparison: 'COMPARISON_GT',
+            thresholdValue: threshold - 1,
+            duration: '0s',
+            aggregations: [{ alignmentPeriod: `${periodSeconds}s`, perSeriesAligner: 'ALIGN_SUM', crossSeriesReducer: 'REDUCE_SUM' }],
+            trigger: { count: 1 },
+          },
+        }],
+      });
+    };
+    for (const alert of KMS_ALERTS) {
+      const threshold = alert.id === 'DecryptDenied' ? this.deniedDecryptThreshold : 1;
+      this.keyAlertPolicies.push(watch(alert, threshold, threshold === 1 ? 60 : 300, alert.id === 'DecryptDenied' ? 'WARNING' : 'CRITICAL'));
+    }
+    for (const alert of trailAlerts(this.bucket?.name)) {
+      this.trailAlertPolicies.push(watch(alert, 1, 60, 'CRITICAL'));
+    }
   }
 
   private recordEvidence(): void {
@@ -224,17 +337,17 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       immutable: this.immutable,
       retentionDays: this.retentionDays,
     });
-    const store = (this.bucket ?? this.logBucket)!.node.path;
+    const storePath = (this.bucket ?? this.logBucket)!.node.path;
     const record = (controls: Control[], status: EvidenceStatus, resource: string, setting: string, value: string, description: string) => {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
     };
     const lockSetting = this.bucket ? 'retention_policy.is_locked' : 'locked';
-    record([Control.NIST_AU_9_4, Control.PCI_10_3_2], this.immutable ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, store,
+    record([Control.NIST_AU_9_4, Control.PCI_10_3_2], this.immutable ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, storePath,
       lockSetting, String(this.immutable),
       this.immutable ? 'audit records are write-once: the locked retention policy cannot be shortened or removed'
         : 'retention is not locked: the bucket owner can shorten it and delete records');
     record([Control.NIST_AU_11, Control.PCI_10_5_1], this.retentionDays >= 365 ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
-      store, this.bucket ? 'retention_policy.retention_period' : 'retention_days', String(this.bucket ? this.retentionDays * 86400 : this.retentionDays),
+      storePath, this.bucket ? 'retention_policy.retention_period' : 'retention_days', String(this.bucket ? this.retentionDays * 86400 : this.retentionDays),
       `audit records kept ${days(this.retentionDays)}`);
     const logs = this.node.findChild('DataAccessLogs').node.path;
     for (const control of [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15]) {
@@ -250,10 +363,42 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     }
     record([Control.NIST_AU_9, Control.NIST_AU_9_2], EvidenceStatus.SATISFIED, this.sink.node.path, 'unique_writer_identity', 'true',
       'logs are copied to a separate bucket by a dedicated writer identity that can only create objects');
-    // Not built yet on Google Cloud; the report shows them unmet until an alert policy and an integrity check exist or are acknowledged.
-    record([Control.NIST_AU_6, Control.SOC2_CC7_2], EvidenceStatus.NOT_SATISFIED, this.sink.node.path, 'alert policies', 'none',
-      'no alert is raised on key version destruction or disabling: the logs are kept, but nothing watches them');
-    record([Control.PCI_10_3_4], EvidenceStatus.NOT_SATISFIED, store, 'integrity validation', 'none',
-      'a locked retention policy prevents changes, but nothing validates the logs\' integrity (no digest files as CloudTrail has)');
+    const notified = this.notificationChannelCount > 0;
+    const policyPaths = (policies: MonitoringAlertPolicy[]) => policies.map((p) => p.node.path).join(', ');
+    const alertValue = (alerts: AuditAlert[]) => alerts.map((a) =>
+      `${a.id}: ${a.methods.join(' | ')}${a.id === 'DecryptDenied' ? ` (status PERMISSION_DENIED, >= ${this.deniedDecryptThreshold} in 5 minutes)` : ''}`).join('; ');
+    const nobody = 'but no notificationEmails or notificationChannels are set: incidents open in Cloud Monitoring and notify nobody';
+    record([Control.NIST_AU_6, Control.SOC2_CC7_2], notified ? EvidenceStatus.SATISFIED : EvidenceStatus.PARTIALLY_SATISFIED,
+      policyPaths(this.keyAlertPolicies), 'google_logging_metric.filter, google_monitoring_alert_policy.notification_channels',
+      alertValue(KMS_ALERTS),
+      notified ? `log-based metrics on the project's Cloud KMS audit entries raise alert policies to ${this.notificationChannelCount} ` +
+        'notification channel(s) on key version destruction, state changes, KMS IAM changes, key imports, EKM connection changes and denied decrypts'
+        : `log-based metrics and alert policies watch key version destruction, state changes, KMS IAM changes, imports, EKM changes and denied decrypts, ${nobody}`);
+    const trail = trailAlerts(this.bucket ? 'audit bucket' : undefined);
+    const store = this.bucket
+      ? `the locked retention policy of ${storePath} keeps every object from deletion and replacement until it is ${days(this.retentionDays)} old, ` +
+        'whoever asks (project owners included), and the policy can no longer be shortened or removed'
+      : `the locked log bucket ${storePath} keeps every entry ${days(this.retentionDays)}: Cloud Logging has no call that edits or deletes ` +
+        'single entries of a user-defined log bucket, the retention cannot be changed and the bucket cannot be deleted while it holds entries';
+    const alerts = 'Admin Activity audit entries (always written, never excluded) of any change ' +
+      (this.bucket ? "to the audit bucket's IAM, metadata (lifecycle rules included) or existence, " : '') +
+      'to sinks, exclusions, log buckets and log-based metrics, to the Data Access audit configuration, and to alert policies and ' +
+      'notification channels raise alerts';
+    let status: EvidenceStatus;
+    let description: string;
+    if (!this.immutable) {
+      status = EvidenceStatus.PARTIALLY_SATISFIED;
+      description = `retention is not locked, so the bucket owner can shorten it and delete records, and object deletions are not alerted; ${alerts}`;
+    } else if (!notified) {
+      status = EvidenceStatus.PARTIALLY_SATISFIED;
+      description = `${store}; alert policies watch changes to the trail, ${nobody}`;
+    } else {
+      status = EvidenceStatus.SATISFIED;
+      description = `existing records cannot be changed during their retention: ${store}; ${alerts} to ${this.notificationChannelCount} ` +
+        `notification channel(s). Not covered: ${this.bucket ? 'records added by a principal holding storage.objects.create on the bucket, and ' : ''}` +
+        'the expiry of records after their retention ends';
+    }
+    record([Control.PCI_10_3_4], status, [storePath, policyPaths(this.trailAlertPolicies)].join(', '),
+      `${lockSetting}, google_logging_metric.filter`, `${this.immutable}; ${alertValue(trail)}`, description);
   }
 }

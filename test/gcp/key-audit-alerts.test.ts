@@ -1,0 +1,193 @@
+import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
+import { buildReport, ControlStatus } from '../../src/compliance/report';
+import * as gcp from '../../src/gcp';
+import { gcpCmk, gcpSink, gcpStack, m, PROJECT, resources, synth, TfJson } from '../support/gcp';
+
+const KMS = 'logName:"cloudaudit.googleapis.com" AND protoPayload.serviceName="cloudkms.googleapis.com"';
+const AUDIT = 'logName:"cloudaudit.googleapis.com"';
+const PAGER = `projects/${PROJECT}/notificationChannels/1234567890`;
+
+/** The log-based metric whose name ends in `suffix`, with its Terraform resource name. */
+function metric(json: TfJson, suffix: string): { ref: string; filter: string; name: string; metric_descriptor: any } {
+  const found = Object.entries(resources(json, 'google_logging_metric')).filter(([, v]) => (v as any).name.endsWith(`/${suffix}`));
+  if (found.length !== 1) throw new Error(`expected one metric ending in ${suffix}, found ${found.length}`);
+  return { ref: found[0][0], ...(found[0][1] as any) };
+}
+
+/** The alert policy whose only condition counts the metric of Terraform resource `ref`. */
+function policyOn(json: TfJson, ref: string): any {
+  const found = Object.values(resources(json, 'google_monitoring_alert_policy')).filter((p: any) =>
+    p.conditions.some((c: any) => c.condition_threshold?.filter === `metric.type="logging.googleapis.com/user/\${google_logging_metric.${ref}.name}"`));
+  if (found.length !== 1) throw new Error(`expected one alert policy on ${ref}, found ${found.length}`);
+  return found[0];
+}
+
+describe('alerts on Cloud KMS events (NIST AU-6, SOC 2 CC7.2)', () => {
+  const stack = gcpStack();
+  gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { notificationChannels: [PAGER], deniedDecryptThreshold: 3 });
+  const json = synth(stack);
+  const email = Object.keys(resources(json, 'google_monitoring_notification_channel'));
+
+  test('one e-mail notification channel per address', () => {
+    expect(Object.values(resources(json, 'google_monitoring_notification_channel'))).toEqual([
+      expect.objectContaining({ project: PROJECT, type: 'email', labels: { email_address: m.securityTeam } }),
+    ]);
+  });
+
+  test.each([
+    ['key-version-destroyed', `${KMS} AND protoPayload.methodName=("DestroyCryptoKeyVersion" OR "google.cloud.kms.v1.KeyManagementService.DestroyCryptoKeyVersion")`],
+    ['key-version-state-changed', `${KMS} AND protoPayload.methodName=("UpdateCryptoKeyVersion" OR "google.cloud.kms.v1.KeyManagementService.UpdateCryptoKeyVersion")`],
+    ['kms-iam-changed', `${KMS} AND protoPayload.methodName=("SetIamPolicy" OR "google.iam.v1.IAMPolicy.SetIamPolicy")`],
+    ['key-version-imported', `${KMS} AND protoPayload.methodName=("ImportCryptoKeyVersion" OR "google.cloud.kms.v1.KeyManagementService.ImportCryptoKeyVersion")`],
+    ['ekm-connection-changed', `${KMS} AND protoPayload.methodName=("CreateEkmConnection" OR "google.cloud.kms.v1.EkmService.CreateEkmConnection" OR ` +
+      '"UpdateEkmConnection" OR "google.cloud.kms.v1.EkmService.UpdateEkmConnection" OR "UpdateEkmConfig" OR "google.cloud.kms.v1.EkmService.UpdateEkmConfig")'],
+    ['decrypt-denied', `${KMS} AND protoPayload.methodName=("Decrypt" OR "google.cloud.kms.v1.KeyManagementService.Decrypt" OR "AsymmetricDecrypt" OR ` +
+      '"google.cloud.kms.v1.KeyManagementService.AsymmetricDecrypt") AND protoPayload.status.code=7'],
+  ])('%s: a project-level counter on exactly those audit entries', (suffix, filter) => {
+    const found = metric(json, suffix);
+    expect(found).toMatchObject({ project: PROJECT, filter, metric_descriptor: { metric_kind: 'DELTA', value_type: 'INT64', unit: '1' } });
+    // Project-level: no bucket_name, so it counts the project's entries, not only those in a log bucket.
+    expect(found).not.toHaveProperty('bucket_name');
+  });
+
+  test.each(['key-version-destroyed', 'key-version-state-changed', 'kms-iam-changed', 'key-version-imported', 'ekm-connection-changed'])(
+    '%s: any one entry notifies the e-mail channel and the extra channel', (suffix) => {
+      const policy = policyOn(json, metric(json, suffix).ref);
+      expect(policy).toMatchObject({ project: PROJECT, combiner: 'OR', severity: 'CRITICAL' });
+      expect(policy.notification_channels).toEqual([`\${google_monitoring_notification_channel.${email[0]}.name}`, PAGER]);
+      expect(policy.conditions).toHaveLength(1);
+      expect(policy.conditions[0].condition_threshold).toMatchObject({
+        comparison: 'COMPARISON_GT',
+        threshold_value: 0,
+        duration: '0s',
+        trigger: { count: 1 },
+        aggregations: [{ alignment_period: '60s', per_series_aligner: 'ALIGN_SUM', cross_series_reducer: 'REDUCE_SUM' }],
+      });
+    });
+
+  test('denied decrypts alert on a burst: deniedDecryptThreshold within five minutes', () => {
+    const policy = policyOn(json, metric(json, 'decrypt-denied').ref);
+    expect(policy.conditions[0].condition_threshold).toMatchObject({
+      comparison: 'COMPARISON_GT', threshold_value: 2, aggregations: [{ alignment_period: '300s', per_series_aligner: 'ALIGN_SUM', cross_series_reducer: 'REDUCE_SUM' }],
+    });
+    expect(policy.notification_channels).toHaveLength(2);
+  });
+});
+
+describe('alerts on changes to the audit trail (PCI DSS 10.3.4)', () => {
+  const stack = gcpStack();
+  gcpSink(stack, ComplianceProfile.PCI_DSS);
+  const json = synth(stack);
+  const bucket = Object.keys(resources(json, 'google_storage_bucket'))[0];
+
+  test.each([
+    ['audit-bucket-changed', `${AUDIT} AND resource.type="gcs_bucket" AND resource.labels.bucket_name="\${google_storage_bucket.${'BUCKET'}.name}" ` +
+      'AND protoPayload.methodName=("storage.setIamPermissions" OR "storage.buckets.update" OR "storage.buckets.delete")'],
+    ['log-routing-changed', `${AUDIT} AND protoPayload.serviceName="logging.googleapis.com" AND protoPayload.methodName=(` + [
+      'UpdateSink', 'DeleteSink', 'UpdateBucket', 'UpdateBucketAsync', 'DeleteBucket', 'CreateExclusion', 'UpdateExclusion', 'UpdateSettings', 'UpdateCmekSettings',
+    ].map((x) => `"google.logging.v2.ConfigServiceV2.${x}"`).join(' OR ') +
+      ' OR "google.logging.v2.MetricsServiceV2.UpdateLogMetric" OR "google.logging.v2.MetricsServiceV2.DeleteLogMetric")'],
+    // CIS Google Cloud Foundations 2.5, verbatim.
+    ['audit-config-changed', `${AUDIT} AND protoPayload.methodName="SetIamPolicy" AND protoPayload.serviceData.policyDelta.auditConfigDeltas:*`],
+    ['alerting-changed', `${AUDIT} AND protoPayload.serviceName="monitoring.googleapis.com" AND protoPayload.methodName=(` +
+      '"google.monitoring.v3.AlertPolicyService.UpdateAlertPolicy" OR "google.monitoring.v3.AlertPolicyService.DeleteAlertPolicy" OR ' +
+      '"google.monitoring.v3.NotificationChannelService.UpdateNotificationChannel" OR "google.monitoring.v3.NotificationChannelService.DeleteNotificationChannel")'],
+  ])('%s: counted and alerted on the first entry', (suffix, filter) => {
+    const found = metric(json, suffix);
+    expect(found.filter).toBe(filter.replace('BUCKET', bucket));
+    const policy = policyOn(json, found.ref);
+    expect(policy).toMatchObject({ severity: 'CRITICAL', notification_channels: [expect.stringMatching(/^\$\{google_monitoring_notification_channel\..*\.name\}$/)] });
+    expect(policy.conditions[0].condition_threshold).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0, duration: '0s' });
+  });
+
+  test('ten metrics, each with its own alert policy', () => {
+    expect(Object.keys(resources(json, 'google_logging_metric'))).toHaveLength(10);
+    expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(10);
+  });
+
+  test('evidence: AU-6 and CC7.2 satisfied by the key alerts, 10.3.4 by the locked bucket and the trail alerts, naming them', () => {
+    const ledger = EvidenceLedger.of(stack);
+    for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2]) {
+      const [e] = ledger.evidenceFor(control, 'test/Audit');
+      expect(e.status).toBe(EvidenceStatus.SATISFIED);
+      expect(e.resource).toContain('test/Audit/KeyVersionDestroyedAlert');
+      expect(e.resource).toContain('test/Audit/DecryptDeniedAlert');
+      expect(e.value).toContain('google.cloud.kms.v1.KeyManagementService.DestroyCryptoKeyVersion');
+    }
+    const [integrity] = ledger.evidenceFor(Control.PCI_10_3_4, 'test/Audit');
+    expect(integrity.status).toBe(EvidenceStatus.SATISFIED);
+    expect(integrity.resource).toContain('test/Audit/Bucket');
+    expect(integrity.resource).toContain('test/Audit/AuditBucketChangedAlert');
+    expect(integrity.value).toContain('storage.setIamPermissions');
+    expect(integrity.description).toMatch(/Not covered: records added by a principal holding storage.objects.create/);
+  });
+});
+
+test('a log bucket destination: no Cloud Storage alert, 10.3.4 rests on the locked log bucket', () => {
+  const stack = gcpStack();
+  gcpSink(stack, ComplianceProfile.SOVEREIGN, 'Audit', { destination: gcp.AuditDestination.LOG_BUCKET, location: 'europe-west1' });
+  const json = synth(stack);
+  expect(() => metric(json, 'audit-bucket-changed')).toThrow(/found 0/);
+  expect(metric(json, 'log-routing-changed').filter).toContain('"google.logging.v2.ConfigServiceV2.UpdateBucket"');
+  const [integrity] = EvidenceLedger.of(stack).evidenceFor(Control.PCI_10_3_4, 'test/Audit');
+  expect(integrity).toMatchObject({ status: EvidenceStatus.SATISFIED, setting: 'locked, google_logging_metric.filter' });
+  expect(integrity.resource).toContain('test/Audit/LogBucket');
+});
+
+describe('what the evidence does not claim', () => {
+  test('no recipient (COMMERCIAL): the alerts exist but AU-6, CC7.2 and 10.3.4 are only partially satisfied', () => {
+    const stack = gcpStack();
+    gcpSink(stack, ComplianceProfile.COMMERCIAL, 'Audit', { notificationEmails: [] });
+    const json = synth(stack);
+    expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(10);
+    expect(resources(json, 'google_monitoring_notification_channel')).toEqual({});
+    const ledger = EvidenceLedger.of(stack);
+    for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2, Control.PCI_10_3_4]) {
+      const [e] = ledger.evidenceFor(control, 'test/Audit');
+      expect(e.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+      expect(e.description).toContain('notify nobody');
+    }
+  });
+
+  test('unlocked retention (COMMERCIAL): 10.3.4 partially satisfied, records can be deleted', () => {
+    const stack = gcpStack();
+    gcpSink(stack, ComplianceProfile.COMMERCIAL, 'Audit', { immutable: false, acknowledgeLockedRetention: undefined });
+    const [e] = EvidenceLedger.of(stack).evidenceFor(Control.PCI_10_3_4, 'test/Audit');
+    expect(e.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+    expect(e.description).toMatch(/^retention is not locked/);
+    expect(EvidenceLedger.of(stack).evidenceFor(Control.NIST_AU_6, 'test/Audit')[0].status).toBe(EvidenceStatus.SATISFIED);
+  });
+});
+
+test.each([
+  [ComplianceProfile.PCI_DSS, [Control.PCI_10_3_4]],
+  [ComplianceProfile.SOC2, [Control.SOC2_CC7_2]],
+  [ComplianceProfile.FEDRAMP_MODERATE, [Control.NIST_AU_6]],
+].map(([p, c]) => [(p as ComplianceProfile).name, p, c] as const))('%s: a key with the audit sink reports its audit controls satisfied, unacknowledged', (_n, profile, controls) => {
+  const stack = gcpStack();
+  gcpCmk(stack, profile as ComplianceProfile);
+  const key = buildReport(EvidenceLedger.of(stack)).stacks[0].keys.find((k) => k.path === 'test/OrdersKey')!;
+  for (const control of controls as Control[]) {
+    expect(key.controls.find((c) => c.id === control.id)).toMatchObject({ status: ControlStatus.SATISFIED, acknowledged: undefined });
+  }
+});
+
+describe('bad input', () => {
+  test.each<[string, ComplianceProfile, Partial<gcp.KeyAuditSinkProps>, string | RegExp]>([
+    ['no recipient under PCI_DSS', ComplianceProfile.PCI_DSS, { notificationEmails: undefined },
+      /^notificationEmails or notificationChannels must name at least one recipient under profile PCI_DSS: .* got none$/],
+    ['an empty recipient list under SOC2', ComplianceProfile.SOC2, { notificationEmails: [], notificationChannels: [] }, /under profile SOC2/],
+    ['an IAM member as e-mail', ComplianceProfile.COMMERCIAL, { notificationEmails: ['group:secops@example.com'] },
+      'notificationEmails must be e-mail addresses, got group:secops@example.com'],
+    ['a channel that is not a channel name', ComplianceProfile.COMMERCIAL, { notificationChannels: ['1234567890'] },
+      'notificationChannels must be projects/<project>/notificationChannels/<id>, got 1234567890'],
+    ['a zero threshold', ComplianceProfile.COMMERCIAL, { deniedDecryptThreshold: 0 }, 'deniedDecryptThreshold must be a whole number of calls between 1 and 10000, got 0'],
+    ['a fractional threshold', ComplianceProfile.COMMERCIAL, { deniedDecryptThreshold: 2.5 }, /deniedDecryptThreshold .* got 2.5/],
+  ])('%s', (_what, profile, extra, message) => {
+    expect(() => gcpSink(gcpStack(), profile, 'Audit', extra)).toThrow(message);
+  });
+
+  test('an existing channel alone is enough under PCI_DSS', () => {
+    expect(() => gcpSink(gcpStack(), ComplianceProfile.PCI_DSS, 'Audit', { notificationEmails: undefined, notificationChannels: [PAGER] })).not.toThrow();
+  });
+});
