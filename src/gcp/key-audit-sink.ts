@@ -110,18 +110,13 @@ export interface KeyAuditSinkProps {
    * @see https://cloud.google.com/monitoring/support/notification-options
    */
   readonly notificationChannels?: string[];
-
-  /**
-   * How many denied Decrypt / AsymmetricDecrypt calls (all keys of the project) within five minutes raise the
-   * denied-decrypt alert. A single denial is usually a misconfigured service; a burst is someone probing for access.
-   * @default 5
-   */
-  readonly deniedDecryptThreshold?: number;
 }
 
 /** Cloud KMS audit log entries (Admin Activity, Data Access), EKM included. */
 const KMS_AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com" AND protoPayload.serviceName="cloudkms.googleapis.com"';
 const LOG_BUCKET_MAX_DAYS = 3650;
+/** At most one notification per this period for each alert policy and principal, method and resource. */
+const NOTIFICATION_PERIOD = '300s';
 const STORAGE_MAX_DAYS = 36500;
 
 /**
@@ -145,10 +140,10 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   public readonly keyAlertPolicies: MonitoringAlertPolicy[] = [];
   /** Alert policies on attempts to change the audit trail (PCI DSS 10.3.4). */
   public readonly trailAlertPolicies: MonitoringAlertPolicy[] = [];
+  /** Log-based metrics counting the same entries the alert policies match. */
+  public readonly metrics: LoggingMetric[] = [];
   /** Number of notification channels the alerts notify. */
   public readonly notificationChannelCount: number;
-  /** Denied decrypt calls within five minutes that raise the denied-decrypt alert. */
-  public readonly deniedDecryptThreshold: number;
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
@@ -185,11 +180,6 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       throw new ValidationError(`notificationEmails or notificationChannels must name at least one recipient under profile ${profile.name}: ` +
         'alerts on key destruction, IAM changes and audit-trail changes (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4) must reach someone, got none');
     }
-    const deniedDecryptThreshold = props.deniedDecryptThreshold ?? 5;
-    if (!Number.isInteger(deniedDecryptThreshold) || deniedDecryptThreshold < 1 || deniedDecryptThreshold > 10000) {
-      throw new ValidationError(`deniedDecryptThreshold must be a whole number of calls between 1 and 10000, got ${deniedDecryptThreshold}`);
-    }
-    this.deniedDecryptThreshold = deniedDecryptThreshold;
     this.notificationChannelCount = emails.length + extraChannels.length;
     this.immutable = immutable;
     this.retentionDays = retentionDays;
@@ -273,11 +263,18 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   }
 
   /**
-   * Log-based metrics and an alert policy per metric. Project-level log-based metrics (no `bucket_name`) count the
-   * entries Cloud Logging receives for the project, whichever bucket or sink they go to, so they read the project's own
-   * audit entries rather than the sink's destination (a Cloud Storage bucket is not a log bucket at all).
+   * A log-based metric and a log-based alerting policy per watched event, both on the same filter.
+   *
+   * The alert policies match log entries (`condition_matched_log`), not the metrics: a metric-threshold condition must
+   * name a Cloud Monitoring resource type, and the Cloud KMS, Cloud Logging and IAM entries these filters match carry
+   * logging resource types that Cloud Monitoring refuses in a condition ("unknown resource type", a deploy-time 400).
+   * A log-based alerting policy scans every entry that a project-level sink routes to a log bucket of the project:
+   * Admin Activity entries always reach `_Required` (never excluded), Data Access entries reach `_Default` unless an
+   * exclusion drops them, and adding one is itself an alert (`LogRoutingChanged`). The metrics count the same entries
+   * for review and trends (AU-6 analysis).
+   * @see https://cloud.google.com/logging/docs/alerting/log-based-alerts
    * @see https://cloud.google.com/logging/docs/logs-based-metrics
-   * @see https://cloud.google.com/monitoring/alerts/types-of-conditions#metric-threshold
+   * @see https://github.com/hashicorp/terraform-provider-google/issues/13349
    */
   private createAlerts(project: string, emails: string[], extraChannels: string[]): void {
     const channels = [
@@ -290,41 +287,46 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       ...extraChannels,
     ];
     const prefix = stableName(this, 'kms-audit-', 60);
-    const watch = (alert: AuditAlert, threshold: number, periodSeconds: number, severity: string) => {
-      const metric = new LoggingMetric(this, `${alert.id}Metric`, {
+    const watch = (alert: AuditAlert, severity: string) => {
+      this.metrics.push(new LoggingMetric(this, `${alert.id}Metric`, {
         project,
         name: `${prefix}/${alert.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
         description: alert.title,
         filter: alert.filter,
         metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1' },
-      });
+      }));
       return new MonitoringAlertPolicy(this, `${alert.id}Alert`, {
         project,
         displayName: alert.title,
         combiner: 'OR',
         severity,
         notificationChannels: channels,
-        documentation: { mimeType: 'text/markdown', content: `${alert.why}\n\nLog filter: \`${alert.filter}\`` },
+        documentation: {
+          mimeType: 'text/markdown',
+          // `$${` is Terraform's escape for a literal `${`: Cloud Monitoring fills in the extracted labels, not Terraform.
+          content: `${alert.why}\n\nWho: $\${log.extracted_label.principal}. What: $\${log.extracted_label.method} on $\${log.extracted_label.resource}.`,
+        },
+        // A log-match policy has exactly one condition and needs a notification rate limit: at most one notification per
+        // five minutes per principal, method and resource; every entry stays in the incident and in the audit trail.
         conditions: [{
-          displayName: threshold === 1 ? 'a matching audit log entry' : `${threshold} or more matching audit log entries within ${periodSeconds / 60} minutes`,
-          conditionThreshold: {
-            // The metric's name as a reference: the policy waits for the metric, which must exist before a condition can name it.
-            filter: `metric.type="logging.googleapis.com/user/${metric.name}"`,
-            comparison: 'COMPARISON_GT',
-            thresholdValue: threshold - 1,
-            duration: '0s',
-            aggregations: [{ alignmentPeriod: `${periodSeconds}s`, perSeriesAligner: 'ALIGN_SUM', crossSeriesReducer: 'REDUCE_SUM' }],
-            trigger: { count: 1 },
+          displayName: alert.title,
+          conditionMatchedLog: {
+            filter: alert.filter,
+            labelExtractors: {
+              principal: 'EXTRACT(protoPayload.authenticationInfo.principalEmail)',
+              method: 'EXTRACT(protoPayload.methodName)',
+              resource: 'EXTRACT(protoPayload.resourceName)',
+            },
           },
         }],
+        alertStrategy: { notificationRateLimit: { period: NOTIFICATION_PERIOD }, autoClose: '86400s' },
       });
     };
     for (const alert of KMS_ALERTS) {
-      const threshold = alert.id === 'DecryptDenied' ? this.deniedDecryptThreshold : 1;
-      this.keyAlertPolicies.push(watch(alert, threshold, threshold === 1 ? 60 : 300, alert.id === 'DecryptDenied' ? 'WARNING' : 'CRITICAL'));
+      this.keyAlertPolicies.push(watch(alert, alert.id === 'DecryptDenied' ? 'WARNING' : 'CRITICAL'));
     }
     for (const alert of trailAlerts(this.bucket?.name)) {
-      this.trailAlertPolicies.push(watch(alert, 1, 60, 'CRITICAL'));
+      this.trailAlertPolicies.push(watch(alert, 'CRITICAL'));
     }
   }
 
@@ -366,14 +368,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     const notified = this.notificationChannelCount > 0;
     const policyPaths = (policies: MonitoringAlertPolicy[]) => policies.map((p) => p.node.path).join(', ');
     const alertValue = (alerts: AuditAlert[]) => alerts.map((a) =>
-      `${a.id}: ${a.methods.join(' | ')}${a.id === 'DecryptDenied' ? ` (status PERMISSION_DENIED, >= ${this.deniedDecryptThreshold} in 5 minutes)` : ''}`).join('; ');
+      `${a.id}: ${a.methods.join(' | ')}${a.id === 'DecryptDenied' ? ' (status PERMISSION_DENIED)' : ''}`).join('; ');
     const nobody = 'but no notificationEmails or notificationChannels are set: incidents open in Cloud Monitoring and notify nobody';
     record([Control.NIST_AU_6, Control.SOC2_CC7_2], notified ? EvidenceStatus.SATISFIED : EvidenceStatus.PARTIALLY_SATISFIED,
-      policyPaths(this.keyAlertPolicies), 'google_logging_metric.filter, google_monitoring_alert_policy.notification_channels',
+      policyPaths(this.keyAlertPolicies), 'condition_matched_log.filter, notification_channels',
       alertValue(KMS_ALERTS),
-      notified ? `log-based metrics on the project's Cloud KMS audit entries raise alert policies to ${this.notificationChannelCount} ` +
+      notified ? `log-based alerting policies on the project's Cloud KMS audit entries notify ${this.notificationChannelCount} ` +
         'notification channel(s) on key version destruction, state changes, KMS IAM changes, key imports, EKM connection changes and denied decrypts'
-        : `log-based metrics and alert policies watch key version destruction, state changes, KMS IAM changes, imports, EKM changes and denied decrypts, ${nobody}`);
+        : `log-based alerting policies watch key version destruction, state changes, KMS IAM changes, imports, EKM changes and denied decrypts, ${nobody}`);
     const trail = trailAlerts(this.bucket ? 'audit bucket' : undefined);
     const store = this.bucket
       ? `the locked retention policy of ${storePath} keeps every object from deletion and replacement until it is ${days(this.retentionDays)} old, ` +
@@ -399,6 +401,6 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         'the expiry of records after their retention ends';
     }
     record([Control.PCI_10_3_4], status, [storePath, policyPaths(this.trailAlertPolicies)].join(', '),
-      `${lockSetting}, google_logging_metric.filter`, `${this.immutable}; ${alertValue(trail)}`, description);
+      `${lockSetting}, condition_matched_log.filter`, `${this.immutable}; ${alertValue(trail)}`, description);
   }
 }

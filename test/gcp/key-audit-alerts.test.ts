@@ -14,17 +14,17 @@ function metric(json: TfJson, suffix: string): { ref: string; filter: string; na
   return { ref: found[0][0], ...(found[0][1] as any) };
 }
 
-/** The alert policy whose only condition counts the metric of Terraform resource `ref`. */
-function policyOn(json: TfJson, ref: string): any {
+/** The alert policy whose one condition matches the same log entries as `metric`. */
+function policyOn(json: TfJson, metricFilter: string): any {
   const found = Object.values(resources(json, 'google_monitoring_alert_policy')).filter((p: any) =>
-    p.conditions.some((c: any) => c.condition_threshold?.filter === `metric.type="logging.googleapis.com/user/\${google_logging_metric.${ref}.name}"`));
-  if (found.length !== 1) throw new Error(`expected one alert policy on ${ref}, found ${found.length}`);
+    p.conditions.some((c: any) => c.condition_matched_log?.filter === metricFilter));
+  if (found.length !== 1) throw new Error(`expected one alert policy matching ${metricFilter}, found ${found.length}`);
   return found[0];
 }
 
 describe('alerts on Cloud KMS events (NIST AU-6, SOC 2 CC7.2)', () => {
   const stack = gcpStack();
-  gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { notificationChannels: [PAGER], deniedDecryptThreshold: 3 });
+  gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { notificationChannels: [PAGER] });
   const json = synth(stack);
   const email = Object.keys(resources(json, 'google_monitoring_notification_channel'));
 
@@ -50,27 +50,24 @@ describe('alerts on Cloud KMS events (NIST AU-6, SOC 2 CC7.2)', () => {
     expect(found).not.toHaveProperty('bucket_name');
   });
 
-  test.each(['key-version-destroyed', 'key-version-state-changed', 'kms-iam-changed', 'key-version-imported', 'ekm-connection-changed'])(
-    '%s: any one entry notifies the e-mail channel and the extra channel', (suffix) => {
-      const policy = policyOn(json, metric(json, suffix).ref);
-      expect(policy).toMatchObject({ project: PROJECT, combiner: 'OR', severity: 'CRITICAL' });
-      expect(policy.notification_channels).toEqual([`\${google_monitoring_notification_channel.${email[0]}.name}`, PAGER]);
-      expect(policy.conditions).toHaveLength(1);
-      expect(policy.conditions[0].condition_threshold).toMatchObject({
-        comparison: 'COMPARISON_GT',
-        threshold_value: 0,
-        duration: '0s',
-        trigger: { count: 1 },
-        aggregations: [{ alignment_period: '60s', per_series_aligner: 'ALIGN_SUM', cross_series_reducer: 'REDUCE_SUM' }],
-      });
+  test.each([
+    ['key-version-destroyed', 'CRITICAL'], ['key-version-state-changed', 'CRITICAL'], ['kms-iam-changed', 'CRITICAL'],
+    ['key-version-imported', 'CRITICAL'], ['ekm-connection-changed', 'CRITICAL'], ['decrypt-denied', 'WARNING'],
+  ])('%s: a log-match alert on the same entries notifies the e-mail channel and the extra channel', (suffix, severity) => {
+    const policy = policyOn(json, metric(json, suffix).filter);
+    expect(policy).toMatchObject({ project: PROJECT, combiner: 'OR', severity });
+    expect(policy.notification_channels).toEqual([`\${google_monitoring_notification_channel.${email[0]}.name}`, PAGER]);
+    // Cloud Monitoring allows exactly one condition in a log-match policy, and requires a notification rate limit.
+    expect(policy.conditions).toHaveLength(1);
+    expect(policy.conditions[0].condition_matched_log.label_extractors).toEqual({
+      principal: 'EXTRACT(protoPayload.authenticationInfo.principalEmail)',
+      method: 'EXTRACT(protoPayload.methodName)',
+      resource: 'EXTRACT(protoPayload.resourceName)',
     });
-
-  test('denied decrypts alert on a burst: deniedDecryptThreshold within five minutes', () => {
-    const policy = policyOn(json, metric(json, 'decrypt-denied').ref);
-    expect(policy.conditions[0].condition_threshold).toMatchObject({
-      comparison: 'COMPARISON_GT', threshold_value: 2, aggregations: [{ alignment_period: '300s', per_series_aligner: 'ALIGN_SUM', cross_series_reducer: 'REDUCE_SUM' }],
-    });
-    expect(policy.notification_channels).toHaveLength(2);
+    expect(policy.alert_strategy).toEqual({ notification_rate_limit: { period: '300s' }, auto_close: '86400s' });
+    // The extracted labels are filled in by Cloud Monitoring: Terraform must see the escaped $${, not an interpolation.
+    expect(policy.documentation.content).toContain('Who: $${log.extracted_label.principal}.');
+    expect(policy.documentation.content).not.toMatch(/[^$]\$\{log/);
   });
 });
 
@@ -95,12 +92,12 @@ describe('alerts on changes to the audit trail (PCI DSS 10.3.4)', () => {
   ])('%s: counted and alerted on the first entry', (suffix, filter) => {
     const found = metric(json, suffix);
     expect(found.filter).toBe(filter.replace('BUCKET', bucket));
-    const policy = policyOn(json, found.ref);
+    const policy = policyOn(json, found.filter);
     expect(policy).toMatchObject({ severity: 'CRITICAL', notification_channels: [expect.stringMatching(/^\$\{google_monitoring_notification_channel\..*\.name\}$/)] });
-    expect(policy.conditions[0].condition_threshold).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0, duration: '0s' });
+    expect(policy.alert_strategy.notification_rate_limit).toEqual({ period: '300s' });
   });
 
-  test('ten metrics, each with its own alert policy', () => {
+  test('ten metrics, each with its own log-match alert policy on the same filter', () => {
     expect(Object.keys(resources(json, 'google_logging_metric'))).toHaveLength(10);
     expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(10);
   });
@@ -130,7 +127,7 @@ test('a log bucket destination: no Cloud Storage alert, 10.3.4 rests on the lock
   expect(() => metric(json, 'audit-bucket-changed')).toThrow(/found 0/);
   expect(metric(json, 'log-routing-changed').filter).toContain('"google.logging.v2.ConfigServiceV2.UpdateBucket"');
   const [integrity] = EvidenceLedger.of(stack).evidenceFor(Control.PCI_10_3_4, 'test/Audit');
-  expect(integrity).toMatchObject({ status: EvidenceStatus.SATISFIED, setting: 'locked, google_logging_metric.filter' });
+  expect(integrity).toMatchObject({ status: EvidenceStatus.SATISFIED, setting: 'locked, condition_matched_log.filter' });
   expect(integrity.resource).toContain('test/Audit/LogBucket');
 });
 
@@ -181,8 +178,6 @@ describe('bad input', () => {
       'notificationEmails must be e-mail addresses, got group:secops@example.com'],
     ['a channel that is not a channel name', ComplianceProfile.COMMERCIAL, { notificationChannels: ['1234567890'] },
       'notificationChannels must be projects/<project>/notificationChannels/<id>, got 1234567890'],
-    ['a zero threshold', ComplianceProfile.COMMERCIAL, { deniedDecryptThreshold: 0 }, 'deniedDecryptThreshold must be a whole number of calls between 1 and 10000, got 0'],
-    ['a fractional threshold', ComplianceProfile.COMMERCIAL, { deniedDecryptThreshold: 2.5 }, /deniedDecryptThreshold .* got 2.5/],
   ])('%s', (_what, profile, extra, message) => {
     expect(() => gcpSink(gcpStack(), profile, 'Audit', extra)).toThrow(message);
   });

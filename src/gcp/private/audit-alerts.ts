@@ -1,6 +1,6 @@
 /*
  * The audit-log entries the Google Cloud KeyAuditSink raises alerts on, in one place: Cloud Logging query language
- * filters for log-based metrics.
+ * filters for log-based metrics and log-based alerting policies.
  *
  * Method names: the Cloud KMS audit-logging page lists KeyManagementService methods by their short names
  * (`DestroyCryptoKeyVersion`), while its per-interface sections and the client libraries use the fully qualified name
