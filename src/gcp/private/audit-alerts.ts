@@ -74,6 +74,19 @@ export const KMS_ALERTS: AuditAlert[] = [
     filter: `${KMS_AUDIT} AND protoPayload.methodName=${anyOf(SET_IAM)}`,
   },
   {
+    // Roles granted on the project reach every key in it: the Cloud KMS roles, and the basic roles that include Cloud KMS
+    // permissions. Approved Privileged Access Manager grants show here too, which is intended: just-in-time
+    // administration stays visible. Grants on a folder or the organization are logged there, not in this project.
+    // CIS Google Cloud Foundations 2.4 watches the same policyDelta field for project ownership.
+    id: 'ProjectKmsRoleGranted',
+    title: 'Cloud KMS, Owner or Editor role changed on the project',
+    why: 'A project-level binding of a Cloud KMS role (or Owner / Editor) applies to every key ring and key of the project.',
+    methods: ['SetIamPolicy (bindingDeltas.role roles/cloudkms.*, roles/owner, roles/editor)'],
+    filter: 'logName:"cloudaudit.googleapis.com" AND resource.type="project" AND protoPayload.methodName="SetIamPolicy" AND ' +
+      '(protoPayload.serviceData.policyDelta.bindingDeltas.role:"roles/cloudkms." OR ' +
+      'protoPayload.serviceData.policyDelta.bindingDeltas.role="roles/owner" OR protoPayload.serviceData.policyDelta.bindingDeltas.role="roles/editor")',
+  },
+  {
     id: 'KeyVersionImported',
     title: 'Key material imported into Cloud KMS',
     why: 'Imported key material should only arrive in an approved key ceremony.',
@@ -140,6 +153,7 @@ export function trailAlerts(bucketName?: string): AuditAlert[] {
       filter: `${audit} AND protoPayload.methodName="SetIamPolicy" AND protoPayload.serviceData.policyDelta.auditConfigDeltas:*`,
     },
     {
+      // A policy changed or deleted is reported by this one; this one deleted first is not (only recorded, in _Required).
       id: 'AlertingChanged',
       title: 'Cloud Monitoring alert policies or notification channels changed',
       why: 'Someone about to tamper with keys or the audit trail would first silence the alerts.',
