@@ -323,7 +323,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       });
     };
     for (const alert of KMS_ALERTS) {
-      this.keyAlertPolicies.push(watch(alert, alert.id === 'DecryptDenied' ? 'WARNING' : alert.id === 'ProjectKmsRoleGranted' ? 'ERROR' : 'CRITICAL'));
+      const severity = alert.id === 'DecryptDenied' ? 'WARNING' : ['ProjectKmsRoleGranted', 'KeySettingsChanged'].includes(alert.id) ? 'ERROR' : 'CRITICAL';
+      this.keyAlertPolicies.push(watch(alert, severity));
     }
     for (const alert of trailAlerts(this.bucket?.name)) {
       this.trailAlertPolicies.push(watch(alert, 'CRITICAL'));
@@ -374,7 +375,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       policyPaths(this.keyAlertPolicies), 'condition_matched_log.filter, notification_channels',
       alertValue(KMS_ALERTS),
       notified ? `log-based alerting policies on the project's Cloud KMS audit entries notify ${this.notificationChannelCount} ` +
-        'notification channel(s) on key version destruction, state changes, IAM changes on Cloud KMS resources, project-level Cloud KMS / Owner / ' +
+        'notification channel(s) on key version destruction, state changes, rotation and primary-version changes, IAM changes on Cloud KMS resources, project-level Cloud KMS / Owner / ' +
         'Editor grants, key imports, EKM connection changes and denied decrypts'
         : `log-based alerting policies watch key version destruction, state changes, KMS IAM changes, project-level KMS grants, imports, EKM changes and denied decrypts, ${nobody}`);
     const trail = trailAlerts(this.bucket ? 'audit bucket' : undefined);

@@ -37,6 +37,8 @@ describe('alerts on Cloud KMS events (NIST AU-6, SOC 2 CC7.2)', () => {
   test.each([
     ['key-version-destroyed', `${KMS} AND protoPayload.methodName=("DestroyCryptoKeyVersion" OR "google.cloud.kms.v1.KeyManagementService.DestroyCryptoKeyVersion")`],
     ['key-version-state-changed', `${KMS} AND protoPayload.methodName=("UpdateCryptoKeyVersion" OR "google.cloud.kms.v1.KeyManagementService.UpdateCryptoKeyVersion")`],
+    ['key-settings-changed', `${KMS} AND protoPayload.methodName=("UpdateCryptoKey" OR "google.cloud.kms.v1.KeyManagementService.UpdateCryptoKey" OR ` +
+      '"UpdateCryptoKeyPrimaryVersion" OR "google.cloud.kms.v1.KeyManagementService.UpdateCryptoKeyPrimaryVersion")'],
     ['kms-iam-changed', `${KMS} AND protoPayload.methodName=("SetIamPolicy" OR "google.iam.v1.IAMPolicy.SetIamPolicy")`],
     ['key-version-imported', `${KMS} AND protoPayload.methodName=("ImportCryptoKeyVersion" OR "google.cloud.kms.v1.KeyManagementService.ImportCryptoKeyVersion")`],
     ['project-kms-role-granted', 'logName:"cloudaudit.googleapis.com" AND resource.type="project" AND protoPayload.methodName="SetIamPolicy" AND ' +
@@ -56,6 +58,7 @@ describe('alerts on Cloud KMS events (NIST AU-6, SOC 2 CC7.2)', () => {
   test.each([
     ['key-version-destroyed', 'CRITICAL'], ['key-version-state-changed', 'CRITICAL'], ['kms-iam-changed', 'CRITICAL'],
     ['key-version-imported', 'CRITICAL'], ['ekm-connection-changed', 'CRITICAL'], ['decrypt-denied', 'WARNING'], ['project-kms-role-granted', 'ERROR'],
+    ['key-settings-changed', 'ERROR'],
   ])('%s: a log-match alert on the same entries notifies the e-mail channel and the extra channel', (suffix, severity) => {
     const policy = policyOn(json, metric(json, suffix).filter);
     expect(policy).toMatchObject({ project: PROJECT, combiner: 'OR', severity });
@@ -100,9 +103,9 @@ describe('alerts on changes to the audit trail (PCI DSS 10.3.4)', () => {
     expect(policy.alert_strategy.notification_rate_limit).toEqual({ period: '300s' });
   });
 
-  test('eleven metrics, each with its own log-match alert policy on the same filter', () => {
-    expect(Object.keys(resources(json, 'google_logging_metric'))).toHaveLength(11);
-    expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(11);
+  test('twelve metrics, each with its own log-match alert policy on the same filter', () => {
+    expect(Object.keys(resources(json, 'google_logging_metric'))).toHaveLength(12);
+    expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(12);
   });
 
   test('evidence: AU-6 and CC7.2 satisfied by the key alerts, 10.3.4 by the locked bucket and the trail alerts, naming them', () => {
@@ -139,7 +142,7 @@ describe('what the evidence does not claim', () => {
     const stack = gcpStack();
     gcpSink(stack, ComplianceProfile.COMMERCIAL, 'Audit', { notificationEmails: [] });
     const json = synth(stack);
-    expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(11);
+    expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(12);
     expect(resources(json, 'google_monitoring_notification_channel')).toEqual({});
     const ledger = EvidenceLedger.of(stack);
     for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2, Control.PCI_10_3_4]) {

@@ -42,6 +42,9 @@ const DESTROY = kmsMethods('KeyManagementService', ['DestroyCryptoKeyVersion']);
 // https://cloud.google.com/kms/docs/reference/rest/v1/projects.locations.keyRings.cryptoKeys.cryptoKeyVersions/patch
 const UPDATE_VERSION = kmsMethods('KeyManagementService', ['UpdateCryptoKeyVersion']);
 const IMPORT = kmsMethods('KeyManagementService', ['ImportCryptoKeyVersion']);
+// A key's rotation schedule, labels, or which version encrypts (the primary): rotation turned off is the AWS
+// DisableKeyRotation of Cloud KMS.
+const UPDATE_KEY = kmsMethods('KeyManagementService', ['UpdateCryptoKey', 'UpdateCryptoKeyPrimaryVersion']);
 // IAM on key rings, keys, import jobs and EKM connections: Cloud KMS logs it under its own service name.
 const SET_IAM = ['SetIamPolicy', 'google.iam.v1.IAMPolicy.SetIamPolicy'];
 const EKM = kmsMethods('EkmService', ['CreateEkmConnection', 'UpdateEkmConnection', 'UpdateEkmConfig']);
@@ -72,6 +75,13 @@ export const KMS_ALERTS: AuditAlert[] = [
     why: 'A new binding on a key ring or key can give someone use of key material; IAM on keys changes only through the deployment.',
     methods: SET_IAM,
     filter: `${KMS_AUDIT} AND protoPayload.methodName=${anyOf(SET_IAM)}`,
+  },
+  {
+    id: 'KeySettingsChanged',
+    title: 'Cloud KMS key rotation schedule or primary version changed',
+    why: 'UpdateCryptoKey can turn rotation off or lengthen it; UpdateCryptoKeyPrimaryVersion changes which version encrypts new data.',
+    methods: UPDATE_KEY,
+    filter: `${KMS_AUDIT} AND protoPayload.methodName=${anyOf(UPDATE_KEY)}`,
   },
   {
     // Roles granted on the project reach every key in it: the Cloud KMS roles, and the basic roles that include Cloud KMS
