@@ -61,6 +61,27 @@ export function checkGcpTerraform(stack: string, json: TerraformJson, providerVe
     const types = (a.audit_log_config ?? []).map((c: any) => c.log_type).sort().join(',');
     if (types !== 'ADMIN_READ,DATA_READ,DATA_WRITE') findings.push(`${stack}: ${name} logs ${types}, not every Data Access type`);
   }
+  // Alert policies as Cloud Monitoring accepts them: a log-match policy has one condition and a notification rate limit; a
+  // metric threshold names a resource type; `${log.…}` labels reach Monitoring only escaped as `$${log.…}`.
+  const policies = all('google_monitoring_alert_policy');
+  for (const [name, p] of policies) {
+    const conditions: any[] = p.conditions ?? [];
+    if (conditions.some((c) => c.condition_matched_log)) {
+      if (conditions.length !== 1) findings.push(`${stack}: alert policy ${name} has a log-match condition among ${conditions.length} conditions`);
+      if (!p.alert_strategy?.notification_rate_limit?.period) findings.push(`${stack}: log-match alert policy ${name} has no notification rate limit`);
+    }
+    for (const c of conditions.filter((x) => x.condition_threshold)) {
+      if (!/resource\.type\s*=/.test(c.condition_threshold.filter ?? '')) findings.push(`${stack}: alert policy ${name} thresholds a metric without a resource type`);
+    }
+    if (/(^|[^$])\$\{log\./.test(p.documentation?.content ?? '')) findings.push(`${stack}: alert policy ${name} documentation has an unescaped \${log.`);
+    if ((p.notification_channels ?? []).length === 0) findings.push(`${stack}: alert policy ${name} notifies nobody`);
+  }
+  // A stack with a Cloud KMS audit sink alerts on key version destruction and on audit-configuration changes.
+  if (all('google_logging_project_sink').some(([, sink]) => String(sink.filter).includes('cloudkms.googleapis.com'))) {
+    const watched = policies.map(([, p]) => JSON.stringify(p.conditions ?? []));
+    if (!watched.some((c) => c.includes('DestroyCryptoKeyVersion'))) findings.push(`${stack}: no alert on DestroyCryptoKeyVersion`);
+    if (!watched.some((c) => c.includes('auditConfigDeltas'))) findings.push(`${stack}: no alert on audit configuration changes`);
+  }
   return {
     resources: Object.values(r).reduce((n, byName) => n + Object.keys(byName).length, 0),
     vaults: rings.length,

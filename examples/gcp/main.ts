@@ -4,7 +4,7 @@
  */
 import { join } from 'path';
 import { App } from 'cdktf';
-import { acceptAuditGaps, KeysStack, LOCATION, people, PROJECT } from './common';
+import { KeysStack, LOCATION, people, PROJECT } from './common';
 import { ComplianceProfile, FipsLevel } from '../../src';
 import * as gcp from '../../src/gcp';
 import { saasGcp } from '../saas/gcp';
@@ -30,9 +30,13 @@ function customerManaged(app: App): void {
   const stack = new KeysStack(app, 'gcp-customer-managed');
   const profile = ComplianceProfile.PCI_DSS;
   const auditSink = new gcp.KeyAuditSink(stack, 'Audit', {
-    project: PROJECT, location: 'EU', profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+    project: PROJECT,
+    location: 'EU',
+    profile,
+    auditors: [people.auditors],
+    acknowledgeLockedRetention: true,
+    notificationEmails: [people.securityAlerts],
   });
-  acceptAuditGaps(auditSink);
   const ring = new gcp.KeyRing(stack, 'CardData', {
     project: PROJECT, location: LOCATION, name: 'card-data', profile, auditSink, approvers: [people.approverA, people.approverB],
   });
@@ -65,9 +69,13 @@ function byok(app: App): void {
   const stack = new KeysStack(app, 'gcp-byok');
   const profile = ComplianceProfile.FEDRAMP_HIGH;
   const auditSink = new gcp.KeyAuditSink(stack, 'Audit', {
-    project: PROJECT, location: 'EU', profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+    project: PROJECT,
+    location: 'EU',
+    profile,
+    auditors: [people.auditors],
+    acknowledgeLockedRetention: true,
+    notificationEmails: [people.securityAlerts],
   });
-  acceptAuditGaps(auditSink);
   new gcp.ByokImport(stack, 'LedgerKey', {
     project: PROJECT,
     location: LOCATION,
@@ -91,8 +99,8 @@ function hyok(app: App): void {
     destination: gcp.AuditDestination.LOG_BUCKET,
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
+    notificationEmails: [people.securityAlerts],
   });
-  acceptAuditGaps(auditSink);
   const store = new gcp.HyokExternalStore(stack, 'ExternalKeyManager', {
     project: PROJECT,
     location: LOCATION,

@@ -5,15 +5,19 @@
  */
 import { App } from 'cdktf';
 import { ComplianceProfile, TenantIsolation, gcp } from '../../src';
-import { acceptAuditGaps, KeysStack, LOCATION, people, PROJECT } from '../gcp/common';
+import { KeysStack, LOCATION, people, PROJECT } from '../gcp/common';
 
 export function saasGcp(app: App): void {
   const stack = new KeysStack(app, 'gcp-saas-tenants');
   const profile = ComplianceProfile.HIPAA;
   const auditSink = new gcp.KeyAuditSink(stack, 'Audit', {
-    project: PROJECT, location: 'EU', profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+    project: PROJECT,
+    location: 'EU',
+    profile,
+    auditors: [people.auditors],
+    acknowledgeLockedRetention: true,
+    notificationEmails: [people.securityAlerts],
   });
-  acceptAuditGaps(auditSink);
   new gcp.TenantKeyHierarchy(stack, 'Tenants', {
     project: PROJECT,
     location: LOCATION,

@@ -1,5 +1,8 @@
+import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
 import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-project-bucket-config';
 import { LoggingProjectSink } from '@cdktf/provider-google/lib/logging-project-sink';
+import { MonitoringAlertPolicy } from '@cdktf/provider-google/lib/monitoring-alert-policy';
+import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
 import { ProjectIamAuditConfig } from '@cdktf/provider-google/lib/project-iam-audit-config';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
@@ -15,6 +18,7 @@ import { stableGuid, stableName } from '../core/naming';
 import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireMatch, requireRange, ValidationError } from '../core/validation';
+import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
 import { ROLES } from './private/roles';
 
 /**
@@ -91,11 +95,30 @@ export interface KeyAuditSinkProps {
    * `NamingContext`); a log bucket: derived from the construct path
    */
   readonly bucketName?: string;
+
+  /**
+   * E-mail addresses notified when an alert fires (a Cloud Monitoring e-mail notification channel each). Under a
+   * profile that requires an audit sink, at least one address or one `notificationChannels` entry is required: an
+   * alert that notifies nobody is not reviewed (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4).
+   * @default - none
+   * @see https://cloud.google.com/monitoring/support/notification-options#email
+   */
+  readonly notificationEmails?: string[];
+
+  /**
+   * Existing Cloud Monitoring notification channels the alerts also notify (webhook, Pub/Sub, PagerDuty, ...), as
+   * `projects/<project>/notificationChannels/<id>`.
+   * @default - none
+   * @see https://cloud.google.com/monitoring/support/notification-options
+   */
+  readonly notificationChannels?: string[];
 }
 
 /** Cloud KMS audit log entries (Admin Activity, Data Access), EKM included. */
 const KMS_AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com" AND protoPayload.serviceName="cloudkms.googleapis.com"';
 const LOG_BUCKET_MAX_DAYS = 3650;
+/** At most one notification per this period for each alert policy and principal, method and resource. */
+const NOTIFICATION_PERIOD = '300s';
 const STORAGE_MAX_DAYS = 36500;
 
 /**
@@ -115,6 +138,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   public readonly bucket?: StorageBucket;
   /** The log bucket, for `AuditDestination.LOG_BUCKET`. */
   public readonly logBucket?: LoggingProjectBucketConfig;
+  /** Alert policies on critical Cloud KMS events (NIST AU-6, SOC 2 CC7.2). */
+  public readonly keyAlertPolicies: MonitoringAlertPolicy[] = [];
+  /** Alert policies on attempts to change the audit trail (PCI DSS 10.3.4). */
+  public readonly trailAlertPolicies: MonitoringAlertPolicy[] = [];
+  /** Log-based metrics counting the same entries the alert policies match. */
+  public readonly metrics: LoggingMetric[] = [];
+  /** Number of notification channels the alerts notify. */
+  public readonly notificationChannelCount: number;
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
@@ -137,6 +168,21 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         `and cannot be shortened or removed, got ${props.acknowledgeLockedRetention}`);
     }
     const auditors = gcpAssignments(CustodianRole.AUDITOR, 'auditors', props.auditors ?? []);
+    const emails = props.notificationEmails ?? [];
+    const extraChannels = props.notificationChannels ?? [];
+    for (const email of emails) {
+      if (!Token.isUnresolved(email)) requireMatch('notificationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
+    }
+    for (const channel of extraChannels) {
+      if (!Token.isUnresolved(channel)) {
+        requireMatch('notificationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
+      }
+    }
+    if (profile.auditSinkRequired && emails.length + extraChannels.length === 0) {
+      throw new ValidationError(`notificationEmails or notificationChannels must name at least one recipient under profile ${profile.name}: ` +
+        'alerts on key destruction, IAM changes and audit-trail changes (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4) must reach someone, got none');
+    }
+    this.notificationChannelCount = emails.length + extraChannels.length;
     this.immutable = immutable;
     this.retentionDays = retentionDays;
     this.project = props.project;
@@ -216,7 +262,77 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         });
       }
     }
+    this.createAlerts(props.project, emails, extraChannels);
     this.recordEvidence();
+  }
+
+  /**
+   * A log-based metric and a log-based alerting policy per watched event, both on the same filter.
+   *
+   * The alert policies match log entries (`condition_matched_log`), not the metrics: a metric-threshold condition must
+   * name a Cloud Monitoring resource type, and the Cloud KMS, Cloud Logging and IAM entries these filters match carry
+   * logging resource types that Cloud Monitoring refuses in a condition ("unknown resource type", a deploy-time 400).
+   * A log-based alerting policy scans every entry that a project-level sink routes to a log bucket of the project:
+   * Admin Activity entries always reach `_Required` (never excluded), Data Access entries reach `_Default` unless an
+   * exclusion drops them, and adding one is itself an alert (`LogRoutingChanged`). The metrics count the same entries
+   * for review and trends (AU-6 analysis).
+   * @see https://cloud.google.com/logging/docs/alerting/log-based-alerts
+   * @see https://cloud.google.com/logging/docs/logs-based-metrics
+   * @see https://github.com/hashicorp/terraform-provider-google/issues/13349
+   */
+  private createAlerts(project: string, emails: string[], extraChannels: string[]): void {
+    const channels = [
+      ...[...new Set(emails)].map((email) => new MonitoringNotificationChannel(this, `Email${stableGuid(email).slice(0, 8)}`, {
+        project,
+        type: 'email',
+        displayName: `Cloud KMS audit alerts (${email})`,
+        labels: { email_address: email },
+      }).name),
+      ...extraChannels,
+    ];
+    const prefix = stableName(this, 'kms-audit-', 60);
+    const watch = (alert: AuditAlert, severity: string) => {
+      this.metrics.push(new LoggingMetric(this, `${alert.id}Metric`, {
+        project,
+        name: `${prefix}/${alert.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
+        description: alert.title,
+        filter: alert.filter,
+        metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1' },
+      }));
+      return new MonitoringAlertPolicy(this, `${alert.id}Alert`, {
+        project,
+        displayName: alert.title,
+        combiner: 'OR',
+        severity,
+        notificationChannels: channels,
+        documentation: {
+          mimeType: 'text/markdown',
+          // `$${` is Terraform's escape for a literal `${`: Cloud Monitoring fills in the extracted labels, not Terraform.
+          content: `${alert.why}\n\nWho: $\${log.extracted_label.principal}. What: $\${log.extracted_label.method} on $\${log.extracted_label.resource}.`,
+        },
+        // A log-match policy has exactly one condition and needs a notification rate limit: at most one notification per
+        // five minutes per principal, method and resource; every entry stays in the incident and in the audit trail.
+        conditions: [{
+          displayName: alert.title,
+          conditionMatchedLog: {
+            filter: alert.filter,
+            labelExtractors: {
+              principal: 'EXTRACT(protoPayload.authenticationInfo.principalEmail)',
+              method: 'EXTRACT(protoPayload.methodName)',
+              resource: 'EXTRACT(protoPayload.resourceName)',
+            },
+          },
+        }],
+        alertStrategy: { notificationRateLimit: { period: NOTIFICATION_PERIOD }, autoClose: '86400s' },
+      });
+    };
+    for (const alert of KMS_ALERTS) {
+      const severity = alert.id === 'DecryptDenied' ? 'WARNING' : ['ProjectKmsRoleGranted', 'KeySettingsChanged'].includes(alert.id) ? 'ERROR' : 'CRITICAL';
+      this.keyAlertPolicies.push(watch(alert, severity));
+    }
+    for (const alert of trailAlerts(this.bucket?.name)) {
+      this.trailAlertPolicies.push(watch(alert, 'CRITICAL'));
+    }
   }
 
   private recordEvidence(): void {
@@ -228,17 +344,17 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       immutable: this.immutable,
       retentionDays: this.retentionDays,
     });
-    const store = (this.bucket ?? this.logBucket)!.node.path;
+    const storePath = (this.bucket ?? this.logBucket)!.node.path;
     const record = (controls: Control[], status: EvidenceStatus, resource: string, setting: string, value: string, description: string) => {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
     };
     const lockSetting = this.bucket ? 'retention_policy.is_locked' : 'locked';
-    record([Control.NIST_AU_9_4, Control.PCI_10_3_2], this.immutable ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, store,
+    record([Control.NIST_AU_9_4, Control.PCI_10_3_2], this.immutable ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, storePath,
       lockSetting, String(this.immutable),
       this.immutable ? 'audit records are write-once: the locked retention policy cannot be shortened or removed'
         : 'retention is not locked: the bucket owner can shorten it and delete records');
     record([Control.NIST_AU_11, Control.PCI_10_5_1], this.retentionDays >= 365 ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
-      store, this.bucket ? 'retention_policy.retention_period' : 'retention_days', String(this.bucket ? this.retentionDays * 86400 : this.retentionDays),
+      storePath, this.bucket ? 'retention_policy.retention_period' : 'retention_days', String(this.bucket ? this.retentionDays * 86400 : this.retentionDays),
       `audit records kept ${days(this.retentionDays)}`);
     const logs = this.node.findChild('DataAccessLogs').node.path;
     for (const control of [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15]) {
@@ -254,10 +370,43 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     }
     record([Control.NIST_AU_9, Control.NIST_AU_9_2], EvidenceStatus.SATISFIED, this.sink.node.path, 'unique_writer_identity', 'true',
       'logs are copied to a separate bucket by a dedicated writer identity that can only create objects');
-    // Not built yet on Google Cloud; the report shows them unmet until an alert policy and an integrity check exist or are acknowledged.
-    record([Control.NIST_AU_6, Control.SOC2_CC7_2], EvidenceStatus.NOT_SATISFIED, this.sink.node.path, 'alert policies', 'none',
-      'no alert is raised on key version destruction or disabling: the logs are kept, but nothing watches them');
-    record([Control.PCI_10_3_4], EvidenceStatus.NOT_SATISFIED, store, 'integrity validation', 'none',
-      'a locked retention policy prevents changes, but nothing validates the logs\' integrity (no digest files as CloudTrail has)');
+    const notified = this.notificationChannelCount > 0;
+    const policyPaths = (policies: MonitoringAlertPolicy[]) => policies.map((p) => p.node.path).join(', ');
+    const alertValue = (alerts: AuditAlert[]) => alerts.map((a) =>
+      `${a.id}: ${a.methods.join(' | ')}${a.id === 'DecryptDenied' ? ' (status PERMISSION_DENIED)' : ''}`).join('; ');
+    const nobody = 'but no notificationEmails or notificationChannels are set: incidents open in Cloud Monitoring and notify nobody';
+    record([Control.NIST_AU_6, Control.SOC2_CC7_2], notified ? EvidenceStatus.SATISFIED : EvidenceStatus.PARTIALLY_SATISFIED,
+      policyPaths(this.keyAlertPolicies), 'condition_matched_log.filter, notification_channels',
+      alertValue(KMS_ALERTS),
+      notified ? `log-based alerting policies on the project's Cloud KMS audit entries notify ${this.notificationChannelCount} ` +
+        'notification channel(s) on key version destruction, state changes, rotation and primary-version changes, IAM changes on Cloud KMS resources, project-level Cloud KMS / Owner / ' +
+        'Editor grants, key imports, EKM connection changes and denied decrypts'
+        : `log-based alerting policies watch key version destruction, state changes, KMS IAM changes, project-level KMS grants, imports, EKM changes and denied decrypts, ${nobody}`);
+    const trail = trailAlerts(this.bucket ? 'audit bucket' : undefined);
+    const store = this.bucket
+      ? `the locked retention policy of ${storePath} keeps every object from deletion and replacement until it is ${days(this.retentionDays)} old, ` +
+        'whoever asks (project owners included), and the policy can no longer be shortened or removed'
+      : `the locked log bucket ${storePath} keeps every entry ${days(this.retentionDays)}: Cloud Logging has no call that edits or deletes ` +
+        'single entries of a user-defined log bucket, the retention cannot be changed and the bucket cannot be deleted while it holds entries';
+    const alerts = 'Admin Activity audit entries (always written, never excluded) of any change ' +
+      (this.bucket ? "to the audit bucket's IAM, metadata (lifecycle rules included) or existence, " : '') +
+      'to sinks, exclusions, log buckets and log-based metrics, to the Data Access audit configuration, and to alert policies and ' +
+      'notification channels raise alerts';
+    let status: EvidenceStatus;
+    let description: string;
+    if (!this.immutable) {
+      status = EvidenceStatus.PARTIALLY_SATISFIED;
+      description = `retention is not locked, so the bucket owner can shorten it and delete records, and object deletions are not alerted; ${alerts}`;
+    } else if (!notified) {
+      status = EvidenceStatus.PARTIALLY_SATISFIED;
+      description = `${store}; alert policies watch changes to the trail, ${nobody}`;
+    } else {
+      status = EvidenceStatus.SATISFIED;
+      description = `existing records cannot be changed during their retention: ${store}; ${alerts} to ${this.notificationChannelCount} ` +
+        `notification channel(s). Not covered: ${this.bucket ? 'records added by a principal holding storage.objects.create on the bucket, and ' : ''}` +
+        'the expiry of records after their retention ends';
+    }
+    record([Control.PCI_10_3_4], status, [storePath, policyPaths(this.trailAlertPolicies)].join(', '),
+      `${lockSetting}, condition_matched_log.filter`, `${this.immutable}; ${alertValue(trail)}`, description);
   }
 }

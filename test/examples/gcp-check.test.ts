@@ -53,6 +53,17 @@ describe('the checks catch what they claim to', () => {
       /does not enforce public access prevention/],
     ['Data Access logs without DATA_READ', 'gcp-byok', (j) => { first(j, 'google_project_iam_audit_config').audit_log_config.splice(1, 1); },
       /logs ADMIN_READ,DATA_WRITE, not every Data Access type/],
+    ['a log-match alert policy without a rate limit', 'gcp-byok', (j) => { delete first(j, 'google_monitoring_alert_policy').alert_strategy; },
+      /log-match alert policy .* has no notification rate limit/],
+    ['a metric threshold without a resource type', 'gcp-byok', (j) => {
+      first(j, 'google_monitoring_alert_policy').conditions = [{ display_name: 'x', condition_threshold: { filter: 'metric.type="logging.googleapis.com/user/x"' } }];
+    }, /thresholds a metric without a resource type/],
+    ['an alert that notifies nobody', 'gcp-hyok', (j) => { first(j, 'google_monitoring_alert_policy').notification_channels = []; }, /notifies nobody/],
+    ['a sink without a key-destruction alert', 'gcp-saas-tenants', (j) => {
+      for (const [n, p] of Object.entries<any>(j.resource.google_monitoring_alert_policy)) {
+        if (JSON.stringify(p.conditions).includes('DestroyCryptoKeyVersion')) delete j.resource.google_monitoring_alert_policy[n];
+      }
+    }, /no alert on DestroyCryptoKeyVersion/],
   ])('%s', (_what, stack, mutate, message) => {
     expect(findings(stack, mutate)).toEqual([expect.stringMatching(message)]);
   });

@@ -14,6 +14,8 @@ export const m = {
   approverA: 'user:alice@example.com',
   approverB: 'user:bob@example.com',
   importer: 'user:ceremony@example.com',
+  /** Where the audit sink's alerts go (an e-mail address, not an IAM member). */
+  securityTeam: 'security-alerts@example.com',
 };
 
 export function gcpStack(id = 'test'): TerraformStack {
@@ -46,7 +48,7 @@ export function bindings(json: TfJson, type: string): any[] {
 
 export function gcpSink(stack: TerraformStack, profile: ComplianceProfile, id = 'Audit', extra: Partial<gcp.KeyAuditSinkProps> = {}): gcp.KeyAuditSink {
   return new gcp.KeyAuditSink(stack, id, {
-    project: PROJECT, location: 'EU', profile, auditors: [m.auditor], acknowledgeLockedRetention: true, ...extra,
+    project: PROJECT, location: 'EU', profile, auditors: [m.auditor], acknowledgeLockedRetention: true, notificationEmails: [m.securityTeam], ...extra,
   });
 }
 
