@@ -7,6 +7,7 @@ import { AzureCustodians, azureAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeySpec } from './key-spec';
 import { KeyVault, VaultSku } from './key-vault';
+import { VaultNetwork } from './vault-network';
 import { checkModelAllowed } from '../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
@@ -128,14 +129,11 @@ export interface TenantKeyHierarchyProps {
    */
   readonly roleAssignmentQuota?: number;
 
-  /** @default - none: public network access disabled */
-  readonly allowedIpRanges?: string[];
-
-  /** @default - none */
-  readonly allowedSubnetIds?: string[];
-
-  /** @default - none */
-  readonly privateEndpointSubnetId?: string;
+  /**
+   * How Terraform and the tenant services reach every shard vault (and the pool vault): `VaultNetwork.privateEndpoint`
+   * (one endpoint per vault, all registered in the same private DNS zone) or `VaultNetwork.allowList`.
+   */
+  readonly network: VaultNetwork;
 }
 
 /**
@@ -283,9 +281,7 @@ export class TenantKeyHierarchy extends Construct {
       profile: this.profile,
       auditSink: p.auditSink,
       acknowledgePurgeProtectionIsPermanent: true,
-      allowedIpRanges: p.allowedIpRanges,
-      allowedSubnetIds: p.allowedSubnetIds,
-      privateEndpointSubnetId: p.privateEndpointSubnetId,
+      network: p.network,
       approvers: c.approvers,
     });
     vault._checkSeparation(this.assignments, this.node.path);
