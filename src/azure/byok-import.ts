@@ -17,12 +17,12 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
-import { checkKeyNetwork } from './private/network';
 import { requireName, resolveAzureKeySettings } from './private/key-settings';
-import { stableGuid, stableName } from '../core/naming';
+import { checkKeyNetwork } from './private/network';
 import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
 import { assignKeyRole } from './private/vault-key';
 

@@ -173,6 +173,10 @@ export class TenantKeyHierarchy extends Construct {
       throw new ValidationError('acknowledgePurgeProtectionIsPermanent must be true: every shard vault has purge protection, which can never ' +
         `be turned off, got ${props.acknowledgePurgeProtectionIsPermanent}`);
     }
+    if (!props.network) {
+      throw new ValidationError(`network is required for ${this.node.path}: every shard vault is reached through VaultNetwork.privateEndpoint(...) ` +
+        'or VaultNetwork.allowList(...), got none');
+    }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.CUSTOMER_MANAGED, this.node.path);
     this.assignments = [

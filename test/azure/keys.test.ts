@@ -110,7 +110,8 @@ describe('ManagedKey', () => {
     new azure.ManagedKey(stack, 'AppKey', {
       resourceGroupName: RG,
       location: LOCATION,
-      acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+      acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       profile: ComplianceProfile.custom({ name: 'L2_PM', minimumFipsLevel: FipsLevel.LEVEL_2 }),
     });
     const json = synth(stack);
@@ -123,7 +124,8 @@ describe('ManagedKey', () => {
       expect(() => new azure.ManagedKey(azureStack(), 'K', {
         resourceGroupName: RG,
         location: LOCATION,
-        acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+        acknowledgePurgeProtectionIsPermanent: true,
+        network: vaultNetwork(),
         profile: profile as ComplianceProfile,
         auditSink: undefined,
       })).toThrow(`profile ${name} does not allow the PROVIDER_MANAGED model`);
@@ -176,7 +178,8 @@ describe('bad input', () => {
     expect(() => new azure.KeyVault(s, 'V', {
       resourceGroupName: RG,
       location: LOCATION,
-      acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+      acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       profile: ComplianceProfile.PCI_DSS,
       auditSink: sink,
     })).toThrow(/approvers must name at least 2 distinct approvers for dual control on test\/V \(profile PCI_DSS\), got 0/);

@@ -65,7 +65,7 @@ function checkAllowList(allow: VaultAllowListOptions, subject: string): void {
       throw new ValidationError(`network ipRanges must be IPv4 addresses or CIDR ranges (Key Vault takes no IPv6), got ${range} for ${subject}`);
     }
     if (PRIVATE_V4.some((p) => p.test(range))) {
-      throw new ValidationError(`network ipRanges must be public addresses: Key Vault refuses private (RFC 1918) ranges; reach the vault from a ` +
+      throw new ValidationError('network ipRanges must be public addresses: Key Vault refuses private (RFC 1918) ranges; reach the vault from a ' +
         `virtual network through subnetIds or VaultNetwork.privateEndpoint, got ${range} for ${subject}`);
     }
   }
