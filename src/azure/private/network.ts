@@ -176,8 +176,8 @@ export class AttachedNetwork {
     this.target.putAcls({
       defaultAction: 'Deny',
       bypass: this.bypass,
-      ipRules: this.target.service === 'vault' ? ipRules : undefined,
-      virtualNetworkSubnetIds: this.target.service === 'vault' ? subnetIds : undefined,
+      ipRules: ipRules.length > 0 ? ipRules : undefined,
+      virtualNetworkSubnetIds: subnetIds.length > 0 ? subnetIds : undefined,
     });
     const bypassText = this.reasons.length > 0
       ? `trusted Microsoft services bypass the firewall (AzureServices) for: ${this.reasons.join('; ')}`
