@@ -1,3 +1,5 @@
+import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
 import {
@@ -74,6 +76,18 @@ test('VaultNetwork.privateEndpoint with linkedVirtualNetworkIds creates one shar
   for (const pe of endpoints) {
     expect(pe.private_dns_zone_group.private_dns_zone_ids).toEqual([expect.stringMatching(/^\$\{azurerm_private_dns_zone\..*\.id\}$/)]);
   }
+});
+
+test('the evidence stays readable when the subnet and networks are Terraform references', () => {
+  const stack = azureStack();
+  const vnet = new VirtualNetwork(stack, 'Net', { name: 'vnet', resourceGroupName: RG, location: LOCATION, addressSpace: ['10.0.0.0/16'] });
+  const subnet = new Subnet(stack, 'Endpoints', { name: 'pe', resourceGroupName: RG, virtualNetworkName: vnet.name, addressPrefixes: ['10.0.1.0/24'] });
+  newVault(stack, 'Vault', azure.VaultNetwork.privateEndpoint({ subnetId: subnet.id, linkedVirtualNetworkIds: [vnet.id] }));
+  const e = networkEvidence(stack, 'test/Vault');
+  expect(e.description).not.toMatch(/TfToken|\$\{/);
+  expect(e.description).toContain('private endpoint in subnet (known at deploy time)');
+  expect(e.description).toContain(`privatelink.vaultcore.azure.net created in resource group ${RG}, linked to 1 virtual network`);
+  expect(one(synth(stack), 'azurerm_private_dns_zone_virtual_network_link').virtual_network_id).toMatch(/azurerm_virtual_network\.Net/);
 });
 
 test('VaultNetwork.allowList: public access on, firewall Deny with exactly the list, no endpoint', () => {

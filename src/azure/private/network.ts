@@ -124,12 +124,13 @@ export class AttachedNetwork {
         const zone = sharedZone(scope, target.service, rg, subject);
         zoneId = zone.id;
         links.forEach((vnetId, i) => this.dependables.push(linkZone(zone, vnetId, `${subject}#${i}`)));
-        this.zoneSource = `${service.zone} created in resource group ${rg}, linked to ${links.length} virtual network${links.length === 1 ? '' : 's'}`;
+        this.zoneSource = `${service.zone} created in resource group ${readable(rg, 'known at deploy time')}, linked to ${links.length} ` +
+          `virtual network${links.length === 1 ? '' : 's'} (${links.map((l) => readable(l, 'known at deploy time')).join(', ')})`;
       } else {
-        this.zoneSource = `${service.zone} (${options.privateDnsZoneId})`;
+        this.zoneSource = `${service.zone} (${readable(options.privateDnsZoneId, 'a zone id known at deploy time')})`;
       }
       this.privateDnsZoneId = zoneId;
-      this.endpointSubnetId = options.subnetId;
+      this.endpointSubnetId = readable(options.subnetId, 'known at deploy time');
       // The zone group writes the endpoint's A record into the zone, so the vault's name resolves to the private address
       // from every network linked to it.
       // https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/private_endpoint#private_dns_zone_group
@@ -173,6 +174,7 @@ export class AttachedNetwork {
   private apply(): void {
     const ipRules = this.allow?.ipRanges ?? [];
     const subnetIds = this.allow?.subnetIds ?? [];
+    const subnetText = subnetIds.map((id) => readable(id, 'a subnet known at deploy time'));
     this.target.putAcls({
       defaultAction: 'Deny',
       bypass: this.bypass,
@@ -188,13 +190,18 @@ export class AttachedNetwork {
         `public network access disabled; the data plane is reachable only through the private endpoint in subnet ${this.endpointSubnetId}, ` +
         `whose address the name resolves to in private DNS zone ${this.zoneSource}; ${bypassText}`);
     } else {
-      const ipRanges = this.allow?.ipRanges ?? [];
+      const ipRanges = (this.allow?.ipRanges ?? []).map((r) => readable(r, 'a range known at deploy time'));
       this.target.record(
-        `public_network_access_enabled true, network_acls Deny/${this.bypass}, ip_rules [${ipRanges.join(', ')}], virtual_network_subnet_ids [${subnetIds.join(', ')}]`,
+        `public_network_access_enabled true, network_acls Deny/${this.bypass}, ip_rules [${ipRanges.join(', ')}], virtual_network_subnet_ids [${subnetText.join(', ')}]`,
         `firewall default Deny: only ${ipRanges.length} IP range${ipRanges.length === 1 ? '' : 's'} (${ipRanges.join(', ') || 'none'}) and ` +
         `${subnetIds.length} subnet${subnetIds.length === 1 ? '' : 's'} (service endpoints) reach the data plane; ${bypassText}`);
     }
   }
+}
+
+/** Evidence is read by people: a value Terraform only knows at deploy time is named as such, not as a token. */
+function readable(value: string, unknown: string): string {
+  return Token.isUnresolved(value) ? `(${unknown})` : value;
 }
 
 /** Attaches a network to one vault or Managed HSM. */
