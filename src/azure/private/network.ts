@@ -127,7 +127,7 @@ export class AttachedNetwork {
         this.zoneSource = `${service.zone} created in resource group ${readable(rg, 'known at deploy time')}, linked to ${links.length} ` +
           `virtual network${links.length === 1 ? '' : 's'} (${links.map((l) => readable(l, 'known at deploy time')).join(', ')})`;
       } else {
-        this.zoneSource = `${service.zone} (${readable(options.privateDnsZoneId, 'a zone id known at deploy time')})`;
+        this.zoneSource = `${service.zone} (${readable(zoneId, 'a zone id known at deploy time')})`;
       }
       this.privateDnsZoneId = zoneId;
       this.endpointSubnetId = readable(options.subnetId, 'known at deploy time');
