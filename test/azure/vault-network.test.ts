@@ -261,7 +261,7 @@ describe('configurations Terraform could not deploy are refused at synthesis, na
       /network ipRanges must be IPv4 addresses or CIDR ranges.*got 2001:db8::\/32/],
     ['an allow list for a Managed HSM', () => azureHsm(azureStack(), ComplianceProfile.COMMERCIAL, 'Hsm', {
       network: azure.VaultNetwork.allowList({ ipRanges: ['203.0.113.0/24'] }),
-    }), /network must be VaultNetwork.privateEndpoint for Managed HSM test\/Hsm: a Managed HSM takes no IP or virtual network rules/],
+    }), /network must be VaultNetwork.privateEndpoint for Managed HSM test\/Hsm: azurerm sets no IP or virtual network rules on a Managed HSM/],
     ['a Managed HSM without a network', () => azureHsm(azureStack(), ComplianceProfile.COMMERCIAL, 'Hsm', { network: undefined }),
       /network is required for Managed HSM test\/Hsm/],
     ['a Managed HSM without activate', () => azureHsm(azureStack(), ComplianceProfile.COMMERCIAL, 'Hsm', { activate: undefined }),

@@ -104,8 +104,10 @@ export class AttachedNetwork {
     this.publicNetworkAccessEnabled = publicAccessFor(allow);
     if (allow) {
       if (target.service === 'managedhsm') {
-        throw new ValidationError(`network must be VaultNetwork.privateEndpoint for Managed HSM ${subject}: a Managed HSM takes no IP or virtual ` +
-          'network rules (azurerm network_acls has only bypass and default_action), so an allow list could not let Terraform in, got VaultNetwork.allowList');
+        // https://learn.microsoft.com/azure/key-vault/managed-hsm/private-link ("does not currently support IP rules or Virtual
+        // Network Service Endpoints"; the IP firewall is a preview that needs subscription enablement)
+        throw new ValidationError(`network must be VaultNetwork.privateEndpoint for Managed HSM ${subject}: azurerm sets no IP or virtual network ` +
+          'rules on a Managed HSM (its network_acls has only bypass and default_action), so an allow list could not let Terraform in, got VaultNetwork.allowList');
       }
       checkAllowList(allow, subject);
     } else {
