@@ -102,6 +102,10 @@ function azureApp(): void {
       location: 'westeurope',
       custodians: { administrators: [AZURE_ADMIN], users: [AZURE_SERVICE] },
       acknowledgePurgeProtectionIsPermanent: true,
+      network: azure.VaultNetwork.privateEndpoint({
+        subnetId: '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/endpoints',
+        privateDnsZoneId: '/subscriptions/00000000-0000-4000-8000-000000000002/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net',
+      }),
       tenants: tenantIds.map((tenantId) => ({ tenantId })),
     });
   } else {

@@ -32,8 +32,19 @@ export function checkTerraform(stack: string, json: TerraformJson, providerVersi
   const pinned = json.terraform?.required_providers?.azurerm?.version;
   if (pinned !== providerVersion) findings.push(`${stack}: azurerm provider pinned to ${pinned}, expected ${providerVersion}`);
 
+  // A store Terraform can reach: an allow list it can be in, or a private endpoint whose DNS zone group makes the name
+  // resolve to it (without the zone group the name resolves publicly, and public access is off).
+  const endpoints = all('azurerm_private_endpoint');
+  const privatelyReached = (ref: string, subresource: string) => endpoints.some(([, pe]) =>
+    String(pe.private_service_connection?.private_connection_resource_id).includes(ref)
+    && (pe.private_service_connection?.subresource_names ?? []).includes(subresource)
+    && (pe.private_dns_zone_group?.private_dns_zone_ids ?? []).length > 0);
   const vaults = all('azurerm_key_vault');
   for (const [name, v] of vaults) {
+    const allowList = (v.network_acls?.ip_rules ?? []).length + (v.network_acls?.virtual_network_subnet_ids ?? []).length > 0;
+    if (v.public_network_access_enabled === false ? !privatelyReached(`azurerm_key_vault.${name}.id`, 'vault') : !allowList) {
+      findings.push(`${stack}: vault ${name} is out of Terraform's reach: no private endpoint with a DNS zone group and no allow list`);
+    }
     if (v.purge_protection_enabled !== true) findings.push(`${stack}: vault ${name} without purge protection`);
     if (v.rbac_authorization_enabled !== true) findings.push(`${stack}: vault ${name} uses access policies, not RBAC`);
     if (v.public_network_access_enabled !== false && v.network_acls?.default_action !== 'Deny') {
@@ -42,6 +53,9 @@ export function checkTerraform(stack: string, json: TerraformJson, providerVersi
   }
   const hsms = all('azurerm_key_vault_managed_hardware_security_module');
   for (const [name, h] of hsms) {
+    if (!privatelyReached(`azurerm_key_vault_managed_hardware_security_module.${name}.id`, 'managedhsm')) {
+      findings.push(`${stack}: Managed HSM ${name} is out of Terraform's reach: no private endpoint with a DNS zone group`);
+    }
     if ((h.security_domain_key_vault_certificate_ids ?? []).length < 3) findings.push(`${stack}: Managed HSM ${name} without a customer-held security domain`);
   }
   const keys = [...all('azurerm_key_vault_key'), ...all('azurerm_key_vault_managed_hardware_security_module_key')];

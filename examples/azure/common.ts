@@ -25,6 +25,16 @@ export const people = {
 };
 
 /**
+ * A hub-and-spoke network the platform team owns: the subnet private endpoints go in, and the hub's private DNS zones,
+ * already linked to the spoke networks (and to the one the deployment runner sits in). Replace them with your own.
+ */
+export const hubNetwork = {
+  endpointsSubnetId: '/subscriptions/5b3e1c2a-9d4f-4e6a-8b7c-0a1d2e3f4a5b/resourceGroups/rg-spoke-keys/providers/Microsoft.Network/virtualNetworks/vnet-spoke-keys/subnets/snet-private-endpoints',
+  vaultZoneId: '/subscriptions/6c4f2d3b-0e5a-4f7b-9c8d-1b2e3f4a5b6c/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net',
+  managedHsmZoneId: '/subscriptions/6c4f2d3b-0e5a-4f7b-9c8d-1b2e3f4a5b6c/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones/privatelink.managedhsm.azure.net',
+};
+
+/**
  * A stack with the azurerm provider set up for these constructs: Entra ID (not shared keys) for storage data-plane
  * calls, since the audit storage account has shared keys disabled, and no purge of soft-deleted vaults or keys on
  * destroy (purge protection forbids it anyway).

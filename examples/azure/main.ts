@@ -6,12 +6,15 @@ import { join } from 'path';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { App } from 'cdktf';
-import { acceptAuditGaps, KeysStack, LOCATION, people } from './common';
+import { acceptAuditGaps, hubNetwork, KeysStack, LOCATION, people } from './common';
 import { ComplianceProfile } from '../../src';
 import * as azure from '../../src/azure';
 import { saasAzure } from '../saas/azure';
 
-/** Provider-managed (COMMERCIAL): a software key in a standard vault, closed to the internet but for one range. */
+/**
+ * Provider-managed (COMMERCIAL): a software key in a standard vault, closed to the internet but for one range (where
+ * Terraform and the orders service run from).
+ */
 function providerManaged(app: App): void {
   const stack = new KeysStack(app, 'azure-provider-managed');
   const key = new azure.ManagedKey(stack, 'SessionKey', {
@@ -19,14 +22,16 @@ function providerManaged(app: App): void {
     location: LOCATION,
     profile: ComplianceProfile.COMMERCIAL,
     acknowledgePurgeProtectionIsPermanent: true,
-    allowedIpRanges: ['203.0.113.0/24'],
+    network: azure.VaultNetwork.allowList({ ipRanges: ['203.0.113.0/24'] }),
   });
   key.grantEncryptDecrypt(people.ordersService);
 }
 
 /**
- * Customer-managed under PCI DSS: an HSM key in a premium vault reached only through a private endpoint,
- * administrators just in time with two approvers (PIM), audit logs write-once for a year.
+ * Customer-managed under PCI DSS: an HSM key in a premium vault reached only through a private endpoint, whose name
+ * resolves in a private DNS zone linked to the network (Terraform runs in it, e.g. on a self-hosted runner),
+ * administrators just in time with two approvers (PIM), audit logs write-once for a year. The storage account's
+ * identity is granted the key, so trusted Microsoft services may pass the vault firewall.
  */
 function customerManaged(app: App): void {
   const stack = new KeysStack(app, 'azure-customer-managed');
@@ -47,7 +52,7 @@ function customerManaged(app: App): void {
     profile,
     auditSink,
     acknowledgePurgeProtectionIsPermanent: true,
-    privateEndpointSubnetId: endpoints.id,
+    network: azure.VaultNetwork.privateEndpoint({ subnetId: endpoints.id, linkedVirtualNetworkIds: [network.id] }),
     keySpec: azure.KeySpec.RSA_3072,
     custodians: {
       administrators: [people.keyAdministrators],
@@ -74,7 +79,8 @@ function byok(app: App): void {
     profile,
     auditSink,
     acknowledgePurgeProtectionIsPermanent: true,
-    allowedIpRanges: ['198.51.100.0/24'],
+    // The importers' workstations and Terraform reach the vault from this range.
+    network: azure.VaultNetwork.allowList({ ipRanges: ['198.51.100.0/24'] }),
     keyName: 'ledger-byok',
     // Set to true after `cloud-kms byok azure import`, so the users get their role on the imported key.
     keyImported: false,
@@ -89,7 +95,8 @@ function byok(app: App): void {
 
 /**
  * Hold your own key under SOVEREIGN: a Managed HSM whose security domain is encrypted to three custodians'
- * certificates (any two recover it), with tenant keys inside.
+ * certificates (any two recover it), with tenant keys inside, reached through a private endpoint registered in the hub's
+ * privatelink.managedhsm.azure.net zone. Deployed twice: first with activate: false (HSM and endpoint), then as here.
  */
 function hyok(app: App): void {
   const stack = new KeysStack(app, 'azure-hyok');
@@ -109,6 +116,8 @@ function hyok(app: App): void {
     securityDomainQuorum: 2,
     hsmAdministrators: [people.hsmAdministrators],
     custodians: { administrators: [people.keyAdministrators], users: [people.ordersService], auditors: [people.auditors] },
+    network: azure.VaultNetwork.privateEndpoint({ subnetId: hubNetwork.endpointsSubnetId, privateDnsZoneId: hubNetwork.managedHsmZoneId }),
+    activate: true,
   });
   store.addKey('TenantA', { keyName: 'tenant-a' });
   store.addKey('TenantB', { keyName: 'tenant-b', keySpec: azure.KeySpec.RSA_4096 });

@@ -5,7 +5,7 @@
  */
 import { App } from 'cdktf';
 import { ComplianceProfile, TenantIsolation, azure } from '../../src';
-import { acceptAuditGaps, KeysStack, LOCATION, people } from '../azure/common';
+import { acceptAuditGaps, hubNetwork, KeysStack, LOCATION, people } from '../azure/common';
 
 export function saasAzure(app: App): void {
   const stack = new KeysStack(app, 'azure-saas-tenants');
@@ -20,6 +20,8 @@ export function saasAzure(app: App): void {
     profile,
     auditSink,
     acknowledgePurgeProtectionIsPermanent: true,
+    // Every shard vault gets its own private endpoint; all register in the hub's privatelink.vaultcore.azure.net zone.
+    network: azure.VaultNetwork.privateEndpoint({ subnetId: hubNetwork.endpointsSubnetId, privateDnsZoneId: hubNetwork.vaultZoneId }),
     isolation: TenantIsolation.TIERED,
     pools: ['standard', 'premium'],
     vaultNamePrefix: 'kvacmesaas',

@@ -17,11 +17,12 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { requireName, resolveAzureKeySettings } from './private/key-settings';
-import { stableGuid, stableName } from '../core/naming';
+import { checkKeyNetwork } from './private/network';
 import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
 import { assignKeyRole } from './private/vault-key';
 
@@ -108,6 +109,7 @@ export class ByokImport extends Construct {
       throw new ValidationError(`custodians.importers must name at least one object id for ${this.node.path}, got none`);
     }
     if (props.vault && props.managedHsm) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);
+    checkKeyNetwork(props.network, props.vault ?? props.managedHsm, this.node.path);
     if (props.managedHsm && (c.approvers ?? []).length > 0) {
       throw new ValidationError(`custodians.approvers apply to Key Vault administration; a Managed HSM's quorum is its security domain (${this.node.path})`);
     }
@@ -215,9 +217,7 @@ export class ByokImport extends Construct {
       profile: props.profile,
       auditSink: props.auditSink,
       acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
-      allowedIpRanges: props.allowedIpRanges,
-      allowedSubnetIds: props.allowedSubnetIds,
-      privateEndpointSubnetId: props.privateEndpointSubnetId,
+      network: props.network!,
       approvers,
     });
     if (vault.sku !== VaultSku.PREMIUM) {
@@ -266,8 +266,13 @@ export class ByokImport extends Construct {
         }
       },
       grantUsers: (users) => {
-        const imported = new DataAzurermKeyVaultKey(this, 'ImportedKey', { name: this.keyName, keyVaultId: vault.vaultId });
+        const imported = new DataAzurermKeyVaultKey(this, 'ImportedKey', {
+          name: this.keyName, keyVaultId: vault.vaultId, dependsOn: vault._networkDependencies,
+        });
         const role = USER_ROLE_NAME[props.userRole ?? KeyUserRole.CRYPTO_USER];
+        if (props.userRole === KeyUserRole.SERVICE_ENCRYPTION_USER && users.length > 0) {
+          vault._allowTrustedServices(`service encryption by ${users.join(', ')} with ${this.node.path}`);
+        }
         for (const u of users) assignKeyRole(this, imported.resourceVersionlessId, this.node.path, role, u, 'User');
         return imported.versionlessId;
       },

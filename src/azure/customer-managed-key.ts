@@ -6,6 +6,7 @@ import type { HyokExternalStore, ManagedHsmKey } from './hyok-external-store';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeySpec, KeyUsage } from './key-spec';
 import { KeyVault, VaultSku } from './key-vault';
+import { VaultNetwork } from './vault-network';
 import { checkModelAllowed } from '../core/checks';
 import { CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
@@ -15,6 +16,7 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
+import { checkKeyNetwork } from './private/network';
 import { stableName } from '../core/naming';
 import { BUILT_IN, USER_ROLE_NAME } from './private/roles';
 import { assignKeyRole, createVaultKey } from './private/vault-key';
@@ -109,23 +111,14 @@ export interface AzureKeyOptions {
   readonly vaultName?: string;
 
   /**
-   * Public IP ranges allowed through the firewall of the vault the construct creates.
-   * @default - none: public network access disabled
+   * How Terraform and clients reach the vault the construct creates: `VaultNetwork.privateEndpoint(...)` or
+   * `VaultNetwork.allowList(...)`. Required when the construct creates its vault; a vault given through `vault` (or a
+   * Managed HSM) brings its own.
+   * @default - none: an error when the construct creates its vault
    */
-  readonly allowedIpRanges?: string[];
-
-  /**
-   * Subnet ids allowed through the firewall of the vault the construct creates.
-   * @default - none
-   */
-  readonly allowedSubnetIds?: string[];
-
-  /**
-   * A subnet for a private endpoint to the vault the construct creates.
-   * @default - none
-   */
-  readonly privateEndpointSubnetId?: string;
+  readonly network?: VaultNetwork;
 }
+
 
 /**
  * Properties of an Azure `CustomerManagedKey`.
@@ -196,6 +189,7 @@ export class CustomerManagedKey extends Construct {
 
     if (props.managedHsm) {
       if (props.vault) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);
+      checkKeyNetwork(props.network, props.managedHsm, this.node.path);
       this.settings = resolveAzureKeySettings(scope, id, { ...props, profile: props.profile ?? props.managedHsm.profile },
         this.model, true, FipsLevel.LEVEL_3);
       this.profile = this.settings.profile;
@@ -206,6 +200,7 @@ export class CustomerManagedKey extends Construct {
       return;
     }
 
+    checkKeyNetwork(props.network, props.vault, this.node.path);
     const vault = props.vault ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
@@ -214,9 +209,7 @@ export class CustomerManagedKey extends Construct {
       profile: props.profile,
       auditSink: props.auditSink,
       acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
-      allowedIpRanges: props.allowedIpRanges,
-      allowedSubnetIds: props.allowedSubnetIds,
-      privateEndpointSubnetId: props.privateEndpointSubnetId,
+      network: props.network!,
       approvers: c.approvers,
     });
     if (vault.sku !== VaultSku.PREMIUM) {
@@ -241,7 +234,10 @@ export class CustomerManagedKey extends Construct {
     c.administrators.forEach((a) => vault.addAdministrator(a, 'custodians.administrators'));
     const ledger = EvidenceLedger.of(this);
     for (const a of assignments) ledger.addCustodian(this.node.path, a);
-    for (const u of c.users ?? []) assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, USER_ROLE_NAME[this.userRole], u, 'User');
+    for (const u of c.users ?? []) {
+      if (this.userRole === KeyUserRole.SERVICE_ENCRYPTION_USER) this.allowService(u);
+      assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, USER_ROLE_NAME[this.userRole], u, 'User');
+    }
     for (const a of c.auditors ?? []) assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, BUILT_IN.KEY_VAULT_READER, a, 'Auditor');
 
     recordAzureKeyEvidence({
@@ -269,8 +265,19 @@ export class CustomerManagedKey extends Construct {
     this.grantUse(objectId, KeyUserRole.SERVICE_ENCRYPTION_USER);
   }
 
+  /**
+   * A service using the key with its managed identity calls the vault from Microsoft's networks: the vault's firewall lets
+   * trusted services through from then on (for a shared vault too), and its evidence names the grant.
+   */
+  private allowService(objectId: string): void {
+    const reason = `service encryption by ${objectId} with ${this.node.path}`;
+    // A key in a Managed HSM opens the HSM's firewall when the service is assigned (ManagedHsmKey._grantUse).
+    if (!this.hsmKey) this.vault!._allowTrustedServices(reason);
+  }
+
   private grantUse(objectId: string, role: KeyUserRole): void {
     const added = azureAssignments(CustodianRole.USER, 'grantee', [objectId]);
+    if (role === KeyUserRole.SERVICE_ENCRYPTION_USER) this.allowService(objectId);
     if (this.hsmKey) {
       this.hsmKey._grantUse(objectId, role === KeyUserRole.SERVICE_ENCRYPTION_USER);
       return;

@@ -3,6 +3,7 @@ import { KeyVaultManagedHardwareSecurityModuleKey } from '@cdktf/provider-azurer
 import { KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-key-rotation-policy';
 import { KeyVaultManagedHardwareSecurityModuleRoleAssignment } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-assignment';
 import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
+import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { Duration } from 'aws-cdk-lib';
 import { Fn, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
@@ -10,6 +11,7 @@ import { AzureCustodians, azureAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeySpec, KeyUsage } from './key-spec';
 import { clientConfig } from './key-vault';
+import { VaultNetwork } from './vault-network';
 import { checkAuditSink, checkDeletionWindowDays, checkModelAllowed } from '../core/checks';
 import { Control } from '../core/controls';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
@@ -22,6 +24,7 @@ import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, expiryExpression, isoDays, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { nameFor, stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
+import { AttachedNetwork } from './private/network';
 import { HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_KEY_MANAGEMENT_DATA_ACTIONS, hsmRoleDefinitionId } from './private/roles';
 
 /**
@@ -58,6 +61,24 @@ export interface HyokExternalStoreProps {
 
   /** Key custodians, by object id: administrators (no cryptographic use), users (per key), auditors (read only). */
   readonly custodians: AzureCustodians;
+
+  /**
+   * How Terraform and clients reach the HSM's data plane (keys, local roles, security domain):
+   * `VaultNetwork.privateEndpoint(...)`, with the `privatelink.managedhsm.azure.net` zone. A Managed HSM takes no IP or
+   * virtual network rules, so `VaultNetwork.allowList` is refused.
+   * @see https://learn.microsoft.com/azure/key-vault/managed-hsm/private-link
+   */
+  readonly network: VaultNetwork;
+
+  /**
+   * Whether this deployment activates the HSM: Terraform downloads the security domain (a data-plane call, encrypted to
+   * `securityDomainCertificateIds`), then creates the local roles and keys. Terraform reaches the data plane only
+   * through the private endpoint, which can be created only once the HSM exists; so a new HSM takes two deployments:
+   * first `activate: false` (the HSM, its private endpoint and DNS record; no roles and no keys), then `activate: true`,
+   * run from inside the virtual network (or one resolving the private DNS zone).
+   * @see https://learn.microsoft.com/azure/key-vault/managed-hsm/quick-create-cli#activate-your-managed-hsm
+   */
+  readonly activate: boolean;
 
   /**
    * The compliance profile.
@@ -136,14 +157,19 @@ export interface HsmKeyRequest {
 export class HyokExternalStore extends Construct {
   public readonly hsm: KeyVaultManagedHardwareSecurityModule;
   public readonly hsmId: string;
+  /** The private endpoint to the HSM. */
+  public readonly privateEndpoint?: PrivateEndpoint;
+  /** Whether this deployment activates the HSM (security domain, roles, keys); see `activate`. */
+  public readonly activated: boolean;
   public readonly hsmUri: string;
   public readonly profile: ComplianceProfile;
   public readonly auditSink?: IKeyAuditSink;
   public readonly custodians: AzureCustodians;
   public readonly fipsLevel: FipsLevel;
-  private readonly keyAdminRole: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
-  private readonly keyUserRole: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
-  private readonly deployerAccess: KeyVaultManagedHardwareSecurityModuleRoleAssignment;
+  private readonly keyAdminRole!: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
+  private readonly keyUserRole!: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
+  private readonly deployerAccess!: KeyVaultManagedHardwareSecurityModuleRoleAssignment;
+  private readonly attachedNetwork: AttachedNetwork;
   private readonly assignments: CustodianAssignment[] = [];
 
   constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
@@ -173,6 +199,14 @@ export class HyokExternalStore extends Construct {
     const retention = props.softDeleteRetention ?? Duration.days(90);
     const retentionDays = retention.toDays({ integral: false });
     checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
+    if (!props.network) {
+      throw new ValidationError(`network is required for Managed HSM ${this.node.path}: VaultNetwork.privateEndpoint({ subnetId, privateDnsZoneId }), ` +
+        'with Terraform running inside the virtual network; without it keys, roles and the security domain are out of Terraform\'s reach, got none');
+    }
+    if (typeof props.activate !== 'boolean') {
+      throw new ValidationError(`activate must be false for the first deployment of ${this.node.path} (the HSM and its private endpoint) and ` +
+        `true from the second on (security domain, roles, keys), got ${props.activate}`);
+    }
     const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.managedHsm);
     requireName('name', name, /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, '3 to 24 letters, digits and hyphens, starting with a letter');
 
@@ -201,15 +235,34 @@ export class HyokExternalStore extends Construct {
       adminObjectIds: [...props.hsmAdministrators, deployer],
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: retentionDays,
+      // Reached through the private endpoint only; network_acls comes from the network below.
       publicNetworkAccessEnabled: false,
-      networkAcls: { defaultAction: 'Deny', bypass: 'None' },
-      // Activation: the security domain is downloaded encrypted to these certificates; the quorum recovers it.
-      securityDomainKeyVaultCertificateIds: certs,
-      securityDomainQuorum: props.securityDomainQuorum,
+      // Activation: the security domain is downloaded encrypted to these certificates; the quorum recovers it. The
+      // provider downloads it when the ids first appear, on create or on update, through the data plane.
+      securityDomainKeyVaultCertificateIds: props.activate ? certs : undefined,
+      securityDomainQuorum: props.activate ? props.securityDomainQuorum : undefined,
       lifecycle: { preventDestroy: true },
     });
+    this.activated = props.activate;
+    this.attachedNetwork = props.network._attach(this, {
+      service: 'managedhsm',
+      resourceId: this.hsm.id,
+      name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      putAcls: (acls) => this.hsm.putNetworkAcls({ defaultAction: acls.defaultAction, bypass: acls.bypass }),
+      record: (value, description) => this.recordNetwork(value, description),
+    });
+    this.privateEndpoint = this.attachedNetwork.privateEndpoint;
+    // Roles and keys come a deployment after the private endpoint (activate), so they need no ordering on it.
     this.hsmId = this.hsm.id;
     this.hsmUri = this.hsm.hsmUri;
+    if (!this.activated) {
+      // Nothing on the data plane yet: the HSM is not active until the next deployment downloads its security domain.
+      props.auditSink?.attach(this, this.hsm.id);
+      this.recordEvidence(certs.length, props.securityDomainQuorum, retentionDays);
+      return;
+    }
 
     this.keyAdminRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyAdministratorRole', {
       managedHsmId: this.hsm.id,
@@ -239,6 +292,7 @@ export class HyokExternalStore extends Construct {
    * Creates a key in the Managed HSM, with a rotation policy and its users' role assignments scoped to the key.
    */
   public addKey(id: string, options: ManagedHsmKeyOptions = {}): ManagedHsmKey {
+    this.requireActivated(`addKey('${id}')`);
     const settings = resolveAzureKeySettings(this, id, { ...options, profile: this.profile, auditSink: this.auditSink },
       DeploymentModel.HYOK, true, this.fipsLevel);
     return this._createKey(this, id, {
@@ -252,12 +306,14 @@ export class HyokExternalStore extends Construct {
 
   /** @internal creates a key for this store or for a CustomerManagedKey that lives in it */
   public _createKey(scope: Construct, id: string, request: HsmKeyRequest): ManagedHsmKey {
+    this.requireActivated(`a key for ${scope.node.path}`);
     return ManagedHsmKey._create(scope, id, this, request);
   }
 
   /** @internal */
   public _assign(scopeConstruct: Construct, id: string, hsmScope: string, roleDefinitionId: string,
     principalId: string): KeyVaultManagedHardwareSecurityModuleRoleAssignment {
+    this.requireActivated(`a role assignment for ${scopeConstruct.node.path}`);
     return new KeyVaultManagedHardwareSecurityModuleRoleAssignment(scopeConstruct, id, {
       managedHsmId: this.hsm.id,
       name: stableGuid(scopeConstruct.node.path, id, hsmScope, roleDefinitionId.slice(-36), principalId.toLowerCase()),
@@ -280,6 +336,41 @@ export class HyokExternalStore extends Construct {
   /** @internal */
   public _checkSeparation(assignments: CustodianAssignment[], subject: string): void {
     SeparationOfDuties.check([...this.assignments, ...assignments], subject);
+  }
+
+  /**
+   * @internal Lets trusted Microsoft services through the HSM firewall (`bypass: AzureServices`): a service that wraps
+   * with a key here calls from Microsoft's networks, not through the private endpoint. Recorded with the reason.
+   */
+  public _allowTrustedServices(reason: string): void {
+    this.attachedNetwork.allowTrustedServices(reason);
+  }
+
+  /** The firewall bypass: `AzureServices` once a key is granted to a service (or asked for), else `None`. */
+  public get networkBypass(): string {
+    return this.attachedNetwork.bypass;
+  }
+
+  private requireActivated(what: string): void {
+    if (!this.activated) {
+      throw new ValidationError(`activate must be true to create ${what} in Managed HSM ${this.node.path}: keys and roles live on the data plane, ` +
+        'which works only once the security domain is downloaded; deploy once with activate: false, then with true, got false');
+    }
+  }
+
+  /** Which network path exists: recorded when the network is attached, and again when the bypass changes. */
+  private recordNetwork(value: string, description: string): void {
+    for (const control of [Control.NIST_AC_6, Control.PCI_3_6_1]) {
+      EvidenceLedger.of(this).record({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: this.node.path,
+        resource: this.hsm.node.path,
+        setting: 'public_network_access_enabled, network_acls, private endpoint',
+        value,
+        description: `local RBAC only; ${description}`,
+      });
+    }
   }
 
   private assign(id: string, hsmScope: string, roleDefinitionId: string, principalId: string): KeyVaultManagedHardwareSecurityModuleRoleAssignment {
@@ -309,9 +400,11 @@ export class HyokExternalStore extends Construct {
     const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
     };
-    record([Control.PCI_3_7_6, Control.PCI_3_6_1_2], EvidenceStatus.SATISFIED, 'security_domain_key_vault_certificate_ids, security_domain_quorum',
-      `${certificates} certificates, quorum ${quorum}`,
-      `split knowledge: the HSM's security domain can be recovered only by ${quorum} of ${certificates} certificate holders`);
+    record([Control.PCI_3_7_6, Control.PCI_3_6_1_2], this.activated ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
+      'security_domain_key_vault_certificate_ids, security_domain_quorum',
+      this.activated ? `${certificates} certificates, quorum ${quorum}` : 'not activated (activate: false)',
+      this.activated ? `split knowledge: the HSM's security domain can be recovered only by ${quorum} of ${certificates} certificate holders`
+        : 'the HSM is not activated yet: its security domain is downloaded (to the custodians\' certificates) by the next deployment, with activate: true');
     record([Control.NIST_SC_13], EvidenceStatus.SATISFIED, 'sku_name', 'Standard_B1', 'single-tenant Managed HSM, FIPS 140-3 Level 3');
     record([Control.NIST_SC_12_1, Control.PCI_3_7_5], EvidenceStatus.SATISFIED, 'purge_protection_enabled, soft_delete_retention_days',
       `true, ${retentionDays}`, `deleted keys recoverable for ${retentionDays} days and never purged early`);
@@ -384,6 +477,7 @@ export class ManagedHsmKey extends Construct {
 
   /** @internal */
   public _grantUse(objectId: string, serviceOnly: boolean): void {
+    if (serviceOnly) this.store._allowTrustedServices(`service encryption by ${objectId} with ${this.node.path}`);
     const role = serviceOnly ? hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_SERVICE_ENCRYPTION_USER) : this.store._keyUserRoleId;
     this.store._assign(this, `${serviceOnly ? 'ServiceUser' : 'User'}${stableGuid(objectId).slice(0, 8)}`, `/keys/${this.keyName}`, role, objectId);
   }

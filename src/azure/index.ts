@@ -2,6 +2,7 @@ export * from './key-spec';
 export * from './custodians';
 export * from './key-audit-sink';
 export * from './key-vault';
+export * from './vault-network';
 export * from './customer-managed-key';
 export * from './managed-key';
 export * from './hyok-external-store';

@@ -1,15 +1,16 @@
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { KeyVault as CfnKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { PimEligibleRoleAssignment } from '@cdktf/provider-azurerm/lib/pim-eligible-role-assignment';
-import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { RoleManagementPolicy } from '@cdktf/provider-azurerm/lib/role-management-policy';
 import { Duration } from 'aws-cdk-lib';
-import { TerraformStack, Token } from 'cdktf';
+import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { azureAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
+import { VaultNetwork, VaultNetworkMode } from './vault-network';
 import { checkApprovers, checkAuditSink, checkDeletionWindowDays } from '../core/checks';
 import { Control } from '../core/controls';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
@@ -20,6 +21,7 @@ import { stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { AttachedNetwork } from './private/network';
 import {
   VAULT_ADMIN_ACTIONS, VAULT_CRYPTO_DATA_ACTIONS, VAULT_KEY_MANAGEMENT_DATA_ACTIONS, VAULT_KEY_PURGE_DATA_ACTIONS,
 } from './private/roles';
@@ -88,22 +90,13 @@ export interface KeyVaultProps {
   readonly auditSink?: IKeyAuditSink;
 
   /**
-   * Public IP ranges (CIDR) allowed through the vault firewall. With none, public network access is disabled.
-   * @default - none
+   * How Terraform and every other client reach the vault's data plane: `VaultNetwork.privateEndpoint(...)` (public
+   * access disabled, private endpoint and DNS zone group; Terraform runs inside the virtual network or a peered one) or
+   * `VaultNetwork.allowList(...)` (firewall default Deny; Terraform's egress address in the list). Required: without one
+   * of them Terraform could not create the vault's keys.
+   * @see https://learn.microsoft.com/azure/key-vault/general/network-security
    */
-  readonly allowedIpRanges?: string[];
-
-  /**
-   * Subnet ids allowed through the vault firewall (service endpoints).
-   * @default - none
-   */
-  readonly allowedSubnetIds?: string[];
-
-  /**
-   * A subnet for a private endpoint to the vault.
-   * @default - no private endpoint
-   */
-  readonly privateEndpointSubnetId?: string;
+  readonly network: VaultNetwork;
 
   /**
    * Object ids of key administrators. They get a custom role that manages keys and rotation policies but has no
@@ -130,12 +123,17 @@ export interface KeyVaultProps {
 
 /**
  * An Azure Key Vault with secure defaults: RBAC authorization (no access policies), purge protection,
- * 90-day soft delete, public network access disabled unless an allow list is given (then default Deny),
- * an optional private endpoint, audit diagnostics, and a key-administrator role without cryptographic actions.
+ * 90-day soft delete, a network path chosen explicitly (a private endpoint with its DNS zone group, or a default-Deny
+ * firewall with an allow list; trusted Microsoft services only when a key is granted to one), audit diagnostics, and a
+ * key-administrator role without cryptographic actions.
  */
 export class KeyVault extends Construct {
   public readonly vault: CfnKeyVault;
   public readonly vaultId: string;
+  /** How the vault is reached. */
+  public readonly networkMode: VaultNetworkMode;
+  /** The private endpoint, when the network is `VaultNetwork.privateEndpoint`. */
+  public readonly privateEndpoint?: PrivateEndpoint;
   public readonly vaultUri: string;
   public readonly vaultName: string;
   public readonly sku: VaultSku;
@@ -153,6 +151,7 @@ export class KeyVault extends Construct {
   /** FIPS 140 level of the keys this vault can hold at best. */
   public readonly fipsLevel: FipsLevel;
   private readonly admins = new Set<string>();
+  private readonly attachedNetwork: AttachedNetwork;
   private readonly assignments: CustodianAssignment[] = [];
 
   constructor(scope: Construct, id: string, props: KeyVaultProps) {
@@ -162,6 +161,11 @@ export class KeyVault extends Construct {
       throw new ValidationError(
         'acknowledgePurgeProtectionIsPermanent must be true: purge protection can never be turned off, and deleted keys stay ' +
         `unpurgeable for the whole soft-delete period, got ${props.acknowledgePurgeProtectionIsPermanent}`);
+    }
+    if (!props.network) {
+      throw new ValidationError(`network is required for ${this.node.path}: VaultNetwork.privateEndpoint({ subnetId, privateDnsZoneId }) ` +
+        '(Terraform runs inside the virtual network) or VaultNetwork.allowList({ ipRanges }) (Terraform\'s egress address in the list); ' +
+        'a vault reachable from neither could not be given keys by Terraform, got none');
     }
     const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.keyVault);
     if (!Token.isUnresolved(name) && !/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(name)) {
@@ -192,7 +196,7 @@ export class KeyVault extends Construct {
     this.softDeleteRetentionDays = retentionDays;
     this.vaultName = name;
 
-    const allowList = (props.allowedIpRanges ?? []).length > 0 || (props.allowedSubnetIds ?? []).length > 0;
+    this.networkMode = props.network.mode;
     this.vault = new CfnKeyVault(this, 'Resource', {
       name,
       resourceGroupName: props.resourceGroupName,
@@ -202,32 +206,22 @@ export class KeyVault extends Construct {
       rbacAuthorizationEnabled: true,
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: retentionDays,
-      publicNetworkAccessEnabled: allowList,
-      networkAcls: {
-        defaultAction: 'Deny',
-        bypass: 'None',
-        ipRules: props.allowedIpRanges,
-        virtualNetworkSubnetIds: props.allowedSubnetIds,
-      },
+      // network_acls comes from the network below, and again when a service is granted a key (the bypass).
+      publicNetworkAccessEnabled: this.networkMode === VaultNetworkMode.ALLOW_LIST,
       lifecycle: { preventDestroy: true },
     });
+    this.attachedNetwork = props.network._attach(this, {
+      service: 'vault',
+      resourceId: this.vault.id,
+      name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      putAcls: (acls) => this.vault.putNetworkAcls(acls),
+      record: (value, description) => this.recordNetwork(value, description),
+    });
+    this.privateEndpoint = this.attachedNetwork.privateEndpoint;
     this.vaultId = this.vault.id;
     this.vaultUri = this.vault.vaultUri;
-
-    if (props.privateEndpointSubnetId) {
-      new PrivateEndpoint(this, 'PrivateEndpoint', {
-        name: `pe-${name}`,
-        resourceGroupName: props.resourceGroupName,
-        location: props.location,
-        subnetId: props.privateEndpointSubnetId,
-        privateServiceConnection: {
-          name: `psc-${name}`,
-          privateConnectionResourceId: this.vault.id,
-          subresourceNames: ['vault'],
-          isManualConnection: false,
-        },
-      });
-    }
 
     this.adminRole = new RoleDefinition(this, 'KeyAdministratorRole', {
       name: `cloud-kms key administrator (${name})`,
@@ -267,7 +261,29 @@ export class KeyVault extends Construct {
     for (const admin of props.administrators ?? []) this.addAdministrator(admin, 'administrators');
 
     props.auditSink?.attach(this, this.vault.id);
-    this.recordEvidence(allowList, props.privateEndpointSubnetId !== undefined);
+    this.recordEvidence();
+  }
+
+  /**
+   * @internal Lets trusted Microsoft services through the vault firewall (`bypass: AzureServices`): a service that
+   * wraps with a key here (Storage, Disk Encryption) calls from Microsoft's networks, not through the allow list or the
+   * private endpoint. Recorded in the evidence with the reason.
+   */
+  public _allowTrustedServices(reason: string): void {
+    this.attachedNetwork.allowTrustedServices(reason);
+  }
+
+  /**
+   * @internal What a key must wait for before Terraform can reach the data plane: the private endpoint (and its DNS
+   * record) and the zone's network links.
+   */
+  public get _networkDependencies(): ITerraformDependable[] {
+    return [...this.attachedNetwork.dependables];
+  }
+
+  /** The firewall bypass: `AzureServices` once a key is granted to a service (or asked for), else `None`. */
+  public get networkBypass(): string {
+    return this.attachedNetwork.bypass;
   }
 
   /**
@@ -310,7 +326,22 @@ export class KeyVault extends Construct {
     added.forEach((a) => ledger.addCustodian(this.node.path, a));
   }
 
-  private recordEvidence(allowList: boolean, privateEndpoint: boolean): void {
+  /** Which network path exists: recorded when the network is attached, and again when the bypass changes. */
+  private recordNetwork(value: string, description: string): void {
+    for (const control of [Control.NIST_AC_6, Control.PCI_3_6_1]) {
+      EvidenceLedger.of(this).record({
+        control,
+        status: EvidenceStatus.SATISFIED,
+        subject: this.node.path,
+        resource: this.vault.node.path,
+        setting: 'rbac_authorization_enabled, public_network_access_enabled, network_acls, private endpoint',
+        value: `rbac_authorization_enabled true, ${value}`,
+        description: `Azure RBAC only (no access policies); ${description}`,
+      });
+    }
+  }
+
+  private recordEvidence(): void {
     const ledger = EvidenceLedger.of(this);
     ledger.registerContainer({
       path: this.node.path,
@@ -327,9 +358,6 @@ export class KeyVault extends Construct {
     };
     record([Control.NIST_SC_12_1, Control.PCI_3_7_5], EvidenceStatus.SATISFIED, 'purge_protection_enabled, soft_delete_retention_days',
       `true, ${this.softDeleteRetentionDays}`, `deleted keys are recoverable for ${this.softDeleteRetentionDays} days and cannot be purged early`);
-    record([Control.NIST_AC_6, Control.PCI_3_6_1], EvidenceStatus.SATISFIED, 'rbac_authorization_enabled, public_network_access_enabled',
-      `true, ${allowList}`, `Azure RBAC only (no access policies); ${allowList ? 'firewall default Deny with an allow list' : 'public network access disabled'}` +
-      `${privateEndpoint ? '; private endpoint' : ''}`);
     record([Control.PCI_3_7_6], this.dualControl ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, 'role_management_policy',
       this.dualControl ? 'approval + MFA' : 'none',
       this.dualControl ? 'key administration is just-in-time: every activation needs an approver and MFA (Privileged Identity Management)'

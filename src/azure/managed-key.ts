@@ -13,6 +13,7 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
+import { checkKeyNetwork } from './private/network';
 import { stableName } from '../core/naming';
 import { BUILT_IN } from './private/roles';
 import { assignKeyRole, createVaultKey } from './private/vault-key';
@@ -50,6 +51,7 @@ export class ManagedKey extends Construct {
     // The model is checked before anything is created.
     checkModelAllowed(profile, DeploymentModel.PROVIDER_MANAGED, this.node.path);
     const software = fipsLevelRank(profile.minimumFipsLevel) <= fipsLevelRank(FipsLevel.LEVEL_1);
+    checkKeyNetwork(props.network, props.vault, this.node.path);
     this.vault = props.vault ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
@@ -58,9 +60,7 @@ export class ManagedKey extends Construct {
       profile,
       auditSink: props.auditSink,
       acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
-      allowedIpRanges: props.allowedIpRanges,
-      allowedSubnetIds: props.allowedSubnetIds,
-      privateEndpointSubnetId: props.privateEndpointSubnetId,
+      network: props.network!,
     });
     const hsm = this.vault.sku === VaultSku.PREMIUM && !software;
     this.settings = resolveAzureKeySettings(scope, id, { ...props, profile, auditSink: props.auditSink ?? this.vault.auditSink },

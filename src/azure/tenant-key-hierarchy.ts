@@ -7,6 +7,7 @@ import { AzureCustodians, azureAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeySpec } from './key-spec';
 import { KeyVault, VaultSku } from './key-vault';
+import { VaultNetwork } from './vault-network';
 import { checkModelAllowed } from '../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
@@ -129,14 +130,11 @@ export interface TenantKeyHierarchyProps {
    */
   readonly roleAssignmentQuota?: number;
 
-  /** @default - none: public network access disabled */
-  readonly allowedIpRanges?: string[];
-
-  /** @default - none */
-  readonly allowedSubnetIds?: string[];
-
-  /** @default - none */
-  readonly privateEndpointSubnetId?: string;
+  /**
+   * How Terraform and the tenant services reach every shard vault (and the pool vault): `VaultNetwork.privateEndpoint`
+   * (one endpoint per vault, all registered in the same private DNS zone) or `VaultNetwork.allowList`.
+   */
+  readonly network: VaultNetwork;
 }
 
 /**
@@ -175,6 +173,10 @@ export class TenantKeyHierarchy extends Construct {
     if (props.acknowledgePurgeProtectionIsPermanent !== true) {
       throw new ValidationError('acknowledgePurgeProtectionIsPermanent must be true: every shard vault has purge protection, which can never ' +
         `be turned off, got ${props.acknowledgePurgeProtectionIsPermanent}`);
+    }
+    if (!props.network) {
+      throw new ValidationError(`network is required for ${this.node.path}: every shard vault is reached through VaultNetwork.privateEndpoint(...) ` +
+        'or VaultNetwork.allowList(...), got none');
     }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.CUSTOMER_MANAGED, this.node.path);
@@ -284,9 +286,7 @@ export class TenantKeyHierarchy extends Construct {
       profile: this.profile,
       auditSink: p.auditSink,
       acknowledgePurgeProtectionIsPermanent: true,
-      allowedIpRanges: p.allowedIpRanges,
-      allowedSubnetIds: p.allowedSubnetIds,
-      privateEndpointSubnetId: p.privateEndpointSubnetId,
+      network: p.network,
       approvers: c.approvers,
     });
     vault._checkSeparation(this.assignments, this.node.path);

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
-import { azureByok, azureHsm, azureStack, ids, LOCATION, one, resources, RG, synth } from '../support/azure';
+import { azureByok, azureHsm, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
 import { profilesAllowing } from '../support/fixtures';
 
 const template = (json: any) => JSON.parse(one(json, 'azurerm_resource_group_template_deployment').template_content);
@@ -156,13 +156,13 @@ describe('bad input', () => {
     ['a key name Azure rejects', () => azureByok(azureStack(), ComplianceProfile.SOC2, 'K', { keyName: 'orders_key' }), /keyName must be 1 to 127 letters, digits and hyphens, got orders_key/],
     ['a standard vault', () => {
       const s = azureStack();
-      const vault = new azure.KeyVault(s, 'Std', { resourceGroupName: RG, location: LOCATION, sku: azure.VaultSku.STANDARD, acknowledgePurgeProtectionIsPermanent: true });
+      const vault = new azure.KeyVault(s, 'Std', { resourceGroupName: RG, location: LOCATION, sku: azure.VaultSku.STANDARD, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork() });
       return azureByok(s, ComplianceProfile.COMMERCIAL, 'K', { vault });
     }, /vault test\/Std is a standard vault; BYOK needs HSM-protected keys/],
     ['a profile without BYOK', () => azureByok(azureStack(), ComplianceProfile.SOVEREIGN, 'K'), 'profile SOVEREIGN does not allow the BYOK model'],
     ['both a vault and a Managed HSM', () => {
       const s = azureStack();
-      const vault = new azure.KeyVault(s, 'V', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true });
+      const vault = new azure.KeyVault(s, 'V', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork() });
       return azureByok(s, ComplianceProfile.COMMERCIAL, 'K', { vault, managedHsm: azureHsm(s, ComplianceProfile.COMMERCIAL) });
     }, 'give either vault or managedHsm for test/K, not both'],
   ])('%s', (_name, build, message) => {

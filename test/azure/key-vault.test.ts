@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
-import { azureSink, azureStack, ids, LOCATION, one, resources, RG, synth } from '../support/azure';
+import { azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
 
 const vault = (extra: Partial<azure.KeyVaultProps> = {}) => {
   const stack = azureStack();
-  const v = new azure.KeyVault(stack, 'Vault', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, ...extra });
+  const v = new azure.KeyVault(stack, 'Vault', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), ...extra });
   return { stack, v, json: synth(stack) };
 };
 
@@ -56,20 +56,18 @@ describe('secure defaults', () => {
   });
 });
 
-test('an allow list opens the firewall only to it; a private endpoint is added on request', () => {
+test('an allow list opens the firewall only to it', () => {
   const { json } = vault({
-    allowedIpRanges: ['203.0.113.0/24'],
-    allowedSubnetIds: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a'],
-    privateEndpointSubnetId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/pe',
+    network: azure.VaultNetwork.allowList({
+      ipRanges: ['203.0.113.0/24'],
+      subnetIds: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a'],
+    }),
   });
   expect(one(json, 'azurerm_key_vault')).toMatchObject({
     public_network_access_enabled: true,
-    network_acls: { default_action: 'Deny', ip_rules: ['203.0.113.0/24'], virtual_network_subnet_ids: [expect.stringContaining('subnets/a')] },
+    network_acls: { default_action: 'Deny', bypass: 'None', ip_rules: ['203.0.113.0/24'], virtual_network_subnet_ids: [expect.stringContaining('subnets/a')] },
   });
-  expect(one(json, 'azurerm_private_endpoint')).toMatchObject({
-    subnet_id: expect.stringContaining('subnets/pe'),
-    private_service_connection: { subresource_names: ['vault'], is_manual_connection: false },
-  });
+  expect(resources(json, 'azurerm_private_endpoint')).toEqual({});
 });
 
 test('dual control: administrators are only eligible, activation needs an approver, MFA and a justification', () => {
@@ -79,6 +77,7 @@ test('dual control: administrators are only eligible, activation needs an approv
     resourceGroupName: RG,
     location: LOCATION,
     acknowledgePurgeProtectionIsPermanent: true,
+    network: vaultNetwork(),
     profile: ComplianceProfile.PCI_DSS,
     auditSink: sink,
     administrators: [ids.admin],
@@ -103,7 +102,7 @@ test('dual control: administrators are only eligible, activation needs an approv
 test('the vault sends its audit logs to the sink', () => {
   const stack = azureStack();
   const sink = azureSink(stack, ComplianceProfile.COMMERCIAL);
-  new azure.KeyVault(stack, 'Vault', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, auditSink: sink });
+  new azure.KeyVault(stack, 'Vault', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), auditSink: sink });
   expect(one(synth(stack), 'azurerm_monitor_diagnostic_setting')).toMatchObject({
     target_resource_id: expect.stringMatching(/azurerm_key_vault\..*\.id/),
     enabled_log: [{ category_group: 'audit' }],

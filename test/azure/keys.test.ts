@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel } from '../../src';
 import * as azure from '../../src/azure';
-import { azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, one, resources, RG, synth } from '../support/azure';
+import { azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
 import { profilesAllowing } from '../support/fixtures';
 
 describe('CustomerManagedKey in its own premium vault', () => {
@@ -24,7 +24,9 @@ describe('CustomerManagedKey in its own premium vault', () => {
     expect(k.rotation_policy).toEqual({ automatic: { time_after_creation: 'P365D' }, expire_after: 'P395D', notify_before_expiry: 'P30D' });
     expect(k.expiration_date).toBe('${timeadd(timestamp(), "9480h")}');
     expect(k.lifecycle).toEqual({ ignore_changes: ['expiration_date'], prevent_destroy: true });
-    expect(k.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeployerKeyAdministrator/)]);
+    // Key creation is a data-plane call: it waits for the deployer's role and for the private endpoint (its DNS record).
+    expect(k.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeployerKeyAdministrator/),
+      expect.stringMatching(/^azurerm_private_endpoint\./)]);
   });
 
   test('users and auditors are assigned on the key alone; administrators only through PIM on the vault', () => {
@@ -61,7 +63,7 @@ test.each(profilesAllowing(DeploymentModel.CUSTOMER_MANAGED).map((p) => [p.name,
 
 test('keys share a vault, and grants are checked against everyone in it', () => {
   const stack = azureStack();
-  const vault = new azure.KeyVault(stack, 'Shared', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true });
+  const vault = new azure.KeyVault(stack, 'Shared', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork() });
   const a = azureCmk(stack, ComplianceProfile.COMMERCIAL, 'A', { vault, keySpec: azure.KeySpec.EC_P384 });
   azureCmk(stack, ComplianceProfile.COMMERCIAL, 'B', { vault });
   const json = synth(stack);
@@ -91,7 +93,7 @@ test('a key in a Managed HSM: local key and rotation policy, crypto-only role on
 describe('ManagedKey', () => {
   test('a software key in a standard vault where the profile accepts software keys', () => {
     const stack = azureStack();
-    new azure.ManagedKey(stack, 'AppKey', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, users: [ids.user] });
+    new azure.ManagedKey(stack, 'AppKey', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), users: [ids.user] });
     const json = synth(stack);
     expect(one(json, 'azurerm_key_vault')).toMatchObject({ sku_name: 'standard', purge_protection_enabled: true });
     expect(one(json, 'azurerm_key_vault_key')).toMatchObject({
@@ -109,6 +111,7 @@ describe('ManagedKey', () => {
       resourceGroupName: RG,
       location: LOCATION,
       acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       profile: ComplianceProfile.custom({ name: 'L2_PM', minimumFipsLevel: FipsLevel.LEVEL_2 }),
     });
     const json = synth(stack);
@@ -122,6 +125,7 @@ describe('ManagedKey', () => {
         resourceGroupName: RG,
         location: LOCATION,
         acknowledgePurgeProtectionIsPermanent: true,
+        network: vaultNetwork(),
         profile: profile as ComplianceProfile,
         auditSink: undefined,
       })).toThrow(`profile ${name} does not allow the PROVIDER_MANAGED model`);
@@ -134,7 +138,7 @@ describe('bad input', () => {
       /custodians.users and custodians.administrators overlap on test\/K: .* cannot be both an administrator and a user/],
     ['an HSM key type in a standard vault', () => {
       const s = azureStack();
-      const vault = new azure.KeyVault(s, 'V', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, sku: azure.VaultSku.STANDARD });
+      const vault = new azure.KeyVault(s, 'V', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), sku: azure.VaultSku.STANDARD });
       return azureCmk(s, ComplianceProfile.COMMERCIAL, 'K', { vault });
     }, 'vault test/V is a standard vault; HSM-protected keys (RSA-HSM, EC-HSM) need VaultSku.PREMIUM'],
     ['an EC key for encryption', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { keySpec: azure.KeySpec.EC_P256, keyUsage: azure.KeyUsage.ENCRYPT_DECRYPT }),
@@ -161,7 +165,7 @@ describe('bad input', () => {
       'keyName must be 1 to 127 letters, digits and hyphens, got orders_key'],
     ['approvers on a shared vault key', () => {
       const s = azureStack();
-      const vault = new azure.KeyVault(s, 'V', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true });
+      const vault = new azure.KeyVault(s, 'V', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork() });
       return azureCmk(s, ComplianceProfile.COMMERCIAL, 'K', { vault, custodians: { administrators: [ids.admin], approvers: [ids.approverA, ids.approverB] } });
     }, /custodians.approvers belong to the vault when it is shared/],
   ])('%s', (_what, build, message) => {
@@ -175,6 +179,7 @@ describe('bad input', () => {
       resourceGroupName: RG,
       location: LOCATION,
       acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       profile: ComplianceProfile.PCI_DSS,
       auditSink: sink,
     })).toThrow(/approvers must name at least 2 distinct approvers for dual control on test\/V \(profile PCI_DSS\), got 0/);

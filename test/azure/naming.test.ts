@@ -3,7 +3,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { ComplianceProfile, NamingContext } from '../../src';
 import * as azure from '../../src/azure';
-import { azureCmk, azureHsm, azureSink, ids, LOCATION, one, RG, synth } from '../support/azure';
+import { azureCmk, azureHsm, azureSink, ids, LOCATION, one, RG, synth, vaultNetwork } from '../support/azure';
 
 const PCI = ComplianceProfile.PCI_DSS;
 const SUB_A = '0f0f0f0f-aaaa-4aaa-8aaa-000000000001';
@@ -28,6 +28,7 @@ function paymentsApp(opts: Parameters<typeof stackIn>[0] = {}) {
     profile: ComplianceProfile.COMMERCIAL,
     tenantsPerVault: 2,
     acknowledgePurgeProtectionIsPermanent: true,
+    network: vaultNetwork(),
     custodians: { administrators: [ids.admin], users: [ids.user] },
     tenants: [{ tenantId: 'acme' }],
   });
@@ -119,6 +120,7 @@ describe('legacy names', () => {
       location: LOCATION,
       profile: ComplianceProfile.COMMERCIAL,
       acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       custodians: { administrators: [ids.admin], users: [ids.user] },
     });
     // sha256("payments/Tenants") starts a8b9c64f
@@ -150,7 +152,8 @@ describe('when the subscription is not known at synthesis', () => {
     expect(() => azureSink(make(), PCI)).toThrow(/^storageAccountName is required for storage account payments\/Audit/);
     expect(() => azureHsm(make(), ComplianceProfile.COMMERCIAL)).toThrow(/^name is required for Managed HSM payments\/Hsm/);
     expect(() => new azure.TenantKeyHierarchy(make(), 'Tenants', {
-      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, custodians: { administrators: [ids.admin] },
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+      custodians: { administrators: [ids.admin] },
     })).toThrow(/^vaultNamePrefix is required for tenant vaults payments\/Tenants/);
   });
 
@@ -183,12 +186,12 @@ describe('long and odd construct ids still give valid names', () => {
     const stack = stackIn({ subscriptionId: SUB_A });
     azureSink(stack, PCI, id);
     const v = new azure.KeyVault(stackIn({ subscriptionId: SUB_A }), id, {
-      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true,
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
     });
     const hsmStack = stackIn({ subscriptionId: SUB_A });
     azureHsm(hsmStack, ComplianceProfile.COMMERCIAL, id);
     const h = new azure.TenantKeyHierarchy(stackIn({ subscriptionId: SUB_A }), id, {
-      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, custodians: { administrators: [ids.admin] }, tenants: [{ tenantId: 'acme' }],
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), custodians: { administrators: [ids.admin] }, tenants: [{ tenantId: 'acme' }],
     });
     const json = synth(stack);
     const vaultRule = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { ComplianceProfile, EvidenceLedger, TenantIsolation } from '../../src';
 import * as azure from '../../src/azure';
-import { azureSink, azureStack, ids, LOCATION, one, resources, RG, synth } from '../support/azure';
+import { azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
 
 const TENANT_USER = '88888888-8888-4888-8888-888888888888';
 
@@ -9,7 +9,7 @@ function hierarchy(stack = azureStack(), extra: Partial<azure.TenantKeyHierarchy
   return new azure.TenantKeyHierarchy(stack, 'Tenants', {
     resourceGroupName: RG,
     location: LOCATION,
-    acknowledgePurgeProtectionIsPermanent: true,
+    acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
     vaultNamePrefix: 'kvtenants',
     custodians: { administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor] },
     ...extra,

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { App as TfApp, TerraformStack } from 'cdktf';
 import { compliance, ComplianceProfile, Control } from '../../src';
 import * as azure from '../../src/azure';
-import { ids, LOCATION, RG, SUBSCRIPTION } from '../support/azure';
+import { ids, LOCATION, RG, SUBSCRIPTION, vaultNetwork } from '../support/azure';
 import { ACCOUNT, cmkFor, newStack, REGION } from '../support/fixtures';
 
 const PCI = ComplianceProfile.PCI_DSS;
@@ -63,6 +63,7 @@ describe('cdktf: a required control nothing satisfies fails synthesis unless ack
       profile: PCI,
       auditSink: sink,
       acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       custodians: { administrators: [ids.admin], users: [ids.user], approvers: [ids.approverA, ids.approverB] },
     });
     return { app, dir };

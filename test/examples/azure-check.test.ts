@@ -63,6 +63,15 @@ describe('the checks catch what they claim to', () => {
     }, /can use keys: Microsoft.KeyVault\/managedHsm\/keys\/unwrap\/action/],
     ['an HSM role over the whole HSM', 'azure-hyok', (j) => { first(j, 'azurerm_key_vault_managed_hardware_security_module_role_assignment').scope = '/'; },
       /covers the whole HSM/],
+    ['a vault behind a private endpoint without a DNS zone group', 'azure-customer-managed', (j) => {
+      delete first(j, 'azurerm_private_endpoint').private_dns_zone_group;
+    }, /vault .* is out of Terraform's reach: no private endpoint with a DNS zone group and no allow list/],
+    ['a vault closed to every network', 'azure-provider-managed', (j) => {
+      const v = first(j, 'azurerm_key_vault');
+      v.public_network_access_enabled = false;
+    }, /vault .* is out of Terraform's reach/],
+    ['a Managed HSM without a private endpoint', 'azure-hyok', (j) => { delete j.resource.azurerm_private_endpoint; },
+      /Managed HSM .* is out of Terraform's reach: no private endpoint with a DNS zone group/],
     ['a Managed HSM without a security domain', 'azure-hyok', (j) => {
       first(j, 'azurerm_key_vault_managed_hardware_security_module').security_domain_key_vault_certificate_ids = [];
     }, /without a customer-held security domain/],

@@ -1,5 +1,5 @@
 import { TerraformStack } from 'cdktf';
-import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG } from './azure';
+import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG, vaultNetwork } from './azure';
 import { profilesAllowing } from './fixtures';
 import { ComplianceProfile, DeploymentModel, TenantIsolation } from '../../src';
 import * as azure from '../../src/azure';
@@ -30,12 +30,13 @@ export function azureScenarios(): AzureScenario[] {
       location: LOCATION,
       profile,
       acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       auditSink: profile.auditSinkRequired ? azureSink(stack, profile) : undefined,
     });
     key.grantEncryptDecrypt(ids.user);
   });
   add('CustomerManagedKey', profilesAllowing(DeploymentModel.CUSTOMER_MANAGED), (stack, profile) => {
-    azureCmk(stack, profile, 'OrdersKey', { allowedIpRanges: ['203.0.113.0/24'] });
+    azureCmk(stack, profile, 'OrdersKey', { network: azure.VaultNetwork.allowList({ ipRanges: ['203.0.113.0/24'] }) });
   });
   add('ByokImport', profilesAllowing(DeploymentModel.BYOK), (stack, profile) => {
     azureByok(stack, profile, 'ImportedKey', { keyImported: true });
@@ -53,6 +54,7 @@ export function azureScenarios(): AzureScenario[] {
       profile,
       auditSink: profile.auditSinkRequired ? azureSink(stack, profile) : undefined,
       acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       isolation: TenantIsolation.TIERED,
       custodians: {
         administrators: [ids.admin],

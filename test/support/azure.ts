@@ -19,6 +19,21 @@ export const LOCATION = 'westeurope';
 /** The subscription the test stacks deploy to: generated global names (vaults, HSMs, storage accounts) carry it. */
 export const SUBSCRIPTION = 'a1b2c3d4-0000-4000-8000-000000000001';
 
+/** The network the test vaults and HSMs are reached through: a private endpoint registered in a hub's private DNS zone. */
+export const NET = {
+  endpointsSubnet: '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-keys/subnets/endpoints',
+  vaultZone: '/subscriptions/00000000-0000-4000-8000-000000000002/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net',
+  hsmZone: '/subscriptions/00000000-0000-4000-8000-000000000002/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.managedhsm.azure.net',
+};
+
+export function vaultNetwork(): azure.VaultNetwork {
+  return azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, privateDnsZoneId: NET.vaultZone });
+}
+
+export function hsmNetwork(): azure.VaultNetwork {
+  return azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, privateDnsZoneId: NET.hsmZone });
+}
+
 export function azureStack(id = 'test'): TerraformStack {
   const stack = new TerraformStack(Testing.app(), id);
   new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: SUBSCRIPTION });
@@ -56,6 +71,7 @@ export function azureCmk(stack: TerraformStack, profile: ComplianceProfile, id =
     profile,
     auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? azureSink(stack, profile) : undefined,
     acknowledgePurgeProtectionIsPermanent: true,
+    network: extra.vault || extra.managedHsm ? undefined : vaultNetwork(),
     custodians: {
       administrators: [ids.admin],
       users: [ids.user],
@@ -79,6 +95,8 @@ export function azureHsm(stack: TerraformStack, profile: ComplianceProfile, id =
     securityDomainQuorum: 2,
     hsmAdministrators: [ids.hsmAdmin],
     custodians: { administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor] },
+    network: hsmNetwork(),
+    activate: true,
     ...extra,
   });
 }
@@ -90,6 +108,7 @@ export function azureByok(stack: TerraformStack, profile: ComplianceProfile, id 
     profile,
     auditSink: 'auditSink' in extra ? extra.auditSink : profile.auditSinkRequired ? azureSink(stack, profile) : undefined,
     acknowledgePurgeProtectionIsPermanent: true,
+    network: extra.vault || extra.managedHsm ? undefined : vaultNetwork(),
     custodians: {
       administrators: [ids.admin],
       users: [ids.user],

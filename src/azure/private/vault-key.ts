@@ -28,7 +28,8 @@ export function createVaultKey(scope: Construct, vault: KeyVault, name: string, 
       notifyBeforeExpiry: isoDays(s.notifyBeforeDays),
     },
     lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
-    dependsOn,
+    // Key creation is a data-plane call: it waits for the private endpoint's DNS record, not only for the role.
+    dependsOn: [...dependsOn, ...vault._networkDependencies],
   });
 }
 

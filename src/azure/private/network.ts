@@ -1,0 +1,264 @@
+import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
+import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
+import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { stableGuid } from '../../core/naming';
+import { ValidationError } from '../../core/validation';
+import type { VaultAllowListOptions, VaultNetwork, VaultPrivateEndpointOptions } from '../vault-network';
+
+/**
+ * Private Link names per service: the private endpoint's subresource (group id) and the private DNS zone its record goes
+ * in, from Microsoft's table (Azure public cloud names; a zone brought by id may be another cloud's).
+ * @see https://learn.microsoft.com/azure/private-link/private-endpoint-dns (Key Vault: `vault`,
+ * `privatelink.vaultcore.azure.net`; Managed HSM: `managedhsm`, `privatelink.managedhsm.azure.net`)
+ * @see https://learn.microsoft.com/azure/key-vault/managed-hsm/private-link
+ */
+const SERVICES = {
+  vault: { subresource: 'vault', zone: 'privatelink.vaultcore.azure.net', zonePrefix: 'privatelink.vaultcore.', label: 'Key Vault' },
+  managedhsm: { subresource: 'managedhsm', zone: 'privatelink.managedhsm.azure.net', zonePrefix: 'privatelink.managedhsm.', label: 'Managed HSM' },
+};
+
+export type VaultService = keyof typeof SERVICES;
+
+/** The `network_acls` block a vault or Managed HSM gets. */
+export interface NetworkAcls {
+  readonly defaultAction: string;
+  readonly bypass: string;
+  readonly ipRules?: string[];
+  readonly virtualNetworkSubnetIds?: string[];
+}
+
+/** What a vault or Managed HSM hands its network. */
+export interface NetworkTarget {
+  readonly service: VaultService;
+  /** The vault's or HSM's resource id. */
+  readonly resourceId: string;
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** Writes the firewall settings onto the resource (again, when the bypass changes). */
+  readonly putAcls: (acls: NetworkAcls) => void;
+  /** Records, in the evidence ledger, which network path exists (again, when the bypass changes). */
+  readonly record: (value: string, description: string) => void;
+}
+
+/** Whether the resource should be created with public network access, before its network is attached. */
+export function publicAccessFor(allow: VaultAllowListOptions | undefined): boolean {
+  return allow !== undefined;
+}
+
+const PRIVATE_V4 = [/^10\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./];
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/([0-9]|[12]\d|3[0-2]))?$/;
+
+/**
+ * Key Vault firewall rules: public IPv4 addresses or ranges only (private ranges and IPv6 are refused), at most 1,000
+ * IP rules and 200 virtual network rules.
+ * @see https://learn.microsoft.com/azure/key-vault/general/network-security
+ */
+function checkAllowList(allow: VaultAllowListOptions, subject: string): void {
+  const ipRanges = allow.ipRanges ?? [];
+  const subnetIds = allow.subnetIds ?? [];
+  for (const range of ipRanges) {
+    if (Token.isUnresolved(range)) continue;
+    if (!IPV4_CIDR.test(range)) {
+      throw new ValidationError(`network ipRanges must be IPv4 addresses or CIDR ranges (Key Vault takes no IPv6), got ${range} for ${subject}`);
+    }
+    if (PRIVATE_V4.some((p) => p.test(range))) {
+      throw new ValidationError('network ipRanges must be public addresses: Key Vault refuses private (RFC 1918) ranges; reach the vault from a ' +
+        `virtual network through subnetIds or VaultNetwork.privateEndpoint, got ${range} for ${subject}`);
+    }
+  }
+  if (ipRanges.length > 1000) throw new ValidationError(`network ipRanges must be at most 1000 ranges, got ${ipRanges.length} for ${subject}`);
+  if (subnetIds.length > 200) throw new ValidationError(`network subnetIds must be at most 200 subnets, got ${subnetIds.length} for ${subject}`);
+}
+
+/**
+ * One vault's or Managed HSM's network: its firewall, and its private endpoint with the DNS zone group. Trusted
+ * Microsoft services get through the firewall only while something asks for them (a service-encryption grant, or
+ * `allowTrustedServices`), and the evidence says which.
+ */
+export class AttachedNetwork {
+  /** Whether public network access is enabled (allow list) or disabled (private endpoint). */
+  public readonly publicNetworkAccessEnabled: boolean;
+  /** The private endpoint, when there is one. */
+  public readonly privateEndpoint?: PrivateEndpoint;
+  /** The private DNS zone the endpoint's record is in, when there is one. */
+  public readonly privateDnsZoneId?: string;
+  /**
+   * What a resource calling the data plane (a key) must wait for: the private endpoint (its zone group writes the DNS
+   * record) and the zone's virtual network links. Empty for an allow list.
+   */
+  public readonly dependables: ITerraformDependable[] = [];
+  private readonly target: NetworkTarget;
+  private readonly allow?: VaultAllowListOptions;
+  private readonly endpointSubnetId?: string;
+  private readonly zoneSource?: string;
+  private readonly reasons: string[] = [];
+
+  constructor(scope: Construct, target: NetworkTarget, endpoint: VaultPrivateEndpointOptions | undefined, allow: VaultAllowListOptions | undefined) {
+    this.target = target;
+    this.allow = allow;
+    const service = SERVICES[target.service];
+    const subject = scope.node.path;
+    this.publicNetworkAccessEnabled = publicAccessFor(allow);
+    if (allow) {
+      if (target.service === 'managedhsm') {
+        // https://learn.microsoft.com/azure/key-vault/managed-hsm/private-link ("does not currently support IP rules or Virtual
+        // Network Service Endpoints"; the IP firewall is a preview that needs subscription enablement)
+        throw new ValidationError(`network must be VaultNetwork.privateEndpoint for Managed HSM ${subject}: azurerm sets no IP or virtual network ` +
+          'rules on a Managed HSM (its network_acls has only bypass and default_action), so an allow list could not let Terraform in, got VaultNetwork.allowList');
+      }
+      checkAllowList(allow, subject);
+    } else {
+      const options = endpoint!;
+      const links = options.linkedVirtualNetworkIds ?? [];
+      if (options.privateDnsZoneId && !Token.isUnresolved(options.privateDnsZoneId)) {
+        const zoneName = /\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)$/i.exec(options.privateDnsZoneId)?.[1];
+        if (!zoneName || !zoneName.toLowerCase().startsWith(service.zonePrefix)) {
+          throw new ValidationError(`network privateDnsZoneId must be the id of a ${service.zone} private DNS zone for ${service.label} ${subject}, ` +
+            `got ${options.privateDnsZoneId}`);
+        }
+      }
+      const rg = options.resourceGroupName ?? target.resourceGroupName;
+      let zoneId = options.privateDnsZoneId;
+      if (!zoneId) {
+        const zone = sharedZone(scope, target.service, rg, subject);
+        zoneId = zone.id;
+        links.forEach((vnetId, i) => this.dependables.push(linkZone(zone, vnetId, `${subject}#${i}`)));
+        this.zoneSource = `${service.zone} created in resource group ${readable(rg, 'known at deploy time')}, linked to ${links.length} ` +
+          `virtual network${links.length === 1 ? '' : 's'} (${links.map((l) => readable(l, 'known at deploy time')).join(', ')})`;
+      } else {
+        this.zoneSource = `${service.zone} (${readable(zoneId, 'a zone id known at deploy time')})`;
+      }
+      this.privateDnsZoneId = zoneId;
+      this.endpointSubnetId = readable(options.subnetId, 'known at deploy time');
+      // The zone group writes the endpoint's A record into the zone, so the vault's name resolves to the private address
+      // from every network linked to it.
+      // https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/private_endpoint#private_dns_zone_group
+      this.privateEndpoint = new PrivateEndpoint(scope, 'PrivateEndpoint', {
+        name: `pe-${target.name}`,
+        resourceGroupName: rg,
+        location: options.location ?? target.location,
+        subnetId: options.subnetId,
+        privateServiceConnection: {
+          name: `psc-${target.name}`,
+          privateConnectionResourceId: target.resourceId,
+          subresourceNames: [service.subresource],
+          isManualConnection: false,
+        },
+        privateDnsZoneGroup: { name: 'default', privateDnsZoneIds: [zoneId] },
+      });
+      this.dependables.push(this.privateEndpoint);
+    }
+    const asked = allow?.allowTrustedServices ?? endpoint?.allowTrustedServices ?? false;
+    if (asked) this.reasons.push('allowTrustedServices');
+    this.apply();
+  }
+
+  /** The firewall bypass, as written to the resource. */
+  public get bypass(): string {
+    return this.reasons.length > 0 ? 'AzureServices' : 'None';
+  }
+
+  /**
+   * Lets trusted Microsoft services through the firewall (Storage, Disk Encryption and other services using the key with
+   * their managed identity come from Microsoft's networks, not from the allow list or the private endpoint). Public
+   * network access disabled still lets trusted services in when the bypass is on.
+   * @see https://learn.microsoft.com/azure/key-vault/general/network-security#restrictions--considerations
+   */
+  public allowTrustedServices(reason: string): void {
+    if (this.reasons.includes(reason)) return;
+    this.reasons.push(reason);
+    this.apply();
+  }
+
+  private apply(): void {
+    const ipRules = this.allow?.ipRanges ?? [];
+    const subnetIds = this.allow?.subnetIds ?? [];
+    const subnetText = subnetIds.map((id) => readable(id, 'a subnet known at deploy time'));
+    this.target.putAcls({
+      defaultAction: 'Deny',
+      bypass: this.bypass,
+      ipRules: ipRules.length > 0 ? ipRules : undefined,
+      virtualNetworkSubnetIds: subnetIds.length > 0 ? subnetIds : undefined,
+    });
+    const bypassText = this.reasons.length > 0
+      ? `trusted Microsoft services bypass the firewall (AzureServices) for: ${this.reasons.join('; ')}`
+      : 'no firewall bypass (None)';
+    if (this.privateEndpoint) {
+      this.target.record(
+        `public_network_access_enabled false, network_acls Deny/${this.bypass}, private endpoint in ${this.endpointSubnetId}, DNS zone ${this.zoneSource}`,
+        `public network access disabled; the data plane is reachable only through the private endpoint in subnet ${this.endpointSubnetId}, ` +
+        `whose address the name resolves to in private DNS zone ${this.zoneSource}; ${bypassText}`);
+    } else {
+      const ipRanges = (this.allow?.ipRanges ?? []).map((r) => readable(r, 'a range known at deploy time'));
+      this.target.record(
+        `public_network_access_enabled true, network_acls Deny/${this.bypass}, ip_rules [${ipRanges.join(', ')}], virtual_network_subnet_ids [${subnetText.join(', ')}]`,
+        `firewall default Deny: only ${ipRanges.length} IP range${ipRanges.length === 1 ? '' : 's'} (${ipRanges.join(', ') || 'none'}) and ` +
+        `${subnetIds.length} subnet${subnetIds.length === 1 ? '' : 's'} (service endpoints) reach the data plane; ${bypassText}`);
+    }
+  }
+}
+
+/** Evidence is read by people: a value Terraform only knows at deploy time is named as such, not as a token. */
+function readable(value: string, unknown: string): string {
+  return Token.isUnresolved(value) ? `(${unknown})` : value;
+}
+
+/** Attaches a network to one vault or Managed HSM. */
+export function attachNetwork(scope: Construct, target: NetworkTarget, endpoint: VaultPrivateEndpointOptions | undefined,
+  allow: VaultAllowListOptions | undefined): AttachedNetwork {
+  return new AttachedNetwork(scope, target, endpoint, allow);
+}
+
+/**
+ * One private DNS zone per stack, service and resource group: a zone name can exist only once in a resource group, and
+ * every vault of the stack registers in the same zone. Its construct id comes from the resource group's name (or, for a
+ * name only known at deploy time, from the first vault's path), so it is stable from one synthesis to the next.
+ */
+function sharedZone(scope: Construct, service: VaultService, resourceGroupName: string, requester: string): PrivateDnsZone {
+  const stack = TerraformStack.of(scope);
+  const registry = zones.get(stack) ?? new Map<string, PrivateDnsZone>();
+  zones.set(stack, registry);
+  const key = `${service}|${resourceGroupName}`;
+  const existing = registry.get(key);
+  if (existing) return existing;
+  const seed = Token.isUnresolved(resourceGroupName) ? requester : resourceGroupName.toLowerCase();
+  const zone = new PrivateDnsZone(stack, `CloudKmsPrivateDns-${service}-${stableGuid(seed).slice(0, 8)}`, {
+    name: SERVICES[service].zone,
+    resourceGroupName,
+  });
+  registry.set(key, zone);
+  return zone;
+}
+
+const zones = new WeakMap<TerraformStack, Map<string, PrivateDnsZone>>();
+
+/** Links a zone to a virtual network once, however many vaults ask (Azure links a network to a zone only once). */
+function linkZone(zone: PrivateDnsZone, virtualNetworkId: string, requester: string): PrivateDnsZoneVirtualNetworkLink {
+  const registry = links.get(zone) ?? new Map<string, PrivateDnsZoneVirtualNetworkLink>();
+  links.set(zone, registry);
+  const existing = registry.get(virtualNetworkId);
+  if (existing) return existing;
+  const seed = Token.isUnresolved(virtualNetworkId) ? requester : virtualNetworkId.toLowerCase();
+  const link = new PrivateDnsZoneVirtualNetworkLink(zone, `Link-${stableGuid(seed).slice(0, 12)}`, {
+    name: `cloud-kms-${stableGuid(seed).slice(0, 12)}`,
+    resourceGroupName: zone.resourceGroupName,
+    privateDnsZoneName: zone.name,
+    virtualNetworkId,
+    // privatelink zones hold only the endpoints' records: no VM auto-registration.
+    registrationEnabled: false,
+  });
+  registry.set(virtualNetworkId, link);
+  return link;
+}
+
+const links = new WeakMap<PrivateDnsZone, Map<string, PrivateDnsZoneVirtualNetworkLink>>();
+
+/** A construct that creates its vault needs a network; one given a vault or HSM must not be given another. */
+export function checkKeyNetwork(network: VaultNetwork | undefined, container: IConstruct | undefined, subject: string): void {
+  if (network && container) {
+    throw new ValidationError(`network applies only to a vault ${subject} creates; ${container.node.path} was given and has its own network`);
+  }
+}

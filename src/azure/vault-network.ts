@@ -1,0 +1,152 @@
+import { Construct } from 'constructs';
+import { ValidationError } from '../core/validation';
+import { attachNetwork, AttachedNetwork, NetworkTarget } from './private/network';
+
+/**
+ * How Terraform (and every other client) reaches a vault's or Managed HSM's data plane.
+ */
+export enum VaultNetworkMode {
+  /** Public network access disabled; a private endpoint in a subnet, resolved through a private DNS zone. */
+  PRIVATE_ENDPOINT = 'PRIVATE_ENDPOINT',
+  /** Public network access enabled behind a firewall that denies everything but the listed IP ranges and subnets. */
+  ALLOW_LIST = 'ALLOW_LIST',
+}
+
+/**
+ * Options for `VaultNetwork.privateEndpoint`.
+ */
+export interface VaultPrivateEndpointOptions {
+  /** The subnet the private endpoint's network interface goes in (same region as its virtual network). */
+  readonly subnetId: string;
+
+  /**
+   * An existing private DNS zone the endpoint registers its A record in: `privatelink.vaultcore.azure.net` for a Key
+   * Vault, `privatelink.managedhsm.azure.net` for a Managed HSM (hub-and-spoke: the zone the connectivity subscription
+   * owns, already linked to the virtual networks that must resolve the vault, Terraform's included). Give this or
+   * `linkedVirtualNetworkIds`.
+   * @default - none: give `linkedVirtualNetworkIds` to have the zone created here
+   * @see https://learn.microsoft.com/azure/private-link/private-endpoint-dns
+   */
+  readonly privateDnsZoneId?: string;
+
+  /**
+   * Virtual networks to link a private DNS zone created in this stack to (one zone per resource group and service,
+   * shared by every vault of the stack). Terraform must run in one of them, or in a network whose DNS forwards to
+   * them. Give this or `privateDnsZoneId`.
+   * @default - none: give `privateDnsZoneId`
+   */
+  readonly linkedVirtualNetworkIds?: string[];
+
+  /**
+   * Resource group of the private endpoint and of a DNS zone created here.
+   * @default - the vault's
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Region of the private endpoint: its virtual network's.
+   * @default - the vault's
+   */
+  readonly location?: string;
+
+  /**
+   * Let trusted Microsoft services through the firewall (`bypass: AzureServices`) even without a service-encryption
+   * grant. Grants to services (`grantServiceEncryption`, `KeyUserRole.SERVICE_ENCRYPTION_USER`) turn it on by
+   * themselves.
+   * @default false
+   * @see https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints#trusted-services
+   */
+  readonly allowTrustedServices?: boolean;
+}
+
+/**
+ * Options for `VaultNetwork.allowList`.
+ */
+export interface VaultAllowListOptions {
+  /**
+   * Public IPv4 addresses or CIDR ranges allowed through the firewall (Terraform's egress address among them). Key
+   * Vault refuses private (RFC 1918) ranges and IPv6.
+   * @default - none
+   * @see https://learn.microsoft.com/azure/key-vault/general/network-security
+   */
+  readonly ipRanges?: string[];
+
+  /**
+   * Subnet ids allowed through the firewall; each needs the `Microsoft.KeyVault` service endpoint.
+   * @default - none
+   */
+  readonly subnetIds?: string[];
+
+  /**
+   * Let trusted Microsoft services through the firewall (`bypass: AzureServices`) even without a service-encryption
+   * grant. Grants to services turn it on by themselves.
+   * @default false
+   */
+  readonly allowTrustedServices?: boolean;
+}
+
+/**
+ * The network path to a Key Vault or Managed HSM. There is no default: a vault closed to every network could not be
+ * given keys by Terraform, and one open to every network is not what a key store should be. Choose one:
+ *
+ * - `VaultNetwork.privateEndpoint({ subnetId, privateDnsZoneId })`: public access disabled; a private endpoint with a
+ *   DNS zone group in the `privatelink` zone. Terraform must run inside the virtual network or a peered one that
+ *   resolves the zone.
+ * - `VaultNetwork.allowList({ ipRanges, subnetIds })` (Key Vault only): public access enabled, firewall default Deny,
+ *   only the listed ranges and subnets. Terraform's egress IP must be in the list.
+ *
+ * Either way the firewall bypass for trusted Microsoft services is off unless a key is granted to a service
+ * (`grantServiceEncryption`) or `allowTrustedServices` is set.
+ */
+export class VaultNetwork {
+  /**
+   * Public network access disabled; reachable only through a private endpoint whose name resolves in a private DNS zone.
+   */
+  public static privateEndpoint(options: VaultPrivateEndpointOptions): VaultNetwork {
+    if (!options || !options.subnetId) {
+      throw new ValidationError('VaultNetwork.privateEndpoint needs subnetId, the subnet the private endpoint goes in, got none');
+    }
+    const zone = options.privateDnsZoneId;
+    const links = options.linkedVirtualNetworkIds ?? [];
+    if (!zone && links.length === 0) {
+      throw new ValidationError('VaultNetwork.privateEndpoint needs privateDnsZoneId (an existing privatelink zone) or linkedVirtualNetworkIds ' +
+        '(a zone created here, linked to those networks), got neither: without the zone the vault\'s name resolves to its public ' +
+        'address, which refuses every request once public network access is disabled');
+    }
+    if (zone && links.length > 0) {
+      throw new ValidationError('VaultNetwork.privateEndpoint takes privateDnsZoneId (an existing zone) or linkedVirtualNetworkIds (a zone created here), ' +
+        `not both, got privateDnsZoneId ${zone} and ${links.length} linkedVirtualNetworkIds`);
+    }
+    return new VaultNetwork(VaultNetworkMode.PRIVATE_ENDPOINT, options, undefined);
+  }
+
+  /**
+   * Public network access enabled, firewall default Deny, with only these IP ranges and subnets allowed (Key Vault only:
+   * a Managed HSM takes no IP or virtual network rules).
+   */
+  public static allowList(options: VaultAllowListOptions): VaultNetwork {
+    const ipRanges = options?.ipRanges ?? [];
+    const subnetIds = options?.subnetIds ?? [];
+    if (ipRanges.length === 0 && subnetIds.length === 0) {
+      throw new ValidationError('VaultNetwork.allowList needs ipRanges or subnetIds, got neither: a firewall that denies by default with an empty ' +
+        'list would refuse Terraform too');
+    }
+    return new VaultNetwork(VaultNetworkMode.ALLOW_LIST, undefined, options);
+  }
+
+  /** Which network path this is. */
+  public readonly mode: VaultNetworkMode;
+  private readonly endpoint?: VaultPrivateEndpointOptions;
+  private readonly allow?: VaultAllowListOptions;
+
+  private constructor(mode: VaultNetworkMode, endpoint: VaultPrivateEndpointOptions | undefined, allow: VaultAllowListOptions | undefined) {
+    this.mode = mode;
+    this.endpoint = endpoint;
+    this.allow = allow;
+  }
+
+  /** @internal Creates what this network needs for one vault or Managed HSM. */
+  public _attach(scope: Construct, target: NetworkTarget): AttachedNetwork {
+    return attachNetwork(scope, target, this.endpoint, this.allow);
+  }
+}
