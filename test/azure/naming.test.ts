@@ -152,7 +152,10 @@ describe('when the subscription is not known at synthesis', () => {
     expect(() => azureSink(make(), PCI)).toThrow(/^storageAccountName is required for storage account payments\/Audit/);
     expect(() => azureHsm(make(), ComplianceProfile.COMMERCIAL)).toThrow(/^name is required for Managed HSM payments\/Hsm/);
     expect(() => new azure.TenantKeyHierarchy(make(), 'Tenants', {
-      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+      resourceGroupName: RG,
+      location: LOCATION,
+      acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       custodians: { administrators: [ids.admin] },
     })).toThrow(/^vaultNamePrefix is required for tenant vaults payments\/Tenants/);
   });
