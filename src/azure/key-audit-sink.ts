@@ -583,9 +583,10 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       'logs live in a dedicated workspace (Entra authentication only) and storage account, apart from the vaults they describe');
 
     const [status, notified] = this.alertStatus();
-    for (const rule of Object.values(this.alertRules)) {
+    for (const [id, rule] of Object.entries(this.alertRules)) {
       const query = (rule.criteriaInput as { query: string }[])[0].query;
-      record([Control.NIST_AU_6, Control.SOC2_CC7_2], status, rule.node.path, 'criteria.query', query.replace(/\s*\n\s*/g, ' '),
+      // One entry per rule: the ledger keeps one entry per subject, control and setting.
+      record([Control.NIST_AU_6, Control.SOC2_CC7_2], status, rule.node.path, `criteria.query (${id})`, query.replace(/\s*\n\s*/g, ' '),
         `${rule.descriptionInput} raises an alert within about 15 minutes (Key Vault logs arrive within 10)${notified}`);
     }
 
