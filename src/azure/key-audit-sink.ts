@@ -170,6 +170,12 @@ export const KEY_AUDIT_ALERTS: KeyAuditAlert[] = [
 
 /** Activity Log category of every create, update, delete and action on a resource (reads are not logged). */
 const ADMINISTRATIVE = 'Administrative';
+/**
+ * Every Activity Log level. The service refuses an Administrative alert with no condition but the category
+ * ("Specify additional conditions for this category: Administrative", Azure/azure-cli issue 8732); all levels adds
+ * one without narrowing it.
+ */
+const ALL_LEVELS = ['Critical', 'Error', 'Warning', 'Informational', 'Verbose'];
 
 /** Retention of the sink a vault or HSM gets when it is given none: a year, in the workspace only. */
 const DEFAULT_SINK_RETENTION_DAYS = 365;
@@ -256,7 +262,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   /** The action group every alert notifies; absent when neither e-mails nor a webhook were given. */
   public readonly actionGroup?: MonitorActionGroup;
   /** Log search alert rules on the AuditEvent stream, by `KeyAuditAlert.id` (and `FailedAuthorizationBurst`). */
-  public readonly alertRules: Record<string, MonitorScheduledQueryRulesAlertV2> = {};
+  public readonly alertRules: { [id: string]: MonitorScheduledQueryRulesAlertV2 } = {};
   /** Raised by any delete or change attempt on the write-once audit container, when `immutable`. */
   public readonly auditRecordChangeAlert?: MonitorScheduledQueryRulesAlertV2;
   /** Raised by every administrative operation on the workspace and the storage account. */
@@ -426,7 +432,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       scopes: [this.workspace.id, ...(this.storageAccount ? [this.storageAccount.id] : []),
         ...Object.values(this.alertRules).map((r) => r.id), ...(this.auditRecordChangeAlert ? [this.auditRecordChangeAlert.id] : []),
         ...(this.actionGroup ? [this.actionGroup.id] : [])],
-      criteria: { category: ADMINISTRATIVE },
+      criteria: { category: ADMINISTRATIVE, levels: ALL_LEVELS },
       action: this.actionGroup ? [{ actionGroupId: this.actionGroup.id }] : undefined,
     });
 
@@ -474,7 +480,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       description: 'any create, update, delete or action on an audited vault or Managed HSM: role assignments on it, its ' +
         'diagnostic settings, network and purge settings, deletion',
       scopes: Lazy.listValue({ produce: () => this.attachedIds }),
-      criteria: { category: ADMINISTRATIVE },
+      criteria: { category: ADMINISTRATIVE, levels: ALL_LEVELS },
       action: this.actionGroup ? [{ actionGroupId: this.actionGroup.id }] : undefined,
     });
     const ledger = EvidenceLedger.of(this);
@@ -611,7 +617,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 }
 
 /** The AuditEvent query of an alert: exact operation names, or name fragments without reads. */
-export function keyAuditQuery(alert: KeyAuditAlert): string {
+function keyAuditQuery(alert: KeyAuditAlert): string {
   const exact = alert.operations.length > 0 ? [`OperationName in~ (${alert.operations.map((o) => `"${o}"`).join(', ')})`] : [];
   const fragments = (alert.operationFragments ?? []).map((f) => `OperationName contains "${f}"`);
   const where = [...exact, ...fragments].join(' or ');
@@ -624,7 +630,7 @@ export function keyAuditQuery(alert: KeyAuditAlert): string {
  * does), on the audit container. Attempts the immutability policy refuses are logged and count too.
  * @see https://learn.microsoft.com/azure/azure-monitor/reference/tables/storagebloblogs
  */
-export function auditRecordChangeQuery(accountName: string): string {
+function auditRecordChangeQuery(accountName: string): string {
   return [
     'StorageBlobLogs',
     `| where AccountName =~ "${accountName}" and Uri contains "/${AUDIT_CONTAINER}"`,

@@ -100,7 +100,7 @@ describe('a PCI DSS sink with a vault key and a Managed HSM attached', () => {
 
   test('an Activity Log alert covers every administrative operation on each attached vault and HSM (role assignments, diagnostic settings)', () => {
     const alert = one(json, 'azurerm_monitor_activity_log_alert', /^Audit_KeyStoreChangeAlert_/);
-    expect(alert).toMatchObject({ location: 'global', criteria: { category: 'Administrative' } });
+    expect(alert).toMatchObject({ location: 'global', criteria: { category: 'Administrative', levels: ['Critical', 'Error', 'Warning', 'Informational', 'Verbose'] } });
     expect(alert.scopes).toHaveLength(2);
     expect(alert.scopes.some(ref('azurerm_key_vault', /CardKey_Vault_/))).toBe(true);
     expect(alert.scopes.some(ref('azurerm_key_vault_managed_hardware_security_module', /Hsm_/))).toBe(true);
@@ -131,7 +131,7 @@ describe('a PCI DSS sink with a vault key and a Managed HSM attached', () => {
 
   test('integrity: every administrative operation on the workspace, the storage account and the alerting itself raises an alert', () => {
     const alert = one(json, 'azurerm_monitor_activity_log_alert', /^Audit_AuditStoreChangeAlert_/);
-    expect(alert.criteria).toEqual({ category: 'Administrative' });
+    expect(alert.criteria).toEqual({ category: 'Administrative', levels: ['Critical', 'Error', 'Warning', 'Informational', 'Verbose'] });
     expect(alert.scopes).toEqual(expect.arrayContaining([
       '${azurerm_log_analytics_workspace.Audit_Workspace_60735022.id}',
       '${azurerm_storage_account.Audit_Storage_21FEAAAD.id}',
