@@ -478,8 +478,10 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       resourceGroupName: this.resourceGroupName,
       location: 'global',
       description: 'any create, update, delete or action on an audited vault or Managed HSM: role assignments on it, its ' +
-        'diagnostic settings, network and purge settings, deletion',
-      scopes: Lazy.listValue({ produce: () => this.attachedIds }),
+        'diagnostic settings, network and purge settings, deletion; and on the audit-store alert rule',
+      // The audit-store alert watches the log alert rules and the action group; this one watches it in turn (the other
+      // way round would be a dependency cycle).
+      scopes: Lazy.listValue({ produce: () => [...this.attachedIds, this.auditStoreChangeAlert.id] }),
       criteria: { category: ADMINISTRATIVE, levels: ALL_LEVELS },
       action: this.actionGroup ? [{ actionGroupId: this.actionGroup.id }] : undefined,
     });

@@ -101,7 +101,8 @@ describe('a PCI DSS sink with a vault key and a Managed HSM attached', () => {
   test('an Activity Log alert covers every administrative operation on each attached vault and HSM (role assignments, diagnostic settings)', () => {
     const alert = one(json, 'azurerm_monitor_activity_log_alert', /^Audit_KeyStoreChangeAlert_/);
     expect(alert).toMatchObject({ location: 'global', criteria: { category: 'Administrative', levels: ['Critical', 'Error', 'Warning', 'Informational', 'Verbose'] } });
-    expect(alert.scopes).toHaveLength(2);
+    expect(alert.scopes).toHaveLength(3);
+    expect(alert.scopes).toContain('${azurerm_monitor_activity_log_alert.Audit_AuditStoreChangeAlert_E87F69B8.id}');
     expect(alert.scopes.some(ref('azurerm_key_vault', /CardKey_Vault_/))).toBe(true);
     expect(alert.scopes.some(ref('azurerm_key_vault_managed_hardware_security_module', /Hsm_/))).toBe(true);
     expect(alert.action).toEqual([{ action_group_id: '${azurerm_monitor_action_group.Audit_AlertActionGroup_2AFE3645.id}' }]);
