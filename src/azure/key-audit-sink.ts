@@ -31,7 +31,8 @@ export interface IKeyAuditSink extends IConstruct {
   /** The Log Analytics workspace the logs and metrics go to. */
   readonly workspaceId: string;
   /**
-   * Sends the audit category group and all metrics of a Key Vault or Managed HSM to the sink.
+   * Sends the audit category group and all metrics of a Key Vault or Managed HSM to the sink, and puts it under the
+   * sink's alerts (the AuditEvent rules read the workspace it writes to; the Activity Log alert takes its id as a scope).
    * @param target the construct the diagnostic setting belongs to (its path names the setting)
    * @param resourceId the ARM id of the vault or Managed HSM
    */
