@@ -68,8 +68,10 @@ export function checkTerraform(stack: string, json: TerraformJson, providerVersi
   const targets = new Set(all('azurerm_monitor_diagnostic_setting')
     .filter(([, d]) => (d.enabled_log ?? []).some((l: any) => l.category_group === 'audit' || l.category_group === 'allLogs'))
     .map(([, d]) => d.target_resource_id));
-  const audited = [...vaults.map(([n]) => `\${azurerm_key_vault.${n}.id}`), ...hsms.map(([n]) => `\${azurerm_key_vault_managed_hardware_security_module.${n}.id}`)]
-    .filter((id) => targets.has(id)).length;
+  const stores = [...vaults.map(([n]) => `\${azurerm_key_vault.${n}.id}`), ...hsms.map(([n]) => `\${azurerm_key_vault_managed_hardware_security_module.${n}.id}`)];
+  // CIS Azure: logging for Key Vault enabled. Every vault and HSM the library makes is audited unless opted out.
+  for (const id of stores.filter((s) => !targets.has(s))) findings.push(`${stack}: ${id} has no AuditEvent diagnostic setting`);
+  const audited = stores.filter((id) => targets.has(id)).length;
 
   const assignments = all('azurerm_role_assignment');
   for (const [name, a] of assignments) {

@@ -6,7 +6,7 @@ import { join } from 'path';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { App } from 'cdktf';
-import { acceptAuditGaps, hubNetwork, KeysStack, LOCATION, people } from './common';
+import { hubNetwork, KeysStack, LOCATION, people, securityAlerts } from './common';
 import { ComplianceProfile } from '../../src';
 import * as azure from '../../src/azure';
 import { saasAzure } from '../saas/azure';
@@ -43,9 +43,13 @@ function customerManaged(app: App): void {
     name: 'snet-private-endpoints', resourceGroupName: stack.resourceGroupName, virtualNetworkName: network.name, addressPrefixes: ['10.20.1.0/24'],
   });
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
-    resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile,
+    auditors: [people.auditors],
+    acknowledgeLockedRetention: true,
+    notificationEmails: securityAlerts,
   });
-  acceptAuditGaps(auditSink);
   const key = new azure.CustomerManagedKey(stack, 'CardDataKey', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,
@@ -70,9 +74,13 @@ function byok(app: App): void {
   const stack = new KeysStack(app, 'azure-byok');
   const profile = ComplianceProfile.FEDRAMP_HIGH;
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
-    resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile,
+    auditors: [people.auditors],
+    acknowledgeLockedRetention: true,
+    notificationEmails: securityAlerts,
   });
-  acceptAuditGaps(auditSink);
   new azure.ByokImport(stack, 'LedgerKey', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,
@@ -102,9 +110,13 @@ function hyok(app: App): void {
   const stack = new KeysStack(app, 'azure-hyok');
   const profile = ComplianceProfile.SOVEREIGN;
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
-    resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile,
+    auditors: [people.auditors],
+    acknowledgeLockedRetention: true,
+    notificationEmails: securityAlerts,
   });
-  acceptAuditGaps(auditSink);
   const store = new azure.HyokExternalStore(stack, 'Custody', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,

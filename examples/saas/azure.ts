@@ -5,15 +5,19 @@
  */
 import { App } from 'cdktf';
 import { ComplianceProfile, TenantIsolation, azure } from '../../src';
-import { acceptAuditGaps, hubNetwork, KeysStack, LOCATION, people } from '../azure/common';
+import { hubNetwork, KeysStack, LOCATION, people, securityAlerts } from '../azure/common';
 
 export function saasAzure(app: App): void {
   const stack = new KeysStack(app, 'azure-saas-tenants');
   const profile = ComplianceProfile.HIPAA;
   const auditSink = new azure.KeyAuditSink(stack, 'Audit', {
-    resourceGroupName: stack.resourceGroupName, location: LOCATION, profile, auditors: [people.auditors], acknowledgeLockedRetention: true,
+    resourceGroupName: stack.resourceGroupName,
+    location: LOCATION,
+    profile,
+    auditors: [people.auditors],
+    acknowledgeLockedRetention: true,
+    notificationEmails: securityAlerts,
   });
-  acceptAuditGaps(auditSink);
   new azure.TenantKeyHierarchy(stack, 'Tenants', {
     resourceGroupName: stack.resourceGroupName,
     location: LOCATION,

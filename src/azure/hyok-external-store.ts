@@ -8,7 +8,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Fn, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
-import { IKeyAuditSink } from './key-audit-sink';
+import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
 import { KeySpec, KeyUsage } from './key-spec';
 import { clientConfig } from './key-vault';
 import { VaultNetwork } from './vault-network';
@@ -88,9 +88,17 @@ export interface HyokExternalStoreProps {
 
   /**
    * Where audit logs go.
-   * @default - none (required by profiles that require an audit sink)
+   * @default - the stack's default sink (`KeyAuditSink` with a workspace only, kept a year, created once per stack);
+   * required by profiles that require an audit sink
    */
   readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * Leaves the Managed HSM without an AuditEvent diagnostic setting, for this reason, which the compliance report
+   * shows. Refused where the profile requires an audit sink, and with `auditSink`.
+   * @default - audited: the given sink, else the stack's default sink
+   */
+  readonly auditOptOutReason?: string;
 
   /**
    * Name of the Managed HSM (3–24 letters, digits and hyphens).
@@ -182,6 +190,7 @@ export class HyokExternalStore extends Construct {
     checkAuditSink(profile, props.auditSink && {
       path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
     }, this.node.path);
+    const auditSink = KeyAuditSink._resolve(this, props.auditSink, props.auditOptOutReason, props.resourceGroupName, props.location);
     const certs = props.securityDomainCertificateIds ?? [];
     if (certs.length < 3 || certs.length > 10) {
       throw new ValidationError(`securityDomainCertificateIds must name 3 to 10 certificates, got ${certs.length}`);
@@ -211,7 +220,7 @@ export class HyokExternalStore extends Construct {
     requireName('name', name, /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, '3 to 24 letters, digits and hyphens, starting with a letter');
 
     this.profile = profile;
-    this.auditSink = props.auditSink;
+    this.auditSink = auditSink;
     this.custodians = c;
     this.fipsLevel = FipsLevel.LEVEL_3;
     const client = clientConfig(this);
@@ -284,7 +293,7 @@ export class HyokExternalStore extends Construct {
       this.assign(`Auditor${stableGuid(auditor).slice(0, 8)}`, '/keys', hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_AUDITOR), auditor);
     }
 
-    props.auditSink?.attach(this, this.hsm.id);
+    auditSink?.attach(this, this.hsm.id);
     this.recordEvidence(certs.length, props.securityDomainQuorum, retentionDays);
   }
 

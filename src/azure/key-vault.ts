@@ -9,7 +9,7 @@ import { Duration } from 'aws-cdk-lib';
 import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { azureAssignments } from './custodians';
-import { IKeyAuditSink } from './key-audit-sink';
+import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
 import { VaultNetwork, VaultNetworkMode } from './vault-network';
 import { checkApprovers, checkAuditSink, checkDeletionWindowDays } from '../core/checks';
 import { Control } from '../core/controls';
@@ -85,9 +85,18 @@ export interface KeyVaultProps {
 
   /**
    * Where the vault's audit logs go.
-   * @default - none (required by profiles that require an audit sink)
+   * @default - the stack's default sink (`KeyAuditSink` with a workspace only, kept a year, created once per stack);
+   * required by profiles that require an audit sink
    */
   readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * Leaves the vault without an AuditEvent diagnostic setting (CIS Azure "logging for Key Vault enabled"), for this
+   * reason, which the compliance report shows. Refused where the profile requires an audit sink, and with `auditSink`.
+   * `KeyAuditSink.optOut(scope, reason)` does the same for every vault under a scope.
+   * @default - audited: the given sink, else the stack's default sink
+   */
+  readonly auditOptOutReason?: string;
 
   /**
    * How Terraform and every other client reach the vault's data plane: `VaultNetwork.privateEndpoint(...)` (public
@@ -180,6 +189,7 @@ export class KeyVault extends Construct {
     checkAuditSink(profile, props.auditSink && {
       path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
     }, this.node.path);
+    const auditSink = KeyAuditSink._resolve(this, props.auditSink, props.auditOptOutReason, props.resourceGroupName, props.location);
     const approvers = props.approvers ?? [];
     this.dualControl = profile.dualControlRequired || approvers.length > 0;
     this.assignments.push(...azureAssignments(CustodianRole.APPROVER, 'approvers', approvers));
@@ -192,7 +202,7 @@ export class KeyVault extends Construct {
     this.sku = props.sku ?? VaultSku.PREMIUM;
     this.fipsLevel = this.sku === VaultSku.PREMIUM ? FipsLevel.LEVEL_3 : FipsLevel.LEVEL_1;
     this.profile = profile;
-    this.auditSink = props.auditSink;
+    this.auditSink = auditSink;
     this.softDeleteRetentionDays = retentionDays;
     this.vaultName = name;
 
@@ -260,7 +270,7 @@ export class KeyVault extends Construct {
     }
     for (const admin of props.administrators ?? []) this.addAdministrator(admin, 'administrators');
 
-    props.auditSink?.attach(this, this.vault.id);
+    auditSink?.attach(this, this.vault.id);
     this.recordEvidence();
   }
 

@@ -6,7 +6,13 @@ import { azureCmk, azureStack, ids, LOCATION, one, resources, RG, synth } from '
 const sink = (profile: ComplianceProfile, extra: Partial<azure.KeyAuditSinkProps> = {}) => {
   const stack = azureStack();
   const s = new azure.KeyAuditSink(stack, 'Audit', {
-    resourceGroupName: RG, location: LOCATION, profile, auditors: [ids.auditor], acknowledgeLockedRetention: true, ...extra,
+    resourceGroupName: RG,
+    location: LOCATION,
+    profile,
+    auditors: [ids.auditor],
+    acknowledgeLockedRetention: true,
+    notificationEmails: ['key-alerts@example.com'],
+    ...extra,
   });
   return { stack, sink: s };
 };
@@ -59,16 +65,17 @@ describe('an immutable sink under HIPAA (six years)', () => {
   });
 
   test('the vault sends every audit event and all metrics to the workspace and the write-once container, once', () => {
-    expect(one(json, 'azurerm_monitor_diagnostic_setting')).toEqual({
+    expect(one(json, 'azurerm_monitor_diagnostic_setting', /^Key_/)).toEqual({
       name: 'cloud-kms-audit',
       target_resource_id: expect.stringMatching(/azurerm_key_vault\..*\.id/),
       log_analytics_workspace_id: expect.stringMatching(/azurerm_log_analytics_workspace\..*\.id/),
+      log_analytics_destination_type: 'Dedicated',
       storage_account_id: expect.stringMatching(/azurerm_storage_account\..*\.id/),
       enabled_log: [{ category_group: 'audit' }],
       enabled_metric: [{ category: 'AllMetrics' }],
     });
     s.attach(key.vault!, 'again');
-    expect(Object.keys(resources(synth(stack), 'azurerm_monitor_diagnostic_setting'))).toHaveLength(1);
+    expect(Object.keys(resources(synth(stack), 'azurerm_monitor_diagnostic_setting')).filter((n) => n.startsWith('Key_'))).toHaveLength(1);
   });
 
   test('evidence: write-once, retained six years, separate from the vaults', () => {

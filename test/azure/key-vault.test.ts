@@ -103,7 +103,7 @@ test('the vault sends its audit logs to the sink', () => {
   const stack = azureStack();
   const sink = azureSink(stack, ComplianceProfile.COMMERCIAL);
   new azure.KeyVault(stack, 'Vault', { resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), auditSink: sink });
-  expect(one(synth(stack), 'azurerm_monitor_diagnostic_setting')).toMatchObject({
+  expect(one(synth(stack), 'azurerm_monitor_diagnostic_setting', /^Vault_/)).toMatchObject({
     target_resource_id: expect.stringMatching(/azurerm_key_vault\..*\.id/),
     enabled_log: [{ category_group: 'audit' }],
     enabled_metric: [{ category: 'AllMetrics' }],

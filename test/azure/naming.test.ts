@@ -3,7 +3,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { ComplianceProfile, NamingContext } from '../../src';
 import * as azure from '../../src/azure';
-import { azureCmk, azureHsm, azureSink, ids, LOCATION, one, RG, synth, vaultNetwork } from '../support/azure';
+import { azureCmk, azureHsm, azureSink, ids, LOCATION, one, RG, SECURITY_EMAIL, synth, vaultNetwork } from '../support/azure';
 
 const PCI = ComplianceProfile.PCI_DSS;
 const SUB_A = '0f0f0f0f-aaaa-4aaa-8aaa-000000000001';
@@ -163,7 +163,13 @@ describe('when the subscription is not known at synthesis', () => {
   test('explicit names need no subscription', () => {
     const stack = stackIn();
     const sink = new azure.KeyAuditSink(stack, 'Audit', {
-      resourceGroupName: RG, location: LOCATION, profile: PCI, auditors: [ids.auditor], acknowledgeLockedRetention: true, storageAccountName: 'stpaymentsaudit',
+      resourceGroupName: RG,
+      location: LOCATION,
+      profile: PCI,
+      auditors: [ids.auditor],
+      acknowledgeLockedRetention: true,
+      storageAccountName: 'stpaymentsaudit',
+      notificationEmails: [SECURITY_EMAIL],
     });
     azureCmk(stack, PCI, 'CardholderDataKey', { auditSink: sink, vaultName: 'kv-payments-prod' });
     const json = synth(stack);

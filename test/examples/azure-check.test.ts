@@ -22,7 +22,8 @@ test.each(STACKS)('%s passes the Terraform checks', (name) => {
   // The SaaS stack has a shard vault and a pool vault; every other stack one vault or Managed HSM.
   const stores = name === 'azure-saas-tenants' ? 2 : 1;
   expect(summary.vaults + summary.hsms).toBe(stores);
-  expect(summary.audited).toBe(name === 'azure-provider-managed' ? 0 : stores);
+  // Every vault and HSM is audited: the provider-managed stack (COMMERCIAL, no sink given) by the stack's default sink.
+  expect(summary.audited).toBe(stores);
 });
 
 describe('the checks catch what they claim to', () => {
@@ -42,6 +43,8 @@ describe('the checks catch what they claim to', () => {
       v.network_acls.default_action = 'Allow';
     }, /open to the internet/],
     ['a key that never expires', 'azure-customer-managed', (j) => { delete first(j, 'azurerm_key_vault_key').expiration_date; }, /never expires/],
+    ['a vault without an AuditEvent diagnostic setting', 'azure-provider-managed', (j) => { delete j.resource.azurerm_monitor_diagnostic_setting; },
+      /azurerm_key_vault\..* has no AuditEvent diagnostic setting/],
     ['a key without rotation', 'azure-provider-managed', (j) => { delete first(j, 'azurerm_key_vault_key').rotation_policy; }, /no rotation policy/],
     ['a Managed HSM key without rotation', 'azure-hyok', (j) => {
       const policies = j.resource.azurerm_key_vault_managed_hardware_security_module_key_rotation_policy;

@@ -58,9 +58,16 @@ export function one(json: TfJson, type: string, name: RegExp = /.*/): any {
   return found[0][1];
 }
 
+export const SECURITY_EMAIL = 'key-alerts@example.com';
+
 export function azureSink(stack: TerraformStack, profile: ComplianceProfile, id = 'Audit'): azure.KeyAuditSink {
   return new azure.KeyAuditSink(stack, id, {
-    resourceGroupName: RG, location: LOCATION, profile, auditors: [ids.auditor], acknowledgeLockedRetention: true,
+    resourceGroupName: RG,
+    location: LOCATION,
+    profile,
+    auditors: [ids.auditor],
+    acknowledgeLockedRetention: true,
+    notificationEmails: [SECURITY_EMAIL],
   });
 }
 
