@@ -28,6 +28,7 @@ function run(code: string, outdir: string): void {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true },
     reportDiagnostics: true,
   }).outputText;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (id: string) => (id === 'cloud-kms-constructs' ? require('../src') : require(id));
   const previous = process.env.CDKTF_OUTDIR;
   process.env.CDKTF_OUTDIR = outdir;
