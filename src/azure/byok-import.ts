@@ -19,11 +19,12 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { requireName, resolveAzureKeySettings } from './private/key-settings';
 import { stableGuid, stableName } from '../core/naming';
 import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
-import { assignKeyRole } from './private/vault-key';
+import { assignKeyRole, recordVaultCustodians } from './private/vault-key';
 
 /** RSA sizes Azure accepts for a key-exchange key. */
 export enum KekSize {
@@ -97,6 +98,8 @@ export class ByokImport extends Construct {
   public readonly keyName: string;
   /** The versionless id of the imported key, once `keyImported` is set. */
   public readonly importedKeyId?: string;
+  /** The imported key's versionless resource id, once it exists (a Key Vault target with `keyImported`). */
+  private importedKeyScope?: string;
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
@@ -119,7 +122,11 @@ export class ByokImport extends Construct {
       ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
       ...azureAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? []),
     ];
-    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
+      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
+    if ((props.vault || props.managedHsm) && (c.backupOperators ?? []).length > 0) {
+      throw new ValidationError(`custodians.backupOperators belong to the vault or Managed HSM when it is given: set them on ${(props.vault ?? props.managedHsm)!.node.path}, not on ${this.node.path}`);
+    }
     const kekSize = props.kekSize ?? KekSize.RSA_4096;
     if (![2048, 3072, 4096].includes(kekSize)) {
       throw new ValidationError(`kekSize must be 2048, 3072 or 4096, got ${kekSize}`);
@@ -130,7 +137,7 @@ export class ByokImport extends Construct {
     requireName('keyName', this.keyName, KEY_NAME, '1 to 127 letters, digits and hyphens');
     this.model = DeploymentModel.BYOK;
 
-    const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers);
+    const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers, c.backupOperators);
     const settings = resolveAzureKeySettings(scope, id, {
       ...props,
       profile: props.profile ?? target.profile,
@@ -174,6 +181,15 @@ export class ByokImport extends Construct {
 
     const ledger = EvidenceLedger.of(this);
     assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
+    if (this.vault) {
+      recordVaultCustodians(this.node.path, this.vault, ledger);
+      registerVaultKeyMatrix(this, this.vault, this.importedKeyScope ? [this.importedKeyScope] : []);
+    } else {
+      for (const a of props.managedHsm!._storeCustodians) {
+        if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(this.node.path, a);
+      }
+      registerHsmKeyMatrix(this, props.managedHsm!, this.keyName);
+    }
     recordAzureKeyEvidence({
       key: this,
       resource: deployment,
@@ -206,7 +222,7 @@ export class ByokImport extends Construct {
     }
   }
 
-  private vaultTarget(props: ByokImportProps, approvers: string[] | undefined): ImportTarget {
+  private vaultTarget(props: ByokImportProps, approvers: string[] | undefined, backupOperators: string[] | undefined): ImportTarget {
     const vault = props.vault ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
@@ -219,6 +235,7 @@ export class ByokImport extends Construct {
       allowedSubnetIds: props.allowedSubnetIds,
       privateEndpointSubnetId: props.privateEndpointSubnetId,
       approvers,
+      backupOperators,
     });
     if (vault.sku !== VaultSku.PREMIUM) {
       throw new ValidationError(`vault ${vault.node.path} is a standard vault; BYOK needs HSM-protected keys (VaultSku.PREMIUM)`);
@@ -267,8 +284,10 @@ export class ByokImport extends Construct {
       },
       grantUsers: (users) => {
         const imported = new DataAzurermKeyVaultKey(this, 'ImportedKey', { name: this.keyName, keyVaultId: vault.vaultId });
-        const role = USER_ROLE_NAME[props.userRole ?? KeyUserRole.CRYPTO_USER];
+        const userRole = props.userRole ?? KeyUserRole.CRYPTO_USER;
+        const role = userRole === KeyUserRole.CRYPTO_USER ? vault._keyUserRoleId() : USER_ROLE_NAME[userRole];
         for (const u of users) assignKeyRole(this, imported.resourceVersionlessId, this.node.path, role, u, 'User');
+        this.importedKeyScope = imported.resourceVersionlessId;
         return imported.versionlessId;
       },
     };

@@ -27,7 +27,7 @@ describe('ByokImport into a premium Key Vault', () => {
     const deployment = one(json, 'azurerm_resource_group_template_deployment');
     expect(deployment).toMatchObject({ deployment_mode: 'Incremental', resource_group_name: expect.stringMatching(/azurerm_key_vault\..*\.resource_group_name/) });
     // Created only after the deployment principal may create keys in the vault.
-    expect(deployment.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeployerKeyAdministrator/)]);
+    expect(deployment.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeploymentPrincipalAccess/)]);
   });
 
   test('the KEK id and the import command are Terraform outputs for the CLI', () => {
@@ -85,7 +85,7 @@ test('after the import (keyImported), users get their role on the imported key a
   const user = one(json, 'azurerm_role_assignment', /User/);
   expect(user).toMatchObject({
     principal_id: ids.user,
-    role_definition_name: 'Key Vault Crypto User',
+    role_definition_id: expect.stringMatching(/azurerm_role_definition\..*KeyUserRole.*\.role_definition_resource_id/),
     scope: expect.stringMatching(/data\.azurerm_key_vault_key\..*\.resource_versionless_id/),
   });
   expect(json.output!.ImportedKeyId.value).toMatch(/^\$\{data\.azurerm_key_vault_key\..*\.versionless_id\}$/);
@@ -101,7 +101,7 @@ describe('ByokImport into a Managed HSM', () => {
   test('the KEK is a Managed HSM key with only the import operation; no Key Vault is created', () => {
     expect(template(json).resources[0]).toMatchObject({ type: 'Microsoft.KeyVault/managedHSMs/keys', properties: { kty: 'RSA-HSM', keyOps: ['import'] } });
     expect(parameters(json).containerName.value).toMatch(/azurerm_key_vault_managed_hardware_security_module\..*\.name/);
-    expect(one(json, 'azurerm_resource_group_template_deployment').depends_on).toEqual([expect.stringMatching(/Hsm_DeployerKeyAdministrator/)]);
+    expect(one(json, 'azurerm_resource_group_template_deployment').depends_on).toEqual([expect.stringMatching(/Hsm_DeployerKeyDeployer/)]);
     expect(resources(json, 'azurerm_key_vault')).toEqual({});
     expect(byok.managedHsm).toBe(hsm);
   });
