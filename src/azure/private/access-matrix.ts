@@ -242,6 +242,12 @@ interface Principal {
   readonly value: string;
   readonly roles: CustodianRole[];
   readonly label: string;
+  /** Role names as the matrix shows them (a Managed HSM's `hsmAdministrators` are not key administrators). */
+  readonly names: string[];
+}
+
+function roleName(a: CustodianAssignment): string {
+  return a.source === 'hsmAdministrators' ? 'Managed HSM administrator' : ROLE_NAMES[a.role] ?? a.role;
 }
 
 /** The custodians recorded for the key and its container, by the value their object id synthesizes to. */
@@ -251,7 +257,12 @@ function custodiansByValue(stack: TerraformStack, records: CustodianAssignment[]
     const value = resolved(stack, a.identity).toLowerCase();
     const known = out.get(value);
     const label = a.label && !a.label.includes('${') ? a.label : value;
-    out.set(value, { value, roles: [...new Set([...(known?.roles ?? []), a.role])], label: known?.label ?? label });
+    out.set(value, {
+      value,
+      roles: [...new Set([...(known?.roles ?? []), a.role])],
+      names: [...new Set([...(known?.names ?? []), roleName(a)])],
+      label: known?.label ?? label,
+    });
   }
   return out;
 }
@@ -280,7 +291,7 @@ function buildMatrix(grants: Grant[], custodians: Map<string, Principal>, classe
   const principals = new Map<string, Principal>();
   for (const g of grants) {
     const v = String(g.principal).toLowerCase();
-    principals.set(v, custodians.get(v) ?? { value: v, roles: [], label: v });
+    principals.set(v, custodians.get(v) ?? { value: v, roles: [], names: [], label: v });
   }
   for (const [v, p] of custodians) if (!principals.has(v)) principals.set(v, p);
   const rows: MatrixRow[] = [];
@@ -292,7 +303,7 @@ function buildMatrix(grants: Grant[], custodians: Map<string, Principal>, classe
     if (mine.some((g) => g.justInTime)) gate = true;
     const access: Record<string, MatrixCell> = {};
     for (const [name, cls] of Object.entries(classes)) access[name] = cell(mine, cls);
-    const role = p.roles.length > 0 ? [...new Set(p.roles.map((r) => ROLE_NAMES[r] ?? r))].join(' and ') : 'other principal named in an assignment';
+    const role = p.names.length > 0 ? p.names.join(' and ') : 'other principal named in an assignment';
     const row: MatrixRow = { role, principal: p.label, access };
     rows.push(row);
     const user = p.roles.includes(CustodianRole.USER);
