@@ -3,8 +3,8 @@ import { azureApp } from '../../examples/azure/main';
 import { ComplianceProfile, TenantIsolation } from '../../src';
 import * as azure from '../../src/azure';
 import {
-  BUILT_IN_ROLE_PERMISSIONS, DOCUMENTED_CONTROL_ACTIONS, DOCUMENTED_HSM_DATA_ACTIONS, DOCUMENTED_VAULT_KEY_DATA_ACTIONS, HSM_BUILT_IN_ROLE_PERMISSIONS,
-  isDocumentedAction,
+  BUILT_IN_ROLE_PERMISSIONS, DOCUMENTED_CONTROL_ACTIONS, DOCUMENTED_HSM_DATA_ACTIONS, DOCUMENTED_VAULT_KEY_DATA_ACTIONS,
+  HSM_BUILT_IN_ROLE_PERMISSIONS, isDocumentedAction,
 } from '../../src/azure/private/roles';
 import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG } from '../support/azure';
 
@@ -34,7 +34,8 @@ function undocumented(json: any): string[] {
     }
   }
   for (const [name, a] of Object.entries<any>({ ...r.azurerm_role_assignment, ...r.azurerm_pim_eligible_role_assignment })) {
-    if (a.role_definition_name !== undefined && !BUILT_IN_ROLE_PERMISSIONS[a.role_definition_name] && !OTHER_BUILT_INS.includes(a.role_definition_name)) {
+    const builtIn = a.role_definition_name;
+    if (builtIn !== undefined && !BUILT_IN_ROLE_PERMISSIONS[builtIn] && !OTHER_BUILT_INS.includes(builtIn)) {
       out.push(`${name}: built-in role ${a.role_definition_name}`);
     }
   }
