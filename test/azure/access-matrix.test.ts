@@ -142,6 +142,18 @@ describe('a hand-made role that breaks separation of duties turns the evidence t
   });
 });
 
+test('an assignment at a literal subscription or resource-group scope is counted as covering the vault, and said so', () => {
+  const stack = azureStack();
+  azureCmk(stack, ComplianceProfile.PCI_DSS);
+  const outsider = '99999999-9999-4999-8999-999999999999';
+  const scope = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-keys';
+  new RoleAssignment(stack, 'Wide', { scope, roleDefinitionName: 'Key Vault Administrator', principalId: outsider });
+  const key = keyReport(stack, 'test/OrdersKey');
+  expect(row(key, outsider)).toMatchObject({ 'use': Access.ALLOWED, 'delete/purge': Access.ALLOWED, 'backup/restore': Access.ALLOWED });
+  expect(key.accessMatrix!.assumptions).toContain(`assignments at the literal scope ${scope} are assumed to cover the vault`);
+  expect(evidence(stack, Control.NIST_AC_5, 'test/OrdersKey', 'role assignments').status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+});
+
 test('Managed HSM: the deployment identity and the HSM administrators can grant local roles; the evidence says so, partially satisfied', () => {
   const stack = azureStack();
   azureHsm(stack, ComplianceProfile.SOVEREIGN).addKey('TenantKey', { keyName: 'tenant-a' });

@@ -114,9 +114,15 @@ function resolved(stack: TerraformStack, value: unknown): string {
 
 /** Case-insensitive match with `*` wildcards, as Azure matches actions against role permissions. */
 function matches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
+  let re = PATTERNS.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
+    PATTERNS.set(pattern, re);
+  }
   return re.test(action);
 }
+
+const PATTERNS = new Map<string, RegExp>();
 
 function allowsData(p: RolePermissions, action: string): boolean {
   return p.dataActions.some((a) => matches(a, action)) && !p.notDataActions.some((a) => matches(a, action));
@@ -164,6 +170,8 @@ interface StackIndex {
   readonly hsmByScope: Map<string, Grant[]>;
   /** admin_object_ids of each Managed HSM, by its id reference. */
   readonly hsmAdmins: Map<string, string[]>;
+  /** Literal subscription or resource-group scopes, which may be above any vault. */
+  readonly aboveVaults: string[];
 }
 
 function indexStack(stack: TerraformStack, cache: Map<unknown, unknown>): StackIndex {
@@ -233,7 +241,8 @@ function indexStack(stack: TerraformStack, cache: Map<unknown, unknown>): StackI
   for (const [name, h] of resources(json, 'azurerm_key_vault_managed_hardware_security_module')) {
     hsmAdmins.set(`\${azurerm_key_vault_managed_hardware_security_module.${name}.id}`, list(h.admin_object_ids).map(String));
   }
-  const index = { byScope, hsmByScope, hsmAdmins };
+  const aboveVaults = [...byScope.keys()].filter((scope) => /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i.test(scope));
+  const index = { byScope, hsmByScope, hsmAdmins, aboveVaults };
   cache.set(`azure-rbac-index:${stack.node.path}`, index);
   return index;
 }
@@ -363,14 +372,11 @@ export function registerVaultKeyMatrix(key: IConstruct, vault: KeyVault, keyScop
         'approver is "only with an approved just-in-time activation"',
         OUTSIDE_THIS_APP,
       ];
-      for (const [scope, gs] of index.byScope) {
-        // A literal subscription or resource-group scope may be above the vault: counted, rather than missed.
-        if (scopes.has(scope)) {
-          grants.push(...gs);
-        } else if (/^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i.test(scope)) {
-          grants.push(...gs);
-          assumptions.push(`assignments at the literal scope ${scope} are assumed to cover the vault`);
-        }
+      for (const scope of scopes) grants.push(...(index.byScope.get(scope) ?? []));
+      // A literal subscription or resource-group scope may be above the vault: counted, rather than missed.
+      for (const scope of index.aboveVaults) {
+        grants.push(...index.byScope.get(scope)!);
+        assumptions.push(`assignments at the literal scope ${scope} are assumed to cover the vault`);
       }
       const records = [...ledger.custodiansOf(key.node.path), ...ledger.custodiansOf(vault.node.path)];
       return buildMatrix(grants, custodiansByValue(stack, records), VAULT_ACTION_CLASSES, assumptions,
