@@ -262,14 +262,20 @@ export class ByokImport extends Construct {
           description: 'Reads the key-exchange key and imports wrapped key material into one vault; nothing else.',
           permissions: [{ actions: [], dataActions: VAULT_IMPORT_DATA_ACTIONS }],
         });
-        // Vault scope: the key to import into does not exist yet, and Azure RBAC needs an existing scope.
+        // Vault scope: the key to import into does not exist yet, and Azure RBAC needs an existing scope. Importing
+        // material is an operation dual control holds: under it, importers activate with an approver's consent.
         for (const importer of importers) {
-          new RoleAssignment(this, `Importer${stableGuid(importer).slice(0, 8)}`, {
-            name: stableGuid(this.node.path, 'importer', importer.toLowerCase()),
-            scope: vault.vaultId,
-            roleDefinitionId: importerRole.roleDefinitionResourceId,
-            principalId: importer,
-          });
+          if (vault.dualControl) {
+            vault._assignOnVault(this, `Importer${stableGuid(importer).slice(0, 8)}`, importerRole.roleDefinitionResourceId, importer,
+              'cloud-kms-constructs: key import under dual control');
+          } else {
+            new RoleAssignment(this, `Importer${stableGuid(importer).slice(0, 8)}`, {
+              name: stableGuid(this.node.path, 'importer', importer.toLowerCase()),
+              scope: vault.vaultId,
+              roleDefinitionId: importerRole.roleDefinitionResourceId,
+              principalId: importer,
+            });
+          }
         }
       },
       grantAuditors: (auditors) => {

@@ -169,6 +169,7 @@ export class KeyVault extends Construct {
   private readonly assignments: CustodianAssignment[] = [];
   private readonly approverIds: string[];
   private keyUserRole?: RoleDefinition;
+  private readonly activationPolicies = new Set<string>();
   private backupRole?: RoleDefinition;
 
   constructor(scope: Construct, id: string, props: KeyVaultProps) {
@@ -375,6 +376,48 @@ export class KeyVault extends Construct {
     return this.keyUserRole.roleDefinitionResourceId;
   }
 
+  /**
+   * @internal A role on the vault for one principal: under dual control only eligible, each activation approved by one of
+   * the vault's approvers with MFA (one activation policy per role); otherwise assigned directly.
+   */
+  public _assignOnVault(scope: Construct, id: string, roleDefinitionId: string, principalId: string, justification: string): void {
+    if (!this.dualControl) {
+      new RoleAssignment(scope, id, {
+        name: stableGuid(scope.node.path, id, principalId.toLowerCase()),
+        scope: this.vault.id,
+        roleDefinitionId,
+        principalId,
+      });
+      return;
+    }
+    new PimEligibleRoleAssignment(scope, `Eligible${id}`, {
+      scope: this.vault.id,
+      roleDefinitionId,
+      principalId,
+      justification,
+      schedule: { expiration: { durationDays: 365 } },
+    });
+    if (!this.activationPolicies.has(roleDefinitionId)) {
+      this.activationPolicies.add(roleDefinitionId);
+      this.activationPolicy(scope, `${id}ActivationPolicy`, roleDefinitionId);
+    }
+  }
+
+  private activationPolicy(scope: Construct, id: string, roleDefinitionId: string): RoleManagementPolicy {
+    return new RoleManagementPolicy(scope, id, {
+      scope: this.vault.id,
+      roleDefinitionId,
+      activationRules: {
+        maximumDuration: 'PT8H',
+        requireApproval: true,
+        requireJustification: true,
+        requireMultifactorAuthentication: true,
+        approvalStage: { primaryApprover: this.approverIds.map((objectId) => ({ objectId, type: 'User' })) },
+      },
+      eligibleAssignmentRules: { expirationRequired: false },
+    });
+  }
+
   private backupOperatorRole(): RoleDefinition {
     if (this.backupRole) return this.backupRole;
     this.backupRole = new RoleDefinition(this, 'KeyBackupOperatorRole', {
@@ -384,20 +427,7 @@ export class KeyVault extends Construct {
       description: 'Backs up and restores keys of one vault; no other key management and no cryptographic use.',
       permissions: [{ actions: [], dataActions: VAULT_KEY_BACKUP_DATA_ACTIONS, notDataActions: VAULT_CRYPTO_DATA_ACTIONS }],
     });
-    if (this.dualControl) {
-      new RoleManagementPolicy(this, 'BackupOperatorActivationPolicy', {
-        scope: this.vault.id,
-        roleDefinitionId: this.backupRole.roleDefinitionResourceId,
-        activationRules: {
-          maximumDuration: 'PT8H',
-          requireApproval: true,
-          requireJustification: true,
-          requireMultifactorAuthentication: true,
-          approvalStage: { primaryApprover: this.approverIds.map((objectId) => ({ objectId, type: 'User' })) },
-        },
-        eligibleAssignmentRules: { expirationRequired: false },
-      });
-    }
+    if (this.dualControl) this.activationPolicy(this, 'BackupOperatorActivationPolicy', this.backupRole.roleDefinitionResourceId);
     return this.backupRole;
   }
 

@@ -6,7 +6,7 @@ import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../.
 import * as azure from '../../src/azure';
 import { buildReport, KeyReport } from '../../src/compliance/report';
 import { Access } from '../../src/core/access-policy';
-import { azureCmk, azureHsm, azureStack, ids } from '../support/azure';
+import { azureByok, azureCmk, azureHsm, azureStack, ids } from '../support/azure';
 
 const DEPLOYER = 'the deployment principal';
 
@@ -140,6 +140,15 @@ describe('a hand-made role that breaks separation of duties turns the evidence t
     expect(sod.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
     expect(sod.description).toContain(outsider);
   });
+});
+
+test('a PCI DSS ByokImport: importers import only with an approved activation, so dual control holds', () => {
+  const stack = azureStack();
+  azureByok(stack, ComplianceProfile.PCI_DSS, 'Byok');
+  const key = keyReport(stack, 'test/Byok');
+  expect(row(key, ids.importer)).toMatchObject({ 'use': Access.DENIED, 'manage': Access.JUST_IN_TIME, 'backup/restore': Access.DENIED });
+  expect(key.accessMatrix!.singlePersonDualControl).toEqual([]);
+  expect(evidence(stack, Control.PCI_3_7_6, 'test/Byok', 'role_management_policy').status).toBe(EvidenceStatus.SATISFIED);
 });
 
 test('an assignment at a literal subscription or resource-group scope is counted as covering the vault, and said so', () => {

@@ -52,8 +52,26 @@ describe('ByokImport into a premium Key Vault', () => {
       data_actions: ['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/import/action'],
     }]);
     expect(role.assignable_scopes).toEqual([expect.stringMatching(/azurerm_key_vault\..*\.id/)]);
-    const importer = one(json, 'azurerm_role_assignment', /Importer/);
+    // PCI DSS: importing material is held by dual control, so importers are eligible only and activate with an approver.
+    expect(Object.keys(resources(json, 'azurerm_role_assignment')).filter((n) => /Importer/.test(n))).toEqual([]);
+    const importer = one(json, 'azurerm_pim_eligible_role_assignment', /Importer/);
     expect(importer).toMatchObject({ principal_id: ids.importer, role_definition_id: expect.stringMatching(/ImporterRole.*role_definition_resource_id/) });
+    expect(one(json, 'azurerm_role_management_policy', /Importer/)).toMatchObject({
+      role_definition_id: expect.stringMatching(/ImporterRole/),
+      activation_rules: {
+        require_approval: true,
+        require_multifactor_authentication: true,
+        approval_stage: { primary_approver: [{ object_id: ids.approverA, type: 'User' }, { object_id: ids.approverB, type: 'User' }] },
+      },
+    });
+  });
+
+  test('without dual control importers hold the role directly', () => {
+    const s = azureStack();
+    azureByok(s, ComplianceProfile.SOC2, 'ImportedKey');
+    const j = synth(s);
+    expect(one(j, 'azurerm_role_assignment', /Importer/)).toMatchObject({ principal_id: ids.importer });
+    expect(Object.keys(resources(j, 'azurerm_pim_eligible_role_assignment'))).toEqual([]);
   });
 
   test('before the import no user has a role, and nothing looks the key up', () => {
@@ -140,7 +158,8 @@ test.each(profilesAllowing(DeploymentModel.BYOK).map((p) => [p.name, p]))('%s: B
   const json = synth(stack);
   expect(one(json, 'azurerm_key_vault').sku_name).toBe('premium');
   expect(Object.keys(resources(json, 'azurerm_monitor_diagnostic_setting'))).toHaveLength(profile.auditSinkRequired ? 1 : 0);
-  expect(Object.keys(resources(json, 'azurerm_pim_eligible_role_assignment'))).toHaveLength(profile.dualControlRequired ? 1 : 0);
+  // Under dual control the administrator and the importer are both eligible only.
+  expect(Object.keys(resources(json, 'azurerm_pim_eligible_role_assignment'))).toHaveLength(profile.dualControlRequired ? 2 : 0);
 });
 
 describe('bad input', () => {
