@@ -51,7 +51,7 @@ describe('a PCI DSS customer-managed key with administrators under PIM', () => {
       classes: ['use', 'manage', 'change access', 'delete/purge', 'backup/restore', 'audit-read'],
       userForbiddenClasses: ['manage', 'change access', 'delete/purge', 'backup/restore'],
       derivesFrom: ['role assignments', 'role_management_policy'],
-      gateName: 'an approved Privileged Identity Management activation',
+      gateName: 'Privileged Identity Management approval',
       dualControlGate: true,
       aloneReachUse: [],
       singlePersonDualControl: [],
@@ -90,7 +90,7 @@ describe('a PCI DSS customer-managed key with administrators under PIM', () => {
     expect(sod.description).toMatch(/evaluated with cloud-kms-constructs Azure RBAC evaluation/);
     const dual = evidence(stack, Control.PCI_3_7_6, 'test/OrdersKey', 'role_management_policy');
     expect(dual).toMatchObject({ status: EvidenceStatus.SATISFIED, value: 'dual control (evaluated)' });
-    expect(dual.description).toMatch(/only an approved Privileged Identity Management activation reaches/);
+    expect(dual.description).toMatch(/only Privileged Identity Management approval reaches the operations dual control must hold/);
   });
 });
 
@@ -176,6 +176,10 @@ test('Managed HSM: the deployment identity and the HSM administrators can grant 
   expect(row(key, ids.hsmAdmin)).toMatchObject({ 'use': Access.DENIED, 'change access': Access.ALLOWED });
   expect(m.aloneReachUse.map((p) => p.role).sort()).toEqual(['Managed HSM administrator', 'deployment identity']);
   expect(m.aloneReachUseTarget).toEqual({ expected: 'nobody outside an approved Privileged Identity Management activation', met: false });
+  // Local RBAC has no just-in-time activation: key administrators delete, and the deployment identity updates, alone.
+  const dual = evidence(stack, Control.PCI_3_7_6, 'test/Hsm/TenantKey', 'role_management_policy');
+  expect(dual.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+  expect(dual.description).toMatch(/no Privileged Identity Management approval; one principal alone can perform operations dual control must hold: .*delete\/purge \(allowed\)/);
   const sod = evidence(stack, Control.NIST_AC_5, 'test/Hsm/TenantKey', 'role assignments');
   expect(sod.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
   expect(sod.description).toMatch(/the deployment principal \(deployment identity\): change access \(allowed\)/);

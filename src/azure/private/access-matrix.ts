@@ -17,8 +17,11 @@ import { BUILT_IN_ROLE_PERMISSIONS, HSM_BUILT_IN, HSM_BUILT_IN_ROLE_PERMISSIONS,
  */
 
 export const EVALUATOR = 'cloud-kms-constructs Azure RBAC evaluation of the synthesized role definitions and assignments';
-/** What holds dual-controlled operations behind a second person on Azure. */
-export const GATE_NAME = 'an approved Privileged Identity Management activation';
+/**
+ * What holds dual-controlled operations behind a second person on Azure, as the report's sentences use it ("only …
+ * reaches", "no …", "need …").
+ */
+export const GATE_NAME = 'Privileged Identity Management approval';
 
 const KV = 'Microsoft.KeyVault/vaults';
 const HSM = 'Microsoft.KeyVault/managedHsm';
