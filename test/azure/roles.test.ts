@@ -7,6 +7,7 @@ import {
   HSM_BUILT_IN_ROLE_PERMISSIONS, isDocumentedAction,
 } from '../../src/azure/private/roles';
 import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG } from '../support/azure';
+import { azureScenarios } from '../support/azure-scenarios';
 
 /** Built-in roles this library assigns by name outside a vault (the audit sink's readers). */
 const OTHER_BUILT_INS = ['Log Analytics Reader', 'Storage Blob Data Reader'];
@@ -113,6 +114,10 @@ test('the documented tables hold Microsoft\'s names, and none of the names the a
 
 test.each(scenarios())('%s: every generated role uses only documented actions and every assigned built-in role is in the table', (_name, stack) => {
   expect(undocumented(stack.toTerraform())).toEqual([]);
+});
+
+test.each(azureScenarios().map((s) => [s.name, s] as const))('snapshot scenario %s: every generated role uses only documented actions', (_name, scenario) => {
+  expect(undocumented(scenario.build().toTerraform())).toEqual([]);
 });
 
 test('every Azure example: every generated role uses only documented actions', () => {
