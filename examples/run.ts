@@ -272,8 +272,12 @@ async function main(): Promise<void> {
     `${report.summary.acknowledged} acknowledged with a reason, ${report.summary.unmet.length} unmet)`);
   const matrices = report.stacks.flatMap((s) => [...s.keys.map((k) => k.accessMatrix), ...(s.supportingKeys ?? []).map((k) => k.accessMatrix)])
     .filter((m): m is NonNullable<typeof m> => m !== undefined);
+  // Each cloud's matrices name their own evaluator (the IAM policy evaluator for AWS key policies, the Azure RBAC
+  // evaluation of role assignments).
+  const byEvaluator = new Map<string, number>();
+  for (const m of matrices) if (m.evaluator) byEvaluator.set(m.evaluator, (byEvaluator.get(m.evaluator) ?? 0) + 1);
   console.log(report.summary.accessMatrix.computed
-    ? `access matrix: ${matrices.length} AWS key policies evaluated with ${matrices[0]?.evaluator ?? 'the IAM policy evaluator'}`
+    ? `access matrix: ${[...byEvaluator].map(([evaluator, n]) => `${n} keys evaluated with ${evaluator}`).join('; ')}`
     : `access matrix: ${report.summary.accessMatrix.note}`);
   console.log('checks:');
   console.log(`  cdk-nag ${NAG_PACKS.join(', ')}: passed on ${totals.stacks} stacks, 0 unacknowledged findings ` +

@@ -7,7 +7,7 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { App } from 'cdktf';
 import { hubNetwork, KeysStack, LOCATION, people, securityAlerts } from './common';
-import { ComplianceProfile } from '../../src';
+import { compliance, ComplianceProfile, Control } from '../../src';
 import * as azure from '../../src/azure';
 import { saasAzure } from '../saas/azure';
 
@@ -133,6 +133,14 @@ function hyok(app: App): void {
   });
   store.addKey('TenantA', { keyName: 'tenant-a' });
   store.addKey('TenantB', { keyName: 'tenant-b', keySpec: azure.KeySpec.RSA_4096 });
+  // "Managed HSM Administrator" manages local role assignments, so its holders (the HSM administrators and, until it is
+  // taken out after activation, the deployment identity) could grant themselves a crypto role: the access matrix names
+  // both, and separation of duties reads partially satisfied. Accepted, in writing, with the control that narrows it.
+  const reason = 'Managed HSM Administrator is held by the two-person HSM administration group under break-glass procedure; the deployment ' +
+    'identity is removed from the HSM\'s local role assignments after activation (README: HyokExternalStore, after activation).';
+  for (const control of [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3]) {
+    compliance.ComplianceReport.acknowledgeControl(store, control, reason);
+  }
 }
 
 /** The app; `outdir` defaults to what cdktf passes (CDKTF_OUTDIR), else examples/out/azure. */

@@ -20,11 +20,12 @@ import { FipsLevel } from '../core/fips';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { requireName, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
-import { assignKeyRole } from './private/vault-key';
+import { assignKeyRole, recordVaultCustodians } from './private/vault-key';
 
 /** RSA sizes Azure accepts for a key-exchange key. */
 export enum KekSize {
@@ -98,6 +99,8 @@ export class ByokImport extends Construct {
   public readonly keyName: string;
   /** The versionless id of the imported key, once `keyImported` is set. */
   public readonly importedKeyId?: string;
+  /** The imported key's versionless resource id, once it exists (a Key Vault target with `keyImported`). */
+  private importedKeyScope?: string;
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
@@ -121,7 +124,11 @@ export class ByokImport extends Construct {
       ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
       ...azureAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? []),
     ];
-    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
+      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
+    if ((props.vault || props.managedHsm) && (c.backupOperators ?? []).length > 0) {
+      throw new ValidationError(`custodians.backupOperators belong to the vault or Managed HSM when it is given: set them on ${(props.vault ?? props.managedHsm)!.node.path}, not on ${this.node.path}`);
+    }
     const kekSize = props.kekSize ?? KekSize.RSA_4096;
     if (![2048, 3072, 4096].includes(kekSize)) {
       throw new ValidationError(`kekSize must be 2048, 3072 or 4096, got ${kekSize}`);
@@ -132,7 +139,7 @@ export class ByokImport extends Construct {
     requireName('keyName', this.keyName, KEY_NAME, '1 to 127 letters, digits and hyphens');
     this.model = DeploymentModel.BYOK;
 
-    const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers);
+    const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers, c.backupOperators);
     const settings = resolveAzureKeySettings(scope, id, {
       ...props,
       profile: props.profile ?? target.profile,
@@ -176,6 +183,15 @@ export class ByokImport extends Construct {
 
     const ledger = EvidenceLedger.of(this);
     assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
+    if (this.vault) {
+      recordVaultCustodians(this.node.path, this.vault, ledger);
+      registerVaultKeyMatrix(this, this.vault, this.importedKeyScope ? [this.importedKeyScope] : []);
+    } else {
+      for (const a of props.managedHsm!._storeCustodians) {
+        if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(this.node.path, a);
+      }
+      registerHsmKeyMatrix(this, props.managedHsm!, this.keyName);
+    }
     recordAzureKeyEvidence({
       key: this,
       resource: deployment,
@@ -208,7 +224,7 @@ export class ByokImport extends Construct {
     }
   }
 
-  private vaultTarget(props: ByokImportProps, approvers: string[] | undefined): ImportTarget {
+  private vaultTarget(props: ByokImportProps, approvers: string[] | undefined, backupOperators: string[] | undefined): ImportTarget {
     const vault = props.vault ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
@@ -219,6 +235,7 @@ export class ByokImport extends Construct {
       acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
       network: props.network!,
       approvers,
+      backupOperators,
     });
     if (vault.sku !== VaultSku.PREMIUM) {
       throw new ValidationError(`vault ${vault.node.path} is a standard vault; BYOK needs HSM-protected keys (VaultSku.PREMIUM)`);
@@ -245,14 +262,20 @@ export class ByokImport extends Construct {
           description: 'Reads the key-exchange key and imports wrapped key material into one vault; nothing else.',
           permissions: [{ actions: [], dataActions: VAULT_IMPORT_DATA_ACTIONS }],
         });
-        // Vault scope: the key to import into does not exist yet, and Azure RBAC needs an existing scope.
+        // Vault scope: the key to import into does not exist yet, and Azure RBAC needs an existing scope. Importing
+        // material is an operation dual control holds: under it, importers activate with an approver's consent.
         for (const importer of importers) {
-          new RoleAssignment(this, `Importer${stableGuid(importer).slice(0, 8)}`, {
-            name: stableGuid(this.node.path, 'importer', importer.toLowerCase()),
-            scope: vault.vaultId,
-            roleDefinitionId: importerRole.roleDefinitionResourceId,
-            principalId: importer,
-          });
+          if (vault.dualControl) {
+            vault._assignOnVault(this, `Importer${stableGuid(importer).slice(0, 8)}`, importerRole.roleDefinitionResourceId, importer,
+              'cloud-kms-constructs: key import under dual control');
+          } else {
+            new RoleAssignment(this, `Importer${stableGuid(importer).slice(0, 8)}`, {
+              name: stableGuid(this.node.path, 'importer', importer.toLowerCase()),
+              scope: vault.vaultId,
+              roleDefinitionId: importerRole.roleDefinitionResourceId,
+              principalId: importer,
+            });
+          }
         }
       },
       grantAuditors: (auditors) => {
@@ -269,11 +292,13 @@ export class ByokImport extends Construct {
         const imported = new DataAzurermKeyVaultKey(this, 'ImportedKey', {
           name: this.keyName, keyVaultId: vault.vaultId, dependsOn: vault._networkDependencies,
         });
-        const role = USER_ROLE_NAME[props.userRole ?? KeyUserRole.CRYPTO_USER];
-        if (props.userRole === KeyUserRole.SERVICE_ENCRYPTION_USER && users.length > 0) {
+        const userRole = props.userRole ?? KeyUserRole.CRYPTO_USER;
+        const role = userRole === KeyUserRole.CRYPTO_USER ? vault._keyUserRoleId() : USER_ROLE_NAME[userRole];
+        if (userRole === KeyUserRole.SERVICE_ENCRYPTION_USER && users.length > 0) {
           vault._allowTrustedServices(`service encryption by ${users.join(', ')} with ${this.node.path}`);
         }
         for (const u of users) assignKeyRole(this, imported.resourceVersionlessId, this.node.path, role, u, 'User');
+        this.importedKeyScope = imported.resourceVersionlessId;
         return imported.versionlessId;
       },
     };

@@ -30,6 +30,12 @@ export interface AzureCustodians {
    * @default - none
    */
   readonly importers?: string[];
+  /**
+   * Who may back up and restore keys (nobody else may; a backup operator holds no other role). Under dual control
+   * their role is activated just in time with an approver's consent, like the administrators'.
+   * @default - none: nobody this app names can back up or restore keys
+   */
+  readonly backupOperators?: string[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -14,19 +14,23 @@ import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { registerVaultKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 import { stableName } from '../core/naming';
 import { BUILT_IN, USER_ROLE_NAME } from './private/roles';
-import { assignKeyRole, createVaultKey } from './private/vault-key';
+import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/vault-key';
 
 
 /**
  * The built-in role key users get.
  */
 export enum KeyUserRole {
-  /** "Key Vault Crypto User": encrypt, decrypt, wrap, unwrap, sign, verify. */
+  /**
+   * The vault's custom role "cloud-kms key user": read, encrypt, decrypt, wrap, unwrap, sign, verify. (The built-in "Key
+   * Vault Crypto User" also updates and backs up keys, which would let a user disable a key or carry it elsewhere.)
+   */
   CRYPTO_USER = 'CRYPTO_USER',
   /** "Key Vault Crypto Service Encryption User": read, wrap and unwrap (for Azure services' managed identities). */
   SERVICE_ENCRYPTION_USER = 'SERVICE_ENCRYPTION_USER',
@@ -177,12 +181,16 @@ export class CustomerManagedKey extends Construct {
     if (props.vault && (c.approvers ?? []).length > 0) {
       throw new ValidationError(`custodians.approvers belong to the vault when it is shared: set approvers on ${props.vault.node.path}, not on ${this.node.path}`);
     }
+    if (props.vault && (c.backupOperators ?? []).length > 0) {
+      throw new ValidationError(`custodians.backupOperators belong to the vault when it is shared: set backupOperators on ${props.vault.node.path}, not on ${this.node.path}`);
+    }
     const assignments = [
       ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
       ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
       ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
     ];
-    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
+      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
     this.userRole = props.userRole ?? KeyUserRole.CRYPTO_USER;
     const name = props.keyName ?? stableName(this, 'cmk-', 127);
     this.keyName = name;
@@ -211,6 +219,7 @@ export class CustomerManagedKey extends Construct {
       acknowledgePurgeProtectionIsPermanent: props.acknowledgePurgeProtectionIsPermanent ?? false,
       network: props.network!,
       approvers: c.approvers,
+      backupOperators: c.backupOperators,
     });
     if (vault.sku !== VaultSku.PREMIUM) {
       throw new ValidationError(`vault ${vault.node.path} is a standard vault; HSM-protected keys (RSA-HSM, EC-HSM) need VaultSku.PREMIUM`);
@@ -234,11 +243,13 @@ export class CustomerManagedKey extends Construct {
     c.administrators.forEach((a) => vault.addAdministrator(a, 'custodians.administrators'));
     const ledger = EvidenceLedger.of(this);
     for (const a of assignments) ledger.addCustodian(this.node.path, a);
+    recordVaultCustodians(this.node.path, vault, ledger);
     for (const u of c.users ?? []) {
       if (this.userRole === KeyUserRole.SERVICE_ENCRYPTION_USER) this.allowService(u);
-      assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, USER_ROLE_NAME[this.userRole], u, 'User');
+      assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, this.userRoleOf(this.userRole), u, 'User');
     }
     for (const a of c.auditors ?? []) assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, BUILT_IN.KEY_VAULT_READER, a, 'Auditor');
+    registerVaultKeyMatrix(this, vault, [this.key.resourceVersionlessId]);
 
     recordAzureKeyEvidence({
       key: this,
@@ -250,7 +261,8 @@ export class CustomerManagedKey extends Construct {
       holder: 'HSM-protected key in a premium Key Vault',
       auditSink: vault.auditSink,
       parent: vault.node.path,
-      separation: 'administrators hold a custom role without cryptographic data actions; users hold a crypto role on this key only; auditors read only',
+      separation: 'administrators hold a custom role without cryptographic data actions, backup or restore; users hold a use-only role on this key; ' +
+        'auditors read only; the deployment principal creates keys and rotation policies only',
       dualControl: vault.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)' : undefined,
     });
   }
@@ -285,6 +297,10 @@ export class CustomerManagedKey extends Construct {
     const ledger = EvidenceLedger.of(this);
     this.vault!._checkSeparation([...ledger.custodiansOf(this.node.path), ...added], this.node.path);
     added.forEach((a) => ledger.addCustodian(this.node.path, a));
-    assignKeyRole(this, this.key!.resourceVersionlessId, this.node.path, USER_ROLE_NAME[role], objectId, role === KeyUserRole.CRYPTO_USER ? 'User' : 'ServiceUser');
+    assignKeyRole(this, this.key!.resourceVersionlessId, this.node.path, this.userRoleOf(role), objectId, role === KeyUserRole.CRYPTO_USER ? 'User' : 'ServiceUser');
+  }
+
+  private userRoleOf(role: KeyUserRole): string {
+    return role === KeyUserRole.CRYPTO_USER ? this.vault!._keyUserRoleId() : USER_ROLE_NAME[role];
   }
 }

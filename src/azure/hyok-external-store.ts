@@ -23,9 +23,13 @@ import { requireRange, ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, expiryExpression, isoDays, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { nameFor, stableGuid } from '../core/naming';
+import { registerHsmKeyMatrix } from './private/access-matrix';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { AttachedNetwork } from './private/network';
-import { HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_KEY_MANAGEMENT_DATA_ACTIONS, hsmRoleDefinitionId } from './private/roles';
+import {
+  HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_DEPLOYER_DATA_ACTIONS, HSM_EXPORT_DATA_ACTIONS, HSM_KEY_BACKUP_DATA_ACTIONS,
+  HSM_KEY_MANAGEMENT_DATA_ACTIONS, hsmRoleDefinitionId,
+} from './private/roles';
 
 /**
  * Properties of an Azure `HyokExternalStore` (a Managed HSM whose security domain the customer holds).
@@ -113,7 +117,10 @@ export interface HyokExternalStoreProps {
   readonly softDeleteRetention?: Duration;
 
   /**
-   * Object id Terraform deploys with.
+   * Object id Terraform deploys with. It is in `admin_object_ids` ("Managed HSM Administrator": it creates the local role
+   * definitions and assignments, so it can also grant itself a crypto role) and holds a local role that creates and
+   * updates keys. It is recorded as a custodian (the deployment identity), and the access matrix counts its path; the
+   * README says how to take it out after activation.
    * @default - the object id Terraform runs as
    */
   readonly deploymentPrincipalId?: string;
@@ -176,6 +183,7 @@ export class HyokExternalStore extends Construct {
   public readonly fipsLevel: FipsLevel;
   private readonly keyAdminRole!: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
   private readonly keyUserRole!: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
+  private readonly keyDeployerRole!: KeyVaultManagedHardwareSecurityModuleRoleDefinition;
   private readonly deployerAccess!: KeyVaultManagedHardwareSecurityModuleRoleAssignment;
   private readonly attachedNetwork: AttachedNetwork;
   private readonly assignments: CustodianAssignment[] = [];
@@ -231,9 +239,11 @@ export class HyokExternalStore extends Construct {
       ...azureAssignments(CustodianRole.ADMINISTRATOR, 'hsmAdministrators', props.hsmAdministrators),
       { role: CustodianRole.DEPLOYER, identity: deployer, source: 'deploymentPrincipalId', label: 'the deployment principal' },
     );
-    SeparationOfDuties.check([...this.assignments, ...this.storeAssignments(c)], this.node.path);
-    // Store-wide administrators and auditors hold their roles on every key (scope /keys): every key checks against them.
-    this.assignments.push(...this.storeAssignments(c).filter((a) => a.role !== CustodianRole.USER));
+    const backupOperators = azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? []);
+    SeparationOfDuties.check([...this.assignments, ...this.storeAssignments(c), ...backupOperators], this.node.path);
+    // Store-wide administrators, auditors and backup operators hold their roles on every key (scope /keys): every key
+    // checks against them.
+    this.assignments.push(...this.storeAssignments(c).filter((a) => a.role !== CustodianRole.USER), ...backupOperators);
 
     this.hsm = new KeyVaultManagedHardwareSecurityModule(this, 'Resource', {
       name,
@@ -277,8 +287,16 @@ export class HyokExternalStore extends Construct {
       managedHsmId: this.hsm.id,
       name: stableGuid(this.node.path, 'key-administrator-role'),
       roleName: 'cloud-kms key administrator',
-      description: 'Manages keys and rotation; no cryptographic use, no export or release.',
-      permission: [{ dataActions: HSM_KEY_MANAGEMENT_DATA_ACTIONS, notDataActions: HSM_CRYPTO_DATA_ACTIONS.filter((a) => !a.endsWith('/read/action')) }],
+      description: 'Manages keys and rotation; no cryptographic use, no export or release, no backup or restore.',
+      permission: [{ dataActions: HSM_KEY_MANAGEMENT_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
+    });
+    // What Terraform needs to create keys and set rotation policies: no delete, purge, backup, export or use.
+    this.keyDeployerRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyDeployerRole', {
+      managedHsmId: this.hsm.id,
+      name: stableGuid(this.node.path, 'key-deployer-role'),
+      roleName: 'cloud-kms key deployer',
+      description: 'Creates keys and updates them and their rotation policies; no delete, purge, backup, restore, export or cryptographic use.',
+      permission: [{ dataActions: HSM_DEPLOYER_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
     });
     this.keyUserRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyUserRole', {
       managedHsmId: this.hsm.id,
@@ -287,7 +305,19 @@ export class HyokExternalStore extends Construct {
       description: 'Uses a key (encrypt, decrypt, wrap, unwrap, sign, verify); no key management.',
       permission: [{ dataActions: HSM_CRYPTO_DATA_ACTIONS }],
     });
-    this.deployerAccess = this.assign('DeployerKeyAdministrator', '/keys', this.keyAdminRole.resourceManagerId, deployer);
+    this.deployerAccess = this.assign('DeployerKeyDeployer', '/keys', this.keyDeployerRole.resourceManagerId, deployer);
+    if (backupOperators.length > 0) {
+      const backupRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyBackupOperatorRole', {
+        managedHsmId: this.hsm.id,
+        name: stableGuid(this.node.path, 'key-backup-operator-role'),
+        roleName: 'cloud-kms key backup operator',
+        description: 'Backs up and restores single keys; no other key management and no cryptographic use.',
+        permission: [{ dataActions: HSM_KEY_BACKUP_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS] }],
+      });
+      for (const operator of c.backupOperators ?? []) {
+        this.assign(`BackupOperator${stableGuid(operator).slice(0, 8)}`, '/keys', backupRole.resourceManagerId, operator);
+      }
+    }
     for (const admin of c.administrators) this.assign(`Administrator${stableGuid(admin).slice(0, 8)}`, '/keys', this.keyAdminRole.resourceManagerId, admin);
     for (const auditor of c.auditors ?? []) {
       this.assign(`Auditor${stableGuid(auditor).slice(0, 8)}`, '/keys', hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_AUDITOR), auditor);
@@ -345,6 +375,11 @@ export class HyokExternalStore extends Construct {
   /** @internal */
   public _checkSeparation(assignments: CustodianAssignment[], subject: string): void {
     SeparationOfDuties.check([...this.assignments, ...assignments], subject);
+  }
+
+  /** @internal Everyone who holds a role on every key of the HSM (the deployment principal, backup operators, administrators). */
+  public get _storeCustodians(): CustodianAssignment[] {
+    return [...this.assignments];
   }
 
   /**
@@ -420,6 +455,10 @@ export class HyokExternalStore extends Construct {
   }
 }
 
+/** Cryptographic use (read excepted) and backup, excluded from every non-user local role. */
+const CRYPTO_ONLY = HSM_CRYPTO_DATA_ACTIONS.filter((a) => !a.endsWith('/read/action'));
+const BACKUP_ONLY = HSM_KEY_BACKUP_DATA_ACTIONS.filter((a) => !a.endsWith('/read/action'));
+
 /**
  * A key inside a Managed HSM, with a rotation policy and local role assignments scoped to the key.
  */
@@ -469,6 +508,9 @@ export class ManagedHsmKey extends Construct {
     for (const u of c.users ?? []) this._grantUse(u, false);
     const ledger = EvidenceLedger.of(this);
     assignments.forEach((a) => ledger.addCustodian(subject.node.path, a));
+    for (const a of store._storeCustodians) {
+      if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(subject.node.path, a);
+    }
     recordAzureKeyEvidence({
       key: subject,
       resource: this.key,
@@ -479,9 +521,11 @@ export class ManagedHsmKey extends Construct {
       holder: 'key in a single-tenant Managed HSM whose security domain the customer holds',
       auditSink: store.auditSink,
       parent: store.node.path,
-      separation: 'local RBAC: administrators hold a key-management role without cryptographic data actions; users a crypto-only role on this key',
+      separation: 'local RBAC: administrators hold a key-management role without cryptographic data actions, backup or restore; users a ' +
+        'crypto-only role on this key; the deployment principal creates and updates keys only (it is also a Managed HSM Administrator)',
       dualControl: 'the security domain needs a quorum of certificate holders (M of N); keys are purge-protected',
     });
+    registerHsmKeyMatrix(subject, store, request.name);
   }
 
   /** @internal */

@@ -23,7 +23,8 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { AttachedNetwork } from './private/network';
 import {
-  VAULT_ADMIN_ACTIONS, VAULT_CRYPTO_DATA_ACTIONS, VAULT_KEY_MANAGEMENT_DATA_ACTIONS, VAULT_KEY_PURGE_DATA_ACTIONS,
+  VAULT_ADMIN_ACTIONS, VAULT_CRYPTO_DATA_ACTIONS, VAULT_DEPLOYER_ACTIONS, VAULT_DEPLOYER_DATA_ACTIONS, VAULT_DEPLOYER_UPDATE_DATA_ACTIONS,
+  VAULT_KEY_BACKUP_DATA_ACTIONS, VAULT_KEY_MANAGEMENT_DATA_ACTIONS, VAULT_KEY_PURGE_DATA_ACTIONS, VAULT_USE_DATA_ACTIONS,
 } from './private/roles';
 
 /**
@@ -123,11 +124,21 @@ export interface KeyVaultProps {
   readonly approvers?: string[];
 
   /**
-   * Object id of the principal Terraform deploys with; it gets the administrators' role (never cryptographic use)
-   * so it can create keys and rotation policies.
+   * Object id of the principal Terraform deploys with. It gets a role of its own that creates keys and rotation policies
+   * (and, without dual control, updates keys): no delete, purge, backup, restore, recover or cryptographic use. It is
+   * recorded as a custodian (the deployment identity) of the vault and of every key in it.
    * @default - the object id Terraform runs as
    */
   readonly deploymentPrincipalId?: string;
+
+  /**
+   * Object ids of backup operators: they alone may back up and restore keys (a custom role with `keys/backup/action` and
+   * `keys/restore/action`, on this vault). A backup restores into any vault of the same subscription and geography, so
+   * no administrator holds these rights, and a backup operator can hold no other role (separation of duties). Under dual
+   * control their assignment is eligible only, activated with an approver's consent and MFA like the administrators'.
+   * @default - none: nobody this app names can back up or restore keys
+   */
+  readonly backupOperators?: string[];
 }
 
 /**
@@ -155,13 +166,20 @@ export class KeyVault extends Construct {
   public readonly adminRole: RoleDefinition;
   /** The principal Terraform deploys with. */
   public readonly deploymentPrincipalId: string;
+  /** The deployment principal's role: create keys and rotation policies, nothing destructive, no use. */
+  public readonly deployerRole: RoleDefinition;
   /** The deployment principal's role assignment: keys depend on it so Terraform can create them. */
   public readonly deploymentAccess: RoleAssignment;
   /** FIPS 140 level of the keys this vault can hold at best. */
   public readonly fipsLevel: FipsLevel;
   private readonly admins = new Set<string>();
   private readonly attachedNetwork: AttachedNetwork;
+  private readonly backupOperatorIds = new Set<string>();
   private readonly assignments: CustodianAssignment[] = [];
+  private readonly approverIds: string[];
+  private keyUserRole?: RoleDefinition;
+  private readonly activationPolicies = new Set<string>();
+  private backupRole?: RoleDefinition;
 
   constructor(scope: Construct, id: string, props: KeyVaultProps) {
     super(scope, id);
@@ -191,6 +209,7 @@ export class KeyVault extends Construct {
     }, this.node.path);
     const auditSink = KeyAuditSink._resolve(this, props.auditSink, props.auditOptOutReason, props.resourceGroupName, props.location);
     const approvers = props.approvers ?? [];
+    this.approverIds = approvers;
     this.dualControl = profile.dualControlRequired || approvers.length > 0;
     this.assignments.push(...azureAssignments(CustodianRole.APPROVER, 'approvers', approvers));
     if (this.dualControl) {
@@ -241,16 +260,30 @@ export class KeyVault extends Construct {
       permissions: [{
         actions: VAULT_ADMIN_ACTIONS,
         dataActions: [...VAULT_KEY_MANAGEMENT_DATA_ACTIONS, ...VAULT_KEY_PURGE_DATA_ACTIONS],
-        notDataActions: VAULT_CRYPTO_DATA_ACTIONS,
+        // Listed as excluded too, so that a later edit of the granted list cannot add them unnoticed.
+        notDataActions: [...VAULT_CRYPTO_DATA_ACTIONS, ...BACKUP_ONLY],
       }],
     });
-    // Terraform must create keys and rotation policies in the vault: the same role, assigned directly.
-    this.deploymentAccess = new RoleAssignment(this, 'DeployerKeyAdministrator', {
-      name: stableGuid(this.node.path, 'deployer-admin'),
+    // Terraform must create keys and rotation policies: a role that does just that. Deleting a key (prevent_destroy
+    // guards Terraform, this role guards Azure), purging, backing up and using it are not Terraform's.
+    this.deployerRole = new RoleDefinition(this, 'KeyDeployerRole', {
+      name: `cloud-kms key deployer (${name})`,
       scope: this.vault.id,
-      roleDefinitionId: this.adminRole.roleDefinitionResourceId,
+      assignableScopes: [this.vault.id],
+      description: 'Creates keys and sets their rotation policies in one vault; no delete, purge, backup, restore or cryptographic use.',
+      permissions: [{
+        actions: VAULT_DEPLOYER_ACTIONS,
+        dataActions: [...VAULT_DEPLOYER_DATA_ACTIONS, ...(this.dualControl ? [] : VAULT_DEPLOYER_UPDATE_DATA_ACTIONS)],
+        notDataActions: [...VAULT_CRYPTO_DATA_ACTIONS, ...BACKUP_ONLY, ...VAULT_KEY_PURGE_DATA_ACTIONS,
+          'Microsoft.KeyVault/vaults/keys/delete', ...(this.dualControl ? VAULT_DEPLOYER_UPDATE_DATA_ACTIONS : [])],
+      }],
+    });
+    this.deploymentAccess = new RoleAssignment(this, 'DeploymentPrincipalAccess', {
+      name: stableGuid(this.node.path, 'deployer'),
+      scope: this.vault.id,
+      roleDefinitionId: this.deployerRole.roleDefinitionResourceId,
       principalId: this.deploymentPrincipalId,
-      description: 'cloud-kms-constructs: lets the deployment create keys and rotation policies (no cryptographic use)',
+      description: 'cloud-kms-constructs: lets the deployment create keys and rotation policies (no delete, backup or cryptographic use)',
     });
     this.assignments.push({ role: CustodianRole.DEPLOYER, identity: this.deploymentPrincipalId, source: 'deploymentPrincipalId', label: 'the deployment principal' });
 
@@ -269,6 +302,7 @@ export class KeyVault extends Construct {
       });
     }
     for (const admin of props.administrators ?? []) this.addAdministrator(admin, 'administrators');
+    for (const operator of props.backupOperators ?? []) this.addBackupOperator(operator, 'backupOperators');
 
     auditSink?.attach(this, this.vault.id);
     this.recordEvidence();
@@ -324,9 +358,114 @@ export class KeyVault extends Construct {
     }
   }
 
+  /**
+   * Gives an object id the backup-operator role on the vault (backup and restore of keys, nothing else): directly, or
+   * under dual control only as an eligible assignment activated with an approver's consent and MFA. Checked against
+   * separation of duties with every role in the vault.
+   */
+  public addBackupOperator(objectId: string, source = 'backupOperators'): void {
+    const [assignment] = azureAssignments(CustodianRole.BACKUP_OPERATOR, source, [objectId]);
+    if (this.backupOperatorIds.has(assignment.identity)) return;
+    this.checkAndRecord([assignment]);
+    this.backupOperatorIds.add(assignment.identity);
+    const role = this.backupOperatorRole();
+    const suffix = stableGuid(assignment.identity).slice(0, 8);
+    if (this.dualControl) {
+      new PimEligibleRoleAssignment(this, `EligibleBackupOperator${suffix}`, {
+        scope: this.vault.id,
+        roleDefinitionId: role.roleDefinitionResourceId,
+        principalId: objectId,
+        justification: 'cloud-kms-constructs: key backup and restore under dual control',
+        schedule: { expiration: { durationDays: 365 } },
+      });
+    } else {
+      new RoleAssignment(this, `BackupOperator${suffix}`, {
+        name: stableGuid(this.node.path, 'backup-operator', assignment.identity),
+        scope: this.vault.id,
+        roleDefinitionId: role.roleDefinitionResourceId,
+        principalId: objectId,
+      });
+    }
+  }
+
+  /**
+   * @internal The vault's key-user role: read a key and use it, nothing else. "Key Vault Crypto User" also updates
+   * (disables) and backs up keys, which separation of duties keeps from users.
+   */
+  public _keyUserRoleId(): string {
+    this.keyUserRole ??= new RoleDefinition(this, 'KeyUserRole', {
+      name: `cloud-kms key user (${this.vaultName})`,
+      scope: this.vault.id,
+      assignableScopes: [this.vault.id],
+      description: 'Reads and uses keys (encrypt, decrypt, wrap, unwrap, sign, verify); no update, backup, restore, delete or release.',
+      permissions: [{ actions: [], dataActions: VAULT_USE_DATA_ACTIONS }],
+    });
+    return this.keyUserRole.roleDefinitionResourceId;
+  }
+
+  /**
+   * @internal A role on the vault for one principal: under dual control only eligible, each activation approved by one of
+   * the vault's approvers with MFA (one activation policy per role); otherwise assigned directly.
+   */
+  public _assignOnVault(scope: Construct, id: string, roleDefinitionId: string, principalId: string, justification: string): void {
+    if (!this.dualControl) {
+      new RoleAssignment(scope, id, {
+        name: stableGuid(scope.node.path, id, principalId.toLowerCase()),
+        scope: this.vault.id,
+        roleDefinitionId,
+        principalId,
+      });
+      return;
+    }
+    new PimEligibleRoleAssignment(scope, `Eligible${id}`, {
+      scope: this.vault.id,
+      roleDefinitionId,
+      principalId,
+      justification,
+      schedule: { expiration: { durationDays: 365 } },
+    });
+    if (!this.activationPolicies.has(roleDefinitionId)) {
+      this.activationPolicies.add(roleDefinitionId);
+      this.activationPolicy(scope, `${id}ActivationPolicy`, roleDefinitionId);
+    }
+  }
+
+  private activationPolicy(scope: Construct, id: string, roleDefinitionId: string): RoleManagementPolicy {
+    return new RoleManagementPolicy(scope, id, {
+      scope: this.vault.id,
+      roleDefinitionId,
+      activationRules: {
+        maximumDuration: 'PT8H',
+        requireApproval: true,
+        requireJustification: true,
+        requireMultifactorAuthentication: true,
+        approvalStage: { primaryApprover: this.approverIds.map((objectId) => ({ objectId, type: 'User' })) },
+      },
+      eligibleAssignmentRules: { expirationRequired: false },
+    });
+  }
+
+  private backupOperatorRole(): RoleDefinition {
+    if (this.backupRole) return this.backupRole;
+    this.backupRole = new RoleDefinition(this, 'KeyBackupOperatorRole', {
+      name: `cloud-kms key backup operator (${this.vaultName})`,
+      scope: this.vault.id,
+      assignableScopes: [this.vault.id],
+      description: 'Backs up and restores keys of one vault; no other key management and no cryptographic use.',
+      permissions: [{ actions: [], dataActions: VAULT_KEY_BACKUP_DATA_ACTIONS, notDataActions: VAULT_CRYPTO_DATA_ACTIONS }],
+    });
+    if (this.dualControl) this.activationPolicy(this, 'BackupOperatorActivationPolicy', this.backupRole.roleDefinitionResourceId);
+    return this.backupRole;
+  }
+
   /** @internal Checks assignments for a key in this vault against everyone who holds a vault-wide role. */
   public _checkSeparation(assignments: CustodianAssignment[], subject: string): void {
     SeparationOfDuties.check([...this.assignments, ...assignments], subject);
+  }
+
+  /** @internal Everyone who holds a vault-wide role (administrators, backup operators, approvers, the deployment principal). */
+  public get _vaultCustodians(): CustodianAssignment[] {
+    return [...this.assignments];
   }
 
   private checkAndRecord(added: CustodianAssignment[]): void {
@@ -374,6 +513,9 @@ export class KeyVault extends Construct {
         : 'key administrators hold standing access');
   }
 }
+
+/** Backup and restore, granted to backup operators only and excluded from every other custom role. */
+const BACKUP_ONLY = ['Microsoft.KeyVault/vaults/keys/backup/action', 'Microsoft.KeyVault/vaults/keys/restore/action'];
 
 /** The tenant and object id Terraform runs as, once per stack. */
 export function clientConfig(scope: IConstruct): DataAzurermClientConfig {

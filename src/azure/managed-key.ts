@@ -11,12 +11,13 @@ import { FipsLevel } from '../core/fips';
 import { fipsLevelRank } from '../core/fips-rank';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { registerVaultKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 import { stableName } from '../core/naming';
 import { BUILT_IN } from './private/roles';
-import { assignKeyRole, createVaultKey } from './private/vault-key';
+import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/vault-key';
 
 /**
  * Properties of an Azure `ManagedKey`.
@@ -71,6 +72,8 @@ export class ManagedKey extends Construct {
     this.key = createVaultKey(this, this.vault, this.keyName, this.settings, [this.vault.deploymentAccess]);
     this.keyId = this.key.versionlessId;
     for (const u of props.users ?? []) this.grantEncryptDecrypt(u);
+    recordVaultCustodians(this.node.path, this.vault, EvidenceLedger.of(this));
+    registerVaultKeyMatrix(this, this.vault, [this.key.resourceVersionlessId]);
     recordAzureKeyEvidence({
       key: this,
       resource: this.key,

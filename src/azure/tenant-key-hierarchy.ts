@@ -18,10 +18,11 @@ import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, ValidationError } from '../core/validation';
+import { registerVaultKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { BUILT_IN } from './private/roles';
-import { assignKeyRole, createVaultKey } from './private/vault-key';
+import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/vault-key';
 
 const TENANT_ID = /^[A-Za-z0-9-]{1,64}$/;
 const TENANT_ID_RULE = "1 to 64 letters, digits or '-' (it becomes part of a Key Vault key name)";
@@ -185,7 +186,8 @@ export class TenantKeyHierarchy extends Construct {
       ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
       ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
     ];
-    SeparationOfDuties.check([...this.assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    SeparationOfDuties.check([...this.assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
+      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
     this.settings = resolveAzureKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, true, FipsLevel.LEVEL_3);
     this.profile = this.settings.profile;
     if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {
@@ -288,17 +290,19 @@ export class TenantKeyHierarchy extends Construct {
       acknowledgePurgeProtectionIsPermanent: true,
       network: p.network,
       approvers: c.approvers,
+      backupOperators: c.backupOperators,
     });
     vault._checkSeparation(this.assignments, this.node.path);
     c.administrators.forEach((a) => vault.addAdministrator(a, 'custodians.administrators'));
-    for (const u of c.users ?? []) this.assignOnVault(vault, u, BUILT_IN.CRYPTO_USER, 'TenantService');
+    for (const u of c.users ?? []) this.assignOnVault(vault, u, vault._keyUserRoleId(), 'TenantService');
     for (const a of c.auditors ?? []) this.assignOnVault(vault, a, BUILT_IN.KEY_VAULT_READER, 'Auditor');
     return vault;
   }
 
   private assignOnVault(vault: KeyVault, principalId: string, roleName: string, kind: string): void {
     const guid = stableGuid(vault.node.path, kind, principalId.toLowerCase());
-    new RoleAssignment(vault, `${kind}${guid.slice(0, 8)}`, { name: guid, scope: vault.vaultId, roleDefinitionName: roleName, principalId });
+    const role = kind === 'TenantService' ? { roleDefinitionId: roleName } : { roleDefinitionName: roleName };
+    new RoleAssignment(vault, `${kind}${guid.slice(0, 8)}`, { name: guid, scope: vault.vaultId, ...role, principalId });
   }
 
   private newKey(vault: KeyVault, id: string, name: string, what: string, tenantId?: string): KeyVaultKey {
@@ -306,6 +310,8 @@ export class TenantKeyHierarchy extends Construct {
     if (tenantId) key.tags = { tenantId };
     const ledger = EvidenceLedger.of(this);
     for (const a of this.assignments) ledger.addCustodian(key.node.path, a);
+    recordVaultCustodians(key.node.path, vault, ledger);
+    registerVaultKeyMatrix(key, vault, [key.resourceVersionlessId]);
     recordAzureKeyEvidence({
       key,
       resource: key,
@@ -316,8 +322,8 @@ export class TenantKeyHierarchy extends Construct {
       holder: `HSM-protected ${what} key in a premium Key Vault`,
       auditSink: vault.auditSink,
       parent: vault.node.path,
-      separation: 'administrators hold a custom role without cryptographic data actions; tenant identities a crypto role on their tenant\'s key only; ' +
-        'tenant-serving identities a crypto role on the shard vaults, with the tenant context enforced by the envelope function',
+      separation: 'administrators hold a custom role without cryptographic data actions, backup or restore; tenant identities a use-only role ' +
+        'on their tenant\'s key only; tenant-serving identities a use-only role on the shard vaults, with the tenant context enforced by the envelope function',
       dualControl: vault.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)' : undefined,
     });
     return key;
@@ -326,7 +332,8 @@ export class TenantKeyHierarchy extends Construct {
   private assignOnKey(key: KeyVaultKey, objectId: string, tenantId: string): void {
     const [assignment] = azureAssignments(CustodianRole.USER, 'tenant users', [objectId]);
     EvidenceLedger.of(this).addCustodian(key.node.path, assignment);
-    assignKeyRole(key.node.scope as Construct, key.resourceVersionlessId, key.node.path, BUILT_IN.CRYPTO_USER, objectId, `Tenant-${tenantId}-User`);
+    const vault = key.node.scope as KeyVault;
+    assignKeyRole(vault, key.resourceVersionlessId, key.node.path, vault._keyUserRoleId(), objectId, `Tenant-${tenantId}-User`);
     this.keyScopedAssignments++;
     if (!this.quotaWarned) {
       const warning = quotaWarning(this.keyScopedAssignments, this.quota, 'role assignments per subscription');

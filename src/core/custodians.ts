@@ -16,6 +16,11 @@ export enum CustodianRole {
   IMPORTER = 'IMPORTER',
   /** The deployment engine (e.g. CloudFormation's execution role) that creates and updates the key. */
   DEPLOYER = 'DEPLOYER',
+  /**
+   * Backs up and restores keys (Azure: a key backup restores into any vault of the subscription); nobody else, and never
+   * a user of a key.
+   */
+  BACKUP_OPERATOR = 'BACKUP_OPERATOR',
 }
 
 /**
@@ -62,6 +67,13 @@ const CONFLICTS: Array<[CustodianRole, CustodianRole]> = [
   [CustodianRole.AUDITOR, CustodianRole.APPROVER],
   [CustodianRole.AUDITOR, CustodianRole.IMPORTER],
   [CustodianRole.AUDITOR, CustodianRole.DEPLOYER],
+  // A backup operator is nobody else: with a crypto role anywhere a backup restores, the backup is the key.
+  [CustodianRole.BACKUP_OPERATOR, CustodianRole.ADMINISTRATOR],
+  [CustodianRole.BACKUP_OPERATOR, CustodianRole.USER],
+  [CustodianRole.BACKUP_OPERATOR, CustodianRole.AUDITOR],
+  [CustodianRole.BACKUP_OPERATOR, CustodianRole.APPROVER],
+  [CustodianRole.BACKUP_OPERATOR, CustodianRole.IMPORTER],
+  [CustodianRole.BACKUP_OPERATOR, CustodianRole.DEPLOYER],
 ];
 
 /**
@@ -122,6 +134,7 @@ const WITH_ARTICLE: Record<CustodianRole, string> = {
   [CustodianRole.APPROVER]: 'an approver',
   [CustodianRole.IMPORTER]: 'an importer',
   [CustodianRole.DEPLOYER]: 'the deployment principal',
+  [CustodianRole.BACKUP_OPERATOR]: 'a backup operator',
 };
 
 function article(role: CustodianRole): string {

@@ -27,7 +27,7 @@ describe('ByokImport into a premium Key Vault', () => {
     const deployment = one(json, 'azurerm_resource_group_template_deployment');
     expect(deployment).toMatchObject({ deployment_mode: 'Incremental', resource_group_name: expect.stringMatching(/azurerm_key_vault\..*\.resource_group_name/) });
     // Created only after the deployment principal may create keys in the vault.
-    expect(deployment.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeployerKeyAdministrator/)]);
+    expect(deployment.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeploymentPrincipalAccess/)]);
   });
 
   test('the KEK id and the import command are Terraform outputs for the CLI', () => {
@@ -52,8 +52,26 @@ describe('ByokImport into a premium Key Vault', () => {
       data_actions: ['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/import/action'],
     }]);
     expect(role.assignable_scopes).toEqual([expect.stringMatching(/azurerm_key_vault\..*\.id/)]);
-    const importer = one(json, 'azurerm_role_assignment', /Importer/);
+    // PCI DSS: importing material is held by dual control, so importers are eligible only and activate with an approver.
+    expect(Object.keys(resources(json, 'azurerm_role_assignment')).filter((n) => /Importer/.test(n))).toEqual([]);
+    const importer = one(json, 'azurerm_pim_eligible_role_assignment', /Importer/);
     expect(importer).toMatchObject({ principal_id: ids.importer, role_definition_id: expect.stringMatching(/ImporterRole.*role_definition_resource_id/) });
+    expect(one(json, 'azurerm_role_management_policy', /Importer/)).toMatchObject({
+      role_definition_id: expect.stringMatching(/ImporterRole/),
+      activation_rules: {
+        require_approval: true,
+        require_multifactor_authentication: true,
+        approval_stage: { primary_approver: [{ object_id: ids.approverA, type: 'User' }, { object_id: ids.approverB, type: 'User' }] },
+      },
+    });
+  });
+
+  test('without dual control importers hold the role directly', () => {
+    const s = azureStack();
+    azureByok(s, ComplianceProfile.SOC2, 'ImportedKey');
+    const j = synth(s);
+    expect(one(j, 'azurerm_role_assignment', /Importer/)).toMatchObject({ principal_id: ids.importer });
+    expect(Object.keys(resources(j, 'azurerm_pim_eligible_role_assignment'))).toEqual([]);
   });
 
   test('before the import no user has a role, and nothing looks the key up', () => {
@@ -85,7 +103,7 @@ test('after the import (keyImported), users get their role on the imported key a
   const user = one(json, 'azurerm_role_assignment', /User/);
   expect(user).toMatchObject({
     principal_id: ids.user,
-    role_definition_name: 'Key Vault Crypto User',
+    role_definition_id: expect.stringMatching(/azurerm_role_definition\..*KeyUserRole.*\.role_definition_resource_id/),
     scope: expect.stringMatching(/data\.azurerm_key_vault_key\..*\.resource_versionless_id/),
   });
   expect(json.output!.ImportedKeyId.value).toMatch(/^\$\{data\.azurerm_key_vault_key\..*\.versionless_id\}$/);
@@ -101,7 +119,7 @@ describe('ByokImport into a Managed HSM', () => {
   test('the KEK is a Managed HSM key with only the import operation; no Key Vault is created', () => {
     expect(template(json).resources[0]).toMatchObject({ type: 'Microsoft.KeyVault/managedHSMs/keys', properties: { kty: 'RSA-HSM', keyOps: ['import'] } });
     expect(parameters(json).containerName.value).toMatch(/azurerm_key_vault_managed_hardware_security_module\..*\.name/);
-    expect(one(json, 'azurerm_resource_group_template_deployment').depends_on).toEqual([expect.stringMatching(/Hsm_DeployerKeyAdministrator/)]);
+    expect(one(json, 'azurerm_resource_group_template_deployment').depends_on).toEqual([expect.stringMatching(/Hsm_DeployerKeyDeployer/)]);
     expect(resources(json, 'azurerm_key_vault')).toEqual({});
     expect(byok.managedHsm).toBe(hsm);
   });
@@ -141,7 +159,8 @@ test.each(profilesAllowing(DeploymentModel.BYOK).map((p) => [p.name, p]))('%s: B
   expect(one(json, 'azurerm_key_vault').sku_name).toBe('premium');
   // Audited under every profile: the given sink, else the stack's default one.
   expect(Object.values(resources(json, 'azurerm_monitor_diagnostic_setting')).filter((d: any) => d.name === 'cloud-kms-audit')).toHaveLength(1);
-  expect(Object.keys(resources(json, 'azurerm_pim_eligible_role_assignment'))).toHaveLength(profile.dualControlRequired ? 1 : 0);
+  // Under dual control the administrator and the importer are both eligible only.
+  expect(Object.keys(resources(json, 'azurerm_pim_eligible_role_assignment'))).toHaveLength(profile.dualControlRequired ? 2 : 0);
 });
 
 describe('bad input', () => {

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { ComplianceProfile, Control, DeploymentModel, EvidenceLedger, EvidenceStatus, KeyCustody } from '../../src';
+import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, KeyCustody } from '../../src';
 import * as azure from '../../src/azure';
 import { azureHsm, azureStack, CERTS, ids, one, resources, synth } from '../support/azure';
 import { profilesAllowing } from '../support/fixtures';
@@ -46,6 +46,40 @@ describe('a Managed HSM whose security domain the customer holds', () => {
     }
     expect(admin.data_actions).toEqual(expect.arrayContaining(['Microsoft.KeyVault/managedHsm/keys/create', 'Microsoft.KeyVault/managedHsm/keys/rotate/action']));
     expect(admin.data_actions.some((a: string) => /export|release|import/.test(a))).toBe(false);
+    // Backup and restore belong to backup operators: a key backup restores into another HSM of the security domain.
+    for (const a of ['backup', 'restore']) {
+      expect(admin.data_actions).not.toContain(`Microsoft.KeyVault/managedHsm/keys/${a}/action`);
+      expect(admin.not_data_actions).toContain(`Microsoft.KeyVault/managedHsm/keys/${a}/action`);
+    }
+  });
+
+  test('the deployment principal holds a local role that creates and updates keys only, and is recorded as a custodian of each key', () => {
+    const deployer = one(json, HSM_ROLE, /KeyDeployerRole/).permission[0];
+    expect(deployer.data_actions).toEqual(['Microsoft.KeyVault/managedHsm/keys/read/action', 'Microsoft.KeyVault/managedHsm/keys/create',
+      'Microsoft.KeyVault/managedHsm/keys/write/action']);
+    expect(deployer.not_data_actions).toEqual(expect.arrayContaining([...CRYPTO, 'Microsoft.KeyVault/managedHsm/keys/export/action',
+      'Microsoft.KeyVault/managedHsm/keys/backup/action']));
+    const of = assignments.filter((a) => a.principal_id === '${data.azurerm_client_config.CloudKmsClientConfig.object_id}');
+    expect(of).toEqual([expect.objectContaining({ scope: '/keys', role_definition_id: expect.stringMatching(/KeyDeployerRole/) })]);
+    expect(EvidenceLedger.of(stack).custodiansOf('test/Hsm/TenantKey')).toContainEqual(expect.objectContaining({
+      role: CustodianRole.DEPLOYER, label: 'the deployment principal',
+    }));
+  });
+
+  test('backup operators get the only local role with single-key backup and restore', () => {
+    const s = azureStack();
+    const operator = '88888888-8888-4888-8888-888888888888';
+    azureHsm(s, ComplianceProfile.SOVEREIGN, 'Hsm', {
+      custodians: { administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor], backupOperators: [operator] },
+    });
+    const j = synth(s);
+    expect(one(j, HSM_ROLE, /KeyBackupOperatorRole/).permission[0].data_actions).toEqual(['Microsoft.KeyVault/managedHsm/keys/read/action',
+      'Microsoft.KeyVault/managedHsm/keys/backup/action', 'Microsoft.KeyVault/managedHsm/keys/restore/action']);
+    expect((Object.values(resources(j, HSM_ASSIGNMENT)) as any[]).filter((a) => a.principal_id === operator))
+      .toEqual([expect.objectContaining({ scope: '/keys', role_definition_id: expect.stringMatching(/KeyBackupOperatorRole/) })]);
+    expect(() => azureHsm(azureStack(), ComplianceProfile.SOVEREIGN, 'Hsm', {
+      custodians: { administrators: [ids.admin], users: [operator], backupOperators: [operator] },
+    })).toThrow(/separation of duties/);
   });
 
   test('the key user role is cryptographic use only', () => {
@@ -75,7 +109,7 @@ describe('a Managed HSM whose security domain the customer holds', () => {
       key_opts: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
       expiration_date: '${timeadd(timestamp(), "9480h")}',
       lifecycle: { ignore_changes: ['expiration_date'], prevent_destroy: true },
-      depends_on: [expect.stringMatching(/Hsm_DeployerKeyAdministrator/)],
+      depends_on: [expect.stringMatching(/Hsm_DeployerKeyDeployer/)],
     });
     expect(one(json, 'azurerm_key_vault_managed_hardware_security_module_key_rotation_policy')).toMatchObject({
       time_after_creation: 'P365D', expire_after: 'P395D',

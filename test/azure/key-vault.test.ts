@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
+import { ComplianceProfile, Control, CustodianRole, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
-import { azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
+import { azureCmk, azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
 
 const vault = (extra: Partial<azure.KeyVaultProps> = {}) => {
   const stack = azureStack();
@@ -33,10 +33,21 @@ describe('secure defaults', () => {
   });
 
   test('the administrator role manages keys but has no cryptographic data actions and cannot change the vault', () => {
-    const role = one(json, 'azurerm_role_definition');
+    const role = one(json, 'azurerm_role_definition', /KeyAdministratorRole/);
     const perms = role.permissions[0];
     expect(perms.data_actions).toEqual(expect.arrayContaining(['Microsoft.KeyVault/vaults/keys/create/action', 'Microsoft.KeyVault/vaults/keys/rotate/action',
       'Microsoft.KeyVault/vaults/keyrotationpolicies/write', 'Microsoft.KeyVault/vaults/keys/delete']));
+    // Attribute updates and recovery use the documented data actions (keys/write is a control-plane action; there is no
+    // deletedKeys data action for vaults).
+    expect(perms.data_actions).toEqual(expect.arrayContaining(['Microsoft.KeyVault/vaults/keys/update/action', 'Microsoft.KeyVault/vaults/keys/recover/action',
+      'Microsoft.KeyVault/vaults/keys/purge/action']));
+    expect(perms.data_actions).not.toContain('Microsoft.KeyVault/vaults/keys/write');
+    expect(perms.data_actions.filter((a: string) => a.includes('deletedKeys'))).toEqual([]);
+    // A backup restores into any vault of the subscription: backup and restore belong to backup operators alone.
+    for (const a of ['backup', 'restore']) {
+      expect(perms.data_actions).not.toContain(`Microsoft.KeyVault/vaults/keys/${a}/action`);
+      expect(perms.not_data_actions).toContain(`Microsoft.KeyVault/vaults/keys/${a}/action`);
+    }
     for (const crypto of ['encrypt', 'decrypt', 'wrap', 'unwrap', 'sign', 'verify', 'release', 'import']) {
       expect(perms.data_actions).not.toContain(`Microsoft.KeyVault/vaults/keys/${crypto}/action`);
       expect(perms.not_data_actions).toContain(`Microsoft.KeyVault/vaults/keys/${crypto}/action`);
@@ -47,12 +58,24 @@ describe('secure defaults', () => {
     expect(role.scope).toEqual(role.assignable_scopes[0]);
   });
 
-  test('administrators and the deployment principal hold that role on the vault, directly (no dual control)', () => {
+  test('administrators hold that role on the vault, directly (no dual control); the deployment principal a role of its own', () => {
     const assignments = Object.values(resources(json, 'azurerm_role_assignment'));
     expect(assignments).toHaveLength(2);
-    expect(assignments.map((a: any) => a.principal_id).sort()).toEqual([ids.admin, '${data.azurerm_client_config.CloudKmsClientConfig.object_id}'].sort());
-    for (const a of assignments as any[]) expect(a.role_definition_id).toMatch(/azurerm_role_definition\..*\.role_definition_resource_id/);
+    const byPrincipal = Object.fromEntries(assignments.map((a: any) => [a.principal_id, a.role_definition_id]));
+    expect(byPrincipal[ids.admin]).toMatch(/azurerm_role_definition\.Vault_KeyAdministratorRole_[0-9A-F]+\.role_definition_resource_id/);
+    expect(byPrincipal['${data.azurerm_client_config.CloudKmsClientConfig.object_id}'])
+      .toMatch(/azurerm_role_definition\.Vault_KeyDeployerRole_[0-9A-F]+\.role_definition_resource_id/);
     expect(resources(json, 'azurerm_pim_eligible_role_assignment')).toEqual({});
+  });
+
+  test('the deployment principal creates keys and rotation policies, and updates them; it cannot delete, purge, back up, restore or use them', () => {
+    const perms = one(json, 'azurerm_role_definition', /KeyDeployerRole/).permissions[0];
+    expect(perms.actions).toEqual(['Microsoft.KeyVault/vaults/read']);
+    expect(perms.data_actions.sort()).toEqual(['Microsoft.KeyVault/vaults/keyrotationpolicies/read', 'Microsoft.KeyVault/vaults/keyrotationpolicies/write',
+      'Microsoft.KeyVault/vaults/keys/create/action', 'Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/update/action']);
+    for (const denied of ['delete', 'purge/action', 'backup/action', 'restore/action', 'decrypt/action', 'unwrap/action', 'sign/action']) {
+      expect(perms.not_data_actions).toContain(`Microsoft.KeyVault/vaults/keys/${denied}`);
+    }
   });
 });
 
@@ -97,6 +120,75 @@ test('dual control: administrators are only eligible, activation needs an approv
   expect(Object.values(resources(json, 'azurerm_role_assignment')).map((a: any) => a.principal_id)).not.toContain(ids.admin);
   const ledger = EvidenceLedger.of(stack);
   expect(ledger.evidenceFor(Control.PCI_3_7_6, 'test/Vault')[0].status).toBe(EvidenceStatus.SATISFIED);
+});
+
+test('dual control: the deployment principal cannot update (or disable) a deployed key; that takes an approved administrator', () => {
+  const stack = azureStack();
+  new azure.KeyVault(stack, 'Vault', {
+    resourceGroupName: RG,
+    location: LOCATION,
+    acknowledgePurgeProtectionIsPermanent: true,
+    network: vaultNetwork(),
+    profile: ComplianceProfile.PCI_DSS,
+    auditSink: azureSink(stack, ComplianceProfile.PCI_DSS),
+    administrators: [ids.admin],
+    approvers: [ids.approverA, ids.approverB],
+  });
+  const perms = one(synth(stack), 'azurerm_role_definition', /KeyDeployerRole/).permissions[0];
+  expect(perms.data_actions).not.toContain('Microsoft.KeyVault/vaults/keys/update/action');
+  expect(perms.not_data_actions).toContain('Microsoft.KeyVault/vaults/keys/update/action');
+  expect(perms.data_actions).toContain('Microsoft.KeyVault/vaults/keys/create/action');
+});
+
+describe('backup operators', () => {
+  const operator = '88888888-8888-4888-8888-888888888888';
+
+  test('hold the only role with backup and restore, on the vault; under dual control only eligible, with an approver\'s consent', () => {
+    const stack = azureStack();
+    new azure.KeyVault(stack, 'Vault', {
+      resourceGroupName: RG,
+      location: LOCATION,
+      acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
+      profile: ComplianceProfile.PCI_DSS,
+      auditSink: azureSink(stack, ComplianceProfile.PCI_DSS),
+      administrators: [ids.admin],
+      approvers: [ids.approverA, ids.approverB],
+      backupOperators: [operator],
+    });
+    const json = synth(stack);
+    const role = one(json, 'azurerm_role_definition', /KeyBackupOperatorRole/);
+    expect(role.permissions[0].data_actions).toEqual(['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/backup/action',
+      'Microsoft.KeyVault/vaults/keys/restore/action']);
+    expect(role.assignable_scopes).toEqual([expect.stringMatching(/azurerm_key_vault\.Vault_[0-9A-F]+\.id/)]);
+    const withBackup = Object.entries(resources(json, 'azurerm_role_definition'))
+      .filter(([, d]: [string, any]) => d.permissions[0].data_actions.includes('Microsoft.KeyVault/vaults/keys/backup/action')).map(([n]) => n);
+    expect(withBackup).toEqual([expect.stringMatching(/KeyBackupOperatorRole/)]);
+    expect(one(json, 'azurerm_pim_eligible_role_assignment', /EligibleBackupOperator/)).toMatchObject({
+      principal_id: operator, role_definition_id: expect.stringMatching(/KeyBackupOperatorRole/),
+    });
+    expect(one(json, 'azurerm_role_management_policy', /BackupOperatorActivationPolicy/)).toMatchObject({
+      role_definition_id: expect.stringMatching(/KeyBackupOperatorRole/),
+      activation_rules: { require_approval: true, require_multifactor_authentication: true },
+    });
+    expect(Object.values(resources(json, 'azurerm_role_assignment')).map((a: any) => a.principal_id)).not.toContain(operator);
+    expect(EvidenceLedger.of(stack).custodiansOf('test/Vault')).toContainEqual(expect.objectContaining({ role: CustodianRole.BACKUP_OPERATOR, identity: operator }));
+  });
+
+  test('are nobody else: a backup operator who is also a key user, administrator or approver is refused', () => {
+    const stack = azureStack();
+    expect(() => azureCmk(stack, ComplianceProfile.COMMERCIAL, 'A', {
+      custodians: { administrators: [ids.admin], users: [operator], backupOperators: [operator] },
+    })).toThrow(/custodians\.backupOperators and custodians\.users overlap.*cannot be both a user and a backup operator|cannot be both a backup operator and a user/);
+    expect(() => new azure.KeyVault(azureStack(), 'V', {
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), administrators: [operator], backupOperators: [operator],
+    })).toThrow(/separation of duties/);
+    const shared = new azure.KeyVault(azureStack('shared'), 'V', {
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), backupOperators: [operator],
+    });
+    expect(() => azureCmk(shared.node.scope as any, ComplianceProfile.COMMERCIAL, 'K', { vault: shared, custodians: { administrators: [ids.admin], users: [operator] } }))
+      .toThrow(/separation of duties/);
+  });
 });
 
 test('the vault sends its audit logs to the sink', () => {

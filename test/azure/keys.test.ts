@@ -25,16 +25,26 @@ describe('CustomerManagedKey in its own premium vault', () => {
     expect(k.expiration_date).toBe('${timeadd(timestamp(), "9480h")}');
     expect(k.lifecycle).toEqual({ ignore_changes: ['expiration_date'], prevent_destroy: true });
     // Key creation is a data-plane call: it waits for the deployer's role and for the private endpoint (its DNS record).
-    expect(k.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeployerKeyAdministrator/),
+    expect(k.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeploymentPrincipalAccess/),
       expect.stringMatching(/^azurerm_private_endpoint\./)]);
   });
 
   test('users and auditors are assigned on the key alone; administrators only through PIM on the vault', () => {
     const assignments = Object.values(resources(json, 'azurerm_role_assignment')) as any[];
     const onKey = assignments.filter((a) => /azurerm_key_vault_key\..*\.resource_versionless_id/.test(a.scope));
-    expect(onKey.map((a) => [a.role_definition_name, a.principal_id]).sort()).toEqual([
-      ['Key Vault Crypto User', ids.user], ['Key Vault Reader', ids.auditor],
-    ].sort());
+    // Users hold the vault's use-only custom role ("Key Vault Crypto User" would also let them update and back up the key).
+    expect(onKey.map((a) => [a.role_definition_name ?? a.role_definition_id, a.principal_id]).sort((a, b) => a[1].localeCompare(b[1]))).toEqual([
+      [expect.stringMatching(/azurerm_role_definition\..*KeyUserRole.*\.role_definition_resource_id/), ids.user], ['Key Vault Reader', ids.auditor],
+    ]);
+    const userRole = one(json, 'azurerm_role_definition', /KeyUserRole/);
+    expect(userRole.permissions).toEqual([{
+      actions: [],
+      data_actions: [
+        'Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/encrypt/action', 'Microsoft.KeyVault/vaults/keys/decrypt/action',
+        'Microsoft.KeyVault/vaults/keys/wrap/action', 'Microsoft.KeyVault/vaults/keys/unwrap/action', 'Microsoft.KeyVault/vaults/keys/sign/action',
+        'Microsoft.KeyVault/vaults/keys/verify/action',
+      ],
+    }]);
     expect(assignments.some((a) => a.principal_id === ids.admin)).toBe(false);
     expect(one(json, 'azurerm_pim_eligible_role_assignment')).toMatchObject({ principal_id: ids.admin });
     expect(key.profile).toBe(ComplianceProfile.PCI_DSS);
@@ -49,7 +59,9 @@ describe('CustomerManagedKey in its own premium vault', () => {
     expect(ev(Control.NIST_AC_5).status).toBe(EvidenceStatus.SATISFIED);
     expect(ev(Control.PCI_3_7_6).status).toBe(EvidenceStatus.SATISFIED);
     expect(ev(Control.NIST_AU_2).status).toBe(EvidenceStatus.SATISFIED);
-    expect(ledger.custodiansOf('test/OrdersKey').map((c) => c.role).sort()).toEqual([CustodianRole.ADMINISTRATOR, CustodianRole.AUDITOR, CustodianRole.USER]);
+    // The deployment principal reaches the key through its vault role: it is one of the key's custodians.
+    expect(ledger.custodiansOf('test/OrdersKey').map((c) => c.role).sort())
+      .toEqual([CustodianRole.ADMINISTRATOR, CustodianRole.AUDITOR, CustodianRole.DEPLOYER, CustodianRole.USER]);
   });
 });
 

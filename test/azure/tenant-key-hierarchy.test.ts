@@ -43,11 +43,12 @@ test('tenant users get a role on their tenant\'s key alone; tenant-serving ident
   const assignments = Object.values(resources(json, 'azurerm_role_assignment'));
   const tenantUser = assignments.filter((a) => a.principal_id === TENANT_USER);
   expect(tenantUser).toHaveLength(1);
-  expect(tenantUser[0].role_definition_name).toBe('Key Vault Crypto User');
+  // The shard vault's use-only role: "Key Vault Crypto User" would also update and back up keys.
+  expect(tenantUser[0].role_definition_id).toMatch(/azurerm_role_definition\.Tenants_Shard0000_KeyUserRole_[0-9A-F]+\.role_definition_resource_id/);
   expect(tenantUser[0].scope).toMatch(/azurerm_key_vault_key\.Tenants_Shard0000_Tenant-acme_[0-9A-F]+\.resource_versionless_id/);
   const service = assignments.filter((a) => a.principal_id === ids.user);
   expect(service).toHaveLength(1);
-  expect(service[0]).toMatchObject({ role_definition_name: 'Key Vault Crypto User' });
+  expect(service[0].role_definition_id).toMatch(/azurerm_role_definition\.Tenants_Shard0000_KeyUserRole_[0-9A-F]+\.role_definition_resource_id/);
   expect(service[0].scope).toMatch(/azurerm_key_vault\.Tenants_Shard0000_[0-9A-F]+\.id/);
 });
 

@@ -1,7 +1,9 @@
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Fn, ITerraformDependable } from 'cdktf';
+import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { CustodianRole } from '../../core/custodians';
+import { EvidenceLedger } from '../../core/evidence';
 import type { KeyVault } from '../key-vault';
 import { AzureKeySettings, expiryExpression, isoDays, requireName } from './key-settings';
 import { stableGuid } from '../../core/naming';
@@ -34,17 +36,28 @@ export function createVaultKey(scope: Construct, vault: KeyVault, name: string, 
 }
 
 /**
- * A built-in Azure role for one principal on one key (role assignments scoped as narrowly as Azure allows).
+ * An Azure role for one principal on one key (role assignments scoped as narrowly as Azure allows).
  * @param keyResourceId the key's versionless ARM id (`.../vaults/<vault>/keys/<name>`): an assignment on a
  * versioned id would stop at the next rotation
+ * @param role a built-in role's name, or a custom role's definition id (a reference)
  */
-export function assignKeyRole(scope: Construct, keyResourceId: string, keyPath: string, roleName: string,
+export function assignKeyRole(scope: Construct, keyResourceId: string, keyPath: string, role: string,
   principalId: string, kind: string): RoleAssignment {
   const guid = stableGuid(keyPath, kind, principalId.toLowerCase());
   return new RoleAssignment(scope, `${kind}${guid.slice(0, 8)}`, {
     name: guid,
     scope: keyResourceId,
-    roleDefinitionName: roleName,
+    ...(Token.isUnresolved(role) ? { roleDefinitionId: role } : { roleDefinitionName: role }),
     principalId,
   });
+}
+
+/**
+ * Records the vault-wide custodians who reach a key in it (the deployment principal, backup operators) as custodians of
+ * the key too, so that the report's custodian list and access matrix name them.
+ */
+export function recordVaultCustodians(keyPath: string, vault: KeyVault, ledger: EvidenceLedger): void {
+  for (const a of vault._vaultCustodians) {
+    if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(keyPath, a);
+  }
 }
