@@ -72,19 +72,25 @@ function synthesized(resource: IConstruct, cache: Map<unknown, unknown>): Json {
   return tf;
 }
 
-const asList = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+interface Index {
+  /** Replaces key ring references with the ring's resource name where project, location and name are literal. */
+  readonly lit: (s: string) => string;
+  readonly customRoles: Map<string, string[]>;
+  /** Bindings by the key, key ring or project they are on, under both the reference and the literal name. */
+  readonly onKey: Map<string, Json[]>;
+  readonly onRing: Map<string, Json[]>;
+  readonly onProject: Map<string, Json[]>;
+  readonly entitlements: Json[];
+}
 
-/**
- * The matrix of the crypto key `keyId` (its Terraform resource name) in the synthesized JSON `tf`, naming principals by
- * the custodian records of the key.
- */
-export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianAssignment[], deployer: CustodianAssignment): AccessMatrix {
+/** Built once per synthesized stack: a hierarchy's thousands of keys share it. */
+const INDEXES = new WeakMap<Json, Index>();
+
+function indexOf(tf: Json): Index {
+  const cached = INDEXES.get(tf);
+  if (cached) return cached;
   const r: Json = tf.resource ?? {};
   const all = (type: string): [string, Json][] => Object.entries(r[type] ?? {});
-  const key = r.google_kms_crypto_key?.[keyId];
-  if (!key) throw new Error(`key ${keyId} is not in the synthesized Terraform`);
-  const keyRef = `\${google_kms_crypto_key.${keyId}.id}`;
-
   // Resource names as IAM conditions see them, literal where the configuration is literal.
   const ringIds = new Map<string, string>();
   for (const [id, ring] of all('google_kms_key_ring')) {
@@ -94,6 +100,55 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
     }
   }
   const lit = (s: string) => s.replace(/\$\{google_kms_key_ring\.[^.}]+\.id\}/g, (m) => ringIds.get(m) ?? m);
+  // Custom roles as synthesized, by the references bindings use.
+  const customRoles = new Map<string, string[]>();
+  for (const [id, role] of all('google_project_iam_custom_role')) {
+    customRoles.set(`\${google_project_iam_custom_role.${id}.name}`, role.permissions ?? []);
+    customRoles.set(`\${google_project_iam_custom_role.${id}.id}`, role.permissions ?? []);
+    if (typeof role.project === 'string') customRoles.set(`projects/${role.project}/roles/${role.role_id}`, role.permissions ?? []);
+  }
+  // A key's literal name, for bindings that name it rather than refer to it.
+  const keyNames = new Map<string, string>();
+  for (const [id, key] of all('google_kms_crypto_key')) {
+    if (typeof key.key_ring === 'string') keyNames.set(`\${google_kms_crypto_key.${id}.id}`, `${lit(key.key_ring)}/cryptoKeys/${key.name}`);
+  }
+  const by = (field: string, types: string[], name: (v: string) => string = (v) => v) => {
+    const map = new Map<string, Json[]>();
+    for (const type of types) {
+      for (const [, b] of all(type)) {
+        const v = b[field];
+        if (typeof v !== 'string') continue;
+        for (const k of new Set([v, name(v)])) map.set(k, [...(map.get(k) ?? []), b]);
+      }
+    }
+    return map;
+  };
+  const index: Index = {
+    lit,
+    customRoles,
+    onKey: by('crypto_key_id', ['google_kms_crypto_key_iam_member', 'google_kms_crypto_key_iam_binding'], (v) => keyNames.get(v) ?? lit(v)),
+    onRing: by('key_ring_id', ['google_kms_key_ring_iam_member', 'google_kms_key_ring_iam_binding'], lit),
+    onProject: by('project', ['google_project_iam_member', 'google_project_iam_binding']),
+    entitlements: all('google_privileged_access_manager_entitlement').map(([, e]) => e),
+  };
+  INDEXES.set(tf, index);
+  return index;
+}
+
+const asList = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * The matrix of the crypto key `keyId` (its Terraform resource name) in the synthesized JSON `tf`, naming principals by
+ * the custodian records of the key.
+ */
+export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianAssignment[], deployer: CustodianAssignment): AccessMatrix {
+  const r: Json = tf.resource ?? {};
+  const key = r.google_kms_crypto_key?.[keyId];
+  if (!key) throw new Error(`key ${keyId} is not in the synthesized Terraform`);
+  const keyRef = `\${google_kms_crypto_key.${keyId}.id}`;
+
+  const ix = indexOf(tf);
+  const lit = ix.lit;
   const ringRef: string = key.key_ring;
   const ringAddress = /^\$\{google_kms_key_ring\.([^.}]+)\.id\}$/.exec(ringRef)?.[1];
   const ring = ringAddress ? r.google_kms_key_ring?.[ringAddress] : undefined;
@@ -111,16 +166,9 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
     'predefined roles of other services carry no Cloud KMS permission; basic roles, IAM administrator roles and roles not tabulated are assumed to hold every permission',
   ];
 
-  // Custom roles as synthesized, by the references bindings use.
-  const customRoles = new Map<string, string[]>();
-  for (const [id, role] of all('google_project_iam_custom_role')) {
-    customRoles.set(`\${google_project_iam_custom_role.${id}.name}`, role.permissions ?? []);
-    customRoles.set(`\${google_project_iam_custom_role.${id}.id}`, role.permissions ?? []);
-    if (typeof role.project === 'string') customRoles.set(`projects/${role.project}/roles/${role.role_id}`, role.permissions ?? []);
-  }
   const permissionsOf = (role: string): string[] | undefined => {
     if (ROLE_PERMISSIONS[role]) return ROLE_PERMISSIONS[role];
-    if (customRoles.has(role)) return customRoles.get(role);
+    if (ix.customRoles.has(role)) return ix.customRoles.get(role);
     if (MAXIMAL_ROLES.has(role) || role.startsWith('roles/cloudkms.') || !role.startsWith('roles/')) return undefined;
     return [];
   };
@@ -133,16 +181,13 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
       grants.push({ member: String(member), permissions: permissionsOf(role), just, via, condition: literal });
     }
   };
-  const onKey = (id: unknown) => id === keyRef || (typeof id === 'string' && lit(id) === keyName);
-  const onRing = (id: unknown) => id === ringRef || (typeof id === 'string' && lit(id) === ringName);
-  for (const [, b] of all('google_kms_crypto_key_iam_member')) if (onKey(b.crypto_key_id)) add(b.member, b.role, 'key', false, b.condition?.expression);
-  for (const [, b] of all('google_kms_crypto_key_iam_binding')) if (onKey(b.crypto_key_id)) add(b.members, b.role, 'key', false, b.condition?.expression);
-  for (const [, b] of all('google_kms_key_ring_iam_member')) if (onRing(b.key_ring_id)) add(b.member, b.role, 'key ring', false, b.condition?.expression);
-  for (const [, b] of all('google_kms_key_ring_iam_binding')) if (onRing(b.key_ring_id)) add(b.members, b.role, 'key ring', false, b.condition?.expression);
-  for (const [, b] of all('google_project_iam_member')) if (b.project === project) add(b.member, b.role, 'project', false, b.condition?.expression);
-  for (const [, b] of all('google_project_iam_binding')) if (b.project === project) add(b.members, b.role, 'project', false, b.condition?.expression);
+  const bound = (map: Map<string, Json[]>, ...ids: (string | undefined)[]) =>
+    [...new Set(ids.flatMap((id) => (id === undefined ? [] : map.get(id) ?? [])))];
+  for (const b of bound(ix.onKey, keyRef, keyName)) add(b.members ?? b.member, b.role, 'key', false, b.condition?.expression);
+  for (const b of bound(ix.onRing, ringRef, ringName)) add(b.members ?? b.member, b.role, 'key ring', false, b.condition?.expression);
+  for (const b of bound(ix.onProject, project)) add(b.members ?? b.member, b.role, 'project', false, b.condition?.expression);
   let gate = false;
-  for (const [, e] of all('google_privileged_access_manager_entitlement')) {
+  for (const e of ix.entitlements) {
     const access = e.privileged_access?.gcp_iam_access;
     const target: string = access?.resource ?? '';
     const applies = target === `//cloudresourcemanager.googleapis.com/projects/${project}` || [ringName, keyName].some((n) => target === `//cloudkms.googleapis.com/${n}`);
