@@ -299,6 +299,15 @@ test('deploymentPrincipal names the deployment custodian, kept apart from users'
     .toThrow(/deploymentPrincipal belongs to the key ring when it is shared: set it on test\/Ring/);
 });
 
+test('a ManagedKey (plain project IAM) keeps its separation-of-duties evidence not satisfied: the matrix does not round it up', () => {
+  const stack = gcpStack();
+  new gcp.ManagedKey(stack, 'Session', { project: PROJECT, location: LOCATION, users: [m.user] });
+  const matrix = matrixOf(buildReport(EvidenceLedger.of(stack)), 'test/Session');
+  expect(cells(row(matrix, m.user)).use).toBe(Access.ALLOWED);
+  expect(matrix.assumptions.join('\n')).toMatch(/no administrators of its own: whoever holds Cloud KMS roles on the project administers it/);
+  expect(evidence(stack, Control.NIST_AC_5, 'test/Session')[0]).toMatchObject({ status: EvidenceStatus.NOT_SATISFIED, value: 'project IAM, not separated' });
+});
+
 describe('every Google Cloud example', () => {
   const app = gcpApp(mkdtempSync(join(tmpdir(), 'gcp-matrix-')));
   const data = buildReport(EvidenceLedger.of(app));

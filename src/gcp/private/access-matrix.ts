@@ -51,13 +51,24 @@ interface Grant {
 }
 
 /** Registers a Google key's access matrix with the ledger, computed when the report is built. */
-export function registerGcpAccessMatrix(key: IConstruct, resource: TerraformResource, deployer: CustodianAssignment): void {
+export function registerGcpAccessMatrix(key: IConstruct, resource: TerraformResource, deployer: CustodianAssignment, separated: boolean): void {
   const ledger = EvidenceLedger.of(key);
   ledger._registerAccessPolicy({
     subject: key.node.path,
     stack: TerraformStack.of(key).node.path,
     cloud: 'gcp',
-    matrix: (cache) => computeGcpMatrix(synthesized(resource, cache), resource.friendlyUniqueId, ledger.custodiansOf(key.node.path), deployer),
+    matrix: (cache) => {
+      const m = computeGcpMatrix(synthesized(resource, cache), resource.friendlyUniqueId, ledger.custodiansOf(key.node.path), deployer);
+      if (separated) return m;
+      // A key without administrators of its own (ManagedKey) leaves administration to project IAM, outside this app: the
+      // matrix cannot show separation it does not control, so the structural record (not separated) stays.
+      return {
+        ...m,
+        derivesFrom: GCP_DERIVES_FROM.filter((s) => s !== 'IAM bindings'),
+        assumptions: [...m.assumptions, 'this key has no administrators of its own: whoever holds Cloud KMS roles on the project administers it, ' +
+          'so its separation-of-duties evidence stays as recorded (not separated)'],
+      };
+    },
   });
 }
 

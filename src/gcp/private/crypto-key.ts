@@ -125,6 +125,6 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
   if (e.ring) {
     // Terraform creates every IAM binding of the key: whoever it runs as can change who may use it.
     EvidenceLedger.of(e.key).addCustodian(e.key.node.path, e.ring._deployer);
-    registerGcpAccessMatrix(e.key, e.resource as TerraformResource, e.ring._deployer);
+    registerGcpAccessMatrix(e.key, e.resource as TerraformResource, e.ring._deployer, e.separation !== undefined);
   }
 }
