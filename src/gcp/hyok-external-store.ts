@@ -8,7 +8,7 @@ import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { GcpCustodians } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
-import { KeyRing } from './key-ring';
+import { externalKeyRing, KeyRing } from './key-ring';
 import { KeyAlgorithm, ProtectionLevel } from './key-spec';
 import { checkModelAllowed } from '../core/checks';
 import { CustodianAssignment, SeparationOfDuties } from '../core/custodians';
@@ -202,7 +202,8 @@ export class HyokExternalStore extends Construct {
     this.backend = props.backend;
     this.custodians = c;
     this.auditSink = props.auditSink;
-    this.keyRing = new KeyRing(this, 'KeyRing', {
+    // Its administrators cannot re-point the external keys (new versions, new key URIs): that would send plaintext elsewhere.
+    this.keyRing = externalKeyRing(() => new KeyRing(this, 'KeyRing', {
       project: props.project,
       location: props.location,
       name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g),
@@ -210,7 +211,7 @@ export class HyokExternalStore extends Construct {
       auditSink: props.auditSink,
       approvers: c.approvers,
       deploymentPrincipal: props.deploymentPrincipal,
-    });
+    }));
     c.administrators.forEach((a) => this.keyRing.addAdministrator(a, 'custodians.administrators'));
 
     if (vpc) {

@@ -127,7 +127,7 @@ export class KeyRing extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.keyRingId = this.ring.id;
-    this.administratorRole = keyAdministratorRole(this, props.project).name;
+    this.administratorRole = keyAdministratorRole(this, props.project, EXTERNAL_KEYS.active).name;
 
     if (this.dualControl) {
       this.entitlement = new PrivilegedAccessManagerEntitlement(this, 'AdministratorEntitlement', {
@@ -195,6 +195,19 @@ export class KeyRing extends Construct {
   /** @internal Checks assignments for a key in this ring against everyone who holds a ring-wide role. */
   public _checkSeparation(assignments: CustodianAssignment[], subject: string): void {
     SeparationOfDuties.check([...this.assignments, ...assignments], subject);
+  }
+}
+
+/** Set while HyokExternalStore creates its ring: that ring's administrators get the external key administrator role. */
+const EXTERNAL_KEYS = { active: false };
+
+/** @internal Creates a key ring for external (Cloud EKM) keys only. */
+export function externalKeyRing(create: () => KeyRing): KeyRing {
+  EXTERNAL_KEYS.active = true;
+  try {
+    return create();
+  } finally {
+    EXTERNAL_KEYS.active = false;
   }
 }
 

@@ -13,10 +13,11 @@ import * as gcp from '../../src/gcp';
 import { ringCondition } from '../../src/gcp/key-ring';
 import { evaluateCondition } from '../../src/gcp/private/access-matrix';
 import {
-  ADMINISTRATOR_FORBIDDEN, GCP_ACTION_CLASSES, KEY_ADMINISTRATOR_PERMISSIONS, KMS_ADMIN_PERMISSIONS, ROLE_PERMISSIONS,
+  ADMINISTRATOR_FORBIDDEN, EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS, EXTERNAL_KEY_REPOINTING, GCP_ACTION_CLASSES, KEY_ADMINISTRATOR_PERMISSIONS,
+  KMS_ADMIN_PERMISSIONS, ROLE_PERMISSIONS,
 } from '../../src/gcp/private/role-permissions';
 import { ROLES } from '../../src/gcp/private/roles';
-import { gcpCmk, gcpSink, gcpStack, LOCATION, m, PROJECT, resources, synth } from '../support/gcp';
+import { gcpCmk, gcpEkm, gcpSink, gcpStack, LOCATION, m, PROJECT, resources, synth } from '../support/gcp';
 
 const KEY = 'test/OrdersKey';
 
@@ -282,6 +283,40 @@ describe('hand-made bindings that break separation of duties are caught from the
     expect(evidence(stack, Control.PCI_3_7_6)[0].status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
     // Separation of duties still holds: the role neither uses the key nor changes access.
     expect(evidence(stack, Control.NIST_AC_5)[0].status).toBe(EvidenceStatus.SATISFIED);
+  });
+});
+
+describe('external keys (HyokExternalStore): administrators cannot re-point them at another key manager', () => {
+  const build = (extra?: (s: TerraformStack, store: gcp.HyokExternalStore) => void) => {
+    const stack = gcpStack();
+    const store = gcpEkm(stack, ComplianceProfile.SOVEREIGN);
+    store.addKey('Records', { keyName: 'records', externalKeyPath: 'v0/keys/records' });
+    extra?.(stack, store);
+    return { stack, json: synth(stack), matrix: matrixOf(buildReport(EvidenceLedger.of(stack)), 'test/Store/Records') };
+  };
+
+  test('the store\'s ring gets the external key administrator role: no new versions, no key URI or primary changes', () => {
+    const { json, matrix } = build();
+    const roles = Object.values(resources(json, 'google_project_iam_custom_role'));
+    expect(roles).toEqual([expect.objectContaining({ role_id: expect.stringMatching(/^cloudKmsExternalKeyAdministrator_[0-9a-f]{8}$/), permissions: EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS })]);
+    for (const p of EXTERNAL_KEY_REPOINTING) expect(EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS).not.toContain(p);
+    expect(cells(row(matrix, m.admin))['change access']).toBe(Access.DENIED);
+    expect(cells(row(matrix, m.admin)).use).toBe(Access.DENIED);
+    expect(row(matrix, m.admin).access['destroy/disable'].actions).toEqual(['cloudkms.cryptoKeyVersions.destroy']);
+  });
+
+  test('the general key administrator role on an external key\'s ring counts as changing access', () => {
+    const { stack, matrix } = build((s, store) => {
+      new KmsKeyRingIamMember(s, 'General', {
+        keyRingId: store.keyRing.keyRingId,
+        role: new gcp.KeyRing(s, 'Other', { project: PROJECT, location: LOCATION }).administratorRole,
+        member: 'user:mallory@example.com',
+      });
+    });
+    const mallory = row(matrix, 'user:mallory@example.com');
+    expect(mallory.access['change access']).toMatchObject({ access: Access.ALLOWED, actions: EXTERNAL_KEY_REPOINTING });
+    expect(matrix.aloneReachUse).toEqual([expect.objectContaining({ principal: 'user:mallory@example.com', via: ['change access (allowed)'] })]);
+    expect(evidence(stack, Control.NIST_AC_5, 'test/Store/Records')[0].status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
   });
 });
 

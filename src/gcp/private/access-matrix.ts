@@ -7,7 +7,7 @@
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { GCP_ACTION_CLASSES, ROLE_PERMISSIONS } from './role-permissions';
+import { EXTERNAL_KEY_REPOINTING, GCP_ACTION_CLASSES, ROLE_PERMISSIONS } from './role-permissions';
 import { Access, AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
@@ -176,6 +176,11 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
     'so it can change who may use the key; it is a recorded custodian',
     'predefined roles of other services carry no Cloud KMS permission; basic roles, IAM administrator roles and roles not tabulated are assumed to hold every permission',
   ];
+  // Re-pointing an external key at another key manager hands it the users' plaintext: for such keys it changes access.
+  const external = /^EXTERNAL/.test(String(key.version_template?.protection_level ?? ''));
+  if (external) {
+    assumptions.push(`an external key: ${EXTERNAL_KEY_REPOINTING.join(', ')} re-point it at another key manager, and count as change access`);
+  }
 
   const permissionsOf = (role: string): string[] | undefined => {
     if (ROLE_PERMISSIONS[role]) return ROLE_PERMISSIONS[role];
@@ -229,7 +234,8 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
     const access: Record<string, MatrixCell> = {};
     for (const cls of classes) {
       // Setting IAM on the project reaches every key in it.
-      const covered = cls === 'change access' ? [...GCP_ACTION_CLASSES[cls], PROJECT_SET_IAM] : GCP_ACTION_CLASSES[cls];
+      const covered = cls !== 'change access' ? GCP_ACTION_CLASSES[cls]
+        : [...GCP_ACTION_CLASSES[cls], PROJECT_SET_IAM, ...(external ? EXTERNAL_KEY_REPOINTING : [])];
       const reachedBy = (g: Grant) => covered.filter((p) => g.permissions === undefined || g.permissions.includes(p));
       const standing = mine.filter((g) => !g.just && reachedBy(g).length > 0);
       const jit = mine.filter((g) => g.just && reachedBy(g).length > 0);

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ProjectIamCustomRole } from '@cdktf/provider-google/lib/project-iam-custom-role';
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { KEY_ADMINISTRATOR_PERMISSIONS } from './role-permissions';
+import { EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS, KEY_ADMINISTRATOR_PERMISSIONS } from './role-permissions';
 
 /**
  * The key administrators' custom role of a project, one per stack and project (several rings and keys share it).
@@ -13,24 +13,27 @@ import { KEY_ADMINISTRATOR_PERMISSIONS } from './role-permissions';
  * @see https://cloud.google.com/iam/docs/reference/rest/v1/projects.roles/delete
  * @see https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/google_project_iam_custom_role
  */
-export function keyAdministratorRole(scope: IConstruct, project: string): ProjectIamCustomRole {
+export function keyAdministratorRole(scope: IConstruct, project: string, external = false): ProjectIamCustomRole {
   const stack = TerraformStack.of(scope);
   const hash = createHash('sha256').update(`${stack.node.path}|${project}`).digest('hex').slice(0, 8);
-  const id = `KmsKeyAdministratorRole${hash}`;
+  const kind = external ? 'ExternalKeyAdministrator' : 'KeyAdministrator';
+  const id = `Kms${kind}Role${hash}`;
   const existing = stack.node.tryFindChild(id) as ProjectIamCustomRole | undefined;
   if (existing) return existing;
   return new ProjectIamCustomRole(stack, id, {
     project,
     // [a-zA-Z0-9_.]{3,64}: letters, digits, underscores and periods only.
-    roleId: `cloudKmsKeyAdministrator_${hash}`,
-    title: 'Cloud KMS key administrator (no key use, no IAM changes)',
-    description: 'Manages Cloud KMS keys and versions; cannot use keys, change who may, import material or change EKM connections. ' +
-      'Created by cloud-kms-constructs.',
-    permissions: [...KEY_ADMINISTRATOR_PERMISSIONS],
+    roleId: `cloudKms${kind}_${hash}`,
+    title: external ? 'Cloud KMS external key administrator (no key use, no IAM changes, no re-pointing)'
+      : 'Cloud KMS key administrator (no key use, no IAM changes)',
+    description: external
+      ? 'Destroys and restores versions of Cloud EKM keys; cannot use keys, change who may, or point keys at another key manager. Created by cloud-kms-constructs.'
+      : 'Manages Cloud KMS keys and versions; cannot use keys, change who may, import material or change EKM connections. Created by cloud-kms-constructs.',
+    permissions: [...(external ? EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS : KEY_ADMINISTRATOR_PERMISSIONS)],
     stage: 'GA',
     lifecycle: { preventDestroy: true },
   });
 }
 
 /** Whether a synthesized role reference names one of these custom roles. */
-export const KEY_ADMINISTRATOR_ROLE_ID = /^cloudKmsKeyAdministrator_[0-9a-f]{8}$/;
+export const KEY_ADMINISTRATOR_ROLE_ID = /^cloudKms(External)?KeyAdministrator_[0-9a-f]{8}$/;

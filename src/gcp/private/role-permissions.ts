@@ -119,6 +119,20 @@ export const KEY_ADMINISTRATOR_PERMISSIONS = [
   'resourcemanager.projects.get',
 ];
 
+/**
+ * Permissions that re-point an external key (Cloud EKM): a new version, or a version's new external key URI, sends the
+ * key's users' plaintext to whatever key manager it names. For external keys they change who holds the key material,
+ * so the deployment identity keeps them.
+ */
+export const EXTERNAL_KEY_REPOINTING = ['cloudkms.cryptoKeyVersions.create', 'cloudkms.cryptoKeyVersions.update', 'cloudkms.cryptoKeys.update'];
+
+/**
+ * The administrators' role for key rings of external keys (HyokExternalStore): the key administrator role without
+ * re-pointing. Disabling and destroying the key material happen in the customer's key manager; destroy and restore of a
+ * version stay here.
+ */
+export const EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS = KEY_ADMINISTRATOR_PERMISSIONS.filter((p) => !EXTERNAL_KEY_REPOINTING.includes(p));
+
 /** Permissions of the predefined roles the library binds (and of roles that reach no key). */
 export const ROLE_PERMISSIONS: Record<string, string[]> = {
   [ROLES.KMS_ADMIN]: KMS_ADMIN_PERMISSIONS,
