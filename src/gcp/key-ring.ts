@@ -10,7 +10,7 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { EvidenceLedger } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { keyAdministratorRole } from './private/admin-role';
+import { deployerAssignment, EXTERNAL_KEYS, keyAdministratorRole, ringCondition } from './private/admin-role';
 import { requireKmsName } from './private/key-settings';
 import { checkSinkFor } from './private/keys';
 import { ROLES } from './private/roles';
@@ -196,33 +196,4 @@ export class KeyRing extends Construct {
   public _checkSeparation(assignments: CustodianAssignment[], subject: string): void {
     SeparationOfDuties.check([...this.assignments, ...assignments], subject);
   }
-}
-
-/** Set while HyokExternalStore creates its ring: that ring's administrators get the external key administrator role. */
-const EXTERNAL_KEYS = { active: false };
-
-/** @internal Creates a key ring for external (Cloud EKM) keys only. */
-export function externalKeyRing(create: () => KeyRing): KeyRing {
-  EXTERNAL_KEYS.active = true;
-  try {
-    return create();
-  } finally {
-    EXTERNAL_KEYS.active = false;
-  }
-}
-
-/** The IAM condition that holds a project-level grant to one key ring and the keys and versions in it. */
-export function ringCondition(ringId: string): string {
-  return `resource.name == "${ringId}" || resource.name.startsWith("${ringId}/")`;
-}
-
-/** Label of the deployment custodian when no member is named. */
-export const UNNAMED_DEPLOYER = 'the identity Terraform runs as';
-
-/** The deployment identity as a custodian: named, or the placeholder for whoever runs Terraform. */
-export function deployerAssignment(member: string | undefined): CustodianAssignment {
-  if (member === undefined) {
-    return { role: CustodianRole.DEPLOYER, identity: 'gcp:terraform-identity', source: 'deploymentPrincipal', label: UNNAMED_DEPLOYER };
-  }
-  return gcpAssignments(CustodianRole.DEPLOYER, 'deploymentPrincipal', [member])[0];
 }

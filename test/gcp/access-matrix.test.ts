@@ -10,8 +10,8 @@ import { ComplianceProfile, Control, CustodianRole, EvidenceLedger, EvidenceStat
 import { Access, AccessMatrix, MatrixRow } from '../../src/compliance/access-matrix';
 import { buildReport, ComplianceReportData } from '../../src/compliance/report';
 import * as gcp from '../../src/gcp';
-import { ringCondition } from '../../src/gcp/key-ring';
 import { evaluateCondition } from '../../src/gcp/private/access-matrix';
+import { ringCondition } from '../../src/gcp/private/admin-role';
 import {
   ADMINISTRATOR_FORBIDDEN, EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS, EXTERNAL_KEY_REPOINTING, GCP_ACTION_CLASSES, KEY_ADMINISTRATOR_PERMISSIONS,
   KMS_ADMIN_PERMISSIONS, ROLE_PERMISSIONS,

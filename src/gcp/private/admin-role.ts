@@ -2,6 +2,8 @@ import { createHash } from 'crypto';
 import { ProjectIamCustomRole } from '@cdktf/provider-google/lib/project-iam-custom-role';
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { CustodianAssignment, CustodianRole } from '../../core/custodians';
+import { gcpAssignments } from '../custodians';
 import { EXTERNAL_KEY_ADMINISTRATOR_PERMISSIONS, KEY_ADMINISTRATOR_PERMISSIONS } from './role-permissions';
 
 /**
@@ -35,5 +37,31 @@ export function keyAdministratorRole(scope: IConstruct, project: string, externa
   });
 }
 
-/** Whether a synthesized role reference names one of these custom roles. */
-export const KEY_ADMINISTRATOR_ROLE_ID = /^cloudKms(External)?KeyAdministrator_[0-9a-f]{8}$/;
+/** Set while HyokExternalStore creates its ring: that ring's administrators get the external key administrator role. */
+export const EXTERNAL_KEYS = { active: false };
+
+/** Creates a key ring for external (Cloud EKM) keys only: run `create` with the flag set. */
+export function externalKeyRing<T>(create: () => T): T {
+  EXTERNAL_KEYS.active = true;
+  try {
+    return create();
+  } finally {
+    EXTERNAL_KEYS.active = false;
+  }
+}
+
+/** The IAM condition that holds a project-level grant to one key ring and the keys and versions in it. */
+export function ringCondition(ringId: string): string {
+  return `resource.name == "${ringId}" || resource.name.startsWith("${ringId}/")`;
+}
+
+/** Label of the deployment custodian when no member is named. */
+export const UNNAMED_DEPLOYER = 'the identity Terraform runs as';
+
+/** The deployment identity as a custodian: named, or the placeholder for whoever runs Terraform. */
+export function deployerAssignment(member: string | undefined): CustodianAssignment {
+  if (member === undefined) {
+    return { role: CustodianRole.DEPLOYER, identity: 'gcp:terraform-identity', source: 'deploymentPrincipal', label: UNNAMED_DEPLOYER };
+  }
+  return gcpAssignments(CustodianRole.DEPLOYER, 'deploymentPrincipal', [member])[0];
+}

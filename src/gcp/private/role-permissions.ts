@@ -95,7 +95,11 @@ const KMS_VIEWER_PERMISSIONS = [
  * `cryptoKeyVersions.destroy` and `restore` stay: destroying a version is key management (NIST SP 800-57 key states),
  * and restore is what makes the destroy-scheduled period a safeguard. Under dual control administrators hold the role
  * only inside an approved Privileged Access Manager grant.
- * Every permission here is in "Cloud KMS Admin" (documented, and a test checks it).
+ * Every permission here is in "Cloud KMS Admin" (documented, and a test checks it). Custom-role support: Google's
+ * table (https://cloud.google.com/iam/docs/custom-roles-permissions-support) could not be read where this was written;
+ * each of these permissions is used in public `google_project_iam_custom_role` configurations, and none is one of
+ * the delegation or single-tenant HSM permissions most likely to be restricted. Terraform reports an unsupported
+ * permission when it creates the role, before any binding uses it.
  */
 export const KEY_ADMINISTRATOR_PERMISSIONS = [
   'cloudkms.cryptoKeyVersions.create',
