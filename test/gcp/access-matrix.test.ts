@@ -18,6 +18,7 @@ import {
 } from '../../src/gcp/private/role-permissions';
 import { ROLES } from '../../src/gcp/private/roles';
 import { gcpCmk, gcpEkm, gcpSink, gcpStack, LOCATION, m, PROJECT, resources, synth } from '../support/gcp';
+import { gcpScenarios } from '../support/gcp-scenarios';
 
 const KEY = 'test/OrdersKey';
 
@@ -389,4 +390,20 @@ describe('every Google Cloud example', () => {
       }
     }
   });
+});
+
+// Audit sink scenarios hold no key.
+test.each(gcpScenarios().filter((s) => !s.name.startsWith('gcp/KeyAuditSink/')).map((s) => [s.name, s]))('%s: no administrator reaches use or changes access; separation of duties as recorded or better', (_n, s) => {
+  const stack = (s as { build: () => TerraformStack }).build();
+  const data = buildReport(EvidenceLedger.of(stack));
+  const keys = data.stacks.flatMap((st) => st.keys).filter((k) => k.accessMatrix);
+  expect(keys.length).toBeGreaterThan(0);
+  for (const k of keys) {
+    const matrix = k.accessMatrix!.sameAs ? matrixOf(data, k.accessMatrix!.sameAs) : k.accessMatrix!;
+    expect(matrix.computed).toBe(true);
+    for (const r of matrix.rows.filter((x) => x.role.split(' and ').includes('administrator'))) {
+      expect([k.path, r.access.use.access, r.access['change access'].access]).toEqual([k.path, Access.DENIED, Access.DENIED]);
+    }
+    expect([k.path, matrix.aloneReachUse]).toEqual([k.path, []]);
+  }
 });
