@@ -4,6 +4,7 @@ import { join } from 'path';
 import { KmsCryptoKeyIamMember } from '@cdktf/provider-google/lib/kms-crypto-key-iam-member';
 import { KmsKeyRingIamMember } from '@cdktf/provider-google/lib/kms-key-ring-iam-member';
 import { PrivilegedAccessManagerEntitlement } from '@cdktf/provider-google/lib/privileged-access-manager-entitlement';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { TerraformStack } from 'cdktf';
 import { gcpApp } from '../../examples/gcp/main';
 import { ComplianceProfile, Control, CustodianRole, EvidenceLedger, EvidenceStatus } from '../../src';
@@ -260,6 +261,21 @@ describe('hand-made bindings that break separation of duties are caught from the
     expect(row(matrix, m.admin).access.use.access).toBe(Access.JUST_IN_TIME);
     expect(row(matrix, m.admin).access['change access'].access).toBe(Access.JUST_IN_TIME);
     expect(evidence(stack, Control.NIST_AC_5)[0].status).toBe(EvidenceStatus.NOT_SATISFIED);
+  });
+
+  test('project bindings: a basic role reaches everything (even setting project IAM), another service\'s role nothing', () => {
+    const { stack, matrix } = build((s) => {
+      new ProjectIamMember(s, 'Owner', { project: PROJECT, role: 'roles/owner', member: 'user:owner@example.com' });
+      new ProjectIamMember(s, 'Monitoring', { project: PROJECT, role: 'roles/monitoring.viewer', member: 'user:ops@example.com' });
+      new ProjectIamMember(s, 'OtherProject', { project: 'elsewhere', role: 'roles/owner', member: 'user:far@example.com' });
+    });
+    const owner = row(matrix, 'user:owner@example.com');
+    expect(owner.role).toBe('other principal bound by this app');
+    expect(Object.values(cells(owner))).toEqual(Object.keys(GCP_ACTION_CLASSES).map(() => Access.ALLOWED));
+    expect(owner.access['change access'].actions).toContain('resourcemanager.projects.setIamPolicy');
+    expect(matrix.rows.some((r) => r.principal === 'user:ops@example.com' || r.principal === 'user:far@example.com')).toBe(false);
+    expect(matrix.aloneReachUse).toEqual([expect.objectContaining({ principal: 'user:owner@example.com', via: ['use (allowed)', 'change access (allowed)'] })]);
+    expect(evidence(stack, Control.NIST_AC_5)[0].status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
   });
 
   test('an entitlement nobody has to approve is standing access', () => {
