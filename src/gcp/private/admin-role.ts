@@ -24,7 +24,8 @@ export function keyAdministratorRole(scope: IConstruct, project: string, externa
   if (existing) return existing;
   return new ProjectIamCustomRole(stack, id, {
     project,
-    // [a-zA-Z0-9_.]{3,64}: letters, digits, underscores and periods only.
+    // 3 to 64 letters, digits, underscores and periods (https://cloud.google.com/iam/docs/reference/rest/v1/projects.roles/create).
+    // Bindings use `name`, projects/<project>/roles/<role id>, which also makes them wait for the role.
     roleId: `cloudKms${kind}_${hash}`,
     title: external ? 'Cloud KMS external key administrator (no key use, no IAM changes, no re-pointing)'
       : 'Cloud KMS key administrator (no key use, no IAM changes)',
