@@ -47,7 +47,8 @@ export function checkGcpTerraform(stack: string, json: TerraformJson, providerVe
   }
   // CIS 1.11: nobody both administers keys and uses them (PAM-eligible administrators included).
   const admins = new Set([
-    ...all('google_kms_key_ring_iam_member').filter(([, b]) => b.role === 'roles/cloudkms.admin').map(([, b]) => b.member),
+    ...all('google_kms_key_ring_iam_member').filter(([, b]) => b.role === 'roles/cloudkms.admin' || /google_project_iam_custom_role\./.test(b.role))
+      .map(([, b]) => b.member),
     ...all('google_privileged_access_manager_entitlement').flatMap(([, e]) => (e.eligible_users ?? []).flatMap((u: any) => u.principals ?? [])),
   ]);
   for (const [name, b] of all('google_kms_crypto_key_iam_member')) {

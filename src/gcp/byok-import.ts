@@ -135,7 +135,8 @@ export class ByokImport extends Construct {
       holder: 'customer-generated key imported into Cloud HSM',
       auditSink: props.auditSink ?? ring.auditSink,
       parent: ring.node.path,
-      separation: 'administrators hold Cloud KMS Admin on the key ring; importers Cloud KMS Importer; users a use-only role on this key; auditors Cloud KMS Viewer',
+      ring,
+      separation: 'administrators hold the key administrator role on the key ring (no cryptographic use, no IAM changes); importers Cloud KMS Importer; users a use-only role on this key; auditors Cloud KMS Viewer',
       dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
       manualRotation: {
         setting: 'import_only',

@@ -7,7 +7,7 @@ import { ValidationError } from '../core/validation';
  * `principal://`, `principalSet://`). The same member in two conflicting roles is an error (CIS Google Cloud 1.11).
  */
 export interface GcpCustodians {
-  /** Manage key rings and keys ("Cloud KMS Admin"); never use them. */
+  /** Manage key rings and keys (a custom key administrator role without setIamPolicy or any use permission); never use them. */
   readonly administrators: string[];
   /**
    * Use the key: the role that fits its purpose, bound on the key itself.

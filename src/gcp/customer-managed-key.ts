@@ -82,6 +82,14 @@ export interface GcpKeyOptions {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+
+  /**
+   * The IAM member Terraform runs as (a service account, usually). It creates the IAM bindings of the key ring and its
+   * keys, so it can change who may use them: it is recorded as the keys' deployment custodian and kept apart from users
+   * and auditors. With a shared `keyRing`, set it on the ring.
+   * @default - recorded as "the identity Terraform runs as", unnamed
+   */
+  readonly deploymentPrincipal?: string;
 }
 
 /**
@@ -101,7 +109,7 @@ export interface CustomerManagedKeyProps extends GcpKeyOptions {
 /**
  * The customer-managed model on Google Cloud: a Cloud HSM key (FIPS 140-2 Level 3) with automatic rotation within
  * the profile's limit (90 days by default, the CIS value), a 30-day destroy-scheduled period and `prevent_destroy` on
- * key and ring. Separation of duties by additive IAM bindings: administrators hold "Cloud KMS Admin" on the ring (just
+ * key and ring. Separation of duties by additive IAM bindings: administrators hold a key administrator custom role on the ring (just
  * in time under dual control), users the role their key's purpose needs on the key alone, auditors "Cloud KMS
  * Viewer" on the key. The same member as administrator and user is an error (CIS Google Cloud 1.11).
  */
@@ -158,7 +166,8 @@ export class CustomerManagedKey extends Construct {
       holder: level === ProtectionLevel.HSM ? 'Cloud HSM key' : 'Cloud KMS software key',
       auditSink: props.auditSink ?? ring.auditSink,
       parent: ring.node.path,
-      separation: 'administrators hold Cloud KMS Admin on the key ring (no cryptographic use); users a use-only role on this key; auditors Cloud KMS Viewer',
+      ring,
+      separation: 'administrators hold the key administrator role on the key ring (no cryptographic use, no IAM changes); users a use-only role on this key; auditors Cloud KMS Viewer',
       dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
     });
   }

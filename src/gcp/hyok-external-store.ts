@@ -18,6 +18,7 @@ import { FipsLevel } from '../core/fips';
 import { nameFor, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireMatch, ValidationError } from '../core/validation';
+import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { keyAssignments } from './private/keys';
@@ -121,6 +122,14 @@ export interface HyokExternalStoreProps {
    * @default - derived from the construct path
    */
   readonly keyRingName?: string;
+
+  /**
+   * The IAM member Terraform runs as (a service account, usually). It creates the IAM bindings of the key ring and its
+   * keys, so it can change who may use them: it is recorded as the keys' deployment custodian and kept apart from users
+   * and auditors.
+   * @default - recorded as "the identity Terraform runs as", unnamed
+   */
+  readonly deploymentPrincipal?: string;
 }
 
 /** Options for `HyokExternalStore.addKey`. */
@@ -194,9 +203,16 @@ export class HyokExternalStore extends Construct {
     this.backend = props.backend;
     this.custodians = c;
     this.auditSink = props.auditSink;
-    this.keyRing = new KeyRing(this, 'KeyRing', {
-      project: props.project, location: props.location, name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g), profile, auditSink: props.auditSink, approvers: c.approvers,
-    });
+    // Its administrators cannot re-point the external keys (new versions, new key URIs): that would send plaintext elsewhere.
+    this.keyRing = externalKeyRing(() => new KeyRing(this, 'KeyRing', {
+      project: props.project,
+      location: props.location,
+      name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g),
+      profile,
+      auditSink: props.auditSink,
+      approvers: c.approvers,
+      deploymentPrincipal: props.deploymentPrincipal,
+    }));
     c.administrators.forEach((a) => this.keyRing.addAdministrator(a, 'custodians.administrators'));
 
     if (vpc) {
@@ -317,7 +333,8 @@ export class ExternalKey extends Construct {
       holder: `key material in the customer's external key manager, reached ${level === ProtectionLevel.EXTERNAL_VPC ? 'through a VPC EKM connection' : 'over the internet'}`,
       auditSink: store.auditSink,
       parent: store.node.path,
-      separation: 'administrators hold Cloud KMS Admin on the key ring; users a use-only role on this key; the key manager authorizes every use as well',
+      ring: store.keyRing,
+      separation: 'administrators hold the key administrator role on the key ring (no cryptographic use, no IAM changes); users a use-only role on this key; the key manager authorizes every use as well',
       dualControl: store.keyRing.dualControl
         ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
       manualRotation: {

@@ -10,6 +10,7 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { EvidenceLedger } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
+import { deployerAssignment, EXTERNAL_KEYS, keyAdministratorRole, ringCondition } from './private/admin-role';
 import { requireKmsName } from './private/key-settings';
 import { checkSinkFor } from './private/keys';
 import { ROLES } from './private/roles';
@@ -42,7 +43,8 @@ export interface KeyRingProps {
   readonly auditSink?: IKeyAuditSink;
 
   /**
-   * IAM members who administer every key in the ring ("Cloud KMS Admin" on the ring; just in time under dual control).
+   * IAM members who administer every key in the ring (the library's key administrator role on the ring, which manages
+   * keys but cannot use them or change IAM; just in time under dual control).
    * @default - none here; keys add their own administrators
    */
   readonly administrators?: string[];
@@ -53,15 +55,25 @@ export interface KeyRingProps {
    * @default - none (required when the profile requires dual control)
    */
   readonly approvers?: string[];
+
+  /**
+   * The IAM member Terraform runs as (a service account, usually). It creates every IAM binding of the ring and its
+   * keys, so it can change who may use them: it is recorded as the keys' deployment custodian, and checked against
+   * separation of duties (it may not be a user or auditor).
+   * @default - recorded as "the identity Terraform runs as", unnamed
+   */
+  readonly deploymentPrincipal?: string;
 }
 
-/** How long an approved administrator keeps "Cloud KMS Admin" on the ring. */
+/** How long an approved administrator keeps the key administrator role on the ring. */
 const MAX_GRANT = '28800s';
 
 /**
- * A Cloud KMS key ring with its administrators. Outside dual control they hold "Cloud KMS Admin" on the ring (not
- * the project); under dual control they are only eligible for it through a Privileged Access Manager entitlement
- * that needs an approver and a justification, for at most 8 hours, limited by an IAM condition to this ring.
+ * A Cloud KMS key ring with its administrators. They hold a custom key administrator role (key management without
+ * `setIamPolicy` or any use permission, shared by the stack's rings in a project), never "Cloud KMS Admin": outside
+ * dual control on the ring (not the project); under dual control they are only eligible for it through a Privileged
+ * Access Manager entitlement that needs an approver and a justification, for at most 8 hours, limited by an IAM
+ * condition to this ring and what is in it.
  */
 export class KeyRing extends Construct {
   public readonly ring: KmsKeyRing;
@@ -76,6 +88,12 @@ export class KeyRing extends Construct {
   public readonly dualControl: boolean;
   /** The Privileged Access Manager entitlement, under dual control. */
   public readonly entitlement?: PrivilegedAccessManagerEntitlement;
+  /** The role administrators hold (`projects/<project>/roles/<id>`). */
+  public readonly administratorRole: string;
+  /** The IAM member Terraform runs as, when named. */
+  public readonly deploymentPrincipal?: string;
+  /** @internal The deployment custodian of the ring's keys. */
+  public readonly _deployer: CustodianAssignment;
   private readonly assignments: CustodianAssignment[] = [];
   private readonly admins: string[] = [];
 
@@ -90,6 +108,9 @@ export class KeyRing extends Construct {
       checkApprovers(profile, approvers.map((a) => a.identity), 'approvers', this.node.path);
     }
     this.assignments.push(...approvers);
+    this._deployer = deployerAssignment(props.deploymentPrincipal);
+    this.deploymentPrincipal = props.deploymentPrincipal;
+    this.assignments.push(this._deployer);
     SeparationOfDuties.check([...this.assignments, ...gcpAssignments(CustodianRole.ADMINISTRATOR, 'administrators', props.administrators ?? [])],
       this.node.path);
 
@@ -106,6 +127,7 @@ export class KeyRing extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.keyRingId = this.ring.id;
+    this.administratorRole = keyAdministratorRole(this, props.project, EXTERNAL_KEYS.active).name;
 
     if (this.dualControl) {
       this.entitlement = new PrivilegedAccessManagerEntitlement(this, 'AdministratorEntitlement', {
@@ -119,9 +141,10 @@ export class KeyRing extends Construct {
             resourceType: 'cloudresourcemanager.googleapis.com/Project',
             resource: `//cloudresourcemanager.googleapis.com/projects/${props.project}`,
             roleBindings: [{
-              role: ROLES.KMS_ADMIN,
-              // Privileged Access Manager grants on the project; the condition keeps the grant to this ring.
-              conditionExpression: `resource.name.startsWith("${this.ring.id}")`,
+              role: this.administratorRole,
+              // Privileged Access Manager grants on the project; the condition keeps the grant to this ring and what is
+              // in it. A bare prefix would also match rings whose names start with this one's (card-data-archive).
+              conditionExpression: ringCondition(this.ring.id),
             }],
           },
         },
@@ -141,8 +164,8 @@ export class KeyRing extends Construct {
   }
 
   /**
-   * Makes an IAM member an administrator of every key in the ring: "Cloud KMS Admin" on the ring, or eligibility for
-   * it under dual control. Checked against separation of duties with every role in the ring.
+   * Makes an IAM member an administrator of every key in the ring: the key administrator role on the ring, or
+   * eligibility for it under dual control. Checked against separation of duties with every role in the ring.
    */
   public addAdministrator(member: string, source = 'administrators'): void {
     const [assignment] = gcpAssignments(CustodianRole.ADMINISTRATOR, source, [member]);
@@ -154,7 +177,7 @@ export class KeyRing extends Construct {
       this.admins.push(member);
     } else {
       new KmsKeyRingIamMember(this, `Administrator${stableGuid(assignment.identity).slice(0, 8)}`, {
-        keyRingId: this.ring.id, role: ROLES.KMS_ADMIN, member,
+        keyRingId: this.ring.id, role: this.administratorRole, member,
       });
     }
   }

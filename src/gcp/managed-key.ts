@@ -20,7 +20,7 @@ import { ComplianceProfile } from '../core/profile';
 import { requireMatch, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkSinkFor } from './private/keys';
+import { checkSharedDeployer, checkSinkFor } from './private/keys';
 import { USER_ROLES } from './private/roles';
 
 /**
@@ -56,8 +56,14 @@ export class ManagedKey extends Construct {
     const software = fipsLevelRank(profile.minimumFipsLevel) <= fipsLevelRank(FipsLevel.LEVEL_1);
     const users = gcpAssignments(CustodianRole.USER, 'users', props.users ?? []);
     if (!props.keyRing) checkSinkFor(this, profile, props.auditSink);
+    checkSharedDeployer(this, props);
     this.keyRing = props.keyRing ?? new KeyRing(this, 'KeyRing', {
-      project: props.project, location: props.location, name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g), profile, auditSink: props.auditSink,
+      project: props.project,
+      location: props.location,
+      name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g),
+      profile,
+      auditSink: props.auditSink,
+      deploymentPrincipal: props.deploymentPrincipal,
     });
     this.settings = resolveGcpKeySettings(scope, id, { ...props, profile, auditSink: props.auditSink ?? this.keyRing.auditSink },
       DeploymentModel.PROVIDER_MANAGED, software ? ProtectionLevel.SOFTWARE : ProtectionLevel.HSM, RotationMode.AUTOMATIC);
@@ -77,6 +83,7 @@ export class ManagedKey extends Construct {
       holder: software ? 'Cloud KMS software key' : 'Cloud HSM key',
       auditSink: props.auditSink ?? this.keyRing.auditSink,
       parent: this.keyRing.node.path,
+      ring: this.keyRing,
     });
   }
 

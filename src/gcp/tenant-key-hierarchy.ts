@@ -110,6 +110,14 @@ export interface TenantKeyHierarchyProps {
    * @default - derived from the construct path
    */
   readonly keyRingPrefix?: string;
+
+  /**
+   * The IAM member Terraform runs as (a service account, usually). It creates the IAM bindings of the key ring and its
+   * keys, so it can change who may use them: it is recorded as the keys' deployment custodian and kept apart from users
+   * and auditors.
+   * @default - recorded as "the identity Terraform runs as", unnamed
+   */
+  readonly deploymentPrincipal?: string;
 }
 
 /**
@@ -246,6 +254,7 @@ export class TenantKeyHierarchy extends Construct {
       profile: this.profile,
       auditSink: p.auditSink,
       approvers: c.approvers,
+      deploymentPrincipal: p.deploymentPrincipal,
     });
     ring._checkSeparation(this.assignments, this.node.path);
     c.administrators.forEach((a) => ring.addAdministrator(a, 'custodians.administrators'));
@@ -272,7 +281,8 @@ export class TenantKeyHierarchy extends Construct {
       holder: `${this.settings.protectionLevel === ProtectionLevel.HSM ? 'Cloud HSM' : 'Cloud KMS software'} ${what} key`,
       auditSink: this.props.auditSink,
       parent: ring.node.path,
-      separation: 'administrators hold Cloud KMS Admin on the key rings (no cryptographic use); tenant members a use-only role on their tenant\'s key; ' +
+      ring,
+      separation: 'administrators hold the key administrator role on the key rings (no cryptographic use, no IAM changes); tenant members a use-only role on their tenant\'s key; ' +
         'tenant-serving members a use-only role on the shard rings, with the tenant context enforced by the envelope function',
       dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
     });

@@ -181,7 +181,12 @@ describe('backup operators', () => {
       custodians: { administrators: [ids.admin], users: [operator], backupOperators: [operator] },
     })).toThrow(/custodians\.backupOperators and custodians\.users overlap.*cannot be both a user and a backup operator|cannot be both a backup operator and a user/);
     expect(() => new azure.KeyVault(azureStack(), 'V', {
-      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), administrators: [operator], backupOperators: [operator],
+      resourceGroupName: RG,
+      location: LOCATION,
+      acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
+      administrators: [operator],
+      backupOperators: [operator],
     })).toThrow(/separation of duties/);
     const shared = new azure.KeyVault(azureStack('shared'), 'V', {
       resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), backupOperators: [operator],

@@ -282,6 +282,11 @@ describe('Google Cloud rules (Terraform JSON)', () => {
       google_kms_key_ring_iam_member: { a: m('roles/cloudkms.admin', 'user:a@x.com') },
       google_kms_crypto_key_iam_member: { b: m('roles/cloudkms.cryptoKeyEncrypterDecrypter', 'user:A@x.com') },
     }))).toEqual([N, C]); // key grant, then ring grant
+    // The library's key administrator custom role administers too.
+    expect(results(KmsIam, tf({
+      google_kms_key_ring_iam_member: { a: m('${google_project_iam_custom_role.KmsKeyAdministratorRole0a1b2c3d.name}', 'user:a@x.com') },
+      google_kms_crypto_key_iam_member: { b: m('roles/cloudkms.cryptoKeyEncrypter', 'user:a@x.com') },
+    }))).toEqual([N, C]);
   });
 
   test('KeyHsm', () => {
@@ -310,6 +315,7 @@ describe('Google Cloud rules (Terraform JSON)', () => {
     const pam = { google_privileged_access_manager_entitlement: { e: { approval_workflow: { manual_approvals: { steps: [] } } } } };
     expect(results(GcpDualControl, tf({ ...ring, ...pam }))).toEqual([C]);
     expect(results(GcpDualControl, tf({ ...ring, ...pam, google_kms_key_ring_iam_member: { a: { role: 'roles/cloudkms.admin', member: 'user:a@x.com' } } }))).toEqual([N]);
+    expect(results(GcpDualControl, tf({ ...ring, ...pam, google_kms_key_ring_iam_member: { a: { role: 'projects/p/roles/cloudKmsKeyAdministrator_0a1b2c3d', member: 'user:a@x.com' } } }))).toEqual([N]);
     expect(results(GcpDualControl, tf(ring))).toEqual([N]);
     expect(results(GcpDualControl, tf(ring), COMMERCIAL)).toEqual([NA]);
   });

@@ -18,7 +18,8 @@ describe('SeparationOfDuties.conflicts', () => {
     [R.APPROVER, R.IMPORTER, false],
     [R.USER, R.USER, false],
     // A backup restores elsewhere: a backup operator is nobody else.
-    ...[R.ADMINISTRATOR, R.USER, R.AUDITOR, R.APPROVER, R.IMPORTER, R.DEPLOYER].map((r): [CustodianRole, CustodianRole, boolean] => [R.BACKUP_OPERATOR, r, true]),
+    ...[R.ADMINISTRATOR, R.USER, R.AUDITOR, R.APPROVER, R.IMPORTER, R.DEPLOYER]
+      .map((r): [CustodianRole, CustodianRole, boolean] => [R.BACKUP_OPERATOR, r, true]),
     [R.BACKUP_OPERATOR, R.BACKUP_OPERATOR, false],
   ])('%s with %s: %s', (a, b, expected) => {
     expect(SeparationOfDuties.conflicts(a, b)).toBe(expected);

@@ -41,7 +41,7 @@ describe('the checks catch what they claim to', () => {
     }, /grants roles\/cloudkms.cryptoKeyEncrypterDecrypter on the whole project/],
     ['an authoritative binding', 'gcp-byok', (j) => { j.resource.google_kms_crypto_key_iam_binding = { b: { role: 'roles/cloudkms.viewer', members: [] } }; }, /is authoritative/],
     ['an administrator who decrypts (CIS 1.11)', 'gcp-byok', (j) => {
-      const admin = (Object.values(j.resource.google_kms_key_ring_iam_member) as any[]).find((b) => b.role === 'roles/cloudkms.admin');
+      const admin = (Object.values(j.resource.google_kms_key_ring_iam_member) as any[]).find((b) => /google_project_iam_custom_role\./.test(b.role));
       first(j, 'google_kms_crypto_key_iam_member').member = admin.member;
       first(j, 'google_kms_crypto_key_iam_member').role = 'roles/cloudkms.cryptoKeyEncrypterDecrypter';
     }, /administers keys and holds roles\/cloudkms.cryptoKeyEncrypterDecrypter .*CIS 1.11/],

@@ -30,9 +30,9 @@ describe('ByokImport', () => {
     });
   });
 
-  test('importers hold Cloud KMS Importer on the key ring, administrators Cloud KMS Admin there; users and auditors on the key', () => {
+  test('importers hold Cloud KMS Importer on the key ring, administrators the key administrator custom role there; users and auditors on the key', () => {
     expect(bindings(json, 'google_kms_key_ring_iam_member').map((b) => [b.role, b.member]).sort()).toEqual([
-      ['roles/cloudkms.admin', m.admin],
+      [expect.stringMatching(/^\$\{google_project_iam_custom_role\.KmsKeyAdministratorRole[0-9a-f]{8}\.name\}$/), m.admin],
       ['roles/cloudkms.importer', m.importer],
     ]);
     expect(bindings(json, 'google_kms_crypto_key_iam_member').map((b) => [b.role, b.member]).sort()).toEqual([

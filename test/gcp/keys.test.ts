@@ -27,9 +27,9 @@ describe('CustomerManagedKey under SOC2 (no dual control)', () => {
     expect(one(json, 'google_kms_key_ring').name).toMatch(/^ring-orderskey-[0-9a-f]{8}$/);
   });
 
-  test('administrators hold Cloud KMS Admin on the ring, not the project; nobody else is bound on the ring', () => {
+  test('administrators hold the key administrator custom role on the ring (never Cloud KMS Admin), not the project; nobody else is bound on the ring', () => {
     expect(bindings(json, RING_IAM)).toEqual([
-      { key_ring_id: expect.stringMatching(/google_kms_key_ring\..*\.id/), role: 'roles/cloudkms.admin', member: m.admin },
+      { key_ring_id: expect.stringMatching(/google_kms_key_ring\..*\.id/), role: expect.stringMatching(/^\$\{google_project_iam_custom_role\.KmsKeyAdministratorRole[0-9a-f]{8}\.name\}$/), member: m.admin },
     ]);
     expect(resources(json, 'google_project_iam_member')).toEqual({});
     expect(resources(json, 'google_privileged_access_manager_entitlement')).toEqual({});
@@ -57,7 +57,8 @@ describe('CustomerManagedKey under SOC2 (no dual control)', () => {
     expect(ev(Control.NIST_AC_5).status).toBe(EvidenceStatus.SATISFIED);
     expect(ev(Control.PCI_3_7_6).status).toBe(EvidenceStatus.NOT_SATISFIED);
     expect(ev(Control.NIST_AU_2).status).toBe(EvidenceStatus.SATISFIED);
-    expect(ledger.custodiansOf('test/OrdersKey').map((c) => c.role).sort()).toEqual([CustodianRole.ADMINISTRATOR, CustodianRole.AUDITOR, CustodianRole.USER]);
+    expect(ledger.custodiansOf('test/OrdersKey').map((c) => c.role).sort())
+      .toEqual([CustodianRole.ADMINISTRATOR, CustodianRole.AUDITOR, CustodianRole.DEPLOYER, CustodianRole.USER]);
     expect(key.keyName).toBe(k.name);
   });
 });
@@ -82,8 +83,8 @@ test('dual control (PCI_DSS): administrators only eligible through Privileged Ac
     },
   });
   expect(e.privileged_access.gcp_iam_access.role_bindings).toEqual([{
-    role: 'roles/cloudkms.admin',
-    condition_expression: expect.stringMatching(/^resource\.name\.startsWith\("\$\{google_kms_key_ring\..*\.id\}"\)$/),
+    role: expect.stringMatching(/^\$\{google_project_iam_custom_role\.KmsKeyAdministratorRole[0-9a-f]{8}\.name\}$/),
+    condition_expression: expect.stringMatching(/^resource\.name == "\$\{google_kms_key_ring\.(.*)\.id\}" \|\| resource\.name\.startsWith\("\$\{google_kms_key_ring\.\1\.id\}\/"\)$/),
   }]);
   expect(EvidenceLedger.of(stack).evidenceFor(Control.PCI_3_7_6, 'test/OrdersKey')[0].status).toBe(EvidenceStatus.SATISFIED);
 });

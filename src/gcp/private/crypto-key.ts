@@ -1,6 +1,6 @@
 import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { KmsCryptoKeyIamMember } from '@cdktf/provider-google/lib/kms-crypto-key-iam-member';
-import { TerraformStack } from 'cdktf';
+import { TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
@@ -8,6 +8,7 @@ import { KeyFact, recordKeyEvidence } from '../../core/key-evidence';
 import { stableGuid } from '../../core/naming';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import type { KeyRing } from '../key-ring';
+import { registerGcpAccessMatrix } from './access-matrix';
 import { GcpKeySettings, requireKmsName } from './key-settings';
 
 export interface CryptoKeyOptions {
@@ -53,6 +54,8 @@ export interface GcpKeyEvidence {
   readonly holder: string;
   readonly auditSink?: IKeyAuditSink;
   readonly parent?: string;
+  /** The key ring: its deployment identity is the key's deployment custodian, and the key gets an access matrix. */
+  readonly ring?: KeyRing;
   /** How duties are separated, or undefined when they are not. */
   readonly separation?: string;
   /** How dual control is enforced, or undefined. */
@@ -119,4 +122,9 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
       satisfied: e.auditSink !== undefined,
     },
   });
+  if (e.ring) {
+    // Terraform creates every IAM binding of the key: whoever it runs as can change who may use it.
+    EvidenceLedger.of(e.key).addCustodian(e.key.node.path, e.ring._deployer);
+    registerGcpAccessMatrix(e.key, e.resource as TerraformResource, e.ring._deployer, e.separation !== undefined);
+  }
 }

@@ -24,6 +24,7 @@ export function keyRingFor(scope: Construct, props: GcpKeyOptions, approvers: st
     if ((approvers ?? []).length > 0) {
       throw new ValidationError(`custodians.approvers belong to the key ring when it is shared: set approvers on ${props.keyRing.node.path}, not on ${scope.node.path}`);
     }
+    checkSharedDeployer(scope, props);
     return props.keyRing;
   }
   // Checked for the key before its ring exists, so the error names the key.
@@ -35,7 +36,16 @@ export function keyRingFor(scope: Construct, props: GcpKeyOptions, approvers: st
     profile: props.profile,
     auditSink: props.auditSink,
     approvers,
+    deploymentPrincipal: props.deploymentPrincipal,
   });
+}
+
+/** With a shared ring, the deployment identity is the ring's: a different one on the key would not be the one that deploys. */
+export function checkSharedDeployer(scope: Construct, props: GcpKeyOptions): void {
+  if (props.keyRing && props.deploymentPrincipal !== undefined && props.deploymentPrincipal !== props.keyRing.deploymentPrincipal) {
+    throw new ValidationError(`deploymentPrincipal belongs to the key ring when it is shared: set it on ${props.keyRing.node.path}, ` +
+      `not on ${scope.node.path} (got '${props.deploymentPrincipal}', the ring has '${props.keyRing.deploymentPrincipal ?? 'none'}')`);
+  }
 }
 
 /** Under a dual-control profile the ring must have approvers. */

@@ -1,6 +1,14 @@
 import { tfResources } from '../rule';
 
 export const ADMIN_ROLES = ['roles/cloudkms.admin', 'roles/owner', 'roles/editor'];
+
+/**
+ * Whether a role administers keys: a predefined administrator role, or a custom role (the library's key administrator
+ * role is one; a custom role is counted as administration whatever it holds, which can only add findings).
+ */
+export function isAdminRole(role: string): boolean {
+  return ADMIN_ROLES.includes(role) || /google_(project|organization)_iam_custom_role\./.test(role) || /^(projects|organizations)\/[^/]+\/roles\//.test(role);
+}
 export const USE_ROLES = ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'roles/cloudkms.cryptoKeyEncrypter', 'roles/cloudkms.cryptoKeyDecrypter',
   'roles/cloudkms.signerVerifier', 'roles/cloudkms.signer'];
 export const PUBLIC = ['allusers', 'allauthenticatedusers'];
