@@ -260,7 +260,11 @@ export class HyokExternalStore extends Construct {
       // provider downloads it when the ids first appear, on create or on update, through the data plane.
       securityDomainKeyVaultCertificateIds: props.activate ? certs : undefined,
       securityDomainQuorum: props.activate ? props.securityDomainQuorum : undefined,
-      lifecycle: { preventDestroy: true },
+      // admin_object_ids is ForceNew in azurerm (key_vault_managed_hardware_security_module_resource.go) and the HSM is
+      // prevent_destroy: were the deployer's object id to change (another runner, a rotated CI identity), every later plan
+      // would want to replace the HSM and fail. The administrators are fixed at creation; later changes go through local
+      // role assignments (README, "HyokExternalStore (Azure)").
+      lifecycle: { preventDestroy: true, ignoreChanges: ['admin_object_ids'] },
     });
     this.activated = props.activate;
     this.attachedNetwork = props.network._attach(this, {

@@ -32,6 +32,10 @@ describe('a Managed HSM whose security domain the customer holds', () => {
     });
   });
 
+  test('admin_object_ids (ForceNew) is fixed at creation: a later change of the deploying identity does not plan a replacement', () => {
+    expect(hsm.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['admin_object_ids'] });
+  });
+
   test('HSM administrators and the deployment principal are its administrators; key custodians are not', () => {
     expect(hsm.admin_object_ids).toEqual([ids.hsmAdmin, '${data.azurerm_client_config.CloudKmsClientConfig.object_id}']);
     expect(hsm.admin_object_ids).not.toContain(ids.admin);
