@@ -1,5 +1,7 @@
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { TerraformStack } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
 import {
@@ -76,6 +78,57 @@ test('VaultNetwork.privateEndpoint with linkedVirtualNetworkIds creates one shar
   for (const pe of endpoints) {
     expect(pe.private_dns_zone_group.private_dns_zone_ids).toEqual([expect.stringMatching(/^\$\{azurerm_private_dns_zone\..*\.id\}$/)]);
   }
+});
+
+describe('one privatelink zone per stack and service: Azure links a network to only one zone of a name', () => {
+  const inGroup = (stack: any, id: string, resourceGroupName: string, network: azure.VaultNetwork) =>
+    new azure.KeyVault(stack, id, { resourceGroupName, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network });
+
+  test('vaults in two resource groups linking the same networks share one zone (the first vault\'s group) and one link per network', () => {
+    const stack = azureStack();
+    const network = () => azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A, VNET_B] });
+    inGroup(stack, 'A', 'rg-a', network());
+    inGroup(stack, 'B', 'rg-b', network());
+    const json = synth(stack);
+    expect(one(json, 'azurerm_private_dns_zone')).toMatchObject({ name: 'privatelink.vaultcore.azure.net', resource_group_name: 'rg-a' });
+    const links = Object.values(resources(json, 'azurerm_private_dns_zone_virtual_network_link')) as any[];
+    expect(links.map((l) => l.virtual_network_id).sort()).toEqual([VNET_A, VNET_B]);
+    const endpoints = Object.values(resources(json, 'azurerm_private_endpoint')) as any[];
+    expect(endpoints.map((pe) => pe.resource_group_name).sort()).toEqual(['rg-a', 'rg-b']);
+    expect(new Set(endpoints.map((pe) => pe.private_dns_zone_group.private_dns_zone_ids[0])).size).toBe(1);
+    // The second vault's evidence names the zone where it is, not its own resource group.
+    expect(networkEvidence(stack, 'test/B').description).toContain('privatelink.vaultcore.azure.net created in resource group rg-a');
+  });
+
+  test('a network id differing only in case is linked once', () => {
+    const stack = azureStack();
+    inGroup(stack, 'A', RG, azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }));
+    inGroup(stack, 'B', RG, azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A.toUpperCase()] }));
+    expect(Object.keys(resources(synth(stack), 'azurerm_private_dns_zone_virtual_network_link'))).toHaveLength(1);
+  });
+
+  test('a Key Vault zone and a Managed HSM zone may both link the same network (different names)', () => {
+    const stack = azureStack();
+    inGroup(stack, 'A', RG, azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }));
+    azureHsm(stack, ComplianceProfile.COMMERCIAL, 'Hsm', {
+      network: azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }),
+    });
+    const zones = Object.values(resources(synth(stack), 'azurerm_private_dns_zone')) as any[];
+    expect(zones.map((z) => z.name).sort()).toEqual(['privatelink.managedhsm.azure.net', 'privatelink.vaultcore.azure.net']);
+  });
+
+  test('two stacks of one app linking the same network to their own zones are refused, naming the prop and the network', () => {
+    const first = azureStack('first');
+    const app = first.node.scope!;
+    inGroup(first, 'A', 'rg-a', azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }));
+    const second = new TerraformStack(app as any, 'second');
+    new AzurermProvider(second, 'azurerm', { features: [{}], subscriptionId: '00000000-0000-4000-8000-000000000001' });
+    expect(() => inGroup(second, 'B', 'rg-b', azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] })))
+      .toThrow(`network linkedVirtualNetworkIds of second/B links virtual network ${VNET_A} to a second privatelink.vaultcore.azure.net zone: ` +
+        'first/CloudKmsPrivateDns-vault-');
+    expect(() => inGroup(second, 'C', 'rg-b', azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] })))
+      .toThrow(/\(created for first\/A\) is already linked to it.*give one of them privateDnsZoneId \(the other zone's id\) instead of linkedVirtualNetworkIds/);
+  });
 });
 
 test('the evidence stays readable when the subnet and networks are Terraform references', () => {

@@ -123,10 +123,10 @@ export class AttachedNetwork {
       const rg = options.resourceGroupName ?? target.resourceGroupName;
       let zoneId = options.privateDnsZoneId;
       if (!zoneId) {
-        const zone = sharedZone(scope, target.service, rg, subject);
-        zoneId = zone.id;
-        links.forEach((vnetId, i) => this.dependables.push(linkZone(zone, vnetId, `${subject}#${i}`)));
-        this.zoneSource = `${service.zone} created in resource group ${readable(rg, 'known at deploy time')}, linked to ${links.length} ` +
+        const shared = sharedZone(scope, target.service, rg, subject);
+        zoneId = shared.zone.id;
+        links.forEach((vnetId, i) => this.dependables.push(linkZone(shared, vnetId, `${subject}#${i}`, subject)));
+        this.zoneSource = `${service.zone} created in resource group ${readable(shared.resourceGroupName, 'known at deploy time')}, linked to ${links.length} ` +
           `virtual network${links.length === 1 ? '' : 's'} (${links.map((l) => readable(l, 'known at deploy time')).join(', ')})`;
       } else {
         this.zoneSource = `${service.zone} (${readable(zoneId, 'a zone id known at deploy time')})`;
@@ -212,35 +212,67 @@ export function attachNetwork(scope: Construct, target: NetworkTarget, endpoint:
   return new AttachedNetwork(scope, target, endpoint, allow);
 }
 
+/** A private DNS zone created here, with the resource group it was created in (the zone's own attribute is a token). */
+interface SharedZone {
+  readonly zone: PrivateDnsZone;
+  readonly resourceGroupName: string;
+  readonly service: VaultService;
+}
+
 /**
- * One private DNS zone per stack, service and resource group: a zone name can exist only once in a resource group, and
- * every vault of the stack registers in the same zone. Its construct id comes from the resource group's name (or, for a
- * name only known at deploy time, from the first vault's path), so it is stable from one synthesis to the next.
+ * One private DNS zone per stack and service, in the resource group of the first vault (or its endpoint's
+ * `resourceGroupName`) that asks: every vault of the stack registers in it, whatever its resource group. Azure links a
+ * virtual network to only one zone of a name ("A virtual network cannot be linked to multiple zones with overlapping
+ * namespaces"), so a zone per resource group would leave a second vault's links undeployable.
+ * @see https://learn.microsoft.com/azure/private-link/private-link-faq ("Creating multiple zones with the same name for a
+ * single virtual network is not supported")
+ *
+ * Its construct id comes from that resource group's name (or, for a name only known at deploy time, from the first
+ * vault's path), so it is stable from one synthesis to the next, and the same as when the zone was keyed by resource group.
  */
-function sharedZone(scope: Construct, service: VaultService, resourceGroupName: string, requester: string): PrivateDnsZone {
+function sharedZone(scope: Construct, service: VaultService, resourceGroupName: string, requester: string): SharedZone {
   const stack = TerraformStack.of(scope);
-  const registry = zones.get(stack) ?? new Map<string, PrivateDnsZone>();
+  const registry = zones.get(stack) ?? new Map<VaultService, SharedZone>();
   zones.set(stack, registry);
-  const key = `${service}|${resourceGroupName}`;
-  const existing = registry.get(key);
+  const existing = registry.get(service);
   if (existing) return existing;
   const seed = Token.isUnresolved(resourceGroupName) ? requester : resourceGroupName.toLowerCase();
   const zone = new PrivateDnsZone(stack, `CloudKmsPrivateDns-${service}-${stableGuid(seed).slice(0, 8)}`, {
     name: SERVICES[service].zone,
     resourceGroupName,
   });
-  registry.set(key, zone);
-  return zone;
+  const shared = { zone, resourceGroupName, service };
+  registry.set(service, shared);
+  return shared;
 }
 
-const zones = new WeakMap<TerraformStack, Map<string, PrivateDnsZone>>();
+const zones = new WeakMap<TerraformStack, Map<VaultService, SharedZone>>();
 
-/** Links a zone to a virtual network once, however many vaults ask (Azure links a network to a zone only once). */
-function linkZone(zone: PrivateDnsZone, virtualNetworkId: string, requester: string): PrivateDnsZoneVirtualNetworkLink {
+/**
+ * Links a zone to a virtual network once, however many vaults ask (Azure links a network to a zone only once), and
+ * refuses a network another zone of the same name in the app (another stack's) is already linked to: Azure would refuse
+ * the second link at apply time.
+ */
+function linkZone(shared: SharedZone, virtualNetworkId: string, requester: string, subject: string): PrivateDnsZoneVirtualNetworkLink {
+  const zone = shared.zone;
   const registry = links.get(zone) ?? new Map<string, PrivateDnsZoneVirtualNetworkLink>();
   links.set(zone, registry);
-  const existing = registry.get(virtualNetworkId);
+  // Resource ids compare without case in Azure.
+  const linkKey = Token.isUnresolved(virtualNetworkId) ? virtualNetworkId : virtualNetworkId.toLowerCase();
+  const existing = registry.get(linkKey);
   if (existing) return existing;
+  if (!Token.isUnresolved(virtualNetworkId)) {
+    const linked = appLinks.get(zone.node.root) ?? new Map<string, { zone: string; subject: string }>();
+    appLinks.set(zone.node.root, linked);
+    const key = `${shared.service}|${virtualNetworkId.toLowerCase()}`;
+    const other = linked.get(key);
+    if (other && other.zone !== zone.node.path) {
+      throw new ValidationError(`network linkedVirtualNetworkIds of ${subject} links virtual network ${virtualNetworkId} to a second ` +
+        `${SERVICES[shared.service].zone} zone: ${other.zone} (created for ${other.subject}) is already linked to it, and Azure links a ` +
+        'virtual network to only one zone of a name; give one of them privateDnsZoneId (the other zone\'s id) instead of linkedVirtualNetworkIds');
+    }
+    linked.set(key, { zone: zone.node.path, subject });
+  }
   const seed = Token.isUnresolved(virtualNetworkId) ? requester : virtualNetworkId.toLowerCase();
   const link = new PrivateDnsZoneVirtualNetworkLink(zone, `Link-${stableGuid(seed).slice(0, 12)}`, {
     name: `cloud-kms-${stableGuid(seed).slice(0, 12)}`,
@@ -250,11 +282,13 @@ function linkZone(zone: PrivateDnsZone, virtualNetworkId: string, requester: str
     // privatelink zones hold only the endpoints' records: no VM auto-registration.
     registrationEnabled: false,
   });
-  registry.set(virtualNetworkId, link);
+  registry.set(linkKey, link);
   return link;
 }
 
 const links = new WeakMap<PrivateDnsZone, Map<string, PrivateDnsZoneVirtualNetworkLink>>();
+/** Per app: which zone (construct path) each virtual network is linked to, per service. */
+const appLinks = new WeakMap<IConstruct, Map<string, { zone: string; subject: string }>>();
 
 /** A construct that creates its vault needs a network; one given a vault or HSM must not be given another. */
 export function checkKeyNetwork(network: VaultNetwork | undefined, container: IConstruct | undefined, subject: string): void {
