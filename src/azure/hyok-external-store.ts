@@ -274,7 +274,7 @@ export class HyokExternalStore extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       putAcls: (acls) => this.hsm.putNetworkAcls({ defaultAction: acls.defaultAction, bypass: acls.bypass }),
-      record: (value, description) => this.recordNetwork(value, description),
+      record: (value, description, status) => this.recordNetwork(value, description, status),
     });
     this.privateEndpoint = this.attachedNetwork.privateEndpoint;
     // Roles and keys come a deployment after the private endpoint (activate), so they need no ordering on it.
@@ -407,11 +407,11 @@ export class HyokExternalStore extends Construct {
   }
 
   /** Which network path exists: recorded when the network is attached, and again when the bypass changes. */
-  private recordNetwork(value: string, description: string): void {
+  private recordNetwork(value: string, description: string, status: EvidenceStatus): void {
     for (const control of [Control.NIST_AC_6, Control.PCI_3_6_1]) {
       EvidenceLedger.of(this).record({
         control,
-        status: EvidenceStatus.SATISFIED,
+        status,
         subject: this.node.path,
         resource: this.hsm.node.path,
         setting: 'public_network_access_enabled, network_acls, private endpoint',

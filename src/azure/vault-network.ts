@@ -70,7 +70,9 @@ export interface VaultPrivateEndpointOptions {
 export interface VaultAllowListOptions {
   /**
    * Public IPv4 addresses or CIDR ranges allowed through the firewall (Terraform's egress address among them). Key
-   * Vault refuses private (RFC 1918) ranges and IPv6.
+   * Vault refuses private (RFC 1918) ranges and IPv6; ranges within or spanning other special-purpose blocks (this
+   * network, loopback, link-local, carrier-grade NAT, multicast, reserved) are refused here. The network evidence is
+   * partial for a range broader than /16 or one known only at deploy time.
    * @default - none
    * @see https://learn.microsoft.com/azure/key-vault/general/network-security
    */

@@ -1,7 +1,7 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
 import {
@@ -154,6 +154,53 @@ test('VaultNetwork.allowList: public access on, firewall Deny with exactly the l
   expect(resources(json, 'azurerm_private_endpoint')).toEqual({});
   expect(v.networkMode).toBe(azure.VaultNetworkMode.ALLOW_LIST);
   expect(networkEvidence(stack, 'test/Vault').description).toMatch(/firewall default Deny: only 2 IP ranges \(203\.0\.113\.7, 198\.51\.100\.0\/24\) and 1 subnet/);
+});
+
+describe('allow-list evidence says SATISFIED only for narrow, checked, public ranges', () => {
+  const evidenceFor = (ipRanges: string[]) => {
+    const stack = azureStack();
+    newVault(stack, 'Vault', azure.VaultNetwork.allowList({ ipRanges }));
+    return [Control.NIST_AC_6, Control.PCI_3_6_1].map((c) => EvidenceLedger.of(stack).evidenceFor(c, 'test/Vault').find((e) => /network_acls/.test(e.setting))!);
+  };
+
+  test('all of IPv4 in two halves is refused: the halves span private, loopback and reserved blocks', () => {
+    expect(() => evidenceFor(['0.0.0.0/1', '128.0.0.0/1']))
+      .toThrow('network ipRanges must be public addresses a client can reach Key Vault from: 0.0.0.0/1 spans 0.0.0.0/8 ("this network", RFC 1122)');
+    expect(() => evidenceFor(['128.0.0.0/1'])).toThrow(/128\.0\.0\.0\/1 spans 172\.16\.0\.0\/12 \(private, RFC 1918\).*got 128\.0\.0\.0\/1 for test\/Vault/);
+    expect(() => evidenceFor(['0.0.0.0/0'])).toThrow(/0\.0\.0\.0\/0 spans 0\.0\.0\.0\/8/);
+    expect(() => evidenceFor(['8.0.0.0/5'])).toThrow(/8\.0\.0\.0\/5 spans 10\.0\.0\.0\/8 \(private, RFC 1918\)/);
+  });
+
+  test.each([
+    ['0.0.0.0/8', '0.1.2.3', '"this network", RFC 1122'],
+    ['127.0.0.0/8', '127.0.0.1', 'loopback, RFC 1122'],
+    ['169.254.0.0/16', '169.254.169.254/32', 'link-local, RFC 3927'],
+    ['100.64.0.0/10', '100.64.0.0/10', 'shared address space for carrier-grade NAT, RFC 6598'],
+    ['224.0.0.0/4', '239.1.0.0/16', 'multicast, RFC 5771'],
+    ['240.0.0.0/4', '255.255.255.255', 'reserved, RFC 1112'],
+  ])('a range within %s is refused (%s)', (block, range, what) => {
+    expect(() => evidenceFor([range])).toThrow(`network ipRanges must be public addresses a client can reach Key Vault from: ${range} is within ${block} (${what})`);
+  });
+
+  test('a range broader than /16 is recorded PARTIALLY_SATISFIED, naming the range', () => {
+    for (const e of evidenceFor(['203.0.113.7', '8.0.0.0/7'])) {
+      expect(e.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+      expect(e.description).toContain('partially: 8.0.0.0/7 admits 33554432 addresses (broader than /16)');
+    }
+  });
+
+  test('a /16 and narrower public ranges are SATISFIED', () => {
+    for (const e of evidenceFor(['203.0.113.7', '20.50.0.0/16'])) expect(e.status).toBe(EvidenceStatus.SATISFIED);
+  });
+
+  test('a range known only at deploy time is PARTIALLY_SATISFIED, "not checked at synthesis"', () => {
+    const stack = azureStack();
+    const ip = new TerraformVariable(stack, 'runner_ip', { type: 'string' });
+    newVault(stack, 'Vault', azure.VaultNetwork.allowList({ ipRanges: ['203.0.113.7', ip.stringValue] }));
+    const e = networkEvidence(stack, 'test/Vault');
+    expect(e.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+    expect(e.description).toContain('partially: 1 IP range is known only at deploy time and not checked at synthesis');
+  });
 });
 
 describe('trusted Microsoft services pass the firewall only when a key is granted to a service', () => {
