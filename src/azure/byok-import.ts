@@ -326,6 +326,7 @@ export class ByokImport extends Construct {
           roleName: `cloud-kms key importer (${this.keyName})`,
           description: 'Reads the key-exchange key and imports wrapped key material; nothing else.',
           permission: [{ dataActions: HSM_IMPORT_DATA_ACTIONS }],
+          dependsOn: store._networkDependencies,
         });
         // Managed HSM scopes are paths, so the import can be limited to the one key name (and the KEK to read).
         for (const importer of importers) {
@@ -340,7 +341,9 @@ export class ByokImport extends Construct {
         }
       },
       grantUsers: (users) => {
-        const imported = new DataAzurermKeyVaultManagedHardwareSecurityModuleKey(this, 'ImportedKey', { name: this.keyName, managedHsmId: store.hsmId });
+        const imported = new DataAzurermKeyVaultManagedHardwareSecurityModuleKey(this, 'ImportedKey', {
+          name: this.keyName, managedHsmId: store.hsmId, dependsOn: store._networkDependencies,
+        });
         for (const u of users) store._assign(this, `User${stableGuid(u).slice(0, 8)}`, `/keys/${this.keyName}`, store._keyUserRoleId, u);
         return imported.id;
       },

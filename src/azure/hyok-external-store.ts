@@ -5,7 +5,7 @@ import { KeyVaultManagedHardwareSecurityModuleRoleAssignment } from '@cdktf/prov
 import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
 import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { Duration } from 'aws-cdk-lib';
-import { Fn, TerraformStack, Token } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
 import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
@@ -79,7 +79,8 @@ export interface HyokExternalStoreProps {
    * `securityDomainCertificateIds`), then creates the local roles and keys. Terraform reaches the data plane only
    * through the private endpoint, which can be created only once the HSM exists; so a new HSM takes two deployments:
    * first `activate: false` (the HSM, its private endpoint and DNS record; no roles and no keys), then `activate: true`,
-   * run from inside the virtual network (or one resolving the private DNS zone).
+   * run from inside the virtual network (or one resolving the private DNS zone). Never `true` on the first deployment:
+   * the download is part of creating the HSM and cannot wait for the private endpoint.
    * @see https://learn.microsoft.com/azure/key-vault/managed-hsm/quick-create-cli#activate-your-managed-hsm
    */
   readonly activate: boolean;
@@ -277,7 +278,10 @@ export class HyokExternalStore extends Construct {
       record: (value, description, status) => this.recordNetwork(value, description, status),
     });
     this.privateEndpoint = this.attachedNetwork.privateEndpoint;
-    // Roles and keys come a deployment after the private endpoint (activate), so they need no ordering on it.
+    // Roles and keys normally come a deployment after the private endpoint (activate), but nothing stops a first
+    // deployment with activate: true, so every data-plane resource also waits for the endpoint (its zone group writes the
+    // DNS record) and the zone's virtual network links. The security-domain download is part of the HSM resource itself
+    // and cannot wait for an endpoint that needs the HSM: hence the README's "never activate on the first deployment".
     this.hsmId = this.hsm.id;
     this.hsmUri = this.hsm.hsmUri;
     if (!this.activated) {
@@ -293,6 +297,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key administrator',
       description: 'Manages keys and rotation; no cryptographic use, no export or release, no backup or restore.',
       permission: [{ dataActions: HSM_KEY_MANAGEMENT_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
+      dependsOn: this._networkDependencies,
     });
     // What Terraform needs to create keys and set rotation policies: no delete, purge, backup, export or use.
     this.keyDeployerRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyDeployerRole', {
@@ -301,6 +306,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key deployer',
       description: 'Creates keys and updates them and their rotation policies; no delete, purge, backup, restore, export or cryptographic use.',
       permission: [{ dataActions: HSM_DEPLOYER_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
+      dependsOn: this._networkDependencies,
     });
     this.keyUserRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyUserRole', {
       managedHsmId: this.hsm.id,
@@ -308,6 +314,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key user',
       description: 'Uses a key (encrypt, decrypt, wrap, unwrap, sign, verify); no key management.',
       permission: [{ dataActions: HSM_CRYPTO_DATA_ACTIONS }],
+      dependsOn: this._networkDependencies,
     });
     this.deployerAccess = this.assign('DeployerKeyDeployer', '/keys', this.keyDeployerRole.resourceManagerId, deployer);
     if (backupOperators.length > 0) {
@@ -317,6 +324,7 @@ export class HyokExternalStore extends Construct {
         roleName: 'cloud-kms key backup operator',
         description: 'Backs up and restores single keys; no other key management and no cryptographic use.',
         permission: [{ dataActions: HSM_KEY_BACKUP_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS] }],
+        dependsOn: this._networkDependencies,
       });
       for (const operator of c.backupOperators ?? []) {
         this.assign(`BackupOperator${stableGuid(operator).slice(0, 8)}`, '/keys', backupRole.resourceManagerId, operator);
@@ -363,7 +371,13 @@ export class HyokExternalStore extends Construct {
       scope: hsmScope,
       roleDefinitionId,
       principalId,
+      dependsOn: this._networkDependencies,
     });
+  }
+
+  /** @internal What a data-plane resource of this HSM waits for: the private endpoint and the DNS zone's network links. */
+  public get _networkDependencies(): ITerraformDependable[] {
+    return [...this.attachedNetwork.dependables];
   }
 
   /** @internal */
@@ -501,7 +515,7 @@ export class ManagedHsmKey extends Construct {
       keyOpts: s.keyOpts,
       expirationDate: Fn.timeadd(Fn.timestamp(), expiryExpression(s.expireAfterDays)),
       lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
-      dependsOn: [store._deployerAccess],
+      dependsOn: [store._deployerAccess, ...store._networkDependencies],
     });
     this.keyId = this.key.id;
     new KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy(this, 'RotationPolicy', {
