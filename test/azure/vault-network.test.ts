@@ -1,8 +1,11 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
-import { TerraformStack, TerraformVariable } from 'cdktf';
-import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { compliance, ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
 import {
   azureByok, azureCmk, azureHsm, azureStack, CERTS, hsmNetwork, ids, LOCATION, NET, one, resources, RG, synth, vaultNetwork,
@@ -191,6 +194,23 @@ describe('allow-list evidence says SATISFIED only for narrow, checked, public ra
 
   test('a /16 and narrower public ranges are SATISFIED', () => {
     for (const e of evidenceFor(['203.0.113.7', '20.50.0.0/16'])) expect(e.status).toBe(EvidenceStatus.SATISFIED);
+  });
+
+  test('under PCI DSS a partial allow list fails synthesis until narrowed or acknowledged', () => {
+    const build = (acknowledge: boolean) => {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'netfix-')) });
+      const stack = new TerraformStack(app, 'pci');
+      new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: '00000000-0000-4000-8000-000000000001' });
+      const key = azureCmk(stack, ComplianceProfile.PCI_DSS, 'OrdersKey', { network: azure.VaultNetwork.allowList({ ipRanges: ['8.0.0.0/7'] }) });
+      if (acknowledge) {
+        for (const control of [Control.NIST_AC_6, Control.PCI_3_6_1]) {
+          compliance.ComplianceReport.acknowledgeControl(key, control, 'the runner pool egresses from the whole /7; narrowed in change 123');
+        }
+      }
+      return () => app.synth();
+    };
+    expect(build(false)).toThrow(/required control PCI DSS v4\.0 3\.6\.1 is partially satisfied for key pci\/OrdersKey/);
+    expect(build(true)).not.toThrow();
   });
 
   test('a range known only at deploy time is PARTIALLY_SATISFIED, "not checked at synthesis"', () => {
