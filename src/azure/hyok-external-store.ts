@@ -59,7 +59,9 @@ export interface HyokExternalStoreProps {
 
   /**
    * Object ids holding the "Managed HSM Administrator" local role: security domain, backup and role management,
-   * no key operations. The deployment principal is added so Terraform can manage roles and keys.
+   * no key operations. The deployment principal is added so Terraform can manage roles and keys. Fixed when the HSM is
+   * created (`admin_object_ids` is ForceNew and ignored afterwards): later changes are local role assignments, made by an
+   * HSM administrator (README, "HyokExternalStore (Azure)").
    */
   readonly hsmAdministrators: string[];
 
@@ -121,7 +123,10 @@ export interface HyokExternalStoreProps {
    * Object id Terraform deploys with. It is in `admin_object_ids` ("Managed HSM Administrator": it creates the local role
    * definitions and assignments, so it can also grant itself a crypto role) and holds a local role that creates and
    * updates keys. It is recorded as a custodian (the deployment identity), and the access matrix counts its path; the
-   * README says how to take it out after activation.
+   * README says how to take it out after activation. Its place in `admin_object_ids` is fixed at creation: a later run
+   * under another identity changes neither the HSM's administrators nor the plan; the local "cloud-kms key deployer"
+   * assignment does follow it, which the new identity can create only once an HSM administrator has given it a local
+   * role-management role (README).
    * @default - the object id Terraform runs as
    */
   readonly deploymentPrincipalId?: string;
