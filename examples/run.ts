@@ -171,7 +171,7 @@ const TERRAFORM_CLOUDS: TerraformCloud[] = [
     app: gcpApp,
     check: (stack, json) => checkGcpTerraform(stack, json, GOOGLE_VERSION),
     describe: (s) => `${s.resources} resources, ${s.vaults} key rings, ${s.hsms} EKM connections, ${s.keys} keys, ` +
-      `Data Access logs ${s.audited > 0 ? 'on' : 'off'}, ${s.roleAssignments} additive IAM bindings`,
+      `Data Access logs ${s.audited > 0 ? 'managed here' : 'not managed here'}, ${s.roleAssignments} additive IAM bindings`,
   },
 ];
 
