@@ -30,7 +30,8 @@ export const AuditLogs: KmsRule = {
     const logged = types.has('DATA_READ') && types.has('DATA_WRITE') && sink;
     const ok = logged && (!profile.immutableAuditRequired || locked);
     return [finding(this.id, configs[0]?.[0] ?? 'configuration', ok, ok ? 'Data Access logs on, routed by a sink'
-      : !sink ? 'no log sink routes Cloud KMS audit logs' : !logged ? 'Cloud KMS Data Access logs (DATA_READ, DATA_WRITE) are off'
+      : !sink ? 'no log sink routes Cloud KMS audit logs' : !logged ? 'Cloud KMS Data Access logs (DATA_READ, DATA_WRITE) are off' +
+        (configs.length === 0 ? ' (no audit config for the project here or in a sibling stack checked with it)' : '')
         : 'the audit logs are not write-once (no locked retention policy or log bucket)')];
   },
 };
