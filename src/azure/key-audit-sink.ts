@@ -219,7 +219,8 @@ const AUDIT_CONTAINER = 'insights-logs-auditevent';
  * HSMs (role assignments, diagnostic settings, vault settings, deletion); and, for the audit records themselves, a
  * log search alert on every delete or change attempt on the audit container (blob service logs) and an Activity Log
  * alert on every administrative operation on the workspace and storage account (purge, retention, immutability policy,
- * role assignments, deletion).
+ * role assignments, deletion). On the alerting itself: Activity Log alerts on alert processing rules anywhere in the
+ * subscription and on the action groups, to an optional second action group (`escalationEmails`) as well.
  */
 export class KeyAuditSink extends Construct implements IKeyAuditSink {
   /**
