@@ -329,6 +329,7 @@ export class ByokImport extends Construct {
           roleName: `cloud-kms key importer (${this.keyName})`,
           description: 'Reads the key-exchange key and imports wrapped key material; nothing else.',
           permission: [{ dataActions: HSM_IMPORT_DATA_ACTIONS }],
+          dependsOn: KeyAuditSink._auditDependencies(store),
         });
         // Managed HSM scopes are paths, so the import can be limited to the one key name (and the KEK to read).
         for (const importer of importers) {

@@ -480,6 +480,26 @@ describe('keys and HSM roles wait for the AuditEvent diagnostic setting, so that
     for (const r of [...definitions, ...assignments]) expect(r.depends_on).toContain(hsmSetting);
   });
 
+  test('a BYOK import into the Managed HSM: its importer role definition, role assignments and key-exchange key', () => {
+    const hsmStack = azureStack();
+    const hsmSink = pciSink(hsmStack);
+    const store = azureHsm(hsmStack, PCI, 'Hsm', { auditSink: hsmSink });
+    new azure.ByokImport(hsmStack, 'Imported', {
+      resourceGroupName: RG,
+      location: LOCATION,
+      profile: PCI,
+      managedHsm: store,
+      custodians: { administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor], importers: [ids.importer] },
+    });
+    const hsmJson = synth(hsmStack);
+    const hsmSetting = `azurerm_monitor_diagnostic_setting.${Object.keys(resources(hsmJson, 'azurerm_monitor_diagnostic_setting')).find((n) => n.startsWith('Hsm_AuditDiagnostics_'))}`;
+    expect(one(hsmJson, 'azurerm_key_vault_managed_hardware_security_module_role_definition', /^Imported_ImporterRole_/).depends_on).toContain(hsmSetting);
+    const importerAssignments = Object.entries(resources(hsmJson, 'azurerm_key_vault_managed_hardware_security_module_role_assignment')).filter(([n]) => n.startsWith('Imported_'));
+    expect(importerAssignments.length).toBeGreaterThanOrEqual(2);
+    for (const [, r] of importerAssignments) expect(r.depends_on).toContain(hsmSetting);
+    expect(one(hsmJson, 'azurerm_resource_group_template_deployment').depends_on).toContain(hsmSetting);
+  });
+
   test('the BYOK key-exchange key\'s template deployment', () => {
     expect(one(json, 'azurerm_resource_group_template_deployment', /^Imported_KeyExchangeKey_/).depends_on).toContain(setting('Imported_Vault'));
   });
