@@ -295,6 +295,9 @@ export class HyokExternalStore extends Construct {
       this.recordEvidence(certs.length, props.securityDomainQuorum, retentionDays);
       return;
     }
+    // Before the roles and keys: they wait for the AuditEvent diagnostic setting, so that their creation is logged.
+    auditSink?.attach(this, this.hsm.id);
+    const audited = KeyAuditSink._auditDependencies(this);
 
     this.keyAdminRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyAdministratorRole', {
       managedHsmId: this.hsm.id,
@@ -302,7 +305,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key administrator',
       description: 'Manages keys and rotation; no cryptographic use, no export or release, no backup or restore.',
       permission: [{ dataActions: HSM_KEY_MANAGEMENT_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
-      dependsOn: this._networkDependencies,
+      dependsOn: [...this._networkDependencies, ...audited],
     });
     // What Terraform needs to create keys and set rotation policies: no delete, purge, backup, export or use.
     this.keyDeployerRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyDeployerRole', {
@@ -311,7 +314,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key deployer',
       description: 'Creates keys and updates them and their rotation policies; no delete, purge, backup, restore, export or cryptographic use.',
       permission: [{ dataActions: HSM_DEPLOYER_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
-      dependsOn: this._networkDependencies,
+      dependsOn: [...this._networkDependencies, ...audited],
     });
     this.keyUserRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyUserRole', {
       managedHsmId: this.hsm.id,
@@ -319,7 +322,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key user',
       description: 'Uses a key (encrypt, decrypt, wrap, unwrap, sign, verify); no key management.',
       permission: [{ dataActions: HSM_CRYPTO_DATA_ACTIONS }],
-      dependsOn: this._networkDependencies,
+      dependsOn: [...this._networkDependencies, ...audited],
     });
     this.deployerAccess = this.assign('DeployerKeyDeployer', '/keys', this.keyDeployerRole.resourceManagerId, deployer);
     if (backupOperators.length > 0) {
@@ -329,7 +332,7 @@ export class HyokExternalStore extends Construct {
         roleName: 'cloud-kms key backup operator',
         description: 'Backs up and restores single keys; no other key management and no cryptographic use.',
         permission: [{ dataActions: HSM_KEY_BACKUP_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS] }],
-        dependsOn: this._networkDependencies,
+        dependsOn: [...this._networkDependencies, ...audited],
       });
       for (const operator of c.backupOperators ?? []) {
         this.assign(`BackupOperator${stableGuid(operator).slice(0, 8)}`, '/keys', backupRole.resourceManagerId, operator);
@@ -340,7 +343,6 @@ export class HyokExternalStore extends Construct {
       this.assign(`Auditor${stableGuid(auditor).slice(0, 8)}`, '/keys', hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_AUDITOR), auditor);
     }
 
-    auditSink?.attach(this, this.hsm.id);
     this.recordEvidence(certs.length, props.securityDomainQuorum, retentionDays);
   }
 
@@ -376,7 +378,7 @@ export class HyokExternalStore extends Construct {
       scope: hsmScope,
       roleDefinitionId,
       principalId,
-      dependsOn: this._networkDependencies,
+      dependsOn: [...this._networkDependencies, ...KeyAuditSink._auditDependencies(this)],
     });
   }
 
@@ -520,7 +522,7 @@ export class ManagedHsmKey extends Construct {
       keyOpts: s.keyOpts,
       expirationDate: Fn.timeadd(Fn.timestamp(), expiryExpression(s.expireAfterDays)),
       lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
-      dependsOn: [store._deployerAccess, ...store._networkDependencies],
+      dependsOn: [store._deployerAccess, ...store._networkDependencies, ...KeyAuditSink._auditDependencies(store)],
     });
     this.keyId = this.key.id;
     new KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy(this, 'RotationPolicy', {

@@ -113,7 +113,8 @@ describe('a Managed HSM whose security domain the customer holds', () => {
       key_opts: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
       expiration_date: '${timeadd(timestamp(), "9480h")}',
       lifecycle: { ignore_changes: ['expiration_date'], prevent_destroy: true },
-      depends_on: [expect.stringMatching(/Hsm_DeployerKeyDeployer/), expect.stringMatching(/^azurerm_private_endpoint\.Hsm_PrivateEndpoint/)],
+      depends_on: [expect.stringMatching(/Hsm_DeployerKeyDeployer/), expect.stringMatching(/^azurerm_private_endpoint\.Hsm_PrivateEndpoint/),
+        expect.stringMatching(/^azurerm_monitor_diagnostic_setting\.Hsm_AuditDiagnostics_/)],
     });
     expect(one(json, 'azurerm_key_vault_managed_hardware_security_module_key_rotation_policy')).toMatchObject({
       time_after_creation: 'P365D', expire_after: 'P395D',
