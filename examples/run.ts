@@ -171,7 +171,7 @@ const TERRAFORM_CLOUDS: TerraformCloud[] = [
     app: gcpApp,
     check: (stack, json) => checkGcpTerraform(stack, json, GOOGLE_VERSION),
     describe: (s) => `${s.resources} resources, ${s.vaults} key rings, ${s.hsms} EKM connections, ${s.keys} keys, ` +
-      `Data Access logs ${s.audited > 0 ? 'on' : 'off'}, ${s.roleAssignments} additive IAM bindings`,
+      `Data Access logs ${s.audited > 0 ? 'managed here' : 'not managed here'}, ${s.roleAssignments} additive IAM bindings`,
   },
 ];
 
@@ -186,13 +186,16 @@ function runTerraform(cloud: TerraformCloud, totals: Totals): void {
     stacks: Record<string, { synthesizedStackPath: string; annotations: { level: string; message: string }[] }>;
   };
   console.log(`${cloud.label}: ${relative(ROOT, outdir)}`);
+  // Every stack's JSON first: a rule may find its evidence in a sibling stack (the one managing a project's audit config).
+  const jsons = new Map(Object.entries(manifest.stacks).map(([name, stack]) =>
+    [name, JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8')) as TerraformJson]));
   for (const [name, stack] of Object.entries(manifest.stacks)) {
-    const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8')) as TerraformJson;
+    const json = jsons.get(name)!;
     const summary = cloud.check(name, json);
     const problems = [...summary.findings, ...stack.annotations.filter((a) => a.level !== 'info').map((a) => `${name}: ${a.level} ${a.message}`)];
     console.log(`  stack ${name}: ${cloud.describe(summary)}`);
     printKeys(ledger, name, totals);
-    runRulePack(`${cloud.outdir}/${name}`, profileOf(ledger, name), [json], [], totals);
+    runRulePack(`${cloud.outdir}/${name}`, profileOf(ledger, name), [json], [...jsons.values()].filter((j) => j !== json), totals);
     for (const p of problems) console.log(`    FINDING ${p}`);
     totals.tfStacks += 1;
     totals.tfFindings += problems.length;

@@ -6,8 +6,8 @@ import * as ts from 'typescript';
 /*
  * The README's Azure and Google Cloud quick starts, run exactly as written: the code block is read from README.md
  * (never copied here), compiled, and run as a user's `main.ts` would be, with `cloud-kms-constructs` resolved to this
- * source tree. It must synthesize, compliance report included, under the profile it names and under HIPAA, with no
- * acknowledgement of an unmet control.
+ * source tree. It must synthesize, compliance report included, under the profile it names and under HIPAA and SOC 2 (which
+ * requires alerting, CC7.2), with no acknowledgement of an unmet control.
  */
 
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
@@ -58,7 +58,7 @@ describe.each(cases)('the README quick start for %s', (heading) => {
     expect(code).toMatch(/ComplianceProfile\.PCI_DSS/);
   });
 
-  test.each(['PCI_DSS', 'HIPAA'])('synthesizes under %s with every required control met', (profile) => {
+  test.each(['PCI_DSS', 'HIPAA', 'SOC2'])('synthesizes under %s with every required control met', (profile) => {
     run(code.replace(/ComplianceProfile\.PCI_DSS/g, `ComplianceProfile.${profile}`), outdir);
     const report = JSON.parse(readFileSync(join(outdir, 'compliance-report.json'), 'utf8'));
     expect(report.summary.unmet).toEqual([]);

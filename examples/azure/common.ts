@@ -25,6 +25,8 @@ export const people = {
 
 /** Who the audit sinks' alerts reach (key destruction, access changes, attempts on the audit records). */
 export const securityAlerts = ['key-security@example.com'];
+/** A second, independent action group for alerts about the alerting itself (processing rules, action-group changes). */
+export const escalationAlerts = ['ciso-office@example.com'];
 
 /**
  * A hub-and-spoke network the platform team owns: the subnet private endpoints go in, and the hub's private DNS zones,

@@ -6,7 +6,7 @@ import { join } from 'path';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { App } from 'cdktf';
-import { hubNetwork, KeysStack, LOCATION, people, securityAlerts } from './common';
+import { escalationAlerts, hubNetwork, KeysStack, LOCATION, people, securityAlerts } from './common';
 import { compliance, ComplianceProfile, Control } from '../../src';
 import * as azure from '../../src/azure';
 import { saasAzure } from '../saas/azure';
@@ -80,6 +80,7 @@ function byok(app: App): void {
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
     notificationEmails: securityAlerts,
+    escalationEmails: escalationAlerts,
   });
   new azure.ByokImport(stack, 'LedgerKey', {
     resourceGroupName: stack.resourceGroupName,
@@ -116,6 +117,7 @@ function hyok(app: App): void {
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
     notificationEmails: securityAlerts,
+    escalationEmails: escalationAlerts,
   });
   const store = new azure.HyokExternalStore(stack, 'Custody', {
     resourceGroupName: stack.resourceGroupName,
@@ -141,7 +143,13 @@ function hyok(app: App): void {
   for (const control of [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3]) {
     compliance.ComplianceReport.acknowledgeControl(store, control, reason);
   }
+  // AU-6 reads partially satisfied: the Managed HSM's local-RBAC and full-backup alerts match operation names Microsoft
+  // does not document, so they may never fire. Accepted, with the review that covers it.
+  compliance.ComplianceReport.acknowledgeControl(store, Control.NIST_AU_6, 'The HSM\'s local role assignments and definitions ' +
+    'are reviewed from the HSM itself (az keyvault role assignment list) at each quarterly access review, since the alert on ' +
+    'them rests on operation names Microsoft does not document.');
 }
+
 
 /** The app; `outdir` defaults to what cdktf passes (CDKTF_OUTDIR), else examples/out/azure. */
 export function azureApp(outdir?: string): App {

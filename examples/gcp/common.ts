@@ -16,6 +16,8 @@ export const people = {
   detokenizationService: `serviceAccount:detokenize@${PROJECT}.iam.gserviceaccount.com`,
   /** Where the audit sinks' alerts are e-mailed (an address, not an IAM member). */
   securityAlerts: 'security-alerts@acme.example',
+  /** Who hears of changes to alerting itself (a disabled channel, a snooze): an address the other alerts do not use. */
+  securityOnCall: 'security-oncall@acme.example',
 };
 
 /** A stack with the google provider for the examples' project and region. */

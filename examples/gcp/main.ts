@@ -36,6 +36,10 @@ function customerManaged(app: App): void {
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
     notificationEmails: [people.securityAlerts],
+    escalationEmails: [people.securityOnCall],
+    // The one sink of this app that turns on Data Access logs for Cloud KMS in acme-payments-prod; the other stacks of
+    // the project set manageDataAccessLogs: false (the audit config is authoritative per service and project).
+    manageDataAccessLogs: true,
   });
   const ring = new gcp.KeyRing(stack, 'CardData', {
     project: PROJECT, location: LOCATION, name: 'card-data', profile, auditSink, approvers: [people.approverA, people.approverB],
@@ -75,6 +79,8 @@ function byok(app: App): void {
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
     notificationEmails: [people.securityAlerts],
+    escalationEmails: [people.securityOnCall],
+    manageDataAccessLogs: false,
   });
   new gcp.ByokImport(stack, 'LedgerKey', {
     project: PROJECT,
@@ -100,6 +106,8 @@ function hyok(app: App): void {
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
     notificationEmails: [people.securityAlerts],
+    escalationEmails: [people.securityOnCall],
+    manageDataAccessLogs: false,
   });
   const store = new gcp.HyokExternalStore(stack, 'ExternalKeyManager', {
     project: PROJECT,

@@ -17,6 +17,9 @@ export function saasGcp(app: App): void {
     auditors: [people.auditors],
     acknowledgeLockedRetention: true,
     notificationEmails: [people.securityAlerts],
+    escalationEmails: [people.securityOnCall],
+    // gcp-customer-managed turns on Data Access logs for this project.
+    manageDataAccessLogs: false,
   });
   new gcp.TenantKeyHierarchy(stack, 'Tenants', {
     project: PROJECT,

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
 import { AzureKeyOptions, KeyUserRole } from './customer-managed-key';
 import type { HyokExternalStore } from './hyok-external-store';
-import { IKeyAuditSink } from './key-audit-sink';
+import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
 import { KeyVault, VaultSku } from './key-vault';
 import { checkModelAllowed } from '../core/checks';
 import { Control } from '../core/controls';
@@ -161,7 +161,8 @@ export class ByokImport extends Construct {
         kekName: { value: this.kekName },
         kekSize: { value: kekSize },
       }),
-      dependsOn: [target.deployerAccess],
+      // The key-exchange key's creation is logged only once the target's AuditEvent diagnostic setting exists.
+      dependsOn: [target.deployerAccess, ...target.auditDependencies],
     });
     this.kekId = Fn.lookup(Fn.lookup(Fn.jsondecode(deployment.outputContent), 'kekId', {}), 'value', '');
     new TerraformOutput(this, 'KekId', {
@@ -251,6 +252,7 @@ export class ByokImport extends Construct {
       resourceGroupName: vault.vault.resourceGroupName,
       armType: 'Microsoft.KeyVault/vaults/keys',
       deployerAccess: vault.deploymentAccess,
+      auditDependencies: KeyAuditSink._auditDependencies(vault),
       importActions: VAULT_IMPORT_DATA_ACTIONS,
       get importerRolePath() { return importerRole?.node.path ?? vault.node.path; },
       checkSeparation: (a) => vault._checkSeparation(a, this.node.path),
@@ -316,6 +318,7 @@ export class ByokImport extends Construct {
       resourceGroupName: store.hsm.resourceGroupName,
       armType: 'Microsoft.KeyVault/managedHSMs/keys',
       deployerAccess: store._deployerAccess,
+      auditDependencies: KeyAuditSink._auditDependencies(store),
       importActions: HSM_IMPORT_DATA_ACTIONS,
       get importerRolePath() { return importerRole?.node.path ?? store.node.path; },
       checkSeparation: (a) => store._checkSeparation(a, this.node.path),
@@ -326,6 +329,7 @@ export class ByokImport extends Construct {
           roleName: `cloud-kms key importer (${this.keyName})`,
           description: 'Reads the key-exchange key and imports wrapped key material; nothing else.',
           permission: [{ dataActions: HSM_IMPORT_DATA_ACTIONS }],
+          dependsOn: [...store._networkDependencies, ...KeyAuditSink._auditDependencies(store)],
         });
         // Managed HSM scopes are paths, so the import can be limited to the one key name (and the KEK to read).
         for (const importer of importers) {
@@ -340,7 +344,9 @@ export class ByokImport extends Construct {
         }
       },
       grantUsers: (users) => {
-        const imported = new DataAzurermKeyVaultManagedHardwareSecurityModuleKey(this, 'ImportedKey', { name: this.keyName, managedHsmId: store.hsmId });
+        const imported = new DataAzurermKeyVaultManagedHardwareSecurityModuleKey(this, 'ImportedKey', {
+          name: this.keyName, managedHsmId: store.hsmId, dependsOn: store._networkDependencies,
+        });
         for (const u of users) store._assign(this, `User${stableGuid(u).slice(0, 8)}`, `/keys/${this.keyName}`, store._keyUserRoleId, u);
         return imported.id;
       },
@@ -359,6 +365,8 @@ interface ImportTarget {
   readonly resourceGroupName: string;
   readonly armType: string;
   readonly deployerAccess: ITerraformDependable;
+  /** The target's AuditEvent diagnostic setting, when it has one. */
+  readonly auditDependencies: ITerraformDependable[];
   readonly importActions: string[];
   readonly importerRolePath: string;
   checkSeparation(assignments: CustodianAssignment[]): void;

@@ -5,7 +5,7 @@ import { KeyVaultManagedHardwareSecurityModuleRoleAssignment } from '@cdktf/prov
 import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
 import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { Duration } from 'aws-cdk-lib';
-import { Fn, TerraformStack, Token } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
 import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
@@ -59,7 +59,9 @@ export interface HyokExternalStoreProps {
 
   /**
    * Object ids holding the "Managed HSM Administrator" local role: security domain, backup and role management,
-   * no key operations. The deployment principal is added so Terraform can manage roles and keys.
+   * no key operations. The deployment principal is added so Terraform can manage roles and keys. Fixed when the HSM is
+   * created (`admin_object_ids` is ForceNew and ignored afterwards): later changes are local role assignments, made by an
+   * HSM administrator (README, "HyokExternalStore (Azure)").
    */
   readonly hsmAdministrators: string[];
 
@@ -79,7 +81,8 @@ export interface HyokExternalStoreProps {
    * `securityDomainCertificateIds`), then creates the local roles and keys. Terraform reaches the data plane only
    * through the private endpoint, which can be created only once the HSM exists; so a new HSM takes two deployments:
    * first `activate: false` (the HSM, its private endpoint and DNS record; no roles and no keys), then `activate: true`,
-   * run from inside the virtual network (or one resolving the private DNS zone).
+   * run from inside the virtual network (or one resolving the private DNS zone). Never `true` on the first deployment:
+   * the download is part of creating the HSM and cannot wait for the private endpoint.
    * @see https://learn.microsoft.com/azure/key-vault/managed-hsm/quick-create-cli#activate-your-managed-hsm
    */
   readonly activate: boolean;
@@ -120,7 +123,10 @@ export interface HyokExternalStoreProps {
    * Object id Terraform deploys with. It is in `admin_object_ids` ("Managed HSM Administrator": it creates the local role
    * definitions and assignments, so it can also grant itself a crypto role) and holds a local role that creates and
    * updates keys. It is recorded as a custodian (the deployment identity), and the access matrix counts its path; the
-   * README says how to take it out after activation.
+   * README says how to take it out after activation. Its place in `admin_object_ids` is fixed at creation: a later run
+   * under another identity changes neither the HSM's administrators nor the plan; the local "cloud-kms key deployer"
+   * assignment does follow it, which the new identity can create only once an HSM administrator has given it a local
+   * role-management role (README).
    * @default - the object id Terraform runs as
    */
   readonly deploymentPrincipalId?: string;
@@ -260,7 +266,11 @@ export class HyokExternalStore extends Construct {
       // provider downloads it when the ids first appear, on create or on update, through the data plane.
       securityDomainKeyVaultCertificateIds: props.activate ? certs : undefined,
       securityDomainQuorum: props.activate ? props.securityDomainQuorum : undefined,
-      lifecycle: { preventDestroy: true },
+      // admin_object_ids is ForceNew in azurerm (key_vault_managed_hardware_security_module_resource.go) and the HSM is
+      // prevent_destroy: were the deployer's object id to change (another runner, a rotated CI identity), every later plan
+      // would want to replace the HSM and fail. The administrators are fixed at creation; later changes go through local
+      // role assignments (README, "HyokExternalStore (Azure)").
+      lifecycle: { preventDestroy: true, ignoreChanges: ['admin_object_ids'] },
     });
     this.activated = props.activate;
     this.attachedNetwork = props.network._attach(this, {
@@ -270,10 +280,13 @@ export class HyokExternalStore extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       putAcls: (acls) => this.hsm.putNetworkAcls({ defaultAction: acls.defaultAction, bypass: acls.bypass }),
-      record: (value, description) => this.recordNetwork(value, description),
+      record: (value, description, status) => this.recordNetwork(value, description, status),
     });
     this.privateEndpoint = this.attachedNetwork.privateEndpoint;
-    // Roles and keys come a deployment after the private endpoint (activate), so they need no ordering on it.
+    // Roles and keys normally come a deployment after the private endpoint (activate), but nothing stops a first
+    // deployment with activate: true, so every data-plane resource also waits for the endpoint (its zone group writes the
+    // DNS record) and the zone's virtual network links. The security-domain download is part of the HSM resource itself
+    // and cannot wait for an endpoint that needs the HSM: hence the README's "never activate on the first deployment".
     this.hsmId = this.hsm.id;
     this.hsmUri = this.hsm.hsmUri;
     if (!this.activated) {
@@ -282,6 +295,9 @@ export class HyokExternalStore extends Construct {
       this.recordEvidence(certs.length, props.securityDomainQuorum, retentionDays);
       return;
     }
+    // Before the roles and keys: they wait for the AuditEvent diagnostic setting, so that their creation is logged.
+    auditSink?.attach(this, this.hsm.id);
+    const audited = KeyAuditSink._auditDependencies(this);
 
     this.keyAdminRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyAdministratorRole', {
       managedHsmId: this.hsm.id,
@@ -289,6 +305,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key administrator',
       description: 'Manages keys and rotation; no cryptographic use, no export or release, no backup or restore.',
       permission: [{ dataActions: HSM_KEY_MANAGEMENT_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
+      dependsOn: [...this._networkDependencies, ...audited],
     });
     // What Terraform needs to create keys and set rotation policies: no delete, purge, backup, export or use.
     this.keyDeployerRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyDeployerRole', {
@@ -297,6 +314,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key deployer',
       description: 'Creates keys and updates them and their rotation policies; no delete, purge, backup, restore, export or cryptographic use.',
       permission: [{ dataActions: HSM_DEPLOYER_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS, ...BACKUP_ONLY] }],
+      dependsOn: [...this._networkDependencies, ...audited],
     });
     this.keyUserRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'KeyUserRole', {
       managedHsmId: this.hsm.id,
@@ -304,6 +322,7 @@ export class HyokExternalStore extends Construct {
       roleName: 'cloud-kms key user',
       description: 'Uses a key (encrypt, decrypt, wrap, unwrap, sign, verify); no key management.',
       permission: [{ dataActions: HSM_CRYPTO_DATA_ACTIONS }],
+      dependsOn: [...this._networkDependencies, ...audited],
     });
     this.deployerAccess = this.assign('DeployerKeyDeployer', '/keys', this.keyDeployerRole.resourceManagerId, deployer);
     if (backupOperators.length > 0) {
@@ -313,6 +332,7 @@ export class HyokExternalStore extends Construct {
         roleName: 'cloud-kms key backup operator',
         description: 'Backs up and restores single keys; no other key management and no cryptographic use.',
         permission: [{ dataActions: HSM_KEY_BACKUP_DATA_ACTIONS, notDataActions: [...CRYPTO_ONLY, ...HSM_EXPORT_DATA_ACTIONS] }],
+        dependsOn: [...this._networkDependencies, ...audited],
       });
       for (const operator of c.backupOperators ?? []) {
         this.assign(`BackupOperator${stableGuid(operator).slice(0, 8)}`, '/keys', backupRole.resourceManagerId, operator);
@@ -323,7 +343,6 @@ export class HyokExternalStore extends Construct {
       this.assign(`Auditor${stableGuid(auditor).slice(0, 8)}`, '/keys', hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_AUDITOR), auditor);
     }
 
-    auditSink?.attach(this, this.hsm.id);
     this.recordEvidence(certs.length, props.securityDomainQuorum, retentionDays);
   }
 
@@ -359,7 +378,13 @@ export class HyokExternalStore extends Construct {
       scope: hsmScope,
       roleDefinitionId,
       principalId,
+      dependsOn: [...this._networkDependencies, ...KeyAuditSink._auditDependencies(this)],
     });
+  }
+
+  /** @internal What a data-plane resource of this HSM waits for: the private endpoint and the DNS zone's network links. */
+  public get _networkDependencies(): ITerraformDependable[] {
+    return [...this.attachedNetwork.dependables];
   }
 
   /** @internal */
@@ -403,11 +428,11 @@ export class HyokExternalStore extends Construct {
   }
 
   /** Which network path exists: recorded when the network is attached, and again when the bypass changes. */
-  private recordNetwork(value: string, description: string): void {
+  private recordNetwork(value: string, description: string, status: EvidenceStatus): void {
     for (const control of [Control.NIST_AC_6, Control.PCI_3_6_1]) {
       EvidenceLedger.of(this).record({
         control,
-        status: EvidenceStatus.SATISFIED,
+        status,
         subject: this.node.path,
         resource: this.hsm.node.path,
         setting: 'public_network_access_enabled, network_acls, private endpoint',
@@ -497,7 +522,7 @@ export class ManagedHsmKey extends Construct {
       keyOpts: s.keyOpts,
       expirationDate: Fn.timeadd(Fn.timestamp(), expiryExpression(s.expireAfterDays)),
       lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
-      dependsOn: [store._deployerAccess],
+      dependsOn: [store._deployerAccess, ...store._networkDependencies, ...KeyAuditSink._auditDependencies(store)],
     });
     this.keyId = this.key.id;
     new KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy(this, 'RotationPolicy', {

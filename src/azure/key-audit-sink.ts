@@ -1,3 +1,4 @@
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group';
 import { MonitorActivityLogAlert } from '@cdktf/provider-azurerm/lib/monitor-activity-log-alert';
@@ -9,14 +10,14 @@ import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { StorageContainerImmutabilityPolicy } from '@cdktf/provider-azurerm/lib/storage-container-immutability-policy';
 import { Duration } from 'aws-cdk-lib';
-import { Aspects, Lazy, TerraformStack, Token } from 'cdktf';
+import { Aspects, ITerraformDependable, Lazy, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { azureAssignments } from './custodians';
 import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
-import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
+import { AZURE_GLOBAL_NAMES, azureGlobalName, literalSubscriptionId } from './private/naming';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
 import { BUILT_IN } from './private/roles';
@@ -36,8 +37,9 @@ export interface IKeyAuditSink extends IConstruct {
    * sink's alerts (the AuditEvent rules read the workspace it writes to; the Activity Log alert takes its id as a scope).
    * @param target the construct the diagnostic setting belongs to (its path names the setting)
    * @param resourceId the ARM id of the vault or Managed HSM
+   * @param location the region of the vault or Managed HSM, when the target's own resource does not tell it
    */
-  attach(target: IConstruct, resourceId: string): void;
+  attach(target: IConstruct, resourceId: string, location?: string): void;
 }
 
 /**
@@ -113,6 +115,17 @@ export interface KeyAuditSinkProps {
   readonly alertWebhookUrl?: string;
 
   /**
+   * E-mail addresses of a second, independent action group that receives the alerts about the alerting path itself:
+   * a change to or deletion of either action group, and the creation, change or deletion of an alert processing rule
+   * anywhere in the subscription (a rule with `RemoveAllActionGroups` silences every notification). Without it those
+   * alerts go only to the action group they are about, so disabling or redirecting that group is reported only if it
+   * still delivers. Give addresses outside the team that administers the subscription's monitoring.
+   * @default - none: the alerting path reports to the one action group (NIST AU-6 and SOC 2 CC7.2 then read partially satisfied)
+   * @see https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-processing-rules
+   */
+  readonly escalationEmails?: string[];
+
+  /**
    * How many requests refused with 403 (all vaults and HSMs of the sink) within 15 minutes raise the
    * failed-authorization alert. 401s are not counted: every client's first request is an unauthenticated challenge.
    * @default 10
@@ -182,6 +195,8 @@ const ALL_LEVELS = ['Critical', 'Error', 'Warning', 'Informational', 'Verbose'];
 /** Retention of the sink a vault or HSM gets when it is given none: a year, in the workspace only. */
 const DEFAULT_SINK_RETENTION_DAYS = 365;
 const DEFAULT_SINK_ID = 'CloudKmsDefaultAuditSink';
+/** Construct id of the diagnostic setting on each attached vault or HSM, which keys and HSM roles wait for. */
+const DIAGNOSTICS_ID = 'AuditDiagnostics';
 const OPT_OUTS = new WeakMap<IConstruct, string>();
 /** Log analytics query windows overlap the evaluation period by ten minutes: Key Vault logs arrive up to ten minutes late. */
 const EVALUATION_FREQUENCY = 'PT5M';
@@ -204,7 +219,8 @@ const AUDIT_CONTAINER = 'insights-logs-auditevent';
  * HSMs (role assignments, diagnostic settings, vault settings, deletion); and, for the audit records themselves, a
  * log search alert on every delete or change attempt on the audit container (blob service logs) and an Activity Log
  * alert on every administrative operation on the workspace and storage account (purge, retention, immutability policy,
- * role assignments, deletion).
+ * role assignments, deletion). On the alerting itself: Activity Log alerts on alert processing rules anywhere in the
+ * subscription and on the action groups, to an optional second action group (`escalationEmails`) as well.
  */
 export class KeyAuditSink extends Construct implements IKeyAuditSink {
   /**
@@ -254,6 +270,15 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     });
   }
 
+  /**
+   * @internal What a data-plane resource of `target` (a key, a Managed HSM role definition or assignment, a key-exchange
+   * key) must wait for: the target's AuditEvent diagnostic setting, so that its creation is in the logs.
+   */
+  public static _auditDependencies(target: IConstruct): ITerraformDependable[] {
+    const setting = target.node.tryFindChild(DIAGNOSTICS_ID);
+    return setting instanceof MonitorDiagnosticSetting ? [setting] : [];
+  }
+
   public readonly immutable: boolean;
   public readonly retentionDays: number;
   public readonly profile: ComplianceProfile;
@@ -269,6 +294,13 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   public readonly auditRecordChangeAlert?: MonitorScheduledQueryRulesAlertV2;
   /** Raised by every administrative operation on the workspace and the storage account. */
   public readonly auditStoreChangeAlert: MonitorActivityLogAlert;
+  /** The second action group, for alerts about the alerting path; present when `escalationEmails` are given. */
+  public readonly escalationActionGroup?: MonitorActionGroup;
+  /**
+   * Activity Log alerts on the alerting path: `ProcessingRuleWrite` and `ProcessingRuleDelete` (alert processing rules
+   * anywhere in the subscription) and `ActionGroupChange` (either action group), to both action groups.
+   */
+  public readonly alertingPathAlerts: { [id: string]: MonitorActivityLogAlert } = {};
   /** Requests refused with 403 within 15 minutes that raise the failed-authorization alert. */
   public readonly failedAuthorizationBurstThreshold: number;
   private readonly attached = new Set<string>();
@@ -301,9 +333,12 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       throw new ValidationError(`retention must be at most ${WORKSPACE_MAX_RETENTION_DAYS} days without the immutable storage copy, got ${days(retentionDays)}`);
     }
     const emails = props.notificationEmails ?? [];
-    for (const email of emails) {
-      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        throw new ValidationError(`notificationEmails must hold e-mail addresses, got '${email}'`);
+    const escalationEmails = props.escalationEmails ?? [];
+    for (const [prop, list] of [['notificationEmails', emails], ['escalationEmails', escalationEmails]] as const) {
+      for (const email of list) {
+        if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+          throw new ValidationError(`${prop} must hold e-mail addresses, got '${email}'`);
+        }
       }
     }
     if (props.alertWebhookUrl !== undefined && !Token.isUnresolved(props.alertWebhookUrl) && !/^https:\/\/[^\s/]+/.test(props.alertWebhookUrl)) {
@@ -382,8 +417,10 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       new StorageContainerImmutabilityPolicy(this, 'Immutability', {
         storageContainerResourceManagerId: container.resourceManagerId,
         immutabilityPeriodInDays: retentionDays,
-        // Azure Monitor writes append blobs; appends stay possible, changes and deletions do not.
-        protectedAppendWritesAllEnabled: true,
+        // Azure Monitor writes append blobs only: appends to them stay possible (AppendBlock), while block blobs get no
+        // appends (the "all" variant would allow Put Block to them too), and changes and deletions stay refused.
+        // https://learn.microsoft.com/azure/storage/blobs/immutable-time-based-retention-policy-overview#allow-protected-append-blobs-writes
+        protectedAppendWritesEnabled: true,
         locked: true,
       });
       // Every write and delete on the blob service (attempts refused by the immutability policy included) goes to the
@@ -410,6 +447,15 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
           : [{ name: 'webhook', serviceUri: props.alertWebhookUrl, useCommonAlertSchema: true }],
       });
     }
+    if (escalationEmails.length > 0) {
+      this.escalationActionGroup = new MonitorActionGroup(this, 'EscalationActionGroup', {
+        name: `${workspaceName}-escalation`,
+        resourceGroupName: props.resourceGroupName,
+        location: 'global',
+        shortName: 'cloudkmsesc',
+        emailReceiver: escalationEmails.map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
+      });
+    }
 
     for (const alert of KEY_AUDIT_ALERTS) {
       this.alertRules[alert.id] = this.logAlert(alert.id, alert.description, alert.severity, keyAuditQuery(alert), 'GreaterThan', 0);
@@ -422,6 +468,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         `a blob or the container ${AUDIT_CONTAINER} of ${accountName} was deleted, overwritten or altered (or someone tried)`, 0,
         auditRecordChangeQuery(accountName), 'GreaterThan', 0);
     }
+    this.createAlertingPathAlerts(workspaceName);
     // Activity Log alert scopes are prefixes: an operation on a child (a container's immutability policy, a role
     // assignment or diagnostic setting on the resource, a workspace table) falls under its parent's id.
     // https://learn.microsoft.com/rest/api/monitor/activity-log-alerts/create-or-update
@@ -433,7 +480,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         '(immutability policy, container, role assignments, diagnostic settings), and on the alert rules and action group',
       scopes: [this.workspace.id, ...(this.storageAccount ? [this.storageAccount.id] : []),
         ...Object.values(this.alertRules).map((r) => r.id), ...(this.auditRecordChangeAlert ? [this.auditRecordChangeAlert.id] : []),
-        ...(this.actionGroup ? [this.actionGroup.id] : [])],
+        ...(this.actionGroup ? [this.actionGroup.id] : []), ...Object.values(this.alertingPathAlerts).map((a) => a.id)],
       criteria: { category: ADMINISTRATIVE, levels: ALL_LEVELS },
       action: this.actionGroup ? [{ actionGroupId: this.actionGroup.id }] : undefined,
     });
@@ -460,11 +507,13 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     this.recordEvidence();
   }
 
-  public attach(target: IConstruct, resourceId: string): void {
+  public attach(target: IConstruct, resourceId: string, location?: string): void {
     if (this.attached.has(target.node.path)) return;
+    const audited = auditedResource(target);
+    this.requireSameRegion(target, location ?? audited?.location);
     this.attached.add(target.node.path);
     this.attachedIds.push(resourceId);
-    const setting = new MonitorDiagnosticSetting(target, 'AuditDiagnostics', {
+    const setting = new MonitorDiagnosticSetting(target, DIAGNOSTICS_ID, {
       name: 'cloud-kms-audit',
       targetResourceId: resourceId,
       logAnalyticsWorkspaceId: this.workspace.id,
@@ -500,6 +549,25 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       });
     }
     const [status, notified] = this.alertStatus();
+    if (audited?.hsm) {
+      const rule = this.alertRules.HsmAccessChange;
+      for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2]) {
+        ledger.record({
+          control,
+          status: EvidenceStatus.PARTIALLY_SATISFIED,
+          subject: this.node.path,
+          resource: rule.node.path,
+          setting: 'operation names (Managed HSM)',
+          value: `${target.node.path}: HsmAccessChange, BackupRestore (fragments)`,
+          description: `Managed HSM ${target.node.path}: the HsmAccessChange alert (local role assignments and definitions, ` +
+            'security domain) and the full-backup/restore half of BackupRestore match operation-name fragments ' +
+            `(${[...new Set(KEY_AUDIT_ALERTS.flatMap((a) => a.operationFragments ?? []))].join(', ')}) that Microsoft does ` +
+            'not document; a wrong guess matches nothing, so a change to the HSM\'s local role assignments or definitions ' +
+            'may go unalerted. The key operations (KeyDelete, KeyPurge, KeyUpdate, KeyRotationPolicySet, KeyImport, ' +
+            'KeyBackup, KeyRestore) are documented names',
+        });
+      }
+    }
     for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2]) {
       ledger.record({
         control,
@@ -512,6 +580,90 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
           `diagnostic settings, vault settings, deletion) raises an alert${notified}`,
       });
     }
+  }
+
+  /**
+   * The alerts on what could silence the others. An alert processing rule (`Microsoft.AlertsManagement/actionRules`,
+   * action `RemoveAllActionGroups`) at the subscription or a resource group suppresses every notification without
+   * touching a watched resource, so its creation, change and deletion anywhere in the subscription alert; and every
+   * administrative operation on the action groups (disable, receivers, deletion). Both go to the escalation group too.
+   * @see https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-processing-rules
+   * @see https://learn.microsoft.com/azure/role-based-access-control/resource-provider-operations
+   */
+  private createAlertingPathAlerts(workspaceName: string): void {
+    const subscription = literalSubscriptionId(this)
+      // Unknown at synthesis (ARM_SUBSCRIPTION_ID): the subscription the provider deploys to, read at apply time.
+      ?? new DataAzurermClientConfig(this, 'ClientConfig', {}).subscriptionId;
+    const groups = [this.actionGroup, this.escalationActionGroup].filter((g): g is MonitorActionGroup => g !== undefined);
+    const action = groups.length > 0 ? groups.map((g) => ({ actionGroupId: g.id })) : undefined;
+    for (const [id, operation] of [['ProcessingRuleWrite', 'write'], ['ProcessingRuleDelete', 'delete']]) {
+      this.alertingPathAlerts[id] = new MonitorActivityLogAlert(this, `${id}Alert`, {
+        name: `${workspaceName}-processing-rule-${operation}`,
+        resourceGroupName: this.resourceGroupName,
+        location: 'global',
+        description: `an alert processing rule was ${operation === 'write' ? 'created or changed' : 'deleted'} anywhere in the ` +
+          'subscription (a RemoveAllActionGroups rule silences every alert notification)',
+        scopes: [`/subscriptions/${subscription}`],
+        criteria: { category: ADMINISTRATIVE, operationName: `Microsoft.AlertsManagement/actionRules/${operation}` },
+        action,
+      });
+    }
+    if (groups.length > 0) {
+      this.alertingPathAlerts.ActionGroupChange = new MonitorActivityLogAlert(this, 'ActionGroupChangeAlert', {
+        name: `${workspaceName}-action-group-change`,
+        resourceGroupName: this.resourceGroupName,
+        location: 'global',
+        description: 'any create, update, delete or action on the alert action groups (disabling, receivers), and on the ' +
+          'processing-rule alerts',
+        scopes: [...groups.map((g) => g.id), this.alertingPathAlerts.ProcessingRuleWrite.id, this.alertingPathAlerts.ProcessingRuleDelete.id],
+        criteria: { category: ADMINISTRATIVE, levels: ALL_LEVELS },
+        action,
+      });
+    }
+  }
+
+  /**
+   * A diagnostic setting's storage account must be in the region of the regional resource it logs; the workspace need not.
+   * @see https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings#destinations
+   */
+  private requireSameRegion(target: IConstruct, location: string | undefined): void {
+    if (!this.storageAccount || location === undefined || Token.isUnresolved(location) || Token.isUnresolved(this.location)) return;
+    if (normaliseRegion(location) !== normaliseRegion(this.location)) {
+      throw new ValidationError(`location of ${target.node.path} must be the region of its auditSink ${this.node.path}: ` +
+        'a diagnostic setting\'s storage account must be in the same region as the vault or Managed HSM it logs, got ' +
+        `'${location}' and the sink's storage account in '${this.location}'`);
+    }
+  }
+
+  /**
+   * Whether silencing the alerts is itself reported. Satisfied only with an independent escalation group: then disabling or
+   * redirecting the first group, and any alert processing rule, is reported to a group the first one's editors did not
+   * silence. What remains is a principal who holds Microsoft.AlertsManagement/actionRules/write or action-group write on
+   * the subscription or a resource group (Owner, Contributor, Monitoring Contributor, the deployment identity): a
+   * RemoveAllActionGroups rule removes every group from the alerts in its scope, so it may suppress the notification of its
+   * own creation (the alert still fires and stays in Azure Monitor's alert list, and the Activity Log keeps the write). This
+   * app grants none of those rights; like project-level Monitoring editors on Google Cloud (and IAM administrators who
+   * could delete EventBridge rules on AWS), they are outside this app, and the evidence names them. Without an escalation
+   * group the first group reports its own silencing, which is no report: partially satisfied.
+   */
+  private recordAlertingPath(record: (controls: Control[], status: EvidenceStatus, resource: string, setting: string,
+    value: string, description: string) => void): void {
+    const write = this.alertingPathAlerts.ProcessingRuleWrite;
+    const escalation = this.escalationActionGroup;
+    const path = this.alertingPathAlerts.ActionGroupChange
+      ? `; every administrative operation on the action group${escalation ? 's' : ''} (disabling, receivers, deletion) alerts ` +
+        (escalation ? `to both groups, so disabling or redirecting ${this.actionGroup?.node.path ?? 'the first group'} is reported by the ` +
+          `independent ${escalation.node.path}` : `only through ${this.actionGroup!.node.path} itself: silencing by someone who can change ` +
+          'the action group or create processing rules is detected only if that group still delivers (set escalationEmails)')
+      : '; there is no action group';
+    record([Control.NIST_AU_6, Control.SOC2_CC7_2], escalation ? EvidenceStatus.SATISFIED : EvidenceStatus.PARTIALLY_SATISFIED, write.node.path,
+      'activity log alerts (alerting path)', 'Microsoft.AlertsManagement/actionRules/write|delete at the subscription; action groups',
+      `creating, changing or deleting an alert processing rule anywhere in the subscription raises an alert${path}. Not ` +
+      'covered: a processing rule with RemoveAllActionGroups removes every action group, the escalation group too, from the ' +
+      'alerts in its scope, so it may suppress the notification of its own creation (the alert still fires and stays in ' +
+      'Azure Monitor\'s alert list, and the Activity Log keeps the write); whoever holds actionRules/write on the subscription or a ' +
+      'resource group (Owner, Contributor, Monitoring Contributor, and the deployment identity) can silence notifications that way. ' +
+      'This app grants none of those rights: they are trusted outside it (govern them with PIM and organization guardrails)');
   }
 
   /** The action group's receivers, or why the alerts reach nobody. */
@@ -596,9 +748,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     for (const [id, rule] of Object.entries(this.alertRules)) {
       const query = (rule.criteriaInput as { query: string }[])[0].query;
       // One entry per rule: the ledger keeps one entry per subject, control and setting.
+      const alert = KEY_AUDIT_ALERTS.find((a) => a.id === id);
+      const undocumented = alert?.operationFragments
+        ? `; the name fragments ${alert.operationFragments.join(', ')} are not documented operation names (Managed HSM), ` +
+          'so that part may match nothing' : '';
       record([Control.NIST_AU_6, Control.SOC2_CC7_2], status, rule.node.path, `criteria.query (${id})`, query.replace(/\s*\n\s*/g, ' '),
-        `${rule.descriptionInput} raises an alert within about 15 minutes (Key Vault logs arrive within 10)${notified}`);
+        `${rule.descriptionInput} raises an alert within about 15 minutes (Key Vault logs arrive within 10)${notified}${undocumented}`);
     }
+    this.recordAlertingPath(record);
 
     if (this.storageAccount && this.auditRecordChangeAlert) {
       record([Control.PCI_10_3_4], status, this.auditRecordChangeAlert.node.path,
@@ -609,8 +766,9 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         'workspace (immutability policy, role assignments, diagnostic settings, workspace purge, table retention, deletion) ' +
         `raises an Activity Log alert (${this.auditStoreChangeAlert.node.path}), as does any change to the vaults' diagnostic ` +
         `settings; versioning and the change feed keep a record of every blob change${notified}. Not proven: that Microsoft ` +
-        'stored what the vaults logged (there are no signed digests as CloudTrail has), and appends of new records by a ' +
-        'principal given write access are not told apart from Azure Monitor\'s (granting that access on the account alerts)');
+        'stored what the vaults logged (there are no signed digests as CloudTrail has); and new blobs and appends are not ' +
+        'attributed: a principal given blob write access (granting it on the account alerts) can append forged records or ' +
+        'create a later hour\'s PT1H.json before Azure Monitor does, and neither is told apart from Azure Monitor\'s writes');
     } else {
       record([Control.PCI_10_3_4], EvidenceStatus.PARTIALLY_SATISFIED, this.auditStoreChangeAlert.node.path, 'activity log alert (scopes, category)',
         `${this.workspace.node.path}, ${ADMINISTRATIVE}`,
@@ -618,6 +776,23 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         `alert${notified}; but nothing prevents the purge and there is no write-once copy (immutable is false)`);
     }
   }
+}
+
+/** Azure accepts a region's display name and its programmatic name alike ('West Europe', 'westeurope'). */
+function normaliseRegion(region: string): string {
+  return region.replace(/\s+/g, '').toLowerCase();
+}
+
+/** The vault or Managed HSM resource a target holds (its own child), for its region and kind. */
+function auditedResource(target: IConstruct): { location?: string; hsm: boolean } | undefined {
+  for (const child of target.node.children) {
+    if (!(child instanceof TerraformResource)) continue;
+    const type = child.terraformResourceType;
+    if (type === 'azurerm_key_vault' || type === 'azurerm_key_vault_managed_hardware_security_module') {
+      return { location: (child as unknown as { locationInput?: string }).locationInput, hsm: type !== 'azurerm_key_vault' };
+    }
+  }
+  return undefined;
 }
 
 /** The AuditEvent query of an alert: exact operation names, or name fragments without reads. */

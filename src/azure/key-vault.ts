@@ -246,7 +246,7 @@ export class KeyVault extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       putAcls: (acls) => this.vault.putNetworkAcls(acls),
-      record: (value, description) => this.recordNetwork(value, description),
+      record: (value, description, status) => this.recordNetwork(value, description, status),
     });
     this.privateEndpoint = this.attachedNetwork.privateEndpoint;
     this.vaultId = this.vault.id;
@@ -476,11 +476,11 @@ export class KeyVault extends Construct {
   }
 
   /** Which network path exists: recorded when the network is attached, and again when the bypass changes. */
-  private recordNetwork(value: string, description: string): void {
+  private recordNetwork(value: string, description: string, status: EvidenceStatus): void {
     for (const control of [Control.NIST_AC_6, Control.PCI_3_6_1]) {
       EvidenceLedger.of(this).record({
         control,
-        status: EvidenceStatus.SATISFIED,
+        status,
         subject: this.node.path,
         resource: this.vault.node.path,
         setting: 'rbac_authorization_enabled, public_network_access_enabled, network_acls, private endpoint',

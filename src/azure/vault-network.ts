@@ -30,15 +30,20 @@ export interface VaultPrivateEndpointOptions {
   readonly privateDnsZoneId?: string;
 
   /**
-   * Virtual networks to link a private DNS zone created in this stack to (one zone per resource group and service,
-   * shared by every vault of the stack). Terraform must run in one of them, or in a network whose DNS forwards to
-   * them. Give this or `privateDnsZoneId`.
+   * Virtual networks to link a private DNS zone created in this stack to (one zone per stack and service, in the resource
+   * group of the first vault that asks, shared by every vault of the stack). Terraform must run in one of them, or in a
+   * network whose DNS forwards to them. Azure links a network to only one zone of a name: a network already linked to
+   * another `privatelink` zone of this service (the hub's, another stack's) must not be listed; give that zone's id as
+   * `privateDnsZoneId` instead. Two stacks of one app listing the same network are refused at synthesis. Give this or
+   * `privateDnsZoneId`.
+   * @see https://learn.microsoft.com/azure/private-link/private-link-faq
    * @default - none: give `privateDnsZoneId`
    */
   readonly linkedVirtualNetworkIds?: string[];
 
   /**
-   * Resource group of the private endpoint and of a DNS zone created here.
+   * Resource group of the private endpoint, and of the DNS zone created here when this is the stack's first vault of the
+   * service to ask for one.
    * @default - the vault's
    */
   readonly resourceGroupName?: string;
@@ -65,7 +70,9 @@ export interface VaultPrivateEndpointOptions {
 export interface VaultAllowListOptions {
   /**
    * Public IPv4 addresses or CIDR ranges allowed through the firewall (Terraform's egress address among them). Key
-   * Vault refuses private (RFC 1918) ranges and IPv6.
+   * Vault refuses private (RFC 1918) ranges and IPv6; ranges within or spanning other special-purpose blocks (this
+   * network, loopback, link-local, carrier-grade NAT, multicast, reserved) are refused here. The network evidence is
+   * partial for a range broader than /16 or one known only at deploy time.
    * @default - none
    * @see https://learn.microsoft.com/azure/key-vault/general/network-security
    */

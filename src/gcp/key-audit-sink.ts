@@ -112,7 +112,43 @@ export interface KeyAuditSinkProps {
    * @see https://cloud.google.com/monitoring/support/notification-options
    */
   readonly notificationChannels?: string[];
+
+  /**
+   * E-mail addresses that receive the alert on changes to alert policies, notification channels and snoozes, besides
+   * the usual recipients (an e-mail notification channel each, used by no other alert). Without an escalation recipient
+   * a disabled or deleted alert channel is reported only to the channels that may have been silenced, and the evidence
+   * for NIST AU-6, SOC 2 CC7.2 and PCI DSS 10.3.4 is only partially satisfied. Must not repeat `notificationEmails`.
+   * @default - none
+   */
+  readonly escalationEmails?: string[];
+
+  /**
+   * Existing Cloud Monitoring notification channels (`projects/<project>/notificationChannels/<id>`) that receive the
+   * alert on changes to alert policies, notification channels and snoozes, besides the usual recipients; e.g. an
+   * on-call pager that the security team's e-mail does not depend on. Must not repeat `notificationChannels`.
+   * @default - none
+   */
+  readonly escalationChannels?: string[];
+
+  /**
+   * Whether this sink turns on Data Access audit logs for Cloud KMS in its project (`google_project_iam_audit_config`).
+   * That resource is authoritative for the service and project: two stacks that both manage it overwrite each other on
+   * every apply, and destroying either turns the logs off for both. Give exactly one sink per project `true`; set
+   * `false` on the others (an error names both when two sinks of this app manage the same project). With `false` the
+   * evidence names the sink of this app that does manage it, or, if none does, records the Data Access logs as only
+   * partially evidenced, as this app cannot see who turns them on.
+   * @default true
+   * @see https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/google_project_iam#google_project_iam_audit_config
+   */
+  readonly manageDataAccessLogs?: boolean;
 }
+
+/** Per app: which sink manages the Data Access audit configuration of each literal project, and which rely on it. */
+interface DataAccessOwners {
+  manager?: KeyAuditSink;
+  followers: KeyAuditSink[];
+}
+const DATA_ACCESS_OWNERS = new WeakMap<IConstruct, Map<string, DataAccessOwners>>();
 
 /** Cloud KMS audit log entries (Admin Activity, Data Access), EKM included. */
 const KMS_AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com" AND protoPayload.serviceName="cloudkms.googleapis.com"';
@@ -146,6 +182,10 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   public readonly metrics: LoggingMetric[] = [];
   /** Number of notification channels the alerts notify. */
   public readonly notificationChannelCount: number;
+  /** Number of escalation channels that also receive the alert on changes to alerting (policies, channels, snoozes). */
+  public readonly escalationChannelCount: number;
+  /** Whether this sink manages the project's Data Access audit configuration for Cloud KMS. */
+  public readonly managesDataAccessLogs: boolean;
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
@@ -178,23 +218,46 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         requireMatch('notificationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
       }
     }
+    const escalationEmails = props.escalationEmails ?? [];
+    const escalationChannels = props.escalationChannels ?? [];
+    for (const email of escalationEmails) {
+      if (!Token.isUnresolved(email)) requireMatch('escalationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
+      if (emails.includes(email)) {
+        throw new ValidationError(`escalationEmails must not repeat notificationEmails: an escalation recipient is one the other alerts do not depend on, got ${email}`);
+      }
+    }
+    for (const channel of escalationChannels) {
+      if (!Token.isUnresolved(channel)) {
+        requireMatch('escalationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
+      }
+      if (extraChannels.includes(channel)) {
+        throw new ValidationError(`escalationChannels must not repeat notificationChannels: an escalation recipient is one the other alerts do not depend on, got ${channel}`);
+      }
+    }
     if (profile.auditSinkRequired && emails.length + extraChannels.length === 0) {
       throw new ValidationError(`notificationEmails or notificationChannels must name at least one recipient under profile ${profile.name}: ` +
         'alerts on key destruction, IAM changes and audit-trail changes (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4) must reach someone, got none');
     }
     this.notificationChannelCount = emails.length + extraChannels.length;
+    this.escalationChannelCount = new Set(escalationEmails).size + new Set(escalationChannels).size;
+    this.managesDataAccessLogs = props.manageDataAccessLogs ?? true;
     this.immutable = immutable;
     this.retentionDays = retentionDays;
     this.project = props.project;
     this.profile = profile;
     this.destination = destination;
 
-    // Data Access logs are off by default; without them no decrypt or sign would be on record.
-    new ProjectIamAuditConfig(this, 'DataAccessLogs', {
-      project: props.project,
-      service: 'cloudkms.googleapis.com',
-      auditLogConfig: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
-    });
+    const relying = this.claimDataAccessLogs();
+    if (this.managesDataAccessLogs) {
+      // Data Access logs are off by default; without them no decrypt or sign would be on record.
+      new ProjectIamAuditConfig(this, 'DataAccessLogs', {
+        project: props.project,
+        service: 'cloudkms.googleapis.com',
+        auditLogConfig: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
+      });
+      // Sinks of this app that rely on this one and were built before it: their evidence now names it.
+      for (const sink of relying) sink.recordDataAccessEvidence();
+    }
 
     let sinkDestination: string;
     if (destination === AuditDestination.STORAGE_BUCKET) {
@@ -262,8 +325,35 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         });
       }
     }
-    this.createAlerts(props.project, emails, extraChannels);
+    this.createAlerts(props.project, emails, extraChannels, escalationEmails, escalationChannels);
     this.recordEvidence();
+  }
+
+  /**
+   * One manager of `google_project_iam_audit_config` for Cloud KMS per literal project in this app: it is authoritative
+   * for the service and project, so a second one would overwrite the first on every apply and destroying either stack
+   * would turn Data Access logs off for both. A project given as a token cannot be compared and is not checked.
+   */
+  private claimDataAccessLogs(): KeyAuditSink[] {
+    if (Token.isUnresolved(this.project)) return [];
+    let byProject = DATA_ACCESS_OWNERS.get(this.node.root);
+    if (!byProject) {
+      byProject = new Map();
+      DATA_ACCESS_OWNERS.set(this.node.root, byProject);
+    }
+    const owners = byProject.get(this.project) ?? { followers: [] };
+    byProject.set(this.project, owners);
+    if (!this.managesDataAccessLogs) {
+      owners.followers.push(this);
+      return [];
+    }
+    if (owners.manager) {
+      throw new ValidationError(`manageDataAccessLogs: ${owners.manager.node.path} and ${this.node.path} both manage the Data Access audit ` +
+        `configuration of Cloud KMS in project ${this.project} (google_project_iam_audit_config is authoritative per service and project: ` +
+        'each apply overwrites the other and destroying either stack turns the logs off for both); set manageDataAccessLogs: false on all but one, got true on both');
+    }
+    owners.manager = this;
+    return owners.followers;
   }
 
   /**
@@ -280,18 +370,22 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
    * @see https://cloud.google.com/logging/docs/logs-based-metrics
    * @see https://github.com/hashicorp/terraform-provider-google/issues/13349
    */
-  private createAlerts(project: string, emails: string[], extraChannels: string[]): void {
-    const channels = [
-      ...[...new Set(emails)].map((email) => new MonitoringNotificationChannel(this, `Email${stableGuid(email).slice(0, 8)}`, {
+  private createAlerts(project: string, emails: string[], extraChannels: string[], escalationEmails: string[], escalationChannels: string[]): void {
+    const emailChannel = (prefix: string, title: string) => (email: string) =>
+      new MonitoringNotificationChannel(this, `${prefix}${stableGuid(email).slice(0, 8)}`, {
         project,
         type: 'email',
-        displayName: `Cloud KMS audit alerts (${email})`,
+        displayName: `${title} (${email})`,
         labels: { email_address: email },
-      }).name),
-      ...extraChannels,
+      }).name;
+    const channels = [...[...new Set(emails)].map(emailChannel('Email', 'Cloud KMS audit alerts')), ...new Set(extraChannels)];
+    // Changes to alerting also go where the other alerts do not: a silenced channel is not reported only to itself.
+    const escalation = [
+      ...[...new Set(escalationEmails)].map(emailChannel('EscalationEmail', 'Cloud KMS alerting changes')),
+      ...new Set(escalationChannels),
     ];
     const prefix = stableName(this, 'kms-audit-', 60);
-    const watch = (alert: AuditAlert, severity: string) => {
+    const watch = (alert: AuditAlert, severity: string, notify: string[] = channels) => {
       this.metrics.push(new LoggingMetric(this, `${alert.id}Metric`, {
         project,
         name: `${prefix}/${alert.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
@@ -304,7 +398,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         displayName: alert.title,
         combiner: 'OR',
         severity,
-        notificationChannels: channels,
+        notificationChannels: notify,
         documentation: {
           mimeType: 'text/markdown',
           // `$${` is Terraform's escape for a literal `${`: Cloud Monitoring fills in the extracted labels, not Terraform.
@@ -331,7 +425,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       this.keyAlertPolicies.push(watch(alert, severity));
     }
     for (const alert of trailAlerts(this.bucket?.name)) {
-      this.trailAlertPolicies.push(watch(alert, 'CRITICAL'));
+      this.trailAlertPolicies.push(watch(alert, 'CRITICAL', alert.id === 'AlertingChanged' ? [...channels, ...escalation] : channels));
     }
   }
 
@@ -356,31 +450,34 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     record([Control.NIST_AU_11, Control.PCI_10_5_1], this.retentionDays >= 365 ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
       storePath, this.bucket ? 'retention_policy.retention_period' : 'retention_days', String(this.bucket ? this.retentionDays * 86400 : this.retentionDays),
       `audit records kept ${days(this.retentionDays)}`);
-    const logs = this.node.findChild('DataAccessLogs').node.path;
-    for (const control of [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15]) {
-      ledger.record({
-        control,
-        status: EvidenceStatus.SATISFIED,
-        subject: this.node.path,
-        resource: logs,
-        setting: 'audit_log_config.log_type',
-        value: 'ADMIN_READ, DATA_READ, DATA_WRITE',
-        description: 'Data Access audit logs on for Cloud KMS: every encrypt, decrypt, sign and key read is recorded, with Admin Activity',
-      });
-    }
+    this.recordDataAccessEvidence();
     record([Control.NIST_AU_9, Control.NIST_AU_9_2], EvidenceStatus.SATISFIED, this.sink.node.path, 'unique_writer_identity', 'true',
       'logs are copied to a separate bucket by a dedicated writer identity that can only create objects');
     const notified = this.notificationChannelCount > 0;
+    const escalated = this.escalationChannelCount > 0;
+    const alertingPolicy = this.trailAlertPolicies.find((p) => p.node.id === 'AlertingChangedAlert')!;
+    // Who can silence the alerts: changes to channels, policies and snoozes are alerted, but the alert itself travels
+    // a channel and obeys snoozes. Principals with Cloud Monitoring write access to the project hold rights this app
+    // neither grants nor sees, like project owners; the access matrix lists them the same way.
+    const silencing = escalated
+      ? `; changes to alert policies, notification channels and snoozes also notify ${this.escalationChannelCount} escalation channel(s) ` +
+        'that no other alert uses, so a disabled or deleted alert channel is reported elsewhere. Trusted, outside this app like a project ' +
+        'owner: a principal with Cloud Monitoring write access to the project (Owner, Editor, Monitoring Editor or Admin and the like) can ' +
+        'disable every channel, escalation channels included, or snooze every policy, the one reporting snoozes included, before a notification ' +
+        "goes out; those calls stay recorded in the project's _Required log bucket (400 days)"
+      : ', but no escalationEmails or escalationChannels are set: a disabled or deleted notification channel, a changed alert policy or a ' +
+        'snooze is reported only to the same channels, so silencing by someone who can edit channels or snoozes is detected only if one of ' +
+        'those channels still delivers';
     const policyPaths = (policies: MonitoringAlertPolicy[]) => policies.map((p) => p.node.path).join(', ');
     const alertValue = (alerts: AuditAlert[]) => alerts.map((a) =>
       `${a.id}: ${a.methods.join(' | ')}${a.id === 'DecryptDenied' ? ' (status PERMISSION_DENIED)' : ''}`).join('; ');
     const nobody = 'but no notificationEmails or notificationChannels are set: incidents open in Cloud Monitoring and notify nobody';
-    record([Control.NIST_AU_6, Control.SOC2_CC7_2], notified ? EvidenceStatus.SATISFIED : EvidenceStatus.PARTIALLY_SATISFIED,
-      policyPaths(this.keyAlertPolicies), 'condition_matched_log.filter, notification_channels',
+    record([Control.NIST_AU_6, Control.SOC2_CC7_2], notified && escalated ? EvidenceStatus.SATISFIED : EvidenceStatus.PARTIALLY_SATISFIED,
+      policyPaths([...this.keyAlertPolicies, alertingPolicy]), 'condition_matched_log.filter, notification_channels',
       alertValue(KMS_ALERTS),
       notified ? `log-based alerting policies on the project's Cloud KMS audit entries notify ${this.notificationChannelCount} ` +
         'notification channel(s) on key version destruction, state changes, rotation and primary-version changes, IAM changes on Cloud KMS resources, project-level Cloud KMS / Owner / ' +
-        'Editor grants, key imports, EKM connection changes and denied decrypts'
+        `Editor grants, key imports, EKM connection changes and denied decrypts${silencing}`
         : `log-based alerting policies watch key version destruction, state changes, KMS IAM changes, project-level KMS grants, imports, EKM changes and denied decrypts, ${nobody}`);
     const trail = trailAlerts(this.bucket ? 'audit bucket' : undefined);
     const store = this.bucket
@@ -390,8 +487,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         'single entries of a user-defined log bucket, the retention cannot be changed and the bucket cannot be deleted while it holds entries';
     const alerts = 'Admin Activity audit entries (always written, never excluded) of any change ' +
       (this.bucket ? "to the audit bucket's IAM, metadata (lifecycle rules included) or existence, " : '') +
-      'to sinks, exclusions, log buckets and log-based metrics, to the Data Access audit configuration, and to alert policies and ' +
-      'notification channels raise alerts';
+      'to sinks, exclusions, log buckets and log-based metrics, to the Data Access audit configuration, and to alert policies, ' +
+      'notification channels and snoozes raise alerts';
     let status: EvidenceStatus;
     let description: string;
     if (!this.immutable) {
@@ -401,12 +498,56 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       status = EvidenceStatus.PARTIALLY_SATISFIED;
       description = `${store}; alert policies watch changes to the trail, ${nobody}`;
     } else {
-      status = EvidenceStatus.SATISFIED;
+      status = escalated ? EvidenceStatus.SATISFIED : EvidenceStatus.PARTIALLY_SATISFIED;
       description = `existing records cannot be changed during their retention: ${store}; ${alerts} to ${this.notificationChannelCount} ` +
-        `notification channel(s). Not covered: ${this.bucket ? 'records added by a principal holding storage.objects.create on the bucket, and ' : ''}` +
+        `notification channel(s)${silencing}. Not covered: ${this.bucket ? 'records added by a principal holding storage.objects.create on the bucket, and ' : ''}` +
         'the expiry of records after their retention ends';
     }
     record([Control.PCI_10_3_4], status, [storePath, policyPaths(this.trailAlertPolicies)].join(', '),
       `${lockSetting}, condition_matched_log.filter`, `${this.immutable}; ${alertValue(trail)}`, description);
+  }
+
+  /**
+   * NIST AU-2, AU-12, PCI DSS 10.2.1, HIPAA 164.312(b), ISO A.8.15: whether every Cloud KMS call is on record. Re-recorded
+   * (same setting, so it replaces) when a sink that manages this project's Data Access logs is built after this one.
+   */
+  private recordDataAccessEvidence(): void {
+    const ledger = EvidenceLedger.of(this);
+    const literal = !Token.isUnresolved(this.project);
+    const manager = this.managesDataAccessLogs ? this
+      : literal ? DATA_ACCESS_OWNERS.get(this.node.root)?.get(this.project)?.manager : undefined;
+    const controls = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15];
+    for (const control of controls) {
+      const common = { control, subject: this.node.path, setting: 'audit_log_config.log_type' };
+      if (manager === this) {
+        ledger.record({
+          ...common,
+          status: EvidenceStatus.SATISFIED,
+          resource: this.node.findChild('DataAccessLogs').node.path,
+          value: 'ADMIN_READ, DATA_READ, DATA_WRITE',
+          description: 'Data Access audit logs on for Cloud KMS: every encrypt, decrypt, sign and key read is recorded, with Admin Activity',
+        });
+      } else if (manager) {
+        ledger.record({
+          ...common,
+          status: EvidenceStatus.SATISFIED,
+          resource: manager.node.findChild('DataAccessLogs').node.path,
+          value: 'ADMIN_READ, DATA_READ, DATA_WRITE',
+          description: `Data Access audit logs on for Cloud KMS in project ${this.project}, turned on by ${manager.node.path} of this app ` +
+            '(manageDataAccessLogs is false here): every encrypt, decrypt, sign and key read is recorded, with Admin Activity. ' +
+            `Destroying the stack of ${manager.node.path} turns them off for this sink too`,
+        });
+      } else {
+        ledger.record({
+          ...common,
+          status: EvidenceStatus.PARTIALLY_SATISFIED,
+          resource: this.node.path,
+          value: 'manageDataAccessLogs: false',
+          description: 'manageDataAccessLogs is false and no other KeyAuditSink of this app manages the Data Access audit configuration of ' +
+            `Cloud KMS in project ${this.project}: whether decrypts, signs and key reads are on record is decided outside this app, which ` +
+            'cannot see it; Admin Activity entries are always written',
+        });
+      }
+    }
   }
 }

@@ -27,7 +27,8 @@ describe('ByokImport into a premium Key Vault', () => {
     const deployment = one(json, 'azurerm_resource_group_template_deployment');
     expect(deployment).toMatchObject({ deployment_mode: 'Incremental', resource_group_name: expect.stringMatching(/azurerm_key_vault\..*\.resource_group_name/) });
     // Created only after the deployment principal may create keys in the vault.
-    expect(deployment.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeploymentPrincipalAccess/)]);
+    expect(deployment.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeploymentPrincipalAccess/),
+      expect.stringMatching(/^azurerm_monitor_diagnostic_setting\.ImportedKey_Vault_AuditDiagnostics_/)]);
   });
 
   test('the KEK id and the import command are Terraform outputs for the CLI', () => {
@@ -119,7 +120,8 @@ describe('ByokImport into a Managed HSM', () => {
   test('the KEK is a Managed HSM key with only the import operation; no Key Vault is created', () => {
     expect(template(json).resources[0]).toMatchObject({ type: 'Microsoft.KeyVault/managedHSMs/keys', properties: { kty: 'RSA-HSM', keyOps: ['import'] } });
     expect(parameters(json).containerName.value).toMatch(/azurerm_key_vault_managed_hardware_security_module\..*\.name/);
-    expect(one(json, 'azurerm_resource_group_template_deployment').depends_on).toEqual([expect.stringMatching(/Hsm_DeployerKeyDeployer/)]);
+    expect(one(json, 'azurerm_resource_group_template_deployment').depends_on).toEqual([expect.stringMatching(/Hsm_DeployerKeyDeployer/),
+      expect.stringMatching(/^azurerm_monitor_diagnostic_setting\.Hsm_AuditDiagnostics_/)]);
     expect(resources(json, 'azurerm_key_vault')).toEqual({});
     expect(byok.managedHsm).toBe(hsm);
   });

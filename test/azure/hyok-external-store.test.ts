@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, KeyCustody } from '../../src';
 import * as azure from '../../src/azure';
-import { azureHsm, azureStack, CERTS, ids, one, resources, synth } from '../support/azure';
+import { azureByok, azureHsm, azureStack, CERTS, ids, one, resources, synth } from '../support/azure';
 import { profilesAllowing } from '../support/fixtures';
 
 const CRYPTO = ['encrypt', 'decrypt', 'wrap', 'unwrap', 'sign', 'verify'].map((a) => `Microsoft.KeyVault/managedHsm/keys/${a}/action`);
@@ -30,6 +30,10 @@ describe('a Managed HSM whose security domain the customer holds', () => {
       network_acls: { default_action: 'Deny', bypass: 'None' },
       lifecycle: { prevent_destroy: true },
     });
+  });
+
+  test('admin_object_ids (ForceNew) is fixed at creation: a later change of the deploying identity does not plan a replacement', () => {
+    expect(hsm.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['admin_object_ids'] });
   });
 
   test('HSM administrators and the deployment principal are its administrators; key custodians are not', () => {
@@ -109,7 +113,8 @@ describe('a Managed HSM whose security domain the customer holds', () => {
       key_opts: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
       expiration_date: '${timeadd(timestamp(), "9480h")}',
       lifecycle: { ignore_changes: ['expiration_date'], prevent_destroy: true },
-      depends_on: [expect.stringMatching(/Hsm_DeployerKeyDeployer/)],
+      depends_on: [expect.stringMatching(/Hsm_DeployerKeyDeployer/), expect.stringMatching(/^azurerm_private_endpoint\.Hsm_PrivateEndpoint/),
+        expect.stringMatching(/^azurerm_monitor_diagnostic_setting\.Hsm_AuditDiagnostics_/)],
     });
     expect(one(json, 'azurerm_key_vault_managed_hardware_security_module_key_rotation_policy')).toMatchObject({
       time_after_creation: 'P365D', expire_after: 'P395D',
@@ -131,6 +136,47 @@ describe('a Managed HSM whose security domain the customer holds', () => {
     expect(split).toMatchObject({ status: EvidenceStatus.SATISFIED, value: '3 certificates, quorum 2' });
     expect(ledger.tryFindKey('test/Hsm/TenantKey')).toMatchObject({ cloud: 'azure', model: DeploymentModel.HYOK, parent: 'test/Hsm' });
     expect(ledger.containers.find((c) => c.path === 'test/Hsm')).toMatchObject({ custody: KeyCustody.CUSTOMER_EXTERNAL });
+  });
+});
+
+describe('every data-plane resource of the HSM waits for its private endpoint and DNS zone links', () => {
+  const PE = /^azurerm_private_endpoint\./;
+  const LINK = /^azurerm_private_dns_zone_virtual_network_link\./;
+  const VNET = '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-keys';
+  const stack = azureStack();
+  const store = azureHsm(stack, ComplianceProfile.COMMERCIAL, 'Hsm', {
+    network: azure.VaultNetwork.privateEndpoint({ subnetId: `${VNET}/subnets/endpoints`, linkedVirtualNetworkIds: [VNET] }),
+  });
+  store.addKey('K', { keyName: 'k' }).grantEncryptDecrypt(ids.importer);
+  azureByok(stack, ComplianceProfile.COMMERCIAL, 'Imported', { managedHsm: store, keyName: 'imported', keyImported: true });
+  const json = synth(stack);
+  const waitsForNetwork = (r: any) => {
+    expect(r.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(PE), expect.stringMatching(LINK)]));
+  };
+
+  test('keys (besides the deployer\'s role assignment)', () => {
+    const keys = Object.values(resources(json, 'azurerm_key_vault_managed_hardware_security_module_key')) as any[];
+    expect(keys).toHaveLength(1);
+    waitsForNetwork(keys[0]);
+    expect(keys[0].depends_on).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${HSM_ASSIGNMENT}\\.`))]));
+  });
+
+  test('local role definitions (the importer role included)', () => {
+    const roles = Object.entries(resources(json, HSM_ROLE)) as [string, any][];
+    expect(roles.map(([id]) => id).join(' ')).toMatch(/ImporterRole/);
+    expect(roles.length).toBeGreaterThanOrEqual(4);
+    for (const [, role] of roles) waitsForNetwork(role);
+  });
+
+  test('local role assignments (store-wide, per key, and the import\'s)', () => {
+    const all = Object.entries(resources(json, HSM_ASSIGNMENT)) as [string, any][];
+    expect(all.map(([id]) => id).join(' ')).toMatch(/Imported.*Importer/);
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    for (const [, assignment] of all) waitsForNetwork(assignment);
+  });
+
+  test('reading the imported key', () => {
+    waitsForNetwork(one({ resource: json.data } as any, 'azurerm_key_vault_managed_hardware_security_module_key'));
   });
 });
 

@@ -141,12 +141,16 @@ describe('a PCI DSS sink with a vault key and a Managed HSM attached', () => {
     ]));
   });
 
-  test('evidence: AU-6, CC7.2 and 10.3.4 satisfied, naming the alert rules and the integrity mechanism', () => {
+  test('evidence: AU-6 and CC7.2 per rule, partial only for the alerting path and the HSM\'s undocumented names; 10.3.4 satisfied', () => {
     const ledger = EvidenceLedger.of(stack);
     for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2]) {
       const entries = ledger.evidenceFor(control, 'test/Audit');
-      expect(entries.length).toBe(8); // seven log alert rules and the Activity Log alert on the vaults and HSMs
-      expect(entries.every((e) => e.status === EvidenceStatus.SATISFIED)).toBe(true);
+      // seven log alert rules, the Activity Log alert on the vaults and HSMs, the alerting path, the HSM's operation names
+      expect(entries.length).toBe(10);
+      expect(entries.filter((e) => e.status !== EvidenceStatus.SATISFIED).map((e) => [e.resource, e.setting, e.status])).toEqual([
+        ['test/Audit/ProcessingRuleWriteAlert', 'activity log alerts (alerting path)', EvidenceStatus.PARTIALLY_SATISFIED],
+        ['test/Audit/HsmAccessChangeAlert', 'operation names (Managed HSM)', EvidenceStatus.PARTIALLY_SATISFIED],
+      ]);
       expect(entries.map((e) => e.resource)).toEqual(expect.arrayContaining(['test/Audit/KeyDestructionAlert', 'test/Audit/KeyStoreChangeAlert']));
       expect(entries.find((e) => e.resource === 'test/Audit/KeyDestructionAlert')!.value).toContain('"KeyDelete", "KeyPurge"');
     }
@@ -155,6 +159,9 @@ describe('a PCI DSS sink with a vault key and a Managed HSM attached', () => {
     expect(integrity[0]).toMatchObject({ status: EvidenceStatus.SATISFIED, resource: 'test/Audit/AuditRecordChangeAlert' });
     expect(integrity[0].description).toContain('test/Audit/AuditStoreChangeAlert');
     expect(integrity[0].description).toMatch(/Not proven: .*no signed digests/);
+    // New blobs are not told apart from Azure Monitor's: a forged later hour's PT1H.json would not alert.
+    expect(integrity[0].description).toContain('new blobs and appends are not attributed');
+    expect(integrity[0].description).toContain('create a later hour\'s PT1H.json before Azure Monitor does');
   });
 });
 
@@ -178,7 +185,9 @@ describe('alerts that reach nobody are only part of a review', () => {
     new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: LOCATION, immutable: false, notificationEmails: [SECURITY_EMAIL] });
     const json = synth(stack);
     expect(resources(json, 'azurerm_monitor_scheduled_query_rules_alert_v2')).not.toHaveProperty(['Audit_AuditRecordChangeAlert']);
-    expect(one(json, 'azurerm_monitor_activity_log_alert', /^Audit_AuditStoreChangeAlert_/).scopes).toEqual(['${azurerm_log_analytics_workspace.Audit_Workspace_60735022.id}', expect.any(String), expect.any(String), expect.any(String), expect.any(String), expect.any(String), expect.any(String), expect.any(String), expect.any(String)]);
+    // the workspace, seven log alert rules, the action group, and the three alerting-path alerts
+    expect(one(json, 'azurerm_monitor_activity_log_alert', /^Audit_AuditStoreChangeAlert_/).scopes).toEqual(['${azurerm_log_analytics_workspace.Audit_Workspace_60735022.id}',
+      ...Array(11).fill(expect.any(String))]);
     const [entry] = EvidenceLedger.of(stack).evidenceFor(Control.PCI_10_3_4, 'test/Audit');
     expect(entry.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
     expect(entry.description).toContain('nothing prevents the purge and there is no write-once copy');
@@ -338,4 +347,192 @@ test('a PCI DSS stack synthesizes with no acknowledgement: AU-6, CC7.2 and 10.3.
   expect(control.evidence[0].resource).toBe('cards/Audit/AuditRecordChangeAlert');
   expect(report.summary.unmet).toEqual([]);
   expect(report.summary.acknowledged).toBe(0);
+});
+
+describe('the alerting path: processing rules and action groups', () => {
+  const ESCALATION = 'ciso-office@example.com';
+  const activityAlert = (json: TfJson, id: string) => one(json, 'azurerm_monitor_activity_log_alert', new RegExp(`^Audit_${id}Alert_`));
+  const alertingPath = (stack: TerraformStack) =>
+    EvidenceLedger.of(stack).evidenceFor(Control.NIST_AU_6, 'test/Audit').find((e) => e.setting === 'activity log alerts (alerting path)')!;
+
+  test.each([['write'], ['delete']])('an alert processing rule %s anywhere in the subscription alerts (Activity Log, subscription scope)', (operation) => {
+    const json = synth((() => { const s = azureStack(); pciSink(s); return s; })());
+    const id = operation === 'write' ? 'ProcessingRuleWrite' : 'ProcessingRuleDelete';
+    expect(activityAlert(json, id)).toMatchObject({
+      location: 'global',
+      scopes: [`/subscriptions/${SUBSCRIPTION}`],
+      criteria: { category: 'Administrative', operation_name: `Microsoft.AlertsManagement/actionRules/${operation}` },
+      action: [{ action_group_id: '${azurerm_monitor_action_group.Audit_AlertActionGroup_2AFE3645.id}' }],
+    });
+  });
+
+  test('with escalationEmails: a second action group receives the alerting-path alerts, and watches the first group', () => {
+    const stack = azureStack();
+    pciSink(stack, { escalationEmails: [ESCALATION] });
+    const json = synth(stack);
+    const escalation = one(json, 'azurerm_monitor_action_group', /^Audit_EscalationActionGroup_/);
+    expect(escalation).toMatchObject({ location: 'global', email_receiver: [{ email_address: ESCALATION, use_common_alert_schema: true }] });
+    expect(escalation.webhook_receiver).toBeUndefined();
+    const groups = Object.keys(resources(json, 'azurerm_monitor_action_group')).map((n) => `\${azurerm_monitor_action_group.${n}.id}`);
+    expect(groups).toHaveLength(2);
+    for (const id of ['ProcessingRuleWrite', 'ProcessingRuleDelete', 'ActionGroupChange']) {
+      expect(activityAlert(json, id).action.map((a: any) => a.action_group_id).sort()).toEqual([...groups].sort());
+    }
+    const change = activityAlert(json, 'ActionGroupChange');
+    expect(change.criteria).toEqual({ category: 'Administrative', levels: ['Critical', 'Error', 'Warning', 'Informational', 'Verbose'] });
+    expect(change.scopes).toEqual(expect.arrayContaining(groups));
+    // The alerting-path alerts are themselves watched by the audit-store alert.
+    expect(activityAlert(json, 'AuditStoreChange').scopes).toEqual(expect.arrayContaining(
+      ['ProcessingRuleWrite', 'ProcessingRuleDelete', 'ActionGroupChange'].map((id) => expect.stringMatching(new RegExp(`^\\$\\{azurerm_monitor_activity_log_alert\\.Audit_${id}Alert_`)))));
+    const entry = alertingPath(stack);
+    expect(entry.description).toContain('is reported by the independent test/Audit/EscalationActionGroup');
+    // What remains needs rights this app never grants (actionRules/write on the subscription or a resource group): satisfied,
+    // with those principals named as trusted outside the app.
+    expect(entry.status).toBe(EvidenceStatus.SATISFIED);
+    expect(entry.description).toContain('may suppress the notification of its own creation');
+    expect(entry.description).toContain('Owner, Contributor, Monitoring Contributor, and the deployment identity');
+    expect(entry.description).toContain('This app grants none of those rights');
+  });
+
+  test('with one action group: silencing it is reported only through itself, and the evidence says so', () => {
+    const stack = azureStack();
+    pciSink(stack);
+    expect(resources(synth(stack), 'azurerm_monitor_action_group')).not.toHaveProperty(['Audit_EscalationActionGroup']);
+    const entry = alertingPath(stack);
+    expect(entry.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+    expect(entry.description).toContain('silencing by someone who can change the action group or create processing rules is detected only if that group still delivers');
+  });
+
+  test('a subscription unknown at synthesis: the scope is the provider\'s subscription, read at apply time', () => {
+    const stack = new TerraformStack(new App(), 'keys');
+    new AzurermProvider(stack, 'azurerm', { features: [{}], storageUseAzuread: true });
+    pciSink(stack, { storageAccountName: 'stkmsauditkeys' });
+    const json = synth(stack);
+    expect(Object.keys(json.data?.azurerm_client_config ?? {})).toHaveLength(1);
+    const config = Object.keys(json.data!.azurerm_client_config)[0];
+    expect(activityAlert(json, 'ProcessingRuleWrite').scopes).toEqual([`/subscriptions/\${data.azurerm_client_config.${config}.subscription_id}`]);
+  });
+
+  test('escalationEmails must be e-mail addresses', () => {
+    expect(() => pciSink(azureStack(), { escalationEmails: ['the ciso'] })).toThrow("escalationEmails must hold e-mail addresses, got 'the ciso'");
+  });
+});
+
+describe('a diagnostic setting\'s storage account is in the region of what it logs', () => {
+  test.each([['a vault', 'northeurope'], ['a Managed HSM', 'North Europe']])('%s in another region than the sink is refused, naming both', (_n, region) => {
+    const stack = azureStack();
+    const sink = pciSink(stack, { location: 'West Europe' });
+    const build = _n === 'a vault' ? () => azureCmk(stack, PCI, 'CardKey', { auditSink: sink, location: region })
+      : () => azureHsm(stack, PCI, 'Hsm', { auditSink: sink, location: region });
+    expect(build).toThrow(new RegExp(`^location of test/(CardKey/Vault|Hsm) must be the region of its auditSink test/Audit: .* got '${region}' and the sink's storage account in 'West Europe'$`));
+  });
+
+  test('\'West Europe\' and \'westeurope\' are the same region', () => {
+    const stack = azureStack();
+    const sink = pciSink(stack, { location: 'West Europe' });
+    expect(() => azureCmk(stack, PCI, 'CardKey', { auditSink: sink, location: 'westeurope' })).not.toThrow();
+  });
+
+  test('a workspace-only sink takes vaults of any region (a workspace may be elsewhere)', () => {
+    const stack = azureStack();
+    const sink = new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: 'westeurope', immutable: false });
+    expect(() => new azure.KeyVault(stack, 'V', {
+      resourceGroupName: RG, location: 'eastus', acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), auditSink: sink,
+    })).not.toThrow();
+  });
+});
+
+describe('keys and HSM roles wait for the AuditEvent diagnostic setting, so that their creation is logged', () => {
+  const stack = azureStack();
+  const sink = pciSink(stack);
+  azureCmk(stack, PCI, 'CardKey', { auditSink: sink });
+  const hsm = azureHsm(stack, PCI, 'Hsm', { auditSink: sink });
+  hsm.addKey('TenantA', { keyName: 'tenant-a' });
+  new azure.ByokImport(stack, 'Imported', {
+    resourceGroupName: RG,
+    location: LOCATION,
+    profile: PCI,
+    auditSink: sink,
+    acknowledgePurgeProtectionIsPermanent: true,
+    network: vaultNetwork(),
+    custodians: {
+      administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor], importers: [ids.importer], approvers: [ids.approverA, ids.approverB],
+    },
+  });
+  const json = synth(stack);
+  const setting = (owner: string) => {
+    const name = Object.keys(resources(json, 'azurerm_monitor_diagnostic_setting')).find((n) => n.startsWith(`${owner}_AuditDiagnostics_`))!;
+    expect(name).toBeDefined();
+    return `azurerm_monitor_diagnostic_setting.${name}`;
+  };
+
+  test('a vault key', () => {
+    expect(one(json, 'azurerm_key_vault_key', /^CardKey_/).depends_on).toContain(setting('CardKey_Vault'));
+  });
+
+  test('a Managed HSM key', () => {
+    expect(one(json, 'azurerm_key_vault_managed_hardware_security_module_key', /^Hsm_TenantA_/).depends_on).toContain(setting('Hsm'));
+  });
+
+  test('every Managed HSM local role definition and role assignment', () => {
+    const hsmSetting = setting('Hsm');
+    const definitions = Object.values(resources(json, 'azurerm_key_vault_managed_hardware_security_module_role_definition'));
+    const assignments = Object.values(resources(json, 'azurerm_key_vault_managed_hardware_security_module_role_assignment'));
+    expect(definitions.length).toBeGreaterThanOrEqual(3);
+    expect(assignments.length).toBeGreaterThanOrEqual(3);
+    for (const r of [...definitions, ...assignments]) expect(r.depends_on).toContain(hsmSetting);
+  });
+
+  test('a BYOK import into the Managed HSM: its importer role definition, role assignments and key-exchange key', () => {
+    const hsmStack = azureStack();
+    const hsmSink = pciSink(hsmStack);
+    const store = azureHsm(hsmStack, PCI, 'Hsm', { auditSink: hsmSink });
+    new azure.ByokImport(hsmStack, 'Imported', {
+      resourceGroupName: RG,
+      location: LOCATION,
+      profile: PCI,
+      managedHsm: store,
+      custodians: { administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor], importers: [ids.importer] },
+    });
+    const hsmJson = synth(hsmStack);
+    const hsmSetting = `azurerm_monitor_diagnostic_setting.${Object.keys(resources(hsmJson, 'azurerm_monitor_diagnostic_setting')).find((n) => n.startsWith('Hsm_AuditDiagnostics_'))}`;
+    expect(one(hsmJson, 'azurerm_key_vault_managed_hardware_security_module_role_definition', /^Imported_ImporterRole_/).depends_on).toContain(hsmSetting);
+    const importerAssignments = Object.entries(resources(hsmJson, 'azurerm_key_vault_managed_hardware_security_module_role_assignment')).filter(([n]) => n.startsWith('Imported_'));
+    expect(importerAssignments.length).toBeGreaterThanOrEqual(2);
+    for (const [, r] of importerAssignments) expect(r.depends_on).toContain(hsmSetting);
+    expect(one(hsmJson, 'azurerm_resource_group_template_deployment').depends_on).toContain(hsmSetting);
+  });
+
+  test('the BYOK key-exchange key\'s template deployment', () => {
+    expect(one(json, 'azurerm_resource_group_template_deployment', /^Imported_KeyExchangeKey_/).depends_on).toContain(setting('Imported_Vault'));
+  });
+});
+
+describe('integrity: append blobs only, and the Managed HSM\'s undocumented operation names', () => {
+  test('the immutability policy allows appends to append blobs only (what Azure Monitor writes), not to block blobs', () => {
+    const stack = azureStack();
+    pciSink(stack);
+    const policy = one(synth(stack), 'azurerm_storage_container_immutability_policy');
+    expect(policy).toMatchObject({ protected_append_writes_enabled: true, locked: true });
+    expect(policy.protected_append_writes_all_enabled).toBeUndefined();
+  });
+
+  test('a vault-only sink records no Managed HSM caveat; an HSM makes AU-6 partial, naming the undocumented fragments', () => {
+    const vaultOnly = azureStack();
+    azureCmk(vaultOnly, PCI, 'CardKey', { auditSink: pciSink(vaultOnly) });
+    expect(EvidenceLedger.of(vaultOnly).evidenceFor(Control.NIST_AU_6, 'test/Audit').filter((e) => e.setting === 'operation names (Managed HSM)')).toEqual([]);
+
+    const withHsm = azureStack();
+    azureHsm(withHsm, PCI, 'Hsm', { auditSink: pciSink(withHsm) });
+    for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2]) {
+      const entries = EvidenceLedger.of(withHsm).evidenceFor(control, 'test/Audit');
+      const caveat = entries.find((e) => e.setting === 'operation names (Managed HSM)')!;
+      expect(caveat.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+      expect(caveat.description).toContain(
+        'match operation-name fragments (Backup, Restore, RoleAssignment, RoleDefinition, SecurityDomain) that Microsoft does not document');
+      expect(caveat.description).toContain('a change to the HSM\'s local role assignments or definitions may go unalerted');
+      expect(entries.find((e) => e.setting === 'criteria.query (HsmAccessChange)')!.description).toContain('are not documented operation names');
+      expect(entries.find((e) => e.setting === 'criteria.query (KeyDestruction)')!.description).not.toContain('not documented');
+    }
+  });
 });

@@ -33,7 +33,7 @@ describe('an immutable sink under HIPAA (six years)', () => {
     expect(one(json, 'azurerm_storage_container_immutability_policy')).toMatchObject({
       immutability_period_in_days: 2190,
       locked: true,
-      protected_append_writes_all_enabled: true,
+      protected_append_writes_enabled: true,
       storage_container_resource_manager_id: expect.stringMatching(/azurerm_storage_container\..*\.resource_manager_id/),
     });
     expect(s.retentionDays).toBe(2190);

@@ -26,7 +26,7 @@ describe('CustomerManagedKey in its own premium vault', () => {
     expect(k.lifecycle).toEqual({ ignore_changes: ['expiration_date'], prevent_destroy: true });
     // Key creation is a data-plane call: it waits for the deployer's role and for the private endpoint (its DNS record).
     expect(k.depends_on).toEqual([expect.stringMatching(/azurerm_role_assignment\..*DeploymentPrincipalAccess/),
-      expect.stringMatching(/^azurerm_private_endpoint\./)]);
+      expect.stringMatching(/^azurerm_private_endpoint\./), expect.stringMatching(/^azurerm_monitor_diagnostic_setting\.OrdersKey_Vault_AuditDiagnostics_/)]);
   });
 
   test('users and auditors are assigned on the key alone; administrators only through PIM on the vault', () => {

@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
-import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { compliance, ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
 import {
   azureByok, azureCmk, azureHsm, azureStack, CERTS, hsmNetwork, ids, LOCATION, NET, one, resources, RG, synth, vaultNetwork,
@@ -78,6 +83,57 @@ test('VaultNetwork.privateEndpoint with linkedVirtualNetworkIds creates one shar
   }
 });
 
+describe('one privatelink zone per stack and service: Azure links a network to only one zone of a name', () => {
+  const inGroup = (stack: any, id: string, resourceGroupName: string, network: azure.VaultNetwork) =>
+    new azure.KeyVault(stack, id, { resourceGroupName, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network });
+
+  test('vaults in two resource groups linking the same networks share one zone (the first vault\'s group) and one link per network', () => {
+    const stack = azureStack();
+    const network = () => azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A, VNET_B] });
+    inGroup(stack, 'A', 'rg-a', network());
+    inGroup(stack, 'B', 'rg-b', network());
+    const json = synth(stack);
+    expect(one(json, 'azurerm_private_dns_zone')).toMatchObject({ name: 'privatelink.vaultcore.azure.net', resource_group_name: 'rg-a' });
+    const links = Object.values(resources(json, 'azurerm_private_dns_zone_virtual_network_link')) as any[];
+    expect(links.map((l) => l.virtual_network_id).sort()).toEqual([VNET_A, VNET_B]);
+    const endpoints = Object.values(resources(json, 'azurerm_private_endpoint')) as any[];
+    expect(endpoints.map((pe) => pe.resource_group_name).sort()).toEqual(['rg-a', 'rg-b']);
+    expect(new Set(endpoints.map((pe) => pe.private_dns_zone_group.private_dns_zone_ids[0])).size).toBe(1);
+    // The second vault's evidence names the zone where it is, not its own resource group.
+    expect(networkEvidence(stack, 'test/B').description).toContain('privatelink.vaultcore.azure.net created in resource group rg-a');
+  });
+
+  test('a network id differing only in case is linked once', () => {
+    const stack = azureStack();
+    inGroup(stack, 'A', RG, azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }));
+    inGroup(stack, 'B', RG, azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A.toUpperCase()] }));
+    expect(Object.keys(resources(synth(stack), 'azurerm_private_dns_zone_virtual_network_link'))).toHaveLength(1);
+  });
+
+  test('a Key Vault zone and a Managed HSM zone may both link the same network (different names)', () => {
+    const stack = azureStack();
+    inGroup(stack, 'A', RG, azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }));
+    azureHsm(stack, ComplianceProfile.COMMERCIAL, 'Hsm', {
+      network: azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }),
+    });
+    const zones = Object.values(resources(synth(stack), 'azurerm_private_dns_zone')) as any[];
+    expect(zones.map((z) => z.name).sort()).toEqual(['privatelink.managedhsm.azure.net', 'privatelink.vaultcore.azure.net']);
+  });
+
+  test('two stacks of one app linking the same network to their own zones are refused, naming the prop and the network', () => {
+    const first = azureStack('first');
+    const app = first.node.scope!;
+    inGroup(first, 'A', 'rg-a', azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] }));
+    const second = new TerraformStack(app as any, 'second');
+    new AzurermProvider(second, 'azurerm', { features: [{}], subscriptionId: '00000000-0000-4000-8000-000000000001' });
+    expect(() => inGroup(second, 'B', 'rg-b', azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] })))
+      .toThrow(`network linkedVirtualNetworkIds of second/B links virtual network ${VNET_A} to a second privatelink.vaultcore.azure.net zone: ` +
+        'first/CloudKmsPrivateDns-vault-');
+    expect(() => inGroup(second, 'C', 'rg-b', azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [VNET_A] })))
+      .toThrow(/\(created for first\/A\) is already linked to it.*give one of them privateDnsZoneId \(the other zone's id\) instead of linkedVirtualNetworkIds/);
+  });
+});
+
 test('the evidence stays readable when the subnet and networks are Terraform references', () => {
   const stack = azureStack();
   const vnet = new VirtualNetwork(stack, 'Net', { name: 'vnet', resourceGroupName: RG, location: LOCATION, addressSpace: ['10.0.0.0/16'] });
@@ -101,6 +157,70 @@ test('VaultNetwork.allowList: public access on, firewall Deny with exactly the l
   expect(resources(json, 'azurerm_private_endpoint')).toEqual({});
   expect(v.networkMode).toBe(azure.VaultNetworkMode.ALLOW_LIST);
   expect(networkEvidence(stack, 'test/Vault').description).toMatch(/firewall default Deny: only 2 IP ranges \(203\.0\.113\.7, 198\.51\.100\.0\/24\) and 1 subnet/);
+});
+
+describe('allow-list evidence says SATISFIED only for narrow, checked, public ranges', () => {
+  const evidenceFor = (ipRanges: string[]) => {
+    const stack = azureStack();
+    newVault(stack, 'Vault', azure.VaultNetwork.allowList({ ipRanges }));
+    return [Control.NIST_AC_6, Control.PCI_3_6_1].map((c) => EvidenceLedger.of(stack).evidenceFor(c, 'test/Vault').find((e) => /network_acls/.test(e.setting))!);
+  };
+
+  test('all of IPv4 in two halves is refused: the halves span private, loopback and reserved blocks', () => {
+    expect(() => evidenceFor(['0.0.0.0/1', '128.0.0.0/1']))
+      .toThrow('network ipRanges must be public addresses a client can reach Key Vault from: 0.0.0.0/1 spans 0.0.0.0/8 ("this network", RFC 1122)');
+    expect(() => evidenceFor(['128.0.0.0/1'])).toThrow(/128\.0\.0\.0\/1 spans 172\.16\.0\.0\/12 \(private, RFC 1918\).*got 128\.0\.0\.0\/1 for test\/Vault/);
+    expect(() => evidenceFor(['0.0.0.0/0'])).toThrow(/0\.0\.0\.0\/0 spans 0\.0\.0\.0\/8/);
+    expect(() => evidenceFor(['8.0.0.0/5'])).toThrow(/8\.0\.0\.0\/5 spans 10\.0\.0\.0\/8 \(private, RFC 1918\)/);
+  });
+
+  test.each([
+    ['0.0.0.0/8', '0.1.2.3', '"this network", RFC 1122'],
+    ['127.0.0.0/8', '127.0.0.1', 'loopback, RFC 1122'],
+    ['169.254.0.0/16', '169.254.169.254/32', 'link-local, RFC 3927'],
+    ['100.64.0.0/10', '100.64.0.0/10', 'shared address space for carrier-grade NAT, RFC 6598'],
+    ['224.0.0.0/4', '239.1.0.0/16', 'multicast, RFC 5771'],
+    ['240.0.0.0/4', '255.255.255.255', 'reserved, RFC 1112'],
+  ])('a range within %s is refused (%s)', (block, range, what) => {
+    expect(() => evidenceFor([range])).toThrow(`network ipRanges must be public addresses a client can reach Key Vault from: ${range} is within ${block} (${what})`);
+  });
+
+  test('a range broader than /16 is recorded PARTIALLY_SATISFIED, naming the range', () => {
+    for (const e of evidenceFor(['203.0.113.7', '8.0.0.0/7'])) {
+      expect(e.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+      expect(e.description).toContain('partially: 8.0.0.0/7 admits 33554432 addresses (broader than /16)');
+    }
+  });
+
+  test('a /16 and narrower public ranges are SATISFIED', () => {
+    for (const e of evidenceFor(['203.0.113.7', '20.50.0.0/16'])) expect(e.status).toBe(EvidenceStatus.SATISFIED);
+  });
+
+  test('under PCI DSS a partial allow list fails synthesis until narrowed or acknowledged', () => {
+    const build = (acknowledge: boolean) => {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'netfix-')) });
+      const stack = new TerraformStack(app, 'pci');
+      new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: '00000000-0000-4000-8000-000000000001' });
+      const key = azureCmk(stack, ComplianceProfile.PCI_DSS, 'OrdersKey', { network: azure.VaultNetwork.allowList({ ipRanges: ['8.0.0.0/7'] }) });
+      if (acknowledge) {
+        for (const control of [Control.NIST_AC_6, Control.PCI_3_6_1]) {
+          compliance.ComplianceReport.acknowledgeControl(key, control, 'the runner pool egresses from the whole /7; narrowed in change 123');
+        }
+      }
+      return () => app.synth();
+    };
+    expect(build(false)).toThrow(/required control PCI DSS v4\.0 3\.6\.1 is partially satisfied for key pci\/OrdersKey/);
+    expect(build(true)).not.toThrow();
+  });
+
+  test('a range known only at deploy time is PARTIALLY_SATISFIED, "not checked at synthesis"', () => {
+    const stack = azureStack();
+    const ip = new TerraformVariable(stack, 'runner_ip', { type: 'string' });
+    newVault(stack, 'Vault', azure.VaultNetwork.allowList({ ipRanges: ['203.0.113.7', ip.stringValue] }));
+    const e = networkEvidence(stack, 'test/Vault');
+    expect(e.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+    expect(e.description).toContain('partially: 1 IP range is known only at deploy time and not checked at synthesis');
+  });
 });
 
 describe('trusted Microsoft services pass the firewall only when a key is granted to a service', () => {

@@ -308,6 +308,22 @@ describe('Google Cloud rules (Terraform JSON)', () => {
     expect(results(AuditLogs, tf({ ...keys, ...audit(['ADMIN_READ']), ...sink }))).toEqual([N]);
     expect(results(AuditLogs, tf({ ...keys, ...audit(['DATA_READ', 'DATA_WRITE']) }))).toEqual([N]);
     expect(results(AuditLogs, key(), COMMERCIAL)).toEqual([NA]);
+    // One stack per project manages the (authoritative) audit config; a sink in another stack of the assembly counts it
+    // only for the same project.
+    const projectSink = { ...sink, google_logging_project_sink: { s: { project: 'p1', filter: 'protoPayload.serviceName="cloudkms.googleapis.com"' } } };
+    const manager = (project: string) => tf({
+      google_project_iam_audit_config: {
+        a: {
+          project,
+          service: 'cloudkms.googleapis.com',
+          audit_log_config: ['DATA_READ', 'DATA_WRITE'].map((log_type) => ({ log_type })),
+        },
+      },
+    });
+    const withSiblings = (siblings: any[]) => AuditLogs.evaluate(tf({ ...keys, ...projectSink }), { profile: PCI, siblings }).map((f) => f.result);
+    expect(withSiblings([manager('p1')])).toEqual([C]);
+    expect(withSiblings([manager('p2')])).toEqual([N]);
+    expect(withSiblings([])).toEqual([N]);
   });
 
   test('DualControl', () => {

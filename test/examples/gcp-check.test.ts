@@ -21,6 +21,24 @@ test.each(STACKS)('%s passes the Terraform checks', (name) => {
   expect(summary.keys).toBeGreaterThan(0);
 });
 
+test('exactly one stack of the project manages its Cloud KMS Data Access audit configuration (authoritative per service and project)', () => {
+  const managers = STACKS.flatMap((name) => Object.values<any>(stackJson(name).resource.google_project_iam_audit_config ?? {})
+    .filter((a) => a.service === 'cloudkms.googleapis.com').map((a) => [name, a.project]));
+  expect(managers).toEqual([['gcp-customer-managed', 'acme-payments-prod']]);
+});
+
+test('every audit sink of the examples reports alerting changes, snoozes included, to an escalation channel the other alerts do not use', () => {
+  const sinks = STACKS.filter((name) => stackJson(name).resource.google_logging_project_sink);
+  expect(sinks).toEqual(['gcp-customer-managed', 'gcp-byok', 'gcp-hyok', 'gcp-saas-tenants']);
+  for (const name of sinks) {
+    const policies = Object.values<any>(stackJson(name).resource.google_monitoring_alert_policy);
+    const alerting = policies.filter((p) => p.conditions[0].condition_matched_log.filter.includes('google.monitoring.v3.SnoozeService.CreateSnooze'));
+    expect(alerting).toHaveLength(1);
+    const others = new Set(policies.filter((p) => p !== alerting[0]).flatMap((p) => p.notification_channels));
+    expect(alerting[0].notification_channels.filter((c: string) => !others.has(c))).toHaveLength(1);
+  }
+});
+
 describe('the checks catch what they claim to', () => {
   const findings = (name: string, mutate: (json: any) => void) => {
     const json = stackJson(name);
@@ -51,7 +69,7 @@ describe('the checks catch what they claim to', () => {
     }, /administers keys and holds roles\/cloudkms.cryptoKeyEncrypter /],
     ['a bucket without public access prevention', 'gcp-byok', (j) => { first(j, 'google_storage_bucket').public_access_prevention = 'inherited'; },
       /does not enforce public access prevention/],
-    ['Data Access logs without DATA_READ', 'gcp-byok', (j) => { first(j, 'google_project_iam_audit_config').audit_log_config.splice(1, 1); },
+    ['Data Access logs without DATA_READ', 'gcp-customer-managed', (j) => { first(j, 'google_project_iam_audit_config').audit_log_config.splice(1, 1); },
       /logs ADMIN_READ,DATA_WRITE, not every Data Access type/],
     ['a log-match alert policy without a rate limit', 'gcp-byok', (j) => { delete first(j, 'google_monitoring_alert_policy').alert_strategy; },
       /log-match alert policy .* has no notification rate limit/],

@@ -1,7 +1,9 @@
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { TerraformStack } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import { buildReport, ControlStatus } from '../../src/compliance/report';
 import * as gcp from '../../src/gcp';
-import { gcpCmk, gcpSink, gcpStack, m, PROJECT, resources, synth, TfJson } from '../support/gcp';
+import { gcpCmk, gcpSink, gcpStack, m, one, PROJECT, resources, synth, TfJson } from '../support/gcp';
 
 const KMS = 'logName:"cloudaudit.googleapis.com" AND protoPayload.serviceName="cloudkms.googleapis.com"';
 const AUDIT = 'logName:"cloudaudit.googleapis.com"';
@@ -26,11 +28,13 @@ describe('alerts on Cloud KMS events (NIST AU-6, SOC 2 CC7.2)', () => {
   const stack = gcpStack();
   gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { notificationChannels: [PAGER] });
   const json = synth(stack);
-  const email = Object.keys(resources(json, 'google_monitoring_notification_channel'));
+  const email = Object.entries(resources(json, 'google_monitoring_notification_channel'))
+    .filter(([, c]) => (c as any).labels.email_address === m.securityTeam).map(([n]) => n);
 
-  test('one e-mail notification channel per address', () => {
+  test('one e-mail notification channel per address, escalation addresses included', () => {
     expect(Object.values(resources(json, 'google_monitoring_notification_channel'))).toEqual([
       expect.objectContaining({ project: PROJECT, type: 'email', labels: { email_address: m.securityTeam } }),
+      expect.objectContaining({ project: PROJECT, type: 'email', labels: { email_address: m.securityOnCall } }),
     ]);
   });
 
@@ -94,12 +98,14 @@ describe('alerts on changes to the audit trail (PCI DSS 10.3.4)', () => {
     ['audit-config-changed', `${AUDIT} AND protoPayload.methodName="SetIamPolicy" AND protoPayload.serviceData.policyDelta.auditConfigDeltas:*`],
     ['alerting-changed', `${AUDIT} AND protoPayload.serviceName="monitoring.googleapis.com" AND protoPayload.methodName=(` +
       '"google.monitoring.v3.AlertPolicyService.UpdateAlertPolicy" OR "google.monitoring.v3.AlertPolicyService.DeleteAlertPolicy" OR ' +
-      '"google.monitoring.v3.NotificationChannelService.UpdateNotificationChannel" OR "google.monitoring.v3.NotificationChannelService.DeleteNotificationChannel")'],
+      '"google.monitoring.v3.NotificationChannelService.UpdateNotificationChannel" OR "google.monitoring.v3.NotificationChannelService.DeleteNotificationChannel" OR ' +
+      '"google.monitoring.v3.SnoozeService.CreateSnooze" OR "google.monitoring.v3.SnoozeService.UpdateSnooze")'],
   ])('%s: counted and alerted on the first entry', (suffix, filter) => {
     const found = metric(json, suffix);
     expect(found.filter).toBe(filter.replace('BUCKET', bucket));
     const policy = policyOn(json, found.filter);
-    expect(policy).toMatchObject({ severity: 'CRITICAL', notification_channels: [expect.stringMatching(/^\$\{google_monitoring_notification_channel\..*\.name\}$/)] });
+    expect(policy.severity).toBe('CRITICAL');
+    expect(policy.notification_channels[0]).toMatch(/^\$\{google_monitoring_notification_channel\..*\.name\}$/);
     expect(policy.alert_strategy.notification_rate_limit).toEqual({ period: '300s' });
   });
 
@@ -140,7 +146,7 @@ test('a log bucket destination: no Cloud Storage alert, 10.3.4 rests on the lock
 describe('what the evidence does not claim', () => {
   test('no recipient (COMMERCIAL): the alerts exist but AU-6, CC7.2 and 10.3.4 are only partially satisfied', () => {
     const stack = gcpStack();
-    gcpSink(stack, ComplianceProfile.COMMERCIAL, 'Audit', { notificationEmails: [] });
+    gcpSink(stack, ComplianceProfile.COMMERCIAL, 'Audit', { notificationEmails: [], escalationEmails: [] });
     const json = synth(stack);
     expect(Object.keys(resources(json, 'google_monitoring_alert_policy'))).toHaveLength(12);
     expect(resources(json, 'google_monitoring_notification_channel')).toEqual({});
@@ -190,5 +196,125 @@ describe('bad input', () => {
 
   test('an existing channel alone is enough under PCI_DSS', () => {
     expect(() => gcpSink(gcpStack(), ComplianceProfile.PCI_DSS, 'Audit', { notificationEmails: undefined, notificationChannels: [PAGER] })).not.toThrow();
+  });
+});
+
+describe('silencing the alerts is reported where the silenced channels are not (AU-6, CC7.2, 10.3.4)', () => {
+  const channelRef = (json: TfJson, address: string) => {
+    const [name] = Object.entries(resources(json, 'google_monitoring_notification_channel')).find(([, c]) => (c as any).labels.email_address === address)!;
+    return `\${google_monitoring_notification_channel.${name}.name}`;
+  };
+  const ONCALL_PAGER = `projects/${PROJECT}/notificationChannels/999`;
+
+  test('the alerting-changed alert, and only it, also notifies the escalation e-mail and channel', () => {
+    const stack = gcpStack();
+    gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { escalationChannels: [ONCALL_PAGER] });
+    const json = synth(stack);
+    const team = channelRef(json, m.securityTeam);
+    const oncall = channelRef(json, m.securityOnCall);
+    expect(one(json, 'google_monitoring_notification_channel', /escalation/i)).toMatchObject({
+      type: 'email', labels: { email_address: m.securityOnCall }, display_name: `Cloud KMS alerting changes (${m.securityOnCall})`,
+    });
+    expect(policyOn(json, metric(json, 'alerting-changed').filter).notification_channels).toEqual([team, oncall, ONCALL_PAGER]);
+    const others = Object.values(resources(json, 'google_monitoring_alert_policy')).filter((p: any) => !p.display_name.includes('snoozes'));
+    expect(others).toHaveLength(11);
+    for (const p of others as any[]) expect(p.notification_channels).toEqual([team]);
+  });
+
+  test('with an escalation recipient: satisfied, naming the alerting-changed policy and what stays trusted', () => {
+    const stack = gcpStack();
+    gcpSink(stack, ComplianceProfile.PCI_DSS);
+    const ledger = EvidenceLedger.of(stack);
+    for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2, Control.PCI_10_3_4]) {
+      const [e] = ledger.evidenceFor(control, 'test/Audit');
+      expect(e.status).toBe(EvidenceStatus.SATISFIED);
+      expect(e.resource).toContain('test/Audit/AlertingChangedAlert');
+      expect(e.description).toContain('also notify 1 escalation channel(s) that no other alert uses');
+      expect(e.description).toMatch(/Trusted, outside this app like a project owner: a principal with Cloud Monitoring write access .* snooze every policy/);
+      expect(e.description).toContain('_Required');
+    }
+  });
+
+  test('without one: AU-6, CC7.2 and 10.3.4 only partially satisfied, saying silencing is detected only if a channel still delivers', () => {
+    const stack = gcpStack();
+    gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { escalationEmails: undefined, notificationChannels: [PAGER] });
+    const json = synth(stack);
+    expect(policyOn(json, metric(json, 'alerting-changed').filter).notification_channels).toEqual([channelRef(json, m.securityTeam), PAGER]);
+    const ledger = EvidenceLedger.of(stack);
+    for (const control of [Control.NIST_AU_6, Control.SOC2_CC7_2, Control.PCI_10_3_4]) {
+      const [e] = ledger.evidenceFor(control, 'test/Audit');
+      expect(e.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
+      expect(e.description).toContain('no escalationEmails or escalationChannels are set');
+      expect(e.description).toContain('silencing by someone who can edit channels or snoozes is detected only if one of those channels still delivers');
+    }
+  });
+
+  test('under PCI DSS the compliance report refuses a sink without an escalation recipient', () => {
+    const stack = gcpStack();
+    gcpCmk(stack, ComplianceProfile.PCI_DSS, 'OrdersKey', { auditSink: gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { escalationEmails: [] }) });
+    const key = buildReport(EvidenceLedger.of(stack)).stacks[0].keys.find((k) => k.path === 'test/OrdersKey')!;
+    expect(key.controls.find((c) => c.id === Control.PCI_10_3_4.id)?.status).toBe(ControlStatus.PARTIALLY_SATISFIED);
+  });
+
+  test.each<[string, Partial<gcp.KeyAuditSinkProps>, string]>([
+    ['an escalation address that is also a notification address', { escalationEmails: [m.securityTeam] },
+      `escalationEmails must not repeat notificationEmails: an escalation recipient is one the other alerts do not depend on, got ${m.securityTeam}`],
+    ['an escalation channel that is also a notification channel', { notificationChannels: [PAGER], escalationChannels: [PAGER] },
+      `escalationChannels must not repeat notificationChannels: an escalation recipient is one the other alerts do not depend on, got ${PAGER}`],
+    ['an IAM member as escalation e-mail', { escalationEmails: ['group:oncall@example.com'] }, 'escalationEmails must be e-mail addresses, got group:oncall@example.com'],
+    ['a bad escalation channel', { escalationChannels: ['999'] }, 'escalationChannels must be projects/<project>/notificationChannels/<id>, got 999'],
+  ])('bad input: %s', (_what, extra, message) => {
+    expect(() => gcpSink(gcpStack(), ComplianceProfile.PCI_DSS, 'Audit', extra)).toThrow(message);
+  });
+});
+
+describe('one manager of the Data Access audit configuration per project (google_project_iam_audit_config is authoritative)', () => {
+  const DATA_ACCESS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15];
+  const secondStack = (first: TerraformStack, id: string) => {
+    const stack = new TerraformStack(first.node.root, id);
+    new GoogleProvider(stack, 'google', { project: PROJECT });
+    return stack;
+  };
+
+  test('two sinks of one app managing the same project: an error naming both paths and the prop', () => {
+    const a = gcpStack('payments');
+    gcpSink(a, ComplianceProfile.PCI_DSS);
+    expect(() => gcpSink(secondStack(a, 'ledger'), ComplianceProfile.PCI_DSS)).toThrow(
+      /^manageDataAccessLogs: payments\/Audit and ledger\/Audit both manage the Data Access audit configuration of Cloud KMS in project payments-prod .* set manageDataAccessLogs: false on all but one, got true on both$/);
+  });
+
+  test('different projects, or all but one set to false: no error', () => {
+    const a = gcpStack('payments');
+    gcpSink(a, ComplianceProfile.PCI_DSS);
+    expect(() => gcpSink(secondStack(a, 'other'), ComplianceProfile.PCI_DSS, 'Audit', { project: 'other-project' })).not.toThrow();
+    expect(() => gcpSink(secondStack(a, 'ledger'), ComplianceProfile.PCI_DSS, 'Audit', { manageDataAccessLogs: false })).not.toThrow();
+  });
+
+  test.each([['before', true], ['after', false]])('a sink with manageDataAccessLogs: false built %s the managing sink: no audit config, evidence names the manager', (_when, managerFirst) => {
+    const a = gcpStack('payments');
+    const b = secondStack(a, 'ledger');
+    if (managerFirst) gcpSink(a, ComplianceProfile.PCI_DSS);
+    gcpSink(b, ComplianceProfile.PCI_DSS, 'Audit', { manageDataAccessLogs: false });
+    if (!managerFirst) gcpSink(a, ComplianceProfile.PCI_DSS);
+    expect(resources(synth(b), 'google_project_iam_audit_config')).toEqual({});
+    expect(Object.values(resources(synth(a), 'google_project_iam_audit_config'))).toEqual([expect.objectContaining({ service: 'cloudkms.googleapis.com' })]);
+    const ledger = EvidenceLedger.of(a);
+    for (const control of DATA_ACCESS) {
+      const entries = ledger.evidenceFor(control, 'ledger/Audit');
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ status: EvidenceStatus.SATISFIED, resource: 'payments/Audit/DataAccessLogs' });
+      expect(entries[0].description).toMatch(/turned on by payments\/Audit of this app \(manageDataAccessLogs is false here\).*Destroying the stack of payments\/Audit turns them off for this sink too/);
+    }
+  });
+
+  test('manageDataAccessLogs: false and no manager in the app: partially satisfied, the app cannot see it', () => {
+    const stack = gcpStack();
+    gcpSink(stack, ComplianceProfile.PCI_DSS, 'Audit', { manageDataAccessLogs: false });
+    expect(resources(synth(stack), 'google_project_iam_audit_config')).toEqual({});
+    for (const control of DATA_ACCESS) {
+      const [e] = EvidenceLedger.of(stack).evidenceFor(control, 'test/Audit');
+      expect(e).toMatchObject({ status: EvidenceStatus.PARTIALLY_SATISFIED, value: 'manageDataAccessLogs: false' });
+      expect(e.description).toMatch(/no other KeyAuditSink of this app manages .* project payments-prod: .* decided outside this app, which cannot see it/);
+    }
   });
 });

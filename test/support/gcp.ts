@@ -16,6 +16,8 @@ export const m = {
   importer: 'user:ceremony@example.com',
   /** Where the audit sink's alerts go (an e-mail address, not an IAM member). */
   securityTeam: 'security-alerts@example.com',
+  /** Who hears of changes to alerting itself (an e-mail address the other alerts do not use). */
+  securityOnCall: 'security-oncall@example.com',
 };
 
 export function gcpStack(id = 'test'): TerraformStack {
@@ -48,7 +50,14 @@ export function bindings(json: TfJson, type: string): any[] {
 
 export function gcpSink(stack: TerraformStack, profile: ComplianceProfile, id = 'Audit', extra: Partial<gcp.KeyAuditSinkProps> = {}): gcp.KeyAuditSink {
   return new gcp.KeyAuditSink(stack, id, {
-    project: PROJECT, location: 'EU', profile, auditors: [m.auditor], acknowledgeLockedRetention: true, notificationEmails: [m.securityTeam], ...extra,
+    project: PROJECT,
+    location: 'EU',
+    profile,
+    auditors: [m.auditor],
+    acknowledgeLockedRetention: true,
+    notificationEmails: [m.securityTeam],
+    escalationEmails: [m.securityOnCall],
+    ...extra,
   });
 }
 

@@ -45,3 +45,11 @@ function subscriptionOf(scope: IConstruct): NamingEnvironment {
   if (Token.isUnresolved(subscription)) return { looked: `the AzurermProvider's subscriptionId is a token, ${subscription}`, remedy: `a literal ${remedy}` };
   return { value: subscription, looked: 'AzurermProvider subscriptionId', remedy };
 }
+
+/**
+ * The subscription id of the stack's default azurerm provider when it is a literal, else undefined (set only through
+ * ARM_SUBSCRIPTION_ID at deploy time, or a token).
+ */
+export function literalSubscriptionId(scope: IConstruct): string | undefined {
+  return subscriptionOf(scope).value;
+}

@@ -4,6 +4,7 @@ import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
+import { KeyAuditSink } from '../key-audit-sink';
 import type { KeyVault } from '../key-vault';
 import { AzureKeySettings, expiryExpression, isoDays, requireName } from './key-settings';
 import { stableGuid } from '../../core/naming';
@@ -30,8 +31,9 @@ export function createVaultKey(scope: Construct, vault: KeyVault, name: string, 
       notifyBeforeExpiry: isoDays(s.notifyBeforeDays),
     },
     lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
-    // Key creation is a data-plane call: it waits for the private endpoint's DNS record, not only for the role.
-    dependsOn: [...dependsOn, ...vault._networkDependencies],
+    // Key creation is a data-plane call: it waits for the private endpoint's DNS record, not only for the role; and for
+    // the vault's AuditEvent diagnostic setting, so that KeyCreate and the rotation-policy calls are logged.
+    dependsOn: [...dependsOn, ...vault._networkDependencies, ...KeyAuditSink._auditDependencies(vault)],
   });
 }
 

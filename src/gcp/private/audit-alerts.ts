@@ -126,11 +126,20 @@ export const LOGGING_CONFIG_METHODS = [
 ].map((m) => `google.logging.v2.ConfigServiceV2.${m}`);
 /** The log-based metrics the alerts count with. */
 export const LOG_METRIC_METHODS = ['UpdateLogMetric', 'DeleteLogMetric'].map((m) => `google.logging.v2.MetricsServiceV2.${m}`);
-/** The alert policies and notification channels themselves. */
+/**
+ * The alert policies, the notification channels and snoozes. A snooze keeps the alert policies it names from opening
+ * incidents (and closes open ones) for its interval, so creating one, or moving its end, silences alerts without
+ * touching a policy or a channel; the Snooze API has no delete, an active snooze is ended by UpdateSnooze. Method names
+ * as the Cloud Monitoring audit logs write them (`google.monitoring.v3.<service>.<method>`, service SnoozeService).
+ * @see https://cloud.google.com/monitoring/audit-logging
+ * @see https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.snoozes
+ * @see https://cloud.google.com/monitoring/alerts/snooze
+ */
 export const MONITORING_METHODS = [
   'google.monitoring.v3.AlertPolicyService.UpdateAlertPolicy', 'google.monitoring.v3.AlertPolicyService.DeleteAlertPolicy',
   'google.monitoring.v3.NotificationChannelService.UpdateNotificationChannel',
   'google.monitoring.v3.NotificationChannelService.DeleteNotificationChannel',
+  'google.monitoring.v3.SnoozeService.CreateSnooze', 'google.monitoring.v3.SnoozeService.UpdateSnooze',
 ];
 /**
  * Cloud Storage bucket configuration (Admin Activity): IAM, bucket metadata (retention policy, lifecycle rules, which
@@ -164,9 +173,11 @@ export function trailAlerts(bucketName?: string): AuditAlert[] {
     },
     {
       // A policy changed or deleted is reported by this one; this one deleted first is not (only recorded, in _Required).
+      // A snooze that names this policy too silences its own report. The KeyAuditSink sends this alert to the escalation
+      // channels as well, so a disabled or deleted alert channel is not reported only to itself.
       id: 'AlertingChanged',
-      title: 'Cloud Monitoring alert policies or notification channels changed',
-      why: 'Someone about to tamper with keys or the audit trail would first silence the alerts.',
+      title: 'Cloud Monitoring alert policies, notification channels or snoozes changed',
+      why: 'Someone about to tamper with keys or the audit trail would first silence the alerts: a disabled or deleted channel, a changed policy, or a snooze.',
       methods: MONITORING_METHODS,
       filter: `${audit} AND protoPayload.serviceName="monitoring.googleapis.com" AND protoPayload.methodName=${anyOf(MONITORING_METHODS)}`,
     },
