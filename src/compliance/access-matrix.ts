@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { Access } from '../core/access-policy';
 import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow, ResolvedAccessPolicy } from '../core/access-policy';
+import { Access, ROLE_NAMES } from '../core/access-policy';
 
 export { Access } from '../core/access-policy';
 export type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../core/access-policy';
@@ -288,14 +288,6 @@ interface PrincipalToEvaluate {
   readonly deployer: boolean;
 }
 
-const ROLE_NAMES: Record<string, string> = {
-  [CustodianRole.ADMINISTRATOR]: 'administrator',
-  [CustodianRole.USER]: 'user',
-  [CustodianRole.AUDITOR]: 'auditor',
-  [CustodianRole.APPROVER]: 'approver',
-  [CustodianRole.IMPORTER]: 'importer',
-  [CustodianRole.DEPLOYER]: 'deployment identity',
-};
 
 const OUTSIDE_ACCOUNT = '999999999999';
 

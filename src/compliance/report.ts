@@ -268,7 +268,7 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
   }
   const escalation = matrix.aloneReachUse.length > 0
     ? `; alone can reach cryptographic use without being a user of the key: ${describePaths(matrix.aloneReachUse)}`
-    : '; nobody but the key\'s users can reach cryptographic use, directly or by changing the policy, replicating or re-pointing an alias';
+    : `; nobody but the key's users can reach cryptographic use, directly or ${detours(matrix)}`;
   // A principal who alone can reach use by rewriting the policy, replicating the key or moving an alias (beyond what the
   // profile accepts: nobody outside the gate under dual control, at most the deployment identity otherwise) leaves
   // separation of duties only partly enforced: it is a path around the denies, even though no statement grants use.
@@ -283,7 +283,7 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
         : partial ? `separation of duties, but ${target!.expected} is not met (evaluated)` : 'separation of duties (evaluated)',
       description: `${e.description}; ` + (violations.length > 0 ? `evaluated with ${matrix.evaluator}: ${violations.join('; ')}`
         : `evaluated with ${matrix.evaluator}: administrators and the deployment identity cannot use the key, users cannot manage it, ` +
-          'auditors only read, and nobody outside the policy reaches anything') + escalation,
+          `auditors only read, and nobody ${matrix.gateName ? 'else this app grants a role' : 'outside the policy'} reaches anything`) + escalation,
     });
   }
   for (const e of structural) {
@@ -482,11 +482,8 @@ export function renderAccessMatrix(m: AccessMatrix): string[] {
     out.push(`| ${escapeCell(r.principal)} | ${r.role} | ${cells.map(escapeCell).join(' | ')} |`);
   }
   out.push('');
-  out.push(m.aloneReachUse.length === 0
-    ? 'Principals who alone can reach cryptographic use, directly or by changing the policy, replicating the key or re-pointing an alias ' +
-      '(other than the key\'s users): none.'
-    : 'Principals who alone can reach cryptographic use, directly or by changing the policy, replicating the key or re-pointing an alias ' +
-      '(other than the key\'s users):', '');
+  const who = `Principals who alone can reach cryptographic use, directly or ${detours(m)} (other than the key's users)`;
+  out.push(m.aloneReachUse.length === 0 ? `${who}: none.` : `${who}:`, '');
   for (const p of m.aloneReachUse) out.push(`- ${p.principal} (${p.role}): ${p.via.join(', ')}`);
   if (m.aloneReachUse.length > 0) out.push('');
   if (m.aloneReachUseTarget) {
@@ -498,6 +495,12 @@ export function renderAccessMatrix(m: AccessMatrix): string[] {
     (m.singlePersonDualControl.length === 0 ? 'nobody else can alone perform an operation dual control must hold.'
       : `one principal alone can perform operations dual control must hold: ${describePaths(m.singlePersonDualControl)}.`), '');
   return out;
+}
+
+/** The detours to cryptographic use a matrix considers: AWS's through the key policy, Azure's and Google's through access. */
+function detours(m: AccessMatrix): string {
+  return m.gateName ? 'by changing who has access (role assignments, IAM bindings) or, on Azure, restoring a backup elsewhere'
+    : 'by changing the policy, replicating the key or re-pointing an alias';
 }
 
 /** Writes `compliance-report.json` and `compliance-report.md` into `outdir`. */

@@ -1,3 +1,4 @@
+import { CustodianRole } from './custodians';
 /*
  * Not exported from the package: the ledger's methods that take these are internal, and each cloud resolves its own
  * policy language.
@@ -122,3 +123,14 @@ export interface AccessMatrix {
    */
   readonly gateName?: string;
 }
+
+/** How the access matrix and the report name a role's holders. */
+export const ROLE_NAMES: Record<CustodianRole, string> = {
+  [CustodianRole.ADMINISTRATOR]: 'administrator',
+  [CustodianRole.USER]: 'user',
+  [CustodianRole.AUDITOR]: 'auditor',
+  [CustodianRole.APPROVER]: 'approver',
+  [CustodianRole.IMPORTER]: 'importer',
+  [CustodianRole.DEPLOYER]: 'deployment identity',
+  [CustodianRole.BACKUP_OPERATOR]: 'backup operator',
+};

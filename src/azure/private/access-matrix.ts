@@ -1,7 +1,7 @@
 import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { Access } from '../../core/access-policy';
 import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../../core/access-policy';
+import { Access, ROLE_NAMES } from '../../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
 import type { HyokExternalStore } from '../hyok-external-store';
@@ -81,15 +81,6 @@ const DUAL_CONTROL_CLASSES = ['change access', 'delete/purge', 'backup/restore']
 const DUAL_CONTROL_EXTRA_ACTIONS = [`${KV}/keys/update/action`, `${KV}/keys/import/action`, `${KV}/keys/recover/action`,
   `${HSM}/keys/write/action`, `${HSM}/keys/import/action`, `${HSM}/keys/deletedKeys/recover/action`];
 
-const ROLE_NAMES: Record<string, string> = {
-  [CustodianRole.ADMINISTRATOR]: 'administrator',
-  [CustodianRole.USER]: 'user',
-  [CustodianRole.AUDITOR]: 'auditor',
-  [CustodianRole.APPROVER]: 'approver',
-  [CustodianRole.IMPORTER]: 'importer',
-  [CustodianRole.DEPLOYER]: 'deployment identity',
-  [CustodianRole.BACKUP_OPERATOR]: 'backup operator',
-};
 
 /** Rights held outside this app, which the matrix does not count (the README says how to govern them). */
 const OUTSIDE_THIS_APP = 'outside this app: whoever holds Owner, User Access Administrator or Role Based Access Control Administrator ' +

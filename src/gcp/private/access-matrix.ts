@@ -8,7 +8,7 @@
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { EXTERNAL_KEY_REPOINTING, GCP_ACTION_CLASSES, ROLE_PERMISSIONS } from './role-permissions';
-import { Access, AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../../core/access-policy';
+import { Access, AccessMatrix, EscalationPath, MatrixCell, MatrixRow, ROLE_NAMES } from '../../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
 
@@ -30,14 +30,6 @@ export const GCP_DERIVES_FROM = ['IAM bindings', 'privileged access manager enti
 const MAXIMAL_ROLES = new Set(['roles/owner', 'roles/editor', 'roles/resourcemanager.projectIamAdmin', 'roles/iam.securityAdmin']);
 const PROJECT_SET_IAM = 'resourcemanager.projects.setIamPolicy';
 
-const ROLE_NAMES: Record<string, string> = {
-  [CustodianRole.ADMINISTRATOR]: 'administrator',
-  [CustodianRole.USER]: 'user',
-  [CustodianRole.AUDITOR]: 'auditor',
-  [CustodianRole.APPROVER]: 'approver',
-  [CustodianRole.IMPORTER]: 'importer',
-  [CustodianRole.DEPLOYER]: 'deployment identity',
-};
 
 type Json = Record<string, any>;
 
