@@ -134,3 +134,20 @@ export const ROLE_NAMES: Record<CustodianRole, string> = {
   [CustodianRole.DEPLOYER]: 'deployment identity',
   [CustodianRole.BACKUP_OPERATOR]: 'backup operator',
 };
+
+/** The `oncePerReport` kind of a cdktf stack's Terraform JSON, which the Azure and Google matrices both read. */
+export const TERRAFORM_JSON = 'terraform-json';
+
+/**
+ * A value computed once per report: `cache` is the map a report hands every access-policy source. Values are kept by
+ * kind, so two clouds (or two uses) can key by the same stack without reading each other's values.
+ */
+export function oncePerReport<T>(cache: Map<unknown, unknown>, kind: string, key: unknown, make: () => T): T {
+  let byKey = cache.get(kind) as Map<unknown, T> | undefined;
+  if (!byKey) {
+    byKey = new Map();
+    cache.set(kind, byKey);
+  }
+  if (!byKey.has(key)) byKey.set(key, make());
+  return byKey.get(key)!;
+}

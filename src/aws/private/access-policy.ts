@@ -1,6 +1,7 @@
 import { CfnElement, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { oncePerReport } from '../../core/access-policy';
 import type { ResolvedAccessPolicy } from '../../core/access-policy';
 import { EvidenceLedger } from '../../core/evidence';
 
@@ -158,17 +159,13 @@ function resolveStatements(stack: Stack, document: unknown, env: ConcreteEnviron
     const raw = stack.resolve(document) as { Statement?: any[] } | undefined;
     return (raw?.Statement ?? []).map((st) => ({ raw: st, concrete: concretize(st, env) }));
   }
-  let byStack = cache.get(stack) as Map<iam.PolicyStatement, ResolvedStatement> | undefined;
-  if (!byStack) {
-    byStack = new Map();
-    cache.set(stack, byStack);
-  }
+  const byStack = oncePerReport(cache, 'aws-resolved-statements', stack, () => new Map<iam.PolicyStatement, ResolvedStatement>());
   return (statements as iam.PolicyStatement[]).map((st) => {
-    let r = byStack!.get(st);
+    let r = byStack.get(st);
     if (!r) {
       const raw = stack.resolve(st.toStatementJson());
       r = { raw, concrete: concretize(raw, env) };
-      byStack!.set(st, r);
+      byStack.set(st, r);
     }
     return r;
   });

@@ -1,7 +1,7 @@
 import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
 import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../../core/access-policy';
-import { Access, ROLE_NAMES } from '../../core/access-policy';
+import { Access, oncePerReport, ROLE_NAMES, TERRAFORM_JSON } from '../../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
 import type { HyokExternalStore } from '../hyok-external-store';
@@ -132,14 +132,9 @@ function list(v: unknown): any[] {
 
 const MAXIMAL: RolePermissions = { actions: ['*'], notActions: [], dataActions: ['*'], notDataActions: [] };
 
-/** The synthesized Terraform JSON of a stack, once per report. */
+/** The synthesized Terraform JSON of a stack, once per report (shared with the Google matrices of the same stack). */
 function synthesized(stack: TerraformStack, cache: Map<unknown, unknown>): Json {
-  let json = cache.get(stack) as Json | undefined;
-  if (!json) {
-    json = stack.toTerraform() as Json;
-    cache.set(stack, json);
-  }
-  return json;
+  return oncePerReport(cache, TERRAFORM_JSON, stack, () => stack.toTerraform() as Json);
 }
 
 function resources(json: Json, type: string): [string, Json][] {
@@ -169,9 +164,10 @@ interface StackIndex {
 }
 
 function indexStack(stack: TerraformStack, cache: Map<unknown, unknown>): StackIndex {
-  const cached = cache.get(`azure-rbac-index:${stack.node.path}`) as StackIndex | undefined;
-  if (cached) return cached;
-  const json = synthesized(stack, cache);
+  return oncePerReport(cache, 'azure-rbac-index', stack, () => buildIndex(synthesized(stack, cache)));
+}
+
+function buildIndex(json: Json): StackIndex {
   const roleDefs = new Map<string, RolePermissions>();
   for (const [name, def] of resources(json, 'azurerm_role_definition')) {
     roleDefs.set(`\${azurerm_role_definition.${name}.role_definition_resource_id}`, customRolePermissions(def));
@@ -236,9 +232,7 @@ function indexStack(stack: TerraformStack, cache: Map<unknown, unknown>): StackI
     hsmAdmins.set(`\${azurerm_key_vault_managed_hardware_security_module.${name}.id}`, list(h.admin_object_ids).map(String));
   }
   const aboveVaults = [...byScope.keys()].filter((scope) => /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i.test(scope));
-  const index = { byScope, hsmByScope, hsmAdmins, aboveVaults };
-  cache.set(`azure-rbac-index:${stack.node.path}`, index);
-  return index;
+  return { byScope, hsmByScope, hsmAdmins, aboveVaults };
 }
 
 interface Principal {

@@ -8,7 +8,7 @@
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { EXTERNAL_KEY_REPOINTING, GCP_ACTION_CLASSES, ROLE_PERMISSIONS } from './role-permissions';
-import { Access, AccessMatrix, EscalationPath, MatrixCell, MatrixRow, ROLE_NAMES } from '../../core/access-policy';
+import { Access, AccessMatrix, EscalationPath, MatrixCell, MatrixRow, oncePerReport, ROLE_NAMES, TERRAFORM_JSON } from '../../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
 
@@ -64,15 +64,10 @@ export function registerGcpAccessMatrix(key: IConstruct, resource: TerraformReso
   });
 }
 
-/** The stack's Terraform JSON, once per report. */
+/** The stack's Terraform JSON, once per report (shared with the Azure matrices of the same stack). */
 function synthesized(resource: IConstruct, cache: Map<unknown, unknown>): Json {
   const stack = TerraformStack.of(resource);
-  let tf = cache.get(stack) as Json | undefined;
-  if (!tf) {
-    tf = stack.toTerraform() as Json;
-    cache.set(stack, tf);
-  }
-  return tf;
+  return oncePerReport(cache, TERRAFORM_JSON, stack, () => stack.toTerraform() as Json);
 }
 
 interface Index {
