@@ -61,6 +61,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     // JWT signature and claim verification in the tenant-aware envelope Lambda (bundled into its asset by esbuild).
     'aws-jwt-verify@^5.2.1',
+    // The compliance report's diagrams: mermaid's own parser checks them in tests, and its browser build is inlined
+    // into compliance-report.html so the report renders them with no network. jsdom gives the parser the DOM it needs.
+    'mermaid@12.3.0',
+    'jsdom@31.0.1',
+    // Drives Debian's chromium (never a downloaded browser) to check compliance-report.html in .ci/run.
+    'playwright-core@1.65.1',
   ],
 
   bin: { 'cloud-kms': 'lib/cli/main.js' },
