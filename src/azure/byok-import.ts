@@ -22,7 +22,7 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
-import { requireName, resolveAzureKeySettings } from './private/key-settings';
+import { describeRotationBound, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
 import { assignKeyRole, recordVaultCustodians } from './private/vault-key';
@@ -171,7 +171,7 @@ export class ByokImport extends Construct {
     });
     // The import step with this construct's target, name and expiry policy filled in.
     new TerraformOutput(this, 'ImportCommand', {
-      value: `cloud-kms byok azure import --vault-url ${target.url} --key-name ${this.keyName} --byok <file> --expires-in-days ${settings.expireAfterDays}`,
+      value: `cloud-kms byok azure import --vault-url ${target.url} --key-name ${this.keyName} --byok <file> --expires-in-days ${settings.expireAfterText}`,
       description: `Imports the wrapped key for ${this.node.path} (run by an importer)`,
     });
 
@@ -208,8 +208,8 @@ export class ByokImport extends Construct {
         : props.managedHsm ? 'the security domain needs a quorum of certificate holders (M of N)' : undefined,
       manualRotation: {
         setting: 'import',
-        value: `every ${settings.rotationDays} days`,
-        description: `rotated by importing a new version with cloud-kms byok azure import every ${settings.rotationDays} days; Azure cannot rotate imported material itself`,
+        value: `every ${settings.rotationText} days`,
+        description: `rotated by importing a new version with cloud-kms byok azure import every ${settings.rotationText} days${describeRotationBound(settings)}; Azure cannot rotate imported material itself`,
       },
     });
     for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {

@@ -1,5 +1,4 @@
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
-import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
 import type { HyokExternalStore, ManagedHsmKey } from './hyok-external-store';
@@ -12,6 +11,7 @@ import { CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { registerVaultKeyMatrix } from './private/access-matrix';
@@ -78,23 +78,27 @@ export interface AzureKeyOptions {
 
   /**
    * Automatic rotation: a new version this long after the current one was created. At least 7 days, at most the
-   * profile's rotation period.
+   * profile's rotation period. May be `Period.days(tfVar.numberValue)` of a `TerraformVariable`: the construct adds a
+   * `validation` to the variable that holds it to the same range (and below `expireAfter` less 7 days) at plan time;
+   * any other token is refused.
    * @default - the profile's longest rotation period
    * @see https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation
    */
-  readonly rotation?: Duration;
+  readonly rotation?: Period;
 
   /**
-   * Every version expires this long after creation (at least 28 days, and 7 days longer than `rotation`).
+   * Every version expires this long after creation (at least 28 days, and 7 days longer than `rotation`). A literal
+   * period: a token is refused.
    * @default - rotation plus 30 days
    */
-  readonly expireAfter?: Duration;
+  readonly expireAfter?: Period;
 
   /**
-   * Event Grid `KeyNearExpiry` notice this long before a version expires (at least 7 days).
-   * @default Duration.days(30)
+   * Event Grid `KeyNearExpiry` notice this long before a version expires (at least 7 days). A literal period: a
+   * token is refused.
+   * @default Period.days(30)
    */
-  readonly notifyBeforeExpiry?: Duration;
+  readonly notifyBeforeExpiry?: Period;
 
   /**
    * An existing vault to create the key in.

@@ -4,7 +4,6 @@ import { KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy } from '@cdktf/p
 import { KeyVaultManagedHardwareSecurityModuleRoleAssignment } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-assignment';
 import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
 import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
-import { Duration } from 'aws-cdk-lib';
 import { Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
@@ -18,6 +17,8 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { DeploymentModel, KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { Period } from '../core/period';
+import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { requireRange, ValidationError } from '../core/validation';
 import { recordAzureKeyEvidence } from './private/key-evidence';
@@ -114,10 +115,11 @@ export interface HyokExternalStoreProps {
   readonly name?: string;
 
   /**
-   * Soft-delete retention: 7–90 days. Purge protection is always on.
-   * @default Duration.days(90)
+   * Soft-delete retention: 7–90 days, a literal period (a token is refused: it is fixed at creation and must be
+   * checked against the profile first). Purge protection is always on.
+   * @default Period.days(90)
    */
-  readonly softDeleteRetention?: Duration;
+  readonly softDeleteRetention?: Period;
 
   /**
    * Object id Terraform deploys with. It is in `admin_object_ids` ("Managed HSM Administrator": it creates the local role
@@ -143,10 +145,14 @@ export interface ManagedHsmKeyOptions {
   readonly keySpec?: KeySpec;
   /** @default - ENCRYPT_DECRYPT for RSA, SIGN_VERIFY for EC */
   readonly keyUsage?: KeyUsage;
-  /** @default - the profile's longest rotation period */
-  readonly rotation?: Duration;
+  /**
+   * As on `CustomerManagedKey`: a literal, or a `TerraformVariable`'s numberValue in days, which the construct
+   * validates at plan time.
+   * @default - the profile's longest rotation period
+   */
+  readonly rotation?: Period;
   /** @default - rotation plus 30 days */
-  readonly expireAfter?: Duration;
+  readonly expireAfter?: Period;
   /**
    * Custodians of this key.
    * @default - the store's custodians
@@ -219,8 +225,8 @@ export class HyokExternalStore extends Construct {
     if (!c || (c.administrators ?? []).length === 0) {
       throw new ValidationError(`custodians.administrators must name at least one object id for ${this.node.path}, got none`);
     }
-    const retention = props.softDeleteRetention ?? Duration.days(90);
-    const retentionDays = retention.toDays({ integral: false });
+    const retention = props.softDeleteRetention ?? Period.days(90);
+    const retentionDays = literalDays(this, 'softDeleteRetention', retention);
     checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
     if (!props.network) {
       throw new ValidationError(`network is required for Managed HSM ${this.node.path}: VaultNetwork.privateEndpoint({ subnetId, privateDnsZoneId }), ` +

@@ -9,7 +9,6 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { StorageContainerImmutabilityPolicy } from '@cdktf/provider-azurerm/lib/storage-container-immutability-policy';
-import { Duration } from 'aws-cdk-lib';
 import { Aspects, ITerraformDependable, Lazy, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { azureAssignments } from './custodians';
@@ -18,6 +17,8 @@ import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName, literalSubscriptionId } from './private/naming';
+import { Period } from '../core/period';
+import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
 import { BUILT_IN } from './private/roles';
@@ -59,10 +60,10 @@ export interface KeyAuditSinkProps {
 
   /**
    * How long audit records are kept: the storage immutability period, and the workspace retention up to the
-   * workspace maximum of 730 days.
+   * workspace maximum of 730 days. A literal period of whole days (a token is refused).
    * @default - the profile's audit retention
    */
-  readonly retention?: Duration;
+  readonly retention?: Period;
 
   /**
    * Keep a write-once copy of the audit logs in a storage container with a locked time-based immutability policy.
@@ -266,7 +267,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       resourceGroupName,
       location,
       immutable: false,
-      retention: Duration.days(DEFAULT_SINK_RETENTION_DAYS),
+      retention: Period.days(DEFAULT_SINK_RETENTION_DAYS),
     });
   }
 
@@ -313,8 +314,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
-    const retention = props.retention ?? Duration.days(profile.auditRetentionDays);
-    const retentionDays = retention.toDays({ integral: false });
+    const retention = props.retention ?? Period.days(profile.auditRetentionDays);
+    const retentionDays = literalDays(this, 'retention', retention);
     requireRange('retention', retentionDays, 1, 36500, 'days');
     if (!Number.isInteger(retentionDays)) throw new ValidationError(`retention must be a whole number of days, got ${retention.toHumanString()}`);
     if (retentionDays < profile.auditRetentionDays) {

@@ -5,7 +5,6 @@ import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoi
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { RoleManagementPolicy } from '@cdktf/provider-azurerm/lib/role-management-policy';
-import { Duration } from 'aws-cdk-lib';
 import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { azureAssignments } from './custodians';
@@ -19,6 +18,8 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
+import { Period } from '../core/period';
+import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { AttachedNetwork } from './private/network';
@@ -73,10 +74,10 @@ export interface KeyVaultProps {
   readonly tenantId?: string;
 
   /**
-   * How long deleted keys and the vault can be recovered: 7–90 days.
-   * @default Duration.days(90)
+   * How long deleted keys and the vault can be recovered: 7–90 days, a literal period (a token is refused).
+   * @default Period.days(90)
    */
-  readonly softDeleteRetention?: Duration;
+  readonly softDeleteRetention?: Period;
 
   /**
    * The compliance profile the vault serves (soft-delete minimum, audit sink, dual control).
@@ -201,8 +202,8 @@ export class KeyVault extends Construct {
     if (!Token.isUnresolved(name) && name.includes('--')) {
       throw new ValidationError(`name must not contain consecutive hyphens, got ${name}`);
     }
-    const retention = props.softDeleteRetention ?? Duration.days(90);
-    const retentionDays = retention.toDays({ integral: false });
+    const retention = props.softDeleteRetention ?? Period.days(90);
+    const retentionDays = literalDays(this, 'softDeleteRetention', retention);
     checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
     checkAuditSink(profile, props.auditSink && {
       path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,

@@ -1,6 +1,5 @@
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Duration } from 'aws-cdk-lib';
 import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
@@ -15,6 +14,7 @@ import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
+import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, ValidationError } from '../core/validation';
@@ -85,14 +85,21 @@ export interface TenantKeyHierarchyProps {
   /** @default KeySpec.RSA_3072 */
   readonly keySpec?: KeySpec;
 
-  /** @default - the profile's longest rotation period */
-  readonly rotation?: Duration;
+  /**
+   * As on `CustomerManagedKey`: a literal, or a `TerraformVariable`'s numberValue in days, which the construct
+   * validates at plan time.
+   * @default - the profile's longest rotation period
+   */
+  readonly rotation?: Period;
 
-  /** @default - rotation plus 30 days */
-  readonly expireAfter?: Duration;
+  /**
+   * A literal period (a token is refused).
+   * @default - rotation plus 30 days
+   */
+  readonly expireAfter?: Period;
 
-  /** @default Duration.days(30) */
-  readonly notifyBeforeExpiry?: Duration;
+  /** @default Period.days(30) */
+  readonly notifyBeforeExpiry?: Period;
 
   /** Required: every shard vault has purge protection, which cannot be turned off. */
   readonly acknowledgePurgeProtectionIsPermanent: boolean;

@@ -6,3 +6,4 @@ export * from './custodians';
 export * from './evidence';
 export { TenantIsolation } from './tenants';
 export { NamingContext } from './naming';
+export * from './period';

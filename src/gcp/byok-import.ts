@@ -15,7 +15,7 @@ import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireMatch, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { describeRotationBound, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
@@ -140,8 +140,8 @@ export class ByokImport extends Construct {
       dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
       manualRotation: {
         setting: 'import_only',
-        value: `every ${settings.rotationDays} days`,
-        description: `rotated by importing a new version with cloud-kms byok gcp import every ${settings.rotationDays} days and making it primary; Cloud KMS cannot rotate imported keys`,
+        value: `every ${settings.rotationText} days`,
+        description: `rotated by importing a new version with cloud-kms byok gcp import every ${settings.rotationText} days${describeRotationBound(settings)} and making it primary; Cloud KMS cannot rotate imported keys`,
       },
     });
     for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {

@@ -1,5 +1,4 @@
 import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
-import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GcpCustodians, gcpAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
@@ -10,6 +9,7 @@ import { CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { stableName } from '../core/naming';
+import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
@@ -64,18 +64,22 @@ export interface GcpKeyOptions {
 
   /**
    * How often Cloud KMS makes a new primary version (symmetric keys; at least a day, at most the profile's limit).
-   * For other keys, the period within which custodians must add a version.
+   * For other keys, the period within which custodians must add a version. May be `Period.days(tfVar.numberValue)`
+   * (or hours, minutes, seconds) of a `TerraformVariable`: the construct adds a `validation` to the variable that holds
+   * it to whole units from 1 day to the profile's limit at plan time, and `rotation_period` becomes the Terraform
+   * expression `"${var.x * 86400}s"`; any other token is refused.
    * @default - 90 days (CIS Google Cloud 1.10), or the profile's limit if shorter
    * @see https://cloud.google.com/kms/docs/key-rotation
    */
-  readonly rotation?: Duration;
+  readonly rotation?: Period;
 
   /**
-   * How long a version scheduled for destruction stays restorable: 1 to 120 days.
-   * @default Duration.days(30)
+   * How long a version scheduled for destruction stays restorable: 1 to 120 days, a literal period (a token is
+   * refused: Cloud KMS fixes it at creation, and it is checked against the profile's minimum deletion window first).
+   * @default Period.days(30)
    * @see https://cloud.google.com/kms/docs/destroy-restore
    */
-  readonly destroyScheduledDuration?: Duration;
+  readonly destroyScheduledDuration?: Period;
 
   /**
    * Labels on the key.

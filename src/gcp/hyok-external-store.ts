@@ -3,7 +3,6 @@ import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { KmsCryptoKeyVersion } from '@cdktf/provider-google/lib/kms-crypto-key-version';
 import { KmsEkmConnection } from '@cdktf/provider-google/lib/kms-ekm-connection';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
-import { Duration } from 'aws-cdk-lib';
 import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { GcpCustodians } from './custodians';
@@ -16,11 +15,12 @@ import { DeploymentModel, KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { nameFor, stableName } from '../core/naming';
+import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { requireMatch, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { describeRotationBound, GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { keyAssignments } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
@@ -153,11 +153,15 @@ export interface ExternalKeyOptions {
   readonly algorithm?: KeyAlgorithm;
   /**
    * Period within which custodians add a version pointing at a new external key (Cloud KMS cannot rotate external keys).
+   * A literal, or a `TerraformVariable`'s numberValue, which the construct validates at plan time.
    * @default - the profile's rotation limit
    */
-  readonly rotation?: Duration;
-  /** @default Duration.days(30) */
-  readonly destroyScheduledDuration?: Duration;
+  readonly rotation?: Period;
+  /**
+   * A literal period (a token is refused).
+   * @default Period.days(30)
+   */
+  readonly destroyScheduledDuration?: Period;
   /** @default - none */
   readonly labels?: Record<string, string>;
   /**
@@ -339,8 +343,8 @@ export class ExternalKey extends Construct {
         ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
       manualRotation: {
         setting: 'crypto key versions',
-        value: `every ${this.settings.rotationDays} days`,
-        description: `rotated by adding a version that points at a new external key every ${this.settings.rotationDays} days; Cloud KMS cannot rotate external keys`,
+        value: `every ${this.settings.rotationText} days`,
+        description: `rotated by adding a version that points at a new external key every ${this.settings.rotationText} days${describeRotationBound(this.settings)}; Cloud KMS cannot rotate external keys`,
       },
     });
   }

@@ -7,7 +7,6 @@ import { ProjectIamAuditConfig } from '@cdktf/provider-google/lib/project-iam-au
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
-import { Duration } from 'aws-cdk-lib';
 import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { gcpAssignments } from './custodians';
@@ -16,6 +15,8 @@ import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
+import { Period } from '../core/period';
+import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireMatch, requireRange, ValidationError } from '../core/validation';
 import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
@@ -57,10 +58,11 @@ export interface KeyAuditSinkProps {
   readonly profile?: ComplianceProfile;
 
   /**
-   * How long audit records are kept.
+   * How long audit records are kept: whole days, a literal period (a token is refused: a locked retention policy
+   * cannot be shortened, so it is checked against the profile before deployment).
    * @default - the profile's audit retention
    */
-  readonly retention?: Duration;
+  readonly retention?: Period;
 
   /**
    * Where the logs go.
@@ -191,8 +193,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     super(scope, id);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     const destination = props.destination ?? AuditDestination.STORAGE_BUCKET;
-    const retention = props.retention ?? Duration.days(profile.auditRetentionDays);
-    const retentionDays = retention.toDays({ integral: false });
+    const retention = props.retention ?? Period.days(profile.auditRetentionDays);
+    const retentionDays = literalDays(this, 'retention', retention);
     if (!Number.isInteger(retentionDays)) throw new ValidationError(`retention must be a whole number of days, got ${retention.toHumanString()}`);
     requireRange('retention', retentionDays, 1, destination === AuditDestination.LOG_BUCKET ? LOG_BUCKET_MAX_DAYS : STORAGE_MAX_DAYS, 'days');
     if (retentionDays < profile.auditRetentionDays) {

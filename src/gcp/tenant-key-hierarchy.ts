@@ -1,6 +1,5 @@
 import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { KmsKeyRingIamMember } from '@cdktf/provider-google/lib/kms-key-ring-iam-member';
-import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GcpCustodians, gcpAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
@@ -11,6 +10,7 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { nameFor, stableGuid } from '../core/naming';
+import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, ValidationError } from '../core/validation';
@@ -81,11 +81,18 @@ export interface TenantKeyHierarchyProps {
   /** @default ProtectionLevel.HSM */
   readonly protectionLevel?: ProtectionLevel;
 
-  /** @default - the profile's longest rotation period */
-  readonly rotation?: Duration;
+  /**
+   * As on `CustomerManagedKey`: a literal, or a `TerraformVariable`'s numberValue, which the construct validates at
+   * plan time.
+   * @default - the profile's longest rotation period
+   */
+  readonly rotation?: Period;
 
-  /** @default Duration.days(30) (Cloud KMS allows up to 120) */
-  readonly destroyScheduledDuration?: Duration;
+  /**
+   * A literal period (a token is refused).
+   * @default Period.days(30) (Cloud KMS allows up to 120)
+   */
+  readonly destroyScheduledDuration?: Period;
 
   /** @default TenantIsolation.DEDICATED */
   readonly isolation?: TenantIsolation;

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, KeyCustody } from '../../src';
 import * as azure from '../../src/azure';
 import { azureByok, azureHsm, azureStack, CERTS, ids, one, resources, synth } from '../support/azure';
@@ -228,7 +228,7 @@ describe('bad input', () => {
     ['no HSM administrators', { hsmAdministrators: [] }, 'hsmAdministrators must name at least one object id for test/Hsm, got none'],
     ['an HSM administrator who is a key user', { hsmAdministrators: [ids.user] }, /22222222-2222-4222-8222-222222222222 cannot be both an administrator and a user/],
     ['a name Azure rejects', { name: 'hsm_1' }, 'name must be 3 to 24 letters, digits and hyphens, starting with a letter, got hsm_1'],
-    ['soft delete of 5 days', { softDeleteRetention: Duration.days(5) }, /softDeleteRetention must be between 7 and 90/],
+    ['soft delete of 5 days', { softDeleteRetention: Period.days(5) }, /softDeleteRetention must be between 7 and 90/],
     ['an object id that is not a GUID', { hsmAdministrators: ['alice@example.com'] }, "hsmAdministrators must hold Microsoft Entra object ids (GUIDs), got 'alice@example.com'"],
     ['no audit sink where the profile needs one', { profile: ComplianceProfile.SOVEREIGN, auditSink: undefined }, 'auditSink is required under profile SOVEREIGN for test/Hsm, got undefined'],
   ])('%s', (_name, extra, message) => {

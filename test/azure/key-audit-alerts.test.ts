@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { App, TerraformStack } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
@@ -322,7 +322,7 @@ describe('audited by default', () => {
     }), "auditOptOutReason must give a reason of at least 10 characters that the compliance report shows, got ' '"],
     ['a reason and a sink', () => {
       const stack = azureStack();
-      const sink = new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: LOCATION, immutable: false, retention: Duration.days(90) });
+      const sink = new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: LOCATION, immutable: false, retention: Period.days(90) });
       new azure.KeyVault(stack, 'V', {
         resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), auditSink: sink, auditOptOutReason: 'not needed here at all',
       });

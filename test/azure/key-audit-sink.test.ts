@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
 import { azureCmk, azureStack, ids, LOCATION, one, resources, RG, synth } from '../support/azure';
@@ -96,7 +96,7 @@ test.each(ComplianceProfile.builtIns().map((p) => [p.name, p]))('%s: retention f
 });
 
 test('without the immutable copy (COMMERCIAL): workspace only, and the evidence says so', () => {
-  const { stack } = sink(ComplianceProfile.COMMERCIAL, { immutable: false, acknowledgeLockedRetention: undefined, retention: Duration.days(180) });
+  const { stack } = sink(ComplianceProfile.COMMERCIAL, { immutable: false, acknowledgeLockedRetention: undefined, retention: Period.days(180) });
   const json = synth(stack);
   expect(resources(json, 'azurerm_storage_account')).toEqual({});
   expect(one(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(180);
@@ -111,12 +111,12 @@ test('a sink that is not immutable is refused by a key under a profile that need
 
 describe('bad input', () => {
   test.each<[string, ComplianceProfile, Partial<azure.KeyAuditSinkProps>, string | RegExp]>([
-    ['retention below the profile', ComplianceProfile.PCI_DSS, { retention: Duration.days(90) }, 'retention must be at least 365 days under profile PCI_DSS, got 90 days'],
-    ['retention in hours', ComplianceProfile.COMMERCIAL, { retention: Duration.hours(2200) }, /retention must be a whole number of days, got/],
+    ['retention below the profile', ComplianceProfile.PCI_DSS, { retention: Period.days(90) }, 'retention must be at least 365 days under profile PCI_DSS, got 90 days'],
+    ['retention in hours', ComplianceProfile.COMMERCIAL, { retention: Period.hours(2200) }, /retention must be a whole number of days, got/],
     ['no write-once copy under HIPAA', ComplianceProfile.HIPAA, { immutable: false }, 'immutable must be true under profile HIPAA, got false'],
     ['a locked policy without acknowledgement', ComplianceProfile.SOC2, { acknowledgeLockedRetention: false },
       /acknowledgeLockedRetention must be true: a locked immutability policy keeps the audit logs .* for 365 days .* got false/],
-    ['workspace-only retention beyond 730 days', ComplianceProfile.COMMERCIAL, { immutable: false, retention: Duration.days(1000) },
+    ['workspace-only retention beyond 730 days', ComplianceProfile.COMMERCIAL, { immutable: false, retention: Period.days(1000) },
       'retention must be at most 730 days without the immutable storage copy, got 1000 days'],
     ['a storage account name Azure rejects', ComplianceProfile.SOC2, { storageAccountName: 'Audit-Logs' }, 'storageAccountName must be 3 to 24 lower-case letters and digits, got Audit-Logs'],
     ['a workspace name Azure rejects', ComplianceProfile.SOC2, { workspaceName: 'ab' }, /workspaceName must be 4 to 63 letters, digits and hyphens.* got ab/],

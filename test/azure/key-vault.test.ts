@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
 import { azureCmk, azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
@@ -216,9 +216,9 @@ describe('bad input', () => {
     ['a long name', { name: 'a'.repeat(25) }, /name must be 3 to 24 letters/],
     ['an underscore', { name: 'kv_orders' }, /name must be 3 to 24 letters, digits and hyphens.*got kv_orders/],
     ['consecutive hyphens', { name: 'kv--orders' }, 'name must not contain consecutive hyphens, got kv--orders'],
-    ['soft delete 5 days', { softDeleteRetention: Duration.days(5) }, 'softDeleteRetention must be between 7 and 90 days, got 5'],
-    ['soft delete 120 days', { softDeleteRetention: Duration.days(120) }, 'softDeleteRetention must be between 7 and 90 days, got 120'],
-    ['soft delete below the profile minimum', { profile: ComplianceProfile.custom({ name: 'X', minDeletionWindowDays: 30 }), softDeleteRetention: Duration.days(14) },
+    ['soft delete 5 days', { softDeleteRetention: Period.days(5) }, 'softDeleteRetention must be between 7 and 90 days, got 5'],
+    ['soft delete 120 days', { softDeleteRetention: Period.days(120) }, 'softDeleteRetention must be between 7 and 90 days, got 120'],
+    ['soft delete below the profile minimum', { profile: ComplianceProfile.custom({ name: 'X', minDeletionWindowDays: 30 }), softDeleteRetention: Period.days(14) },
       'softDeleteRetention must be at least 30 days under profile X, got 14 days'],
     ['a profile that needs an audit sink', { profile: ComplianceProfile.SOC2 }, 'auditSink is required under profile SOC2 for test/Vault, got undefined'],
     ['one approver', { approvers: [ids.approverA] }, 'approvers must name at least 2 distinct approvers for dual control on test/Vault (profile COMMERCIAL), got 1'],

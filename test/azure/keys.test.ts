@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel } from '../../src';
 import * as azure from '../../src/azure';
 import { azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
@@ -157,17 +157,17 @@ describe('bad input', () => {
       'keyUsage ENCRYPT_DECRYPT needs an RSA key; Azure EC keys only sign and verify, got keySpec EC_P256'],
     ['a key size Azure does not take', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { keySpec: 'RSA_1024' as any }),
       /keySpec must be one of RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P384, EC_P521, EC_P256K .* got RSA_1024/],
-    ['rotation above the profile', () => azureCmk(azureStack(), ComplianceProfile.HIPAA, 'K', { rotation: Duration.days(400) }),
+    ['rotation above the profile', () => azureCmk(azureStack(), ComplianceProfile.HIPAA, 'K', { rotation: Period.days(400) }),
       'rotation must be at most 365 days under profile HIPAA, got 400 days'],
-    ['rotation under 7 days', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Duration.days(3) }),
+    ['rotation under 7 days', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Period.days(3) }),
       'rotation must be between 7 and 36500 days, got 3'],
-    ['rotation in hours', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Duration.hours(36) }),
+    ['rotation in hours', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Period.hours(36) }),
       /rotation must be a whole number of days \(an ISO 8601 PnD duration\)/],
-    ['expiry too close to rotation', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Duration.days(90), expireAfter: Duration.days(92) }),
+    ['expiry too close to rotation', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Period.days(90), expireAfter: Period.days(92) }),
       'expireAfter must be at least 7 days longer than rotation (90 days) so a new version exists before the old one expires, got 92 days'],
-    ['expiry under 28 days', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Duration.days(7), expireAfter: Duration.days(20) }),
+    ['expiry under 28 days', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { rotation: Period.days(7), expireAfter: Period.days(20) }),
       'expireAfter must be between 28 and 36500 days, got 20'],
-    ['a notice longer than the expiry', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { notifyBeforeExpiry: Duration.days(400) }),
+    ['a notice longer than the expiry', () => azureCmk(azureStack(), ComplianceProfile.COMMERCIAL, 'K', { notifyBeforeExpiry: Period.days(400) }),
       'notifyBeforeExpiry must be shorter than expireAfter (395 days), got 400 days'],
     ['FEDRAMP_HIGH with a customer-managed key', () => azureCmk(azureStack(), ComplianceProfile.FEDRAMP_HIGH, 'K'),
       /profile FEDRAMP_HIGH does not allow the CUSTOMER_MANAGED model/],

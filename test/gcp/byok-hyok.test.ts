@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel, KeyCustody } from '../../src';
 import * as gcp from '../../src/gcp';
 import { profilesAllowing } from '../support/fixtures';
@@ -172,7 +172,7 @@ describe('bad input', () => {
     ['BYOK under SOVEREIGN', () => gcpByok(gcpStack(), ComplianceProfile.SOVEREIGN), /profile SOVEREIGN does not allow the BYOK model/],
     ['an import job id Google rejects', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { importJobId: 'job 1' }),
       'importJobId must be 1 to 63 letters, digits, hyphens and underscores, got job 1'],
-    ['a destroy schedule shorter than a day', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { destroyScheduledDuration: Duration.hours(1) }),
+    ['a destroy schedule shorter than a day', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { destroyScheduledDuration: Period.hours(1) }),
       /destroyScheduledDuration must be between 1 and 120 days/],
   ])('%s', (_what, build, message) => {
     expect(build).toThrow(message);

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as gcp from '../../src/gcp';
 import { bindings, gcpSink, gcpStack, m, one, PROJECT, resources, synth } from '../support/gcp';
@@ -82,9 +82,9 @@ test('unlocked (COMMERCIAL): the evidence says records are not write-once', () =
 
 describe('bad input', () => {
   test.each<[string, ComplianceProfile, Partial<gcp.KeyAuditSinkProps>, string | RegExp]>([
-    ['retention below the profile', ComplianceProfile.PCI_DSS, { retention: Duration.days(30) }, 'retention must be at least 365 days under profile PCI_DSS, got 30 days'],
-    ['retention in hours', ComplianceProfile.COMMERCIAL, { retention: Duration.hours(2500) }, /retention must be a whole number of days/],
-    ['a log bucket beyond 3650 days', ComplianceProfile.COMMERCIAL, { destination: gcp.AuditDestination.LOG_BUCKET, retention: Duration.days(4000) },
+    ['retention below the profile', ComplianceProfile.PCI_DSS, { retention: Period.days(30) }, 'retention must be at least 365 days under profile PCI_DSS, got 30 days'],
+    ['retention in hours', ComplianceProfile.COMMERCIAL, { retention: Period.hours(2500) }, /retention must be a whole number of days/],
+    ['a log bucket beyond 3650 days', ComplianceProfile.COMMERCIAL, { destination: gcp.AuditDestination.LOG_BUCKET, retention: Period.days(4000) },
       'retention must be between 1 and 3650 days, got 4000'],
     ['unlocked under HIPAA', ComplianceProfile.HIPAA, { immutable: false }, 'immutable must be true under profile HIPAA, got false'],
     ['a lock without acknowledgement', ComplianceProfile.SOC2, { acknowledgeLockedRetention: false }, /acknowledgeLockedRetention must be true: a locked retention policy .* got false/],

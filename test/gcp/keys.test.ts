@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Period } from '../../src/core';
 import { Testing } from 'cdktf';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel } from '../../src';
 import * as gcp from '../../src/gcp';
@@ -200,11 +200,11 @@ describe('bad input', () => {
     ['a key name Google rejects', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { keyName: 'orders key' }),
       'keyName must be 1 to 63 letters, digits, hyphens and underscores, got orders key'],
     ['a key ring name Google rejects', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { keyRingName: 'r'.repeat(64) }), /^name must be 1 to 63 letters/],
-    ['rotation under a day', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { rotation: Duration.hours(12) }), 'rotation must be between 1 and 36500 days, got 0.5'],
-    ['rotation above the profile', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { rotation: Duration.days(400) }), /rotation must be at most 365 days under profile SOC2, got 400/],
-    ['a destroy schedule of 121 days', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { destroyScheduledDuration: Duration.days(121) }),
+    ['rotation under a day', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { rotation: Period.hours(12) }), 'rotation must be between 1 and 36500 days, got 0.5'],
+    ['rotation above the profile', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { rotation: Period.days(400) }), /rotation must be at most 365 days under profile SOC2, got 400/],
+    ['a destroy schedule of 121 days', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { destroyScheduledDuration: Period.days(121) }),
       'destroyScheduledDuration must be between 1 and 120 days, got 121'],
-    ['a destroy schedule of 12 hours', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { destroyScheduledDuration: Duration.hours(12) }),
+    ['a destroy schedule of 12 hours', () => gcpCmk(gcpStack(), ComplianceProfile.SOC2, 'K', { destroyScheduledDuration: Period.hours(12) }),
       'destroyScheduledDuration must be between 1 and 120 days, got 0.5'],
     ['a SOFTWARE key under PCI_DSS', () => gcpCmk(gcpStack(), ComplianceProfile.PCI_DSS, 'K', { protectionLevel: gcp.ProtectionLevel.SOFTWARE }),
       /profile PCI_DSS requires FIPS 140 Level 2 or higher, .*SOFTWARE protection level/],

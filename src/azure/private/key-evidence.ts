@@ -5,7 +5,7 @@ import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
 import { recordKeyEvidence } from '../../core/key-evidence';
 import type { IKeyAuditSink } from '../key-audit-sink';
-import { AzureKeySettings } from './key-settings';
+import { AzureKeySettings, describeRotationBound } from './key-settings';
 
 export interface AzureKeyEvidence {
   readonly key: IConstruct;
@@ -43,9 +43,10 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
     parent: e.parent,
     rotation: e.manualRotation ?? {
       setting: 'rotation_policy.automatic.time_after_creation, expire_after',
-      value: `P${s.rotationDays}D, P${s.expireAfterDays}D`,
-      description: `automatic rotation every ${s.rotationDays} days; every version expires after ${s.expireAfterDays} days (notice ${s.notifyBeforeDays} days before)`,
-      satisfied: s.rotationDays <= s.profile.maxRotationDays,
+      value: `P${s.rotationText}D, P${s.expireAfterText}D`,
+      description: `automatic rotation every ${s.rotationText} days${describeRotationBound(s)}; every version expires after ${s.expireAfterText} days (notice ${s.notifyBeforeDays} days before)`,
+      // A token rotation is held to the variable's validated maximum, which never exceeds the profile's.
+      satisfied: (s.rotationBound ? s.rotationBound.max : s.rotationDays) <= s.profile.maxRotationDays,
     },
     custody: { setting: 'key_type', value: s.keyType, description: `${e.holder} (FIPS 140 ${e.fipsLevel.replace('LEVEL_', 'Level ')})` },
     separation: {

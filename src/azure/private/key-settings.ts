@@ -1,13 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
-import { Token } from 'cdktf';
+import { Op, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { checkAuditSink, checkFipsLevel, checkModelAllowed, checkRotationDays } from '../../core/checks';
 import { DeploymentModel } from '../../core/deployment-model';
 import { FipsLevel } from '../../core/fips';
+import { Period, PeriodUnit } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
 import { days, requireMatch, requireRange, ValidationError } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeySpec, KeyUsage } from '../key-spec';
+import { boundPlanTimeNumber, describePlanTimeBound, expressionText, inString, literalDays, PlanTimeBound } from './period';
 
 /** The key props every Azure key construct shares. */
 export interface AzureKeyInput {
@@ -15,9 +16,9 @@ export interface AzureKeyInput {
   readonly auditSink?: IKeyAuditSink;
   readonly keySpec?: KeySpec;
   readonly keyUsage?: KeyUsage;
-  readonly rotation?: Duration;
-  readonly expireAfter?: Duration;
-  readonly notifyBeforeExpiry?: Duration;
+  readonly rotation?: Period;
+  readonly expireAfter?: Period;
+  readonly notifyBeforeExpiry?: Period;
 }
 
 export interface AzureKeySettings {
@@ -29,22 +30,29 @@ export interface AzureKeySettings {
   readonly keySize?: number;
   readonly curve?: string;
   readonly keyOpts: string[];
+  /** Days between versions; a cdktf token when rotation comes from a TerraformVariable (see `rotationBound`). */
   readonly rotationDays: number;
+  /** A token when rotation is one and expireAfter is left to its default (rotation + 30 days). */
   readonly expireAfterDays: number;
   readonly notifyBeforeDays: number;
+  /** The variable validation that bounds a token rotation at plan time. */
+  readonly rotationBound?: PlanTimeBound;
+  /** Rotation and expiry days as text for evidence: the number, or the Terraform expression of a token. */
+  readonly rotationText: string;
+  readonly expireAfterText: string;
 }
 
 const CURVES: Record<string, string> = { EC_P256: 'P-256', EC_P384: 'P-384', EC_P521: 'P-521', EC_P256K: 'P-256K' };
 
-function wholeDays(prop: string, d: Duration): number {
-  const n = d.toDays({ integral: false });
+function wholeDays(scope: IConstruct, prop: string, d: Period): number {
+  const n = literalDays(scope, prop, d);
   if (!Number.isInteger(n)) throw new ValidationError(`${prop} must be a whole number of days (an ISO 8601 PnD duration), got ${d.toHumanString()}`);
   return n;
 }
 
-/** ISO 8601 duration of whole days, as Key Vault rotation policies take them. */
+/** ISO 8601 duration of whole days, as Key Vault rotation policies take them (`P${var.x}D` for a token). */
 export function isoDays(n: number): string {
-  return `P${n}D`;
+  return `P${inString(n)}D`;
 }
 
 /**
@@ -71,21 +79,33 @@ export function resolveAzureKeySettings(
     throw new ValidationError(`keyUsage ENCRYPT_DECRYPT needs an RSA key; Azure EC keys only sign and verify, got keySpec ${keySpec}`);
   }
 
-  const rotation = input.rotation ?? Duration.days(profile.maxRotationDays);
-  const rotationDays = wholeDays('rotation', rotation);
-  // Key Vault rotation policies rotate no sooner than 7 days after creation.
-  checkRotationDays(profile, 'rotation', rotationDays, 7, 36500);
-  const notify = input.notifyBeforeExpiry ?? Duration.days(30);
-  const notifyBeforeDays = wholeDays('notifyBeforeExpiry', notify);
-  requireRange('notifyBeforeExpiry', notifyBeforeDays, 7, 36500, 'days');
-  const expire = input.expireAfter ?? Duration.days(rotationDays + 30);
-  const expireAfterDays = wholeDays('expireAfter', expire);
-  requireRange('expireAfter', expireAfterDays, 28, 36500, 'days');
-  if (expireAfterDays < rotationDays + 7) {
-    throw new ValidationError(`expireAfter must be at least 7 days longer than rotation (${days(rotationDays)}) so a new version exists before the old one expires, got ${days(expireAfterDays)}`);
-  }
-  if (notifyBeforeDays >= expireAfterDays) {
-    throw new ValidationError(`notifyBeforeExpiry must be shorter than expireAfter (${days(expireAfterDays)}), got ${days(notifyBeforeDays)}`);
+  const rotation = input.rotation ?? Period.days(profile.maxRotationDays);
+  const notifyBeforeExpiry = () => {
+    const n = wholeDays(scope, 'notifyBeforeExpiry', input.notifyBeforeExpiry ?? Period.days(30));
+    requireRange('notifyBeforeExpiry', n, 7, 36500, 'days');
+    return n;
+  };
+  let notifyBeforeDays: number;
+  let rotationDays: number;
+  let expireAfterDays: number;
+  let rotationBound: PlanTimeBound | undefined;
+  if (Token.isUnresolved(rotation.amount)) {
+    notifyBeforeDays = notifyBeforeExpiry();
+    ({ rotationDays, expireAfterDays, rotationBound } = boundRotation(scope, subject, profile, rotation, input.expireAfter, notifyBeforeDays));
+  } else {
+    rotationDays = wholeDays(scope, 'rotation', rotation);
+    // Key Vault rotation policies rotate no sooner than 7 days after creation.
+    checkRotationDays(profile, 'rotation', rotationDays, 7, 36500);
+    notifyBeforeDays = notifyBeforeExpiry();
+    const expire = input.expireAfter ?? Period.days(rotationDays + 30);
+    expireAfterDays = wholeDays(scope, 'expireAfter', expire);
+    requireRange('expireAfter', expireAfterDays, 28, 36500, 'days');
+    if (expireAfterDays < rotationDays + 7) {
+      throw new ValidationError(`expireAfter must be at least 7 days longer than rotation (${days(rotationDays)}) so a new version exists before the old one expires, got ${days(expireAfterDays)}`);
+    }
+    if (notifyBeforeDays >= expireAfterDays) {
+      throw new ValidationError(`notifyBeforeExpiry must be shorter than expireAfter (${days(expireAfterDays)}), got ${days(notifyBeforeDays)}`);
+    }
   }
 
   const size = isEc ? undefined : Number(keySpec.split('_')[1]);
@@ -101,12 +121,56 @@ export function resolveAzureKeySettings(
     rotationDays,
     expireAfterDays,
     notifyBeforeDays,
+    rotationBound,
+    rotationText: expressionText(scope, rotationDays),
+    expireAfterText: expressionText(scope, expireAfterDays),
   };
+}
+
+/**
+ * A rotation from a TerraformVariable: every check a literal rotation gets (Key Vault's 7 days, the profile's
+ * maximum, expireAfter at least 7 days longer, the notice shorter than the expiry) folds into one range of the
+ * variable, enforced by a validation on it at plan time. expireAfter must then be a literal or its default
+ * (rotation + 30 days, as a Terraform expression), so the range stays a condition on that one variable.
+ */
+function boundRotation(
+  scope: IConstruct, subject: string, profile: ComplianceProfile, rotation: Period, expireAfter: Period | undefined, notifyBeforeDays: number,
+): { rotationDays: number; expireAfterDays: number; rotationBound: PlanTimeBound } {
+  if (rotation.unit !== PeriodUnit.DAYS) {
+    throw new ValidationError(`rotation must be Period.days(...) when its amount is a token (Key Vault takes whole days), got a token in ${rotation.unitLabel()}`);
+  }
+  let max = Math.min(36500, profile.maxRotationDays);
+  let min = 7;
+  const why = [`Key Vault and profile ${profile.name}`];
+  let expireAfterDays: number;
+  if (expireAfter !== undefined) {
+    expireAfterDays = wholeDays(scope, 'expireAfter', expireAfter);
+    requireRange('expireAfter', expireAfterDays, 28, 36500, 'days');
+    if (notifyBeforeDays >= expireAfterDays) {
+      throw new ValidationError(`notifyBeforeExpiry must be shorter than expireAfter (${days(expireAfterDays)}), got ${days(notifyBeforeDays)}`);
+    }
+    max = Math.min(max, expireAfterDays - 7);
+    why.push(`at least 7 days shorter than expireAfter, ${days(expireAfterDays)}`);
+  } else {
+    expireAfterDays = Op.add(rotation.amount, 30) as unknown as number;
+    max = Math.min(max, 36500 - 30);
+    if (notifyBeforeDays - 29 > min) {
+      min = notifyBeforeDays - 29;
+      why.push(`an expiry (rotation + 30 days) longer than notifyBeforeExpiry, ${days(notifyBeforeDays)}`);
+    }
+  }
+  const rotationBound = boundPlanTimeNumber(scope, subject, 'rotation', rotation.amount, min, max, 'days', why.join('; '));
+  return { rotationDays: rotation.amount, expireAfterDays, rotationBound };
+}
+
+/** How the rotation evidence describes a token rotation's enforcement. */
+export function describeRotationBound(s: AzureKeySettings): string {
+  return s.rotationBound ? `, ${describePlanTimeBound(s.rotationBound)}` : '';
 }
 
 /** Whole days as Terraform `timeadd` hours, for a first version's expiry relative to creation. */
 export function expiryExpression(expireAfterDays: number): string {
-  return `${expireAfterDays * 24}h`;
+  return Token.isUnresolved(expireAfterDays) ? `${Token.asString(Op.mul(expireAfterDays, 24))}h` : `${expireAfterDays * 24}h`;
 }
 
 export function requireName(prop: string, name: string, pattern: RegExp, rule: string): void {

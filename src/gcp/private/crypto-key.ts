@@ -9,7 +9,8 @@ import { stableGuid } from '../../core/naming';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import type { KeyRing } from '../key-ring';
 import { registerGcpAccessMatrix } from './access-matrix';
-import { GcpKeySettings, requireKmsName } from './key-settings';
+import { describeRotationBound, GcpKeySettings, requireKmsName } from './key-settings';
+import { expressionText } from './period';
 
 export interface CryptoKeyOptions {
   /** Key material comes later (import or external versions): no first version, and for imports `import_only`. */
@@ -70,15 +71,16 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
   const rotation: KeyFact = e.manualRotation ?? (s.rotationPeriod
     ? {
       setting: 'rotation_period',
-      value: s.rotationPeriod,
-      description: `Cloud KMS creates a new primary version every ${s.rotationDays} days`,
-      satisfied: s.rotationDays <= s.profile.maxRotationDays,
+      value: s.rotationBound ? expressionText(e.key, s.rotationPeriod) : s.rotationPeriod,
+      description: `Cloud KMS creates a new primary version every ${s.rotationText} days${describeRotationBound(s)}`,
+      // A token rotation is held to the variable's validated maximum, which never exceeds the profile's.
+      satisfied: s.rotationBound ? true : s.rotationDays <= s.profile.maxRotationDays,
     }
     : {
       setting: 'rotation_period',
       value: 'none',
       satisfied: false,
-      description: `Cloud KMS cannot rotate ${s.purpose} keys: add a version every ${s.rotationDays} days and move users to it`,
+      description: `Cloud KMS cannot rotate ${s.purpose} keys: add a version every ${s.rotationText} days${describeRotationBound(s)} and move users to it`,
     });
   recordKeyEvidence({
     ledger: EvidenceLedger.of(e.key),

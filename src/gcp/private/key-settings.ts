@@ -1,13 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
-import { Token } from 'cdktf';
+import { Op, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { checkAuditSink, checkDeletionWindowDays, checkFipsLevel, checkModelAllowed, checkRotationDays } from '../../core/checks';
 import { DeploymentModel } from '../../core/deployment-model';
 import { FipsLevel } from '../../core/fips';
+import { Period } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
 import { requireMatch, ValidationError } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeyAlgorithm, ProtectionLevel, purposeOf } from '../key-spec';
+import { boundPlanTimeNumber, describePlanTimeBound, expressionText, PlanTimeBound, refuseToken } from './period';
 
 /** Key props shared by the Google Cloud key constructs, before validation. */
 export interface GcpKeyInput {
@@ -15,8 +16,8 @@ export interface GcpKeyInput {
   readonly profile?: ComplianceProfile;
   readonly auditSink?: IKeyAuditSink;
   readonly algorithm?: KeyAlgorithm;
-  readonly rotation?: Duration;
-  readonly destroyScheduledDuration?: Duration;
+  readonly rotation?: Period;
+  readonly destroyScheduledDuration?: Period;
   readonly labels?: Record<string, string>;
 }
 
@@ -32,8 +33,12 @@ export interface GcpKeySettings {
   readonly purpose: string;
   readonly protectionLevel: ProtectionLevel;
   readonly fipsLevel: FipsLevel;
-  /** Days between versions (automatic, or the custodians' schedule when manual). */
+  /** Days between versions (automatic, or the custodians' schedule when manual); a cdktf token when rotation is one. */
   readonly rotationDays: number;
+  /** The variable validation that bounds a token rotation at plan time. */
+  readonly rotationBound?: PlanTimeBound;
+  /** Rotation days as text for evidence: the number, or the Terraform expression of a token. */
+  readonly rotationText: string;
   /** `rotation_period` in seconds with an `s`, when Cloud KMS rotates the key. */
   readonly rotationPeriod?: string;
   readonly destroyDays: number;
@@ -67,8 +72,8 @@ export function fipsLevelOf(level: ProtectionLevel, external?: FipsLevel): FipsL
   return external ?? FipsLevel.LEVEL_1;
 }
 
-function seconds(d: Duration): number {
-  return d.toSeconds({ integral: false });
+function seconds(d: Period): number {
+  return d.toSeconds();
 }
 
 /**
@@ -105,8 +110,18 @@ export function resolveGcpKeySettings(
   const cisDefault = Math.min(CIS_ROTATION_DAYS, profile.maxRotationDays);
   let rotationPeriod: string | undefined;
   let rotationDays: number;
-  if (rotation === RotationMode.AUTOMATIC && purpose === 'ENCRYPT_DECRYPT') {
-    const period = input.rotation ?? Duration.days(cisDefault);
+  let rotationBound: PlanTimeBound | undefined;
+  const automatic = rotation === RotationMode.AUTOMATIC && purpose === 'ENCRYPT_DECRYPT';
+  const period = input.rotation ?? Period.days(automatic ? cisDefault : profile.maxRotationDays);
+  if (Token.isUnresolved(period.amount)) {
+    // Whole units of the period's own unit, from a day (Cloud KMS's shortest) to the profile's limit.
+    const perDay = 86400 / period.secondsPerUnit;
+    const maxDays = Math.min(36500, profile.maxRotationDays);
+    rotationBound = boundPlanTimeNumber(scope, subject, 'rotation', period.amount, Math.ceil(perDay), Math.floor(maxDays * perDay),
+      period.unitLabel(), `Cloud KMS and profile ${profile.name}: 1 to ${maxDays} days`);
+    rotationDays = period.secondsPerUnit === 86400 ? period.amount : Op.div(period.amount, perDay) as unknown as number;
+    if (automatic) rotationPeriod = `${Token.asString(Op.mul(period.amount, period.secondsPerUnit))}s`;
+  } else if (automatic) {
     const s = seconds(period);
     if (!Number.isInteger(s)) throw new ValidationError(`rotation must be a whole number of seconds, got ${period.toHumanString()}`);
     rotationDays = s / 86400;
@@ -115,12 +130,13 @@ export function resolveGcpKeySettings(
     rotationPeriod = `${s}s`;
   } else {
     // Cloud KMS cannot rotate this key itself; the period is the custodians' schedule for new versions.
-    const period = input.rotation ?? Duration.days(profile.maxRotationDays);
-    rotationDays = period.toDays({ integral: false });
+    rotationDays = period.toDays();
     checkRotationDays(profile, 'rotation', rotationDays, 1, 36500);
   }
 
-  const destroy = input.destroyScheduledDuration ?? Duration.days(DEFAULT_DESTROY_DAYS);
+  const destroy = input.destroyScheduledDuration ?? Period.days(DEFAULT_DESTROY_DAYS);
+  // Fixed at creation and checked against the profile's minimum deletion window, so a token is refused.
+  refuseToken(scope, 'destroyScheduledDuration', destroy);
   const destroySeconds = seconds(destroy);
   const destroyDays = destroySeconds / 86400;
   if (!Number.isInteger(destroySeconds)) throw new ValidationError(`destroyScheduledDuration must be a whole number of seconds, got ${destroy.toHumanString()}`);
@@ -140,9 +156,16 @@ export function resolveGcpKeySettings(
     protectionLevel,
     fipsLevel,
     rotationDays,
+    rotationBound,
+    rotationText: expressionText(scope, rotationDays),
     rotationPeriod,
     destroyDays,
     destroyScheduledDuration: `${destroySeconds}s`,
     labels: input.labels,
   };
+}
+
+/** How the rotation evidence describes a token rotation's enforcement. */
+export function describeRotationBound(s: GcpKeySettings): string {
+  return s.rotationBound ? `, ${describePlanTimeBound(s.rotationBound)}` : '';
 }
