@@ -5,7 +5,8 @@ import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
 import { recordKeyEvidence } from '../../core/key-evidence';
 import type { IKeyAuditSink } from '../key-audit-sink';
-import { AzureKeySettings, describeRotationBound } from './key-settings';
+import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
+import { expressionText } from './period';
 
 export interface AzureKeyEvidence {
   readonly key: IConstruct;
@@ -43,7 +44,7 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
     parent: e.parent,
     rotation: e.manualRotation ?? {
       setting: 'rotation_policy.automatic.time_after_creation, expire_after',
-      value: `P${s.rotationText}D, P${s.expireAfterText}D`,
+      value: `${expressionText(e.key, isoDays(s.rotationDays))}, ${expressionText(e.key, isoDays(s.expireAfterDays))}`,
       description: `automatic rotation every ${s.rotationText} days${describeRotationBound(s)}; every version expires after ${s.expireAfterText} days (notice ${s.notifyBeforeDays} days before)`,
       // A token rotation is held to the variable's validated maximum, which never exceeds the profile's.
       satisfied: (s.rotationBound ? s.rotationBound.max : s.rotationDays) <= s.profile.maxRotationDays,
