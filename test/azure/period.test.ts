@@ -1,6 +1,6 @@
 import { Op, TerraformVariable, Testing, Token } from 'cdktf';
-import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus, Period } from '../../src/core';
 import * as azure from '../../src/azure';
+import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus, Period } from '../../src/core';
 import { azureCmk, azureHsm, azureStack, ids, LOCATION, one, RG, vaultNetwork } from '../support/azure';
 
 type Json = { resource: Record<string, Record<string, any>>; variable?: Record<string, any> };
@@ -24,8 +24,12 @@ describe('a literal Period renders the Terraform it rendered as a Duration', () 
   test('soft-delete retention and audit retention', () => {
     const stack = azureStack();
     new azure.KeyVault(stack, 'V', {
-      resourceGroupName: RG, location: LOCATION, network: vaultNetwork(), acknowledgePurgeProtectionIsPermanent: true,
-      softDeleteRetention: Period.days(30), custodians: { administrators: [ids.admin] },
+      resourceGroupName: RG,
+      location: LOCATION,
+      network: vaultNetwork(),
+      acknowledgePurgeProtectionIsPermanent: true,
+      softDeleteRetention: Period.days(30),
+      custodians: { administrators: [ids.admin] },
     });
     new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: LOCATION, immutable: false, retention: Period.days(180) });
     const json = synth(stack);
@@ -114,8 +118,12 @@ describe('tokens that cannot be bounded before deployment are refused naming the
     ['a soft-delete retention from a variable', (stack) => {
       const v = new TerraformVariable(stack, 'x', { type: 'number' });
       return new azure.KeyVault(stack, 'V', {
-        resourceGroupName: RG, location: LOCATION, network: vaultNetwork(), acknowledgePurgeProtectionIsPermanent: true,
-        softDeleteRetention: Period.days(v.numberValue), custodians: { administrators: [ids.admin] },
+        resourceGroupName: RG,
+        location: LOCATION,
+        network: vaultNetwork(),
+        acknowledgePurgeProtectionIsPermanent: true,
+        softDeleteRetention: Period.days(v.numberValue),
+        custodians: { administrators: [ids.admin] },
       });
     }, /^softDeleteRetention must be a literal period, got a token \(var\.x\)/],
     ['an audit retention from a variable', (stack) => {
