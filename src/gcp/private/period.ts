@@ -2,7 +2,10 @@
  * Period props whose amount is a cdktf number token. Terraform can bound such a value before it touches any
  * resource only when the token is a reference to a TerraformVariable: a `validation` block on the variable is
  * evaluated at plan time, and a value outside it stops the plan with the block's error message.
- *   https://developer.hashicorp.com/terraform/language/values/variables#custom-validation-rules
+ *   https://developer.hashicorp.com/terraform/language/expressions/custom-conditions#input-variable-validation
+ * Before Terraform 1.9 a condition may refer only to its own variable, so every bound is folded into one range of
+ * that variable (the other props it is checked against must then be literals), and the error message is a sentence
+ * starting with a capital letter and ending with a period, as Terraform requires.
  * So a prop that takes tokens (rotation) bounds them with a validation on the variable, and every other token (a
  * resource attribute, a local, an expression of a variable, or a token on a prop whose cross-checks cannot be
  * written as one variable's condition) is refused, never skipped. Kept in step with src/azure/private/period.ts:
