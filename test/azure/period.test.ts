@@ -1,5 +1,7 @@
 import { Op, TerraformVariable, Testing, Token } from 'cdktf';
 import * as azure from '../../src/azure';
+import { KeyRotation } from '../../src/compliance/rules/azure/key-rotation';
+import { RuleResult } from '../../src/compliance/rules/rule';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus, Period } from '../../src/core';
 import { azureCmk, azureHsm, azureStack, ids, LOCATION, one, RG, vaultNetwork } from '../support/azure';
 
@@ -59,6 +61,11 @@ describe('rotation from a TerraformVariable', () => {
       condition: '${(((var.rotation_days >= 7) && (var.rotation_days <= 365)) && (floor(var.rotation_days) == var.rotation_days))}',
       error_message: 'The rotation must be a whole number of days from 7 to 365 (Key Vault and profile HIPAA).',
     }]);
+  });
+
+  test('the rule pack reads the validated bound from the Terraform JSON', () => {
+    expect(KeyRotation.evaluate(json, { profile: ComplianceProfile.HIPAA }).map((f) => [f.result, f.message]))
+      .toEqual([[RuleResult.COMPLIANT, 'rotates every var.rotation_days days, validated to at most 365']]);
   });
 
   test('the rotation evidence names the variable and its bounds', () => {

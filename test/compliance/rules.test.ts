@@ -198,6 +198,18 @@ describe('Azure rules (Terraform JSON)', () => {
     expect(results(AzureKeyRotation, tf(hsmKey))).toEqual([N]);
   });
 
+  test('KeyRotation from a Terraform variable counts only with the validation that bounds it', () => {
+    const key = { azurerm_key_vault_key: { k: { key_type: 'RSA-HSM', rotation_policy: { automatic: { time_after_creation: 'P${var.rot}D' } } } } };
+    const variable = (max: number, condition = `\${(((var.rot >= 7) && (var.rot <= ${max})) && (floor(var.rot) == var.rot))}`) =>
+      ({ rot: { type: 'number', validation: [{ condition, error_message: 'The rotation must be a whole number of days.' }] } });
+    expect(results(AzureKeyRotation, { ...tf(key), variable: variable(365) })).toEqual([C]);
+    expect(AzureKeyRotation.evaluate({ ...tf(key), variable: variable(365) }, { profile: PCI })[0].message).toBe('rotates every var.rot days, validated to at most 365');
+    expect(results(AzureKeyRotation, { ...tf(key), variable: variable(730) })).toEqual([N]);
+    // Terraform accepts any value: no validation, or one that does not bound the variable.
+    expect(results(AzureKeyRotation, { ...tf(key), variable: { rot: { type: 'number' } } })).toEqual([N]);
+    expect(results(AzureKeyRotation, { ...tf(key), variable: variable(365, '${(var.rot <= 365) || true}') })).toEqual([N]);
+  });
+
   test('KeyHsm', () => {
     expect(results(AzureKeyHsm, tf({ azurerm_key_vault_key: { k: { key_type: 'RSA-HSM' } } }), FEDRAMP_HIGH)).toEqual([C]);
     expect(results(AzureKeyHsm, tf({ azurerm_key_vault_key: { k: { key_type: 'RSA' } } }), FEDRAMP_HIGH)).toEqual([N]);
@@ -266,6 +278,16 @@ describe('Google Cloud rules (Terraform JSON)', () => {
     expect(results(GcpKeyRotation, key({ rotation_period: '31536000s' }))).toEqual([N]);
     expect(results(GcpKeyRotation, key({ rotation_period: undefined }))).toEqual([N]);
     expect(results(GcpKeyRotation, key({ import_only: true }))).toEqual([NA]);
+  });
+
+  test('KeyRotation from a Terraform variable counts only with the validation that bounds it', () => {
+    const validated = (name: string, max: number) => ({
+      [name]: { type: 'number', validation: [{ condition: `\${(((var.${name} >= 1) && (var.${name} <= ${max})) && (floor(var.${name}) == var.${name}))}`, error_message: 'X.' }] },
+    });
+    expect(results(GcpKeyRotation, { ...key({ rotation_period: '${(var.d * 86400)}s' }), variable: validated('d', 90) })).toEqual([C]);
+    expect(results(GcpKeyRotation, { ...key({ rotation_period: '${(var.h * 3600)}s' }), variable: validated('h', 2160) })).toEqual([C]);
+    expect(results(GcpKeyRotation, { ...key({ rotation_period: '${(var.d * 86400)}s' }), variable: validated('d', 91) })).toEqual([N]);
+    expect(results(GcpKeyRotation, key({ rotation_period: '${(var.d * 86400)}s' }))).toEqual([N]);
   });
 
   test('KeyDestruction', () => {

@@ -1,4 +1,6 @@
 import { Op, TerraformVariable, Testing, Token } from 'cdktf';
+import { KeyRotation } from '../../src/compliance/rules/gcp/key-rotation';
+import { RuleResult } from '../../src/compliance/rules/rule';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus, Period } from '../../src/core';
 import * as gcp from '../../src/gcp';
 import { gcpCmk, gcpSink, gcpStack, one } from '../support/gcp';
@@ -39,6 +41,11 @@ describe('rotation from a TerraformVariable', () => {
       condition: '${(((var.rotation_days >= 1) && (var.rotation_days <= 365)) && (floor(var.rotation_days) == var.rotation_days))}',
       error_message: 'The rotation must be a whole number of days from 1 to 365 (Cloud KMS and profile SOC2: 1 to 365 days).',
     }]);
+  });
+
+  test('the rule pack reads the validated bound from the Terraform JSON', () => {
+    expect(KeyRotation.evaluate(json, { profile: ComplianceProfile.SOC2 }).map((f) => [f.result, f.message]))
+      .toEqual([[RuleResult.NON_COMPLIANT, 'rotates every var.rotation_days days, validated to at most 365, over 90']]);
   });
 
   test('the rotation evidence names the variable and its bounds', () => {

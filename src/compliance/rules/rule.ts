@@ -50,6 +50,28 @@ export function secondsAsDays(v: unknown): number | undefined {
   return m ? Number(m[1]) / 86400 : undefined;
 }
 
+/**
+ * The longest rotation, in days, a Terraform variable can give: `P${var.x}D` (Key Vault) or `${(var.x * 86400)}s`
+ * (Cloud KMS, any unit), bounded by the validation the Azure and Google constructs add to the variable. Only that
+ * exact condition counts (Terraform must reject every value above the bound); any other expression, or a variable
+ * without it, is undefined: Terraform would accept any value.
+ */
+export function variableMaxDays(json: any, v: unknown): { variable: string; maxDays: number } | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^P\$\{var\.([A-Za-z_][\w-]*)\}D$/.exec(v) ?? /^\$\{\(var\.([A-Za-z_][\w-]*) \* (\d+)\)\}s$/.exec(v);
+  if (!m) return undefined;
+  const name = m[1];
+  const secondsPerUnit = m[2] ? Number(m[2]) : 86400;
+  const ref = `var\\.${name.replace(/-/g, '\\-')}`;
+  const bounded = new RegExp(`^\\$\\{\\(\\(\\(${ref} >= \\d+\\) && \\(${ref} <= (\\d+)\\)\\) && \\(floor\\(${ref}\\) == ${ref}\\)\\)\\}$`);
+  const maxima = asList<any>(json?.variable?.[name]?.validation)
+    .map((rule) => bounded.exec(String(rule?.condition ?? '')))
+    .filter((x): x is RegExpExecArray => x !== null)
+    .map((x) => Number(x[1]));
+  if (maxima.length === 0) return undefined;
+  return { variable: `var.${name}`, maxDays: Math.min(...maxima) * secondsPerUnit / 86400 };
+}
+
 /** Strings that look like key material or credentials: PEM blocks, long base64 or hex runs, access keys. */
 export function looksLikeKeyMaterial(value: unknown): boolean {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');

@@ -1,5 +1,5 @@
 import { Control } from '../../../core/controls';
-import { finding, isoDays, KmsRule, tfResources } from '../rule';
+import { finding, isoDays, KmsRule, tfResources, variableMaxDays } from '../rule';
 
 /** Keys rotate automatically within the profile's period (rotation policy). */
 export const KeyRotation: KmsRule = {
@@ -16,7 +16,14 @@ export const KeyRotation: KmsRule = {
       const policy = Array.isArray(k.rotation_policy) ? k.rotation_policy[0] : k.rotation_policy;
       const auto = Array.isArray(policy?.automatic) ? policy.automatic[0] : policy?.automatic;
       const separate = hsmPolicies.find(([, p]) => String(p.managed_hsm_key_id).includes(`${name}.id`));
-      const days = isoDays(auto?.time_after_creation ?? separate?.[1].time_after_creation);
+      const rotation = auto?.time_after_creation ?? separate?.[1].time_after_creation;
+      const days = isoDays(rotation);
+      const bound = days === undefined ? variableMaxDays(json, rotation) : undefined;
+      if (bound) {
+        const within = bound.maxDays <= profile.maxRotationDays;
+        return finding(this.id, name, within, `rotates every ${bound.variable} days, validated to at most ${bound.maxDays}` +
+          (within ? '' : `, longer than profile ${profile.name}'s ${profile.maxRotationDays}`));
+      }
       const ok = days !== undefined && days <= profile.maxRotationDays;
       return finding(this.id, name, ok, days === undefined ? 'no automatic rotation' : ok ? `rotates every ${days} days`
         : `rotates every ${days} days, longer than profile ${profile.name}'s ${profile.maxRotationDays}`);

@@ -1,5 +1,5 @@
 import { Control } from '../../../core/controls';
-import { finding, KmsRule, secondsAsDays, tfResources } from '../rule';
+import { finding, KmsRule, secondsAsDays, tfResources, variableMaxDays } from '../rule';
 
 /** Cloud KMS rotates symmetric keys within the profile's period and CIS Google Cloud 1.10's 90 days. */
 export const KeyRotation: KmsRule = {
@@ -16,6 +16,11 @@ export const KeyRotation: KmsRule = {
         return finding(this.id, name, undefined, 'Cloud KMS cannot rotate this key itself (asymmetric, imported or external)');
       }
       const days = secondsAsDays(k.rotation_period);
+      const bound = days === undefined ? variableMaxDays(json, k.rotation_period) : undefined;
+      if (bound) {
+        const within = bound.maxDays <= limit;
+        return finding(this.id, name, within, `rotates every ${bound.variable} days, validated to at most ${bound.maxDays}${within ? '' : `, over ${limit}`}`);
+      }
       const ok = days !== undefined && days <= limit;
       return finding(this.id, name, ok, days === undefined ? 'no rotation period' : ok ? `rotates every ${days} days` : `rotates every ${days} days, over ${limit}`);
     });
