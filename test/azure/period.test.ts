@@ -3,7 +3,7 @@ import * as azure from '../../src/azure';
 import { KeyRotation } from '../../src/compliance/rules/azure/key-rotation';
 import { RuleResult } from '../../src/compliance/rules/rule';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus, Period } from '../../src/core';
-import { azureCmk, azureHsm, azureStack, ids, LOCATION, one, RG, vaultNetwork } from '../support/azure';
+import { azureCmk, azureHsm, azureStack, LOCATION, one, RG, vaultNetwork } from '../support/azure';
 
 type Json = { resource: Record<string, Record<string, any>>; variable?: Record<string, any> };
 const synth = (stack: any): Json => JSON.parse(Testing.synth(stack));
@@ -31,7 +31,6 @@ describe('a literal Period renders the Terraform it rendered as a Duration', () 
       network: vaultNetwork(),
       acknowledgePurgeProtectionIsPermanent: true,
       softDeleteRetention: Period.days(30),
-      custodians: { administrators: [ids.admin] },
     });
     new azure.KeyAuditSink(stack, 'Audit', { resourceGroupName: RG, location: LOCATION, immutable: false, retention: Period.days(180) });
     const json = synth(stack);
@@ -130,7 +129,6 @@ describe('tokens that cannot be bounded before deployment are refused naming the
         network: vaultNetwork(),
         acknowledgePurgeProtectionIsPermanent: true,
         softDeleteRetention: Period.days(v.numberValue),
-        custodians: { administrators: [ids.admin] },
       });
     }, /^softDeleteRetention must be a literal period, got a token \(var\.x\)/],
     ['an audit retention from a variable', (stack) => {
