@@ -151,7 +151,10 @@ export interface ManagedHsmKeyOptions {
    * @default - the profile's longest rotation period
    */
   readonly rotation?: Period;
-  /** @default - rotation plus 30 days */
+  /**
+   * A literal period (a token is refused).
+   * @default - rotation plus 30 days
+   */
   readonly expireAfter?: Period;
   /**
    * Custodians of this key.
