@@ -20,7 +20,8 @@ for v in "$cdk_version" "$constructs_version" "$cdktf_version" "$azurerm_version
 done
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+tf_install=
+trap '[ -n "$tf_install" ] && kill "$tf_install" 2>/dev/null; rm -rf "$work"' EXIT
 
 # install <dir> <label> <package>...: an empty project with exactly these packages; prints the time and the size.
 install() {
@@ -47,14 +48,19 @@ absent() {
 }
 
 aws="$work/aws-app"
+tf="$work/cdktf-app"
+# The two installs are mostly unpacking (a few hundred MiB each): on two cores they overlap well.
+install "$tf" "cdktf-only app" "$tarball" "cdktf@$cdktf_version" "@cdktf/provider-azurerm@$azurerm_version" \
+  "@cdktf/provider-google@$google_version" "constructs@$constructs_version" &
+tf_install=$!
 install "$aws" "AWS-only app" "$tarball" "aws-cdk-lib@$cdk_version" "constructs@$constructs_version"
+wait "$tf_install" || { echo "error: the cdktf-only app's install failed" >&2; exit 1; }
+tf_install=
+
 absent "$aws" cdktf @cdktf
 cp "$here/aws-app.js" "$aws/"
 (cd "$aws" && node aws-app.js cdk.out)
 
-tf="$work/cdktf-app"
-install "$tf" "cdktf-only app" "$tarball" "cdktf@$cdktf_version" "@cdktf/provider-azurerm@$azurerm_version" \
-  "@cdktf/provider-google@$google_version" "constructs@$constructs_version"
 absent "$tf" aws-cdk-lib
 cp "$here/cdktf-app.js" "$tf/"
 (cd "$tf" && node cdktf-app.js cdktf.out)
