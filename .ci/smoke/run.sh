@@ -19,6 +19,7 @@ for v in "$cdk_version" "$constructs_version" "$cdktf_version" "$azurerm_version
   [ -n "$v" ] || { echo "error: a peer's pinned dev dependency is missing from package.json" >&2; exit 1; }
 done
 
+start=$(date +%s)
 work="$(mktemp -d)"
 tf_install=
 trap '[ -n "$tf_install" ] && kill "$tf_install" 2>/dev/null; rm -rf "$work"' EXIT
@@ -65,4 +66,4 @@ absent "$tf" aws-cdk-lib
 cp "$here/cdktf-app.js" "$tf/"
 (cd "$tf" && node cdktf-app.js cdktf.out)
 
-echo "packed package works in an AWS-only CDK app and a cdktf-only app"
+echo "packed package works in an AWS-only CDK app and a cdktf-only app ($(( $(date +%s) - start )) s)"
