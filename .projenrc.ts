@@ -116,6 +116,13 @@ project.addTask('bench:synth', {
   ],
 });
 
+project.addTask('bench:load', {
+  description: 'Benchmark: loading cloud-kms-constructs/aws (compiled lib, through the package exports) against aws-cdk-lib/aws-kms, each with a new App() (table and a JSON line; compiles first when lib/ is stale)',
+  steps: [
+    { exec: 'node -r ts-node/register/transpile-only bench/load.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
+  ],
+});
+
 project.addTask('examples', {
   description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
   steps: [
