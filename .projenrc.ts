@@ -151,6 +151,8 @@ project.deps.removeDependency('commit-and-tag-version');
 // the new version in package.json (and the lock file), beside its CHANGELOG.md entry.
 const releaseVersion = 'ts-node --project projenrc/tsconfig.json projenrc/release-version.ts';
 project.tasks.tryFind('bump')?.prependExec(`${releaseVersion} require-tag`);
+// commit-and-tag-version is not a dev dependency (above): let projen's npx fetch it without a prompt.
+project.tasks.tryFind('bump')?.env('npm_config_yes', 'true');
 project.tasks.tryFind('publish:git')?.prependExec(`${releaseVersion} apply`);
 // Restore the committed package.json (projen's unbump would write 0.0.0, which the anti-tamper check then refuses).
 project.tasks.tryFind('unbump')?.reset('git checkout -- package.json');
