@@ -18,18 +18,28 @@ test('the README stays a five-minute read: at most 250 lines, the rest in docs/'
   expect(README.split('\n').length).toBeLessThanOrEqual(250);
 });
 
-test('every relative link in README and docs points at a file that exists', () => {
-  const pages = ['README.md', 'bench/README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function anchors(markdown: string): Set<string> {
+  const headings = markdown.split(/^```[\s\S]*?^```/m).join('').match(/^#{1,6} .*$/gm) ?? [];
+  return new Set(headings.map((h) => h.replace(/^#+ /, '').toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+}
+
+test('every relative link in README and docs points at a file (and heading) that exists', () => {
+  const pages = ['README.md', 'CHANGELOG.md', 'bench/README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)];
   const broken: string[] = [];
   for (const page of pages) {
     const dir = join(ROOT, page, '..');
-    for (const [, target] of readFileSync(join(ROOT, page), 'utf8').matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)) {
+    const text = readFileSync(join(ROOT, page), 'utf8');
+    for (const [, target, anchor] of text.matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)) {
       if (/^[a-z]+:/.test(target)) continue;
+      let linked: string;
       try {
-        readFileSync(join(dir, target));
+        linked = target ? readFileSync(join(dir, target), 'utf8') : text;
       } catch {
         broken.push(`${page} -> ${target}`);
+        continue;
       }
+      if (anchor && !anchors(linked).has(anchor)) broken.push(`${page} -> ${target}#${anchor}`);
     }
   }
   expect(broken).toEqual([]);
