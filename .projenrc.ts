@@ -1,4 +1,5 @@
-import { awscdk, javascript } from 'projen';
+import { readFileSync } from 'fs';
+import { awscdk, javascript, release } from 'projen';
 
 const CDK_VERSION = '2.276.0';
 
@@ -73,7 +74,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // CI lives in .ci/run (this project is not hosted on GitHub Actions).
   github: false,
-  release: false,
+  // Releases: see the "Releases" block below and docs/decisions.md. No workflow is generated (github: false).
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelogPath: 'CHANGELOG.md', gitPushCommand: '' }),
+  majorVersion: 0,
   depsUpgrade: false,
   docgen: true,
   // Custom-resource handlers (src/**/*.lambda.ts), bundled by esbuild; @aws-sdk/* comes from the runtime.
@@ -139,5 +143,25 @@ project.eslint?.addOverride({
 });
 
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
+
+// ---- Releases (docs/decisions.md, "Releases") ----
+// package.json carries the version of the latest release, the top entry of the committed CHANGELOG.md, so a clean
+// clone (CI clones without tags) builds and packs cloud-kms-constructs@<that version> and never needs a tag. Only
+// `npx projen release` (RELEASE=true) lets projen's bump set the next version from the conventional commits since the
+// latest v0.* tag; `publish:git` then writes it here and into CHANGELOG.md in one "chore(release)" commit and tags it.
+const releasedVersion = /^#{2,3} \[?v?(\d+\.\d+\.\d+[^\]\s]*)/m.exec(readFileSync('CHANGELOG.md', 'utf8'))?.[1];
+if (!releasedVersion) throw new Error('CHANGELOG.md must start with the latest release, e.g. "## [0.1.0] (2026-11-30)"');
+if (!process.env.RELEASE) project.package.addField('version', releasedVersion);
+// commit-and-tag-version runs only in a release (projen falls back to npx); builds and installs do not need it.
+project.deps.removeDependency('commit-and-tag-version');
+// A release without the previous release's tag would start again from 0.0.0: refuse it. The release commit carries
+// the new version in package.json (and the lock file), beside its CHANGELOG.md entry.
+const releaseVersion = 'ts-node --project projenrc/tsconfig.json projenrc/release-version.ts';
+project.tasks.tryFind('bump')?.prependExec(`${releaseVersion} require-tag`);
+// commit-and-tag-version is not a dev dependency (above): let projen's npx fetch it without a prompt.
+project.tasks.tryFind('bump')?.env('npm_config_yes', 'true');
+project.tasks.tryFind('publish:git')?.prependExec(`${releaseVersion} apply`);
+// Restore the committed package.json (projen's unbump would write 0.0.0, which the anti-tamper check then refuses).
+project.tasks.tryFind('unbump')?.reset('git checkout -- package.json');
 
 project.synth();
