@@ -38,14 +38,16 @@ export class KmsRulesPlugin implements IPolicyValidationPluginBeta1 {
       const { findings } = checkByKeyProfile(template, { cloud: 'aws', siblings, override: this.override });
       for (const f of findings) {
         if (f.result !== RuleResult.NON_COMPLIANT) continue;
-        const v = byRule.get(f.rule) ?? {
+        // One violation per rule and profile, so the report says which profile each key was judged by.
+        const key = `${f.rule}\u0000${f.profile}`;
+        const v = byRule.get(key) ?? {
           ruleName: f.rule,
-          description: `${f.message} (controls: ${controls[f.rule].join(', ')})`,
+          description: `${f.message} (profile ${f.profile}; controls: ${controls[f.rule].join(', ')})`,
           violatingResources: [],
           severity: 'error',
         };
-        v.violatingResources.push({ resourceLogicalId: f.resource, templatePath, locations: [`${f.resource} (profile ${f.profile})`] });
-        byRule.set(f.rule, v);
+        v.violatingResources.push({ resourceLogicalId: f.resource, templatePath, locations: [f.resource] });
+        byRule.set(key, v);
       }
     }
     const violations = [...byRule.values()];

@@ -20,7 +20,11 @@ function sdksLoadedBy(args: string[]): { status: number | null; sdks: string[]; 
     env: {
       ...process.env,
       TS_NODE_PROJECT: join(__dirname, '../tsconfig.json'),
-      AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1', AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_REGION: 'us-east-1',
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
     },
   });
   const modules: string[] = JSON.parse(readFileSync(report, 'utf8'));
