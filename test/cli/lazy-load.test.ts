@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -11,7 +11,7 @@ function sdksLoadedBy(args: string[]): { status: number | null; sdks: string[]; 
   const dir = mkdtempSync(join(tmpdir(), 'cli-load-'));
   const report = join(dir, 'modules.json');
   const probe = join(dir, 'probe.js');
-  require('fs').writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)},
+  writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)},
     JSON.stringify(Object.keys(require.cache))));`);
   const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', probe, join(__dirname, '../../src/cli/main.ts'), ...args], {
     cwd: join(__dirname, '../..'),
