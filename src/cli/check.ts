@@ -27,8 +27,9 @@ Options:
   --profile <name>   judge every key by this profile instead: ${'COMMERCIAL, SOC2, HIPAA, PCI_DSS, FEDRAMP_MODERATE, FEDRAMP_HIGH, SOVEREIGN'}
   --json             machine-readable output
 
-A directory is searched for *.template.json and stacks/*/cdk.tf.json (asset directories skipped). CloudFormation templates
-beside a template (the rest of its assembly) count as evidence for cross-stack rules. Exit 1 on a non-compliant finding.`,
+A directory is searched for *.template.json and stacks/*/cdk.tf.json (asset directories skipped). The other templates of
+a cloud assembly, and the other stacks of a cdktf out directory, count as evidence for cross-stack rules (a nested
+stack's trail, a project's audit config). Exit 1 on a non-compliant finding.`,
   flags: { ...COMMON, profile: { type: 'string' } },
   positional: 'a template file or a synthesis output directory',
   run: async (v) => {

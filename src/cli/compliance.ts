@@ -105,6 +105,19 @@ function readJson(path: string): any {
   }
 }
 
+/** The other CloudFormation templates of the cloud assembly (parents of nested stacks, the stack holding the trail). */
+function awsSiblings(path: string): any[] {
+  return readdirSync(dirname(path)).filter((f) => f.endsWith('.template.json') && f !== basename(path))
+    .map((f) => readJson(join(dirname(path), f)));
+}
+
+/** The other stacks of a cdktf out directory (`stacks/<name>/cdk.tf.json`: the stack holding the project's audit config). */
+function terraformSiblings(path: string): any[] {
+  const stacks = dirname(dirname(path));
+  if (basename(path) !== 'cdk.tf.json' || basename(stacks) !== 'stacks') return [];
+  return readdirSync(stacks).map((d) => join(stacks, d, 'cdk.tf.json')).filter((f) => f !== path && existsSync(f)).map(readJson);
+}
+
 function checkTemplate(path: string, override: ComplianceProfile | undefined): CheckedTemplate {
   const template = readJson(path);
   let cloud: string;
@@ -113,10 +126,7 @@ function checkTemplate(path: string, override: ComplianceProfile | undefined): C
   } catch (e) {
     throw new CliError(`${path}: ${(e as Error).message}`, 2);
   }
-  const siblings = cloud === 'aws'
-    ? readdirSync(dirname(path)).filter((f) => f.endsWith('.template.json') && f !== basename(path))
-      .map((f) => readJson(join(dirname(path), f)))
-    : [];
+  const siblings = cloud === 'aws' ? awsSiblings(path) : terraformSiblings(path);
   const checked = checkByKeyProfile(template, { cloud, siblings, override, reported: override ? [] : reportedKeys(path) });
   return {
     file: path,
@@ -154,7 +164,8 @@ export function checkPath(path: string, override?: ComplianceProfile): CheckedTe
 
 /** What the user should know about how a template was judged. */
 export function checkNotes(templates: CheckedTemplate[]): string[] {
-  return templates.filter((t) => t.profileSource === 'fallback').map((t) =>
+  // A template with nothing the rules apply to (a stack holding only a project's audit config) needs no note.
+  return templates.filter((t) => t.profileSource === 'fallback' && t.findings.some((f) => f.result !== RuleResult.NOT_APPLICABLE)).map((t) =>
     `note: no key in ${t.file} records its compliance profile (no ${PROFILE_METADATA_KEY} metadata, no compliance-report.json ` +
     `beside it): judged by ${t.profiles.join(', ')}; give --profile to choose`);
 }

@@ -198,6 +198,34 @@ describe('cloud-kms check', () => {
     expect(text).not.toMatch(/CloudKms-AzureKeyHsm +azurerm_key_vault_key.Sessions/);
   });
 
+  test('a cdktf out directory: another stack\'s project audit config counts for a stack\'s keys', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-cdktf-siblings-'));
+    const stack = (name: string, json: object) => {
+      mkdirSync(join(out, 'stacks', name), { recursive: true });
+      writeFileSync(join(out, 'stacks', name, 'cdk.tf.json'), JSON.stringify(json));
+    };
+    stack('keys', {
+      resource: {
+        google_kms_crypto_key: { k: { 'rotation_period': '7776000s', '//': { metadata: { path: 'keys/Key/Resource' } } } },
+        google_logging_project_sink: { s: { project: 'p', filter: 'protoPayload.serviceName="cloudkms.googleapis.com"' } },
+        google_logging_project_bucket_config: { b: { locked: true } },
+      },
+    });
+    stack('audit', {
+      resource: {
+        google_project_iam_audit_config: {
+          c: { project: 'p', service: 'cloudkms.googleapis.com', audit_log_config: [{ log_type: 'DATA_READ' }, { log_type: 'DATA_WRITE' }] },
+        },
+      },
+    });
+    writeFileSync(join(out, 'compliance-report.json'), JSON.stringify({ stacks: [{ name: 'keys', keys: [{ path: 'keys/Key', profile: 'HIPAA' }] }] }));
+    const c = cli();
+    await c.run('check', out);
+    // The audit stack holds no key: it is judged, and no note is printed for it.
+    expect(c.err).toEqual([]);
+    expect(c.out.join('\n')).toMatch(/PASS {2}CloudKms-GcpAuditLogs +google_project_iam_audit_config.c \[HIPAA\]: Data Access logs on, routed by a sink/);
+  });
+
   test('bad input: an unknown profile, an empty directory, not JSON', async () => {
     const c = cli();
     const { template } = assembly(false);
