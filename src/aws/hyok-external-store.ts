@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -17,6 +17,7 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { ACCESS_CONTROLS, CUSTODY_CONTROLS, DELETION_CONTROLS } from '../core/key-evidence';
 import { ComplianceProfile } from '../core/profile';
+import { PROFILE_METADATA_KEY, profileRecord } from '../core/profile-record';
 import { days, requireRange, ValidationError } from '../core/validation';
 import { CONNECTED_METRIC, HEALTH_NAMESPACE, KEY_STORE_TYPE, STORE_KEY_TYPE } from './handlers/resource-types';
 import { StoreHealthFunction } from './handlers/store-health-function';
@@ -600,6 +601,8 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     const ledger = EvidenceLedger.of(this);
     const store = this.store;
     const res = (resource.node.defaultChild as Construct | undefined)?.node.path ?? resource.node.path;
+    // `cloud-kms check` and KmsRulesPlugin read the template, not the construct tree: the key carries its own profile.
+    (resource.node.defaultChild as CfnResource).addMetadata(PROFILE_METADATA_KEY, profileRecord(store.profile));
     ledger.registerKey({
       path: this.node.path,
       stack: Stack.of(this).node.path,

@@ -3,7 +3,7 @@ import {
   ListResourceTagsCommand, RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { CliError } from './errors';
-import { KEY_MATERIAL_EXPIRY_TAG as EXPIRY_TAG, WRAPPING_ALGORITHM_TAG as WRAPPING_TAG } from '../aws/private/byok-tags';
+import { KEY_MATERIAL_EXPIRY_TAG as EXPIRY_TAG, WRAPPING_ALGORITHM_TAG as WRAPPING_TAG } from '../aws/byok-tags';
 
 export const AWS_WRAPPING_ALGORITHMS = ['RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_256'];
 export const AWS_WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096'];
@@ -138,7 +138,13 @@ export async function importKeyMaterial(client: KMSClient, req: ImportRequest): 
 /** Turns an AWS SDK error into a message a custodian can act on. */
 export function describeAwsError(err: unknown): string | undefined {
   if (!(err instanceof KMSServiceException) && !(err instanceof Error && (err as any).$metadata)) return undefined;
-  const e = err as Error & { name: string };
+  const e = err as Error & { name: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
+  if (e.name === 'SyntaxError') {
+    // The SDK could not parse the reply: a proxy's or load balancer's error page, or an endpoint that is not KMS.
+    const type = e.$response?.headers?.['content-type'];
+    return `the endpoint replied HTTP ${e.$metadata?.httpStatusCode ?? '?'} with ${type ? `${type.split(';')[0]}, ` : ''}not a KMS reply: ` +
+      'check --endpoint, --region and any proxy between you and KMS';
+  }
   const hints: Record<string, string> = {
     ExpiredImportTokenException: 'the import token has expired: run `cloud-kms byok aws params` again and re-wrap',
     InvalidImportTokenException: 'the import token does not belong to this key or these parameters',

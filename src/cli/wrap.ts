@@ -48,16 +48,43 @@ export function aesKeyUnwrapPad(kek: Buffer, wrapped: Buffer): Buffer {
   }
 }
 
-/** Reads an RSA public key in DER (SubjectPublicKeyInfo, as KMS returns it) or PEM form. */
-export function readWrappingPublicKey(bytes: Buffer, source: string): crypto.KeyObject {
-  let key: crypto.KeyObject;
+/** Text that is only base64 (the AWS CLI's `--query PublicKey --output text`), with optional line breaks. */
+function base64Text(bytes: Buffer): Buffer | undefined {
+  const text = bytes.toString('latin1').replace(/\s+/g, '');
+  if (text.length < 64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
+  return Buffer.from(text, 'base64');
+}
+
+function parsesAs(der: Buffer, type: 'spki' | 'pkcs1'): crypto.KeyObject | undefined {
   try {
-    const text = bytes.toString('utf8');
-    key = text.includes('-----BEGIN')
-      ? crypto.createPublicKey({ key: text, format: 'pem' })
-      : crypto.createPublicKey({ key: bytes, format: 'der', type: 'spki' });
+    return crypto.createPublicKey({ key: der, format: 'der', type });
   } catch {
-    throw new CliError(`${source} is not a public key in DER (SubjectPublicKeyInfo) or PEM form`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads an RSA public key: DER SubjectPublicKeyInfo (as KMS returns it), the same as base64 text (what
+ * `aws kms get-parameters-for-import --query PublicKey --output text` prints), or PEM.
+ */
+export function readWrappingPublicKey(bytes: Buffer, source: string, path?: string): crypto.KeyObject {
+  let key: crypto.KeyObject | undefined;
+  const text = bytes.toString('utf8');
+  if (text.includes('-----BEGIN')) {
+    try {
+      key = crypto.createPublicKey({ key: text, format: 'pem' });
+    } catch {
+      throw new CliError(`${source} is PEM but not a public key`);
+    }
+  } else {
+    const der = base64Text(bytes) ?? bytes;
+    key = parsesAs(der, 'spki');
+    if (!key && parsesAs(der, 'pkcs1')) {
+      const file = path ?? '<file>';
+      throw new CliError(`${source} is a PKCS#1 RSAPublicKey, not a SubjectPublicKeyInfo; convert it with ` +
+        `\`openssl rsa -RSAPublicKey_in -inform DER -in ${file} -pubout -outform DER -out ${file}.spki.der\``);
+    }
+    if (!key) throw new CliError(`${source} is not a public key in DER (SubjectPublicKeyInfo), base64 or PEM form`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new CliError(`${source} must be an RSA public key, got ${key.asymmetricKeyType ?? 'an unknown key type'}`);
@@ -145,14 +172,42 @@ const EC_CURVES: Record<string, string> = {
   prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1', SM2: 'SM2',
 };
 
+/** The openssl command that turns a traditional (SEC1 or PKCS#1) private key into PKCS#8 DER. */
+function toPkcs8(pem: boolean, path: string | undefined): string {
+  const file = path ?? '<file>';
+  return `\`openssl pkcs8 -topk8 -nocrypt${pem ? '' : ' -inform DER'} -in ${file} -outform DER -out ${file}.p8.der\``;
+}
+
+function parsesAsPrivate(material: Buffer, type: 'sec1' | 'pkcs1'): boolean {
+  try {
+    crypto.createPrivateKey({ key: material, format: 'der', type });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Identifies key material and checks it is importable: 16, 24 or 32 raw bytes (AES), 28 to 128 raw bytes
- * (HMAC), or a PKCS#8 DER private key (RSA or EC).
+ * (HMAC), or a PKCS#8 DER private key (RSA or EC). A private key in another form (PEM, SEC1, PKCS#1) is refused with
+ * the command that converts it, rather than imported as an HMAC key of its own bytes.
  */
-export function describeMaterial(material: Buffer, source: string): MaterialDescription {
-  // A random symmetric key that parses as a PKCS#8 private key is, for practical purposes, impossible.
+export function describeMaterial(material: Buffer, source: string, path?: string): MaterialDescription {
+  const pem = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(material.subarray(0, 4096).toString('latin1'));
+  if (pem) {
+    const traditional = pem[1] === 'EC PRIVATE KEY' || pem[1] === 'RSA PRIVATE KEY';
+    throw new CliError(`${source} is PEM (${pem[1]}); give the key as ${traditional ? 'PKCS#8 ' : ''}DER: ${traditional
+      ? toPkcs8(true, path) : `\`openssl pkey -in ${path ?? '<file>'} -outform DER -out ${path ?? '<file>'}.der\``}`);
+  }
+  // A random symmetric key that parses as a DER private key is, for practical purposes, impossible.
   const privateKey = material[0] === 0x30 ? tryPrivateKey(material) : undefined;
   if (privateKey) return describePrivateKey(privateKey, material.length, source);
+  if (material[0] === 0x30 && parsesAsPrivate(material, 'sec1')) {
+    throw new CliError(`${source} is a SEC1 EC private key, which KMS imports only as PKCS#8; convert it with ${toPkcs8(false, path)}`);
+  }
+  if (material[0] === 0x30 && parsesAsPrivate(material, 'pkcs1')) {
+    throw new CliError(`${source} is a PKCS#1 RSA private key, which KMS imports only as PKCS#8; convert it with ${toPkcs8(false, path)}`);
+  }
   if ([16, 24, 32].includes(material.length)) {
     return { kind: `AES-${material.length * 8}`, symmetric: true, length: material.length };
   }
@@ -181,18 +236,86 @@ function describePrivateKey(key: crypto.KeyObject, length: number, source: strin
   throw new CliError(`${source} holds a ${key.asymmetricKeyType} private key, which cannot be imported`);
 }
 
-/**
- * Key check value of an AES key: the first three bytes of AES-ECB over a zero block, in hex. Lets each
- * custodian confirm their component, and everyone the combined key, without revealing either.
- */
-export function keyCheckValue(key: Buffer): string {
+function requireAesKey(key: Buffer): void {
   if (![16, 24, 32].includes(key.length)) {
     throw new CliError(`a key check value needs a 128, 192 or 256-bit AES key, got ${key.length} bytes`);
   }
+}
+
+function aesEcb(key: Buffer, block: Buffer): Buffer {
   const cipher = crypto.createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
   cipher.setAutoPadding(false);
-  const block = Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()]);
-  return block.subarray(0, 3).toString('hex').toUpperCase();
+  return Buffer.concat([cipher.update(block), cipher.final()]);
+}
+
+/** Doubling in GF(2^128): the subkey step of CMAC (NIST SP 800-38B 6.1, RFC 4493 2.3). */
+function dbl(block: Buffer): Buffer {
+  const out = Buffer.alloc(16);
+  /* eslint-disable no-bitwise */
+  for (let i = 0; i < 16; i++) out[i] = ((block[i] << 1) | (i < 15 ? block[i + 1] >> 7 : 0)) & 0xff;
+  if (block[0] & 0x80) out[15] ^= 0x87;
+  /* eslint-enable no-bitwise */
+  return out;
+}
+
+/**
+ * AES-CMAC (NIST SP 800-38B, RFC 4493) of a message, on node:crypto's AES: subkeys K1, K2 from AES(K, 0^128); the last
+ * block XORed with K1 when complete, else padded with 10* and XORed with K2; then CBC-MAC with a zero IV.
+ * @see https://www.rfc-editor.org/rfc/rfc4493
+ */
+export function aesCmac(key: Buffer, message: Buffer): Buffer {
+  requireAesKey(key);
+  const l = aesEcb(key, Buffer.alloc(16));
+  const k1 = dbl(l);
+  const k2 = dbl(k1);
+  const blocks = Math.max(1, Math.ceil(message.length / 16));
+  const complete = message.length > 0 && message.length % 16 === 0;
+  const padded = Buffer.alloc(blocks * 16);
+  message.copy(padded);
+  if (!complete) padded[message.length] = 0x80;
+  const subkey = complete ? k1 : k2;
+  // eslint-disable-next-line no-bitwise
+  for (let i = 0; i < 16; i++) padded[(blocks - 1) * 16 + i] ^= subkey[i];
+  const cipher = crypto.createCipheriv(`aes-${key.length * 8}-cbc`, key, Buffer.alloc(16));
+  cipher.setAutoPadding(false);
+  const chained = Buffer.concat([cipher.update(padded), cipher.final()]);
+  const tag = Buffer.from(chained.subarray(chained.length - 16));
+  for (const b of [l, k1, k2, padded, chained]) b.fill(0);
+  return tag;
+}
+
+/** How a key check value is computed. */
+export enum KcvMethod {
+  /**
+   * ANSI X9.24-1:2017 Annex A.3, CMAC-based check value: AES-CMAC over a block of 16 zero bytes, leftmost 5 bytes.
+   * What PCI assessors and HSMs expect for AES keys; AWS Payment Cryptography shows the leftmost 3 of the same bytes.
+   */
+  CMAC = 'cmac',
+  /** The legacy form (X9.24-1:2017 A.2, meant for TDEA): AES-ECB encryption of a zero block, leftmost 3 bytes. */
+  ECB = 'ecb',
+}
+
+export const KCV_METHODS = Object.values(KcvMethod) as string[];
+
+/** How each method is named next to the value, so no one compares values of different methods. */
+export const KCV_LABELS: Record<KcvMethod, string> = {
+  [KcvMethod.CMAC]: 'AES-CMAC, ANSI X9.24-1:2017 A.3',
+  [KcvMethod.ECB]: 'AES-ECB of a zero block, legacy',
+};
+
+/**
+ * Key check value of an AES key, in hex. Lets each custodian confirm their component, and everyone the combined key,
+ * without revealing either. The CMAC form (default) follows ANSI X9.24-1:2017 Annex A.3 (the standard is not public;
+ * its A.3 is quoted by implementations such as openemv's crypto_aes_kcv.c: CMAC of a zero block, first 5 bytes).
+ * @see https://docs.aws.amazon.com/payment-cryptography/latest/DataAPIReference/API_WrappedKey.html
+ */
+export function keyCheckValue(key: Buffer, method: KcvMethod = KcvMethod.CMAC): string {
+  requireAesKey(key);
+  const zero = Buffer.alloc(16);
+  const full = method === KcvMethod.ECB ? aesEcb(key, zero) : aesCmac(key, zero);
+  const kcv = full.subarray(0, method === KcvMethod.ECB ? 3 : 5).toString('hex').toUpperCase();
+  full.fill(0);
+  return kcv;
 }
 
 /**

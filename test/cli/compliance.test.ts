@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { App } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile } from '../../src';
@@ -77,35 +77,163 @@ describe('cloud-kms report', () => {
   });
 });
 
+/** Lets the key's administrator delete it alone: what dual control (PCI DSS 3.6.1.2 / 3.7.6) forbids. */
+function breakDualControl(templateFile: string): void {
+  const t = JSON.parse(readFileSync(templateFile, 'utf8'));
+  const sneaky = {
+    Sid: 'AdminDeletesAlone',
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::123456789012:role/KeyAdmin' },
+    Action: 'kms:ScheduleKeyDeletion',
+    Resource: '*',
+  };
+  const cardKey = Object.keys(t.Resources).find((id) => id.startsWith('CardKey') && t.Resources[id].Type === 'AWS::KMS::Key')!;
+  const targets = [t.Resources[cardKey].Properties,
+    ...Object.values<any>(t.Resources).filter((r) => r.Type === 'Custom::CloudKmsGatedKeyPolicy' && r.Properties.KeyId?.Ref === cardKey)
+      .map((r) => r.Properties)];
+  for (const props of targets) {
+    const field = 'KeyPolicy' in props ? 'KeyPolicy' : 'Policy';
+    const doc = typeof props[field] === 'string' ? JSON.parse(props[field]) : props[field];
+    doc.Statement.push(sneaky);
+    props[field] = typeof props[field] === 'string' ? JSON.stringify(doc) : doc;
+  }
+  writeFileSync(templateFile, JSON.stringify(t));
+}
+
+/** A PCI key and a COMMERCIAL key in one stack, as in examples/aws/customer-managed. */
+function mixedAssembly(parent?: string): { dir: string; template: string } {
+  const dir = parent ? join(parent, 'payments') : mkdtempSync(join(tmpdir(), 'cli-mixed-'));
+  const app = new App({ outdir: dir });
+  const stack = newStack('Payments', app);
+  cmkFor(stack, ComplianceProfile.PCI_DSS, 'CardKey');
+  cmkFor(stack, ComplianceProfile.COMMERCIAL, 'ReportsKey');
+  app.synth();
+  return { dir, template: join(dir, 'Payments.template.json') };
+}
+
 describe('cloud-kms check', () => {
+  const mixed = mixedAssembly(mkdtempSync(join(tmpdir(), 'cli-out-')));
+
+  test('each key is judged by its own profile, recorded in the key resource\'s metadata', async () => {
+    const t = JSON.parse(readFileSync(mixed.template, 'utf8'));
+    const profiles = Object.entries<any>(t.Resources).filter(([, r]) => r.Type === 'AWS::KMS::Key')
+      .map(([id, r]) => [id.replace(/[0-9A-F]{8}$/, ''), r.Metadata?.['cloud-kms-constructs:profile']?.name]);
+    expect(profiles).toEqual(expect.arrayContaining([['CardKey', 'PCI_DSS'], ['ReportsKey', 'COMMERCIAL']]));
+    const c = cli();
+    expect(await c.run('check', mixed.template, '--json')).toBe(0);
+    const [checked] = JSON.parse(c.out[0]).templates;
+    expect(checked.profileSource).toBe('key');
+    expect(checked.profiles).toEqual(expect.arrayContaining(['PCI_DSS', 'COMMERCIAL']));
+    const dual = (key: string) => checked.findings.find((f: any) => f.rule === 'CloudKms-AwsKeyDualControl' && f.resource.startsWith(key));
+    expect(dual('CardKey')).toMatchObject({ profile: 'PCI_DSS', result: 'COMPLIANT' });
+    expect(dual('ReportsKey')).toMatchObject({ profile: 'COMMERCIAL', result: 'NOT_APPLICABLE' });
+  });
+
+  test('--profile overrides every key\'s own: the COMMERCIAL key fails PCI dual control', async () => {
+    const c = cli();
+    expect(await c.run('check', mixed.template, '--profile', 'pci-dss')).toBe(1);
+    expect(c.out.join('\n')).toMatch(/\(aws, profile PCI_DSS \(--profile\)\)/);
+    expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-AwsKeyDualControl +ReportsKey[0-9A-F]{8} \[PCI_DSS\]: statement .* outside the dual-control gate/);
+  });
+
+  test('a PCI key that breaks dual control fails without --profile (file and directory)', async () => {
+    const broken = mixedAssembly();
+    breakDualControl(broken.template);
+    for (const path of [broken.template, broken.dir]) {
+      const c = cli();
+      expect(await c.run('check', path)).toBe(1);
+      expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-AwsKeyDualControl +CardKey[0-9A-F]{8} \[PCI_DSS\]: statement AdminDeletesAlone allows kms:ScheduleKeyDeletion outside the dual-control gate/);
+      expect(c.err).toEqual([]);
+    }
+  });
+
+  test('a directory of assemblies (as examples/out/aws) is searched, asset directories skipped', async () => {
+    const parent = dirname(mixed.dir);
+    const c = cli();
+    expect(await c.run('check', parent)).toBe(0);
+    expect(c.out.join('\n')).toContain(`${mixed.template} (aws, each key by its own profile:`);
+    expect(c.out.join('\n')).not.toMatch(/asset\./);
+  });
+
   test('a template of our keys passes: exit 0', async () => {
     const c = cli();
     expect(await c.run('check', assembly(false).template, '--profile', 'PCI_DSS')).toBe(0);
-    expect(c.out.join('\n')).toMatch(/PASS {2}CloudKms-AwsKeySeparationOfDuties +CardKey[0-9A-F]{8}: administrators, users and importers are different principals/);
+    expect(c.out.join('\n')).toMatch(/PASS {2}CloudKms-AwsKeySeparationOfDuties +CardKey[0-9A-F]{8} \[PCI_DSS\]: administrators, users and importers are different principals/);
     expect(c.out.join('\n')).toMatch(/\d+ compliant, 0 non-compliant/);
   });
 
-  test('a non-compliant key fails: exit 1, each finding named', async () => {
+  test('a plain key beside ours has no profile of its own: it is judged by its template\'s (PCI), and fails', async () => {
     const c = cli();
-    expect(await c.run('check', assembly(true).template, '--profile', 'pci-dss')).toBe(1);
-    expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-AwsKeyRotation +Plain[0-9A-F]{8}: automatic rotation is off/);
+    expect(await c.run('check', assembly(true).template)).toBe(1);
+    expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-AwsKeyRotation +Plain[0-9A-F]{8} \[PCI_DSS\]: automatic rotation is off/);
   });
 
-  test('Terraform JSON is recognized by its provider', async () => {
+  test('Terraform JSON with no profile recorded: judged by COMMERCIAL, with a note', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cli-tf-')), 'cdk.tf.json');
     writeFileSync(file, JSON.stringify({ resource: { google_kms_crypto_key: { k: { rotation_period: '31536000s', lifecycle: { prevent_destroy: true } } } } }));
     const c = cli();
     expect(await c.run('check', file)).toBe(1);
-    expect(c.out.join('\n')).toMatch(/^.*\(gcp, profile COMMERCIAL\)/);
-    expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-GcpKeyRotation +google_kms_crypto_key.k: rotates every 365 days, over 90/);
+    expect(c.out.join('\n')).toMatch(/^.*\(gcp, profile COMMERCIAL: no key records one\)/);
+    expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-GcpKeyRotation +google_kms_crypto_key.k \[COMMERCIAL\]: rotates every 365 days, over 90/);
+    expect(c.err).toEqual([`note: no key in ${file} records its compliance profile (no cloud-kms-constructs:profile metadata, ` +
+      'no compliance-report.json beside it): judged by COMMERCIAL; give --profile to choose']);
   });
 
-  test('bad input: an unknown profile, a directory, not JSON', async () => {
+  test('a cdktf out directory: each key by the profile compliance-report.json gives it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-cdktf-'));
+    const key = (name: string) => ({ name, 'key_type': 'RSA', 'key_size': 3072, '//': { metadata: { path: `vaults/${name}/Resource` } } });
+    mkdirSync(join(out, 'stacks', 'vaults'), { recursive: true });
+    writeFileSync(join(out, 'stacks', 'vaults', 'cdk.tf.json'), JSON.stringify({
+      resource: { azurerm_key_vault_key: { Ledger: key('Ledger'), Sessions: key('Sessions') } },
+    }));
+    writeFileSync(join(out, 'compliance-report.json'), JSON.stringify({
+      stacks: [{ name: 'vaults', keys: [{ path: 'vaults/Ledger', profile: 'FEDRAMP_HIGH' }, { path: 'vaults/Sessions', profile: 'COMMERCIAL' }] }],
+      summary: {},
+    }));
+    const c = cli();
+    expect(await c.run('check', out)).toBe(1);
+    const text = c.out.join('\n');
+    // FedRAMP High requires FIPS 140 Level 3: a software key fails; the COMMERCIAL key beside it is not held to that.
+    expect(text).toMatch(/FAIL {2}CloudKms-AzureKeyHsm +azurerm_key_vault_key.Ledger \[FEDRAMP_HIGH\]: key type RSA/);
+    expect(text).not.toMatch(/CloudKms-AzureKeyHsm +azurerm_key_vault_key.Sessions/);
+  });
+
+  test('a cdktf out directory: another stack\'s project audit config counts for a stack\'s keys', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-cdktf-siblings-'));
+    const stack = (name: string, json: object) => {
+      mkdirSync(join(out, 'stacks', name), { recursive: true });
+      writeFileSync(join(out, 'stacks', name, 'cdk.tf.json'), JSON.stringify(json));
+    };
+    stack('keys', {
+      resource: {
+        google_kms_crypto_key: { k: { 'rotation_period': '7776000s', '//': { metadata: { path: 'keys/Key/Resource' } } } },
+        google_logging_project_sink: { s: { project: 'p', filter: 'protoPayload.serviceName="cloudkms.googleapis.com"' } },
+        google_logging_project_bucket_config: { b: { locked: true } },
+      },
+    });
+    stack('audit', {
+      resource: {
+        google_project_iam_audit_config: {
+          c: { project: 'p', service: 'cloudkms.googleapis.com', audit_log_config: [{ log_type: 'DATA_READ' }, { log_type: 'DATA_WRITE' }] },
+        },
+      },
+    });
+    writeFileSync(join(out, 'compliance-report.json'), JSON.stringify({ stacks: [{ name: 'keys', keys: [{ path: 'keys/Key', profile: 'HIPAA' }] }] }));
+    const c = cli();
+    await c.run('check', out);
+    // The audit stack holds no key: it is judged, and no note is printed for it.
+    expect(c.err).toEqual([]);
+    expect(c.out.join('\n')).toMatch(/PASS {2}CloudKms-GcpAuditLogs +google_project_iam_audit_config.c \[HIPAA\]: Data Access logs on, routed by a sink/);
+  });
+
+  test('bad input: an unknown profile, an empty directory, not JSON', async () => {
     const c = cli();
     const { template } = assembly(false);
     expect(await c.run('check', template, '--profile', 'GOLD')).toBe(2);
     expect(c.err.join('\n')).toMatch(/--profile must be one of COMMERCIAL, .* got GOLD/);
-    expect(await c.run('check', tmpdir())).toBe(2);
+    const empty = mkdtempSync(join(tmpdir(), 'cli-empty-'));
+    expect(await c.run('check', empty)).toBe(2);
+    expect(c.err.join('\n')).toContain(`no templates in ${empty}: give a template, a cloud assembly (cdk.out) or a cdktf out directory (cdktf.out)`);
     const notJson = join(mkdtempSync(join(tmpdir(), 'cli-x-')), 'x.json');
     writeFileSync(notJson, 'nope');
     expect(await c.run('check', notJson)).toBe(2);

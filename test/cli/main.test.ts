@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CliIo, run } from '../../src/cli/main';
-import { aesKeyUnwrapPad } from '../../src/cli/wrap';
+import { aesKeyUnwrapPad, KcvMethod, keyCheckValue } from '../../src/cli/wrap';
 
 const kms = mockClient(KMSClient);
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -54,6 +54,20 @@ describe('help and usage', () => {
     expect(c.out.join()).toContain('--json');
   });
 
+  test.each([['byok'], ['byok', 'aws'], ['byok', '--help']])('`cloud-kms %s` prints the group\'s commands, exit 0 (as a bare `cloud-kms` does)', async (...words) => {
+    const c = cli();
+    expect(await c.run(...words)).toBe(0);
+    expect(c.out.join()).toContain('cloud-kms byok aws params');
+    expect(c.out.join()).toContain('cloud-kms byok aws import');
+    expect(c.err).toEqual([]);
+  });
+
+  test('`cloud-kms byok frobnicate` is a usage error that lists the byok commands', async () => {
+    const c = cli();
+    expect(await c.run('byok', 'frobnicate')).toBe(2);
+    expect(c.err.join()).toMatch(/unknown command 'byok frobnicate'[\s\S]*cloud-kms byok wrap/);
+  });
+
   test('an unknown command or flag is a usage error (exit 2), not a stack trace', async () => {
     const c = cli();
     expect(await c.run('byok', 'gcp', 'frobnicate')).toBe(2);
@@ -87,7 +101,9 @@ describe('byok wrap', () => {
     const result = JSON.parse(c.out[0]);
     expect(result).toMatchObject({ algorithm: 'RSA_AES_KEY_WRAP_SHA_256', wrappingKeyBits: 3072, material: 'AES-256', components: 2 });
     expect(Object.keys(result.keyCheckValues)).toEqual([join(d, 'a.bin'), join(d, 'b.bin'), 'combined']);
-    expect(result.keyCheckValues.combined).toMatch(/^[0-9A-F]{6}$/);
+    expect(result.keyCheckValueMethod).toBe('AES-CMAC, ANSI X9.24-1:2017 A.3');
+    expect(result.keyCheckValues.combined).toBe(keyCheckValue(combined));
+    expect(result.keyCheckValues[join(d, 'a.bin')]).toBe(keyCheckValue(a));
 
     const wrapped = readFileSync(join(d, 'out', 'wrapped.bin'));
     const aesKey = crypto.privateDecrypt({ key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, wrapped.subarray(0, 384));
@@ -109,7 +125,44 @@ describe('byok wrap', () => {
     expect(await c.run('byok', 'wrap', '--public-key', join(d, 'pub.pem'), '--algorithm', 'RSA_OAEP_3072_SHA256_AES_256',
       '--component', join(d, 'a'), '--component', join(d, 'b'), '--out', join(d, 'w'))).toBe(0);
     expect(c.out[0]).toMatch(/Wrapped AES-256 with RSA_OAEP_3072_SHA256_AES_256 \(RSA-3072\)/);
-    expect(c.out[0]).toMatch(/combined key  [0-9A-F]{6}\nThe combined key was not written anywhere\./);
+    expect(c.out[0]).toMatch(/combined key {17}KCV \(AES-CMAC, ANSI X9\.24-1:2017 A\.3\): [0-9A-F]{10}\nThe combined key was not written anywhere\./);
+  });
+
+  test('--kcv ecb: the legacy check value, labelled as such; a single AES key gets its check value too', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'pub.der'), publicKey.export({ type: 'spki', format: 'der' }));
+    const key = crypto.randomBytes(32);
+    writeFileSync(join(d, 'k'), key);
+    const c = cli();
+    expect(await c.run('byok', 'wrap', '--public-key', join(d, 'pub.der'), '--algorithm', 'RSAES_OAEP_SHA_256',
+      '--key-material', join(d, 'k'), '--out', join(d, 'w'), '--kcv', 'ecb')).toBe(0);
+    expect(c.out[0]).toContain(`${join(d, 'k')}  KCV (AES-ECB of a zero block, legacy): ${keyCheckValue(key, KcvMethod.ECB)}`);
+    expect(await c.run('byok', 'wrap', '--public-key', join(d, 'pub.der'), '--algorithm', 'RSAES_OAEP_SHA_256',
+      '--key-material', join(d, 'k'), '--out', join(d, 'w2'), '--kcv', 'sha1')).toBe(1);
+    expect(c.err.join()).toContain('--kcv must be one of cmac, ecb, got sha1');
+  });
+
+  test('--out never replaces an existing file without --force', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'pub.der'), publicKey.export({ type: 'spki', format: 'der' }));
+    writeFileSync(join(d, 'k'), crypto.randomBytes(32));
+    writeFileSync(join(d, 'w'), 'earlier ceremony');
+    const args = ['byok', 'wrap', '--public-key', join(d, 'pub.der'), '--algorithm', 'RSAES_OAEP_SHA_256', '--key-material', join(d, 'k'), '--out', join(d, 'w')];
+    const c = cli();
+    expect(await c.run(...args)).toBe(1);
+    expect(c.err.join()).toContain(`--out: ${join(d, 'w')} already exists; give --force to overwrite`);
+    expect(readFileSync(join(d, 'w'), 'utf8')).toBe('earlier ceremony');
+    expect(await c.run(...args, '--force')).toBe(0);
+    expect(readFileSync(join(d, 'w')).length).toBe(384);
+  });
+
+  test('a public key as the AWS CLI prints it (base64 text) is accepted', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'pub.b64'), `${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}\n`);
+    writeFileSync(join(d, 'k'), crypto.randomBytes(32));
+    const c = cli();
+    expect(await c.run('byok', 'wrap', '--public-key', join(d, 'pub.b64'), '--algorithm', 'RSAES_OAEP_SHA_256',
+      '--key-material', join(d, 'k'), '--out', join(d, 'w'))).toBe(0);
   });
 
   test.each<[string, (d: string) => string[], RegExp]>([
@@ -222,6 +275,22 @@ describe('byok aws import', () => {
     expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...args, ...extra)).toBe(1);
     expect(c.err.join()).toMatch(message);
     expect(c.err.join()).not.toMatch(/\n\s+at /);
+  });
+
+  test('params never replaces earlier parameters without --force', async () => {
+    externalKey({ 'cloud-kms:wrapping-algorithm': 'RSAES_OAEP_SHA_256' });
+    kms.on(GetParametersForImportCommand).resolves({
+      KeyId: KEY_ARN, PublicKey: Buffer.from('pub'), ImportToken: Buffer.from('token'), ParametersValidTo: new Date('2026-11-29T12:00:00Z'),
+    });
+    const d = dir();
+    writeFileSync(join(d, 'ImportToken.bin'), 'the token the material was wrapped for');
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'params', '--key-id', KEY_ID, '--out-dir', d)).toBe(1);
+    expect(c.err.join()).toContain(`--out-dir: ${join(d, 'ImportToken.bin')} already exists; give --force to overwrite`);
+    expect(readFileSync(join(d, 'ImportToken.bin'), 'utf8')).toBe('the token the material was wrapped for');
+    expect(readdirSync(d)).toEqual(['ImportToken.bin']);
+    expect(await c.run('byok', 'aws', 'params', '--key-id', KEY_ID, '--out-dir', d, '--force')).toBe(0);
+    expect(readFileSync(join(d, 'ImportToken.bin'), 'utf8')).toBe('token');
   });
 
   test('a missing token file', async () => {

@@ -1,6 +1,6 @@
 import * as crypto from 'crypto';
 import {
-  aesKeyUnwrapPad, aesKeyWrapPad, combineComponents, describeMaterial, keyCheckValue, readWrappingPublicKey, WrapAlgorithm,
+  aesCmac, aesKeyUnwrapPad, aesKeyWrapPad, combineComponents, describeMaterial, KcvMethod, keyCheckValue, readWrappingPublicKey, WrapAlgorithm,
   wrapKeyMaterial,
 } from '../../src/cli/wrap';
 
@@ -95,7 +95,7 @@ describe('bad input', () => {
     ['an EC wrapping key', () => readWrappingPublicKey(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }), '--public-key'),
       '--public-key must be an RSA public key, got ec'],
     ['a 1024-bit wrapping key', () => readWrappingPublicKey(rsaPair(1024).der, '--public-key'), '--public-key must be a 2048, 3072 or 4096-bit RSA key, got 1024 bits'],
-    ['garbage as a public key', () => readWrappingPublicKey(Buffer.from('not a key'), '--public-key'), '--public-key is not a public key in DER (SubjectPublicKeyInfo) or PEM form'],
+    ['garbage as a public key', () => readWrappingPublicKey(Buffer.from('not a key'), '--public-key'), '--public-key is not a public key in DER (SubjectPublicKeyInfo), base64 or PEM form'],
     ['a private key too large for OAEP', () => wrapKeyMaterial({
       algorithm: WrapAlgorithm.RSAES_OAEP_SHA_256,
       publicKey: pub2048,
@@ -129,10 +129,19 @@ describe('material and split knowledge', () => {
     expect(describeMaterial(material as Buffer, 'm').kind).toBe(kind);
   });
 
-  test('key check value: first three bytes of AES-ECB over a zero block (known answers), XOR combination', () => {
+  test('key check value, legacy form on request: first three bytes of AES-ECB over a zero block (known answers)', () => {
     // AES-128 and AES-256 with all-zero keys encrypt the zero block to 66e94bd4... and dc95c078... (well-known vectors).
-    expect(keyCheckValue(Buffer.alloc(16))).toBe('66E94B');
-    expect(keyCheckValue(Buffer.alloc(32))).toBe('DC95C0');
+    expect(keyCheckValue(Buffer.alloc(16), KcvMethod.ECB)).toBe('66E94B');
+    expect(keyCheckValue(Buffer.alloc(32), KcvMethod.ECB)).toBe('DC95C0');
+  });
+
+  test('key check value by default: AES-CMAC over a zero block, leftmost 5 bytes (X9.24-1:2017 A.3), XOR combination', () => {
+    // Known answers from `openssl mac -cipher AES-128-CBC|AES-256-CBC -macopt hexkey:00.. CMAC` over 16 zero bytes.
+    expect(keyCheckValue(Buffer.alloc(16))).toBe('763CBCDE81');
+    expect(keyCheckValue(Buffer.alloc(32))).toBe('9211053C55');
+    const key = crypto.randomBytes(32);
+    expect(keyCheckValue(key)).toBe(aesCmac(key, Buffer.alloc(16)).subarray(0, 5).toString('hex').toUpperCase());
+    expect(keyCheckValue(key)).not.toBe(keyCheckValue(key, KcvMethod.ECB));
     const a = crypto.randomBytes(32);
     const b = crypto.randomBytes(32);
     const combined = combineComponents([a, b]);
@@ -140,5 +149,60 @@ describe('material and split knowledge', () => {
     for (let i = 0; i < 32; i++) expect(combined[i]).toBe(a[i] ^ b[i]);
     expect(keyCheckValue(combined)).not.toBe(keyCheckValue(a));
     expect(() => keyCheckValue(Buffer.alloc(48))).toThrow('a key check value needs a 128, 192 or 256-bit AES key, got 48 bytes');
+  });
+});
+
+describe('AES-CMAC (RFC 4493, NIST SP 800-38B)', () => {
+  const k128 = Buffer.from('2b7e151628aed2a6abf7158809cf4f3c', 'hex');
+  const m64 = Buffer.from('6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51' +
+    '30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710', 'hex');
+  test.each([
+    ['Example 1: empty message', 0, 'bb1d6929e95937287fa37d129b756746'],
+    ['Example 2: one complete block', 16, '070a16b46b4d4144f79bdd9dd04a287c'],
+    ['Example 3: 40 bytes, last block padded', 40, 'dfa66747de9ae63030ca32611497c827'],
+    ['Example 4: four complete blocks', 64, '51f0bebf7e3b9d92fc49741779363cfe'],
+  ])('RFC 4493 %s', (_name, length, tag) => {
+    expect(aesCmac(k128, m64.subarray(0, length as number)).toString('hex')).toBe(tag);
+  });
+
+  test('192 and 256-bit keys (SP 800-38B examples, empty message)', () => {
+    expect(aesCmac(Buffer.from('8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b', 'hex'), Buffer.alloc(0)).toString('hex'))
+      .toBe('d17ddf46adaacde531cac483de7a9367');
+    expect(aesCmac(Buffer.from('603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4', 'hex'), Buffer.alloc(0)).toString('hex'))
+      .toBe('028962f61b7bf89efc6b551f4667d983');
+  });
+});
+
+describe('key forms the tools around us produce', () => {
+  const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = rsa.publicKey.export({ type: 'spki', format: 'der' });
+
+  test('a public key as the base64 text the AWS CLI prints (--query PublicKey --output text), with or without line breaks', () => {
+    const text = spki.toString('base64');
+    expect(readWrappingPublicKey(Buffer.from(`${text}\n`), 'k').asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(readWrappingPublicKey(Buffer.from(text.replace(/(.{64})/g, '$1\n')), 'k').export({ type: 'spki', format: 'der' }).equals(spki)).toBe(true);
+  });
+
+  test('a PKCS#1 DER public key is refused with the openssl command that converts it to SPKI', () => {
+    const pkcs1 = rsa.publicKey.export({ type: 'pkcs1', format: 'der' });
+    expect(() => readWrappingPublicKey(pkcs1, '--public-key', 'kek.der')).toThrow(
+      '--public-key is a PKCS#1 RSAPublicKey, not a SubjectPublicKeyInfo; convert it with ' +
+      '`openssl rsa -RSAPublicKey_in -inform DER -in kek.der -pubout -outform DER -out kek.der.spki.der`');
+  });
+
+  const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  test.each<[string, Buffer, string]>([
+    ['a SEC1 EC private key in DER', ec.export({ type: 'sec1', format: 'der' }),
+      '--key-material is a SEC1 EC private key, which KMS imports only as PKCS#8; convert it with ' +
+      '`openssl pkcs8 -topk8 -nocrypt -inform DER -in ec.key -outform DER -out ec.key.p8.der`'],
+    ['a SEC1 EC private key in PEM', Buffer.from(ec.export({ type: 'sec1', format: 'pem' })),
+      '--key-material is PEM (EC PRIVATE KEY); give the key as PKCS#8 DER: `openssl pkcs8 -topk8 -nocrypt -in ec.key -outform DER -out ec.key.p8.der`'],
+    ['a PKCS#1 RSA private key in DER', rsa.privateKey.export({ type: 'pkcs1', format: 'der' }),
+      '--key-material is a PKCS#1 RSA private key, which KMS imports only as PKCS#8; convert it with ' +
+      '`openssl pkcs8 -topk8 -nocrypt -inform DER -in ec.key -outform DER -out ec.key.p8.der`'],
+    ['a PKCS#8 key in PEM', Buffer.from(ec.export({ type: 'pkcs8', format: 'pem' })),
+      '--key-material is PEM (PRIVATE KEY); give the key as DER: `openssl pkey -in ec.key -outform DER -out ec.key.der`'],
+  ])('%s is refused with the command that converts it, not wrapped as HMAC', (_what, material, message) => {
+    expect(() => describeMaterial(material, '--key-material', 'ec.key')).toThrow(message);
   });
 });

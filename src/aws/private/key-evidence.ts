@@ -6,6 +6,7 @@ import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
 import { KeyFact, recordKeyEvidence as recordCoreKeyEvidence } from '../../core/key-evidence';
 import { ComplianceProfile } from '../../core/profile';
+import { PROFILE_METADATA_KEY, profileRecord } from '../../core/profile-record';
 import { days } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { describeDeployTimeBound } from './deploy-time-bounds';
@@ -79,6 +80,8 @@ export function recordKeyEvidence(key: kms.Key, facts: KeyEvidenceFacts): void {
   const retained = facts.settings.removalPolicy === RemovalPolicy.RETAIN;
   const sink = facts.auditSink;
   const cfnKey = key.node.defaultChild as kms.CfnKey;
+  // `cloud-kms check` and KmsRulesPlugin read the template, not the construct tree: the key carries its own profile.
+  cfnKey.addMetadata(PROFILE_METADATA_KEY, profileRecord(profile));
   // Under dual control the key's own KeyPolicy is only its genesis policy; the policy in force is the one the gate
   // installs (Custom::CloudKmsGatedKeyPolicy, a child of the key), which is the key's policy document.
   const gated = key.node.tryFindChild('GatedPolicy') !== undefined;

@@ -1,6 +1,7 @@
 /*
- * Key tags by which aws.ByokImport tells the `cloud-kms` CLI what it chose. No CDK imports here: the CLI
- * loads this file.
+ * Key tags by which aws.ByokImport tells the `cloud-kms` CLI what it chose. Shared by the construct and the CLI, so
+ * outside `private/`; not exported from the package (the tag names are an internal contract). No CDK imports here: the
+ * CLI loads this file.
  */
 
 /** ISO date the imported material expires at, or `none`. */

@@ -1,0 +1,130 @@
+/* `cloud-kms byok aws params|import`: loads the AWS SDK (through ./aws), nothing of Azure or Google Cloud. */
+import { existsSync } from 'fs';
+import { dirname, join } from 'path';
+import { AWS_WRAPPING_ALGORITHMS, describeAwsError, getImportParameters, importKeyMaterial } from './aws';
+import { AWS_FLAGS, COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
+import { CliError } from './errors';
+
+export const PARAMS: Command = {
+  usage: `cloud-kms byok aws params --key-id <id|arn|alias> --out-dir <dir> [options]
+
+Options:
+  --key-id <id>              the key to import into (the ByokImport's KeyIdForImport output)
+  --out-dir <dir>            where to write WrappingPublicKey.der, ImportToken.bin and import-parameters.json
+  --algorithm <alg>          ${AWS_WRAPPING_ALGORITHMS.join(' | ')} (default: the key's cloud-kms:wrapping-algorithm tag)
+  --wrapping-key-spec <spec> RSA_2048 | RSA_3072 | RSA_4096 (default RSA_4096)
+  --region <region>          AWS region (default: the SDK's)
+  --endpoint <url>           KMS endpoint override
+  --force                    replace files already in --out-dir
+  --json                     machine-readable output`,
+  flags: {
+    ...COMMON,
+    ...AWS_FLAGS,
+    ...FORCE,
+    'key-id': { type: 'string' },
+    'out-dir': { type: 'string' },
+    'algorithm': { type: 'string' },
+    'wrapping-key-spec': { type: 'string' },
+  },
+  run: async (v, io) => {
+    if (!v['key-id']) throw new CliError('--key-id is required');
+    if (!v['out-dir']) throw new CliError('--out-dir is required');
+    const dir = v['out-dir'];
+    const files = {
+      publicKey: join(dir, 'WrappingPublicKey.der'),
+      importToken: join(dir, 'ImportToken.bin'),
+      parameters: join(dir, 'import-parameters.json'),
+    };
+    refuseToOverwrite(Object.values(files), '--out-dir', v.force);
+    const client = io.kms({ region: v.region, endpoint: v.endpoint });
+    const p = await getImportParameters(client, v['key-id'], v.algorithm, v['wrapping-key-spec'] ?? 'RSA_4096');
+    writeOutput(files.publicKey, p.publicKey, '--out-dir', v.force);
+    writeOutput(files.importToken, p.importToken, '--out-dir', v.force);
+    const summary = {
+      keyId: p.keyId,
+      keyArn: p.keyArn,
+      wrappingAlgorithm: p.wrappingAlgorithm,
+      wrappingKeySpec: p.wrappingKeySpec,
+      parametersValidTo: p.parametersValidTo.toISOString(),
+    };
+    writeOutput(files.parameters, JSON.stringify(summary, undefined, 2), '--out-dir', v.force);
+    return { ...summary, files };
+  },
+  print: (r: any) => `Import parameters for ${r.keyArn}
+  wrapping algorithm  ${r.wrappingAlgorithm} (${r.wrappingKeySpec})
+  valid until         ${r.parametersValidTo}
+  public key          ${r.files.publicKey}
+  import token        ${r.files.importToken}
+Next: cloud-kms byok wrap --public-key ${r.files.publicKey} --algorithm ${r.wrappingAlgorithm} --key-material <file> --out <file>`,
+  describeError: describeAwsError,
+};
+
+export const IMPORT: Command = {
+  usage: `cloud-kms byok aws import --key-id <id> --import-token <file> --encrypted-key-material <file> [options]
+
+Options:
+  --key-id <id>                    the key to import into
+  --import-token <file>            ImportToken.bin from \`cloud-kms byok aws params\`
+  --encrypted-key-material <file>  the output of \`cloud-kms byok wrap\`
+  --parameters <file>              import-parameters.json from \`params\` (default: next to the token), to check the token is still valid
+  --expires-at <ISO date>          material expiry (default: the key's cloud-kms:key-material-expiry tag)
+  --no-expiry                      the material does not expire
+  --new-material                   import new material for on-demand rotation (ImportType NEW_KEY_MATERIAL)
+  --rotate                         with --new-material: make it current (RotateKeyOnDemand)
+  --region <region>                AWS region
+  --endpoint <url>                 KMS endpoint override
+  --json                           machine-readable output`,
+  flags: {
+    ...COMMON,
+    ...AWS_FLAGS,
+    'key-id': { type: 'string' },
+    'import-token': { type: 'string' },
+    'encrypted-key-material': { type: 'string' },
+    'parameters': { type: 'string' },
+    'expires-at': { type: 'string' },
+    'no-expiry': { type: 'boolean' },
+    'new-material': { type: 'boolean' },
+    'rotate': { type: 'boolean' },
+  },
+  run: async (v, io) => {
+    if (!v['key-id']) throw new CliError('--key-id is required');
+    if (v['expires-at'] && v['no-expiry']) throw new CliError('give --expires-at or --no-expiry, not both');
+    const importToken = readInput(v['import-token'], '--import-token');
+    const encrypted = readInput(v['encrypted-key-material'], '--encrypted-key-material');
+    const paramsFile = v.parameters ?? join(dirname(v['import-token']), 'import-parameters.json');
+    if (v.parameters || existsSync(paramsFile)) {
+      let params: { parametersValidTo?: string; keyId?: string; keyArn?: string };
+      try {
+        params = JSON.parse(readInput(paramsFile, '--parameters').toString('utf8'));
+      } catch (e) {
+        if (e instanceof CliError) throw e;
+        throw new CliError(`--parameters ${paramsFile} is not the JSON written by \`cloud-kms byok aws params\``);
+      }
+      const validTo = params.parametersValidTo ? new Date(params.parametersValidTo) : undefined;
+      if (!validTo || Number.isNaN(validTo.getTime())) {
+        throw new CliError(`--parameters ${paramsFile} has no parametersValidTo`);
+      }
+      if (validTo.getTime() <= io.now().getTime()) {
+        throw new CliError(`the import token expired at ${validTo.toISOString()}: run \`cloud-kms byok aws params\` again and re-wrap the material`);
+      }
+      const key = v['key-id'];
+      if (params.keyId && key !== params.keyId && key !== params.keyArn) {
+        throw new CliError(`the import parameters are for key ${params.keyId}, not ${key}`);
+      }
+    }
+    const client = io.kms({ region: v.region, endpoint: v.endpoint });
+    const result = await importKeyMaterial(client, {
+      keyId: v['key-id'],
+      importToken,
+      encryptedKeyMaterial: encrypted,
+      expiry: v['no-expiry'] ? 'none' : v['expires-at'],
+      newMaterial: v['new-material'] ?? false,
+      rotate: v.rotate ?? false,
+      now: io.now(),
+    });
+    return { ...result };
+  },
+  print: (r: any) => `Imported key material into ${r.keyArn}
+  expiration  ${r.validTo ? `expires at ${r.validTo}` : 'does not expire'}${r.keyMaterialId ? `\n  material id ${r.keyMaterialId}` : ''}${r.rotated ? '\n  rotated: the new material is now current' : ''}`,
+  describeError: describeAwsError,
+};

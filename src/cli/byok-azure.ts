@@ -1,0 +1,99 @@
+/* `cloud-kms byok azure kek|import`: loads the Azure SDK (through ./azure), nothing of AWS or Google Cloud. */
+import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, getKekPublicKey, importByok, vaultUrlOf } from './azure';
+import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
+import { CliError } from './errors';
+
+export const AZURE_KEK: Command = {
+  usage: `cloud-kms byok azure kek --kek-id <id> --out <file> [options]
+
+Options:
+  --kek-id <id>   the key-exchange key (the ByokImport's KekId Terraform output)
+  --out <file>    where to write the public key (PEM), for \`cloud-kms byok wrap --public-key\`
+  --force         replace --out if it exists
+  --json          machine-readable output`,
+  flags: { ...COMMON, ...FORCE, 'kek-id': { type: 'string' }, 'out': { type: 'string' } },
+  run: async (v, io) => {
+    if (!v['kek-id']) throw new CliError('--kek-id is required');
+    if (!v.out) throw new CliError('--out is required');
+    refuseToOverwrite([v.out], '--out', v.force);
+    const kek = await getKekPublicKey(io.azureKeys, v['kek-id']);
+    writeOutput(v.out, kek.pem, '--out', v.force);
+    return { kekId: kek.kekId, vaultUrl: kek.vaultUrl, bits: kek.bits, out: v.out };
+  },
+  print: (r: any) => `Key-exchange key ${r.kekId} (RSA-${r.bits}) -> ${r.out}
+Next: cloud-kms byok wrap --public-key ${r.out} --algorithm AZURE_BYOK --kek-id ${r.kekId} --key-material <file> --out <file>.byok`,
+  describeError: describeAzureError,
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function dateFlag(value: string | undefined, flag: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new CliError(`${flag} must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${value}`);
+  return d;
+}
+
+export const AZURE_IMPORT: Command = {
+  usage: `cloud-kms byok azure import --vault-url <url> --key-name <name> --byok <file> (--expires-in-days <n> | --expires-at <date>) [options]
+
+Options:
+  --vault-url <url>        the vault or Managed HSM (https://<name>.vault.azure.net, https://<name>.managedhsm.azure.net)
+  --key-name <name>        the key to create, or to add a version to (the ByokImport's keyName)
+  --byok <file>            the output of \`cloud-kms byok wrap --algorithm AZURE_BYOK\`
+  --key-type <type>        ${AZURE_IMPORT_KEY_TYPES.join(' | ')} (default RSA-HSM; oct-HSM only in a Managed HSM)
+  --curve <curve>          EC-HSM only: ${AZURE_CURVES.join(' | ')}
+  --key-ops <ops>          comma-separated operations (default: encrypt,decrypt,wrapKey,unwrapKey; sign,verify for EC-HSM)
+  --expires-in-days <n>    the key expires this many days from now (the construct's expireAfter)
+  --expires-at <date>      the key expires at this ISO 8601 date
+  --no-expiry              the key does not expire (compliance profiles require an expiry; say why in your records)
+  --not-before <date>      the key cannot be used before this date
+  --json                   machine-readable output
+
+Signs in with DefaultAzureCredential (az login, environment, workload or managed identity) as one of the importers.`,
+  flags: {
+    ...COMMON,
+    'vault-url': { type: 'string' },
+    'key-name': { type: 'string' },
+    'byok': { type: 'string' },
+    'key-type': { type: 'string' },
+    'curve': { type: 'string' },
+    'key-ops': { type: 'string' },
+    'expires-in-days': { type: 'string' },
+    'expires-at': { type: 'string' },
+    'no-expiry': { type: 'boolean' },
+    'not-before': { type: 'string' },
+  },
+  run: async (v, io) => {
+    if (!v['vault-url']) throw new CliError('--vault-url is required');
+    if (!v['key-name']) throw new CliError('--key-name is required');
+    const expiryFlags = ['expires-in-days', 'expires-at', 'no-expiry'].filter((f) => v[f] !== undefined);
+    if (expiryFlags.length !== 1) {
+      throw new CliError(`give exactly one of --expires-in-days, --expires-at or --no-expiry, got ${expiryFlags.length === 0 ? 'none' : expiryFlags.map((f) => `--${f}`).join(', ')}`);
+    }
+    let expiresOn = dateFlag(v['expires-at'], '--expires-at');
+    if (v['expires-in-days'] !== undefined) {
+      const days = Number(v['expires-in-days']);
+      if (!Number.isInteger(days) || days < 1) throw new CliError(`--expires-in-days must be a whole number of days, 1 or more, got ${v['expires-in-days']}`);
+      expiresOn = new Date(io.now().getTime() + days * DAY_MS);
+    }
+    const result = await importByok(io.azureKeys, {
+      vaultUrl: vaultUrlOf(v['vault-url'], '--vault-url'),
+      keyName: v['key-name'],
+      blob: readInput(v.byok, '--byok'),
+      keyType: v['key-type'] ?? 'RSA-HSM',
+      curve: v.curve,
+      keyOps: v['key-ops']?.split(',').map((o: string) => o.trim()).filter((o: string) => o.length > 0),
+      expiresOn,
+      notBefore: dateFlag(v['not-before'], '--not-before'),
+      now: io.now(),
+    });
+    return { ...result };
+  },
+  print: (r: any) => `Imported ${r.keyType ?? 'the key'} ${r.keyId}
+  operations  ${r.keyOps.join(', ')}
+  expiration  ${r.expiresOn ? `expires at ${r.expiresOn}` : 'does not expire'}
+  wrapped for ${r.kekId}
+Next: set keyImported: true on the ByokImport and deploy, so its users get their role on the key.`,
+  describeError: describeAzureError,
+};

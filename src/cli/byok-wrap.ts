@@ -1,0 +1,99 @@
+/* `cloud-kms byok wrap`: offline, node:crypto only; loads no cloud SDK. */
+import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
+import { CliError } from './errors';
+import {
+  combineComponents, describeMaterial, KCV_LABELS, KCV_METHODS, KcvMethod, keyCheckValue, readWrappingPublicKey, WRAP_ALGORITHMS,
+  WrapAlgorithm, wrapKeyMaterial,
+} from './wrap';
+
+export const WRAP: Command = {
+  usage: `cloud-kms byok wrap --public-key <file> --algorithm <alg> (--key-material <file> | --component <file> --component <file> ...) --out <file> [options]
+
+Options:
+  --public-key <file>   the wrapping public key: DER SubjectPublicKeyInfo (AWS WrappingPublicKey.der), the same as
+                        base64 text (aws kms get-parameters-for-import --query PublicKey --output text), or PEM
+                        (the Google Cloud import job's public key, the Azure key-exchange key)
+  --algorithm <alg>     ${WRAP_ALGORITHMS.join(' | ')}
+  --key-material <file> the key material: raw AES or HMAC bytes, or a PKCS#8 DER private key
+  --component <file>    one custodian's key component (repeat, at least 2): the components are XORed in memory,
+                        each component's and the combined key's check value are printed, the combined key is never written
+  --out <file>          where to write the wrapped material (a .byok JSON blob for AZURE_BYOK)
+  --force               replace --out if it exists
+  --kek-id <id>         AZURE_BYOK only: the key identifier of the key-exchange key
+  --kcv <method>        key check values of AES keys: cmac (default: AES-CMAC of a zero block, first 5 bytes,
+                        ANSI X9.24-1:2017 A.3) or ecb (legacy: AES-ECB of a zero block, first 3 bytes)
+  --json                machine-readable output`,
+  flags: {
+    ...COMMON,
+    ...FORCE,
+    'public-key': { type: 'string' },
+    'algorithm': { type: 'string' },
+    'key-material': { type: 'string' },
+    'component': { type: 'string', multiple: true },
+    'out': { type: 'string' },
+    'kek-id': { type: 'string' },
+    'kcv': { type: 'string' },
+  },
+  run: async (v) => {
+    const algorithm = v.algorithm as WrapAlgorithm;
+    if (!algorithm) throw new CliError('--algorithm is required');
+    if (!WRAP_ALGORITHMS.includes(algorithm)) {
+      throw new CliError(`--algorithm must be one of ${WRAP_ALGORITHMS.join(', ')}, got ${algorithm}`);
+    }
+    const kcvMethod = (v.kcv ?? KcvMethod.CMAC).toLowerCase() as KcvMethod;
+    if (!KCV_METHODS.includes(kcvMethod)) throw new CliError(`--kcv must be one of ${KCV_METHODS.join(', ')}, got ${v.kcv}`);
+    if (!v.out) throw new CliError('--out is required');
+    const components: string[] = v.component ?? [];
+    if (v['key-material'] && components.length > 0) {
+      throw new CliError('give either --key-material or --component files, not both');
+    }
+    if (!v['key-material'] && components.length === 0) {
+      throw new CliError('--key-material or at least 2 --component files are required');
+    }
+    refuseToOverwrite([v.out], '--out', v.force);
+    const publicKey = readWrappingPublicKey(readInput(v['public-key'], '--public-key'), '--public-key', v['public-key']);
+    const parts = components.map((c) => readInput(c, '--component'));
+    let material: Buffer | undefined;
+    try {
+      const checkValues: Record<string, string> = {};
+      if (parts.length > 0) {
+        parts.forEach((p, i) => { checkValues[components[i]] = keyCheckValue(p, kcvMethod); });
+        material = combineComponents(parts);
+        checkValues.combined = keyCheckValue(material, kcvMethod);
+      } else {
+        material = readInput(v['key-material'], '--key-material');
+      }
+      const description = describeMaterial(material, parts.length > 0 ? 'the combined key' : '--key-material', v['key-material']);
+      if (parts.length === 0 && description.kind.startsWith('AES-')) checkValues[v['key-material']] = keyCheckValue(material, kcvMethod);
+      const wrapped = wrapKeyMaterial({ algorithm, publicKey, material, kekId: v['kek-id'] });
+      writeOutput(v.out, wrapped, '--out', v.force);
+      const hasKcv = Object.keys(checkValues).length > 0;
+      return {
+        algorithm,
+        wrappingKeyBits: publicKey.asymmetricKeyDetails?.modulusLength,
+        material: description.kind,
+        components: parts.length,
+        keyCheckValueMethod: hasKcv ? KCV_LABELS[kcvMethod] : undefined,
+        keyCheckValues: hasKcv ? checkValues : undefined,
+        out: v.out,
+        bytesWritten: wrapped.length,
+      };
+    } finally {
+      material?.fill(0);
+      parts.forEach((p) => p.fill(0));
+    }
+  },
+  print: (r: any) => {
+    const lines = [`Wrapped ${r.material} with ${r.algorithm} (RSA-${r.wrappingKeyBits}) -> ${r.out} (${r.bytesWritten} bytes)`];
+    if (r.components > 0) lines.push(`Split knowledge: ${r.components} components combined in memory.`);
+    if (r.keyCheckValues) {
+      const entries = Object.entries(r.keyCheckValues as Record<string, string>);
+      const width = Math.max(...entries.map(([k]) => (k === 'combined' ? 12 : k.length)));
+      for (const [k, kcv] of entries) {
+        lines.push(`  ${(k === 'combined' ? 'combined key' : k).padEnd(width)}  KCV (${r.keyCheckValueMethod}): ${kcv}`);
+      }
+    }
+    if (r.components > 0) lines.push('The combined key was not written anywhere.');
+    return lines.join('\n');
+  },
+};

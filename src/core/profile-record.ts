@@ -1,0 +1,69 @@
+/*
+ * A compliance profile written into a synthesized template, so a later reader (`cloud-kms check`, the CDK validation
+ * plugin) judges each key by the profile it was built under rather than by one profile for the whole template.
+ * Custom profiles (`ComplianceProfile.custom`, the audit sink's `<profile>-AUDIT`) cannot be looked up by name, so the
+ * figures the rules read travel with the name.
+ */
+import { DeploymentModel } from './deployment-model';
+import { FipsLevel } from './fips';
+import { ComplianceProfile } from './profile';
+
+/** The CloudFormation Metadata key (on the key resource) that holds the key's profile. */
+export const PROFILE_METADATA_KEY = 'cloud-kms-constructs:profile';
+
+/** The profile as plain JSON. */
+export function profileRecord(profile: ComplianceProfile): Record<string, unknown> {
+  return {
+    name: profile.name,
+    allowedModels: profile.allowedModels.map((m) => m.id),
+    minimumFipsLevel: profile.minimumFipsLevel,
+    maxRotationDays: profile.maxRotationDays,
+    minDeletionWindowDays: profile.minDeletionWindowDays,
+    auditSinkRequired: profile.auditSinkRequired,
+    immutableAuditRequired: profile.immutableAuditRequired,
+    auditRetentionDays: profile.auditRetentionDays,
+    separationOfDutiesRequired: profile.separationOfDutiesRequired,
+    dualControlRequired: profile.dualControlRequired,
+  };
+}
+
+/** A built-in profile by name (`PCI_DSS`, `pci-dss`), or undefined. */
+export function builtInProfileNamed(name: string): ComplianceProfile | undefined {
+  const wanted = name.toUpperCase().replace(/-/g, '_');
+  return ComplianceProfile.builtIns().find((p) => p.name === wanted);
+}
+
+/**
+ * The profile a record (or a bare name) describes; undefined when it is neither. Figures the record does not carry
+ * come from the built-in profile of the same name, else from COMMERCIAL; the record's controls are not carried (the
+ * rules do not read them), so they are the base profile's.
+ */
+export function profileFromRecord(record: unknown): ComplianceProfile | undefined {
+  if (typeof record === 'string') return builtInProfileNamed(record);
+  if (typeof record !== 'object' || record === null) return undefined;
+  const r = record as Record<string, unknown>;
+  if (typeof r.name !== 'string') return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+  const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+  const models = Array.isArray(r.allowedModels)
+    ? r.allowedModels.flatMap((id) => DeploymentModel.all().filter((m) => m.id === id))
+    : undefined;
+  const fips = Object.values(FipsLevel).find((l) => l === r.minimumFipsLevel);
+  try {
+    return ComplianceProfile.custom({
+      name: r.name,
+      basedOn: builtInProfileNamed(r.name) ?? ComplianceProfile.COMMERCIAL,
+      allowedModels: models && models.length > 0 ? models : undefined,
+      minimumFipsLevel: fips,
+      maxRotationDays: num(r.maxRotationDays),
+      minDeletionWindowDays: num(r.minDeletionWindowDays),
+      auditSinkRequired: bool(r.auditSinkRequired),
+      immutableAuditRequired: bool(r.immutableAuditRequired),
+      auditRetentionDays: num(r.auditRetentionDays),
+      separationOfDutiesRequired: bool(r.separationOfDutiesRequired),
+      dualControlRequired: bool(r.dualControlRequired),
+    });
+  } catch {
+    return undefined;
+  }
+}
