@@ -133,4 +133,32 @@ project.eslint?.addOverride({
 
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
 
+// Entry points (issue 15): one per cloud, so a user of one cloud loads nothing of the others. The root stays what jsii
+// publishes (core names plus the `aws`, `azure`, `gcp`, `compliance` namespaces) and loads the namespaces on first use
+// (projenrc/lazy-index.ts rewrites the compiled lib/index.js right after jsii). `./lib/*` keeps deep imports that
+// worked before `exports` existed (`cloud-kms-constructs/lib/envelope`, `…/lib/aws/customer-managed-key`); `./.jsii`
+// and `./package.json` are read by jsii's runtime and tools.
+const ENTRY_POINTS = ['aws', 'azure', 'gcp', 'compliance', 'envelope'];
+const LIB_FOLDERS = ['core', ...ENTRY_POINTS, 'cli'];
+const entry = (dir: string) => ({ types: `./lib/${dir}index.d.ts`, default: `./lib/${dir}index.js` });
+project.package.addField('exports', {
+  '.': entry(''),
+  ...Object.fromEntries(ENTRY_POINTS.map((name) => [`./${name}`, entry(`${name}/`)])),
+  ...Object.fromEntries(LIB_FOLDERS.map((name) => [`./lib/${name}`, entry(`${name}/`)])),
+  './lib/*.js': { types: './lib/*.d.ts', default: './lib/*.js' },
+  './lib/*': { types: './lib/*.d.ts', default: './lib/*.js' },
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+// TypeScript's `node10` resolution (`"module": "commonjs"` apps) ignores `exports`: these map the subpaths for it.
+project.package.addField('typesVersions', {
+  '*': Object.fromEntries(ENTRY_POINTS.map((name) => [name, [`lib/${name}/index.d.ts`]])),
+});
+project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts lib/index.js');
+// Optional peers: an AWS-only app installs aws-cdk-lib and constructs, a Terraform-only app cdktf, its provider and
+// constructs. Each entry point loads only its own cloud's library.
+project.package.addField('peerDependenciesMeta', Object.fromEntries(
+  ['aws-cdk-lib', 'cdktf', '@cdktf/provider-azurerm', '@cdktf/provider-google'].map((name) => [name, { optional: true }]),
+));
+
 project.synth();

@@ -1,0 +1,58 @@
+/*
+ * Post-compile step: makes the package root load its cloud namespaces on first use.
+ *
+ * `src/index.ts` must keep `export * as aws from './aws'` (jsii turns each into a submodule), which tsc compiles to
+ * `exports.aws = __importStar(require("./aws"))`: every namespace, and so cdktf, both Terraform providers and
+ * aws-cdk-lib, loaded by `require('cloud-kms-constructs')`. This rewrites each such line into a getter that requires the
+ * namespace when it is first read and then replaces itself with the value, the way aws-cdk-lib's own root index defers
+ * its submodules (aws-cdk's tools/@aws-cdk/lazify). The core names (`export * from './core'`) stay eager: they are
+ * cloud-neutral and small.
+ *
+ * Node's ESM loader finds a CommonJS module's names with cjs-module-lexer, which would drop a name defined by a getter
+ * it cannot prove side-effect free; `exports.aws = void 0` declares the name to it and the split property key ('a' +
+ * 'ws') keeps the getter out of its sight, so `import { aws } from 'cloud-kms-constructs'` still works.
+ *
+ * Usage: ts-node --transpile-only projenrc/lazy-index.ts lib/index.js
+ */
+import { readFileSync, writeFileSync } from 'fs';
+
+/** What a rewritten file carries, so a second run (a watch, a repeated post-compile) is a no-op. */
+export const LAZY_MARKER = '/* cloud-kms-constructs: namespaces load lazily (projenrc/lazy-index.ts) */';
+
+const NAMESPACE_LINE = /^exports\.([A-Za-z_$][\w$]*) = __importStar\(require\("(\.\/[\w./-]+)"\)\);$/gm;
+
+/** The namespaces `source` (a compiled index) defines eagerly. */
+export function eagerNamespaces(source: string): string[] {
+  return [...source.matchAll(NAMESPACE_LINE)].map((m) => m[1]);
+}
+
+/** Rewrites a tsc-compiled CommonJS index so that every `export * as name from './x'` loads on first read. */
+export function lazifyIndex(source: string, expected: readonly string[]): string {
+  const found = eagerNamespaces(source);
+  if (source.includes(LAZY_MARKER) && found.length === 0) return source;
+  const missing = expected.filter((name) => !found.includes(name));
+  if (missing.length > 0) {
+    // tsc's output shape changed (a new TypeScript, another module setting): fail the build rather than ship an eager root.
+    throw new Error(`lazy-index: no eager namespace export of ${missing.join(', ')} found; the compiled index no longer has the shape this step rewrites`);
+  }
+  const rewritten = source.replace(NAMESPACE_LINE, (_, name: string, path: string) => {
+    const key = `${JSON.stringify(name.slice(0, 1))} + ${JSON.stringify(name.slice(1))}`;
+    return [
+      `exports.${name} = void 0;`,
+      `Object.defineProperty(exports, ${key}, { enumerable: true, configurable: true, get: () => {`,
+      `    const value = __importStar(require(${JSON.stringify(path)}));`,
+      `    Object.defineProperty(exports, ${key}, { enumerable: true, configurable: true, value });`,
+      '    return value;',
+      '} });',
+    ].join('\n');
+  });
+  return rewritten.replace(/^"use strict";\n/, `"use strict";\n${LAZY_MARKER}\n`);
+}
+
+/** The namespaces the package root must define lazily. */
+export const ROOT_NAMESPACES = ['aws', 'azure', 'gcp', 'compliance'] as const;
+
+if (require.main === module) {
+  const file = process.argv[2] ?? 'lib/index.js';
+  writeFileSync(file, lazifyIndex(readFileSync(file, 'utf8'), ROOT_NAMESPACES));
+}
