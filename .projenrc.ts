@@ -133,6 +133,56 @@ project.eslint?.addOverride({
 
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
 
+// Layering (issue 15): core imports no cloud folder and no cloud library; a cloud folder never imports another;
+// nobody reaches into another folder's private/; cdktf only in azure/ and gcp/, aws-cdk-lib only in aws/ and
+// compliance/ (the CDK validation plugin). So each entry point keeps loading only its own cloud.
+const CLOUDS = ['aws', 'azure', 'gcp'];
+const SRC_FOLDERS = ['core', ...CLOUDS, 'compliance', 'envelope', 'cli'];
+const src = (folder: string) => `./src/${folder}`;
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        {
+          target: src('core'),
+          from: [...CLOUDS, 'compliance', 'cli', 'envelope'].map(src),
+          message: 'core is cloud-neutral and imports nothing above it (the evidence ledger loads the report writer lazily)',
+        },
+        ...CLOUDS.map((cloud) => ({
+          target: src(cloud),
+          from: CLOUDS.filter((other) => other !== cloud).map(src),
+          message: 'a cloud folder never imports another cloud folder',
+        })),
+        ...CLOUDS.map((cloud) => ({
+          target: SRC_FOLDERS.filter((folder) => folder !== cloud).map(src),
+          from: `${src(cloud)}/private`,
+          message: `${cloud}/private is ${cloud}'s own; move what others need out of private/ (not exported from the package)`,
+        })),
+        {
+          target: src('envelope'),
+          from: [...CLOUDS, 'compliance', 'cli'].map(src),
+          message: 'the envelope core stands alone: the Lambda handler and the CLI use it, it uses no construct',
+        },
+      ],
+    }],
+  },
+});
+const AWS_CDK = { group: ['aws-cdk-lib', 'aws-cdk-lib/*'], message: 'aws-cdk-lib belongs in src/aws (and the CDK validation plugin in src/compliance)' };
+const CDKTF = { group: ['cdktf', 'cdktf/*', '@cdktf/*'], message: 'cdktf belongs in src/azure and src/gcp' };
+const CONSTRUCTS = { group: ['constructs', 'constructs/*'], message: 'the envelope core is runtime code: no construct library' };
+const restrict = (files: string[], patterns: object[], paths: object[] = []) => project.eslint?.addOverride({
+  files,
+  rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+});
+restrict(['src/core/**/*.ts', 'src/cli/**/*.ts'], [AWS_CDK, CDKTF]);
+restrict(['src/envelope/**/*.ts'], [AWS_CDK, CDKTF, CONSTRUCTS]);
+restrict(['src/aws/**/*.ts', 'src/compliance/**/*.ts'], [CDKTF]);
+// Azure and Google take aws-cdk-lib's Duration until the core duration type (issue 15, item 2) replaces it: nothing else.
+restrict(['src/azure/**/*.ts', 'src/gcp/**/*.ts'], [{ group: ['aws-cdk-lib/*'], message: AWS_CDK.message }], [
+  { name: 'aws-cdk-lib', allowImportNames: ['Duration'], message: 'only Duration, until the core duration type replaces it' },
+]);
+
 // Entry points (issue 15): one per cloud, so a user of one cloud loads nothing of the others. The root stays what jsii
 // publishes (core names plus the `aws`, `azure`, `gcp`, `compliance` namespaces) and loads the namespaces on first use
 // (projenrc/lazy-index.ts rewrites the compiled lib/index.js right after jsii). `./lib/*` keeps deep imports that
