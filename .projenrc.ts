@@ -185,7 +185,7 @@ restrict(['src/azure/**/*.ts', 'src/gcp/**/*.ts'], [{ group: ['aws-cdk-lib/*'], 
 
 // Entry points (issue 15): one per cloud, so a user of one cloud loads nothing of the others. The root stays what jsii
 // publishes (core names plus the `aws`, `azure`, `gcp`, `compliance` namespaces) and loads the namespaces on first use
-// (projenrc/lazy-index.ts rewrites the compiled lib/index.js right after jsii). `./lib/*` keeps deep imports that
+// (projenrc/lazy-index.ts rewrites the compiled lib/index.js right after jsii; likewise the envelope's SDK keyrings). `./lib/*` keeps deep imports that
 // worked before `exports` existed (`cloud-kms-constructs/lib/envelope`, `…/lib/aws/customer-managed-key`); `./.jsii`
 // and `./package.json` are read by jsii's runtime and tools.
 const ENTRY_POINTS = ['aws', 'azure', 'gcp', 'compliance', 'envelope'];
@@ -204,7 +204,7 @@ project.package.addField('exports', {
 project.package.addField('typesVersions', {
   '*': Object.fromEntries(ENTRY_POINTS.map((name) => [name, [`lib/${name}/index.d.ts`]])),
 });
-project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts lib/index.js');
+project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts lib');
 // Optional peers: an AWS-only app installs aws-cdk-lib and constructs, a Terraform-only app cdktf, its provider and
 // constructs. Each entry point loads only its own cloud's library.
 project.package.addField('peerDependenciesMeta', Object.fromEntries(

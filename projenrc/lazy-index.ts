@@ -12,9 +12,15 @@
  * it cannot prove side-effect free; `exports.aws = void 0` declares the name to it and the split property key ('a' +
  * 'ws') keeps the getter out of its sight, so `import { aws } from 'cloud-kms-constructs'` still works.
  *
- * Usage: ts-node --transpile-only projenrc/lazy-index.ts lib/index.js
+ * The envelope entry point gets the same treatment for the keyrings that bring a cloud SDK (and the caller proof, which
+ * brings the SigV4 signer): `export * from './keyrings/azure-key-vault'` becomes one getter per name, listed by loading
+ * the module here at build time, so an AWS KMS or raw AES user of `cloud-kms-constructs/envelope` loads neither the
+ * Azure nor the Google SDK.
+ *
+ * Usage: ts-node --transpile-only projenrc/lazy-index.ts [lib]
  */
 import { readFileSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
 
 /** What a rewritten file carries, so a second run (a watch, a repeated post-compile) is a no-op. */
 export const LAZY_MARKER = '/* cloud-kms-constructs: namespaces load lazily (projenrc/lazy-index.ts) */';
@@ -52,7 +58,43 @@ export function lazifyIndex(source: string, expected: readonly string[]): string
 /** The namespaces the package root must define lazily. */
 export const ROOT_NAMESPACES = ['aws', 'azure', 'gcp', 'compliance'] as const;
 
+const STAR_LINE = /^__exportStar\(require\("(\.\/[\w./-]+)"\), exports\);$/gm;
+
+/** The modules of the envelope index whose names load on first read: each brings a cloud SDK or signer. */
+export const ENVELOPE_LAZY_MODULES = ['./keyrings/aws-kms', './keyrings/azure-key-vault', './keyrings/gcp-kms', './caller-proof'] as const;
+
+/**
+ * Rewrites `export * from '<module>'` (compiled: `__exportStar(require("<module>"), exports)`) for each of `modules`
+ * into one getter per exported name. `file` is the compiled index: the modules are loaded from beside it to list their
+ * names.
+ */
+export function lazifyStarExports(file: string, source: string, modules: readonly string[]): string {
+  if (source.includes(LAZY_MARKER) && ![...source.matchAll(STAR_LINE)].some((m) => modules.includes(m[1]))) return source;
+  const found = [...source.matchAll(STAR_LINE)].map((m) => m[1]);
+  const missing = modules.filter((m) => !found.includes(m));
+  if (missing.length > 0) throw new Error(`lazy-index: no \`export *\` of ${missing.join(', ')} found in ${file}`);
+  const emitted = new Set<string>();
+  const rewritten = source.replace(STAR_LINE, (line, path: string) => {
+    if (!modules.includes(path)) return line;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const names = Object.keys(require(resolve(dirname(file), path))).filter((n) => n !== 'default' && n !== '__esModule' && !emitted.has(n));
+    names.forEach((n) => emitted.add(n));
+    return names.map((name) => [
+      `exports.${name} = void 0;`,
+      `Object.defineProperty(exports, ${JSON.stringify(name.slice(0, 1))} + ${JSON.stringify(name.slice(1))}, { enumerable: true, configurable: true, get: () => require(${JSON.stringify(path)}).${name} });`,
+    ].join('\n')).join('\n');
+  });
+  return rewritten.includes(LAZY_MARKER) ? rewritten : rewritten.replace(/^"use strict";\n/, `"use strict";\n${LAZY_MARKER}\n`);
+}
+
+/** Applies both rewrites to a compiled package's `lib` folder. */
+export function lazifyPackage(lib: string): void {
+  const root = join(lib, 'index.js');
+  writeFileSync(root, lazifyIndex(readFileSync(root, 'utf8'), ROOT_NAMESPACES));
+  const envelope = resolve(lib, 'envelope/index.js');
+  writeFileSync(envelope, lazifyStarExports(envelope, readFileSync(envelope, 'utf8'), ENVELOPE_LAZY_MODULES));
+}
+
 if (require.main === module) {
-  const file = process.argv[2] ?? 'lib/index.js';
-  writeFileSync(file, lazifyIndex(readFileSync(file, 'utf8'), ROOT_NAMESPACES));
+  lazifyPackage(process.argv[2] ?? 'lib');
 }
