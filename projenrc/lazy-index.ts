@@ -17,6 +17,9 @@
  * the module here at build time, so an AWS KMS or raw AES user of `cloud-kms-constructs/envelope` loads neither the
  * Azure nor the Google SDK.
  *
+ * The cloud entry points (`cloud-kms-constructs/aws` …) get it for every construct module, so an app that uses one
+ * construct loads that construct's aws-cdk-lib modules, not every construct's.
+ *
  * Usage: ts-node --transpile-only projenrc/lazy-index.ts [lib]
  */
 import { readFileSync, writeFileSync } from 'fs';
@@ -87,12 +90,28 @@ export function lazifyStarExports(file: string, source: string, modules: readonl
   return rewritten.includes(LAZY_MARKER) ? rewritten : rewritten.replace(/^"use strict";\n/, `"use strict";\n${LAZY_MARKER}\n`);
 }
 
-/** Applies both rewrites to a compiled package's `lib` folder. */
+/** The modules a compiled index re-exports with `export *`. */
+export function starModules(source: string): string[] {
+  return [...source.matchAll(STAR_LINE)].map((m) => m[1]);
+}
+
+/**
+ * The cloud entry points whose constructs load on first read: `CustomerManagedKey` alone does not load the HSM
+ * cluster's or the external key store's aws-cdk-lib modules (aws-ec2 and more).
+ */
+export const CLOUD_ENTRY_POINTS = ['aws', 'azure', 'gcp'] as const;
+
+/** Applies the rewrites to a compiled package's `lib` folder. */
 export function lazifyPackage(lib: string): void {
   const root = join(lib, 'index.js');
   writeFileSync(root, lazifyIndex(readFileSync(root, 'utf8'), ROOT_NAMESPACES));
   const envelope = resolve(lib, 'envelope/index.js');
   writeFileSync(envelope, lazifyStarExports(envelope, readFileSync(envelope, 'utf8'), ENVELOPE_LAZY_MODULES));
+  for (const cloud of CLOUD_ENTRY_POINTS) {
+    const index = resolve(lib, cloud, 'index.js');
+    const source = readFileSync(index, 'utf8');
+    writeFileSync(index, lazifyStarExports(index, source, starModules(source)));
+  }
 }
 
 if (require.main === module) {

@@ -129,6 +129,12 @@ describe('entry points', () => {
     expect(p.result).toBe('function');
     expect(p.packages.filter((name) => CDKTF.test(name) || name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'))).toEqual([]);
     expect(p.own.filter((f) => !/^(aws|core)\//.test(f))).toEqual([]);
+    // Constructs load on first read: the HSM cluster and the external key store (and their aws-ec2) are not loaded.
+    expect(p.own).not.toContain('aws/cloudhsm-cluster.js');
+    expect(p.own).not.toContain('aws/hyok-external-store.js');
+    expect(p.packages).toContain('aws-cdk-lib');
+    const all = probe("const aws = require('cloud-kms-constructs/aws'); return Object.keys(aws).map((k) => typeof aws[k]);");
+    expect(all.own).toEqual(expect.arrayContaining(['aws/cloudhsm-cluster.js', 'aws/hyok-external-store.js']));
   });
 
   test.each([
