@@ -1,9 +1,7 @@
 /*
- * The environment the envelope-encryption Lambda reads, in a module of its own: the construct
- * (envelope-encryption-function.ts) sets these names at synthesis and must not load the handler, its envelope core
- * and the AWS SDK's KMS client to do so (that made `cloud-kms-constructs/aws` load the SDK).
+ * The environment variables through which EnvelopeEncryptionFunction configures its Lambda. No imports: construct
+ * code loads this file, and it must not pull the envelope runtime and the AWS SDK into a CDK app.
  */
-
 /** Environment variables the construct sets. */
 export const ENV = {
   KEY_ARN: 'ENVELOPE_KEY_ARN',
