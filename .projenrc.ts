@@ -100,39 +100,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
-project.addTask('bench:envelope', {
-  description: 'Benchmark: the envelope core against the AWS Encryption SDK and raw AES-256-GCM (prints a table and a JSON line of ratios)',
-  steps: [
-    { spawn: 'bundle' },
-    { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/envelope.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
-  ],
-});
-
-project.addTask('bench:synth', {
-  description: 'Benchmark: TenantKeyHierarchy synthesis at 100, 1,000 and 10,000 tenants on each cloud against plain provider keys (table and a JSON line)',
-  steps: [
-    { spawn: 'bundle' },
-    { exec: 'node -r ts-node/register/transpile-only bench/synth.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
-  ],
-});
-
-project.addTask('examples', {
-  description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
-  steps: [
-    // The example apps use the custom-resource handlers, which are bundled from source first.
-    { spawn: 'bundle' },
-    { exec: 'ts-node --project examples/tsconfig.json examples/run.ts', receiveArgs: true },
-  ],
-});
-
-// Lambda handlers use the AWS SDK of the Lambda runtime, which is a dev dependency here (types and tests).
-project.eslint?.addOverride({
-  files: ['src/aws/handlers/**/*.ts'],
-  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
-});
-
-project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
-
 // Layering (issue 15): core imports no cloud folder and no cloud library; a cloud folder never imports another;
 // nobody reaches into another folder's private/; cdktf only in azure/ and gcp/, aws-cdk-lib only in aws/ and
 // compliance/ (the CDK validation plugin). So each entry point keeps loading only its own cloud.
@@ -210,5 +177,39 @@ project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.j
 project.package.addField('peerDependenciesMeta', Object.fromEntries(
   ['aws-cdk-lib', 'cdktf', '@cdktf/provider-azurerm', '@cdktf/provider-google'].map((name) => [name, { optional: true }]),
 ));
+
+
+project.addTask('bench:envelope', {
+  description: 'Benchmark: the envelope core against the AWS Encryption SDK and raw AES-256-GCM (prints a table and a JSON line of ratios)',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/envelope.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
+  ],
+});
+
+project.addTask('bench:synth', {
+  description: 'Benchmark: TenantKeyHierarchy synthesis at 100, 1,000 and 10,000 tenants on each cloud against plain provider keys (table and a JSON line)',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'node -r ts-node/register/transpile-only bench/synth.ts', env: { TS_NODE_PROJECT: 'test/tsconfig.json' } } as any,
+  ],
+});
+
+project.addTask('examples', {
+  description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
+  steps: [
+    // The example apps use the custom-resource handlers, which are bundled from source first.
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project examples/tsconfig.json examples/run.ts', receiveArgs: true },
+  ],
+});
+
+// Lambda handlers use the AWS SDK of the Lambda runtime, which is a dev dependency here (types and tests).
+project.eslint?.addOverride({
+  files: ['src/aws/handlers/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
 
 project.synth();
