@@ -104,6 +104,83 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+// Layering (issue 15): core imports no cloud folder and no cloud library; a cloud folder never imports another;
+// nobody reaches into another folder's private/; cdktf only in azure/ and gcp/, aws-cdk-lib only in aws/ and
+// compliance/ (the CDK validation plugin). So each entry point keeps loading only its own cloud.
+const CLOUDS = ['aws', 'azure', 'gcp'];
+const SRC_FOLDERS = ['core', ...CLOUDS, 'compliance', 'envelope', 'cli'];
+const src = (folder: string) => `./src/${folder}`;
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        {
+          target: src('core'),
+          from: [...CLOUDS, 'compliance', 'cli', 'envelope'].map(src),
+          message: 'core is cloud-neutral and imports nothing above it (the evidence ledger loads the report writer lazily)',
+        },
+        ...CLOUDS.map((cloud) => ({
+          target: src(cloud),
+          from: CLOUDS.filter((other) => other !== cloud).map(src),
+          message: 'a cloud folder never imports another cloud folder',
+        })),
+        ...CLOUDS.map((cloud) => ({
+          target: SRC_FOLDERS.filter((folder) => folder !== cloud).map(src),
+          from: `${src(cloud)}/private`,
+          message: `${cloud}/private is ${cloud}'s own; move what others need out of private/ (not exported from the package)`,
+        })),
+        {
+          target: src('envelope'),
+          from: [...CLOUDS, 'compliance', 'cli'].map(src),
+          message: 'the envelope core stands alone: the Lambda handler and the CLI use it, it uses no construct',
+        },
+      ],
+    }],
+  },
+});
+const AWS_CDK = { group: ['aws-cdk-lib', 'aws-cdk-lib/*'], message: 'aws-cdk-lib belongs in src/aws (and the CDK validation plugin in src/compliance)' };
+const CDKTF = { group: ['cdktf', 'cdktf/*', '@cdktf/*'], message: 'cdktf belongs in src/azure and src/gcp' };
+const CONSTRUCTS = { group: ['constructs', 'constructs/*'], message: 'the envelope core is runtime code: no construct library' };
+const restrict = (files: string[], patterns: object[], paths: object[] = []) => project.eslint?.addOverride({
+  files,
+  rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+});
+restrict(['src/core/**/*.ts', 'src/cli/**/*.ts'], [AWS_CDK, CDKTF]);
+restrict(['src/envelope/**/*.ts'], [AWS_CDK, CDKTF, CONSTRUCTS]);
+restrict(['src/aws/**/*.ts', 'src/compliance/**/*.ts'], [CDKTF]);
+// Azure and Google periods are core's Period: a Terraform-only user installs no aws-cdk-lib.
+restrict(['src/azure/**/*.ts', 'src/gcp/**/*.ts'], [AWS_CDK]);
+
+// Entry points (issue 15): one per cloud, so a user of one cloud loads nothing of the others. The root stays what jsii
+// publishes (core names plus the `aws`, `azure`, `gcp`, `compliance` namespaces) and loads the namespaces on first use
+// (projenrc/lazy-index.ts rewrites the compiled lib/index.js right after jsii; likewise the envelope's SDK keyrings). `./lib/*` keeps deep imports that
+// worked before `exports` existed (`cloud-kms-constructs/lib/envelope`, `…/lib/aws/customer-managed-key`); `./.jsii`
+// and `./package.json` are read by jsii's runtime and tools.
+const ENTRY_POINTS = ['aws', 'azure', 'gcp', 'compliance', 'envelope'];
+const LIB_FOLDERS = ['core', ...ENTRY_POINTS, 'cli'];
+const entry = (dir: string) => ({ types: `./lib/${dir}index.d.ts`, default: `./lib/${dir}index.js` });
+project.package.addField('exports', {
+  '.': entry(''),
+  ...Object.fromEntries(ENTRY_POINTS.map((name) => [`./${name}`, entry(`${name}/`)])),
+  ...Object.fromEntries(LIB_FOLDERS.map((name) => [`./lib/${name}`, entry(`${name}/`)])),
+  './lib/*.js': { types: './lib/*.d.ts', default: './lib/*.js' },
+  './lib/*': { types: './lib/*.d.ts', default: './lib/*.js' },
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+// TypeScript's `node10` resolution (`"module": "commonjs"` apps) ignores `exports`: these map the subpaths for it.
+project.package.addField('typesVersions', {
+  '*': Object.fromEntries(ENTRY_POINTS.map((name) => [name, [`lib/${name}/index.d.ts`]])),
+});
+project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts lib');
+// Optional peers: an AWS-only app installs aws-cdk-lib and constructs, a Terraform-only app cdktf, its provider and
+// constructs. Each entry point loads only its own cloud's library.
+project.package.addField('peerDependenciesMeta', Object.fromEntries(
+  ['aws-cdk-lib', 'cdktf', '@cdktf/provider-azurerm', '@cdktf/provider-google'].map((name) => [name, { optional: true }]),
+));
+
+
 project.addTask('bench:envelope', {
   description: 'Benchmark: the envelope core against the AWS Encryption SDK and raw AES-256-GCM (prints a table and a JSON line of ratios)',
   steps: [

@@ -17,7 +17,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Fn as TfFn, App as TfApp, TerraformStack } from 'cdktf';
 import { aws, azure, gcp } from '../src';
-import * as actions from '../src/aws/private/actions';
+import * as actions from '../src/aws/key-policy-actions';
 
 const [cloud, mode, nArg, outdir] = process.argv.slice(2);
 const n = Number(nArg);

@@ -1,14 +1,11 @@
 import { IConstruct } from 'constructs';
-import { acknowledgeControl, attachReport, buildReport, writeReport } from './report';
+import { acknowledgeControl, buildReport, writeReport } from './report';
 import { Control } from '../core/controls';
 import { EvidenceLedger } from '../core/evidence';
 
 export { KmsRulesPlugin } from './validation-plugin';
 export { KmsRulePack } from './pack';
 export * from './rules/result';
-
-// Every app that records evidence writes its report at synthesis.
-EvidenceLedger._onCreate(attachReport);
 
 /** Paths of a written report. */
 export interface ReportFiles {

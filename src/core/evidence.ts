@@ -121,6 +121,21 @@ const LEDGERS = new WeakMap<IConstruct, EvidenceLedger>();
 const CREATION_HOOKS: Array<(scope: IConstruct) => void> = [];
 
 /**
+ * Every app that records evidence writes its compliance report at synthesis, and an unmet required control fails it,
+ * whatever path its constructs were imported from (`cloud-kms-constructs`, `cloud-kms-constructs/aws`, a deep
+ * `lib/aws/customer-managed-key`): every construct records through this ledger, so the ledger attaches the report
+ * itself instead of relying on an import side effect of `compliance/index`. The report writer reads the ledger, so it
+ * is required here at first use, not at load: a static import would be a cycle (report -> evidence -> report) and would
+ * load the writer into apps that never build a key.
+ */
+function attachComplianceReport(scope: IConstruct): void {
+  // The one place core reaches above itself, on purpose and lazily (see above).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-restricted-paths
+  const report: typeof import('../compliance/report') = require('../compliance/report');
+  report.attachReport(scope);
+}
+
+/**
  * The evidence ledger of one construct tree (one app): which keys and audit sinks exist,
  * which controls their settings satisfy, who holds which role, and which findings were accepted.
  *
@@ -134,6 +149,7 @@ export class EvidenceLedger {
     if (!ledger) {
       ledger = new EvidenceLedger();
       LEDGERS.set(root, ledger);
+      attachComplianceReport(scope);
       for (const hook of CREATION_HOOKS) hook(scope);
     }
     return ledger;

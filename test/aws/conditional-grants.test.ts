@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComplianceProfile } from '../../src';
-import { findDefeatedConditions } from '../../src/aws/private/conditional-grants';
+import { findDefeatedConditions } from '../../src/aws/conditional-grants';
 import { arn, cmkFor, keyPolicyOf, newStack } from '../support/fixtures';
 import { decide } from '../support/key-policy-eval';
 

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
   DefeatedCondition, defaultName, describeCondition, describePrincipal, describeStatement, findDefeatedConditions,
-} from './conditional-grants';
+} from '../conditional-grants';
 
 /**
  * Synthesis-time check of a finished key policy: a conditional grant that another Allow to the same principal makes

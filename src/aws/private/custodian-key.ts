@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { GrantConditions } from '../custodians';
 import {
   DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
-} from './actions';
+} from '../key-policy-actions';
 import { CustodianPolicy } from './custodian-policy';
 import { buildGenesisPolicy } from './key-policy';
 import { normalizeAlias } from './key-settings';

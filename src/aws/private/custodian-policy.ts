@@ -13,7 +13,7 @@ import { DualControlGate } from '../dual-control-gate';
 import {
   ActionClass, classifyAction, DATA_KEY_PAIR_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS,
   KEY_AGREEMENT_ACTIONS, PUBLIC_KEY_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
-} from './actions';
+} from '../key-policy-actions';
 import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
 import { assignments, identify, requireNamedPrincipal } from './principals';
 

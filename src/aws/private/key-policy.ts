@@ -4,9 +4,9 @@ import { IConstruct } from 'constructs';
 import {
   ActionClass, CRYPTOGRAPHIC_ACTIONS, REACH_ACTIONS, DUAL_CONTROL_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS, policyList, policyPrincipals,
   READ_ACTIONS, REPLICATION_ACTIONS, SERVICE_GRANT_ACTIONS, statementClasses,
-} from './actions';
+} from '../key-policy-actions';
 import { denyGrantsNotForAwsResources } from './log-key';
-import { SID } from './sids';
+import { SID } from '../key-policy-sids';
 
 /**
  * Who holds which role over one key, as the key-policy builder needs it.

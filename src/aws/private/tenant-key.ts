@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DeploymentModel } from '../../core/deployment-model';
 import type { GrantConditions, KeyCustodians } from '../custodians';
 import type { IKeyAuditSink } from '../key-audit-sink';
-import { CRYPTOGRAPHIC_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS } from './actions';
+import { CRYPTOGRAPHIC_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS } from '../key-policy-actions';
 import { CustodianKeyBase } from './custodian-key';
 import { CustodianPolicy } from './custodian-policy';
 import { recordKeyEvidence } from './key-evidence';

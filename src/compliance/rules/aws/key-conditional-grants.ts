@@ -1,6 +1,6 @@
 import {
   describeCondition, describePrincipal, describeStatement, findDefeatedConditions,
-} from '../../../aws/private/conditional-grants';
+} from '../../../aws/conditional-grants';
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
 import { kmsKeys, statements } from './policy';

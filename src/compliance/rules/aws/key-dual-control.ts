@@ -1,5 +1,5 @@
-import { DUAL_CONTROL_ACTIONS, policyList } from '../../../aws/private/actions';
-import { SID } from '../../../aws/private/sids';
+import { DUAL_CONTROL_ACTIONS, policyList } from '../../../aws/key-policy-actions';
+import { SID } from '../../../aws/key-policy-sids';
 import { Control } from '../../../core/controls';
 import { asList, finding, KmsRule } from '../rule';
 import { kmsKeys, statements } from './policy';

@@ -1,4 +1,4 @@
-import { ActionClass, policyPrincipals, statementClasses } from '../../../aws/private/actions';
+import { ActionClass, policyPrincipals, statementClasses } from '../../../aws/key-policy-actions';
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
 import { isWildcard, kmsKeys, statements } from './policy';

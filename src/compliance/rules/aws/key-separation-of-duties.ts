@@ -1,5 +1,5 @@
-import { ActionClass, policyPrincipals, statementClasses } from '../../../aws/private/actions';
-import { describePrincipal } from '../../../aws/private/conditional-grants';
+import { describePrincipal } from '../../../aws/conditional-grants';
+import { ActionClass, policyPrincipals, statementClasses } from '../../../aws/key-policy-actions';
 import { Control } from '../../../core/controls';
 import { finding, KmsRule } from '../rule';
 import { isWildcard, kmsKeys, statements } from './policy';

@@ -1,4 +1,4 @@
-import { policyPrincipals } from '../../../aws/private/actions';
+import { policyPrincipals } from '../../../aws/key-policy-actions';
 import { asList } from '../rule';
 
 /**

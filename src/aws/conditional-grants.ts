@@ -3,8 +3,10 @@
  * an encryption context in one statement, and without it in another (typically added by a CDK grant such as
  * `bucket.grantRead(fn)`, which calls `key.grantDecrypt(fn)`), the condition restrains nothing. This reads a finished
  * key policy (as synthesized, so the rule pack reads templates with the same code) and reports each such pair.
+ * Outside private/: the compliance rule pack reads synthesized key policies with the same vocabulary the constructs
+ * write them with. Not exported from the package (src/aws/index.ts leaves it out): an internal contract.
  */
-import { CRYPTOGRAPHIC_ACTIONS, policyList, policyPrincipals } from './actions';
+import { CRYPTOGRAPHIC_ACTIONS, policyList, policyPrincipals } from './key-policy-actions';
 
 /** One statement of a pair, as the policy has it. */
 export interface GrantStatementRef {

@@ -1,6 +1,8 @@
 /*
  * Key-policy statement ids, free of aws-cdk-lib so the rule pack and the cloud-kms CLI (installed without peers) can
  * read them.
+ * Outside private/: the compliance rule pack reads synthesized key policies with the same vocabulary the constructs
+ * write them with. Not exported from the package (src/aws/index.ts leaves it out): an internal contract.
  */
 
 /** Statement ids, so tests and auditors can find each rule. */

@@ -2,6 +2,8 @@
  * Every KMS action list used in key policies, in one place. Lists are explicit (no wildcards),
  * so a policy reads as what it allows and cdk-nag's IAM5 has nothing to flag.
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+ * Outside private/: the compliance rule pack reads synthesized key policies with the same vocabulary the constructs
+ * write them with. Not exported from the package (src/aws/index.ts leaves it out): an internal contract.
  */
 
 /** Read-only key metadata: what auditors get, and what everyone else also needs. */

@@ -1,0 +1,50 @@
+/*
+ * Issue 15, item 1: eslint keeps the layering that lets each entry point load only its own cloud. Each case lints a
+ * line as if it were in a real file of src/ (the type-aware parser needs a file of the project) with the project's own
+ * eslint configuration, and expects the layering rule to name it.
+ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { loadESLint } from 'eslint';
+
+const ROOT = join(__dirname, '../..');
+let eslint: { lintText(code: string, options: { filePath: string }): Promise<{ messages: { ruleId: string | null; message: string }[] }[]> };
+
+beforeAll(async () => {
+  const LegacyESLint = await loadESLint({ useFlatConfig: false });
+  eslint = new LegacyESLint({ cwd: ROOT, overrideConfigFile: join(ROOT, '.eslintrc.json') }) as any;
+});
+
+const LAYERING = ['import/no-restricted-paths', 'no-restricted-imports'];
+
+async function layeringErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });
+  return result.messages.filter((m) => m.ruleId && LAYERING.includes(m.ruleId)).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+test.each([
+  ['src/core/naming.ts', "import { CustomerManagedKey } from '../aws/customer-managed-key';", /no-restricted-paths: .*core is cloud-neutral/],
+  ['src/core/naming.ts', "import { App } from 'aws-cdk-lib';", /no-restricted-imports: .*aws-cdk-lib belongs in src\/aws/],
+  ['src/core/naming.ts', "import { App } from 'cdktf';", /no-restricted-imports: .*cdktf belongs in src\/azure and src\/gcp/],
+  ['src/aws/managed-key.ts', "import { TerraformStack } from 'cdktf';", /no-restricted-imports: .*cdktf belongs/],
+  ['src/aws/managed-key.ts', "import { KeyVault } from '../azure/key-vault';", /no-restricted-paths: .*never imports another cloud folder/],
+  ['src/azure/key-vault.ts', "import { KeyRing } from '../gcp/key-ring';", /no-restricted-paths: .*never imports another cloud folder/],
+  ['src/gcp/key-ring.ts', "import { CustomerManagedKey } from '../aws/customer-managed-key';", /no-restricted-paths: .*never imports another cloud folder/],
+  ['src/azure/key-vault.ts', "import { Stack } from 'aws-cdk-lib';", /no-restricted-imports: .*only Duration/],
+  ['src/gcp/key-ring.ts', "import { Key } from 'aws-cdk-lib/aws-kms';", /no-restricted-imports: .*aws-cdk-lib belongs in src\/aws/],
+  ['src/compliance/pack.ts', "import { TerraformStack } from 'cdktf';", /no-restricted-imports: .*cdktf belongs/],
+  ['src/compliance/pack.ts', "import { buildKeyPolicy } from '../aws/private/key-policy';", /no-restricted-paths: .*aws\/private is aws's own/],
+  ['src/cli/main.ts', "import { x } from '../gcp/private/roles';", /no-restricted-paths: .*gcp\/private is gcp's own/],
+  ['src/envelope/envelope.ts', "import { Construct } from 'constructs';", /no-restricted-imports: .*no construct library/],
+  ['src/envelope/envelope.ts', "import { CustomerManagedKey } from '../aws/customer-managed-key';", /no-restricted-paths: .*envelope core stands alone/],
+])('%s: `%s` is refused', async (file, code, expected) => {
+  const errors = await layeringErrors(file, `${code}\n`);
+  expect(errors).toEqual([expect.stringMatching(expected)]);
+});
+
+test('what the layering allows lints clean: the rule pack reading the AWS policy vocabulary, a cloud its own private/', async () => {
+  for (const file of ['src/compliance/rules/aws/key-dual-control.ts', 'src/compliance/rules/aws/key-separation-of-duties.ts', 'src/aws/private/key-policy.ts']) {
+    expect(await layeringErrors(file, readFileSync(join(ROOT, file), 'utf8'))).toEqual([]);
+  }
+  expect(await layeringErrors('src/azure/key-vault.ts', "import { Duration } from 'aws-cdk-lib';\n")).toEqual([]);
+});
