@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { IConstruct } from 'constructs';
 import { Access, AccessMatrix, aloneReachUseTarget, computeAccessMatrix, EscalationPath, loadEvaluator, NOT_COMPUTED_REASON, notComputedMatrix } from './access-matrix';
+import { loadMermaid, renderHtml } from './report-html';
 import { ROLE_NAMES } from '../core/access-policy';
 import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
@@ -773,14 +774,19 @@ function detours(m: AccessMatrix): string {
     : 'by changing the policy, replicating the key or re-pointing an alias';
 }
 
-/** Writes `compliance-report.json` and `compliance-report.md` into `outdir`. */
-export function writeReport(data: ComplianceReportData, outdir: string): { json: string; markdown: string } {
+/**
+ * Writes `compliance-report.json`, `compliance-report.md` and `compliance-report.html` into `outdir`. The HTML page
+ * inlines Mermaid's browser build from the package's assets; without it, it shows the diagrams as source, with a note.
+ */
+export function writeReport(data: ComplianceReportData, outdir: string): { json: string; markdown: string; html: string } {
   mkdirSync(outdir, { recursive: true });
   const json = join(outdir, 'compliance-report.json');
   const markdown = join(outdir, 'compliance-report.md');
+  const html = join(outdir, 'compliance-report.html');
   writeFileSync(json, JSON.stringify(data, null, 2));
   writeFileSync(markdown, renderMarkdown(data));
-  return { json, markdown };
+  writeFileSync(html, renderHtml(data, loadMermaid()));
+  return { json, markdown, html };
 }
 
 const ATTACHED = new WeakSet<IConstruct>();
