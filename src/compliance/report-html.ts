@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
 import type { ComplianceReportData, ControlReport, KeyReport } from './report';
-import { ControlStatus, custodianSummary, evidenceIndex, evidenceSentence, principalName } from './report';
+import { ControlStatus, custodianSummary, evidenceIndex, evidenceSentence, principalName, SharedEvidence } from './report';
 import type { AccessMatrix } from '../core/access-policy';
 import { Access } from '../core/access-policy';
 import { CustodianRole } from '../core/custodians';
@@ -57,10 +57,10 @@ function anchor(kind: string, path: string): string {
   return `${kind}-${path.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
-function controlRow(c: ControlReport, refs: number[], keyId: string): string {
+function controlRow(c: ControlReport, refs: string[], keyId: string, stackId: string): string {
   const cls = c.acknowledged ? 'ack' : STATUS_CLASS[c.status] ?? '';
   const status = c.acknowledged ? `${c.status}, acknowledged: ${c.acknowledged}` : c.status;
-  const ev = refs.map((n) => `<a href="#${keyId}-e${n}">E${n}</a>`).join(', ') || 'none';
+  const ev = refs.map((r) => `<a href="#${r.startsWith('S') ? stackId : keyId}-${r.toLowerCase()}">${r}</a>`).join(', ') || 'none';
   return `<tr><td>${escapeHtml(c.id)} ${escapeHtml(c.title)}</td><td class="${cls}">${escapeHtml(status)}</td><td>${ev}</td></tr>`;
 }
 
@@ -103,7 +103,7 @@ export function renderAccessMatrixHtml(m: AccessMatrix): string {
   return out.join('\n');
 }
 
-function keySection(key: KeyReport): string {
+function keySection(key: KeyReport, shared: SharedEvidence, stackId: string): string {
   const id = anchor('key', key.path);
   const out: string[] = [`<section id="${id}"><h3>${escapeHtml(key.path)}</h3>`];
   out.push(`<p>${escapeHtml(`${key.construct}, ${key.model} (custody ${key.custody}), profile ${key.profile}, ` +
@@ -113,9 +113,9 @@ function keySection(key: KeyReport): string {
   if (key.controls.length === 0) {
     out.push(`<p>Profile ${escapeHtml(key.profile)} requires no controls.</p>`);
   } else {
-    const { items, refs } = evidenceIndex(key);
+    const { items, refs } = evidenceIndex(key, shared);
     out.push('<table><thead><tr><th>control</th><th>status</th><th>evidence</th></tr></thead><tbody>');
-    for (const c of key.controls) out.push(controlRow(c, refs.get(c)!, id));
+    for (const c of key.controls) out.push(controlRow(c, refs.get(c)!, id, stackId));
     out.push('</tbody></table>');
     if (items.length > 0) {
       out.push('<ul class="evidence">', ...items.map((e, i) => `<li id="${id}-e${i + 1}">E${i + 1}: ${escapeHtml(evidenceSentence(e, key.path).replace(/\*\*/g, ''))}</li>`), '</ul>');
@@ -163,7 +163,14 @@ export function renderHtml(data: ComplianceReportData, mermaidJs: string | undef
       body.push('<h4>Accepted findings (for every key of this stack)</h4><ul>',
         ...stack.acknowledgements.map((a) => `<li>${escapeHtml(a.resource)}: ${escapeHtml(a.rules.join(', '))}. Reason: ${escapeHtml(a.reason)}</li>`), '</ul>');
     }
-    for (const key of stack.keys) body.push(keySection(key));
+    const stackId = anchor('stack', stack.name);
+    const shared = new SharedEvidence();
+    const sections = stack.keys.map((key) => keySection(key, shared, stackId));
+    if (shared.items.length > 0) {
+      body.push('<h4>Evidence the keys of this stack share (their audit sink, vault or key ring)</h4><ul class="evidence">',
+        ...shared.items.map((e, i) => `<li id="${stackId}-s${i + 1}">S${i + 1}: ${escapeHtml(evidenceSentence(e, '').replace(/\*\*/g, ''))}</li>`), '</ul>');
+    }
+    body.push(...sections);
     for (const k of stack.supportingKeys ?? []) {
       body.push(`<section id="${anchor('key', k.path)}"><h3>${escapeHtml(k.path)}</h3><p>Supporting key: ${escapeHtml(k.purpose)}. ` +
         'No compliance profile applies to it; its access matrix shows who can use it.</p>', renderAccessMatrixHtml(k.accessMatrix), '</section>');

@@ -578,23 +578,55 @@ function plural(role: string): string {
 }
 
 /**
- * A key's evidence, each distinct setting once (several controls cite the same one), numbered in the order the controls
- * cite it; `refs` gives each control the numbers of its evidence.
+ * Evidence that several keys of a stack cite (their audit sink's, a shared vault's or key ring's), numbered once for the
+ * stack (`S1`, `S2`, ...) so that it is printed once, not under every key.
  */
-export function evidenceIndex(key: KeyReport): { items: ControlEvidence[]; refs: Map<ControlReport, number[]> } {
+export class SharedEvidence {
+  public readonly items: ControlEvidence[] = [];
+  private readonly byId = new Map<string, number>();
+
+  /** The reference of `e` (`S<n>`), numbering it on first sight. */
+  public ref(e: ControlEvidence): string {
+    const id = evidenceId(e);
+    let n = this.byId.get(id);
+    if (n === undefined) {
+      this.items.push(e);
+      n = this.items.length;
+      this.byId.set(id, n);
+    }
+    return `S${n}`;
+  }
+}
+
+function evidenceId(e: ControlEvidence): string {
+  return JSON.stringify([e.resource, e.setting, e.value, e.description, e.status]);
+}
+
+/** Whether a piece of evidence is about the key's own resources (rather than its audit sink's or its container's). */
+function ownEvidence(e: ControlEvidence, keyPath: string): boolean {
+  return e.resource === keyPath || e.resource.startsWith(`${keyPath}/`) || e.setting === 'key inventory';
+}
+
+/**
+ * A key's evidence, each distinct setting once (several controls cite the same one), numbered in the order the controls
+ * cite it (`E1`, `E2`, ...); with `shared`, evidence about resources outside the key is numbered there instead. `refs`
+ * gives each control the references of its evidence.
+ */
+export function evidenceIndex(key: KeyReport, shared?: SharedEvidence): { items: ControlEvidence[]; refs: Map<ControlReport, string[]> } {
   const items: ControlEvidence[] = [];
   const byId = new Map<string, number>();
-  const refs = new Map<ControlReport, number[]>();
+  const refs = new Map<ControlReport, string[]>();
   for (const c of key.controls) {
     refs.set(c, c.evidence.map((e) => {
-      const id = JSON.stringify([e.resource, e.setting, e.value, e.description, e.status]);
+      if (shared && !ownEvidence(e, key.path)) return shared.ref(e);
+      const id = evidenceId(e);
       let n = byId.get(id);
       if (n === undefined) {
         items.push(e);
         n = items.length;
         byId.set(id, n);
       }
-      return n;
+      return `E${n}`;
     }));
   }
   return { items, refs };
@@ -609,7 +641,7 @@ const EVIDENCE_STATUS: Record<string, string> = {
 
 /** What a piece of evidence says, then where it is: `deletion waits 30 days ... (Stack/Key/Resource: PendingWindowInDays = 30 days)`. */
 export function evidenceSentence(e: ControlEvidence, keyPath: string): string {
-  const resource = e.resource.startsWith(`${keyPath}/`) ? e.resource.slice(keyPath.length + 1) : e.resource;
+  const resource = keyPath && e.resource.startsWith(`${keyPath}/`) ? e.resource.slice(keyPath.length + 1) : e.resource;
   const where = e.setting === 'key inventory' ? 'this report' : `${resource}: ${e.setting} = ${e.value}`;
   const status = e.status === EvidenceStatus.SATISFIED ? '' : ` **${EVIDENCE_STATUS[e.status] ?? e.status}**.`;
   return `${capitalize(e.description)} (${where}).${status}`;
@@ -674,22 +706,28 @@ export function renderMarkdown(data: ComplianceReportData): string {
       for (const a of stack.acknowledgements) out.push(`- ${a.resource}: ${a.rules.join(', ')}. Reason: ${a.reason}`);
       out.push('');
     }
+    const shared = new SharedEvidence();
+    const keyBodies = stack.keys.map((key) => keyBody(key, assumptions, shared));
+    if (shared.items.length > 0) {
+      out.push('Evidence the keys of this stack share (their audit sink, vault or key ring):', '',
+        ...shared.items.map((e, i) => `- S${i + 1}: ${evidenceSentence(e, '')}`), '');
+    }
     const bodies = new Map<string, string>();
-    for (const key of stack.keys) {
+    stack.keys.forEach((key, i) => {
       out.push(`### ${key.path}`, '');
       out.push(`${key.construct}, ${key.model} (custody ${key.custody}), profile ${key.profile}, FIPS 140 ${key.fipsLevel.replace('LEVEL_', 'Level ')}` +
         `${key.auditSink ? `, audit sink ${key.auditSink}` : ''}.`, '');
-      const body = keyBody(key, assumptions);
+      const body = keyBodies[i];
       // Tenant keys differ only in their own paths: the second and later say so instead of repeating every line.
       const generic = body.split(key.path).join('\u0000');
       const earlier = bodies.get(generic);
       if (earlier) {
         out.push(`Custodians, controls, evidence and access as for ${earlier}, with this key's own resources.`, '');
-        continue;
+        return;
       }
       bodies.set(generic, key.path);
       out.push(body);
-    }
+    });
     for (const k of stack.supportingKeys ?? []) {
       out.push(`### ${k.path}`, '', `Supporting key: ${k.purpose}. No compliance profile applies to it; its access matrix shows who can use it.`, '');
       out.push(...renderAccessMatrix(k.accessMatrix, assumptions));
@@ -698,17 +736,17 @@ export function renderMarkdown(data: ComplianceReportData): string {
   return out.join('\n');
 }
 
-function keyBody(key: KeyReport, assumptions: Map<string, number>): string {
+function keyBody(key: KeyReport, assumptions: Map<string, number>, shared: SharedEvidence): string {
   const out: string[] = [];
   const custodians = key.custodians.filter((c) => c.role !== CustodianRole.DEPLOYER);
   if (custodians.length > 0) out.push(`Custodians: ${custodianSummary(custodians)}.`, '');
   if (key.controls.length === 0) {
     out.push(`Profile ${key.profile} requires no controls.`, '');
   } else {
-    const { items, refs } = evidenceIndex(key);
+    const { items, refs } = evidenceIndex(key, shared);
     out.push('| control | status | evidence |', '|---|---|---|');
     for (const c of key.controls) {
-      const ev = refs.get(c)!.map((n) => `E${n}`).join(', ') || 'none';
+      const ev = refs.get(c)!.join(', ') || 'none';
       out.push(`| ${escapeCell(`${c.id} ${c.title}`)} | ${escapeCell(statusText(c))} | ${ev} |`);
     }
     out.push('');

@@ -76,6 +76,14 @@ describe('acknowledgements once per stack, evidence as sentences', () => {
     expect(new Set(lines).size).toBe(lines.length);
   });
 
+  test('evidence about the audit sink the keys share is printed once for the stack, and the keys cite it', () => {
+    const lines = md.split('\n').filter((l) => l.includes('Records are write-once: nobody can delete or overwrite them before retention ends'));
+    expect(lines.length).toBe(1);
+    const ref = /^- (S\d+): /.exec(lines[0])![1];
+    const section = md.split('### Payments/CardKey')[1].split('\n### ')[0];
+    expect(section).toMatch(new RegExp(`\\| PCI DSS v4.0 10.3.2 [^|]*\\| satisfied \\| ${ref} \\|`));
+  });
+
   test('the access matrices\' assumptions are printed once for the report, not per key', () => {
     const matrices = md.match(/#### Access matrix/g)!.length;
     const assumed = md.match(/Assumed: /g)!.length;
