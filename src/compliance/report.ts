@@ -733,7 +733,22 @@ export function renderMarkdown(data: ComplianceReportData): string {
       out.push(...renderAccessMatrix(k.accessMatrix, assumptions));
     }
   }
-  return out.join('\n');
+  return withoutHtml(out.join('\n'));
+}
+
+/**
+ * Markdown viewers render inline HTML: outside the diagrams, `<` and `>` in interpolated text (a reason, a title, an
+ * evidence sentence such as `/keys/<this key>`) are written as entities, so they show as text and never run.
+ */
+function withoutHtml(markdown: string): string {
+  let inDiagram = false;
+  return markdown.split('\n').map((line) => {
+    if (line.startsWith('```')) {
+      inDiagram = !inDiagram;
+      return line;
+    }
+    return inDiagram ? line : line.replace(/&(?![a-z]+;|#\d+;)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  }).join('\n');
 }
 
 function keyBody(key: KeyReport, assumptions: Map<string, number>, shared: SharedEvidence): string {

@@ -4,7 +4,7 @@ import { join } from 'path';
 import { gunzipSync } from 'zlib';
 import { App, Stack } from 'aws-cdk-lib';
 import { compliance, ComplianceProfile, Control, EvidenceLedger } from '../../src';
-import { buildReport, writeReport } from '../../src/compliance/report';
+import { buildReport, renderMarkdown, writeReport } from '../../src/compliance/report';
 import { escapeHtml, loadMermaid, MERMAID_ASSET, renderHtml } from '../../src/compliance/report-html';
 import { ACCOUNT, cmkFor, REGION } from '../support/fixtures';
 
@@ -58,6 +58,15 @@ describe('compliance-report.html', () => {
     expect(html).toContain('accepted: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
     expect(html).toContain('finding: &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;');
+  });
+
+  test('the Markdown shows the same strings as text, not as HTML a viewer would render', () => {
+    const md = renderMarkdown(data);
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('<img');
+    expect(md).toContain('accepted: &lt;script&gt;alert(1)&lt;/script&gt;');
+    // The diagrams stay Mermaid source (their labels use <br/>).
+    expect(md).toContain('<br/>');
   });
 
   test('writeReport writes it beside the JSON and Markdown', () => {
