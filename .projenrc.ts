@@ -204,6 +204,14 @@ project.addTask('bench:load', {
   ],
 });
 
+// compliance-report.html inlines mermaid's browser build so its diagrams render with no network; mermaid is a dev
+// dependency, so the package ships a copy (with its MIT license) in assets/, which the report writer reads at synthesis.
+const bundleReport = project.addTask('bundle:report', {
+  description: 'Copy mermaid\'s browser build and its license into assets/report for compliance-report.html',
+  steps: [{ exec: 'mkdir -p assets/report && cp node_modules/mermaid/dist/mermaid.min.js assets/report/mermaid.min.js && cp node_modules/mermaid/LICENSE assets/report/mermaid.LICENSE' }],
+});
+project.tasks.tryFind('bundle')!.spawn(bundleReport);
+
 project.addTask('examples', {
   description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
   steps: [

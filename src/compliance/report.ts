@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { IConstruct } from 'constructs';
 import { Access, AccessMatrix, aloneReachUseTarget, computeAccessMatrix, EscalationPath, loadEvaluator, NOT_COMPUTED_REASON, notComputedMatrix } from './access-matrix';
+import { loadMermaid, renderHtml } from './report-html';
+import { ROLE_NAMES } from '../core/access-policy';
 import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceEntry, EvidenceLedger, EvidenceStatus, KeyRecord } from '../core/evidence';
@@ -19,10 +21,35 @@ export enum ControlStatus {
 /** One setting that bears on a control. */
 export interface ControlEvidence {
   readonly resource: string;
+  /** The setting, in the provider's own terms (e.g. `rotation_period`). */
   readonly setting: string;
+  /** The setting's value, every period in days (e.g. `90 days`). */
   readonly value: string;
+  /** The value as the provider writes it (e.g. `7776000s`), where it differs from `value`. */
+  readonly providerValue?: string;
+  /** What the setting proves, as a sentence. */
   readonly description: string;
   readonly status: string;
+}
+
+/** Who holds a custodian role over a key. */
+export interface CustodianReport {
+  /** The custodian role (`ADMINISTRATOR`, `USER`, ...). */
+  readonly role: string;
+  /** The role as the report and the access matrix name it (`administrator`, `user`, ...). */
+  readonly roleName: string;
+  /** The identity as the cloud names it (an ARN, an object id, an IAM member), CloudFormation references resolved. */
+  readonly identity: string;
+  /** A short name for the identity (an IAM role's name, a construct path). */
+  readonly name: string;
+}
+
+/** Findings of other rule packs (cdk-nag, Control Tower) accepted for a resource, with the reason. */
+export interface AcknowledgementReport {
+  readonly resource: string;
+  /** Every rule accepted for the resource with this reason. */
+  readonly rules: string[];
+  readonly reason: string;
 }
 
 /** A required control, for one key. */
@@ -49,9 +76,8 @@ export interface KeyReport {
   readonly fipsLevel: string;
   readonly auditSink?: string;
   readonly parent?: string;
-  readonly custodians: { readonly role: string; readonly identity: string }[];
+  readonly custodians: CustodianReport[];
   readonly controls: ControlReport[];
-  readonly acknowledgements: { readonly rule: string; readonly resource: string; readonly reason: string }[];
   /** AWS keys: who can do what, evaluated from the synthesized key policy. */
   readonly accessMatrix?: AccessMatrix;
 }
@@ -70,6 +96,11 @@ export interface StackReport {
   readonly keys: KeyReport[];
   /** Keys outside the profile's scope that still hold data (function log keys), with their access matrix. */
   readonly supportingKeys: SupportingKeyReport[];
+  /**
+   * Findings accepted in the stack (on its keys, their containers and audit sinks), each resource and reason once, with
+   * every rule it covers. Accepted required controls are on the control itself (`acknowledged`).
+   */
+  readonly acknowledgements: AcknowledgementReport[];
   /** Mermaid flowchart of the stack's key hierarchy. */
   readonly diagram: string;
 }
@@ -112,12 +143,13 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
     list.push({ rule: a.rule, resource: a.resource, reason: a.reason });
     acksBySubject.set(a.subject, list);
   }
-  const stacks = new Map<string, StackReport & { keys: KeyReport[]; supportingKeys: SupportingKeyReport[] }>();
+  type MutableStack = StackReport & { keys: KeyReport[]; supportingKeys: SupportingKeyReport[]; acknowledgements: AcknowledgementReport[] };
+  const stacks = new Map<string, MutableStack>();
   const stackFor = (path: string, cloud: string) => {
     const stackName = rootStack(path);
     let stack = stacks.get(stackName);
     if (!stack) {
-      stack = { name: stackName, cloud, keys: [], supportingKeys: [], diagram: '' };
+      stack = { name: stackName, cloud, keys: [], supportingKeys: [], acknowledgements: [], diagram: '' };
       stacks.set(stackName, stack);
     }
     return stack;
@@ -129,7 +161,7 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
   let notApplicable = 0;
   let acknowledged = 0;
   for (const key of ledger.keys) {
-    const report = keyReport(ledger, key, bySubject, acksBySubject, matrices.get(key.path));
+    const { report, acknowledgements } = keyReport(ledger, key, bySubject, acksBySubject, matrices.get(key.path));
     for (const c of report.controls) {
       required++;
       if (c.status === ControlStatus.SATISFIED) satisfied++;
@@ -138,7 +170,10 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
       else unmet.push({ key: key.path, control: c.id, status: c.status });
       if (c.status === ControlStatus.PARTIALLY_SATISFIED) partiallySatisfied++;
     }
-    stackFor(key.stack, key.cloud).keys.push(report);
+    const stack = stackFor(key.stack, key.cloud);
+    stack.keys.push(report);
+    // The keys of a stack share their audit sink (and often a vault): its acknowledgements are listed once, not per key.
+    addAcknowledgements(stack.acknowledgements, acknowledgements);
   }
   for (const source of ledger._accessPolicies()) {
     if (ledger.tryFindKey(source.subject)) continue;
@@ -317,7 +352,8 @@ function rootStack(stack: string): string {
 }
 
 function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string, EvidenceEntry[]>,
-  acksBySubject: Map<string, { rule: string; resource: string; reason: string }[]>, accessMatrix?: AccessMatrix): KeyReport {
+  acksBySubject: Map<string, { rule: string; resource: string; reason: string }[]>, accessMatrix?: AccessMatrix,
+): { report: KeyReport; acknowledgements: { rule: string; resource: string; reason: string }[] } {
   // What bears on a key: its own settings, its container's (vault, key ring, key store) and its audit sink's.
   const container = key.parent ? ledger.containers.find((c) => c.path === key.parent) : undefined;
   const subjects = [key.path, key.parent, container?.parent, key.auditSink].filter((s): s is string => s !== undefined);
@@ -355,10 +391,20 @@ function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string
       title: control.title,
       status,
       acknowledged: status === ControlStatus.NOT_SATISFIED || status === ControlStatus.PARTIALLY_SATISFIED ? ack?.reason : undefined,
-      evidence: evidence.map((e) => ({ resource: e.resource, setting: e.setting, value: e.value, description: e.description, status: e.status })),
+      evidence: evidence.map((e) => {
+        const value = inDays(e.setting, e.value);
+        return {
+          resource: e.resource,
+          setting: e.setting,
+          value,
+          ...(value === e.value ? {} : { providerValue: e.value }),
+          description: inDays('', e.description),
+          status: e.status,
+        };
+      }),
     };
   });
-  return {
+  const report: KeyReport = {
     path: key.path,
     stack: key.stack,
     cloud: key.cloud,
@@ -369,11 +415,86 @@ function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string
     fipsLevel: key.fipsLevel,
     auditSink: key.auditSink,
     parent: key.parent,
-    custodians: ledger.custodiansOf(key.path).map((a) => ({ role: a.role, identity: a.label ?? a.identity })),
+    custodians: ledger.custodiansOf(key.path).map((a) => {
+      const identity = resolveIdentity(a.label ?? a.identity);
+      return { role: a.role, roleName: ROLE_NAMES[a.role] ?? a.role.toLowerCase(), identity, name: principalName(identity) };
+    }),
     controls,
-    acknowledgements: acks.filter((a) => !a.rule.startsWith('control:')),
     accessMatrix,
   };
+  return { report, acknowledgements: acks.filter((a) => !a.rule.startsWith('control:')) };
+}
+
+/** Adds acknowledgements to a stack's list, merging the rules accepted for the same resource with the same reason. */
+function addAcknowledgements(list: AcknowledgementReport[], acks: { rule: string; resource: string; reason: string }[]): void {
+  for (const a of acks) {
+    const same = list.find((l) => l.resource === a.resource && l.reason === a.reason);
+    if (!same) list.push({ resource: a.resource, rules: [a.rule], reason: a.reason });
+    else if (!same.rules.includes(a.rule)) same.rules.push(a.rule);
+  }
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+/**
+ * The same text with every period in days: ISO 8601 day periods (`P365D`), Terraform/Google second durations
+ * (`7776000s`), and bare numbers of a setting that holds days or a retention (`RotationPeriodInDays` = `365`, or
+ * Google's `retention_period` in seconds).
+ */
+export function inDays(setting: string, text: string): string {
+  const days = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(2)} days`;
+  let out = text.replace(/\bP(\d+)D\b/g, (_, d) => days(Number(d)))
+    .replace(/\b(\d+)s\b/g, (_, sec) => days(Number(sec) / SECONDS_PER_DAY));
+  // A list of settings with a list of values ("PendingWindowInDays, DeletionPolicy" = "30, Retain"): pair them.
+  const settings = setting.split(/,\s*/);
+  const values = out.split(/,\s*/);
+  if (setting && settings.length === values.length) {
+    out = values.map((v, i) => {
+      if (!/^\d+$/.test(v)) return v;
+      if (/retention_period$/.test(settings[i])) return days(Number(v) / SECONDS_PER_DAY);
+      return /days|retention/i.test(settings[i]) ? days(Number(v)) : v;
+    }).join(', ');
+  }
+  return out;
+}
+
+/**
+ * An identity as the cloud names it: a principal that the key policy holds as a CloudFormation expression
+ * (`{"AWS":[{"Fn::Sub":"arn:${AWS::Partition}:iam::...:role/..."}]}`) becomes the ARN it resolves to (partition `aws`),
+ * or the logical id of the role it refers to.
+ */
+export function resolveIdentity(identity: string): string {
+  if (!identity.startsWith('{')) return identity;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(identity);
+  } catch {
+    return identity;
+  }
+  const found: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {found.push(v);} else if (Array.isArray(v)) {v.forEach(visit);} else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o['Fn::Sub'] === 'string') found.push((o['Fn::Sub'] as string).replace(/\$\{AWS::Partition\}/g, 'aws'));
+      else if (Array.isArray(o['Fn::GetAtt'])) found.push(`the role ${String((o['Fn::GetAtt'] as unknown[])[0])}`);
+      else if (typeof o.Ref === 'string') found.push(`the parameter ${o.Ref}`);
+      else Object.values(o).forEach(visit);
+    }
+  };
+  visit(parsed);
+  return found.length > 0 ? found.join(', ') : identity;
+}
+
+/**
+ * A short name for a principal: an IAM role or user by its name (`role/PciKeyAdmins`), an account root as such; other
+ * identities (construct paths, Google members, Entra object ids) as they are.
+ */
+export function principalName(identity: string): string {
+  const arn = /^arn:aws[\w-]*:iam::(\d{12}):(.+)$/.exec(identity);
+  if (!arn) return identity.replace(/^AWS:/, '');
+  if (arn[2] === 'root') return `account ${arn[1]} (root)`;
+  const [kind, ...rest] = arn[2].split('/');
+  return `${kind}/${rest[rest.length - 1]}`;
 }
 
 const MAX_KEYS_IN_DIAGRAM = 25;
@@ -389,80 +510,277 @@ function diagram(ledger: EvidenceLedger, stack: string, keys: KeyReport[]): stri
     }
     return v;
   };
-  const label = (s: string) => s.replace(/"/g, "'");
   const lines = ['flowchart LR'];
+  // Nodes and edges are emitted once each. Structural lines (`subgraph`, `end`) are never de-duplicated: removing the
+  // second subgraph's `end` made the whole diagram invalid.
+  const emitted = new Set<string>();
+  const once = (line: string) => {
+    if (!emitted.has(line)) {
+      emitted.add(line);
+      lines.push(line);
+    }
+  };
   const shown = keys.slice(0, MAX_KEYS_IN_DIAGRAM);
   const customer = shown.filter((k) => k.custody === 'CUSTOMER_EXTERNAL' || k.custody === 'CUSTOMER_IMPORT');
   const provider = shown.filter((k) => !customer.includes(k));
-  const node = (k: KeyReport) => `  ${id(k.path)}["${label(k.path.split('/').slice(1).join('/') || k.path)}<br/>${k.construct} · ${k.model} · ${k.profile}"]`;
+  const node = (k: KeyReport) => `  ${id(k.path)}["${mermaidText(k.path.split('/').slice(1).join('/') || k.path)}<br/>${mermaidText(`${k.construct} · ${k.model} · ${k.profile}`)}"]`;
   if (provider.length > 0) lines.push('  subgraph provider["provider custody boundary"]', ...provider.map(node), '  end');
   if (customer.length > 0) lines.push('  subgraph customer["customer custody boundary"]', ...customer.map(node), '  end');
-  const roles = new Set<string>();
   for (const k of shown) {
     if (k.parent) {
       const container = ledger.containers.find((c) => c.path === k.parent);
-      lines.push(`  ${id(k.parent)}[("${label(container ? `${container.kind}: ${k.parent}` : k.parent)}")] --> ${id(k.path)}`);
+      once(`  ${id(k.parent)}[("${mermaidText(container ? `${container.kind}: ${k.parent}` : k.parent)}")]`);
+      once(`  ${id(k.parent)} --> ${id(k.path)}`);
     }
-    if (k.auditSink) lines.push(`  ${id(k.path)} -. events .-> ${id(k.auditSink)}[/"audit sink: ${label(k.auditSink)}"/]`);
+    if (k.auditSink) {
+      once(`  ${id(k.auditSink)}[/"audit sink: ${mermaidText(k.auditSink)}"/]`);
+      once(`  ${id(k.path)} -. events .-> ${id(k.auditSink)}`);
+    }
     for (const c of k.custodians) {
       if (c.role === CustodianRole.DEPLOYER) continue;
       const r = `${c.role}:${c.identity}`;
-      if (!roles.has(r)) {
-        lines.push(`  ${id(r)}(["${c.role.toLowerCase()}: ${label(shortIdentity(c.identity))}"])`);
-        roles.add(r);
-      }
-      lines.push(`  ${id(r)} --- ${id(k.path)}`);
+      once(`  ${id(r)}(["${mermaidText(`${c.roleName}: ${c.name}`)}"])`);
+      once(`  ${id(r)} --- ${id(k.path)}`);
     }
   }
-  if (keys.length > shown.length) lines.push(`  more["… and ${keys.length - shown.length} more keys of ${label(stack)}"]`);
-  return [...new Set(lines)].join('\n');
+  if (keys.length > shown.length) lines.push(`  more["${mermaidText(`… and ${keys.length - shown.length} more keys of ${stack}`)}"]`);
+  return lines.join('\n');
 }
 
-function shortIdentity(identity: string): string {
-  const s = identity.replace(/^AWS:/, '');
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+/**
+ * Text inside a quoted Mermaid label: a double quote would end the label, and `<`, `>`, `&` and `#` would be read as
+ * markup or entity codes, so each becomes Mermaid's own entity code.
+ */
+function mermaidText(s: string): string {
+  return s.replace(/[#"<>&]/g, (ch) => `#${ch.charCodeAt(0)};`);
 }
 
-/** The report as Markdown: a summary, then per stack a diagram and per key the control table. */
+/** Statuses as the report prints them, with a mark an assessor can scan for. */
+function statusText(c: ControlReport): string {
+  if (c.status === ControlStatus.SATISFIED) return 'satisfied';
+  if (c.status === ControlStatus.NOT_APPLICABLE) return 'not applicable';
+  return c.acknowledged ? `**${c.status}**, acknowledged: ${c.acknowledged}` : `**${c.status}**`;
+}
+
+/** A key's custodians by role: `administrators: role/KeyAdmins; users: role/Orders`. */
+export function custodianSummary(custodians: CustodianReport[]): string {
+  const byRole = new Map<string, string[]>();
+  for (const c of custodians) {
+    const list = byRole.get(c.roleName) ?? [];
+    if (!list.includes(c.name)) list.push(c.name);
+    byRole.set(c.roleName, list);
+  }
+  return [...byRole].map(([role, names]) => `${plural(role)}: ${names.join(', ')}`).join('; ');
+}
+
+function plural(role: string): string {
+  return role === 'deployment identity' ? 'deployment identity' : `${role}s`;
+}
+
+/**
+ * Evidence that several keys of a stack cite (their audit sink's, a shared vault's or key ring's), numbered once for the
+ * stack (`S1`, `S2`, ...) so that it is printed once, not under every key.
+ */
+export class SharedEvidence {
+  public readonly items: ControlEvidence[] = [];
+  private readonly byId = new Map<string, number>();
+
+  /** The reference of `e` (`S<n>`), numbering it on first sight. */
+  public ref(e: ControlEvidence): string {
+    const id = evidenceId(e);
+    let n = this.byId.get(id);
+    if (n === undefined) {
+      this.items.push(e);
+      n = this.items.length;
+      this.byId.set(id, n);
+    }
+    return `S${n}`;
+  }
+}
+
+function evidenceId(e: ControlEvidence): string {
+  return JSON.stringify([e.resource, e.setting, e.value, e.description, e.status]);
+}
+
+/** Whether a piece of evidence is about the key's own resources (rather than its audit sink's or its container's). */
+function ownEvidence(e: ControlEvidence, keyPath: string): boolean {
+  return e.resource === keyPath || e.resource.startsWith(`${keyPath}/`) || e.setting === 'key inventory';
+}
+
+/**
+ * A key's evidence, each distinct setting once (several controls cite the same one), numbered in the order the controls
+ * cite it (`E1`, `E2`, ...); with `shared`, evidence about resources outside the key is numbered there instead. `refs`
+ * gives each control the references of its evidence.
+ */
+export function evidenceIndex(key: KeyReport, shared?: SharedEvidence): { items: ControlEvidence[]; refs: Map<ControlReport, string[]> } {
+  const items: ControlEvidence[] = [];
+  const byId = new Map<string, number>();
+  const refs = new Map<ControlReport, string[]>();
+  for (const c of key.controls) {
+    refs.set(c, c.evidence.map((e) => {
+      if (shared && !ownEvidence(e, key.path)) return shared.ref(e);
+      const id = evidenceId(e);
+      let n = byId.get(id);
+      if (n === undefined) {
+        items.push(e);
+        n = items.length;
+        byId.set(id, n);
+      }
+      return `E${n}`;
+    }));
+  }
+  return { items, refs };
+}
+
+const EVIDENCE_STATUS: Record<string, string> = {
+  [EvidenceStatus.SATISFIED]: 'satisfied',
+  [EvidenceStatus.PARTIALLY_SATISFIED]: 'partially satisfied',
+  [EvidenceStatus.NOT_SATISFIED]: 'not satisfied',
+  [EvidenceStatus.NOT_APPLICABLE]: 'not applicable',
+};
+
+/** What a piece of evidence says, then where it is: `deletion waits 30 days ... (Stack/Key/Resource: PendingWindowInDays = 30 days)`. */
+export function evidenceSentence(e: ControlEvidence, keyPath: string): string {
+  const resource = keyPath && e.resource.startsWith(`${keyPath}/`) ? e.resource.slice(keyPath.length + 1) : e.resource;
+  const where = e.setting === 'key inventory' ? 'this report' : `${resource}: ${e.setting} = ${e.value}`;
+  const status = e.status === EvidenceStatus.SATISFIED ? '' : ` **${EVIDENCE_STATUS[e.status] ?? e.status}**.`;
+  return `${capitalize(e.description)} (${where}).${status}`;
+}
+
+function capitalize(s: string): string {
+  return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
+}
+
+/** The matrices' evaluators and assumptions, each distinct one once per report, numbered. */
+function matrixAssumptions(data: ComplianceReportData): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (m?: AccessMatrix) => {
+    if (!m || !m.computed || m.sameAs) return;
+    const id = assumptionsId(m);
+    if (!out.has(id)) out.set(id, out.size + 1);
+  };
+  for (const stack of data.stacks) {
+    stack.keys.forEach((k) => add(k.accessMatrix));
+    (stack.supportingKeys ?? []).forEach((k) => add(k.accessMatrix));
+  }
+  return out;
+}
+
+function assumptionsId(m: AccessMatrix): string {
+  return JSON.stringify([m.evaluator, m.gateName ? '' : 'over the synthesized key policy', m.assumptions]);
+}
+
+/** The report as Markdown: a summary, then per stack a diagram, the accepted findings, and per key its controls. */
 export function renderMarkdown(data: ComplianceReportData): string {
   const out: string[] = ['# Compliance report', ''];
   const s = data.summary;
   out.push(`${s.keys} keys; ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${s.partiallySatisfied ?? 0} partially satisfied, ` +
-    `${s.notApplicable} not applicable, ${s.acknowledged} acknowledged, ${s.unmet.length} unmet.`, '');
+    `${s.notApplicable} not applicable, ${s.acknowledged} acknowledged, ${s.unmet.length} unmet. Every period is in days.`, '');
+  if (s.unmet.length > 0) {
+    out.push('Unmet required controls (synthesis fails on these):', '', ...s.unmet.map((u) => `- ${u.key}: ${u.control} (${u.status})`), '');
+  }
   if (s.accessMatrix && !s.accessMatrix.computed && s.accessMatrix.note !== 'no AWS keys') out.push(`Access matrix: ${s.accessMatrix.note}`, '');
+  out.push('| stack | cloud | keys | required controls | not fully satisfied |', '|---|---|---|---|---|');
   for (const stack of data.stacks) {
-    out.push(`## ${stack.name} (${stack.cloud})`, '', '```mermaid', stack.diagram, '```', '');
-    for (const key of stack.keys) {
+    const controls = stack.keys.flatMap((k) => k.controls);
+    const open = controls.filter((c) => c.status === ControlStatus.NOT_SATISFIED || c.status === ControlStatus.PARTIALLY_SATISFIED);
+    const acked = open.filter((c) => c.acknowledged).length;
+    out.push(`| [${stack.name}](#${anchor(stack.name)}) | ${stack.cloud} | ${stack.keys.length} | ${controls.length} | ` +
+      `${open.length === 0 ? 'none' : `${open.length}${acked > 0 ? ` (${acked} acknowledged)` : ''}`} |`);
+  }
+  out.push('');
+  const assumptions = matrixAssumptions(data);
+  if (assumptions.size > 0) {
+    out.push('How the access matrices were evaluated:', '');
+    for (const [id, n] of assumptions) {
+      const [evaluator, over, list] = JSON.parse(id) as [string, string, string[]];
+      out.push(`- A${n}: ${evaluator}${over ? ` ${over}` : ''}. Assumed: ${list.join('; ')}.`);
+    }
+    out.push('');
+  }
+  for (const stack of data.stacks) {
+    out.push(`## ${stack.name}`, '', `${stack.cloud === 'aws' ? 'AWS' : stack.cloud === 'azure' ? 'Azure' : stack.cloud === 'gcp' ? 'Google Cloud' : stack.cloud}, ` +
+      `${stack.keys.length} key${stack.keys.length === 1 ? '' : 's'}.`, '', '```mermaid', stack.diagram, '```', '');
+    if ((stack.acknowledgements ?? []).length > 0) {
+      out.push('Accepted findings (for every key of this stack):', '');
+      for (const a of stack.acknowledgements) out.push(`- ${a.resource}: ${a.rules.join(', ')}. Reason: ${a.reason}`);
+      out.push('');
+    }
+    const shared = new SharedEvidence();
+    const keyBodies = stack.keys.map((key) => keyBody(key, assumptions, shared));
+    if (shared.items.length > 0) {
+      out.push('Evidence the keys of this stack share (their audit sink, vault or key ring):', '',
+        ...shared.items.map((e, i) => `- S${i + 1}: ${evidenceSentence(e, '')}`), '');
+    }
+    const bodies = new Map<string, string>();
+    stack.keys.forEach((key, i) => {
       out.push(`### ${key.path}`, '');
       out.push(`${key.construct}, ${key.model} (custody ${key.custody}), profile ${key.profile}, FIPS 140 ${key.fipsLevel.replace('LEVEL_', 'Level ')}` +
         `${key.auditSink ? `, audit sink ${key.auditSink}` : ''}.`, '');
-      if (key.controls.length === 0) {
-        out.push(`Profile ${key.profile} requires no controls.`, '');
-      } else {
-        out.push('| control | status | evidence |', '|---|---|---|');
-        for (const c of key.controls) {
-          const ev = c.evidence.map((e) => `${e.resource}: ${e.setting} = ${e.value}`).join('; ').replace(/\|/g, '\\|') || 'none';
-          out.push(`| ${c.id} ${c.title} | ${c.status}${c.acknowledged ? ` (acknowledged: ${c.acknowledged})` : ''} | ${ev} |`);
-        }
-        out.push('');
+      const body = keyBodies[i];
+      // Tenant keys differ only in their own paths: the second and later say so instead of repeating every line.
+      const generic = body.split(key.path).join('\u0000');
+      const earlier = bodies.get(generic);
+      if (earlier) {
+        out.push(`Custodians, controls, evidence and access as for ${earlier}, with this key's own resources.`, '');
+        return;
       }
-      if (key.acknowledgements.length > 0) {
-        out.push('Acknowledged exceptions:', '', ...key.acknowledgements.map((a) => `- ${a.rule} on ${a.resource}: ${a.reason}`), '');
-      }
-      if (key.accessMatrix) out.push(...renderAccessMatrix(key.accessMatrix));
-    }
+      bodies.set(generic, key.path);
+      out.push(body);
+    });
     for (const k of stack.supportingKeys ?? []) {
       out.push(`### ${k.path}`, '', `Supporting key: ${k.purpose}. No compliance profile applies to it; its access matrix shows who can use it.`, '');
-      out.push(...renderAccessMatrix(k.accessMatrix));
+      out.push(...renderAccessMatrix(k.accessMatrix, assumptions));
     }
   }
+  return withoutHtml(out.join('\n'));
+}
+
+/**
+ * Markdown viewers render inline HTML: outside the diagrams, `<` and `>` in interpolated text (a reason, a title, an
+ * evidence sentence such as `/keys/<this key>`) are written as entities, so they show as text and never run.
+ */
+function withoutHtml(markdown: string): string {
+  let inDiagram = false;
+  return markdown.split('\n').map((line) => {
+    if (line.startsWith('```')) {
+      inDiagram = !inDiagram;
+      return line;
+    }
+    return inDiagram ? line : line.replace(/&(?![a-z]+;|#\d+;)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  }).join('\n');
+}
+
+function keyBody(key: KeyReport, assumptions: Map<string, number>, shared: SharedEvidence): string {
+  const out: string[] = [];
+  const custodians = key.custodians.filter((c) => c.role !== CustodianRole.DEPLOYER);
+  if (custodians.length > 0) out.push(`Custodians: ${custodianSummary(custodians)}.`, '');
+  if (key.controls.length === 0) {
+    out.push(`Profile ${key.profile} requires no controls.`, '');
+  } else {
+    const { items, refs } = evidenceIndex(key, shared);
+    out.push('| control | status | evidence |', '|---|---|---|');
+    for (const c of key.controls) {
+      const ev = refs.get(c)!.join(', ') || 'none';
+      out.push(`| ${escapeCell(`${c.id} ${c.title}`)} | ${escapeCell(statusText(c))} | ${ev} |`);
+    }
+    out.push('');
+    if (items.length > 0) {
+      out.push('Evidence:', '', ...items.map((e, i) => `- E${i + 1}: ${evidenceSentence(e, key.path)}`), '');
+    }
+  }
+  if (key.accessMatrix) out.push(...renderAccessMatrix(key.accessMatrix, assumptions));
   return out.join('\n');
 }
 
-const escapeCell = (s: string) => s.replace(/\|/g, '\\|');
+function anchor(heading: string): string {
+  return heading.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+}
 
-/** The access matrix of one key as Markdown. */
-export function renderAccessMatrix(m: AccessMatrix): string[] {
+const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The access matrix of one key as Markdown; `assumptions` numbers the evaluators' assumptions printed once per report. */
+export function renderAccessMatrix(m: AccessMatrix, assumptions?: Map<string, number>): string[] {
   const out = ['#### Access matrix', ''];
   if (!m.computed) {
     out.push(`Not computed: ${m.reason ?? NOT_COMPUTED_REASON}`, '');
@@ -472,28 +790,34 @@ export function renderAccessMatrix(m: AccessMatrix): string[] {
     out.push(`The same as for ${m.sameAs} (evaluated with ${m.evaluator}): every principal and cell is identical.`, '');
     return out;
   }
-  out.push(`Evaluated with ${m.evaluator}${m.gateName ? '' : ' over the synthesized key policy'}. Assumed: ${m.assumptions.join('; ')}.`, '');
+  const numbered = assumptions?.get(assumptionsId(m));
+  out.push(numbered ? `Evaluated as in A${numbered}.`
+    : `Evaluated with ${m.evaluator}${m.gateName ? '' : ' over the synthesized key policy'}. Assumed: ${m.assumptions.join('; ')}.`, '');
   out.push(`| principal | role | ${m.classes.join(' | ')} |`, `|---|---|${m.classes.map(() => '---').join('|')}|`);
   for (const r of m.rows) {
     const cells = m.classes.map((cls) => {
       const c = r.access[cls] ?? { access: Access.DENIED };
       return c.conditions && c.access !== Access.DENIED ? `${c.access} (${c.conditions.join(', ')})` : c.access;
     });
-    out.push(`| ${escapeCell(r.principal)} | ${r.role} | ${cells.map(escapeCell).join(' | ')} |`);
+    out.push(`| ${escapeCell(principalName(r.principal))} | ${r.role} | ${cells.map(escapeCell).join(' | ')} |`);
   }
   out.push('');
   const who = `Principals who alone can reach cryptographic use, directly or ${detours(m)} (other than the key's users)`;
   out.push(m.aloneReachUse.length === 0 ? `${who}: none.` : `${who}:`, '');
-  for (const p of m.aloneReachUse) out.push(`- ${p.principal} (${p.role}): ${p.via.join(', ')}`);
+  for (const p of m.aloneReachUse) out.push(`- ${principalName(p.principal)} (${p.role}): ${p.via.join(', ')}`);
   if (m.aloneReachUse.length > 0) out.push('');
   if (m.aloneReachUseTarget) {
     out.push(`Target under the key's profile: ${m.aloneReachUseTarget.expected}: ${m.aloneReachUseTarget.met ? 'met' : '**not met**'}.`, '');
   }
   const gate = m.gateName ? (m.dualControlGate ? `operations dual control must hold need ${m.gateName}` : `no ${m.gateName}`)
     : m.dualControlGate ? 'a dual-control gate executor is named in the key policy' : 'no dual-control gate executor is named in the key policy';
-  out.push(`Dual control: ${gate}; ` +
-    (m.singlePersonDualControl.length === 0 ? 'nobody else can alone perform an operation dual control must hold.'
-      : `one principal alone can perform operations dual control must hold: ${describePaths(m.singlePersonDualControl)}.`), '');
+  if (m.singlePersonDualControl.length === 0) {
+    out.push(`Dual control: ${gate}; nobody else can alone perform an operation dual control must hold.`, '');
+  } else {
+    out.push(`Dual control: ${gate}; one principal alone can perform operations dual control must hold:`, '');
+    for (const p of m.singlePersonDualControl) out.push(`- ${principalName(p.principal)} (${p.role}): ${p.via.join(', ')}`);
+    out.push('');
+  }
   return out;
 }
 
@@ -503,14 +827,19 @@ function detours(m: AccessMatrix): string {
     : 'by changing the policy, replicating the key or re-pointing an alias';
 }
 
-/** Writes `compliance-report.json` and `compliance-report.md` into `outdir`. */
-export function writeReport(data: ComplianceReportData, outdir: string): { json: string; markdown: string } {
+/**
+ * Writes `compliance-report.json`, `compliance-report.md` and `compliance-report.html` into `outdir`. The HTML page
+ * inlines Mermaid's browser build from the package's assets; without it, it shows the diagrams as source, with a note.
+ */
+export function writeReport(data: ComplianceReportData, outdir: string): { json: string; markdown: string; html: string } {
   mkdirSync(outdir, { recursive: true });
   const json = join(outdir, 'compliance-report.json');
   const markdown = join(outdir, 'compliance-report.md');
+  const html = join(outdir, 'compliance-report.html');
   writeFileSync(json, JSON.stringify(data, null, 2));
   writeFileSync(markdown, renderMarkdown(data));
-  return { json, markdown };
+  writeFileSync(html, renderHtml(data, loadMermaid()));
+  return { json, markdown, html };
 }
 
 const ATTACHED = new WeakSet<IConstruct>();

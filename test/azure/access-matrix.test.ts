@@ -184,7 +184,7 @@ test('Managed HSM: the deployment identity and the HSM administrators can grant 
   expect(sod.status).toBe(EvidenceStatus.PARTIALLY_SATISFIED);
   expect(sod.description).toMatch(/the deployment principal \(deployment identity\): change access \(allowed\)/);
   // The deployment identity is a recorded custodian of the key.
-  expect(key.custodians).toContainEqual({ role: 'DEPLOYER', identity: DEPLOYER });
+  expect(key.custodians).toContainEqual({ role: 'DEPLOYER', roleName: 'deployment identity', identity: DEPLOYER, name: DEPLOYER });
 });
 
 describe('every Azure example', () => {

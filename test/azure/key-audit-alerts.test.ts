@@ -288,9 +288,11 @@ describe('audited by default', () => {
     expect(resources(json, 'azurerm_log_analytics_workspace')).toEqual({});
     expect(vault.auditSink).toBeUndefined();
     const report = JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8'));
-    expect(report.stacks[0].keys[0].acknowledgements).toEqual([{
-      rule: 'audit-sink-opt-out', resource: 'lab/Scratch', reason: 'throwaway lab vault, no production data, deleted after the workshop',
+    // Listed once for the stack (issue 15, item 6), not under every key.
+    expect(report.stacks[0].acknowledgements).toEqual([{
+      rules: ['audit-sink-opt-out'], resource: 'lab/Scratch', reason: 'throwaway lab vault, no production data, deleted after the workshop',
     }]);
+    expect(report.stacks[0].keys[0].acknowledgements).toBeUndefined();
     expect(EvidenceLedger.of(stack).evidenceFor(Control.NIST_AU_2, 'lab/Scratch')[0]).toMatchObject({
       status: EvidenceStatus.NOT_SATISFIED, value: 'none (opted out)',
     });

@@ -28,7 +28,14 @@ describe('AWS: the report is written into the cloud assembly at synthesis', () =
     // Every required control is satisfied, PCI DSS 3.7.6 included: the key is behind the dual-control gate.
     expect(key.controls.filter((c: any) => c.status !== 'satisfied').map((c: any) => [c.id, c.status, c.acknowledged])).toEqual([]);
     const rotation = key.controls.find((c: any) => c.id === Control.PCI_3_7_4.id);
-    expect(rotation.evidence).toEqual([expect.objectContaining({ resource: 'Payments/CardholderDataKey/Resource', setting: 'RotationPeriodInDays', value: '365' })]);
+    // Every period in days (issue 15, item 6): the value says its unit, the provider's own form is kept beside it.
+    expect(rotation.evidence).toEqual([expect.objectContaining({
+      resource: 'Payments/CardholderDataKey/Resource',
+      setting: 'RotationPeriodInDays',
+      value: '365 days',
+      providerValue: '365',
+      description: 'automatic key rotation every 365 days',
+    })]);
     const dual = key.controls.find((c: any) => c.id === Control.PCI_3_7_6.id);
     // Issue 13, finding 2: the evidence, derived from the evaluated policy, says only the gate's executor acts.
     expect(dual.status).toBe('satisfied');
@@ -36,16 +43,25 @@ describe('AWS: the report is written into the cloud assembly at synthesis', () =
     expect(report.summary.unmet).toEqual([]);
   });
 
-  test('the custodians and acknowledged exceptions are listed, and a Mermaid diagram shows the hierarchy', () => {
+  test('the custodians are listed by role, and a Mermaid diagram shows the hierarchy', () => {
     expect(key.custodians.map((c: any) => c.role)).toEqual(expect.arrayContaining(['ADMINISTRATOR', 'USER', 'APPROVER', 'DEPLOYER']));
+    expect(key.custodians.find((c: any) => c.role === 'APPROVER')).toEqual({
+      role: 'APPROVER', roleName: 'approver', identity: 'arn:aws:iam::111111111111:role/ApproverA', name: 'role/ApproverA',
+    });
+    // The deployment role the key policy holds as a CloudFormation expression is named by the ARN it resolves to.
+    const deployer = key.custodians.find((c: any) => c.role === 'DEPLOYER');
+    expect(deployer.identity).toMatch(/^arn:aws:iam::111111111111:role\/cdk-[a-z0-9]+-cfn-exec-role-/);
+    expect(deployer.name).toMatch(/^role\/cdk-[a-z0-9]+-cfn-exec-role-/);
     const diagram: string = report.stacks[0].diagram;
     expect(diagram.split('\n')[0]).toBe('flowchart LR');
     expect(diagram).toContain('subgraph provider["provider custody boundary"]');
-    expect(diagram).toMatch(/approver: arn:aws:iam::111111111111:role\/ApproverA/);
-    expect(diagram).toMatch(/-\. events \.-> n\d+\[\/"audit sink: Payments\/Audit"\/\]/);
+    expect(diagram).toMatch(/\(\["approver: role\/ApproverA"\]\)/);
+    expect(diagram).toMatch(/n\d+\[\/"audit sink: Payments\/Audit"\/\]/);
+    expect(diagram).toMatch(/ -\. events \.-> n\d+$/m);
     const md = readFileSync(join(dir, 'compliance-report.md'), 'utf8');
     expect(md).toContain('```mermaid');
-    expect(md).toContain('| PCI DSS v4.0 3.7.6 Split knowledge and dual control | satisfied |');
+    expect(md).toMatch(/\| PCI DSS v4.0 3.7.6 Split knowledge and dual control \| satisfied \| E\d+ \|/);
+    expect(md).toMatch(/Custodians: administrators: role\/\w+; .*approvers: role\/ApproverA, role\/ApproverB/);
   });
 });
 

@@ -188,7 +188,9 @@ describe('a PCI DSS key with Privileged Access Manager', () => {
     expect(matrix.assumptions.join('\n')).toMatch(/outside this app, not counted: the deployment identity \(the identity Terraform runs as\) sets IAM/);
     expect(matrix.assumptions.join('\n')).toMatch(/outside this app, not counted: project, folder and organization owners/);
     const report = data.stacks[0].keys.find((k) => k.path === KEY)!;
-    expect(report.custodians).toContainEqual({ role: CustodianRole.DEPLOYER, identity: 'the identity Terraform runs as' });
+    expect(report.custodians).toContainEqual({
+      role: CustodianRole.DEPLOYER, roleName: 'deployment identity', identity: 'the identity Terraform runs as', name: 'the identity Terraform runs as',
+    });
     expect(matrix.aloneReachUse).toEqual([]);
     expect(matrix.aloneReachUseTarget).toEqual({ expected: 'nobody outside the dual-control gate', met: true });
   });
