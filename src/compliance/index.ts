@@ -11,13 +11,15 @@ export * from './rules/result';
 export interface ReportFiles {
   readonly json: string;
   readonly markdown: string;
+  /** The self-contained page an assessor opens in a browser (diagrams rendered, no network needed). */
+  readonly html: string;
 }
 
 /**
  * The compliance report: per stack and key, the deployment model, custody, profile, each required control with its
  * status and evidence, accepted exceptions, and a Mermaid diagram of the key hierarchy. It is written as
- * `compliance-report.json` and `compliance-report.md` into the output directory at every synthesis (cloud assembly or
- * cdktf.out), and a required control that nothing satisfies fails synthesis unless acknowledged.
+ * `compliance-report.json`, `compliance-report.md` and a self-contained `compliance-report.html` into the output
+ * directory at every synthesis (cloud assembly or cdktf.out), whatever path the constructs were imported from, and a required control that nothing satisfies fails synthesis unless acknowledged.
  */
 export class ComplianceReport {
   /**
