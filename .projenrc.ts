@@ -96,7 +96,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/examples/out/'],
     },
   },
-  gitignore: ['/examples/out/', 'cdk.out/', '*.cfnlint.json'],
+  gitignore: ['/examples/out/', 'cdk.out/', '*.cfnlint.json', '/tools/node24/node_modules/'],
   npmignoreEnabled: true,
 });
 
@@ -153,6 +153,22 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
-project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/tools/');
+
+// The handlers deploy on nodejs24.x while the build runs on Node 20: their tests run on Node 24 as well. The binary is
+// the npm registry's `node` package, installed in tools/node24, a separate tiny project (a `node` bin in our own
+// devDependencies would shadow the build's Node in every npm script). node24.runtime.ts, which only this task runs,
+// checks that the tests really ran on the handlers' runtime major.
+const node24 = project.addTask('test:node24', {
+  description: "Run the Lambda handlers' tests on Node.js 24, the runtime they deploy to",
+  steps: [
+    { exec: 'npm ci --prefix tools/node24 --no-audit --no-fund', condition: 'node tools/node24/needs-install.js' },
+    {
+      exec: 'tools/node24/node_modules/.bin/node node_modules/.bin/jest --coverage=false --ci ' +
+        "--testMatch '<rootDir>/test/aws/handlers/**/*.test.ts' '<rootDir>/test/aws/handlers/node24.runtime.ts'",
+    },
+  ],
+});
+project.tasks.tryFind('test')!.spawn(node24);
 
 project.synth();
