@@ -138,7 +138,7 @@ project.tasks.tryFind('test')!.prependSpawn(typecheck);
 project.addTask('examples', {
   description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint, cfn-guard, Terraform checks, rule pack)',
   // The job prints its time from here too, so that the bundling below counts.
-  env: { EXAMPLES_TASK_STARTED_MS: '$(node -p Date.now())' },
+  env: { EXAMPLES_TASK_STARTED_MS: "$(node -p 'Date.now()')" },
   steps: [
     // The example apps use the custom-resource handlers, bundled from source first (a fresh clone has no assets/).
     { exec: bundleAll },
