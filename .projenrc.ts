@@ -100,7 +100,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/examples/out/'],
     },
   },
-  gitignore: ['/examples/out/', 'cdk.out/', '*.cfnlint.json'],
+  gitignore: ['/examples/out/', 'cdk.out/', '*.cfnlint.json', '/tools/node24/node_modules/'],
   npmignoreEnabled: true,
 });
 
@@ -206,18 +206,41 @@ project.addTask('bench:load', {
 
 // compliance-report.html inlines mermaid's browser build so its diagrams render with no network; mermaid is a dev
 // dependency, so the package ships a copy (with its MIT license) in assets/, which the report writer reads at synthesis.
-const bundleReport = project.addTask('bundle:report', {
+const copyMermaid = 'mkdir -p assets/report && cp node_modules/mermaid/dist/mermaid.min.js assets/report/mermaid.min.js && cp node_modules/mermaid/LICENSE assets/report/mermaid.LICENSE';
+project.addTask('bundle:report', {
   description: 'Copy mermaid\'s browser build and its license into assets/report for compliance-report.html',
-  steps: [{ exec: 'mkdir -p assets/report && cp node_modules/mermaid/dist/mermaid.min.js assets/report/mermaid.min.js && cp node_modules/mermaid/LICENSE assets/report/mermaid.LICENSE' }],
+  steps: [{ exec: copyMermaid }],
 });
-project.tasks.tryFind('bundle')!.spawn(bundleReport);
+
+// Every handler bundle in ONE step: projen runs each task (and each spawned sub-task) after an `npx` that computes its
+// PATH, about 1.5 CPU-seconds apiece, so the five-task `bundle` cost 7-8 CPU-seconds for 0.3 s of esbuild. The commands
+// are projen's own per-handler ones (the bundle:<handler> tasks stay for running one alone).
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
+const handlerBundles = project.tasks.all
+  .filter((t) => /^bundle:.+\.lambda$/.test(t.name))
+  .flatMap((t) => t.steps.map((s) => s.exec ?? s.execArgs?.map(shellWord).join(' ')))
+  .filter((c): c is string => c !== undefined);
+if (handlerBundles.length === 0) throw new Error('no bundle:<handler> tasks found: did projen rename them?');
+// ... and mermaid's browser build for the HTML report, in the same step.
+const bundleAll = [...handlerBundles, copyMermaid].join(' && ');
+project.tasks.tryFind('bundle')!.reset(bundleAll);
+
+// Type-checks what jsii does not compile: tests, examples and benches (ts-jest and the main job only strip types).
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check test/, examples/ and bench/ (tsc, no emit)',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
+project.tasks.tryFind('test')!.prependSpawn(typecheck);
 
 project.addTask('examples', {
-  description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint)',
+  description: 'Main job: synthesize every example app and check it (cdk-nag, cfn-lint, cfn-guard, Terraform checks, rule pack)',
+  // The job prints its time from here too, so that the bundling below counts.
+  env: { EXAMPLES_TASK_STARTED_MS: "$(node -p 'Date.now()')" },
   steps: [
-    // The example apps use the custom-resource handlers, which are bundled from source first.
-    { spawn: 'bundle' },
-    { exec: 'ts-node --project examples/tsconfig.json examples/run.ts', receiveArgs: true },
+    // The example apps use the custom-resource handlers, bundled from source first (a fresh clone has no assets/).
+    { exec: bundleAll },
+    // No type-check at run time (the build's typecheck task does it): esbuild strips the types, file by file.
+    { exec: 'node --enable-source-maps -r ./examples/register.js examples/run.ts', receiveArgs: true },
   ],
 });
 
@@ -227,7 +250,23 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
-project.npmignore?.exclude('/examples/', '/bench/', '/.ci/');
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/tools/');
+
+// The handlers deploy on nodejs24.x while the build runs on Node 20: their tests run on Node 24 as well. The binary is
+// the npm registry's `node` package, installed in tools/node24, a separate tiny project (a `node` bin in our own
+// devDependencies would shadow the build's Node in every npm script). node24.runtime.ts, which only this task runs,
+// checks that the tests really ran on the handlers' runtime major.
+const node24 = project.addTask('test:node24', {
+  description: "Run the Lambda handlers' tests on Node.js 24, the runtime they deploy to",
+  steps: [
+    { exec: 'npm ci --prefix tools/node24 --no-audit --no-fund', condition: 'node tools/node24/needs-install.js' },
+    {
+      exec: 'tools/node24/node_modules/.bin/node node_modules/.bin/jest --coverage=false --ci ' +
+        "--testMatch '<rootDir>/test/aws/handlers/**/*.test.ts' '<rootDir>/test/aws/handlers/node24.runtime.ts'",
+    },
+  ],
+});
+project.tasks.tryFind('test')!.spawn(node24);
 
 // ---- Releases (docs/decisions.md, "Releases") ----
 // package.json carries the version of the latest release, the top entry of the committed CHANGELOG.md, so a clean

@@ -3,18 +3,13 @@
  * moto KMS key when moto_server is on the PATH (the AWS KMS keyring, as the Lambda runs it), otherwise with the raw
  * AES keyring (local only).
  */
-import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import { AuthenticationError, AwsKmsKeyring, Envelope, RawAesKeyring } from '../src/envelope';
-import { startMoto } from '../test/support/moto';
+import { Moto, motoServerOnPath, startMoto } from '../test/support/moto';
 
 export interface RoundTrip {
   readonly ok: boolean;
   readonly description: string;
-}
-
-function motoOnPath(): boolean {
-  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 }
 
 async function check(envelope: Envelope, keyring: string): Promise<RoundTrip> {
@@ -39,12 +34,23 @@ async function check(envelope: Envelope, keyring: string): Promise<RoundTrip> {
   };
 }
 
-export async function envelopeRoundTrip(): Promise<RoundTrip> {
-  if (!motoOnPath()) {
+/**
+ * Starts moto_server when it is on the PATH, without waiting for it: the main job starts it first so that Python's
+ * start-up (a few seconds) overlaps the synthesis. The promise never rejects unobserved.
+ */
+export function startMotoEarly(): Promise<Moto> | undefined {
+  if (!motoServerOnPath()) return undefined;
+  const moto = startMoto();
+  moto.catch(() => undefined);
+  return moto;
+}
+
+export async function envelopeRoundTrip(starting: Promise<Moto> | undefined = startMotoEarly()): Promise<RoundTrip> {
+  if (!starting) {
     const keyring = new RawAesKeyring({ keyNamespace: 'examples', keyName: 'local', wrappingKey: randomBytes(32) });
     return check(new Envelope({ keyring }), 'raw AES keyring (moto_server not on PATH)');
   }
-  const moto = await startMoto();
+  const moto = await starting;
   try {
     const arn = await moto.createKey('examples envelope key');
     return await check(new Envelope({ keyring: new AwsKmsKeyring({ generatorKeyId: arn, client: moto.kms() }) }), `AWS KMS keyring against moto (${arn.split('/').pop()})`);

@@ -1,10 +1,18 @@
 /*
  * The main job: synthesize every example app, check it, and print what was built.
  *   npm run examples
+ *
+ * It is run without type-checking (examples/register.js strips the types; the build type-checks), and on two cores:
+ * the main thread synthesizes one app after another, while the checks that are separate processes run beside it as
+ * soon as their input exists: cfn-lint (one process over every template that has accumulated since the last run
+ * started), AWS Control Tower's cfn-guard rules over every AWS template, and moto_server's start-up for the envelope
+ * round trip. Every check still runs on every template; the job waits for all of them before its verdict. It prints
+ * its time from process start (so transpiling and loading the modules count) and where that time went.
  */
 import { readdirSync, readFileSync, rmSync } from 'fs';
 import { join, relative } from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { performance } from 'perf_hooks';
+import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { App as TfApp } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../src';
@@ -14,16 +22,17 @@ import { hyokApp } from './aws/hyok';
 import { providerManagedApp } from './aws/provider-managed';
 import { checkTerraform, TerraformJson, TerraformSummary } from './azure/check';
 import { azureApp } from './azure/main';
-import { envelopeRoundTrip } from './envelope-round-trip';
+import { envelopeRoundTrip, startMotoEarly } from './envelope-round-trip';
 import { checkGcpTerraform } from './gcp/check';
 import { gcpApp } from './gcp/main';
 import { saasAwsApp } from './saas/aws';
 import { KmsRulePack } from '../src/compliance/pack';
 import { buildReport, ComplianceReportData, writeReport } from '../src/compliance/report';
 import { RuleResult } from '../src/compliance/rules/rule';
-import { ACCEPTED_WARNINGS, cfnLint } from '../test/support/cfn-lint';
-import { CONTROL_TOWER_SERVICES, controlTower, controlTowerAcknowledgements } from '../test/support/control-tower';
+import { ACCEPTED_WARNINGS, CfnLintMatch, cfnLintAsync } from '../test/support/cfn-lint';
+import { CONTROL_TOWER_SERVICES, controlTowerAcknowledgements, controlTowerAsync } from '../test/support/control-tower';
 import { templatesOf } from '../test/support/fixtures';
+import { Moto } from '../test/support/moto';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, 'out');
@@ -45,6 +54,108 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+/**
+ * Wall and CPU time per phase. Phases nest (cdk-nag runs inside synthesis): each phase's figures exclude the phases
+ * measured inside it, so they add up. CPU is this process's (process.cpuUsage); child processes are summed at the end.
+ */
+class Timings {
+  readonly phases = new Map<string, { wall: number; cpu: number }>();
+  readonly background = new Map<string, { wall: number; runs: number }>();
+  private readonly open: Array<{ wall: number; cpu: number }> = [];
+
+  measure<T>(phase: string, fn: () => T): T {
+    const inner = { wall: 0, cpu: 0 };
+    this.open.push(inner);
+    const wall0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    try {
+      return fn();
+    } finally {
+      const cpu = process.cpuUsage(cpu0);
+      const total = { wall: performance.now() - wall0, cpu: (cpu.user + cpu.system) / 1000 };
+      this.open.pop();
+      const parent = this.open[this.open.length - 1];
+      if (parent) {
+        parent.wall += total.wall;
+        parent.cpu += total.cpu;
+      }
+      const sum = this.phases.get(phase) ?? { wall: 0, cpu: 0 };
+      sum.wall += total.wall - inner.wall;
+      sum.cpu += total.cpu - inner.cpu;
+      this.phases.set(phase, sum);
+    }
+  }
+
+  /** A child process's wall time, from spawn to exit. */
+  track<T>(what: string, promise: Promise<T>): Promise<T> {
+    const wall0 = performance.now();
+    const done = () => {
+      const sum = this.background.get(what) ?? { wall: 0, runs: 0 };
+      sum.wall += performance.now() - wall0;
+      sum.runs += 1;
+      this.background.set(what, sum);
+    };
+    promise.then(done, done);
+    return promise;
+  }
+}
+
+const timings = new Timings();
+
+/** Times a cdk-nag pack's validation, which runs inside `app.synth()`. */
+function timed<T extends IPolicyValidationPlugin>(plugin: T): T {
+  const validate = plugin.validate.bind(plugin);
+  plugin.validate = (context) => timings.measure('cdk-nag', () => validate(context));
+  return plugin;
+}
+
+/**
+ * cfn-lint beside the synthesis: at most one cfn-lint process at a time (the other core is the main thread's), each
+ * over every template added since the previous one started, so the last app's templates do not wait for a full run.
+ */
+class LintLane {
+  readonly matches: CfnLintMatch[] = [];
+  templates = 0;
+  private pending: Record<string, unknown> = {};
+  private running: Promise<void> | undefined;
+  private error: unknown;
+
+  add(templates: Record<string, unknown>): void {
+    Object.assign(this.pending, templates);
+    this.templates += Object.keys(templates).length;
+    this.next();
+  }
+
+  async drain(): Promise<CfnLintMatch[]> {
+    while (this.running) await this.running;
+    if (this.error) throw this.error;
+    return this.matches;
+  }
+
+  private next(): void {
+    if (this.running || Object.keys(this.pending).length === 0) return;
+    const batch = this.pending;
+    this.pending = {};
+    this.running = timings.track('cfn-lint', cfnLintAsync(batch))
+      .then((m) => { this.matches.push(...m); }, (err) => { this.error = err; })
+      .then(() => { this.running = undefined; this.next(); });
+  }
+}
+
+/** Lets finished child processes be noticed between two synchronous syntheses. */
+const yieldToChildren = () => new Promise((resolve) => setImmediate(resolve));
+
+/** CPU seconds of the child processes this process has waited for (Linux; undefined elsewhere). */
+function childCpuSeconds(): number | undefined {
+  try {
+    // /proc/self/stat: fields 16 and 17 (cutime, cstime) in clock ticks of 1/100 s; the name field may hold spaces.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Totals {
   reports: ComplianceReportData[];
   ruleChecks: number;
@@ -63,13 +174,14 @@ interface Totals {
   ctAcks: Map<string, string>;
 }
 
-function runAws(name: string, build: (outdir: string) => App, totals: Totals): void {
+function runAws(name: string, build: (outdir: string) => App, totals: Totals, lint: LintLane): void {
   const outdir = join(OUT, 'aws', name);
   rmSync(outdir, { recursive: true, force: true });
-  const app = build(outdir);
+  const app = timings.measure('synthesis', () => build(outdir));
   // cdk-nag v3 runs as CDK policy-validation plugins: synthesis fails on any unacknowledged finding.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app));
-  const assembly = app.synth();
+  const packs = [new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app)];
+  Validations.of(app).addPlugins(...packs.map(timed));
+  const assembly = timings.measure('synthesis', () => app.synth());
   const ledger = EvidenceLedger.of(app);
 
   console.log(`AWS ${name}: cloud assembly in ${relative(ROOT, outdir)}`);
@@ -85,25 +197,23 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals): v
   for (const file of readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json'))) {
     templates[`${name}-${file.replace('.nested.template.json', '')}`] = JSON.parse(readFileSync(join(outdir, file), 'utf8'));
   }
-  const lint = cfnLint(templates);
-  const errors = lint.filter((m) => m.Level === 'Error');
-  const unexpected = lint.filter((m) => m.Level !== 'Error' && !ACCEPTED_WARNINGS.includes(m.Rule.Id));
-  for (const m of [...errors, ...unexpected]) console.log(`    cfn-lint ${m.Level} ${m.Rule.Id} ${m.Filename}: ${m.Message}`);
+  // Linted beside the next apps' synthesis; the verdict waits for it.
+  lint.add(templates);
   const allTemplates = Object.values(templates);
-  for (const stack of assembly.stacks) {
-    const own = [stack.template, ...readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json') && f.startsWith(stack.stackName))
-      .map((f) => JSON.parse(readFileSync(join(outdir, f), 'utf8')))];
-    runRulePack(`${name}/${stack.stackName}`, profileOf(ledger, stack.stackName), own, allTemplates, totals);
-  }
+  timings.measure('cloud-kms rule pack', () => {
+    for (const stack of assembly.stacks) {
+      const own = [stack.template, ...readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json') && f.startsWith(stack.stackName))
+        .map((f) => JSON.parse(readFileSync(join(outdir, f), 'utf8')))];
+      runRulePack(`${name}/${stack.stackName}`, profileOf(ledger, stack.stackName), own, allTemplates, totals);
+    }
+  });
   for (const stack of app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && !c.nestedStackParent)) {
     for (const [path, template] of Object.entries(templatesOf(stack))) totals.ctTemplates[`${name}/${path}`] = template;
     for (const [key, reason] of controlTowerAcknowledgements(stack)) totals.ctAcks.set(`${name}/${key}`, reason);
   }
-  totals.reports.push(buildReport(ledger));
+  totals.reports.push(timings.measure('report', () => buildReport(ledger)));
   totals.stacks += assembly.stacks.length;
   totals.keys += ledger.keys.length;
-  totals.lintErrors += errors.length;
-  totals.lintWarnings += unexpected.length;
   totals.acknowledged += app.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.keys(m.data as object))).length;
@@ -179,8 +289,11 @@ const TERRAFORM_CLOUDS: TerraformCloud[] = [
 function runTerraform(cloud: TerraformCloud, totals: Totals): void {
   const outdir = join(OUT, cloud.outdir);
   rmSync(outdir, { recursive: true, force: true });
-  const app = cloud.app(outdir);
-  app.synth();
+  const app = timings.measure('synthesis', () => {
+    const tf = cloud.app(outdir);
+    tf.synth();
+    return tf;
+  });
   const ledger = EvidenceLedger.of(app);
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, { synthesizedStackPath: string; annotations: { level: string; message: string }[] }>;
@@ -191,18 +304,19 @@ function runTerraform(cloud: TerraformCloud, totals: Totals): void {
     [name, JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8')) as TerraformJson]));
   for (const [name, stack] of Object.entries(manifest.stacks)) {
     const json = jsons.get(name)!;
-    const summary = cloud.check(name, json);
+    const summary = timings.measure('Terraform checks', () => cloud.check(name, json));
     const problems = [...summary.findings, ...stack.annotations.filter((a) => a.level !== 'info').map((a) => `${name}: ${a.level} ${a.message}`)];
     console.log(`  stack ${name}: ${cloud.describe(summary)}`);
     printKeys(ledger, name, totals);
-    runRulePack(`${cloud.outdir}/${name}`, profileOf(ledger, name), [json], [...jsons.values()].filter((j) => j !== json), totals);
+    timings.measure('cloud-kms rule pack', () =>
+      runRulePack(`${cloud.outdir}/${name}`, profileOf(ledger, name), [json], [...jsons.values()].filter((j) => j !== json), totals));
     for (const p of problems) console.log(`    FINDING ${p}`);
     totals.tfStacks += 1;
     totals.tfFindings += problems.length;
     totals.roleAssignments += summary.roleAssignments;
     totals.keys += ledger.keys.filter((k) => k.stack === name).length;
   }
-  totals.reports.push(buildReport(ledger));
+  totals.reports.push(timings.measure('report', () => buildReport(ledger)));
 }
 
 /** One report for every example app together: examples/out/compliance-report.{json,md}. */
@@ -228,7 +342,19 @@ function combinedReport(reports: ComplianceReportData[]): ComplianceReportData {
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
+  // Module loading and transpiling, from process start: part of the job's time like everything else.
+  const startup = process.uptime();
+  // moto_server (Python) starts in the background now and is ready by the envelope round trip.
+  const moto = startMotoEarly();
+  try {
+    await job(startup, moto);
+  } finally {
+    // The round trip stops it; this is for a job that failed before (a running moto_server would keep us waiting).
+    if (moto) await moto.then((m) => m.stop(), () => undefined);
+  }
+}
+
+async function job(startup: number, moto: Promise<Moto> | undefined): Promise<void> {
   console.log('cloud-kms-constructs examples');
   const totals: Totals = {
     reports: [],
@@ -246,29 +372,43 @@ async function main(): Promise<void> {
     ctTemplates: {},
     ctAcks: new Map(),
   };
+  const lint = new LintLane();
   const steps = AWS_APPS.length + TERRAFORM_CLOUDS.length + 1;
   let step = 0;
-  const progress = (what: string, t0: number) => console.log(`[${++step}/${steps}] ${what} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const progress = (what: string, t0: number) => console.log(`[${++step}/${steps}] ${what} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   for (const [name, build] of AWS_APPS) {
-    const t0 = Date.now();
-    runAws(name, build, totals);
+    const t0 = performance.now();
+    runAws(name, build, totals, lint);
     progress(`AWS ${name}`, t0);
+    await yieldToChildren();
   }
-  // AWS Control Tower's proactive controls, as its cfn-guard rules: one run over every AWS template.
-  const ct = controlTower(totals.ctTemplates);
-  const ctOpen = ct.filter((f) => !totals.ctAcks.has(`${f.template}|${f.resource}|${f.rule}`));
-  for (const f of ctOpen) console.log(`    CONTROL TOWER ${f.control} ${f.template} ${f.resource}`);
+  // AWS Control Tower's proactive controls, as its cfn-guard rules: one run over every AWS template, beside the
+  // Terraform apps' synthesis.
+  const controlTower = timings.track('cfn-guard (Control Tower)', controlTowerAsync(totals.ctTemplates));
+  controlTower.catch(() => undefined);
   for (const cloud of TERRAFORM_CLOUDS) {
-    const t0 = Date.now();
+    const t0 = performance.now();
     runTerraform(cloud, totals);
     progress(cloud.label, t0);
+    await yieldToChildren();
   }
-  const t0 = Date.now();
-  const envelope = await envelopeRoundTrip();
+  const t0 = performance.now();
+  const envelope = await envelopeRoundTrip(moto);
   console.log(`envelope: ${envelope.description}`);
   progress('envelope round trip', t0);
-  const report = combinedReport(totals.reports);
-  const files = writeReport(report, OUT);
+  const report = timings.measure('report', () => combinedReport(totals.reports));
+  const files = timings.measure('report', () => writeReport(report, OUT));
+  // What the main thread waits for at the end is the part of the background checks that did not overlap.
+  const waited0 = performance.now();
+  const [lintMatches, ct] = await Promise.all([lint.drain(), controlTower]);
+  const waited = (performance.now() - waited0) / 1000;
+  const errors = lintMatches.filter((m) => m.Level === 'Error');
+  const unexpected = lintMatches.filter((m) => m.Level !== 'Error' && !ACCEPTED_WARNINGS.includes(m.Rule.Id));
+  for (const m of [...errors, ...unexpected]) console.log(`    cfn-lint ${m.Level} ${m.Rule.Id} ${m.Filename}: ${m.Message}`);
+  totals.lintErrors = errors.length;
+  totals.lintWarnings = unexpected.length;
+  const ctOpen = ct.filter((f) => !totals.ctAcks.has(`${f.template}|${f.resource}|${f.rule}`));
+  for (const f of ctOpen) console.log(`    CONTROL TOWER ${f.control} ${f.template} ${f.resource}`);
   console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)} (${report.summary.keys} keys in ${report.stacks.length} stacks; ` +
     `${report.summary.requiredControls} required controls: ${report.summary.satisfied} satisfied, ` +
     `${report.summary.partiallySatisfied} partially satisfied, ${report.summary.notApplicable} not applicable, ` +
@@ -285,7 +425,7 @@ async function main(): Promise<void> {
   console.log('checks:');
   console.log(`  cdk-nag ${NAG_PACKS.join(', ')}: passed on ${totals.stacks} stacks, 0 unacknowledged findings ` +
     `(${totals.acknowledged} acknowledged, each with a reason)`);
-  console.log(`  cfn-lint: ${totals.stacks} templates, ${totals.lintErrors} errors, ${totals.lintWarnings} unexpected warnings ` +
+  console.log(`  cfn-lint: ${lint.templates} templates, ${totals.lintErrors} errors, ${totals.lintWarnings} unexpected warnings ` +
     `(accepted: ${ACCEPTED_WARNINGS.join(', ')})`);
   console.log(`  AWS Control Tower proactive controls (${CONTROL_TOWER_SERVICES.length} services, cfn-guard): ` +
     `${Object.keys(totals.ctTemplates).length} templates, ${ctOpen.length} unacknowledged failures (${ct.length - ctOpen.length} acknowledged, each with a reason)`);
@@ -300,8 +440,33 @@ async function main(): Promise<void> {
   console.log(`  envelope: ${envelope.ok ? 'encrypt, decrypt, tamper and reject as expected' : 'FAILED'}`);
   const ok = ctOpen.length === 0 && totals.lintErrors === 0 && totals.lintWarnings === 0 && totals.tfFindings === 0 && totals.unmet === 0
     && totals.ruleViolations.length === 0 && report.summary.unmet.length === 0 && envelope.ok;
-  console.log(`${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  printTimings(startup, waited);
+  console.log(`${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${process.uptime().toFixed(1)} s from process start`);
   if (!ok) process.exitCode = 1;
+}
+
+/** Where the time went: start-up, each phase of the main thread, the child processes beside it, and the checks' share. */
+function printTimings(startup: number, waited: number): void {
+  const total = process.uptime();
+  const self = process.cpuUsage();
+  const selfCpu = (self.user + self.system) / 1e6;
+  const children = childCpuSeconds();
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const phases = [...timings.phases].map(([name, t]) => `${name} ${s(t.wall)} (CPU ${s(t.cpu)})`);
+  const background = [...timings.background].map(([name, t]) => `${name} ${s(t.wall)}${t.runs > 1 ? ` in ${t.runs} runs` : ''}`);
+  // The checks: cdk-nag, our rule pack, the Terraform JSON checks and the envelope round trip on the main thread
+  // (cfn-lint, cfn-guard and the round trip's moto_server run beside it, and only their wait at the end counts here).
+  const checkPhases = ['cdk-nag', 'cloud-kms rule pack', 'Terraform checks'];
+  const checksWall = checkPhases.reduce((n, p) => n + (timings.phases.get(p)?.wall ?? 0), 0) / 1000 + waited;
+  const taskStarted = Number(process.env.EXAMPLES_TASK_STARTED_MS);
+  const sinceTask = Number.isFinite(taskStarted) && taskStarted > 0 ? (Date.now() - taskStarted) / 1000 : undefined;
+  console.log(`time: ${total.toFixed(1)} s from process start` +
+    (sinceTask !== undefined ? ` (${sinceTask.toFixed(1)} s from the start of the examples task, bundling the handlers included)` : '') +
+    `; CPU ${selfCpu.toFixed(1)} s in this process` + (children !== undefined ? ` and ${children.toFixed(1)} s in child processes (cfn-lint, cfn-guard, moto_server)` : ''));
+  console.log(`  start-up (transpiling and loading modules) ${startup.toFixed(1)} s; ${phases.join('; ')}; waiting at the end for the checks beside it ${waited.toFixed(1)} s`);
+  console.log(`  beside the main thread: ${background.join('; ')}`);
+  console.log(`  checks' share: ${checksWall.toFixed(1)} s of the main thread (${(100 * checksWall / total).toFixed(0)}%: cdk-nag, rule pack, ` +
+    'Terraform checks, and the wait for cfn-lint and cfn-guard)');
 }
 
 main().catch((err) => {

@@ -1,6 +1,7 @@
 import { Readable } from 'stream';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AwsKmsKeyring, Envelope, KeyringError } from '../../src/envelope';
+import { RetryPolicy } from '../../src/envelope/retry';
 import { FaultProxy } from '../support/fault-proxy';
 import { CREDENTIALS, Moto, REGION, startMoto } from '../support/moto';
 
@@ -20,7 +21,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function envelope(retry = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 2000, attemptTimeoutMs: 300 }) {
+function envelope(retry: RetryPolicy = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 2000, attemptTimeoutMs: 300 }) {
   const client = new KMSClient({ region: REGION, endpoint: proxy.endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
   return new Envelope({ keyring: new AwsKmsKeyring({ generatorKeyId: arn, client, retry }) });
 }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { spawn, spawnSync } from 'child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { CfnResource, NestedStack, Stack, Validations } from 'aws-cdk-lib';
@@ -59,11 +59,14 @@ function walk(check: any, out: Array<{ resource?: string; control?: string }>, c
   }
 }
 
-/**
- * Runs Control Tower's cfn-guard rules for `services` over every template in ONE cfn-guard process (a directory of
- * templates, every rule folder) and returns each failing resource once per rule.
- */
-export function controlTower(templates: Record<string, unknown>, services: string[] = CONTROL_TOWER_SERVICES): ControlTowerFailure[] {
+interface GuardRun {
+  readonly dir: string;
+  readonly args: string[];
+  /** Template file name -> template name. */
+  readonly names: Map<string, string>;
+}
+
+function prepare(templates: Record<string, unknown>, services: string[]): GuardRun {
   const dir = mkdtempSync(join(tmpdir(), 'control-tower-'));
   const names = new Map<string, string>();
   try {
@@ -73,33 +76,77 @@ export function controlTower(templates: Record<string, unknown>, services: strin
       names.set(file, name);
       writeFileSync(join(dir, file), JSON.stringify(template));
     }
-    const args = ['validate', ...services.flatMap((s) => ['--rules', join(CONTROL_TOWER_RULES, s)]), '--data', dir,
-      '--output-format', 'json', '--show-summary', 'none', '--structured'];
-    const result = spawnSync(CFN_GUARD, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    if (result.error) throw result.error;
-    // cfn-guard exits 0 (all pass), 19 (a rule failed) or 5 (a rule failed, older releases); anything else is an error.
-    if (![0, 5, 19].includes(result.status ?? -1)) {
-      throw new Error(`cfn-guard failed (status ${result.status}): ${result.stderr}`);
-    }
-    const reports = JSON.parse(result.stdout || '[]') as Array<{ name: string; not_compliant?: GuardCheck[] }>;
-    const failures = new Map<string, ControlTowerFailure>();
-    for (const report of reports) {
-      const template = names.get(basename(report.name)) ?? report.name;
-      for (const check of report.not_compliant ?? []) {
-        const rule = (check as any).Rule?.name ?? 'unknown';
-        const found: Array<{ resource?: string; control?: string }> = [];
-        walk(check, found);
-        const control = found.find((f) => f.control)?.control ?? rule;
-        const resources = [...new Set(found.map((f) => f.resource).filter((r): r is string => !!r))];
-        for (const resource of resources.length > 0 ? resources : ['(template)']) {
-          failures.set(`${template}|${resource}|${rule}`, { template, resource, rule, control });
-        }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const args = ['validate', ...services.flatMap((s) => ['--rules', join(CONTROL_TOWER_RULES, s)]), '--data', dir,
+    '--output-format', 'json', '--show-summary', 'none', '--structured'];
+  return { dir, args, names };
+}
+
+function failuresOf(run: GuardRun, status: number | null, stdout: string, stderr: string): ControlTowerFailure[] {
+  // cfn-guard exits 0 (all pass), 19 (a rule failed) or 5 (a rule failed, older releases); anything else is an error.
+  if (![0, 5, 19].includes(status ?? -1)) {
+    throw new Error(`cfn-guard failed (status ${status}): ${stderr}`);
+  }
+  const reports = JSON.parse(stdout || '[]') as Array<{ name: string; not_compliant?: GuardCheck[] }>;
+  const failures = new Map<string, ControlTowerFailure>();
+  for (const report of reports) {
+    const template = run.names.get(basename(report.name)) ?? report.name;
+    for (const check of report.not_compliant ?? []) {
+      const rule = (check as any).Rule?.name ?? 'unknown';
+      const found: Array<{ resource?: string; control?: string }> = [];
+      walk(check, found);
+      const control = found.find((f) => f.control)?.control ?? rule;
+      const resources = [...new Set(found.map((f) => f.resource).filter((r): r is string => !!r))];
+      for (const resource of resources.length > 0 ? resources : ['(template)']) {
+        failures.set(`${template}|${resource}|${rule}`, { template, resource, rule, control });
       }
     }
-    return [...failures.values()];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  return [...failures.values()];
+}
+
+/**
+ * Runs Control Tower's cfn-guard rules for `services` over every template in ONE cfn-guard process (a directory of
+ * templates, every rule folder) and returns each failing resource once per rule.
+ */
+export function controlTower(templates: Record<string, unknown>, services: string[] = CONTROL_TOWER_SERVICES): ControlTowerFailure[] {
+  const run = prepare(templates, services);
+  try {
+    const result = spawnSync(CFN_GUARD, run.args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (result.error) throw result.error;
+    return failuresOf(run, result.status, result.stdout, result.stderr);
+  } finally {
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+}
+
+/** `controlTower` without blocking (the main job runs it on the second core); the templates are written before it returns. */
+export function controlTowerAsync(templates: Record<string, unknown>, services: string[] = CONTROL_TOWER_SERVICES): Promise<ControlTowerFailure[]> {
+  const run = prepare(templates, services);
+  // Output to a file, not a pipe: the caller's thread may be busy synthesizing when cfn-guard writes its report.
+  // Not in run.dir: cfn-guard reads every file there as a template.
+  const outDir = mkdtempSync(join(tmpdir(), 'control-tower-out-'));
+  const outFile = join(outDir, 'out.json');
+  const errFile = join(outDir, 'err.txt');
+  const fds = [openSync(outFile, 'w'), openSync(errFile, 'w')];
+  return new Promise<ControlTowerFailure[]>((resolve, reject) => {
+    const child = spawn(CFN_GUARD, run.args, { stdio: ['ignore', fds[0], fds[1]] });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      try {
+        resolve(failuresOf(run, status, readFileSync(outFile, 'utf8'), readFileSync(errFile, 'utf8')));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  }).finally(() => {
+    fds.forEach((fd) => closeSync(fd));
+    rmSync(run.dir, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+  });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { spawn, spawnSync, ChildProcess } from 'child_process';
+import { accessSync, constants } from 'fs';
 import { createServer } from 'net';
+import { delimiter, join } from 'path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
 export const REGION = 'us-east-1';
@@ -26,8 +28,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The `moto_server` executable on the PATH, if any. Looked up rather than run: `moto_server --help` imports moto, about
+ * a second of Python before the server itself starts (and again for every caller that asks).
+ */
+export function motoServerOnPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter((d) => d.length > 0)) {
+    const candidate = join(dir, 'moto_server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
 function motoCommand(): string[] {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0) return ['moto_server'];
+  const onPath = motoServerOnPath();
+  if (onPath) return [onPath];
   if (spawnSync('python3', ['-m', 'moto.server', '--help'], { stdio: 'ignore' }).status === 0) return ['python3', '-m', 'moto.server'];
   throw new Error("moto_server is not installed: install it with pip install 'moto[server]' cfn-lint");
 }
