@@ -409,7 +409,7 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
   totals.lintWarnings = unexpected.length;
   const ctOpen = ct.filter((f) => !totals.ctAcks.has(`${f.template}|${f.resource}|${f.rule}`));
   for (const f of ctOpen) console.log(`    CONTROL TOWER ${f.control} ${f.template} ${f.resource}`);
-  console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)} (${report.summary.keys} keys in ${report.stacks.length} stacks; ` +
+  console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)}, ${relative(ROOT, files.html)} (${report.summary.keys} keys in ${report.stacks.length} stacks; ` +
     `${report.summary.requiredControls} required controls: ${report.summary.satisfied} satisfied, ` +
     `${report.summary.partiallySatisfied} partially satisfied, ${report.summary.notApplicable} not applicable, ` +
     `${report.summary.acknowledged} acknowledged with a reason, ${report.summary.unmet.length} unmet)`);
