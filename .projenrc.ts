@@ -206,7 +206,7 @@ project.addTask('bench:load', {
 
 // compliance-report.html inlines mermaid's browser build so its diagrams render with no network; mermaid is a dev
 // dependency, so the package ships a copy (with its MIT license) in assets/, which the report writer reads at synthesis.
-const copyMermaid = 'mkdir -p assets/report && cp node_modules/mermaid/dist/mermaid.min.js assets/report/mermaid.min.js && cp node_modules/mermaid/LICENSE assets/report/mermaid.LICENSE';
+const copyMermaid = 'mkdir -p assets/report && cp node_modules/mermaid/dist/mermaid.min.js assets/report/mermaid.min.js && cp node_modules/mermaid/LICENSE assets/report/mermaid.LICENSE && gzip -9 -n -c assets/report/mermaid.min.js > assets/report/mermaid.min.js.gz';
 project.addTask('bundle:report', {
   description: 'Copy mermaid\'s browser build and its license into assets/report for compliance-report.html',
   steps: [{ exec: copyMermaid }],

@@ -166,7 +166,7 @@ describe('the rule pack and cloud-kms check print what a deploy-time value is bo
     };
     expect(await run(['check', join(dir, 'Orders.template.json'), '--profile', 'SOC2'], io)).toBe(0);
     const text = out.join('\n');
-    expect(text).toMatch(/PASS {2}CloudKms-AwsKeyRotation +OrdersKey[0-9A-F]{8}: rotates every a deploy-time value \(parameter RotationDays, bounded to 90\.\.365 days\)/);
+    expect(text).toMatch(/PASS {2}CloudKms-AwsKeyRotation +OrdersKey[0-9A-F]{8} \[SOC2\]: rotates every a deploy-time value \(parameter RotationDays, bounded to 90\.\.365 days\)/);
     expect(text).not.toMatch(/object Object/);
   });
 });

@@ -5,7 +5,7 @@ import { gunzipSync } from 'zlib';
 import { App, Stack } from 'aws-cdk-lib';
 import { compliance, ComplianceProfile, Control, EvidenceLedger } from '../../src';
 import { buildReport, renderMarkdown, writeReport } from '../../src/compliance/report';
-import { escapeHtml, loadMermaid, MERMAID_ASSET, renderHtml } from '../../src/compliance/report-html';
+import { escapeHtml, loadMermaid, MERMAID_ASSET, MERMAID_GZ_ASSET, renderHtml } from '../../src/compliance/report-html';
 import { ACCOUNT, cmkFor, REGION } from '../support/fixtures';
 
 const HOSTILE = '<script>alert(1)</script> & "quotes"';
@@ -78,6 +78,16 @@ describe('compliance-report.html', () => {
     // The build copies the renderer into assets/report (bundle:report); the page uses it exactly when it is there.
     expect(html.includes('id="mermaid-gz"')).toBe(existsSync(MERMAID_ASSET));
     expect(existsSync(join(dir, 'compliance-report.md'))).toBe(true);
+  });
+
+  test('the build ships the renderer gzipped too, and the page carries exactly those bytes (nothing is compressed at synthesis)', () => {
+    // `bundle` (run before the tests by the build, and by the main job) writes both, as it writes the handler bundles.
+    expect(existsSync(MERMAID_ASSET)).toBe(true);
+    expect(existsSync(MERMAID_GZ_ASSET)).toBe(true);
+    const source = loadMermaid()!;
+    const packed = /<script type="application\/gzip-base64" id="mermaid-gz">([A-Za-z0-9+/=]+)<\/script>/.exec(renderHtml(data, source))![1];
+    expect(packed).toBe(readFileSync(MERMAID_GZ_ASSET).toString('base64'));
+    expect(gunzipSync(Buffer.from(packed, 'base64')).toString('utf8')).toBe(source);
   });
 
   test('a missing renderer asset reads as undefined (the page then shows the source)', () => {
