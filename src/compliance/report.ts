@@ -847,13 +847,15 @@ const ATTACHED = new WeakSet<IConstruct>();
 /**
  * Writes the compliance report at synthesis of the app `scope` belongs to (an aws-cdk-lib App or a cdktf App), into its
  * output directory, and fails synthesis when a required control is unmet and not acknowledged. Runs once per app, as a
- * validation of the top-level stack that holds `scope` (cdktf validates stacks, not the app).
+ * validation of the top-level stack that holds `scope` (cdktf validates stacks, not the app). Returns false, attaching
+ * nothing, when `scope` is the app itself (it has no stack yet): the ledger tries again with its next construct.
  */
-export function attachReport(scope: IConstruct): void {
+export function attachReport(scope: IConstruct): boolean {
   const root = scope.node.root;
-  if (ATTACHED.has(root)) return;
+  if (ATTACHED.has(root)) return true;
   const stack = scope.node.scopes[1];
-  if (!stack) return;
+  // The app itself: the caller tries again with a construct inside a stack.
+  if (!stack) return false;
   ATTACHED.add(root);
   stack.node.addValidation({
     validate: () => {
@@ -865,6 +867,7 @@ export function attachReport(scope: IConstruct): void {
         'shows, or accept it with ComplianceReport.acknowledgeControl(scope, control, reason)');
     },
   });
+  return true;
 }
 
 /**

@@ -129,11 +129,21 @@ const CREATION_HOOKS: Array<(scope: IConstruct) => void> = [];
  * load the writer into apps that never build a key.
  */
 function attachComplianceReport(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (REPORT_ATTACHED.has(root)) return;
   // The one place core reaches above itself, on purpose and lazily (see above).
   // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-restricted-paths
   const report: typeof import('../compliance/report') = require('../compliance/report');
-  report.attachReport(scope);
+  if (report.attachReport(scope)) REPORT_ATTACHED.add(root);
 }
+
+/**
+ * Apps whose report is attached. The report attaches to a stack, and the first construct to reach the ledger may be
+ * the app itself (`ComplianceReport.acknowledgeControl(app, …)`, `EvidenceLedger.of(app)`), which has none: every
+ * `EvidenceLedger.of` tries again until a scope inside a stack arrives, so such a call can never switch the report and
+ * its synthesis check off.
+ */
+const REPORT_ATTACHED = new WeakSet<IConstruct>();
 
 /**
  * The evidence ledger of one construct tree (one app): which keys and audit sinks exist,
@@ -149,9 +159,9 @@ export class EvidenceLedger {
     if (!ledger) {
       ledger = new EvidenceLedger();
       LEDGERS.set(root, ledger);
-      attachComplianceReport(scope);
       for (const hook of CREATION_HOOKS) hook(scope);
     }
+    attachComplianceReport(scope);
     return ledger;
   }
 

@@ -146,3 +146,31 @@ describe('Azure (cdktf): a construct imported from its own module attaches the r
     expect(() => load((mods) => azureApp(mods, true).synth())).toThrow(/required control NIST SP 800-53 Rev. 5 AU-6 is partially satisfied for key orders\/OrdersKey/);
   });
 });
+
+describe('the ledger first reached from the app itself (no stack yet) still attaches the report', () => {
+  // An app-wide acknowledgement or EvidenceLedger.of(app) before any stack used to create the ledger where no stack
+  // was, so the report was never attached: no compliance-report.* and no failing synthesis for an unmet control.
+  test.each([['deep', deepAws], ['root', rootAws]])('%s import: acknowledging an unrelated control on the app first', (_, load) => {
+    const dir = outdir();
+    expect(() => load((mods) => {
+      const app = new mods.cdk.App({ outdir: dir });
+      isolatedLedgerOf(app);
+      const stack = new mods.cdk.Stack(app, 'Orders', { env: { account: '111111111111', region: 'us-east-1' } });
+      new mods.CustomerManagedKey(stack, 'OrdersKey', {
+        profile: mods.ComplianceProfile.custom({ name: 'REVIEWED', requiredControls: [mods.Control.NIST_AU_6] }),
+        custodians: {
+          administrators: [new mods.iam.ArnPrincipal('arn:aws:iam::111111111111:role/KeyAdmin')],
+          users: [new mods.iam.ArnPrincipal('arn:aws:iam::111111111111:role/OrdersService')],
+        },
+      });
+      app.synth();
+    })).toThrow(/required control NIST SP 800-53 Rev. 5 AU-6 is not satisfied for key Orders\/OrdersKey/);
+    expect(JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8')).summary.keys).toBe(1);
+  });
+});
+
+/** EvidenceLedger.of(app), from the module registry the app's constructs were loaded in. */
+function isolatedLedgerOf(app: unknown): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(__dirname, '../../src/core/evidence')).EvidenceLedger.of(app);
+}
