@@ -1,6 +1,6 @@
 /* `cloud-kms report` and `cloud-kms check`: read synthesis output; load no cloud SDK. */
 import { COMMON, Command } from './command';
-import { CheckedTemplate, checkNotes, checkPath, findingsTable, profileNamed, readReport, reportTable } from './compliance';
+import { CheckedTemplate, checkPath, findingsTable, profileNamed, readReport, reportTable } from './compliance';
 import { RuleResult } from '../compliance/rules/result';
 
 export const REPORT: Command = {
@@ -21,7 +21,7 @@ export const CHECK: Command = {
 Judges each key by the compliance profile it was built under: the cloud-kms-constructs:profile metadata on the key
 resource (CloudFormation), else the compliance-report.json synthesis wrote beside the templates. Resources that are not
 keys (vaults, key rings, trails) are judged by every profile of the keys in their template. A template in which no key
-records a profile is judged by COMMERCIAL, with a note.
+records a profile is refused (exit 2) unless --profile names one: check never falls back to a default.
 
 Options:
   --profile <name>   judge every key by this profile instead: ${'COMMERCIAL, SOC2, HIPAA, PCI_DSS, FEDRAMP_MODERATE, FEDRAMP_HIGH, SOVEREIGN'}
@@ -34,7 +34,7 @@ stack's trail, a project's audit config). Exit 1 on a non-compliant finding.`,
   positional: 'a template file or a synthesis output directory',
   run: async (v) => {
     const templates = checkPath(v._path, profileNamed(v.profile));
-    return { path: v._path, templates, notes: checkNotes(templates) };
+    return { path: v._path, templates };
   },
   print: (r: any) => {
     const templates = r.templates as CheckedTemplate[];
@@ -49,6 +49,5 @@ stack's trail, a project's audit config). Exit 1 on a non-compliant finding.`,
     if (templates.length > 1) sections.push(`${templates.length} templates: ${bad} non-compliant finding${bad === 1 ? '' : 's'}`);
     return sections.join('\n\n');
   },
-  notes: (r: any) => r.notes,
   exitCode: (r: any) => ((r.templates as CheckedTemplate[]).some((t) => t.findings.some((f) => f.result === RuleResult.NON_COMPLIANT)) ? 1 : 0),
 };

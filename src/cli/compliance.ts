@@ -62,7 +62,7 @@ export interface CheckedTemplate {
   readonly file: string;
   readonly cloud: string;
   readonly profiles: string[];
-  /** `key`: each key's own (metadata or report); `override`: --profile; `fallback`: nothing recorded, COMMERCIAL. */
+  /** `key`: each key's own (metadata or report); `override`: --profile; `fallback`: nothing recorded and nothing to judge. */
   readonly profileSource: 'key' | 'override' | 'fallback';
   readonly findings: ProfiledFinding[];
 }
@@ -90,7 +90,7 @@ function reportedKeys(file: string): ReportedKey[] {
   if (!found) return [];
   try {
     const data = JSON.parse(readFileSync(found, 'utf8')) as ComplianceReportData;
-    return (data.stacks ?? []).flatMap((s) => (s.keys ?? []).map((k) => ({ path: k.path, profile: k.profile })))
+    return (data.stacks ?? []).flatMap((s) => (s.keys ?? []).map((k) => ({ path: k.path, profile: k.profile, record: k.profileRecord })))
       .filter((k) => typeof k.path === 'string' && typeof k.profile === 'string');
   } catch {
     return [];
@@ -128,6 +128,12 @@ function checkTemplate(path: string, override: ComplianceProfile | undefined): C
   }
   const siblings = cloud === 'aws' ? awsSiblings(path) : terraformSiblings(path);
   const checked = checkByKeyProfile(template, { cloud, siblings, override, reported: override ? [] : reportedKeys(path) });
+  // Judging by a default would let a template whose profile record was removed (or never written) pass as COMMERCIAL,
+  // the weakest profile: a gate in a pipeline must not fall back silently. A template with nothing to judge is fine.
+  if (checked.fellBack && checked.findings.some((f) => f.result !== RuleResult.NOT_APPLICABLE)) {
+    throw new CliError(`no key in ${path} records its compliance profile (no ${PROFILE_METADATA_KEY} metadata, no ` +
+      'compliance-report.json naming it beside the template): give --profile <name> to choose the profile to judge it by', 2);
+  }
   return {
     file: path,
     cloud,
@@ -160,14 +166,6 @@ export function checkPath(path: string, override?: ComplianceProfile): CheckedTe
     }
     return [checkTemplate(f, override)];
   });
-}
-
-/** What the user should know about how a template was judged. */
-export function checkNotes(templates: CheckedTemplate[]): string[] {
-  // A template with nothing the rules apply to (a stack holding only a project's audit config) needs no note.
-  return templates.filter((t) => t.profileSource === 'fallback' && t.findings.some((f) => f.result !== RuleResult.NOT_APPLICABLE)).map((t) =>
-    `note: no key in ${t.file} records its compliance profile (no ${PROFILE_METADATA_KEY} metadata, no compliance-report.json ` +
-    `beside it): judged by ${t.profiles.join(', ')}; give --profile to choose`);
 }
 
 export function findingsTable(findings: ProfiledFinding[], showProfile = true): string {

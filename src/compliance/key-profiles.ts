@@ -17,6 +17,8 @@ export interface ProfiledFinding extends RuleFinding {
 export interface ReportedKey {
   readonly path: string;
   readonly profile: string;
+  /** The profile's figures, as the report records them (`profileRecord`); a custom profile is known only by these. */
+  readonly record?: unknown;
 }
 
 /** Where a resource came from in the construct tree (CDK path metadata, cdktf's `//` comment), if recorded. */
@@ -55,7 +57,7 @@ export function resourceProfiles(template: any, reported: ReportedKey[] = []): M
     }
     const path = constructPath(r);
     const key = path === undefined ? undefined : byPath.find((k) => path === k.path || path.startsWith(`${k.path}/`));
-    const fromReport = key ? profileFromReportName(key.profile) : undefined;
+    const fromReport = key ? (profileFromRecord(key.record) ?? profileFromReportName(key.profile)) : undefined;
     if (fromReport) out.set(id, fromReport);
   }
   return out;

@@ -8,6 +8,7 @@ import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceEntry, EvidenceLedger, EvidenceStatus, KeyRecord } from '../core/evidence';
 import { ACCESS_CONTROLS, DUAL_CONTROL_CONTROLS } from '../core/key-evidence';
+import { profileRecord } from '../core/profile-record';
 
 /** How a required control stands for one key. */
 export enum ControlStatus {
@@ -73,6 +74,11 @@ export interface KeyReport {
   readonly model: string;
   readonly custody: string;
   readonly profile: string;
+  /**
+   * The profile's figures as the rules read them (the `cloud-kms-constructs:profile` record AWS keys carry in their
+   * metadata), so `cloud-kms check` judges a Terraform key built under a custom profile by that profile.
+   */
+  readonly profileRecord: Record<string, unknown>;
   readonly fipsLevel: string;
   readonly auditSink?: string;
   readonly parent?: string;
@@ -412,6 +418,7 @@ function keyReport(ledger: EvidenceLedger, key: KeyRecord, bySubject: Map<string
     model: key.model.id,
     custody: container?.custody ?? key.model.custody,
     profile: key.profile.name,
+    profileRecord: profileRecord(key.profile),
     fipsLevel: key.fipsLevel,
     auditSink: key.auditSink,
     parent: key.parent,

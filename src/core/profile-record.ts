@@ -34,15 +34,19 @@ export function builtInProfileNamed(name: string): ComplianceProfile | undefined
 }
 
 /**
- * The profile a record (or a bare name) describes; undefined when it is neither. Figures the record does not carry
- * come from the built-in profile of the same name, else from COMMERCIAL; the record's controls are not carried (the
- * rules do not read them), so they are the base profile's.
+ * The profile a record (or a bare name) describes; undefined when it is neither. A built-in name is that built-in
+ * profile, whatever figures the record carries; for a custom profile, figures the record does not carry come from
+ * COMMERCIAL, and its controls are not carried (the rules do not read them), so they are COMMERCIAL's.
  */
 export function profileFromRecord(record: unknown): ComplianceProfile | undefined {
   if (typeof record === 'string') return builtInProfileNamed(record);
   if (typeof record !== 'object' || record === null) return undefined;
   const r = record as Record<string, unknown>;
   if (typeof r.name !== 'string') return undefined;
+  // A built-in's figures are fixed: a record under a built-in name is judged by the built-in, never by figures it
+  // carries (ComplianceProfile.custom refuses built-in names, so only an edited template carries other figures).
+  const builtIn = builtInProfileNamed(r.name);
+  if (builtIn) return builtIn;
   const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
   const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
   const models = Array.isArray(r.allowedModels)
@@ -52,7 +56,7 @@ export function profileFromRecord(record: unknown): ComplianceProfile | undefine
   try {
     return ComplianceProfile.custom({
       name: r.name,
-      basedOn: builtInProfileNamed(r.name) ?? ComplianceProfile.COMMERCIAL,
+      basedOn: ComplianceProfile.COMMERCIAL,
       allowedModels: models && models.length > 0 ? models : undefined,
       minimumFipsLevel: fips,
       maxRotationDays: num(r.maxRotationDays),

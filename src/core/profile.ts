@@ -222,6 +222,13 @@ export class ComplianceProfile {
    * A profile of your own, starting from `basedOn` (default COMMERCIAL).
    */
   public static custom(props: CustomComplianceProfileProps): ComplianceProfile {
+    // The report, `cloud-kms check` and KmsRulesPlugin know a built-in profile by its name: a custom profile under that
+    // name (weaker figures, same label) would be judged, and shown, as the regime it is not.
+    const clash = ComplianceProfile.builtIns().find((p) => p.name === String(props.name ?? '').toUpperCase().replace(/-/g, '_'));
+    if (clash) {
+      throw new ValidationError(`name of a custom profile must not be a built-in profile's name, got '${props.name}' (the name of ` +
+        `ComplianceProfile.${clash.name}): choose a name of your own, e.g. '${clash.name}_ACME'`);
+    }
     const base = props.basedOn ?? ComplianceProfile.COMMERCIAL;
     return new ComplianceProfile({
       name: props.name,

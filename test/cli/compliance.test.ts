@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile } from '../../src';
 import { CliIo, run } from '../../src/cli/main';
+import { profileRecord } from '../../src/core/profile-record';
 import { cmkFor, newStack } from '../support/fixtures';
 
 function cli() {
@@ -168,15 +169,47 @@ describe('cloud-kms check', () => {
     expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-AwsKeyRotation +Plain[0-9A-F]{8} \[PCI_DSS\]: automatic rotation is off/);
   });
 
-  test('Terraform JSON with no profile recorded: judged by COMMERCIAL, with a note', async () => {
+  test('Terraform JSON with no profile recorded: refused unless --profile names one (never judged by a default)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cli-tf-')), 'cdk.tf.json');
     writeFileSync(file, JSON.stringify({ resource: { google_kms_crypto_key: { k: { rotation_period: '31536000s', lifecycle: { prevent_destroy: true } } } } }));
     const c = cli();
-    expect(await c.run('check', file)).toBe(1);
-    expect(c.out.join('\n')).toMatch(/^.*\(gcp, profile COMMERCIAL: no key records one\)/);
-    expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-GcpKeyRotation +google_kms_crypto_key.k \[COMMERCIAL\]: rotates every 365 days, over 90/);
-    expect(c.err).toEqual([`note: no key in ${file} records its compliance profile (no cloud-kms-constructs:profile metadata, ` +
-      'no compliance-report.json beside it): judged by COMMERCIAL; give --profile to choose']);
+    expect(await c.run('check', file)).toBe(2);
+    expect(c.err.join('\n')).toContain(`no key in ${file} records its compliance profile`);
+    expect(c.err.join('\n')).toContain('give --profile <name>');
+    const d = cli();
+    expect(await d.run('check', file, '--profile', 'COMMERCIAL')).toBe(1);
+    expect(d.out.join('\n')).toMatch(/FAIL {2}CloudKms-GcpKeyRotation +google_kms_crypto_key.k \[COMMERCIAL\]: rotates every 365 days, over 90/);
+  });
+
+  test('a PCI template whose profile records were stripped does not pass as COMMERCIAL', async () => {
+    const { template } = assembly(false);
+    const stripped = JSON.parse(readFileSync(template, 'utf8'));
+    for (const r of Object.values<any>(stripped.Resources)) if (r.Metadata) delete r.Metadata['cloud-kms-constructs:profile'];
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-stripped-')), 'Stripped.template.json');
+    writeFileSync(file, JSON.stringify(stripped));
+    const c = cli();
+    expect(await c.run('check', file)).toBe(2);
+    expect(c.out.join('\n')).not.toMatch(/0 non-compliant/);
+  });
+
+  test('a custom profile recorded in the report judges a Terraform key by its own figures', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-custom-'));
+    mkdirSync(join(out, 'stacks', 'rings'), { recursive: true });
+    writeFileSync(join(out, 'stacks', 'rings', 'cdk.tf.json'), JSON.stringify({
+      resource: {
+        google_kms_crypto_key: {
+          k: { 'rotation_period': '7776000s', 'lifecycle': { prevent_destroy: true }, '//': { metadata: { path: 'rings/Ledger/Resource' } } },
+        },
+      },
+    }));
+    const acme = ComplianceProfile.custom({ name: 'ACME_PCI', basedOn: ComplianceProfile.PCI_DSS, maxRotationDays: 30 });
+    writeFileSync(join(out, 'compliance-report.json'), JSON.stringify({
+      stacks: [{ name: 'rings', keys: [{ path: 'rings/Ledger', profile: 'ACME_PCI', profileRecord: profileRecord(acme) }] }],
+      summary: {},
+    }));
+    const c = cli();
+    expect(await c.run('check', out)).toBe(1);
+    expect(c.out.join('\n')).toMatch(/FAIL {2}CloudKms-GcpKeyRotation +google_kms_crypto_key.k \[ACME_PCI\]: rotates every 90 days, over 30/);
   });
 
   test('a cdktf out directory: each key by the profile compliance-report.json gives it', async () => {

@@ -75,6 +75,10 @@ describe('ComplianceProfile.custom', () => {
     [{ name: 'x', auditRetentionDays: 1.5 }, /auditRetentionDays must be a whole number between 1 and 36500, got 1.5/],
     [{ name: 'x', immutableAuditRequired: true }, /requires an immutable audit sink, so auditSinkRequired must be true, got false/],
     [{ name: 'x', dualControlRequired: true }, /requires dual control, so separationOfDutiesRequired must be true, got false/],
+    // A weaker profile under a built-in's label would be judged and shown as that regime (the report, check, the plugin).
+    [{ name: 'PCI_DSS', basedOn: ComplianceProfile.PCI_DSS, dualControlRequired: false }, /name of a custom profile must not be a built-in profile's name, got 'PCI_DSS'/],
+    [{ name: 'pci-dss' }, /must not be a built-in profile's name, got 'pci-dss' \(the name of ComplianceProfile.PCI_DSS\)/],
+    [{ name: 'Commercial' }, /must not be a built-in profile's name, got 'Commercial'/],
   ])('rejects %j', (props, message) => {
     expect(() => ComplianceProfile.custom(props as any)).toThrow(message);
   });
