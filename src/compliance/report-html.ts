@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
 import type { ComplianceReportData, ControlReport, KeyReport } from './report';
-import { ControlStatus, custodianSummary, evidenceIndex, evidenceSentence, principalName, SharedEvidence } from './report';
+import { ControlStatus, custodianSummary, summaryLine, evidenceIndex, evidenceSentence, principalName, SharedEvidence } from './report';
 import type { AccessMatrix } from '../core/access-policy';
 import { Access } from '../core/access-policy';
 import { CustodianRole } from '../core/custodians';
@@ -144,8 +144,7 @@ function keySection(key: KeyReport, shared: SharedEvidence, stackId: string): st
 export function renderHtml(data: ComplianceReportData, mermaidJs: string | undefined): string {
   const s = data.summary;
   const body: string[] = ['<h1>Compliance report</h1>'];
-  body.push(`<p>${s.keys} keys; ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${s.partiallySatisfied ?? 0} partially satisfied, ` +
-    `${s.notApplicable} not applicable, ${s.acknowledged} acknowledged, ${s.unmet.length} unmet. Every period is in days.</p>`);
+  body.push(`<p>${escapeHtml(summaryLine(s))} Every period is in days.</p>`);
   if (s.unmet.length > 0) {
     body.push('<p class="note">Unmet required controls (synthesis fails on these):</p><ul>',
       ...s.unmet.map((u) => `<li>${escapeHtml(u.key)}: ${escapeHtml(u.control)} (${escapeHtml(u.status)})</li>`), '</ul>');

@@ -559,7 +559,8 @@ function diagram(ledger: EvidenceLedger, stack: string, keys: KeyReport[]): stri
  * markup or entity codes, so each becomes Mermaid's own entity code.
  */
 function mermaidText(s: string): string {
-  return s.replace(/[#"<>&]/g, (ch) => `#${ch.charCodeAt(0)};`);
+  // A line break would end the statement and let the rest of a construct id or reason be read as Mermaid statements.
+  return s.replace(/[\r\n]+/g, ' ').replace(/[#"<>&]/g, (ch) => `#${ch.charCodeAt(0)};`);
 }
 
 /** Statuses as the report prints them, with a mark an assessor can scan for. */
@@ -677,12 +678,23 @@ function assumptionsId(m: AccessMatrix): string {
   return JSON.stringify([m.evaluator, m.gateName ? '' : 'over the synthesized key policy', m.assumptions]);
 }
 
+/**
+ * The report's first line. The status counts add up to the required controls; acknowledged and unmet split those not
+ * fully satisfied (partially or not at all), so they are said apart from the counts, not added to them.
+ */
+export function summaryLine(s: ComplianceReportData['summary']): string {
+  const partial = s.partiallySatisfied ?? 0;
+  const notSatisfied = s.requiredControls - s.satisfied - partial - s.notApplicable;
+  return `${s.keys} keys; ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${partial} partially satisfied, ` +
+    `${notSatisfied} not satisfied, ${s.notApplicable} not applicable. Of the ${partial + notSatisfied} not fully satisfied, ` +
+    `${s.acknowledged} acknowledged with a reason and ${s.unmet.length} unmet.`;
+}
+
 /** The report as Markdown: a summary, then per stack a diagram, the accepted findings, and per key its controls. */
 export function renderMarkdown(data: ComplianceReportData): string {
   const out: string[] = ['# Compliance report', ''];
   const s = data.summary;
-  out.push(`${s.keys} keys; ${s.requiredControls} required controls: ${s.satisfied} satisfied, ${s.partiallySatisfied ?? 0} partially satisfied, ` +
-    `${s.notApplicable} not applicable, ${s.acknowledged} acknowledged, ${s.unmet.length} unmet. Every period is in days.`, '');
+  out.push(`${summaryLine(s)} Every period is in days.`, '');
   if (s.unmet.length > 0) {
     out.push('Unmet required controls (synthesis fails on these):', '', ...s.unmet.map((u) => `- ${u.key}: ${u.control} (${u.status})`), '');
   }

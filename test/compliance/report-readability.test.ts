@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
 import * as aws from '../../src/aws';
-import { buildReport, inDays, principalName, renderMarkdown, resolveIdentity } from '../../src/compliance/report';
+import { buildReport, inDays, principalName, renderMarkdown, resolveIdentity, summaryLine } from '../../src/compliance/report';
 import { ACCOUNT, cmkFor, REGION, sinkFor } from '../support/fixtures';
 
 describe('one unit per quantity: every period in days', () => {
@@ -93,5 +93,25 @@ describe('acknowledgements once per stack, evidence as sentences', () => {
     const referring = md.match(/^Evaluated as in A\d\.$/gm)!.length;
     const repeats = (md.match(/^The same as for /gm) ?? []).length;
     expect(referring + repeats).toBe(matrices);
+  });
+});
+
+describe('diagrams and the summary say only what they mean', () => {
+  test('a line break in a construct id cannot add Mermaid statements to a diagram', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Orders', { env: { account: ACCOUNT, region: REGION } });
+    cmkFor(stack, ComplianceProfile.COMMERCIAL, 'Evil\nclick n0 call alert(2)\nstyle n0 fill:#f00');
+    const diagram = buildReport(EvidenceLedger.of(app)).stacks[0].diagram;
+    const lines = diagram.split('\n').map((l) => l.trim());
+    expect(lines.some((l) => /^(click|style) /.test(l))).toBe(false);
+    expect(diagram).toContain('Evil click n0 call alert(2) style n0 fill:#35;f00');
+  });
+
+  test('the summary line adds up: the statuses sum to the required controls; acknowledged and unmet split the rest', () => {
+    const line = summaryLine({
+      keys: 38, requiredControls: 277, satisfied: 269, partiallySatisfied: 8, notApplicable: 0, acknowledged: 8, unmet: [],
+    } as any);
+    expect(line).toBe('38 keys; 277 required controls: 269 satisfied, 8 partially satisfied, 0 not satisfied, 0 not applicable. ' +
+      'Of the 8 not fully satisfied, 8 acknowledged with a reason and 0 unmet.');
   });
 });
