@@ -6,7 +6,7 @@ import * as ts from 'typescript';
 /*
  * Every TypeScript block in README.md and docs/*.md, read from the Markdown itself (never copied here), is type-checked
  * against this source tree and run. Import paths are the package's: `cloud-kms-constructs` maps to src/index.ts and
- * `cloud-kms-constructs/<entry>` (aws, azure, gcp, compliance, envelope) to src/<entry>/index.ts.
+ * `cloud-kms-constructs/<entry>` (core, aws, azure, gcp, compliance, envelope) to src/<entry>/index.ts.
  *
  * The convention, by the block's info string:
  *
@@ -155,7 +155,7 @@ function program(s: Snippet): { source: string; run: boolean } {
   return { source: [...imports, h.prelude, wrapped, h.epilogue ?? '', 'export {};'].join('\n'), run: h.run };
 }
 
-const SUBPATHS = ['aws', 'azure', 'gcp', 'compliance', 'envelope'];
+const SUBPATHS = ['core', 'aws', 'azure', 'gcp', 'compliance', 'envelope'];
 /** Where the snippets live for the compiler: a directory under the tree, so node_modules resolves as for examples. */
 const VIRTUAL = join(ROOT, '.docs-snippets');
 

@@ -9,7 +9,7 @@ const { join } = require('path');
 const { App, Stack } = require('aws-cdk-lib');
 const iam = require('aws-cdk-lib/aws-iam');
 const { CustomerManagedKey } = require('cloud-kms-constructs/aws');
-const { ComplianceProfile } = require('cloud-kms-constructs');
+const { ComplianceProfile } = require('cloud-kms-constructs/core');
 
 const outdir = process.argv[2];
 if (!outdir) throw new Error('usage: node aws-app.js <outdir>');

@@ -11,7 +11,7 @@ const { AzurermProvider } = require('@cdktf/provider-azurerm/lib/provider');
 const { GoogleProvider } = require('@cdktf/provider-google/lib/provider');
 const azure = require('cloud-kms-constructs/azure');
 const gcp = require('cloud-kms-constructs/gcp');
-const { ComplianceProfile } = require('cloud-kms-constructs');
+const { ComplianceProfile } = require('cloud-kms-constructs/core');
 
 const outdir = process.argv[2];
 if (!outdir) throw new Error('usage: node cdktf-app.js <outdir>');

@@ -124,6 +124,30 @@ describe('entry points', () => {
     expect(p.result.same).toBe(true);
   });
 
+  test('cloud-kms-constructs/core has the root\'s core names and loads no cloud library', () => {
+    const p = probe(`
+      const core = require('cloud-kms-constructs/core');
+      const root = require('cloud-kms-constructs');
+      return { names: Object.keys(core), same: Object.keys(core).every((k) => core[k] === root[k]) };`);
+    expect(p.result.names).toEqual(expect.arrayContaining(['ComplianceProfile', 'Control', 'CustodianRole', 'DeploymentModel', 'EvidenceLedger', 'Period']));
+    expect(p.result.same).toBe(true);
+    expect(p.packages.filter((name) => CDKTF.test(name) || name === 'aws-cdk-lib')).toEqual([]);
+  });
+
+  test.each([
+    // What a one-cloud TypeScript app type-checks when it imports core names and its cloud's entry point.
+    ['core', /(^|\/)node_modules\/(aws-cdk-lib|cdktf|@cdktf)\//],
+    ['aws', /(^|\/)node_modules\/(cdktf|@cdktf)\//],
+    ['azure', /(^|\/)node_modules\/(aws-cdk-lib|@cdktf\/provider-google)\//],
+    ['gcp', /(^|\/)node_modules\/(aws-cdk-lib|@cdktf\/provider-azurerm)\//],
+  ])('the types of cloud-kms-constructs/%s reach no other cloud\'s library', (name, forbidden) => {
+    const program = ts.createProgram([join(ROOT, 'src', name, 'index.ts')], {
+      module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true, types: [],
+    });
+    const reached = program.getSourceFiles().map((f) => relative(ROOT, f.fileName)).filter((f) => forbidden.test(f));
+    expect(reached).toEqual([]);
+  });
+
   test('cloud-kms-constructs/aws loads no cdktf module, nothing of Azure or Google, and no handler runtime (the AWS SDK)', () => {
     const p = probe("const { CustomerManagedKey } = require('cloud-kms-constructs/aws'); return typeof CustomerManagedKey;");
     expect(p.result).toBe('function');
@@ -209,7 +233,7 @@ describe('package.json', () => {
     expect(PKG.exports['./.jsii']).toBe('./.jsii');
     expect(PKG.exports['./package.json']).toBe('./package.json');
     expect(PKG.exports['.']).toEqual({ types: `./${PKG.types}`, default: `./${PKG.main}` });
-    for (const name of ['aws', 'azure', 'gcp', 'compliance', 'envelope']) {
+    for (const name of ['core', 'aws', 'azure', 'gcp', 'compliance', 'envelope']) {
       expect(PKG.exports[`./${name}`]).toEqual({ types: `./lib/${name}/index.d.ts`, default: `./lib/${name}/index.js` });
       expect(PKG.typesVersions['*'][name]).toEqual([`lib/${name}/index.d.ts`]);
     }
