@@ -26,6 +26,11 @@ export interface KeyEvidence {
   readonly model: DeploymentModel;
   readonly profile: ComplianceProfile;
   readonly fipsLevel: FipsLevel;
+  /**
+   * Whether `fipsLevel` is what the customer declares of a key manager outside the cloud (an external key manager): no
+   * configuration shows its validation, so the evidence says "declared" and the assessor checks the certificate.
+   */
+  readonly fipsLevelDeclared?: boolean;
   readonly auditSink?: string;
   readonly parent?: string;
   readonly rotation: KeyFact;
@@ -68,8 +73,11 @@ function custodyEvidence(control: Control, e: KeyEvidence): KeyFact {
       return {
         setting: f.setting,
         value: f.value,
-        description: `the module the setting names is validated at ${level(e.fipsLevel)}, and profile ${e.profile.name} requires ` +
-          `${level(e.profile.minimumFipsLevel)} or higher`,
+        description: (e.fipsLevelDeclared
+          ? `the customer declares the external key manager the setting names validated at ${level(e.fipsLevel)} (a declaration: no ` +
+            'configuration shows it; check the module\'s CMVP certificate)'
+          : `the module the setting names is validated at ${level(e.fipsLevel)}`) +
+          `, and profile ${e.profile.name} requires ${level(e.profile.minimumFipsLevel)} or higher`,
         satisfied: held && e.profile.acceptsFipsLevel(e.fipsLevel),
       };
     case Control.PCI_3_7_1.id:

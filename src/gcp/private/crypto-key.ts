@@ -2,15 +2,16 @@ import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { KmsCryptoKeyIamMember } from '@cdktf/provider-google/lib/kms-crypto-key-iam-member';
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
+import { registerGcpAccessMatrix } from './access-matrix';
+import { describeRotationBound, GcpKeySettings, requireKmsName } from './key-settings';
+import { expressionText } from './period';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
 import { KeyFact, recordKeyEvidence } from '../../core/key-evidence';
 import { stableGuid } from '../../core/naming';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import type { KeyRing } from '../key-ring';
-import { registerGcpAccessMatrix } from './access-matrix';
-import { describeRotationBound, GcpKeySettings, requireKmsName } from './key-settings';
-import { expressionText } from './period';
+import { ProtectionLevel } from '../key-spec';
 
 export interface CryptoKeyOptions {
   /** Key material comes later (import or external versions): no first version, and for imports `import_only`. */
@@ -82,6 +83,8 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
       satisfied: false,
       description: `Cloud KMS cannot rotate ${s.purpose} keys: add a version every ${s.rotationText} days${describeRotationBound(s)} and move users to it`,
     });
+  // EXTERNAL and EXTERNAL_VPC keys: the level is the customer's declaration of their key manager (fipsLevelOf).
+  const declared = s.protectionLevel === ProtectionLevel.EXTERNAL || s.protectionLevel === ProtectionLevel.EXTERNAL_VPC;
   recordKeyEvidence({
     ledger: EvidenceLedger.of(e.key),
     subject: e.key.node.path,
@@ -92,6 +95,7 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
     model: e.model,
     profile: s.profile,
     fipsLevel: s.fipsLevel,
+    fipsLevelDeclared: declared,
     auditSink: e.auditSink?.node.path,
     parent: e.parent,
     rotation,
@@ -103,7 +107,8 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
     custody: {
       setting: 'version_template.protection_level',
       value: s.protectionLevel,
-      description: `${e.holder} (FIPS 140 ${s.fipsLevel.replace('LEVEL_', 'Level ')})`,
+      description: `${e.holder} (FIPS 140 ${s.fipsLevel.replace('LEVEL_', 'Level ')}` +
+        `${declared ? ', as the customer declares it' : ''})`,
     },
     separation: {
       setting: 'IAM bindings',
