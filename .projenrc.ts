@@ -105,10 +105,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // Layering (issue 15): core imports no cloud folder and no cloud library; a cloud folder never imports another;
-// nobody reaches into another folder's private/; cdktf only in azure/ and gcp/, aws-cdk-lib only in aws/ and
+// nobody reaches into another folder's private/; cdktf only in azure/ and gcp/ (and terraform/, the cdktf code they share), aws-cdk-lib only in aws/ and
 // compliance/ (the CDK validation plugin). So each entry point keeps loading only its own cloud.
 const CLOUDS = ['aws', 'azure', 'gcp'];
-const SRC_FOLDERS = ['core', ...CLOUDS, 'compliance', 'envelope', 'cli'];
+const SRC_FOLDERS = ['core', ...CLOUDS, 'terraform', 'compliance', 'envelope', 'cli'];
 const src = (folder: string) => `./src/${folder}`;
 project.eslint?.addOverride({
   files: ['src/**/*.ts'],
@@ -131,6 +131,11 @@ project.eslint?.addOverride({
           message: `${cloud}/private is ${cloud}'s own; move what others need out of private/ (not exported from the package)`,
         })),
         {
+          target: ['core', 'aws', 'compliance', 'envelope', 'cli'].map(src),
+          from: src('terraform'),
+          message: 'src/terraform is the cdktf code src/azure and src/gcp share: nothing else imports it',
+        },
+        {
           target: src('envelope'),
           from: [...CLOUDS, 'compliance', 'cli'].map(src),
           message: 'the envelope core stands alone: the Lambda handler and the CLI use it, it uses no construct',
@@ -140,7 +145,7 @@ project.eslint?.addOverride({
   },
 });
 const AWS_CDK = { group: ['aws-cdk-lib', 'aws-cdk-lib/*'], message: 'aws-cdk-lib belongs in src/aws (and the CDK validation plugin in src/compliance)' };
-const CDKTF = { group: ['cdktf', 'cdktf/*', '@cdktf/*'], message: 'cdktf belongs in src/azure and src/gcp' };
+const CDKTF = { group: ['cdktf', 'cdktf/*', '@cdktf/*'], message: 'cdktf belongs in src/azure and src/gcp (and src/terraform, their shared code)' };
 const CONSTRUCTS = { group: ['constructs', 'constructs/*'], message: 'the envelope core is runtime code: no construct library' };
 const restrict = (files: string[], patterns: object[], paths: object[] = []) => project.eslint?.addOverride({
   files,
@@ -150,7 +155,7 @@ restrict(['src/core/**/*.ts', 'src/cli/**/*.ts'], [AWS_CDK, CDKTF]);
 restrict(['src/envelope/**/*.ts'], [AWS_CDK, CDKTF, CONSTRUCTS]);
 restrict(['src/aws/**/*.ts', 'src/compliance/**/*.ts'], [CDKTF]);
 // Azure and Google periods are core's Period: a Terraform-only user installs no aws-cdk-lib.
-restrict(['src/azure/**/*.ts', 'src/gcp/**/*.ts'], [AWS_CDK]);
+restrict(['src/azure/**/*.ts', 'src/gcp/**/*.ts', 'src/terraform/**/*.ts'], [AWS_CDK]);
 
 // Entry points (issue 15): one per cloud, so a user of one cloud loads nothing of the others. The root stays what jsii
 // publishes (core names plus the `aws`, `azure`, `gcp`, `compliance` namespaces) and loads the namespaces on first use

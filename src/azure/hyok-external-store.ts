@@ -17,14 +17,14 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { DeploymentModel, KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { nameFor, stableGuid } from '../core/naming';
 import { Period } from '../core/period';
-import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { requireRange, ValidationError } from '../core/validation';
+import { literalDays } from '../terraform/period';
+import { registerHsmKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, expiryExpression, isoDays, requireName, resolveAzureKeySettings } from './private/key-settings';
-import { nameFor, stableGuid } from '../core/naming';
-import { registerHsmKeyMatrix } from './private/access-matrix';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { AttachedNetwork } from './private/network';
 import {

@@ -18,9 +18,9 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName, literalSubscriptionId } from './private/naming';
 import { Period } from '../core/period';
-import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, ValidationError } from '../core/validation';
+import { literalDays } from '../terraform/period';
 import { BUILT_IN } from './private/roles';
 
 /**

@@ -19,9 +19,9 @@ import { FipsLevel } from '../core/fips';
 import { stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { Period } from '../core/period';
-import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { literalDays } from '../terraform/period';
 import { AttachedNetwork } from './private/network';
 import {
   VAULT_ADMIN_ACTIONS, VAULT_CRYPTO_DATA_ACTIONS, VAULT_DEPLOYER_ACTIONS, VAULT_DEPLOYER_DATA_ACTIONS, VAULT_DEPLOYER_UPDATE_DATA_ACTIONS,

@@ -14,12 +14,12 @@ import { Control } from '../core/controls';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
+import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
 import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
 import { Period } from '../core/period';
-import { literalDays } from './private/period';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireMatch, requireRange, ValidationError } from '../core/validation';
-import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
+import { literalDays } from '../terraform/period';
 import { ROLES } from './private/roles';
 
 /**

@@ -33,7 +33,7 @@ describe('a Terraform-only user needs no aws-cdk-lib', () => {
   const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []);
 
-  test.each(['core', 'azure', 'gcp'])('src/%s names no aws-cdk-lib module, not even for types', (folder) => {
+  test.each(['core', 'azure', 'gcp', 'terraform'])('src/%s names no aws-cdk-lib module, not even for types', (folder) => {
     const offenders = sources(path.join(ROOT, 'src', folder))
       .filter((f) => /from\s+['"]aws-cdk-lib|require\(\s*['"]aws-cdk-lib|import\(\s*['"]aws-cdk-lib/.test(fs.readFileSync(f, 'utf8')));
     expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);

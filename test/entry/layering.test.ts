@@ -35,6 +35,8 @@ test.each([
   ['src/compliance/pack.ts', "import { TerraformStack } from 'cdktf';", /no-restricted-imports: .*cdktf belongs/],
   ['src/compliance/pack.ts', "import { buildKeyPolicy } from '../aws/private/key-policy';", /no-restricted-paths: .*aws\/private is aws's own/],
   ['src/cli/main.ts', "import { x } from '../gcp/private/roles';", /no-restricted-paths: .*gcp\/private is gcp's own/],
+  ['src/aws/managed-key.ts', "import { literalDays } from '../terraform/period';", /no-restricted-paths: .*src\/terraform is the cdktf code src\/azure and src\/gcp share/],
+  ['src/terraform/period.ts', "import { x } from '../azure/private/roles';", /no-restricted-paths: .*azure\/private is azure's own/],
   ['src/envelope/envelope.ts', "import { Construct } from 'constructs';", /no-restricted-imports: .*no construct library/],
   ['src/envelope/envelope.ts', "import { CustomerManagedKey } from '../aws/customer-managed-key';", /no-restricted-paths: .*envelope core stands alone/],
 ])('%s: `%s` is refused', async (file, code, expected) => {
@@ -43,7 +45,8 @@ test.each([
 });
 
 test('what the layering allows lints clean: the rule pack reading the AWS policy vocabulary, a cloud its own private/', async () => {
-  for (const file of ['src/compliance/rules/aws/key-dual-control.ts', 'src/compliance/rules/aws/key-separation-of-duties.ts', 'src/aws/private/key-policy.ts']) {
+  for (const file of ['src/compliance/rules/aws/key-dual-control.ts', 'src/compliance/rules/aws/key-separation-of-duties.ts', 'src/aws/private/key-policy.ts',
+    'src/azure/private/key-settings.ts', 'src/gcp/private/key-settings.ts', 'src/terraform/period.ts']) {
     expect(await layeringErrors(file, readFileSync(join(ROOT, file), 'utf8'))).toEqual([]);
   }
 });

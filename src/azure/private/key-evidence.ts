@@ -6,7 +6,7 @@ import { FipsLevel } from '../../core/fips';
 import { recordKeyEvidence } from '../../core/key-evidence';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
-import { expressionText } from './period';
+import { expressionText } from '../../terraform/period';
 
 export interface AzureKeyEvidence {
   readonly key: IConstruct;

@@ -6,9 +6,9 @@ import { FipsLevel } from '../../core/fips';
 import { Period, PeriodUnit } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
 import { days, requireMatch, requireRange, ValidationError } from '../../core/validation';
+import { boundPlanTimeNumber, describePlanTimeBound, expressionText, inString, literalDays, PlanTimeBound } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeySpec, KeyUsage } from '../key-spec';
-import { boundPlanTimeNumber, describePlanTimeBound, expressionText, inString, literalDays, PlanTimeBound } from './period';
 
 /** The key props every Azure key construct shares. */
 export interface AzureKeyInput {

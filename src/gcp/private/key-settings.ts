@@ -6,9 +6,9 @@ import { FipsLevel } from '../../core/fips';
 import { Period } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
 import { requireMatch, ValidationError } from '../../core/validation';
+import { boundPlanTimeNumber, describePlanTimeBound, expressionText, PlanTimeBound, refuseToken } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeyAlgorithm, ProtectionLevel, purposeOf } from '../key-spec';
-import { boundPlanTimeNumber, describePlanTimeBound, expressionText, PlanTimeBound, refuseToken } from './period';
 
 /** Key props shared by the Google Cloud key constructs, before validation. */
 export interface GcpKeyInput {

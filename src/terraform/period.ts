@@ -8,13 +8,13 @@
  * starting with a capital letter and ending with a period, as Terraform requires.
  * So a prop that takes tokens (rotation) bounds them with a validation on the variable, and every other token (a
  * resource attribute, a local, an expression of a variable, or a token on a prop whose cross-checks cannot be
- * written as one variable's condition) is refused, never skipped. Kept in step with src/gcp/private/period.ts:
- * the cloud folders share no code, and core knows no token system.
+ * written as one variable's condition) is refused, never skipped. Shared by src/azure and src/gcp, both cdktf: this
+ * folder is their common Terraform code (core knows no token system, and a cloud folder never imports another).
  */
 import { DefaultTokenResolver, Fn, Op, StringConcat, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { Period } from '../../core/period';
-import { ValidationError } from '../../core/validation';
+import { Period } from '../core/period';
+import { ValidationError } from '../core/validation';
 
 /** How a plan-time value is bounded, for evidence and messages. */
 export interface PlanTimeBound {
