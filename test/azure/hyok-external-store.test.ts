@@ -1,6 +1,6 @@
-import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, KeyCustody } from '../../src';
 import * as azure from '../../src/azure';
+import { Period } from '../../src/core';
 import { azureByok, azureHsm, azureStack, CERTS, ids, one, resources, synth } from '../support/azure';
 import { profilesAllowing } from '../support/fixtures';
 

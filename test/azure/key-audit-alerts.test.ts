@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { Period } from '../../src/core';
 import { App, TerraformStack } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
+import { Period } from '../../src/core';
 import { azureCmk, azureHsm, azureStack, ids, LOCATION, one, resources, RG, SECURITY_EMAIL, synth, SUBSCRIPTION, TfJson, vaultNetwork } from '../support/azure';
 
 const WEBHOOK = 'https://siem.example.com/azure-alerts';

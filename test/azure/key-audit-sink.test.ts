@@ -1,6 +1,6 @@
-import { Period } from '../../src/core';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
+import { Period } from '../../src/core';
 import { azureCmk, azureStack, ids, LOCATION, one, resources, RG, synth } from '../support/azure';
 
 const sink = (profile: ComplianceProfile, extra: Partial<azure.KeyAuditSinkProps> = {}) => {

@@ -1,6 +1,6 @@
-import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
+import { Period } from '../../src/core';
 import { azureCmk, azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
 
 const vault = (extra: Partial<azure.KeyVaultProps> = {}) => {

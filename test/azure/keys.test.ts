@@ -1,6 +1,6 @@
-import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel } from '../../src';
 import * as azure from '../../src/azure';
+import { Period } from '../../src/core';
 import { azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, one, resources, RG, synth, vaultNetwork } from '../support/azure';
 import { profilesAllowing } from '../support/fixtures';
 

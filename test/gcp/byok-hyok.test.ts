@@ -1,5 +1,5 @@
-import { Period } from '../../src/core';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel, KeyCustody } from '../../src';
+import { Period } from '../../src/core';
 import * as gcp from '../../src/gcp';
 import { profilesAllowing } from '../support/fixtures';
 import { bindings, CERT_DER, gcpByok, gcpEkm, gcpStack, LOCATION, m, one, PROJECT, resources, SD_SERVICE, synth } from '../support/gcp';

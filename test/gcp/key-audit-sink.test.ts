@@ -1,5 +1,5 @@
-import { Period } from '../../src/core';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
+import { Period } from '../../src/core';
 import * as gcp from '../../src/gcp';
 import { bindings, gcpSink, gcpStack, m, one, PROJECT, resources, synth } from '../support/gcp';
 

@@ -1,6 +1,6 @@
-import { Period } from '../../src/core';
 import { Testing } from 'cdktf';
 import { ComplianceProfile, Control, CustodianRole, DeploymentModel, EvidenceLedger, EvidenceStatus, FipsLevel } from '../../src';
+import { Period } from '../../src/core';
 import * as gcp from '../../src/gcp';
 import { profilesAllowing } from '../support/fixtures';
 import { bindings, gcpCmk, gcpSink, gcpStack, LOCATION, m, one, PROJECT, resources, synth } from '../support/gcp';
