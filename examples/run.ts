@@ -27,7 +27,7 @@ import { checkGcpTerraform } from './gcp/check';
 import { gcpApp } from './gcp/main';
 import { saasAwsApp } from './saas/aws';
 import { KmsRulePack } from '../src/compliance/pack';
-import { buildReport, ComplianceReportData, writeReport } from '../src/compliance/report';
+import { buildReport, ComplianceReportData, summaryLine, writeReport } from '../src/compliance/report';
 import { RuleResult } from '../src/compliance/rules/rule';
 import { ACCEPTED_WARNINGS, CfnLintMatch, cfnLintAsync } from '../test/support/cfn-lint';
 import { CONTROL_TOWER_SERVICES, controlTowerAcknowledgements, controlTowerAsync } from '../test/support/control-tower';
@@ -409,10 +409,8 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
   totals.lintWarnings = unexpected.length;
   const ctOpen = ct.filter((f) => !totals.ctAcks.has(`${f.template}|${f.resource}|${f.rule}`));
   for (const f of ctOpen) console.log(`    CONTROL TOWER ${f.control} ${f.template} ${f.resource}`);
-  console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)}, ${relative(ROOT, files.html)} (${report.summary.keys} keys in ${report.stacks.length} stacks; ` +
-    `${report.summary.requiredControls} required controls: ${report.summary.satisfied} satisfied, ` +
-    `${report.summary.partiallySatisfied} partially satisfied, ${report.summary.notApplicable} not applicable, ` +
-    `${report.summary.acknowledged} acknowledged with a reason, ${report.summary.unmet.length} unmet)`);
+  console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)}, ${relative(ROOT, files.html)} ` +
+    `(${report.stacks.length} stacks; ${summaryLine(report.summary)})`);
   const matrices = report.stacks.flatMap((s) => [...s.keys.map((k) => k.accessMatrix), ...(s.supportingKeys ?? []).map((k) => k.accessMatrix)])
     .filter((m): m is NonNullable<typeof m> => m !== undefined);
   // Each cloud's matrices name their own evaluator (the IAM policy evaluator for AWS key policies, the Azure RBAC

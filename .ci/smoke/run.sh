@@ -66,4 +66,10 @@ absent "$tf" aws-cdk-lib
 cp "$here/cdktf-app.js" "$tf/"
 (cd "$tf" && node cdktf-app.js cdktf.out)
 
+# The cloud-kms CLI from the same install: it needs no aws-cdk-lib (absent here) and loads only the SDK a command uses.
+(cd "$tf" && npx --no-install cloud-kms --help >/dev/null && npx --no-install cloud-kms byok >/dev/null \
+  && npx --no-install cloud-kms byok wrap --help >/dev/null && npx --no-install cloud-kms byok azure import --help >/dev/null \
+  && npx --no-install cloud-kms byok gcp import --help >/dev/null && npx --no-install cloud-kms check --help >/dev/null)
+echo "packed cloud-kms CLI runs in the cdktf-only app (no aws-cdk-lib installed)"
+
 echo "packed package works in an AWS-only CDK app and a cdktf-only app ($(( $(date +%s) - start )) s)"
