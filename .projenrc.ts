@@ -68,6 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jsdom@31.0.1',
     // Drives Debian's chromium (never a downloaded browser) to check compliance-report.html in .ci/run.
     'playwright-core@1.65.1',
+    // Seeded, shrinking property-based generators for the robustness suite (test/fuzz).
+    'fast-check@4.11.0',
   ],
 
   bin: { 'cloud-kms': 'lib/cli/main.js' },
