@@ -45,7 +45,7 @@ const TOKEN_TEXT = /[$#&]\{(?:Tf)?Token\[[a-zA-Z0-9:._-]+\]\}|-\d\.\d{6,17}e\+(?
 export function isTokenValue(value: unknown): boolean {
   if (typeof value === 'number') {
     const ints = new Uint32Array(new Float64Array([value]).buffer);
-    return DOUBLE_TOKEN_MARKERS.includes(ints[1] >>> 16);
+    return DOUBLE_TOKEN_MARKERS.includes(Math.floor(ints[1] / 0x10000));
   }
   if (typeof value === 'string') return TOKEN_TEXT.test(value);
   if (Array.isArray(value)) return value.some(isTokenValue);
