@@ -27,11 +27,18 @@ export interface DataKeyCacheOptions {
 
 interface Entry<T> {
   readonly value: T;
+  /** When the data key arrived from the keyring (not when it entered the cache): its age counts from here. */
   readonly createdAt: number;
   messages: number;
   bytes: number;
   /** A successor being loaded ahead of this entry's end. */
-  next?: Promise<T>;
+  next?: Promise<Made<T>>;
+}
+
+/** A loaded value and the time its load resolved. */
+interface Made<T> {
+  readonly value: T;
+  readonly at: number;
 }
 
 /** What the cache holds: something with secrets to wipe when it leaves. */
@@ -50,6 +57,15 @@ export interface CacheUse {
  * (decryption: and the encrypted data keys), expire by age, and for encryption by message count and bytes, and are
  * wiped on eviction. Concurrent misses for the same key share one load, so N simultaneous encrypts on a cold cache make
  * one KMS call; near an entry's end the next data key is fetched ahead.
+ *
+ * A data key's age counts from the moment its load resolved (the keyring's response), for keys fetched ahead too: a
+ * successor that arrived early has been ageing since it arrived, and one already past its max age when its
+ * predecessor ends is wiped unused. An entry that ends, is evicted for capacity or is swept after its max age is
+ * wiped together with any successor fetched for it (when that arrives); nothing outlives its entry.
+ *
+ * Failures are not cached: the callers waiting on one load share its outcome (the keyring already retried within its
+ * budget, so each retrying again would multiply the calls a throttled KMS sees), and the next call after a failure
+ * loads afresh. A successor that fails to load is replaced by a fresh load when it is needed.
  */
 export class DataKeyCache {
   public readonly maxAgeMs: number;
@@ -60,15 +76,18 @@ export class DataKeyCache {
   private readonly now: () => number;
   private readonly entries = new Map<string, Entry<Disposable>>();
   private readonly loading = new Map<string, Promise<Disposable>>();
-  /** Data keys fetched ahead for entries that have ended. */
-  private readonly successors = new Map<string, Promise<Disposable>>();
+  /** Expired entries are swept (wiped) at most this often, on the cache's own calls. */
+  private readonly sweepEveryMs: number;
+  private nextSweep = 0;
   /** Loads performed (misses and refreshes that reached a keyring). */
   public loads = 0;
   /** Data keys being fetched ahead right now. */
   public prefetching = 0;
 
   constructor(options: DataKeyCacheOptions) {
-    if (!(options.maxAgeMs > 0)) throw new BadInputError(`maxAgeMs must be a positive number of milliseconds, got ${options.maxAgeMs}`);
+    if (!(options.maxAgeMs > 0) || !Number.isFinite(options.maxAgeMs)) {
+      throw new BadInputError(`maxAgeMs must be a positive number of milliseconds, got ${options.maxAgeMs}`);
+    }
     const maxMessages = options.maxMessages ?? MAX_MESSAGES_PER_DATA_KEY;
     if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_MESSAGES_PER_DATA_KEY) {
       throw new BadInputError(`maxMessages must be between 1 and 2^32 (the NIST bound per data key), got ${maxMessages}`);
@@ -85,6 +104,7 @@ export class DataKeyCache {
     this.capacity = capacity;
     this.refreshAhead = refreshAhead;
     this.now = options.now ?? Date.now;
+    this.sweepEveryMs = Math.min(this.maxAgeMs, 1000);
   }
 
   /** Entries held now. */
@@ -92,16 +112,26 @@ export class DataKeyCache {
     return this.entries.size;
   }
 
+  /** Successors fetched ahead and not yet installed (at most one per entry). */
+  public get successors(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.next) n += 1;
+    return n;
+  }
+
   /**
    * Without waiting: a cached value that may carry one more use, with the use counted; undefined on a miss. `load`
    * makes the next value when this one nears its end.
    */
   public tryUse<T extends Disposable>(key: string, use: CacheUse, load?: () => Promise<T>): T | undefined {
+    const now = this.now();
+    // The entry asked for is left to the code below, which hands its successor on rather than wiping it.
+    if (now >= this.nextSweep) this.sweep(now, key);
     const e = this.entries.get(key);
     if (!e) return undefined;
-    const age = this.now() - e.createdAt;
+    const age = now - e.createdAt;
     if (age >= this.maxAgeMs || (use.countMessages && (e.messages + 1 > this.maxMessages || e.bytes + use.bytes > this.maxBytes))) {
-      this.retire(key, e);
+      this.end(key, e, load);
       return undefined;
     }
     if (use.countMessages) {
@@ -116,8 +146,9 @@ export class DataKeyCache {
     if (load && this.refreshAhead > 0 && !e.next && !this.loading.has(key)
       && (age >= this.maxAgeMs * this.refreshAhead || (use.countMessages && e.messages >= this.maxMessages * this.refreshAhead))) {
       this.prefetching += 1;
-      e.next = this.fetch(load);
-      e.next.then(() => { this.prefetching -= 1; }, () => { this.prefetching -= 1; });
+      const next = this.fetch(load);
+      next.then(() => { this.prefetching -= 1; }, () => { this.prefetching -= 1; });
+      e.next = next;
     }
     return e.value as T;
   }
@@ -125,7 +156,7 @@ export class DataKeyCache {
   /**
    * A cached value that may carry one more use, counting it; otherwise loads a new one (once for all concurrent callers
    * with the same key), caches it and counts the use. `owned` is true when the value was not cached (one message larger
-   * than maxBytes): the caller disposes of it.
+   * than maxBytes): the caller disposes of it. When the shared load fails, every caller waiting on it gets its error.
    */
   public async use<T extends Disposable>(key: string, use: CacheUse, load: () => Promise<T>): Promise<{ value: T; owned: boolean }> {
     if (use.bytes > this.maxBytes) return { value: await load(), owned: true };
@@ -134,52 +165,84 @@ export class DataKeyCache {
       if (hit) return { value: hit, owned: false };
       let pending = this.loading.get(key);
       if (!pending) {
-        const successor = this.takeSuccessor(key);
-        pending = this.install(key, successor ? successor.catch(() => this.fetch(load)) : this.fetch(load));
+        pending = this.install(key, this.fetch(load));
         this.loading.set(key, pending);
       }
       await pending;
     }
   }
 
-  /** Empties the cache, wiping every entry. */
+  /** Empties the cache, wiping every entry and every successor fetched ahead. */
   public clear(): void {
-    for (const [key, e] of [...this.entries]) this.retire(key, e);
+    for (const [key, e] of [...this.entries]) this.evict(key, e);
   }
 
-  private takeSuccessor(key: string): Promise<Disposable> | undefined {
-    const next = this.successors.get(key);
-    this.successors.delete(key);
-    return next;
+  /** Wipes the entries past their max age (the cache's calls do this at most once a second). */
+  public evictExpired(): void {
+    this.sweep(this.now());
   }
 
-  private fetch<T extends Disposable>(load: () => Promise<T>): Promise<T> {
+  private sweep(now: number, except?: string): void {
+    this.nextSweep = now + this.sweepEveryMs;
+    for (const [key, e] of [...this.entries]) if (key !== except && now - e.createdAt >= this.maxAgeMs) this.evict(key, e);
+  }
+
+  private fetch<T extends Disposable>(load: () => Promise<T>): Promise<Made<T>> {
     this.loads += 1;
-    return load();
+    return load().then((value) => ({ value, at: this.now() }));
   }
 
-  private async install(key: string, value: Promise<Disposable>): Promise<Disposable> {
+  /**
+   * Installs a loaded value as the key's entry. A successor that failed, or arrived so long ago that it is past its
+   * max age, is replaced by a fresh load (when `load` is given).
+   */
+  private async install(key: string, pending: Promise<Made<Disposable>>, load?: () => Promise<Disposable>): Promise<Disposable> {
     try {
-      const v = await value;
+      let made = load ? await pending.catch(() => this.fetch(load)) : await pending;
+      if (load && this.now() - made.at >= this.maxAgeMs) {
+        wipe(made.value);
+        made = await this.fetch(load);
+      }
       const old = this.entries.get(key);
-      if (old) this.retire(key, old);
-      this.entries.set(key, { value: v, createdAt: this.now(), messages: 0, bytes: 0 });
+      if (old) this.evict(key, old);
+      this.entries.set(key, { value: made.value, createdAt: made.at, messages: 0, bytes: 0 });
       while (this.entries.size > this.capacity) {
         const [oldestKey, oldest] = this.entries.entries().next().value as [string, Entry<Disposable>];
-        this.retire(oldestKey, oldest);
+        this.evict(oldestKey, oldest);
       }
-      return v;
+      return made.value;
     } finally {
       this.loading.delete(key);
     }
   }
 
-  private retire(key: string, e: Entry<Disposable>): void {
+  /** An entry at the end of its life: its successor, if any, becomes the key's pending load. */
+  private end(key: string, e: Entry<Disposable>, load?: () => Promise<Disposable>): void {
     if (this.entries.get(key) === e) this.entries.delete(key);
-    // A successor fetched ahead becomes the next entry; if it never is, it is wiped when it arrives.
-    if (e.next && !this.successors.has(key)) this.successors.set(key, e.next);
-    else e.next?.then((v) => setImmediate(() => v.dispose()), () => undefined);
-    // Wiped on the next turn: a caller that took it this turn derives its message key synchronously first.
-    setImmediate(() => e.value.dispose());
+    wipe(e.value);
+    if (e.next && load && !this.loading.has(key)) {
+      const pending = this.install(key, e.next, load);
+      pending.catch(() => undefined); // A caller that waits on it sees the failure; nobody else must.
+      this.loading.set(key, pending);
+    } else {
+      wipeWhenLoaded(e.next);
+    }
   }
+
+  /** An entry dropped (capacity, sweep, clear): it and its successor are wiped. */
+  private evict(key: string, e: Entry<Disposable>): void {
+    if (this.entries.get(key) === e) this.entries.delete(key);
+    wipe(e.value);
+    wipeWhenLoaded(e.next);
+    e.next = undefined;
+  }
+}
+
+/** Wiped on the next turn: a caller that took it this turn derives its message key synchronously first. */
+function wipe(value: Disposable): void {
+  setImmediate(() => value.dispose());
+}
+
+function wipeWhenLoaded(next: Promise<Made<Disposable>> | undefined): void {
+  next?.then((m) => wipe(m.value), () => undefined);
 }
