@@ -3,20 +3,27 @@
  * required context keys and the cache set by the construct through the environment. Logs are structured and carry
  * no payload, context value or key material.
  */
+import { readEnvelopeConfig, RESPONSE_LIMIT_BYTES } from './envelope-config';
 import { ENV } from './envelope-env';
 import { RequestError } from './request-error';
 import type { TenantSource } from './tenant-envelopes';
 import { DataKeyCache } from '../../envelope/cache';
+import { EncryptionContext } from '../../envelope/context';
 import { Envelope } from '../../envelope/envelope';
-import { EnvelopeError } from '../../envelope/errors';
+import { EnvelopeError, KeyringError } from '../../envelope/errors';
 import { parseHeader } from '../../envelope/header';
 import { AwsKmsKeyring } from '../../envelope/keyrings/aws-kms';
-import { AlgorithmSuite } from '../../envelope/suites';
 
-export { ENV };
+export { ENV, RESPONSE_LIMIT_BYTES };
 
-/** Lambda's synchronous response limit; the handler keeps its responses under it. */
-export const RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
+/** Records per batch: bounds one invocation's work (the 6 MB request limit alone allows millions of empty records). */
+export const MAX_BATCH_RECORDS = 1000;
+/** A record's id, echoed in its result. */
+const MAX_ID_LENGTH = 256;
+/** The message format's bound on a serialized encryption context. */
+const MAX_CONTEXT_BYTES = 0xffff;
+/** What a log line may say about the operation: a fixed value, never the caller's text. */
+type LoggedOperation = 'encrypt' | 'decrypt' | 'batch' | 'invalid';
 
 export interface EnvelopeRecord {
   readonly id?: string;
@@ -46,6 +53,8 @@ export interface HandlerOverrides {
 export interface EnvelopeErrorBody {
   readonly code: string;
   readonly message: string;
+  /** In a batch: the record failed on a transient KMS error (or was not attempted after one); send it again later. */
+  readonly retryable?: boolean;
 }
 
 export type EnvelopeResult =
@@ -69,30 +78,26 @@ function tenantEnvelopes(): typeof import('./tenant-envelopes') {
   return require('./tenant-envelopes');
 }
 
-/** Builds the handler from an environment (the Lambda's, or a test's). */
+/**
+ * Builds the handler from an environment (the Lambda's, or a test's). The environment is read and checked here, at
+ * cold start: a bad value throws EnvelopeConfigError and the init fails.
+ */
 export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.log(JSON.stringify(e)), overrides: HandlerOverrides = {}) {
-  const keyArn = env[ENV.KEY_ARN];
-  const sessionRoleArn = env[ENV.TENANT_SESSION_ROLE_ARN];
-  if (!keyArn && !sessionRoleArn) throw new Error(`${ENV.KEY_ARN} or ${ENV.TENANT_SESSION_ROLE_ARN} must be set`);
-  const contextKey = env[ENV.TENANT_CONTEXT_KEY] ?? 'tenantId';
-  const required = [
-    ...(env[ENV.REQUIRED_CONTEXT_KEYS] ?? '').split(',').map((k) => k.trim()).filter(Boolean),
-    ...(sessionRoleArn ? [contextKey] : []),
-  ].filter((k, i, all) => all.indexOf(k) === i);
-  const maxRecordBytes = Number(env[ENV.MAX_RECORD_BYTES] ?? 4 * 1024 * 1024);
-  const maxAgeMs = Number(env[ENV.CACHE_MAX_AGE_MS] ?? 0);
+  const config = readEnvelopeConfig(env);
+  const { keyArn, sessionRoleArn, maxRecordBytes } = config;
+  const contextKey = config.tenantContextKey;
   const makeEnvelope = (keyring: AwsKmsKeyring) => new Envelope({
     keyring,
-    suite: Number(env[ENV.SUITE] ?? AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY) as AlgorithmSuite,
-    requiredContextKeys: required,
-    cache: maxAgeMs > 0 ? new DataKeyCache({ maxAgeMs, maxMessages: Number(env[ENV.CACHE_MAX_MESSAGES] ?? 1000) }) : undefined,
+    suite: config.suite,
+    requiredContextKeys: config.requiredContextKeys,
+    cache: config.cacheMaxAgeMs > 0 ? new DataKeyCache({ maxAgeMs: config.cacheMaxAgeMs, maxMessages: config.cacheMaxMessages }) : undefined,
   });
   const single = keyArn ? makeEnvelope(new AwsKmsKeyring({ generatorKeyId: keyArn })) : undefined;
   const tenants = sessionRoleArn ? new (tenantEnvelopes().TenantEnvelopes)({
     sessionRoleArn,
-    aliasPrefix: env[ENV.TENANT_ALIAS_PREFIX] ?? 'alias/tenant/',
-    tagKey: env[ENV.TENANT_TAG_KEY] ?? 'tenantId',
-    source: (env[ENV.TENANT_SOURCE] ?? 'principalTag') as TenantSource,
+    aliasPrefix: config.tenantAliasPrefix,
+    tagKey: config.tenantTagKey,
+    source: config.tenantSource as TenantSource,
     claim: env[ENV.TENANT_CLAIM],
     pinnedKeyIds: new Set((env[ENV.TENANT_KEY_IDS] ?? '').split(',').map((k) => k.trim()).filter(Boolean)),
     serverId: env[ENV.CALLER_PROOF_SERVER_ID],
@@ -109,30 +114,64 @@ export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.
     makeEnvelope,
   }) : undefined;
 
-  async function one(record: EnvelopeRecord, operation: string | undefined, scope: Scope): Promise<EnvelopeResult> {
-    const id = record.id;
+  /** One record, checked field by field; transient KMS failures throw, everything else becomes its result. */
+  async function one(record: unknown, operation: unknown, scope: Scope, where: string): Promise<EnvelopeResult> {
+    const id = idOf(record);
+    // Top-level fields are named as they are; a batch record's with its place: records[3].context.
+    const at = where === 'request' ? '' : `${where}.`;
     try {
+      if (!isRecord(record)) throw new RequestError('BAD_INPUT', `${where} must be an object, got ${kindOf(record)}`);
+      if (record.id !== undefined && id === undefined) throw new RequestError('BAD_INPUT', `${at}id must be a string of at most ${MAX_ID_LENGTH} characters`);
+      const context = requestContext(record.context, `${at}context`);
       if (operation === 'encrypt') {
-        const plaintext = decode(record.plaintext, 'plaintext', maxRecordBytes);
-        const message = await scope.envelope.encrypt(plaintext, tenantContext(record.context ?? {}, scope.tenant));
+        const plaintext = decode(record.plaintext, `${at}plaintext`, maxRecordBytes);
+        const message = await scope.envelope.encrypt(plaintext, tenantContext(context ?? {}, scope.tenant));
         plaintext.fill(0);
         return { ok: true, id, ciphertext: message.toString('base64') };
       }
       if (operation === 'decrypt') {
-        const message = decode(record.ciphertext, 'ciphertext', maxRecordBytes + 64 * 1024);
+        const message = decode(record.ciphertext, `${at}ciphertext`, maxRecordBytes + 64 * 1024);
         if (scope.tenant !== undefined) requireOwnMessage(message, scope.tenant);
-        const result = await scope.envelope.decrypt(message, { expectedContext: record.context });
+        const result = await scope.envelope.decrypt(message, { expectedContext: context });
         const plaintext = result.plaintext.toString('base64');
         result.plaintext.fill(0);
         return { ok: true, id, plaintext, context: result.context };
       }
-      throw new RequestError('BAD_INPUT', `operation must be encrypt, decrypt or batch, got ${JSON.stringify(operation ?? null)}`);
+      throw new RequestError('BAD_INPUT', `${at}operation must be encrypt${at ? ' or decrypt' : ', decrypt or batch'}, got ${describe(operation)}`);
     } catch (err) {
       // Transient KMS failures fail the invocation, so async callers retry and the DLQ catches what never succeeds.
-      if (err instanceof EnvelopeError && err.code === 'KEYRING' && (err as any).transient) throw err;
+      if (isTransient(err)) throw err;
       if (err instanceof RequestError || err instanceof EnvelopeError) return { ok: false, id, error: { code: err.code, message: err.message } };
-      return { ok: false, id, error: { code: 'INTERNAL', message: `unexpected ${(err as Error)?.name ?? 'error'}` } };
+      return { ok: false, id, error: { code: 'INTERNAL', message: `unexpected ${safeName(err)}` } };
     }
+  }
+
+  /**
+   * A batch's records, in order. A transient KMS failure (after the keyring's retries) fails only that record and
+   * the ones after it, marked retryable, and the results so far are returned: KMS is struggling, and each further
+   * record would spend another retry budget. When no record has succeeded yet, the invocation fails instead, as a
+   * single request does, so that async callers retry it whole.
+   */
+  async function batch(records: unknown[], scope: Scope): Promise<EnvelopeResult[]> {
+    const results: EnvelopeResult[] = [];
+    let failure: KeyringError | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const where = `records[${i}]`;
+      const operation = isRecord(r) ? r.operation : undefined;
+      if (failure) {
+        results.push({ ok: false, id: idOf(r), error: { code: 'KEYRING', message: 'not attempted: an earlier record of this batch failed on a transient KMS error', retryable: true } });
+        continue;
+      }
+      try {
+        results.push(await one(r, operation, scope, where));
+      } catch (err) {
+        if (!results.some((x) => x.ok)) throw err;
+        failure = err as KeyringError;
+        results.push({ ok: false, id: idOf(r), error: { code: 'KEYRING', message: failure.message, retryable: true } });
+      }
+    }
+    return results;
   }
 
   /** In tenant mode the context names the caller's tenant, whatever the request says. */
@@ -158,38 +197,49 @@ export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.
   return async function handler(event: any): Promise<any> {
     const started = Date.now();
     const http = isHttpEvent(event);
-    let request: EnvelopeEvent;
-    let operation: unknown;
+    let operation: LoggedOperation = 'invalid';
+    let records = 1;
     let response: EnvelopeResult | { ok: boolean; results: EnvelopeResult[] };
     let tenantLogged = false;
     try {
-      request = http ? parseBody(event) : (event ?? {});
-      operation = request.operation;
-      const scope: Scope = tenants
-        ? await tenants.resolveTenant(event, request).then(async (tenant) => ({ tenant, envelope: await tenants.envelopeFor(tenant) }))
-        : { envelope: single! };
-      tenantLogged = scope.tenant !== undefined;
+      const request: unknown = http ? parseBody(event) : event;
+      if (!isRecord(request)) throw new RequestError('BAD_INPUT', `the request must be a JSON object, got ${kindOf(request)}`);
+      operation = loggedOperation(request.operation);
       if (operation === 'batch') {
         if (!Array.isArray(request.records) || request.records.length === 0) {
           throw new RequestError('BAD_INPUT', 'records must be a non-empty array for a batch');
         }
-        const results: EnvelopeResult[] = [];
-        for (const r of request.records) results.push(await one(r, r.operation, scope));
+        if (request.records.length > MAX_BATCH_RECORDS) {
+          throw new RequestError('LIMIT', `records has ${request.records.length} entries, over the ${MAX_BATCH_RECORDS} per batch`);
+        }
+        records = request.records.length;
+      }
+      const proof = request as { callerProof?: unknown; token?: unknown };
+      const scope: Scope = tenants
+        ? await tenants.resolveTenant(event, proof).then(async (tenant) => ({ tenant, envelope: await tenants.envelopeFor(tenant) }))
+        : { envelope: single! };
+      tenantLogged = scope.tenant !== undefined;
+      if (operation === 'batch') {
+        const results = await batch(request.records as unknown[], scope);
         response = { ok: results.every((r) => r.ok), results };
       } else {
-        response = await one(request, operation as string, scope);
+        response = await one(request, request.operation, scope, 'request');
       }
       const size = Buffer.byteLength(JSON.stringify(response));
       if (size > RESPONSE_LIMIT_BYTES) {
         response = { ok: false, error: { code: 'LIMIT', message: `the response would be ${size} bytes, over Lambda's ${RESPONSE_LIMIT_BYTES}: send fewer or smaller records` } };
       }
     } catch (err) {
-      log({ level: 'error', operation, records: event?.records?.length ?? 1, code: (err as EnvelopeError).code ?? 'INTERNAL', durationMs: Date.now() - started });
+      const code = err instanceof RequestError || err instanceof EnvelopeError ? err.code : 'INTERNAL';
+      log({ level: 'error', operation, records, code, durationMs: Date.now() - started });
       if (err instanceof RequestError) {
         const body = { ok: false, error: { code: err.code, message: err.message } };
         return http ? toHttp(err.status, body) : body;
       }
-      throw err;
+      // The runtime logs what a handler throws: our own errors say what failed without data; anything else is
+      // replaced, since a foreign error's message may quote its input.
+      if (err instanceof EnvelopeError) throw err;
+      throw new EnvelopeError('INTERNAL', `internal error (${safeName(err)})`);
     }
     const results = 'results' in response ? response.results : [response];
     log({
@@ -203,6 +253,62 @@ export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.
     });
     return http ? toHttp(response.ok ? 200 : statusOf(results), response) : response;
   };
+}
+
+function isTransient(err: unknown): err is KeyringError {
+  return err instanceof KeyringError && err.transient;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> & EnvelopeRecord {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function idOf(record: unknown): string | undefined {
+  return isRecord(record) && typeof record.id === 'string' && record.id.length <= MAX_ID_LENGTH ? record.id : undefined;
+}
+
+function loggedOperation(operation: unknown): LoggedOperation {
+  return operation === 'encrypt' || operation === 'decrypt' || operation === 'batch' ? operation : 'invalid';
+}
+
+/** What a value is, for messages: never the value itself. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
+}
+
+/** A caller's value in a message: short plain words quoted, anything else described. */
+function describe(value: unknown): string {
+  return typeof value === 'string' && /^[A-Za-z0-9_.-]{1,32}$/.test(value) ? JSON.stringify(value) : value === undefined ? 'nothing' : kindOf(value);
+}
+
+/** An unexpected error's class name, as a bounded identifier. */
+function safeName(err: unknown): string {
+  const name = (err as Error)?.name;
+  return typeof name === 'string' && /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name) ? name : 'error';
+}
+
+/**
+ * A request's encryption context: absent, or an object of string values within the format's 64 KiB. Arrays, strings
+ * and nested objects are refused here (an array would otherwise pass as {"0": ...}).
+ */
+function requestContext(value: unknown, field: string): EncryptionContext | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw new RequestError('BAD_INPUT', `${field} must be an object of string values, got ${kindOf(value)}`);
+  let bytes = 2;
+  const out: EncryptionContext = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (typeof v !== 'string') throw new RequestError('BAD_INPUT', `${field} values must be strings, got ${kindOf(v)}`);
+    // JSON.parse makes "__proto__" an own key; plain objects downstream would turn it into a prototype.
+    if (key === '__proto__') throw new RequestError('BAD_INPUT', `${field} must not have a key named __proto__`);
+    bytes += 4 + Buffer.byteLength(key) + Buffer.byteLength(v);
+    if (bytes > MAX_CONTEXT_BYTES) throw new RequestError('BAD_INPUT', `${field} must serialize to at most ${MAX_CONTEXT_BYTES} bytes (the message format's limit)`);
+    out[key] = v;
+  }
+  return out;
 }
 
 /** A function URL or API Gateway proxy event (the request is in `body`). */
@@ -235,7 +341,8 @@ function statusOf(results: EnvelopeResult[]): number {
 function decode(value: unknown, field: string, limit: number): Buffer {
   if (typeof value !== 'string') throw new RequestError('BAD_INPUT', `${field} must be a base64 string`);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw new RequestError('BAD_INPUT', `${field} is not valid base64`);
-  const bytes = Buffer.from(value, 'base64');
-  if (bytes.length > limit) throw new RequestError('LIMIT', `${field} is ${bytes.length} bytes, over the ${limit}-byte limit per record`);
-  return bytes;
+  // The decoded size, known before anything is allocated for it.
+  const size = Math.floor((value.length * 3) / 4) - (value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0);
+  if (size > limit) throw new RequestError('LIMIT', `${field} is ${size} bytes, over the ${limit}-byte limit per record`);
+  return Buffer.from(value, 'base64');
 }
