@@ -38,8 +38,10 @@ export function isTransient(err: unknown): boolean {
   if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   if (typeof e.code === 'number' && TRANSIENT_GRPC.has(e.code)) return true;
-  // Some wrappers keep only the message (e.g. the AWS SDK's wrapper for errors from another realm).
-  if (typeof e.message === 'string' && /socket hang up|other side closed|\b(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN)\b/.test(e.message)) return true;
+  // Some wrappers keep only the message (e.g. the AWS SDK's wrapper for errors from another realm). A reply cut off
+  // mid-body reaches the SDK's deserializer as Node's "aborted" (or undici's "terminated"), with no status.
+  if (typeof e.message === 'string'
+    && /socket hang up|other side closed|premature close|\baborted\b|\bterminated\b|\b(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN)\b/.test(e.message)) return true;
   return e.cause !== undefined && e.cause !== err && isTransient(e.cause);
 }
 

@@ -30,6 +30,8 @@ test.each<[string, Parameters<FaultProxy['plan']>[0]]>([
   ['two throttles', ['throttle', 'throttle']],
   ['a 500 then a reset', ['error500', 'reset']],
   ['a reply slower than the request timeout', [{ delayMs: 800 }]],
+  ['an HTML error page from a load balancer', ['html']],
+  ['a reply cut off mid-body (issue 16: was a non-transient failure, not retried)', ['truncate']],
 ])('encrypt and decrypt succeed through %s', async (_what, script) => {
   const env = envelope();
   proxy.plan(script);
