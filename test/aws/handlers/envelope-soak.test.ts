@@ -114,7 +114,11 @@ test(`soak: ${SOAK_MS} ms, ${CONCURRENCY} concurrent invocations, faults on (see
   const tenants = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'tyrell'];
   const pool: Array<{ ciphertext: string; plaintext: string; context: Record<string, string>; handler: number }> = [];
   const errors: string[] = [];
-  const stats = { requests: 0, records: 0, ok: 0, transient: 0, retryableRecords: 0, refusedTampered: 0, refusedWrongContext: 0, badInput: 0, wrong: 0 };
+  const stats = {
+    requests: 0, records: 0, ok: 0, transient: 0, retryableRecords: 0, refusedTampered: 0, refusedWrongContext: 0, badInput: 0, wrong: 0,
+  };
+  /** What invocations threw: the Lambda runtime would log it. */
+  const thrown: string[] = [];
   const wrong = (what: string) => { stats.wrong += 1; if (errors.length < 20) errors.push(what); };
 
   const newRecord = () => {
@@ -135,7 +139,7 @@ test(`soak: ${SOAK_MS} ms, ${CONCURRENCY} concurrent invocations, faults on (see
       return await handlers[h](event);
     } catch (err) {
       const e = err as { code?: string; transient?: boolean; message?: string };
-      errors.length < 200 && consoleLines.push(`thrown: ${e.message}`);
+      thrown.push(String(e.message));
       if (e.code === 'KEYRING' && e.transient) {
         stats.transient += 1;
         return undefined;
@@ -256,14 +260,14 @@ test(`soak: ${SOAK_MS} ms, ${CONCURRENCY} concurrent invocations, faults on (see
   expect(stats.wrong).toBe(0);
   expect(unhandled).toEqual([]);
   // The run did what it is for: real traffic, faults of every kind, refusals checked.
-  expect(stats.ok).toBeGreaterThan(500);
+  expect(stats.ok).toBeGreaterThan(SOAK_MS / 100);
   for (const kind of ['throttle', 'error500', 'html', 'reset', 'truncate', 'delay']) expect(injected[kind] ?? 0).toBeGreaterThan(0);
   expect(stats.refusedTampered).toBeGreaterThan(10);
   expect(stats.refusedWrongContext).toBeGreaterThan(10);
   // Most requests succeed despite the faults: the keyring's retries absorb them.
   expect(stats.transient + stats.retryableRecords).toBeLessThan(stats.ok / 10);
   // Nothing secret anywhere: the handler's log lines, console output and error messages.
-  const text = [...logs, ...consoleLines].join('\n');
+  const text = [...logs, ...consoleLines, ...thrown].join('\n');
   expect(text).not.toContain(b64(Buffer.from(MARKER)).slice(0, 16));
   expect(text).not.toContain(MARKER);
   for (const k of dataKeys) expect(text.includes(k)).toBe(false);
