@@ -112,6 +112,18 @@ describe('eviction wipes the entry and its successor', () => {
     expect(cache.successors).toBe(0);
   });
 
+  test('a key fetched ahead for an entry evicted for capacity is never served later (issue 16: served an hour on)', async () => {
+    const { clock, cache, made, encrypt } = harness({ maxAgeMs: 60_000, maxMessages: 4, capacity: 1 });
+    for (let i = 0; i < 3; i++) await encrypt('a'); // key 1 is fetched ahead for 'a'
+    await encrypt('b'); // 'a' is evicted for capacity
+    await settle();
+    expect(made.slice(0, 2).map((k) => [k.id, k.wiped])).toEqual([[0, true], [1, true]]);
+    clock.t = 3_600_000;
+    const served = await encrypt('a');
+    expect(served.madeAt).toBe(3_600_000);
+    expect(cache.size).toBe(1);
+  });
+
   test('an idle entry past its max age is swept and zeroed with its successor', async () => {
     const { clock, cache, made, encrypt } = harness({ maxAgeMs: 1000 });
     await encrypt('idle');
