@@ -48,6 +48,8 @@ export interface EnvelopeEvent extends EnvelopeRecord {
 export interface HandlerOverrides {
   readonly sendProof?: import('./caller-identity').StsSender;
   readonly jwks?: unknown;
+  /** Tenants kept (each with its own data-key cache). @default 1000 */
+  readonly maxTenants?: number;
 }
 
 export interface EnvelopeErrorBody {
@@ -86,12 +88,14 @@ export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.
   const config = readEnvelopeConfig(env);
   const { keyArn, sessionRoleArn, maxRecordBytes } = config;
   const contextKey = config.tenantContextKey;
-  const makeEnvelope = (keyring: AwsKmsKeyring) => new Envelope({
-    keyring,
-    suite: config.suite,
-    requiredContextKeys: config.requiredContextKeys,
-    cache: config.cacheMaxAgeMs > 0 ? new DataKeyCache({ maxAgeMs: config.cacheMaxAgeMs, maxMessages: config.cacheMaxMessages }) : undefined,
-  });
+  /** Each Envelope's cache, so that a tenant leaving the tenant cache takes its data keys with it (zeroed). */
+  const caches = new WeakMap<Envelope, DataKeyCache>();
+  const makeEnvelope = (keyring: AwsKmsKeyring) => {
+    const cache = config.cacheMaxAgeMs > 0 ? new DataKeyCache({ maxAgeMs: config.cacheMaxAgeMs, maxMessages: config.cacheMaxMessages }) : undefined;
+    const envelope = new Envelope({ keyring, suite: config.suite, requiredContextKeys: config.requiredContextKeys, cache });
+    if (cache) caches.set(envelope, cache);
+    return envelope;
+  };
   const single = keyArn ? makeEnvelope(new AwsKmsKeyring({ generatorKeyId: keyArn })) : undefined;
   const tenants = sessionRoleArn ? new (tenantEnvelopes().TenantEnvelopes)({
     sessionRoleArn,
@@ -112,6 +116,8 @@ export function createHandler(env: NodeJS.ProcessEnv, log: Log = (e) => console.
       jwks: overrides.jwks,
     } : undefined,
     makeEnvelope,
+    maxTenants: overrides.maxTenants,
+    release: (envelope) => caches.get(envelope)?.clear(),
   }) : undefined;
 
   /** One record, checked field by field; transient KMS failures throw, everything else becomes its result. */

@@ -43,6 +43,8 @@ export interface TenantEnvelopesOptions {
   readonly makeEnvelope: (keyring: AwsKmsKeyring) => Envelope;
   /** Tenants whose sessions and data keys stay cached. @default 1000 */
   readonly maxTenants?: number;
+  /** Called with the Envelope of a tenant that leaves the cache, to wipe its cached data keys. */
+  readonly release?: (envelope: Envelope) => void;
 }
 
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -109,7 +111,11 @@ export class TenantEnvelopes {
     const entry: TenantEntry = { envelope: this.open(tenant) };
     entry.envelope.catch(() => this.entries.delete(tenant));
     this.entries.set(tenant, entry);
-    if (this.entries.size > (this.options.maxTenants ?? 1000)) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > (this.options.maxTenants ?? 1000)) {
+      const [oldest, old] = this.entries.entries().next().value!;
+      this.entries.delete(oldest);
+      old.envelope.then((e) => this.options.release?.(e), () => undefined);
+    }
     return entry.envelope;
   }
 

@@ -7,6 +7,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, DisableKeyCommand, UpdateAliasCommand } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createHandler, ENV } from '../../../src/aws/handlers/envelope-handler';
+import { AwsKmsKeyring } from '../../../src/envelope';
 import { CallerProof, createCallerProof } from '../../../src/envelope/caller-proof';
 import { CREDENTIALS, Moto, REGION, startMoto } from '../../support/moto';
 
@@ -353,4 +354,29 @@ test('batches are served for the caller\'s tenant only', async () => {
   })));
   expect(res.status).toBe(403);
   expect(res.body.results.map((r: any) => [r.id, r.ok, r.error?.code])).toEqual([['1', true, undefined], ['2', false, 'TENANT_MISMATCH']]);
+});
+
+test('a tenant that leaves the tenant cache takes its data keys with it: they are zeroed (issue 16)', async () => {
+  const handed: Buffer[] = [];
+  const generate = AwsKmsKeyring.prototype.generateDataKey;
+  const spy = jest.spyOn(AwsKmsKeyring.prototype, 'generateDataKey').mockImplementation(async function (this: AwsKmsKeyring, context) {
+    const m = await generate.call(this, context);
+    handed.push(m.dataKey);
+    return m;
+  });
+  try {
+    const h = createHandler(env, () => undefined, { maxTenants: 1 });
+    const acme = await h(urlEvent({ operation: 'encrypt', plaintext: b64(SECRET), context: { purpose: 'p' }, callerProof: await proofFor('acme-app') }));
+    expect(parse(acme).body.ok).toBe(true);
+    expect(handed).toHaveLength(1);
+    const zero = Buffer.alloc(32);
+    expect(handed[0].equals(zero)).toBe(false); // cached for acme's next messages
+    const globex = await h(urlEvent({ operation: 'encrypt', plaintext: b64(SECRET), context: { purpose: 'p' }, callerProof: await proofFor('globex-app') }));
+    expect(parse(globex).body.ok).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(handed[0].equals(zero)).toBe(true); // acme left the cache of one tenant
+    expect(handed[1].equals(zero)).toBe(false);
+  } finally {
+    spy.mockRestore();
+  }
 });
