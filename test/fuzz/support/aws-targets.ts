@@ -34,7 +34,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.ManagedKey',
-    runs: 30,
+    runs: 10,
     slots: keySlots,
     setup: (app) => ({
       stack: stackIn(app),
@@ -45,7 +45,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.CustomerManagedKey',
-    runs: 40,
+    runs: 15,
     slots: [
       ...keySlots,
       ...custodianSlots('administrators', 'users', 'auditors', 'approvers'),
@@ -76,7 +76,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.ByokImport',
-    runs: 40,
+    runs: 12,
     slots: [
       ...keySlots.filter((s) => s.path !== 'rotation'),
       { path: 'rotationReminder', kind: 'duration' },
@@ -107,7 +107,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.KeyAuditSink',
-    runs: 30,
+    runs: 10,
     slots: [
       { path: 'profile', kind: 'object' },
       ...custodianSlots('administrators', 'auditors'),
@@ -137,7 +137,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.CloudHsmCluster',
-    runs: 25,
+    runs: 10,
     slots: [
       { path: 'vpc', kind: 'object' },
       { path: 'acknowledgeHourlyCost', kind: 'bool' },
@@ -156,7 +156,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.HyokExternalStore',
-    runs: 30,
+    runs: 12,
     slots: [
       { path: 'profile', kind: 'object' },
       { path: 'backend', kind: 'object' },
@@ -189,7 +189,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.HyokExternalStore.cloudHsm',
-    runs: 15,
+    runs: 6,
     slots: [
       { path: 'trustAnchorCertificate', kind: 'string' },
       { path: 'kmsUserPassword', kind: 'object' },
@@ -212,7 +212,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.HyokExternalStore.addKey',
-    runs: 20,
+    runs: 8,
     slots: [
       { path: 'xksKeyId', kind: 'string' },
       ...custodianSlots('administrators', 'users'),
@@ -243,7 +243,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.EnvelopeEncryptionFunction',
-    runs: 30,
+    runs: 15,
     slots: [
       { path: 'key', kind: 'object' },
       { path: 'requiredContextKeys', kind: 'strings' },
@@ -281,7 +281,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.TenantKeyHierarchy',
-    runs: 30,
+    runs: 15,
     slots: [
       { path: 'profile', kind: 'object' },
       ...custodianSlots('administrators', 'users', 'auditors'),
@@ -321,7 +321,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.DualControlGate',
-    runs: 15,
+    runs: 6,
     slots: [{ path: 'approvalWindow', kind: 'duration' }],
     setup: (app) => ({ stack: stackIn(app), props: { approvalWindow: Duration.hours(4) } }),
     build: (stack, props) => new aws.DualControlGate(stack as Stack, 'Subject', props as aws.DualControlGateProps),

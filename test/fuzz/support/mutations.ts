@@ -89,7 +89,8 @@ export function numberRendering(n: number): RegExp {
   return new RegExp(`(?<![\\w.-])(?:${forms.join('|')})(?![\\w]|\\.\\d)`);
 }
 
-const omit: Maker = () => ({ value: OMIT, renderings: [NOTHING] });
+// An omitted flag reads as false ("acknowledgeHourlyCost must be true ..., got false").
+const omit: Maker = () => ({ value: OMIT, renderings: [NOTHING, /\bgot false\b/] });
 const lit = (value: unknown, ...extra: Array<string | RegExp>): Maker => () => ({
   value,
   renderings: typeof value === 'string' ? [...stringRenderings(value), ...extra]
