@@ -17,8 +17,8 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as fc from 'fast-check';
-import { CliIo, run } from '../../src/cli/main';
 import { COLLECT, REPLAY_PATH, runsFor, SEED } from './support/harness';
+import { CliIo, run } from '../../src/cli/main';
 
 const SENTINEL = 'fuzz: the cloud was reached';
 const dir = mkdtempSync(join(tmpdir(), 'fuzz-cli-'));

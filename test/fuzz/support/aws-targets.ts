@@ -149,7 +149,16 @@ export const AWS_TARGETS: Target[] = [
     ],
     setup: (app) => {
       const stack = stackIn(app);
-      return { stack, props: { vpc: hsmVpc(stack), acknowledgeHourlyCost: true, hsmCount: 2, backupRetention: Duration.days(90), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } } };
+      return {
+        stack,
+        props: {
+          vpc: hsmVpc(stack),
+          acknowledgeHourlyCost: true,
+          hsmCount: 2,
+          backupRetention: Duration.days(90),
+          vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        },
+      };
     },
     build: (stack, props) => new aws.CloudHsmCluster(stack as Stack, 'Subject', props as aws.CloudHsmClusterProps),
   },

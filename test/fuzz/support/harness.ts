@@ -93,14 +93,12 @@ export function namesValue(message: string, renderings: Made['renderings']): boo
 export function outputProblems(json: unknown, where = '$'): string[] {
   const out: string[] = [];
   const walk = (v: unknown, p: string) => {
-    if (v === null) out.push(`${p} is null`);
-    else if (typeof v === 'number') {
+    if (v === null) {out.push(`${p} is null`);} else if (typeof v === 'number') {
       if (isTokenValue(v)) out.push(`${p} is an encoded token number ${v}`);
     } else if (typeof v === 'string') {
       const bad = /\bundefined\b|\bNaN\b|\bInfinity\b|\[object Object\]|[$#&]\{(Tf)?Token\[|-\d\.\d{6,17}e\+(?:289|298)/.exec(v);
       if (bad) out.push(`${p} holds ${JSON.stringify(bad[0])}: ${JSON.stringify(v.length > 160 ? `${v.slice(0, 157)}...` : v)}`);
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}[${i}]`));
-    else if (typeof v === 'object' && v !== undefined) {
+    } else if (Array.isArray(v)) {v.forEach((x, i) => walk(x, `${p}[${i}]`));} else if (typeof v === 'object' && v !== undefined) {
       for (const [k, x] of Object.entries(v as object)) walk(x, `${p}.${k}`);
     }
   };
@@ -230,8 +228,9 @@ export function checkFixture(target: Target): Outcome {
 
 export function printTallies(suite: string): void {
   const rows = [...tallies.entries()];
-  const sum = rows.reduce((a, [, t]) => ({ cases: a.cases + t.cases, valid: a.valid + t.valid, clearError: a.clearError + t.clearError, failure: a.failure + t.failure }),
-    { cases: 0, valid: 0, clearError: 0, failure: 0 });
+  const sum = rows.reduce((a, [, t]) => ({
+    cases: a.cases + t.cases, valid: a.valid + t.valid, clearError: a.clearError + t.clearError, failure: a.failure + t.failure,
+  }), { cases: 0, valid: 0, clearError: 0, failure: 0 });
   const lines = rows.map(([name, t]) => `  ${name.padEnd(34)} ${String(t.cases).padStart(5)} cases: ${String(t.valid).padStart(4)} valid, ${String(t.clearError).padStart(4)} clear ValidationError, ${t.failure} failing`);
   let text = `fuzz ${suite} (seed ${SEED}${REPLAY_PATH ? `, path ${REPLAY_PATH}` : ''}): ${sum.cases} cases, ${sum.valid} valid output, ${sum.clearError} clear ValidationError, ${sum.failure} failing`
     + ' (failing counts include fast-check\'s shrinking attempts)\n' + lines.join('\n');

@@ -111,18 +111,18 @@ const INT: Record<string, Maker> = {
 };
 
 const STRING: Record<string, Maker> = {
-  'empty': lit(''),
-  'blank': lit(' '),
-  'padded': lit(' x '),
-  'space': lit('has space'),
-  'unicode': lit('ключ-ü'),
-  'emoji': lit('key-🔑'),
-  'long': lit('a'.repeat(300)),
-  'newline': lit('a\nb'),
-  'token': (ctx) => ({ value: stringToken(ctx), renderings: [TOKEN] }),
-  'number': lit(42),
-  'object': lit({}),
-  'omit': omit,
+  empty: lit(''),
+  blank: lit(' '),
+  padded: lit(' x '),
+  space: lit('has space'),
+  unicode: lit('ключ-ü'),
+  emoji: lit('key-🔑'),
+  long: lit('a'.repeat(300)),
+  newline: lit('a\nb'),
+  token: (ctx) => ({ value: stringToken(ctx), renderings: [TOKEN] }),
+  number: lit(42),
+  object: lit({}),
+  omit: omit,
 };
 
 const BOOL: Record<string, Maker> = {
@@ -210,7 +210,10 @@ const AWS_PRINCIPALS: Record<string, Maker> = {
   'case-variant': (ctx) => {
     const arn = arnOf(firstOf<unknown>(ctx, undefined));
     const variant = arn.replace(/(role|user)\/(.)/, (_m, kind: string, c: string) => `${kind}/${c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()}`);
-    return { value: [new iam.ArnPrincipal(arn), new iam.ArnPrincipal(variant)], renderings: [...principalRenderings(arn), ...principalRenderings(variant)] };
+    return {
+      value: [new iam.ArnPrincipal(arn), new iam.ArnPrincipal(variant)],
+      renderings: [...principalRenderings(arn), ...principalRenderings(variant)],
+    };
   },
   'account-root': () => {
     const arn = 'arn:aws:iam::111111111111:root';
@@ -235,7 +238,11 @@ const AWS_PRINCIPALS: Record<string, Maker> = {
  */
 function durationRenderings(d: Duration, amount: number, unit: string): Array<string | RegExp> {
   const out: Array<string | RegExp> = [`${amount} ${unit}`, `${shown(amount)} ${unit}`, numberRendering(amount)];
-  for (const convert of [() => d.toDays({ integral: false }), () => d.toHours({ integral: false }), () => d.toMinutes({ integral: false }), () => d.toSeconds({ integral: false })]) {
+  const conversions = [
+    () => d.toDays({ integral: false }), () => d.toHours({ integral: false }),
+    () => d.toMinutes({ integral: false }), () => d.toSeconds({ integral: false }),
+  ];
+  for (const convert of conversions) {
     try {
       out.push(numberRendering(convert()));
     } catch {
@@ -250,9 +257,9 @@ function durationRenderings(d: Duration, amount: number, unit: string): Array<st
   return out;
 }
 
-function duration(make: (n: number) => Duration, amount: number, unit: string): Maker {
+function duration(of: (n: number) => Duration, amount: number, unit: string): Maker {
   return () => {
-    const d = make(amount);
+    const d = of(amount);
     return { value: d, renderings: durationRenderings(d, amount, unit) };
   };
 }
@@ -273,9 +280,9 @@ const DURATION: Record<string, Maker> = {
   'omit': omit,
 };
 
-function period(make: (n: number) => Period, amount: number, unit: string): Maker {
+function period(of: (n: number) => Period, amount: number, unit: string): Maker {
   return () => {
-    const p = make(amount);
+    const p = of(amount);
     return { value: p, renderings: [`${shown(amount)} ${unit}`, p.toHumanString(), numberRendering(amount), numberRendering(p.toDays()), numberRendering(p.toSeconds())] };
   };
 }

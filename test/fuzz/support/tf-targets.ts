@@ -62,6 +62,11 @@ const tf = (cloud: 'azure' | 'gcp', name: string, runs: number, slots: Slot[], p
   build: (stack, p) => build(stack as TerraformStack, p),
 });
 
+/** A vault whose network is the mutated option object. */
+const vaultWith = (s: Construct, network: azure.VaultNetwork) => new azure.KeyVault(s, 'Subject', {
+  resourceGroupName: RG, location: AZ_LOCATION, acknowledgePurgeProtectionIsPermanent: true, network,
+});
+
 export const AZURE_TARGETS: Target[] = [
   tf('azure', 'KeyAuditSink', 12, [
     { path: 'resourceGroupName', kind: 'name' },
@@ -124,9 +129,7 @@ export const AZURE_TARGETS: Target[] = [
     { path: 'location', kind: 'name' },
     { path: 'allowTrustedServices', kind: 'bool' },
   ], () => ({ subnetId: NET.endpointsSubnet, privateDnsZoneId: NET.vaultZone }),
-  (s, p) => new azure.KeyVault(s, 'Subject', {
-    resourceGroupName: RG, location: AZ_LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: azure.VaultNetwork.privateEndpoint(p as azure.VaultPrivateEndpointOptions),
-  })),
+  (s, p) => vaultWith(s, azure.VaultNetwork.privateEndpoint(p as azure.VaultPrivateEndpointOptions))),
 
   // privateDnsZoneId and linkedVirtualNetworkIds exclude each other: each has its own fixture, so that setting the
   // absent one is not counted as a failure to name a value.
@@ -134,18 +137,14 @@ export const AZURE_TARGETS: Target[] = [
     { path: 'subnetId', kind: 'string' },
     { path: 'linkedVirtualNetworkIds', kind: 'strings' },
   ], () => ({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [NET.endpointsSubnet.replace(/\/subnets\/endpoints$/, '')] }),
-  (s, p) => new azure.KeyVault(s, 'Subject', {
-    resourceGroupName: RG, location: AZ_LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: azure.VaultNetwork.privateEndpoint(p as azure.VaultPrivateEndpointOptions),
-  })),
+  (s, p) => vaultWith(s, azure.VaultNetwork.privateEndpoint(p as azure.VaultPrivateEndpointOptions))),
 
   tf('azure', 'VaultNetwork.allowList', 6, [
     { path: 'ipRanges', kind: 'strings' },
     { path: 'subnetIds', kind: 'strings' },
     { path: 'allowTrustedServices', kind: 'bool' },
   ], () => ({ ipRanges: ['203.0.113.0/24'] }),
-  (s, p) => new azure.KeyVault(s, 'Subject', {
-    resourceGroupName: RG, location: AZ_LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: azure.VaultNetwork.allowList(p as azure.VaultAllowListOptions),
-  })),
+  (s, p) => vaultWith(s, azure.VaultNetwork.allowList(p as azure.VaultAllowListOptions))),
 
   tf('azure', 'CustomerManagedKey', 15, [
     ...azureKeyOptionSlots,
