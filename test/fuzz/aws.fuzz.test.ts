@@ -12,7 +12,7 @@ import { Mutation } from './support/mutations';
  * the unmutated fixtures are linted by test/aws/cfn-lint.test.ts's own cases).
  */
 const LINT_EVERY = Number(process.env.FUZZ_LINT_EVERY ?? 6);
-const MAX_LINTED = Number(process.env.FUZZ_MAX_LINTED ?? 8);
+const MAX_LINTED = Number(process.env.FUZZ_MAX_LINTED ?? 6);
 
 const sample: Array<{ label: string; templates: Record<string, unknown> }> = [];
 let validSeen = 0;

@@ -34,7 +34,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.ManagedKey',
-    runs: 10,
+    runs: 8,
     slots: keySlots,
     setup: (app) => ({
       stack: stackIn(app),
@@ -45,7 +45,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.CustomerManagedKey',
-    runs: 15,
+    runs: 12,
     slots: [
       ...keySlots,
       ...custodianSlots('administrators', 'users', 'auditors', 'approvers'),
@@ -76,7 +76,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.ByokImport',
-    runs: 12,
+    runs: 10,
     slots: [
       ...keySlots.filter((s) => s.path !== 'rotation'),
       { path: 'rotationReminder', kind: 'duration' },
@@ -107,7 +107,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.KeyAuditSink',
-    runs: 10,
+    runs: 8,
     slots: [
       { path: 'profile', kind: 'object' },
       ...custodianSlots('administrators', 'auditors'),
@@ -137,7 +137,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.CloudHsmCluster',
-    runs: 10,
+    runs: 8,
     slots: [
       { path: 'vpc', kind: 'object' },
       { path: 'acknowledgeHourlyCost', kind: 'bool' },
@@ -165,7 +165,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.HyokExternalStore',
-    runs: 12,
+    runs: 10,
     slots: [
       { path: 'profile', kind: 'object' },
       { path: 'backend', kind: 'object' },
@@ -198,7 +198,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.HyokExternalStore.cloudHsm',
-    runs: 6,
+    runs: 5,
     slots: [
       { path: 'trustAnchorCertificate', kind: 'string' },
       { path: 'kmsUserPassword', kind: 'object' },
@@ -221,7 +221,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.HyokExternalStore.addKey',
-    runs: 8,
+    runs: 6,
     slots: [
       { path: 'xksKeyId', kind: 'string' },
       ...custodianSlots('administrators', 'users'),
@@ -252,7 +252,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.EnvelopeEncryptionFunction',
-    runs: 15,
+    runs: 10,
     slots: [
       { path: 'key', kind: 'object' },
       { path: 'requiredContextKeys', kind: 'strings' },
@@ -290,7 +290,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.TenantKeyHierarchy',
-    runs: 15,
+    runs: 12,
     slots: [
       { path: 'profile', kind: 'object' },
       ...custodianSlots('administrators', 'users', 'auditors'),
@@ -330,7 +330,7 @@ export const AWS_TARGETS: Target[] = [
   {
     cloud: 'aws',
     name: 'aws.DualControlGate',
-    runs: 6,
+    runs: 5,
     slots: [{ path: 'approvalWindow', kind: 'duration' }],
     setup: (app) => ({ stack: stackIn(app), props: { approvalWindow: Duration.hours(4) } }),
     build: (stack, props) => new aws.DualControlGate(stack as Stack, 'Subject', props as aws.DualControlGateProps),
