@@ -12,7 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Period } from '../../../src';
-import { shown } from '../../../src/core/validation';
+import { isTokenValue, shown } from '../../../src/core/validation';
 
 export type Cloud = 'aws' | 'azure' | 'gcp';
 
@@ -59,7 +59,7 @@ export interface Made {
 type Maker = (ctx: MakeContext) => Made;
 
 const TOKEN = /\btoken\b|deploy-time value/i;
-const NOTHING = /\b(required|nothing|none|missing|undefined|not set|no [a-z]+ given)\b/i;
+const NOTHING = /\b(required|nothing|none|neither|missing|undefined|not set|no [a-z]+ given)\b/i;
 
 /** How a string appears in a message: as written, JSON-quoted or single-quoted; a long one by its first 40 characters. */
 function stringRenderings(s: string): Array<string | RegExp> {
@@ -329,7 +329,12 @@ export function variantsOf(kind: Kind): string[] {
 export function make(kind: Kind, variant: string, ctx: MakeContext): Made {
   const maker = VARIANTS[kind][variant];
   if (!maker) throw new Error(`no variant ${variant} for kind ${kind}`);
-  return maker(ctx);
+  const made = maker(ctx);
+  // A list may be shown by its length where the rule is about how many ("must name at least 2 approvers, got 1").
+  if (Array.isArray(made.value) && !isTokenValue(made.value)) {
+    return { ...made, renderings: [...made.renderings, new RegExp(`\\bgot ${made.value.length}(?![\\w.])`)] };
+  }
+  return made;
 }
 
 /** Reads the value at a dotted path (a number segment indexes a list). */
