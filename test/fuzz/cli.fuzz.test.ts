@@ -6,7 +6,9 @@
  * - never: `run` rejecting, a stack trace (`    at file:line:col`) or a JavaScript error name (TypeError, "Cannot read
  *   properties") on stdout or stderr;
  * - a usage mutation (a required flag left out, a flag without its value, an empty value, an unknown flag, a number
- *   flag given a non-number): exit code 2 and stderr names the flag (`--key-id`, or the unknown flag as typed);
+ *   flag given a non-number): exit code 2 and stderr names the flag (`--key-id`, or the unknown flag as typed) or
+ *   another mutated flag (with several edits the first one parsed wins), or exit 1 for a file of another mutated
+ *   flag that cannot be read (checked first);
  * - any other mutation (odd but well-formed values, a flag repeated): exit 2 naming a mutated flag, exit 1 naming a
  *   mutated flag (a file that cannot be read), exit 1 with the sentinel (the input was accepted and the command went
  *   on to the cloud), or the unmutated invocation's own exit code.
@@ -181,6 +183,11 @@ async function judge(m: CliMutation): Promise<string | undefined> {
     // With several edits the first one parsed wins: naming any mutated flag is naming the problem.
     if (code === 2 && names([...usageFlags, ...mutatedFlags])) {
       tally.usageError++;
+      return undefined;
+    }
+    // Another mutated flag's file could not be read before the usage problem was reached: an I/O error, fair to report first.
+    if (code === 1 && /cannot (read|write)/.test(err) && names(mutatedFlags)) {
+      tally.runtimeError++;
       return undefined;
     }
     return `wanted exit 2 naming ${usageFlags.join(' or ')}: ${show}`;
