@@ -11,7 +11,7 @@
  * The oracle, precisely:
  * - Valid output. AWS: `app.synth()` succeeds; no template (nested stacks included) holds `null`, the text
  *   `undefined`, `NaN`, `Infinity`, `[object Object]`, unresolved token text (`${Token[`, `#{Token[`) or an encoded
- *   token number (-1.888e+289 and kin); every Nth case's templates go to one batched cfn-lint run (aws.fuzz.test.ts).
+ *   token number (-1.888e+289 and kin); every Nth case's templates go to one batched cfn-lint run per file (support/aws-suite.ts).
  *   Terraform: `Testing.synth(stack, true)` (validations on) succeeds and the JSON holds none of the same (cdktf's
  *   `${TfToken[`, `&{TfToken[` too): cdktf drops `undefined` attributes, so a `null` is a NaN/Infinity or a
  *   value the construct failed to compute.
