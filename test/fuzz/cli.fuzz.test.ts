@@ -34,6 +34,9 @@ const material = file('material.bin', randomBytes(32));
 const token = file('token.bin', randomBytes(64));
 const byok = file('key.byok', JSON.stringify({ schema_version: '1.0.0', header: { kid: 'https://kv.vault.azure.net/keys/kek/0', alg: 'dir', enc: 'CKM_RSA_AES_KEY_WRAP' }, ciphertext: 'AAAA', generator: 'cloud-kms' }));
 const template = file('template.json', JSON.stringify({ Resources: {} }));
+// A synthesis output as `report` reads it: the compliance report synthesis writes (an app with no keys).
+const synthOut = mkdtempSync(join(dir, 'cdk.out-'));
+writeFileSync(join(synthOut, 'compliance-report.json'), JSON.stringify({ stacks: [], summary: { unmet: [] } }));
 
 /** A valid invocation: the command words, its flags in order (value undefined for a boolean), which are required. */
 interface Invocation {
@@ -73,7 +76,7 @@ const INVOCATIONS: Record<string, () => Invocation> = {
     required: ['--key', '--import-job', '--wrapped-key'],
   }),
   'check': () => ({ words: ['check'], flags: [['--profile', 'COMMERCIAL']], required: [], positional: template }),
-  'report': () => ({ words: ['report'], flags: [], required: [], positional: dir }),
+  'report': () => ({ words: ['report'], flags: [], required: [], positional: synthOut }),
 };
 
 /** Mutations of one flag; `usage` ones must end in exit 2 naming the flag. */
@@ -158,6 +161,12 @@ function io(): { io: CliIo; out: string[]; err: string[] } {
 }
 
 const CRASH = /^\s+at .+:\d+:\d+\)?$|\b(TypeError|ReferenceError|RangeError|SyntaxError)\b|Cannot read propert|is not a function|undefined is not/m;
+
+// Mutated values make relative output paths (`--out abc`, `--out stray-argument`): the commands that write offline
+// (byok wrap) must write them into the scratch directory, never into the repository.
+const cwd = process.cwd();
+beforeAll(() => process.chdir(dir));
+afterAll(() => process.chdir(cwd));
 
 const baseline = new Map<string, number>();
 const tally = { cases: 0, accepted: 0, usageError: 0, runtimeError: 0, failure: 0 };
