@@ -103,8 +103,14 @@ export function isoDate(value: string, flag: string): Date {
 
 export const isoDateCheck: ValueCheck = (value, flag) => { isoDate(value, flag); };
 
+/** `-` means standard input or output to most tools; no cloud-kms command reads or writes those, so it is not a name here. */
+function notStdio(value: string, flag: string): void {
+  if (value === '-') throw usageError(`${flag} must be a path (cloud-kms reads and writes files, not standard input or output), got -`);
+}
+
 /** A file to read: it must exist and be a file (its contents are read and judged by the command). */
 export function inputFile(value: string, flag: string): void {
+  notStdio(value, flag);
   let isFile: boolean;
   try {
     isFile = statSync(value).isFile();
@@ -117,11 +123,14 @@ export function inputFile(value: string, flag: string): void {
 
 /** A file to write: not a directory that exists. */
 export function outputFile(value: string, flag: string): void {
+  notStdio(value, flag);
+  if (/[\\/]$/.test(value)) throw usageError(`${flag} ${arg(value)} names a directory; give a file name`);
   if (isDirectory(value)) throw usageError(`${flag} ${arg(value)} is a directory; give a file name`);
 }
 
 /** A directory to write into: not a file that exists. */
 export function outputDirectory(value: string, flag: string): void {
+  notStdio(value, flag);
   try {
     if (!statSync(value).isDirectory()) throw usageError(`${flag} ${arg(value)} is a file; give a directory`);
   } catch (e) {
