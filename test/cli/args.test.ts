@@ -57,7 +57,7 @@ test.each<[string, string[], string]>([
   ['an empty value', ['byok', 'aws', 'params', '--key-id', '', '--out-dir', join(d, 'p')], '--key-id needs a value, got ""'],
   ['an empty inline value', ['byok', 'aws', 'params', '--key-id=', '--out-dir', join(d, 'p')], '--key-id needs a value, got ""'],
   ['a blank value', [...azureImport.slice(0, 5), '--key-name', ' ', '--byok', join(d, 'k.byok'), '--no-expiry'], '--key-name needs a value, got " "'],
-  ['a value with a newline', [...wrap.slice(0, 8), '--out', 'a\nb'], '--out must not contain control characters, got "a\\nb"'],
+  ['a value with a newline', [...wrap.slice(0, 8), '--out', join(d, 'a\nb')], `--out must not contain control characters, got ${JSON.stringify(join(d, 'a\nb'))}`],
   ['a terminal escape', ['byok', 'gcp', 'job', '--import-job', '\u001b[31mred', '--out', join(d, 'j.pem')], '--import-job must not contain control characters, got "\\u001b[31mred"'],
   // missing values and values that look like options
   ['a value missing at the end', [...params, '--region'], '--region needs a value, got nothing'],
