@@ -153,3 +153,23 @@ test('valid lines still reach the cloud: an alias, a key ARN, a region and an en
     expect(c.reached).toEqual(['aws']);
   }
 });
+
+describe('check on a template no synthesis wrote', () => {
+  test('a key policy that is a string but not JSON: exit 2, named, and the text is not quoted', async () => {
+    const file = join(d, 'policy.template.json');
+    writeFileSync(file, JSON.stringify({ Resources: { Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: `${CANARY} {` } } } }));
+    const c = cli();
+    expect(await c.run('check', file, '--profile', 'HIPAA')).toBe(2);
+    expect(c.err).toEqual([`error: ${file} cannot be judged: a key policy is a string that is not JSON`]);
+  });
+
+  test('a Terraform resource that is null is judged as a resource with no settings, not a TypeError', async () => {
+    const file = join(d, 'cdk.tf.json');
+    writeFileSync(file, JSON.stringify({ resource: { google_kms_crypto_key: { k: null } } }));
+    const c = cli();
+    expect(await c.run('check', file, '--profile', 'HIPAA', '--json')).toBe(1);
+    const findings = JSON.parse(c.out[0]).templates[0].findings;
+    expect(findings.some((f: any) => f.resource === 'google_kms_crypto_key.k' && f.result === 'NON_COMPLIANT')).toBe(true);
+    expect(c.err).toEqual([]);
+  });
+});
