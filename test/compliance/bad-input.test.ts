@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { KmsRulePack, KmsRulesPlugin } from '../../src/compliance';
-import { ComplianceProfile } from '../../src/core';
+import { App, Stack } from 'aws-cdk-lib';
+import { ComplianceReport, KmsRulePack, KmsRulesPlugin } from '../../src/compliance';
+import { ComplianceProfile, Control } from '../../src/core';
 
 /* The rule pack's and the validation plugin's public entry points, given what untyped (JavaScript, jsii) callers send. */
 const TEMPLATE = { Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } };
@@ -39,4 +40,35 @@ test('checkFile: a file that is not JSON is named without quoting its text; a mi
   expect(() => pack.checkFile(join(d, 'secret.json'))).toThrow(`path ${join(d, 'secret.json')} is not JSON`);
   expect(() => pack.checkFile(join(d, 'secret.json'))).not.toThrow(/CANARY/);
   expect(() => pack.checkFile(join(d, 'nope.json'))).toThrow(`path ${join(d, 'nope.json')} cannot be read: ENOENT`);
+});
+
+describe('ComplianceReport from untyped callers', () => {
+  const stack = () => new Stack(new App(), 'S');
+
+  test.each<[string, () => void, string]>([
+    ['no scope', () => ComplianceReport.acknowledgeControl(undefined as any, Control.NIST_AU_6, 'audit is covered by the org trail'),
+      'scope must be a construct, got nothing'],
+    ['a string as the scope', () => ComplianceReport.acknowledgeControl('S/Key' as any, Control.NIST_AU_6, 'audit is covered by the org trail'),
+      'scope must be a construct, got S/Key'],
+    ['no control', () => ComplianceReport.acknowledgeControl(stack(), undefined as any, 'audit is covered by the org trail'),
+      'control must be a Control (e.g. Control.NIST_SC_12), got nothing'],
+    ['a control id instead of a Control', () => ComplianceReport.acknowledgeControl(stack(), 'AU-6' as any, 'audit is covered by the org trail'),
+      'control must be a Control (e.g. Control.NIST_SC_12), got AU-6'],
+    ['no reason', () => ComplianceReport.acknowledgeControl(stack(), Control.NIST_AU_6, undefined as any),
+      'reason must explain the exception in at least 10 characters, got nothing'],
+    ['a number as the reason', () => ComplianceReport.acknowledgeControl(stack(), Control.NIST_AU_6, 12345678901 as any),
+      'reason must explain the exception in at least 10 characters, got 12345678901'],
+    ['a blank reason', () => ComplianceReport.acknowledgeControl(stack(), Control.NIST_AU_6, '           '),
+      "reason must explain the exception in at least 10 characters, got '           '"],
+    ['writeTo without a scope', () => ComplianceReport.writeTo(undefined as any, 'out'), 'scope must be a construct, got nothing'],
+    ['writeTo an empty directory name', () => ComplianceReport.writeTo(stack(), ''), 'outdir must be a directory path, got ""'],
+    ['writeTo without a directory', () => ComplianceReport.writeTo(stack(), undefined as any), 'outdir is required, got nothing'],
+  ])('%s: a ValidationError naming the argument', (_what, call, message) => {
+    expect(call).toThrow(message);
+    try {
+      call();
+    } catch (e) {
+      expect((e as Error).name).toBe('ValidationError');
+    }
+  });
 });
