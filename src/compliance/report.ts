@@ -9,7 +9,7 @@ import { CustodianRole } from '../core/custodians';
 import { EvidenceEntry, EvidenceLedger, EvidenceStatus, KeyRecord } from '../core/evidence';
 import { ACCESS_CONTROLS, DUAL_CONTROL_CONTROLS } from '../core/key-evidence';
 import { profileRecord } from '../core/profile-record';
-import { requireDefined, shown, ValidationError } from '../core/validation';
+import { requireDefined, shown as shownValue, ValidationError } from '../core/validation';
 
 /** How a required control stands for one key. */
 export enum ControlStatus {
@@ -138,7 +138,7 @@ export function controlRule(control: Control): string {
 /** A construct argument from an untyped caller: anything with a construct node, or a clear error naming it. */
 export function requireConstruct(prop: string, scope: unknown): void {
   if (typeof (scope as IConstruct | undefined)?.node?.path !== 'string') {
-    throw new ValidationError(`${prop} must be a construct, got ${shown(scope)}`);
+    throw new ValidationError(`${prop} must be a construct, got ${shownValue(scope)}`);
   }
 }
 
@@ -860,7 +860,7 @@ function detours(m: AccessMatrix): string {
  */
 export function writeReport(data: ComplianceReportData, outdir: string): { json: string; markdown: string; html: string } {
   if (typeof requireDefined('outdir', outdir) !== 'string' || outdir.trim() === '') {
-    throw new ValidationError(`outdir must be a directory path, got ${shown(outdir)}`);
+    throw new ValidationError(`outdir must be a directory path, got ${shownValue(outdir)}`);
   }
   mkdirSync(outdir, { recursive: true });
   const json = join(outdir, 'compliance-report.json');
@@ -906,9 +906,9 @@ export function attachReport(scope: IConstruct): boolean {
 export function acknowledgeControl(scope: IConstruct, control: Control, reason: string): void {
   // JavaScript and jsii callers can send anything: each argument is named, never a TypeError from the ledger.
   requireConstruct('scope', scope);
-  if (!(control instanceof Control)) throw new ValidationError(`control must be a Control (e.g. Control.NIST_SC_12), got ${shown(control)}`);
+  if (!(control instanceof Control)) throw new ValidationError(`control must be a Control (e.g. Control.NIST_SC_12), got ${shownValue(control)}`);
   if (typeof reason !== 'string' || reason.trim().length < 10) {
-    throw new ValidationError(`reason must explain the exception in at least 10 characters, got ${typeof reason === 'string' ? `'${reason}'` : shown(reason)}`);
+    throw new ValidationError(`reason must explain the exception in at least 10 characters, got ${typeof reason === 'string' ? `'${reason}'` : shownValue(reason)}`);
   }
   EvidenceLedger.of(scope).acknowledge({ subject: scope.node.path, resource: scope.node.path, rule: controlRule(control), reason });
 }
