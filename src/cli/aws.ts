@@ -2,6 +2,7 @@ import {
   DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, KMSClient, KMSServiceException,
   ListResourceTagsCommand, RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
+import { arg, usageError } from './args';
 import { CliError } from './errors';
 import { KEY_MATERIAL_EXPIRY_TAG as EXPIRY_TAG, WRAPPING_ALGORITHM_TAG as WRAPPING_TAG } from '../aws/byok-tags';
 
@@ -50,10 +51,12 @@ export async function getImportParameters(
   const key = await requireImportableKey(client, keyId);
   const chosen = algorithm ?? (await tags(client, keyId))[WRAPPING_TAG] ?? 'RSAES_OAEP_SHA_256';
   if (!AWS_WRAPPING_ALGORITHMS.includes(chosen)) {
-    throw new CliError(`--algorithm must be one of ${AWS_WRAPPING_ALGORITHMS.join(', ')} for AWS KMS, got ${chosen}`);
+    throw (algorithm === undefined
+      ? new CliError(`key ${keyId} has ${WRAPPING_TAG} ${arg(chosen)}, not one of ${AWS_WRAPPING_ALGORITHMS.join(', ')}: pass --algorithm`)
+      : usageError(`--algorithm must be one of ${AWS_WRAPPING_ALGORITHMS.join(', ')} for AWS KMS, got ${arg(chosen)}`));
   }
   if (!AWS_WRAPPING_KEY_SPECS.includes(wrappingKeySpec)) {
-    throw new CliError(`--wrapping-key-spec must be one of ${AWS_WRAPPING_KEY_SPECS.join(', ')}, got ${wrappingKeySpec}`);
+    throw usageError(`--wrapping-key-spec must be one of ${AWS_WRAPPING_KEY_SPECS.join(', ')}, got ${arg(wrappingKeySpec)}`);
   }
   const res = await client.send(new GetParametersForImportCommand({
     KeyId: keyId, WrappingAlgorithm: chosen as any, WrappingKeySpec: wrappingKeySpec as any,
@@ -97,10 +100,12 @@ export interface ImportResult {
 /** ImportKeyMaterial with the expiry the construct chose (or the one given), then optionally rotate. */
 export async function importKeyMaterial(client: KMSClient, req: ImportRequest): Promise<ImportResult> {
   if (req.rotate && !req.newMaterial) {
-    throw new CliError('--rotate needs --new-material: on-demand rotation makes newly imported material current');
+    throw usageError('--rotate needs --new-material: on-demand rotation makes newly imported material current');
   }
   const key = await requireImportableKey(client, req.keyId);
   const expiry = req.expiry ?? (await tags(client, req.keyId))[EXPIRY_TAG];
+  // The expiry comes from the command line or, failing that, from the key's tag: a bad one is named by where it came from.
+  const source = req.expiry === undefined ? `key ${req.keyId}'s ${EXPIRY_TAG} tag` : '--expires-at';
   if (expiry === undefined) {
     throw new CliError(`key ${req.keyId} has no ${EXPIRY_TAG} tag: pass --expires-at <ISO date> or --no-expiry`);
   }
@@ -108,10 +113,12 @@ export async function importKeyMaterial(client: KMSClient, req: ImportRequest): 
   if (expiry !== 'none') {
     validTo = new Date(expiry);
     if (Number.isNaN(validTo.getTime())) {
-      throw new CliError(`--expires-at must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${expiry}`);
+      throw (req.expiry === undefined ? new CliError(`${source} must be an ISO 8601 date, got ${arg(expiry)}`)
+        : usageError(`--expires-at must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${arg(expiry)}`));
     }
     if (validTo.getTime() <= req.now.getTime()) {
-      throw new CliError(`the key material expiry ${validTo.toISOString()} is in the past; choose a later --expires-at`);
+      const message = `the key material expiry ${validTo.toISOString()} is in the past; choose a later --expires-at`;
+      throw (req.expiry === undefined ? new CliError(`${message} (it came from ${source})`) : usageError(message));
     }
   }
   const res = await client.send(new ImportKeyMaterialCommand({

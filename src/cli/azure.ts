@@ -5,6 +5,7 @@
  */
 import * as crypto from 'crypto';
 import { JsonWebKey, KeyClient, KeyCurveName, KeyOperation, parseKeyVaultKeyIdentifier } from '@azure/keyvault-keys';
+import { arg, usageError } from './args';
 import { CliError } from './errors';
 
 /** Key types a `.byok` blob can be imported as. */
@@ -28,21 +29,21 @@ export function vaultUrlOf(value: string, flag: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new CliError(`${flag} must be a vault or Managed HSM URL such as https://my-vault.vault.azure.net, got ${value}`);
+    throw usageError(`${flag} must be a vault or Managed HSM URL such as https://my-vault.vault.azure.net, got ${arg(value)}`);
   }
   if (url.protocol !== 'https:' || !/\.(vault|managedhsm)\./.test(url.hostname) || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new CliError(`${flag} must be a vault or Managed HSM URL such as https://my-vault.vault.azure.net, got ${value}`);
+    throw usageError(`${flag} must be a vault or Managed HSM URL such as https://my-vault.vault.azure.net, got ${arg(value)}`);
   }
   return url.origin;
 }
 
-function parseKekId(kekId: string): { vaultUrl: string; name: string; version?: string } {
+export function parseKekId(kekId: string): { vaultUrl: string; name: string; version?: string } {
   try {
     const id = parseKeyVaultKeyIdentifier(kekId);
     return { vaultUrl: vaultUrlOf(id.vaultUrl, '--kek-id'), name: id.name, version: id.version };
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`--kek-id must be a key identifier such as https://my-vault.vault.azure.net/keys/<name>/<version>, got ${kekId}`);
+    throw usageError(`--kek-id must be a key identifier such as https://my-vault.vault.azure.net/keys/<name>/<version>, got ${arg(kekId)}`);
   }
 }
 
@@ -84,14 +85,14 @@ export function readByokBlob(blob: Buffer, flag: string): { kekId: string } {
   try {
     parsed = JSON.parse(blob.toString('utf8'));
   } catch {
-    throw new CliError(`${flag} is not a .byok transfer blob (JSON with schema_version, header and ciphertext)`);
+    throw usageError(`${flag} is not a .byok transfer blob (JSON with schema_version, header and ciphertext)`);
   }
   const kid = parsed?.header?.kid;
   if (typeof parsed?.schema_version !== 'string' || typeof kid !== 'string' || typeof parsed?.ciphertext !== 'string') {
-    throw new CliError(`${flag} is not a .byok transfer blob (JSON with schema_version, header and ciphertext)`);
+    throw usageError(`${flag} is not a .byok transfer blob (JSON with schema_version, header and ciphertext)`);
   }
   if (parsed.header.enc !== 'CKM_RSA_AES_KEY_WRAP') {
-    throw new CliError(`${flag} is wrapped with ${parsed.header.enc}; Azure imports CKM_RSA_AES_KEY_WRAP`);
+    throw usageError(`${flag} is wrapped with ${arg(String(parsed.header.enc))}; Azure imports CKM_RSA_AES_KEY_WRAP`);
   }
   return { kekId: kid };
 }
@@ -121,29 +122,34 @@ export interface AzureImportResult {
 
 /** Checks the request, then imports the blob as a new HSM-protected key (or a new version of it). */
 export async function importByok(clientFor: (vaultUrl: string) => KeyClient, req: AzureImportRequest): Promise<AzureImportResult> {
-  if (!KEY_NAME.test(req.keyName)) throw new CliError(`--key-name must be 1 to 127 letters, digits and hyphens, got ${req.keyName}`);
+  if (!KEY_NAME.test(req.keyName)) throw usageError(`--key-name must be 1 to 127 letters, digits and hyphens, got ${arg(req.keyName)}`);
   if (!AZURE_IMPORT_KEY_TYPES.includes(req.keyType)) {
-    throw new CliError(`--key-type must be one of ${AZURE_IMPORT_KEY_TYPES.join(', ')}, got ${req.keyType}`);
+    throw usageError(`--key-type must be one of ${AZURE_IMPORT_KEY_TYPES.join(', ')}, got ${arg(req.keyType)}`);
   }
-  if (req.keyType === 'EC-HSM' && !req.curve) throw new CliError(`--curve is required for EC-HSM: one of ${AZURE_CURVES.join(', ')}`);
+  if (req.keyType === 'EC-HSM' && !req.curve) throw usageError(`--curve is required for EC-HSM: one of ${AZURE_CURVES.join(', ')}`);
   if (req.curve && (req.keyType !== 'EC-HSM' || !AZURE_CURVES.includes(req.curve))) {
-    throw new CliError(`--curve applies to EC-HSM keys and must be one of ${AZURE_CURVES.join(', ')}, got ${req.curve} for ${req.keyType}`);
+    throw usageError(`--curve applies to EC-HSM keys and must be one of ${AZURE_CURVES.join(', ')}, got ${arg(req.curve)} for ${req.keyType}`);
   }
   if (req.keyType === 'oct-HSM' && !/\.managedhsm\./.test(req.vaultUrl)) {
-    throw new CliError('--key-type oct-HSM (AES) keys can be imported only into a Managed HSM');
+    throw usageError('--key-type oct-HSM (AES) keys can be imported only into a Managed HSM');
   }
   const keyOps = req.keyOps ?? DEFAULT_OPERATIONS[req.keyType];
   const unknown = keyOps.filter((o) => !KEY_OPERATIONS.includes(o));
   if (unknown.length > 0 || keyOps.length === 0) {
-    throw new CliError(`--key-ops must list operations from ${KEY_OPERATIONS.join(', ')}, got ${keyOps.join(',') || 'none'}`);
+    throw usageError(`--key-ops must list operations from ${KEY_OPERATIONS.join(', ')}, got ${keyOps.length > 0 ? arg(keyOps.join(',')) : 'none'}`);
   }
   if (req.expiresOn && req.expiresOn.getTime() <= req.now.getTime()) {
-    throw new CliError(`the key expiry ${req.expiresOn.toISOString()} is in the past; choose a later one`);
+    throw usageError(`the key expiry ${req.expiresOn.toISOString()} is in the past; choose a later one`);
   }
   const { kekId } = readByokBlob(req.blob, '--byok');
-  const kek = parseKekId(kekId);
+  let kek: { vaultUrl: string };
+  try {
+    kek = parseKekId(kekId);
+  } catch {
+    throw usageError(`--byok names ${arg(kekId)} as its key-exchange key, which is not a key identifier: wrap it again with cloud-kms byok wrap --kek-id`);
+  }
   if (kek.vaultUrl !== req.vaultUrl) {
-    throw new CliError(`--byok was wrapped for the key-exchange key of ${kek.vaultUrl}, not ${req.vaultUrl}: it can be imported only there`);
+    throw usageError(`--byok was wrapped for the key-exchange key of ${kek.vaultUrl}, not ${req.vaultUrl}: it can be imported only there`);
   }
   const jwk: JsonWebKey = {
     kty: req.keyType as JsonWebKey['kty'],

@@ -1,7 +1,8 @@
 /* `cloud-kms byok aws params|import`: loads the AWS SDK (through ./aws), nothing of Azure or Google Cloud. */
 import { existsSync } from 'fs';
 import { dirname, join } from 'path';
-import { AWS_WRAPPING_ALGORITHMS, describeAwsError, getImportParameters, importKeyMaterial } from './aws';
+import { arg, awsKeyId, inputFile, isoDateCheck, oneOf, outputDirectory, usageError } from './args';
+import { AWS_WRAPPING_ALGORITHMS, AWS_WRAPPING_KEY_SPECS, describeAwsError, getImportParameters, importKeyMaterial } from './aws';
 import { AWS_FLAGS, COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
 import { CliError } from './errors';
 
@@ -21,14 +22,12 @@ Options:
     ...COMMON,
     ...AWS_FLAGS,
     ...FORCE,
-    'key-id': { type: 'string' },
-    'out-dir': { type: 'string' },
-    'algorithm': { type: 'string' },
-    'wrapping-key-spec': { type: 'string' },
+    'key-id': { type: 'string', required: true, check: awsKeyId },
+    'out-dir': { type: 'string', required: true, check: outputDirectory },
+    'algorithm': { type: 'string', check: oneOf(AWS_WRAPPING_ALGORITHMS) },
+    'wrapping-key-spec': { type: 'string', check: oneOf(AWS_WRAPPING_KEY_SPECS) },
   },
   run: async (v, io) => {
-    if (!v['key-id']) throw new CliError('--key-id is required');
-    if (!v['out-dir']) throw new CliError('--out-dir is required');
     const dir = v['out-dir'];
     const files = {
       publicKey: join(dir, 'WrappingPublicKey.der'),
@@ -77,39 +76,43 @@ Options:
   flags: {
     ...COMMON,
     ...AWS_FLAGS,
-    'key-id': { type: 'string' },
-    'import-token': { type: 'string' },
-    'encrypted-key-material': { type: 'string' },
-    'parameters': { type: 'string' },
-    'expires-at': { type: 'string' },
+    'key-id': { type: 'string', required: true, check: awsKeyId },
+    'import-token': { type: 'string', required: true, check: inputFile },
+    'encrypted-key-material': { type: 'string', required: true, check: inputFile },
+    'parameters': { type: 'string', check: inputFile },
+    'expires-at': { type: 'string', check: isoDateCheck },
     'no-expiry': { type: 'boolean' },
     'new-material': { type: 'boolean' },
     'rotate': { type: 'boolean' },
   },
   run: async (v, io) => {
-    if (!v['key-id']) throw new CliError('--key-id is required');
-    if (v['expires-at'] && v['no-expiry']) throw new CliError('give --expires-at or --no-expiry, not both');
+    if (v['expires-at'] && v['no-expiry']) throw usageError('give --expires-at or --no-expiry, not both');
+    if (v.rotate && !v['new-material']) throw usageError('--rotate needs --new-material: on-demand rotation makes newly imported material current');
     const importToken = readInput(v['import-token'], '--import-token');
     const encrypted = readInput(v['encrypted-key-material'], '--encrypted-key-material');
     const paramsFile = v.parameters ?? join(dirname(v['import-token']), 'import-parameters.json');
     if (v.parameters || existsSync(paramsFile)) {
-      let params: { parametersValidTo?: string; keyId?: string; keyArn?: string };
+      const bytes = readInput(paramsFile, '--parameters');
+      let params: { parametersValidTo?: unknown; keyId?: unknown; keyArn?: unknown };
       try {
-        params = JSON.parse(readInput(paramsFile, '--parameters').toString('utf8'));
-      } catch (e) {
-        if (e instanceof CliError) throw e;
-        throw new CliError(`--parameters ${paramsFile} is not the JSON written by \`cloud-kms byok aws params\``);
+        // The parser's own message is not shown: it quotes the file's text.
+        params = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        throw usageError(`--parameters ${arg(paramsFile)} is not the JSON written by \`cloud-kms byok aws params\``);
       }
-      const validTo = params.parametersValidTo ? new Date(params.parametersValidTo) : undefined;
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+        throw usageError(`--parameters ${arg(paramsFile)} is not the JSON written by \`cloud-kms byok aws params\``);
+      }
+      const validTo = typeof params.parametersValidTo === 'string' ? new Date(params.parametersValidTo) : undefined;
       if (!validTo || Number.isNaN(validTo.getTime())) {
-        throw new CliError(`--parameters ${paramsFile} has no parametersValidTo`);
+        throw usageError(`--parameters ${arg(paramsFile)} has no parametersValidTo`);
       }
       if (validTo.getTime() <= io.now().getTime()) {
         throw new CliError(`the import token expired at ${validTo.toISOString()}: run \`cloud-kms byok aws params\` again and re-wrap the material`);
       }
       const key = v['key-id'];
       if (params.keyId && key !== params.keyId && key !== params.keyArn) {
-        throw new CliError(`the import parameters are for key ${params.keyId}, not ${key}`);
+        throw usageError(`the import parameters are for key ${arg(String(params.keyId))}, not ${key}`);
       }
     }
     const client = io.kms({ region: v.region, endpoint: v.endpoint });

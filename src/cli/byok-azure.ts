@@ -1,7 +1,7 @@
 /* `cloud-kms byok azure kek|import`: loads the Azure SDK (through ./azure), nothing of AWS or Google Cloud. */
-import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, getKekPublicKey, importByok, vaultUrlOf } from './azure';
+import { inputFile, isoDate, isoDateCheck, matching, oneOf, outputFile, usageError, wholeNumber } from './args';
+import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, getKekPublicKey, importByok, parseKekId, vaultUrlOf } from './azure';
 import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
-import { CliError } from './errors';
 
 export const AZURE_KEK: Command = {
   usage: `cloud-kms byok azure kek --kek-id <id> --out <file> [options]
@@ -11,10 +11,13 @@ Options:
   --out <file>    where to write the public key (PEM), for \`cloud-kms byok wrap --public-key\`
   --force         replace --out if it exists
   --json          machine-readable output`,
-  flags: { ...COMMON, ...FORCE, 'kek-id': { type: 'string' }, 'out': { type: 'string' } },
+  flags: {
+    ...COMMON,
+    ...FORCE,
+    'kek-id': { type: 'string', required: true, check: (value) => { parseKekId(value); } },
+    'out': { type: 'string', required: true, check: outputFile },
+  },
   run: async (v, io) => {
-    if (!v['kek-id']) throw new CliError('--kek-id is required');
-    if (!v.out) throw new CliError('--out is required');
     refuseToOverwrite([v.out], '--out', v.force);
     const kek = await getKekPublicKey(io.azureKeys, v['kek-id']);
     writeOutput(v.out, kek.pem, '--out', v.force);
@@ -28,11 +31,11 @@ Next: cloud-kms byok wrap --public-key ${r.out} --algorithm AZURE_BYOK --kek-id 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function dateFlag(value: string | undefined, flag: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new CliError(`${flag} must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${value}`);
-  return d;
+  return value === undefined ? undefined : isoDate(value, flag);
 }
+
+/** Beyond any key's useful life, and inside the range of a JavaScript date. */
+const MAX_EXPIRY_DAYS = 36500;
 
 export const AZURE_IMPORT: Command = {
   usage: `cloud-kms byok azure import --vault-url <url> --key-name <name> --byok <file> (--expires-in-days <n> | --expires-at <date>) [options]
@@ -44,7 +47,7 @@ Options:
   --key-type <type>        ${AZURE_IMPORT_KEY_TYPES.join(' | ')} (default RSA-HSM; oct-HSM only in a Managed HSM)
   --curve <curve>          EC-HSM only: ${AZURE_CURVES.join(' | ')}
   --key-ops <ops>          comma-separated operations (default: encrypt,decrypt,wrapKey,unwrapKey; sign,verify for EC-HSM)
-  --expires-in-days <n>    the key expires this many days from now (the construct's expireAfter)
+  --expires-in-days <n>    the key expires this many days from now, 1 to 36500 (the construct's expireAfter)
   --expires-at <date>      the key expires at this ISO 8601 date
   --no-expiry              the key does not expire (compliance profiles require an expiry; say why in your records)
   --not-before <date>      the key cannot be used before this date
@@ -53,28 +56,25 @@ Options:
 Signs in with DefaultAzureCredential (az login, environment, workload or managed identity) as one of the importers.`,
   flags: {
     ...COMMON,
-    'vault-url': { type: 'string' },
-    'key-name': { type: 'string' },
-    'byok': { type: 'string' },
-    'key-type': { type: 'string' },
-    'curve': { type: 'string' },
+    'vault-url': { type: 'string', required: true, check: (value, flag) => { vaultUrlOf(value, flag); } },
+    'key-name': { type: 'string', required: true, check: matching(/^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens') },
+    'byok': { type: 'string', required: true, check: inputFile },
+    'key-type': { type: 'string', check: oneOf(AZURE_IMPORT_KEY_TYPES) },
+    'curve': { type: 'string', check: oneOf(AZURE_CURVES) },
     'key-ops': { type: 'string' },
-    'expires-in-days': { type: 'string' },
-    'expires-at': { type: 'string' },
+    'expires-in-days': { type: 'string', check: wholeNumber(1, MAX_EXPIRY_DAYS, 'days') },
+    'expires-at': { type: 'string', check: isoDateCheck },
     'no-expiry': { type: 'boolean' },
-    'not-before': { type: 'string' },
+    'not-before': { type: 'string', check: isoDateCheck },
   },
   run: async (v, io) => {
-    if (!v['vault-url']) throw new CliError('--vault-url is required');
-    if (!v['key-name']) throw new CliError('--key-name is required');
     const expiryFlags = ['expires-in-days', 'expires-at', 'no-expiry'].filter((f) => v[f] !== undefined);
     if (expiryFlags.length !== 1) {
-      throw new CliError(`give exactly one of --expires-in-days, --expires-at or --no-expiry, got ${expiryFlags.length === 0 ? 'none' : expiryFlags.map((f) => `--${f}`).join(', ')}`);
+      throw usageError(`give exactly one of --expires-in-days, --expires-at or --no-expiry, got ${expiryFlags.length === 0 ? 'none' : expiryFlags.map((f) => `--${f}`).join(', ')}`);
     }
     let expiresOn = dateFlag(v['expires-at'], '--expires-at');
     if (v['expires-in-days'] !== undefined) {
       const days = Number(v['expires-in-days']);
-      if (!Number.isInteger(days) || days < 1) throw new CliError(`--expires-in-days must be a whole number of days, 1 or more, got ${v['expires-in-days']}`);
       expiresOn = new Date(io.now().getTime() + days * DAY_MS);
     }
     const result = await importByok(io.azureKeys, {

@@ -1,7 +1,10 @@
 /* `cloud-kms byok gcp job|import`: the Google Cloud client comes from `io.gcpKms`; nothing of AWS or Azure is loaded. */
+import { inputFile, matching, outputFile } from './args';
 import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
-import { CliError } from './errors';
-import { describeGcpError, getImportJob, importKeyVersion } from './gcp';
+import { describeGcpError, getImportJob, importKeyVersion, JOB_NAME, KEY_NAME } from './gcp';
+
+const JOB_EXAMPLE = 'a full resource name such as projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id>';
+const KEY_EXAMPLE = 'a full resource name such as projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>';
 
 export const GCP_JOB: Command = {
   usage: `cloud-kms byok gcp job --import-job <name> --out <file> [options]
@@ -11,10 +14,13 @@ Options:
   --out <file>         where to write the public key (PEM), for \`cloud-kms byok wrap --public-key\`
   --force              replace --out if it exists
   --json               machine-readable output`,
-  flags: { ...COMMON, ...FORCE, 'import-job': { type: 'string' }, 'out': { type: 'string' } },
+  flags: {
+    ...COMMON,
+    ...FORCE,
+    'import-job': { type: 'string', required: true, check: matching(JOB_NAME, JOB_EXAMPLE) },
+    'out': { type: 'string', required: true, check: outputFile },
+  },
   run: async (v, io) => {
-    if (!v['import-job']) throw new CliError('--import-job is required');
-    if (!v.out) throw new CliError('--out is required');
     refuseToOverwrite([v.out], '--out', v.force);
     const job = await getImportJob(io.gcpKms(), v['import-job'], io.now());
     writeOutput(v.out, job.pem, '--out', v.force);
@@ -39,15 +45,14 @@ Options:
 Signs in with Application Default Credentials (gcloud auth application-default login, or a service account).`,
   flags: {
     ...COMMON,
-    'key': { type: 'string' },
-    'import-job': { type: 'string' },
-    'wrapped-key': { type: 'string' },
-    'algorithm': { type: 'string' },
+    'key': { type: 'string', required: true, check: matching(KEY_NAME, KEY_EXAMPLE) },
+    'import-job': { type: 'string', required: true, check: matching(JOB_NAME, JOB_EXAMPLE) },
+    'wrapped-key': { type: 'string', required: true, check: inputFile },
+    // A CryptoKeyVersionAlgorithm enum name; Cloud KMS judges which one the key takes.
+    'algorithm': { type: 'string', check: matching(/^[A-Z][A-Z0-9_]{2,63}$/, 'a Cloud KMS algorithm name such as GOOGLE_SYMMETRIC_ENCRYPTION') },
     'make-primary': { type: 'boolean' },
   },
   run: async (v, io) => {
-    if (!v.key) throw new CliError('--key is required');
-    if (!v['import-job']) throw new CliError('--import-job is required');
     const result = await importKeyVersion(io.gcpKms(), {
       key: v.key,
       importJob: v['import-job'],

@@ -1,6 +1,6 @@
 /* `cloud-kms byok wrap`: offline, node:crypto only; loads no cloud SDK. */
+import { arg, inputFile, matching, oneOf, outputFile, usageError } from './args';
 import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
-import { CliError } from './errors';
 import {
   combineComponents, describeMaterial, KCV_LABELS, KCV_METHODS, KcvMethod, keyCheckValue, readWrappingPublicKey, WRAP_ALGORITHMS,
   WrapAlgorithm, wrapKeyMaterial,
@@ -26,29 +26,32 @@ Options:
   flags: {
     ...COMMON,
     ...FORCE,
-    'public-key': { type: 'string' },
-    'algorithm': { type: 'string' },
-    'key-material': { type: 'string' },
-    'component': { type: 'string', multiple: true },
-    'out': { type: 'string' },
-    'kek-id': { type: 'string' },
+    'public-key': { type: 'string', required: true, check: inputFile },
+    'algorithm': { type: 'string', required: true, check: oneOf(WRAP_ALGORITHMS) },
+    'key-material': { type: 'string', check: inputFile },
+    'component': { type: 'string', multiple: true, check: inputFile },
+    'out': { type: 'string', required: true, check: outputFile },
+    // The form parseKeyVaultKeyIdentifier takes (this command loads no Azure SDK): https://<vault host>/keys/<name>/<version>
+    'kek-id': { type: 'string', check: matching(/^https:\/\/[a-z0-9.-]+\.(?:vault|managedhsm)\.[a-z0-9.-]+\/keys\/[a-zA-Z0-9-]{1,127}\/[a-zA-Z0-9]+$/, 'a key identifier such as https://my-vault.vault.azure.net/keys/<name>/<version>') },
     'kcv': { type: 'string' },
   },
   run: async (v) => {
     const algorithm = v.algorithm as WrapAlgorithm;
-    if (!algorithm) throw new CliError('--algorithm is required');
-    if (!WRAP_ALGORITHMS.includes(algorithm)) {
-      throw new CliError(`--algorithm must be one of ${WRAP_ALGORITHMS.join(', ')}, got ${algorithm}`);
-    }
     const kcvMethod = (v.kcv ?? KcvMethod.CMAC).toLowerCase() as KcvMethod;
-    if (!KCV_METHODS.includes(kcvMethod)) throw new CliError(`--kcv must be one of ${KCV_METHODS.join(', ')}, got ${v.kcv}`);
-    if (!v.out) throw new CliError('--out is required');
+    if (!KCV_METHODS.includes(kcvMethod)) throw usageError(`--kcv must be one of ${KCV_METHODS.join(', ')}, got ${arg(v.kcv)}`);
+    if (v['kek-id'] !== undefined && algorithm !== WrapAlgorithm.AZURE_BYOK) {
+      throw usageError(`--kek-id applies to --algorithm AZURE_BYOK only, got --algorithm ${algorithm}`);
+    }
     const components: string[] = v.component ?? [];
     if (v['key-material'] && components.length > 0) {
-      throw new CliError('give either --key-material or --component files, not both');
+      throw usageError('give either --key-material or --component files, not both');
     }
     if (!v['key-material'] && components.length === 0) {
-      throw new CliError('--key-material or at least 2 --component files are required');
+      throw usageError('--key-material or at least 2 --component files are required');
+    }
+    if (components.length === 1) throw usageError(`split knowledge needs at least 2 --component files, got 1 (${arg(components[0])})`);
+    if (new Set(components).size !== components.length) {
+      throw usageError(`--component lists ${arg(components.find((c, i) => components.indexOf(c) !== i))} twice: each custodian gives their own component`);
     }
     refuseToOverwrite([v.out], '--out', v.force);
     const publicKey = readWrappingPublicKey(readInput(v['public-key'], '--public-key'), '--public-key', v['public-key']);

@@ -6,6 +6,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { dirname } from 'path';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { KeyClient } from '@azure/keyvault-keys';
+import { arg, awsRegion, endpointUrl, usageError, ValueCheck } from './args';
 import { CliError } from './errors';
 import type { GcpKmsClient } from './gcp';
 
@@ -21,7 +22,17 @@ export interface CliIo {
   readonly now: () => Date;
 }
 
-export type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+export interface Flag {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** Refused (exit 2) when absent, before the command runs. */
+  readonly required?: boolean;
+  /** Checked (exit 2) before the command runs, after the checks every value gets (not blank, no control characters). */
+  readonly check?: ValueCheck;
+}
+
+export type Flags = Record<string, Flag>;
 
 export interface Command {
   readonly usage: string;
@@ -39,15 +50,18 @@ export interface Command {
 }
 
 export const COMMON: Flags = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
-export const AWS_FLAGS: Flags = { region: { type: 'string' }, endpoint: { type: 'string' } };
+export const AWS_FLAGS: Flags = { region: { type: 'string', check: awsRegion }, endpoint: { type: 'string', check: endpointUrl } };
 export const FORCE: Flags = { force: { type: 'boolean' } };
 
+/** Reads an input file; a missing or unreadable one is a usage error (exit 2) naming the flag and the path. */
 export function readInput(path: string | undefined, flag: string): Buffer {
-  if (!path) throw new CliError(`${flag} is required`);
+  if (!path) throw usageError(`${flag} is required`);
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new CliError(`cannot read ${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw usageError(code === 'ENOENT' ? `${flag} ${arg(path)} does not exist`
+      : code === 'EISDIR' ? `${flag} ${arg(path)} is not a file` : `cannot read ${flag} ${arg(path)}: ${code ?? 'unreadable'}`);
   }
 }
 
@@ -56,7 +70,7 @@ export function refuseToOverwrite(paths: string[], flag: string, force: boolean 
   if (force) return;
   const existing = paths.filter((p) => existsSync(p));
   if (existing.length > 0) {
-    throw new CliError(`${flag}: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; give --force to overwrite`);
+    throw usageError(`${flag}: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; give --force to overwrite`);
   }
 }
 

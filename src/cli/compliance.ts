@@ -127,7 +127,15 @@ function checkTemplate(path: string, override: ComplianceProfile | undefined): C
     throw new CliError(`${path}: ${(e as Error).message}`, 2);
   }
   const siblings = cloud === 'aws' ? awsSiblings(path) : terraformSiblings(path);
-  const checked = checkByKeyProfile(template, { cloud, siblings, override, reported: override ? [] : reportedKeys(path) });
+  let checked: ReturnType<typeof checkByKeyProfile>;
+  try {
+    checked = checkByKeyProfile(template, { cloud, siblings, override, reported: override ? [] : reportedKeys(path) });
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    // A template no synthesis wrote (hand-edited, truncated): named, without the parser's excerpt of its text.
+    const why = e instanceof Error && /^a key policy/.test(e.message) ? e.message : 'a resource in it is malformed';
+    throw new CliError(`${path} cannot be judged: ${why}`, 2);
+  }
   // Judging by a default would let a template whose profile record was removed (or never written) pass as COMMERCIAL,
   // the weakest profile: a gate in a pipeline must not fall back silently. A template with nothing to judge is fine.
   if (checked.fellBack && checked.findings.some((f) => f.result !== RuleResult.NOT_APPLICABLE)) {

@@ -4,14 +4,18 @@
  * @see https://cloud.google.com/kms/docs/importing-a-key
  */
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import { arg, usageError } from './args';
 import { CliError } from './errors';
 
 /** The calls the CLI makes; a KeyManagementServiceClient, or a stand-in in tests. */
 export type GcpKmsClient = Pick<KeyManagementServiceClient, 'getImportJob' | 'getCryptoKey' | 'importCryptoKeyVersion' | 'updateCryptoKeyPrimaryVersion'>;
 
 export const GCP_IMPORT_METHODS = ['RSA_OAEP_3072_SHA256_AES_256', 'RSA_OAEP_4096_SHA256_AES_256'];
-const JOB = /^(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+)\/importJobs\/[^/]+$/;
-const KEY = /^(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+)\/cryptoKeys\/[^/]+$/;
+// Key ring, key and import job ids match [a-zA-Z0-9_-]{1,63}; a project id may carry a domain (example.com:project).
+// @see https://cloud.google.com/kms/docs/resource-hierarchy
+const RING = String.raw`projects\/[a-z0-9.:-]{1,100}\/locations\/[a-z0-9-]{1,63}\/keyRings\/[a-zA-Z0-9_-]{1,63}`;
+export const JOB_NAME = new RegExp(String.raw`^(${RING})\/importJobs\/[a-zA-Z0-9_-]{1,63}$`);
+export const KEY_NAME = new RegExp(String.raw`^(${RING})\/cryptoKeys\/[a-zA-Z0-9_-]{1,63}$`);
 
 type Timestamp = { seconds?: number | string | { toString(): string } | null; nanos?: number | null } | null | undefined;
 const dateOf = (t: Timestamp): Date | undefined => (t?.seconds == null ? undefined : new Date(Number(t.seconds.toString()) * 1000));
@@ -19,7 +23,7 @@ const text = (v: unknown): string | undefined => (v == null ? undefined : String
 
 function requireName(value: string | undefined, pattern: RegExp, flag: string, example: string): RegExpMatchArray {
   const match = value?.match(pattern);
-  if (!match) throw new CliError(`${flag} must be a full resource name such as ${example}, got ${value ?? 'nothing'}`);
+  if (!match) throw usageError(`${flag} must be a full resource name such as ${example}, got ${arg(value)}`);
   return match;
 }
 
@@ -32,7 +36,7 @@ export interface ImportJobInfo {
 
 /** Fetches an import job and checks it can be used now: ACTIVE, HSM, a wrapping method the CLI supports. */
 export async function getImportJob(client: GcpKmsClient, jobName: string, now: Date): Promise<ImportJobInfo> {
-  requireName(jobName, JOB, '--import-job', 'projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id>');
+  requireName(jobName, JOB_NAME, '--import-job', 'projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id>');
   const [job] = await client.getImportJob({ name: jobName });
   const state = text(job.state);
   const expires = dateOf(job.expireTime as Timestamp);
@@ -71,14 +75,14 @@ export interface GcpImportResult {
 
 /** ImportCryptoKeyVersion, after checking the key, the job and the wrapped material fit together. */
 export async function importKeyVersion(client: GcpKmsClient, req: GcpImportRequest): Promise<GcpImportResult> {
-  const [, keyRing] = requireName(req.key, KEY, '--key', 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>');
-  const [, jobRing] = requireName(req.importJob, JOB, '--import-job', 'projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id>');
-  if (keyRing !== jobRing) throw new CliError(`the import job must be in the key's key ring (${keyRing}), got one in ${jobRing}`);
+  const [, keyRing] = requireName(req.key, KEY_NAME, '--key', 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>');
+  const [, jobRing] = requireName(req.importJob, JOB_NAME, '--import-job', 'projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id>');
+  if (keyRing !== jobRing) throw usageError(`the import job must be in the key's key ring (${keyRing}), got one in ${jobRing}`);
   const job = await getImportJob(client, req.importJob, req.now);
   const rsaBytes = job.importMethod.includes('_3072_') ? 384 : 512;
   // RSA-OAEP of the ephemeral AES key, then AES key wrap with padding of the material (at least 16 bytes).
   if (req.wrappedKey.length < rsaBytes + 24) {
-    throw new CliError(`--wrapped-key holds ${req.wrappedKey.length} bytes, too few for ${job.importMethod} (at least ${rsaBytes + 24}): wrap it with cloud-kms byok wrap --algorithm ${job.importMethod}`);
+    throw usageError(`--wrapped-key holds ${req.wrappedKey.length} bytes, too few for ${job.importMethod} (at least ${rsaBytes + 24}): wrap it with cloud-kms byok wrap --algorithm ${job.importMethod}`);
   }
   const [key] = await client.getCryptoKey({ name: req.key });
   const template = key.versionTemplate ?? {};

@@ -15,6 +15,7 @@
  * Each subcommand's file is loaded only when it runs, so a command loads only the cloud SDK it needs.
  */
 import { parseArgs } from 'util';
+import { arg, plainValue, USAGE, usageError } from './args';
 import type { Command, CliIo } from './command';
 import { CliError } from './errors';
 
@@ -125,21 +126,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const command = entry.load();
   const rest = [...argv];
   for (const word of entry.path.split(' ')) rest.splice(rest.indexOf(word), 1);
-  let values: Record<string, any>;
-  try {
-    const parsed = parseArgs({ args: rest, options: command.flags, strict: true, allowPositionals: command.positional !== undefined });
-    values = parsed.values;
-    if (command.positional !== undefined && !values.help) {
-      if (parsed.positionals.length !== 1) throw new Error(`give ${command.positional}, got ${parsed.positionals.length} arguments`);
-      values = { ...values, _path: parsed.positionals[0] };
-    }
-  } catch (e) {
-    io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n\n${command.usage}`);
-    return 2;
-  }
-  if (values.help) {
+  const end = rest.indexOf('--');
+  // Help wins over anything else on the line, as in git: `--help` after a half-typed command still prints its usage.
+  if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h')) {
     io.stdout(`${entry.summary}\n\n${command.usage}`);
     return 0;
+  }
+  let values: Record<string, any>;
+  try {
+    values = parseCommandLine(entry.path, command, rest);
+  } catch (e) {
+    const message = e instanceof CliError ? e.message : `unexpected error: ${(e as Error)?.message ?? String(e)}`;
+    if (rest.includes('--json')) io.stdout(JSON.stringify({ error: message }));
+    io.stderr(`error: ${oneLine(message)}`);
+    return USAGE;
   }
   try {
     const result = await command.run(values, io);
@@ -154,6 +154,68 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     io.stderr(`error: ${message}`);
     return e instanceof CliError ? e.exitCode : 1;
+  }
+}
+
+/**
+ * The command's flags and positional argument, checked: node's parser (strict), then what it lets through (a flag given
+ * twice keeps its last value silently; an empty or blank value; a missing required flag), then each flag's own check.
+ * Every refusal is a usage error (exit 2) naming the flag as written and the value received.
+ */
+function parseCommandLine(path: string, command: Command, args: string[]): Record<string, any> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options: command.flags, strict: true, allowPositionals: command.positional !== undefined, tokens: true });
+  } catch (e) {
+    throw usageError(parseErrorMessage(path, e as Error & { code?: string }));
+  }
+  const seen = new Map<string, string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    const flag = `--${token.name}`;
+    const spec = command.flags[token.name];
+    if (!spec.multiple && seen.has(token.name)) {
+      const [first, second] = [seen.get(token.name)!, token.value ?? ''];
+      throw usageError(spec.type === 'boolean' ? `${flag} given twice; give it once`
+        : `${flag} given twice (${arg(first)} and ${arg(second)}); give it once`);
+    }
+    seen.set(token.name, token.value ?? '');
+    if (spec.type === 'string') {
+      plainValue(token.value!, flag);
+      spec.check?.(token.value!, flag);
+    }
+  }
+  for (const [name, spec] of Object.entries(command.flags)) {
+    if (spec.required && !seen.has(name)) throw usageError(`--${name} is required`);
+  }
+  const values: Record<string, any> = { ...parsed.values };
+  if (command.positional !== undefined) {
+    if (parsed.positionals.length !== 1) {
+      throw usageError(`give ${command.positional}, got ${parsed.positionals.length === 0 ? 'nothing'
+        : `${parsed.positionals.length} arguments (${parsed.positionals.map(arg).join(', ')})`}`);
+    }
+    plainValue(parsed.positionals[0], command.positional);
+    values._path = parsed.positionals[0];
+  }
+  return values;
+}
+
+/** Node's parser messages, on one line, with the flag and the value as the user wrote them. */
+function parseErrorMessage(path: string, e: Error & { code?: string }): string {
+  const help = `(see cloud-kms ${path} --help)`;
+  const option = /'(-[^' ]*)/.exec(e.message)?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${arg(option)} ${help}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${arg(/'([^']*)'/.exec(e.message)?.[1])}: cloud-kms ${path} takes options only ${help}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/argument missing/.test(e.message)) return `${option} needs a value, got nothing`;
+      if (/ambiguous/.test(e.message)) return `${option} needs a value, got another option; write ${option}=<value> for a value starting with -`;
+      if (/does not take an argument/.test(e.message)) return `${option} takes no value`;
+      return e.message.split('\n')[0];
+    default:
+      return e.message.split('\n')[0];
   }
 }
 

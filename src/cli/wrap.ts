@@ -4,7 +4,7 @@
  * no plaintext key material leaves this process except wrapped, and buffers that held it are zeroed.
  */
 import * as crypto from 'crypto';
-import { CliError } from './errors';
+import { usageError } from './args';
 
 /** The wrapping formats `cloud-kms byok wrap` produces. */
 export enum WrapAlgorithm {
@@ -27,7 +27,7 @@ const KWP_IV = Buffer.from('A65959A6', 'hex');
 
 function kwpCipherName(kek: Buffer): string {
   if (![16, 24, 32].includes(kek.length)) {
-    throw new CliError(`AES key wrap needs a 128, 192 or 256-bit key, got ${kek.length * 8} bits`);
+    throw usageError(`AES key wrap needs a 128, 192 or 256-bit key, got ${kek.length * 8} bits`);
   }
   return `id-aes${kek.length * 8}-wrap-pad`;
 }
@@ -44,7 +44,7 @@ export function aesKeyUnwrapPad(kek: Buffer, wrapped: Buffer): Buffer {
   try {
     return Buffer.concat([decipher.update(wrapped), decipher.final()]);
   } catch {
-    throw new CliError('AES key unwrap failed: wrong key or damaged data');
+    throw usageError('AES key unwrap failed: wrong key or damaged data');
   }
 }
 
@@ -74,24 +74,24 @@ export function readWrappingPublicKey(bytes: Buffer, source: string, path?: stri
     try {
       key = crypto.createPublicKey({ key: text, format: 'pem' });
     } catch {
-      throw new CliError(`${source} is PEM but not a public key`);
+      throw usageError(`${source} is PEM but not a public key`);
     }
   } else {
     const der = base64Text(bytes) ?? bytes;
     key = parsesAs(der, 'spki');
     if (!key && parsesAs(der, 'pkcs1')) {
       const file = path ?? '<file>';
-      throw new CliError(`${source} is a PKCS#1 RSAPublicKey, not a SubjectPublicKeyInfo; convert it with ` +
+      throw usageError(`${source} is a PKCS#1 RSAPublicKey, not a SubjectPublicKeyInfo; convert it with ` +
         `\`openssl rsa -RSAPublicKey_in -inform DER -in ${file} -pubout -outform DER -out ${file}.spki.der\``);
     }
-    if (!key) throw new CliError(`${source} is not a public key in DER (SubjectPublicKeyInfo), base64 or PEM form`);
+    if (!key) throw usageError(`${source} is not a public key in DER (SubjectPublicKeyInfo), base64 or PEM form`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new CliError(`${source} must be an RSA public key, got ${key.asymmetricKeyType ?? 'an unknown key type'}`);
+    throw usageError(`${source} must be an RSA public key, got ${key.asymmetricKeyType ?? 'an unknown key type'}`);
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (![2048, 3072, 4096].includes(bits)) {
-    throw new CliError(`${source} must be a 2048, 3072 or 4096-bit RSA key, got ${bits} bits`);
+    throw usageError(`${source} must be a 2048, 3072 or 4096-bit RSA key, got ${bits} bits`);
   }
   return key;
 }
@@ -128,7 +128,7 @@ export function wrapKeyMaterial(req: WrapRequest): Buffer {
     case WrapAlgorithm.RSAES_OAEP_SHA_256: {
       const capacity = (bits! / 8) - 2 * 32 - 2;
       if (req.material.length > capacity) {
-        throw new CliError(`RSAES_OAEP_SHA_256 with a ${bits}-bit key can wrap at most ${capacity} bytes, got ${req.material.length}; ` +
+        throw usageError(`RSAES_OAEP_SHA_256 with a ${bits}-bit key can wrap at most ${capacity} bytes, got ${req.material.length}; ` +
           'use RSA_AES_KEY_WRAP_SHA_256 for private keys');
       }
       return oaep(req.publicKey, 'sha256', req.material);
@@ -139,13 +139,13 @@ export function wrapKeyMaterial(req: WrapRequest): Buffer {
     case WrapAlgorithm.RSA_OAEP_4096_SHA256_AES_256: {
       const wanted = req.algorithm === WrapAlgorithm.RSA_OAEP_3072_SHA256_AES_256 ? 3072 : 4096;
       if (bits !== wanted) {
-        throw new CliError(`${req.algorithm} needs the import job's ${wanted}-bit public key, got ${bits} bits`);
+        throw usageError(`${req.algorithm} needs the import job's ${wanted}-bit public key, got ${bits} bits`);
       }
       return rsaAesKeyWrap(req.publicKey, req.material, 'sha256');
     }
     case WrapAlgorithm.AZURE_BYOK: {
       if (!req.kekId) {
-        throw new CliError('--kek-id is required for AZURE_BYOK: the key identifier of the key-exchange key');
+        throw usageError('--kek-id is required for AZURE_BYOK: the key identifier of the key-exchange key');
       }
       const blob = {
         schema_version: '1.0.0',
@@ -156,7 +156,7 @@ export function wrapKeyMaterial(req: WrapRequest): Buffer {
       return Buffer.from(JSON.stringify(blob, undefined, 2));
     }
     default:
-      throw new CliError(`--algorithm must be one of ${WRAP_ALGORITHMS.join(', ')}, got ${req.algorithm}`);
+      throw usageError(`--algorithm must be one of ${WRAP_ALGORITHMS.join(', ')}, got ${req.algorithm}`);
   }
 }
 
@@ -196,17 +196,17 @@ export function describeMaterial(material: Buffer, source: string, path?: string
   const pem = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(material.subarray(0, 4096).toString('latin1'));
   if (pem) {
     const traditional = pem[1] === 'EC PRIVATE KEY' || pem[1] === 'RSA PRIVATE KEY';
-    throw new CliError(`${source} is PEM (${pem[1]}); give the key as ${traditional ? 'PKCS#8 ' : ''}DER: ${traditional
+    throw usageError(`${source} is PEM (${pem[1]}); give the key as ${traditional ? 'PKCS#8 ' : ''}DER: ${traditional
       ? toPkcs8(true, path) : `\`openssl pkey -in ${path ?? '<file>'} -outform DER -out ${path ?? '<file>'}.der\``}`);
   }
   // A random symmetric key that parses as a DER private key is, for practical purposes, impossible.
   const privateKey = material[0] === 0x30 ? tryPrivateKey(material) : undefined;
   if (privateKey) return describePrivateKey(privateKey, material.length, source);
   if (material[0] === 0x30 && parsesAsPrivate(material, 'sec1')) {
-    throw new CliError(`${source} is a SEC1 EC private key, which KMS imports only as PKCS#8; convert it with ${toPkcs8(false, path)}`);
+    throw usageError(`${source} is a SEC1 EC private key, which KMS imports only as PKCS#8; convert it with ${toPkcs8(false, path)}`);
   }
   if (material[0] === 0x30 && parsesAsPrivate(material, 'pkcs1')) {
-    throw new CliError(`${source} is a PKCS#1 RSA private key, which KMS imports only as PKCS#8; convert it with ${toPkcs8(false, path)}`);
+    throw usageError(`${source} is a PKCS#1 RSA private key, which KMS imports only as PKCS#8; convert it with ${toPkcs8(false, path)}`);
   }
   if ([16, 24, 32].includes(material.length)) {
     return { kind: `AES-${material.length * 8}`, symmetric: true, length: material.length };
@@ -214,7 +214,7 @@ export function describeMaterial(material: Buffer, source: string, path?: string
   if (material.length >= 28 && material.length <= 128) {
     return { kind: `HMAC (${material.length} bytes)`, symmetric: true, length: material.length };
   }
-  throw new CliError(`${source} must hold 16, 24 or 32 bytes (AES), 28 to 128 bytes (HMAC) or a PKCS#8 DER private key, got ${material.length} bytes`);
+  throw usageError(`${source} must hold 16, 24 or 32 bytes (AES), 28 to 128 bytes (HMAC) or a PKCS#8 DER private key, got ${material.length} bytes`);
 }
 
 function tryPrivateKey(material: Buffer): crypto.KeyObject | undefined {
@@ -233,12 +233,12 @@ function describePrivateKey(key: crypto.KeyObject, length: number, source: strin
   if (key.asymmetricKeyType === 'ec') {
     return { kind: `EC ${EC_CURVES[d.namedCurve ?? ''] ?? d.namedCurve} private key`, symmetric: false, length };
   }
-  throw new CliError(`${source} holds a ${key.asymmetricKeyType} private key, which cannot be imported`);
+  throw usageError(`${source} holds a ${key.asymmetricKeyType} private key, which cannot be imported`);
 }
 
 function requireAesKey(key: Buffer): void {
   if (![16, 24, 32].includes(key.length)) {
-    throw new CliError(`a key check value needs a 128, 192 or 256-bit AES key, got ${key.length} bytes`);
+    throw usageError(`a key check value needs a 128, 192 or 256-bit AES key, got ${key.length} bytes`);
   }
 }
 
@@ -324,12 +324,12 @@ export function keyCheckValue(key: Buffer, method: KcvMethod = KcvMethod.CMAC): 
  */
 export function combineComponents(components: Buffer[]): Buffer {
   if (components.length < 2) {
-    throw new CliError(`split knowledge needs at least 2 --component files, got ${components.length}`);
+    throw usageError(`split knowledge needs at least 2 --component files, got ${components.length}`);
   }
   const length = components[0].length;
   for (const [i, c] of components.entries()) {
     if (c.length !== length) {
-      throw new CliError(`every key component must be the same length: component 1 has ${length} bytes, component ${i + 1} has ${c.length}`);
+      throw usageError(`every key component must be the same length: component 1 has ${length} bytes, component ${i + 1} has ${c.length}`);
     }
   }
   const combined = Buffer.alloc(length);

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { acknowledgeControl, buildReport, writeReport } from './report';
+import { acknowledgeControl, buildReport, requireConstruct, writeReport } from './report';
 import { Control } from '../core/controls';
 import { EvidenceLedger } from '../core/evidence';
 
@@ -32,6 +32,7 @@ export class ComplianceReport {
 
   /** Writes the report of the app `scope` belongs to into `outdir` now (synthesis does this by itself). */
   public static writeTo(scope: IConstruct, outdir: string): ReportFiles {
+    requireConstruct('scope', scope);
     return writeReport(buildReport(EvidenceLedger.of(scope)), outdir);
   }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { ComplianceProfile } from '../core/profile';
+import { shown, ValidationError } from '../core/validation';
 import { AuditTrail } from './rules/aws/audit-trail';
 import { KeyConditionalGrants } from './rules/aws/key-conditional-grants';
 import { KeyDeletionWindow } from './rules/aws/key-deletion-window';
@@ -40,13 +41,23 @@ export function ruleControls(): Record<string, string[]> {
   return Object.fromEntries(Object.values(RULES).flat().map((r) => [r.id, r.controls.map((c) => c.id)]));
 }
 
+/**
+ * A profile from JavaScript or another jsii language may be anything (a profile's name as a string, a plain object):
+ * refused by name here, not a TypeError inside a rule.
+ */
+export function requireProfile(prop: string, profile: unknown): void {
+  if (!(profile instanceof ComplianceProfile)) {
+    throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.HIPAA), got ${shown(profile)}`);
+  }
+}
+
 /** Which template format a file or object is. */
 export function detectCloud(template: any): string {
   if (template?.Resources || template?.AWSTemplateFormatVersion) return 'aws';
   const types = Object.keys(template?.resource ?? {});
   if (types.some((t) => t.startsWith('azurerm_'))) return 'azure';
   if (types.some((t) => t.startsWith('google_'))) return 'gcp';
-  throw new Error('the file is neither a CloudFormation template nor Terraform JSON with azurerm or google resources');
+  throw new ValidationError('the file is neither a CloudFormation template nor Terraform JSON with azurerm or google resources');
 }
 
 /**
@@ -55,18 +66,28 @@ export function detectCloud(template: any): string {
  * included) and on Terraform JSON for Azure and Google Cloud.
  */
 export class KmsRulePack {
-  constructor(public readonly profile: ComplianceProfile = ComplianceProfile.COMMERCIAL) {}
+  constructor(public readonly profile: ComplianceProfile = ComplianceProfile.COMMERCIAL) {
+    requireProfile('profile', profile);
+  }
 
   /** Runs the cloud's rules on one template. */
   public check(template: any, cloud?: string, siblings?: any[]): RuleFinding[] {
     const c = (cloud ?? detectCloud(template)) as RuleCloud;
-    if (!RULES[c]) throw new Error(`cloud must be aws, azure or gcp, got ${cloud}`);
+    if (!Object.prototype.hasOwnProperty.call(RULES, c)) throw new ValidationError(`cloud must be aws, azure or gcp, got ${shown(cloud)}`);
     return RULES[c].flatMap((rule) => rule.evaluate(template, { profile: this.profile, siblings }));
   }
 
   /** Runs the rules on a template file (`*.template.json` or `cdk.tf.json`). */
   public checkFile(path: string): RuleFinding[] {
-    return this.check(JSON.parse(readFileSync(path, 'utf8')));
+    let template: unknown;
+    try {
+      template = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      // Neither the parser's excerpt of the text nor a stack: the path and what is wrong with it.
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ValidationError(code ? `path ${shown(path)} cannot be read: ${code}` : `path ${shown(path)} is not JSON`);
+    }
+    return this.check(template);
   }
 
   /** Only the non-compliant findings. */

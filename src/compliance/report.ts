@@ -9,6 +9,7 @@ import { CustodianRole } from '../core/custodians';
 import { EvidenceEntry, EvidenceLedger, EvidenceStatus, KeyRecord } from '../core/evidence';
 import { ACCESS_CONTROLS, DUAL_CONTROL_CONTROLS } from '../core/key-evidence';
 import { profileRecord } from '../core/profile-record';
+import { requireDefined, shown as shownValue, ValidationError } from '../core/validation';
 
 /** How a required control stands for one key. */
 export enum ControlStatus {
@@ -132,6 +133,13 @@ export interface ComplianceReportData {
 /** The rule id that acknowledges an unmet required control (e.g. `control:PCI DSS v4.0 3.7.6`). */
 export function controlRule(control: Control): string {
   return `control:${control.id}`;
+}
+
+/** A construct argument from an untyped caller: anything with a construct node, or a clear error naming it. */
+export function requireConstruct(prop: string, scope: unknown): void {
+  if (typeof (scope as IConstruct | undefined)?.node?.path !== 'string') {
+    throw new ValidationError(`${prop} must be a construct, got ${shownValue(scope)}`);
+  }
 }
 
 /** Builds the report from an app's evidence ledger. */
@@ -851,6 +859,9 @@ function detours(m: AccessMatrix): string {
  * inlines Mermaid's browser build from the package's assets; without it, it shows the diagrams as source, with a note.
  */
 export function writeReport(data: ComplianceReportData, outdir: string): { json: string; markdown: string; html: string } {
+  if (typeof requireDefined('outdir', outdir) !== 'string' || outdir.trim() === '') {
+    throw new ValidationError(`outdir must be a directory path, got ${shownValue(outdir)}`);
+  }
   mkdirSync(outdir, { recursive: true });
   const json = join(outdir, 'compliance-report.json');
   const markdown = join(outdir, 'compliance-report.md');
@@ -893,6 +904,11 @@ export function attachReport(scope: IConstruct): boolean {
  * Accepts, with a reason an auditor will read, that a required control is not satisfied for the keys under `scope`.
  */
 export function acknowledgeControl(scope: IConstruct, control: Control, reason: string): void {
-  if (!reason || reason.trim().length < 10) throw new Error(`reason must explain the exception in at least 10 characters, got '${reason}'`);
+  // JavaScript and jsii callers can send anything: each argument is named, never a TypeError from the ledger.
+  requireConstruct('scope', scope);
+  if (!(control instanceof Control)) throw new ValidationError(`control must be a Control (e.g. Control.NIST_SC_12), got ${shownValue(control)}`);
+  if (typeof reason !== 'string' || reason.trim().length < 10) {
+    throw new ValidationError(`reason must explain the exception in at least 10 characters, got ${typeof reason === 'string' ? `'${reason}'` : shownValue(reason)}`);
+  }
   EvidenceLedger.of(scope).acknowledge({ subject: scope.node.path, resource: scope.node.path, rule: controlRule(control), reason });
 }

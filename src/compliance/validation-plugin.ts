@@ -3,7 +3,7 @@ import {
   IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1,
 } from 'aws-cdk-lib';
 import { checkByKeyProfile } from './key-profiles';
-import { ruleControls } from './pack';
+import { requireProfile, ruleControls } from './pack';
 import { ComplianceProfile } from '../core/profile';
 import { RuleResult } from './rules/rule';
 
@@ -25,6 +25,7 @@ export class KmsRulesPlugin implements IPolicyValidationPluginBeta1 {
    * @param profile judge every key by this profile instead of its own. @default - each key's own profile
    */
   constructor(profile?: ComplianceProfile) {
+    if (profile !== undefined) requireProfile('profile', profile);
     this.override = profile;
     this.ruleIds = Object.keys(ruleControls()).filter((id) => id.startsWith('CloudKms-Aws'));
   }

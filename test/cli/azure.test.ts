@@ -130,7 +130,7 @@ describe('bad input is refused before anything reaches Azure', () => {
     ['no expiry choice', [], 'give exactly one of --expires-in-days, --expires-at or --no-expiry, got none'],
     ['two expiry choices', ['--no-expiry', '--expires-in-days', '30'], 'give exactly one of --expires-in-days, --expires-at or --no-expiry, got --expires-in-days, --no-expiry'],
     ['an expiry in the past', ['--expires-at', '2020-01-01T00:00:00Z'], 'the key expiry 2020-01-01T00:00:00.000Z is in the past; choose a later one'],
-    ['a day count that is not one', ['--expires-in-days', '1.5'], '--expires-in-days must be a whole number of days, 1 or more, got 1.5'],
+    ['a day count that is not one', ['--expires-in-days', '1.5'], '--expires-in-days must be a whole number of days between 1 and 36500, got 1.5'],
     ['a date that is not one', ['--expires-at', 'next tuesday'], '--expires-at must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got next tuesday'],
     ['EC without a curve', ['--no-expiry', '--key-type', 'EC-HSM'], '--curve is required for EC-HSM: one of P-256, P-384, P-521, P-256K'],
     ['a curve on an RSA key', ['--no-expiry', '--curve', 'P-256'], '--curve applies to EC-HSM keys and must be one of P-256, P-384, P-521, P-256K, got P-256 for RSA-HSM'],
@@ -156,7 +156,8 @@ describe('bad input is refused before anything reaches Azure', () => {
         i--;
       }
     }
-    expect(await c.run('byok', 'azure', 'import', ...Object.entries(flags).flat(), ...args)).toBe(1);
+    // Each is the command line's fault: a usage error (exit 2), nothing sent to Azure.
+    expect(await c.run('byok', 'azure', 'import', ...Object.entries(flags).flat(), ...args)).toBe(2);
     expect(c.err.join()).toBe(`error: ${message}`);
     expect(c.vault.imports).toEqual([]);
   });
@@ -172,7 +173,7 @@ describe('the key-exchange key is checked', () => {
 
   test('an id that is not a key id', async () => {
     const c = cli();
-    expect(await c.run('byok', 'azure', 'kek', '--kek-id', 'kek-orders', '--out', join(dir(), 'k.pem'))).toBe(1);
+    expect(await c.run('byok', 'azure', 'kek', '--kek-id', 'kek-orders', '--out', join(dir(), 'k.pem'))).toBe(2);
     expect(c.err.join()).toBe('error: --kek-id must be a key identifier such as https://my-vault.vault.azure.net/keys/<name>/<version>, got kek-orders');
   });
 });

@@ -32,8 +32,8 @@ test('an HTML error page instead of a KMS reply is reported in one line, with or
   };
   const dir = mkdtempSync(join(tmpdir(), 'cli-endpoint-'));
   const message = 'the endpoint replied HTTP 502 with text/html, not a KMS reply: check --endpoint, --region and any proxy between you and KMS';
-  expect(await run(['byok', 'aws', 'params', '--key-id', 'k', '--out-dir', dir, '--endpoint', endpoint], io)).toBe(1);
+  expect(await run(['byok', 'aws', 'params', '--key-id', '1234abcd-12ab-34cd-56ef-1234567890ab', '--out-dir', dir, '--endpoint', endpoint], io)).toBe(1);
   expect(err).toEqual([`error: ${message}`]);
-  expect(await run(['byok', 'aws', 'params', '--key-id', 'k', '--out-dir', dir, '--endpoint', endpoint, '--json'], io)).toBe(1);
+  expect(await run(['byok', 'aws', 'params', '--key-id', '1234abcd-12ab-34cd-56ef-1234567890ab', '--out-dir', dir, '--endpoint', endpoint, '--json'], io)).toBe(1);
   expect(JSON.parse(out[0])).toEqual({ error: message });
 });

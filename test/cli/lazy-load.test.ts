@@ -46,7 +46,7 @@ describe('each subcommand loads only the SDK it needs', () => {
 
   test('byok aws params loads the AWS SDK and nothing of Azure or Google Cloud', () => {
     // Nothing listens on port 9: the command fails after it has created its KMS client and sent a request.
-    const r = sdksLoadedBy(['byok', 'aws', 'params', '--key-id', 'k', '--out-dir', mkdtempSync(join(tmpdir(), 'cli-p-')), '--endpoint', 'http://127.0.0.1:9']);
+    const r = sdksLoadedBy(['byok', 'aws', 'params', '--key-id', '1234abcd-12ab-34cd-56ef-1234567890ab', '--out-dir', mkdtempSync(join(tmpdir(), 'cli-p-')), '--endpoint', 'http://127.0.0.1:9']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^error: .*ECONNREFUSED/m);
     expect(r.sdks).toEqual(['@aws-sdk']);

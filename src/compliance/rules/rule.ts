@@ -30,7 +30,10 @@ export function cfnResources(template: any, ...types: string[]): Array<[string, 
 
 /** Terraform resources of the given types, as [`type.name`, body]. */
 export function tfResources(json: any, ...types: string[]): Array<[string, any]> {
-  return types.flatMap((type) => Object.entries(json?.resource?.[type] ?? {}).map(([name, body]) => [`${type}.${name}`, body] as [string, any]));
+  // A body that is not an object (null in a hand-edited file) is judged as a resource with no settings: never skipped,
+  // never a crash, and never compliant for a setting it lacks.
+  return types.flatMap((type) => Object.entries(json?.resource?.[type] ?? {})
+    .map(([name, body]) => [`${type}.${name}`, typeof body === 'object' && body !== null ? body : {}] as [string, any]));
 }
 
 export function asList<T = unknown>(v: T | T[] | undefined): T[] {

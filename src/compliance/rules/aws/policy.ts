@@ -19,7 +19,15 @@ export function kmsKeys(template: any): Array<[string, any, any]> {
 }
 
 export function statements(policy: any): any[] {
-  const doc = typeof policy === 'string' ? JSON.parse(policy) : policy;
+  let doc = policy;
+  if (typeof policy === 'string') {
+    try {
+      doc = JSON.parse(policy);
+    } catch {
+      // The parser's message quotes the text; a key policy is no secret, but a template may hold anything.
+      throw new Error('a key policy is a string that is not JSON');
+    }
+  }
   return asList(doc?.Statement);
 }
 
