@@ -30,7 +30,8 @@ Options:
 A directory is searched for *.template.json and stacks/*/cdk.tf.json (asset directories skipped). The other templates of
 a cloud assembly, and the other stacks of a cdktf out directory, count as evidence for cross-stack rules (a nested
 stack's trail, a project's audit config). Exit 1 on a non-compliant finding.`,
-  flags: { ...COMMON, profile: { type: 'string' } },
+  // Checked with the flags, before the path: `check --profile cdk.out` names --profile, not a missing template.
+  flags: { ...COMMON, profile: { type: 'string', check: (value) => { profileNamed(value); } } },
   positional: 'a template file or a synthesis output directory',
   run: async (v) => {
     const templates = checkPath(v._path, profileNamed(v.profile));
