@@ -8,7 +8,7 @@ import { FipsLevel } from '../core/fips';
 import { requireDefined, requireRange, shown, ValidationError } from '../core/validation';
 import { HSM_CLUSTER_TYPE } from './handlers/resource-types';
 import { boundDeployTimeNumber, describeDeployTimeBound } from './private/deploy-time-bounds';
-import { literalDuration, requireProps, selectSubnets } from './private/input-checks';
+import { literalDuration, optionalRemovalPolicy, requireProps, selectSubnets } from './private/input-checks';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 
 /**
@@ -134,6 +134,7 @@ export class CloudHsmCluster extends Construct {
     this.hsmCount = hsmCount;
     this.fipsLevel = FipsLevel.LEVEL_3;
     const provider = KmsResourceProvider.of(this, ProviderKind.HSM_CLUSTER);
+    optionalRemovalPolicy('removalPolicy', props.removalPolicy);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

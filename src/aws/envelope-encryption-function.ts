@@ -13,7 +13,7 @@ import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './key-policy-actions';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
-import { literalDuration, optionalList, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
+import { literalDuration, optionalList, optionalProfile, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
 import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
@@ -238,6 +238,19 @@ export class EnvelopeEncryptionFunction extends Construct {
     if ((props.key === undefined) === (props.tenants === undefined)) {
       throw new ValidationError(`give exactly one of key and tenants for ${this.node.path}, got ${props.key ? 'both' : 'neither'}`);
     }
+    if (props.key !== undefined && (typeof props.key !== 'object' || typeof props.key.keyArn !== 'string' || !props.key.node)) {
+      throw new ValidationError(`key must be a KMS key (kms.IKey), got ${shown(props.key)}`);
+    }
+    if (props.tenants !== undefined && (typeof props.tenants !== 'object' || typeof props.tenants.contextKey !== 'string' || typeof props.tenants.keyFor !== 'function')) {
+      throw new ValidationError(`tenants must be a TenantKeyHierarchy, got ${shown(props.tenants)}`);
+    }
+    if (props.tenantResolution !== undefined && !(props.tenantResolution instanceof TenantResolution)) {
+      throw new ValidationError(`tenantResolution must be TenantResolution.principalTag() or TenantResolution.claim(...), got ${shown(props.tenantResolution)}`);
+    }
+    if (props.logEncryptionKey !== undefined && (typeof props.logEncryptionKey !== 'object' || typeof props.logEncryptionKey.keyArn !== 'string')) {
+      throw new ValidationError(`logEncryptionKey must be a KMS key (kms.IKey), got ${shown(props.logEncryptionKey)}`);
+    }
+    optionalProfile('profile', props.profile);
     if (props.tenantResolution && !props.tenants) {
       throw new ValidationError(`tenantResolution applies only with tenants, for ${this.node.path}`);
     }

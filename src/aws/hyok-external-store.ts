@@ -26,7 +26,9 @@ import { IKeyAuditSink } from './key-audit-sink';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { CustodianPolicy } from './private/custodian-policy';
-import { literalDuration, nonBlankString, optionalDescription, optionalRemovalPolicy, requireProps } from './private/input-checks';
+import {
+  literalDuration, nonBlankString, optionalAuditSink, optionalDescription, optionalProfile, optionalRemovalPolicy, requireProps,
+} from './private/input-checks';
 import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias, normalizeAliases } from './private/key-settings';
 import { operationalLogKey } from './private/log-key';
 import { requireCustodians } from './private/principals';
@@ -269,7 +271,9 @@ export class HyokExternalStore extends Construct {
   constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
     super(scope, id);
     requireProps(props, 'HyokExternalStore');
-    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    const profile = optionalProfile('profile', props.profile) ?? ComplianceProfile.COMMERCIAL;
+    optionalAuditSink('auditSink', props.auditSink);
+    optionalRemovalPolicy('removalPolicy', props.removalPolicy);
     const backend = requireDefined('backend', props.backend);
     if (!(backend instanceof KeyStoreBackend)) {
       throw new ValidationError(`backend must be KeyStoreBackend.xksPublicEndpoint(...), .xksVpcEndpointService(...) or .cloudHsm(...), got ${shown(backend)}`);

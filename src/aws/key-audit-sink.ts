@@ -18,7 +18,7 @@ import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, shown, ValidationError } from '../core/validation';
 import { acknowledgeRules, RuleAcknowledgement } from './private/acknowledge';
 import { auditAlarmTarget } from './private/alarm-target';
-import { emailList, literalDuration, optionalBoolean, requireProps, wholeNumber } from './private/input-checks';
+import { emailList, literalDuration, optionalBoolean, optionalProfile, requireProps, wholeNumber } from './private/input-checks';
 import { requireCustodians } from './private/principals';
 
 /**
@@ -187,10 +187,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
     requireProps(props, 'KeyAuditSink');
-    // Auditors are granted on the sink's key, bucket and topic one by one: checked here, under the prop the user wrote.
-    requireCustodians(this, 'custodians', props.custodians, ['administrators', 'auditors', 'approvers']);
-    const notificationEmails = emailList('notificationEmails', props.notificationEmails);
-    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    const profile = optionalProfile('profile', props.profile) ?? ComplianceProfile.COMMERCIAL;
     // Object Lock and log-group retention are written as literals (the log group takes one of a fixed set of values).
     const retention = literalDuration('retention', props.retention) ?? Duration.days(profile.auditRetentionDays);
     const retentionDays = retention.toDays({ integral: false });
@@ -207,6 +204,9 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       throw new ValidationError(`immutable must be true under profile ${profile.name}, got false`);
     }
     const burstThreshold = wholeNumber('grantRevocationBurstThreshold', props.grantRevocationBurstThreshold ?? 10, 1, 10000, 'calls');
+    // Auditors are granted on the sink's key, bucket and topic one by one: checked here, under the prop the user wrote.
+    requireCustodians(this, 'custodians', props.custodians, ['administrators', 'auditors', 'approvers']);
+    const notificationEmails = emailList('notificationEmails', props.notificationEmails);
     this.immutable = immutable;
     this.retentionDays = retentionDays;
     this.grantRevocationBurstThreshold = burstThreshold;

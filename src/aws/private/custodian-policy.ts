@@ -130,6 +130,9 @@ export class CustodianPolicy {
     SeparationOfDuties.check(this.assignments, subject);
     this.baseAssignments = [...this.assignments];
 
+    if (input.dualControlGate !== undefined && !(input.dualControlGate instanceof DualControlGate)) {
+      throw new ValidationError(`dualControlGate must be a DualControlGate, got ${shown(input.dualControlGate)}`);
+    }
     const gate = dualControl ? input.dualControlGate ?? DualControlGate.of(scope) : undefined;
     if (gate) gate.registerCustodians([...administrators, ...approvers]);
     this.approvers = approvers;

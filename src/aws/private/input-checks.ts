@@ -7,6 +7,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { ComplianceProfile } from '../../core/profile';
 import { isTokenValue, requireDefined, shown, ValidationError } from '../../core/validation';
 
 /** The props object itself: a JavaScript caller can call `new X(scope, id)` without it. */
@@ -181,4 +182,25 @@ export function optionalDescription(prop: string, value: string | undefined): vo
   if (!isTokenValue(value) && value.length > 8192) {
     throw new ValidationError(`${prop} must be at most 8192 characters, got ${value.length}`);
   }
+}
+
+/** A profile: a JavaScript caller can pass its name instead of the object. */
+export function optionalProfile(prop: string, value: ComplianceProfile | undefined): ComplianceProfile | undefined {
+  if (value !== undefined && !(value instanceof ComplianceProfile)) {
+    throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.PCI_DSS), got ${shown(value)}`);
+  }
+  return value;
+}
+
+/**
+ * An audit sink (IKeyAuditSink): its node, immutability and retention are read by the key constructs (its alarm topic
+ * only later: a KeyAuditSink's own key is made before its topic).
+ */
+export function optionalAuditSink<T>(prop: string, value: T | undefined): T | undefined {
+  if (value === undefined) return undefined;
+  const v = value as unknown as { node?: unknown; immutable?: unknown; retentionDays?: unknown };
+  if (!v || typeof v !== 'object' || !v.node || typeof v.immutable !== 'boolean' || typeof v.retentionDays !== 'number') {
+    throw new ValidationError(`${prop} must be a KeyAuditSink (IKeyAuditSink), got ${shown(value)}`);
+  }
+  return value;
 }

@@ -10,7 +10,7 @@ import { ComplianceProfile } from '../../core/profile';
 import { shown, ValidationError } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
-import { optionalDuration, optionalList } from './input-checks';
+import { optionalAuditSink, optionalDuration, optionalList, optionalProfile, optionalRemovalPolicy } from './input-checks';
 
 /** AWS KMS HSMs are validated at FIPS 140-3 Level 3 (CMVP certificate #4884). */
 export const AWS_KMS_FIPS_LEVEL = FipsLevel.LEVEL_3;
@@ -67,7 +67,9 @@ export interface KeyKind {
  */
 export function resolveKeySettings(scope: IConstruct, id: string, input: CommonKeyInput, kind: KeyKind): KeySettings {
   const subject = scope.node.path ? `${scope.node.path}/${id}` : id;
-  const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
+  const profile = optionalProfile('profile', input.profile) ?? ComplianceProfile.COMMERCIAL;
+  optionalAuditSink('auditSink', input.auditSink);
+  optionalRemovalPolicy('removalPolicy', input.removalPolicy);
   const { keySpec, keyUsage } = kind;
   checkModelAllowed(profile, kind.model, subject);
   checkFipsLevel(profile, kind.fipsLevel, `${kind.holder} ${subject}`);
