@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ComplianceProfile, FipsLevel } from '../../src';
 import * as aws from '../../src/aws';
 import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
-import { arn, cmkFor, hsmVpc, newStack, people, secret, templateOf, xksStoreFor } from '../support/fixtures';
+import { arn, byokFor, cmkFor, hsmVpc, newStack, people, secret, templateOf, xksStoreFor } from '../support/fixtures';
 
 /** Runs `fn` and returns the error it throws, failing the test when it throws none. */
 function errorOf(fn: () => unknown): Error {
@@ -67,6 +67,7 @@ describe('aws-cdk-lib messages become ours', () => {
       custodians: { administrators: [people().admin] }, deletionWindow: d, tenants: [{ tenantId: 'acme' }],
     })],
     ['ExternalStoreKey', (s: Stack, d: Duration) => xksStoreFor(s, ComplianceProfile.COMMERCIAL).addKey('K', { xksKeyId: 'k1', deletionWindow: d })],
+    ['ByokImport', (s: Stack, d: Duration) => byokFor(s, ComplianceProfile.COMMERCIAL, 'K', { deletionWindow: d })],
   ])('Duration.hours(token) deletion window (%s)', (_name, make) => {
     const stack = newStack();
     expectOurs(() => make(stack, Duration.hours(numberParam(stack))), 'deletionWindow', /token/);
@@ -75,6 +76,9 @@ describe('aws-cdk-lib messages become ours', () => {
   test.each([
     ['ManagedKey', (s: Stack, d: Duration) => new aws.ManagedKey(s, 'Key', { rotation: d })],
     ['CustomerManagedKey', (s: Stack, d: Duration) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'Key', { rotation: d })],
+    ['TenantKeyHierarchy', (s: Stack, d: Duration) => new aws.TenantKeyHierarchy(s, 'Tenants', {
+      custodians: { administrators: [people().admin] }, rotation: d, tenants: [{ tenantId: 'acme' }],
+    })],
   ])('Duration.hours(token) rotation period (%s)', (_name, make) => {
     const stack = newStack();
     expectOurs(() => make(stack, Duration.hours(numberParam(stack))), 'rotation', /token/);
