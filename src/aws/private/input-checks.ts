@@ -8,7 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile } from '../../core/profile';
-import { isTokenValue, requireDefined, shown, ValidationError } from '../../core/validation';
+import { isTokenValue, shown, ValidationError } from '../../core/validation';
 
 /** The props object itself: a JavaScript caller can call `new X(scope, id)` without it. */
 export function requireProps<T>(props: T | undefined | null, construct: string): T {
@@ -113,7 +113,6 @@ export function emailList(prop: string, value: readonly string[] | undefined): s
   return [...list];
 }
 
-export { requireDefined };
 
 /** An optional Duration that must be a literal: for props with no deploy-time bound. */
 export function literalDuration(prop: string, value: Duration | undefined): Duration | undefined {
