@@ -12,10 +12,11 @@ import { Control } from '../core/controls';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
-import { days, requireRange, ValidationError } from '../core/validation';
+import { days, requireRange, shown, ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
+import { checkKeyShape, literalDuration, requireProps } from './private/input-checks';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
 import { addRotationReminder } from './private/reminders';
@@ -45,6 +46,10 @@ export class KeyMaterialExpiry {
    * The material expires at `date`; the audit sink's topic is told `warnBefore` ahead (default 30 days).
    */
   public static expiresAt(date: Date, warnBefore?: Duration): KeyMaterialExpiry {
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+      throw new ValidationError(`keyMaterialExpiry date must be a valid Date, got ${shown(date instanceof Date ? String(date) : date)}`);
+    }
+    literalDuration('keyMaterialExpiry warnBefore', warnBefore);
     return new KeyMaterialExpiry(date, warnBefore ?? Duration.days(30));
   }
 
@@ -174,7 +179,12 @@ export class ByokImport extends CustodianKeyBase {
   public readonly rotationReminderDays: number;
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
+    requireProps(props, 'ByokImport');
     const subject = `${scope.node.path}/${id}`;
+    checkKeyShape(props);
+    if (props.wrappingAlgorithm !== undefined && !Object.values(ImportWrappingAlgorithm).includes(props.wrappingAlgorithm)) {
+      throw new ValidationError(`wrappingAlgorithm must be one of ${Object.values(ImportWrappingAlgorithm).join(', ')}, got ${shown(props.wrappingAlgorithm)}`);
+    }
     const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const keyUsage = props.keyUsage ?? defaultUsage(keySpec);
     if (keySpec.startsWith('ML_DSA') || keySpec === kms.KeySpec.ECC_NIST_EDWARDS25519) {
@@ -189,15 +199,15 @@ export class ByokImport extends CustodianKeyBase {
       holder: 'imported key material in AWS KMS',
     });
     const profile = settings.profile;
-    const reminder = props.rotationReminder ?? Duration.days(profile.maxRotationDays);
+    const reminder = literalDuration('rotationReminder', props.rotationReminder) ?? Duration.days(profile.maxRotationDays);
     const reminderDays = reminder.toDays({ integral: false });
     requireRange('rotationReminder', reminderDays, 1, profile.maxRotationDays, 'days');
     if (!Number.isInteger(reminderDays)) {
       throw new ValidationError(`rotationReminder must be a whole number of days, got ${reminder.toHumanString()}`);
     }
     const expiry = props.keyMaterialExpiry;
-    if (!expiry) {
-      throw new ValidationError(`keyMaterialExpiry must be KeyMaterialExpiry.expiresAt(...) or KeyMaterialExpiry.doesNotExpire() for ${subject}, got undefined`);
+    if (!(expiry instanceof KeyMaterialExpiry)) {
+      throw new ValidationError(`keyMaterialExpiry must be KeyMaterialExpiry.expiresAt(...) or KeyMaterialExpiry.doesNotExpire() for ${subject}, got ${expiry === undefined ? 'undefined' : shown(expiry)}`);
     }
     if (expiry.validTo) {
       const warnAt = expiry.validTo.getTime() - expiry.warnBefore!.toMilliseconds();

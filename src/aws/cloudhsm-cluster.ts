@@ -5,9 +5,10 @@ import { Control } from '../core/controls';
 import { KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
-import { requireRange, ValidationError } from '../core/validation';
+import { requireDefined, requireRange, shown, ValidationError } from '../core/validation';
 import { HSM_CLUSTER_TYPE } from './handlers/resource-types';
 import { boundDeployTimeNumber, describeDeployTimeBound } from './private/deploy-time-bounds';
+import { literalDuration, optionalRemovalPolicy, requireProps, selectSubnets } from './private/input-checks';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 
 /**
@@ -94,6 +95,9 @@ export class CloudHsmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudHsmClusterProps) {
     super(scope, id);
+    requireProps(props, 'CloudHsmCluster');
+    const vpc = requireDefined('vpc', props.vpc);
+    if (typeof vpc !== 'object' || typeof vpc.selectSubnets !== 'function') throw new ValidationError(`vpc must be an ec2.IVpc, got ${shown(vpc)}`);
     if (props.acknowledgeHourlyCost !== true) {
       throw new ValidationError(
         'acknowledgeHourlyCost must be true: each CloudHSM HSM bills by the hour from creation (well over US$1,000 a month, ' +
@@ -107,33 +111,37 @@ export class CloudHsmCluster extends Construct {
       requireRange('hsmCount', hsmCount, 2, 28, 'HSMs');
       if (!Number.isInteger(hsmCount)) throw new ValidationError(`hsmCount must be a whole number, got ${hsmCount}`);
     }
-    const retention = props.backupRetention ?? Duration.days(90);
+    const retention = literalDuration('backupRetention', props.backupRetention) ?? Duration.days(90);
     const retentionDays = retention.toDays({ integral: false });
     requireRange('backupRetention', retentionDays, 7, 379, 'days');
     if (!Number.isInteger(retentionDays)) throw new ValidationError(`backupRetention must be a whole number of days, got ${retention.toHumanString()}`);
 
-    const selection = props.vpcSubnets ?? defaultSubnets(props.vpc);
-    const subnets = props.vpc.selectSubnets(selection);
+    if (props.hsmType !== undefined && !Object.values(HsmType).includes(props.hsmType)) {
+      throw new ValidationError(`hsmType must be one of ${Object.values(HsmType).join(', ')}, got ${shown(props.hsmType)}`);
+    }
+    const selection = props.vpcSubnets ?? defaultSubnets(vpc);
+    const subnets = selectSubnets('vpcSubnets', vpc, selection);
     const zones = new Set(subnets.subnets.map((s) => s.availabilityZone).filter((z) => z && !Token.isUnresolved(z)));
     if (zones.size < 2) {
       throw new ValidationError(`vpcSubnets must cover at least 2 Availability Zones, got ${zones.size} (${[...zones].join(', ') || 'none'})`);
     }
-    if (subnets.subnets.some((s) => props.vpc.publicSubnets.includes(s))) {
+    if (subnets.subnets.some((s) => vpc.publicSubnets.includes(s))) {
       throw new ValidationError('vpcSubnets must select private subnets: HSMs must not sit in a subnet routed to an internet gateway');
     }
-    const onePerZone = props.vpc.selectSubnets({ ...selection, onePerAz: true });
+    const onePerZone = selectSubnets('vpcSubnets', vpc, { ...selection, onePerAz: true });
 
     this.hsmType = props.hsmType ?? HsmType.HSM2M_MEDIUM;
     this.hsmCount = hsmCount;
     this.fipsLevel = FipsLevel.LEVEL_3;
     const provider = KmsResourceProvider.of(this, ProviderKind.HSM_CLUSTER);
+    optionalRemovalPolicy('removalPolicy', props.removalPolicy);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: HSM_CLUSTER_TYPE,
       removalPolicy,
       properties: {
-        VpcId: props.vpc.vpcId,
+        VpcId: vpc.vpcId,
         SubnetIds: onePerZone.subnetIds,
         HsmType: this.hsmType,
         // A parameter's value stays a reference (String() of a number token would write the token's placeholder number).

@@ -7,9 +7,10 @@ import { DualControlGate } from './dual-control-gate';
 import { IKeyAuditSink } from './key-audit-sink';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
-import { ValidationError } from '../core/validation';
+import { requireDistinct, ValidationError } from '../core/validation';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
+import { checkKeyShape, optionalList, requireProps } from './private/input-checks';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
 
@@ -136,7 +137,9 @@ export class CustomerManagedKey extends CustodianKeyBase {
   public readonly auditSink?: IKeyAuditSink;
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
+    requireProps(props, 'CustomerManagedKey');
     const subject = `${scope.node.path}/${id}`;
+    checkKeyShape(props);
     const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const keyUsage = props.keyUsage ?? defaultUsage(keySpec);
     const settings = resolveKeySettings(scope, id, props, {
@@ -156,6 +159,7 @@ export class CustomerManagedKey extends CustodianKeyBase {
       replicaRegions: props.replicaRegions,
       dualControlGate: props.dualControlGate,
     });
+    requireDistinct('replicaRegions', optionalList('replicaRegions', props.replicaRegions));
     if ((props.replicaRegions ?? []).length > 0 && !props.multiRegion) {
       throw new ValidationError(`replicaRegions applies only to multi-Region keys (multiRegion: true), got ${props.replicaRegions!.join(', ')}`);
     }

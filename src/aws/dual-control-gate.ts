@@ -12,6 +12,7 @@ import { OnEventFunction } from './handlers/on-event-function';
 import { GATED_KEY_POLICY_TYPE } from './handlers/resource-types';
 import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
+import { literalDuration } from './private/input-checks';
 import { operationalLogKey } from './private/log-key';
 import { identify } from './private/principals';
 
@@ -91,10 +92,13 @@ export class DualControlGate extends Construct {
   constructor(scope: Construct, id: string, props: DualControlGateProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    const window = props.approvalWindow ?? Duration.hours(24);
-    const windowSeconds = window.toSeconds();
+    const window = literalDuration('approvalWindow', (props ?? {}).approvalWindow) ?? Duration.hours(24);
+    const windowSeconds = window.toSeconds({ integral: false });
     if (windowSeconds < 300 || windowSeconds > 7 * 86400) {
       throw new ValidationError(`approvalWindow must be between 5 minutes and 7 days, got ${window.toHumanString()}`);
+    }
+    if (!Number.isInteger(windowSeconds)) {
+      throw new ValidationError(`approvalWindow must be a whole number of seconds, got ${window.toHumanString()}`);
     }
     this.approvalWindowSeconds = windowSeconds;
 

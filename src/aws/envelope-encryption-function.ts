@@ -13,12 +13,13 @@ import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './key-policy-actions';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
+import { literalDuration, optionalList, optionalProfile, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
 import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
-import { requireRange, ValidationError } from '../core/validation';
+import { shown, ValidationError } from '../core/validation';
 
 /** The message format suite the function writes (it reads both). */
 export enum EnvelopeSuite {
@@ -233,9 +234,23 @@ export class EnvelopeEncryptionFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvelopeEncryptionFunctionProps) {
     super(scope, id);
+    requireProps(props, 'EnvelopeEncryptionFunction');
     if ((props.key === undefined) === (props.tenants === undefined)) {
       throw new ValidationError(`give exactly one of key and tenants for ${this.node.path}, got ${props.key ? 'both' : 'neither'}`);
     }
+    if (props.key !== undefined && (typeof props.key !== 'object' || typeof props.key.keyArn !== 'string' || !props.key.node)) {
+      throw new ValidationError(`key must be a KMS key (kms.IKey), got ${shown(props.key)}`);
+    }
+    if (props.tenants !== undefined && (typeof props.tenants !== 'object' || typeof props.tenants.contextKey !== 'string' || typeof props.tenants.keyFor !== 'function')) {
+      throw new ValidationError(`tenants must be a TenantKeyHierarchy, got ${shown(props.tenants)}`);
+    }
+    if (props.tenantResolution !== undefined && !(props.tenantResolution instanceof TenantResolution)) {
+      throw new ValidationError(`tenantResolution must be TenantResolution.principalTag() or TenantResolution.claim(...), got ${shown(props.tenantResolution)}`);
+    }
+    if (props.logEncryptionKey !== undefined && (typeof props.logEncryptionKey !== 'object' || typeof props.logEncryptionKey.keyArn !== 'string')) {
+      throw new ValidationError(`logEncryptionKey must be a KMS key (kms.IKey), got ${shown(props.logEncryptionKey)}`);
+    }
+    optionalProfile('profile', props.profile);
     if (props.tenantResolution && !props.tenants) {
       throw new ValidationError(`tenantResolution applies only with tenants, for ${this.node.path}`);
     }
@@ -249,23 +264,49 @@ export class EnvelopeEncryptionFunction extends Construct {
         throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got '${this.callerProofServerId}'`);
       }
     }
-    const required = [...(props.requiredContextKeys ?? []), ...(props.tenants ? [props.tenants.contextKey] : [])]
+    const userKeys = optionalList('requiredContextKeys', props.requiredContextKeys);
+    for (const k of userKeys) {
+      // Each key becomes a policy condition key (kms:EncryptionContext:<key>) and part of the function's environment.
+      if (typeof k === 'string' && Token.isUnresolved(k)) {
+        throw new ValidationError(`requiredContextKeys must be literal keys (each becomes part of a policy condition key, which cannot come from a token), got ${shown(k)}`);
+      }
+      if (typeof k !== 'string' || k.trim().length === 0 || k.startsWith('aws-crypto-') || k.includes(',')) {
+        throw new ValidationError(`requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got ${typeof k === 'string' ? `'${k}'` : shown(k)}`);
+      }
+    }
+    // The hierarchy's context key joins the list; a key named twice is required once.
+    const required = [...userKeys, ...(props.tenants ? [props.tenants.contextKey] : [])]
       .filter((k, i, all) => all.indexOf(k) === i);
     if (required.length === 0) {
       throw new ValidationError(`requiredContextKeys must name at least one encryption-context key for ${this.node.path}, got none`);
     }
-    for (const k of required) {
-      if (k.length === 0 || k.startsWith('aws-crypto-') || k.includes(',')) {
-        throw new ValidationError(`requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got '${k}'`);
-      }
+    const cacheAge = literalDuration('cacheMaxAge', props.cacheMaxAge) ?? Duration.minutes(5);
+    const cacheAgeMs = cacheAge.toMilliseconds({ integral: false });
+    if (!Number.isInteger(cacheAgeMs) || cacheAgeMs < 0 || cacheAgeMs > 86_400_000) {
+      throw new ValidationError(`cacheMaxAge must be a whole number of milliseconds from 0 to 1 day, got ${cacheAge.toHumanString()}`);
     }
-    const cacheAge = props.cacheMaxAge ?? Duration.minutes(5);
-    const cacheMessages = props.cacheMaxMessages ?? 1000;
-    requireRange('cacheMaxMessages', cacheMessages, 1, 2 ** 32, 'messages');
-    const maxRecordBytes = props.maxRecordBytes ?? 4 * 1024 * 1024;
-    requireRange('maxRecordBytes', maxRecordBytes, 1, 4.4 * 1024 * 1024, 'bytes');
-    const concurrency = props.reservedConcurrentExecutions ?? 10;
-    requireRange('reservedConcurrentExecutions', concurrency, 1, 1000, 'executions');
+    const cacheMessages = wholeNumber('cacheMaxMessages', props.cacheMaxMessages ?? 1000, 1, 2 ** 32, 'messages');
+    const maxRecordBytes = wholeNumber('maxRecordBytes', props.maxRecordBytes ?? 4 * 1024 * 1024, 1, Math.floor(4.4 * 1024 * 1024), 'bytes');
+    const concurrency = wholeNumber('reservedConcurrentExecutions', props.reservedConcurrentExecutions ?? 10, 1, 1000, 'executions');
+    // Lambda: 128 to 10,240 MB in 1-MB steps, a timeout of 1 to 900 whole seconds.
+    // https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-MemorySize
+    // https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-Timeout
+    const memorySize = wholeNumber('memorySize', props.memorySize ?? 1024, 128, 10240, 'MB');
+    const timeout = literalDuration('timeout', props.timeout) ?? Duration.seconds(30);
+    const timeoutSeconds = timeout.toSeconds({ integral: false });
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+      throw new ValidationError(`timeout must be a whole number of seconds from 1 to 900, got ${timeout.toHumanString()}`);
+    }
+    if (props.suite !== undefined && !Object.values(EnvelopeSuite).includes(props.suite)) {
+      throw new ValidationError(`suite must be one of ${Object.values(EnvelopeSuite).join(', ')}, got ${shown(props.suite)}`);
+    }
+    if (props.logRetention !== undefined && !Object.values(logs.RetentionDays).includes(props.logRetention)) {
+      throw new ValidationError(`logRetention must be a logs.RetentionDays value, got ${shown(props.logRetention)}`);
+    }
+    if (!props.vpc && (props.vpcSubnets !== undefined || props.securityGroups !== undefined)) {
+      throw new ValidationError(`${props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups'} applies only with vpc, got no vpc`);
+    }
+    if (props.vpc) selectSubnets('vpcSubnets', props.vpc, props.vpcSubnets);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
 
     const ownLogKey = props.logEncryptionKey ? undefined : this.newLogKey();
@@ -338,8 +379,8 @@ export class EnvelopeEncryptionFunction extends Construct {
     this.function = new EnvelopeFunction(this, 'Function', {
       description,
       role: immutableRole,
-      memorySize: props.memorySize ?? 1024,
-      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize,
+      timeout,
       reservedConcurrentExecutions: concurrency,
       deadLetterQueue: this.deadLetterQueue,
       logGroup: this.logGroup,
@@ -351,7 +392,7 @@ export class EnvelopeEncryptionFunction extends Construct {
         ...keyEnvironment,
         [ENV.REQUIRED_CONTEXT_KEYS]: required.join(','),
         [ENV.SUITE]: String(props.suite ?? EnvelopeSuite.COMMITTING),
-        [ENV.CACHE_MAX_AGE_MS]: String(cacheAge.toMilliseconds()),
+        [ENV.CACHE_MAX_AGE_MS]: String(cacheAgeMs),
         [ENV.CACHE_MAX_MESSAGES]: String(cacheMessages),
         [ENV.MAX_RECORD_BYTES]: String(maxRecordBytes),
       },

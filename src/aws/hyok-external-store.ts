@@ -19,15 +19,19 @@ import { FipsLevel } from '../core/fips';
 import { ACCESS_CONTROLS, CUSTODY_CONTROLS, DELETION_CONTROLS } from '../core/key-evidence';
 import { ComplianceProfile } from '../core/profile';
 import { PROFILE_METADATA_KEY, profileRecord } from '../core/profile-record';
-import { days, requireRange, ValidationError } from '../core/validation';
+import { days, requireDefined, requireRange, shown, ValidationError } from '../core/validation';
 import { CONNECTED_METRIC, HEALTH_NAMESPACE, KEY_STORE_TYPE, STORE_KEY_TYPE } from './handlers/resource-types';
 import { StoreHealthFunction } from './handlers/store-health-function';
 import { IKeyAuditSink } from './key-audit-sink';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { CustodianPolicy } from './private/custodian-policy';
-import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias } from './private/key-settings';
+import {
+  literalDuration, nonBlankString, optionalAuditSink, optionalDescription, optionalProfile, optionalRemovalPolicy, requireProps,
+} from './private/input-checks';
+import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias, normalizeAliases } from './private/key-settings';
 import { operationalLogKey } from './private/log-key';
+import { requireCustodians } from './private/principals';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 import { addRotationReminder } from './private/reminders';
 
@@ -71,16 +75,24 @@ export interface CloudHsmKeyStoreOptions {
 export class KeyStoreBackend {
   /** An external key manager behind an XKS proxy on a public endpoint. */
   public static xksPublicEndpoint(options: XksProxyOptions): KeyStoreBackend {
+    requireXksOptions(options, false);
     return new KeyStoreBackend('EXTERNAL_KEY_STORE', 'PUBLIC_ENDPOINT', options, undefined, undefined);
   }
 
   /** An external key manager behind an XKS proxy reached through a VPC endpoint service. */
   public static xksVpcEndpointService(options: XksVpcEndpointServiceOptions): KeyStoreBackend {
+    requireXksOptions(options, true);
     return new KeyStoreBackend('EXTERNAL_KEY_STORE', 'VPC_ENDPOINT_SERVICE', options, options.vpcEndpointServiceName, undefined);
   }
 
   /** A CloudHSM cluster you own. */
   public static cloudHsm(options: CloudHsmKeyStoreOptions): KeyStoreBackend {
+    requireProps(options, 'KeyStoreBackend.cloudHsm');
+    if (!(requireDefined('cluster', options.cluster) instanceof CloudHsmCluster)) {
+      throw new ValidationError(`cluster must be a CloudHsmCluster, got ${shown(options.cluster)}`);
+    }
+    nonBlankString('trustAnchorCertificate', requireDefined('trustAnchorCertificate', options.trustAnchorCertificate));
+    requireSecret('kmsUserPassword', options.kmsUserPassword);
     return new KeyStoreBackend('AWS_CLOUDHSM', undefined, undefined, undefined, options);
   }
 
@@ -112,6 +124,26 @@ export class KeyStoreBackend {
     if (cloudHsm && !Token.isUnresolved(cloudHsm.trustAnchorCertificate) && !cloudHsm.trustAnchorCertificate.includes('-----BEGIN CERTIFICATE-----')) {
       throw new ValidationError('trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got something else');
     }
+  }
+}
+
+function requireSecret(prop: string, secret: secretsmanager.ISecret | undefined): void {
+  const value = requireDefined(prop, secret);
+  if (typeof value !== 'object' || typeof value.secretArn !== 'string' || typeof value.grantRead !== 'function') {
+    throw new ValidationError(`${prop} must be a Secrets Manager secret (ISecret), got ${shown(value)}`);
+  }
+}
+
+function requireXksOptions(o: XksProxyOptions | XksVpcEndpointServiceOptions, vpcEndpointService: boolean): void {
+  requireProps(o, vpcEndpointService ? 'KeyStoreBackend.xksVpcEndpointService' : 'KeyStoreBackend.xksPublicEndpoint');
+  nonBlankString('uriEndpoint', requireDefined('uriEndpoint', o.uriEndpoint));
+  nonBlankString('uriPath', requireDefined('uriPath', o.uriPath));
+  requireSecret('credential', o.credential);
+  if (!Object.values(FipsLevel).includes(requireDefined('externalKeyManagerFipsLevel', o.externalKeyManagerFipsLevel))) {
+    throw new ValidationError(`externalKeyManagerFipsLevel must be a FipsLevel such as FipsLevel.LEVEL_3, got ${shown(o.externalKeyManagerFipsLevel)}`);
+  }
+  if (vpcEndpointService) {
+    nonBlankString('vpcEndpointServiceName', requireDefined('vpcEndpointServiceName', (o as XksVpcEndpointServiceOptions).vpcEndpointServiceName));
   }
 }
 
@@ -238,8 +270,20 @@ export class HyokExternalStore extends Construct {
 
   constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
     super(scope, id);
-    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
-    const backend = props.backend;
+    requireProps(props, 'HyokExternalStore');
+    const profile = optionalProfile('profile', props.profile) ?? ComplianceProfile.COMMERCIAL;
+    optionalAuditSink('auditSink', props.auditSink);
+    optionalRemovalPolicy('removalPolicy', props.removalPolicy);
+    const backend = requireDefined('backend', props.backend);
+    if (!(backend instanceof KeyStoreBackend)) {
+      throw new ValidationError(`backend must be KeyStoreBackend.xksPublicEndpoint(...), .xksVpcEndpointService(...) or .cloudHsm(...), got ${shown(backend)}`);
+    }
+    // The store's custodians are every key's default: checked here, under the prop the user wrote.
+    requireCustodians(this, 'custodians', props.custodians, ['administrators', 'users', 'auditors', 'approvers']);
+    if (props.connect !== undefined && typeof props.connect !== 'boolean') {
+      throw new ValidationError(`connect must be true or false, got ${shown(props.connect)}`);
+    }
+    if (props.customKeyStoreName !== undefined) nonBlankString('customKeyStoreName', props.customKeyStoreName);
     checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
     checkFipsLevel(profile, backend.fipsLevel, `the key manager of ${this.node.path}`);
     checkAuditSink(profile, props.auditSink && {
@@ -247,7 +291,7 @@ export class HyokExternalStore extends Construct {
     }, this.node.path);
     const name = props.customKeyStoreName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
     if (!Token.isUnresolved(name) && (name.length < 1 || name.length > 256)) {
-      throw new ValidationError(`customKeyStoreName must be 1 to 256 characters, got ${name.length}`);
+      throw new ValidationError(`customKeyStoreName must be 1 to 256 characters, got ${name.length} (${shown(name)})`);
     }
     this.backend = backend;
     this.profile = profile;
@@ -451,7 +495,9 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
 
   constructor(scope: Construct, id: string, props: ExternalStoreKeyOptions) {
     super(scope, id);
-    const store = props.store;
+    requireProps(props, 'ExternalStoreKey');
+    const store = requireDefined('store', props.store);
+    if (!(store instanceof HyokExternalStore)) throw new ValidationError(`store must be a HyokExternalStore, got ${shown(store)}`);
     const profile = store.profile;
     const subject = this.node.path;
     const isXks = store.backend.storeType === 'EXTERNAL_KEY_STORE';
@@ -464,12 +510,23 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     if (props.xksKeyId && !Token.isUnresolved(props.xksKeyId) && !/^[a-zA-Z0-9-_.]{1,128}$/.test(props.xksKeyId)) {
       throw new ValidationError(`xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got ${props.xksKeyId}`);
     }
-    const window = props.deletionWindow ?? Duration.days(KMS_WINDOW_MAX_DAYS);
+    // The key is a custom resource whose handler passes PendingWindowInDays to KMS as given: a deploy-time value would
+    // reach KMS unchecked, so these take literals only.
+    const window = literalDuration('deletionWindow', props.deletionWindow) ?? Duration.days(KMS_WINDOW_MAX_DAYS);
     const windowDays = window.toDays({ integral: false });
     checkDeletionWindowDays(profile, 'deletionWindow', windowDays, KMS_WINDOW_MIN_DAYS, KMS_WINDOW_MAX_DAYS);
-    const reminder = props.rotationReminder ?? Duration.days(profile.maxRotationDays);
+    if (!Number.isInteger(windowDays)) {
+      throw new ValidationError(`deletionWindow must be a whole number of days, got ${window.toHumanString()}`);
+    }
+    const reminder = literalDuration('rotationReminder', props.rotationReminder) ?? Duration.days(profile.maxRotationDays);
     const reminderDays = reminder.toDays({ integral: false });
     requireRange('rotationReminder', reminderDays, 1, profile.maxRotationDays, 'days');
+    if (!Number.isInteger(reminderDays)) {
+      throw new ValidationError(`rotationReminder must be a whole number of days, got ${reminder.toHumanString()}`);
+    }
+    const aliases = normalizeAliases('aliases', props.aliases);
+    optionalDescription('description', props.description);
+    optionalRemovalPolicy('removalPolicy', props.removalPolicy);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     const provider = KmsResourceProvider.of(this, ProviderKind.STORE_KEY);
@@ -509,7 +566,7 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     this.keyId = resource.getAttString('KeyId');
     this.custodianPolicy.bind(this);
 
-    for (const alias of props.aliases ?? []) this.addAlias(alias);
+    for (const alias of aliases) this.addAlias(alias);
     if (store.auditSink) {
       addRotationReminder(this, store.auditSink, reminderDays, subject,
         `Rotate ${subject} (${this.keyArn}): KMS cannot rotate keys in a custom key store. Create a new external key ` +

@@ -15,9 +15,11 @@ import { Control } from '../core/controls';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
-import { days, requireRange, ValidationError } from '../core/validation';
+import { days, requireRange, shown, ValidationError } from '../core/validation';
 import { acknowledgeRules, RuleAcknowledgement } from './private/acknowledge';
 import { auditAlarmTarget } from './private/alarm-target';
+import { emailList, literalDuration, optionalBoolean, optionalProfile, requireProps, wholeNumber } from './private/input-checks';
+import { requireCustodians } from './private/principals';
 
 /**
  * Where keys send their audit trail and critical-event alarms.
@@ -184,8 +186,10 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
-    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
-    const retention = props.retention ?? Duration.days(profile.auditRetentionDays);
+    requireProps(props, 'KeyAuditSink');
+    const profile = optionalProfile('profile', props.profile) ?? ComplianceProfile.COMMERCIAL;
+    // Object Lock and log-group retention are written as literals (the log group takes one of a fixed set of values).
+    const retention = literalDuration('retention', props.retention) ?? Duration.days(profile.auditRetentionDays);
     const retentionDays = retention.toDays({ integral: false });
     requireRange('retention', retentionDays, 1, 36500, 'days');
     if (!Number.isInteger(retentionDays)) {
@@ -195,15 +199,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       throw new ValidationError(
         `retention must be at least ${days(profile.auditRetentionDays)} under profile ${profile.name}, got ${days(retentionDays)}`);
     }
-    const immutable = props.immutable ?? true;
+    const immutable = optionalBoolean('immutable', props.immutable) ?? true;
     if (!immutable && profile.immutableAuditRequired) {
       throw new ValidationError(`immutable must be true under profile ${profile.name}, got false`);
     }
-    const burstThreshold = props.grantRevocationBurstThreshold ?? 10;
-    requireRange('grantRevocationBurstThreshold', burstThreshold, 1, 10000, 'calls');
-    if (!Number.isInteger(burstThreshold)) {
-      throw new ValidationError(`grantRevocationBurstThreshold must be a whole number of calls, got ${burstThreshold}`);
-    }
+    const burstThreshold = wholeNumber('grantRevocationBurstThreshold', props.grantRevocationBurstThreshold ?? 10, 1, 10000, 'calls');
+    // Auditors are granted on the sink's key, bucket and topic one by one: checked here, under the prop the user wrote.
+    requireCustodians(this, 'custodians', props.custodians, ['administrators', 'auditors', 'approvers']);
+    const notificationEmails = emailList('notificationEmails', props.notificationEmails);
     this.immutable = immutable;
     this.retentionDays = retentionDays;
     this.grantRevocationBurstThreshold = burstThreshold;
@@ -211,8 +214,9 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
     const stack = Stack.of(this);
     this.trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(this.trailName)) {
-      throw new ValidationError(`trailName must be 3 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit, got ${this.trailName}`);
+    // The name is part of ARNs and conditions computed here, so it cannot be a token.
+    if (typeof this.trailName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(this.trailName)) {
+      throw new ValidationError(`trailName must be 3 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit, got ${shown(this.trailName)}`);
     }
     const logGroupName = `/aws/cloudtrail/${this.trailName}`;
     const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: this.trailName });
@@ -360,7 +364,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       masterKey: key,
       enforceSSL: true,
     });
-    for (const email of props.notificationEmails ?? []) {
+    for (const email of notificationEmails) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
 

@@ -6,6 +6,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
+import { checkKeyShape, requireProps } from './private/input-checks';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 
@@ -119,6 +120,7 @@ export class ManagedKey extends kms.Key {
   public readonly auditSink?: IKeyAuditSink;
 
   constructor(scope: Construct, id: string, props: ManagedKeyProps = {}) {
+    checkKeyShape(requireProps(props, 'ManagedKey'));
     const settings = resolveKeySettings(scope, id, props, {
       model: DeploymentModel.PROVIDER_MANAGED,
       keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,

@@ -6,7 +6,9 @@ import { KeyCustodians } from './custodians';
 import { KEY_DELETION_TYPE } from './handlers/resource-types';
 import { IKeyAuditSink } from './key-audit-sink';
 import { CustodianPolicy, defaultDeploymentPrincipal } from './private/custodian-policy';
+import { literalNumber, optionalBoolean, optionalList, principalList, requireProps } from './private/input-checks';
 import { AWS_KMS_FIPS_LEVEL, KeySettings, resolveKeySettings } from './private/key-settings';
+import { requireCustodians, requireDistinctPrincipals } from './private/principals';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 import { FROZEN_ROTATION_DAYS, FROZEN_WINDOW_DAYS, TenantKey } from './private/tenant-key';
 import { Control } from '../core/controls';
@@ -15,7 +17,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 
 /** CloudFormation's per-template limits. */
 const CFN_MAX_RESOURCES = 500;
@@ -188,7 +190,13 @@ export class TenantKeyHierarchy extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
     super(scope, id);
+    requireProps(props, 'TenantKeyHierarchy');
+    requireCustodians(this, 'custodians', props.custodians, ['administrators', 'users', 'auditors', 'approvers']);
+    optionalList('tenants', props.tenants);
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
+    if (!Object.values(TenantIsolation).includes(this.isolation)) {
+      throw new ValidationError(`isolation must be one of ${Object.values(TenantIsolation).join(', ')}, got ${shown(this.isolation)}`);
+    }
     this.aliasPrefix = props.aliasPrefix ?? 'tenant';
     requireMatch('aliasPrefix', this.aliasPrefix, /^(?!aws(\/|$))[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
       "letters, digits, '_' and '-' in '/'-separated parts, not starting with aws");
@@ -196,9 +204,11 @@ export class TenantKeyHierarchy extends Construct {
     requireMatch('tenantTagKey', this.tenantTagKey, /^(?!aws:)[A-Za-z0-9_.:/=+@-]{1,128}$/, 'a tag key of up to 128 characters, not starting with aws:');
     this.contextKey = props.contextKey ?? 'tenantId';
     requireMatch('contextKey', this.contextKey, /^(?!aws-crypto-)[^\s]{1,128}$/, 'a non-empty encryption-context key without spaces, not starting with aws-crypto-');
+    literalNumber('keyQuota', props.keyQuota);
+    literalNumber('tenantsPerShard', props.tenantsPerShard);
     this.keyQuota = props.keyQuota ?? 100_000;
-    if (!Number.isInteger(this.keyQuota) || this.keyQuota < 1) throw new ValidationError(`keyQuota must be a positive whole number, got ${this.keyQuota}`);
-    if (!props.custodians) throw new ValidationError(`custodians is required for ${this.node.path}`);
+    if (!Number.isInteger(this.keyQuota) || this.keyQuota < 1) throw new ValidationError(`keyQuota must be a positive whole number, got ${shown(this.keyQuota)}`);
+    optionalList('pools', props.pools);
 
     this.settings = resolveKeySettings(scope, id, props, {
       model: DeploymentModel.CUSTOMER_MANAGED,
@@ -238,6 +248,11 @@ export class TenantKeyHierarchy extends Construct {
 
   /** Adds a tenant: its own key (with tag and alias) in the current shard, or an alias to its pool's key. */
   public addTenant(tenant: Tenant): void {
+    if (!tenant || typeof tenant !== 'object') throw new ValidationError(`tenants entries must be objects with a tenantId, got ${shown(tenant)}`);
+    requireDefined(`tenants[${this.tenantIds.length}].tenantId`, tenant.tenantId);
+    const users = principalList(`tenants[${tenant.tenantId}].users`, tenant.users);
+    requireDistinctPrincipals(this, `tenants[${tenant.tenantId}].users`, users);
+    for (const flag of ['dedicated', 'offboarded', 'reonboard'] as const) optionalBoolean(`tenants[${tenant.tenantId}].${flag}`, tenant[flag]);
     this.custodianPolicy.checkSeparation(this, CustodianRole.USER, `tenants[${tenant?.tenantId}].users`, tenant?.users ?? [],
       `${this.node.path} tenant ${tenant?.tenantId}`);
     const reonboard = tenant?.reonboard === true;

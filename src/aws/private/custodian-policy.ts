@@ -3,11 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { conditionalGrantErrors } from './conditional-grant-check';
+import { optionalList, principalList, requirePrincipal } from './input-checks';
 import { checkApprovers } from '../../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
 import { ComplianceProfile } from '../../core/profile';
-import { ValidationError } from '../../core/validation';
+import { requireDefined, shown, ValidationError } from '../../core/validation';
 import type { GrantConditions, KeyCustodians } from '../custodians';
 import { DualControlGate } from '../dual-control-gate';
 import {
@@ -15,7 +16,7 @@ import {
   KEY_AGREEMENT_ACTIONS, PUBLIC_KEY_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
 } from '../key-policy-actions';
 import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
-import { assignments, identify, requireNamedPrincipal } from './principals';
+import { assignments, identify, requireDistinctPrincipals, requireNamedPrincipal } from './principals';
 
 export interface CustodianPolicyInput {
   /** Construct path of the key, for messages. */
@@ -77,25 +78,33 @@ export class CustodianPolicy {
       throw new ValidationError(
         `delegateToIam must be false under profile ${profile.name}, which requires separation of duties, got true`);
     }
-    const c = input.custodians;
-    if (!c || !c.administrators || c.administrators.length === 0) {
+    const c = requireDefined('custodians', input.custodians);
+    if (typeof c !== 'object') throw new ValidationError(`custodians must be an object with administrators, got ${shown(c)}`);
+    const administrators = principalList('custodians.administrators', requireDefined('custodians.administrators', c.administrators));
+    if (administrators.length === 0) {
       throw new ValidationError(`custodians.administrators must name at least one principal for ${subject}, got none`);
     }
-    const users = c.users ?? [];
-    const auditors = c.auditors ?? [];
-    const approvers = c.approvers ?? [];
-    const importers = c.importers ?? [];
+    const users = principalList('custodians.users', c.users);
+    const auditors = principalList('custodians.auditors', c.auditors);
+    const approvers = principalList('custodians.approvers', c.approvers);
+    const importers = principalList('custodians.importers', c.importers);
+    requirePrincipal('deploymentPrincipal', input.deploymentPrincipal);
     if (input.importersRequired && importers.length === 0) {
       throw new ValidationError(`custodians.importers must name at least one principal for ${subject}, got none`);
     }
     if (!input.importersRequired && importers.length > 0) {
       throw new ValidationError(`custodians.importers applies only to keys with imported material (ByokImport), got ${importers.length} for ${subject}`);
     }
-    c.administrators.forEach((p) => requireNamedPrincipal(scope, 'custodians.administrators', p, false));
+    administrators.forEach((p) => requireNamedPrincipal(scope, 'custodians.administrators', p, false));
     users.forEach((p) => requireNamedPrincipal(scope, 'custodians.users', p, true));
     auditors.forEach((p) => requireNamedPrincipal(scope, 'custodians.auditors', p, false));
     approvers.forEach((p) => requireNamedPrincipal(scope, 'custodians.approvers', p, false));
     importers.forEach((p) => requireNamedPrincipal(scope, 'custodians.importers', p, false));
+    requireDistinctPrincipals(scope, 'custodians.administrators', administrators);
+    requireDistinctPrincipals(scope, 'custodians.users', users);
+    requireDistinctPrincipals(scope, 'custodians.auditors', auditors);
+    requireDistinctPrincipals(scope, 'custodians.approvers', approvers);
+    requireDistinctPrincipals(scope, 'custodians.importers', importers);
 
     const dualControl = profile.dualControlRequired || approvers.length > 0;
     const approverArns = approvers.flatMap((p) => identify(scope, p).arns);
@@ -111,7 +120,7 @@ export class CustodianPolicy {
     requireNamedPrincipal(scope, 'deploymentPrincipal', deployer, false);
 
     this.assignments = [
-      ...assignments(scope, CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
+      ...assignments(scope, CustodianRole.ADMINISTRATOR, 'custodians.administrators', administrators),
       ...assignments(scope, CustodianRole.USER, 'custodians.users', users),
       ...assignments(scope, CustodianRole.AUDITOR, 'custodians.auditors', auditors),
       ...assignments(scope, CustodianRole.APPROVER, 'custodians.approvers', approvers),
@@ -121,8 +130,11 @@ export class CustodianPolicy {
     SeparationOfDuties.check(this.assignments, subject);
     this.baseAssignments = [...this.assignments];
 
+    if (input.dualControlGate !== undefined && !(input.dualControlGate instanceof DualControlGate)) {
+      throw new ValidationError(`dualControlGate must be a DualControlGate, got ${shown(input.dualControlGate)}`);
+    }
     const gate = dualControl ? input.dualControlGate ?? DualControlGate.of(scope) : undefined;
-    if (gate) gate.registerCustodians([...c.administrators, ...approvers]);
+    if (gate) gate.registerCustodians([...administrators, ...approvers]);
     this.approvers = approvers;
     for (const r of input.replicaRegions ?? []) {
       if (!Token.isUnresolved(r) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) {
@@ -131,7 +143,7 @@ export class CustodianPolicy {
     }
 
     this.baseStatements = buildKeyPolicy({
-      administrators: c.administrators,
+      administrators,
       users,
       auditors,
       approvers,
@@ -314,14 +326,26 @@ function toConditions(c: GrantConditions): { [op: string]: { [key: string]: unkn
   if (keys.length === 0 && services.length === 0 && present.length === 0 && Object.keys(tags).length === 0) {
     throw new ValidationError('conditions must set encryptionContext, viaServices, requiredContextKeys or principalTags, got none');
   }
-  for (const k of [...keys, ...present]) {
-    if (!Token.isUnresolved(k) && (k.length === 0 || k.startsWith('aws-crypto-'))) {
-      throw new ValidationError(`encryptionContext key must be non-empty and must not use the reserved prefix aws-crypto-, got '${k}'`);
+  // Each of these becomes part of a condition key (kms:EncryptionContext:<key>, aws:PrincipalTag/<key>): a JSON object key,
+  // which CloudFormation cannot fill in from a token.
+  const refuseToken = (prop: string, k: string) => {
+    if (Token.isUnresolved(k)) {
+      throw new ValidationError(`${prop} must be literal keys (each becomes part of a policy condition key, which cannot come from a token), got ${shown(k)}`);
+    }
+  };
+  keys.forEach((k) => refuseToken('encryptionContext', k));
+  optionalList('requiredContextKeys', present).forEach((k) => refuseToken('requiredContextKeys', k));
+  Object.keys(tags).forEach((k) => refuseToken('principalTags', k));
+  for (const [prop, list] of [['encryptionContext', keys], ['requiredContextKeys', present]] as const) {
+    for (const k of list) {
+      if (typeof k !== 'string' || k.trim().length === 0 || k.startsWith('aws-crypto-')) {
+        throw new ValidationError(`${prop} key must be non-empty and must not use the reserved prefix aws-crypto-, got ${typeof k === 'string' ? `'${k}'` : shown(k)}`);
+      }
     }
   }
   for (const k of Object.keys(tags)) {
-    if (!Token.isUnresolved(k) && !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(k)) {
-      throw new ValidationError(`principalTags key must be a valid IAM tag key, got '${k}'`);
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(k)) {
+      throw new ValidationError(`principalTags key must be a valid IAM tag key, got ${shown(k)}`);
     }
   }
   const equals: { [key: string]: unknown } = Object.fromEntries(keys.map((k) => [`kms:EncryptionContext:${k}`, ctx[k]]));

@@ -7,9 +7,10 @@ import {
 import { DeploymentModel } from '../../core/deployment-model';
 import { FipsLevel } from '../../core/fips';
 import { ComplianceProfile } from '../../core/profile';
-import { ValidationError } from '../../core/validation';
+import { shown, ValidationError } from '../../core/validation';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
+import { optionalAuditSink, optionalDuration, optionalList, optionalProfile, optionalRemovalPolicy } from './input-checks';
 
 /** AWS KMS HSMs are validated at FIPS 140-3 Level 3 (CMVP certificate #4884). */
 export const AWS_KMS_FIPS_LEVEL = FipsLevel.LEVEL_3;
@@ -66,7 +67,9 @@ export interface KeyKind {
  */
 export function resolveKeySettings(scope: IConstruct, id: string, input: CommonKeyInput, kind: KeyKind): KeySettings {
   const subject = scope.node.path ? `${scope.node.path}/${id}` : id;
-  const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
+  const profile = optionalProfile('profile', input.profile) ?? ComplianceProfile.COMMERCIAL;
+  optionalAuditSink('auditSink', input.auditSink);
+  optionalRemovalPolicy('removalPolicy', input.removalPolicy);
   const { keySpec, keyUsage } = kind;
   checkModelAllowed(profile, kind.model, subject);
   checkFipsLevel(profile, kind.fipsLevel, `${kind.holder} ${subject}`);
@@ -76,7 +79,7 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
   let rotationBound: DeployTimeBound | undefined;
   let deletionWindowBound: DeployTimeBound | undefined;
   if (rotatable) {
-    rotation = input.rotation ?? Duration.days(Math.min(profile.maxRotationDays, KMS_ROTATION_MAX_DAYS));
+    rotation = optionalDuration('rotation', input.rotation) ?? Duration.days(Math.min(profile.maxRotationDays, KMS_ROTATION_MAX_DAYS));
     if (rotation.isUnresolved()) {
       rotationBound = boundDeployTimeDays(subject, 'rotation', rotation, KMS_ROTATION_MIN_DAYS,
         Math.min(profile.maxRotationDays, KMS_ROTATION_MAX_DAYS), `profile ${profile.name} and KMS`);
@@ -92,7 +95,7 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
       : `rotation is not supported for ${kind.holder} ${subject}: KMS cannot rotate it automatically`);
   }
 
-  const deletionWindow = input.deletionWindow ?? Duration.days(KMS_WINDOW_MAX_DAYS);
+  const deletionWindow = optionalDuration('deletionWindow', input.deletionWindow) ?? Duration.days(KMS_WINDOW_MAX_DAYS);
   if (deletionWindow.isUnresolved()) {
     deletionWindowBound = boundDeployTimeDays(subject, 'deletionWindow', deletionWindow,
       Math.max(profile.minDeletionWindowDays, KMS_WINDOW_MIN_DAYS), KMS_WINDOW_MAX_DAYS, `profile ${profile.name} and KMS`);
@@ -113,25 +116,52 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
     profile,
     rotation,
     deletionWindow,
-    aliases: (input.aliases ?? []).map(normalizeAlias),
+    aliases: normalizeAliases('aliases', input.aliases),
     removalPolicy: input.removalPolicy ?? RemovalPolicy.RETAIN,
     rotationBound,
     deletionWindowBound,
   };
 }
 
-/** Adds the `alias/` prefix when missing and rejects names KMS reserves or refuses. */
-export function normalizeAlias(name: string): string {
+/**
+ * Adds the `alias/` prefix when missing and rejects names KMS reserves or refuses: 1 to 256 characters of letters,
+ * digits, '/', '_', '-' (and ':', which the API's AliasName pattern also allows), not under `alias/aws/`.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html#KMS-CreateAlias-request-AliasName
+ */
+export function normalizeAlias(name: string, prop = 'alias'): string {
+  if (typeof name !== 'string') throw new ValidationError(`${prop} must be alias names (strings), got ${shown(name)}`);
   if (Token.isUnresolved(name)) return name;
   const alias = name.startsWith('alias/') ? name : `alias/${name}`;
   if (alias.startsWith('alias/aws/')) {
-    throw new ValidationError(`alias must not start with the reserved prefix alias/aws/, got ${name}`);
+    throw new ValidationError(`${prop} must not start with the reserved prefix alias/aws/, got ${shown(name)}`);
   }
   if (!/^alias\/[a-zA-Z0-9:/_-]+$/.test(alias) || alias.length > 256) {
     throw new ValidationError(
-      `alias must be at most 256 characters of letters, digits, '/', '_', '-' and ':' after alias/, got ${name}`);
+      `${prop} must be at most 256 characters of letters, digits, '/', '_', '-' and ':' after alias/, got ${shown(name)}`);
   }
   return alias;
+}
+
+/**
+ * The aliases of one key, normalized, each once: `orders` and `alias/orders` are the same alias and would be two
+ * AWS::KMS::Alias resources with one name (CloudFormation and KMS refuse the second). Alias names are compared exactly:
+ * KMS keeps them as given and the docs state no case folding.
+ */
+export function normalizeAliases(prop: string, names: readonly string[] | undefined): string[] {
+  const aliases = optionalList(prop, names).map((n) => normalizeAlias(n, prop));
+  const seen = new Map<string, string>();
+  aliases.forEach((alias, i) => {
+    if (Token.isUnresolved(alias)) return;
+    const first = seen.get(alias);
+    if (first !== undefined) {
+      throw new ValidationError(first === names![i]
+        ? `${prop} lists ${shown(first)} twice`
+        : `${prop} lists ${shown(first)} and ${shown(names![i])}, which are the same alias ${alias}`);
+    }
+    seen.set(alias, names![i]);
+  });
+  return aliases;
 }
 
 /**

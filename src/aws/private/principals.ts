@@ -1,8 +1,9 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { principalList } from './input-checks';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
-import { ValidationError } from '../../core/validation';
+import { requireDefined, shown as shownValue, ValidationError } from '../../core/validation';
 
 /**
  * A principal resolved to the identities the separation-of-duties check compares.
@@ -59,6 +60,37 @@ export function describe(stack: Stack, principal: iam.IPrincipal): string {
   return JSON.stringify(resolved);
 }
 
+/*
+ * The principal ARNs a key policy may name for a role or user: IAM roles and users (names with paths) and STS
+ * assumed-role sessions. Names: letters, digits and +=,.@_- ; paths: / separated.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-elements
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ */
+const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:(?:iam::\d{12}:(?:role|user)\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}|sts::\d{12}:assumed-role\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{2,64})$/;
+/** Service principals: `<service>.amazonaws.com` (and the China partition's `.amazonaws.com.cn`). */
+const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * Refuses a principal listed twice in one prop, or two that differ only in case: IAM role and user names are unique
+ * case-insensitively (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names),
+ * so both name the same identity, and each would get the same statements (and construct ids) twice.
+ */
+export function requireDistinctPrincipals(scope: IConstruct, prop: string, principals: readonly iam.IPrincipal[]): void {
+  const seen = new Map<string, string>();
+  for (const p of principals) {
+    const id = identify(scope, p);
+    const key = id.identities.map((i) => i.toLowerCase()).sort().join('\u0000');
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new ValidationError(first === id.display
+        ? `${prop} lists ${shownValue(id.display)} twice`
+        : `${prop} lists ${shownValue(first)} and ${shownValue(id.display)}, which name the same principal`);
+    }
+    seen.set(key, id.display);
+  }
+}
+
 /**
  * Custodians must be named roles, users or services: the account root or a wildcard would hand
  * the role to every IAM identity in the account (or beyond), which is what the CMK model forbids.
@@ -93,6 +125,14 @@ function checkNamedPrincipal(stack: Stack, prop: string, principal: iam.IPrincip
       if (v === '*' || (typeof v === 'string' && (/:root$/.test(v) || /^\d{12}$/.test(v)))) {
         throw new ValidationError(`${prop} must name IAM roles or users, got ${v === '*' ? 'the wildcard principal' : 'the account principal'} ${shown}`);
       }
+      // A literal that is no principal KMS knows would only fail at deployment (MalformedPolicyDocument).
+      if (typeof v === 'string' && kind === 'AWS' && !IAM_PRINCIPAL_ARN.test(v)) {
+        throw new ValidationError(`${prop} must be IAM role or user ARNs (arn:<partition>:iam::<account>:role/<name> or ` +
+          `:user/<name>, or an sts assumed-role session), got ${shownValue(v)}`);
+      }
+      if (typeof v === 'string' && kind === 'Service' && !SERVICE_PRINCIPAL.test(v)) {
+        throw new ValidationError(`${prop} must name AWS service principals such as lambda.amazonaws.com, got ${shownValue(v)}`);
+      }
     }
   }
 }
@@ -102,4 +142,23 @@ export function assignments(scope: IConstruct, role: CustodianRole, source: stri
     const id = identify(scope, p);
     return id.identities.map((identity) => ({ role, identity, source, label: id.display }));
   });
+}
+
+/**
+ * The shape and principals of a custodians prop, checked where the construct receives it (a store or sink that
+ * hands them on later would otherwise fail inside another construct, under another prop's name).
+ */
+export function requireCustodians(scope: IConstruct, prop: string, custodians: unknown, lists: readonly string[]): void {
+  const c = requireDefined(prop, custodians) as Record<string, unknown>;
+  if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`${prop} must be an object with administrators, got ${shownValue(c)}`);
+  requireDefined(`${prop}.administrators`, c.administrators);
+  for (const list of lists) {
+    const name = `${prop}.${list}`;
+    const principals = principalList(name, c[list] as iam.IPrincipal[] | undefined);
+    if (list === 'administrators' && principals.length === 0) {
+      throw new ValidationError(`${name} must name at least one principal, got none`);
+    }
+    principals.forEach((p) => requireNamedPrincipal(scope, name, p, list === 'users'));
+    requireDistinctPrincipals(scope, name, principals);
+  }
 }
