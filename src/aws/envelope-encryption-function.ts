@@ -256,7 +256,7 @@ export class EnvelopeEncryptionFunction extends Construct {
     }
     const resolution = props.tenants ? props.tenantResolution ?? TenantResolution.principalTag() : undefined;
     if (props.callerProofServerId !== undefined && resolution?.source !== 'principalTag') {
-      throw new ValidationError(`callerProofServerId applies only with tenants and principal-tag resolution, for ${this.node.path}`);
+      throw new ValidationError(`callerProofServerId applies only with tenants and principal-tag resolution, got ${shown(props.callerProofServerId)} for ${this.node.path}`);
     }
     if (resolution?.source === 'principalTag') {
       this.callerProofServerId = props.callerProofServerId ?? `cloud-kms:${this.node.path.replace(/[^\x21-\x7e]/g, '-')}`;

@@ -86,6 +86,16 @@ export function namesProp(message: string, path: string): boolean {
   return propNames(path).some((n) => new RegExp(`(?<![${WORDLIKE}])${escapeRe(n)}(?![${WORDLIKE}])`).test(message));
 }
 
+/**
+ * An object given for a prop without a field it requires: the error names that field under the mutated prop's path
+ * and says nothing was given (`custodians: {}` -> "custodians.administrators is required, got nothing"). The value
+ * shown is the field's, which is more precise than the object's.
+ */
+export function namesMissingField(message: string, path: string): boolean {
+  const full = path.split('.').filter((s) => !/^\d+$/.test(s)).join('.');
+  return new RegExp(`(?<![${WORDLIKE}])${escapeRe(full)}\\.[A-Za-z]+ is required, got nothing`).test(message);
+}
+
 export function namesValue(message: string, renderings: Made['renderings']): boolean {
   return renderings.some((r) => (typeof r === 'string' ? message.includes(r) : r.test(message)));
 }
@@ -149,7 +159,8 @@ export function runCase(target: Target, mutations: readonly Mutation[]): Outcome
       const message = e instanceof Error ? e.message : String(e);
       const ours = e instanceof ValidationError || (e instanceof Error && /^Validation failed with the following errors/.test(message));
       if (!ours) return { kind: 'failure', reason: `not the library's ValidationError: ${describeError(e)}` };
-      if (made.some(({ m, made: mv }) => namesProp(message, m.path) && namesValue(message, mv.renderings))) return { kind: 'clear-error' };
+      if (made.some(({ m, made: mv }) => (namesProp(message, m.path) && namesValue(message, mv.renderings))
+        || namesMissingField(message, m.path))) return { kind: 'clear-error' };
       const wanted = made.map(({ m }) => `${propNames(m.path).join('|')} (${m.variant})`).join('; ');
       return { kind: 'failure', reason: `the error does not name the prop and value (wanted one of: ${wanted}): ${describeError(e)}` };
     }
