@@ -15,8 +15,9 @@ import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireMatch, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { checkKeyProps } from './private/input';
 import { describeRotationBound, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
+import { checkDualControl, keyAssignments, keyRingFor, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /**
@@ -70,10 +71,8 @@ export class ByokImport extends Construct {
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
-    }
+    checkKeyProps(props);
+    const c = requireCustodians(this, props.custodians);
     if ((c.importers ?? []).length === 0) {
       throw new ValidationError(`custodians.importers must name at least one IAM member for ${this.node.path}, got none`);
     }

@@ -13,8 +13,9 @@ import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { checkKeyProps } from './private/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
+import { checkDualControl, keyAssignments, keyRingFor, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /**
@@ -129,10 +130,8 @@ export class CustomerManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
-    }
+    checkKeyProps(props);
+    const c = requireCustodians(this, props.custodians);
     if ((c.importers ?? []).length > 0) {
       throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
     }

@@ -17,11 +17,12 @@ import { FipsLevel } from '../core/fips';
 import { nameFor, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { checkKeyProps } from './private/input';
 import { describeRotationBound, GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { keyAssignments } from './private/keys';
+import { keyAssignments, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /** Options of a Cloud EKM connection reached through a VPC. */
@@ -189,18 +190,17 @@ export class HyokExternalStore extends Construct {
 
   constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
     super(scope, id);
+    checkKeyProps(props);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
-    }
+    const c = requireCustodians(this, props.custodians);
+    requireDefined('backend', props.backend);
     const vpc = props.backend._vpc;
     if (vpc && props.acknowledgeEkmConnectionIsPermanent !== true) {
       throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${props.acknowledgeEkmConnectionIsPermanent}`);
     }
     if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
-      throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${props.location}`);
+      throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);
     }
     SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
     this.profile = profile;

@@ -1,0 +1,94 @@
+import { Token } from 'cdktf';
+import { requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
+import { checkMember } from '../custodians';
+import { requireKmsName } from './key-settings';
+
+/*
+ * Checks of the props every Google Cloud construct takes, made before any child construct exists, so that an error
+ * names the prop the caller wrote (keyRingName, not the inner KeyRing's name) and no provider sees a bad value.
+ */
+
+// Project ids: 6 to 30 lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen; older
+// projects may carry a domain prefix (`example.com:my-project`).
+// https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
+const PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+// Cloud KMS locations: `global`, a region (`europe-west1`), a dual-region (`nam4`) or a multi-region (`us`, `nam-eur-asia1`).
+// https://cloud.google.com/kms/docs/locations
+const LOCATION = /^[a-z]+(?:-[a-z]+)*[0-9]*$/;
+
+/** A required string prop: present, a string, not blank. Tokens pass. */
+export function requireString(prop: string, value: unknown): string {
+  requireDefined(prop, value);
+  if (typeof value !== 'string' || (!Token.isUnresolved(value) && value.trim() === '')) {
+    throw new ValidationError(`${prop} must be a non-empty string, got ${shown(value)}`);
+  }
+  return value;
+}
+
+export function requireProject(prop: string, value: unknown): void {
+  const project = requireString(prop, value);
+  if (!Token.isUnresolved(project)) {
+    requireMatch(prop, project, PROJECT_ID, 'a Google Cloud project id (6 to 30 lower-case letters, digits and hyphens, starting with a letter)');
+  }
+}
+
+export function requireLocation(prop: string, value: unknown): void {
+  const location = requireString(prop, value);
+  if (!Token.isUnresolved(location)) {
+    requireMatch(prop, location, LOCATION, 'a Cloud KMS location such as europe-west1, us or global (lower case)');
+  }
+}
+
+/** An optional list prop: an array when given. */
+export function optionalList<T>(prop: string, value: T[] | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ValidationError(`${prop} must be a list, got ${shown(value)}`);
+  return value;
+}
+
+/** An optional boolean prop. */
+export function optionalBoolean(prop: string, value: unknown): void {
+  if (value !== undefined && value !== null && typeof value !== 'boolean') {
+    throw new ValidationError(`${prop} must be true or false, got ${shown(value)}`);
+  }
+}
+
+/** An optional enum prop: one of the enum's values. */
+export function optionalEnum(prop: string, value: unknown, values: readonly string[]): void {
+  if (value !== undefined && !values.includes(value as string)) {
+    throw new ValidationError(`${prop} must be one of ${values.join(', ')}, got ${shown(value)}`);
+  }
+}
+
+/** What the key constructs take in common, checked under the names the caller wrote. */
+export interface KeyPropsInput {
+  readonly project: string;
+  readonly location: string;
+  readonly keyRing?: unknown;
+  readonly keyRingName?: string;
+  readonly keyName?: string;
+  readonly deploymentPrincipal?: string;
+}
+
+export function checkKeyProps(props: KeyPropsInput): void {
+  requireDefined('props', props);
+  requireProject('project', props.project);
+  requireLocation('location', props.location);
+  if (props.keyRingName !== undefined) {
+    requireString('keyRingName', props.keyRingName);
+    requireKmsName('keyRingName', props.keyRingName);
+  }
+  if (props.keyName !== undefined) {
+    requireString('keyName', props.keyName);
+    requireKmsName('keyName', props.keyName);
+  }
+  if (props.deploymentPrincipal !== undefined) checkMember('deploymentPrincipal', props.deploymentPrincipal);
+}
+
+/** A count: a finite whole number from `min` (to `max`, when there is one). Tokens are refused: the count shapes the plan. */
+export function requireWholeNumber(prop: string, value: number, min: number, max?: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new ValidationError(`${prop} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, got ${shown(value)}`);
+  }
+  return value;
+}
