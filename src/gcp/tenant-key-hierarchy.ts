@@ -147,6 +147,7 @@ export class TenantKeyHierarchy extends Construct {
   private poolRing?: KeyRing;
   private readonly tenantKeys = new Map<string, KmsCryptoKey>();
   private readonly poolKeys = new Map<string, KmsCryptoKey>();
+  private readonly keyMembers = new Set<string>();
 
   constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
     super(scope, id);
@@ -301,6 +302,11 @@ export class TenantKeyHierarchy extends Construct {
   private bindTenantUser(key: KmsCryptoKey, member: string, tenantId: string): void {
     const [assignment] = gcpAssignments(CustodianRole.USER, 'tenant users', [member]);
     EvidenceLedger.of(this).addCustodian(key.node.path, assignment);
+    // Pooled tenants share a key: a member serving two of them gets one binding (two iam_member resources for one binding
+    // would each remove it for the other when destroyed).
+    const bound = `${key.node.path}|${assignment.identity}`;
+    if (this.keyMembers.has(bound)) return;
+    this.keyMembers.add(bound);
     bindKeyRole(key.node.scope as Construct, key, ROLES.ENCRYPTER_DECRYPTER, member, `Tenant-${tenantId}-User`);
   }
 }

@@ -1,7 +1,10 @@
 import { Token } from 'cdktf';
-import { requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
+import { requireDefined, requireMatch } from '../../core/validation';
+import { requireString } from '../../terraform/input';
 import { checkMember } from '../custodians';
 import { requireKmsName } from './key-settings';
+
+export { optionalBoolean, optionalEnum, optionalList, requireString, requireWholeNumber } from '../../terraform/input';
 
 /*
  * Checks of the props every Google Cloud construct takes, made before any child construct exists, so that an error
@@ -16,14 +19,6 @@ const PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 // https://cloud.google.com/kms/docs/locations
 const LOCATION = /^[a-z]+(?:-[a-z]+)*[0-9]*$/;
 
-/** A required string prop: present, a string, not blank. Tokens pass. */
-export function requireString(prop: string, value: unknown): string {
-  requireDefined(prop, value);
-  if (typeof value !== 'string' || (!Token.isUnresolved(value) && value.trim() === '')) {
-    throw new ValidationError(`${prop} must be a non-empty string, got ${shown(value)}`);
-  }
-  return value;
-}
 
 export function requireProject(prop: string, value: unknown): void {
   const project = requireString(prop, value);
@@ -39,26 +34,6 @@ export function requireLocation(prop: string, value: unknown): void {
   }
 }
 
-/** An optional list prop: an array when given. */
-export function optionalList<T>(prop: string, value: T[] | undefined): T[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new ValidationError(`${prop} must be a list, got ${shown(value)}`);
-  return value;
-}
-
-/** An optional boolean prop. */
-export function optionalBoolean(prop: string, value: unknown): void {
-  if (value !== undefined && value !== null && typeof value !== 'boolean') {
-    throw new ValidationError(`${prop} must be true or false, got ${shown(value)}`);
-  }
-}
-
-/** An optional enum prop: one of the enum's values. */
-export function optionalEnum(prop: string, value: unknown, values: readonly string[]): void {
-  if (value !== undefined && !values.includes(value as string)) {
-    throw new ValidationError(`${prop} must be one of ${values.join(', ')}, got ${shown(value)}`);
-  }
-}
 
 /** What the key constructs take in common, checked under the names the caller wrote. */
 export interface KeyPropsInput {
@@ -85,10 +60,3 @@ export function checkKeyProps(props: KeyPropsInput): void {
   if (props.deploymentPrincipal !== undefined) checkMember('deploymentPrincipal', props.deploymentPrincipal);
 }
 
-/** A count: a finite whole number from `min` (to `max`, when there is one). Tokens are refused: the count shapes the plan. */
-export function requireWholeNumber(prop: string, value: number, min: number, max?: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
-    throw new ValidationError(`${prop} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, got ${shown(value)}`);
-  }
-  return value;
-}
