@@ -150,7 +150,10 @@ describe('errors name the prop the caller wrote', () => {
     expect(errorOf(() => azureHsm(azureStack(), COMMERCIAL, 'Hsm', { securityDomainQuorum: 2.5 })).message)
       .toBe('securityDomainQuorum must be a whole number of certificate holders, got 2.5');
     expect(errorOf(() => new azure.KeyVault(azureStack(), 'Vault', {
-      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+      resourceGroupName: RG,
+      location: LOCATION,
+      acknowledgePurgeProtectionIsPermanent: true,
+      network: vaultNetwork(),
       softDeleteRetention: Period.hours(24 * 90 - 12),
     })).message).toMatch(/^softDeleteRetention must be a whole number of days/);
   });
