@@ -22,7 +22,7 @@ import { ComplianceProfile } from '../core/profile';
 import { shown, ValidationError } from '../core/validation';
 import { optionalBoolean, optionalEnum } from '../terraform/input';
 import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
-import { checkAzureKeyProps, requireAzureCustodians } from './private/input';
+import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { describeRotationBound, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
@@ -141,6 +141,10 @@ export class ByokImport extends Construct {
     requireName('keyName', this.keyName, KEY_NAME, '1 to 127 letters, digits and hyphens');
     this.model = DeploymentModel.BYOK;
 
+    if (props.vault && (c.approvers ?? []).length > 0) {
+      throw new ValidationError(`custodians.approvers belong to the vault when it is shared: set approvers on ${props.vault.node.path}, not on ${this.node.path}`);
+    }
+    if (!props.vault && !props.managedHsm) checkVaultApprovers(this.node.path, props.profile, c.approvers);
     const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers, c.backupOperators);
     const settings = resolveAzureKeySettings(scope, id, {
       ...props,

@@ -16,7 +16,7 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { optionalEnum } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
-import { checkAzureKeyProps, requireAzureCustodians } from './private/input';
+import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
@@ -214,6 +214,7 @@ export class CustomerManagedKey extends Construct {
     }
 
     checkKeyNetwork(props.network, props.vault, this.node.path);
+    if (!props.vault) checkVaultApprovers(this.node.path, props.profile, c.approvers);
     const vault = props.vault ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,

@@ -20,7 +20,7 @@ import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } fro
 import { requireMatch, shown, ValidationError } from '../core/validation';
 import { optionalList, requireWholeNumber } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
-import { checkAzureKeyProps, requireAzureCustodians } from './private/input';
+import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { BUILT_IN } from './private/roles';
@@ -198,9 +198,7 @@ export class TenantKeyHierarchy extends Construct {
       ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
     this.settings = resolveAzureKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, true, FipsLevel.LEVEL_3);
     this.profile = this.settings.profile;
-    if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {
-      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}), got ${(c.approvers ?? []).length}`);
-    }
+    checkVaultApprovers(this.node.path, this.profile, c.approvers);
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
     // Checked here, under the names the caller wrote, before the tenant plan checks its own tenantsPerShard.
     this.tenantsPerVault = requireWholeNumber('tenantsPerVault', props.tenantsPerVault ?? 100, 1);

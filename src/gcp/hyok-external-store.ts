@@ -22,7 +22,7 @@ import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps } from './private/input';
 import { describeRotationBound, GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { keyAssignments, requireCustodians } from './private/keys';
+import { checkRingApprovers, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /** Options of a Cloud EKM connection reached through a VPC. */
@@ -203,6 +203,7 @@ export class HyokExternalStore extends Construct {
       throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);
     }
     SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
+    checkRingApprovers(this, profile, c.approvers);
     this.profile = profile;
     this.backend = props.backend;
     this.custodians = c;

@@ -17,7 +17,7 @@ import { requireMatch, shown, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps, optionalList, requireWholeNumber } from './private/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkSinkFor, keyAssignments, requireCustodians } from './private/keys';
+import { checkRingApprovers, checkSinkFor, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES } from './private/roles';
 
 // Lower case: the id is also a label value, which Google Cloud allows in lower case only.
@@ -166,6 +166,7 @@ export class TenantKeyHierarchy extends Construct {
       throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for tenant keys, got ${level}`);
     }
     checkSinkFor(this, profile, props.auditSink);
+    checkRingApprovers(this, profile, c.approvers);
     this.settings = resolveGcpKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, level, RotationMode.AUTOMATIC);
     this.profile = this.settings.profile;
     if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {

@@ -123,6 +123,16 @@ describe('errors name the prop the caller wrote', () => {
     expect(errorOf(() => azureByok(azureStack(), COMMERCIAL, 'B', { vaultName: ' ' })).message).toBe('vaultName must be a non-empty string, got " "');
   });
 
+  test('one approver handed to the vault a key creates is reported as custodians.approvers, not the vault\'s approvers', () => {
+    for (const make of [
+      () => azureCmk(azureStack(), COMMERCIAL, 'K', { custodians: { administrators: [ids.admin], approvers: [ids.approverA] } }),
+      () => azureByok(azureStack(), COMMERCIAL, 'B', { custodians: { administrators: [ids.admin], importers: [ids.importer], approvers: [ids.approverA] } }),
+      () => tenants({ custodians: { administrators: [ids.admin], approvers: [ids.approverA] } }),
+    ]) {
+      expect(errorOf(make).message).toMatch(/^custodians\.approvers must name at least 2 distinct approvers for dual control on test\/\w+ \(profile COMMERCIAL\), got 1$/);
+    }
+  });
+
   test('tenantsPerVault: 0 is reported as tenantsPerVault, not tenantsPerShard', () => {
     expect(errorOf(() => tenants({ tenantsPerVault: 0 })).message).toBe('tenantsPerVault must be a whole number of at least 1, got 0');
   });

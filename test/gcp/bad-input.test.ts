@@ -113,6 +113,16 @@ describe('errors name the prop the caller wrote', () => {
     expect(errorOf(() => new gcp.ManagedKey(gcpStack(), 'K', { project: PROJECT, location: LOCATION, keyRingName: 'a/b' })).message).toMatch(/^keyRingName /);
   });
 
+  test('one approver handed to the ring a key creates is reported as custodians.approvers, not the ring\'s approvers', () => {
+    for (const make of [
+      () => gcpCmk(gcpStack(), SOC2, 'K', { custodians: { administrators: [m.admin], approvers: [m.approverA] } }),
+      () => gcpByok(gcpStack(), SOC2, 'B', { custodians: { administrators: [m.admin], importers: [m.importer], approvers: [m.approverA] } }),
+      () => tenants({ custodians: { administrators: [m.admin], approvers: [m.approverA] } }),
+    ]) {
+      expect(errorOf(make).message).toMatch(/^custodians\.approvers must name at least 2 distinct approvers for dual control on test\/\w+ \(profile \w+\), got 1$/);
+    }
+  });
+
   test('tenantsPerKeyRing: 0 is reported as tenantsPerKeyRing, not tenantsPerShard', () => {
     expect(errorOf(() => tenants({ tenantsPerKeyRing: 0 })).message).toBe('tenantsPerKeyRing must be a whole number of at least 1, got 0');
   });

@@ -1,5 +1,7 @@
 import { Token } from 'cdktf';
+import { checkApprovers } from '../../core/checks';
 import { CustodianRole } from '../../core/custodians';
+import { ComplianceProfile } from '../../core/profile';
 import { requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
 import { optionalList, requireString } from '../../terraform/input';
 import { azureAssignments, requireObjectId } from '../custodians';
@@ -78,4 +80,16 @@ export function requireAzureCustodians(path: string, c: AzureCustodians): AzureC
     azureAssignments(CustodianRole.USER, `custodians.${role}`, optionalList(`custodians.${role}`, c[role]));
   }
   return c;
+}
+
+/**
+ * The approvers a key construct hands to the vault it creates, checked under the name the caller wrote
+ * (custodians.approvers) before the vault checks them as its own `approvers`.
+ */
+export function checkVaultApprovers(path: string, profile: ComplianceProfile | undefined, approvers: string[] | undefined): void {
+  const p = profile ?? ComplianceProfile.COMMERCIAL;
+  const list = approvers ?? [];
+  if (p.dualControlRequired || list.length > 0) {
+    checkApprovers(p, list.map((a) => (Token.isUnresolved(a) ? a : a.toLowerCase())), 'custodians.approvers', path);
+  }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { optionalList } from './input';
-import { checkAuditSink } from '../../core/checks';
+import { checkApprovers, checkAuditSink } from '../../core/checks';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { stableName } from '../../core/naming';
 import { ComplianceProfile } from '../../core/profile';
@@ -28,8 +28,9 @@ export function keyRingFor(scope: Construct, props: GcpKeyOptions, approvers: st
     checkSharedDeployer(scope, props);
     return props.keyRing;
   }
-  // Checked for the key before its ring exists, so the error names the key.
+  // Checked for the key before its ring exists, so the error names the key and the prop the caller wrote.
   checkSinkFor(scope, props.profile ?? ComplianceProfile.COMMERCIAL, props.auditSink);
+  checkRingApprovers(scope, props.profile, approvers);
   return new KeyRing(scope, 'KeyRing', {
     project: props.project,
     location: props.location,
@@ -74,4 +75,14 @@ export function requireCustodians(scope: Construct, c: GcpCustodians): GcpCustod
   }
   for (const role of ['users', 'auditors', 'approvers', 'importers'] as const) optionalList(`custodians.${role}`, c[role]);
   return c;
+}
+
+/**
+ * The approvers a key construct hands to the key ring it creates, checked under the name the caller wrote
+ * (custodians.approvers) before the ring checks them as its own `approvers`.
+ */
+export function checkRingApprovers(scope: Construct, profile: ComplianceProfile | undefined, approvers: string[] | undefined): void {
+  const p = profile ?? ComplianceProfile.COMMERCIAL;
+  const assigned = gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', approvers ?? []);
+  if (p.dualControlRequired || assigned.length > 0) checkApprovers(p, assigned.map((a) => a.identity), 'custodians.approvers', scope.node.path);
 }
