@@ -197,7 +197,7 @@ export class HyokExternalStore extends Construct {
     requireDefined('backend', props.backend);
     const vpc = props.backend._vpc;
     if (vpc && props.acknowledgeEkmConnectionIsPermanent !== true) {
-      throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${props.acknowledgeEkmConnectionIsPermanent}`);
+      throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${shown(props.acknowledgeEkmConnectionIsPermanent)}`);
     }
     if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
       throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);

@@ -163,7 +163,7 @@ export class TenantKeyHierarchy extends Construct {
     SeparationOfDuties.check([...this.assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
     const level = props.protectionLevel ?? ProtectionLevel.HSM;
     if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {
-      throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for tenant keys, got ${level}`);
+      throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for tenant keys, got ${shown(level)}`);
     }
     checkSinkFor(this, profile, props.auditSink);
     checkRingApprovers(this, profile, c.approvers);

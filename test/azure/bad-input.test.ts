@@ -227,3 +227,24 @@ describe('ids and names are checked by format', () => {
     expect(errorOf(() => azureCmk(azureStack(), COMMERCIAL, 'K', { userRole: 'OWNER' as any })).message).toMatch(/^userRole must be one of CRYPTO_USER, SERVICE_ENCRYPTION_USER, got OWNER$/);
   });
 });
+
+describe('beyond the reproducers: network, key usage', () => {
+  test.each<[string, () => unknown, RegExp]>([
+    ['a subnetId that is not a subnet resource id', () => azure.VaultNetwork.privateEndpoint({ subnetId: 'endpoints', privateDnsZoneId: 'z' }), /^subnetId must be an Azure resource id \/subscriptions\/<id>\/.*got endpoints$/],
+    ['a linked virtual network that is not one', () => azure.VaultNetwork.privateEndpoint({
+      subnetId: '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a',
+      linkedVirtualNetworkIds: ['vnet-keys'],
+    }), /^linkedVirtualNetworkIds must be an Azure resource id .*got vnet-keys$/],
+    ['allow-list subnetIds that are not subnet ids', () => azure.VaultNetwork.allowList({ subnetIds: [''] }), /^subnetIds must be a non-empty string, got ""$/],
+    ['ipRanges that is not a list', () => azure.VaultNetwork.allowList({ ipRanges: '203.0.113.7' as any }), /^ipRanges must be a list, got 203\.0\.113\.7$/],
+    ['a keyUsage that is not one', () => azureCmk(azureStack(), COMMERCIAL, 'K', { keyUsage: 'WRAP' as any }), /^keyUsage must be one of ENCRYPT_DECRYPT, SIGN_VERIFY, got WRAP$/],
+    ['a keySpec that is not one', () => azureCmk(azureStack(), COMMERCIAL, 'K', { keySpec: 'RSA_1024' as any }), /^keySpec must be one of .* got RSA_1024$/],
+    ['a sku that is not one', () => new azure.KeyVault(azureStack(), 'V', {
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), sku: 'gold' as any,
+    }), /^sku must be one of standard, premium, got gold$/],
+    ['a webhook that is not a string', () => new azure.KeyAuditSink(azureStack(), 'A', { resourceGroupName: RG, location: LOCATION, immutable: false, alertWebhookUrl: 42 as any }),
+      /^alertWebhookUrl must be an https:\/\/ URL, got 42$/],
+  ])('%s', (_name, make, message) => {
+    expect(errorOf(make).message).toMatch(message);
+  });
+});

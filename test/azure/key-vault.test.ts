@@ -83,7 +83,7 @@ test('an allow list opens the firewall only to it', () => {
   const { json } = vault({
     network: azure.VaultNetwork.allowList({
       ipRanges: ['203.0.113.0/24'],
-      subnetIds: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a'],
+      subnetIds: ['/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a'],
     }),
   });
   expect(one(json, 'azurerm_key_vault')).toMatchObject({

@@ -198,3 +198,22 @@ describe('member strings, projects and locations are checked by format', () => {
     }
   });
 });
+
+describe('beyond the reproducers: labels, audit sink recipients', () => {
+  const sink = (extra: Partial<gcp.KeyAuditSinkProps>) => () => new gcp.KeyAuditSink(gcpStack(), 'Audit', {
+    project: PROJECT, location: 'EU', immutable: false, ...extra,
+  });
+  test.each<[string, () => unknown, RegExp]>([
+    ['labels that are not a map', () => gcpCmk(gcpStack(), SOC2, 'K', { labels: ['team'] as any }), /^labels must be a map of literal label keys to values, got \["team"\]$/],
+    ['a label value that is not a string', () => gcpCmk(gcpStack(), SOC2, 'K', { labels: { team: 7 as any } }), /^labels\.team must be a string, got 7$/],
+    ['an algorithm that is not one', () => gcpCmk(gcpStack(), SOC2, 'K', { algorithm: 'AES' as any }), /^algorithm must be one of .* got AES$/],
+    ['a notification e-mail twice, in another case', () => sink({ notificationEmails: ['sec@example.com', 'SEC@example.com'] })(), /^notificationEmails lists sec@example\.com and SEC@example\.com, the same recipient$/],
+    ['an escalation e-mail twice', () => sink({ escalationEmails: ['ciso@example.com', 'ciso@example.com'] })(), /^escalationEmails lists ciso@example\.com twice$/],
+    ['an escalation e-mail that repeats a notification e-mail in another case', () => sink({ notificationEmails: ['sec@example.com'], escalationEmails: ['Sec@example.com'] })(),
+      /^escalationEmails must not repeat notificationEmails/],
+    ['an audit sink without project', () => new gcp.KeyAuditSink(gcpStack(), 'Audit', { location: 'EU', immutable: false } as any), /^project is required, got nothing$/],
+    ['an audit sink destination that is not one', () => sink({ destination: 'BIGQUERY' as any })(), /^destination must be one of .* got BIGQUERY$/],
+  ])('%s', (_name, make, message) => {
+    expect(errorOf(make).message).toMatch(message);
+  });
+});
