@@ -21,7 +21,7 @@ import { nameFor, stableGuid } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireRange, shown, ValidationError } from '../core/validation';
-import { optionalList, requireString } from '../terraform/input';
+import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../terraform/input';
 import { optionalObjectId, requireAzureCustodians, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { registerHsmKeyMatrix } from './private/access-matrix';
@@ -214,6 +214,12 @@ export class HyokExternalStore extends Construct {
     requireResourceGroupName('resourceGroupName', props.resourceGroupName);
     requireLocation('location', props.location);
     optionalObjectId('deploymentPrincipalId', props.deploymentPrincipalId);
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
+    optionalPeriod('softDeleteRetention', props.softDeleteRetention);
+    if (props.network !== undefined && props.network !== null && typeof (props.network as { _attach?: unknown })._attach !== 'function') {
+      throw new ValidationError(`network must be VaultNetwork.privateEndpoint(...), got ${shown(props.network)}`);
+    }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
     checkAuditSink(profile, props.auditSink && {

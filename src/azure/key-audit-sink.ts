@@ -20,7 +20,7 @@ import { AZURE_GLOBAL_NAMES, azureGlobalName, literalSubscriptionId } from './pr
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireDefined, requireRange, shown, ValidationError } from '../core/validation';
-import { optionalBoolean, optionalList } from '../terraform/input';
+import { optionalBoolean, optionalList, optionalPeriod, optionalProfile } from '../terraform/input';
 import { requireLocation, requireResourceGroupName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { BUILT_IN } from './private/roles';
@@ -319,6 +319,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     requireResourceGroupName('resourceGroupName', props.resourceGroupName);
     requireLocation('location', props.location);
     optionalBoolean('immutable', props.immutable);
+    optionalProfile('profile', props.profile);
+    optionalPeriod('retention', props.retention);
     // Checked as a whole list before anything exists: an id twice is refused by name.
     azureAssignments(CustodianRole.AUDITOR, 'auditors', optionalList('auditors', props.auditors));
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;

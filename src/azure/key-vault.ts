@@ -21,7 +21,7 @@ import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, shown, ValidationError } from '../core/validation';
-import { optionalEnum, optionalList } from '../terraform/input';
+import { optionalConstruct, optionalEnum, optionalList, optionalPeriod, optionalProfile } from '../terraform/input';
 import { optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { AttachedNetwork } from './private/network';
@@ -203,6 +203,12 @@ export class KeyVault extends Construct {
     const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.keyVault);
     requireVaultName('name', name);
     optionalEnum('sku', props.sku, Object.values(VaultSku));
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
+    optionalPeriod('softDeleteRetention', props.softDeleteRetention);
+    if (typeof (props.network as { _attach?: unknown })._attach !== 'function') {
+      throw new ValidationError(`network must be VaultNetwork.privateEndpoint(...) or VaultNetwork.allowList(...), got ${shown(props.network)}`);
+    }
     optionalObjectId('tenantId', props.tenantId);
     optionalObjectId('deploymentPrincipalId', props.deploymentPrincipalId);
     // Whole lists first: an id listed twice is refused by name before any assignment exists.

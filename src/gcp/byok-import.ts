@@ -16,7 +16,7 @@ import { ComplianceProfile } from '../core/profile';
 import { requireMatch, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps } from './private/input';
-import { describeRotationBound, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { describeRotationBound, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkDualControl, keyAssignments, keyRingFor, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
@@ -85,6 +85,7 @@ export class ByokImport extends Construct {
       throw new ValidationError(`importMethod must be one of ${Object.values(ImportMethod).join(', ')}, got ${importMethod}`);
     }
     const jobId = props.importJobId ?? stableName(this, 'import-', 63, /[^a-z0-9_-]/g);
+    requireKmsName('importJobId', jobId);
     if (!Token.isUnresolved(jobId)) requireMatch('importJobId', jobId, /^[a-zA-Z0-9_-]{1,63}$/, '1 to 63 letters, digits, hyphens and underscores');
 
     const ring = keyRingFor(this, props, c.approvers);

@@ -21,7 +21,7 @@ import { requireDefined, requireMatch, shown, ValidationError } from '../core/va
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps } from './private/input';
-import { describeRotationBound, GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { describeRotationBound, GcpKeySettings, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkRingApprovers, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
@@ -194,7 +194,10 @@ export class HyokExternalStore extends Construct {
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
     const c = requireCustodians(this, props.custodians);
-    requireDefined('backend', props.backend);
+    const backend = requireDefined('backend', props.backend) as { protectionLevel?: unknown };
+    if (typeof backend !== 'object' || typeof backend.protectionLevel !== 'string') {
+      throw new ValidationError(`backend must be EkmBackend.vpc(...) or EkmBackend.internet(...), got ${shown(props.backend)}`);
+    }
     const vpc = props.backend._vpc;
     if (vpc && props.acknowledgeEkmConnectionIsPermanent !== true) {
       throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${shown(props.acknowledgeEkmConnectionIsPermanent)}`);
@@ -232,6 +235,8 @@ export class HyokExternalStore extends Construct {
           'a Service Directory service name (projects/<p>/locations/<l>/namespaces/<n>/services/<s>)');
       }
       const name = props.connectionName ?? stableName(this, 'ekm-', 63, /[^a-z0-9_-]/g);
+      // EKM connection ids follow the Cloud KMS resource id rule (1-63 letters, digits, hyphens and underscores).
+      requireKmsName('connectionName', name);
       this.connection = new KmsEkmConnection(this, 'Connection', {
         name,
         project: props.project,

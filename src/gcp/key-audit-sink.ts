@@ -20,6 +20,7 @@ import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireDefined, requireMatch, requireRange, shown, ValidationError } from '../core/validation';
 import { optionalBoolean, optionalEnum, optionalList, requireProject, requireString } from './private/input';
+import { optionalPeriod, optionalProfile } from '../terraform/input';
 import { literalDays } from '../terraform/period';
 import { ROLES } from './private/roles';
 
@@ -198,6 +199,13 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     optionalEnum('destination', props.destination, Object.values(AuditDestination));
     optionalBoolean('immutable', props.immutable);
     optionalBoolean('manageDataAccessLogs', props.manageDataAccessLogs);
+    optionalProfile('profile', props.profile);
+    optionalPeriod('retention', props.retention);
+    if (props.bucketName !== undefined) requireString('bucketName', props.bucketName);
+    for (const [prop, list] of [['notificationChannels', props.notificationChannels], ['escalationEmails', props.escalationEmails],
+      ['escalationChannels', props.escalationChannels]] as const) {
+      for (const v of optionalList(prop, list)) requireString(prop, v);
+    }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     const destination = props.destination ?? AuditDestination.STORAGE_BUCKET;
     const retention = props.retention ?? Period.days(profile.auditRetentionDays);

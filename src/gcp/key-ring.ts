@@ -13,6 +13,7 @@ import { ComplianceProfile } from '../core/profile';
 import { requireDefined, shown, ValidationError } from '../core/validation';
 import { deployerAssignment, EXTERNAL_KEYS, keyAdministratorRole, ringCondition } from './private/admin-role';
 import { requireLocation, requireProject } from './private/input';
+import { optionalConstruct, optionalProfile } from '../terraform/input';
 import { requireKmsName } from './private/key-settings';
 import { checkSinkFor } from './private/keys';
 import { ROLES } from './private/roles';
@@ -104,6 +105,8 @@ export class KeyRing extends Construct {
     requireDefined('props', props);
     requireProject('project', props.project);
     requireLocation('location', props.location);
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkSinkFor(this, profile, props.auditSink);
     const name = props.name ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g);

@@ -20,6 +20,7 @@ import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps, optionalList, requireLocation, requireProject } from './private/input';
+import { optionalConstruct, optionalProfile } from '../terraform/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkSharedDeployer, checkSinkFor } from './private/keys';
 import { USER_ROLES } from './private/roles';
@@ -160,6 +161,8 @@ export class AutokeyHandles extends Construct {
     requireProject('project', props.project);
     requireLocation('location', props.location);
     if (props.keyProject !== undefined) requireProject('keyProject', props.keyProject);
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     this.model = DeploymentModel.PROVIDER_MANAGED;
     this.profile = profile;

@@ -42,3 +42,35 @@ export function requireWholeNumber(prop: string, value: number, min: number, max
   }
   return value;
 }
+
+/*
+ * Props typed as one of the library's classes. Plain JavaScript and jsii callers can pass anything, so each is recognised
+ * by what the constructs use of it (duck typing: a second copy of the library in node_modules has other class objects).
+ */
+
+/** A `Period`, when given. */
+export function optionalPeriod(prop: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const p = value as { amount?: unknown; toDays?: unknown; toSeconds?: unknown };
+  if (value === null || typeof value !== 'object' || typeof p.toDays !== 'function' || typeof p.toSeconds !== 'function' || typeof p.amount !== 'number') {
+    throw new ValidationError(`${prop} must be a Period such as Period.days(90), got ${shown(value)}`);
+  }
+}
+
+/** A `ComplianceProfile`, when given. */
+export function optionalProfile(prop: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const p = value as { allows?: unknown; name?: unknown };
+  if (value === null || typeof value !== 'object' || typeof p.allows !== 'function' || typeof p.name !== 'string') {
+    throw new ValidationError(`${prop} must be a ComplianceProfile such as ComplianceProfile.SOC2, got ${shown(value)}`);
+  }
+}
+
+/** A construct (an audit sink, a vault, a key ring, an HSM), when given: `what` names the kind expected. */
+export function optionalConstruct(prop: string, value: unknown, what: string): void {
+  if (value === undefined || value === null) return;
+  const c = value as { node?: { path?: unknown } };
+  if (value === null || typeof value !== 'object' || typeof c.node?.path !== 'string') {
+    throw new ValidationError(`${prop} must be ${what}, got ${shown(value)}`);
+  }
+}

@@ -248,3 +248,27 @@ describe('beyond the reproducers: network, key usage', () => {
     expect(errorOf(make).message).toMatch(message);
   });
 });
+
+describe('class-typed props and names given the wrong type (plain JavaScript callers)', () => {
+  test.each<[string, object, RegExp]>([
+    ['rotation as a number', { rotation: 90 }, /^rotation must be a Period such as Period\.days\(90\), got 90$/],
+    ['expireAfter as a string', { expireAfter: 'P90D' }, /^expireAfter must be a Period .* got P90D$/],
+    ['notifyBeforeExpiry as an object', { notifyBeforeExpiry: {} }, /^notifyBeforeExpiry must be a Period .* got \{\}$/],
+    ['profile as a string', { profile: 'SOC2' }, /^profile must be a ComplianceProfile .* got SOC2$/],
+    ['auditSink as a string', { auditSink: 'audit' }, /^auditSink must be a KeyAuditSink, got audit$/],
+    ['network as an object', { network: { subnetId: 'x' } }, /^network must be VaultNetwork\.privateEndpoint\(\.\.\.\) or VaultNetwork\.allowList\(\.\.\.\), got \{"subnetId":"x"\}$/],
+    ['keyName as NaN (it would read "NaN")', { keyName: NaN }, /^keyName must be a non-empty string, got NaN$/],
+  ])('CustomerManagedKey: %s', (_name, extra, message) => {
+    expect(errorOf(() => azureCmk(azureStack(), COMMERCIAL, 'K', extra as any)).message).toMatch(message);
+  });
+
+  test('ByokImport kekName NaN is refused instead of synthesizing a null name', () => {
+    expect(errorOf(() => azureByok(azureStack(), COMMERCIAL, 'B', { kekName: NaN as any })).message).toBe('kekName must be 1 to 127 letters, digits and hyphens, got NaN');
+  });
+
+  test('KeyVault softDeleteRetention as a number is refused', () => {
+    expect(errorOf(() => new azure.KeyVault(azureStack(), 'V', {
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), softDeleteRetention: 90 as any,
+    })).message).toMatch(/^softDeleteRetention must be a Period/);
+  });
+});

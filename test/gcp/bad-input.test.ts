@@ -1,7 +1,7 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { ComplianceProfile } from '../../src';
 import * as gcp from '../../src/gcp';
-import { gcpByok, gcpCmk, gcpStack, LOCATION, m, PROJECT } from '../support/gcp';
+import { gcpByok, gcpCmk, gcpEkm, gcpStack, LOCATION, m, PROJECT } from '../support/gcp';
 
 /*
  * Issue 16: bad props on the Google Cloud constructs get our own early ValidationError naming the prop the caller wrote
@@ -215,5 +215,27 @@ describe('beyond the reproducers: labels, audit sink recipients', () => {
     ['an audit sink destination that is not one', () => sink({ destination: 'BIGQUERY' as any })(), /^destination must be one of .* got BIGQUERY$/],
   ])('%s', (_name, make, message) => {
     expect(errorOf(make).message).toMatch(message);
+  });
+});
+
+describe('class-typed props and names given the wrong type (plain JavaScript callers)', () => {
+  test.each<[string, object, RegExp]>([
+    ['rotation as a number', { rotation: 90 }, /^rotation must be a Period such as Period\.days\(90\), got 90$/],
+    ['destroyScheduledDuration NaN', { destroyScheduledDuration: NaN }, /^destroyScheduledDuration must be a Period .* got NaN$/],
+    ['profile as a string', { profile: 'SOC2' }, /^profile must be a ComplianceProfile .* got SOC2$/],
+    ['auditSink as a number', { auditSink: 1 }, /^auditSink must be a KeyAuditSink, got 1$/],
+    ['keyRing as a string', { keyRing: 'ring' }, /^keyRing must be a KeyRing, got ring$/],
+  ])('CustomerManagedKey: %s', (_name, extra, message) => {
+    expect(errorOf(() => gcpCmk(gcpStack(), SOC2, 'K', extra as any)).message).toMatch(message);
+  });
+
+  test('ByokImport importJobId NaN is refused instead of synthesizing a null id', () => {
+    expect(errorOf(() => gcpByok(gcpStack(), SOC2, 'B', { importJobId: NaN as any })).message).toBe('importJobId must be 1 to 63 letters, digits, hyphens and underscores, got NaN');
+  });
+
+  test('HyokExternalStore: a backend that is not an EkmBackend, and a connectionName Cloud KMS rejects', () => {
+    expect(errorOf(() => new gcp.HyokExternalStore(gcpStack(), 'H', { project: PROJECT, location: LOCATION, custodians: { administrators: [m.admin] }, backend: 'vpc' as any })).message)
+      .toBe('backend must be EkmBackend.vpc(...) or EkmBackend.internet(...), got vpc');
+    expect(errorOf(() => gcpEkm(gcpStack(), ComplianceProfile.COMMERCIAL, 'E', { connectionName: 'has space' })).message).toMatch(/^connectionName must be 1 to 63 letters/);
   });
 });

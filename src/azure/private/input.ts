@@ -3,7 +3,7 @@ import { checkApprovers } from '../../core/checks';
 import { CustodianRole } from '../../core/custodians';
 import { ComplianceProfile } from '../../core/profile';
 import { requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
-import { optionalList, requireString } from '../../terraform/input';
+import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../../terraform/input';
 import { azureAssignments, requireObjectId } from '../custodians';
 import { requireName } from './key-settings';
 import type { AzureCustodians } from '../custodians';
@@ -52,6 +52,13 @@ export interface AzureKeyPropsInput {
   readonly vaultName?: string;
   readonly keyName?: string;
   readonly acknowledgePurgeProtectionIsPermanent?: boolean;
+  readonly profile?: unknown;
+  readonly auditSink?: unknown;
+  readonly managedHsm?: unknown;
+  readonly network?: unknown;
+  readonly rotation?: unknown;
+  readonly expireAfter?: unknown;
+  readonly notifyBeforeExpiry?: unknown;
 }
 
 /**
@@ -64,6 +71,14 @@ export function checkAzureKeyProps(props: AzureKeyPropsInput, createsVault: bool
   if (createsVault || props.location !== undefined) requireLocation('location', props.location);
   if (props.vaultName !== undefined) requireVaultName('vaultName', props.vaultName);
   if (props.keyName !== undefined) requireName('keyName', requireString('keyName', props.keyName), /^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens');
+  optionalProfile('profile', props.profile);
+  optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
+  optionalConstruct('vault', props.vault, 'a KeyVault');
+  optionalConstruct('managedHsm', props.managedHsm, 'a HyokExternalStore');
+  for (const prop of ['rotation', 'expireAfter', 'notifyBeforeExpiry'] as const) optionalPeriod(prop, props[prop]);
+  if (props.network !== undefined && props.network !== null && typeof (props.network as { _attach?: unknown })._attach !== 'function') {
+    throw new ValidationError(`network must be VaultNetwork.privateEndpoint(...) or VaultNetwork.allowList(...), got ${shown(props.network)}`);
+  }
 }
 
 /**

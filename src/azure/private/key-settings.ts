@@ -177,5 +177,7 @@ export function expiryExpression(expireAfterDays: number): string {
 }
 
 export function requireName(prop: string, name: string, pattern: RegExp, rule: string): void {
+  // A number (NaN reads as "NaN") or any other non-string would otherwise pass the pattern as text.
+  if (typeof name !== 'string') throw new ValidationError(`${prop} must be ${rule}, got ${shown(name)}`);
   if (!Token.isUnresolved(name)) requireMatch(prop, name, pattern, rule);
 }

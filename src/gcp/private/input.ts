@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { requireDefined, requireMatch } from '../../core/validation';
-import { requireString } from '../../terraform/input';
+import { optionalConstruct, optionalPeriod, optionalProfile, requireString } from '../../terraform/input';
 import { checkMember } from '../custodians';
 import { requireKmsName } from './key-settings';
 
@@ -43,6 +43,10 @@ export interface KeyPropsInput {
   readonly keyRingName?: string;
   readonly keyName?: string;
   readonly deploymentPrincipal?: string;
+  readonly profile?: unknown;
+  readonly auditSink?: unknown;
+  readonly rotation?: unknown;
+  readonly destroyScheduledDuration?: unknown;
 }
 
 export function checkKeyProps(props: KeyPropsInput): void {
@@ -58,5 +62,9 @@ export function checkKeyProps(props: KeyPropsInput): void {
     requireKmsName('keyName', props.keyName);
   }
   if (props.deploymentPrincipal !== undefined) checkMember('deploymentPrincipal', props.deploymentPrincipal);
+  optionalProfile('profile', props.profile);
+  optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
+  optionalConstruct('keyRing', props.keyRing, 'a KeyRing');
+  for (const prop of ['rotation', 'destroyScheduledDuration'] as const) optionalPeriod(prop, props[prop]);
 }
 

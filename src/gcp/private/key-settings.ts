@@ -62,6 +62,8 @@ const EXTERNAL_ALGORITHMS = new Set<string>([
 
 /** Key ring and key names: 1 to 63 letters, digits, hyphens and underscores. */
 export function requireKmsName(prop: string, name: string): void {
+  // A number (NaN reads as "NaN") or any other non-string would otherwise pass the pattern as text.
+  if (typeof name !== 'string') throw new ValidationError(`${prop} must be 1 to 63 letters, digits, hyphens and underscores, got ${shown(name)}`);
   if (!Token.isUnresolved(name)) requireMatch(prop, name, NAME, '1 to 63 letters, digits, hyphens and underscores');
 }
 
