@@ -18,7 +18,7 @@ import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, shown, ValidationError } from '../core/validation';
-import { optionalList, requireWholeNumber } from '../terraform/input';
+import { optionalList, requireLiteralNames, requireWholeNumber } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
@@ -211,7 +211,7 @@ export class TenantKeyHierarchy extends Construct {
     this.plan = new TenantPlan({
       subject: this.node.path,
       isolation: this.isolation,
-      pools: props.pools === undefined ? ['default'] : optionalList('pools', props.pools),
+      pools: props.pools === undefined ? ['default'] : literalNames('pools', optionalList('pools', props.pools)),
       idPattern: TENANT_ID,
       idRule: TENANT_ID_RULE,
       tenantsPerShard: this.tenantsPerVault,
@@ -228,6 +228,7 @@ export class TenantKeyHierarchy extends Construct {
 
   /** Adds a tenant: its own key in the current shard vault, or a place in its pool. */
   public addTenant(tenant: Tenant): void {
+    if (tenant !== undefined && tenant !== null) requireLiteralNames('tenantId', [tenant.tenantId]);
     const placement = this.plan.add(tenant);
     // The whole list at once: an id twice is refused by name (two assignments would share a construct id).
     const added = azureAssignments(CustodianRole.USER, `tenants[${placement.tenantId}].users`, tenant.users ?? []);
@@ -356,4 +357,9 @@ export class TenantKeyHierarchy extends Construct {
       }
     }
   }
+}
+
+function literalNames(prop: string, values: string[]): string[] {
+  requireLiteralNames(prop, values);
+  return values;
 }

@@ -14,6 +14,7 @@ import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, shown, ValidationError } from '../core/validation';
+import { requireLiteralNames } from '../terraform/input';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps, optionalList, requireWholeNumber } from './private/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
@@ -182,7 +183,7 @@ export class TenantKeyHierarchy extends Construct {
     this.plan = new TenantPlan({
       subject: this.node.path,
       isolation: this.isolation,
-      pools: props.pools === undefined ? ['default'] : optionalList('pools', props.pools),
+      pools: props.pools === undefined ? ['default'] : literalNames('pools', optionalList('pools', props.pools)),
       idPattern: TENANT_ID,
       idRule: TENANT_ID_RULE,
       tenantsPerShard: this.tenantsPerKeyRing,
@@ -198,6 +199,7 @@ export class TenantKeyHierarchy extends Construct {
 
   /** Adds a tenant: its own key in the current shard ring, or a place in its pool. */
   public addTenant(tenant: Tenant): void {
+    if (tenant !== undefined && tenant !== null) requireLiteralNames('tenantId', [tenant.tenantId]);
     const placement = this.plan.add(tenant);
     const users = tenant.users ?? [];
     const added = gcpAssignments(CustodianRole.USER, `tenants[${placement.tenantId}].users`, users);
@@ -310,4 +312,9 @@ export class TenantKeyHierarchy extends Construct {
     this.keyMembers.add(bound);
     bindKeyRole(key.node.scope as Construct, key, ROLES.ENCRYPTER_DECRYPTER, member, `Tenant-${tenantId}-User`);
   }
+}
+
+function literalNames(prop: string, values: string[]): string[] {
+  requireLiteralNames(prop, values);
+  return values;
 }

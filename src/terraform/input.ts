@@ -3,7 +3,7 @@
  * child construct exists, so that an error names the prop the caller wrote and no provider sees a bad value.
  */
 import { Token } from 'cdktf';
-import { requireDefined, shown, ValidationError } from '../core/validation';
+import { isTokenValue, requireDefined, shown, ValidationError } from '../core/validation';
 
 /** A required string prop: present, a string, not blank. Tokens pass. */
 export function requireString(prop: string, value: unknown): string {
@@ -72,5 +72,17 @@ export function optionalConstruct(prop: string, value: unknown, what: string): v
   const c = value as { node?: { path?: unknown } };
   if (value === null || typeof value !== 'object' || typeof c.node?.path !== 'string') {
     throw new ValidationError(`${prop} must be ${what}, got ${shown(value)}`);
+  }
+}
+
+/**
+ * Pool names and tenant ids become key names, construct ids and tags, so they must be literal strings: a token is
+ * refused here, shown as a token, before the tenant plan (core) checks the literal's form.
+ */
+export function requireLiteralNames(prop: string, values: readonly unknown[]): void {
+  for (const v of values) {
+    if (typeof v !== 'string' || isTokenValue(v)) {
+      throw new ValidationError(`${prop} must be literal strings (they become key names and construct ids), got ${shown(v)}`);
+    }
   }
 }

@@ -272,3 +272,12 @@ describe('class-typed props and names given the wrong type (plain JavaScript cal
     })).message).toMatch(/^softDeleteRetention must be a Period/);
   });
 });
+
+test('TenantKeyHierarchy: token pool names and tenant ids are refused, shown as tokens', () => {
+  const stack = azureStack();
+  const v = new TerraformVariable(stack, 'pool', { type: 'string' });
+  expect(errorOf(() => tenants({ isolation: TenantIsolation.POOLED, pools: [v.stringValue] }, stack)).message)
+    .toMatch(/^pools must be literal strings \(they become key names and construct ids\), got a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)$/);
+  expect(errorOf(() => tenants({ tenants: [{ tenantId: v.stringValue }] }, azureStack())).message).toMatch(/^tenantId must be literal strings .* got a token/);
+});
+

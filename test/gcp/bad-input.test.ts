@@ -1,5 +1,5 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { ComplianceProfile } from '../../src';
+import { ComplianceProfile, TenantIsolation } from '../../src';
 import * as gcp from '../../src/gcp';
 import { gcpByok, gcpCmk, gcpEkm, gcpStack, LOCATION, m, PROJECT } from '../support/gcp';
 
@@ -239,3 +239,13 @@ describe('class-typed props and names given the wrong type (plain JavaScript cal
     expect(errorOf(() => gcpEkm(gcpStack(), ComplianceProfile.COMMERCIAL, 'E', { connectionName: 'has space' })).message).toMatch(/^connectionName must be 1 to 63 letters/);
   });
 });
+
+test('TenantKeyHierarchy: token pool names and tenant ids are refused, shown as tokens', () => {
+  const stack = gcpStack();
+  const v = new TerraformVariable(stack, 'pool', { type: 'string' });
+  expect(errorOf(() => new gcp.TenantKeyHierarchy(stack, 'T', {
+    project: PROJECT, location: LOCATION, keyRingPrefix: 'tenants', custodians: { administrators: [m.admin] }, isolation: TenantIsolation.POOLED, pools: [v.stringValue],
+  })).message).toMatch(/^pools must be literal strings \(they become key names and construct ids\), got a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)$/);
+  expect(errorOf(() => tenants({ tenants: [{ tenantId: 42 as any }] })).message).toBe('tenantId must be literal strings (they become key names and construct ids), got 42');
+});
+
