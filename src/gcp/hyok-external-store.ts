@@ -20,7 +20,7 @@ import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { checkKeyProps } from './private/input';
+import { checkKeyProps, optionalEnum, optionalList, requireProject, requireString } from './private/input';
 import { describeRotationBound, GcpKeySettings, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkRingApprovers, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
@@ -59,11 +59,22 @@ export interface EkmInternetOptions {
 export class EkmBackend {
   /** Through a VPC: a Cloud EKM connection to a Service Directory service (keys are EXTERNAL_VPC). */
   public static vpc(options: EkmVpcOptions): EkmBackend {
+    requireDefined('options', options);
+    optionalEnum('externalKeyManagerFipsLevel', requireDefined('externalKeyManagerFipsLevel', options.externalKeyManagerFipsLevel), Object.values(FipsLevel));
+    requireString('serviceDirectoryService', options.serviceDirectoryService);
+    const host = requireString('hostname', options.hostname);
+    // The key manager's DNS host name, as its server certificate names it (no scheme, port or path).
+    if (!Token.isUnresolved(host)) requireMatch('hostname', host, /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/, 'a DNS host name such as ekm.example.com');
+    for (const cert of optionalList('serverCertificates', options.serverCertificates)) requireString('serverCertificates', cert);
+    if (options.endpointFilter !== undefined) requireString('endpointFilter', options.endpointFilter);
+    if (options.serviceDirectoryProject !== undefined) requireProject('serviceDirectoryProject', options.serviceDirectoryProject);
     return new EkmBackend(ProtectionLevel.EXTERNAL_VPC, options.externalKeyManagerFipsLevel, options);
   }
 
   /** Over the internet, each key version by its external key URI (keys are EXTERNAL). */
   public static internet(options: EkmInternetOptions): EkmBackend {
+    requireDefined('options', options);
+    optionalEnum('externalKeyManagerFipsLevel', requireDefined('externalKeyManagerFipsLevel', options.externalKeyManagerFipsLevel), Object.values(FipsLevel));
     return new EkmBackend(ProtectionLevel.EXTERNAL, options.externalKeyManagerFipsLevel);
   }
 
@@ -224,8 +235,9 @@ export class HyokExternalStore extends Construct {
     c.administrators.forEach((a) => this.keyRing.addAdministrator(a, 'custodians.administrators'));
 
     if (vpc) {
-      if (vpc.serverCertificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
-      for (const cert of vpc.serverCertificates) {
+      const certificates = vpc.serverCertificates ?? [];
+      if (certificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
+      for (const cert of certificates) {
         if (!Token.isUnresolved(cert) && !/^[A-Za-z0-9+/]+={0,2}$/.test(cert.replace(/\s/g, ''))) {
           throw new ValidationError('serverCertificates must be DER certificates in base64 (no PEM header), got one that is not');
         }
@@ -246,7 +258,7 @@ export class HyokExternalStore extends Construct {
           serviceDirectoryService: vpc.serviceDirectoryService,
           hostname: vpc.hostname,
           endpointFilter: vpc.endpointFilter,
-          serverCertificates: vpc.serverCertificates.map((rawDer) => ({ rawDer: rawDer.replace(/\s/g, '') })),
+          serverCertificates: certificates.map((rawDer) => ({ rawDer: rawDer.replace(/\s/g, '') })),
         }],
         lifecycle: { preventDestroy: true },
       });

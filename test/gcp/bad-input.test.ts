@@ -249,3 +249,18 @@ test('TenantKeyHierarchy: token pool names and tenant ids are refused, shown as 
   expect(errorOf(() => tenants({ tenants: [{ tenantId: 42 as any }] })).message).toBe('tenantId must be literal strings (they become key names and construct ids), got 42');
 });
 
+
+test('EkmBackend options: required fields checked by name (plain JavaScript callers can omit them)', () => {
+  const js = (o: object) => o as any;
+  expect(errorOf(() => gcp.EkmBackend.internet(js({}))).message).toBe('externalKeyManagerFipsLevel is required, got nothing');
+  expect(errorOf(() => gcp.EkmBackend.vpc(js({ externalKeyManagerFipsLevel: 'LEVEL_9' }))).message).toMatch(/^externalKeyManagerFipsLevel must be one of .* got LEVEL_9$/);
+  expect(errorOf(() => gcp.EkmBackend.vpc(js({ externalKeyManagerFipsLevel: 'LEVEL_3', serviceDirectoryService: 'projects/p/locations/l/namespaces/n/services/s' }))).message)
+    .toBe('hostname is required, got nothing');
+  expect(errorOf(() => gcp.EkmBackend.vpc(js({
+    externalKeyManagerFipsLevel: 'LEVEL_3', serviceDirectoryService: 'projects/p/locations/l/namespaces/n/services/s', hostname: 'https://ekm.example.com/',
+  }))).message).toMatch(/^hostname must be a DNS host name such as ekm\.example\.com, got https:\/\/ekm\.example\.com\/$/);
+  // Without serverCertificates the store refuses by name instead of reading .length of undefined.
+  const backend = gcp.EkmBackend.vpc(js({ externalKeyManagerFipsLevel: 'LEVEL_3', serviceDirectoryService: 'projects/p/locations/l/namespaces/n/services/s', hostname: 'ekm.example.com' }));
+  expect(errorOf(() => gcpEkm(gcpStack(), ComplianceProfile.COMMERCIAL, 'E', { backend, acknowledgeEkmConnectionIsPermanent: true })).message)
+    .toBe('serverCertificates must hold at least one DER certificate (base64), got none');
+});
