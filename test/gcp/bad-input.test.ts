@@ -143,7 +143,7 @@ describe('errors name the prop the caller wrote', () => {
 });
 
 describe('required props are checked up front (plain JavaScript callers can omit them)', () => {
-  const js = (props: object) => props as any;
+  const js = (props: object | undefined) => props as any;
   test.each<[string, () => unknown, RegExp]>([
     ['CustomerManagedKey without custodians', () => new gcp.CustomerManagedKey(gcpStack(), 'K', js({ project: PROJECT, location: LOCATION })), /^custodians is required, got nothing$/],
     ['CustomerManagedKey without project', () => new gcp.CustomerManagedKey(gcpStack(), 'K', js({ location: LOCATION, custodians: { administrators: [m.admin] } })), /^project is required, got nothing$/],
