@@ -19,8 +19,10 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { ValidationError } from '../core/validation';
+import { shown, ValidationError } from '../core/validation';
+import { optionalBoolean, optionalEnum } from '../terraform/input';
 import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
+import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { describeRotationBound, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
@@ -104,10 +106,10 @@ export class ByokImport extends Construct {
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one object id for ${this.node.path}, got none`);
-    }
+    checkAzureKeyProps(props, !props?.vault && !props?.managedHsm);
+    const c = requireAzureCustodians(this.node.path, props.custodians);
+    optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
+    optionalBoolean('keyImported', props.keyImported);
     if ((c.importers ?? []).length === 0) {
       throw new ValidationError(`custodians.importers must name at least one object id for ${this.node.path}, got none`);
     }
@@ -131,7 +133,7 @@ export class ByokImport extends Construct {
     }
     const kekSize = props.kekSize ?? KekSize.RSA_4096;
     if (![2048, 3072, 4096].includes(kekSize)) {
-      throw new ValidationError(`kekSize must be 2048, 3072 or 4096, got ${kekSize}`);
+      throw new ValidationError(`kekSize must be 2048, 3072 or 4096, got ${shown(kekSize)}`);
     }
     this.kekName = props.kekName ?? stableName(this, 'kek-', 127);
     this.keyName = props.keyName ?? stableName(this, 'byok-', 127);
@@ -139,6 +141,10 @@ export class ByokImport extends Construct {
     requireName('keyName', this.keyName, KEY_NAME, '1 to 127 letters, digits and hyphens');
     this.model = DeploymentModel.BYOK;
 
+    if (props.vault && (c.approvers ?? []).length > 0) {
+      throw new ValidationError(`custodians.approvers belong to the vault when it is shared: set approvers on ${props.vault.node.path}, not on ${this.node.path}`);
+    }
+    if (!props.vault && !props.managedHsm) checkVaultApprovers(this.node.path, props.profile, c.approvers);
     const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers, c.backupOperators);
     const settings = resolveAzureKeySettings(scope, id, {
       ...props,

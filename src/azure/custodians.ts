@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
-import { ValidationError } from '../core/validation';
+import { shown, ValidationError } from '../core/validation';
 
 /**
  * Who holds which role over an Azure key, by Microsoft Entra object id (users, groups, service principals,
@@ -40,12 +40,31 @@ export interface AzureCustodians {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Checks object ids are GUIDs (tokens pass) and turns them into custodian assignments. */
+/**
+ * Checks object ids are GUIDs (tokens pass), none listed twice (GUIDs compare case-insensitively: Entra object ids are
+ * the same identity in either case), and turns them into custodian assignments. Construct ids derive from the
+ * lower-cased id, so no two accepted ids collide.
+ */
 export function azureAssignments(role: CustodianRole, source: string, objectIds: string[]): CustodianAssignment[] {
+  if (!Array.isArray(objectIds)) throw new ValidationError(`${source} must be a list of Microsoft Entra object ids (GUIDs), got ${shown(objectIds)}`);
+  const seen = new Map<string, string>();
   return objectIds.map((id) => {
-    if (!Token.isUnresolved(id) && !GUID.test(id)) {
-      throw new ValidationError(`${source} must hold Microsoft Entra object ids (GUIDs), got '${id}'`);
+    requireObjectId(source, id);
+    const identity = Token.isUnresolved(id) ? id : id.toLowerCase();
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      throw new ValidationError(first === id
+        ? `${source} lists ${shown(id)} twice`
+        : `${source} lists ${shown(first)} and ${shown(id)}, which name the same principal (object ids compare case-insensitively)`);
     }
-    return { role, identity: Token.isUnresolved(id) ? id : id.toLowerCase(), source, label: id };
+    seen.set(identity, id);
+    return { role, identity, source, label: id };
   });
+}
+
+/** A Microsoft Entra object id (or tenant id): a GUID, or a token. */
+export function requireObjectId(prop: string, id: unknown): asserts id is string {
+  if (typeof id !== 'string' || (!Token.isUnresolved(id) && !GUID.test(id))) {
+    throw new ValidationError(`${prop} must hold Microsoft Entra object ids (GUIDs), got ${shown(id)}`);
+  }
 }

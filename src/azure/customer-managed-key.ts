@@ -14,7 +14,9 @@ import { FipsLevel } from '../core/fips';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { optionalEnum } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
+import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
@@ -172,10 +174,9 @@ export class CustomerManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
-    const c = props.custodians;
-    if (!c || !c.administrators || c.administrators.length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one object id for ${this.node.path}, got none`);
-    }
+    checkAzureKeyProps(props, !props?.vault && !props?.managedHsm);
+    const c = requireAzureCustodians(this.node.path, props.custodians);
+    optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
     if ((c.importers ?? []).length > 0) {
       throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
     }
@@ -213,6 +214,7 @@ export class CustomerManagedKey extends Construct {
     }
 
     checkKeyNetwork(props.network, props.vault, this.node.path);
+    if (!props.vault) checkVaultApprovers(this.node.path, props.profile, c.approvers);
     const vault = props.vault ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,

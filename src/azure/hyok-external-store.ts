@@ -20,7 +20,9 @@ import { FipsLevel } from '../core/fips';
 import { nameFor, stableGuid } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { requireRange, ValidationError } from '../core/validation';
+import { requireDefined, requireRange, shown, ValidationError } from '../core/validation';
+import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../terraform/input';
+import { optionalObjectId, requireAzureCustodians, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { registerHsmKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
@@ -205,8 +207,18 @@ export class HyokExternalStore extends Construct {
 
   constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
     super(scope, id);
+    requireDefined('props', props);
     if (props.acknowledgeHourlyBilling !== true) {
-      throw new ValidationError(`acknowledgeHourlyBilling must be true: a Managed HSM bills by the hour from creation (over US$2,000 a month) until purged, got ${props.acknowledgeHourlyBilling}`);
+      throw new ValidationError(`acknowledgeHourlyBilling must be true: a Managed HSM bills by the hour from creation (over US$2,000 a month) until purged, got ${shown(props.acknowledgeHourlyBilling)}`);
+    }
+    requireResourceGroupName('resourceGroupName', props.resourceGroupName);
+    requireLocation('location', props.location);
+    optionalObjectId('deploymentPrincipalId', props.deploymentPrincipalId);
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
+    optionalPeriod('softDeleteRetention', props.softDeleteRetention);
+    if (props.network !== undefined && props.network !== null && typeof (props.network as { _attach?: unknown })._attach !== 'function') {
+      throw new ValidationError(`network must be VaultNetwork.privateEndpoint(...), got ${shown(props.network)}`);
     }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
@@ -214,33 +226,44 @@ export class HyokExternalStore extends Construct {
       path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
     }, this.node.path);
     const auditSink = KeyAuditSink._resolve(this, props.auditSink, props.auditOptOutReason, props.resourceGroupName, props.location);
-    const certs = props.securityDomainCertificateIds ?? [];
+    const certs = optionalList('securityDomainCertificateIds', props.securityDomainCertificateIds);
     if (certs.length < 3 || certs.length > 10) {
       throw new ValidationError(`securityDomainCertificateIds must name 3 to 10 certificates, got ${certs.length}`);
     }
-    if (!Token.isUnresolved(props.securityDomainQuorum)) {
-      requireRange('securityDomainQuorum', props.securityDomainQuorum, 2, certs.length, 'certificate holders');
+    for (const cert of certs) requireString('securityDomainCertificateIds', cert);
+    // A certificate listed twice would count one holder twice towards the quorum (split knowledge between fewer people).
+    const seenCerts = new Set<string>();
+    for (const cert of certs) {
+      if (!Token.isUnresolved(cert) && seenCerts.has(cert.toLowerCase())) throw new ValidationError(`securityDomainCertificateIds lists ${shown(cert)} twice`);
+      seenCerts.add(cert.toLowerCase());
     }
-    if ((props.hsmAdministrators ?? []).length === 0) {
+    // A token quorum is refused: it is checked against the number of certificates and recorded in the evidence.
+    requireRange('securityDomainQuorum', props.securityDomainQuorum, 2, certs.length, 'certificate holders');
+    if (!Number.isInteger(props.securityDomainQuorum)) {
+      throw new ValidationError(`securityDomainQuorum must be a whole number of certificate holders, got ${shown(props.securityDomainQuorum)}`);
+    }
+    if (optionalList('hsmAdministrators', props.hsmAdministrators).length === 0) {
       throw new ValidationError(`hsmAdministrators must name at least one object id for ${this.node.path}, got none`);
     }
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one object id for ${this.node.path}, got none`);
-    }
+    azureAssignments(CustodianRole.ADMINISTRATOR, 'hsmAdministrators', props.hsmAdministrators);
+    const c = requireAzureCustodians(this.node.path, props.custodians);
     const retention = props.softDeleteRetention ?? Period.days(90);
     const retentionDays = literalDays(this, 'softDeleteRetention', retention);
     checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
+    if (!Number.isInteger(retentionDays)) {
+      throw new ValidationError(`softDeleteRetention must be a whole number of days (soft_delete_retention_days), got ${retention.toHumanString()}`);
+    }
     if (!props.network) {
       throw new ValidationError(`network is required for Managed HSM ${this.node.path}: VaultNetwork.privateEndpoint({ subnetId, privateDnsZoneId }), ` +
         'with Terraform running inside the virtual network; without it keys, roles and the security domain are out of Terraform\'s reach, got none');
     }
     if (typeof props.activate !== 'boolean') {
       throw new ValidationError(`activate must be false for the first deployment of ${this.node.path} (the HSM and its private endpoint) and ` +
-        `true from the second on (security domain, roles, keys), got ${props.activate}`);
+        `true from the second on (security domain, roles, keys), got ${shown(props.activate)}`);
     }
     const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.managedHsm);
-    requireName('name', name, /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, '3 to 24 letters, digits and hyphens, starting with a letter');
+    // Managed HSM names follow the vault rule (3-24, a letter first, a letter or digit last, no "--").
+    requireVaultName('name', name);
 
     this.profile = profile;
     this.auditSink = auditSink;

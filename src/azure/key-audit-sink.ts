@@ -19,7 +19,9 @@ import { stableGuid, stableName } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName, literalSubscriptionId } from './private/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { days, requireRange, ValidationError } from '../core/validation';
+import { days, requireDefined, requireRange, shown, ValidationError } from '../core/validation';
+import { optionalBoolean, optionalList, optionalPeriod, optionalProfile } from '../terraform/input';
+import { requireLocation, requireResourceGroupName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { BUILT_IN } from './private/roles';
 
@@ -313,6 +315,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
+    requireDefined('props', props);
+    requireResourceGroupName('resourceGroupName', props.resourceGroupName);
+    requireLocation('location', props.location);
+    optionalBoolean('immutable', props.immutable);
+    optionalProfile('profile', props.profile);
+    optionalPeriod('retention', props.retention);
+    // Checked as a whole list before anything exists: an id twice is refused by name.
+    azureAssignments(CustodianRole.AUDITOR, 'auditors', optionalList('auditors', props.auditors));
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     const retention = props.retention ?? Period.days(profile.auditRetentionDays);
     const retentionDays = literalDays(this, 'retention', retention);
@@ -328,22 +338,23 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     if (immutable && props.acknowledgeLockedRetention !== true) {
       throw new ValidationError(
         `acknowledgeLockedRetention must be true: a locked immutability policy keeps the audit logs (and their storage account) for ${days(retentionDays)} ` +
-        `and cannot be shortened or removed, got ${props.acknowledgeLockedRetention}`);
+        `and cannot be shortened or removed, got ${shown(props.acknowledgeLockedRetention)}`);
     }
     if (!immutable && retentionDays > WORKSPACE_MAX_RETENTION_DAYS) {
       throw new ValidationError(`retention must be at most ${WORKSPACE_MAX_RETENTION_DAYS} days without the immutable storage copy, got ${days(retentionDays)}`);
     }
-    const emails = props.notificationEmails ?? [];
-    const escalationEmails = props.escalationEmails ?? [];
+    const emails = optionalList('notificationEmails', props.notificationEmails);
+    const escalationEmails = optionalList('escalationEmails', props.escalationEmails);
     for (const [prop, list] of [['notificationEmails', emails], ['escalationEmails', escalationEmails]] as const) {
       for (const email of list) {
-        if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-          throw new ValidationError(`${prop} must hold e-mail addresses, got '${email}'`);
+        if (typeof email !== 'string' || (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
+          throw new ValidationError(`${prop} must hold e-mail addresses, got ${shown(email)}`);
         }
       }
     }
-    if (props.alertWebhookUrl !== undefined && !Token.isUnresolved(props.alertWebhookUrl) && !/^https:\/\/[^\s/]+/.test(props.alertWebhookUrl)) {
-      throw new ValidationError(`alertWebhookUrl must be an https:// URL, got '${props.alertWebhookUrl}'`);
+    if (props.alertWebhookUrl !== undefined && (typeof props.alertWebhookUrl !== 'string' ||
+      (!Token.isUnresolved(props.alertWebhookUrl) && !/^https:\/\/[^\s/]+\S*$/.test(props.alertWebhookUrl)))) {
+      throw new ValidationError(`alertWebhookUrl must be an https:// URL, got ${shown(props.alertWebhookUrl)}`);
     }
     if (profile.auditSinkRequired && emails.length === 0 && props.alertWebhookUrl === undefined) {
       throw new ValidationError(
@@ -352,7 +363,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     }
     const burst = props.failedAuthorizationBurstThreshold ?? 10;
     if (!Number.isInteger(burst) || burst < 1 || burst > 100000) {
-      throw new ValidationError(`failedAuthorizationBurstThreshold must be a whole number between 1 and 100000, got ${burst}`);
+      throw new ValidationError(`failedAuthorizationBurstThreshold must be a whole number between 1 and 100000, got ${shown(burst)}`);
     }
     this.immutable = immutable;
     this.retentionDays = retentionDays;
@@ -363,7 +374,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
     const workspaceName = props.workspaceName ?? stableName(this, 'log-kms-', 63);
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/.test(workspaceName)) {
-      throw new ValidationError(`workspaceName must be 4 to 63 letters, digits and hyphens, starting and ending with a letter or digit, got ${workspaceName}`);
+      throw new ValidationError(`workspaceName must be 4 to 63 letters, digits and hyphens, starting and ending with a letter or digit, got ${shown(workspaceName)}`);
     }
     this.namePrefix = workspaceName;
     this.workspace = new LogAnalyticsWorkspace(this, 'Workspace', {
@@ -381,7 +392,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     if (immutable) {
       accountName = props.storageAccountName ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.storageAccount);
       if (!/^[a-z0-9]{3,24}$/.test(accountName)) {
-        throw new ValidationError(`storageAccountName must be 3 to 24 lower-case letters and digits, got ${accountName}`);
+        throw new ValidationError(`storageAccountName must be 3 to 24 lower-case letters and digits, got ${shown(accountName)}`);
       }
       this.storageAccount = new StorageAccount(this, 'Storage', {
         name: accountName,

@@ -5,7 +5,7 @@ import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoi
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { RoleManagementPolicy } from '@cdktf/provider-azurerm/lib/role-management-policy';
-import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
+import { ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { azureAssignments } from './custodians';
 import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
@@ -20,7 +20,9 @@ import { stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { ValidationError } from '../core/validation';
+import { requireDefined, shown, ValidationError } from '../core/validation';
+import { optionalConstruct, optionalEnum, optionalList, optionalPeriod, optionalProfile } from '../terraform/input';
+import { optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { AttachedNetwork } from './private/network';
 import {
@@ -184,27 +186,40 @@ export class KeyVault extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyVaultProps) {
     super(scope, id);
+    requireDefined('props', props);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     if (props.acknowledgePurgeProtectionIsPermanent !== true) {
       throw new ValidationError(
         'acknowledgePurgeProtectionIsPermanent must be true: purge protection can never be turned off, and deleted keys stay ' +
-        `unpurgeable for the whole soft-delete period, got ${props.acknowledgePurgeProtectionIsPermanent}`);
+        `unpurgeable for the whole soft-delete period, got ${shown(props.acknowledgePurgeProtectionIsPermanent)}`);
     }
     if (!props.network) {
       throw new ValidationError(`network is required for ${this.node.path}: VaultNetwork.privateEndpoint({ subnetId, privateDnsZoneId }) ` +
         '(Terraform runs inside the virtual network) or VaultNetwork.allowList({ ipRanges }) (Terraform\'s egress address in the list); ' +
         'a vault reachable from neither could not be given keys by Terraform, got none');
     }
+    requireResourceGroupName('resourceGroupName', props.resourceGroupName);
+    requireLocation('location', props.location);
     const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.keyVault);
-    if (!Token.isUnresolved(name) && !/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(name)) {
-      throw new ValidationError(`name must be 3 to 24 letters, digits and hyphens, starting with a letter and ending with a letter or digit, got ${name}`);
+    requireVaultName('name', name);
+    optionalEnum('sku', props.sku, Object.values(VaultSku));
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
+    optionalPeriod('softDeleteRetention', props.softDeleteRetention);
+    if (typeof (props.network as { _attach?: unknown })._attach !== 'function') {
+      throw new ValidationError(`network must be VaultNetwork.privateEndpoint(...) or VaultNetwork.allowList(...), got ${shown(props.network)}`);
     }
-    if (!Token.isUnresolved(name) && name.includes('--')) {
-      throw new ValidationError(`name must not contain consecutive hyphens, got ${name}`);
-    }
+    optionalObjectId('tenantId', props.tenantId);
+    optionalObjectId('deploymentPrincipalId', props.deploymentPrincipalId);
+    // Whole lists first: an id listed twice is refused by name before any assignment exists.
+    azureAssignments(CustodianRole.ADMINISTRATOR, 'administrators', optionalList('administrators', props.administrators));
+    azureAssignments(CustodianRole.BACKUP_OPERATOR, 'backupOperators', optionalList('backupOperators', props.backupOperators));
     const retention = props.softDeleteRetention ?? Period.days(90);
     const retentionDays = literalDays(this, 'softDeleteRetention', retention);
     checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
+    if (!Number.isInteger(retentionDays)) {
+      throw new ValidationError(`softDeleteRetention must be a whole number of days (soft_delete_retention_days), got ${retention.toHumanString()}`);
+    }
     checkAuditSink(profile, props.auditSink && {
       path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
     }, this.node.path);

@@ -11,7 +11,9 @@ import { FipsLevel } from '../core/fips';
 import { fipsLevelRank } from '../core/fips-rank';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
+import { optionalList } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
+import { checkAzureKeyProps } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
@@ -48,6 +50,9 @@ export class ManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedKeyProps) {
     super(scope, id);
+    checkAzureKeyProps(props, !props?.vault);
+    // Checked as a list first: an id twice is refused by name (two role assignments would share a construct id).
+    azureAssignments(CustodianRole.USER, 'users', optionalList('users', props.users));
     const profile = props.profile ?? props.vault?.profile ?? ComplianceProfile.COMMERCIAL;
     // The model is checked before anything is created.
     checkModelAllowed(profile, DeploymentModel.PROVIDER_MANAGED, this.node.path);

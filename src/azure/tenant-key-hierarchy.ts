@@ -17,8 +17,10 @@ import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireMatch, shown, ValidationError } from '../core/validation';
+import { optionalList, requireLiteralNames, requireWholeNumber } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
+import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { BUILT_IN } from './private/roles';
@@ -166,21 +168,20 @@ export class TenantKeyHierarchy extends Construct {
   private readonly poolKeys = new Map<string, KeyVaultKey>();
   private readonly quota: number;
   private keyScopedAssignments = 0;
+  private readonly keyAssignees = new Set<string>();
   private quotaWarned = false;
 
   constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
     super(scope, id);
     this.props = props;
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one object id for ${this.node.path}, got none`);
-    }
+    checkAzureKeyProps(props, true);
+    const c = requireAzureCustodians(this.node.path, props.custodians);
     if ((c.importers ?? []).length > 0) {
       throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
     }
     if (props.acknowledgePurgeProtectionIsPermanent !== true) {
       throw new ValidationError('acknowledgePurgeProtectionIsPermanent must be true: every shard vault has purge protection, which can never ' +
-        `be turned off, got ${props.acknowledgePurgeProtectionIsPermanent}`);
+        `be turned off, got ${shown(props.acknowledgePurgeProtectionIsPermanent)}`);
     }
     if (!props.network) {
       throw new ValidationError(`network is required for ${this.node.path}: every shard vault is reached through VaultNetwork.privateEndpoint(...) ` +
@@ -197,19 +198,20 @@ export class TenantKeyHierarchy extends Construct {
       ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
     this.settings = resolveAzureKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, true, FipsLevel.LEVEL_3);
     this.profile = this.settings.profile;
-    if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {
-      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}), got ${(c.approvers ?? []).length}`);
-    }
+    checkVaultApprovers(this.node.path, this.profile, c.approvers);
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
-    this.tenantsPerVault = props.tenantsPerVault ?? 100;
+    // Checked here, under the names the caller wrote, before the tenant plan checks its own tenantsPerShard.
+    this.tenantsPerVault = requireWholeNumber('tenantsPerVault', props.tenantsPerVault ?? 100, 1);
     this.vaultNamePrefix = props.vaultNamePrefix ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.vaultNamePrefix);
+    if (typeof this.vaultNamePrefix !== 'string') throw new ValidationError(`vaultNamePrefix must be a string, got ${shown(this.vaultNamePrefix)}`);
+    // A token prefix would give every shard vault the same unresolved name: requireMatch refuses it, showing the token.
     requireMatch('vaultNamePrefix', this.vaultNamePrefix, /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,17}[a-zA-Z0-9]$/,
       '3 to 19 letters, digits and single hyphens, starting with a letter and ending with a letter or digit');
-    this.quota = props.roleAssignmentQuota ?? 4000;
+    this.quota = requireWholeNumber('roleAssignmentQuota', props.roleAssignmentQuota ?? 4000, 1);
     this.plan = new TenantPlan({
       subject: this.node.path,
       isolation: this.isolation,
-      pools: props.pools ?? ['default'],
+      pools: props.pools === undefined ? ['default'] : literalNames('pools', optionalList('pools', props.pools)),
       idPattern: TENANT_ID,
       idRule: TENANT_ID_RULE,
       tenantsPerShard: this.tenantsPerVault,
@@ -221,16 +223,16 @@ export class TenantKeyHierarchy extends Construct {
         this.poolKeys.set(pool, key);
       }
     }
-    for (const tenant of props.tenants ?? []) this.addTenant(tenant);
+    for (const tenant of optionalList('tenants', props.tenants)) this.addTenant(tenant);
   }
 
   /** Adds a tenant: its own key in the current shard vault, or a place in its pool. */
   public addTenant(tenant: Tenant): void {
+    if (tenant !== undefined && tenant !== null) requireLiteralNames('tenantId', [tenant.tenantId]);
     const placement = this.plan.add(tenant);
-    for (const u of tenant.users ?? []) {
-      const added = azureAssignments(CustodianRole.USER, `tenants[${placement.tenantId}].users`, [u]);
-      SeparationOfDuties.check([...this.assignments, ...added], `${this.node.path}/${placement.tenantId}`);
-    }
+    // The whole list at once: an id twice is refused by name (two assignments would share a construct id).
+    const added = azureAssignments(CustodianRole.USER, `tenants[${placement.tenantId}].users`, tenant.users ?? []);
+    SeparationOfDuties.check([...this.assignments, ...added], `${this.node.path}/${placement.tenantId}`);
     const vault = this.vault(placement.shard);
     if (!placement.dedicated) {
       if (placement.offboarded) {
@@ -339,6 +341,11 @@ export class TenantKeyHierarchy extends Construct {
   private assignOnKey(key: KeyVaultKey, objectId: string, tenantId: string): void {
     const [assignment] = azureAssignments(CustodianRole.USER, 'tenant users', [objectId]);
     EvidenceLedger.of(this).addCustodian(key.node.path, assignment);
+    // Pooled tenants share a key: one identity serving two of them holds one assignment on it (Azure refuses a second
+    // with the same scope, role and principal).
+    const assigned = `${key.node.path}|${assignment.identity}`;
+    if (this.keyAssignees.has(assigned)) return;
+    this.keyAssignees.add(assigned);
     const vault = key.node.scope as KeyVault;
     assignKeyRole(vault, key.resourceVersionlessId, key.node.path, vault._keyUserRoleId(), objectId, `Tenant-${tenantId}-User`);
     this.keyScopedAssignments++;
@@ -350,4 +357,9 @@ export class TenantKeyHierarchy extends Construct {
       }
     }
   }
+}
+
+function literalNames(prop: string, values: string[]): string[] {
+  requireLiteralNames(prop, values);
+  return values;
 }

@@ -1,5 +1,8 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ValidationError } from '../core/validation';
+import { requireMatch, ValidationError } from '../core/validation';
+import { optionalBoolean, optionalList, requireString } from '../terraform/input';
+import { requireLocation, requireResourceGroupName } from './private/input';
 import { attachNetwork, AttachedNetwork, NetworkTarget } from './private/network';
 
 /**
@@ -92,6 +95,17 @@ export interface VaultAllowListOptions {
   readonly allowTrustedServices?: boolean;
 }
 
+// Azure resource ids of subnets and virtual networks (compared without case by Azure).
+const SUBNET_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i;
+const SUBNET_ID_RULE = '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<network>/subnets/<subnet>';
+const VNET_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i;
+
+/** A resource id prop: a string of the given form, or a token. */
+function requireResourceId(prop: string, value: unknown, pattern: RegExp, rule: string): void {
+  const id = requireString(prop, value);
+  if (!Token.isUnresolved(id)) requireMatch(prop, id, pattern, `an Azure resource id ${rule}`);
+}
+
 /**
  * The network path to a Key Vault or Managed HSM. There is no default: a vault closed to every network could not be
  * given keys by Terraform, and one open to every network is not what a key store should be. Choose one:
@@ -113,6 +127,14 @@ export class VaultNetwork {
     if (!options || !options.subnetId) {
       throw new ValidationError('VaultNetwork.privateEndpoint needs subnetId, the subnet the private endpoint goes in, got none');
     }
+    requireResourceId('subnetId', options.subnetId, SUBNET_ID, SUBNET_ID_RULE);
+    for (const vnet of optionalList('linkedVirtualNetworkIds', options.linkedVirtualNetworkIds)) {
+      requireResourceId('linkedVirtualNetworkIds', vnet, VNET_ID, '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>');
+    }
+    if (options.privateDnsZoneId !== undefined) requireString('privateDnsZoneId', options.privateDnsZoneId);
+    if (options.resourceGroupName !== undefined) requireResourceGroupName('resourceGroupName', options.resourceGroupName);
+    if (options.location !== undefined) requireLocation('location', options.location);
+    optionalBoolean('allowTrustedServices', options.allowTrustedServices);
     const zone = options.privateDnsZoneId;
     const links = options.linkedVirtualNetworkIds ?? [];
     if (!zone && links.length === 0) {
@@ -132,8 +154,11 @@ export class VaultNetwork {
    * a Managed HSM takes no IP or virtual network rules).
    */
   public static allowList(options: VaultAllowListOptions): VaultNetwork {
-    const ipRanges = options?.ipRanges ?? [];
-    const subnetIds = options?.subnetIds ?? [];
+    const ipRanges = optionalList('ipRanges', options?.ipRanges);
+    const subnetIds = optionalList('subnetIds', options?.subnetIds);
+    for (const range of ipRanges) requireString('ipRanges', range);
+    for (const subnet of subnetIds) requireResourceId('subnetIds', subnet, SUBNET_ID, SUBNET_ID_RULE);
+    optionalBoolean('allowTrustedServices', options?.allowTrustedServices);
     if (ipRanges.length === 0 && subnetIds.length === 0) {
       throw new ValidationError('VaultNetwork.allowList needs ipRanges or subnetIds, got neither: a firewall that denies by default with an empty ' +
         'list would refuse Terraform too');

@@ -15,8 +15,9 @@ import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireMatch, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { describeRotationBound, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
+import { checkKeyProps } from './private/input';
+import { describeRotationBound, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkDualControl, keyAssignments, keyRingFor, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /**
@@ -70,10 +71,8 @@ export class ByokImport extends Construct {
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
-    }
+    checkKeyProps(props);
+    const c = requireCustodians(this, props.custodians);
     if ((c.importers ?? []).length === 0) {
       throw new ValidationError(`custodians.importers must name at least one IAM member for ${this.node.path}, got none`);
     }
@@ -86,6 +85,7 @@ export class ByokImport extends Construct {
       throw new ValidationError(`importMethod must be one of ${Object.values(ImportMethod).join(', ')}, got ${importMethod}`);
     }
     const jobId = props.importJobId ?? stableName(this, 'import-', 63, /[^a-z0-9_-]/g);
+    requireKmsName('importJobId', jobId);
     if (!Token.isUnresolved(jobId)) requireMatch('importJobId', jobId, /^[a-zA-Z0-9_-]{1,63}$/, '1 to 63 letters, digits, hyphens and underscores');
 
     const ring = keyRingFor(this, props, c.approvers);

@@ -11,10 +11,11 @@ import { EvidenceLedger } from '../core/evidence';
 import { stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { ValidationError } from '../core/validation';
+import { shown, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { checkKeyProps } from './private/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkDualControl, keyAssignments, keyRingFor } from './private/keys';
+import { checkDualControl, keyAssignments, keyRingFor, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /**
@@ -129,10 +130,8 @@ export class CustomerManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
-    }
+    checkKeyProps(props);
+    const c = requireCustodians(this, props.custodians);
     if ((c.importers ?? []).length > 0) {
       throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
     }
@@ -142,7 +141,7 @@ export class CustomerManagedKey extends Construct {
     SeparationOfDuties.check([...assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
     const level = props.protectionLevel ?? ProtectionLevel.HSM;
     if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {
-      throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for a CustomerManagedKey (external keys: HyokExternalStore), got ${level}`);
+      throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for a CustomerManagedKey (external keys: HyokExternalStore), got ${shown(level)}`);
     }
     const ring = keyRingFor(this, props, c.approvers);
     this.settings = resolveGcpKeySettings(scope, id, {

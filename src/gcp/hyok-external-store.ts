@@ -17,11 +17,12 @@ import { FipsLevel } from '../core/fips';
 import { nameFor, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { describeRotationBound, GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { keyAssignments } from './private/keys';
+import { checkKeyProps, optionalEnum, optionalList, requireProject, requireString } from './private/input';
+import { describeRotationBound, GcpKeySettings, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkRingApprovers, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES, USER_ROLES } from './private/roles';
 
 /** Options of a Cloud EKM connection reached through a VPC. */
@@ -58,11 +59,22 @@ export interface EkmInternetOptions {
 export class EkmBackend {
   /** Through a VPC: a Cloud EKM connection to a Service Directory service (keys are EXTERNAL_VPC). */
   public static vpc(options: EkmVpcOptions): EkmBackend {
+    requireDefined('options', options);
+    optionalEnum('externalKeyManagerFipsLevel', requireDefined('externalKeyManagerFipsLevel', options.externalKeyManagerFipsLevel), Object.values(FipsLevel));
+    requireString('serviceDirectoryService', options.serviceDirectoryService);
+    const host = requireString('hostname', options.hostname);
+    // The key manager's DNS host name, as its server certificate names it (no scheme, port or path).
+    if (!Token.isUnresolved(host)) requireMatch('hostname', host, /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/, 'a DNS host name such as ekm.example.com');
+    for (const cert of optionalList('serverCertificates', options.serverCertificates)) requireString('serverCertificates', cert);
+    if (options.endpointFilter !== undefined) requireString('endpointFilter', options.endpointFilter);
+    if (options.serviceDirectoryProject !== undefined) requireProject('serviceDirectoryProject', options.serviceDirectoryProject);
     return new EkmBackend(ProtectionLevel.EXTERNAL_VPC, options.externalKeyManagerFipsLevel, options);
   }
 
   /** Over the internet, each key version by its external key URI (keys are EXTERNAL). */
   public static internet(options: EkmInternetOptions): EkmBackend {
+    requireDefined('options', options);
+    optionalEnum('externalKeyManagerFipsLevel', requireDefined('externalKeyManagerFipsLevel', options.externalKeyManagerFipsLevel), Object.values(FipsLevel));
     return new EkmBackend(ProtectionLevel.EXTERNAL, options.externalKeyManagerFipsLevel);
   }
 
@@ -189,20 +201,23 @@ export class HyokExternalStore extends Construct {
 
   constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
     super(scope, id);
+    checkKeyProps(props);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
+    const c = requireCustodians(this, props.custodians);
+    const backend = requireDefined('backend', props.backend) as { protectionLevel?: unknown };
+    if (typeof backend !== 'object' || typeof backend.protectionLevel !== 'string') {
+      throw new ValidationError(`backend must be EkmBackend.vpc(...) or EkmBackend.internet(...), got ${shown(props.backend)}`);
     }
     const vpc = props.backend._vpc;
     if (vpc && props.acknowledgeEkmConnectionIsPermanent !== true) {
-      throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${props.acknowledgeEkmConnectionIsPermanent}`);
+      throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${shown(props.acknowledgeEkmConnectionIsPermanent)}`);
     }
     if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
-      throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${props.location}`);
+      throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);
     }
     SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
+    checkRingApprovers(this, profile, c.approvers);
     this.profile = profile;
     this.backend = props.backend;
     this.custodians = c;
@@ -220,8 +235,9 @@ export class HyokExternalStore extends Construct {
     c.administrators.forEach((a) => this.keyRing.addAdministrator(a, 'custodians.administrators'));
 
     if (vpc) {
-      if (vpc.serverCertificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
-      for (const cert of vpc.serverCertificates) {
+      const certificates = vpc.serverCertificates ?? [];
+      if (certificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
+      for (const cert of certificates) {
         if (!Token.isUnresolved(cert) && !/^[A-Za-z0-9+/]+={0,2}$/.test(cert.replace(/\s/g, ''))) {
           throw new ValidationError('serverCertificates must be DER certificates in base64 (no PEM header), got one that is not');
         }
@@ -231,6 +247,8 @@ export class HyokExternalStore extends Construct {
           'a Service Directory service name (projects/<p>/locations/<l>/namespaces/<n>/services/<s>)');
       }
       const name = props.connectionName ?? stableName(this, 'ekm-', 63, /[^a-z0-9_-]/g);
+      // EKM connection ids follow the Cloud KMS resource id rule (1-63 letters, digits, hyphens and underscores).
+      requireKmsName('connectionName', name);
       this.connection = new KmsEkmConnection(this, 'Connection', {
         name,
         project: props.project,
@@ -240,7 +258,7 @@ export class HyokExternalStore extends Construct {
           serviceDirectoryService: vpc.serviceDirectoryService,
           hostname: vpc.hostname,
           endpointFilter: vpc.endpointFilter,
-          serverCertificates: vpc.serverCertificates.map((rawDer) => ({ rawDer: rawDer.replace(/\s/g, '') })),
+          serverCertificates: certificates.map((rawDer) => ({ rawDer: rawDer.replace(/\s/g, '') })),
         }],
         lifecycle: { preventDestroy: true },
       });

@@ -18,7 +18,9 @@ import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
 import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { days, requireMatch, requireRange, ValidationError } from '../core/validation';
+import { days, requireDefined, requireMatch, requireRange, shown, ValidationError } from '../core/validation';
+import { optionalBoolean, optionalEnum, optionalList, requireProject, requireString } from './private/input';
+import { optionalPeriod, optionalProfile } from '../terraform/input';
 import { literalDays } from '../terraform/period';
 import { ROLES } from './private/roles';
 
@@ -191,6 +193,19 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
+    requireDefined('props', props);
+    requireProject('project', props.project);
+    requireString('location', props.location);
+    optionalEnum('destination', props.destination, Object.values(AuditDestination));
+    optionalBoolean('immutable', props.immutable);
+    optionalBoolean('manageDataAccessLogs', props.manageDataAccessLogs);
+    optionalProfile('profile', props.profile);
+    optionalPeriod('retention', props.retention);
+    if (props.bucketName !== undefined) requireString('bucketName', props.bucketName);
+    for (const [prop, list] of [['notificationChannels', props.notificationChannels], ['escalationEmails', props.escalationEmails],
+      ['escalationChannels', props.escalationChannels]] as const) {
+      for (const v of optionalList(prop, list)) requireString(prop, v);
+    }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     const destination = props.destination ?? AuditDestination.STORAGE_BUCKET;
     const retention = props.retention ?? Period.days(profile.auditRetentionDays);
@@ -207,33 +222,38 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     if (immutable && props.acknowledgeLockedRetention !== true) {
       throw new ValidationError(
         `acknowledgeLockedRetention must be true: a locked retention policy keeps the audit records (and their bucket) for ${days(retentionDays)} ` +
-        `and cannot be shortened or removed, got ${props.acknowledgeLockedRetention}`);
+        `and cannot be shortened or removed, got ${shown(props.acknowledgeLockedRetention)}`);
     }
     const auditors = gcpAssignments(CustodianRole.AUDITOR, 'auditors', props.auditors ?? []);
-    const emails = props.notificationEmails ?? [];
-    const extraChannels = props.notificationChannels ?? [];
+    const emails = optionalList('notificationEmails', props.notificationEmails);
+    const extraChannels = optionalList('notificationChannels', props.notificationChannels);
     for (const email of emails) {
-      if (!Token.isUnresolved(email)) requireMatch('notificationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
+      if (!Token.isUnresolved(requireString('notificationEmails', email))) requireMatch('notificationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
     }
+    // One notification channel per address: an address twice (in any case) would give two channels one construct id.
+    requireDistinctText('notificationEmails', emails);
+    requireDistinctText('notificationChannels', extraChannels);
     for (const channel of extraChannels) {
-      if (!Token.isUnresolved(channel)) {
+      if (!Token.isUnresolved(requireString('notificationChannels', channel))) {
         requireMatch('notificationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
       }
     }
-    const escalationEmails = props.escalationEmails ?? [];
-    const escalationChannels = props.escalationChannels ?? [];
+    const escalationEmails = optionalList('escalationEmails', props.escalationEmails);
+    const escalationChannels = optionalList('escalationChannels', props.escalationChannels);
+    requireDistinctText('escalationEmails', escalationEmails);
+    requireDistinctText('escalationChannels', escalationChannels);
     for (const email of escalationEmails) {
-      if (!Token.isUnresolved(email)) requireMatch('escalationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
-      if (emails.includes(email)) {
-        throw new ValidationError(`escalationEmails must not repeat notificationEmails: an escalation recipient is one the other alerts do not depend on, got ${email}`);
+      if (!Token.isUnresolved(requireString('escalationEmails', email))) requireMatch('escalationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
+      if (emails.some((e) => e.toLowerCase() === email.toLowerCase())) {
+        throw new ValidationError(`escalationEmails must not repeat notificationEmails: an escalation recipient is one the other alerts do not depend on, got ${shown(email)}`);
       }
     }
     for (const channel of escalationChannels) {
-      if (!Token.isUnresolved(channel)) {
+      if (!Token.isUnresolved(requireString('escalationChannels', channel))) {
         requireMatch('escalationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
       }
       if (extraChannels.includes(channel)) {
-        throw new ValidationError(`escalationChannels must not repeat notificationChannels: an escalation recipient is one the other alerts do not depend on, got ${channel}`);
+        throw new ValidationError(`escalationChannels must not repeat notificationChannels: an escalation recipient is one the other alerts do not depend on, got ${shown(channel)}`);
       }
     }
     if (profile.auditSinkRequired && emails.length + extraChannels.length === 0) {
@@ -551,5 +571,16 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         });
       }
     }
+  }
+}
+
+/** Refuses a recipient listed twice (e-mail addresses and channel names compare case-insensitively). */
+function requireDistinctText(prop: string, values: string[]): void {
+  const seen = new Map<string, string>();
+  for (const v of values) {
+    const key = Token.isUnresolved(v) ? v : v.trim().toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) throw new ValidationError(first === v ? `${prop} lists ${shown(v)} twice` : `${prop} lists ${shown(first)} and ${shown(v)}, the same recipient`);
+    seen.set(key, v);
   }
 }

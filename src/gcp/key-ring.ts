@@ -10,7 +10,10 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { EvidenceLedger } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
+import { requireDefined, shown, ValidationError } from '../core/validation';
 import { deployerAssignment, EXTERNAL_KEYS, keyAdministratorRole, ringCondition } from './private/admin-role';
+import { requireLocation, requireProject } from './private/input';
+import { optionalConstruct, optionalProfile } from '../terraform/input';
 import { requireKmsName } from './private/key-settings';
 import { checkSinkFor } from './private/keys';
 import { ROLES } from './private/roles';
@@ -99,9 +102,15 @@ export class KeyRing extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyRingProps) {
     super(scope, id);
+    requireDefined('props', props);
+    requireProject('project', props.project);
+    requireLocation('location', props.location);
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkSinkFor(this, profile, props.auditSink);
     const name = props.name ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g);
+    if (typeof name !== 'string') throw new ValidationError(`name must be a string, got ${shown(name)}`);
     requireKmsName('name', name);
     const approvers = gcpAssignments(CustodianRole.APPROVER, 'approvers', props.approvers ?? []);
     if (profile.dualControlRequired || approvers.length > 0) {
@@ -185,6 +194,8 @@ export class KeyRing extends Construct {
   /** @internal Gives an IAM member "Cloud KMS Importer" on the ring (BYOK import jobs). */
   public _addImporter(member: string, subject: string): void {
     const [assignment] = gcpAssignments(CustodianRole.IMPORTER, 'custodians.importers', [member]);
+    // Two imports into one shared ring may name the same importer: the ring-wide role is bound once.
+    if (this.assignments.some((a) => a.role === CustodianRole.IMPORTER && a.identity === assignment.identity)) return;
     this._checkSeparation([assignment], subject);
     this.assignments.push(assignment);
     new KmsKeyRingIamMember(this, `Importer${stableGuid(assignment.identity).slice(0, 8)}`, {

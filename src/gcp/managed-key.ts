@@ -17,8 +17,10 @@ import { fipsLevelRank } from '../core/fips-rank';
 import { recordKeyEvidence } from '../core/key-evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { checkKeyProps, optionalList, requireLocation, requireProject } from './private/input';
+import { optionalConstruct, optionalProfile } from '../terraform/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkSharedDeployer, checkSinkFor } from './private/keys';
 import { USER_ROLES } from './private/roles';
@@ -51,6 +53,7 @@ export class ManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedKeyProps) {
     super(scope, id);
+    checkKeyProps(props);
     const profile = props.profile ?? props.keyRing?.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.PROVIDER_MANAGED, this.node.path);
     const software = fipsLevelRank(profile.minimumFipsLevel) <= fipsLevelRank(FipsLevel.LEVEL_1);
@@ -154,6 +157,12 @@ export class AutokeyHandles extends Construct {
 
   constructor(scope: Construct, id: string, props: AutokeyHandlesProps) {
     super(scope, id);
+    requireDefined('props', props);
+    requireProject('project', props.project);
+    requireLocation('location', props.location);
+    if (props.keyProject !== undefined) requireProject('keyProject', props.keyProject);
+    optionalProfile('profile', props.profile);
+    optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     this.model = DeploymentModel.PROVIDER_MANAGED;
     this.profile = profile;
@@ -163,12 +172,23 @@ export class AutokeyHandles extends Construct {
       throw new ValidationError(`profile ${profile.name} requires rotation within ${profile.maxRotationDays} days, but Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days (${this.node.path})`);
     }
     checkSinkFor(this, profile, props.auditSink);
-    if ((props.resourceTypes ?? []).length === 0) throw new ValidationError(`resourceTypes must name at least one resource type for ${this.node.path}, got none`);
+    if (optionalList('resourceTypes', props.resourceTypes).length === 0) throw new ValidationError(`resourceTypes must name at least one resource type for ${this.node.path}, got none`);
     for (const t of props.resourceTypes) {
-      if (!Token.isUnresolved(t)) requireMatch('resourceTypes', t, /^[a-z0-9-]+\.googleapis\.com\/[A-Za-z]+$/, 'resource types such as compute.googleapis.com/Disk');
+      if (typeof t !== 'string') throw new ValidationError(`resourceTypes must hold resource types such as compute.googleapis.com/Disk, got ${shown(t)}`);
+      // A handle's construct id and name derive from its resource type: a token would give every such handle one name.
+      requireMatch('resourceTypes', t, /^[a-z0-9-]+\.googleapis\.com\/[A-Za-z]+$/, 'resource types such as compute.googleapis.com/Disk');
+    }
+    // One handle per resource type; the type's kind is written in one case only (Disk, not disk).
+    const types = new Map<string, string>();
+    for (const t of props.resourceTypes) {
+      const first = types.get(t.toLowerCase());
+      if (first !== undefined) {
+        throw new ValidationError(first === t ? `resourceTypes lists ${t} twice` : `resourceTypes lists ${first} and ${t}, the same resource type`);
+      }
+      types.set(t.toLowerCase(), t);
     }
     if ((props.folder === undefined) !== (props.keyProject === undefined)) {
-      throw new ValidationError(`folder and keyProject go together (Autokey needs both), got folder ${props.folder ?? 'undefined'} and keyProject ${props.keyProject ?? 'undefined'}`);
+      throw new ValidationError(`folder and keyProject go together (Autokey needs both), got folder ${shown(props.folder)} and keyProject ${shown(props.keyProject)}`);
     }
     if (props.folder !== undefined && !Token.isUnresolved(props.folder)) requireMatch('folder', props.folder, /^folders\/\d+$/, 'folders/<numeric id>');
 

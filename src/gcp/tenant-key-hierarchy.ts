@@ -1,7 +1,7 @@
 import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { KmsKeyRingIamMember } from '@cdktf/provider-google/lib/kms-key-ring-iam-member';
 import { Construct } from 'constructs';
-import { GcpCustodians, gcpAssignments } from './custodians';
+import { GcpCustodians, gcpAssignments, memberKey } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeyRing } from './key-ring';
 import { ProtectionLevel } from './key-spec';
@@ -13,10 +13,12 @@ import { nameFor, stableGuid } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireMatch, shown, ValidationError } from '../core/validation';
+import { requireLiteralNames } from '../terraform/input';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { checkKeyProps, optionalList, requireWholeNumber } from './private/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkSinkFor, keyAssignments } from './private/keys';
+import { checkRingApprovers, checkSinkFor, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES } from './private/roles';
 
 // Lower case: the id is also a label value, which Google Cloud allows in lower case only.
@@ -146,14 +148,13 @@ export class TenantKeyHierarchy extends Construct {
   private poolRing?: KeyRing;
   private readonly tenantKeys = new Map<string, KmsCryptoKey>();
   private readonly poolKeys = new Map<string, KmsCryptoKey>();
+  private readonly keyMembers = new Set<string>();
 
   constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
     super(scope, id);
     this.props = props;
-    const c = props.custodians;
-    if (!c || (c.administrators ?? []).length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one IAM member for ${this.node.path}, got none`);
-    }
+    checkKeyProps(props);
+    const c = requireCustodians(this, props.custodians);
     if ((c.importers ?? []).length > 0) {
       throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
     }
@@ -163,22 +164,26 @@ export class TenantKeyHierarchy extends Construct {
     SeparationOfDuties.check([...this.assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
     const level = props.protectionLevel ?? ProtectionLevel.HSM;
     if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {
-      throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for tenant keys, got ${level}`);
+      throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for tenant keys, got ${shown(level)}`);
     }
     checkSinkFor(this, profile, props.auditSink);
+    checkRingApprovers(this, profile, c.approvers);
     this.settings = resolveGcpKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, level, RotationMode.AUTOMATIC);
     this.profile = this.settings.profile;
     if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {
       throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}), got ${(c.approvers ?? []).length}`);
     }
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
-    this.tenantsPerKeyRing = props.tenantsPerKeyRing ?? 500;
+    // Checked here, under the name the caller wrote, before the tenant plan checks its own tenantsPerShard.
+    this.tenantsPerKeyRing = requireWholeNumber('tenantsPerKeyRing', props.tenantsPerKeyRing ?? 500, 1);
     this.keyRingPrefix = props.keyRingPrefix ?? nameFor(this.node.path, id, 'tenants-', 50, /[^a-z0-9_-]/g);
+    if (typeof this.keyRingPrefix !== 'string') throw new ValidationError(`keyRingPrefix must be a string, got ${shown(this.keyRingPrefix)}`);
+    // A token prefix would name every shard ring after the same unresolved value: refused (rings cannot be renamed).
     requireMatch('keyRingPrefix', this.keyRingPrefix, /^[a-zA-Z0-9_-]{1,57}$/, "1 to 57 letters, digits, '_' or '-'");
     this.plan = new TenantPlan({
       subject: this.node.path,
       isolation: this.isolation,
-      pools: props.pools ?? ['default'],
+      pools: props.pools === undefined ? ['default'] : literalNames('pools', optionalList('pools', props.pools)),
       idPattern: TENANT_ID,
       idRule: TENANT_ID_RULE,
       tenantsPerShard: this.tenantsPerKeyRing,
@@ -189,11 +194,12 @@ export class TenantKeyHierarchy extends Construct {
         this.poolKeys.set(pool, this.newKey(this.poolRing, `Pool-${pool}`, `pool-${pool}`, 'pool'));
       }
     }
-    for (const tenant of props.tenants ?? []) this.addTenant(tenant);
+    for (const tenant of optionalList('tenants', props.tenants)) this.addTenant(tenant);
   }
 
   /** Adds a tenant: its own key in the current shard ring, or a place in its pool. */
   public addTenant(tenant: Tenant): void {
+    if (tenant !== undefined && tenant !== null) requireLiteralNames('tenantId', [tenant.tenantId]);
     const placement = this.plan.add(tenant);
     const users = tenant.users ?? [];
     const added = gcpAssignments(CustodianRole.USER, `tenants[${placement.tenantId}].users`, users);
@@ -271,7 +277,7 @@ export class TenantKeyHierarchy extends Construct {
   }
 
   private bindOnRing(ring: KeyRing, role: string, member: string, kind: string): void {
-    new KmsKeyRingIamMember(ring, `${kind}${stableGuid(role, member.toLowerCase()).slice(0, 8)}`, { keyRingId: ring.keyRingId, role, member });
+    new KmsKeyRingIamMember(ring, `${kind}${stableGuid(role, memberKey(member)).slice(0, 8)}`, { keyRingId: ring.keyRingId, role, member });
   }
 
   private newKey(ring: KeyRing, id: string, name: string, what: string, tenantId?: string): KmsCryptoKey {
@@ -299,6 +305,16 @@ export class TenantKeyHierarchy extends Construct {
   private bindTenantUser(key: KmsCryptoKey, member: string, tenantId: string): void {
     const [assignment] = gcpAssignments(CustodianRole.USER, 'tenant users', [member]);
     EvidenceLedger.of(this).addCustodian(key.node.path, assignment);
+    // Pooled tenants share a key: a member serving two of them gets one binding (two iam_member resources for one binding
+    // would each remove it for the other when destroyed).
+    const bound = `${key.node.path}|${assignment.identity}`;
+    if (this.keyMembers.has(bound)) return;
+    this.keyMembers.add(bound);
     bindKeyRole(key.node.scope as Construct, key, ROLES.ENCRYPTER_DECRYPTER, member, `Tenant-${tenantId}-User`);
   }
+}
+
+function literalNames(prop: string, values: string[]): string[] {
+  requireLiteralNames(prop, values);
+  return values;
 }

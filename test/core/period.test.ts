@@ -61,7 +61,7 @@ describe('a Terraform-only user needs no aws-cdk-lib', () => {
       new GoogleProvider(g, 'google', { project: 'p-1', region: 'europe-west1' });
       const rg = new TerraformVariable(g, 'rotation_days', { type: 'number', default: 90 });
       new gcp.CustomerManagedKey(g, 'K', {
-        project: 'p-1', location: 'europe-west1', rotation: core.Period.days(rg.numberValue),
+        project: 'project-p-1', location: 'europe-west1', rotation: core.Period.days(rg.numberValue),
         custodians: { administrators: ['user:admin@example.com'], users: ['serviceAccount:app@p-1.iam.gserviceaccount.com'] },
       });
       app.synth();

@@ -5,7 +5,7 @@ import { DeploymentModel } from '../../core/deployment-model';
 import { FipsLevel } from '../../core/fips';
 import { Period, PeriodUnit } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
-import { days, requireMatch, requireRange, ValidationError } from '../../core/validation';
+import { days, requireMatch, requireRange, shown, ValidationError } from '../../core/validation';
 import { boundPlanTimeNumber, describePlanTimeBound, expressionText, inString, literalDays, PlanTimeBound } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeySpec, KeyUsage } from '../key-spec';
@@ -71,10 +71,13 @@ export function resolveAzureKeySettings(
 
   const keySpec = input.keySpec ?? KeySpec.RSA_3072;
   if (!Object.values(KeySpec).includes(keySpec)) {
-    throw new ValidationError(`keySpec must be one of ${Object.values(KeySpec).join(', ')} (Azure accepts RSA 2048/3072/4096 and EC P-256, P-384, P-521, P-256K), got ${keySpec}`);
+    throw new ValidationError(`keySpec must be one of ${Object.values(KeySpec).join(', ')} (Azure accepts RSA 2048/3072/4096 and EC P-256, P-384, P-521, P-256K), got ${shown(keySpec)}`);
   }
   const isEc = keySpec.startsWith('EC_');
   const keyUsage = input.keyUsage ?? (isEc ? KeyUsage.SIGN_VERIFY : KeyUsage.ENCRYPT_DECRYPT);
+  if (!Object.values(KeyUsage).includes(keyUsage)) {
+    throw new ValidationError(`keyUsage must be one of ${Object.values(KeyUsage).join(', ')}, got ${shown(keyUsage)}`);
+  }
   if (isEc && keyUsage === KeyUsage.ENCRYPT_DECRYPT) {
     throw new ValidationError(`keyUsage ENCRYPT_DECRYPT needs an RSA key; Azure EC keys only sign and verify, got keySpec ${keySpec}`);
   }
@@ -174,5 +177,7 @@ export function expiryExpression(expireAfterDays: number): string {
 }
 
 export function requireName(prop: string, name: string, pattern: RegExp, rule: string): void {
+  // A number (NaN reads as "NaN") or any other non-string would otherwise pass the pattern as text.
+  if (typeof name !== 'string') throw new ValidationError(`${prop} must be ${rule}, got ${shown(name)}`);
   if (!Token.isUnresolved(name)) requireMatch(prop, name, pattern, rule);
 }

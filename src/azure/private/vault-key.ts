@@ -46,6 +46,10 @@ export function createVaultKey(scope: Construct, vault: KeyVault, name: string, 
 export function assignKeyRole(scope: Construct, keyResourceId: string, keyPath: string, role: string,
   principalId: string, kind: string): RoleAssignment {
   const guid = stableGuid(keyPath, kind, principalId.toLowerCase());
+  // The same role for the same principal again (a grant method called twice, or an id in another case) is the assignment
+  // that exists: Azure refuses a second one with the same scope, role and principal.
+  const existing = scope.node.tryFindChild(`${kind}${guid.slice(0, 8)}`);
+  if (existing instanceof RoleAssignment) return existing;
   return new RoleAssignment(scope, `${kind}${guid.slice(0, 8)}`, {
     name: guid,
     scope: keyResourceId,

@@ -3,6 +3,7 @@ import { KmsCryptoKeyIamMember } from '@cdktf/provider-google/lib/kms-crypto-key
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { registerGcpAccessMatrix } from './access-matrix';
+import { memberKey } from '../custodians';
 import { describeRotationBound, GcpKeySettings, requireKmsName } from './key-settings';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
@@ -43,8 +44,11 @@ export function createCryptoKey(scope: Construct, ring: KeyRing, name: string, s
 
 /** An additive IAM binding of one role for one member on one key (never authoritative, so other bindings stay). */
 export function bindKeyRole(scope: Construct, key: KmsCryptoKey, role: string, member: string, kind: string): KmsCryptoKeyIamMember {
-  const suffix = stableGuid(role, member.toLowerCase()).slice(0, 8);
-  return new KmsCryptoKeyIamMember(scope, `${kind}${suffix}`, { cryptoKeyId: key.id, role, member });
+  const id = `${kind}${stableGuid(role, memberKey(member)).slice(0, 8)}`;
+  // Granting the same role to the same member again (a grant method called twice) is the binding that exists.
+  const existing = scope.node.tryFindChild(id);
+  if (existing instanceof KmsCryptoKeyIamMember) return existing;
+  return new KmsCryptoKeyIamMember(scope, id, { cryptoKeyId: key.id, role, member });
 }
 
 export interface GcpKeyEvidence {

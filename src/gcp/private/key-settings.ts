@@ -5,7 +5,7 @@ import { DeploymentModel } from '../../core/deployment-model';
 import { FipsLevel } from '../../core/fips';
 import { Period } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
-import { requireMatch, ValidationError } from '../../core/validation';
+import { isTokenValue, requireMatch, shown, ValidationError } from '../../core/validation';
 import { boundPlanTimeNumber, describePlanTimeBound, expressionText, PlanTimeBound, refuseToken } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeyAlgorithm, ProtectionLevel, purposeOf } from '../key-spec';
@@ -62,6 +62,8 @@ const EXTERNAL_ALGORITHMS = new Set<string>([
 
 /** Key ring and key names: 1 to 63 letters, digits, hyphens and underscores. */
 export function requireKmsName(prop: string, name: string): void {
+  // A number (NaN reads as "NaN") or any other non-string would otherwise pass the pattern as text.
+  if (typeof name !== 'string') throw new ValidationError(`${prop} must be 1 to 63 letters, digits, hyphens and underscores, got ${shown(name)}`);
   if (!Token.isUnresolved(name)) requireMatch(prop, name, NAME, '1 to 63 letters, digits, hyphens and underscores');
 }
 
@@ -99,7 +101,7 @@ export function resolveGcpKeySettings(
 
   const algorithm = input.algorithm ?? KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;
   if (!Object.values(KeyAlgorithm).includes(algorithm)) {
-    throw new ValidationError(`algorithm must be one of ${Object.values(KeyAlgorithm).join(', ')}, got ${algorithm}`);
+    throw new ValidationError(`algorithm must be one of ${Object.values(KeyAlgorithm).join(', ')}, got ${shown(algorithm)}`);
   }
   const external = protectionLevel === ProtectionLevel.EXTERNAL || protectionLevel === ProtectionLevel.EXTERNAL_VPC;
   if (external && !EXTERNAL_ALGORITHMS.has(algorithm)) {
@@ -143,7 +145,11 @@ export function resolveGcpKeySettings(
   // Cloud KMS keeps a destroyed version between 24 hours and 120 days before destroying it for good.
   checkDeletionWindowDays(profile, 'destroyScheduledDuration', destroyDays, 1, 120);
 
+  if (input.labels !== undefined && (typeof input.labels !== 'object' || input.labels === null || Array.isArray(input.labels) || isTokenValue(input.labels))) {
+    throw new ValidationError(`labels must be a map of literal label keys to values, got ${shown(input.labels)}`);
+  }
   for (const [key, value] of Object.entries(input.labels ?? {})) {
+    if (typeof value !== 'string') throw new ValidationError(`labels.${key} must be a string, got ${shown(value)}`);
     requireMatch('labels key', key, LABEL_KEY, 'a lower-case letter then up to 62 lower-case letters, digits, hyphens and underscores');
     requireMatch(`labels.${key}`, value, LABEL_VALUE, 'up to 63 lower-case letters, digits, hyphens and underscores');
   }

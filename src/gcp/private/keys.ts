@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { checkAuditSink } from '../../core/checks';
+import { optionalList } from './input';
+import { checkApprovers, checkAuditSink } from '../../core/checks';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { stableName } from '../../core/naming';
 import { ComplianceProfile } from '../../core/profile';
-import { ValidationError } from '../../core/validation';
+import { requireDefined, shown, ValidationError } from '../../core/validation';
 import { GcpCustodians, gcpAssignments } from '../custodians';
 import type { GcpKeyOptions } from '../customer-managed-key';
 import type { IKeyAuditSink } from '../key-audit-sink';
@@ -27,8 +28,9 @@ export function keyRingFor(scope: Construct, props: GcpKeyOptions, approvers: st
     checkSharedDeployer(scope, props);
     return props.keyRing;
   }
-  // Checked for the key before its ring exists, so the error names the key.
+  // Checked for the key before its ring exists, so the error names the key and the prop the caller wrote.
   checkSinkFor(scope, props.profile ?? ComplianceProfile.COMMERCIAL, props.auditSink);
+  checkRingApprovers(scope, props.profile, approvers);
   return new KeyRing(scope, 'KeyRing', {
     project: props.project,
     location: props.location,
@@ -58,4 +60,29 @@ export function checkDualControl(scope: Construct, ring: KeyRing): void {
 /** The profile's audit sink rules, for a construct. */
 export function checkSinkFor(scope: Construct, profile: ComplianceProfile, sink: IKeyAuditSink | undefined): void {
   checkAuditSink(profile, sink && { path: sink.node.path, immutable: sink.immutable, retentionDays: sink.retentionDays }, scope.node.path);
+}
+
+/**
+ * The custodians prop, checked before anything else: present (plain JavaScript callers can omit it), at least one
+ * administrator, every role a list.
+ */
+export function requireCustodians(scope: Construct, c: GcpCustodians): GcpCustodians {
+  requireDefined('custodians', c);
+  if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of member lists, got ${shown(c)}`);
+  const admins = optionalList('custodians.administrators', c.administrators);
+  if (admins.length === 0) {
+    throw new ValidationError(`custodians.administrators must name at least one IAM member for ${scope.node.path}, got none`);
+  }
+  for (const role of ['users', 'auditors', 'approvers', 'importers'] as const) optionalList(`custodians.${role}`, c[role]);
+  return c;
+}
+
+/**
+ * The approvers a key construct hands to the key ring it creates, checked under the name the caller wrote
+ * (custodians.approvers) before the ring checks them as its own `approvers`.
+ */
+export function checkRingApprovers(scope: Construct, profile: ComplianceProfile | undefined, approvers: string[] | undefined): void {
+  const p = profile ?? ComplianceProfile.COMMERCIAL;
+  const assigned = gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', approvers ?? []);
+  if (p.dualControlRequired || assigned.length > 0) checkApprovers(p, assigned.map((a) => a.identity), 'custodians.approvers', scope.node.path);
 }
