@@ -17,7 +17,7 @@ import { FipsLevel } from '../core/fips';
 import { nameFor, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
+import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps, optionalEnum, optionalList, requireProject, requireString } from './private/input';
@@ -236,10 +236,15 @@ export class HyokExternalStore extends Construct {
 
     if (vpc) {
       const certificates = vpc.serverCertificates ?? [];
+      // Each certificate becomes its own server_certificates block, so the list itself must be known at synthesis.
+      if (isTokenValue(certificates) && certificates.length === 1 && /^#\{TfToken\[/.test(certificates[0])) {
+        throw new ValidationError(`serverCertificates must be a list written in the app (each certificate may be a token), got ${shown(certificates)}`);
+      }
       if (certificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
       for (const cert of certificates) {
         if (!Token.isUnresolved(cert) && !/^[A-Za-z0-9+/]+={0,2}$/.test(cert.replace(/\s/g, ''))) {
-          throw new ValidationError('serverCertificates must be DER certificates in base64 (no PEM header), got one that is not');
+          const head = cert.length > 80 ? `${cert.slice(0, 40)}...` : shown(cert);
+          throw new ValidationError(`serverCertificates must be DER certificates in base64 (no PEM header), got ${head}`);
         }
       }
       if (!Token.isUnresolved(vpc.serviceDirectoryService)) {

@@ -151,7 +151,7 @@ describe('bad input', () => {
     ['a multi-region location', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2, 'S', { location: 'eu' }), 'location must be a region for Cloud EKM (e.g. europe-west1), got eu'],
     ['a PEM certificate', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2, 'S', {
       backend: gcp.EkmBackend.vpc({ serviceDirectoryService: SD_SERVICE, hostname: 'h', serverCertificates: ['-----BEGIN CERTIFICATE-----'], externalKeyManagerFipsLevel: FipsLevel.LEVEL_3 }),
-    }), 'serverCertificates must be DER certificates in base64 (no PEM header), got one that is not'],
+    }), 'serverCertificates must be DER certificates in base64 (no PEM header), got -----BEGIN CERTIFICATE-----'],
     ['a Service Directory name that is not one', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2, 'S', {
       backend: gcp.EkmBackend.vpc({ serviceDirectoryService: 'key-manager', hostname: 'h', serverCertificates: [CERT_DER], externalKeyManagerFipsLevel: FipsLevel.LEVEL_3 }),
     }), /serviceDirectoryService must be a Service Directory service name .* got key-manager/],
