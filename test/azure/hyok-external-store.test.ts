@@ -229,7 +229,7 @@ describe('bad input', () => {
     ['an HSM administrator who is a key user', { hsmAdministrators: [ids.user] }, /22222222-2222-4222-8222-222222222222 cannot be both an administrator and a user/],
     ['a name Azure rejects', { name: 'hsm_1' }, 'name must be 3 to 24 letters, digits and hyphens, starting with a letter and ending with a letter or digit, got hsm_1'],
     ['soft delete of 5 days', { softDeleteRetention: Period.days(5) }, /softDeleteRetention must be between 7 and 90/],
-    ['an object id that is not a GUID', { hsmAdministrators: ['alice@example.com'] }, "hsmAdministrators must hold Microsoft Entra object ids (GUIDs), got alice@example.com"],
+    ['an object id that is not a GUID', { hsmAdministrators: ['alice@example.com'] }, 'hsmAdministrators must hold Microsoft Entra object ids (GUIDs), got alice@example.com'],
     ['no audit sink where the profile needs one', { profile: ComplianceProfile.SOVEREIGN, auditSink: undefined }, 'auditSink is required under profile SOVEREIGN for test/Hsm, got undefined'],
   ])('%s', (_name, extra, message) => {
     expect(() => azureHsm(azureStack(), (extra.profile as ComplianceProfile) ?? ComplianceProfile.COMMERCIAL, 'Hsm', extra)).toThrow(message);

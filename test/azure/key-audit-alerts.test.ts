@@ -204,8 +204,8 @@ describe('bad alerting input', () => {
   test.each<[string, Partial<azure.KeyAuditSinkProps>, string | RegExp]>([
     ['no receivers under PCI DSS', { notificationEmails: undefined, alertWebhookUrl: undefined },
       'notificationEmails must name at least one address (or alertWebhookUrl be set) under profile PCI_DSS: alerts on key destruction and on audit-record changes must reach someone, got none'],
-    ['an e-mail that is not one', { notificationEmails: ['security team'] }, "notificationEmails must hold e-mail addresses, got security team"],
-    ['a webhook over plain HTTP', { alertWebhookUrl: 'http://siem.example.com/hook' }, "alertWebhookUrl must be an https:// URL, got http://siem.example.com/hook"],
+    ['an e-mail that is not one', { notificationEmails: ['security team'] }, 'notificationEmails must hold e-mail addresses, got security team'],
+    ['a webhook over plain HTTP', { alertWebhookUrl: 'http://siem.example.com/hook' }, 'alertWebhookUrl must be an https:// URL, got http://siem.example.com/hook'],
     ['a zero burst threshold', { failedAuthorizationBurstThreshold: 0 }, 'failedAuthorizationBurstThreshold must be a whole number between 1 and 100000, got 0'],
   ])('%s', (_n, extra, message) => {
     expect(() => pciSink(azureStack(), extra)).toThrow(message);
@@ -416,7 +416,7 @@ describe('the alerting path: processing rules and action groups', () => {
   });
 
   test('escalationEmails must be e-mail addresses', () => {
-    expect(() => pciSink(azureStack(), { escalationEmails: ['the ciso'] })).toThrow("escalationEmails must hold e-mail addresses, got the ciso");
+    expect(() => pciSink(azureStack(), { escalationEmails: ['the ciso'] })).toThrow('escalationEmails must hold e-mail addresses, got the ciso');
   });
 });
 

@@ -120,7 +120,7 @@ describe('bad input', () => {
       'retention must be at most 730 days without the immutable storage copy, got 1000 days'],
     ['a storage account name Azure rejects', ComplianceProfile.SOC2, { storageAccountName: 'Audit-Logs' }, 'storageAccountName must be 3 to 24 lower-case letters and digits, got Audit-Logs'],
     ['a workspace name Azure rejects', ComplianceProfile.SOC2, { workspaceName: 'ab' }, /workspaceName must be 4 to 63 letters, digits and hyphens.* got ab/],
-    ['an auditor that is not an object id', ComplianceProfile.SOC2, { auditors: ['auditor@example.com'] }, "auditors must hold Microsoft Entra object ids (GUIDs), got auditor@example.com"],
+    ['an auditor that is not an object id', ComplianceProfile.SOC2, { auditors: ['auditor@example.com'] }, 'auditors must hold Microsoft Entra object ids (GUIDs), got auditor@example.com'],
   ])('%s', (_name, profile, extra, message) => {
     expect(() => sink(profile, extra)).toThrow(message);
   });

@@ -224,7 +224,7 @@ describe('bad input', () => {
     ['one approver', { approvers: [ids.approverA] }, 'approvers must name at least 2 distinct approvers for dual control on test/Vault (profile COMMERCIAL), got 1'],
     ['an administrator who approves', { administrators: [ids.admin], approvers: [ids.admin, ids.approverA] },
       /overlap on test\/Vault: .* cannot be both an approver and an administrator/],
-    ['an object id that is not a GUID', { administrators: ['alice@example.com'] }, "administrators must hold Microsoft Entra object ids (GUIDs), got alice@example.com"],
+    ['an object id that is not a GUID', { administrators: ['alice@example.com'] }, 'administrators must hold Microsoft Entra object ids (GUIDs), got alice@example.com'],
   ])('%s', (_what, extra, message) => {
     expect(() => vault(extra)).toThrow(message);
   });
