@@ -289,7 +289,7 @@ export class HyokExternalStore extends Construct {
 
   /** Creates a Cloud KMS key whose one version points at a key in the external key manager. */
   public addKey(id: string, options: ExternalKeyOptions = {}): ExternalKey {
-    return ExternalKey._create(this, id, options);
+    return ExternalKey._create(this, id, options ?? {});
   }
 }
 
@@ -310,6 +310,8 @@ export class ExternalKey extends Construct {
 
   private constructor(store: HyokExternalStore, id: string, options: ExternalKeyOptions) {
     super(store, id);
+    // A key's own custodians get the same up-front check as the store's (JavaScript callers can pass any shape).
+    if (options.custodians !== undefined && options.custodians !== null) requireCustodians(this, options.custodians);
     const level = store.backend.protectionLevel;
     if (level === ProtectionLevel.EXTERNAL_VPC && !options.externalKeyPath) {
       throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got undefined`);
@@ -317,7 +319,7 @@ export class ExternalKey extends Construct {
     if (level === ProtectionLevel.EXTERNAL) {
       if (!options.externalKeyUri) throw new ValidationError(`externalKeyUri is required for an EXTERNAL key (${this.node.path}), got undefined`);
       if (!Token.isUnresolved(options.externalKeyUri) && !/^https:\/\/\S+$/.test(options.externalKeyUri)) {
-        throw new ValidationError(`externalKeyUri must be an https URI, got ${options.externalKeyUri}`);
+        throw new ValidationError(`externalKeyUri must be an https URI, got ${shown(options.externalKeyUri)}`);
       }
     }
     if (level === ProtectionLevel.EXTERNAL_VPC && options.externalKeyUri) {

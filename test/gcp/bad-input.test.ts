@@ -264,3 +264,25 @@ test('EkmBackend options: required fields checked by name (plain JavaScript call
   expect(errorOf(() => gcpEkm(gcpStack(), ComplianceProfile.COMMERCIAL, 'E', { backend, acknowledgeEkmConnectionIsPermanent: true })).message)
     .toBe('serverCertificates must hold at least one DER certificate (base64), got none');
 });
+
+describe('fuzz round 2: custodians shapes, addKey options', () => {
+  const COMMERCIAL = ComplianceProfile.COMMERCIAL;
+
+  test('ByokImport custodians {} names the missing administrators', () => {
+    expect(errorOf(() => gcpByok(gcpStack(), COMMERCIAL, 'B', { custodians: {} as any })).message)
+      .toBe('custodians.administrators is required, got nothing');
+  });
+
+  test('HyokExternalStore custodians without administrators names them', () => {
+    expect(errorOf(() => gcpEkm(gcpStack(), COMMERCIAL, 'Store', { custodians: { users: [''] } as any })).message)
+      .toBe('custodians.administrators is required, got nothing');
+  });
+
+  test.each<[string, object, string]>([
+    ['custodians as a string', { externalKeyPath: 'v0/keys/orders', custodians: 'x' }, 'custodians must be an object of member lists, got x'],
+    ['custodians without administrators', { externalKeyPath: 'v0/keys/orders', custodians: { users: [m.user] } }, 'custodians.administrators is required, got nothing'],
+  ])('HyokExternalStore.addKey: %s is refused, not a TypeError', (_name, options, message) => {
+    const store = gcpEkm(gcpStack(), COMMERCIAL);
+    expect(errorOf(() => store.addKey('K', options as any)).message).toBe(message);
+  });
+});

@@ -88,6 +88,7 @@ export function checkAzureKeyProps(props: AzureKeyPropsInput, createsVault: bool
 export function requireAzureCustodians(path: string, c: AzureCustodians): AzureCustodians {
   requireDefined('custodians', c);
   if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of object id lists, got ${shown(c)}`);
+  requireDefined('custodians.administrators', c.administrators);
   if (optionalList('custodians.administrators', c.administrators).length === 0) {
     throw new ValidationError(`custodians.administrators must name at least one object id for ${path}, got none`);
   }

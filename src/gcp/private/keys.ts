@@ -69,6 +69,7 @@ export function checkSinkFor(scope: Construct, profile: ComplianceProfile, sink:
 export function requireCustodians(scope: Construct, c: GcpCustodians): GcpCustodians {
   requireDefined('custodians', c);
   if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of member lists, got ${shown(c)}`);
+  requireDefined('custodians.administrators', c.administrators);
   const admins = optionalList('custodians.administrators', c.administrators);
   if (admins.length === 0) {
     throw new ValidationError(`custodians.administrators must name at least one IAM member for ${scope.node.path}, got none`);
