@@ -140,7 +140,8 @@ export class VaultNetwork {
     const links = options.linkedVirtualNetworkIds ?? [];
     if (!zone && links.length === 0) {
       throw new ValidationError('VaultNetwork.privateEndpoint needs privateDnsZoneId (an existing privatelink zone) or linkedVirtualNetworkIds ' +
-        '(a zone created here, linked to those networks), got neither: without the zone the vault\'s name resolves to its public ' +
+        `(a zone created here, linked to those networks), got neither${options.linkedVirtualNetworkIds ? ' (linkedVirtualNetworkIds is empty)' : ''}: ` +
+        'without the zone the vault\'s name resolves to its public ' +
         'address, which refuses every request once public network access is disabled');
     }
     if (zone && links.length > 0) {

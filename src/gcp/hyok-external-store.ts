@@ -20,6 +20,7 @@ import { ComplianceProfile } from '../core/profile';
 import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { optionalPeriod } from '../terraform/input';
 import { checkKeyProps, optionalEnum, optionalList, requireProject, requireString } from './private/input';
 import { describeRotationBound, GcpKeySettings, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkRingApprovers, keyAssignments, requireCustodians } from './private/keys';
@@ -177,7 +178,7 @@ export interface ExternalKeyOptions {
   /** @default - none */
   readonly labels?: Record<string, string>;
   /**
-   * Custodians of this key.
+   * Custodians of this key. `administrators` may be empty here: the store's administrators administer its key ring.
    * @default - the store's custodians
    */
   readonly custodians?: GcpCustodians;
@@ -311,7 +312,8 @@ export class ExternalKey extends Construct {
   private constructor(store: HyokExternalStore, id: string, options: ExternalKeyOptions) {
     super(store, id);
     // A key's own custodians get the same up-front check as the store's (JavaScript callers can pass any shape).
-    if (options.custodians !== undefined && options.custodians !== null) requireCustodians(this, options.custodians);
+    if (options.custodians !== undefined && options.custodians !== null) requireCustodians(this, options.custodians, false);
+    for (const prop of ['rotation', 'destroyScheduledDuration'] as const) optionalPeriod(prop, options[prop]);
     const level = store.backend.protectionLevel;
     if (level === ProtectionLevel.EXTERNAL_VPC && !options.externalKeyPath) {
       throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got undefined`);
@@ -346,7 +348,7 @@ export class ExternalKey extends Construct {
       // Creating the version makes Cloud KMS reach the key manager, as the service agent.
       dependsOn: store._agentGrants.length > 0 ? store._agentGrants : undefined,
     });
-    c.administrators.forEach((a) => store.keyRing.addAdministrator(a, 'custodians.administrators'));
+    (c.administrators ?? []).forEach((a) => store.keyRing.addAdministrator(a, 'custodians.administrators'));
     const ledger = EvidenceLedger.of(this);
     assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
     for (const u of c.users ?? []) {

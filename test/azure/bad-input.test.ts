@@ -305,7 +305,7 @@ describe('fuzz round 2: values shown as shown(), options checked like props', ()
     ['expireAfter as a number', { expireAfter: 730 }, /^expireAfter must be a Period such as Period\.days\(90\), got 730$/],
     ['rotation as a string', { rotation: 'P1Y' }, /^rotation must be a Period .* got P1Y$/],
     ['custodians as a string', { custodians: 'x' }, /^custodians must be an object of object id lists, got x$/],
-    ['custodians without administrators', { custodians: { users: [ids.user] } }, /^custodians\.administrators is required, got nothing$/],
+    ['a padded custodians.users element (no administrators given)', { custodians: { users: [` ${ids.user} `] } }, /^custodians\.users must hold Microsoft Entra object ids \(GUIDs\), got " [0-9a-f-]+ "$/],
   ])('HyokExternalStore.addKey: %s is refused, not a TypeError', (_name, options, message) => {
     const store = azureHsm(azureStack(), COMMERCIAL);
     expect(errorOf(() => store.addKey('K', options as any)).message).toMatch(message);
@@ -332,5 +332,31 @@ describe('fuzz round 2: values shown as shown(), options checked like props', ()
     ['a missing subnetId is required', { privateDnsZoneId: NET.vaultZone }, 'subnetId is required, got nothing'],
   ])('VaultNetwork.privateEndpoint: %s', (_name, options, message) => {
     expect(errorOf(() => azure.VaultNetwork.privateEndpoint(options as any)).message).toBe(message);
+  });
+
+  test('HyokExternalStore.addKey: custodians without administrators is accepted (the store\'s administer every key)', () => {
+    const stack = azureStack();
+    azureHsm(stack, COMMERCIAL).addKey('K', { custodians: { users: [LOWER_USER] } as any });
+    const json = cleanSynth(stack);
+    const assignments = json.resource.azurerm_key_vault_managed_hardware_security_module_role_assignment;
+    const principals = Object.values(assignments).map((r: any) => r.principal_id);
+    expect(principals).toContain(LOWER_USER);
+  });
+
+  test('ByokImport custodians without importers names them as required', () => {
+    expect(errorOf(() => azureByok(azureStack(), COMMERCIAL, 'B', { custodians: { administrators: [ids.admin] } })).message)
+      .toBe('custodians.importers is required, got nothing');
+  });
+
+  test('HyokExternalStore: one token certificate is counted and shown as a token', () => {
+    const stack = azureStack();
+    const cert = new TerraformVariable(stack, 'cert', { type: 'string' }).stringValue;
+    expect(errorOf(() => azureHsm(stack, COMMERCIAL, 'Hsm', { securityDomainCertificateIds: [cert] })).message)
+      .toMatch(/^securityDomainCertificateIds must name 3 to 10 certificates, got 1 \(a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)\)$/);
+  });
+
+  test('VaultNetwork.privateEndpoint: an empty linkedVirtualNetworkIds is named as empty', () => {
+    expect(errorOf(() => azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [] })).message)
+      .toMatch(/^VaultNetwork\.privateEndpoint needs privateDnsZoneId .* got neither \(linkedVirtualNetworkIds is empty\): /);
   });
 });

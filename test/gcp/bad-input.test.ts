@@ -280,9 +280,32 @@ describe('fuzz round 2: custodians shapes, addKey options', () => {
 
   test.each<[string, object, string]>([
     ['custodians as a string', { externalKeyPath: 'v0/keys/orders', custodians: 'x' }, 'custodians must be an object of member lists, got x'],
-    ['custodians without administrators', { externalKeyPath: 'v0/keys/orders', custodians: { users: [m.user] } }, 'custodians.administrators is required, got nothing'],
   ])('HyokExternalStore.addKey: %s is refused, not a TypeError', (_name, options, message) => {
     const store = gcpEkm(gcpStack(), COMMERCIAL);
     expect(errorOf(() => store.addKey('K', options as any)).message).toBe(message);
+  });
+
+  test('HyokExternalStore.addKey: custodians without administrators is accepted (the store\'s administer its key ring)', () => {
+    const stack = gcpStack();
+    gcpEkm(stack, COMMERCIAL).addKey('K', { externalKeyPath: 'v0/keys/orders', custodians: { users: ['user:ext-user@example.com'] } as any });
+    expect(cleanSynth(stack)).toContain('user:ext-user@example.com');
+  });
+
+  test('ByokImport custodians without importers names them as required', () => {
+    expect(errorOf(() => gcpByok(gcpStack(), COMMERCIAL, 'B', { custodians: { administrators: [m.admin] } })).message)
+      .toBe('custodians.importers is required, got nothing');
+  });
+
+  test('ByokImport importMethod as an object is shown, not "[object Object]"', () => {
+    expect(errorOf(() => gcpByok(gcpStack(), COMMERCIAL, 'B', { importMethod: {} as any })).message)
+      .toMatch(/^importMethod must be one of .*, got \{\}$/);
+  });
+
+  test.each<[string, object, RegExp]>([
+    ['destroyScheduledDuration as a number', { destroyScheduledDuration: 30 }, /^destroyScheduledDuration must be a Period such as Period\.days\(90\), got 30$/],
+    ['rotation as a string', { rotation: 'P90D' }, /^rotation must be a Period .* got P90D$/],
+  ])('HyokExternalStore.addKey: %s is refused, not a TypeError', (_name, options, message) => {
+    const store = gcpEkm(gcpStack(), COMMERCIAL);
+    expect(errorOf(() => store.addKey('K', { externalKeyPath: 'v0/keys/orders', ...options } as any)).message).toMatch(message);
   });
 });

@@ -165,7 +165,7 @@ describe('bad input', () => {
     ['an EKM key that decrypts asymmetrically', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2).addKey('K', {
       externalKeyPath: 'p', algorithm: gcp.KeyAlgorithm.RSA_DECRYPT_OAEP_3072_SHA256,
     }), /algorithm must be symmetric encryption or an EC\/RSA signing algorithm for EXTERNAL_VPC keys/],
-    ['BYOK without importers', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { custodians: { administrators: [m.admin] } }),
+    ['BYOK without importers', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { custodians: { administrators: [m.admin], importers: [] } }),
       'custodians.importers must name at least one IAM member for test/K, got none'],
     ['an importer who is a user', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { custodians: { administrators: [m.admin], users: [m.user], importers: [m.user] } }),
       /cannot be both a user and an importer/],

@@ -83,13 +83,14 @@ export function checkAzureKeyProps(props: AzureKeyPropsInput, createsVault: bool
 
 /**
  * The custodians prop, checked before anything else: present, at least one administrator, every role a list of
- * distinct object ids (duplicates would give two role assignments one construct id).
+ * distinct object ids (duplicates would give two role assignments one construct id). A key's own custodians in a
+ * store (`administratorsRequired` false) may leave out administrators: the store's administer every key in it.
  */
-export function requireAzureCustodians(path: string, c: AzureCustodians): AzureCustodians {
+export function requireAzureCustodians(path: string, c: AzureCustodians, administratorsRequired = true): AzureCustodians {
   requireDefined('custodians', c);
   if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of object id lists, got ${shown(c)}`);
-  requireDefined('custodians.administrators', c.administrators);
-  if (optionalList('custodians.administrators', c.administrators).length === 0) {
+  if (administratorsRequired) requireDefined('custodians.administrators', c.administrators);
+  if (administratorsRequired && optionalList('custodians.administrators', c.administrators).length === 0) {
     throw new ValidationError(`custodians.administrators must name at least one object id for ${path}, got none`);
   }
   for (const role of ['administrators', 'users', 'auditors', 'approvers', 'importers', 'backupOperators'] as const) {

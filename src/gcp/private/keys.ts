@@ -64,14 +64,15 @@ export function checkSinkFor(scope: Construct, profile: ComplianceProfile, sink:
 
 /**
  * The custodians prop, checked before anything else: present (plain JavaScript callers can omit it), at least one
- * administrator, every role a list.
+ * administrator, every role a list. A key's own custodians in a store (`administratorsRequired` false) may leave out
+ * administrators: the store's administer its key ring and every key in it.
  */
-export function requireCustodians(scope: Construct, c: GcpCustodians): GcpCustodians {
+export function requireCustodians(scope: Construct, c: GcpCustodians, administratorsRequired = true): GcpCustodians {
   requireDefined('custodians', c);
   if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of member lists, got ${shown(c)}`);
-  requireDefined('custodians.administrators', c.administrators);
+  if (administratorsRequired) requireDefined('custodians.administrators', c.administrators);
   const admins = optionalList('custodians.administrators', c.administrators);
-  if (admins.length === 0) {
+  if (administratorsRequired && admins.length === 0) {
     throw new ValidationError(`custodians.administrators must name at least one IAM member for ${scope.node.path}, got none`);
   }
   for (const role of ['users', 'auditors', 'approvers', 'importers'] as const) optionalList(`custodians.${role}`, c[role]);
