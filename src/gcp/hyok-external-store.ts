@@ -315,11 +315,17 @@ export class ExternalKey extends Construct {
     if (options.custodians !== undefined && options.custodians !== null) requireCustodians(this, options.custodians, false);
     for (const prop of ['rotation', 'destroyScheduledDuration'] as const) optionalPeriod(prop, options[prop]);
     const level = store.backend.protectionLevel;
-    if (level === ProtectionLevel.EXTERNAL_VPC && !options.externalKeyPath) {
-      throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got undefined`);
+    if (level === ProtectionLevel.EXTERNAL_VPC) {
+      if (options.externalKeyPath === undefined || options.externalKeyPath === null) {
+        throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got nothing`);
+      }
+      requireString('externalKeyPath', options.externalKeyPath);
     }
     if (level === ProtectionLevel.EXTERNAL) {
-      if (!options.externalKeyUri) throw new ValidationError(`externalKeyUri is required for an EXTERNAL key (${this.node.path}), got undefined`);
+      if (options.externalKeyUri === undefined || options.externalKeyUri === null) {
+        throw new ValidationError(`externalKeyUri is required for an EXTERNAL key (${this.node.path}), got nothing`);
+      }
+      requireString('externalKeyUri', options.externalKeyUri);
       if (!Token.isUnresolved(options.externalKeyUri) && !/^https:\/\/\S+$/.test(options.externalKeyUri)) {
         throw new ValidationError(`externalKeyUri must be an https URI, got ${shown(options.externalKeyUri)}`);
       }

@@ -359,4 +359,8 @@ describe('fuzz round 2: values shown as shown(), options checked like props', ()
     expect(errorOf(() => azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [] })).message)
       .toMatch(/^VaultNetwork\.privateEndpoint needs privateDnsZoneId .* got neither \(linkedVirtualNetworkIds is empty\): /);
   });
+
+  test('TenantKeyHierarchy isolation as an object is refused by name and shown, not "[object Object]"', () => {
+    expect(errorOf(() => tenants({ isolation: {} as any })).message).toBe('isolation must be one of DEDICATED, POOLED, TIERED, got {}');
+  });
 });

@@ -308,4 +308,13 @@ describe('fuzz round 2: custodians shapes, addKey options', () => {
     const store = gcpEkm(gcpStack(), COMMERCIAL);
     expect(errorOf(() => store.addKey('K', { externalKeyPath: 'v0/keys/orders', ...options } as any)).message).toMatch(message);
   });
+
+  test('HyokExternalStore.addKey: an empty externalKeyPath is shown as "", not "undefined"', () => {
+    expect(errorOf(() => gcpEkm(gcpStack(), COMMERCIAL).addKey('K', { externalKeyPath: '' })).message)
+      .toBe('externalKeyPath must be a non-empty string, got ""');
+  });
+
+  test('TenantKeyHierarchy isolation as an object is refused by name and shown, not "[object Object]"', () => {
+    expect(errorOf(() => tenants({ isolation: {} as any })).message).toBe('isolation must be one of DEDICATED, POOLED, TIERED, got {}');
+  });
 });

@@ -158,7 +158,7 @@ describe('bad input', () => {
     ['a key manager below the profile FIPS level', () => gcpEkm(gcpStack(), ComplianceProfile.SOVEREIGN, 'S', {
       backend: gcp.EkmBackend.internet({ externalKeyManagerFipsLevel: FipsLevel.LEVEL_1 }),
     }).addKey('K', { externalKeyUri: 'https://ekm.example.com/k' }), /profile SOVEREIGN requires FIPS 140 Level 3 or higher/],
-    ['a VPC key without its path', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2).addKey('K'), 'externalKeyPath is required for an EXTERNAL_VPC key (test/Store/K), got undefined'],
+    ['a VPC key without its path', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2).addKey('K'), 'externalKeyPath is required for an EXTERNAL_VPC key (test/Store/K), got nothing'],
     ['an internet key with a plain http URI', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2, 'S', {
       backend: gcp.EkmBackend.internet({ externalKeyManagerFipsLevel: FipsLevel.LEVEL_3 }),
     }).addKey('K', { externalKeyUri: 'http://ekm.example.com/k' }), 'externalKeyUri must be an https URI, got http://ekm.example.com/k'],
