@@ -363,4 +363,11 @@ describe('fuzz round 2: values shown as shown(), options checked like props', ()
   test('TenantKeyHierarchy isolation as an object is refused by name and shown, not "[object Object]"', () => {
     expect(errorOf(() => tenants({ isolation: {} as any })).message).toBe('isolation must be one of DEDICATED, POOLED, TIERED, got {}');
   });
+
+  test('a rotation variable whose default is a padded string shows it quoted', () => {
+    const stack = azureStack();
+    const v = new TerraformVariable(stack, 'x', { type: 'number', default: ' 90 ' });
+    expect(errorOf(() => azureCmk(stack, COMMERCIAL, 'K', { rotation: Period.days(v.numberValue) })).message)
+      .toMatch(/^rotation comes from var\.x, whose default must be a whole number from 7 to \d+ days .*, got " 90 "$/);
+  });
 });
