@@ -370,4 +370,9 @@ describe('fuzz round 2: values shown as shown(), options checked like props', ()
     expect(errorOf(() => azureCmk(stack, COMMERCIAL, 'K', { rotation: Period.days(v.numberValue) })).message)
       .toMatch(/^rotation comes from var\.x, whose default must be a whole number from 7 to \d+ days .*, got " 90 "$/);
   });
+
+  test('HyokExternalStore auditOptOutReason as an object is shown, not "[object Object]"', () => {
+    expect(errorOf(() => azureHsm(azureStack(), COMMERCIAL, 'Hsm', { auditSink: undefined, auditOptOutReason: { why: 'x' } as any })).message)
+      .toBe('auditOptOutReason must give a reason of at least 10 characters that the compliance report shows, got {"why":"x"}');
+  });
 });
