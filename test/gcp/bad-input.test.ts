@@ -317,4 +317,18 @@ describe('fuzz round 2: custodians shapes, addKey options', () => {
   test('TenantKeyHierarchy isolation as an object is refused by name and shown, not "[object Object]"', () => {
     expect(errorOf(() => tenants({ isolation: {} as any })).message).toBe('isolation must be one of DEDICATED, POOLED, TIERED, got {}');
   });
+
+  test('KeyRing: a single token approver is shown as a token, not only counted', () => {
+    const stack = gcpStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => new gcp.KeyRing(stack, 'Ring', { project: PROJECT, location: LOCATION, approvers: [approver] })).message)
+      .toMatch(/^approvers must name at least 2 distinct approvers for dual control on test\/Ring \(profile COMMERCIAL\), got 1: a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)$/);
+  });
+
+  test('CustomerManagedKey: a single token in custodians.approvers is shown as a token', () => {
+    const stack = gcpStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => gcpCmk(stack, COMMERCIAL, 'K', { custodians: { administrators: [m.admin], approvers: [approver] } })).message)
+      .toMatch(/^custodians\.approvers must name at least 2 distinct approvers .* got 1: a token \(/);
+  });
 });
