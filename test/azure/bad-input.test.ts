@@ -375,4 +375,19 @@ describe('fuzz round 2: values shown as shown(), options checked like props', ()
     expect(errorOf(() => azureHsm(azureStack(), COMMERCIAL, 'Hsm', { auditSink: undefined, auditOptOutReason: { why: 'x' } as any })).message)
       .toBe('auditOptOutReason must give a reason of at least 10 characters that the compliance report shows, got {"why":"x"}');
   });
+
+  test('CustomerManagedKey: a single token in custodians.approvers is shown as a token, not only counted', () => {
+    const stack = azureStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => azureCmk(stack, COMMERCIAL, 'K', { custodians: { administrators: [ids.admin], approvers: [approver] } })).message)
+      .toMatch(/^custodians\.approvers must name at least 2 distinct approvers for dual control on test\/K \(profile COMMERCIAL\), got 1: a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)$/);
+  });
+
+  test('KeyVault: a single token approver is shown as a token', () => {
+    const stack = azureStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => new azure.KeyVault(stack, 'V', {
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), approvers: [approver],
+    })).message).toMatch(/^approvers must name at least 2 distinct approvers .* got 1: a token \(/);
+  });
 });

@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import { checkApprovers } from '../../core/checks';
 import { CustodianRole } from '../../core/custodians';
 import { ComplianceProfile } from '../../core/profile';
-import { requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
+import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
 import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../../terraform/input';
 import { azureAssignments, requireObjectId } from '../custodians';
 import { requireName } from './key-settings';
@@ -107,6 +107,20 @@ export function checkVaultApprovers(path: string, profile: ComplianceProfile | u
   const p = profile ?? ComplianceProfile.COMMERCIAL;
   const list = approvers ?? [];
   if (p.dualControlRequired || list.length > 0) {
-    checkApprovers(p, list.map((a) => (Token.isUnresolved(a) ? a : a.toLowerCase())), 'custodians.approvers', path);
+    checkAzureApprovers(p, list, 'custodians.approvers', path);
   }
+}
+
+/**
+ * Dual control's two distinct approvers (object ids compare without case). A token approver cannot be told apart from
+ * the other at synthesis, so a list short of two distinct literal ids is refused with the ids shown, the token as a
+ * token, not only counted.
+ */
+export function checkAzureApprovers(profile: ComplianceProfile, approvers: string[], prop: string, path: string): void {
+  const identities = approvers.map((a) => (Token.isUnresolved(a) ? a : a.toLowerCase()));
+  if (new Set(identities).size < 2 && approvers.some(isTokenValue)) {
+    throw new ValidationError(`${prop} must name at least 2 distinct approvers for dual control on ${path} (profile ${profile.name}), ` +
+      `got ${new Set(identities).size}: ${approvers.map(shown).join(', ')}`);
+  }
+  checkApprovers(profile, identities, prop, path);
 }
