@@ -19,7 +19,7 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { shown, ValidationError } from '../core/validation';
+import { requireDefined, shown, ValidationError } from '../core/validation';
 import { optionalBoolean, optionalEnum } from '../terraform/input';
 import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
@@ -110,7 +110,7 @@ export class ByokImport extends Construct {
     const c = requireAzureCustodians(this.node.path, props.custodians);
     optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
     optionalBoolean('keyImported', props.keyImported);
-    if ((c.importers ?? []).length === 0) {
+    if (requireDefined('custodians.importers', c.importers).length === 0) {
       throw new ValidationError(`custodians.importers must name at least one object id for ${this.node.path}, got none`);
     }
     if (props.vault && props.managedHsm) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);

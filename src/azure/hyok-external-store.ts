@@ -20,7 +20,7 @@ import { FipsLevel } from '../core/fips';
 import { nameFor, stableGuid } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
-import { requireDefined, requireRange, shown, ValidationError } from '../core/validation';
+import { isTokenValue, requireDefined, requireRange, shown, ValidationError } from '../core/validation';
 import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../terraform/input';
 import { optionalObjectId, requireAzureCustodians, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
@@ -159,7 +159,7 @@ export interface ManagedHsmKeyOptions {
    */
   readonly expireAfter?: Period;
   /**
-   * Custodians of this key.
+   * Custodians of this key. `administrators` may be empty here: the store's administrators administer every key in it.
    * @default - the store's custodians
    */
   readonly custodians?: AzureCustodians;
@@ -226,9 +226,15 @@ export class HyokExternalStore extends Construct {
       path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
     }, this.node.path);
     const auditSink = KeyAuditSink._resolve(this, props.auditSink, props.auditOptOutReason, props.resourceGroupName, props.location);
+    // A token list has no length at synthesis: the quorum is checked against the number of certificates.
+    // (cdktf encodes a list token as a one-element list `#{TfToken[...]}`; a token element of a literal list is fine.)
+    if (Array.isArray(props.securityDomainCertificateIds)
+      && props.securityDomainCertificateIds.some((c) => typeof c === 'string' && c.startsWith('#{TfToken['))) {
+      throw new ValidationError(`securityDomainCertificateIds must be a literal list of 3 to 10 certificate ids (the quorum is checked against it), got ${shown(props.securityDomainCertificateIds)}`);
+    }
     const certs = optionalList('securityDomainCertificateIds', props.securityDomainCertificateIds);
     if (certs.length < 3 || certs.length > 10) {
-      throw new ValidationError(`securityDomainCertificateIds must name 3 to 10 certificates, got ${certs.length}`);
+      throw new ValidationError(`securityDomainCertificateIds must name 3 to 10 certificates, got ${certs.length}${certs.some(isTokenValue) ? ` (${certs.map(shown).join(', ')})` : ''}`);
     }
     for (const cert of certs) requireString('securityDomainCertificateIds', cert);
     // A certificate listed twice would count one holder twice towards the quorum (split knowledge between fewer people).
@@ -383,6 +389,10 @@ export class HyokExternalStore extends Construct {
    */
   public addKey(id: string, options: ManagedHsmKeyOptions = {}): ManagedHsmKey {
     this.requireActivated(`addKey('${id}')`);
+    options = options ?? {};
+    // The options get the constructors' up-front checks: JavaScript callers can pass any shape.
+    for (const prop of ['rotation', 'expireAfter'] as const) optionalPeriod(prop, options[prop]);
+    if (options.custodians !== undefined && options.custodians !== null) requireAzureCustodians(`${this.node.path}/${id}`, options.custodians, false);
     const settings = resolveAzureKeySettings(this, id, { ...options, profile: this.profile, auditSink: this.auditSink },
       DeploymentModel.HYOK, true, this.fipsLevel);
     return this._createKey(this, id, {

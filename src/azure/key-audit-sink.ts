@@ -832,7 +832,7 @@ function auditRecordChangeQuery(accountName: string): string {
 
 function requireReason(prop: string, reason: string): string {
   if (typeof reason !== 'string' || reason.trim().length < 10) {
-    throw new ValidationError(`${prop} must give a reason of at least 10 characters that the compliance report shows, got '${reason}'`);
+    throw new ValidationError(`${prop} must give a reason of at least 10 characters that the compliance report shows, got ${typeof reason === 'string' ? `'${reason}'` : shown(reason)}`);
   }
   return reason.trim();
 }

@@ -10,7 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import { azureAssignments } from './custodians';
 import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
 import { VaultNetwork, VaultNetworkMode } from './vault-network';
-import { checkApprovers, checkAuditSink, checkDeletionWindowDays } from '../core/checks';
+import { checkAuditSink, checkDeletionWindowDays } from '../core/checks';
 import { Control } from '../core/controls';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { KeyCustody } from '../core/deployment-model';
@@ -22,7 +22,7 @@ import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, shown, ValidationError } from '../core/validation';
 import { optionalConstruct, optionalEnum, optionalList, optionalPeriod, optionalProfile } from '../terraform/input';
-import { optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
+import { checkAzureApprovers, optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { AttachedNetwork } from './private/network';
 import {
@@ -229,7 +229,7 @@ export class KeyVault extends Construct {
     this.dualControl = profile.dualControlRequired || approvers.length > 0;
     this.assignments.push(...azureAssignments(CustodianRole.APPROVER, 'approvers', approvers));
     if (this.dualControl) {
-      checkApprovers(profile, approvers.map((a) => a.toLowerCase()), 'approvers', this.node.path);
+      checkAzureApprovers(profile, approvers, 'approvers', this.node.path);
     }
 
     const client = clientConfig(this);

@@ -18,7 +18,7 @@ import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, shown, ValidationError } from '../core/validation';
-import { optionalList, requireLiteralNames, requireWholeNumber } from '../terraform/input';
+import { optionalEnum, optionalList, requireLiteralNames, requireWholeNumber } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
@@ -199,6 +199,7 @@ export class TenantKeyHierarchy extends Construct {
     this.settings = resolveAzureKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, true, FipsLevel.LEVEL_3);
     this.profile = this.settings.profile;
     checkVaultApprovers(this.node.path, this.profile, c.approvers);
+    optionalEnum('isolation', props.isolation, Object.values(TenantIsolation));
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
     // Checked here, under the names the caller wrote, before the tenant plan checks its own tenantsPerShard.
     this.tenantsPerVault = requireWholeNumber('tenantsPerVault', props.tenantsPerVault ?? 100, 1);

@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { optionalBoolean, optionalList, requireString } from '../terraform/input';
 import { requireLocation, requireResourceGroupName } from './private/input';
 import { attachNetwork, AttachedNetwork, NetworkTarget } from './private/network';
@@ -124,9 +124,10 @@ export class VaultNetwork {
    * Public network access disabled; reachable only through a private endpoint whose name resolves in a private DNS zone.
    */
   public static privateEndpoint(options: VaultPrivateEndpointOptions): VaultNetwork {
-    if (!options || !options.subnetId) {
-      throw new ValidationError('VaultNetwork.privateEndpoint needs subnetId, the subnet the private endpoint goes in, got none');
+    if (options === undefined || options === null || typeof options !== 'object') {
+      throw new ValidationError(`VaultNetwork.privateEndpoint needs options with subnetId, the subnet the private endpoint goes in, got ${shown(options)}`);
     }
+    requireDefined('subnetId', options.subnetId);
     requireResourceId('subnetId', options.subnetId, SUBNET_ID, SUBNET_ID_RULE);
     for (const vnet of optionalList('linkedVirtualNetworkIds', options.linkedVirtualNetworkIds)) {
       requireResourceId('linkedVirtualNetworkIds', vnet, VNET_ID, '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>');
@@ -139,12 +140,13 @@ export class VaultNetwork {
     const links = options.linkedVirtualNetworkIds ?? [];
     if (!zone && links.length === 0) {
       throw new ValidationError('VaultNetwork.privateEndpoint needs privateDnsZoneId (an existing privatelink zone) or linkedVirtualNetworkIds ' +
-        '(a zone created here, linked to those networks), got neither: without the zone the vault\'s name resolves to its public ' +
+        `(a zone created here, linked to those networks), got neither${options.linkedVirtualNetworkIds ? ' (linkedVirtualNetworkIds is empty)' : ''}: ` +
+        'without the zone the vault\'s name resolves to its public ' +
         'address, which refuses every request once public network access is disabled');
     }
     if (zone && links.length > 0) {
       throw new ValidationError('VaultNetwork.privateEndpoint takes privateDnsZoneId (an existing zone) or linkedVirtualNetworkIds (a zone created here), ' +
-        `not both, got privateDnsZoneId ${zone} and ${links.length} linkedVirtualNetworkIds`);
+        `not both, got privateDnsZoneId ${shown(zone)} and ${links.length} linkedVirtualNetworkIds`);
     }
     return new VaultNetwork(VaultNetworkMode.PRIVATE_ENDPOINT, options, undefined);
   }

@@ -13,7 +13,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { requireMatch, ValidationError } from '../core/validation';
+import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
 import { checkKeyProps } from './private/input';
 import { describeRotationBound, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
@@ -73,7 +73,7 @@ export class ByokImport extends Construct {
     super(scope, id);
     checkKeyProps(props);
     const c = requireCustodians(this, props.custodians);
-    if ((c.importers ?? []).length === 0) {
+    if (requireDefined('custodians.importers', c.importers).length === 0) {
       throw new ValidationError(`custodians.importers must name at least one IAM member for ${this.node.path}, got none`);
     }
     this.model = DeploymentModel.BYOK;
@@ -82,7 +82,7 @@ export class ByokImport extends Construct {
     SeparationOfDuties.check([...assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
     const importMethod = props.importMethod ?? ImportMethod.RSA_OAEP_4096_SHA256_AES_256;
     if (!Object.values(ImportMethod).includes(importMethod)) {
-      throw new ValidationError(`importMethod must be one of ${Object.values(ImportMethod).join(', ')}, got ${importMethod}`);
+      throw new ValidationError(`importMethod must be one of ${Object.values(ImportMethod).join(', ')}, got ${shown(importMethod)}`);
     }
     const jobId = props.importJobId ?? stableName(this, 'import-', 63, /[^a-z0-9_-]/g);
     requireKmsName('importJobId', jobId);

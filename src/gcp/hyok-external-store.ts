@@ -20,6 +20,7 @@ import { ComplianceProfile } from '../core/profile';
 import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
+import { optionalPeriod } from '../terraform/input';
 import { checkKeyProps, optionalEnum, optionalList, requireProject, requireString } from './private/input';
 import { describeRotationBound, GcpKeySettings, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkRingApprovers, keyAssignments, requireCustodians } from './private/keys';
@@ -177,7 +178,7 @@ export interface ExternalKeyOptions {
   /** @default - none */
   readonly labels?: Record<string, string>;
   /**
-   * Custodians of this key.
+   * Custodians of this key. `administrators` may be empty here: the store's administrators administer its key ring.
    * @default - the store's custodians
    */
   readonly custodians?: GcpCustodians;
@@ -289,7 +290,7 @@ export class HyokExternalStore extends Construct {
 
   /** Creates a Cloud KMS key whose one version points at a key in the external key manager. */
   public addKey(id: string, options: ExternalKeyOptions = {}): ExternalKey {
-    return ExternalKey._create(this, id, options);
+    return ExternalKey._create(this, id, options ?? {});
   }
 }
 
@@ -310,14 +311,23 @@ export class ExternalKey extends Construct {
 
   private constructor(store: HyokExternalStore, id: string, options: ExternalKeyOptions) {
     super(store, id);
+    // A key's own custodians get the same up-front check as the store's (JavaScript callers can pass any shape).
+    if (options.custodians !== undefined && options.custodians !== null) requireCustodians(this, options.custodians, false);
+    for (const prop of ['rotation', 'destroyScheduledDuration'] as const) optionalPeriod(prop, options[prop]);
     const level = store.backend.protectionLevel;
-    if (level === ProtectionLevel.EXTERNAL_VPC && !options.externalKeyPath) {
-      throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got undefined`);
+    if (level === ProtectionLevel.EXTERNAL_VPC) {
+      if (options.externalKeyPath === undefined || options.externalKeyPath === null) {
+        throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got nothing`);
+      }
+      requireString('externalKeyPath', options.externalKeyPath);
     }
     if (level === ProtectionLevel.EXTERNAL) {
-      if (!options.externalKeyUri) throw new ValidationError(`externalKeyUri is required for an EXTERNAL key (${this.node.path}), got undefined`);
+      if (options.externalKeyUri === undefined || options.externalKeyUri === null) {
+        throw new ValidationError(`externalKeyUri is required for an EXTERNAL key (${this.node.path}), got nothing`);
+      }
+      requireString('externalKeyUri', options.externalKeyUri);
       if (!Token.isUnresolved(options.externalKeyUri) && !/^https:\/\/\S+$/.test(options.externalKeyUri)) {
-        throw new ValidationError(`externalKeyUri must be an https URI, got ${options.externalKeyUri}`);
+        throw new ValidationError(`externalKeyUri must be an https URI, got ${shown(options.externalKeyUri)}`);
       }
     }
     if (level === ProtectionLevel.EXTERNAL_VPC && options.externalKeyUri) {
@@ -344,7 +354,7 @@ export class ExternalKey extends Construct {
       // Creating the version makes Cloud KMS reach the key manager, as the service agent.
       dependsOn: store._agentGrants.length > 0 ? store._agentGrants : undefined,
     });
-    c.administrators.forEach((a) => store.keyRing.addAdministrator(a, 'custodians.administrators'));
+    (c.administrators ?? []).forEach((a) => store.keyRing.addAdministrator(a, 'custodians.administrators'));
     const ledger = EvidenceLedger.of(this);
     assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
     for (const u of c.users ?? []) {

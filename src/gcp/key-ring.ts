@@ -5,7 +5,6 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { gcpAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
-import { checkApprovers } from '../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { EvidenceLedger } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
@@ -15,7 +14,7 @@ import { deployerAssignment, EXTERNAL_KEYS, keyAdministratorRole, ringCondition 
 import { requireLocation, requireProject } from './private/input';
 import { optionalConstruct, optionalProfile } from '../terraform/input';
 import { requireKmsName } from './private/key-settings';
-import { checkSinkFor } from './private/keys';
+import { checkGcpApprovers, checkSinkFor } from './private/keys';
 import { ROLES } from './private/roles';
 
 /**
@@ -114,7 +113,7 @@ export class KeyRing extends Construct {
     requireKmsName('name', name);
     const approvers = gcpAssignments(CustodianRole.APPROVER, 'approvers', props.approvers ?? []);
     if (profile.dualControlRequired || approvers.length > 0) {
-      checkApprovers(profile, approvers.map((a) => a.identity), 'approvers', this.node.path);
+      checkGcpApprovers(profile, approvers, 'approvers', this.node.path);
     }
     this.assignments.push(...approvers);
     this._deployer = deployerAssignment(props.deploymentPrincipal);

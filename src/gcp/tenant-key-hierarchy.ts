@@ -16,7 +16,7 @@ import { recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/ten
 import { requireMatch, shown, ValidationError } from '../core/validation';
 import { requireLiteralNames } from '../terraform/input';
 import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { checkKeyProps, optionalList, requireWholeNumber } from './private/input';
+import { checkKeyProps, optionalEnum, optionalList, requireWholeNumber } from './private/input';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
 import { checkRingApprovers, checkSinkFor, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES } from './private/roles';
@@ -173,6 +173,7 @@ export class TenantKeyHierarchy extends Construct {
     if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {
       throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}), got ${(c.approvers ?? []).length}`);
     }
+    optionalEnum('isolation', props.isolation, Object.values(TenantIsolation));
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
     // Checked here, under the name the caller wrote, before the tenant plan checks its own tenantsPerShard.
     this.tenantsPerKeyRing = requireWholeNumber('tenantsPerKeyRing', props.tenantsPerKeyRing ?? 500, 1);

@@ -14,7 +14,7 @@
 import { DefaultTokenResolver, Fn, Op, StringConcat, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Period } from '../core/period';
-import { ValidationError } from '../core/validation';
+import { shown, ValidationError } from '../core/validation';
 
 /** How a plan-time value is bounded, for evidence and messages. */
 export interface PlanTimeBound {
@@ -77,7 +77,7 @@ export function boundPlanTimeNumber(
   }
   const dflt = variable.default;
   if (dflt !== undefined && !Token.isUnresolved(dflt) && (!Number.isInteger(dflt) || dflt < min || dflt > max)) {
-    throw new ValidationError(`${prop} comes from ${expression}, whose default must be a whole number from ${min} to ${max} ${unit} (${why}), got ${dflt}`);
+    throw new ValidationError(`${prop} comes from ${expression}, whose default must be a whole number from ${min} to ${max} ${unit} (${why}), got ${shown(dflt)}`);
   }
   const errorMessage = `The ${prop} must be a whole number of ${unit} from ${min} to ${max} (${why}).`;
   if (!(variable.validation ?? []).some((v) => v.errorMessage === errorMessage)) {

@@ -2,7 +2,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { ComplianceProfile, TenantIsolation } from '../../src';
 import * as azure from '../../src/azure';
 import { Period } from '../../src/core';
-import { azureByok, azureCmk, azureHsm, azureStack, ids, LOCATION, RG, vaultNetwork } from '../support/azure';
+import { azureByok, azureCmk, azureHsm, azureStack, CERTS, ids, LOCATION, NET, RG, vaultNetwork } from '../support/azure';
 
 /*
  * Issue 16: bad props on the Azure constructs get our own early ValidationError naming the prop the caller wrote and
@@ -281,3 +281,113 @@ test('TenantKeyHierarchy: token pool names and tenant ids are refused, shown as 
   expect(errorOf(() => tenants({ tenants: [{ tenantId: v.stringValue }] }, azureStack())).message).toMatch(/^tenantId must be literal strings .* got a token/);
 });
 
+
+describe('fuzz round 2: values shown as shown(), options checked like props', () => {
+  test('ByokImport custodians {} names the missing administrators', () => {
+    expect(errorOf(() => azureByok(azureStack(), COMMERCIAL, 'B', { custodians: {} as any })).message)
+      .toBe('custodians.administrators is required, got nothing');
+  });
+
+  test('HyokExternalStore securityDomainCertificateIds as a token list is refused as a token, not counted as 1', () => {
+    const stack = azureStack();
+    const certs = new TerraformVariable(stack, 'certs', { type: 'list(string)' }).listValue;
+    expect(errorOf(() => azureHsm(stack, COMMERCIAL, 'Hsm', { securityDomainCertificateIds: certs })).message)
+      .toBe('securityDomainCertificateIds must be a literal list of 3 to 10 certificate ids (the quorum is checked against it), got an unresolved token');
+  });
+
+  test('HyokExternalStore: a token certificate in a literal list is still accepted (guard for the check above)', () => {
+    const stack = azureStack();
+    const cert = new TerraformVariable(stack, 'cert', { type: 'string' }).stringValue;
+    azureHsm(stack, COMMERCIAL, 'Hsm', { securityDomainCertificateIds: [cert, CERTS[1], CERTS[2]] });
+  });
+
+  test.each<[string, object, RegExp]>([
+    ['expireAfter as a number', { expireAfter: 730 }, /^expireAfter must be a Period such as Period\.days\(90\), got 730$/],
+    ['rotation as a string', { rotation: 'P1Y' }, /^rotation must be a Period .* got P1Y$/],
+    ['custodians as a string', { custodians: 'x' }, /^custodians must be an object of object id lists, got x$/],
+    ['a padded custodians.users element (no administrators given)', { custodians: { users: [` ${ids.user} `] } }, /^custodians\.users must hold Microsoft Entra object ids \(GUIDs\), got " [0-9a-f-]+ "$/],
+  ])('HyokExternalStore.addKey: %s is refused, not a TypeError', (_name, options, message) => {
+    const store = azureHsm(azureStack(), COMMERCIAL);
+    expect(errorOf(() => store.addKey('K', options as any)).message).toMatch(message);
+  });
+
+  test('VaultNetwork.allowList: a padded ip range is shown quoted', () => {
+    const stack = azureStack();
+    expect(errorOf(() => {
+      azureCmk(stack, COMMERCIAL, 'K', { network: azure.VaultNetwork.allowList({ ipRanges: [' 203.0.113.0/24 '] }) });
+      Testing.synth(stack);
+    }).message).toMatch(/^network ipRanges must be IPv4 addresses or CIDR ranges \(Key Vault takes no IPv6\), got " 203\.0\.113\.0\/24 " for /);
+  });
+
+  test('VaultNetwork.privateEndpoint: a padded privateDnsZoneId is shown quoted', () => {
+    const stack = azureStack();
+    expect(errorOf(() => {
+      azureCmk(stack, COMMERCIAL, 'K', { network: azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, privateDnsZoneId: ' x ' }) });
+      Testing.synth(stack);
+    }).message).toMatch(/^network privateDnsZoneId must be the id of a privatelink\.vaultcore\.azure\.net private DNS zone for Key Vault .*, got " x "$/);
+  });
+
+  test.each<[string, object, string]>([
+    ['an empty subnetId is shown as ""', { subnetId: '', privateDnsZoneId: NET.vaultZone }, 'subnetId must be a non-empty string, got ""'],
+    ['a missing subnetId is required', { privateDnsZoneId: NET.vaultZone }, 'subnetId is required, got nothing'],
+  ])('VaultNetwork.privateEndpoint: %s', (_name, options, message) => {
+    expect(errorOf(() => azure.VaultNetwork.privateEndpoint(options as any)).message).toBe(message);
+  });
+
+  test('HyokExternalStore.addKey: custodians without administrators is accepted (the store\'s administer every key)', () => {
+    const stack = azureStack();
+    azureHsm(stack, COMMERCIAL).addKey('K', { custodians: { users: [LOWER_USER] } as any });
+    const json = cleanSynth(stack);
+    const assignments = json.resource.azurerm_key_vault_managed_hardware_security_module_role_assignment;
+    const principals = Object.values(assignments).map((r: any) => r.principal_id);
+    expect(principals).toContain(LOWER_USER);
+  });
+
+  test('ByokImport custodians without importers names them as required', () => {
+    expect(errorOf(() => azureByok(azureStack(), COMMERCIAL, 'B', { custodians: { administrators: [ids.admin] } })).message)
+      .toBe('custodians.importers is required, got nothing');
+  });
+
+  test('HyokExternalStore: one token certificate is counted and shown as a token', () => {
+    const stack = azureStack();
+    const cert = new TerraformVariable(stack, 'cert', { type: 'string' }).stringValue;
+    expect(errorOf(() => azureHsm(stack, COMMERCIAL, 'Hsm', { securityDomainCertificateIds: [cert] })).message)
+      .toMatch(/^securityDomainCertificateIds must name 3 to 10 certificates, got 1 \(a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)\)$/);
+  });
+
+  test('VaultNetwork.privateEndpoint: an empty linkedVirtualNetworkIds is named as empty', () => {
+    expect(errorOf(() => azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, linkedVirtualNetworkIds: [] })).message)
+      .toMatch(/^VaultNetwork\.privateEndpoint needs privateDnsZoneId .* got neither \(linkedVirtualNetworkIds is empty\): /);
+  });
+
+  test('TenantKeyHierarchy isolation as an object is refused by name and shown, not "[object Object]"', () => {
+    expect(errorOf(() => tenants({ isolation: {} as any })).message).toBe('isolation must be one of DEDICATED, POOLED, TIERED, got {}');
+  });
+
+  test('a rotation variable whose default is a padded string shows it quoted', () => {
+    const stack = azureStack();
+    const v = new TerraformVariable(stack, 'x', { type: 'number', default: ' 90 ' });
+    expect(errorOf(() => azureCmk(stack, COMMERCIAL, 'K', { rotation: Period.days(v.numberValue) })).message)
+      .toMatch(/^rotation comes from var\.x, whose default must be a whole number from 7 to \d+ days .*, got " 90 "$/);
+  });
+
+  test('HyokExternalStore auditOptOutReason as an object is shown, not "[object Object]"', () => {
+    expect(errorOf(() => azureHsm(azureStack(), COMMERCIAL, 'Hsm', { auditSink: undefined, auditOptOutReason: { why: 'x' } as any })).message)
+      .toBe('auditOptOutReason must give a reason of at least 10 characters that the compliance report shows, got {"why":"x"}');
+  });
+
+  test('CustomerManagedKey: a single token in custodians.approvers is shown as a token, not only counted', () => {
+    const stack = azureStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => azureCmk(stack, COMMERCIAL, 'K', { custodians: { administrators: [ids.admin], approvers: [approver] } })).message)
+      .toMatch(/^custodians\.approvers must name at least 2 distinct approvers for dual control on test\/K \(profile COMMERCIAL\), got 1: a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)$/);
+  });
+
+  test('KeyVault: a single token approver is shown as a token', () => {
+    const stack = azureStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => new azure.KeyVault(stack, 'V', {
+      resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), approvers: [approver],
+    })).message).toMatch(/^approvers must name at least 2 distinct approvers .* got 1: a token \(/);
+  });
+});

@@ -168,7 +168,7 @@ test.each(profilesAllowing(DeploymentModel.BYOK).map((p) => [p.name, p]))('%s: B
 describe('bad input', () => {
   test.each<[string, () => unknown, string | RegExp]>([
     ['no importers', () => azureByok(azureStack(), ComplianceProfile.SOC2, 'K', {
-      custodians: { administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor] },
+      custodians: { administrators: [ids.admin], users: [ids.user], auditors: [ids.auditor], importers: [] },
     }), 'custodians.importers must name at least one object id for test/K, got none'],
     ['an importer who is also a user', () => azureByok(azureStack(), ComplianceProfile.SOC2, 'K', {
       custodians: { administrators: [ids.admin], users: [ids.user], importers: [ids.user] },

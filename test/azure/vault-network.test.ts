@@ -369,7 +369,7 @@ describe('configurations Terraform could not deploy are refused at synthesis, na
       () => azure.VaultNetwork.privateEndpoint({ subnetId: NET.endpointsSubnet, privateDnsZoneId: NET.vaultZone, linkedVirtualNetworkIds: [VNET_A] }),
       /takes privateDnsZoneId \(an existing zone\) or linkedVirtualNetworkIds \(a zone created here\), not both/],
     ['a private endpoint without a subnet', () => azure.VaultNetwork.privateEndpoint({ subnetId: '', privateDnsZoneId: NET.vaultZone }),
-      /VaultNetwork.privateEndpoint needs subnetId/],
+      /^subnetId must be a non-empty string, got ""$/],
     ['a vault registered in the Managed HSM zone', () => newVault(azureStack(), 'Vault', hsmNetwork()),
       `network privateDnsZoneId must be the id of a privatelink.vaultcore.azure.net private DNS zone for Key Vault test/Vault, got ${NET.hsmZone}`],
     ['an HSM registered in the vault zone', () => azureHsm(azureStack(), ComplianceProfile.COMMERCIAL, 'Hsm', { network: vaultNetwork() }),

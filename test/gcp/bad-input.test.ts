@@ -264,3 +264,71 @@ test('EkmBackend options: required fields checked by name (plain JavaScript call
   expect(errorOf(() => gcpEkm(gcpStack(), ComplianceProfile.COMMERCIAL, 'E', { backend, acknowledgeEkmConnectionIsPermanent: true })).message)
     .toBe('serverCertificates must hold at least one DER certificate (base64), got none');
 });
+
+describe('fuzz round 2: custodians shapes, addKey options', () => {
+  const COMMERCIAL = ComplianceProfile.COMMERCIAL;
+
+  test('ByokImport custodians {} names the missing administrators', () => {
+    expect(errorOf(() => gcpByok(gcpStack(), COMMERCIAL, 'B', { custodians: {} as any })).message)
+      .toBe('custodians.administrators is required, got nothing');
+  });
+
+  test('HyokExternalStore custodians without administrators names them', () => {
+    expect(errorOf(() => gcpEkm(gcpStack(), COMMERCIAL, 'Store', { custodians: { users: [''] } as any })).message)
+      .toBe('custodians.administrators is required, got nothing');
+  });
+
+  test.each<[string, object, string]>([
+    ['custodians as a string', { externalKeyPath: 'v0/keys/orders', custodians: 'x' }, 'custodians must be an object of member lists, got x'],
+  ])('HyokExternalStore.addKey: %s is refused, not a TypeError', (_name, options, message) => {
+    const store = gcpEkm(gcpStack(), COMMERCIAL);
+    expect(errorOf(() => store.addKey('K', options as any)).message).toBe(message);
+  });
+
+  test('HyokExternalStore.addKey: custodians without administrators is accepted (the store\'s administer its key ring)', () => {
+    const stack = gcpStack();
+    gcpEkm(stack, COMMERCIAL).addKey('K', { externalKeyPath: 'v0/keys/orders', custodians: { users: ['user:ext-user@example.com'] } as any });
+    expect(cleanSynth(stack)).toContain('user:ext-user@example.com');
+  });
+
+  test('ByokImport custodians without importers names them as required', () => {
+    expect(errorOf(() => gcpByok(gcpStack(), COMMERCIAL, 'B', { custodians: { administrators: [m.admin] } })).message)
+      .toBe('custodians.importers is required, got nothing');
+  });
+
+  test('ByokImport importMethod as an object is shown, not "[object Object]"', () => {
+    expect(errorOf(() => gcpByok(gcpStack(), COMMERCIAL, 'B', { importMethod: {} as any })).message)
+      .toMatch(/^importMethod must be one of .*, got \{\}$/);
+  });
+
+  test.each<[string, object, RegExp]>([
+    ['destroyScheduledDuration as a number', { destroyScheduledDuration: 30 }, /^destroyScheduledDuration must be a Period such as Period\.days\(90\), got 30$/],
+    ['rotation as a string', { rotation: 'P90D' }, /^rotation must be a Period .* got P90D$/],
+  ])('HyokExternalStore.addKey: %s is refused, not a TypeError', (_name, options, message) => {
+    const store = gcpEkm(gcpStack(), COMMERCIAL);
+    expect(errorOf(() => store.addKey('K', { externalKeyPath: 'v0/keys/orders', ...options } as any)).message).toMatch(message);
+  });
+
+  test('HyokExternalStore.addKey: an empty externalKeyPath is shown as "", not "undefined"', () => {
+    expect(errorOf(() => gcpEkm(gcpStack(), COMMERCIAL).addKey('K', { externalKeyPath: '' })).message)
+      .toBe('externalKeyPath must be a non-empty string, got ""');
+  });
+
+  test('TenantKeyHierarchy isolation as an object is refused by name and shown, not "[object Object]"', () => {
+    expect(errorOf(() => tenants({ isolation: {} as any })).message).toBe('isolation must be one of DEDICATED, POOLED, TIERED, got {}');
+  });
+
+  test('KeyRing: a single token approver is shown as a token, not only counted', () => {
+    const stack = gcpStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => new gcp.KeyRing(stack, 'Ring', { project: PROJECT, location: LOCATION, approvers: [approver] })).message)
+      .toMatch(/^approvers must name at least 2 distinct approvers for dual control on test\/Ring \(profile COMMERCIAL\), got 1: a token \(\$\{TfToken\[TOKEN\.\d+\]\}\)$/);
+  });
+
+  test('CustomerManagedKey: a single token in custodians.approvers is shown as a token', () => {
+    const stack = gcpStack();
+    const approver = new TerraformVariable(stack, 'approver', { type: 'string' }).stringValue;
+    expect(errorOf(() => gcpCmk(stack, COMMERCIAL, 'K', { custodians: { administrators: [m.admin], approvers: [approver] } })).message)
+      .toMatch(/^custodians\.approvers must name at least 2 distinct approvers .* got 1: a token \(/);
+  });
+});

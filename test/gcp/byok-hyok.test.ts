@@ -158,14 +158,14 @@ describe('bad input', () => {
     ['a key manager below the profile FIPS level', () => gcpEkm(gcpStack(), ComplianceProfile.SOVEREIGN, 'S', {
       backend: gcp.EkmBackend.internet({ externalKeyManagerFipsLevel: FipsLevel.LEVEL_1 }),
     }).addKey('K', { externalKeyUri: 'https://ekm.example.com/k' }), /profile SOVEREIGN requires FIPS 140 Level 3 or higher/],
-    ['a VPC key without its path', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2).addKey('K'), 'externalKeyPath is required for an EXTERNAL_VPC key (test/Store/K), got undefined'],
+    ['a VPC key without its path', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2).addKey('K'), 'externalKeyPath is required for an EXTERNAL_VPC key (test/Store/K), got nothing'],
     ['an internet key with a plain http URI', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2, 'S', {
       backend: gcp.EkmBackend.internet({ externalKeyManagerFipsLevel: FipsLevel.LEVEL_3 }),
     }).addKey('K', { externalKeyUri: 'http://ekm.example.com/k' }), 'externalKeyUri must be an https URI, got http://ekm.example.com/k'],
     ['an EKM key that decrypts asymmetrically', () => gcpEkm(gcpStack(), ComplianceProfile.SOC2).addKey('K', {
       externalKeyPath: 'p', algorithm: gcp.KeyAlgorithm.RSA_DECRYPT_OAEP_3072_SHA256,
     }), /algorithm must be symmetric encryption or an EC\/RSA signing algorithm for EXTERNAL_VPC keys/],
-    ['BYOK without importers', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { custodians: { administrators: [m.admin] } }),
+    ['BYOK without importers', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { custodians: { administrators: [m.admin], importers: [] } }),
       'custodians.importers must name at least one IAM member for test/K, got none'],
     ['an importer who is a user', () => gcpByok(gcpStack(), ComplianceProfile.SOC2, 'K', { custodians: { administrators: [m.admin], users: [m.user], importers: [m.user] } }),
       /cannot be both a user and an importer/],

@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import { checkApprovers } from '../../core/checks';
 import { CustodianRole } from '../../core/custodians';
 import { ComplianceProfile } from '../../core/profile';
-import { requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
+import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
 import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../../terraform/input';
 import { azureAssignments, requireObjectId } from '../custodians';
 import { requireName } from './key-settings';
@@ -83,12 +83,14 @@ export function checkAzureKeyProps(props: AzureKeyPropsInput, createsVault: bool
 
 /**
  * The custodians prop, checked before anything else: present, at least one administrator, every role a list of
- * distinct object ids (duplicates would give two role assignments one construct id).
+ * distinct object ids (duplicates would give two role assignments one construct id). A key's own custodians in a
+ * store (`administratorsRequired` false) may leave out administrators: the store's administer every key in it.
  */
-export function requireAzureCustodians(path: string, c: AzureCustodians): AzureCustodians {
+export function requireAzureCustodians(path: string, c: AzureCustodians, administratorsRequired = true): AzureCustodians {
   requireDefined('custodians', c);
   if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of object id lists, got ${shown(c)}`);
-  if (optionalList('custodians.administrators', c.administrators).length === 0) {
+  if (administratorsRequired) requireDefined('custodians.administrators', c.administrators);
+  if (administratorsRequired && optionalList('custodians.administrators', c.administrators).length === 0) {
     throw new ValidationError(`custodians.administrators must name at least one object id for ${path}, got none`);
   }
   for (const role of ['administrators', 'users', 'auditors', 'approvers', 'importers', 'backupOperators'] as const) {
@@ -105,6 +107,20 @@ export function checkVaultApprovers(path: string, profile: ComplianceProfile | u
   const p = profile ?? ComplianceProfile.COMMERCIAL;
   const list = approvers ?? [];
   if (p.dualControlRequired || list.length > 0) {
-    checkApprovers(p, list.map((a) => (Token.isUnresolved(a) ? a : a.toLowerCase())), 'custodians.approvers', path);
+    checkAzureApprovers(p, list, 'custodians.approvers', path);
   }
+}
+
+/**
+ * Dual control's two distinct approvers (object ids compare without case). A token approver cannot be told apart from
+ * the other at synthesis, so a list short of two distinct literal ids is refused with the ids shown, the token as a
+ * token, not only counted.
+ */
+export function checkAzureApprovers(profile: ComplianceProfile, approvers: string[], prop: string, path: string): void {
+  const identities = approvers.map((a) => (Token.isUnresolved(a) ? a : a.toLowerCase()));
+  if (new Set(identities).size < 2 && approvers.some(isTokenValue)) {
+    throw new ValidationError(`${prop} must name at least 2 distinct approvers for dual control on ${path} (profile ${profile.name}), ` +
+      `got ${new Set(identities).size}: ${approvers.map(shown).join(', ')}`);
+  }
+  checkApprovers(profile, identities, prop, path);
 }

@@ -5,7 +5,7 @@ import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { EvidenceStatus } from '../../core/evidence';
 import { stableGuid } from '../../core/naming';
-import { ValidationError } from '../../core/validation';
+import { shown, ValidationError } from '../../core/validation';
 import type { VaultAllowListOptions, VaultNetwork, VaultPrivateEndpointOptions } from '../vault-network';
 
 /**
@@ -99,7 +99,7 @@ function checkAllowList(allow: VaultAllowListOptions, subject: string): void {
   for (const range of ipRanges) {
     if (Token.isUnresolved(range)) continue;
     if (!IPV4_CIDR.test(range)) {
-      throw new ValidationError(`network ipRanges must be IPv4 addresses or CIDR ranges (Key Vault takes no IPv6), got ${range} for ${subject}`);
+      throw new ValidationError(`network ipRanges must be IPv4 addresses or CIDR ranges (Key Vault takes no IPv6), got ${shown(range)} for ${subject}`);
     }
     const block = parseV4(range);
     for (const [special, what] of SPECIAL_V4) {
@@ -107,11 +107,11 @@ function checkAllowList(allow: VaultAllowListOptions, subject: string): void {
       if (!overlaps(block, s)) continue;
       if (block.prefix >= s.prefix && PRIVATE_V4.includes(special)) {
         throw new ValidationError('network ipRanges must be public addresses: Key Vault refuses private (RFC 1918) ranges; reach the vault from a ' +
-          `virtual network through subnetIds or VaultNetwork.privateEndpoint, got ${range} for ${subject}`);
+          `virtual network through subnetIds or VaultNetwork.privateEndpoint, got ${shown(range)} for ${subject}`);
       }
       throw new ValidationError(`network ipRanges must be public addresses a client can reach Key Vault from: ${range} ` +
         `${block.prefix >= s.prefix ? 'is within' : 'spans'} ${special} (${what}); list Terraform's and the clients' egress addresses, ` +
-        `got ${range} for ${subject}`);
+        `got ${shown(range)} for ${subject}`);
     }
   }
   if (ipRanges.length > 1000) throw new ValidationError(`network ipRanges must be at most 1000 ranges, got ${ipRanges.length} for ${subject}`);
@@ -182,7 +182,7 @@ export class AttachedNetwork {
         const zoneName = /\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)$/i.exec(options.privateDnsZoneId)?.[1];
         if (!zoneName || !zoneName.toLowerCase().startsWith(service.zonePrefix)) {
           throw new ValidationError(`network privateDnsZoneId must be the id of a ${service.zone} private DNS zone for ${service.label} ${subject}, ` +
-            `got ${options.privateDnsZoneId}`);
+            `got ${shown(options.privateDnsZoneId)}`);
         }
       }
       const rg = options.resourceGroupName ?? target.resourceGroupName;
@@ -335,7 +335,7 @@ function linkZone(shared: SharedZone, virtualNetworkId: string, requester: strin
     const key = `${shared.service}|${virtualNetworkId.toLowerCase()}`;
     const other = linked.get(key);
     if (other && other.zone !== zone.node.path) {
-      throw new ValidationError(`network linkedVirtualNetworkIds of ${subject} links virtual network ${virtualNetworkId} to a second ` +
+      throw new ValidationError(`network linkedVirtualNetworkIds of ${subject} links virtual network ${shown(virtualNetworkId)} to a second ` +
         `${SERVICES[shared.service].zone} zone: ${other.zone} (created for ${other.subject}) is already linked to it, and Azure links a ` +
         'virtual network to only one zone of a name; give one of them privateDnsZoneId (the other zone\'s id) instead of linkedVirtualNetworkIds');
     }

@@ -4,7 +4,7 @@ import { checkApprovers, checkAuditSink } from '../../core/checks';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { stableName } from '../../core/naming';
 import { ComplianceProfile } from '../../core/profile';
-import { requireDefined, shown, ValidationError } from '../../core/validation';
+import { isTokenValue, requireDefined, shown, ValidationError } from '../../core/validation';
 import { GcpCustodians, gcpAssignments } from '../custodians';
 import type { GcpKeyOptions } from '../customer-managed-key';
 import type { IKeyAuditSink } from '../key-audit-sink';
@@ -64,13 +64,15 @@ export function checkSinkFor(scope: Construct, profile: ComplianceProfile, sink:
 
 /**
  * The custodians prop, checked before anything else: present (plain JavaScript callers can omit it), at least one
- * administrator, every role a list.
+ * administrator, every role a list. A key's own custodians in a store (`administratorsRequired` false) may leave out
+ * administrators: the store's administer its key ring and every key in it.
  */
-export function requireCustodians(scope: Construct, c: GcpCustodians): GcpCustodians {
+export function requireCustodians(scope: Construct, c: GcpCustodians, administratorsRequired = true): GcpCustodians {
   requireDefined('custodians', c);
   if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of member lists, got ${shown(c)}`);
+  if (administratorsRequired) requireDefined('custodians.administrators', c.administrators);
   const admins = optionalList('custodians.administrators', c.administrators);
-  if (admins.length === 0) {
+  if (administratorsRequired && admins.length === 0) {
     throw new ValidationError(`custodians.administrators must name at least one IAM member for ${scope.node.path}, got none`);
   }
   for (const role of ['users', 'auditors', 'approvers', 'importers'] as const) optionalList(`custodians.${role}`, c[role]);
@@ -84,5 +86,18 @@ export function requireCustodians(scope: Construct, c: GcpCustodians): GcpCustod
 export function checkRingApprovers(scope: Construct, profile: ComplianceProfile | undefined, approvers: string[] | undefined): void {
   const p = profile ?? ComplianceProfile.COMMERCIAL;
   const assigned = gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', approvers ?? []);
-  if (p.dualControlRequired || assigned.length > 0) checkApprovers(p, assigned.map((a) => a.identity), 'custodians.approvers', scope.node.path);
+  if (p.dualControlRequired || assigned.length > 0) checkGcpApprovers(p, assigned, 'custodians.approvers', scope.node.path);
+}
+
+/**
+ * Dual control's two distinct approvers. A token approver cannot be told apart from the other at synthesis, so a list
+ * short of two distinct literal members is refused with the members shown, the token as a token, not only counted.
+ */
+export function checkGcpApprovers(profile: ComplianceProfile, assigned: CustodianAssignment[], prop: string, subject: string): void {
+  const identities = assigned.map((a) => a.identity);
+  if (new Set(identities).size < 2 && identities.some(isTokenValue)) {
+    throw new ValidationError(`${prop} must name at least 2 distinct approvers for dual control on ${subject} (profile ${profile.name}), ` +
+      `got ${new Set(identities).size}: ${assigned.map((a) => shown(a.label ?? a.identity)).join(', ')}`);
+  }
+  checkApprovers(profile, identities, prop, subject);
 }
