@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { EvidenceLedger } from './evidence';
-import { ValidationError } from './validation';
+import { shown, ValidationError } from './validation';
 
 /**
  * How a `TenantKeyHierarchy` gives tenants their keys.
@@ -67,12 +67,12 @@ export class TenantPlan {
     }
     const seen = new Set<string>();
     for (const pool of options.pools) {
-      if (!options.idPattern.test(pool)) throw new ValidationError(`pools entries must be ${options.idRule}, got '${pool}'`);
-      if (seen.has(pool)) throw new ValidationError(`pools must not repeat a name, got '${pool}' twice`);
+      if (!options.idPattern.test(pool)) throw new ValidationError(`pools entries must be ${options.idRule}, got ${shown(pool)}`);
+      if (seen.has(pool)) throw new ValidationError(`pools must not repeat a name, got ${shown(pool)} twice`);
       seen.add(pool);
     }
     if (!Number.isInteger(options.tenantsPerShard) || options.tenantsPerShard < 1) {
-      throw new ValidationError(`tenantsPerShard must be a whole number of at least 1, got ${options.tenantsPerShard}`);
+      throw new ValidationError(`tenantsPerShard must be a whole number of at least 1, got ${shown(options.tenantsPerShard)}`);
     }
     this.pools = [...options.pools];
   }
@@ -81,7 +81,7 @@ export class TenantPlan {
   public add(input: TenantInput): TenantPlacement {
     const { tenantId } = input ?? ({} as TenantInput);
     if (typeof tenantId !== 'string' || !this.options.idPattern.test(tenantId)) {
-      throw new ValidationError(`tenantId must be ${this.options.idRule}, got '${tenantId}'`);
+      throw new ValidationError(`tenantId must be ${this.options.idRule}, got ${shown(tenantId)}`);
     }
     // Aliases, key names and tags compare case-insensitively somewhere on every cloud.
     const clash = this.lowerCaseIds.get(tenantId.toLowerCase());
@@ -94,12 +94,12 @@ export class TenantPlan {
     let pool: string | undefined;
     if (dedicated) {
       if (input.pool !== undefined) {
-        throw new ValidationError(`pool applies to pooled tenants only, got '${input.pool}' for dedicated tenant '${tenantId}'`);
+        throw new ValidationError(`pool applies to pooled tenants only, got ${shown(input.pool)} for dedicated tenant ${shown(tenantId)}`);
       }
     } else {
       pool = input.pool ?? this.pools[0];
       if (!this.pools.includes(pool)) {
-        throw new ValidationError(`pool must be one of ${this.pools.join(', ')} for tenant '${tenantId}', got '${pool}'`);
+        throw new ValidationError(`pool must be one of pools (${this.pools.join(', ')}) for tenant ${shown(tenantId)}, got ${shown(pool)}`);
       }
     }
     const placement: TenantPlacement = {
@@ -150,7 +150,7 @@ export class TenantPlan {
       case TenantIsolation.TIERED:
         return input.dedicated === true;
       default:
-        throw new ValidationError(`isolation must be DEDICATED, POOLED or TIERED, got ${this.isolation}`);
+        throw new ValidationError(`isolation must be DEDICATED, POOLED or TIERED, got ${shown(this.isolation)}`);
     }
   }
 }

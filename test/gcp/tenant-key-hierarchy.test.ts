@@ -78,7 +78,7 @@ test('pooled tenants share their pool\'s key in a pool ring', () => {
 });
 
 test('bad input is refused early, naming the prop and value', () => {
-  expect(() => hierarchy(gcpStack(), { tenants: [{ tenantId: 'Acme' }] })).toThrow(/tenantId must be 1 to 56 lower-case.*got 'Acme'/);
+  expect(() => hierarchy(gcpStack(), { tenants: [{ tenantId: 'Acme' }] })).toThrow(/tenantId must be 1 to 56 lower-case.*got Acme/);
   expect(() => hierarchy(gcpStack(), { tenants: [{ tenantId: 'acme' }, { tenantId: 'acme' }] })).toThrow(/got 'acme' twice/);
   expect(() => hierarchy(gcpStack(), { tenants: [{ tenantId: 'acme', users: [m.admin] }] })).toThrow(/separation of duties|both/i);
   expect(() => hierarchy(gcpStack(), { tenants: [{ tenantId: 'acme', users: ['allUsers'] }] })).toThrow(/never public/);
