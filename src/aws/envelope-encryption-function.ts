@@ -13,7 +13,7 @@ import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './key-policy-actions';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
-import { literalDuration, optionalList, optionalProfile, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
+import { describeSelection, literalDuration, optionalList, optionalProfile, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
 import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
@@ -303,8 +303,11 @@ export class EnvelopeEncryptionFunction extends Construct {
     if (props.logRetention !== undefined && !Object.values(logs.RetentionDays).includes(props.logRetention)) {
       throw new ValidationError(`logRetention must be a logs.RetentionDays value, got ${shown(props.logRetention)}`);
     }
-    if (!props.vpc && (props.vpcSubnets !== undefined || props.securityGroups !== undefined)) {
-      throw new ValidationError(`${props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups'} applies only with vpc, got no vpc`);
+    if (!props.vpc && props.vpcSubnets !== undefined) {
+      throw new ValidationError(`vpcSubnets applies only with vpc, got ${describeSelection(props.vpcSubnets)} and no vpc`);
+    }
+    if (!props.vpc && props.securityGroups !== undefined) {
+      throw new ValidationError(`securityGroups applies only with vpc, got ${describeSecurityGroups(props.securityGroups)} and no vpc`);
     }
     if (props.vpc) selectSubnets('vpcSubnets', props.vpc, props.vpcSubnets);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
@@ -589,4 +592,11 @@ const RETENTION_STEPS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
 function retentionFor(profile: ComplianceProfile): logs.RetentionDays {
   const days = RETENTION_STEPS.find((d) => d >= profile.auditRetentionDays) ?? 3653;
   return days as logs.RetentionDays;
+}
+
+/** Security groups by id, or by construct path where the id is a deploy-time value (a construct is not JSON). */
+function describeSecurityGroups(groups: unknown): string {
+  if (!Array.isArray(groups)) return shown(groups);
+  return `[${groups.map((g) => (g && typeof g === 'object' && typeof g.securityGroupId === 'string' && !Token.isUnresolved(g.securityGroupId)
+    ? g.securityGroupId : g && typeof g === 'object' && g.node ? g.node.path : shown(g))).join(', ')}]`;
 }

@@ -317,7 +317,7 @@ describe('strings, lists and principals', () => {
       "requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got ' '"],
     ['vpcSubnets without vpc', (s) => new aws.EnvelopeEncryptionFunction(s, 'E', {
       key: new aws.ManagedKey(s, 'Key'), requiredContextKeys: ['t'], vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    }), 'vpcSubnets applies only with vpc, got no vpc'],
+    }), 'vpcSubnets applies only with vpc, got { subnetType Isolated } and no vpc'],
     ['a backend that is no KeyStoreBackend', (s) => new aws.HyokExternalStore(s, 'S', { backend: {} as any, custodians: { administrators: [people().admin] } }),
       'backend must be KeyStoreBackend'],
     ['a profile given by name', (s) => new aws.ManagedKey(s, 'K', { profile: 'PCI_DSS' as any }),
@@ -356,5 +356,50 @@ describe('strings, lists and principals', () => {
     });
     expect(key.keyArn).toBeDefined();
     expect(lintErrors(stack)).toEqual([]);
+  });
+});
+
+describe('fuzz round 2: every refused value is shown as given', () => {
+  const envelope = (s: Stack, extra: Partial<aws.EnvelopeEncryptionFunctionProps>) => new aws.EnvelopeEncryptionFunction(s, 'E', {
+    key: new aws.ManagedKey(s, 'Key'), requiredContextKeys: ['t'], ...extra,
+  });
+  const hsmBackend = (s: Stack, trustAnchorCertificate: unknown) => aws.KeyStoreBackend.cloudHsm({
+    cluster: new aws.CloudHsmCluster(s, 'H', { vpc: hsmVpc(s), acknowledgeHourlyCost: true }),
+    trustAnchorCertificate: trustAnchorCertificate as string,
+    kmsUserPassword: secret(s, 'P'),
+  });
+  const xksKey = (s: Stack, xksKeyId: unknown) => xksStoreFor(s, ComplianceProfile.COMMERCIAL).addKey('K', { xksKeyId: xksKeyId as string });
+
+  test.each<[string, (s: Stack) => unknown, string | RegExp]>([
+    ['EnvelopeEncryptionFunction vpcSubnets: {} without vpc', (s) => envelope(s, { vpcSubnets: {} }), 'vpcSubnets applies only with vpc, got {} and no vpc'],
+    ["EnvelopeEncryptionFunction vpcSubnets: 'x' without vpc", (s) => envelope(s, { vpcSubnets: 'x' as any }), 'vpcSubnets applies only with vpc, got x and no vpc'],
+    ['EnvelopeEncryptionFunction securityGroups without vpc', (s) => envelope(s, {
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(s, 'Sg', 'sg-0123456789abcdef0')],
+    }), 'securityGroups applies only with vpc, got [sg-0123456789abcdef0] and no vpc'],
+    ["HyokExternalStore.addKey xksKeyId: ''", (s) => xksKey(s, ''), 'xksKeyId must be 1 to 128 letters, digits, \'-\', \'_\' or \'.\', got ""'],
+    ["HyokExternalStore.addKey xksKeyId: ' '", (s) => xksKey(s, ' '), 'xksKeyId must be 1 to 128 letters, digits, \'-\', \'_\' or \'.\', got " "'],
+    ['HyokExternalStore.addKey xksKeyId: {}', (s) => xksKey(s, {}), "xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got {}"],
+    ['HyokExternalStore.addKey xksKeyId: 42', (s) => xksKey(s, 42), "xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got 42"],
+    ['HyokExternalStore.addKey xksKeyId of 300 characters', (s) => xksKey(s, 'a'.repeat(300)),
+      `xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got ${'a'.repeat(40)}... (300 characters)`],
+    ['HyokExternalStore.addKey xksKeyId omitted', (s) => xksKey(s, undefined), 'xksKeyId is required for keys in external key store Test/Store, got nothing'],
+    ["KeyStoreBackend.cloudHsm trustAnchorCertificate: 'key-🔑'", (s) => hsmBackend(s, 'key-🔑'),
+      'trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got key-🔑'],
+    ['KeyStoreBackend.cloudHsm trustAnchorCertificate of 300 characters', (s) => hsmBackend(s, 'a'.repeat(300)),
+      `trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got ${'a'.repeat(40)}... (300 characters)`],
+    ["KeyStoreBackend.xksPublicEndpoint uriEndpoint: ' x '", (s) => aws.KeyStoreBackend.xksPublicEndpoint({
+      uriEndpoint: ' x ', uriPath: '/kms/xks/v1', credential: secret(s, 'C'), externalKeyManagerFipsLevel: FipsLevel.LEVEL_3,
+    }), 'uriEndpoint must be https://<host>[:port] with no path, got " x "'],
+    ["KeyStoreBackend.xksPublicEndpoint uriPath: '/kms/xks/v1 '", (s) => aws.KeyStoreBackend.xksPublicEndpoint({
+      uriEndpoint: 'https://xks.example.com', uriPath: '/kms/xks/v1 ', credential: secret(s, 'C'), externalKeyManagerFipsLevel: FipsLevel.LEVEL_3,
+    }), 'uriPath must be an optional prefix followed by /kms/xks/v1, got "/kms/xks/v1 "'],
+  ])('%s', (_name, make, message) => {
+    expectOurs(() => make(newStack()), message);
+  });
+
+  test("an xksKeyId: '' on a CloudHSM store is refused as given", () => {
+    const s = newStack();
+    const store = new aws.HyokExternalStore(s, 'S', { custodians: { administrators: [people().admin] }, backend: hsmBackend(s, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----') });
+    expectOurs(() => store.addKey('K', { xksKeyId: '' }), 'xksKeyId applies only to external key stores; Test/S is a CloudHSM key store, got ""');
   });
 });
