@@ -6,7 +6,7 @@
 import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ComplianceProfile, FipsLevel } from '../../src';
+import { ComplianceProfile, FipsLevel, TenantIsolation } from '../../src';
 import * as aws from '../../src/aws';
 import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
 import { arn, byokFor, cmkFor, hsmVpc, newStack, people, secret, templateOf, xksStoreFor } from '../support/fixtures';
@@ -393,6 +393,25 @@ describe('fuzz round 2: every refused value is shown as given', () => {
     ["KeyStoreBackend.xksPublicEndpoint uriPath: '/kms/xks/v1 '", (s) => aws.KeyStoreBackend.xksPublicEndpoint({
       uriEndpoint: 'https://xks.example.com', uriPath: '/kms/xks/v1 ', credential: secret(s, 'C'), externalKeyManagerFipsLevel: FipsLevel.LEVEL_3,
     }), 'uriPath must be an optional prefix followed by /kms/xks/v1, got "/kms/xks/v1 "'],
+  ])('%s', (_name, make, message) => {
+    expectOurs(() => make(newStack()), message);
+  });
+
+  const tenantHierarchy = (s: Stack, extra: Partial<aws.TenantKeyHierarchyProps>) => new aws.TenantKeyHierarchy(s, 'T', {
+    custodians: { administrators: [people().admin] },
+    isolation: TenantIsolation.TIERED,
+    tenants: [{ tenantId: 'initech', pool: 'standard' }],
+    pools: ['standard'],
+    ...extra,
+  });
+  test.each<[string, (s: Stack) => unknown, string | RegExp]>([
+    ['TenantKeyHierarchy pools: [undefined]', (s) => tenantHierarchy(s, { pools: [undefined as any] }), /^pools\[0\] must be a literal pool name .*, got nothing$/],
+    ['TenantKeyHierarchy pools: [token]', (s) => tenantHierarchy(s, { pools: [new CfnParameter(s, 'P').valueAsString] }),
+      /^pools\[0\] must be a literal pool name .*, got a token \(\$\{Token\[/],
+    ['TenantKeyHierarchy a tenant pool that is an object', (s) => tenantHierarchy(s, { tenants: [{ tenantId: 'initech', pool: {} as any }] }),
+      'tenants[initech].pool must be the literal name of one of pools, got {}'],
+    ['TenantKeyHierarchy a tenantId that is an object', (s) => tenantHierarchy(s, { tenants: [{ tenantId: {} as any }] }),
+      /^tenants\[0\]\.tenantId must be a literal string of 1 to 64 letters.*, got \{\}$/],
   ])('%s', (_name, make, message) => {
     expectOurs(() => make(newStack()), message);
   });
