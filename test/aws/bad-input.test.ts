@@ -405,6 +405,15 @@ describe('fuzz round 2: every refused value is shown as given', () => {
     ...extra,
   });
   test.each<[string, (s: Stack) => unknown, string | RegExp]>([
+    ["CloudHsmCluster acknowledgeHourlyCost: ' '", (s) => new aws.CloudHsmCluster(s, 'H', { vpc: hsmVpc(s), acknowledgeHourlyCost: ' ' as any }),
+      /^acknowledgeHourlyCost must be true: .*, got " "$/],
+    ['CloudHsmCluster acknowledgeHourlyCost: {}', (s) => new aws.CloudHsmCluster(s, 'H', { vpc: hsmVpc(s), acknowledgeHourlyCost: {} as any }),
+      /^acknowledgeHourlyCost must be true: .*, got \{\}$/],
+    ['CustomerManagedKey replicaRegions from a parameter without multiRegion', (s) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'K', {
+      replicaRegions: new CfnParameter(s, 'Regions', { type: 'CommaDelimitedList' }).valueAsList,
+    }), /^replicaRegions applies only to multi-Region keys \(multiRegion: true\), got (an unresolved token|a token)/],
+    ["CustomerManagedKey replicaRegions: [' ']", (s) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'K', { multiRegion: true, replicaRegions: [' '] }),
+      'replicaRegions must name AWS regions such as eu-west-1, got " "'],
     ['TenantKeyHierarchy pools: [undefined]', (s) => tenantHierarchy(s, { pools: [undefined as any] }), /^pools\[0\] must be a literal pool name .*, got nothing$/],
     ['TenantKeyHierarchy pools: [token]', (s) => tenantHierarchy(s, { pools: [new CfnParameter(s, 'P').valueAsString] }),
       /^pools\[0\] must be a literal pool name .*, got a token \(\$\{Token\[/],
@@ -414,6 +423,17 @@ describe('fuzz round 2: every refused value is shown as given', () => {
       /^tenants\[0\]\.tenantId must be a literal string of 1 to 64 letters.*, got \{\}$/],
   ])('%s', (_name, make, message) => {
     expectOurs(() => make(newStack()), message);
+  });
+
+  test('CustomerManagedKey replicaRegions from a CommaDelimitedList parameter: the list goes into kms:ReplicaRegion', () => {
+    const stack = newStack();
+    const regions = new CfnParameter(stack, 'Regions', { type: 'CommaDelimitedList' }).valueAsList;
+    const key = cmkFor(stack, ComplianceProfile.COMMERCIAL, 'K', { multiRegion: true, replicaRegions: regions });
+    const policy = templateOf(stack).toJSON().Resources[stack.getLogicalId(key.node.defaultChild as any)].Properties.KeyPolicy;
+    const conditions = policy.Statement.filter((st: any) => st.Condition?.StringNotEquals?.['kms:ReplicaRegion'] !== undefined)
+      .map((st: any) => st.Condition.StringNotEquals['kms:ReplicaRegion']);
+    expect(conditions).toEqual([{ Ref: 'Regions' }]);
+    expect(lintErrors(stack)).toEqual([]);
   });
 
   test("an xksKeyId: '' on a CloudHSM store is refused as given", () => {
