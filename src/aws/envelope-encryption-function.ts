@@ -13,7 +13,7 @@ import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './key-policy-actions';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
-import { describeSelection, literalDuration, optionalList, optionalProfile, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
+import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
 import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
@@ -70,7 +70,7 @@ export class TenantResolution {
    * the issuer's JWKS (what an API Gateway authorizer passed in is not trusted).
    */
   public static claim(name: string, token: TokenVerification): TenantResolution {
-    if (!/^[\w:./-]{1,128}$/.test(name)) throw new ValidationError(`claim must be 1 to 128 letters, digits and _:./-, got '${name}'`);
+    if (typeof name !== 'string' || !/^[\w:./-]{1,128}$/.test(name)) throw new ValidationError(`claim must be 1 to 128 letters, digits and _:./-, got ${quoted(name)}`);
     if (!token) throw new ValidationError(`token must say how to verify the caller's token for claim '${name}', got none`);
     requireHttpsUrl('token.issuer', token.issuer);
     requireHttpsUrl('token.jwksUri', token.jwksUri);
@@ -79,7 +79,7 @@ export class TenantResolution {
     }
     for (const aud of token.audience) {
       if (typeof aud !== 'string' || (!Token.isUnresolved(aud) && !/^[^\s,]{1,256}$/.test(aud))) {
-        throw new ValidationError(`token.audience must be non-empty values without spaces or commas, got '${aud}'`);
+        throw new ValidationError(`token.audience must be non-empty values without spaces or commas, got ${quoted(aud)}`);
       }
     }
     return new TenantResolution('claim', name, token);
@@ -97,7 +97,7 @@ function requireHttpsUrl(prop: string, value: string): void {
     url = undefined;
   }
   if (typeof value !== 'string' || !url || url.protocol !== 'https:' || !url.hostname || url.username || url.password || /[\s,]/.test(value)) {
-    throw new ValidationError(`${prop} must be an https URL, got '${value}'`);
+    throw new ValidationError(`${prop} must be an https URL, got ${quoted(value)}`);
   }
 }
 
@@ -260,8 +260,9 @@ export class EnvelopeEncryptionFunction extends Construct {
     }
     if (resolution?.source === 'principalTag') {
       this.callerProofServerId = props.callerProofServerId ?? `cloud-kms:${this.node.path.replace(/[^\x21-\x7e]/g, '-')}`;
-      if (!Token.isUnresolved(this.callerProofServerId) && !/^[\x21-\x7e]{1,256}$/.test(this.callerProofServerId)) {
-        throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got '${this.callerProofServerId}'`);
+      if (typeof this.callerProofServerId !== 'string'
+        || (!Token.isUnresolved(this.callerProofServerId) && !/^[\x21-\x7e]{1,256}$/.test(this.callerProofServerId))) {
+        throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got ${quoted(this.callerProofServerId)}`);
       }
     }
     const userKeys = optionalList('requiredContextKeys', props.requiredContextKeys);

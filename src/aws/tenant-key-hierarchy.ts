@@ -6,7 +6,7 @@ import { KeyCustodians } from './custodians';
 import { KEY_DELETION_TYPE } from './handlers/resource-types';
 import { IKeyAuditSink } from './key-audit-sink';
 import { CustodianPolicy, defaultDeploymentPrincipal } from './private/custodian-policy';
-import { literalNumber, optionalBoolean, optionalList, principalList, requireProps } from './private/input-checks';
+import { literalNumber, optionalBoolean, optionalList, principalList, quoted, requireProps } from './private/input-checks';
 import { AWS_KMS_FIPS_LEVEL, KeySettings, resolveKeySettings } from './private/key-settings';
 import { requireCustodians, requireDistinctPrincipals } from './private/principals';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
@@ -348,7 +348,7 @@ export class TenantKeyHierarchy extends Construct {
   /** The key of a pool. */
   public poolKey(pool: string): kms.IKey {
     const key = this.pools.get(pool);
-    if (!key) throw new ValidationError(`pool must be one of ${[...this.pools.keys()].join(', ') || '(none: isolation is DEDICATED)'}, got '${pool}'`);
+    if (!key) throw new ValidationError(`pool must be one of ${[...this.pools.keys()].join(', ') || '(none: isolation is DEDICATED)'}, got ${quoted(pool)}`);
     return key;
   }
 
@@ -376,7 +376,7 @@ export class TenantKeyHierarchy extends Construct {
 
   private placement(tenantId: string): TenantPlacement {
     const p = this.plan.tryFind(tenantId);
-    if (!p) throw new ValidationError(`tenantId must be a tenant of ${this.node.path}, got '${tenantId}'`);
+    if (!p) throw new ValidationError(`tenantId must be a tenant of ${this.node.path}, got ${quoted(tenantId)}`);
     return p;
   }
 

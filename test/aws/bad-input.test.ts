@@ -436,6 +436,35 @@ describe('fuzz round 2: every refused value is shown as given', () => {
     expect(lintErrors(stack)).toEqual([]);
   });
 
+  const jwt = { issuer: 'https://issuer.example.com', audience: ['api'], jwksUri: 'https://issuer.example.com/jwks.json' };
+  test.each<[string, () => unknown, string | RegExp]>([
+    ['TenantResolution.claim with a claim name that is an object', () => aws.TenantResolution.claim({} as any, jwt),
+      'claim must be 1 to 128 letters, digits and _:./-, got {}'],
+    ['TenantResolution.claim with an issuer that is a number', () => aws.TenantResolution.claim('tenant', { ...jwt, issuer: 42 as any }),
+      'token.issuer must be an https URL, got 42'],
+    ['TenantResolution.claim with an audience entry that is an object', () => aws.TenantResolution.claim('tenant', { ...jwt, audience: [{} as any] }),
+      'token.audience must be non-empty values without spaces or commas, got {}'],
+    ['AwsManagedKeyService.of(42)', () => aws.AwsManagedKeyService.of(42 as any), 'service must be a lower-case AWS service name such as s3 or ebs, got 42'],
+  ])('%s', (_name, make, message) => {
+    expectOurs(make, message);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['an object', {}, 'got {}'],
+    ['a number', 42, 'got 42'],
+  ])('EnvelopeEncryptionFunction callerProofServerId that is %s is refused', (_what, value, shownAs) => {
+    const s = newStack();
+    const tenants = new aws.TenantKeyHierarchy(s, 'Tenants', { custodians: { administrators: [people().admin] } });
+    expectOurs(() => new aws.EnvelopeEncryptionFunction(s, 'E', { tenants, callerProofServerId: value as any }),
+      `callerProofServerId must be 1 to 256 printable characters without spaces, ${shownAs}`);
+  });
+
+  test('TenantKeyHierarchy.poolKey({}) shows the object', () => {
+    const s = newStack();
+    const h = tenantHierarchy(s, {});
+    expectOurs(() => h.poolKey({} as any), 'pool must be one of standard, got {}');
+  });
+
   test("an xksKeyId: '' on a CloudHSM store is refused as given", () => {
     const s = newStack();
     const store = new aws.HyokExternalStore(s, 'S', { custodians: { administrators: [people().admin] }, backend: hsmBackend(s, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----') });

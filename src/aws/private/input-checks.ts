@@ -80,6 +80,11 @@ export function nonBlankString(prop: string, value: string): string {
   return value;
 }
 
+/** A literal string in single quotes (as these messages have always shown names), anything else as `shown()` renders it. */
+export function quoted(value: unknown): string {
+  return typeof value === 'string' && !isTokenValue(value) ? `'${value}'` : shown(value);
+}
+
 /**
  * `shown(value)`, but a long string (a certificate, a pasted document) only by its first 40 characters and its
  * length: enough to recognise it, without copying a whole PEM file into the message.
