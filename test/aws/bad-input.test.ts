@@ -465,6 +465,18 @@ describe('fuzz round 2: every refused value is shown as given', () => {
     expectOurs(() => h.poolKey({} as any), 'pool must be one of standard, got {}');
   });
 
+  // The fuzz class "HyokExternalStore.addKey custodians.users ... custodians.administrators is required": the fixture
+  // gives addKey no custodians (the store's apply), so mutating custodians.users makes `custodians: { users }` without
+  // administrators, which is refused first and rightly. With administrators present the bad user is named.
+  test('HyokExternalStore.addKey custodians with a user that is not an ARN names custodians.users and the value', () => {
+    const s = newStack();
+    const store = xksStoreFor(s, ComplianceProfile.COMMERCIAL);
+    expectOurs(() => store.addKey('K', { xksKeyId: 'k1', custodians: { administrators: [people().admin], users: [new iam.ArnPrincipal('not-an-arn')] } }),
+      /^custodians\.users must be IAM role or user ARNs .*, got not-an-arn$/);
+    expectOurs(() => store.addKey('K2', { xksKeyId: 'k2', custodians: { users: [new iam.ArnPrincipal('not-an-arn')] } as any }),
+      'custodians.administrators is required, got nothing');
+  });
+
   test("an xksKeyId: '' on a CloudHSM store is refused as given", () => {
     const s = newStack();
     const store = new aws.HyokExternalStore(s, 'S', { custodians: { administrators: [people().admin] }, backend: hsmBackend(s, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----') });
