@@ -101,7 +101,7 @@ export class CloudHsmCluster extends Construct {
     if (props.acknowledgeHourlyCost !== true) {
       throw new ValidationError(
         'acknowledgeHourlyCost must be true: each CloudHSM HSM bills by the hour from creation (well over US$1,000 a month, ' +
-        `at least two per cluster), got ${props.acknowledgeHourlyCost}`);
+        `at least two per cluster), got ${shown(props.acknowledgeHourlyCost)}`);
     }
     const hsmCount = props.hsmCount ?? 2;
     const hsmCountBound = Token.isUnresolved(hsmCount)
@@ -109,7 +109,7 @@ export class CloudHsmCluster extends Construct {
       : undefined;
     if (!Token.isUnresolved(hsmCount)) {
       requireRange('hsmCount', hsmCount, 2, 28, 'HSMs');
-      if (!Number.isInteger(hsmCount)) throw new ValidationError(`hsmCount must be a whole number, got ${hsmCount}`);
+      if (!Number.isInteger(hsmCount)) throw new ValidationError(`hsmCount must be a whole number, got ${shown(hsmCount)}`);
     }
     const retention = literalDuration('backupRetention', props.backupRetention) ?? Duration.days(90);
     const retentionDays = retention.toDays({ integral: false });

@@ -7,7 +7,7 @@ import { DualControlGate } from './dual-control-gate';
 import { IKeyAuditSink } from './key-audit-sink';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
-import { requireDistinct, ValidationError } from '../core/validation';
+import { requireDistinct, shown, ValidationError } from '../core/validation';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
 import { checkKeyShape, optionalList, requireProps } from './private/input-checks';
@@ -161,7 +161,7 @@ export class CustomerManagedKey extends CustodianKeyBase {
     });
     requireDistinct('replicaRegions', optionalList('replicaRegions', props.replicaRegions));
     if ((props.replicaRegions ?? []).length > 0 && !props.multiRegion) {
-      throw new ValidationError(`replicaRegions applies only to multi-Region keys (multiRegion: true), got ${props.replicaRegions!.join(', ')}`);
+      throw new ValidationError(`replicaRegions applies only to multi-Region keys (multiRegion: true), got ${shown(props.replicaRegions)}`);
     }
     super(scope, id, {
       description: props.description ?? `${DeploymentModel.CUSTOMER_MANAGED.title} under profile ${settings.profile.name} (${subject})`,

@@ -13,7 +13,7 @@ import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './key-policy-actions';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
-import { literalDuration, optionalList, optionalProfile, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
+import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
 import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
@@ -70,7 +70,7 @@ export class TenantResolution {
    * the issuer's JWKS (what an API Gateway authorizer passed in is not trusted).
    */
   public static claim(name: string, token: TokenVerification): TenantResolution {
-    if (!/^[\w:./-]{1,128}$/.test(name)) throw new ValidationError(`claim must be 1 to 128 letters, digits and _:./-, got '${name}'`);
+    if (typeof name !== 'string' || !/^[\w:./-]{1,128}$/.test(name)) throw new ValidationError(`claim must be 1 to 128 letters, digits and _:./-, got ${quoted(name)}`);
     if (!token) throw new ValidationError(`token must say how to verify the caller's token for claim '${name}', got none`);
     requireHttpsUrl('token.issuer', token.issuer);
     requireHttpsUrl('token.jwksUri', token.jwksUri);
@@ -79,7 +79,7 @@ export class TenantResolution {
     }
     for (const aud of token.audience) {
       if (typeof aud !== 'string' || (!Token.isUnresolved(aud) && !/^[^\s,]{1,256}$/.test(aud))) {
-        throw new ValidationError(`token.audience must be non-empty values without spaces or commas, got '${aud}'`);
+        throw new ValidationError(`token.audience must be non-empty values without spaces or commas, got ${quoted(aud)}`);
       }
     }
     return new TenantResolution('claim', name, token);
@@ -97,7 +97,7 @@ function requireHttpsUrl(prop: string, value: string): void {
     url = undefined;
   }
   if (typeof value !== 'string' || !url || url.protocol !== 'https:' || !url.hostname || url.username || url.password || /[\s,]/.test(value)) {
-    throw new ValidationError(`${prop} must be an https URL, got '${value}'`);
+    throw new ValidationError(`${prop} must be an https URL, got ${quoted(value)}`);
   }
 }
 
@@ -260,8 +260,9 @@ export class EnvelopeEncryptionFunction extends Construct {
     }
     if (resolution?.source === 'principalTag') {
       this.callerProofServerId = props.callerProofServerId ?? `cloud-kms:${this.node.path.replace(/[^\x21-\x7e]/g, '-')}`;
-      if (!Token.isUnresolved(this.callerProofServerId) && !/^[\x21-\x7e]{1,256}$/.test(this.callerProofServerId)) {
-        throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got '${this.callerProofServerId}'`);
+      if (typeof this.callerProofServerId !== 'string'
+        || (!Token.isUnresolved(this.callerProofServerId) && !/^[\x21-\x7e]{1,256}$/.test(this.callerProofServerId))) {
+        throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got ${quoted(this.callerProofServerId)}`);
       }
     }
     const userKeys = optionalList('requiredContextKeys', props.requiredContextKeys);
@@ -303,8 +304,11 @@ export class EnvelopeEncryptionFunction extends Construct {
     if (props.logRetention !== undefined && !Object.values(logs.RetentionDays).includes(props.logRetention)) {
       throw new ValidationError(`logRetention must be a logs.RetentionDays value, got ${shown(props.logRetention)}`);
     }
-    if (!props.vpc && (props.vpcSubnets !== undefined || props.securityGroups !== undefined)) {
-      throw new ValidationError(`${props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups'} applies only with vpc, got no vpc`);
+    if (!props.vpc && props.vpcSubnets !== undefined) {
+      throw new ValidationError(`vpcSubnets applies only with vpc, got ${describeSelection(props.vpcSubnets)} and no vpc`);
+    }
+    if (!props.vpc && props.securityGroups !== undefined) {
+      throw new ValidationError(`securityGroups applies only with vpc, got ${describeSecurityGroups(props.securityGroups)} and no vpc`);
     }
     if (props.vpc) selectSubnets('vpcSubnets', props.vpc, props.vpcSubnets);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
@@ -589,4 +593,11 @@ const RETENTION_STEPS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
 function retentionFor(profile: ComplianceProfile): logs.RetentionDays {
   const days = RETENTION_STEPS.find((d) => d >= profile.auditRetentionDays) ?? 3653;
   return days as logs.RetentionDays;
+}
+
+/** Security groups by id, or by construct path where the id is a deploy-time value (a construct is not JSON). */
+function describeSecurityGroups(groups: unknown): string {
+  if (!Array.isArray(groups)) return shown(groups);
+  return `[${groups.map((g) => (g && typeof g === 'object' && typeof g.securityGroupId === 'string' && !Token.isUnresolved(g.securityGroupId)
+    ? g.securityGroupId : g && typeof g === 'object' && g.node ? g.node.path : shown(g))).join(', ')}]`;
 }

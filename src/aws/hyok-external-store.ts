@@ -27,7 +27,7 @@ import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { CustodianPolicy } from './private/custodian-policy';
 import {
-  literalDuration, nonBlankString, optionalAuditSink, optionalDescription, optionalProfile, optionalRemovalPolicy, requireProps,
+  literalDuration, nonBlankString, optionalAuditSink, optionalDescription, optionalProfile, optionalRemovalPolicy, requireProps, shownHead,
 } from './private/input-checks';
 import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias, normalizeAliases } from './private/key-settings';
 import { operationalLogKey } from './private/log-key';
@@ -122,7 +122,7 @@ export class KeyStoreBackend {
     this.fipsLevel = xks ? xks.externalKeyManagerFipsLevel : FipsLevel.LEVEL_3;
     if (xks) validateXks(xks, vpcEndpointServiceName);
     if (cloudHsm && !Token.isUnresolved(cloudHsm.trustAnchorCertificate) && !cloudHsm.trustAnchorCertificate.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new ValidationError('trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got something else');
+      throw new ValidationError(`trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got ${shownHead(cloudHsm.trustAnchorCertificate)}`);
     }
   }
 }
@@ -149,13 +149,13 @@ function requireXksOptions(o: XksProxyOptions | XksVpcEndpointServiceOptions, vp
 
 function validateXks(o: XksProxyOptions, serviceName?: string): void {
   if (!Token.isUnresolved(o.uriEndpoint) && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(o.uriEndpoint)) {
-    throw new ValidationError(`uriEndpoint must be https://<host>[:port] with no path, got ${o.uriEndpoint}`);
+    throw new ValidationError(`uriEndpoint must be https://<host>[:port] with no path, got ${shown(o.uriEndpoint)}`);
   }
   if (!Token.isUnresolved(o.uriPath) && !/^(\/[A-Za-z0-9._~-]+)*\/kms\/xks\/v1$/.test(o.uriPath)) {
-    throw new ValidationError(`uriPath must be an optional prefix followed by /kms/xks/v1, got ${o.uriPath}`);
+    throw new ValidationError(`uriPath must be an optional prefix followed by /kms/xks/v1, got ${shown(o.uriPath)}`);
   }
   if (serviceName !== undefined && !Token.isUnresolved(serviceName) && !/^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]+$/.test(serviceName)) {
-    throw new ValidationError(`vpcEndpointServiceName must look like com.amazonaws.vpce.<region>.vpce-svc-<id>, got ${serviceName}`);
+    throw new ValidationError(`vpcEndpointServiceName must look like com.amazonaws.vpce.<region>.vpce-svc-<id>, got ${shown(serviceName)}`);
   }
 }
 
@@ -501,14 +501,16 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     const profile = store.profile;
     const subject = this.node.path;
     const isXks = store.backend.storeType === 'EXTERNAL_KEY_STORE';
-    if (isXks && !props.xksKeyId) {
-      throw new ValidationError(`xksKeyId is required for keys in external key store ${store.node.path}, got undefined`);
+    // Only absence means "not given": '' or ' ' is a bad value, reported as such (quoted), not as a missing one.
+    const xksKeyId = props.xksKeyId ?? undefined;
+    if (isXks && xksKeyId === undefined) {
+      throw new ValidationError(`xksKeyId is required for keys in external key store ${store.node.path}, got nothing`);
     }
-    if (!isXks && props.xksKeyId) {
-      throw new ValidationError(`xksKeyId applies only to external key stores; ${store.node.path} is a CloudHSM key store, got ${props.xksKeyId}`);
+    if (!isXks && xksKeyId !== undefined) {
+      throw new ValidationError(`xksKeyId applies only to external key stores; ${store.node.path} is a CloudHSM key store, got ${shown(xksKeyId)}`);
     }
-    if (props.xksKeyId && !Token.isUnresolved(props.xksKeyId) && !/^[a-zA-Z0-9-_.]{1,128}$/.test(props.xksKeyId)) {
-      throw new ValidationError(`xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got ${props.xksKeyId}`);
+    if (xksKeyId !== undefined && !Token.isUnresolved(xksKeyId) && (typeof xksKeyId !== 'string' || !/^[a-zA-Z0-9-_.]{1,128}$/.test(xksKeyId))) {
+      throw new ValidationError(`xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got ${shownHead(xksKeyId)}`);
     }
     // The key is a custom resource whose handler passes PendingWindowInDays to KMS as given: a deploy-time value would
     // reach KMS unchecked, so these take literals only.

@@ -6,7 +6,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
-import { checkKeyShape, requireProps } from './private/input-checks';
+import { checkKeyShape, quoted, requireProps } from './private/input-checks';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 
@@ -40,8 +40,8 @@ export class AwsManagedKeyService {
   public readonly aliasName: string;
 
   private constructor(public readonly service: string) {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(service)) {
-      throw new ValidationError(`service must be a lower-case AWS service name such as s3 or ebs, got '${service}'`);
+    if (typeof service !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(service)) {
+      throw new ValidationError(`service must be a lower-case AWS service name such as s3 or ebs, got ${quoted(service)}`);
     }
     this.aliasName = `alias/aws/${service}`;
   }

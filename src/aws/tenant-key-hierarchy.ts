@@ -6,7 +6,7 @@ import { KeyCustodians } from './custodians';
 import { KEY_DELETION_TYPE } from './handlers/resource-types';
 import { IKeyAuditSink } from './key-audit-sink';
 import { CustodianPolicy, defaultDeploymentPrincipal } from './private/custodian-policy';
-import { literalNumber, optionalBoolean, optionalList, principalList, requireProps } from './private/input-checks';
+import { literalNumber, optionalBoolean, optionalList, principalList, quoted, requireProps } from './private/input-checks';
 import { AWS_KMS_FIPS_LEVEL, KeySettings, resolveKeySettings } from './private/key-settings';
 import { requireCustodians, requireDistinctPrincipals } from './private/principals';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
@@ -17,7 +17,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
-import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
+import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 
 /** CloudFormation's per-template limits. */
 const CFN_MAX_RESOURCES = 500;
@@ -208,7 +208,13 @@ export class TenantKeyHierarchy extends Construct {
     literalNumber('tenantsPerShard', props.tenantsPerShard);
     this.keyQuota = props.keyQuota ?? 100_000;
     if (!Number.isInteger(this.keyQuota) || this.keyQuota < 1) throw new ValidationError(`keyQuota must be a positive whole number, got ${shown(this.keyQuota)}`);
-    optionalList('pools', props.pools);
+    // Pool names become construct ids and alias names: each must be a literal string (the shared plan only matches
+    // them against the id pattern, which an undefined entry passes as the text "undefined").
+    optionalList('pools', props.pools).forEach((pool, i) => {
+      if (typeof pool !== 'string' || isTokenValue(pool)) {
+        throw new ValidationError(`pools[${i}] must be a literal pool name (${TENANT_ID_RULE}), got ${shown(pool)}`);
+      }
+    });
 
     this.settings = resolveKeySettings(scope, id, props, {
       model: DeploymentModel.CUSTOMER_MANAGED,
@@ -250,6 +256,12 @@ export class TenantKeyHierarchy extends Construct {
   public addTenant(tenant: Tenant): void {
     if (!tenant || typeof tenant !== 'object') throw new ValidationError(`tenants entries must be objects with a tenantId, got ${shown(tenant)}`);
     requireDefined(`tenants[${this.tenantIds.length}].tenantId`, tenant.tenantId);
+    if (typeof tenant.tenantId !== 'string' || isTokenValue(tenant.tenantId)) {
+      throw new ValidationError(`tenants[${this.tenantIds.length}].tenantId must be a literal string of ${TENANT_ID_RULE}, got ${shown(tenant.tenantId)}`);
+    }
+    if (tenant.pool !== undefined && (typeof tenant.pool !== 'string' || isTokenValue(tenant.pool))) {
+      throw new ValidationError(`tenants[${tenant.tenantId}].pool must be the literal name of one of pools, got ${shown(tenant.pool)}`);
+    }
     const users = principalList(`tenants[${tenant.tenantId}].users`, tenant.users);
     requireDistinctPrincipals(this, `tenants[${tenant.tenantId}].users`, users);
     for (const flag of ['dedicated', 'offboarded', 'reonboard'] as const) optionalBoolean(`tenants[${tenant.tenantId}].${flag}`, tenant[flag]);
@@ -336,7 +348,7 @@ export class TenantKeyHierarchy extends Construct {
   /** The key of a pool. */
   public poolKey(pool: string): kms.IKey {
     const key = this.pools.get(pool);
-    if (!key) throw new ValidationError(`pool must be one of ${[...this.pools.keys()].join(', ') || '(none: isolation is DEDICATED)'}, got '${pool}'`);
+    if (!key) throw new ValidationError(`pool must be one of ${[...this.pools.keys()].join(', ') || '(none: isolation is DEDICATED)'}, got ${quoted(pool)}`);
     return key;
   }
 
@@ -364,7 +376,7 @@ export class TenantKeyHierarchy extends Construct {
 
   private placement(tenantId: string): TenantPlacement {
     const p = this.plan.tryFind(tenantId);
-    if (!p) throw new ValidationError(`tenantId must be a tenant of ${this.node.path}, got '${tenantId}'`);
+    if (!p) throw new ValidationError(`tenantId must be a tenant of ${this.node.path}, got ${quoted(tenantId)}`);
     return p;
   }
 

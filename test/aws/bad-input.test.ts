@@ -6,7 +6,7 @@
 import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ComplianceProfile, FipsLevel } from '../../src';
+import { ComplianceProfile, FipsLevel, TenantIsolation } from '../../src';
 import * as aws from '../../src/aws';
 import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
 import { arn, byokFor, cmkFor, hsmVpc, newStack, people, secret, templateOf, xksStoreFor } from '../support/fixtures';
@@ -317,7 +317,7 @@ describe('strings, lists and principals', () => {
       "requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got ' '"],
     ['vpcSubnets without vpc', (s) => new aws.EnvelopeEncryptionFunction(s, 'E', {
       key: new aws.ManagedKey(s, 'Key'), requiredContextKeys: ['t'], vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    }), 'vpcSubnets applies only with vpc, got no vpc'],
+    }), 'vpcSubnets applies only with vpc, got { subnetType Isolated } and no vpc'],
     ['a backend that is no KeyStoreBackend', (s) => new aws.HyokExternalStore(s, 'S', { backend: {} as any, custodians: { administrators: [people().admin] } }),
       'backend must be KeyStoreBackend'],
     ['a profile given by name', (s) => new aws.ManagedKey(s, 'K', { profile: 'PCI_DSS' as any }),
@@ -356,5 +356,130 @@ describe('strings, lists and principals', () => {
     });
     expect(key.keyArn).toBeDefined();
     expect(lintErrors(stack)).toEqual([]);
+  });
+});
+
+describe('fuzz round 2: every refused value is shown as given', () => {
+  const envelope = (s: Stack, extra: Partial<aws.EnvelopeEncryptionFunctionProps>) => new aws.EnvelopeEncryptionFunction(s, 'E', {
+    key: new aws.ManagedKey(s, 'Key'), requiredContextKeys: ['t'], ...extra,
+  });
+  const hsmBackend = (s: Stack, trustAnchorCertificate: unknown) => aws.KeyStoreBackend.cloudHsm({
+    cluster: new aws.CloudHsmCluster(s, 'H', { vpc: hsmVpc(s), acknowledgeHourlyCost: true }),
+    trustAnchorCertificate: trustAnchorCertificate as string,
+    kmsUserPassword: secret(s, 'P'),
+  });
+  const xksKey = (s: Stack, xksKeyId: unknown) => xksStoreFor(s, ComplianceProfile.COMMERCIAL).addKey('K', { xksKeyId: xksKeyId as string });
+
+  test.each<[string, (s: Stack) => unknown, string | RegExp]>([
+    ['EnvelopeEncryptionFunction vpcSubnets: {} without vpc', (s) => envelope(s, { vpcSubnets: {} }), 'vpcSubnets applies only with vpc, got {} and no vpc'],
+    ["EnvelopeEncryptionFunction vpcSubnets: 'x' without vpc", (s) => envelope(s, { vpcSubnets: 'x' as any }), 'vpcSubnets applies only with vpc, got x and no vpc'],
+    ['EnvelopeEncryptionFunction securityGroups without vpc', (s) => envelope(s, {
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(s, 'Sg', 'sg-0123456789abcdef0')],
+    }), 'securityGroups applies only with vpc, got [sg-0123456789abcdef0] and no vpc'],
+    ["HyokExternalStore.addKey xksKeyId: ''", (s) => xksKey(s, ''), 'xksKeyId must be 1 to 128 letters, digits, \'-\', \'_\' or \'.\', got ""'],
+    ["HyokExternalStore.addKey xksKeyId: ' '", (s) => xksKey(s, ' '), 'xksKeyId must be 1 to 128 letters, digits, \'-\', \'_\' or \'.\', got " "'],
+    ['HyokExternalStore.addKey xksKeyId: {}', (s) => xksKey(s, {}), "xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got {}"],
+    ['HyokExternalStore.addKey xksKeyId: 42', (s) => xksKey(s, 42), "xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got 42"],
+    ['HyokExternalStore.addKey xksKeyId of 300 characters', (s) => xksKey(s, 'a'.repeat(300)),
+      `xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got ${'a'.repeat(40)}... (300 characters)`],
+    ['HyokExternalStore.addKey xksKeyId omitted', (s) => xksKey(s, undefined), 'xksKeyId is required for keys in external key store Test/Store, got nothing'],
+    ["KeyStoreBackend.cloudHsm trustAnchorCertificate: 'key-🔑'", (s) => hsmBackend(s, 'key-🔑'),
+      'trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got key-🔑'],
+    ['KeyStoreBackend.cloudHsm trustAnchorCertificate of 300 characters', (s) => hsmBackend(s, 'a'.repeat(300)),
+      `trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got ${'a'.repeat(40)}... (300 characters)`],
+    ["KeyStoreBackend.xksPublicEndpoint uriEndpoint: ' x '", (s) => aws.KeyStoreBackend.xksPublicEndpoint({
+      uriEndpoint: ' x ', uriPath: '/kms/xks/v1', credential: secret(s, 'C'), externalKeyManagerFipsLevel: FipsLevel.LEVEL_3,
+    }), 'uriEndpoint must be https://<host>[:port] with no path, got " x "'],
+    ["KeyStoreBackend.xksPublicEndpoint uriPath: '/kms/xks/v1 '", (s) => aws.KeyStoreBackend.xksPublicEndpoint({
+      uriEndpoint: 'https://xks.example.com', uriPath: '/kms/xks/v1 ', credential: secret(s, 'C'), externalKeyManagerFipsLevel: FipsLevel.LEVEL_3,
+    }), 'uriPath must be an optional prefix followed by /kms/xks/v1, got "/kms/xks/v1 "'],
+  ])('%s', (_name, make, message) => {
+    expectOurs(() => make(newStack()), message);
+  });
+
+  const tenantHierarchy = (s: Stack, extra: Partial<aws.TenantKeyHierarchyProps>) => new aws.TenantKeyHierarchy(s, 'T', {
+    custodians: { administrators: [people().admin] },
+    isolation: TenantIsolation.TIERED,
+    tenants: [{ tenantId: 'initech', pool: 'standard' }],
+    pools: ['standard'],
+    ...extra,
+  });
+  test.each<[string, (s: Stack) => unknown, string | RegExp]>([
+    ["CloudHsmCluster acknowledgeHourlyCost: ' '", (s) => new aws.CloudHsmCluster(s, 'H', { vpc: hsmVpc(s), acknowledgeHourlyCost: ' ' as any }),
+      /^acknowledgeHourlyCost must be true: .*, got " "$/],
+    ['CloudHsmCluster acknowledgeHourlyCost: {}', (s) => new aws.CloudHsmCluster(s, 'H', { vpc: hsmVpc(s), acknowledgeHourlyCost: {} as any }),
+      /^acknowledgeHourlyCost must be true: .*, got \{\}$/],
+    ['CustomerManagedKey replicaRegions from a parameter without multiRegion', (s) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'K', {
+      replicaRegions: new CfnParameter(s, 'Regions', { type: 'CommaDelimitedList' }).valueAsList,
+    }), /^replicaRegions applies only to multi-Region keys \(multiRegion: true\), got (an unresolved token|a token)/],
+    ["CustomerManagedKey replicaRegions: [' ']", (s) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'K', { multiRegion: true, replicaRegions: [' '] }),
+      'replicaRegions must name AWS regions such as eu-west-1, got " "'],
+    ['TenantKeyHierarchy pools: [undefined]', (s) => tenantHierarchy(s, { pools: [undefined as any] }), /^pools\[0\] must be a literal pool name .*, got nothing$/],
+    ['TenantKeyHierarchy pools: [token]', (s) => tenantHierarchy(s, { pools: [new CfnParameter(s, 'P').valueAsString] }),
+      /^pools\[0\] must be a literal pool name .*, got a token \(\$\{Token\[/],
+    ['TenantKeyHierarchy a tenant pool that is an object', (s) => tenantHierarchy(s, { tenants: [{ tenantId: 'initech', pool: {} as any }] }),
+      'tenants[initech].pool must be the literal name of one of pools, got {}'],
+    ['TenantKeyHierarchy a tenantId that is an object', (s) => tenantHierarchy(s, { tenants: [{ tenantId: {} as any }] }),
+      /^tenants\[0\]\.tenantId must be a literal string of 1 to 64 letters.*, got \{\}$/],
+  ])('%s', (_name, make, message) => {
+    expectOurs(() => make(newStack()), message);
+  });
+
+  test('CustomerManagedKey replicaRegions from a CommaDelimitedList parameter: the list goes into kms:ReplicaRegion', () => {
+    const stack = newStack();
+    const regions = new CfnParameter(stack, 'Regions', { type: 'CommaDelimitedList' }).valueAsList;
+    const key = cmkFor(stack, ComplianceProfile.COMMERCIAL, 'K', { multiRegion: true, replicaRegions: regions });
+    const policy = templateOf(stack).toJSON().Resources[stack.getLogicalId(key.node.defaultChild as any)].Properties.KeyPolicy;
+    const conditions = policy.Statement.filter((st: any) => st.Condition?.StringNotEquals?.['kms:ReplicaRegion'] !== undefined)
+      .map((st: any) => st.Condition.StringNotEquals['kms:ReplicaRegion']);
+    expect(conditions).toEqual([{ Ref: 'Regions' }]);
+    expect(lintErrors(stack)).toEqual([]);
+  });
+
+  const jwt = { issuer: 'https://issuer.example.com', audience: ['api'], jwksUri: 'https://issuer.example.com/jwks.json' };
+  test.each<[string, () => unknown, string | RegExp]>([
+    ['TenantResolution.claim with a claim name that is an object', () => aws.TenantResolution.claim({} as any, jwt),
+      'claim must be 1 to 128 letters, digits and _:./-, got {}'],
+    ['TenantResolution.claim with an issuer that is a number', () => aws.TenantResolution.claim('tenant', { ...jwt, issuer: 42 as any }),
+      'token.issuer must be an https URL, got 42'],
+    ['TenantResolution.claim with an audience entry that is an object', () => aws.TenantResolution.claim('tenant', { ...jwt, audience: [{} as any] }),
+      'token.audience must be non-empty values without spaces or commas, got {}'],
+    ['AwsManagedKeyService.of(42)', () => aws.AwsManagedKeyService.of(42 as any), 'service must be a lower-case AWS service name such as s3 or ebs, got 42'],
+  ])('%s', (_name, make, message) => {
+    expectOurs(make, message);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['an object', {}, 'got {}'],
+    ['a number', 42, 'got 42'],
+  ])('EnvelopeEncryptionFunction callerProofServerId that is %s is refused', (_what, value, shownAs) => {
+    const s = newStack();
+    const tenants = new aws.TenantKeyHierarchy(s, 'Tenants', { custodians: { administrators: [people().admin] } });
+    expectOurs(() => new aws.EnvelopeEncryptionFunction(s, 'E', { tenants, callerProofServerId: value as any }),
+      `callerProofServerId must be 1 to 256 printable characters without spaces, ${shownAs}`);
+  });
+
+  test('TenantKeyHierarchy.poolKey({}) shows the object', () => {
+    const s = newStack();
+    const h = tenantHierarchy(s, {});
+    expectOurs(() => h.poolKey({} as any), 'pool must be one of standard, got {}');
+  });
+
+  // The fuzz class "HyokExternalStore.addKey custodians.users ... custodians.administrators is required": the fixture
+  // gives addKey no custodians (the store's apply), so mutating custodians.users makes `custodians: { users }` without
+  // administrators, which is refused first and rightly. With administrators present the bad user is named.
+  test('HyokExternalStore.addKey custodians with a user that is not an ARN names custodians.users and the value', () => {
+    const s = newStack();
+    const store = xksStoreFor(s, ComplianceProfile.COMMERCIAL);
+    expectOurs(() => store.addKey('K', { xksKeyId: 'k1', custodians: { administrators: [people().admin], users: [new iam.ArnPrincipal('not-an-arn')] } }),
+      /^custodians\.users must be IAM role or user ARNs .*, got not-an-arn$/);
+    expectOurs(() => store.addKey('K2', { xksKeyId: 'k2', custodians: { users: [new iam.ArnPrincipal('not-an-arn')] } as any }),
+      'custodians.administrators is required, got nothing');
+  });
+
+  test("an xksKeyId: '' on a CloudHSM store is refused as given", () => {
+    const s = newStack();
+    const store = new aws.HyokExternalStore(s, 'S', { custodians: { administrators: [people().admin] }, backend: hsmBackend(s, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----') });
+    expectOurs(() => store.addKey('K', { xksKeyId: '' }), 'xksKeyId applies only to external key stores; Test/S is a CloudHSM key store, got ""');
   });
 });

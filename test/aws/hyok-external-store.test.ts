@@ -262,9 +262,9 @@ describe('bad input', () => {
         trustAnchorCertificate: 'MIIB...',
         kmsUserPassword: secret(s, 'P'),
       });
-    }, 'trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got something else'],
+    }, 'trustAnchorCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), got MIIB...'],
     ['an XKS key without its external id', () => xksStoreFor(stackAnd(), ComplianceProfile.COMMERCIAL).addKey('K'),
-      'xksKeyId is required for keys in external key store Test/Store, got undefined'],
+      'xksKeyId is required for keys in external key store Test/Store, got nothing'],
     ['a bad external key id', () => xksStoreFor(stackAnd(), ComplianceProfile.COMMERCIAL).addKey('K', { xksKeyId: 'has spaces' }),
       "xksKeyId must be 1 to 128 letters, digits, '-', '_' or '.', got has spaces"],
     ['a key window below the profile minimum', () => {

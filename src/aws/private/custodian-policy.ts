@@ -8,7 +8,7 @@ import { checkApprovers } from '../../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
 import { ComplianceProfile } from '../../core/profile';
-import { requireDefined, shown, ValidationError } from '../../core/validation';
+import { isTokenValue, requireDefined, shown, ValidationError } from '../../core/validation';
 import type { GrantConditions, KeyCustodians } from '../custodians';
 import { DualControlGate } from '../dual-control-gate';
 import {
@@ -112,7 +112,7 @@ export class CustodianPolicy {
       checkApprovers(profile, approvers.flatMap((p) => identify(scope, p).identities), 'custodians.approvers', subject);
       if (input.removalPolicy !== RemovalPolicy.RETAIN) {
         throw new ValidationError(
-          `removalPolicy must be RETAIN under dual control for ${subject} (deletion is for the approvers), got ${input.removalPolicy}`);
+          `removalPolicy must be RETAIN under dual control for ${subject} (deletion is for the approvers), got ${shown(input.removalPolicy)}`);
       }
     }
 
@@ -136,9 +136,11 @@ export class CustodianPolicy {
     const gate = dualControl ? input.dualControlGate ?? DualControlGate.of(scope) : undefined;
     if (gate) gate.registerCustodians([...administrators, ...approvers]);
     this.approvers = approvers;
+    // A CommaDelimitedList parameter's list token ('#{Token[..]}' in a one-element array) is not an unresolved string
+    // to Token.isUnresolved: isTokenValue recognises it. It goes into the kms:ReplicaRegion condition as a list.
     for (const r of input.replicaRegions ?? []) {
-      if (!Token.isUnresolved(r) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) {
-        throw new ValidationError(`replicaRegions must name AWS regions such as eu-west-1, got '${r}'`);
+      if (!isTokenValue(r) && (typeof r !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
+        throw new ValidationError(`replicaRegions must name AWS regions such as eu-west-1, got ${shown(r)}`);
       }
     }
 
@@ -385,7 +387,7 @@ export function userActionsFor(spec: kms.KeySpec, usage: kms.KeyUsage): string[]
     case kms.KeyUsage.KEY_AGREEMENT:
       return ['kms:DescribeKey', ...KEY_AGREEMENT_ACTIONS, ...PUBLIC_KEY_ACTIONS];
     default:
-      throw new ValidationError(`keyUsage must be one of ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT, got ${usage}`);
+      throw new ValidationError(`keyUsage must be one of ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT, got ${shown(usage)}`);
   }
 }
 

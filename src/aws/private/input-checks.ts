@@ -80,6 +80,20 @@ export function nonBlankString(prop: string, value: string): string {
   return value;
 }
 
+/** A literal string in single quotes (as these messages have always shown names), anything else as `shown()` renders it. */
+export function quoted(value: unknown): string {
+  return typeof value === 'string' && !isTokenValue(value) ? `'${value}'` : shown(value);
+}
+
+/**
+ * `shown(value)`, but a long string (a certificate, a pasted document) only by its first 40 characters and its
+ * length: enough to recognise it, without copying a whole PEM file into the message.
+ */
+export function shownHead(value: unknown): string {
+  if (typeof value !== 'string' || isTokenValue(value) || value.length <= 80) return shown(value);
+  return `${shown(value.slice(0, 40))}... (${value.length} characters)`;
+}
+
 /** `vpc.selectSubnets`, with the selection's failure reported against the prop the user wrote. */
 export function selectSubnets(prop: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): ec2.SelectedSubnets {
   try {
@@ -132,8 +146,10 @@ export function optionalBoolean(prop: string, value: boolean | undefined): boole
 }
 
 /** A subnet selection as the user wrote it (subnets are constructs: shown by id, never as [object Object]). */
-function describeSelection(selection: ec2.SubnetSelection | undefined): string {
-  if (!selection) return 'the default selection';
+/** A subnet selection as the user wrote it (its subnets by id: a subnet object does not render as JSON). */
+export function describeSelection(selection: ec2.SubnetSelection | undefined): string {
+  if (selection === undefined) return 'the default selection';
+  if (typeof selection !== 'object' || selection === null || Array.isArray(selection)) return shown(selection);
   const parts: string[] = [];
   if (selection.subnetType) parts.push(`subnetType ${selection.subnetType}`);
   if (selection.subnetGroupName) parts.push(`subnetGroupName ${shown(selection.subnetGroupName)}`);
@@ -141,7 +157,7 @@ function describeSelection(selection: ec2.SubnetSelection | undefined): string {
   if (selection.subnets) parts.push(`subnets ${selection.subnets.map((sn) => (isTokenValue(sn.subnetId) ? sn.node.path : sn.subnetId)).join(', ')}`);
   if (selection.onePerAz) parts.push('onePerAz');
   if (selection.subnetFilters) parts.push(`${selection.subnetFilters.length} subnetFilters`);
-  return `{ ${parts.join(', ')} }`;
+  return parts.length > 0 ? `{ ${parts.join(', ')} }` : '{}';
 }
 
 /** The props of a KMS key construct that aws-cdk-lib would pass into the template unchecked. */
