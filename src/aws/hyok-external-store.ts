@@ -211,7 +211,7 @@ export interface ExternalStoreKeyProps {
   readonly xksKeyId?: string;
 
   /**
-   * Custodians of this key.
+   * Custodians of this key. Without `administrators`, the store's administrators administer it.
    * @default - the store's custodians
    */
   readonly custodians?: KeyCustodians;
@@ -535,7 +535,11 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     this.custodianPolicy = new CustodianPolicy(this, {
       subject,
       profile,
-      custodians: props.custodians ?? store.custodians,
+      // A key's own custodians may leave out administrators: the store's administrators administer every key in it
+      // (as on Azure and Google Cloud). Anything else given that is not an object is refused by CustodianPolicy.
+      custodians: props.custodians === undefined ? store.custodians
+        : typeof props.custodians === 'object' && props.custodians !== null && props.custodians.administrators === undefined
+          ? { ...props.custodians, administrators: store.custodians.administrators } : props.custodians,
       importersRequired: false,
       // KMS checks the key policy lets its creator (the handler) change it again.
       deploymentPrincipal: new iam.ArnPrincipal(provider.handlerRole.roleArn),

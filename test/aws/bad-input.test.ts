@@ -10,6 +10,7 @@ import { ComplianceProfile, FipsLevel, TenantIsolation } from '../../src';
 import * as aws from '../../src/aws';
 import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
 import { arn, byokFor, cmkFor, hsmVpc, newStack, people, secret, templateOf, xksStoreFor } from '../support/fixtures';
+import { decide } from '../support/key-policy-eval';
 
 /** Runs `fn` and returns the error it throws, failing the test when it throws none. */
 function errorOf(fn: () => unknown): Error {
@@ -465,16 +466,24 @@ describe('fuzz round 2: every refused value is shown as given', () => {
     expectOurs(() => h.poolKey({} as any), 'pool must be one of standard, got {}');
   });
 
-  // The fuzz class "HyokExternalStore.addKey custodians.users ... custodians.administrators is required": the fixture
-  // gives addKey no custodians (the store's apply), so mutating custodians.users makes `custodians: { users }` without
-  // administrators, which is refused first and rightly. With administrators present the bad user is named.
+  // The fuzz class "HyokExternalStore.addKey custodians.users ... custodians.administrators is required": a key's own
+  // custodians without administrators now take the store's (as on Azure and Google Cloud), so the bad user is named.
   test('HyokExternalStore.addKey custodians with a user that is not an ARN names custodians.users and the value', () => {
     const s = newStack();
     const store = xksStoreFor(s, ComplianceProfile.COMMERCIAL);
     expectOurs(() => store.addKey('K', { xksKeyId: 'k1', custodians: { administrators: [people().admin], users: [new iam.ArnPrincipal('not-an-arn')] } }),
       /^custodians\.users must be IAM role or user ARNs .*, got not-an-arn$/);
     expectOurs(() => store.addKey('K2', { xksKeyId: 'k2', custodians: { users: [new iam.ArnPrincipal('not-an-arn')] } as any }),
-      'custodians.administrators is required, got nothing');
+      /^custodians\.users must be IAM role or user ARNs .*, got not-an-arn$/);
+  });
+
+  test("HyokExternalStore.addKey custodians without administrators: the store's administrators administer the key", () => {
+    const s = newStack();
+    const store = xksStoreFor(s, ComplianceProfile.COMMERCIAL);
+    store.addKey('K', { xksKeyId: 'k1', custodians: { users: [people().user] } as any });
+    const policy = s.resolve((Object.values(templateOf(s).findResources('Custom::CloudKmsStoreKey'))[0] as any).Properties.KeyPolicy);
+    expect(decide(policy, arn('KeyAdmin'), 'kms:DisableKey')).toBe('ALLOW');
+    expect(decide(policy, arn('KeyAdmin'), 'kms:Decrypt')).not.toBe('ALLOW');
   });
 
   test("an xksKeyId: '' on a CloudHSM store is refused as given", () => {
