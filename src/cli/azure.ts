@@ -24,7 +24,15 @@ export const IMPORTED_BY_TAG = 'cloud-kms:imported-by';
 export const KEK_TAG = 'cloud-kms:kek-id';
 
 /** A vault or Managed HSM URL: `https://<name>.vault.azure.net` (or a sovereign cloud's) or `https://<name>.managedhsm.azure.net`. */
+// Key Vault and Managed HSM DNS suffixes of the public and sovereign clouds
+// (https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#dns-suffixes-for-object-identifiers).
+// Checked on the text as written: URL() would turn a non-ASCII host into punycode and accept it.
+const VAULT_URL = /^https:\/\/[A-Za-z0-9-]{1,24}\.(?:vault|managedhsm)\.(?:azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(?::443)?\/?$/i;
+
 export function vaultUrlOf(value: string, flag: string): string {
+  if (!VAULT_URL.test(value)) {
+    throw usageError(`${flag} must be a vault or Managed HSM URL such as https://my-vault.vault.azure.net, got ${arg(value)}`);
+  }
   let url: URL;
   try {
     url = new URL(value);

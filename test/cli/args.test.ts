@@ -76,6 +76,9 @@ test.each<[string, string[], string]>([
   ['30 February', [...awsImport, '--expires-at', '2027-02-30'], '--expires-at must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got 2027-02-30'],
   ['a not-before that is no date', [...azureImport, '--no-expiry', '--not-before', 'soon'], '--not-before must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got soon'],
   // key ids, ARNs, resource names, regions and endpoints of the wrong format
+  // (fuzz seed 403647097: URL() turned this host into punycode and the check let it through)
+  ['a vault URL with a non-ASCII host', ['byok', 'azure', 'import', '--vault-url', 'https://kv.vault.azure.netключ', '--key-name', 'k', '--byok', join(d, 'k.byok'), '--no-expiry'],
+    '--vault-url must be a vault or Managed HSM URL such as https://my-vault.vault.azure.net, got https://kv.vault.azure.netключ'],
   ...['k', 'not-an-arn', 'arn:aws:iam::111111111111:role/x', 'arn:aws:kms:us-east-1:1:key/x', 'alias/', KEY_ID.toUpperCase()].map((id): [string, string[], string] => [
     `--key-id ${id}`, ['byok', 'aws', 'params', '--key-id', id, '--out-dir', join(d, 'p')],
     `--key-id must be a KMS key id, key ARN, alias name (alias/...) or alias ARN such as 1234abcd-12ab-34cd-56ef-1234567890ab, got ${id}`,
