@@ -132,7 +132,9 @@ interface Case {
 function apply(inv: Invocation, mutations: Mutation[]): Case {
   // Each flag carries whether it alone makes the line wrong; whether the line must be refused is judged at the end,
   // as a later mutation may drop a flag an earlier one spoiled.
-  let flags = inv.flags.map(([f, v]) => ({ flag: f, value: v, bad: false }));
+  // `isSwitch`: a flag that takes no value in the valid invocation (a flag whose value a mutation removed is no switch:
+  // seed 33728149 gave such a flag `--out=<path>`, a valid line, and judged it as a value given to a switch).
+  let flags = inv.flags.map(([f, v]) => ({ flag: f, value: v, bad: false, isSwitch: v === undefined }));
   let positional: string[] = inv.positional === undefined ? [] : [inv.positional];
   let positionalBad = false;
   const extra: string[] = [];
@@ -163,21 +165,21 @@ function apply(inv: Invocation, mutations: Mutation[]): Case {
         flags = flags.filter((_, j) => j !== i);
         break;
       case 'twice':
-        flags.push({ flag: f.flag, value: f.value === undefined ? undefined : m.value, bad: false });
+        flags.push({ flag: f.flag, value: f.value === undefined ? undefined : m.value, bad: false, isSwitch: f.isSwitch });
         break;
       case 'value':
         if (f.value !== undefined) {
-          flags[i] = { flag: f.flag, value: m.value, bad: m.value.trim() === '' || /[\u0000-\u001f\u2028]/.test(m.value) || (m.value === F.missing && !f.flag.startsWith('--out')) };
+          flags[i] = { flag: f.flag, value: m.value, bad: m.value.trim() === '' || /[\u0000-\u001f\u2028]/.test(m.value) || (m.value === F.missing && !f.flag.startsWith('--out')), isSwitch: false };
         }
         break;
       case 'no-value':
-        if (f.value !== undefined) flags = [...flags.filter((_, j) => j !== i), { flag: f.flag, value: undefined, bad: true }];
+        if (f.value !== undefined) flags = [...flags.filter((_, j) => j !== i), { flag: f.flag, value: undefined, bad: true, isSwitch: false }];
         break;
       case 'switch-value':
-        if (f.value === undefined && !f.flag.includes('=')) flags[i] = { flag: `${f.flag}=${m.value}`, value: undefined, bad: true };
+        if (f.isSwitch && !f.flag.includes('=')) flags[i] = { flag: `${f.flag}=${m.value}`, value: undefined, bad: true, isSwitch: true };
         break;
       case 'inline':
-        if (f.value !== undefined) flags[i] = { flag: `${f.flag}=${f.value}`, value: undefined, bad: f.bad };
+        if (f.value !== undefined) flags[i] = { flag: `${f.flag}=${f.value}`, value: undefined, bad: f.bad, isSwitch: false };
         break;
     }
   }
