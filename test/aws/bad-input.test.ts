@@ -413,6 +413,9 @@ describe('fuzz round 2: every refused value is shown as given', () => {
     ['CustomerManagedKey replicaRegions from a parameter without multiRegion', (s) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'K', {
       replicaRegions: new CfnParameter(s, 'Regions', { type: 'CommaDelimitedList' }).valueAsList,
     }), /^replicaRegions applies only to multi-Region keys \(multiRegion: true\), got (an unresolved token|a token)/],
+    // fuzz seed 922535471: a string was read character by character ("got v")
+    ["CustomerManagedKey replicaRegions: 'eu-west-1' (not a list)", (s) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'K', { multiRegion: true, replicaRegions: 'eu-west-1' as any }),
+      'replicaRegions must be a list, got eu-west-1'],
     ["CustomerManagedKey replicaRegions: [' ']", (s) => cmkFor(s, ComplianceProfile.COMMERCIAL, 'K', { multiRegion: true, replicaRegions: [' '] }),
       'replicaRegions must name AWS regions such as eu-west-1, got " "'],
     ['TenantKeyHierarchy pools: [undefined]', (s) => tenantHierarchy(s, { pools: [undefined as any] }), /^pools\[0\] must be a literal pool name .*, got nothing$/],

@@ -138,7 +138,7 @@ export class CustodianPolicy {
     this.approvers = approvers;
     // A CommaDelimitedList parameter's list token ('#{Token[..]}' in a one-element array) is not an unresolved string
     // to Token.isUnresolved: isTokenValue recognises it. It goes into the kms:ReplicaRegion condition as a list.
-    for (const r of input.replicaRegions ?? []) {
+    for (const r of optionalList('replicaRegions', input.replicaRegions)) {
       if (!isTokenValue(r) && (typeof r !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
         throw new ValidationError(`replicaRegions must name AWS regions such as eu-west-1, got ${shown(r)}`);
       }
