@@ -19,7 +19,7 @@ import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { Control } from '../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
-import { shown, ValidationError } from '../core/validation';
+import { isTokenValue, shown, ValidationError } from '../core/validation';
 
 /** The message format suite the function writes (it reads both). */
 export enum EnvelopeSuite {
@@ -266,13 +266,15 @@ export class EnvelopeEncryptionFunction extends Construct {
       }
     }
     const userKeys = optionalList('requiredContextKeys', props.requiredContextKeys);
+    // A list token (a CommaDelimitedList parameter: one '#{Token[..]}' element, which Token.isUnresolved does not see)
+    // or a string token: each key becomes a policy condition key (kms:EncryptionContext:<key>) and part of the
+    // function's environment, which cannot come from a token.
+    if (isTokenValue(userKeys)) {
+      throw new ValidationError(`requiredContextKeys must be literal keys (each becomes part of a policy condition key, which cannot come from a token), got ${shown(userKeys.length === 1 ? userKeys[0] : userKeys)}`);
+    }
     for (const k of userKeys) {
-      // Each key becomes a policy condition key (kms:EncryptionContext:<key>) and part of the function's environment.
-      if (typeof k === 'string' && Token.isUnresolved(k)) {
-        throw new ValidationError(`requiredContextKeys must be literal keys (each becomes part of a policy condition key, which cannot come from a token), got ${shown(k)}`);
-      }
       if (typeof k !== 'string' || k.trim().length === 0 || k.startsWith('aws-crypto-') || k.includes(',')) {
-        throw new ValidationError(`requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got ${typeof k === 'string' ? `'${k}'` : shown(k)}`);
+        throw new ValidationError(`requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got ${shown(k)}`);
       }
     }
     // The hierarchy's context key joins the list; a key named twice is required once.

@@ -315,7 +315,11 @@ describe('strings, lists and principals', () => {
       custodians: { administrators: [people().admin] }, tenants: [{ tenantId: 'acme', offboarded: 'no' as any }],
     }), 'tenants[acme].offboarded must be true or false, got no'],
     ['a blank requiredContextKeys entry', (s) => new aws.EnvelopeEncryptionFunction(s, 'E', { key: new aws.ManagedKey(s, 'Key'), requiredContextKeys: [' '] }),
-      "requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got ' '"],
+      'requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got " "'],
+    // fuzz seed 35488223: a CommaDelimitedList parameter reached aws-cdk-lib's "encoded list token" resolution error
+    ['requiredContextKeys from a CommaDelimitedList parameter', (s) => new aws.EnvelopeEncryptionFunction(s, 'E', {
+      key: new aws.ManagedKey(s, 'Key'), requiredContextKeys: new CfnParameter(s, 'Keys', { type: 'CommaDelimitedList' }).valueAsList,
+    }), /^requiredContextKeys must be literal keys .*, got a token \(#\{Token\[/],
     ['vpcSubnets without vpc', (s) => new aws.EnvelopeEncryptionFunction(s, 'E', {
       key: new aws.ManagedKey(s, 'Key'), requiredContextKeys: ['t'], vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     }), 'vpcSubnets applies only with vpc, got { subnetType Isolated } and no vpc'],
