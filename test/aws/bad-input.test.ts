@@ -358,6 +358,18 @@ describe('strings, lists and principals', () => {
     expect(key.keyArn).toBeDefined();
     expect(lintErrors(stack)).toEqual([]);
   });
+
+  // Review of issue 16: a federated-user session (GetFederationToken) is a principal resource policies may name
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#sts-session-principals)
+  // and was accepted before the ARN check. cfn-lint's schema (E3512) knows only assumed-role sessions, so no lint here.
+  test('a federated-user session ARN is accepted as a custodian', () => {
+    const stack = newStack();
+    const federated = 'arn:aws:sts::111111111111:federated-user/bob@ops';
+    cmkFor(stack, ComplianceProfile.COMMERCIAL, 'K', {
+      custodians: { administrators: [people().admin], users: [new iam.ArnPrincipal(federated)] },
+    });
+    expect(JSON.stringify(templateOf(stack).toJSON())).toContain(federated);
+  });
 });
 
 describe('fuzz round 2: every refused value is shown as given', () => {
