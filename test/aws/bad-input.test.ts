@@ -268,8 +268,10 @@ describe('numbers: finite whole numbers within documented bounds, tokens bounded
   test('memorySize and a timeout in seconds from Number parameters pass to the function', () => {
     const stack = newStack();
     new aws.EnvelopeEncryptionFunction(stack, 'E', {
-      key: new aws.ManagedKey(stack, 'Key'), requiredContextKeys: ['tenant'],
-      memorySize: numberParam(stack, 'Memory'), timeout: Duration.seconds(numberParam(stack, 'Timeout')),
+      key: new aws.ManagedKey(stack, 'Key'),
+      requiredContextKeys: ['tenant'],
+      memorySize: numberParam(stack, 'Memory'),
+      timeout: Duration.seconds(numberParam(stack, 'Timeout')),
     });
     const fn = Object.values(templateOf(stack).findResources('AWS::Lambda::Function'))
       .find((r: any) => r.Properties.Environment?.Variables && JSON.stringify(r.Properties.MemorySize) === '{"Ref":"Memory"}') as any;
