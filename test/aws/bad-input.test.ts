@@ -380,6 +380,20 @@ describe('strings, lists and principals', () => {
     expect(lintErrors(stack)).toEqual([]);
   });
 
+  // Review of issue 16: a Duration or ComplianceProfile from a second copy of aws-cdk-lib or of this library (a monorepo
+  // with two versions) is not `instanceof` ours, yet worked before the up-front checks. A Proxy whose prototype is
+  // another object stands in for such a copy.
+  test('a Duration and a profile from another copy of their library are accepted', () => {
+    const foreign = <T extends object>(v: T): T => new Proxy(v, { getPrototypeOf: () => Object.prototype });
+    const stack = newStack();
+    const rotation = foreign(Duration.days(90));
+    const profile = foreign(ComplianceProfile.COMMERCIAL);
+    expect(rotation instanceof Duration).toBe(false);
+    expect(profile instanceof ComplianceProfile).toBe(false);
+    cmkFor(stack, ComplianceProfile.COMMERCIAL, 'K', { rotation, deletionWindow: foreign(Duration.days(30)), profile });
+    expect(templateOf(stack).findResources('AWS::KMS::Key')).not.toEqual({});
+  });
+
   // Review of issue 16: a federated-user session (GetFederationToken) is a principal resource policies may name
   // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#sts-session-principals)
   // and was accepted before the ARN check. cfn-lint's schema (E3512) knows only assumed-role sessions, so no lint here.
