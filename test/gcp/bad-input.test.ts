@@ -207,8 +207,9 @@ describe('member strings, projects and locations are checked by format', () => {
         .toMatch(/^custodians\.users must hold IAM members/);
     });
 
-  test('legacy domain-scoped projects, multi-regions and global are accepted', () => {
-    for (const [project, location] of [['example.com:payments-prod', 'us'], [PROJECT, 'global'], [PROJECT, 'nam-eur-asia1']]) {
+  // A project number was accepted before project ids were checked (review of issue 16), and stays accepted.
+  test('legacy domain-scoped projects, project numbers, multi-regions and global are accepted', () => {
+    for (const [project, location] of [['example.com:payments-prod', 'us'], ['123456789012', 'europe-west1'], [PROJECT, 'global'], [PROJECT, 'nam-eur-asia1']]) {
       const stack = gcpStack();
       gcpCmk(stack, ComplianceProfile.COMMERCIAL, 'K', { project, location });
       cleanSynth(stack);
