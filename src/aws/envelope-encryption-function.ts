@@ -294,9 +294,13 @@ export class EnvelopeEncryptionFunction extends Construct {
     // Lambda: 128 to 10,240 MB in 1-MB steps, a timeout of 1 to 900 whole seconds.
     // https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-MemorySize
     // https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-Timeout
-    const memorySize = wholeNumber('memorySize', props.memorySize ?? 1024, 128, 10240, 'MB');
-    const timeout = literalDuration('timeout', props.timeout) ?? Duration.seconds(30);
-    const timeoutSeconds = timeout.toSeconds({ integral: false });
+    // A token memory size, or a token timeout in seconds (a Number CfnParameter), passes to the function as before
+    // issue 16: Lambda itself refuses an out-of-range value at deployment, and nothing here depends on either.
+    const memorySize = typeof props.memorySize === 'number' && Token.isUnresolved(props.memorySize)
+      ? props.memorySize : wholeNumber('memorySize', props.memorySize ?? 1024, 128, 10240, 'MB');
+    const timeout = props.timeout instanceof Duration && props.timeout.isUnresolved() && props.timeout.unitLabel() === 'seconds'
+      ? props.timeout : literalDuration('timeout', props.timeout) ?? Duration.seconds(30);
+    const timeoutSeconds = timeout.isUnresolved() ? 30 : timeout.toSeconds({ integral: false });
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
       throw new ValidationError(`timeout must be a whole number of seconds from 1 to 900, got ${timeout.toHumanString()}`);
     }

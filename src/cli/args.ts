@@ -53,9 +53,12 @@ export function matching(pattern: RegExp, rule: string): ValueCheck {
  */
 export const awsRegion = matching(/^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}$/, 'an AWS region such as us-east-1');
 
-/** A KMS key id, key ARN, alias name or alias ARN: the forms the KMS KeyId parameter takes. */
+/**
+ * A KMS key id, key ARN, alias name or alias ARN: the forms the KMS KeyId parameter takes. Alias names may hold ':'
+ * (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html#KMS-CreateAlias-request-AliasName).
+ */
 export const awsKeyId = matching(
-  /^(?:(?:mrk-[0-9a-f]{32})|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[a-zA-Z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z]{2,4}(?:-[a-z]+){1,3}-\d{1,2}:\d{12}:(?:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[a-zA-Z0-9/_-]{1,250}))$/,
+  /^(?:(?:mrk-[0-9a-f]{32})|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[a-zA-Z0-9:/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z]{2,4}(?:-[a-z]+){1,3}-\d{1,2}:\d{12}:(?:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[a-zA-Z0-9:/_-]{1,250}))$/,
   'a KMS key id, key ARN, alias name (alias/...) or alias ARN such as 1234abcd-12ab-34cd-56ef-1234567890ab',
 );
 

@@ -36,6 +36,11 @@ const PUBLIC = ['allusers', 'allauthenticatedusers'];
 const EMAIL_MEMBER = /^(user|group|serviceAccount):[^\s@:/]+@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+$/;
 const DOMAIN_MEMBER = /^domain:[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+$/;
 const FEDERATED_MEMBER = /^principal(Set)?:\/\/[a-z0-9.-]+\.googleapis\.com\/\S+$|^principal(Set)?:\/\/goog\/\S+$/;
+// A Kubernetes service account under GKE Workload Identity: `serviceAccount:PROJECT_ID.svc.id.goog[NAMESPACE/KSA_NAME]`
+// (the IAM v1 "Kubernetes service account" identifier; the project id may carry a legacy `domain:` prefix).
+// https://cloud.google.com/iam/docs/principal-identifiers
+// https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
+const KSA_MEMBER = /^serviceAccount:[a-z0-9.:-]+\.svc\.id\.goog\[[a-z0-9.-]+\/[a-z0-9.-]+\]$/;
 
 /**
  * The identity an IAM member names. Google IAM stores e-mail addresses and domains in lower case (a member given as
@@ -79,7 +84,7 @@ export function checkMember(prop: string, member: unknown): asserts member is st
   if (PUBLIC.includes(member.trim().toLowerCase())) {
     throw new ValidationError(`${prop} must not name ${member}: keys are never public (CIS Google Cloud 1.9)`);
   }
-  if (!EMAIL_MEMBER.test(member) && !DOMAIN_MEMBER.test(member) && !FEDERATED_MEMBER.test(member)) {
+  if (!EMAIL_MEMBER.test(member) && !DOMAIN_MEMBER.test(member) && !FEDERATED_MEMBER.test(member) && !KSA_MEMBER.test(member)) {
     throw new ValidationError(`${prop} must hold IAM members (user:, group: or serviceAccount: and an e-mail address, domain:, ` +
       `principal:// or principalSet://) such as user:alice@example.com or serviceAccount:app@project.iam.gserviceaccount.com, got ${shown(member)}`);
   }

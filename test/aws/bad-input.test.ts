@@ -232,7 +232,6 @@ describe('numbers: finite whole numbers within documented bounds, tokens bounded
     ['memorySize: 10241', (s) => envelope(s, { memorySize: 10241 }), 'got 10241'],
     ['memorySize: 1000.5', (s) => envelope(s, { memorySize: 1000.5 }), 'memorySize must be a whole number of MB, got 1000.5'],
     ['memorySize: Infinity', (s) => envelope(s, { memorySize: Infinity }), 'got Infinity'],
-    ['memorySize: a token', (s) => envelope(s, { memorySize: numberParam(s) }), /memorySize .*got an unresolved token/],
     ['cacheMaxMessages: 2.5', (s) => envelope(s, { cacheMaxMessages: 2.5 }), 'cacheMaxMessages must be a whole number of messages, got 2.5'],
     ['maxRecordBytes: NaN', (s) => envelope(s, { maxRecordBytes: NaN }), 'maxRecordBytes must be between 1 and 4613734 bytes, got NaN'],
     ['reservedConcurrentExecutions: 1.5', (s) => envelope(s, { reservedConcurrentExecutions: 1.5 }), 'reservedConcurrentExecutions must be a whole number'],
@@ -262,6 +261,28 @@ describe('numbers: finite whole numbers within documented bounds, tokens bounded
       /approvalWindow must be a literal Duration/],
   ])('%s', (_name, make, message) => {
     expectOurs(() => make(newStack()), message);
+  });
+
+  // Review of issue 16: both were accepted before the number checks, and Lambda refuses an out-of-range value at deployment
+  // (https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-MemorySize).
+  test('memorySize and a timeout in seconds from Number parameters pass to the function', () => {
+    const stack = newStack();
+    new aws.EnvelopeEncryptionFunction(stack, 'E', {
+      key: new aws.ManagedKey(stack, 'Key'),
+      requiredContextKeys: ['tenant'],
+      memorySize: numberParam(stack, 'Memory'),
+      timeout: Duration.seconds(numberParam(stack, 'Timeout')),
+    });
+    const fn = Object.values(templateOf(stack).findResources('AWS::Lambda::Function'))
+      .find((r: any) => r.Properties.Environment?.Variables && JSON.stringify(r.Properties.MemorySize) === '{"Ref":"Memory"}') as any;
+    expect(fn?.Properties.Timeout).toEqual({ Ref: 'Timeout' });
+  });
+
+  test('a timeout token in another unit than seconds is refused (aws-cdk-lib cannot convert it)', () => {
+    const stack = newStack();
+    expectOurs(() => new aws.EnvelopeEncryptionFunction(stack, 'E', {
+      key: new aws.ManagedKey(stack, 'Key'), requiredContextKeys: ['tenant'], timeout: Duration.minutes(numberParam(stack)),
+    }), /^timeout must be a literal Duration/);
   });
 
   test('the bounds themselves synthesize a valid template (memorySize 128 and 10240, timeout 900 s)', () => {
@@ -361,6 +382,32 @@ describe('strings, lists and principals', () => {
     });
     expect(key.keyArn).toBeDefined();
     expect(lintErrors(stack)).toEqual([]);
+  });
+
+  // Review of issue 16: a Duration or ComplianceProfile from a second copy of aws-cdk-lib or of this library (a monorepo
+  // with two versions) is not `instanceof` ours, yet worked before the up-front checks. A Proxy whose prototype is
+  // another object stands in for such a copy.
+  test('a Duration and a profile from another copy of their library are accepted', () => {
+    const foreign = <T extends object>(v: T): T => new Proxy(v, { getPrototypeOf: () => Object.prototype });
+    const stack = newStack();
+    const rotation = foreign(Duration.days(90));
+    const profile = foreign(ComplianceProfile.COMMERCIAL);
+    expect(rotation instanceof Duration).toBe(false);
+    expect(profile instanceof ComplianceProfile).toBe(false);
+    cmkFor(stack, ComplianceProfile.COMMERCIAL, 'K', { rotation, deletionWindow: foreign(Duration.days(30)), profile });
+    expect(templateOf(stack).findResources('AWS::KMS::Key')).not.toEqual({});
+  });
+
+  // Review of issue 16: a federated-user session (GetFederationToken) is a principal resource policies may name
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#sts-session-principals)
+  // and was accepted before the ARN check. cfn-lint's schema (E3512) knows only assumed-role sessions, so no lint here.
+  test('a federated-user session ARN is accepted as a custodian', () => {
+    const stack = newStack();
+    const federated = 'arn:aws:sts::111111111111:federated-user/bob@ops';
+    cmkFor(stack, ComplianceProfile.COMMERCIAL, 'K', {
+      custodians: { administrators: [people().admin], users: [new iam.ArnPrincipal(federated)] },
+    });
+    expect(JSON.stringify(templateOf(stack).toJSON())).toContain(federated);
   });
 });
 

@@ -150,6 +150,9 @@ test('valid lines still reach the cloud: an alias, a key ARN, a region and an en
     [`arn:aws:kms:eu-central-1:111111111111:key/${KEY_ID}`, 'eu-central-1', 'https://kms-fips.us-east-1.amazonaws.com'],
     ['arn:aws-cn:kms:cn-north-1:111111111111:alias/orders', 'cn-north-1', 'https://kms.cn-north-1.amazonaws.com.cn/'],
     ['mrk-1234abcd12ab34cd56ef1234567890ab', 'ap-southeast-4', 'https://vpce-1.kms.ap-southeast-4.vpce.amazonaws.com'],
+    // An alias name may hold ':' (CreateAlias's AliasName pattern; accepted before the issue-16 checks).
+    ['alias/orders:prod', 'eu-west-1', 'https://kms.eu-west-1.amazonaws.com'],
+    ['arn:aws:kms:eu-west-1:111111111111:alias/orders:prod', 'eu-west-1', 'https://kms.eu-west-1.amazonaws.com'],
   ]) {
     const c = cli();
     expect(await c.run('byok', 'aws', 'params', '--key-id', id, '--out-dir', join(d, 'ok'), '--region', region, '--endpoint', endpoint)).toBe(1);

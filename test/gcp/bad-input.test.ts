@@ -190,8 +190,26 @@ describe('member strings, projects and locations are checked by format', () => {
     expect(errorOf(() => gcpCmk(gcpStack(), SOC2, 'K', { location })).message).toMatch(/^location must be/);
   });
 
-  test('legacy domain-scoped projects, multi-regions and global are accepted', () => {
-    for (const [project, location] of [['example.com:payments-prod', 'us'], [PROJECT, 'global'], [PROJECT, 'nam-eur-asia1']]) {
+  // Review of issue 16: a GKE Workload Identity member was accepted before the member-format check and is an IAM v1
+  // principal identifier (https://cloud.google.com/iam/docs/principal-identifiers, "Kubernetes service account").
+  test.each([
+    'serviceAccount:payments-prod.svc.id.goog[orders/orders-api]',
+    'serviceAccount:example.com:payments-prod.svc.id.goog[kube-system/metrics.reader]',
+  ])('the Kubernetes service account member %p is accepted', (member) => {
+    const stack = gcpStack();
+    gcpCmk(stack, ComplianceProfile.COMMERCIAL, 'K', { custodians: { administrators: [m.admin], users: [member] } });
+    expect(JSON.stringify(cleanSynth(stack))).toContain(member);
+  });
+
+  test.each(['serviceAccount:payments-prod.svc.id.goog', 'serviceAccount:payments-prod.svc.id.goog[orders]', 'serviceAccount:p.svc.id.goog[a/b] '])(
+    'the malformed Kubernetes service account member %p is refused', (member) => {
+      expect(errorOf(() => gcpCmk(gcpStack(), SOC2, 'K', { custodians: { administrators: [m.admin], users: [member] } })).message)
+        .toMatch(/^custodians\.users must hold IAM members/);
+    });
+
+  // A project number was accepted before project ids were checked (review of issue 16), and stays accepted.
+  test('legacy domain-scoped projects, project numbers, multi-regions and global are accepted', () => {
+    for (const [project, location] of [['example.com:payments-prod', 'us'], ['123456789012', 'europe-west1'], [PROJECT, 'global'], [PROJECT, 'nam-eur-asia1']]) {
       const stack = gcpStack();
       gcpCmk(stack, ComplianceProfile.COMMERCIAL, 'K', { project, location });
       cleanSynth(stack);

@@ -36,8 +36,13 @@ export interface EnvelopeConfig {
 }
 
 const SUITES = new Set<number>([AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY, AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384]);
-/** A KMS key or alias ARN, a key id or an alias name: what AwsKmsKeyring accepts as a generator. */
-const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_+=,.@-]{1,256}|alias\/[A-Za-z0-9/_-]{1,250}|(mrk-)?[0-9a-fA-F-]{32,36})$/;
+/**
+ * A KMS key or alias ARN, a key id or an alias name: what AwsKmsKeyring accepts as a generator. Alias names may hold
+ * ':' (the AliasName pattern `^[a-zA-Z0-9:/_-]+$`, which the constructs' aliases also allow), so a kms.Alias given as
+ * the function's key does not fail the cold start.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html#KMS-CreateAlias-request-AliasName
+ */
+const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_+=,.@:-]{1,256}|alias\/[A-Za-z0-9:/_-]{1,250}|(mrk-)?[0-9a-fA-F-]{32,36})$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
 const CONTEXT_KEY = /^[^\s,]{1,256}$/;
 

@@ -45,7 +45,11 @@ export function requirePrincipal(prop: string, value: iam.IPrincipal | undefined
 /** A Duration prop: a JavaScript caller can pass a number or string instead. */
 export function optionalDuration(prop: string, value: Duration | undefined): Duration | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!(value instanceof Duration)) {
+  // Recognised by what the constructs use of it, not instanceof: a Duration from a second copy of aws-cdk-lib (a
+  // monorepo with two versions) was accepted before these checks and works the same (as src/terraform/input.ts does).
+  const d = value as unknown as Partial<Record<'toDays' | 'toSeconds' | 'toMilliseconds' | 'isUnresolved' | 'unitLabel' | 'toHumanString', unknown>>;
+  if (typeof value !== 'object' || ['toDays', 'toSeconds', 'toMilliseconds', 'isUnresolved', 'unitLabel', 'toHumanString']
+    .some((m) => typeof d[m as keyof typeof d] !== 'function')) {
     throw new ValidationError(`${prop} must be a Duration (e.g. Duration.days(30)), got ${shown(value)}`);
   }
   return value;
@@ -201,7 +205,9 @@ export function optionalDescription(prop: string, value: string | undefined): vo
 
 /** A profile: a JavaScript caller can pass its name instead of the object. */
 export function optionalProfile(prop: string, value: ComplianceProfile | undefined): ComplianceProfile | undefined {
-  if (value !== undefined && !(value instanceof ComplianceProfile)) {
+  // Duck-typed for the same reason (a profile from a second copy of this library), as src/terraform/input.ts does.
+  const p = value as { allows?: unknown; name?: unknown } | undefined;
+  if (value !== undefined && (value === null || typeof value !== 'object' || typeof p!.allows !== 'function' || typeof p!.name !== 'string')) {
     throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.PCI_DSS), got ${shown(value)}`);
   }
   return value;

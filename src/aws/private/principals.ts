@@ -62,12 +62,14 @@ export function describe(stack: Stack, principal: iam.IPrincipal): string {
 
 /*
  * The principal ARNs a key policy may name for a role or user: IAM roles and users (names with paths) and STS
- * assumed-role sessions. Names: letters, digits and +=,.@_- ; paths: / separated.
+ * sessions, assumed-role and federated-user (GetFederationToken: 2 to 32 characters). Names: letters, digits and
+ * +=,.@_- ; paths: / separated.
  * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-elements
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#sts-session-principals
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
  */
-const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:(?:iam::\d{12}:(?:role|user)\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}|sts::\d{12}:assumed-role\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{2,64})$/;
+const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:(?:iam::\d{12}:(?:role|user)\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}|sts::\d{12}:(?:assumed-role\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{2,64}|federated-user\/[\w+=,.@-]{2,32}))$/;
 /** Service principals: `<service>.amazonaws.com` (and the China partition's `.amazonaws.com.cn`). */
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?$/;
 
@@ -128,7 +130,7 @@ function checkNamedPrincipal(stack: Stack, prop: string, principal: iam.IPrincip
       // A literal that is no principal KMS knows would only fail at deployment (MalformedPolicyDocument).
       if (typeof v === 'string' && kind === 'AWS' && !IAM_PRINCIPAL_ARN.test(v)) {
         throw new ValidationError(`${prop} must be IAM role or user ARNs (arn:<partition>:iam::<account>:role/<name> or ` +
-          `:user/<name>, or an sts assumed-role session), got ${shownValue(v)}`);
+          `:user/<name>, or an sts assumed-role or federated-user session), got ${shownValue(v)}`);
       }
       if (typeof v === 'string' && kind === 'Service' && !SERVICE_PRINCIPAL.test(v)) {
         throw new ValidationError(`${prop} must name AWS service principals such as lambda.amazonaws.com, got ${shownValue(v)}`);

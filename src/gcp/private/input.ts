@@ -15,6 +15,9 @@ export { optionalBoolean, optionalEnum, optionalList, requireString, requireWhol
 // projects may carry a domain prefix (`example.com:my-project`).
 // https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
 const PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+// A project number stands for the project in resource names (`projects/123456789012/...`), as Autokey's key handles
+// and Cloud KMS resource names accept it; the library took it before it checked project ids, so it stays accepted.
+const PROJECT_NUMBER = /^[1-9][0-9]{5,18}$/;
 // Cloud KMS locations: `global`, a region (`europe-west1`), a dual-region (`nam4`) or a multi-region (`us`, `nam-eur-asia1`).
 // https://cloud.google.com/kms/docs/locations
 const LOCATION = /^[a-z]+(?:-[a-z]+)*[0-9]*$/;
@@ -22,8 +25,8 @@ const LOCATION = /^[a-z]+(?:-[a-z]+)*[0-9]*$/;
 
 export function requireProject(prop: string, value: unknown): void {
   const project = requireString(prop, value);
-  if (!Token.isUnresolved(project)) {
-    requireMatch(prop, project, PROJECT_ID, 'a Google Cloud project id (6 to 30 lower-case letters, digits and hyphens, starting with a letter)');
+  if (!Token.isUnresolved(project) && !PROJECT_NUMBER.test(project)) {
+    requireMatch(prop, project, PROJECT_ID, 'a Google Cloud project id (6 to 30 lower-case letters, digits and hyphens, starting with a letter) or project number');
   }
 }
 
