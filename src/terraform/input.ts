@@ -5,6 +5,8 @@
 import { Token } from 'cdktf';
 import { isTokenValue, requireDefined, shown, ValidationError } from '../core/validation';
 
+export { optionalBoolean, optionalList, optionalProfile } from '../core/input';
+
 /** A required string prop: present, a string, not blank. Tokens pass. */
 export function requireString(prop: string, value: unknown): string {
   requireDefined(prop, value);
@@ -14,19 +16,6 @@ export function requireString(prop: string, value: unknown): string {
   return value;
 }
 
-/** An optional list prop: an array when given. */
-export function optionalList<T>(prop: string, value: T[] | undefined): T[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new ValidationError(`${prop} must be a list, got ${shown(value)}`);
-  return value;
-}
-
-/** An optional boolean prop. */
-export function optionalBoolean(prop: string, value: unknown): void {
-  if (value !== undefined && value !== null && typeof value !== 'boolean') {
-    throw new ValidationError(`${prop} must be true or false, got ${shown(value)}`);
-  }
-}
 
 /** An optional enum prop: one of the enum's values. */
 export function optionalEnum(prop: string, value: unknown, values: readonly unknown[]): void {
@@ -57,14 +46,6 @@ export function optionalPeriod(prop: string, value: unknown): void {
   }
 }
 
-/** A `ComplianceProfile`, when given. */
-export function optionalProfile(prop: string, value: unknown): void {
-  if (value === undefined || value === null) return;
-  const p = value as { allows?: unknown; name?: unknown };
-  if (value === null || typeof value !== 'object' || typeof p.allows !== 'function' || typeof p.name !== 'string') {
-    throw new ValidationError(`${prop} must be a ComplianceProfile such as ComplianceProfile.SOC2, got ${shown(value)}`);
-  }
-}
 
 /** A construct (an audit sink, a vault, a key ring, an HSM), when given: `what` names the kind expected. */
 export function optionalConstruct(prop: string, value: unknown, what: string): void {

@@ -7,8 +7,11 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComplianceProfile } from '../../core/profile';
+import { optionalBoolean, optionalList } from '../../core/input';
 import { isTokenValue, shown, ValidationError } from '../../core/validation';
+
+// The cloud-neutral shape checks live in core; the AWS constructs import them from here with the AWS ones.
+export { optionalBoolean, optionalList, optionalProfile } from '../../core/input';
 
 /** The props object itself: a JavaScript caller can call `new X(scope, id)` without it. */
 export function requireProps<T>(props: T | undefined | null, construct: string): T {
@@ -18,12 +21,6 @@ export function requireProps<T>(props: T | undefined | null, construct: string):
   return props;
 }
 
-/** An optional list prop: undefined, or an array. */
-export function optionalList<T>(prop: string, value: readonly T[] | undefined): readonly T[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new ValidationError(`${prop} must be a list, got ${shown(value)}`);
-  return value;
-}
 
 /** A list of principals: each entry an IAM principal (not undefined, not a string). */
 export function principalList(prop: string, value: readonly iam.IPrincipal[] | undefined): iam.IPrincipal[] {
@@ -141,15 +138,7 @@ export function literalDuration(prop: string, value: Duration | undefined): Dura
   return d;
 }
 
-/** An optional flag: a JavaScript caller can pass a string. */
-export function optionalBoolean(prop: string, value: boolean | undefined): boolean | undefined {
-  if (value !== undefined && value !== null && typeof value !== 'boolean') {
-    throw new ValidationError(`${prop} must be true or false, got ${shown(value)}`);
-  }
-  return value ?? undefined;
-}
 
-/** A subnet selection as the user wrote it (subnets are constructs: shown by id, never as [object Object]). */
 /** A subnet selection as the user wrote it (its subnets by id: a subnet object does not render as JSON). */
 export function describeSelection(selection: ec2.SubnetSelection | undefined): string {
   if (selection === undefined) return 'the default selection';
@@ -203,15 +192,6 @@ export function optionalDescription(prop: string, value: string | undefined): vo
   }
 }
 
-/** A profile: a JavaScript caller can pass its name instead of the object. */
-export function optionalProfile(prop: string, value: ComplianceProfile | undefined): ComplianceProfile | undefined {
-  // Duck-typed for the same reason (a profile from a second copy of this library), as src/terraform/input.ts does.
-  const p = value as { allows?: unknown; name?: unknown } | undefined;
-  if (value !== undefined && (value === null || typeof value !== 'object' || typeof p!.allows !== 'function' || typeof p!.name !== 'string')) {
-    throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.PCI_DSS), got ${shown(value)}`);
-  }
-  return value;
-}
 
 /**
  * An audit sink (IKeyAuditSink): its node, immutability and retention are read by the key constructs (its alarm topic

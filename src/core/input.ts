@@ -1,0 +1,31 @@
+/*
+ * Shape checks of props that every cloud shares. Plain JavaScript and jsii callers can pass anything, so a prop typed
+ * as a list, a flag or a profile is checked before it is used; library objects are recognised by what the constructs
+ * use of them (a second copy of this library in node_modules has other class objects, so never `instanceof`).
+ */
+import type { ComplianceProfile } from './profile';
+import { shown, ValidationError } from './validation';
+
+/** An optional list prop: absent (undefined or null) is an empty list; anything else must be an array. */
+export function optionalList<T>(prop: string, value: readonly T[] | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ValidationError(`${prop} must be a list, got ${shown(value)}`);
+  return value as T[];
+}
+
+/** An optional flag: a JavaScript caller can pass a string. */
+export function optionalBoolean(prop: string, value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new ValidationError(`${prop} must be true or false, got ${shown(value)}`);
+  return value;
+}
+
+/** A profile, when given: a JavaScript caller can pass its name instead of the object. */
+export function optionalProfile(prop: string, value: unknown): ComplianceProfile | undefined {
+  if (value === undefined || value === null) return undefined;
+  const p = value as { allows?: unknown; name?: unknown };
+  if (typeof value !== 'object' || typeof p.allows !== 'function' || typeof p.name !== 'string') {
+    throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.PCI_DSS), got ${shown(value)}`);
+  }
+  return value as ComplianceProfile;
+}
