@@ -1,7 +1,5 @@
 export * from './key-spec';
 export * from './custodians';
-export * from './key-audit-sink-props';
-export * from './key-audit-alerts';
 export * from './key-audit-sink';
 export * from './key-vault';
 export * from './vault-network';
