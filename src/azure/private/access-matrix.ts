@@ -1,13 +1,11 @@
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { allowsControl, allowsData, dataActionsOnly, Grant, indexStack, resolved, StackIndex } from './rbac-grants';
+import { HSM_BUILT_IN, HSM_BUILT_IN_ROLE_PERMISSIONS, KEY_USE_OPERATIONS } from './roles';
 import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../../core/access-policy';
 import { Access, ROLE_NAMES } from '../../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
-import type { HyokExternalStore } from '../hyok-external-store';
-import type { KeyVault } from '../key-vault';
-import { allowsControl, allowsData, dataActionsOnly, Grant, indexStack, resolved, StackIndex } from './rbac-grants';
-import { HSM_BUILT_IN, HSM_BUILT_IN_ROLE_PERMISSIONS, KEY_USE_OPERATIONS } from './roles';
 
 /*
  * The access matrix of an Azure key, read from the Terraform JSON the stack synthesizes: every role assignment (direct
@@ -183,6 +181,16 @@ function buildMatrix(grants: Grant[], custodians: Map<string, Principal>, classe
   };
 }
 
+/** What the matrix reads of a `KeyVault` (a structural type: the vault's file is not imported, so no import cycle). */
+export interface MatrixVault extends IConstruct {
+  readonly vaultId: string;
+}
+
+/** What the matrix reads of a `HyokExternalStore` (its Managed HSM). */
+export interface MatrixHsm extends IConstruct {
+  readonly hsmId: string;
+}
+
 /** The grants that cover a key and what reading them assumed. */
 interface Coverage {
   readonly grants: Grant[];
@@ -214,7 +222,7 @@ function registerMatrix(key: IConstruct, container: IConstruct, classes: Record<
  * Registers the access matrix of a key in a Key Vault.
  * @param keyScopes the key's versionless resource ids (references), the scopes of key-level assignments
  */
-export function registerVaultKeyMatrix(key: IConstruct, vault: KeyVault, keyScopes: string[]): void {
+export function registerVaultKeyMatrix(key: IConstruct, vault: MatrixVault, keyScopes: string[]): void {
   registerMatrix(key, vault, VAULT_ACTION_CLASSES, (stack, index) => {
     const scopes = new Set([vault.vaultId, ...keyScopes].map((v) => resolved(stack, v)));
     const grants: Grant[] = [];
@@ -235,7 +243,7 @@ export function registerVaultKeyMatrix(key: IConstruct, vault: KeyVault, keyScop
 }
 
 /** Registers the access matrix of a key in a Managed HSM. */
-export function registerHsmKeyMatrix(subject: IConstruct, store: HyokExternalStore, keyName: string): void {
+export function registerHsmKeyMatrix(subject: IConstruct, store: MatrixHsm, keyName: string): void {
   registerMatrix(subject, store, HSM_ACTION_CLASSES, (stack, index) => {
     const hsmId = resolved(stack, store.hsmId);
     const name = resolved(stack, keyName);

@@ -7,7 +7,7 @@ import { Control } from '../../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
 import { stableGuid } from '../../core/naming';
 import { shown, ValidationError } from '../../core/validation';
-import type { VaultAllowListOptions, VaultNetwork, VaultPrivateEndpointOptions } from '../vault-network';
+import type { VaultAllowListOptions, VaultNetworkMode, VaultPrivateEndpointOptions } from '../vault-network-options';
 
 /**
  * Private Link names per service: the private endpoint's subresource (group id) and the private DNS zone its record goes
@@ -374,7 +374,7 @@ const links = new WeakMap<PrivateDnsZone, Map<string, PrivateDnsZoneVirtualNetwo
 const appLinks = new WeakMap<IConstruct, Map<string, { zone: string; subject: string }>>();
 
 /** A construct that creates its vault needs a network; one given a vault or HSM must not be given another. */
-export function checkKeyNetwork(network: VaultNetwork | undefined, container: IConstruct | undefined, subject: string): void {
+export function checkKeyNetwork(network: { readonly mode: VaultNetworkMode } | undefined, container: IConstruct | undefined, subject: string): void {
   if (network && container) {
     throw new ValidationError(`network applies only to a vault ${subject} creates; ${container.node.path} was given and has its own network`);
   }
