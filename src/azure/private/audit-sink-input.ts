@@ -4,6 +4,7 @@ import { CustodianRole } from '../../core/custodians';
 import { Period } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
 import { days, requireDefined, requireRange, shown, ValidationError } from '../../core/validation';
+import { checkAuditImmutability } from '../../terraform/audit-sink';
 import { optionalBoolean, optionalList, optionalPeriod, optionalProfile } from '../../terraform/input';
 import { literalDays } from '../../terraform/period';
 import { azureAssignments } from '../custodians';
@@ -42,14 +43,8 @@ export function checkKeyAuditSinkProps(scope: IConstruct, props: KeyAuditSinkPro
     throw new ValidationError(`retention must be at least ${days(profile.auditRetentionDays)} under profile ${profile.name}, got ${days(retentionDays)}`);
   }
   const immutable = props.immutable ?? true;
-  if (!immutable && profile.immutableAuditRequired) {
-    throw new ValidationError(`immutable must be true under profile ${profile.name}, got false`);
-  }
-  if (immutable && props.acknowledgeLockedRetention !== true) {
-    throw new ValidationError(
-      `acknowledgeLockedRetention must be true: a locked immutability policy keeps the audit logs (and their storage account) for ${days(retentionDays)} ` +
-      `and cannot be shortened or removed, got ${shown(props.acknowledgeLockedRetention)}`);
-  }
+  checkAuditImmutability(profile, immutable, props.acknowledgeLockedRetention, retentionDays,
+    'a locked immutability policy keeps the audit logs (and their storage account)');
   if (!immutable && retentionDays > WORKSPACE_MAX_RETENTION_DAYS) {
     throw new ValidationError(`retention must be at most ${WORKSPACE_MAX_RETENTION_DAYS} days without the immutable storage copy, got ${days(retentionDays)}`);
   }
