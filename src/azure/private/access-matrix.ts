@@ -1,18 +1,17 @@
-import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { allowsControl, allowsData, dataActionsOnly, Grant, indexStack, resolved, StackIndex } from './rbac-grants';
+import { HSM_BUILT_IN, HSM_BUILT_IN_ROLE_PERMISSIONS, KEY_USE_OPERATIONS } from './roles';
 import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../../core/access-policy';
-import { Access, oncePerReport, ROLE_NAMES, TERRAFORM_JSON } from '../../core/access-policy';
+import { Access, ROLE_NAMES } from '../../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
-import type { HyokExternalStore } from '../hyok-external-store';
-import type { KeyVault } from '../key-vault';
-import { BUILT_IN_ROLE_PERMISSIONS, HSM_BUILT_IN, HSM_BUILT_IN_ROLE_PERMISSIONS, RolePermissions } from './roles';
 
 /*
  * The access matrix of an Azure key, read from the Terraform JSON the stack synthesizes: every role assignment (direct
  * or PIM-eligible) whose scope covers the key, the permissions of its role definition (custom roles as synthesized,
- * built-in roles from Microsoft's tables in roles.ts) with actions minus notActions and wildcards matched as Azure does,
- * and, for a Managed HSM, its local role assignments and the "Managed HSM Administrator" role of `admin_object_ids`.
+ * built-in roles from Microsoft's tables in roles.ts; rbac-grants.ts reads both) with actions minus notActions and
+ * wildcards matched as Azure does, and, for a Managed HSM, its local role assignments and the "Managed HSM Administrator" role of `admin_object_ids`.
  * Nothing here reads what the constructs meant to grant.
  */
 
@@ -33,7 +32,7 @@ interface ActionClass {
 
 /** The action classes of a Key Vault key, by data action (and control-plane action, for changing who has access). */
 export const VAULT_ACTION_CLASSES: Record<string, ActionClass> = {
-  'use': { data: ['encrypt', 'decrypt', 'wrap', 'unwrap', 'sign', 'verify', 'release'].map((a) => `${KV}/keys/${a}/action`), control: [] },
+  'use': { data: [...KEY_USE_OPERATIONS, 'release'].map((a) => `${KV}/keys/${a}/action`), control: [] },
   'manage': {
     data: [`${KV}/keys/create/action`, `${KV}/keys/update/action`, `${KV}/keys/rotate/action`, `${KV}/keyrotationpolicies/write`,
       `${KV}/keys/recover/action`, `${KV}/keys/import/action`],
@@ -53,7 +52,7 @@ export const VAULT_ACTION_CLASSES: Record<string, ActionClass> = {
 /** The action classes of a key in a Managed HSM (local RBAC data actions). */
 export const HSM_ACTION_CLASSES: Record<string, ActionClass> = {
   'use': {
-    data: ['encrypt', 'decrypt', 'wrap', 'unwrap', 'sign', 'verify', 'release', 'export', 'derive'].map((a) => `${HSM}/keys/${a}/action`),
+    data: [...KEY_USE_OPERATIONS, 'release', 'export', 'derive'].map((a) => `${HSM}/keys/${a}/action`),
     control: [],
   },
   'manage': {
@@ -81,159 +80,10 @@ const DUAL_CONTROL_CLASSES = ['change access', 'delete/purge', 'backup/restore']
 const DUAL_CONTROL_EXTRA_ACTIONS = [`${KV}/keys/update/action`, `${KV}/keys/import/action`, `${KV}/keys/recover/action`,
   `${HSM}/keys/write/action`, `${HSM}/keys/import/action`, `${HSM}/keys/deletedKeys/recover/action`];
 
-
 /** Rights held outside this app, which the matrix does not count (the README says how to govern them). */
 const OUTSIDE_THIS_APP = 'outside this app: whoever holds Owner, User Access Administrator or Role Based Access Control Administrator ' +
   '(Microsoft.Authorization/roleAssignments/write) at or above the vault can grant any role on it, including the deployment identity, ' +
   'which needs that right to create the role assignments this app synthesizes; such rights are not counted here (govern them with PIM)';
-
-/** One role assignment that covers the key, as synthesized. */
-interface Grant {
-  readonly principal: string;
-  readonly permissions: RolePermissions;
-  /** Eligible (PIM) with an approval policy: reached only with an approved activation. */
-  readonly justInTime: boolean;
-  /** What the evaluation of this assignment had to assume (an undocumented role, an eligibility without approval). */
-  readonly notes?: string[];
-}
-
-type Json = Record<string, any>;
-
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
-
-/** A value as the stack's Terraform JSON writes it (a reference becomes `${type.name.attribute}`). */
-function resolved(stack: TerraformStack, value: unknown): string {
-  return String(Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER }));
-}
-
-/** Case-insensitive match with `*` wildcards, as Azure matches actions against role permissions. */
-function matches(pattern: string, action: string): boolean {
-  let re = PATTERNS.get(pattern);
-  if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
-    PATTERNS.set(pattern, re);
-  }
-  return re.test(action);
-}
-
-const PATTERNS = new Map<string, RegExp>();
-
-function allowsData(p: RolePermissions, action: string): boolean {
-  return p.dataActions.some((a) => matches(a, action)) && !p.notDataActions.some((a) => matches(a, action));
-}
-
-function allowsControl(p: RolePermissions, action: string): boolean {
-  return p.actions.some((a) => matches(a, action)) && !p.notActions.some((a) => matches(a, action));
-}
-
-function list(v: unknown): any[] {
-  return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
-}
-
-const MAXIMAL: RolePermissions = { actions: ['*'], notActions: [], dataActions: ['*'], notDataActions: [] };
-
-/** The synthesized Terraform JSON of a stack, once per report (shared with the Google matrices of the same stack). */
-function synthesized(stack: TerraformStack, cache: Map<unknown, unknown>): Json {
-  return oncePerReport(cache, TERRAFORM_JSON, stack, () => stack.toTerraform() as Json);
-}
-
-function resources(json: Json, type: string): [string, Json][] {
-  return Object.entries((json.resource ?? {})[type] ?? {});
-}
-
-/** Permissions of an azurerm_role_definition as synthesized (one permissions block per role here; all blocks union). */
-function customRolePermissions(def: Json): RolePermissions {
-  const blocks = list(def.permissions);
-  return {
-    actions: blocks.flatMap((b) => list(b.actions)),
-    notActions: blocks.flatMap((b) => list(b.not_actions)),
-    dataActions: blocks.flatMap((b) => list(b.data_actions)),
-    notDataActions: blocks.flatMap((b) => list(b.not_data_actions)),
-  };
-}
-
-interface StackIndex {
-  /** Role assignments (direct and PIM-eligible) by scope as synthesized. */
-  readonly byScope: Map<string, Grant[]>;
-  /** Managed HSM local role assignments by HSM id and scope. */
-  readonly hsmByScope: Map<string, Grant[]>;
-  /** admin_object_ids of each Managed HSM, by its id reference. */
-  readonly hsmAdmins: Map<string, string[]>;
-  /** Literal subscription or resource-group scopes, which may be above any vault. */
-  readonly aboveVaults: string[];
-}
-
-function indexStack(stack: TerraformStack, cache: Map<unknown, unknown>): StackIndex {
-  return oncePerReport(cache, 'azure-rbac-index', stack, () => buildIndex(synthesized(stack, cache)));
-}
-
-function buildIndex(json: Json): StackIndex {
-  const roleDefs = new Map<string, RolePermissions>();
-  for (const [name, def] of resources(json, 'azurerm_role_definition')) {
-    roleDefs.set(`\${azurerm_role_definition.${name}.role_definition_resource_id}`, customRolePermissions(def));
-    roleDefs.set(`\${azurerm_role_definition.${name}.id}`, customRolePermissions(def));
-  }
-  const permissionsOf = (a: Json): { permissions: RolePermissions; notes: string[] } => {
-    if (a.role_definition_id !== undefined) {
-      const p = roleDefs.get(a.role_definition_id);
-      if (p) return { permissions: p, notes: [] };
-    }
-    if (a.role_definition_name !== undefined && BUILT_IN_ROLE_PERMISSIONS[a.role_definition_name]) {
-      return { permissions: BUILT_IN_ROLE_PERMISSIONS[a.role_definition_name], notes: [] };
-    }
-    const role = a.role_definition_name ?? a.role_definition_id;
-    return { permissions: MAXIMAL, notes: [`role ${role} is not in the table of documented roles: assumed to allow every action`] };
-  };
-  const approved = new Set<string>();
-  for (const [, p] of resources(json, 'azurerm_role_management_policy')) {
-    const approval = (r: Json) => r.require_approval === true && list(r.approval_stage).some((st) => list(st.primary_approver).length > 0);
-    if (list(p.activation_rules).some(approval)) {
-      approved.add(`${p.scope}\u0000${p.role_definition_id}`);
-    }
-  }
-  const byScope = new Map<string, Grant[]>();
-  const add = (scope: string, g: Grant) => byScope.set(scope, [...(byScope.get(scope) ?? []), g]);
-  for (const type of ['azurerm_role_assignment', 'azurerm_pim_active_role_assignment']) {
-    for (const [, a] of resources(json, type)) add(a.scope, { principal: a.principal_id, ...permissionsOf(a), justInTime: false });
-  }
-  for (const [, a] of resources(json, 'azurerm_pim_eligible_role_assignment')) {
-    const jit = approved.has(`${a.scope}\u0000${a.role_definition_id}`);
-    const p = permissionsOf(a);
-    const notes = jit ? p.notes
-      : [...p.notes, `the eligible assignment of ${a.principal_id} has no approval policy: its activation needs nobody else, so it counts as allowed`];
-    add(a.scope, { principal: a.principal_id, permissions: p.permissions, notes, justInTime: jit });
-  }
-
-  const hsmDefs = new Map<string, RolePermissions>();
-  for (const [name, def] of resources(json, 'azurerm_key_vault_managed_hardware_security_module_role_definition')) {
-    const blocks = list(def.permission);
-    hsmDefs.set(`\${azurerm_key_vault_managed_hardware_security_module_role_definition.${name}.resource_manager_id}`, {
-      actions: blocks.flatMap((b) => list(b.actions)),
-      notActions: blocks.flatMap((b) => list(b.not_actions)),
-      dataActions: blocks.flatMap((b) => list(b.data_actions)),
-      notDataActions: blocks.flatMap((b) => list(b.not_data_actions)),
-    });
-  }
-  const hsmByScope = new Map<string, Grant[]>();
-  for (const [, a] of resources(json, 'azurerm_key_vault_managed_hardware_security_module_role_assignment')) {
-    let p = hsmDefs.get(a.role_definition_id);
-    if (!p) {
-      const builtIn = HSM_BUILT_IN_ROLE_PERMISSIONS[String(a.role_definition_id).split('/').pop()!.toLowerCase()];
-      if (builtIn) {
-        p = { actions: [], notActions: [], dataActions: builtIn.dataActions, notDataActions: [] };
-      }
-    }
-    const notes = p ? [] : [`Managed HSM role ${a.role_definition_id} is not in the table of documented roles: assumed to allow every action`];
-    const k = `${a.managed_hsm_id}\u0000${a.scope}`;
-    hsmByScope.set(k, [...(hsmByScope.get(k) ?? []), { principal: a.principal_id, permissions: p ?? MAXIMAL, justInTime: false, notes }]);
-  }
-  const hsmAdmins = new Map<string, string[]>();
-  for (const [name, h] of resources(json, 'azurerm_key_vault_managed_hardware_security_module')) {
-    hsmAdmins.set(`\${azurerm_key_vault_managed_hardware_security_module.${name}.id}`, list(h.admin_object_ids).map(String));
-  }
-  const aboveVaults = [...byScope.keys()].filter((scope) => /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i.test(scope));
-  return { byScope, hsmByScope, hsmAdmins, aboveVaults };
-}
 
 interface Principal {
   readonly value: string;
@@ -267,13 +117,9 @@ function custodiansByValue(stack: TerraformStack, records: CustodianAssignment[]
 function cell(grants: Grant[], cls: ActionClass): MatrixCell {
   const direct: string[] = [];
   const jit: string[] = [];
-  for (const action of cls.data) {
-    const by = grants.filter((g) => allowsData(g.permissions, action));
-    if (by.some((g) => !g.justInTime)) direct.push(action);
-    else if (by.length > 0) jit.push(action);
-  }
-  for (const action of cls.control) {
-    const by = grants.filter((g) => allowsControl(g.permissions, action));
+  const checks = [...cls.data.map((a) => [a, allowsData] as const), ...cls.control.map((a) => [a, allowsControl] as const)];
+  for (const [action, allows] of checks) {
+    const by = grants.filter((g) => allows(g.permissions, action));
     if (by.some((g) => !g.justInTime)) direct.push(action);
     else if (by.length > 0) jit.push(action);
   }
@@ -335,15 +181,28 @@ function buildMatrix(grants: Grant[], custodians: Map<string, Principal>, classe
   };
 }
 
-function dualControlOf(ledger: EvidenceLedger, subject: string): boolean {
-  return ledger.tryFindKey(subject)?.profile.dualControlRequired ?? false;
+/** What the matrix reads of a `KeyVault` (a structural type: the vault's file is not imported, so no import cycle). */
+export interface MatrixVault extends IConstruct {
+  readonly vaultId: string;
+}
+
+/** What the matrix reads of a `HyokExternalStore` (its Managed HSM). */
+export interface MatrixHsm extends IConstruct {
+  readonly hsmId: string;
+}
+
+/** The grants that cover a key and what reading them assumed. */
+interface Coverage {
+  readonly grants: Grant[];
+  readonly assumptions: string[];
 }
 
 /**
- * Registers the access matrix of a key in a Key Vault.
- * @param keyScopes the key's versionless resource ids (references), the scopes of key-level assignments
+ * Registers the access matrix of a key: computed when the report is written, from the grants `cover` finds in the stack's
+ * index and the custodians recorded for the key and its container.
  */
-export function registerVaultKeyMatrix(key: IConstruct, vault: KeyVault, keyScopes: string[]): void {
+function registerMatrix(key: IConstruct, container: IConstruct, classes: Record<string, ActionClass>,
+  cover: (stack: TerraformStack, index: StackIndex) => Coverage): void {
   const stack = TerraformStack.of(key);
   const ledger = EvidenceLedger.of(key);
   ledger._registerAccessPolicy({
@@ -351,57 +210,56 @@ export function registerVaultKeyMatrix(key: IConstruct, vault: KeyVault, keyScop
     stack: stack.node.path,
     cloud: 'azure',
     matrix: (cache) => {
-      const index = indexStack(stack, cache);
-      const scopes = new Set([vault.vaultId, ...keyScopes].map((v) => resolved(stack, v)));
-      const grants: Grant[] = [];
-      const assumptions = [
-        'each cell is what the role assignments whose scope is the key or its vault allow (actions minus notActions, wildcards ' +
-        'matched as Azure does); built-in roles as Microsoft documents them; an eligible assignment whose activation needs an ' +
-        'approver is "only with an approved just-in-time activation"',
-        OUTSIDE_THIS_APP,
-      ];
-      for (const scope of scopes) grants.push(...(index.byScope.get(scope) ?? []));
-      // A literal subscription or resource-group scope may be above the vault: counted, rather than missed.
-      for (const scope of index.aboveVaults) {
-        grants.push(...index.byScope.get(scope)!);
-        assumptions.push(`assignments at the literal scope ${scope} are assumed to cover the vault`);
-      }
-      const records = [...ledger.custodiansOf(key.node.path), ...ledger.custodiansOf(vault.node.path)];
-      return buildMatrix(grants, custodiansByValue(stack, records), VAULT_ACTION_CLASSES, assumptions,
-        dualControlOf(ledger, key.node.path));
+      const { grants, assumptions } = cover(stack, indexStack(stack, cache));
+      const records = [...ledger.custodiansOf(key.node.path), ...ledger.custodiansOf(container.node.path)];
+      return buildMatrix(grants, custodiansByValue(stack, records), classes, assumptions,
+        ledger.tryFindKey(key.node.path)?.profile.dualControlRequired ?? false);
     },
   });
 }
 
+/**
+ * Registers the access matrix of a key in a Key Vault.
+ * @param keyScopes the key's versionless resource ids (references), the scopes of key-level assignments
+ */
+export function registerVaultKeyMatrix(key: IConstruct, vault: MatrixVault, keyScopes: string[]): void {
+  registerMatrix(key, vault, VAULT_ACTION_CLASSES, (stack, index) => {
+    const scopes = new Set([vault.vaultId, ...keyScopes].map((v) => resolved(stack, v)));
+    const grants: Grant[] = [];
+    const assumptions = [
+      'each cell is what the role assignments whose scope is the key or its vault allow (actions minus notActions, wildcards ' +
+      'matched as Azure does); built-in roles as Microsoft documents them; an eligible assignment whose activation needs an ' +
+      'approver is "only with an approved just-in-time activation"',
+      OUTSIDE_THIS_APP,
+    ];
+    for (const scope of scopes) grants.push(...(index.byScope.get(scope) ?? []));
+    // A literal subscription or resource-group scope may be above the vault: counted, rather than missed.
+    for (const scope of index.aboveVaults) {
+      grants.push(...index.byScope.get(scope)!);
+      assumptions.push(`assignments at the literal scope ${scope} are assumed to cover the vault`);
+    }
+    return { grants, assumptions };
+  });
+}
+
 /** Registers the access matrix of a key in a Managed HSM. */
-export function registerHsmKeyMatrix(subject: IConstruct, store: HyokExternalStore, keyName: string): void {
-  const stack = TerraformStack.of(subject);
-  const ledger = EvidenceLedger.of(subject);
-  ledger._registerAccessPolicy({
-    subject: subject.node.path,
-    stack: stack.node.path,
-    cloud: 'azure',
-    matrix: (cache) => {
-      const index = indexStack(stack, cache);
-      const hsmId = resolved(stack, store.hsmId);
-      const name = resolved(stack, keyName);
-      const grants: Grant[] = [];
-      for (const scope of ['/', '/keys', `/keys/${name}`]) grants.push(...(index.hsmByScope.get(`${hsmId}\u0000${scope}`) ?? []));
-      const admin = HSM_BUILT_IN_ROLE_PERMISSIONS[HSM_BUILT_IN.ADMINISTRATOR];
-      for (const principal of index.hsmAdmins.get(hsmId) ?? []) {
-        const permissions = { actions: [], notActions: [], dataActions: admin.dataActions, notDataActions: [] };
-        grants.push({ principal, permissions, justInTime: false });
-      }
-      const assumptions = [
-        'each cell is what the Managed HSM local role assignments at /, /keys or /keys/<this key> allow (data actions minus not-data-actions), ' +
-        'with "Managed HSM Administrator" for every object id in admin_object_ids; built-in local roles as Microsoft documents them',
-        'Managed HSM local RBAC has no just-in-time activation: every local role is standing',
-        OUTSIDE_THIS_APP.replace('at or above the vault', 'at or above the Managed HSM (control plane: they cannot grant local roles, but can ' +
-          'delete the HSM)'),
-      ];
-      const records = [...ledger.custodiansOf(subject.node.path), ...ledger.custodiansOf(store.node.path)];
-      return buildMatrix(grants, custodiansByValue(stack, records), HSM_ACTION_CLASSES, assumptions,
-        dualControlOf(ledger, subject.node.path));
-    },
+export function registerHsmKeyMatrix(subject: IConstruct, store: MatrixHsm, keyName: string): void {
+  registerMatrix(subject, store, HSM_ACTION_CLASSES, (stack, index) => {
+    const hsmId = resolved(stack, store.hsmId);
+    const name = resolved(stack, keyName);
+    const grants: Grant[] = [];
+    for (const scope of ['/', '/keys', `/keys/${name}`]) grants.push(...(index.hsmByScope.get(`${hsmId}\u0000${scope}`) ?? []));
+    const admin = HSM_BUILT_IN_ROLE_PERMISSIONS[HSM_BUILT_IN.ADMINISTRATOR];
+    for (const principal of index.hsmAdmins.get(hsmId) ?? []) {
+      grants.push({ principal, permissions: dataActionsOnly(admin.dataActions), justInTime: false });
+    }
+    const assumptions = [
+      'each cell is what the Managed HSM local role assignments at /, /keys or /keys/<this key> allow (data actions minus not-data-actions), ' +
+      'with "Managed HSM Administrator" for every object id in admin_object_ids; built-in local roles as Microsoft documents them',
+      'Managed HSM local RBAC has no just-in-time activation: every local role is standing',
+      OUTSIDE_THIS_APP.replace('at or above the vault', 'at or above the Managed HSM (control plane: they cannot grant local roles, but can ' +
+        'delete the HSM)'),
+    ];
+    return { grants, assumptions };
   });
 }

@@ -7,7 +7,7 @@ import { Period, PeriodUnit } from '../../core/period';
 import { ComplianceProfile } from '../../core/profile';
 import { days, requireMatch, requireRange, shown, ValidationError } from '../../core/validation';
 import { boundPlanTimeNumber, describePlanTimeBound, expressionText, inString, literalDays, PlanTimeBound } from '../../terraform/period';
-import type { IKeyAuditSink } from '../key-audit-sink';
+import type { IKeyAuditSink } from '../key-audit-sink-props';
 import { KeySpec, KeyUsage } from '../key-spec';
 
 /** The key props every Azure key construct shares. */

@@ -3,10 +3,11 @@ import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/pr
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { EvidenceStatus } from '../../core/evidence';
+import { Control } from '../../core/controls';
+import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
 import { stableGuid } from '../../core/naming';
 import { shown, ValidationError } from '../../core/validation';
-import type { VaultAllowListOptions, VaultNetwork, VaultPrivateEndpointOptions } from '../vault-network';
+import type { VaultAllowListOptions, VaultNetworkMode, VaultPrivateEndpointOptions } from '../vault-network-options';
 
 /**
  * Private Link names per service: the private endpoint's subresource (group id) and the private DNS zone its record goes
@@ -45,6 +46,20 @@ export interface NetworkTarget {
    * whole of what the network controls ask (SATISFIED) or the description says what is missing (PARTIALLY_SATISFIED).
    */
   readonly record: (value: string, description: string, status: EvidenceStatus) => void;
+}
+
+/** What the network path of a vault or Managed HSM is evidence for: least privilege, and key access restricted to the fewest. */
+const NETWORK_CONTROLS = [Control.NIST_AC_6, Control.PCI_3_6_1];
+
+/**
+ * Records which network path a vault or Managed HSM has (a `NetworkTarget.record`), as evidence about `subject` and
+ * its `resource`.
+ */
+export function recordNetworkPath(subject: IConstruct, resource: IConstruct, setting: string, value: string, description: string,
+  status: EvidenceStatus): void {
+  for (const control of NETWORK_CONTROLS) {
+    EvidenceLedger.of(subject).record({ control, status, subject: subject.node.path, resource: resource.node.path, setting, value, description });
+  }
 }
 
 /** Whether the resource should be created with public network access, before its network is attached. */
@@ -359,7 +374,7 @@ const links = new WeakMap<PrivateDnsZone, Map<string, PrivateDnsZoneVirtualNetwo
 const appLinks = new WeakMap<IConstruct, Map<string, { zone: string; subject: string }>>();
 
 /** A construct that creates its vault needs a network; one given a vault or HSM must not be given another. */
-export function checkKeyNetwork(network: VaultNetwork | undefined, container: IConstruct | undefined, subject: string): void {
+export function checkKeyNetwork(network: { readonly mode: VaultNetworkMode } | undefined, container: IConstruct | undefined, subject: string): void {
   if (network && container) {
     throw new ValidationError(`network applies only to a vault ${subject} creates; ${container.node.path} was given and has its own network`);
   }

@@ -140,28 +140,17 @@ export const VAULT_DEPLOYER_DATA_ACTIONS = [
  */
 export const VAULT_DEPLOYER_UPDATE_DATA_ACTIONS = [`${KV}/keys/update/action`];
 
+/**
+ * The cryptographic operations on a key, each the data action `keys/<operation>/action` in a vault and in a Managed HSM
+ * alike (both in the documented tables above).
+ */
+export const KEY_USE_OPERATIONS: readonly string[] = ['encrypt', 'decrypt', 'wrap', 'unwrap', 'sign', 'verify'];
+
 /** Everything that uses key material (or hands it out, or replaces it): never for administrators. */
-export const VAULT_CRYPTO_DATA_ACTIONS = [
-  `${KV}/keys/encrypt/action`,
-  `${KV}/keys/decrypt/action`,
-  `${KV}/keys/wrap/action`,
-  `${KV}/keys/unwrap/action`,
-  `${KV}/keys/sign/action`,
-  `${KV}/keys/verify/action`,
-  `${KV}/keys/release/action`,
-  `${KV}/keys/import/action`,
-];
+export const VAULT_CRYPTO_DATA_ACTIONS = [...KEY_USE_OPERATIONS, 'release', 'import'].map((op) => `${KV}/keys/${op}/action`);
 
 /** What a key's users may do: read the key and use it; no update, backup or anything else ("Key Vault Crypto User" updates and backs up). */
-export const VAULT_USE_DATA_ACTIONS = [
-  `${KV}/keys/read`,
-  `${KV}/keys/encrypt/action`,
-  `${KV}/keys/decrypt/action`,
-  `${KV}/keys/wrap/action`,
-  `${KV}/keys/unwrap/action`,
-  `${KV}/keys/sign/action`,
-  `${KV}/keys/verify/action`,
-];
+export const VAULT_USE_DATA_ACTIONS = [`${KV}/keys/read`, ...KEY_USE_OPERATIONS.map((op) => `${KV}/keys/${op}/action`)];
 
 /** Control-plane reads administrators need; vault writes (which can switch the permission model) stay with the pipeline. */
 export const VAULT_ADMIN_ACTIONS = [
@@ -271,15 +260,7 @@ export const HSM_KEY_BACKUP_DATA_ACTIONS = [`${HSM}/keys/read/action`, `${HSM}/k
 export const HSM_DEPLOYER_DATA_ACTIONS = [`${HSM}/keys/read/action`, `${HSM}/keys/create`, `${HSM}/keys/write/action`];
 
 /** Managed HSM local role: use of keys, nothing else. */
-export const HSM_CRYPTO_DATA_ACTIONS = [
-  `${HSM}/keys/read/action`,
-  `${HSM}/keys/encrypt/action`,
-  `${HSM}/keys/decrypt/action`,
-  `${HSM}/keys/wrap/action`,
-  `${HSM}/keys/unwrap/action`,
-  `${HSM}/keys/sign/action`,
-  `${HSM}/keys/verify/action`,
-];
+export const HSM_CRYPTO_DATA_ACTIONS = [`${HSM}/keys/read/action`, ...KEY_USE_OPERATIONS.map((op) => `${HSM}/keys/${op}/action`)];
 
 /** What hands key material out of a Managed HSM: never for administrators (listed as not-data-actions of their role). */
 export const HSM_EXPORT_DATA_ACTIONS = [`${HSM}/keys/export/action`, `${HSM}/keys/release/action`];
