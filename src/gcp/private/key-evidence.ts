@@ -9,9 +9,7 @@ import { registerGcpAccessMatrix } from './access-matrix';
 import { describeRotationBound, GcpKeySettings } from './key-settings';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
-import { FipsLevel } from '../../core/fips';
-import { KeyFact, recordKeyEvidence } from '../../core/key-evidence';
-import { ComplianceProfile } from '../../core/profile';
+import { KeyEvidence, KeyFact, recordKeyEvidence } from '../../core/key-evidence';
 import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import type { KeyRing } from '../key-ring';
@@ -25,25 +23,13 @@ export function ringDualControl(ring: KeyRing): string | undefined {
   return ring.dualControl ? RING_DUAL_CONTROL : undefined;
 }
 
-/** What a Google key records, every fact given (keys whose settings Google chooses: Autokey). */
-export interface GcpKeyFacts {
+/** What a Google key records, every fact given (keys whose settings Google chooses: Autokey); the rest is set here. */
+export interface GcpKeyFacts extends Omit<KeyEvidence, 'ledger' | 'subject' | 'resource' | 'stack' | 'cloud' | 'auditSink'> {
   /** The key construct whose path is the evidence's subject. */
   readonly key: IConstruct;
   /** The construct that holds the settings. */
   readonly resource: IConstruct;
-  readonly constructName: string;
-  readonly model: DeploymentModel;
-  readonly profile: ComplianceProfile;
-  readonly fipsLevel: FipsLevel;
-  readonly fipsLevelDeclared?: boolean;
   readonly auditSink?: IKeyAuditSink;
-  readonly parent?: string;
-  readonly rotation: KeyFact;
-  readonly deletion?: KeyFact;
-  readonly custody: KeyFact;
-  readonly separation: KeyFact;
-  readonly dualControl: KeyFact;
-  readonly audit: KeyFact;
   /** The key ring: its deployment identity is the key's deployment custodian, and the key gets an access matrix. */
   readonly ring?: KeyRing;
   /** Whether duties are separated on the key (the access matrix keeps a "not separated" record otherwise). */
@@ -52,33 +38,24 @@ export interface GcpKeyFacts {
 
 /** Registers a Google key's facts in the evidence ledger: the one call into core `recordKeyEvidence` for Google Cloud. */
 export function recordGcpKeyFacts(f: GcpKeyFacts): void {
+  const { key, resource, auditSink, ring, separated, ...facts } = f;
   recordKeyEvidence({
-    ledger: EvidenceLedger.of(f.key),
-    subject: f.key.node.path,
-    resource: f.resource.node.path,
-    stack: TerraformStack.of(f.key).node.path,
+    ...facts,
+    ledger: EvidenceLedger.of(key),
+    subject: key.node.path,
+    resource: resource.node.path,
+    stack: TerraformStack.of(key).node.path,
     cloud: 'gcp',
-    constructName: f.constructName,
-    model: f.model,
-    profile: f.profile,
-    fipsLevel: f.fipsLevel,
-    fipsLevelDeclared: f.fipsLevelDeclared,
-    auditSink: f.auditSink?.node.path,
-    parent: f.parent,
-    rotation: f.rotation,
-    deletion: f.deletion,
-    custody: f.custody,
-    separation: f.separation,
-    dualControl: f.dualControl,
-    audit: f.audit,
+    auditSink: auditSink?.node.path,
   });
-  if (f.ring) {
+  if (ring) {
     // Terraform creates every IAM binding of the key: whoever it runs as can change who may use it.
-    EvidenceLedger.of(f.key).addCustodian(f.key.node.path, f.ring._deployer);
-    registerGcpAccessMatrix(f.key, f.resource as TerraformResource, f.ring._deployer, f.separated === true);
+    EvidenceLedger.of(key).addCustodian(key.node.path, ring._deployer);
+    registerGcpAccessMatrix(key, resource as TerraformResource, ring._deployer, separated === true);
   }
 }
 
+/** What a key construct records: its settings, and how custody, separation and dual control hold for it. */
 export interface GcpKeyEvidence {
   readonly key: IConstruct;
   readonly resource: IConstruct;
