@@ -12,8 +12,8 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireMatch, shown, ValidationError } from '../core/validation';
-import { checkKeyCustodians } from './private/custodian-checks';
-import { checkKeyProps, requireKmsName } from './private/input';
+import { checkCustodianKeyProps } from './private/custodian-checks';
+import { requireKmsName } from './private/input';
 import { recordGcpKeyEvidence, ringDualControl } from './private/key-evidence';
 import { placeKey } from './private/key-location';
 import { bindKeyCustodians, createCryptoKey } from './private/key-resource';
@@ -70,10 +70,8 @@ export class ByokImport extends Construct {
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
-    checkKeyProps(props);
     this.model = DeploymentModel.BYOK;
-    const { custodians: c, assignments } = checkKeyCustodians(this, props.custodians,
-      props.profile ?? props.keyRing?.profile ?? ComplianceProfile.COMMERCIAL, this.model, 'required');
+    const { custodians: c, assignments } = checkCustodianKeyProps(this, props, this.model, 'required');
     const importMethod = props.importMethod ?? ImportMethod.RSA_OAEP_4096_SHA256_AES_256;
     if (!Object.values(ImportMethod).includes(importMethod)) {
       throw new ValidationError(`importMethod must be one of ${Object.values(ImportMethod).join(', ')}, got ${shown(importMethod)}`);

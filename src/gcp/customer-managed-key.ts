@@ -10,8 +10,7 @@ import { EvidenceLedger } from '../core/evidence';
 import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { shown, ValidationError } from '../core/validation';
-import { checkKeyCustodians } from './private/custodian-checks';
-import { checkKeyProps } from './private/input';
+import { checkCustodianKeyProps } from './private/custodian-checks';
 import { recordGcpKeyEvidence, ringDualControl } from './private/key-evidence';
 import { placeKey } from './private/key-location';
 import { bindKeyCustodians, bindKeyRole, createCryptoKey } from './private/key-resource';
@@ -51,10 +50,8 @@ export class CustomerManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
-    checkKeyProps(props);
     this.model = DeploymentModel.CUSTOMER_MANAGED;
-    const { custodians: c, assignments } = checkKeyCustodians(this, props.custodians,
-      props.profile ?? props.keyRing?.profile ?? ComplianceProfile.COMMERCIAL, this.model, 'forbidden');
+    const { custodians: c, assignments } = checkCustodianKeyProps(this, props, this.model, 'forbidden');
     const level = props.protectionLevel ?? ProtectionLevel.HSM;
     if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {
       throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for a CustomerManagedKey (external keys: HyokExternalStore), got ${shown(level)}`);

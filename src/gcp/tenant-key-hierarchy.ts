@@ -14,8 +14,8 @@ import { ComplianceProfile } from '../core/profile';
 import { recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, shown, ValidationError } from '../core/validation';
 import { requireLiteralNames } from '../terraform/input';
-import { checkKeyCustodians, checkRingApprovers, checkSinkFor } from './private/custodian-checks';
-import { checkKeyProps, optionalEnum, optionalList, requireWholeNumber } from './private/input';
+import { checkCustodianKeyProps, checkRingApprovers, checkSinkFor } from './private/custodian-checks';
+import { optionalEnum, optionalList, requireWholeNumber } from './private/input';
 import { recordGcpKeyEvidence, ringDualControl } from './private/key-evidence';
 import { bindKeyRole, createCryptoKey } from './private/key-resource';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
@@ -153,9 +153,8 @@ export class TenantKeyHierarchy extends Construct {
   constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
     super(scope, id);
     this.props = props;
-    checkKeyProps(props);
+    const { custodians: c, assignments } = checkCustodianKeyProps(this, props, DeploymentModel.CUSTOMER_MANAGED, 'forbidden');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
-    const { custodians: c, assignments } = checkKeyCustodians(this, props.custodians, profile, DeploymentModel.CUSTOMER_MANAGED, 'forbidden');
     this.assignments = assignments;
     const level = props.protectionLevel ?? ProtectionLevel.HSM;
     if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {

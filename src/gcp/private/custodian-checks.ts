@@ -4,6 +4,7 @@
  * creates a construct, so the key ring can use these checks without importing what creates rings (key-location.ts).
  */
 import { IConstruct } from 'constructs';
+import { checkKeyProps, KeyPropsInput } from './input';
 import { checkApprovers, checkAuditSink, checkModelAllowed } from '../../core/checks';
 import { checkCustodians, requireContainerDualControl } from '../../core/custodian-checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
@@ -42,6 +43,23 @@ export function requireCustodians(scope: IConstruct, c: GcpCustodians, importers
     importers,
   });
   return c;
+}
+
+/** What a custodian-managed key construct takes besides the shared key props. */
+export interface CustodianKeyInput extends KeyPropsInput {
+  readonly custodians: GcpCustodians;
+  readonly profile?: ComplianceProfile;
+  readonly keyRing?: { readonly profile: ComplianceProfile };
+}
+
+/**
+ * A custodian-managed key construct's props, checked before anything is created: the shared key props, then its
+ * custodians under its profile (the key ring's when it names none). Returns the custodians and the key's assignments.
+ */
+export function checkCustodianKeyProps(scope: IConstruct, props: CustodianKeyInput, model: DeploymentModel,
+  importers: 'required' | 'forbidden'): { custodians: GcpCustodians; assignments: CustodianAssignment[] } {
+  checkKeyProps(props);
+  return checkKeyCustodians(scope, props.custodians, props.profile ?? props.keyRing?.profile ?? ComplianceProfile.COMMERCIAL, model, importers);
 }
 
 /**
