@@ -2,23 +2,22 @@ import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { KmsKeyRingImportJob } from '@cdktf/provider-google/lib/kms-key-ring-import-job';
 import { TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { GcpCustodians, gcpAssignments } from './custodians';
-import { GcpKeyOptions } from './customer-managed-key';
+import { GcpCustodians } from './custodians';
+import { GcpKeyOptions } from './key-options';
 import { KeyRing } from './key-ring';
 import { ProtectionLevel } from './key-spec';
-import { checkModelAllowed } from '../core/checks';
 import { Control } from '../core/controls';
-import { CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
-import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { checkKeyProps } from './private/input';
-import { describeRotationBound, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkDualControl, keyAssignments, keyRingFor, requireCustodians } from './private/keys';
-import { ROLES, USER_ROLES } from './private/roles';
+import { requireMatch, shown, ValidationError } from '../core/validation';
+import { checkCustodianKeyProps } from './private/custodian-checks';
+import { requireKmsName } from './private/input';
+import { recordGcpKeyEvidence, ringDualControl } from './private/key-evidence';
+import { placeKey } from './private/key-location';
+import { bindKeyCustodians, createCryptoKey } from './private/key-resource';
+import { describeRotationBound, GcpKeySettings, RotationMode } from './private/key-settings';
 
 /**
  * How the key material is wrapped for import (what `cloud-kms byok wrap --algorithm` takes).
@@ -71,15 +70,8 @@ export class ByokImport extends Construct {
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
-    checkKeyProps(props);
-    const c = requireCustodians(this, props.custodians);
-    if (requireDefined('custodians.importers', c.importers).length === 0) {
-      throw new ValidationError(`custodians.importers must name at least one IAM member for ${this.node.path}, got none`);
-    }
     this.model = DeploymentModel.BYOK;
-    checkModelAllowed(props.profile ?? props.keyRing?.profile ?? ComplianceProfile.COMMERCIAL, this.model, this.node.path);
-    const assignments = [...keyAssignments(c), ...gcpAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? [])];
-    SeparationOfDuties.check([...assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    const { custodians: c, assignments } = checkCustodianKeyProps(this, props, this.model, 'required');
     const importMethod = props.importMethod ?? ImportMethod.RSA_OAEP_4096_SHA256_AES_256;
     if (!Object.values(ImportMethod).includes(importMethod)) {
       throw new ValidationError(`importMethod must be one of ${Object.values(ImportMethod).join(', ')}, got ${shown(importMethod)}`);
@@ -88,13 +80,8 @@ export class ByokImport extends Construct {
     requireKmsName('importJobId', jobId);
     if (!Token.isUnresolved(jobId)) requireMatch('importJobId', jobId, /^[a-zA-Z0-9_-]{1,63}$/, '1 to 63 letters, digits, hyphens and underscores');
 
-    const ring = keyRingFor(this, props, c.approvers);
-    const settings = resolveGcpKeySettings(scope, id, {
-      ...props, profile: props.profile ?? ring.profile, auditSink: props.auditSink ?? ring.auditSink,
-    }, this.model, ProtectionLevel.HSM, RotationMode.MANUAL);
+    const { ring, settings } = placeKey(this, props, c.approvers, assignments, this.model, ProtectionLevel.HSM, RotationMode.MANUAL);
     this.profile = settings.profile;
-    checkDualControl(this, ring);
-    ring._checkSeparation(assignments, this.node.path);
     this.keyRing = ring;
     this.keyName = props.keyName ?? stableName(this, 'byok-', 63, /[^a-z0-9_-]/g);
     this.key = createCryptoKey(this, ring, this.keyName, settings, { importOnly: true, skipInitialVersionCreation: true });
@@ -107,16 +94,13 @@ export class ByokImport extends Construct {
     });
     this.importJobId = this.importJob.id;
     this.importJobPublicKey = this.importJob.publicKey.get(0).pem;
+    bindKeyCustodians(this, this.key, ring, c, assignments, settings.purpose, c.importers);
+    this.createOutputs(importMethod, settings);
+    this.recordEvidence(props, ring, settings, c.importers ?? []);
+  }
 
-    c.administrators.forEach((a) => ring.addAdministrator(a, 'custodians.administrators'));
-    (c.importers ?? []).forEach((m) => ring._addImporter(m, this.node.path));
-    const ledger = EvidenceLedger.of(this);
-    assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
-    for (const u of c.users ?? []) {
-      for (const role of USER_ROLES[settings.purpose]) bindKeyRole(this, this.key, role, u, 'User');
-    }
-    for (const a of c.auditors ?? []) bindKeyRole(this, this.key, ROLES.KMS_VIEWER, a, 'Auditor');
-
+  /** What the ceremony needs: the job's wrapping key and the import command (`cloud-kms byok wrap`, `byok gcp import`). */
+  private createOutputs(importMethod: ImportMethod, settings: GcpKeySettings): void {
     new TerraformOutput(this, 'ImportJobPublicKey', {
       value: this.importJobPublicKey,
       description: `Wrapping public key of ${this.node.path} (valid until the job expires, three days after creation): cloud-kms byok wrap --public-key <file> --algorithm ${importMethod}`,
@@ -125,7 +109,9 @@ export class ByokImport extends Construct {
       value: `cloud-kms byok gcp import --key ${this.key.id} --import-job ${this.importJob.id} --algorithm ${settings.algorithm} --wrapped-key <file>`,
       description: `Imports the wrapped key into ${this.node.path} (run by an importer)`,
     });
+  }
 
+  private recordEvidence(props: ByokImportProps, ring: KeyRing, settings: GcpKeySettings, importers: string[]): void {
     recordGcpKeyEvidence({
       key: this,
       resource: this.key,
@@ -137,22 +123,23 @@ export class ByokImport extends Construct {
       parent: ring.node.path,
       ring,
       separation: 'administrators hold the key administrator role on the key ring (no cryptographic use, no IAM changes); importers Cloud KMS Importer; users a use-only role on this key; auditors Cloud KMS Viewer',
-      dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
+      dualControl: ringDualControl(ring),
       manualRotation: {
         setting: 'import_only',
         value: `every ${settings.rotationText} days`,
         description: `rotated by importing a new version with cloud-kms byok gcp import every ${settings.rotationText} days${describeRotationBound(settings)} and making it primary; Cloud KMS cannot rotate imported keys`,
       },
     });
+    // Who may import is access to the key material itself (PCI DSS 3.6.1.3) and a duty of its own (NIST AC-5).
     for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {
-      ledger.record({
+      EvidenceLedger.of(this).record({
         control,
         status: EvidenceStatus.SATISFIED,
         subject: this.node.path,
         resource: this.importJob.node.path,
         setting: 'roles/cloudkms.importer',
-        value: (c.importers ?? []).join(', '),
-        description: `only the ${(c.importers ?? []).length} named importers may use the import job`,
+        value: importers.join(', '),
+        description: `only the ${importers.length} named importers may use the import job`,
       });
     }
   }

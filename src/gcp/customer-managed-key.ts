@@ -1,101 +1,21 @@
 import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { Construct } from 'constructs';
 import { GcpCustodians, gcpAssignments } from './custodians';
-import { IKeyAuditSink } from './key-audit-sink';
+import { GcpKeyOptions } from './key-options';
 import { KeyRing } from './key-ring';
-import { KeyAlgorithm, ProtectionLevel } from './key-spec';
-import { checkModelAllowed } from '../core/checks';
+import { ProtectionLevel } from './key-spec';
 import { CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { stableName } from '../core/naming';
-import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { shown, ValidationError } from '../core/validation';
-import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { checkKeyProps } from './private/input';
-import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkDualControl, keyAssignments, keyRingFor, requireCustodians } from './private/keys';
-import { ROLES, USER_ROLES } from './private/roles';
-
-/**
- * Options shared by the Google Cloud key constructs.
- */
-export interface GcpKeyOptions {
-  /** The project of the key (and of the key ring the construct creates). */
-  readonly project: string;
-  /** Cloud KMS location, e.g. `europe-west1`, `us`, `global`. */
-  readonly location: string;
-
-  /**
-   * The compliance profile the key must satisfy.
-   * @default ComplianceProfile.COMMERCIAL
-   */
-  readonly profile?: ComplianceProfile;
-
-  /**
-   * The audit sink of the key's project.
-   * @default - none (required by profiles that require an audit sink)
-   */
-  readonly auditSink?: IKeyAuditSink;
-
-  /**
-   * An existing key ring to put the key in (its administrators administer this key too).
-   * @default - a new key ring
-   */
-  readonly keyRing?: KeyRing;
-
-  /**
-   * Name of the key ring the construct creates.
-   * @default - derived from the construct path
-   */
-  readonly keyRingName?: string;
-
-  /**
-   * Name of the key (1–63 letters, digits, hyphens and underscores).
-   * @default - derived from the construct path
-   */
-  readonly keyName?: string;
-
-  /**
-   * The algorithm; the purpose (ENCRYPT_DECRYPT, ASYMMETRIC_SIGN, ASYMMETRIC_DECRYPT, MAC) follows from it.
-   * @default KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION
-   */
-  readonly algorithm?: KeyAlgorithm;
-
-  /**
-   * How often Cloud KMS makes a new primary version (symmetric keys; at least a day, at most the profile's limit).
-   * For other keys, the period within which custodians must add a version. May be `Period.days(tfVar.numberValue)`
-   * (or hours, minutes, seconds) of a `TerraformVariable`: the construct adds a `validation` to the variable that holds
-   * it to whole units from 1 day to the profile's limit at plan time, and `rotation_period` becomes the Terraform
-   * expression `"${var.x * 86400}s"`; any other token is refused.
-   * @default - 90 days (CIS Google Cloud 1.10), or the profile's limit if shorter
-   * @see https://cloud.google.com/kms/docs/key-rotation
-   */
-  readonly rotation?: Period;
-
-  /**
-   * How long a version scheduled for destruction stays restorable: 1 to 120 days, a literal period (a token is
-   * refused: Cloud KMS fixes it at creation, and it is checked against the profile's minimum deletion window first).
-   * @default Period.days(30)
-   * @see https://cloud.google.com/kms/docs/destroy-restore
-   */
-  readonly destroyScheduledDuration?: Period;
-
-  /**
-   * Labels on the key.
-   * @default - none
-   */
-  readonly labels?: Record<string, string>;
-
-  /**
-   * The IAM member Terraform runs as (a service account, usually). It creates the IAM bindings of the key ring and its
-   * keys, so it can change who may use them: it is recorded as the keys' deployment custodian and kept apart from users
-   * and auditors. With a shared `keyRing`, set it on the ring.
-   * @default - recorded as "the identity Terraform runs as", unnamed
-   */
-  readonly deploymentPrincipal?: string;
-}
+import { checkCustodianKeyProps } from './private/custodian-checks';
+import { recordGcpKeyEvidence, ringDualControl } from './private/key-evidence';
+import { placeKey } from './private/key-location';
+import { bindKeyCustodians, bindKeyRole, createCryptoKey } from './private/key-resource';
+import { GcpKeySettings, RotationMode } from './private/key-settings';
+import { ROLES } from './private/roles';
 
 /**
  * Properties of a Google Cloud `CustomerManagedKey`.
@@ -130,48 +50,32 @@ export class CustomerManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
-    checkKeyProps(props);
-    const c = requireCustodians(this, props.custodians);
-    if ((c.importers ?? []).length > 0) {
-      throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
-    }
     this.model = DeploymentModel.CUSTOMER_MANAGED;
-    checkModelAllowed(props.profile ?? props.keyRing?.profile ?? ComplianceProfile.COMMERCIAL, this.model, this.node.path);
-    const assignments = keyAssignments(c);
-    SeparationOfDuties.check([...assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    const { custodians: c, assignments } = checkCustodianKeyProps(this, props, this.model, 'forbidden');
     const level = props.protectionLevel ?? ProtectionLevel.HSM;
     if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {
       throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for a CustomerManagedKey (external keys: HyokExternalStore), got ${shown(level)}`);
     }
-    const ring = keyRingFor(this, props, c.approvers);
-    this.settings = resolveGcpKeySettings(scope, id, {
-      ...props, profile: props.profile ?? ring.profile, auditSink: props.auditSink ?? ring.auditSink,
-    }, this.model, level, RotationMode.AUTOMATIC);
-    this.profile = this.settings.profile;
-    checkDualControl(this, ring);
-    ring._checkSeparation(assignments, this.node.path);
+    const { ring, settings } = placeKey(this, props, c.approvers, assignments, this.model, level, RotationMode.AUTOMATIC);
+    this.settings = settings;
+    this.profile = settings.profile;
     this.keyRing = ring;
     this.keyName = props.keyName ?? stableName(this, 'cmk-', 63, /[^a-z0-9_-]/g);
-    this.key = createCryptoKey(this, ring, this.keyName, this.settings);
+    this.key = createCryptoKey(this, ring, this.keyName, settings);
     this.keyId = this.key.id;
-
-    c.administrators.forEach((a) => ring.addAdministrator(a, 'custodians.administrators'));
-    const ledger = EvidenceLedger.of(this);
-    assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
-    for (const u of c.users ?? []) this.bindUser(u);
-    for (const a of c.auditors ?? []) bindKeyRole(this, this.key, ROLES.KMS_VIEWER, a, 'Auditor');
+    bindKeyCustodians(this, this.key, ring, c, assignments, settings.purpose);
     recordGcpKeyEvidence({
       key: this,
       resource: this.key,
       constructName: 'CustomerManagedKey',
       model: this.model,
-      settings: this.settings,
+      settings,
       holder: level === ProtectionLevel.HSM ? 'Cloud HSM key' : 'Cloud KMS software key',
       auditSink: props.auditSink ?? ring.auditSink,
       parent: ring.node.path,
       ring,
       separation: 'administrators hold the key administrator role on the key ring (no cryptographic use, no IAM changes); users a use-only role on this key; auditors Cloud KMS Viewer',
-      dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
+      dualControl: ringDualControl(ring),
     });
   }
 
@@ -193,10 +97,6 @@ export class CustomerManagedKey extends Construct {
   /** Lets a member sign and verify (asymmetric signing or MAC keys). */
   public grantSignVerify(member: string): void {
     this.grantRole(member, ROLES.SIGNER_VERIFIER, 'ASYMMETRIC_SIGN', 'MAC');
-  }
-
-  private bindUser(member: string): void {
-    for (const role of USER_ROLES[this.settings.purpose]) bindKeyRole(this, this.key, role, member, 'User');
   }
 
   private grantRole(member: string, role: string, ...purposes: string[]): void {

@@ -1,30 +1,26 @@
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
-import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
-import { KmsCryptoKeyVersion } from '@cdktf/provider-google/lib/kms-crypto-key-version';
 import { KmsEkmConnection } from '@cdktf/provider-google/lib/kms-ekm-connection';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { GcpCustodians } from './custodians';
+import { ExternalKey, ExternalKeyOptions } from './external-key';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeyRing } from './key-ring';
-import { KeyAlgorithm, ProtectionLevel } from './key-spec';
+import { ProtectionLevel } from './key-spec';
 import { checkModelAllowed } from '../core/checks';
-import { CustodianAssignment, SeparationOfDuties } from '../core/custodians';
+import { SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel, KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
-import { nameFor, stableName } from '../core/naming';
-import { Period } from '../core/period';
+import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
-import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { optionalPeriod } from '../terraform/input';
-import { checkKeyProps, optionalEnum, optionalList, requireProject, requireString } from './private/input';
-import { describeRotationBound, GcpKeySettings, requireKmsName, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkRingApprovers, keyAssignments, requireCustodians } from './private/keys';
-import { ROLES, USER_ROLES } from './private/roles';
+import { checkRingApprovers, keyAssignments, requireCustodians } from './private/custodian-checks';
+import { checkKeyProps, optionalEnum, optionalList, requireKmsName, requireProject, requireString } from './private/input';
+import { newKeyRing } from './private/key-location';
+import { ROLES } from './private/roles';
 
 /** Options of a Cloud EKM connection reached through a VPC. */
 export interface EkmVpcOptions {
@@ -145,45 +141,6 @@ export interface HyokExternalStoreProps {
   readonly deploymentPrincipal?: string;
 }
 
-/** Options for `HyokExternalStore.addKey`. */
-export interface ExternalKeyOptions {
-  /**
-   * EXTERNAL_VPC keys: the key's path in the key manager (`ekm_connection_key_path`).
-   * @default - none (required for EkmBackend.vpc)
-   */
-  readonly externalKeyPath?: string;
-  /**
-   * EXTERNAL keys: the key's URI in the key manager (`external_key_uri`, https).
-   * @default - none (required for EkmBackend.internet)
-   */
-  readonly externalKeyUri?: string;
-  /**
-   * Key name.
-   * @default - derived from the construct path
-   */
-  readonly keyName?: string;
-  /** @default KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION */
-  readonly algorithm?: KeyAlgorithm;
-  /**
-   * Period within which custodians add a version pointing at a new external key (Cloud KMS cannot rotate external keys).
-   * A literal, or a `TerraformVariable`'s numberValue, which the construct validates at plan time.
-   * @default - the profile's rotation limit
-   */
-  readonly rotation?: Period;
-  /**
-   * A literal period (a token is refused).
-   * @default Period.days(30)
-   */
-  readonly destroyScheduledDuration?: Period;
-  /** @default - none */
-  readonly labels?: Record<string, string>;
-  /**
-   * Custodians of this key. `administrators` may be empty here: the store's administrators administer its key ring.
-   * @default - the store's custodians
-   */
-  readonly custodians?: GcpCustodians;
-}
-
 /**
  * Hold your own key on Google Cloud with Cloud EKM: the key material stays in the customer's external key manager;
  * Cloud KMS keys (protection level EXTERNAL_VPC through an EKM connection, or EXTERNAL by key URI) only point at it,
@@ -202,83 +159,16 @@ export class HyokExternalStore extends Construct {
 
   constructor(scope: Construct, id: string, props: HyokExternalStoreProps) {
     super(scope, id);
-    checkKeyProps(props);
-    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
-    checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
-    const c = requireCustodians(this, props.custodians);
-    const backend = requireDefined('backend', props.backend) as { protectionLevel?: unknown };
-    if (typeof backend !== 'object' || typeof backend.protectionLevel !== 'string') {
-      throw new ValidationError(`backend must be EkmBackend.vpc(...) or EkmBackend.internet(...), got ${shown(props.backend)}`);
-    }
-    const vpc = props.backend._vpc;
-    if (vpc && props.acknowledgeEkmConnectionIsPermanent !== true) {
-      throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${shown(props.acknowledgeEkmConnectionIsPermanent)}`);
-    }
-    if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
-      throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);
-    }
-    SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
-    checkRingApprovers(this, profile, c.approvers);
+    const { custodians: c, profile, vpc } = this.checkProps(props);
     this.profile = profile;
     this.backend = props.backend;
     this.custodians = c;
     this.auditSink = props.auditSink;
     // Its administrators cannot re-point the external keys (new versions, new key URIs): that would send plaintext elsewhere.
-    this.keyRing = externalKeyRing(() => new KeyRing(this, 'KeyRing', {
-      project: props.project,
-      location: props.location,
-      name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g),
-      profile,
-      auditSink: props.auditSink,
-      approvers: c.approvers,
-      deploymentPrincipal: props.deploymentPrincipal,
-    }));
+    this.keyRing = externalKeyRing(() => newKeyRing(this, props, profile, c.approvers));
     c.administrators.forEach((a) => this.keyRing.addAdministrator(a, 'custodians.administrators'));
-
-    if (vpc) {
-      const certificates = vpc.serverCertificates ?? [];
-      // Each certificate becomes its own server_certificates block, so the list itself must be known at synthesis.
-      if (isTokenValue(certificates) && certificates.length === 1 && /^#\{TfToken\[/.test(certificates[0])) {
-        throw new ValidationError(`serverCertificates must be a list written in the app (each certificate may be a token), got ${shown(certificates)}`);
-      }
-      if (certificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
-      for (const cert of certificates) {
-        if (!Token.isUnresolved(cert) && !/^[A-Za-z0-9+/]+={0,2}$/.test(cert.replace(/\s/g, ''))) {
-          const head = cert.length > 80 ? `${cert.slice(0, 40)}...` : shown(cert);
-          throw new ValidationError(`serverCertificates must be DER certificates in base64 (no PEM header), got ${head}`);
-        }
-      }
-      if (!Token.isUnresolved(vpc.serviceDirectoryService)) {
-        requireMatch('serviceDirectoryService', vpc.serviceDirectoryService, /^projects\/[^/]+\/locations\/[^/]+\/namespaces\/[^/]+\/services\/[^/]+$/,
-          'a Service Directory service name (projects/<p>/locations/<l>/namespaces/<n>/services/<s>)');
-      }
-      const name = props.connectionName ?? stableName(this, 'ekm-', 63, /[^a-z0-9_-]/g);
-      // EKM connection ids follow the Cloud KMS resource id rule (1-63 letters, digits, hyphens and underscores).
-      requireKmsName('connectionName', name);
-      this.connection = new KmsEkmConnection(this, 'Connection', {
-        name,
-        project: props.project,
-        location: props.location,
-        keyManagementMode: 'MANUAL',
-        serviceResolvers: [{
-          serviceDirectoryService: vpc.serviceDirectoryService,
-          hostname: vpc.hostname,
-          endpointFilter: vpc.endpointFilter,
-          serverCertificates: certificates.map((rawDer) => ({ rawDer: rawDer.replace(/\s/g, '') })),
-        }],
-        lifecycle: { preventDestroy: true },
-      });
-      // The Cloud KMS service agent resolves the key manager through Service Directory and Private Service Connect.
-      const sdProject = vpc.serviceDirectoryProject ?? props.project;
-      const project = new DataGoogleProject(this, 'Project', { projectId: props.project });
-      const agent = `serviceAccount:service-${project.number}@gcp-sa-ekms.iam.gserviceaccount.com`;
-      this._agentGrants.push(
-        new ProjectIamMember(this, 'EkmAgentServiceDirectoryViewer', { project: sdProject, role: ROLES.SERVICE_DIRECTORY_VIEWER, member: agent }),
-        new ProjectIamMember(this, 'EkmAgentPscAuthorized', { project: sdProject, role: ROLES.SERVICE_DIRECTORY_PSC, member: agent }),
-      );
-    }
-    const ledger = EvidenceLedger.of(this);
-    ledger.registerContainer({
+    if (vpc) this.connection = this.createConnection(props, vpc);
+    EvidenceLedger.of(this).registerContainer({
       path: this.node.path,
       stack: TerraformStack.of(this).node.path,
       cloud: 'gcp',
@@ -292,102 +182,72 @@ export class HyokExternalStore extends Construct {
   public addKey(id: string, options: ExternalKeyOptions = {}): ExternalKey {
     return ExternalKey._create(this, id, options ?? {});
   }
-}
 
-/**
- * A Cloud KMS key backed by a key in the customer's external key manager (one version, pointing at it).
- */
-export class ExternalKey extends Construct {
-  /** @internal */
-  public static _create(store: HyokExternalStore, id: string, options: ExternalKeyOptions): ExternalKey {
-    return new ExternalKey(store, id, options);
+  /** The store's props, checked before anything is created; returns what the constructor uses. */
+  private checkProps(props: HyokExternalStoreProps): { custodians: GcpCustodians; profile: ComplianceProfile; vpc?: EkmVpcOptions } {
+    checkKeyProps(props);
+    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
+    // Importers are not checked here: the store's keys take none, and the store hands none on.
+    const c = requireCustodians(this, props.custodians, 'unchecked');
+    const backend = requireDefined('backend', props.backend) as { protectionLevel?: unknown };
+    if (typeof backend !== 'object' || typeof backend.protectionLevel !== 'string') {
+      throw new ValidationError(`backend must be EkmBackend.vpc(...) or EkmBackend.internet(...), got ${shown(props.backend)}`);
+    }
+    const vpc = props.backend._vpc;
+    if (vpc && props.acknowledgeEkmConnectionIsPermanent !== true) {
+      throw new ValidationError(`acknowledgeEkmConnectionIsPermanent must be true: an EKM connection cannot be deleted once created, got ${shown(props.acknowledgeEkmConnectionIsPermanent)}`);
+    }
+    if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
+      throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);
+    }
+    SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
+    checkRingApprovers(this, profile, c.approvers);
+    return { custodians: c, profile, vpc };
   }
 
-  public readonly key: KmsCryptoKey;
-  public readonly version: KmsCryptoKeyVersion;
-  public readonly keyId: string;
-  public readonly keyName: string;
-  private readonly settings: GcpKeySettings;
-
-  private constructor(store: HyokExternalStore, id: string, options: ExternalKeyOptions) {
-    super(store, id);
-    // A key's own custodians get the same up-front check as the store's (JavaScript callers can pass any shape).
-    if (options.custodians !== undefined && options.custodians !== null) requireCustodians(this, options.custodians, false);
-    for (const prop of ['rotation', 'destroyScheduledDuration'] as const) optionalPeriod(prop, options[prop]);
-    const level = store.backend.protectionLevel;
-    if (level === ProtectionLevel.EXTERNAL_VPC) {
-      if (options.externalKeyPath === undefined || options.externalKeyPath === null) {
-        throw new ValidationError(`externalKeyPath is required for an EXTERNAL_VPC key (${this.node.path}), got nothing`);
-      }
-      requireString('externalKeyPath', options.externalKeyPath);
+  /** The EKM connection to the key manager, and the Cloud KMS service agent's roles to resolve it. */
+  private createConnection(props: HyokExternalStoreProps, vpc: EkmVpcOptions): KmsEkmConnection {
+    const certificates = vpc.serverCertificates ?? [];
+    // Each certificate becomes its own server_certificates block, so the list itself must be known at synthesis.
+    if (isTokenValue(certificates) && certificates.length === 1 && /^#\{TfToken\[/.test(certificates[0])) {
+      throw new ValidationError(`serverCertificates must be a list written in the app (each certificate may be a token), got ${shown(certificates)}`);
     }
-    if (level === ProtectionLevel.EXTERNAL) {
-      if (options.externalKeyUri === undefined || options.externalKeyUri === null) {
-        throw new ValidationError(`externalKeyUri is required for an EXTERNAL key (${this.node.path}), got nothing`);
-      }
-      requireString('externalKeyUri', options.externalKeyUri);
-      if (!Token.isUnresolved(options.externalKeyUri) && !/^https:\/\/\S+$/.test(options.externalKeyUri)) {
-        throw new ValidationError(`externalKeyUri must be an https URI, got ${shown(options.externalKeyUri)}`);
+    if (certificates.length === 0) throw new ValidationError('serverCertificates must hold at least one DER certificate (base64), got none');
+    for (const cert of certificates) {
+      if (!Token.isUnresolved(cert) && !/^[A-Za-z0-9+/]+={0,2}$/.test(cert.replace(/\s/g, ''))) {
+        const head = cert.length > 80 ? `${cert.slice(0, 40)}...` : shown(cert);
+        throw new ValidationError(`serverCertificates must be DER certificates in base64 (no PEM header), got ${head}`);
       }
     }
-    if (level === ProtectionLevel.EXTERNAL_VPC && options.externalKeyUri) {
-      throw new ValidationError(`externalKeyUri is for EXTERNAL keys; an EXTERNAL_VPC key takes externalKeyPath (${this.node.path})`);
+    if (!Token.isUnresolved(vpc.serviceDirectoryService)) {
+      requireMatch('serviceDirectoryService', vpc.serviceDirectoryService, /^projects\/[^/]+\/locations\/[^/]+\/namespaces\/[^/]+\/services\/[^/]+$/,
+        'a Service Directory service name (projects/<p>/locations/<l>/namespaces/<n>/services/<s>)');
     }
-    const c = options.custodians ?? store.custodians;
-    const assignments: CustodianAssignment[] = keyAssignments(c);
-    this.settings = resolveGcpKeySettings(store, id, {
-      ...options, project: store.keyRing.project, profile: store.profile, auditSink: store.auditSink,
-    }, DeploymentModel.HYOK, level, RotationMode.MANUAL, store.backend.externalKeyManagerFipsLevel);
-    store.keyRing._checkSeparation(assignments, this.node.path);
-    this.keyName = options.keyName ?? nameFor(this.node.path, id, 'hyok-', 63, /[^a-z0-9_-]/g);
-    this.key = createCryptoKey(this, store.keyRing, this.keyName, this.settings, {
-      skipInitialVersionCreation: true,
-      cryptoKeyBackend: store.connection?.id,
-    });
-    this.keyId = this.key.id;
-    this.version = new KmsCryptoKeyVersion(this, 'Version', {
-      cryptoKey: this.key.id,
-      externalProtectionLevelOptions: level === ProtectionLevel.EXTERNAL_VPC
-        ? { ekmConnectionKeyPath: options.externalKeyPath }
-        : { externalKeyUri: options.externalKeyUri },
+    const name = props.connectionName ?? stableName(this, 'ekm-', 63, /[^a-z0-9_-]/g);
+    // EKM connection ids follow the Cloud KMS resource id rule (1-63 letters, digits, hyphens and underscores).
+    requireKmsName('connectionName', name);
+    const connection = new KmsEkmConnection(this, 'Connection', {
+      name,
+      project: props.project,
+      location: props.location,
+      keyManagementMode: 'MANUAL',
+      serviceResolvers: [{
+        serviceDirectoryService: vpc.serviceDirectoryService,
+        hostname: vpc.hostname,
+        endpointFilter: vpc.endpointFilter,
+        serverCertificates: certificates.map((rawDer) => ({ rawDer: rawDer.replace(/\s/g, '') })),
+      }],
       lifecycle: { preventDestroy: true },
-      // Creating the version makes Cloud KMS reach the key manager, as the service agent.
-      dependsOn: store._agentGrants.length > 0 ? store._agentGrants : undefined,
     });
-    (c.administrators ?? []).forEach((a) => store.keyRing.addAdministrator(a, 'custodians.administrators'));
-    const ledger = EvidenceLedger.of(this);
-    assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
-    for (const u of c.users ?? []) {
-      for (const role of USER_ROLES[this.settings.purpose]) bindKeyRole(this, this.key, role, u, 'User');
-    }
-    for (const a of c.auditors ?? []) bindKeyRole(this, this.key, ROLES.KMS_VIEWER, a, 'Auditor');
-    recordGcpKeyEvidence({
-      key: this,
-      resource: this.key,
-      constructName: 'HyokExternalStore.addKey',
-      model: DeploymentModel.HYOK,
-      settings: this.settings,
-      holder: `key material in the customer's external key manager, reached ${level === ProtectionLevel.EXTERNAL_VPC ? 'through a VPC EKM connection' : 'over the internet'}`,
-      auditSink: store.auditSink,
-      parent: store.node.path,
-      ring: store.keyRing,
-      separation: 'administrators hold the key administrator role on the key ring (no cryptographic use, no IAM changes); users a use-only role on this key; the key manager authorizes every use as well',
-      dualControl: store.keyRing.dualControl
-        ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
-      manualRotation: {
-        setting: 'crypto key versions',
-        value: `every ${this.settings.rotationText} days`,
-        description: `rotated by adding a version that points at a new external key every ${this.settings.rotationText} days${describeRotationBound(this.settings)}; Cloud KMS cannot rotate external keys`,
-      },
-    });
-  }
-
-  /** Lets a member use the key (the role its purpose needs, on this key only). */
-  public grantEncryptDecrypt(member: string): void {
-    const added = keyAssignments({ administrators: [], users: [member] });
-    (this.node.scope as HyokExternalStore).keyRing._checkSeparation(added, this.node.path);
-    SeparationOfDuties.check([...EvidenceLedger.of(this).custodiansOf(this.node.path), ...added], this.node.path);
-    added.forEach((a) => EvidenceLedger.of(this).addCustodian(this.node.path, a));
-    for (const role of USER_ROLES[this.settings.purpose]) bindKeyRole(this, this.key, role, member, 'Grant');
+    // The Cloud KMS service agent resolves the key manager through Service Directory and Private Service Connect.
+    const sdProject = vpc.serviceDirectoryProject ?? props.project;
+    const project = new DataGoogleProject(this, 'Project', { projectId: props.project });
+    const agent = `serviceAccount:service-${project.number}@gcp-sa-ekms.iam.gserviceaccount.com`;
+    this._agentGrants.push(
+      new ProjectIamMember(this, 'EkmAgentServiceDirectoryViewer', { project: sdProject, role: ROLES.SERVICE_DIRECTORY_VIEWER, member: agent }),
+      new ProjectIamMember(this, 'EkmAgentPscAuthorized', { project: sdProject, role: ROLES.SERVICE_DIRECTORY_PSC, member: agent }),
+    );
+    return connection;
   }
 }

@@ -2,7 +2,6 @@ import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
 import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-project-bucket-config';
 import { LoggingProjectSink } from '@cdktf/provider-google/lib/logging-project-sink';
 import { MonitoringAlertPolicy } from '@cdktf/provider-google/lib/monitoring-alert-policy';
-import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
 import { ProjectIamAuditConfig } from '@cdktf/provider-google/lib/project-iam-audit-config';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
@@ -10,18 +9,20 @@ import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucke
 import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { gcpAssignments } from './custodians';
+import { AuditDestination, KeyAuditSinkProps } from './key-audit-sink-props';
 import { Control } from '../core/controls';
-import { CustodianRole } from '../core/custodians';
+import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { stableGuid, stableName } from '../core/naming';
-import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
-import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireDefined, requireMatch, requireRange, shown, ValidationError } from '../core/validation';
-import { optionalBoolean, optionalEnum, optionalList, requireProject, requireString } from './private/input';
 import { optionalPeriod, optionalProfile } from '../terraform/input';
 import { literalDays } from '../terraform/period';
+import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
+import { checkRecipients, createAuditAlerts } from './private/audit-notifications';
+import { optionalBoolean, optionalEnum, optionalList, requireProject, requireString } from './private/input';
+import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
 import { ROLES } from './private/roles';
 
 /**
@@ -36,117 +37,6 @@ export interface IKeyAuditSink extends IConstruct {
   readonly project: string;
 }
 
-/** Where the audit logs are kept. */
-export enum AuditDestination {
-  /** A Cloud Storage bucket with a (locked) retention policy: up to 100 years, cheapest for long retention. */
-  STORAGE_BUCKET = 'STORAGE_BUCKET',
-  /** A Cloud Logging log bucket with (locked) retention: up to 3650 days, queryable in Logs Explorer. */
-  LOG_BUCKET = 'LOG_BUCKET',
-}
-
-/**
- * Properties of a Google Cloud `KeyAuditSink`.
- */
-export interface KeyAuditSinkProps {
-  /** The project whose Cloud KMS audit logs are collected (and where the sink and bucket live). */
-  readonly project: string;
-  /** Location of the bucket, e.g. `EU`, `europe-west1` (a log bucket needs a region or `global`). */
-  readonly location: string;
-
-  /**
-   * The profile whose retention and immutability rules the sink follows.
-   * @default ComplianceProfile.COMMERCIAL
-   */
-  readonly profile?: ComplianceProfile;
-
-  /**
-   * How long audit records are kept: whole days, a literal period (a token is refused: a locked retention policy
-   * cannot be shortened, so it is checked against the profile before deployment).
-   * @default - the profile's audit retention
-   */
-  readonly retention?: Period;
-
-  /**
-   * Where the logs go.
-   * @default AuditDestination.STORAGE_BUCKET
-   */
-  readonly destination?: AuditDestination;
-
-  /**
-   * Lock the retention policy, so no one can shorten it or delete a record before it ends. Locking is permanent,
-   * so `acknowledgeLockedRetention` must be set.
-   * @default true
-   * @see https://cloud.google.com/storage/docs/bucket-lock
-   */
-  readonly immutable?: boolean;
-
-  /**
-   * Confirms you know a locked retention policy is permanent: the bucket and its records cannot be deleted before
-   * the period ends. Required when `immutable` is true.
-   * @default false
-   */
-  readonly acknowledgeLockedRetention?: boolean;
-
-  /**
-   * IAM members who may read the audit records (object viewer on the bucket, or view access to the log bucket).
-   * @default - none
-   */
-  readonly auditors?: string[];
-
-  /**
-   * Name of the Cloud Storage bucket (globally unique) or the log bucket id.
-   * @default - a Cloud Storage bucket: the construct's id and a hash of the project and construct path (README "Names",
-   * `NamingContext`); a log bucket: derived from the construct path
-   */
-  readonly bucketName?: string;
-
-  /**
-   * E-mail addresses notified when an alert fires (a Cloud Monitoring e-mail notification channel each). Under a
-   * profile that requires an audit sink, at least one address or one `notificationChannels` entry is required: an
-   * alert that notifies nobody is not reviewed (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4).
-   * @default - none
-   * @see https://cloud.google.com/monitoring/support/notification-options#email
-   */
-  readonly notificationEmails?: string[];
-
-  /**
-   * Existing Cloud Monitoring notification channels the alerts also notify (webhook, Pub/Sub, PagerDuty, ...), as
-   * `projects/<project>/notificationChannels/<id>`.
-   * @default - none
-   * @see https://cloud.google.com/monitoring/support/notification-options
-   */
-  readonly notificationChannels?: string[];
-
-  /**
-   * E-mail addresses that receive the alert on changes to alert policies, notification channels and snoozes, besides
-   * the usual recipients (an e-mail notification channel each, used by no other alert). Without an escalation recipient
-   * a disabled or deleted alert channel is reported only to the channels that may have been silenced, and the evidence
-   * for NIST AU-6, SOC 2 CC7.2 and PCI DSS 10.3.4 is only partially satisfied. Must not repeat `notificationEmails`.
-   * @default - none
-   */
-  readonly escalationEmails?: string[];
-
-  /**
-   * Existing Cloud Monitoring notification channels (`projects/<project>/notificationChannels/<id>`) that receive the
-   * alert on changes to alert policies, notification channels and snoozes, besides the usual recipients; e.g. an
-   * on-call pager that the security team's e-mail does not depend on. Must not repeat `notificationChannels`.
-   * @default - none
-   */
-  readonly escalationChannels?: string[];
-
-  /**
-   * Whether this sink turns on Data Access audit logs for Cloud KMS in its project (`google_project_iam_audit_config`).
-   * That resource is authoritative for the service and project: two stacks that both manage it overwrite each other on
-   * every apply, and destroying either turns the logs off for both. Give exactly one sink per project `true`; set
-   * `false` on the others (an error names both when two sinks of this app manage the same project). With `false` the
-   * evidence names the sink of this app that does manage it, or, if none does, records the Data Access logs as only
-   * partially evidenced, as this app cannot see who turns them on.
-   * @default true
-   * @see https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/google_project_iam#google_project_iam_audit_config
-   */
-  readonly manageDataAccessLogs?: boolean;
-}
-
 /** Per app: which sink manages the Data Access audit configuration of each literal project, and which rely on it. */
 interface DataAccessOwners {
   manager?: KeyAuditSink;
@@ -157,8 +47,6 @@ const DATA_ACCESS_OWNERS = new WeakMap<IConstruct, Map<string, DataAccessOwners>
 /** Cloud KMS audit log entries (Admin Activity, Data Access), EKM included. */
 const KMS_AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com" AND protoPayload.serviceName="cloudkms.googleapis.com"';
 const LOG_BUCKET_MAX_DAYS = 3650;
-/** At most one notification per this period for each alert policy and principal, method and resource. */
-const NOTIFICATION_PERIOD = '300s';
 const STORAGE_MAX_DAYS = 36500;
 
 /**
@@ -193,6 +81,32 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
     super(scope, id);
+    const { profile, destination, retentionDays, immutable, auditors, recipients } = this.checkProps(props);
+    this.notificationChannelCount = recipients.emails.length + recipients.channels.length;
+    this.escalationChannelCount = new Set(recipients.escalationEmails).size + new Set(recipients.escalationChannels).size;
+    this.managesDataAccessLogs = props.manageDataAccessLogs ?? true;
+    this.immutable = immutable;
+    this.retentionDays = retentionDays;
+    this.project = props.project;
+    this.profile = profile;
+    this.destination = destination;
+    this.createDataAccessLogs();
+    if (destination === AuditDestination.STORAGE_BUCKET) {
+      this.bucket = this.createBucket(props);
+    } else {
+      this.logBucket = this.createLogBucket(props);
+    }
+    this.sink = this.createSink();
+    this.bindReaders(auditors);
+    const alerting = createAuditAlerts(this, props.project, recipients, this.bucket?.name);
+    this.metrics.push(...alerting.metrics);
+    this.keyAlertPolicies.push(...alerting.keyAlertPolicies);
+    this.trailAlertPolicies.push(...alerting.trailAlertPolicies);
+    this.recordEvidence();
+  }
+
+  /** The props, checked before anything is created: retention and locking against the profile, auditors, recipients. */
+  private checkProps(props: KeyAuditSinkProps) {
     requireDefined('props', props);
     requireProject('project', props.project);
     requireString('location', props.location);
@@ -225,109 +139,78 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         `and cannot be shortened or removed, got ${shown(props.acknowledgeLockedRetention)}`);
     }
     const auditors = gcpAssignments(CustodianRole.AUDITOR, 'auditors', props.auditors ?? []);
-    const emails = optionalList('notificationEmails', props.notificationEmails);
-    const extraChannels = optionalList('notificationChannels', props.notificationChannels);
-    for (const email of emails) {
-      if (!Token.isUnresolved(requireString('notificationEmails', email))) requireMatch('notificationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
-    }
-    // One notification channel per address: an address twice (in any case) would give two channels one construct id.
-    requireDistinctText('notificationEmails', emails);
-    requireDistinctText('notificationChannels', extraChannels);
-    for (const channel of extraChannels) {
-      if (!Token.isUnresolved(requireString('notificationChannels', channel))) {
-        requireMatch('notificationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
-      }
-    }
-    const escalationEmails = optionalList('escalationEmails', props.escalationEmails);
-    const escalationChannels = optionalList('escalationChannels', props.escalationChannels);
-    requireDistinctText('escalationEmails', escalationEmails);
-    requireDistinctText('escalationChannels', escalationChannels);
-    for (const email of escalationEmails) {
-      if (!Token.isUnresolved(requireString('escalationEmails', email))) requireMatch('escalationEmails', email, /^[^@\s":]+@[^@\s":/]+\.[^@\s":/]+$/, 'e-mail addresses');
-      if (emails.some((e) => e.toLowerCase() === email.toLowerCase())) {
-        throw new ValidationError(`escalationEmails must not repeat notificationEmails: an escalation recipient is one the other alerts do not depend on, got ${shown(email)}`);
-      }
-    }
-    for (const channel of escalationChannels) {
-      if (!Token.isUnresolved(requireString('escalationChannels', channel))) {
-        requireMatch('escalationChannels', channel, /^projects\/[^/\s]+\/notificationChannels\/[^/\s]+$/, 'projects/<project>/notificationChannels/<id>');
-      }
-      if (extraChannels.includes(channel)) {
-        throw new ValidationError(`escalationChannels must not repeat notificationChannels: an escalation recipient is one the other alerts do not depend on, got ${shown(channel)}`);
-      }
-    }
-    if (profile.auditSinkRequired && emails.length + extraChannels.length === 0) {
-      throw new ValidationError(`notificationEmails or notificationChannels must name at least one recipient under profile ${profile.name}: ` +
-        'alerts on key destruction, IAM changes and audit-trail changes (NIST AU-6, SOC 2 CC7.2, PCI DSS 10.3.4) must reach someone, got none');
-    }
-    this.notificationChannelCount = emails.length + extraChannels.length;
-    this.escalationChannelCount = new Set(escalationEmails).size + new Set(escalationChannels).size;
-    this.managesDataAccessLogs = props.manageDataAccessLogs ?? true;
-    this.immutable = immutable;
-    this.retentionDays = retentionDays;
-    this.project = props.project;
-    this.profile = profile;
-    this.destination = destination;
+    return { profile, destination, retentionDays, immutable, auditors, recipients: checkRecipients(props, profile) };
+  }
 
+  /** Data Access logs are off by default; without them no decrypt or sign would be on record. */
+  private createDataAccessLogs(): void {
     const relying = this.claimDataAccessLogs();
-    if (this.managesDataAccessLogs) {
-      // Data Access logs are off by default; without them no decrypt or sign would be on record.
-      new ProjectIamAuditConfig(this, 'DataAccessLogs', {
-        project: props.project,
-        service: 'cloudkms.googleapis.com',
-        auditLogConfig: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
-      });
-      // Sinks of this app that rely on this one and were built before it: their evidence now names it.
-      for (const sink of relying) sink.recordDataAccessEvidence();
-    }
+    if (!this.managesDataAccessLogs) return;
+    new ProjectIamAuditConfig(this, 'DataAccessLogs', {
+      project: this.project,
+      service: 'cloudkms.googleapis.com',
+      auditLogConfig: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
+    });
+    // Sinks of this app that rely on this one and were built before it: their evidence now names it.
+    for (const sink of relying) sink.recordDataAccessEvidence();
+  }
 
-    let sinkDestination: string;
-    if (destination === AuditDestination.STORAGE_BUCKET) {
-      const name = props.bucketName ?? gcpGlobalName(this, GCP_GLOBAL_NAMES.storageBucket, props.project);
-      if (!Token.isUnresolved(name)) {
-        requireMatch('bucketName', name, /^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, '3 to 63 lower-case letters, digits, hyphens, underscores and dots');
-        if (name.startsWith('goog')) throw new ValidationError(`bucketName must not start with "goog", got ${name}`);
-        // https://cloud.google.com/storage/docs/buckets#naming: no "google" or close misspellings anywhere in the name.
-        if (/g[o0][o0]g(le|l3|1e)/.test(name)) throw new ValidationError(`bucketName must not contain "google" or a misspelling of it, got ${name}`);
-      }
-      this.bucket = new StorageBucket(this, 'Bucket', {
-        name,
-        project: props.project,
-        location: props.location,
-        storageClass: 'STANDARD',
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: 'enforced',
-        forceDestroy: false,
-        retentionPolicy: { retentionPeriod: retentionDays * 24 * 60 * 60, isLocked: immutable },
-        lifecycle: { preventDestroy: true },
-      });
-      sinkDestination = `storage.googleapis.com/${this.bucket.name}`;
-    } else {
-      const bucketId = props.bucketName ?? stableName(this, 'kms-audit-', 100, /[^a-z0-9_-]/g);
-      if (!Token.isUnresolved(bucketId)) requireMatch('bucketName', bucketId, /^[a-zA-Z0-9_-]{1,100}$/, '1 to 100 letters, digits, hyphens and underscores');
-      this.logBucket = new LoggingProjectBucketConfig(this, 'LogBucket', {
-        project: props.project,
-        location: props.location,
-        bucketId,
-        retentionDays,
-        locked: immutable,
-        description: 'Cloud KMS audit logs (cloud-kms-constructs)',
-        lifecycle: { preventDestroy: true },
-      });
-      sinkDestination = `logging.googleapis.com/${this.logBucket.id}`;
+  /** A Cloud Storage bucket with a (locked) retention policy, never public, never force-destroyed. */
+  private createBucket(props: KeyAuditSinkProps): StorageBucket {
+    const name = props.bucketName ?? gcpGlobalName(this, GCP_GLOBAL_NAMES.storageBucket, props.project);
+    if (!Token.isUnresolved(name)) {
+      requireMatch('bucketName', name, /^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, '3 to 63 lower-case letters, digits, hyphens, underscores and dots');
+      if (name.startsWith('goog')) throw new ValidationError(`bucketName must not start with "goog", got ${name}`);
+      // https://cloud.google.com/storage/docs/buckets#naming: no "google" or close misspellings anywhere in the name.
+      if (/g[o0][o0]g(le|l3|1e)/.test(name)) throw new ValidationError(`bucketName must not contain "google" or a misspelling of it, got ${name}`);
     }
-    this.sink = new LoggingProjectSink(this, 'Sink', {
-      name: stableName(this, 'kms-audit-', 100),
+    return new StorageBucket(this, 'Bucket', {
+      name,
       project: props.project,
-      destination: sinkDestination,
+      location: props.location,
+      storageClass: 'STANDARD',
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: 'enforced',
+      forceDestroy: false,
+      retentionPolicy: { retentionPeriod: this.retentionDays * 24 * 60 * 60, isLocked: this.immutable },
+      lifecycle: { preventDestroy: true },
+    });
+  }
+
+  /** A Cloud Logging log bucket with (locked) retention. */
+  private createLogBucket(props: KeyAuditSinkProps): LoggingProjectBucketConfig {
+    const bucketId = props.bucketName ?? stableName(this, 'kms-audit-', 100, /[^a-z0-9_-]/g);
+    if (!Token.isUnresolved(bucketId)) requireMatch('bucketName', bucketId, /^[a-zA-Z0-9_-]{1,100}$/, '1 to 100 letters, digits, hyphens and underscores');
+    return new LoggingProjectBucketConfig(this, 'LogBucket', {
+      project: props.project,
+      location: props.location,
+      bucketId,
+      retentionDays: this.retentionDays,
+      locked: this.immutable,
+      description: 'Cloud KMS audit logs (cloud-kms-constructs)',
+      lifecycle: { preventDestroy: true },
+    });
+  }
+
+  /** The log sink of every Cloud KMS audit entry; into a bucket, its own writer identity may only add objects. */
+  private createSink(): LoggingProjectSink {
+    const sink = new LoggingProjectSink(this, 'Sink', {
+      name: stableName(this, 'kms-audit-', 100),
+      project: this.project,
+      destination: this.bucket ? `storage.googleapis.com/${this.bucket.name}` : `logging.googleapis.com/${this.logBucket!.id}`,
       filter: KMS_AUDIT_FILTER,
       uniqueWriterIdentity: true,
       description: 'Every Cloud KMS audit log entry (Admin Activity and Data Access)',
     });
     if (this.bucket) {
       // The sink's own service account may add objects, nothing else (no read, no delete).
-      new StorageBucketIamMember(this, 'SinkWriter', { bucket: this.bucket.name, role: ROLES.STORAGE_OBJECT_CREATOR, member: this.sink.writerIdentity });
+      new StorageBucketIamMember(this, 'SinkWriter', { bucket: this.bucket.name, role: ROLES.STORAGE_OBJECT_CREATOR, member: sink.writerIdentity });
     }
+    return sink;
+  }
+
+  /** Auditors read the records: object viewer on the bucket, or view access to this log bucket only. */
+  private bindReaders(auditors: CustodianAssignment[]): void {
     for (const auditor of auditors) {
       const suffix = stableGuid(auditor.identity).slice(0, 8);
       if (this.bucket) {
@@ -336,7 +219,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         });
       } else {
         new ProjectIamMember(this, `Reader${suffix}`, {
-          project: props.project,
+          project: this.project,
           role: ROLES.LOG_VIEW_ACCESSOR,
           member: auditor.label!,
           // View access to this log bucket only.
@@ -347,8 +230,6 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         });
       }
     }
-    this.createAlerts(props.project, emails, extraChannels, escalationEmails, escalationChannels);
-    this.recordEvidence();
   }
 
   /**
@@ -376,79 +257,6 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     }
     owners.manager = this;
     return owners.followers;
-  }
-
-  /**
-   * A log-based metric and a log-based alerting policy per watched event, both on the same filter.
-   *
-   * The alert policies match log entries (`condition_matched_log`), not the metrics: a metric-threshold condition must
-   * name a Cloud Monitoring resource type, and the Cloud KMS, Cloud Logging and IAM entries these filters match carry
-   * logging resource types that Cloud Monitoring refuses in a condition ("unknown resource type", a deploy-time 400).
-   * A log-based alerting policy scans every entry that a project-level sink routes to a log bucket of the project:
-   * Admin Activity entries always reach `_Required` (never excluded), Data Access entries reach `_Default` unless an
-   * exclusion drops them, and adding one is itself an alert (`LogRoutingChanged`). The metrics count the same entries
-   * for review and trends (AU-6 analysis).
-   * @see https://cloud.google.com/logging/docs/alerting/log-based-alerts
-   * @see https://cloud.google.com/logging/docs/logs-based-metrics
-   * @see https://github.com/hashicorp/terraform-provider-google/issues/13349
-   */
-  private createAlerts(project: string, emails: string[], extraChannels: string[], escalationEmails: string[], escalationChannels: string[]): void {
-    const emailChannel = (prefix: string, title: string) => (email: string) =>
-      new MonitoringNotificationChannel(this, `${prefix}${stableGuid(email).slice(0, 8)}`, {
-        project,
-        type: 'email',
-        displayName: `${title} (${email})`,
-        labels: { email_address: email },
-      }).name;
-    const channels = [...[...new Set(emails)].map(emailChannel('Email', 'Cloud KMS audit alerts')), ...new Set(extraChannels)];
-    // Changes to alerting also go where the other alerts do not: a silenced channel is not reported only to itself.
-    const escalation = [
-      ...[...new Set(escalationEmails)].map(emailChannel('EscalationEmail', 'Cloud KMS alerting changes')),
-      ...new Set(escalationChannels),
-    ];
-    const prefix = stableName(this, 'kms-audit-', 60);
-    const watch = (alert: AuditAlert, severity: string, notify: string[] = channels) => {
-      this.metrics.push(new LoggingMetric(this, `${alert.id}Metric`, {
-        project,
-        name: `${prefix}/${alert.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
-        description: alert.title,
-        filter: alert.filter,
-        metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1' },
-      }));
-      return new MonitoringAlertPolicy(this, `${alert.id}Alert`, {
-        project,
-        displayName: alert.title,
-        combiner: 'OR',
-        severity,
-        notificationChannels: notify,
-        documentation: {
-          mimeType: 'text/markdown',
-          // `$${` is Terraform's escape for a literal `${`: Cloud Monitoring fills in the extracted labels, not Terraform.
-          content: `${alert.why}\n\nWho: $\${log.extracted_label.principal}. What: $\${log.extracted_label.method} on $\${log.extracted_label.resource}.`,
-        },
-        // A log-match policy has exactly one condition and needs a notification rate limit: at most one notification per
-        // five minutes per principal, method and resource; every entry stays in the incident and in the audit trail.
-        conditions: [{
-          displayName: alert.title,
-          conditionMatchedLog: {
-            filter: alert.filter,
-            labelExtractors: {
-              principal: 'EXTRACT(protoPayload.authenticationInfo.principalEmail)',
-              method: 'EXTRACT(protoPayload.methodName)',
-              resource: 'EXTRACT(protoPayload.resourceName)',
-            },
-          },
-        }],
-        alertStrategy: { notificationRateLimit: { period: NOTIFICATION_PERIOD }, autoClose: '86400s' },
-      });
-    };
-    for (const alert of KMS_ALERTS) {
-      const severity = alert.id === 'DecryptDenied' ? 'WARNING' : ['ProjectKmsRoleGranted', 'KeySettingsChanged'].includes(alert.id) ? 'ERROR' : 'CRITICAL';
-      this.keyAlertPolicies.push(watch(alert, severity));
-    }
-    for (const alert of trailAlerts(this.bucket?.name)) {
-      this.trailAlertPolicies.push(watch(alert, 'CRITICAL', alert.id === 'AlertingChanged' ? [...channels, ...escalation] : channels));
-    }
   }
 
   private recordEvidence(): void {
@@ -571,16 +379,5 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         });
       }
     }
-  }
-}
-
-/** Refuses a recipient listed twice (e-mail addresses and channel names compare case-insensitively). */
-function requireDistinctText(prop: string, values: string[]): void {
-  const seen = new Map<string, string>();
-  for (const v of values) {
-    const key = Token.isUnresolved(v) ? v : v.trim().toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) throw new ValidationError(first === v ? `${prop} lists ${shown(v)} twice` : `${prop} lists ${shown(first)} and ${shown(v)}, the same recipient`);
-    seen.set(key, v);
   }
 }

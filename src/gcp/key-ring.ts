@@ -11,10 +11,9 @@ import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, shown, ValidationError } from '../core/validation';
 import { deployerAssignment, EXTERNAL_KEYS, keyAdministratorRole, ringCondition } from './private/admin-role';
-import { requireLocation, requireProject } from './private/input';
+import { requireKmsName, requireLocation, requireProject } from './private/input';
 import { optionalConstruct, optionalProfile } from '../terraform/input';
-import { requireKmsName } from './private/key-settings';
-import { checkGcpApprovers, checkSinkFor } from './private/keys';
+import { checkGcpApprovers, checkSinkFor } from './private/custodian-checks';
 import { ROLES } from './private/roles';
 
 /**

@@ -1,11 +1,11 @@
 import { KmsAutokeyConfig } from '@cdktf/provider-google/lib/kms-autokey-config';
 import { KmsCryptoKey } from '@cdktf/provider-google/lib/kms-crypto-key';
 import { KmsKeyHandle } from '@cdktf/provider-google/lib/kms-key-handle';
-import { TerraformStack, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { gcpAssignments } from './custodians';
-import { GcpKeyOptions } from './customer-managed-key';
 import { IKeyAuditSink } from './key-audit-sink';
+import { GcpKeyOptions } from './key-options';
 import { KeyRing } from './key-ring';
 import { ProtectionLevel } from './key-spec';
 import { checkFipsLevel, checkModelAllowed } from '../core/checks';
@@ -14,16 +14,16 @@ import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { fipsLevelRank } from '../core/fips-rank';
-import { recordKeyEvidence } from '../core/key-evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
-import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { checkKeyProps, optionalList, requireLocation, requireProject } from './private/input';
 import { optionalConstruct, optionalProfile } from '../terraform/input';
+import { checkSinkFor } from './private/custodian-checks';
+import { checkKeyProps, optionalList, requireLocation, requireProject } from './private/input';
+import { recordGcpKeyEvidence, recordGcpKeyFacts } from './private/key-evidence';
+import { checkSharedDeployer, newKeyRing } from './private/key-location';
+import { bindUserRoles, createCryptoKey } from './private/key-resource';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkSharedDeployer, checkSinkFor } from './private/keys';
-import { USER_ROLES } from './private/roles';
 
 /**
  * Properties of a Google Cloud `ManagedKey`.
@@ -60,14 +60,7 @@ export class ManagedKey extends Construct {
     const users = gcpAssignments(CustodianRole.USER, 'users', props.users ?? []);
     if (!props.keyRing) checkSinkFor(this, profile, props.auditSink);
     checkSharedDeployer(this, props);
-    this.keyRing = props.keyRing ?? new KeyRing(this, 'KeyRing', {
-      project: props.project,
-      location: props.location,
-      name: props.keyRingName ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g),
-      profile,
-      auditSink: props.auditSink,
-      deploymentPrincipal: props.deploymentPrincipal,
-    });
+    this.keyRing = props.keyRing ?? newKeyRing(this, props, profile);
     this.settings = resolveGcpKeySettings(scope, id, { ...props, profile, auditSink: props.auditSink ?? this.keyRing.auditSink },
       DeploymentModel.PROVIDER_MANAGED, software ? ProtectionLevel.SOFTWARE : ProtectionLevel.HSM, RotationMode.AUTOMATIC);
     this.model = DeploymentModel.PROVIDER_MANAGED;
@@ -95,7 +88,7 @@ export class ManagedKey extends Construct {
     const [a] = gcpAssignments(CustodianRole.USER, 'grantee', [member]);
     this.keyRing._checkSeparation([a], this.node.path);
     EvidenceLedger.of(this).addCustodian(this.node.path, a);
-    for (const role of USER_ROLES[this.settings.purpose]) bindKeyRole(this, this.key, role, member, 'User');
+    bindUserRoles(this, this.key, this.settings.purpose, member, 'User');
   }
 }
 
@@ -195,7 +188,6 @@ export class AutokeyHandles extends Construct {
     if (props.folder && props.keyProject) {
       this.config = new KmsAutokeyConfig(this, 'Config', { folder: props.folder, keyProject: `projects/${props.keyProject}` });
     }
-    const ledger = EvidenceLedger.of(this);
     this.handles = props.resourceTypes.map((resourceType) => {
       const handle = new KmsKeyHandle(this, `Handle${stableGuid(resourceType).slice(0, 8)}`, {
         project: props.project,
@@ -204,17 +196,14 @@ export class AutokeyHandles extends Construct {
         resourceTypeSelector: resourceType,
         dependsOn: this.config ? [this.config] : undefined,
       });
-      recordKeyEvidence({
-        ledger,
-        subject: handle.node.path,
-        resource: handle.node.path,
-        stack: TerraformStack.of(this).node.path,
-        cloud: 'gcp',
+      recordGcpKeyFacts({
+        key: handle,
+        resource: handle,
         constructName: 'AutokeyHandles',
         model: this.model,
         profile,
         fipsLevel: FipsLevel.LEVEL_3,
-        auditSink: props.auditSink?.node.path,
+        auditSink: props.auditSink,
         parent: this.node.path,
         rotation: { setting: 'Autokey', value: `${AUTOKEY_ROTATION_DAYS} days`, description: `Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days` },
         custody: { setting: 'Autokey', value: 'HSM', description: 'Cloud HSM key created by Autokey in the key project (FIPS 140 Level 3)' },

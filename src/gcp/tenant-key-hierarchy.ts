@@ -5,7 +5,6 @@ import { GcpCustodians, gcpAssignments, memberKey } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
 import { KeyRing } from './key-ring';
 import { ProtectionLevel } from './key-spec';
-import { checkModelAllowed } from '../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
@@ -15,10 +14,11 @@ import { ComplianceProfile } from '../core/profile';
 import { recordTenantOffboarded, TenantIsolation, TenantPlan } from '../core/tenants';
 import { requireMatch, shown, ValidationError } from '../core/validation';
 import { requireLiteralNames } from '../terraform/input';
-import { bindKeyRole, createCryptoKey, recordGcpKeyEvidence } from './private/crypto-key';
-import { checkKeyProps, optionalEnum, optionalList, requireWholeNumber } from './private/input';
+import { checkCustodianKeyProps, checkRingApprovers, checkSinkFor } from './private/custodian-checks';
+import { optionalEnum, optionalList, requireWholeNumber } from './private/input';
+import { recordGcpKeyEvidence, ringDualControl } from './private/key-evidence';
+import { bindKeyRole, createCryptoKey } from './private/key-resource';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
-import { checkRingApprovers, checkSinkFor, keyAssignments, requireCustodians } from './private/keys';
 import { ROLES } from './private/roles';
 
 // Lower case: the id is also a label value, which Google Cloud allows in lower case only.
@@ -153,15 +153,9 @@ export class TenantKeyHierarchy extends Construct {
   constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
     super(scope, id);
     this.props = props;
-    checkKeyProps(props);
-    const c = requireCustodians(this, props.custodians);
-    if ((c.importers ?? []).length > 0) {
-      throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
-    }
+    const { custodians: c, assignments } = checkCustodianKeyProps(this, props, DeploymentModel.CUSTOMER_MANAGED, 'forbidden');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
-    checkModelAllowed(profile, DeploymentModel.CUSTOMER_MANAGED, this.node.path);
-    this.assignments = keyAssignments(c);
-    SeparationOfDuties.check([...this.assignments, ...gcpAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? [])], this.node.path);
+    this.assignments = assignments;
     const level = props.protectionLevel ?? ProtectionLevel.HSM;
     if (level !== ProtectionLevel.HSM && level !== ProtectionLevel.SOFTWARE) {
       throw new ValidationError(`protectionLevel must be HSM or SOFTWARE for tenant keys, got ${shown(level)}`);
@@ -298,7 +292,7 @@ export class TenantKeyHierarchy extends Construct {
       ring,
       separation: 'administrators hold the key administrator role on the key rings (no cryptographic use, no IAM changes); tenant members a use-only role on their tenant\'s key; ' +
         'tenant-serving members a use-only role on the shard rings, with the tenant context enforced by the envelope function',
-      dualControl: ring.dualControl ? 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)' : undefined,
+      dualControl: ringDualControl(ring),
     });
     return key;
   }

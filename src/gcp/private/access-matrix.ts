@@ -23,7 +23,7 @@ const REACH_USE = ['use', 'change access'];
 /** Classes (and permissions) dual control must hold behind two people. */
 const DUAL_CONTROL = ['change access', 'destroy/disable'];
 const DUAL_CONTROL_EXTRA = ['cloudkms.cryptoKeyVersions.restore'];
-/** Setting names of the structural evidence the matrix replaces (see crypto-key.ts). */
+/** Setting names of the structural evidence the matrix replaces (see key-evidence.ts). */
 export const GCP_DERIVES_FROM = ['IAM bindings', 'privileged access manager entitlement'];
 
 /** Roles whose Cloud KMS and IAM permissions are not tabulated here: assumed to hold every permission. */
@@ -135,26 +135,42 @@ function indexOf(tf: Json): Index {
 
 const asList = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
-/**
- * The matrix of the crypto key `keyId` (its Terraform resource name) in the synthesized JSON `tf`, naming principals by
- * the custodian records of the key.
- */
-export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianAssignment[], deployer: CustodianAssignment): AccessMatrix {
+/** The key's place in the synthesized Terraform: its references and resource names, its ring and project. */
+interface KeyContext {
+  readonly keyRef: string;
+  readonly ringRef: string;
+  readonly ringName: string;
+  readonly keyName: string;
+  /** The names IAM conditions are evaluated against: the ring, the key, its first version. */
+  readonly names: string[];
+  readonly project?: string;
+  /** An EXTERNAL or EXTERNAL_VPC key. */
+  readonly external: boolean;
+}
+
+function keyContext(tf: Json, ix: Index, keyId: string): KeyContext {
   const r: Json = tf.resource ?? {};
   const key = r.google_kms_crypto_key?.[keyId];
   if (!key) throw new Error(`key ${keyId} is not in the synthesized Terraform`);
-  const keyRef = `\${google_kms_crypto_key.${keyId}.id}`;
-
-  const ix = indexOf(tf);
-  const lit = ix.lit;
   const ringRef: string = key.key_ring;
   const ringAddress = /^\$\{google_kms_key_ring\.([^.}]+)\.id\}$/.exec(ringRef)?.[1];
   const ring = ringAddress ? r.google_kms_key_ring?.[ringAddress] : undefined;
-  const ringName = lit(ringRef);
+  const ringName = ix.lit(ringRef);
   const keyName = `${ringName}/cryptoKeys/${key.name}`;
-  const names = [ringName, keyName, `${keyName}/cryptoKeyVersions/1`];
-  const project: string | undefined = ring?.project ?? /^projects\/([^/]+)\//.exec(ringName)?.[1];
+  return {
+    keyRef: `\${google_kms_crypto_key.${keyId}.id}`,
+    ringRef,
+    ringName,
+    keyName,
+    names: [ringName, keyName, `${keyName}/cryptoKeyVersions/1`],
+    project: ring?.project ?? /^projects\/([^/]+)\//.exec(ringName)?.[1],
+    // Re-pointing an external key at another key manager hands it the users' plaintext: for such keys it changes access.
+    external: /^EXTERNAL/.test(String(key.version_template?.protection_level ?? '')),
+  };
+}
 
+/** What the matrix does not count, and what it assumes. */
+function matrixAssumptions(k: KeyContext, deployer: CustodianAssignment): string[] {
   const assumptions = [
     'only what this app grants is counted: bindings on the key, its key ring and its project, and Privileged Access Manager entitlements in the synthesized Terraform',
     'outside this app, not counted: project, folder and organization owners and IAM administrators (anyone with setIamPolicy above the key ring), ' +
@@ -163,37 +179,38 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
     'so it can change who may use the key; it is a recorded custodian',
     'predefined roles of other services carry no Cloud KMS permission; basic roles, IAM administrator roles and roles not tabulated are assumed to hold every permission',
   ];
-  // Re-pointing an external key at another key manager hands it the users' plaintext: for such keys it changes access.
-  const external = /^EXTERNAL/.test(String(key.version_template?.protection_level ?? ''));
-  if (external) {
+  if (k.external) {
     assumptions.push(`an external key: ${EXTERNAL_KEY_REPOINTING.join(', ')} re-point it at another key manager, and count as change access`);
   }
+  return assumptions;
+}
 
+/** Every grant that reaches the key (bindings on key, ring and project; entitlements), and whether an approved entitlement gates one. */
+function collectGrants(ix: Index, k: KeyContext): { grants: Grant[]; gate: boolean } {
   const permissionsOf = (role: string): string[] | undefined => {
     if (ROLE_PERMISSIONS[role]) return ROLE_PERMISSIONS[role];
     if (ix.customRoles.has(role)) return ix.customRoles.get(role);
     if (MAXIMAL_ROLES.has(role) || role.startsWith('roles/cloudkms.') || !role.startsWith('roles/')) return undefined;
     return [];
   };
-
   const grants: Grant[] = [];
   const add = (members: unknown, role: string, via: string, just: boolean, condition?: string) => {
-    const literal = condition === undefined ? undefined : lit(condition);
-    if (literal !== undefined && evaluateCondition(literal, names) === false) return;
+    const literal = condition === undefined ? undefined : ix.lit(condition);
+    if (literal !== undefined && evaluateCondition(literal, k.names) === false) return;
     for (const member of asList(members)) {
       grants.push({ member: String(member), permissions: permissionsOf(role), just, via, condition: literal });
     }
   };
   const bound = (map: Map<string, Json[]>, ...ids: (string | undefined)[]) =>
     [...new Set(ids.flatMap((id) => (id === undefined ? [] : map.get(id) ?? [])))];
-  for (const b of bound(ix.onKey, keyRef, keyName)) add(b.members ?? b.member, b.role, 'key', false, b.condition?.expression);
-  for (const b of bound(ix.onRing, ringRef, ringName)) add(b.members ?? b.member, b.role, 'key ring', false, b.condition?.expression);
-  for (const b of bound(ix.onProject, project)) add(b.members ?? b.member, b.role, 'project', false, b.condition?.expression);
+  for (const b of bound(ix.onKey, k.keyRef, k.keyName)) add(b.members ?? b.member, b.role, 'key', false, b.condition?.expression);
+  for (const b of bound(ix.onRing, k.ringRef, k.ringName)) add(b.members ?? b.member, b.role, 'key ring', false, b.condition?.expression);
+  for (const b of bound(ix.onProject, k.project)) add(b.members ?? b.member, b.role, 'project', false, b.condition?.expression);
   let gate = false;
   for (const e of ix.entitlements) {
     const access = e.privileged_access?.gcp_iam_access;
     const target: string = access?.resource ?? '';
-    const applies = target === `//cloudresourcemanager.googleapis.com/projects/${project}` || [ringName, keyName].some((n) => target === `//cloudkms.googleapis.com/${n}`);
+    const applies = target === `//cloudresourcemanager.googleapis.com/projects/${k.project}` || [k.ringName, k.keyName].some((n) => target === `//cloudkms.googleapis.com/${n}`);
     if (!applies) continue;
     // Without a manual approval by someone else, a grant is self-service: standing access that takes a click.
     const steps = asList(e.approval_workflow?.manual_approvals?.steps);
@@ -207,7 +224,11 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
     }
     gate ||= approved && reaches;
   }
+  return { grants, gate };
+}
 
+/** One row per principal that reaches the key or is a custodian of it, and whether the row is a user. */
+function matrixRows(grants: Grant[], custodians: CustodianAssignment[], external: boolean): { rows: MatrixRow[]; rowIsUser: boolean[] } {
   // Custodians by identity (IAM members are case-insensitive in the ledger).
   const byIdentity = new Map<string, CustodianAssignment[]>();
   for (const a of custodians) byIdentity.set(a.identity.toLowerCase(), [...(byIdentity.get(a.identity.toLowerCase()) ?? []), a]);
@@ -219,31 +240,44 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
     const roles = byIdentity.get(member) ?? [];
     const mine = grants.filter((g) => g.member.toLowerCase() === member);
     const access: Record<string, MatrixCell> = {};
-    for (const cls of classes) {
-      // Setting IAM on the project reaches every key in it.
-      const covered = cls !== 'change access' ? GCP_ACTION_CLASSES[cls]
-        : [...GCP_ACTION_CLASSES[cls], PROJECT_SET_IAM, ...(external ? EXTERNAL_KEY_REPOINTING : [])];
-      const reachedBy = (g: Grant) => covered.filter((p) => g.permissions === undefined || g.permissions.includes(p));
-      const standing = mine.filter((g) => !g.just && reachedBy(g).length > 0);
-      const jit = mine.filter((g) => g.just && reachedBy(g).length > 0);
-      const used = standing.length > 0 ? standing : jit;
-      if (used.length === 0) {
-        access[cls] = { access: Access.DENIED };
-        continue;
-      }
-      const conditions = [...new Set(used.filter((g) => g.condition !== undefined).map((g) => `IAM condition: ${g.condition}`))];
-      access[cls] = {
-        access: standing.length > 0 ? Access.ALLOWED : Access.JUST_IN_TIME,
-        actions: [...new Set(used.flatMap(reachedBy))],
-        ...(conditions.length > 0 && used.every((g) => g.condition !== undefined) ? { conditions } : {}),
-      };
-    }
+    for (const cls of classes) access[cls] = cellOf(mine, cls, external);
     // A member bound by the app that reaches nothing of the key (a service agent's Service Directory role) is not shown.
     if (roles.length === 0 && classes.every((cls) => access[cls].access === Access.DENIED)) continue;
     const role = roles.length > 0 ? [...new Set(roles.map((a) => ROLE_NAMES[a.role] ?? a.role))].join(' and ') : 'other principal bound by this app';
     rows.push({ role, principal: roles.find((a) => a.label)?.label ?? mine[0]?.member ?? member, access });
     rowIsUser.push(roles.some((a) => a.role === CustodianRole.USER));
   }
+  return { rows, rowIsUser };
+}
+
+/** What one principal's grants reach of one action class: standing, just in time, or nothing. */
+function cellOf(mine: Grant[], cls: string, external: boolean): MatrixCell {
+  // Setting IAM on the project reaches every key in it.
+  const covered = cls !== 'change access' ? GCP_ACTION_CLASSES[cls]
+    : [...GCP_ACTION_CLASSES[cls], PROJECT_SET_IAM, ...(external ? EXTERNAL_KEY_REPOINTING : [])];
+  const reachedBy = (g: Grant) => covered.filter((p) => g.permissions === undefined || g.permissions.includes(p));
+  const standing = mine.filter((g) => !g.just && reachedBy(g).length > 0);
+  const jit = mine.filter((g) => g.just && reachedBy(g).length > 0);
+  const used = standing.length > 0 ? standing : jit;
+  if (used.length === 0) return { access: Access.DENIED };
+  const conditions = [...new Set(used.filter((g) => g.condition !== undefined).map((g) => `IAM condition: ${g.condition}`))];
+  return {
+    access: standing.length > 0 ? Access.ALLOWED : Access.JUST_IN_TIME,
+    actions: [...new Set(used.flatMap(reachedBy))],
+    ...(conditions.length > 0 && used.every((g) => g.condition !== undefined) ? { conditions } : {}),
+  };
+}
+
+/**
+ * The matrix of the crypto key `keyId` (its Terraform resource name) in the synthesized JSON `tf`, naming principals by
+ * the custodian records of the key.
+ */
+export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianAssignment[], deployer: CustodianAssignment): AccessMatrix {
+  const ix = indexOf(tf);
+  const k = keyContext(tf, ix, keyId);
+  const assumptions = matrixAssumptions(k, deployer);
+  const { grants, gate } = collectGrants(ix, k);
+  const { rows, rowIsUser } = matrixRows(grants, custodians, k.external);
 
   const standing = (row: MatrixRow, cls: string) => row.access[cls].access === Access.ALLOWED;
   const aloneReachUse: EscalationPath[] = [];
@@ -260,7 +294,7 @@ export function computeGcpMatrix(tf: Json, keyId: string, custodians: CustodianA
   return {
     computed: true,
     evaluator: GCP_EVALUATOR,
-    classes,
+    classes: Object.keys(GCP_ACTION_CLASSES),
     rows,
     delegatesToIam: false,
     aloneReachUse,

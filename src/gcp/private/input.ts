@@ -1,8 +1,7 @@
 import { Token } from 'cdktf';
-import { requireDefined, requireMatch } from '../../core/validation';
+import { requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
 import { optionalConstruct, optionalPeriod, optionalProfile, requireString } from '../../terraform/input';
 import { checkMember } from '../custodians';
-import { requireKmsName } from './key-settings';
 
 export { optionalBoolean, optionalEnum, optionalList, requireString, requireWholeNumber } from '../../terraform/input';
 
@@ -21,6 +20,8 @@ const PROJECT_NUMBER = /^[1-9][0-9]{5,18}$/;
 // Cloud KMS locations: `global`, a region (`europe-west1`), a dual-region (`nam4`) or a multi-region (`us`, `nam-eur-asia1`).
 // https://cloud.google.com/kms/docs/locations
 const LOCATION = /^[a-z]+(?:-[a-z]+)*[0-9]*$/;
+// Key rings, keys, import jobs and EKM connections: 1 to 63 letters, digits, hyphens and underscores.
+const KMS_NAME = /^[a-zA-Z0-9_-]{1,63}$/;
 
 
 export function requireProject(prop: string, value: unknown): void {
@@ -37,6 +38,13 @@ export function requireLocation(prop: string, value: unknown): void {
   }
 }
 
+
+/** Key ring and key names: 1 to 63 letters, digits, hyphens and underscores. */
+export function requireKmsName(prop: string, name: string): void {
+  // A number (NaN reads as "NaN") or any other non-string would otherwise pass the pattern as text.
+  if (typeof name !== 'string') throw new ValidationError(`${prop} must be 1 to 63 letters, digits, hyphens and underscores, got ${shown(name)}`);
+  if (!Token.isUnresolved(name)) requireMatch(prop, name, KMS_NAME, '1 to 63 letters, digits, hyphens and underscores');
+}
 
 /** What the key constructs take in common, checked under the names the caller wrote. */
 export interface KeyPropsInput {

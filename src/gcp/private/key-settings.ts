@@ -49,7 +49,6 @@ export interface GcpKeySettings {
 /** CIS Google Cloud Foundations 1.10: rotate KMS encryption keys within 90 days. */
 export const CIS_ROTATION_DAYS = 90;
 const DEFAULT_DESTROY_DAYS = 30;
-const NAME = /^[a-zA-Z0-9_-]{1,63}$/;
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 
@@ -59,13 +58,6 @@ const EXTERNAL_ALGORITHMS = new Set<string>([
   KeyAlgorithm.RSA_SIGN_PSS_2048_SHA256, KeyAlgorithm.RSA_SIGN_PSS_3072_SHA256, KeyAlgorithm.RSA_SIGN_PSS_4096_SHA256,
   KeyAlgorithm.RSA_SIGN_PKCS1_2048_SHA256, KeyAlgorithm.RSA_SIGN_PKCS1_3072_SHA256, KeyAlgorithm.RSA_SIGN_PKCS1_4096_SHA256,
 ]);
-
-/** Key ring and key names: 1 to 63 letters, digits, hyphens and underscores. */
-export function requireKmsName(prop: string, name: string): void {
-  // A number (NaN reads as "NaN") or any other non-string would otherwise pass the pattern as text.
-  if (typeof name !== 'string') throw new ValidationError(`${prop} must be 1 to 63 letters, digits, hyphens and underscores, got ${shown(name)}`);
-  if (!Token.isUnresolved(name)) requireMatch(prop, name, NAME, '1 to 63 letters, digits, hyphens and underscores');
-}
 
 /** The FIPS 140 level of a protection level (external levels: what the customer's key manager declares). */
 export function fipsLevelOf(level: ProtectionLevel, external?: FipsLevel): FipsLevel {
@@ -88,6 +80,39 @@ export function resolveGcpKeySettings(
 ): GcpKeySettings {
   const subject = `${scope.node.path}/${id}`;
   const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
+  const fipsLevel = checkProfileFit(subject, input, profile, model, protectionLevel, externalFipsLevel);
+  const algorithm = resolveAlgorithm(input.algorithm, protectionLevel);
+  const purpose = purposeOf(algorithm);
+  const r = resolveRotation(scope, subject, input.rotation, profile, rotation === RotationMode.AUTOMATIC && purpose === 'ENCRYPT_DECRYPT');
+  const destroy = input.destroyScheduledDuration ?? Period.days(DEFAULT_DESTROY_DAYS);
+  // Fixed at creation and checked against the profile's minimum deletion window, so a token is refused.
+  refuseToken(scope, 'destroyScheduledDuration', destroy);
+  const destroySeconds = seconds(destroy);
+  const destroyDays = destroySeconds / 86400;
+  if (!Number.isInteger(destroySeconds)) throw new ValidationError(`destroyScheduledDuration must be a whole number of seconds, got ${destroy.toHumanString()}`);
+  // Cloud KMS keeps a destroyed version between 24 hours and 120 days before destroying it for good.
+  checkDeletionWindowDays(profile, 'destroyScheduledDuration', destroyDays, 1, 120);
+  checkLabels(input.labels);
+
+  return {
+    profile,
+    algorithm,
+    purpose,
+    protectionLevel,
+    fipsLevel,
+    rotationDays: r.rotationDays,
+    rotationBound: r.rotationBound,
+    rotationText: expressionText(scope, r.rotationDays),
+    rotationPeriod: r.rotationPeriod,
+    destroyDays,
+    destroyScheduledDuration: `${destroySeconds}s`,
+    labels: input.labels,
+  };
+}
+
+/** The model, FIPS level and audit sink the profile requires, and the sink in the key's project; returns the key's FIPS level. */
+function checkProfileFit(subject: string, input: GcpKeyInput, profile: ComplianceProfile, model: DeploymentModel,
+  protectionLevel: ProtectionLevel, externalFipsLevel: FipsLevel | undefined): FipsLevel {
   checkModelAllowed(profile, model, subject);
   const fipsLevel = fipsLevelOf(protectionLevel, externalFipsLevel);
   checkFipsLevel(profile, fipsLevel, `${protectionLevel} protection level for ${subject}`);
@@ -98,8 +123,12 @@ export function resolveGcpKeySettings(
   if (sinkProject !== undefined && !Token.isUnresolved(sinkProject) && !Token.isUnresolved(input.project) && sinkProject !== input.project) {
     throw new ValidationError(`auditSink collects the Cloud KMS audit logs of project ${sinkProject}, but ${subject} is in project ${input.project}`);
   }
+  return fipsLevel;
+}
 
-  const algorithm = input.algorithm ?? KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;
+/** The algorithm: one Cloud KMS knows, and for external keys one Cloud EKM supports. */
+function resolveAlgorithm(given: KeyAlgorithm | undefined, protectionLevel: ProtectionLevel): KeyAlgorithm {
+  const algorithm = given ?? KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;
   if (!Object.values(KeyAlgorithm).includes(algorithm)) {
     throw new ValidationError(`algorithm must be one of ${Object.values(KeyAlgorithm).join(', ')}, got ${shown(algorithm)}`);
   }
@@ -107,68 +136,49 @@ export function resolveGcpKeySettings(
   if (external && !EXTERNAL_ALGORITHMS.has(algorithm)) {
     throw new ValidationError(`algorithm must be symmetric encryption or an EC/RSA signing algorithm for ${protectionLevel} keys (Cloud EKM), got ${algorithm}`);
   }
-  const purpose = purposeOf(algorithm);
+  return algorithm;
+}
 
+type Rotation = Pick<GcpKeySettings, 'rotationDays' | 'rotationBound' | 'rotationPeriod'>;
+
+/** The rotation period: automatic (`rotation_period`) or the custodians' schedule, a literal or a plan-time bounded token. */
+function resolveRotation(scope: IConstruct, subject: string, given: Period | undefined, profile: ComplianceProfile, automatic: boolean): Rotation {
   const cisDefault = Math.min(CIS_ROTATION_DAYS, profile.maxRotationDays);
-  let rotationPeriod: string | undefined;
-  let rotationDays: number;
-  let rotationBound: PlanTimeBound | undefined;
-  const automatic = rotation === RotationMode.AUTOMATIC && purpose === 'ENCRYPT_DECRYPT';
-  const period = input.rotation ?? Period.days(automatic ? cisDefault : profile.maxRotationDays);
+  const period = given ?? Period.days(automatic ? cisDefault : profile.maxRotationDays);
   if (Token.isUnresolved(period.amount)) {
     // Whole units of the period's own unit, from a day (Cloud KMS's shortest) to the profile's limit.
     const perDay = 86400 / period.secondsPerUnit;
     const maxDays = Math.min(36500, profile.maxRotationDays);
-    rotationBound = boundPlanTimeNumber(scope, subject, 'rotation', period.amount, Math.ceil(perDay), Math.floor(maxDays * perDay),
+    const rotationBound = boundPlanTimeNumber(scope, subject, 'rotation', period.amount, Math.ceil(perDay), Math.floor(maxDays * perDay),
       period.unitLabel(), `Cloud KMS and profile ${profile.name}: 1 to ${maxDays} days`);
-    rotationDays = period.secondsPerUnit === 86400 ? period.amount : Op.div(period.amount, perDay) as unknown as number;
-    if (automatic) rotationPeriod = `${Token.asString(Op.mul(period.amount, period.secondsPerUnit))}s`;
-  } else if (automatic) {
+    const rotationDays = period.secondsPerUnit === 86400 ? period.amount : Op.div(period.amount, perDay) as unknown as number;
+    return { rotationDays, rotationBound, rotationPeriod: automatic ? `${Token.asString(Op.mul(period.amount, period.secondsPerUnit))}s` : undefined };
+  }
+  if (automatic) {
     const s = seconds(period);
     if (!Number.isInteger(s)) throw new ValidationError(`rotation must be a whole number of seconds, got ${period.toHumanString()}`);
-    rotationDays = s / 86400;
+    const rotationDays = s / 86400;
     // Cloud KMS rotates no more often than once a day.
     checkRotationDays(profile, 'rotation', rotationDays, 1, 36500);
-    rotationPeriod = `${s}s`;
-  } else {
-    // Cloud KMS cannot rotate this key itself; the period is the custodians' schedule for new versions.
-    rotationDays = period.toDays();
-    checkRotationDays(profile, 'rotation', rotationDays, 1, 36500);
+    return { rotationDays, rotationPeriod: `${s}s` };
   }
+  // Cloud KMS cannot rotate this key itself; the period is the custodians' schedule for new versions.
+  const rotationDays = period.toDays();
+  checkRotationDays(profile, 'rotation', rotationDays, 1, 36500);
+  return { rotationDays };
+}
 
-  const destroy = input.destroyScheduledDuration ?? Period.days(DEFAULT_DESTROY_DAYS);
-  // Fixed at creation and checked against the profile's minimum deletion window, so a token is refused.
-  refuseToken(scope, 'destroyScheduledDuration', destroy);
-  const destroySeconds = seconds(destroy);
-  const destroyDays = destroySeconds / 86400;
-  if (!Number.isInteger(destroySeconds)) throw new ValidationError(`destroyScheduledDuration must be a whole number of seconds, got ${destroy.toHumanString()}`);
-  // Cloud KMS keeps a destroyed version between 24 hours and 120 days before destroying it for good.
-  checkDeletionWindowDays(profile, 'destroyScheduledDuration', destroyDays, 1, 120);
-
-  if (input.labels !== undefined && (typeof input.labels !== 'object' || input.labels === null || Array.isArray(input.labels) || isTokenValue(input.labels))) {
-    throw new ValidationError(`labels must be a map of literal label keys to values, got ${shown(input.labels)}`);
+/** Labels: a literal map of Cloud KMS label keys and values, at most 64. */
+function checkLabels(labels: Record<string, string> | undefined): void {
+  if (labels !== undefined && (typeof labels !== 'object' || labels === null || Array.isArray(labels) || isTokenValue(labels))) {
+    throw new ValidationError(`labels must be a map of literal label keys to values, got ${shown(labels)}`);
   }
-  for (const [key, value] of Object.entries(input.labels ?? {})) {
+  for (const [key, value] of Object.entries(labels ?? {})) {
     if (typeof value !== 'string') throw new ValidationError(`labels.${key} must be a string, got ${shown(value)}`);
     requireMatch('labels key', key, LABEL_KEY, 'a lower-case letter then up to 62 lower-case letters, digits, hyphens and underscores');
     requireMatch(`labels.${key}`, value, LABEL_VALUE, 'up to 63 lower-case letters, digits, hyphens and underscores');
   }
-  if (Object.keys(input.labels ?? {}).length > 64) throw new ValidationError(`labels must hold at most 64 entries, got ${Object.keys(input.labels!).length}`);
-
-  return {
-    profile,
-    algorithm,
-    purpose,
-    protectionLevel,
-    fipsLevel,
-    rotationDays,
-    rotationBound,
-    rotationText: expressionText(scope, rotationDays),
-    rotationPeriod,
-    destroyDays,
-    destroyScheduledDuration: `${destroySeconds}s`,
-    labels: input.labels,
-  };
+  if (Object.keys(labels ?? {}).length > 64) throw new ValidationError(`labels must hold at most 64 entries, got ${Object.keys(labels!).length}`);
 }
 
 /** How the rotation evidence describes a token rotation's enforcement. */
