@@ -1,4 +1,5 @@
 import { readFileSync } from 'fs';
+import { isComplianceProfile } from '../core/input';
 import { ComplianceProfile } from '../core/profile';
 import { shown, ValidationError } from '../core/validation';
 import { RULES } from './rules/registry';
@@ -12,7 +13,7 @@ export { registerRule, RULES, ruleControls } from './rules/registry';
  * refused by name here, not a TypeError inside a rule.
  */
 export function requireProfile(prop: string, profile: unknown): void {
-  if (!(profile instanceof ComplianceProfile)) {
+  if (!isComplianceProfile(profile)) {
     throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.HIPAA), got ${shown(profile)}`);
   }
 }
