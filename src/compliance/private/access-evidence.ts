@@ -80,12 +80,19 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
     for (const e of structural) ledger.record({ ...e, value: `${e.value} (not evaluated)`, description: `${e.description}${NOT_EVALUATED}` });
     return;
   }
+  const dualControl = (e: EvidenceEntry) => DUAL_CONTROL_CONTROLS.some((c) => c.id === e.control.id);
+  const violations = separationViolations(matrix);
+  for (const e of structural.filter((x) => !dualControl(x))) ledger.record(separationEvidence(e, matrix, violations));
+  for (const e of structural.filter(dualControl)) ledger.record(dualControlEvidence(e, matrix));
+}
+
+/** Each way the evaluated matrix breaks separation of duties, as a sentence. */
+function separationViolations(matrix: AccessMatrix): string[] {
   const rows = matrix.rows;
   // A class the cloud's matrix does not have (AWS's 'replicate' on Azure) is one nobody reaches.
   const reaches = (cls: string) => (r: (typeof rows)[number]) => r.access[cls] !== undefined && r.access[cls].access !== Access.DENIED;
   // AWS users may create grants for AWS services (kms:GrantIsForAWSResource): 'grant' is not management for them.
   const userForbidden = matrix.userForbiddenClasses ?? ['manage', 'change policy', 'delete/disable', 'replicate', 'alias'];
-  const gate = matrix.gateName ?? 'the dual-control gate executor';
   const violations: string[] = [];
   for (const r of rows) {
     const roles = r.role.split(' and ');
@@ -105,6 +112,11 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
       if (any.length > 0) violations.push(`${r.role} can ${any.join(', ')}${matrix.delegatesToIam ? ' (the key policy delegates to IAM)' : ''}`);
     }
   }
+  return violations;
+}
+
+/** A separation-of-duties entry as the evaluated matrix shows it. */
+function separationEvidence(e: EvidenceEntry, matrix: AccessMatrix, violations: string[]): EvidenceEntry {
   const escalation = matrix.aloneReachUse.length > 0
     ? `; alone can reach cryptographic use without being a user of the key: ${describePaths(matrix.aloneReachUse)}`
     : `; nobody but the key's users can reach cryptographic use, directly or ${detours(matrix)}`;
@@ -113,39 +125,38 @@ function recordEvaluatedEvidence(ledger: EvidenceLedger, key: KeyRecord, matrix:
   // separation of duties only partly enforced: it is a path around the denies, even though no statement grants use.
   const target = matrix.aloneReachUseTarget;
   const partial = violations.length === 0 && target !== undefined && !target.met;
-  for (const e of structural) {
-    if (DUAL_CONTROL_CONTROLS.some((c) => c.id === e.control.id)) continue;
-    ledger.record({
-      ...e,
-      status: violations.length > 0 ? EvidenceStatus.NOT_SATISFIED : partial ? EvidenceStatus.PARTIALLY_SATISFIED : EvidenceStatus.SATISFIED,
-      value: violations.length > 0 ? 'separation of duties violated (evaluated)'
-        : partial ? `separation of duties, but ${target!.expected} is not met (evaluated)` : 'separation of duties (evaluated)',
-      description: `${e.description}; ` + (violations.length > 0 ? `evaluated with ${matrix.evaluator}: ${violations.join('; ')}`
-        : `evaluated with ${matrix.evaluator}: administrators and the deployment identity cannot use the key, users cannot manage it, ` +
-          `auditors only read, and nobody ${matrix.gateName ? 'else this app grants a role' : 'outside the policy'} reaches anything`) + escalation,
-    });
+  return {
+    ...e,
+    status: violations.length > 0 ? EvidenceStatus.NOT_SATISFIED : partial ? EvidenceStatus.PARTIALLY_SATISFIED : EvidenceStatus.SATISFIED,
+    value: violations.length > 0 ? 'separation of duties violated (evaluated)'
+      : partial ? `separation of duties, but ${target!.expected} is not met (evaluated)` : 'separation of duties (evaluated)',
+    description: `${e.description}; ` + (violations.length > 0 ? `evaluated with ${matrix.evaluator}: ${violations.join('; ')}`
+      : `evaluated with ${matrix.evaluator}: administrators and the deployment identity cannot use the key, users cannot manage it, ` +
+        `auditors only read, and nobody ${matrix.gateName ? 'else this app grants a role' : 'outside the policy'} reaches anything`) + escalation,
+  };
+}
+
+/** A dual-control entry as the evaluated matrix shows it: satisfied only when the gate alone reaches what it must hold. */
+function dualControlEvidence(e: EvidenceEntry, matrix: AccessMatrix): EvidenceEntry {
+  const gate = matrix.gateName ?? 'the dual-control gate executor';
+  const single = matrix.singlePersonDualControl;
+  let status: EvidenceStatus;
+  let description: string;
+  if (matrix.dualControlGate && single.length === 0) {
+    status = EvidenceStatus.SATISFIED;
+    description = matrix.gateName
+      ? `evaluated with ${matrix.evaluator}: only ${gate} reaches the operations dual control must hold, and it requires a second person's approval`
+      : `evaluated with ${matrix.evaluator}: only the dual-control gate executor can change the policy, disable or delete the ` +
+        'key, replicate it, change its aliases or import material, and the gate requires a second approver';
+  } else if (matrix.dualControlGate || e.status === EvidenceStatus.SATISFIED) {
+    status = EvidenceStatus.PARTIALLY_SATISFIED;
+    description = `evaluated with ${matrix.evaluator}: ${matrix.dualControlGate ? '' : `no ${matrix.gateName ?? 'dual-control gate executor is named in the key policy'}; `}` +
+      `one principal alone can perform operations dual control must hold: ${describePaths(single)}`;
+  } else {
+    status = e.status;
+    description = `${e.description}; evaluated with ${matrix.evaluator}: ${single.length > 0 ? `one principal alone can: ${describePaths(single)}` : 'no single-person path found'}`;
   }
-  for (const e of structural) {
-    if (!DUAL_CONTROL_CONTROLS.some((c) => c.id === e.control.id)) continue;
-    const single = matrix.singlePersonDualControl;
-    let status: EvidenceStatus;
-    let description: string;
-    if (matrix.dualControlGate && single.length === 0) {
-      status = EvidenceStatus.SATISFIED;
-      description = matrix.gateName
-        ? `evaluated with ${matrix.evaluator}: only ${gate} reaches the operations dual control must hold, and it requires a second person's approval`
-        : `evaluated with ${matrix.evaluator}: only the dual-control gate executor can change the policy, disable or delete the ` +
-          'key, replicate it, change its aliases or import material, and the gate requires a second approver';
-    } else if (matrix.dualControlGate || e.status === EvidenceStatus.SATISFIED) {
-      status = EvidenceStatus.PARTIALLY_SATISFIED;
-      description = `evaluated with ${matrix.evaluator}: ${matrix.dualControlGate ? '' : `no ${matrix.gateName ?? 'dual-control gate executor is named in the key policy'}; `}` +
-        `one principal alone can perform operations dual control must hold: ${describePaths(single)}`;
-    } else {
-      status = e.status;
-      description = `${e.description}; evaluated with ${matrix.evaluator}: ${single.length > 0 ? `one principal alone can: ${describePaths(single)}` : 'no single-person path found'}`;
-    }
-    const value = status === EvidenceStatus.SATISFIED ? 'dual control (evaluated)'
-      : status === EvidenceStatus.PARTIALLY_SATISFIED ? 'single-person paths remain (evaluated)' : `${e.value} (evaluated)`;
-    ledger.record({ ...e, status, value, description });
-  }
+  const value = status === EvidenceStatus.SATISFIED ? 'dual control (evaluated)'
+    : status === EvidenceStatus.PARTIALLY_SATISFIED ? 'single-person paths remain (evaluated)' : `${e.value} (evaluated)`;
+  return { ...e, status, value, description };
 }
