@@ -1,11 +1,13 @@
-import { existsSync, readFileSync } from 'fs';
-import { dirname, join } from 'path';
 import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow, ResolvedAccessPolicy } from '../core/access-policy';
 import { Access, ROLE_NAMES } from '../core/access-policy';
+import { CustodianAssignment, CustodianRole } from '../core/custodians';
+import { Evaluator, loadEvaluator, NOT_COMPUTED_REASON, principalContext, setEvaluatorOverride, simulate } from './private/iam-evaluator';
+import { conditionsOf, list, PolicyConditions, variantsFor } from './private/request-variants';
 
 export { Access } from '../core/access-policy';
 export type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow } from '../core/access-policy';
-import { CustodianAssignment, CustodianRole } from '../core/custodians';
+export { EVALUATOR_PACKAGE, loadEvaluator, NOT_COMPUTED_REASON, principalContext, simulate } from './private/iam-evaluator';
+export type { Decision } from './private/iam-evaluator';
 
 /*
  * The access matrix: who can do what with a key, decided by a real IAM policy evaluator over the key policy as
@@ -13,9 +15,6 @@ import { CustodianAssignment, CustodianRole } from '../core/custodians';
  * is Apache-2.0); it is loaded only when the user has installed it, and the report says so when it is missing. This
  * file builds requests (principals, actions, condition contexts) and reads decisions; it decides nothing itself.
  */
-
-/** The evaluator's package; the name is assembled so neither TypeScript nor a bundler resolves it statically. */
-export const EVALUATOR_PACKAGE = ['@cloud-copilot', 'iam-simulate'].join('/');
 
 /** The action classes of the matrix and the KMS actions each covers. */
 export const ACTION_CLASSES: Record<string, string[]> = {
@@ -46,236 +45,13 @@ const DEPLOYMENT_SID = 'AllowCloudFormationDeployment';
 /** The key policy statement the dual-control gate's executor is named in. */
 export const DUAL_CONTROL_EXECUTOR_SID = 'AllowDualControlExecutor';
 
-/** Actions whose requests carry an encryption context. */
-const EC_ACTIONS = new Set(['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:CreateGrant']);
-/** Actions whose requests carry kms:GrantIsForAWSResource. */
-const GRANT_ACTIONS = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
-
-interface Evaluator {
-  readonly name: string;
-  readonly runUnsafeSimulation: (simulation: any, options: any) => string;
-}
-
-let evaluator: Evaluator | null | undefined;
-let evaluatorOverride: Evaluator | null | undefined;
-
-/**
- * The installed evaluator, or undefined. Loaded from this package's location or the working directory (a user's app).
- * Only a missing evaluator is tolerated; any other load error is raised.
- */
-export function loadEvaluator(): Evaluator | undefined {
-  if (evaluatorOverride !== undefined) return evaluatorOverride ?? undefined;
-  if (evaluator !== undefined) return evaluator ?? undefined;
-  evaluator = null;
-  for (const paths of [undefined, [process.cwd()]]) {
-    let resolved: string;
-    try {
-      resolved = paths ? require.resolve(EVALUATOR_PACKAGE, { paths }) : require.resolve(EVALUATOR_PACKAGE);
-    } catch {
-      continue;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(resolved);
-    // The package's exports map hides package.json from require: find it next to the entry point.
-    let version = 'unknown version';
-    for (let dir = dirname(resolved); dir !== dirname(dir); dir = dirname(dir)) {
-      const pkg = join(dir, 'package.json');
-      if (!existsSync(pkg)) continue;
-      const json = JSON.parse(readFileSync(pkg, 'utf8'));
-      if (json.name === EVALUATOR_PACKAGE) {
-        version = json.version;
-        break;
-      }
-    }
-    if (typeof mod.runUnsafeSimulation === 'function') {
-      evaluator = { name: `${EVALUATOR_PACKAGE} ${version}`, runUnsafeSimulation: mod.runUnsafeSimulation };
-      break;
-    }
-  }
-  return evaluator ?? undefined;
-}
-
 /**
  * Replaces the evaluator (null: as if not installed; undefined: back to the installed one). For tests.
  * @internal
  */
 export function _setEvaluatorForTesting(e: Evaluator | null | undefined): void {
-  evaluatorOverride = e;
+  setEvaluatorOverride(e);
   MATRICES.clear();
-}
-
-/** What the report says where the evaluator is not installed. */
-export const NOT_COMPUTED_REASON = `the access matrix was not computed: the IAM policy evaluator ${EVALUATOR_PACKAGE} is not installed. ` +
-  `Install it in your app (npm install --save-dev ${EVALUATOR_PACKAGE}; it is AGPL-3.0 licensed, which is why this ` +
-  'library does not depend on it) and synthesize again. Until then separation-of-duties and dual-control evidence is ' +
-  'derived from the structure of the key policy and marked as not evaluated.';
-
-export type Decision = 'ALLOW' | 'EXPLICIT_DENY' | 'IMPLICIT_DENY';
-
-const MAXIMAL_IDENTITY_POLICY = [{
-  name: 'assumed-maximal-identity-policy',
-  policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
-}];
-
-/** The evaluator's verdict for one request against a key policy (and, for IAM principals, a maximal identity policy). */
-export function simulate(e: Evaluator, keyPolicy: unknown, account: string, region: string, principal: string, action: string,
-  context: Record<string, string | string[]>): Decision {
-  const isService = !principal.startsWith('arn:');
-  const result = e.runUnsafeSimulation({
-    request: {
-      principal,
-      action,
-      resource: { resource: `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`, accountId: account },
-      contextVariables: context,
-    },
-    identityPolicies: isService ? [] : MAXIMAL_IDENTITY_POLICY,
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    // A pre-validated document: the unsafe entry point otherwise loads the resource policy without a name and fails.
-    resourcePolicy: { __validated: true, policyDocument: keyPolicy, metadata: { name: 'KeyPolicy' }, errors: [] },
-  }, {});
-  if (result === 'Allowed') return 'ALLOW';
-  if (result === 'ExplicitlyDenied') return 'EXPLICIT_DENY';
-  if (result === 'ImplicitlyDenied') return 'IMPLICIT_DENY';
-  throw new Error(`the IAM policy evaluator returned '${result}' for ${principal} calling ${action}`);
-}
-
-/**
- * The request context a real call carries from `principal` (global keys the caller cannot choose), plus `extra`.
- * Service principals are AWS services; everything else is an IAM role or user of the ARN's account.
- */
-export function principalContext(principal: string): Record<string, string> {
-  if (!principal.startsWith('arn:')) return { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': principal };
-  const account = principal.split(':')[4];
-  return { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': account, 'aws:PrincipalIsAWSService': 'false' };
-}
-
-interface Variant {
-  readonly ctx: Record<string, string | string[]>;
-  /** Which requirement this variant meets, per dimension (undefined: neutral). */
-  readonly marks: Record<string, string | undefined>;
-  readonly mfa: boolean;
-}
-
-/** Conditions the policy uses, from which request variants are built. */
-interface PolicyConditions {
-  mfa: boolean;
-  /** Encryption-context keys, with the values that meet them. */
-  readonly ec: Map<string, Set<string>>;
-  /** Principal tags used by policy variables or conditions, with values. */
-  readonly tags: Map<string, Set<string>>;
-  readonly via: Set<string>;
-  grant: boolean;
-  readonly sourceArn: Set<string>;
-  readonly sourceAccount: Set<string>;
-}
-
-const TENANT_VALUE = 'matrix-tenant-a';
-const WRONG_VALUE = 'matrix-wrong-value';
-
-function list(v: unknown): unknown[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-/** A value that meets a pattern: wildcards filled in; a policy variable of a principal tag, the tenant value. */
-function meeting(value: string, tags: Map<string, Set<string>>): string {
-  const variable = /\$\{aws:PrincipalTag\/([^}]+)\}/g;
-  let out = value.replace(variable, (_m, tag: string) => {
-    const set = tags.get(tag) ?? new Set<string>();
-    set.add(TENANT_VALUE);
-    tags.set(tag, set);
-    return TENANT_VALUE;
-  });
-  out = out.replace(/\*/g, 'x').replace(/\?/g, 'x');
-  return out;
-}
-
-function conditionsOf(statements: any[]): PolicyConditions {
-  const c: PolicyConditions = {
-    mfa: false, ec: new Map(), tags: new Map(), via: new Set(), grant: false, sourceArn: new Set(), sourceAccount: new Set(),
-  };
-  for (const st of statements) {
-    for (const [op, tests] of Object.entries(st.Condition ?? {})) {
-      for (const [key, values] of Object.entries(tests as Record<string, unknown>)) {
-        const k = key.toLowerCase();
-        const strings = list(values).filter((v): v is string => typeof v === 'string');
-        if (k === 'aws:multifactorauthpresent') {c.mfa = true;} else if (k === 'kms:grantisforawsresource') {c.grant = true;} else if (k === 'kms:viaservice') {strings.forEach((v) => c.via.add(meeting(v, c.tags)));} else if (k === 'aws:sourcearn') {strings.forEach((v) => c.sourceArn.add(meeting(v, c.tags)));} else if (k === 'aws:sourceaccount') {strings.forEach((v) => c.sourceAccount.add(meeting(v, c.tags)));} else if (k.startsWith('kms:encryptioncontext:')) {
-          const name = key.slice('kms:EncryptionContext:'.length);
-          const set = c.ec.get(name) ?? new Set<string>();
-          if (op === 'Null') set.add(TENANT_VALUE);
-          else strings.forEach((v) => set.add(meeting(v, c.tags)));
-          c.ec.set(name, set);
-        } else if (k.startsWith('aws:principaltag/')) {
-          const name = key.slice('aws:PrincipalTag/'.length);
-          const set = c.tags.get(name) ?? new Set<string>();
-          strings.forEach((v) => set.add(meeting(v, c.tags)));
-          c.tags.set(name, set);
-        }
-      }
-    }
-  }
-  return c;
-}
-
-function cross(a: Variant[], b: Variant[]): Variant[] {
-  return a.flatMap((x) => b.map((y) => ({ ctx: { ...x.ctx, ...y.ctx }, marks: { ...x.marks, ...y.marks }, mfa: x.mfa || y.mfa })));
-}
-
-const NEUTRAL: Variant = { ctx: {}, marks: {}, mfa: false };
-
-/** Every request a caller could send for `action`, as far as the policy's conditions tell them apart. */
-function variantsFor(c: PolicyConditions, action: string, isService: boolean): Variant[] {
-  let out: Variant[] = [NEUTRAL];
-  if (c.mfa && !isService) {
-    out = cross(out, [
-      NEUTRAL, // long-term credentials carry no MFA key at all
-      { ctx: { 'aws:MultiFactorAuthPresent': 'false' }, marks: {}, mfa: false },
-      { ctx: { 'aws:MultiFactorAuthPresent': 'true' }, marks: {}, mfa: true },
-    ]);
-  }
-  if (c.ec.size > 0 && EC_ACTIONS.has(action)) {
-    const names = [...c.ec.keys()];
-    const width = Math.max(...names.map((n) => c.ec.get(n)!.size));
-    const right: Variant[] = [];
-    for (let i = 0; i < width; i++) {
-      const ctx: Record<string, string | string[]> = {};
-      for (const n of names) {
-        const values = [...c.ec.get(n)!];
-        ctx[`kms:EncryptionContext:${n}`] = values[i % values.length];
-      }
-      ctx['kms:EncryptionContextKeys'] = names;
-      right.push({ ctx, marks: { ec: 'the right encryption context' }, mfa: false });
-    }
-    const wrong: Record<string, string | string[]> = { 'kms:EncryptionContextKeys': names };
-    for (const n of names) wrong[`kms:EncryptionContext:${n}`] = WRONG_VALUE;
-    out = cross(out, [NEUTRAL, { ctx: wrong, marks: {}, mfa: false }, ...right]);
-  }
-  if (c.tags.size > 0 && !isService) {
-    const ctx: Record<string, string> = {};
-    for (const [t, values] of c.tags) ctx[`aws:PrincipalTag/${t}`] = values.has(TENANT_VALUE) ? TENANT_VALUE : [...values][0];
-    out = cross(out, [NEUTRAL, { ctx, marks: { tags: `principal tags ${[...c.tags.keys()].join(', ')}` }, mfa: false }]);
-  }
-  if (c.via.size > 0) {
-    out = cross(out, [NEUTRAL, ...[...c.via].map((v) => ({ ctx: { 'kms:ViaService': v }, marks: { via: `through ${v}` }, mfa: false }))]);
-  }
-  if (c.grant && GRANT_ACTIONS.has(action)) {
-    out = cross(out, [
-      NEUTRAL,
-      { ctx: { 'kms:GrantIsForAWSResource': 'true' }, marks: { grant: 'grants for AWS resources only' }, mfa: false },
-      { ctx: { 'kms:GrantIsForAWSResource': 'false' }, marks: {}, mfa: false },
-    ]);
-  }
-  if (isService && (c.sourceArn.size > 0 || c.sourceAccount.size > 0)) {
-    const ctx: Record<string, string> = {};
-    if (c.sourceArn.size > 0) ctx['aws:SourceArn'] = [...c.sourceArn][0];
-    if (c.sourceAccount.size > 0) ctx['aws:SourceAccount'] = [...c.sourceAccount][0];
-    const wrong: Record<string, string> = {};
-    if (c.sourceArn.size > 0) wrong['aws:SourceArn'] = `arn:aws:cloudtrail:us-east-1:999999999999:trail/${WRONG_VALUE}`;
-    if (c.sourceAccount.size > 0) wrong['aws:SourceAccount'] = '999999999999';
-    out = cross(out, [NEUTRAL, { ctx, marks: { source: 'on behalf of its own source resource' }, mfa: false }, { ctx: wrong, marks: {}, mfa: false }]);
-  }
-  return out;
 }
 
 interface PrincipalToEvaluate {
@@ -362,6 +138,26 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
   const statements = resolved.policy.Statement ?? [];
   const rootArn = `arn:aws:iam::${resolved.account}:root`;
   const delegatesToIam = statements.some((st: any) => st.Effect === 'Allow' && list(st.Principal?.AWS).some((p) => p === rootArn || p === resolved.account));
+  const assumptions = evaluationAssumptions(delegatesToIam);
+  if (!e) return { ...notComputedMatrix(), delegatesToIam, assumptions };
+  const gateValues = principalsOf(statements, DUAL_CONTROL_EXECUTOR_SID);
+  const toEvaluate = principalsToEvaluate(resolved, custodians, gateValues, principalsOf(statements, DEPLOYMENT_SID));
+  const rows = evaluatedRows(e, statements, resolved, toEvaluate, delegatesToIam);
+  return {
+    computed: true,
+    evaluator: e.name,
+    classes,
+    rows,
+    delegatesToIam,
+    aloneReachUse: aloneReachUsePaths(rows, toEvaluate),
+    dualControlGate: gateValues.size > 0,
+    singlePersonDualControl: singlePersonPaths(rows),
+    assumptions,
+  };
+}
+
+/** What every matrix assumes, and what a policy that delegates to IAM adds. */
+function evaluationAssumptions(delegatesToIam: boolean): string[] {
   const assumptions = [
     'identity policies of every principal in the account allow everything, so the key policy decides',
     'each cell is the most a principal can reach over every request it could send (with and without MFA, with the right, a wrong or ' +
@@ -371,28 +167,33 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
     assumptions.push('the key policy delegates to IAM (the account root holds kms:*): IAM policies decide, and with identity policies ' +
       'assumed maximal every identity in the account reaches everything the root may');
   }
-  if (!e) return { ...notComputedMatrix(), delegatesToIam, assumptions };
+  return assumptions;
+}
 
-  const gateValues = new Set<string>();
+/** The principal values of the statement with this Sid. */
+function principalsOf(statements: any[], sid: string): Set<string> {
+  const values = new Set<string>();
   for (const st of statements) {
-    if (st.Sid === DUAL_CONTROL_EXECUTOR_SID) for (const v of Object.values(st.Principal ?? {})) list(v).forEach((x) => gateValues.add(String(x)));
+    if (st.Sid === sid) for (const v of Object.values(st.Principal ?? {})) list(v).forEach((x) => values.add(String(x)));
   }
+  return values;
+}
+
+/** Every row of the matrix: the policy's principals by role, custodians the policy does not name, and everyone else. */
+function principalsToEvaluate(resolved: ResolvedAccessPolicy, custodians: CustodianAssignment[], gateValues: Set<string>,
+  deployValues: Set<string>): PrincipalToEvaluate[] {
+  const rootArn = `arn:aws:iam::${resolved.account}:root`;
   const byIdentity = new Map<string, CustodianAssignment[]>();
   for (const a of custodians) byIdentity.set(a.identity, [...(byIdentity.get(a.identity) ?? []), a]);
   // A principal the template refers to differently in another stack (a nested stack's parameter) is the same construct.
   const byLabel = new Map<string, CustodianAssignment[]>();
   for (const a of custodians) if (a.label) byLabel.set(a.label, [...(byLabel.get(a.label) ?? []), a]);
-  const deployValues = new Set<string>();
-  for (const st of statements) {
-    if (st.Sid === DEPLOYMENT_SID) for (const v of Object.values(st.Principal ?? {})) list(v).forEach((x) => deployValues.add(String(x)));
-  }
-
   const toEvaluate: PrincipalToEvaluate[] = [];
   for (const p of resolved.principals) {
     const roles = byIdentity.get(p.identity) ?? (p.label ? byLabel.get(p.label) : undefined) ?? [];
     const gate = gateValues.has(p.value);
     const role = gate ? 'dual-control gate executor'
-      : roles.length > 0 ? [...new Set(roles.map((r) => ROLE_NAMES[r.role] ?? r.role))].join(' and ')
+      : roles.length > 0 ? roleNames(roles)
         : deployValues.has(p.value) ? 'deployment identity'
           : p.value === rootArn ? 'account root (IAM delegation)'
             : !p.value.startsWith('arn:') ? 'AWS service'
@@ -413,7 +214,7 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
     const value = identity.replace(/^AWS:/, '');
     if (!value.startsWith('arn:')) continue;
     toEvaluate.push({
-      role: [...new Set(roles.map((r) => ROLE_NAMES[r.role] ?? r.role))].join(' and '),
+      role: roleNames(roles),
       principal: readable(roles[0].label) ?? value,
       value,
       gate: false,
@@ -421,11 +222,21 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
       deployer: roles.some((r) => r.role === CustodianRole.DEPLOYER),
     });
   }
+  toEvaluate.push(...everyoneElse(resolved.account));
+  return toEvaluate;
+}
+
+function roleNames(roles: CustodianAssignment[]): string {
+  return [...new Set(roles.map((r) => ROLE_NAMES[r.role] ?? r.role))].join(' and ');
+}
+
+/** The rows for principals the policy does not name: another identity of the account, and one of another account. */
+function everyoneElse(account: string): PrincipalToEvaluate[] {
   const others: PrincipalToEvaluate[] = [
     {
       role: 'anyone else in the account',
-      principal: `any other role or user of ${resolved.account}`,
-      value: `arn:aws:iam::${resolved.account}:role/cloud-kms-matrix-anyone-else`,
+      principal: `any other role or user of ${account}`,
+      value: `arn:aws:iam::${account}:role/cloud-kms-matrix-anyone-else`,
       gate: false,
       user: false,
       deployer: false,
@@ -439,9 +250,13 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
       deployer: false,
     },
   ];
-  if (resolved.account === OUTSIDE_ACCOUNT) others.pop();
-  toEvaluate.push(...others);
+  if (account === OUTSIDE_ACCOUNT) others.pop();
+  return others;
+}
 
+/** The evaluator's cells for every row (once per policy shape), the gate executor's allowed cells marked as the gate's. */
+function evaluatedRows(e: Evaluator, statements: any[], resolved: ResolvedAccessPolicy, toEvaluate: PrincipalToEvaluate[],
+  delegatesToIam: boolean): MatrixRow[] {
   const { shape, names } = shapeOf(statements, toEvaluate.map((p) => p.value));
   let cached = MATRICES.get(shape);
   if (!cached) {
@@ -453,45 +268,46 @@ export function computeAccessMatrix(resolved: ResolvedAccessPolicy, custodians: 
     cached = { rows, delegatesToIam };
     MATRICES.set(shape, cached);
   }
-
-  const rows: MatrixRow[] = toEvaluate.map((p) => {
+  return toEvaluate.map((p) => {
     const access = { ...cached!.rows.get(names.get(p.value) ?? p.value)! };
     if (p.gate) {
-      for (const cls of classes) {
+      for (const cls of Object.keys(ACTION_CLASSES)) {
         if (access[cls].access !== Access.DENIED) access[cls] = { ...access[cls], access: Access.DUAL_CONTROL_GATE };
       }
     }
     return { role: p.role, principal: p.principal, access };
   });
+}
 
-  const reaches = (row: MatrixRow, cls: string) => row.access[cls].access === Access.ALLOWED || row.access[cls].access === Access.ALLOWED_WITH_MFA;
+function reaches(row: MatrixRow, cls: string): boolean {
+  return row.access[cls].access === Access.ALLOWED || row.access[cls].access === Access.ALLOWED_WITH_MFA;
+}
+
+/** Who alone reaches cryptographic use without being a user: directly, or by rewriting who may. */
+function aloneReachUsePaths(rows: MatrixRow[], toEvaluate: PrincipalToEvaluate[]): EscalationPath[] {
   const aloneReachUse: EscalationPath[] = [];
-  const singlePersonDualControl: EscalationPath[] = [];
   rows.forEach((row, i) => {
-    const p = toEvaluate[i];
-    const reachClasses = REACH_USE_CLASSES.filter((cls) => !(cls === 'use' && p.user) && reaches(row, cls));
+    const reachClasses = REACH_USE_CLASSES.filter((cls) => !(cls === 'use' && toEvaluate[i].user) && reaches(row, cls));
     if (reachClasses.length > 0) {
       aloneReachUse.push({ role: row.role, principal: row.principal, via: reachClasses.map((cls) => `${cls} (${row.access[cls].access})`) });
     }
+  });
+  return aloneReachUse;
+}
+
+/** Who alone can perform an operation dual control must hold. */
+function singlePersonPaths(rows: MatrixRow[]): EscalationPath[] {
+  const classes = Object.keys(ACTION_CLASSES);
+  const out: EscalationPath[] = [];
+  for (const row of rows) {
     const dual = DUAL_CONTROL_CLASSES.filter((cls) => reaches(row, cls)).map((cls) => `${cls} (${row.access[cls].access})`);
     for (const a of DUAL_CONTROL_EXTRA_ACTIONS) {
       const cls = classes.find((c) => ACTION_CLASSES[c].includes(a))!;
       if (reaches(row, cls) && (row.access[cls].actions ?? []).includes(a)) dual.push(`${a.replace('kms:', '')} (${row.access[cls].access})`);
     }
-    if (dual.length > 0) singlePersonDualControl.push({ role: row.role, principal: row.principal, via: dual });
-  });
-
-  return {
-    computed: true,
-    evaluator: e.name,
-    classes,
-    rows,
-    delegatesToIam,
-    aloneReachUse,
-    dualControlGate: gateValues.size > 0,
-    singlePersonDualControl,
-    assumptions,
-  };
+    if (dual.length > 0) out.push({ role: row.role, principal: row.principal, via: dual });
+  }
+  return out;
 }
 
 function evaluatePrincipal(e: Evaluator, statements: any[], resolved: ResolvedAccessPolicy, principal: string,

@@ -1,52 +1,19 @@
 import { readFileSync } from 'fs';
+import { isComplianceProfile } from '../core/input';
 import { ComplianceProfile } from '../core/profile';
 import { shown, ValidationError } from '../core/validation';
-import { AuditTrail } from './rules/aws/audit-trail';
-import { KeyConditionalGrants } from './rules/aws/key-conditional-grants';
-import { KeyDeletionWindow } from './rules/aws/key-deletion-window';
-import { KeyDualControl } from './rules/aws/key-dual-control';
-import { KeyPolicyPrincipals } from './rules/aws/key-policy-principals';
-import { KeyRotation as AwsKeyRotation } from './rules/aws/key-rotation';
-import { KeySeparationOfDuties } from './rules/aws/key-separation-of-duties';
-import { NoKeyMaterialInOutputs as AwsNoKeyMaterial } from './rules/aws/no-key-material';
-import { AuditDiagnostics } from './rules/azure/audit';
-import { DualControl as AzureDualControl } from './rules/azure/dual-control';
-import { KeyHsm as AzureKeyHsm } from './rules/azure/key-hsm';
-import { KeyRotation as AzureKeyRotation } from './rules/azure/key-rotation';
-import { NoKeyMaterialInOutputs as AzureNoKeyMaterial } from './rules/azure/no-key-material';
-import { RoleSeparation } from './rules/azure/role-separation';
-import { VaultDeletionProtection } from './rules/azure/vault-deletion-protection';
-import { VaultNetwork } from './rules/azure/vault-network';
-import { AuditLogs } from './rules/gcp/audit';
-import { DualControl as GcpDualControl } from './rules/gcp/dual-control';
-import { KmsIam } from './rules/gcp/iam';
-import { KeyDestruction } from './rules/gcp/key-destruction';
-import { KeyHsm as GcpKeyHsm } from './rules/gcp/key-hsm';
-import { KeyRotation as GcpKeyRotation } from './rules/gcp/key-rotation';
-import { NoKeyMaterialInOutputs as GcpNoKeyMaterial } from './rules/gcp/no-key-material';
-import { KmsRule, RuleCloud, RuleFinding, RuleResult } from './rules/rule';
+import { RULES } from './rules/registry';
+import { RuleCloud, RuleFinding, RuleResult } from './rules/rule';
 
-/** Every rule of the pack, by cloud. */
-export const RULES: Record<RuleCloud, KmsRule[]> = {
-  aws: [AwsKeyRotation, KeyDeletionWindow, KeyPolicyPrincipals, KeySeparationOfDuties, KeyConditionalGrants, KeyDualControl, AuditTrail,
-    AwsNoKeyMaterial],
-  azure: [
-    AzureKeyRotation, VaultDeletionProtection, VaultNetwork, RoleSeparation, AzureDualControl, AzureKeyHsm, AuditDiagnostics, AzureNoKeyMaterial,
-  ],
-  gcp: [GcpKeyRotation, KeyDestruction, KmsIam, GcpDualControl, GcpKeyHsm, AuditLogs, GcpNoKeyMaterial],
-};
-
-/** The pack's map from rule to the controls it evidences (what an auditor reads next to a finding). */
-export function ruleControls(): Record<string, string[]> {
-  return Object.fromEntries(Object.values(RULES).flat().map((r) => [r.id, r.controls.map((c) => c.id)]));
-}
+// Where the registry lived before it had a file of its own.
+export { registerRule, RULES, ruleControls } from './rules/registry';
 
 /**
  * A profile from JavaScript or another jsii language may be anything (a profile's name as a string, a plain object):
  * refused by name here, not a TypeError inside a rule.
  */
 export function requireProfile(prop: string, profile: unknown): void {
-  if (!(profile instanceof ComplianceProfile)) {
+  if (!isComplianceProfile(profile)) {
     throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.HIPAA), got ${shown(profile)}`);
   }
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
-import type { ComplianceReportData, ControlReport, KeyReport } from './report';
-import { ControlStatus, custodianSummary, summaryLine, evidenceIndex, evidenceSentence, principalName, SharedEvidence } from './report';
+import { custodianSummary, evidenceIndex, evidenceSentence, principalName, SharedEvidence, summaryLine } from './private/report-text';
+import type { ComplianceReportData, ControlReport, KeyReport } from './report-data';
+import { ControlStatus } from './report-data';
 import type { AccessMatrix } from '../core/access-policy';
 import { Access } from '../core/access-policy';
 import { CustodianRole } from '../core/custodians';

@@ -3,8 +3,9 @@ import {
   IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1,
 } from 'aws-cdk-lib';
 import { checkByKeyProfile } from './key-profiles';
-import { requireProfile, ruleControls } from './pack';
+import { requireProfile } from './pack';
 import { ComplianceProfile } from '../core/profile';
+import { RULES, ruleControls } from './rules/registry';
 import { RuleResult } from './rules/rule';
 
 /**
@@ -18,7 +19,6 @@ import { RuleResult } from './rules/rule';
 export class KmsRulesPlugin implements IPolicyValidationPluginBeta1 {
   public readonly name = 'cloud-kms-rules';
   public readonly version?: string = '1';
-  public readonly ruleIds?: string[];
   private readonly override?: ComplianceProfile;
 
   /**
@@ -27,7 +27,11 @@ export class KmsRulesPlugin implements IPolicyValidationPluginBeta1 {
   constructor(profile?: ComplianceProfile) {
     if (profile !== undefined) requireProfile('profile', profile);
     this.override = profile;
-    this.ruleIds = Object.keys(ruleControls()).filter((id) => id.startsWith('CloudKms-Aws'));
+  }
+
+  /** The AWS rules of the registry (`RULES.aws`), those registered after this plugin was made included. */
+  public get ruleIds(): string[] | undefined {
+    return RULES.aws.map((r) => r.id);
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {

@@ -23,9 +23,14 @@ export function optionalBoolean(prop: string, value: unknown): boolean | undefin
 /** A profile, when given: a JavaScript caller can pass its name instead of the object. */
 export function optionalProfile(prop: string, value: unknown): ComplianceProfile | undefined {
   if (value === undefined || value === null) return undefined;
-  const p = value as { allows?: unknown; name?: unknown };
-  if (typeof value !== 'object' || typeof p.allows !== 'function' || typeof p.name !== 'string') {
+  if (!isComplianceProfile(value)) {
     throw new ValidationError(`${prop} must be a ComplianceProfile (e.g. ComplianceProfile.PCI_DSS), got ${shown(value)}`);
   }
   return value as ComplianceProfile;
+}
+
+/** Whether `value` is a ComplianceProfile, recognised by what the constructs use of it (never `instanceof`, see above). */
+export function isComplianceProfile(value: unknown): value is ComplianceProfile {
+  const p = value as { allows?: unknown; name?: unknown } | null;
+  return typeof value === 'object' && p !== null && typeof p.allows === 'function' && typeof p.name === 'string';
 }

@@ -29,6 +29,21 @@ test('the default and a real profile are still taken', () => {
   expect(new KmsRulesPlugin(undefined).ruleIds!.length).toBeGreaterThan(0);
 });
 
+test('a profile of a second copy of the library (another class, the same members) is taken, as the constructs take it', () => {
+  const pci = ComplianceProfile.PCI_DSS;
+  class OtherCopyProfile {
+    public allows(...args: unknown[]): unknown {
+      return (pci.allows as (...a: unknown[]) => unknown)(...args);
+    }
+  }
+  const copy = Object.assign(new OtherCopyProfile(), pci) as unknown as ComplianceProfile;
+  expect(copy instanceof ComplianceProfile).toBe(false);
+  const key = { Resources: { Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true, PendingWindowInDays: 7 } } } };
+  expect(new KmsRulePack(copy).violations(key)).toEqual(new KmsRulePack(pci).violations(key));
+  expect(new KmsRulePack(copy).violations(key).map((f) => f.rule)).toContain('CloudKms-AwsKeyDeletionWindow');
+  expect(new KmsRulesPlugin(copy).ruleIds!.length).toBeGreaterThan(0);
+});
+
 test.each([['AWS'], [''], ['toString'], ['__proto__']])('check refuses cloud %j by name (not a TypeError from a lookup)', (cloud) => {
   expect(() => new KmsRulePack().check(TEMPLATE, cloud)).toThrow(`cloud must be aws, azure or gcp, got ${cloud === '' ? '""' : cloud}`);
 });

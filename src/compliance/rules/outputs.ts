@@ -1,5 +1,5 @@
+import { NO_KEY_MATERIAL_CONTROLS } from './controls';
 import { finding, KmsRule, looksLikeKeyMaterial, RuleCloud } from './rule';
-import { Control } from '../../core/controls';
 
 /** No Terraform output or variable default carries key material or a credential. */
 export function noKeyMaterialInTerraform(cloud: RuleCloud, id: string): KmsRule {
@@ -7,7 +7,7 @@ export function noKeyMaterialInTerraform(cloud: RuleCloud, id: string): KmsRule 
     id,
     cloud,
     description: 'no Terraform output or variable default holds key material or a credential',
-    controls: [Control.NIST_SC_12, Control.PCI_3_6_1, Control.NIST_SC_28],
+    controls: NO_KEY_MATERIAL_CONTROLS,
     evaluate(json) {
       const places: Array<[string, unknown]> = [
         ...Object.entries(json?.output ?? {}).map(([k, v]: [string, any]) => [`output.${k}`, v?.value] as [string, unknown]),

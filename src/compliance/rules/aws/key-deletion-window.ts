@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { DELETION_CONTROLS } from '../../../core/key-evidence';
 import { finding, KmsRule } from '../rule';
 import { describeTemplateNumber, templateNumber } from './deploy-time';
 import { kmsKeys } from './policy';
@@ -8,7 +8,7 @@ export const KeyDeletionWindow: KmsRule = {
   id: 'CloudKms-AwsKeyDeletionWindow',
   cloud: 'aws',
   description: 'KMS keys are retained with their stack and wait out at least the profile\'s deletion window',
-  controls: [Control.NIST_SC_12_1, Control.PCI_3_7_5, Control.NIST_800_57_KEY_STATES],
+  controls: DELETION_CONTROLS,
   evaluate(template, { profile, siblings }) {
     return kmsKeys(template).map(([id, , r]) => {
       const window = templateNumber(template, r.Properties?.PendingWindowInDays ?? 30, siblings);

@@ -1,6 +1,6 @@
 import { DUAL_CONTROL_ACTIONS, policyList } from '../../../aws/key-policy-actions';
 import { SID } from '../../../aws/key-policy-sids';
-import { Control } from '../../../core/controls';
+import { DUAL_CONTROL_CONTROLS } from '../../../core/key-evidence';
 import { asList, finding, KmsRule } from '../rule';
 import { kmsKeys, statements } from './policy';
 
@@ -16,7 +16,7 @@ export const KeyDualControl: KmsRule = {
   cloud: 'aws',
   description: 'where the profile requires dual control, policy changes, disabling, deletion, replication, alias moves and material import ' +
     'are allowed only to the dual-control gate executor and explicitly denied to everyone else',
-  controls: [Control.PCI_3_7_6],
+  controls: DUAL_CONTROL_CONTROLS,
   evaluate(template, { profile }) {
     return kmsKeys(template).map(([id, policy]) => {
       if (!profile.dualControlRequired) return finding(this.id, id, undefined, `profile ${profile.name} does not require dual control`);

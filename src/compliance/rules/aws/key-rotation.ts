@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { ROTATION_CONTROLS } from '../../../core/key-evidence';
 import { finding, KmsRule } from '../rule';
 import { describeTemplateNumber, templateNumber } from './deploy-time';
 import { kmsKeys } from './policy';
@@ -8,7 +8,7 @@ export const KeyRotation: KmsRule = {
   id: 'CloudKms-AwsKeyRotation',
   cloud: 'aws',
   description: 'symmetric KMS keys rotate automatically within the profile\'s cryptoperiod',
-  controls: [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24],
+  controls: ROTATION_CONTROLS,
   evaluate(template, { profile, siblings }) {
     return kmsKeys(template).map(([id, , r]) => {
       const p = r.Properties ?? {};

@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { NO_KEY_MATERIAL_CONTROLS } from '../controls';
 import { finding, KmsRule, looksLikeKeyMaterial } from '../rule';
 
 /** No output or parameter default carries key material or a credential. */
@@ -6,7 +6,7 @@ export const NoKeyMaterialInOutputs: KmsRule = {
   id: 'CloudKms-AwsNoKeyMaterialInOutputs',
   cloud: 'aws',
   description: 'no output or parameter default of the template holds key material or a credential',
-  controls: [Control.NIST_SC_12, Control.PCI_3_6_1, Control.NIST_SC_28],
+  controls: NO_KEY_MATERIAL_CONTROLS,
   evaluate(template) {
     const places: Array<[string, unknown]> = [
       ...Object.entries(template?.Outputs ?? {}).map(([k, v]: [string, any]) => [`Outputs.${k}`, v?.Value] as [string, unknown]),

@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { AUDIT_LOG_CONTROLS } from '../controls';
 import { finding, KmsRule, tfResources } from '../rule';
 
 /**
@@ -9,7 +9,7 @@ export const AuditDiagnostics: KmsRule = {
   id: 'CloudKms-AzureAuditDiagnostics',
   cloud: 'azure',
   description: 'every vault and Managed HSM sends AuditEvent logs to a diagnostic setting, into write-once storage where the profile requires it',
-  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.NIST_AU_9_4, Control.PCI_10_3_2],
+  controls: AUDIT_LOG_CONTROLS,
   evaluate(json, { profile }) {
     const stores = tfResources(json, 'azurerm_key_vault', 'azurerm_key_vault_managed_hardware_security_module');
     if (stores.length === 0 || !profile.auditSinkRequired) {

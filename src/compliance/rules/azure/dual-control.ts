@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { DUAL_CONTROL_CONTROLS } from '../../../core/key-evidence';
 import { asList, finding, KmsRule, tfResources } from '../rule';
 
 /** Under dual control, key administration is activated just in time with approval and MFA (PIM) on every vault. */
@@ -6,7 +6,7 @@ export const DualControl: KmsRule = {
   id: 'CloudKms-AzureDualControl',
   cloud: 'azure',
   description: 'where the profile requires dual control, each vault\'s administrator role needs an approver and MFA to activate',
-  controls: [Control.PCI_3_7_6],
+  controls: DUAL_CONTROL_CONTROLS,
   evaluate(json, { profile }) {
     const vaults = tfResources(json, 'azurerm_key_vault');
     if (!profile.dualControlRequired || vaults.length === 0) {

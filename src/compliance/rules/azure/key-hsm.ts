@@ -1,5 +1,5 @@
-import { Control } from '../../../core/controls';
 import { FipsLevel } from '../../../core/fips';
+import { HSM_CONTROLS } from '../controls';
 import { finding, KmsRule, tfResources } from '../rule';
 
 /** Where the profile requires FIPS 140 Level 3, keys are HSM-protected (RSA-HSM, EC-HSM, oct-HSM, or in a Managed HSM). */
@@ -7,7 +7,7 @@ export const KeyHsm: KmsRule = {
   id: 'CloudKms-AzureKeyHsm',
   cloud: 'azure',
   description: 'keys are HSM-protected where the profile requires FIPS 140 Level 3',
-  controls: [Control.NIST_SC_13, Control.PCI_3_6_1_2, Control.NIST_SC_28_1],
+  controls: HSM_CONTROLS,
   evaluate(json, { profile }) {
     const keys = tfResources(json, 'azurerm_key_vault_key');
     if (keys.length === 0 || profile.minimumFipsLevel !== FipsLevel.LEVEL_3) {

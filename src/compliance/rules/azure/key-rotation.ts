@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { ROTATION_CONTROLS } from '../../../core/key-evidence';
 import { finding, isoDays, KmsRule, tfResources, variableMaxDays } from '../rule';
 
 /** Keys rotate automatically within the profile's period (rotation policy). */
@@ -6,7 +6,7 @@ export const KeyRotation: KmsRule = {
   id: 'CloudKms-AzureKeyRotation',
   cloud: 'azure',
   description: 'Key Vault and Managed HSM keys have an automatic rotation policy within the profile\'s cryptoperiod',
-  controls: [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24],
+  controls: ROTATION_CONTROLS,
   evaluate(json, { profile }) {
     const keys = tfResources(json, 'azurerm_key_vault_key', 'azurerm_key_vault_managed_hardware_security_module_key');
     if (keys.length === 0) return [finding(this.id, 'configuration', undefined, 'no keys')];

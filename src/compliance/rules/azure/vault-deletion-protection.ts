@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { DELETION_CONTROLS } from '../../../core/key-evidence';
 import { finding, KmsRule, tfResources } from '../rule';
 
 /** Vaults keep deleted keys recoverable (soft delete at least the profile's window) and unpurgeable (purge protection). */
@@ -6,7 +6,7 @@ export const VaultDeletionProtection: KmsRule = {
   id: 'CloudKms-AzureVaultDeletionProtection',
   cloud: 'azure',
   description: 'Key Vaults have purge protection and a soft-delete retention of at least the profile\'s deletion window',
-  controls: [Control.NIST_SC_12_1, Control.PCI_3_7_5, Control.NIST_800_57_KEY_STATES],
+  controls: DELETION_CONTROLS,
   evaluate(json, { profile }) {
     const vaults = tfResources(json, 'azurerm_key_vault');
     if (vaults.length === 0) return [finding(this.id, 'configuration', undefined, 'no Key Vaults')];

@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { AUDIT_LOG_CONTROLS } from '../controls';
 import { asList, finding, KmsRule, tfResources } from '../rule';
 
 /**
@@ -9,7 +9,7 @@ export const AuditLogs: KmsRule = {
   id: 'CloudKms-GcpAuditLogs',
   cloud: 'gcp',
   description: 'Cloud KMS Data Access audit logs (DATA_READ, DATA_WRITE) are on and a log sink routes them, where the profile requires it',
-  controls: [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.NIST_AU_9_4, Control.PCI_10_3_2],
+  controls: AUDIT_LOG_CONTROLS,
   evaluate(json, { profile, siblings }) {
     const keys = tfResources(json, 'google_kms_crypto_key');
     if (keys.length === 0 || !profile.auditSinkRequired) {

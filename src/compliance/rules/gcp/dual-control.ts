@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { DUAL_CONTROL_CONTROLS } from '../../../core/key-evidence';
 import { finding, KmsRule, tfResources } from '../rule';
 import { isAdminRole, kmsGrants } from './common';
 
@@ -7,7 +7,7 @@ export const DualControl: KmsRule = {
   id: 'CloudKms-GcpDualControl',
   cloud: 'gcp',
   description: 'where the profile requires dual control, no standing key administration on a key ring: administration through an approved PAM entitlement',
-  controls: [Control.PCI_3_7_6],
+  controls: DUAL_CONTROL_CONTROLS,
   evaluate(json, { profile }) {
     const rings = tfResources(json, 'google_kms_key_ring');
     if (!profile.dualControlRequired || rings.length === 0) {

@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { DELETION_CONTROLS } from '../../../core/key-evidence';
 import { finding, KmsRule, secondsAsDays, tfResources } from '../rule';
 
 /** Destroyed versions stay restorable at least the profile's window, and Terraform will not destroy the key. */
@@ -6,7 +6,7 @@ export const KeyDestruction: KmsRule = {
   id: 'CloudKms-GcpKeyDestruction',
   cloud: 'gcp',
   description: 'destroy_scheduled_duration is at least the profile\'s deletion window, and keys and rings have prevent_destroy',
-  controls: [Control.NIST_SC_12_1, Control.PCI_3_7_5, Control.NIST_800_57_KEY_STATES],
+  controls: DELETION_CONTROLS,
   evaluate(json, { profile }) {
     const keys = tfResources(json, 'google_kms_crypto_key');
     if (keys.length === 0) return [finding(this.id, 'configuration', undefined, 'no crypto keys')];

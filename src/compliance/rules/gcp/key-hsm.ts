@@ -1,5 +1,5 @@
-import { Control } from '../../../core/controls';
 import { FipsLevel } from '../../../core/fips';
+import { HSM_CONTROLS } from '../controls';
 import { finding, KmsRule, tfResources } from '../rule';
 
 /** Where the profile requires FIPS 140 Level 3, keys are HSM or external (Cloud EKM). */
@@ -7,7 +7,7 @@ export const KeyHsm: KmsRule = {
   id: 'CloudKms-GcpKeyHsm',
   cloud: 'gcp',
   description: 'crypto keys are HSM or EXTERNAL where the profile requires FIPS 140 Level 3',
-  controls: [Control.NIST_SC_13, Control.PCI_3_6_1_2, Control.NIST_SC_28_1],
+  controls: HSM_CONTROLS,
   evaluate(json, { profile }) {
     const keys = tfResources(json, 'google_kms_crypto_key');
     if (keys.length === 0 || profile.minimumFipsLevel !== FipsLevel.LEVEL_3) {

@@ -1,4 +1,4 @@
-import { Control } from '../../../core/controls';
+import { ROTATION_CONTROLS } from '../../../core/key-evidence';
 import { finding, KmsRule, secondsAsDays, tfResources, variableMaxDays } from '../rule';
 
 /** Cloud KMS rotates symmetric keys within the profile's period and CIS Google Cloud 1.10's 90 days. */
@@ -6,7 +6,7 @@ export const KeyRotation: KmsRule = {
   id: 'CloudKms-GcpKeyRotation',
   cloud: 'gcp',
   description: 'symmetric crypto keys rotate automatically within 90 days (CIS 1.10) and the profile\'s cryptoperiod',
-  controls: [Control.NIST_SC_12, Control.NIST_800_57_CRYPTOPERIOD, Control.PCI_3_7_4, Control.ISO_A_8_24],
+  controls: ROTATION_CONTROLS,
   evaluate(json, { profile }) {
     const keys = tfResources(json, 'google_kms_crypto_key');
     if (keys.length === 0) return [finding(this.id, 'configuration', undefined, 'no crypto keys')];

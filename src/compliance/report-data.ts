@@ -1,0 +1,145 @@
+/*
+ * The report's data: what compliance-report.json holds, and what the Markdown and HTML pages are rendered from.
+ */
+import type { AccessMatrix } from '../core/access-policy';
+import { Control } from '../core/controls';
+
+/** How a required control stands for one key. */
+export enum ControlStatus {
+  SATISFIED = 'satisfied',
+  /** Part of the control is enforced; the evidence says which part is not. Fails synthesis unless acknowledged. */
+  PARTIALLY_SATISFIED = 'partially satisfied',
+  NOT_SATISFIED = 'not satisfied',
+  NOT_APPLICABLE = 'not applicable',
+}
+
+/** One setting that bears on a control. */
+export interface ControlEvidence {
+  readonly resource: string;
+  /** The setting, in the provider's own terms (e.g. `rotation_period`). */
+  readonly setting: string;
+  /** The setting's value, every period in days (e.g. `90 days`). */
+  readonly value: string;
+  /** The value as the provider writes it (e.g. `7776000s`), where it differs from `value`. */
+  readonly providerValue?: string;
+  /** What the setting proves, as a sentence. */
+  readonly description: string;
+  readonly status: string;
+}
+
+/** Who holds a custodian role over a key. */
+export interface CustodianReport {
+  /** The custodian role (`ADMINISTRATOR`, `USER`, ...). */
+  readonly role: string;
+  /** The role as the report and the access matrix name it (`administrator`, `user`, ...). */
+  readonly roleName: string;
+  /** The identity as the cloud names it (an ARN, an object id, an IAM member), CloudFormation references resolved. */
+  readonly identity: string;
+  /** A short name for the identity (an IAM role's name, a construct path). */
+  readonly name: string;
+}
+
+/** Findings of other rule packs (cdk-nag, Control Tower) accepted for a resource, with the reason. */
+export interface AcknowledgementReport {
+  readonly resource: string;
+  /** Every rule accepted for the resource with this reason. */
+  readonly rules: string[];
+  readonly reason: string;
+}
+
+/** A required control, for one key. */
+export interface ControlReport {
+  readonly id: string;
+  readonly framework: string;
+  readonly controlId: string;
+  readonly title: string;
+  readonly status: ControlStatus;
+  /** Set when a finding or an unmet (or only partially satisfied) control was accepted on purpose. */
+  readonly acknowledged?: string;
+  readonly evidence: ControlEvidence[];
+}
+
+/** One key of the report. */
+export interface KeyReport {
+  readonly path: string;
+  readonly stack: string;
+  readonly cloud: string;
+  readonly construct: string;
+  readonly model: string;
+  readonly custody: string;
+  readonly profile: string;
+  /**
+   * The profile's figures as the rules read them (the `cloud-kms-constructs:profile` record AWS keys carry in their
+   * metadata), so `cloud-kms check` judges a Terraform key built under a custom profile by that profile.
+   */
+  readonly profileRecord: Record<string, unknown>;
+  readonly fipsLevel: string;
+  readonly auditSink?: string;
+  readonly parent?: string;
+  readonly custodians: CustodianReport[];
+  readonly controls: ControlReport[];
+  /** AWS keys: who can do what, evaluated from the synthesized key policy. */
+  readonly accessMatrix?: AccessMatrix;
+}
+
+/** A key that protects something of the library's own (a function's logs) and carries no profile of its own. */
+export interface SupportingKeyReport {
+  readonly path: string;
+  readonly purpose: string;
+  readonly accessMatrix: AccessMatrix;
+}
+
+/** One stack (CloudFormation or Terraform) of the report. */
+export interface StackReport {
+  readonly name: string;
+  readonly cloud: string;
+  readonly keys: KeyReport[];
+  /** Keys outside the profile's scope that still hold data (function log keys), with their access matrix. */
+  readonly supportingKeys: SupportingKeyReport[];
+  /**
+   * Findings accepted in the stack (on its keys, their containers and audit sinks), each resource and reason once, with
+   * every rule it covers. Accepted required controls are on the control itself (`acknowledged`).
+   */
+  readonly acknowledgements: AcknowledgementReport[];
+  /** Mermaid flowchart of the stack's key hierarchy. */
+  readonly diagram: string;
+}
+
+/** The whole report: what `compliance-report.json` holds. */
+export interface ComplianceReportData {
+  readonly generator: string;
+  readonly stacks: StackReport[];
+  readonly summary: {
+    readonly keys: number;
+    readonly requiredControls: number;
+    readonly satisfied: number;
+    readonly partiallySatisfied: number;
+    readonly notApplicable: number;
+    readonly acknowledged: number;
+    /** Required controls nothing satisfies (or only partially) and nobody acknowledged: synthesis fails on these. */
+    readonly unmet: { readonly key: string; readonly control: string; readonly status: string }[];
+    /** Whether access matrices were computed (the optional evaluator was installed), and if not, why. */
+    readonly accessMatrix: { readonly computed: boolean; readonly note?: string };
+  };
+  /**
+   * The rule pack's rules for the clouds of these stacks (the registry, `RULES.<cloud>`) and the controls each evidences.
+   * The report does not run them: `cloud-kms check` and `KmsRulesPlugin` do, on the synthesized templates.
+   * @default - none listed (a report written before the list existed)
+   */
+  readonly rules?: RuleReport[];
+}
+
+/** A rule of the pack, as the report lists it. */
+export interface RuleReport {
+  readonly id: string;
+  /** The cloud whose templates it reads (`aws`, `azure`, `gcp`). */
+  readonly cloud: string;
+  readonly description: string;
+  /** The ids of the controls its findings evidence. */
+  readonly controls: string[];
+}
+
+/** The rule id that acknowledges an unmet required control (e.g. `control:PCI DSS v4.0 3.7.6`). */
+export function controlRule(control: Control): string {
+  return `control:${control.id}`;
+}

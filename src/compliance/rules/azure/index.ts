@@ -1,0 +1,26 @@
+import { AuditDiagnostics } from './audit';
+import { DualControl } from './dual-control';
+import { KeyHsm } from './key-hsm';
+import { KeyRotation } from './key-rotation';
+import { NoKeyMaterialInOutputs } from './no-key-material';
+import { RoleSeparation } from './role-separation';
+import { VaultDeletionProtection } from './vault-deletion-protection';
+import { VaultNetwork } from './vault-network';
+import { KmsRule } from '../rule';
+
+export { AuditDiagnostics, DualControl, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, RoleSeparation, VaultDeletionProtection, VaultNetwork };
+
+/**
+ * The Azure rules (Terraform JSON with azurerm resources), in the order the pack runs them and reports their findings. A
+ * new rule is a file in this folder and its entry here; `RULES.azure` (../registry.ts) is this list.
+ */
+export const AZURE_RULES: KmsRule[] = [
+  KeyRotation,
+  VaultDeletionProtection,
+  VaultNetwork,
+  RoleSeparation,
+  DualControl,
+  KeyHsm,
+  AuditDiagnostics,
+  NoKeyMaterialInOutputs,
+];

@@ -1,0 +1,24 @@
+import { AuditLogs } from './audit';
+import { DualControl } from './dual-control';
+import { KmsIam } from './iam';
+import { KeyDestruction } from './key-destruction';
+import { KeyHsm } from './key-hsm';
+import { KeyRotation } from './key-rotation';
+import { NoKeyMaterialInOutputs } from './no-key-material';
+import { KmsRule } from '../rule';
+
+export { AuditLogs, DualControl, KmsIam, KeyDestruction, KeyHsm, KeyRotation, NoKeyMaterialInOutputs };
+
+/**
+ * The Google Cloud rules (Terraform JSON with google resources), in the order the pack runs them and reports their
+ * findings. A new rule is a file in this folder and its entry here; `RULES.gcp` (../registry.ts) is this list.
+ */
+export const GCP_RULES: KmsRule[] = [
+  KeyRotation,
+  KeyDestruction,
+  KmsIam,
+  DualControl,
+  KeyHsm,
+  AuditLogs,
+  NoKeyMaterialInOutputs,
+];
