@@ -268,62 +268,36 @@ export class DualControlGate extends Construct {
    * administration are the executor's and the deployment role's alone.
    */
   private protectTable(): void {
-    this.table.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyWritesToOthersItems',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ITEM_WRITES,
-      resources: ['*'],
-      // The partition key of every item written must be the writer's own aws:userid.
-      // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
-      conditions: {
-        'ForAnyValue:StringNotEquals': { 'dynamodb:LeadingKeys': ['${aws:userid}'] },
-        'ArnNotEquals': { 'aws:PrincipalArn': this.executorRole.roleArn },
-      },
+    // The partition key of every item written must be the writer's own aws:userid.
+    // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+    this.table.addToResourcePolicy(denyEveryone('DenyWritesToOthersItems', ITEM_WRITES, {
+      'ForAnyValue:StringNotEquals': { 'dynamodb:LeadingKeys': ['${aws:userid}'] },
+      'ArnNotEquals': { 'aws:PrincipalArn': this.executorRole.roleArn },
     }));
-    this.table.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyWritesWithoutMfa',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ITEM_WRITES,
-      resources: ['*'],
-      conditions: {
-        BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
-        ArnNotEquals: { 'aws:PrincipalArn': this.executorRole.roleArn },
-      },
+    this.table.addToResourcePolicy(denyEveryone('DenyWritesWithoutMfa', ITEM_WRITES, {
+      BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+      ArnNotEquals: { 'aws:PrincipalArn': this.executorRole.roleArn },
     }));
-    this.table.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyBulkWritesExceptExecutor',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: BULK_WRITES,
-      resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.executorRole.roleArn } },
+    this.table.addToResourcePolicy(denyEveryone('DenyBulkWritesExceptExecutor', BULK_WRITES, {
+      ArnNotEquals: { 'aws:PrincipalArn': this.executorRole.roleArn },
     }));
 
     // The table's own policy and settings: whoever could replace the policy (or delete and recreate the table) could
     // write approvals under someone else's aws:userid. Only CloudFormation's deployment role (which keeps the policy as
     // the template says) may; everyone else, administrators with dynamodb:* included, is denied.
     // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-iam-actions.html
-    this.table.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyTableAdministrationExceptDeployment',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: TABLE_ADMINISTRATION,
-      resources: ['*'],
-      conditions: {
-        ArnNotEquals: {
-          'aws:PrincipalArn': Lazy.list({
-            produce: () => {
-              // No CloudFormation-managed key registered its deployment role (e.g. only HYOK store keys use this gate):
-              // the stack's own deployment role.
-              if (this.tableAdministrators.size === 0) {
-                this.allowTableAdministration(defaultDeploymentPrincipal(this, this.node.path, 'the role CloudFormation deploys the gate with'));
-              }
-              return [...this.tableAdministrators];
-            },
-          }),
-        },
+    this.table.addToResourcePolicy(denyEveryone('DenyTableAdministrationExceptDeployment', TABLE_ADMINISTRATION, {
+      ArnNotEquals: {
+        'aws:PrincipalArn': Lazy.list({
+          produce: () => {
+            // No CloudFormation-managed key registered its deployment role (e.g. only HYOK store keys use this gate):
+            // the stack's own deployment role.
+            if (this.tableAdministrators.size === 0) {
+              this.allowTableAdministration(defaultDeploymentPrincipal(this, this.node.path, 'the role CloudFormation deploys the gate with'));
+            }
+            return [...this.tableAdministrators];
+          },
+        }),
       },
     }));
   }
@@ -366,6 +340,11 @@ function checkApprovalWindow(props: DualControlGateProps): number {
     throw new ValidationError(`approvalWindow must be a whole number of seconds, got ${window.toHumanString()}`);
   }
   return windowSeconds;
+}
+
+/** A statement of the table's resource policy that denies `actions` to every principal unless `conditions` exempt it. */
+function denyEveryone(sid: string, actions: string[], conditions: Record<string, unknown>): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions, resources: ['*'], conditions });
 }
 
 function flat(value: string, token: string): string {

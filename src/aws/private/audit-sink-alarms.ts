@@ -27,88 +27,73 @@ import {
 export function authorizeAlarmPublishers(topic: sns.ITopic, key: kms.IKey, stack: Stack): void {
   const alarms = { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` } };
   const rules = { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*` } };
-  topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowCloudWatchAlarmsOfThisAccount',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['sns:Publish'],
-    resources: [topic.topicArn],
-    conditions: alarms,
-  }));
-  topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEventBridgeRulesOfThisAccount',
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['sns:Publish'],
-    resources: [topic.topicArn],
-    conditions: rules,
-  }));
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowCloudWatchAlarmsToPublish',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    resources: ['*'],
-    conditions: alarms,
-  }));
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEventBridgeToPublish',
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    resources: ['*'],
-    conditions: { Null: { 'kms:EncryptionContext:aws:events:event-bus:arn': 'true' } },
-  }));
+  const publishers = [
+    { service: 'cloudwatch.amazonaws.com', topicSid: 'AllowCloudWatchAlarmsOfThisAccount', topic: alarms, keySid: 'AllowCloudWatchAlarmsToPublish', key: alarms },
+    {
+      service: 'events.amazonaws.com',
+      topicSid: 'AllowEventBridgeRulesOfThisAccount',
+      topic: rules,
+      keySid: 'AllowEventBridgeToPublish',
+      key: { Null: { 'kms:EncryptionContext:aws:events:event-bus:arn': 'true' } },
+    },
+  ];
+  for (const p of publishers) {
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: p.topicSid,
+      principals: [new iam.ServicePrincipal(p.service)],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: p.topic,
+    }));
+  }
+  for (const p of publishers) {
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: p.keySid,
+      principals: [new iam.ServicePrincipal(p.service)],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: p.key,
+    }));
+  }
 }
 
 /** The EventBridge rules that publish critical key and trail events to the sink's alarm topic. */
 export function createAlarmRules(sink: IKeyAuditSink, bucket: s3.IBucket): void {
   const target = auditAlarmTarget(sink);
-  new events.Rule(sink, 'KeyApiCallsRule', {
-    description: 'Critical KMS API calls (disable, delete, policy change, key material, custom key stores)',
-    eventPattern: {
-      source: ['aws.kms'],
-      detailType: ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['kms.amazonaws.com'], eventName: CRITICAL_KEY_API_CALLS },
-    },
-    targets: [target],
-  });
+  apiCallRule(sink, 'KeyApiCallsRule', 'Critical KMS API calls (disable, delete, policy change, key material, custom key stores)',
+    'kms', CRITICAL_KEY_API_CALLS, target);
   new events.Rule(sink, 'KeyLifecycleRule', {
     description: 'KMS key deletion and imported key material expiration',
     eventPattern: { source: ['aws.kms'], detailType: KEY_LIFECYCLE_EVENTS },
     targets: [target],
   });
-  new events.Rule(sink, 'TrailTamperingRule', {
-    description: 'Attempts to stop or change the KMS audit trail',
-    eventPattern: {
-      source: ['aws.cloudtrail'],
-      detailType: ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['cloudtrail.amazonaws.com'], eventName: TRAIL_TAMPERING_API_CALLS },
-    },
-    targets: [target],
-  });
+  apiCallRule(sink, 'TrailTamperingRule', 'Attempts to stop or change the KMS audit trail', 'cloudtrail', TRAIL_TAMPERING_API_CALLS, target);
   // Escalation paths around the key policies, on every key of the account and region (a key made outside this
   // library included), so no key needs wiring to be watched.
-  new events.Rule(sink, 'KeyEscalationRule', {
-    description: 'KMS key replication, primary-region changes and alias changes (escalation paths around key policies)',
-    eventPattern: {
-      source: ['aws.kms'],
-      detailType: ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['kms.amazonaws.com'], eventName: ESCALATION_KEY_API_CALLS },
-    },
-    targets: [target],
-  });
+  apiCallRule(sink, 'KeyEscalationRule',
+    'KMS key replication, primary-region changes and alias changes (escalation paths around key policies)', 'kms', ESCALATION_KEY_API_CALLS, target);
   // Grants AWS services create for their resources carry userIdentity.invokedBy and are routine; a grant a principal
   // asks for directly is how a key's users could hand their rights on (our key policies refuse it, so this is an
   // attempt, or a key whose policy allows it).
-  new events.Rule(sink, 'DirectGrantRule', {
-    description: 'kms:CreateGrant called directly by a principal, not by an AWS service on its behalf',
-    eventPattern: {
-      source: ['aws.kms'],
-      detailType: ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['kms.amazonaws.com'], eventName: ['CreateGrant'], userIdentity: { invokedBy: [{ exists: false }] } },
-    },
-    targets: [target],
-  });
+  apiCallRule(sink, 'DirectGrantRule', 'kms:CreateGrant called directly by a principal, not by an AWS service on its behalf',
+    'kms', ['CreateGrant'], target, { userIdentity: { invokedBy: [{ exists: false }] } });
   new events.Rule(sink, 'TrailBucketDeletionRule', {
     description: 'Objects deleted from the audit trail bucket (delete markers and version deletions)',
     eventPattern: { source: ['aws.s3'], detailType: ['Object Deleted'], detail: { bucket: { name: [bucket.bucketName] } } },
+    targets: [target],
+  });
+}
+
+/** A rule on the calls CloudTrail records to one service's API (`service` as in `aws.<service>`, `<service>.amazonaws.com`). */
+function apiCallRule(scope: Construct, id: string, description: string, service: string, eventName: string[], target: events.IRuleTarget,
+  detail: Record<string, unknown> = {}): events.Rule {
+  return new events.Rule(scope, id, {
+    description,
+    eventPattern: {
+      source: [`aws.${service}`],
+      detailType: ['AWS API Call via CloudTrail'],
+      detail: { eventSource: [`${service}.amazonaws.com`], eventName, ...detail },
+    },
     targets: [target],
   });
 }
