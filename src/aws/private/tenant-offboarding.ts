@@ -27,17 +27,9 @@ export function offboardTenantKey(scope: IConstruct, key: TenantKey, placement: 
     });
     return;
   }
-  const shard = Stack.of(key);
-  const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
   // No CancelKeyDeletion: the handler never cancels an offboarding (only a key marked reonboard grants it that).
-  key.grantManagement(provider.handlerRole, ['kms:DisableKey', 'kms:ScheduleKeyDeletion']);
-  const deletion = new CustomResource(shard, `${placement.tenantId}Deletion`, {
-    serviceToken: provider.serviceToken,
-    resourceType: KEY_DELETION_TYPE,
-    properties: { KeyId: key.keyId, PendingWindowInDays: window.toDays(), Action: 'Offboard' },
-  });
-  // The grant must be in the key policy before the handler runs.
-  deletion.node.addDependency(key);
+  const deletion = keyDeletionResource(key, `${placement.tenantId}Deletion`, ['kms:DisableKey', 'kms:ScheduleKeyDeletion'],
+    { KeyId: key.keyId, PendingWindowInDays: window.toDays(), Action: 'Offboard' });
   ledger.record({
     control: Control.NIST_800_57_KEY_STATES,
     status: EvidenceStatus.SATISFIED,
@@ -51,6 +43,19 @@ export function offboardTenantKey(scope: IConstruct, key: TenantKey, placement: 
   });
 }
 
+/**
+ * A request to the key-deletion provider of the key's shard, whose handler role is granted `actions` on the key first.
+ */
+function keyDeletionResource(key: TenantKey, id: string, actions: string[], properties: Record<string, unknown>): CustomResource {
+  const shard = Stack.of(key);
+  const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
+  key.grantManagement(provider.handlerRole, actions);
+  const resource = new CustomResource(shard, id, { serviceToken: provider.serviceToken, resourceType: KEY_DELETION_TYPE, properties });
+  // The grant must be in the key policy before the handler runs.
+  resource.node.addDependency(key);
+  return resource;
+}
+
 /** Cancels an offboarded tenant's pending key deletion and enables the key: only through the explicit prop. */
 export function reonboardTenantKey(scope: IConstruct, key: TenantKey, placement: TenantPlacement): CustomResource {
   if (key.dualControl) {
@@ -58,15 +63,8 @@ export function reonboardTenantKey(scope: IConstruct, key: TenantKey, placement:
       'CancelKeyDeletion to the dual-control gate, a second approver approves it, an administrator enables the key, ' +
       'then offboarded is cleared; got reonboard true');
   }
-  const shard = Stack.of(key);
-  const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
-  key.grantManagement(provider.handlerRole, ['kms:CancelKeyDeletion', 'kms:EnableKey']);
-  const resource = new CustomResource(shard, `${placement.tenantId}Reonboarding`, {
-    serviceToken: provider.serviceToken,
-    resourceType: KEY_DELETION_TYPE,
-    properties: { KeyId: key.keyId, Action: 'Reonboard' },
-  });
-  resource.node.addDependency(key);
+  const resource = keyDeletionResource(key, `${placement.tenantId}Reonboarding`, ['kms:CancelKeyDeletion', 'kms:EnableKey'],
+    { KeyId: key.keyId, Action: 'Reonboard' });
   EvidenceLedger.of(scope).record({
     control: Control.NIST_800_57_KEY_STATES,
     status: EvidenceStatus.SATISFIED,
