@@ -7,7 +7,7 @@ import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { requireDefined, requireRange, shown, ValidationError } from '../core/validation';
 import { HSM_CLUSTER_TYPE } from './handlers/resource-types';
-import { boundDeployTimeNumber, describeDeployTimeBound } from './private/deploy-time-bounds';
+import { boundDeployTimeNumber, describeDeployTimeBound, DeployTimeBound } from './private/deploy-time-bounds';
 import { literalDuration, optionalRemovalPolicy, requireProps, selectSubnets } from './private/input-checks';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 
@@ -95,40 +95,11 @@ export class CloudHsmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudHsmClusterProps) {
     super(scope, id);
-    requireProps(props, 'CloudHsmCluster');
-    const vpc = requireDefined('vpc', props.vpc);
-    if (typeof vpc !== 'object' || typeof vpc.selectSubnets !== 'function') throw new ValidationError(`vpc must be an ec2.IVpc, got ${shown(vpc)}`);
-    if (props.acknowledgeHourlyCost !== true) {
-      throw new ValidationError(
-        'acknowledgeHourlyCost must be true: each CloudHSM HSM bills by the hour from creation (well over US$1,000 a month, ' +
-        `at least two per cluster), got ${shown(props.acknowledgeHourlyCost)}`);
-    }
-    const hsmCount = props.hsmCount ?? 2;
-    const hsmCountBound = Token.isUnresolved(hsmCount)
-      ? boundDeployTimeNumber(this.node.path, 'hsmCount', hsmCount, 2, 28, 'HSMs', 'CloudHSM high availability and its cluster limit')
-      : undefined;
-    if (!Token.isUnresolved(hsmCount)) {
-      requireRange('hsmCount', hsmCount, 2, 28, 'HSMs');
-      if (!Number.isInteger(hsmCount)) throw new ValidationError(`hsmCount must be a whole number, got ${shown(hsmCount)}`);
-    }
-    const retention = literalDuration('backupRetention', props.backupRetention) ?? Duration.days(90);
-    const retentionDays = retention.toDays({ integral: false });
-    requireRange('backupRetention', retentionDays, 7, 379, 'days');
-    if (!Number.isInteger(retentionDays)) throw new ValidationError(`backupRetention must be a whole number of days, got ${retention.toHumanString()}`);
-
-    if (props.hsmType !== undefined && !Object.values(HsmType).includes(props.hsmType)) {
-      throw new ValidationError(`hsmType must be one of ${Object.values(HsmType).join(', ')}, got ${shown(props.hsmType)}`);
-    }
-    const selection = props.vpcSubnets ?? defaultSubnets(vpc);
-    const subnets = selectSubnets('vpcSubnets', vpc, selection);
-    const zones = new Set(subnets.subnets.map((s) => s.availabilityZone).filter((z) => z && !Token.isUnresolved(z)));
-    if (zones.size < 2) {
-      throw new ValidationError(`vpcSubnets must cover at least 2 Availability Zones, got ${zones.size} (${[...zones].join(', ') || 'none'})`);
-    }
-    if (subnets.subnets.some((s) => vpc.publicSubnets.includes(s))) {
-      throw new ValidationError('vpcSubnets must select private subnets: HSMs must not sit in a subnet routed to an internet gateway');
-    }
-    const onePerZone = selectSubnets('vpcSubnets', vpc, { ...selection, onePerAz: true });
+    const input = checkClusterInput(this, props);
+    const vpc = input.vpc;
+    const hsmCount = input.hsmCount;
+    const retentionDays = input.retentionDays;
+    const onePerZone = input.onePerZone;
 
     this.hsmType = props.hsmType ?? HsmType.HSM2M_MEDIUM;
     this.hsmCount = hsmCount;
@@ -156,22 +127,32 @@ export class CloudHsmCluster extends Construct {
     this.clusterSecurityGroupId = resource.getAttString('SecurityGroupId');
     this.hsmEniIps = Fn.split(',', resource.getAttString('HsmEniIps'));
 
-    this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
-      vpc: props.vpc,
+    this.clientSecurityGroup = this.createClientAccess(props.vpc);
+    this.recordEvidence(resource, removalPolicy, input);
+  }
+
+  /** The client security group, allowed to reach the HSMs on the CloudHSM client ports. */
+  private createClientAccess(vpc: ec2.IVpc): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
+      vpc,
       allowAllOutbound: false,
       description: `Clients of CloudHSM cluster ${this.node.path}`,
     });
-    this.clientSecurityGroup.addEgressRule(ec2.Peer.securityGroupId(this.clusterSecurityGroupId), ec2.Port.tcpRange(2223, 2225),
+    group.addEgressRule(ec2.Peer.securityGroupId(this.clusterSecurityGroupId), ec2.Port.tcpRange(2223, 2225),
       'CloudHSM client protocol');
     new ec2.CfnSecurityGroupIngress(this, 'ClientIngress', {
       groupId: this.clusterSecurityGroupId,
-      sourceSecurityGroupId: this.clientSecurityGroup.securityGroupId,
+      sourceSecurityGroupId: group.securityGroupId,
       ipProtocol: 'tcp',
       fromPort: 2223,
       toPort: 2225,
       description: `CloudHSM client protocol from ${this.node.path}/ClientSecurityGroup`,
     });
+    return group;
+  }
 
+  private recordEvidence(resource: CustomResource, removalPolicy: RemovalPolicy, input: ClusterInput): void {
+    const { hsmCount, hsmCountBound, retentionDays, onePerZone } = input;
     const ledger = EvidenceLedger.of(this);
     const stack = Stack.of(this);
     ledger.registerContainer({
@@ -210,6 +191,53 @@ export class CloudHsmCluster extends Construct {
       reason: 'acknowledgeHourlyCost was set: the HSMs bill by the hour from creation',
     });
   }
+}
+
+/** A `CloudHsmCluster`'s props, checked. */
+interface ClusterInput {
+  readonly vpc: ec2.IVpc;
+  readonly hsmCount: number;
+  readonly hsmCountBound?: DeployTimeBound;
+  readonly retentionDays: number;
+  readonly onePerZone: ec2.SelectedSubnets;
+}
+
+function checkClusterInput(scope: Construct, props: CloudHsmClusterProps): ClusterInput {
+  requireProps(props, 'CloudHsmCluster');
+  const vpc = requireDefined('vpc', props.vpc);
+  if (typeof vpc !== 'object' || typeof vpc.selectSubnets !== 'function') throw new ValidationError(`vpc must be an ec2.IVpc, got ${shown(vpc)}`);
+  if (props.acknowledgeHourlyCost !== true) {
+    throw new ValidationError(
+      'acknowledgeHourlyCost must be true: each CloudHSM HSM bills by the hour from creation (well over US$1,000 a month, ' +
+      `at least two per cluster), got ${shown(props.acknowledgeHourlyCost)}`);
+  }
+  const hsmCount = props.hsmCount ?? 2;
+  const hsmCountBound = Token.isUnresolved(hsmCount)
+    ? boundDeployTimeNumber(scope.node.path, 'hsmCount', hsmCount, 2, 28, 'HSMs', 'CloudHSM high availability and its cluster limit')
+    : undefined;
+  if (!Token.isUnresolved(hsmCount)) {
+    requireRange('hsmCount', hsmCount, 2, 28, 'HSMs');
+    if (!Number.isInteger(hsmCount)) throw new ValidationError(`hsmCount must be a whole number, got ${shown(hsmCount)}`);
+  }
+  const retention = literalDuration('backupRetention', props.backupRetention) ?? Duration.days(90);
+  const retentionDays = retention.toDays({ integral: false });
+  requireRange('backupRetention', retentionDays, 7, 379, 'days');
+  if (!Number.isInteger(retentionDays)) throw new ValidationError(`backupRetention must be a whole number of days, got ${retention.toHumanString()}`);
+
+  if (props.hsmType !== undefined && !Object.values(HsmType).includes(props.hsmType)) {
+    throw new ValidationError(`hsmType must be one of ${Object.values(HsmType).join(', ')}, got ${shown(props.hsmType)}`);
+  }
+  const selection = props.vpcSubnets ?? defaultSubnets(vpc);
+  const subnets = selectSubnets('vpcSubnets', vpc, selection);
+  const zones = new Set(subnets.subnets.map((s) => s.availabilityZone).filter((z) => z && !Token.isUnresolved(z)));
+  if (zones.size < 2) {
+    throw new ValidationError(`vpcSubnets must cover at least 2 Availability Zones, got ${zones.size} (${[...zones].join(', ') || 'none'})`);
+  }
+  if (subnets.subnets.some((s) => vpc.publicSubnets.includes(s))) {
+    throw new ValidationError('vpcSubnets must select private subnets: HSMs must not sit in a subnet routed to an internet gateway');
+  }
+  const onePerZone = selectSubnets('vpcSubnets', vpc, { ...selection, onePerAz: true });
+  return { vpc, hsmCount, hsmCountBound, retentionDays, onePerZone };
 }
 
 function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {

@@ -1,105 +1,24 @@
 import { Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { GrantConditions } from './custodians';
+import { EnvelopeEncryptionFunctionProps, EnvelopeSuite, TenantResolution } from './envelope-encryption-function-props';
 import { ENV } from './handlers/envelope-env';
 import { EnvelopeFunction } from './handlers/envelope-function';
 import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './key-policy-actions';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/custodian-policy';
-import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './private/input-checks';
+import { recordEnvelopeFunctionEvidence, recordEnvelopeTenantEvidence } from './private/envelope-function-evidence';
+import { EnvelopeFunctionInput, resolveEnvelopeFunctionInput, retentionFor } from './private/envelope-function-input';
 import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
-import { Control } from '../core/controls';
-import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
-import { ComplianceProfile } from '../core/profile';
-import { isTokenValue, shown, ValidationError } from '../core/validation';
 
-/** The message format suite the function writes (it reads both). */
-export enum EnvelopeSuite {
-  /** 0x0478: AES-256-GCM, HKDF-SHA512, key commitment. */
-  COMMITTING = 0x0478,
-  /** 0x0578: as COMMITTING, plus an ECDSA P-384 signature (the AWS Encryption SDK's default; about 2 ms more a message). */
-  COMMITTING_SIGNED = 0x0578,
-}
-
-/**
- * How a tenant-aware function verifies the caller's token (claim resolution): the signature against the issuer's
- * published keys, and the `iss`, `aud`, `exp` (required) and `nbf` claims.
- */
-export interface TokenVerification {
-  /** The `iss` every token must carry: an https URL (e.g. `https://cognito-idp.<region>.amazonaws.com/<pool id>`). */
-  readonly issuer: string;
-
-  /**
-   * Accepted `aud` values. A Cognito ID token's `aud` is the app client id; Cognito access tokens carry no `aud` and are
-   * refused (send the ID token).
-   */
-  readonly audience: string[];
-
-  /**
-   * The issuer's JSON Web Key Set: an https URL the function fetches (and caches) the signing keys from.
-   * @see https://datatracker.ietf.org/doc/html/rfc7517
-   */
-  readonly jwksUri: string;
-}
-
-/**
- * Where a tenant-aware envelope function learns the caller's tenant. Either way the function proves the caller's
- * identity itself: it never reads identity from the event's `requestContext`, which a direct invoker can forge.
- */
-export class TenantResolution {
-  /**
-   * The tenant tag (the hierarchy's `tenantTagKey`) of the IAM role or user that signed the caller's proof: a signed,
-   * unsent `sts:GetCallerIdentity` request (`createCallerProof` in `cloud-kms-constructs/lib/envelope`) that the function
-   * forwards to its own region's STS endpoint, as HashiCorp Vault's AWS IAM auth method does. The tag is read with IAM.
-   * Session tags are not visible to the function: tag the roles themselves.
-   */
-  public static principalTag(): TenantResolution {
-    return new TenantResolution('principalTag');
-  }
-
-  /**
-   * A claim of the caller's JWT, whose signature, issuer, audience and lifetime the function verifies itself against
-   * the issuer's JWKS (what an API Gateway authorizer passed in is not trusted).
-   */
-  public static claim(name: string, token: TokenVerification): TenantResolution {
-    if (typeof name !== 'string' || !/^[\w:./-]{1,128}$/.test(name)) throw new ValidationError(`claim must be 1 to 128 letters, digits and _:./-, got ${quoted(name)}`);
-    if (!token) throw new ValidationError(`token must say how to verify the caller's token for claim '${name}', got none`);
-    requireHttpsUrl('token.issuer', token.issuer);
-    requireHttpsUrl('token.jwksUri', token.jwksUri);
-    if (!Array.isArray(token.audience) || token.audience.length === 0) {
-      throw new ValidationError(`token.audience must name at least one audience, got ${JSON.stringify(token.audience ?? null)}`);
-    }
-    for (const aud of token.audience) {
-      if (typeof aud !== 'string' || (!Token.isUnresolved(aud) && !/^[^\s,]{1,256}$/.test(aud))) {
-        throw new ValidationError(`token.audience must be non-empty values without spaces or commas, got ${quoted(aud)}`);
-      }
-    }
-    return new TenantResolution('claim', name, token);
-  }
-
-  private constructor(public readonly source: string, public readonly claimName?: string, public readonly token?: TokenVerification) {}
-}
-
-function requireHttpsUrl(prop: string, value: string): void {
-  if (Token.isUnresolved(value)) return;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (typeof value !== 'string' || !url || url.protocol !== 'https:' || !url.hostname || url.username || url.password || /[\s,]/.test(value)) {
-    throw new ValidationError(`${prop} must be an https URL, got ${quoted(value)}`);
-  }
-}
+export * from './envelope-encryption-function-props';
 
 /** Lambda's limit on a function's environment (keys and values together). */
 const LAMBDA_ENVIRONMENT_BYTES = 4096;
@@ -107,107 +26,6 @@ const LAMBDA_ENVIRONMENT_BYTES = 4096;
 const ENVIRONMENT_RESERVE_BYTES = 1200;
 /** A key id and its comma. */
 const KEY_ID_BYTES = 37;
-
-/**
- * Properties of an `EnvelopeEncryptionFunction`.
- */
-export interface EnvelopeEncryptionFunctionProps {
-  /**
-   * The KMS key: a ManagedKey, CustomerManagedKey, ByokImport, a key in a HyokExternalStore, or any symmetric IKey.
-   * Give either `key` or `tenants`.
-   * @default - none: `tenants` is required
-   */
-  readonly key?: kms.IKey;
-
-  /**
-   * Serve the tenants of a hierarchy: each request uses its caller's tenant's key (or pool key, with the tenant in the
-   * context), through a role session tagged with that tenant, so the key policies' ABAC conditions apply; a message of
-   * another tenant is refused before any key is asked. Give either `key` or `tenants`.
-   * @default - none: `key` is required
-   */
-  readonly tenants?: TenantKeyHierarchy;
-
-  /**
-   * How a tenant-aware function learns the caller's tenant.
-   * @default TenantResolution.principalTag()
-   */
-  readonly tenantResolution?: TenantResolution;
-
-  /**
-   * Principal-tag resolution: the server id callers sign into their proofs (the `x-cloud-kms-server-id` header), so a
-   * proof made for another service is refused here. Give every function its own.
-   * @default - `cloud-kms:<this construct's path>`
-   */
-  readonly callerProofServerId?: string;
-
-  /**
-   * Encryption-context keys every request must carry. The function refuses requests without them, and its KMS grant
-   * is conditioned on them, so key-policy and CloudTrail records always show them. A tenant-aware function always adds
-   * the hierarchy's context key.
-   * @default - none beyond the tenant context key (required when `key` is given)
-   */
-  readonly requiredContextKeys?: string[];
-
-  /**
-   * The compliance profile the function's logs follow.
-   * @default ComplianceProfile.COMMERCIAL
-   */
-  readonly profile?: ComplianceProfile;
-
-  /** @default EnvelopeSuite.COMMITTING */
-  readonly suite?: EnvelopeSuite;
-
-  /**
-   * How long a data key is reused for messages with the same context (0 turns the cache off).
-   * @default Duration.minutes(5)
-   */
-  readonly cacheMaxAge?: Duration;
-
-  /**
-   * Messages per cached data key (at most 2^32).
-   * @default 1000
-   */
-  readonly cacheMaxMessages?: number;
-
-  /**
-   * Largest plaintext per record, in bytes; the 6 MB response limit caps it further for base64.
-   * @default 4194304 (4 MiB)
-   */
-  readonly maxRecordBytes?: number;
-
-  /** @default 10 */
-  readonly reservedConcurrentExecutions?: number;
-
-  /** @default 1024 (crypto work scales with the CPU share that memory buys) */
-  readonly memorySize?: number;
-
-  /** @default Duration.seconds(30) */
-  readonly timeout?: Duration;
-
-  /**
-   * Run inside this VPC (KMS through its interface endpoint or NAT).
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /** @default - the VPC's private subnets */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /** @default - a security group with egress only */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-
-  /**
-   * Retention of the function's logs.
-   * @default - the shortest CloudWatch retention that covers the profile's audit retention (at least a year)
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Key for the function's logs and dead-letter queue.
-   * @default - a new key with rotation, usable by CloudWatch Logs and SQS only
-   */
-  readonly logEncryptionKey?: kms.IKey;
-}
 
 /** What a key that writes grants into its own policy offers (our custodian keys). */
 interface ConditionalGrantable {
@@ -234,95 +52,14 @@ export class EnvelopeEncryptionFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvelopeEncryptionFunctionProps) {
     super(scope, id);
-    requireProps(props, 'EnvelopeEncryptionFunction');
-    if ((props.key === undefined) === (props.tenants === undefined)) {
-      throw new ValidationError(`give exactly one of key and tenants for ${this.node.path}, got ${props.key ? 'both' : 'neither'}`);
-    }
-    if (props.key !== undefined && (typeof props.key !== 'object' || typeof props.key.keyArn !== 'string' || !props.key.node)) {
-      throw new ValidationError(`key must be a KMS key (kms.IKey), got ${shown(props.key)}`);
-    }
-    if (props.tenants !== undefined && (typeof props.tenants !== 'object' || typeof props.tenants.contextKey !== 'string' || typeof props.tenants.keyFor !== 'function')) {
-      throw new ValidationError(`tenants must be a TenantKeyHierarchy, got ${shown(props.tenants)}`);
-    }
-    if (props.tenantResolution !== undefined && !(props.tenantResolution instanceof TenantResolution)) {
-      throw new ValidationError(`tenantResolution must be TenantResolution.principalTag() or TenantResolution.claim(...), got ${shown(props.tenantResolution)}`);
-    }
-    if (props.logEncryptionKey !== undefined && (typeof props.logEncryptionKey !== 'object' || typeof props.logEncryptionKey.keyArn !== 'string')) {
-      throw new ValidationError(`logEncryptionKey must be a KMS key (kms.IKey), got ${shown(props.logEncryptionKey)}`);
-    }
-    optionalProfile('profile', props.profile);
-    if (props.tenantResolution && !props.tenants) {
-      throw new ValidationError(`tenantResolution applies only with tenants, for ${this.node.path}`);
-    }
-    const resolution = props.tenants ? props.tenantResolution ?? TenantResolution.principalTag() : undefined;
-    if (props.callerProofServerId !== undefined && resolution?.source !== 'principalTag') {
-      throw new ValidationError(`callerProofServerId applies only with tenants and principal-tag resolution, got ${shown(props.callerProofServerId)} for ${this.node.path}`);
-    }
-    if (resolution?.source === 'principalTag') {
-      this.callerProofServerId = props.callerProofServerId ?? `cloud-kms:${this.node.path.replace(/[^\x21-\x7e]/g, '-')}`;
-      if (typeof this.callerProofServerId !== 'string'
-        || (!Token.isUnresolved(this.callerProofServerId) && !/^[\x21-\x7e]{1,256}$/.test(this.callerProofServerId))) {
-        throw new ValidationError(`callerProofServerId must be 1 to 256 printable characters without spaces, got ${quoted(this.callerProofServerId)}`);
-      }
-    }
-    const userKeys = optionalList('requiredContextKeys', props.requiredContextKeys);
-    // A list token (a CommaDelimitedList parameter: one '#{Token[..]}' element, which Token.isUnresolved does not see)
-    // or a string token: each key becomes a policy condition key (kms:EncryptionContext:<key>) and part of the
-    // function's environment, which cannot come from a token.
-    if (isTokenValue(userKeys)) {
-      throw new ValidationError(`requiredContextKeys must be literal keys (each becomes part of a policy condition key, which cannot come from a token), got ${shown(userKeys.length === 1 ? userKeys[0] : userKeys)}`);
-    }
-    for (const k of userKeys) {
-      if (typeof k !== 'string' || k.trim().length === 0 || k.startsWith('aws-crypto-') || k.includes(',')) {
-        throw new ValidationError(`requiredContextKeys must be non-empty, without commas and not start with aws-crypto-, got ${shown(k)}`);
-      }
-    }
-    // The hierarchy's context key joins the list; a key named twice is required once.
-    const required = [...userKeys, ...(props.tenants ? [props.tenants.contextKey] : [])]
-      .filter((k, i, all) => all.indexOf(k) === i);
-    if (required.length === 0) {
-      throw new ValidationError(`requiredContextKeys must name at least one encryption-context key for ${this.node.path}, got none`);
-    }
-    const cacheAge = literalDuration('cacheMaxAge', props.cacheMaxAge) ?? Duration.minutes(5);
-    const cacheAgeMs = cacheAge.toMilliseconds({ integral: false });
-    if (!Number.isInteger(cacheAgeMs) || cacheAgeMs < 0 || cacheAgeMs > 86_400_000) {
-      throw new ValidationError(`cacheMaxAge must be a whole number of milliseconds from 0 to 1 day, got ${cacheAge.toHumanString()}`);
-    }
-    const cacheMessages = wholeNumber('cacheMaxMessages', props.cacheMaxMessages ?? 1000, 1, 2 ** 32, 'messages');
-    const maxRecordBytes = wholeNumber('maxRecordBytes', props.maxRecordBytes ?? 4 * 1024 * 1024, 1, Math.floor(4.4 * 1024 * 1024), 'bytes');
-    const concurrency = wholeNumber('reservedConcurrentExecutions', props.reservedConcurrentExecutions ?? 10, 1, 1000, 'executions');
-    // Lambda: 128 to 10,240 MB in 1-MB steps, a timeout of 1 to 900 whole seconds.
-    // https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-MemorySize
-    // https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-Timeout
-    // A token memory size, or a token timeout in seconds (a Number CfnParameter), passes to the function as before
-    // issue 16: Lambda itself refuses an out-of-range value at deployment, and nothing here depends on either.
-    const memorySize = typeof props.memorySize === 'number' && Token.isUnresolved(props.memorySize)
-      ? props.memorySize : wholeNumber('memorySize', props.memorySize ?? 1024, 128, 10240, 'MB');
-    const timeout = props.timeout instanceof Duration && props.timeout.isUnresolved() && props.timeout.unitLabel() === 'seconds'
-      ? props.timeout : literalDuration('timeout', props.timeout) ?? Duration.seconds(30);
-    const timeoutSeconds = timeout.isUnresolved() ? 30 : timeout.toSeconds({ integral: false });
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
-      throw new ValidationError(`timeout must be a whole number of seconds from 1 to 900, got ${timeout.toHumanString()}`);
-    }
-    if (props.suite !== undefined && !Object.values(EnvelopeSuite).includes(props.suite)) {
-      throw new ValidationError(`suite must be one of ${Object.values(EnvelopeSuite).join(', ')}, got ${shown(props.suite)}`);
-    }
-    if (props.logRetention !== undefined && !Object.values(logs.RetentionDays).includes(props.logRetention)) {
-      throw new ValidationError(`logRetention must be a logs.RetentionDays value, got ${shown(props.logRetention)}`);
-    }
-    if (!props.vpc && props.vpcSubnets !== undefined) {
-      throw new ValidationError(`vpcSubnets applies only with vpc, got ${describeSelection(props.vpcSubnets)} and no vpc`);
-    }
-    if (!props.vpc && props.securityGroups !== undefined) {
-      throw new ValidationError(`securityGroups applies only with vpc, got ${describeSecurityGroups(props.securityGroups)} and no vpc`);
-    }
-    if (props.vpc) selectSubnets('vpcSubnets', props.vpc, props.vpcSubnets);
-    const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    const input = resolveEnvelopeFunctionInput(this, props);
+    if (input.callerProofServerId !== undefined) this.callerProofServerId = input.callerProofServerId;
+    const { resolution, required } = input;
 
     const ownLogKey = props.logEncryptionKey ? undefined : this.newLogKey();
     const logKey = props.logEncryptionKey ?? ownLogKey!;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? retentionFor(profile),
+      retention: props.logRetention ?? retentionFor(input.profile),
       encryptionKey: logKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -338,6 +75,46 @@ export class EnvelopeEncryptionFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cloud-kms envelope encryption function: its logs, its DLQ, and GenerateDataKey/Decrypt with the required context',
     });
+    const policy = this.createPolicy(logKey, ownLogKey, props.vpc !== undefined);
+
+    const immutableRole = this.role.withoutPolicyUpdates();
+    let keyEnvironment: Record<string, string>;
+    let description: string;
+    if (props.tenants && resolution) {
+      this.tenantSessionRole = this.tenantSession(props.tenants, policy, resolution);
+      keyEnvironment = this.tenantEnvironment(props.tenants, resolution, this.tenantSessionRole);
+      description = `cloud-kms envelope encryption for the tenants of ${props.tenants.node.path}`;
+    } else {
+      this.grantKeyUse(props.key!, immutableRole, policy, required);
+      keyEnvironment = { [ENV.KEY_ARN]: props.key!.keyArn };
+      description = `cloud-kms envelope encryption with ${props.key!.node.path}`;
+    }
+
+    this.function = this.createFunction(props, input, immutableRole, keyEnvironment, description);
+    if (props.tenants) {
+      // The way in that grantInvoke opens. Identity is proven inside the request (a caller proof or a verified token),
+      // because whoever holds plain lambda:InvokeFunction in its own IAM policy can still invoke with any event.
+      this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    }
+    this.function.node.addDependency(policy);
+    this.acknowledge(props.vpc !== undefined, props.tenants !== undefined);
+    recordEnvelopeFunctionEvidence(this, props.key ?? props.tenants!, required, props.suite ?? EnvelopeSuite.COMMITTING);
+    if (props.tenants) recordEnvelopeTenantEvidence(this, props.tenants, resolution!);
+  }
+
+  /**
+   * Lets a principal call the function. In tenant mode only through its URL: `lambda:InvokeFunctionUrl`, and
+   * `lambda:InvokeFunction` only with `lambda:InvokedViaFunctionUrl` (URLs need both since October 2025), never a
+   * plain direct invoke.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    if (this.functionUrl) return this.function.grantInvokeUrl(grantee);
+    return this.function.grantInvoke(grantee);
+  }
+
+  /** The role's own policy: its logs, its dead-letter queue (and the queue's key), and VPC networking. */
+  private createPolicy(logKey: kms.IKey, ownLogKey: kms.Key | undefined, inVpc: boolean): iam.ManagedPolicy {
     const policy = new iam.ManagedPolicy(this, 'Policy', { roles: [this.role] });
     // The function sends to its KMS-encrypted dead-letter queue: our log key says so in its own policy.
     ownLogKey?.addToResourcePolicy(new iam.PolicyStatement({
@@ -352,46 +129,42 @@ export class EnvelopeEncryptionFunction extends Construct {
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
       new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [logKey.keyArn], conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } } }),
     );
-    if (props.vpc) {
+    if (inVpc) {
       policy.addStatements(new iam.PolicyStatement({
         actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
         resources: ['*'],
       }));
     }
+    return policy;
+  }
 
-    const immutableRole = this.role.withoutPolicyUpdates();
-    let keyEnvironment: Record<string, string>;
-    let description: string;
-    if (props.tenants && resolution) {
-      this.tenantSessionRole = this.tenantSession(props.tenants, policy, resolution);
-      keyEnvironment = {
-        [ENV.TENANT_SESSION_ROLE_ARN]: this.tenantSessionRole.roleArn,
-        [ENV.TENANT_ALIAS_PREFIX]: `alias/${props.tenants.aliasPrefix}/`,
-        [ENV.TENANT_TAG_KEY]: props.tenants.tenantTagKey,
-        [ENV.TENANT_CONTEXT_KEY]: props.tenants.contextKey,
-        [ENV.TENANT_SOURCE]: resolution.source,
-        [ENV.TENANT_KEY_IDS]: this.pinnedKeyIds(props.tenants),
-        ...(resolution.claimName ? { [ENV.TENANT_CLAIM]: resolution.claimName } : {}),
-        ...(this.callerProofServerId ? { [ENV.CALLER_PROOF_SERVER_ID]: this.callerProofServerId } : {}),
-        ...(resolution.token ? {
-          [ENV.JWT_ISSUER]: resolution.token.issuer,
-          [ENV.JWT_AUDIENCE]: resolution.token.audience.join(','),
-          [ENV.JWT_JWKS_URI]: resolution.token.jwksUri,
-        } : {}),
-      };
-      description = `cloud-kms envelope encryption for the tenants of ${props.tenants.node.path}`;
-    } else {
-      this.grantKeyUse(props.key!, immutableRole, policy, required);
-      keyEnvironment = { [ENV.KEY_ARN]: props.key!.keyArn };
-      description = `cloud-kms envelope encryption with ${props.key!.node.path}`;
-    }
+  /** Tenant mode: where the function finds each tenant's key and how it learns the caller's tenant. */
+  private tenantEnvironment(tenants: TenantKeyHierarchy, resolution: TenantResolution, session: iam.Role): Record<string, string> {
+    return {
+      [ENV.TENANT_SESSION_ROLE_ARN]: session.roleArn,
+      [ENV.TENANT_ALIAS_PREFIX]: `alias/${tenants.aliasPrefix}/`,
+      [ENV.TENANT_TAG_KEY]: tenants.tenantTagKey,
+      [ENV.TENANT_CONTEXT_KEY]: tenants.contextKey,
+      [ENV.TENANT_SOURCE]: resolution.source,
+      [ENV.TENANT_KEY_IDS]: this.pinnedKeyIds(tenants),
+      ...(resolution.claimName ? { [ENV.TENANT_CLAIM]: resolution.claimName } : {}),
+      ...(this.callerProofServerId ? { [ENV.CALLER_PROOF_SERVER_ID]: this.callerProofServerId } : {}),
+      ...(resolution.token ? {
+        [ENV.JWT_ISSUER]: resolution.token.issuer,
+        [ENV.JWT_AUDIENCE]: resolution.token.audience.join(','),
+        [ENV.JWT_JWKS_URI]: resolution.token.jwksUri,
+      } : {}),
+    };
+  }
 
-    this.function = new EnvelopeFunction(this, 'Function', {
+  private createFunction(props: EnvelopeEncryptionFunctionProps, input: EnvelopeFunctionInput, role: iam.IRole,
+    keyEnvironment: Record<string, string>, description: string): lambda.Function {
+    return new EnvelopeFunction(this, 'Function', {
       description,
-      role: immutableRole,
-      memorySize,
-      timeout,
-      reservedConcurrentExecutions: concurrency,
+      role,
+      memorySize: input.memorySize,
+      timeout: input.timeout,
+      reservedConcurrentExecutions: input.concurrency,
       deadLetterQueue: this.deadLetterQueue,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -400,33 +173,13 @@ export class EnvelopeEncryptionFunction extends Construct {
       securityGroups: props.vpc ? props.securityGroups : undefined,
       environment: {
         ...keyEnvironment,
-        [ENV.REQUIRED_CONTEXT_KEYS]: required.join(','),
+        [ENV.REQUIRED_CONTEXT_KEYS]: input.required.join(','),
         [ENV.SUITE]: String(props.suite ?? EnvelopeSuite.COMMITTING),
-        [ENV.CACHE_MAX_AGE_MS]: String(cacheAgeMs),
-        [ENV.CACHE_MAX_MESSAGES]: String(cacheMessages),
-        [ENV.MAX_RECORD_BYTES]: String(maxRecordBytes),
+        [ENV.CACHE_MAX_AGE_MS]: String(input.cacheAgeMs),
+        [ENV.CACHE_MAX_MESSAGES]: String(input.cacheMessages),
+        [ENV.MAX_RECORD_BYTES]: String(input.maxRecordBytes),
       },
     });
-    if (props.tenants) {
-      // The way in that grantInvoke opens. Identity is proven inside the request (a caller proof or a verified token),
-      // because whoever holds plain lambda:InvokeFunction in its own IAM policy can still invoke with any event.
-      this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
-    }
-    this.function.node.addDependency(policy);
-    this.acknowledge(props.vpc !== undefined, props.tenants !== undefined);
-    this.recordEvidence(props.key ?? props.tenants!, required, props.suite ?? EnvelopeSuite.COMMITTING);
-    if (props.tenants) this.recordTenantEvidence(props.tenants, resolution!);
-  }
-
-  /**
-   * Lets a principal call the function. In tenant mode only through its URL: `lambda:InvokeFunctionUrl`, and
-   * `lambda:InvokeFunction` only with `lambda:InvokedViaFunctionUrl` (URLs need both since October 2025), never a
-   * plain direct invoke.
-   * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
-   */
-  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    if (this.functionUrl) return this.function.grantInvokeUrl(grantee);
-    return this.function.grantInvoke(grantee);
   }
 
   /**
@@ -542,68 +295,4 @@ export class EnvelopeEncryptionFunction extends Construct {
     ];
     acknowledgeRules(this, this, acks);
   }
-
-  private recordEvidence(key: IConstruct, required: string[], suite: EnvelopeSuite): void {
-    const ledger = EvidenceLedger.of(this);
-    const record = (controls: Control[], setting: string, value: string, description: string, resource = this.role.node.path) => {
-      for (const control of controls) {
-        ledger.record({ control, status: EvidenceStatus.SATISFIED, subject: this.node.path, resource, setting, value, description });
-      }
-    };
-    record([Control.NIST_AC_6, Control.PCI_3_6_1, Control.SOC2_CC6_1], 'kms actions and conditions',
-      `kms:GenerateDataKey, kms:Decrypt on ${key.node.path}; context keys ${required.join(', ')} required`,
-      'the envelope function may only make and open data keys of this one key, and only for requests that name the required context');
-    record([Control.NIST_SC_13, Control.HIPAA_164_312_A_2_IV], 'message format', `AWS Encryption SDK v2, suite 0x${suite.toString(16).padStart(4, '0')}`,
-      'AES-256-GCM with HKDF-SHA512 per-message keys and key commitment', this.function.node.path);
-    record([Control.NIST_AU_2], 'log group', 'structured, encrypted',
-      'one structured log line per invocation (operation, record count, error codes, duration), never payloads or context values', this.logGroup.node.path);
-  }
-
-  private recordTenantEvidence(tenants: TenantKeyHierarchy, resolution: TenantResolution): void {
-    const ledger = EvidenceLedger.of(this);
-    const identity = resolution.source === 'claim'
-      ? `claim ${resolution.claimName} of a token verified against ${resolution.token!.jwksUri} (iss, aud, exp, nbf)`
-      : `principal tag ${tenants.tenantTagKey} of the IAM identity STS reports for the caller's signed GetCallerIdentity request (server id ${this.callerProofServerId})`;
-    for (const control of [Control.NIST_AC_6, Control.SOC2_CC6_1, Control.ISO_A_8_24]) {
-      ledger.record({
-        control,
-        status: EvidenceStatus.SATISFIED,
-        subject: this.node.path,
-        resource: this.tenantSessionRole!.node.path,
-        setting: 'tenant isolation',
-        value: `tenant from ${identity}; session tag ${tenants.tenantTagKey}; key ids pinned`,
-        description: 'the function proves the caller\'s identity itself (the event\'s requestContext is never trusted) and serves each request with the ' +
-          'caller\'s tenant key through a role session tagged with that tenant; the key policies require the tag to match the ' +
-          `${tenants.contextKey} encryption context; another tenant's message is refused before any key is used; a tenant's alias must name one of ` +
-          'the hierarchy\'s own keys, so re-pointing an alias cannot redirect its data. Trusted: whoever can change the function\'s code or ' +
-          'configuration, its execution role, or the tenant session role\'s trust policy can read every tenant',
-      });
-    }
-    // Against its own controllers the function enforces nothing: recorded on the hierarchy, so every tenant key's
-    // report lists it.
-    ledger.acknowledge({
-      subject: tenants.node.path,
-      resource: this.function.node.path,
-      rule: 'cloud-kms:TenantFunctionTrustedParties',
-      reason: `partial control: ${this.node.path} isolates tenants from its callers, not from whoever can change its code or configuration ` +
-        '(lambda:UpdateFunctionCode, lambda:UpdateFunctionConfiguration, lambda:PublishLayerVersion for its layers), attach policies to its ' +
-        'execution role, or change the tenant session role\'s trust policy (iam:UpdateAssumeRolePolicy): each of those can read every tenant\'s ' +
-        'data. Limit those rights to the deployment pipeline and watch them in the audit trail',
-    });
-  }
-}
-
-/** CloudWatch retention periods, in days, as RetentionDays offers them. */
-const RETENTION_STEPS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-function retentionFor(profile: ComplianceProfile): logs.RetentionDays {
-  const days = RETENTION_STEPS.find((d) => d >= profile.auditRetentionDays) ?? 3653;
-  return days as logs.RetentionDays;
-}
-
-/** Security groups by id, or by construct path where the id is a deploy-time value (a construct is not JSON). */
-function describeSecurityGroups(groups: unknown): string {
-  if (!Array.isArray(groups)) return shown(groups);
-  return `[${groups.map((g) => (g && typeof g === 'object' && typeof g.securityGroupId === 'string' && !Token.isUnresolved(g.securityGroupId)
-    ? g.securityGroupId : g && typeof g === 'object' && g.node ? g.node.path : shown(g))).join(', ')}]`;
 }

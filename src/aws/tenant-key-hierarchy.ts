@@ -1,30 +1,21 @@
-import { Annotations, CfnResource, CustomResource, Duration, Lazy, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, NestedStack, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KeyCustodians } from './custodians';
-import { KEY_DELETION_TYPE } from './handlers/resource-types';
-import { IKeyAuditSink } from './key-audit-sink';
+import { IKeyAuditSink } from './key-audit-sink-types';
 import { CustodianPolicy, defaultDeploymentPrincipal } from './private/custodian-policy';
-import { literalNumber, optionalBoolean, optionalList, principalList, quoted, requireProps } from './private/input-checks';
+import { quoted } from './private/input-checks';
 import { AWS_KMS_FIPS_LEVEL, KeySettings, resolveKeySettings } from './private/key-settings';
-import { requireCustodians, requireDistinctPrincipals } from './private/principals';
-import { KmsResourceProvider, ProviderKind } from './private/providers';
-import { FROZEN_ROTATION_DAYS, FROZEN_WINDOW_DAYS, TenantKey } from './private/tenant-key';
-import { Control } from '../core/controls';
+import { checkHierarchyInput, checkTenantInput, TENANT_ID, TENANT_ID_RULE } from './private/tenant-hierarchy-input';
+import { TenantKey } from './private/tenant-key';
+import { denyPooledTenant, offboardTenantKey, reonboardTenantKey } from './private/tenant-offboarding';
+import { requireMaxResources, shardFindings, ShardStack } from './private/tenant-shards';
 import { CustodianRole } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
-import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { ComplianceProfile } from '../core/profile';
 import { quotaWarning, TenantIsolation, TenantPlacement, TenantPlan } from '../core/tenants';
-import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
-
-/** CloudFormation's per-template limits. */
-const CFN_MAX_RESOURCES = 500;
-const CFN_MAX_TEMPLATE_BYTES = 1_000_000;
-
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const TENANT_ID_RULE = "1 to 64 letters, digits, '_' or '-' (it becomes part of an alias, a tag value and a construct id)";
+import { ValidationError } from '../core/validation';
 
 /**
  * One tenant of a `TenantKeyHierarchy`.
@@ -190,31 +181,12 @@ export class TenantKeyHierarchy extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantKeyHierarchyProps) {
     super(scope, id);
-    requireProps(props, 'TenantKeyHierarchy');
-    requireCustodians(this, 'custodians', props.custodians, ['administrators', 'users', 'auditors', 'approvers']);
-    optionalList('tenants', props.tenants);
-    this.isolation = props.isolation ?? TenantIsolation.DEDICATED;
-    if (!Object.values(TenantIsolation).includes(this.isolation)) {
-      throw new ValidationError(`isolation must be one of ${Object.values(TenantIsolation).join(', ')}, got ${shown(this.isolation)}`);
-    }
-    this.aliasPrefix = props.aliasPrefix ?? 'tenant';
-    requireMatch('aliasPrefix', this.aliasPrefix, /^(?!aws(\/|$))[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
-      "letters, digits, '_' and '-' in '/'-separated parts, not starting with aws");
-    this.tenantTagKey = props.tenantTagKey ?? 'tenantId';
-    requireMatch('tenantTagKey', this.tenantTagKey, /^(?!aws:)[A-Za-z0-9_.:/=+@-]{1,128}$/, 'a tag key of up to 128 characters, not starting with aws:');
-    this.contextKey = props.contextKey ?? 'tenantId';
-    requireMatch('contextKey', this.contextKey, /^(?!aws-crypto-)[^\s]{1,128}$/, 'a non-empty encryption-context key without spaces, not starting with aws-crypto-');
-    literalNumber('keyQuota', props.keyQuota);
-    literalNumber('tenantsPerShard', props.tenantsPerShard);
-    this.keyQuota = props.keyQuota ?? 100_000;
-    if (!Number.isInteger(this.keyQuota) || this.keyQuota < 1) throw new ValidationError(`keyQuota must be a positive whole number, got ${shown(this.keyQuota)}`);
-    // Pool names become construct ids and alias names: each must be a literal string (the shared plan only matches
-    // them against the id pattern, which an undefined entry passes as the text "undefined").
-    optionalList('pools', props.pools).forEach((pool, i) => {
-      if (typeof pool !== 'string' || isTokenValue(pool)) {
-        throw new ValidationError(`pools[${i}] must be a literal pool name (${TENANT_ID_RULE}), got ${shown(pool)}`);
-      }
-    });
+    const input = checkHierarchyInput(this, props);
+    this.isolation = input.isolation;
+    this.aliasPrefix = input.aliasPrefix;
+    this.tenantTagKey = input.tenantTagKey;
+    this.contextKey = input.contextKey;
+    this.keyQuota = input.keyQuota;
 
     this.settings = resolveKeySettings(scope, id, props, {
       model: DeploymentModel.CUSTOMER_MANAGED,
@@ -249,22 +221,12 @@ export class TenantKeyHierarchy extends Construct {
     this.tenantPrincipals.push(...(props.custodians.users ?? []));
     for (const p of this.tenantPrincipals) this.grantAbac(p);
     for (const tenant of props.tenants ?? []) this.addTenant(tenant);
-    this.node.addValidation({ validate: () => this.validateShards() });
+    this.node.addValidation({ validate: () => shardFindings(this.shardStacks, this.tenantsPerShard) });
   }
 
   /** Adds a tenant: its own key (with tag and alias) in the current shard, or an alias to its pool's key. */
   public addTenant(tenant: Tenant): void {
-    if (!tenant || typeof tenant !== 'object') throw new ValidationError(`tenants entries must be objects with a tenantId, got ${shown(tenant)}`);
-    requireDefined(`tenants[${this.tenantIds.length}].tenantId`, tenant.tenantId);
-    if (typeof tenant.tenantId !== 'string' || isTokenValue(tenant.tenantId)) {
-      throw new ValidationError(`tenants[${this.tenantIds.length}].tenantId must be a literal string of ${TENANT_ID_RULE}, got ${shown(tenant.tenantId)}`);
-    }
-    if (tenant.pool !== undefined && (typeof tenant.pool !== 'string' || isTokenValue(tenant.pool))) {
-      throw new ValidationError(`tenants[${tenant.tenantId}].pool must be the literal name of one of pools, got ${shown(tenant.pool)}`);
-    }
-    const users = principalList(`tenants[${tenant.tenantId}].users`, tenant.users);
-    requireDistinctPrincipals(this, `tenants[${tenant.tenantId}].users`, users);
-    for (const flag of ['dedicated', 'offboarded', 'reonboard'] as const) optionalBoolean(`tenants[${tenant.tenantId}].${flag}`, tenant[flag]);
+    checkTenantInput(this, tenant, this.tenantIds.length);
     this.custodianPolicy.checkSeparation(this, CustodianRole.USER, `tenants[${tenant?.tenantId}].users`, tenant?.users ?? [],
       `${this.node.path} tenant ${tenant?.tenantId}`);
     const reonboard = tenant?.reonboard === true;
@@ -294,7 +256,7 @@ export class TenantKeyHierarchy extends Construct {
       this.tenantKeys.set(placement.tenantId, key);
       if (placement.offboarded) {
         // Nobody gets use of a leaving tenant's key; the deny below would stop them anyway.
-        this.offboard(key, placement);
+        offboardTenantKey(this, key, placement, this.settings.deletionWindow);
         // Under dual control only the gate may delete an alias (DeleteAlias on the key): CloudFormation keeps it.
         if (key.dualControl) new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
       } else {
@@ -302,13 +264,13 @@ export class TenantKeyHierarchy extends Construct {
         for (const p of tenant.users ?? []) this.grantTenantUser(key, placement.tenantId, p);
         const aliasResource = new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: key.keyArn });
         // KMS refuses an alias to a key pending deletion: the alias waits for the cancellation.
-        if (reonboard) aliasResource.node.addDependency(this.reonboard(key, placement));
+        if (reonboard) aliasResource.node.addDependency(reonboardTenantKey(this, key, placement));
       }
       this.warnNearQuota();
     } else {
       const poolKey = this.pools.get(placement.pool!)!;
       if (placement.offboarded) {
-        this.denyPooledTenant(poolKey, placement);
+        denyPooledTenant(poolKey, placement, this.contextKey, this.offboardedPooled);
         if (poolKey.dualControl) new kms.CfnAlias(shard, `${placement.tenantId}Alias`, { aliasName: alias, targetKeyId: poolKey.keyArn });
       } else {
         for (const p of tenant.users ?? []) this.grantTenantUser(poolKey, placement.tenantId, p);
@@ -422,89 +384,6 @@ export class TenantKeyHierarchy extends Construct {
     key.grantTenantUse(principal, { encryptionContext: { [this.contextKey]: tenantId } });
   }
 
-  private offboard(key: TenantKey, placement: TenantPlacement): void {
-    key.denyAllUse('DenyOffboardedTenant');
-    const window = this.settings.deletionWindow;
-    const ledger = EvidenceLedger.of(this);
-    if (key.dualControl) {
-      Annotations.of(key).addInfo(`tenant ${placement.tenantId} is offboarded: its key denies all use; under dual control its deletion ` +
-        `goes through the dual-control gate: propose { operation: 'ScheduleKeyDeletion', keyId: <key arn>, pendingWindowInDays: ${window.toDays()} }, ` +
-        'have an approver other than the proposer approve it, then invoke the gate executor (README, AWS dual control)');
-      ledger.acknowledge({
-        subject: key.node.path,
-        resource: key.node.path,
-        rule: 'cloud-kms:OffboardedKeyDeletion',
-        reason: `tenant ${placement.tenantId} offboarded: all use denied in the key policy; deletion goes through the dual-control gate (two people)`,
-      });
-      return;
-    }
-    const shard = Stack.of(key);
-    const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
-    // No CancelKeyDeletion: the handler never cancels an offboarding (only a key marked reonboard grants it that).
-    key.grantManagement(provider.handlerRole, ['kms:DisableKey', 'kms:ScheduleKeyDeletion']);
-    const deletion = new CustomResource(shard, `${placement.tenantId}Deletion`, {
-      serviceToken: provider.serviceToken,
-      resourceType: KEY_DELETION_TYPE,
-      properties: { KeyId: key.keyId, PendingWindowInDays: window.toDays(), Action: 'Offboard' },
-    });
-    // The grant must be in the key policy before the handler runs.
-    deletion.node.addDependency(key);
-    ledger.record({
-      control: Control.NIST_800_57_KEY_STATES,
-      status: EvidenceStatus.SATISFIED,
-      subject: key.node.path,
-      resource: deletion.node.path,
-      setting: 'offboarded',
-      value: 'true',
-      description: `tenant ${placement.tenantId} offboarded: all use denied, key disabled and pending deletion; removing the deletion ` +
-        'resource (cdk destroy, a moved shard) never cancels it, only the explicit reonboard prop does; rotation, deletion window, ' +
-        `description and tags are frozen (${FROZEN_ROTATION_DAYS} days, ${FROZEN_WINDOW_DAYS} days) so later changes do not touch the key`,
-    });
-  }
-
-  /** Cancels an offboarded tenant's pending key deletion and enables the key: only through the explicit prop. */
-  private reonboard(key: TenantKey, placement: TenantPlacement): CustomResource {
-    if (key.dualControl) {
-      throw new ValidationError(`tenants[${placement.tenantId}].reonboard is not available under dual control: a custodian proposes ` +
-        'CancelKeyDeletion to the dual-control gate, a second approver approves it, an administrator enables the key, ' +
-        'then offboarded is cleared; got reonboard true');
-    }
-    const shard = Stack.of(key);
-    const provider = KmsResourceProvider.of(shard, ProviderKind.KEY_DELETION);
-    key.grantManagement(provider.handlerRole, ['kms:CancelKeyDeletion', 'kms:EnableKey']);
-    const resource = new CustomResource(shard, `${placement.tenantId}Reonboarding`, {
-      serviceToken: provider.serviceToken,
-      resourceType: KEY_DELETION_TYPE,
-      properties: { KeyId: key.keyId, Action: 'Reonboard' },
-    });
-    resource.node.addDependency(key);
-    EvidenceLedger.of(this).record({
-      control: Control.NIST_800_57_KEY_STATES,
-      status: EvidenceStatus.SATISFIED,
-      subject: key.node.path,
-      resource: resource.node.path,
-      setting: 'reonboard',
-      value: 'true',
-      description: `tenant ${placement.tenantId} re-onboarded by the explicit reonboard prop: its key's pending deletion is cancelled ` +
-        'and the key enabled (a key already deleted fails the deployment)',
-    });
-    return resource;
-  }
-
-  private denyPooledTenant(poolKey: TenantKey, placement: TenantPlacement): void {
-    const pool = placement.pool!;
-    let denied = this.offboardedPooled.get(pool);
-    if (!denied) {
-      const list: string[] = [];
-      denied = list;
-      this.offboardedPooled.set(pool, list);
-      poolKey.denyAllUse('DenyOffboardedTenants', {
-        StringEquals: { [`kms:EncryptionContext:${this.contextKey}`]: Lazy.list({ produce: () => list }) },
-      });
-    }
-    denied.push(placement.tenantId);
-  }
-
   private warnNearQuota(): void {
     if (this.quotaWarned) return;
     const warning = quotaWarning(this.plan.dedicatedCount + this.pools.size, this.keyQuota, 'KMS keys-per-region');
@@ -512,68 +391,5 @@ export class TenantKeyHierarchy extends Construct {
       Annotations.of(this).addWarningV2('cloud-kms-constructs:keyQuota', warning);
       this.quotaWarned = true;
     }
-  }
-
-  /** Every shard within CloudFormation's limits: resources counted, bytes estimated from the largest key. */
-  private validateShards(): string[] {
-    const errors: string[] = [];
-    for (const shard of this.shardStacks) {
-      const resources = shard.node.findAll().filter((c) => CfnResource.isCfnResource(c)) as CfnResource[];
-      if (resources.length > CFN_MAX_RESOURCES) {
-        errors.push(`shard ${shard.node.path} has ${resources.length} resources, over CloudFormation's ${CFN_MAX_RESOURCES}: lower tenantsPerShard`);
-      }
-      const first = resources.find((r) => r instanceof kms.CfnKey);
-      if (!first) continue;
-      // Under dual control a key's template holds only its small genesis policy; its custodian policy is in the gate's
-      // policy resource beside it, which is as large as the policy and counts with the key.
-      const gated = first.node.scope?.node.tryFindChild('GatedPolicy')?.node.defaultChild as CfnResource | undefined;
-      const rendered = (r: CfnResource) => JSON.stringify(shard.resolve((r as any)._toCloudFormation()), undefined, 1).length;
-      const bytesPerKey = rendered(first) + (gated ? rendered(gated) : 0) + 512;
-      const keys = resources.filter((r) => r instanceof kms.CfnKey).length;
-      const estimate = keys * bytesPerKey + (resources.length - keys * (gated ? 2 : 1)) * 600;
-      if (estimate > CFN_MAX_TEMPLATE_BYTES * 0.9) {
-        errors.push(`shard ${shard.node.path} would be about ${estimate} bytes, near CloudFormation's ${CFN_MAX_TEMPLATE_BYTES}-byte template ` +
-          `limit: lower tenantsPerShard (now ${this.tenantsPerShard}) or name fewer custodians`);
-      }
-    }
-    return errors;
-  }
-}
-
-/**
- * A nested stack of tenant keys that renders its template once. CDK renders a nested stack's template twice: to hash
- * it for the template asset, and again to write it; for thousands of key policies that second pass costs as much as
- * the first (measured by `npm run bench:synth`). The asset step runs after every reference is resolved (or the hash
- * would be wrong), and a shard has no nested stacks of its own whose assets could change it, so the first rendering
- * is the final one.
- */
-class ShardStack extends NestedStack {
-  private rendering = false;
-  private rendered?: unknown;
-
-  /** @internal */
-  public _prepareTemplateAsset(): boolean {
-    this.rendering = true;
-    try {
-      return super._prepareTemplateAsset();
-    } finally {
-      this.rendering = false;
-    }
-  }
-
-  /** @internal */
-  protected _toCloudFormation(): any {
-    if (this.rendered !== undefined) return this.rendered;
-    const template = super._toCloudFormation();
-    if (this.rendering) this.rendered = template;
-    return template;
-  }
-}
-
-/** A dedicated tenant is at most a key, an alias and a deletion resource; the deletion provider adds a dozen. */
-function requireMaxResources(prop: string, perShard: number): void {
-  const max = Math.floor((CFN_MAX_RESOURCES - 20) / 3);
-  if (!Token.isUnresolved(perShard) && perShard > max) {
-    throw new ValidationError(`${prop} must be at most ${max}, so a shard of offboarded dedicated tenants stays within CloudFormation's ${CFN_MAX_RESOURCES} resources, got ${perShard}`);
   }
 }

@@ -1,5 +1,5 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import type { IKeyAuditSink } from '../key-audit-sink';
+import type { IKeyAuditSink } from '../key-audit-sink-types';
 
 /**
  * An EventBridge target for the audit sink's alarm topic that grants nothing: the sink's topic policy admits the
