@@ -14,7 +14,7 @@ import { STORE_KEY_TYPE } from './handlers/resource-types';
 import type { IKeyAuditSink } from './key-audit-sink';
 import { CustodianPolicy } from './private/custodian-policy';
 import { isExternalStore } from './private/external-stores';
-import { literalDuration, optionalDescription, optionalRemovalPolicy, requireProps, shownHead } from './private/input-checks';
+import { literalDuration, optionalDescription, optionalRemovalPolicy, requireProps, shownHead } from './private/input';
 import { recordKmsKeyEvidence } from './private/key-evidence';
 import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias, normalizeAliases } from './private/key-settings';
 import { KmsResourceProvider, ProviderKind } from './private/providers';

@@ -19,10 +19,10 @@ import { CONNECTED_METRIC, HEALTH_NAMESPACE, KEY_STORE_TYPE } from './handlers/r
 import { StoreHealthFunction } from './handlers/store-health-function';
 import { IKeyAuditSink } from './key-audit-sink';
 import { acknowledgeRules } from './private/acknowledge';
+import { requireCustodians } from './private/custodian-checks';
 import { markExternalStore } from './private/external-stores';
-import { nonBlankString, optionalAuditSink, optionalProfile, optionalRemovalPolicy, requireProps } from './private/input-checks';
+import { nonBlankString, optionalAuditSink, optionalProfile, optionalRemovalPolicy, requireProps } from './private/input';
 import { operationalLogKey } from './private/log-key';
-import { requireCustodians } from './private/principals';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 
 /**

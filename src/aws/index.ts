@@ -1,5 +1,6 @@
 export * from './managed-key';
 export * from './custodians';
+export * from './key-options';
 export * from './customer-managed-key';
 export * from './byok-import';
 export * from './key-audit-sink';

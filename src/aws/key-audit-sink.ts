@@ -18,8 +18,8 @@ import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, shown, ValidationError } from '../core/validation';
 import { acknowledgeRules, RuleAcknowledgement } from './private/acknowledge';
 import { auditAlarmTarget } from './private/alarm-target';
-import { emailList, literalDuration, optionalBoolean, optionalProfile, requireProps, wholeNumber } from './private/input-checks';
-import { requireCustodians } from './private/principals';
+import { requireCustodians } from './private/custodian-checks';
+import { emailList, literalDuration, optionalBoolean, optionalProfile, requireProps, wholeNumber } from './private/input';
 
 /**
  * Where keys send their audit trail and critical-event alarms.

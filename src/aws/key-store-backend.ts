@@ -3,7 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CloudHsmCluster } from './cloudhsm-cluster';
 import { FipsLevel } from '../core/fips';
 import { requireDefined, shown, ValidationError } from '../core/validation';
-import { nonBlankString, requireProps, shownHead } from './private/input-checks';
+import { nonBlankString, requireProps, shownHead } from './private/input';
 
 /** Options common to both XKS connectivity choices. */
 export interface XksProxyOptions {

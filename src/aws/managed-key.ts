@@ -6,7 +6,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
-import { checkKeyShape, quoted, requireProps } from './private/input-checks';
+import { checkKeyShape, quoted, requireProps } from './private/input';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 
