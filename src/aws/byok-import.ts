@@ -1,24 +1,23 @@
-import { CfnOutput, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KEY_MATERIAL_EXPIRY_TAG, WRAPPING_ALGORITHM_TAG } from './byok-tags';
-import { KeyCustodians } from './custodians';
-import { DualControlGate } from './dual-control-gate';
-import { IKeyAuditSink } from './key-audit-sink';
+import { IKeyAuditSink } from './key-audit-sink-types';
+import { AwsKeyOptions } from './key-options';
 import { Control } from '../core/controls';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { IMPORTER_CONTROLS } from '../core/key-evidence';
 import { ComplianceProfile } from '../core/profile';
 import { days, requireRange, shown, ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
-import { checkKeyShape, literalDuration, requireProps } from './private/input-checks';
+import { checkKeyShape, literalDuration, requireProps } from './private/input';
 import { recordKeyEvidence } from './private/key-evidence';
-import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
+import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, KeySettings, lifecycleProps, resolveKeySettings } from './private/key-settings';
 import { addRotationReminder } from './private/reminders';
 
 /**
@@ -69,24 +68,9 @@ export class KeyMaterialExpiry {
 /**
  * Properties of a `ByokImport` key.
  */
-export interface ByokImportProps {
-  /** Administrators, users, auditors, approvers, and the importers who alone may bring in key material. */
-  readonly custodians: KeyCustodians;
-
+export interface ByokImportProps extends AwsKeyOptions {
   /** Whether the imported material expires: a deliberate choice, so there is no default. */
   readonly keyMaterialExpiry: KeyMaterialExpiry;
-
-  /**
-   * The compliance profile; it must allow the BYOK model.
-   * @default ComplianceProfile.COMMERCIAL
-   */
-  readonly profile?: ComplianceProfile;
-
-  /**
-   * Where key events are recorded and alarmed; it also receives the rotation and expiry reminders.
-   * @default - none (required by profiles that require an audit sink)
-   */
-  readonly auditSink?: IKeyAuditSink;
 
   /**
    * How often the material must be rotated (re-imported). KMS cannot rotate imported material automatically,
@@ -97,66 +81,10 @@ export interface ByokImportProps {
   readonly rotationReminder?: Duration;
 
   /**
-   * Waiting period before deletion: 7 to 30 days, at least the profile's minimum.
-   * @default Duration.days(30)
-   */
-  readonly deletionWindow?: Duration;
-
-  /**
-   * Key spec of the material to import (symmetric, RSA, ECC, SM2 or HMAC).
-   * @default KeySpec.SYMMETRIC_DEFAULT
-   * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html
-   */
-  readonly keySpec?: kms.KeySpec;
-
-  /**
-   * Key usage.
-   * @default - ENCRYPT_DECRYPT for symmetric and RSA keys, GENERATE_VERIFY_MAC for HMAC keys, SIGN_VERIFY for the rest
-   */
-  readonly keyUsage?: kms.KeyUsage;
-
-  /**
    * How the CLI wraps the material for transport.
    * @default - RSAES_OAEP_SHA_256 for symmetric and HMAC keys, RSA_AES_KEY_WRAP_SHA_256 for asymmetric keys
    */
   readonly wrappingAlgorithm?: ImportWrappingAlgorithm;
-
-  /**
-   * Create a multi-Region primary key (import the same material into each replica).
-   * @default false
-   */
-  readonly multiRegion?: boolean;
-
-  /**
-   * Aliases; `alias/` is added when missing. `alias/aws/` is reserved.
-   * @default - none
-   */
-  readonly aliases?: string[];
-
-  /**
-   * Key description.
-   * @default - the deployment model, profile and construct path
-   */
-  readonly description?: string;
-
-  /**
-   * What happens to the key when it leaves the stack. Under dual control only RETAIN is allowed.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * The principal CloudFormation uses to create and update the key.
-   * @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
-   */
-  readonly deploymentPrincipal?: iam.IPrincipal;
-
-  /**
-   * Under dual control: the gate whose executor alone may import or delete material, change the policy, disable,
-   * delete, replicate the key or move its aliases.
-   * @default - DualControlGate.of(stack), shared by the stack's dual-control keys
-   */
-  readonly dualControlGate?: DualControlGate;
 }
 
 /**
@@ -180,67 +108,25 @@ export class ByokImport extends CustodianKeyBase {
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     requireProps(props, 'ByokImport');
-    const subject = `${scope.node.path}/${id}`;
-    checkKeyShape(props);
-    if (props.wrappingAlgorithm !== undefined && !Object.values(ImportWrappingAlgorithm).includes(props.wrappingAlgorithm)) {
-      throw new ValidationError(`wrappingAlgorithm must be one of ${Object.values(ImportWrappingAlgorithm).join(', ')}, got ${shown(props.wrappingAlgorithm)}`);
-    }
-    const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
-    const keyUsage = props.keyUsage ?? defaultUsage(keySpec);
-    if (keySpec.startsWith('ML_DSA') || keySpec === kms.KeySpec.ECC_NIST_EDWARDS25519) {
-      throw new ValidationError(`keySpec ${keySpec} cannot be imported into KMS for ${subject}`);
-    }
-    const settings = resolveKeySettings(scope, id, props, {
-      model: DeploymentModel.BYOK,
-      keySpec,
-      keyUsage,
-      automaticRotation: false,
-      fipsLevel: AWS_KMS_FIPS_LEVEL,
-      holder: 'imported key material in AWS KMS',
-    });
-    const profile = settings.profile;
-    const reminder = literalDuration('rotationReminder', props.rotationReminder) ?? Duration.days(profile.maxRotationDays);
-    const reminderDays = reminder.toDays({ integral: false });
-    requireRange('rotationReminder', reminderDays, 1, profile.maxRotationDays, 'days');
-    if (!Number.isInteger(reminderDays)) {
-      throw new ValidationError(`rotationReminder must be a whole number of days, got ${reminder.toHumanString()}`);
-    }
-    const expiry = props.keyMaterialExpiry;
-    if (!(expiry instanceof KeyMaterialExpiry)) {
-      throw new ValidationError(`keyMaterialExpiry must be KeyMaterialExpiry.expiresAt(...) or KeyMaterialExpiry.doesNotExpire() for ${subject}, got ${expiry === undefined ? 'undefined' : shown(expiry)}`);
-    }
-    if (expiry.validTo) {
-      const warnAt = expiry.validTo.getTime() - expiry.warnBefore!.toMilliseconds();
-      if (Number.isNaN(expiry.validTo.getTime()) || warnAt <= Date.now()) {
-        throw new ValidationError(
-          `keyMaterialExpiry must be far enough in the future for its warning (${expiry.warnBefore!.toHumanString()} ahead), got ${String(expiry.validTo)}`);
-      }
-    }
-    const symmetricOrHmac = keySpec === kms.KeySpec.SYMMETRIC_DEFAULT || keySpec.startsWith('HMAC_');
-    const wrapping = props.wrappingAlgorithm
-      ?? (symmetricOrHmac ? ImportWrappingAlgorithm.RSAES_OAEP_SHA_256 : ImportWrappingAlgorithm.RSA_AES_KEY_WRAP_SHA_256);
-    if (!symmetricOrHmac && wrapping === ImportWrappingAlgorithm.RSAES_OAEP_SHA_256) {
-      throw new ValidationError(
-        `wrappingAlgorithm must be RSA_AES_KEY_WRAP_SHA_256 for asymmetric keySpec ${keySpec} (a private key is too large for RSA-OAEP), got ${wrapping}`);
-    }
-
+    const input = checkImportInput(scope, id, props);
+    const { subject, settings } = input;
     const custodianPolicy = new CustodianPolicy(scope, {
       subject,
-      profile,
+      profile: settings.profile,
       custodians: props.custodians,
       importersRequired: true,
       deploymentPrincipal: props.deploymentPrincipal,
       deployerDescription: 'the principal CloudFormation deploys the key with',
-      keySpec,
-      keyUsage,
+      keySpec: input.keySpec,
+      keyUsage: input.keyUsage,
       delegateToIam: false,
       removalPolicy: settings.removalPolicy,
       dualControlGate: props.dualControlGate,
     });
     super(scope, id, {
-      description: props.description ?? `${DeploymentModel.BYOK.title} under profile ${profile.name} (${subject})`,
-      keySpec,
-      keyUsage,
+      description: props.description ?? `${DeploymentModel.BYOK.title} under profile ${settings.profile.name} (${subject})`,
+      keySpec: input.keySpec,
+      keyUsage: input.keyUsage,
       multiRegion: props.multiRegion,
       ...lifecycleProps(settings),
     }, custodianPolicy);
@@ -248,28 +134,39 @@ export class ByokImport extends CustodianKeyBase {
     (this.node.defaultChild as kms.CfnKey).origin = 'EXTERNAL';
 
     this.model = DeploymentModel.BYOK;
-    this.profile = profile;
+    this.profile = settings.profile;
     this.auditSink = props.auditSink;
-    this.keyMaterialExpiry = expiry;
-    this.wrappingAlgorithm = wrapping;
-    this.rotationReminderDays = reminderDays;
+    this.keyMaterialExpiry = input.expiry;
+    this.wrappingAlgorithm = input.wrapping;
+    this.rotationReminderDays = input.reminderDays;
     for (const alias of settings.aliases) {
       this.addAlias(alias);
     }
+    this.addImportHandles(subject);
+    this.addReminders(subject);
+    this.recordEvidence(settings, custodianPolicy, (props.custodians.importers ?? []).length);
+    this.acknowledgeManualRotation();
+  }
+
+  /** What the `cloud-kms byok aws` ceremony reads: the key id, and the expiry and wrapping it must use, as tags. */
+  private addImportHandles(subject: string): void {
+    const expiry = this.keyMaterialExpiry;
     Tags.of(this).add(KEY_MATERIAL_EXPIRY_TAG, expiry.validTo ? expiry.validTo.toISOString() : 'none');
-    Tags.of(this).add(WRAPPING_ALGORITHM_TAG, wrapping);
+    Tags.of(this).add(WRAPPING_ALGORITHM_TAG, this.wrappingAlgorithm);
     new CfnOutput(this, 'KeyIdForImport', {
       description: `Key to import material into with: cloud-kms byok aws params --key-id <this> (${subject})`,
       value: this.keyId,
     });
+  }
 
-    this.addReminders(subject);
-
+  private recordEvidence(settings: KeySettings, custodianPolicy: CustodianPolicy, importerCount: number): void {
+    const expiry = this.keyMaterialExpiry;
+    const reminderDays = this.rotationReminderDays;
     recordKeyEvidence(this, {
       constructName: 'ByokImport',
       model: this.model,
       settings,
-      auditSink: props.auditSink,
+      auditSink: this.auditSink,
       separation: custodianPolicy.separationEvidence,
       dualControl: custodianPolicy.dualControlEvidence,
       custody: {
@@ -281,12 +178,12 @@ export class ByokImport extends CustodianKeyBase {
         setting: 'rotation reminder, KeyMaterialExpiry',
         value: `${reminderDays} days, ${expiry.validTo ? expiry.validTo.toISOString() : 'does not expire'}`,
         description: `rotated by importing new material and RotateKeyOnDemand (or a new key and alias swap) every ${days(reminderDays)}; ` +
-          `${props.auditSink ? 'a scheduled reminder reaches the audit topic' : 'no audit sink, so no reminder is sent'}`,
+          `${this.auditSink ? 'a scheduled reminder reaches the audit topic' : 'no audit sink, so no reminder is sent'}`,
       },
     });
     const ledger = EvidenceLedger.of(this);
     const cfnPath = (this.node.defaultChild as kms.CfnKey).node.path;
-    for (const control of [Control.NIST_SC_12, Control.ISO_A_8_24]) {
+    for (const control of MATERIAL_TRANSPORT_CONTROLS) {
       ledger.record({
         control,
         status: EvidenceStatus.SATISFIED,
@@ -297,18 +194,20 @@ export class ByokImport extends CustodianKeyBase {
         description: 'no key material in the template, assets, outputs or logs: it is wrapped offline and imported by the cloud-kms CLI',
       });
     }
-    for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {
+    for (const control of IMPORTER_CONTROLS) {
       ledger.record({
         control,
         status: EvidenceStatus.SATISFIED,
         subject: this.node.path,
         resource: cfnPath,
         setting: 'KeyPolicy.AllowKeyMaterialImport',
-        value: `${(props.custodians.importers ?? []).length} named importers`,
+        value: `${importerCount} named importers`,
         description: `only the named importers may import or delete key material${custodianPolicy.dualControl ? ', with MFA' : ''}`,
       });
     }
+  }
 
+  private acknowledgeManualRotation(): void {
     acknowledgeRules(this, this, [
       {
         // AWS Control Tower CT.KMS.PR.1, as the CfnGuardValidator plugin names it. KMS rejects EnableKeyRotation on
@@ -361,4 +260,72 @@ export class ByokImport extends CustodianKeyBase {
       alarm.addAlarmAction(new cloudwatchActions.SnsAction(sink.alarmTopic));
     }
   }
+}
+
+/** Facts of a key with imported material that KMS proves by the template alone: no material ever appears in it. */
+const MATERIAL_TRANSPORT_CONTROLS = [Control.NIST_SC_12, Control.ISO_A_8_24];
+
+/** The checked props of a `ByokImport`, before any resource exists. */
+interface ImportInput {
+  readonly subject: string;
+  readonly keySpec: kms.KeySpec;
+  readonly keyUsage: kms.KeyUsage;
+  readonly settings: KeySettings;
+  readonly reminderDays: number;
+  readonly expiry: KeyMaterialExpiry;
+  readonly wrapping: ImportWrappingAlgorithm;
+}
+
+function checkImportInput(scope: Construct, id: string, props: ByokImportProps): ImportInput {
+  const subject = `${scope.node.path}/${id}`;
+  checkKeyShape(props);
+  if (props.wrappingAlgorithm !== undefined && !Object.values(ImportWrappingAlgorithm).includes(props.wrappingAlgorithm)) {
+    throw new ValidationError(`wrappingAlgorithm must be one of ${Object.values(ImportWrappingAlgorithm).join(', ')}, got ${shown(props.wrappingAlgorithm)}`);
+  }
+  const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+  const keyUsage = props.keyUsage ?? defaultUsage(keySpec);
+  if (keySpec.startsWith('ML_DSA') || keySpec === kms.KeySpec.ECC_NIST_EDWARDS25519) {
+    throw new ValidationError(`keySpec ${keySpec} cannot be imported into KMS for ${subject}`);
+  }
+  const settings = resolveKeySettings(scope, id, props, {
+    model: DeploymentModel.BYOK,
+    keySpec,
+    keyUsage,
+    automaticRotation: false,
+    fipsLevel: AWS_KMS_FIPS_LEVEL,
+    holder: 'imported key material in AWS KMS',
+  });
+  const profile = settings.profile;
+  const reminder = literalDuration('rotationReminder', props.rotationReminder) ?? Duration.days(profile.maxRotationDays);
+  const reminderDays = reminder.toDays({ integral: false });
+  requireRange('rotationReminder', reminderDays, 1, profile.maxRotationDays, 'days');
+  if (!Number.isInteger(reminderDays)) {
+    throw new ValidationError(`rotationReminder must be a whole number of days, got ${reminder.toHumanString()}`);
+  }
+  const expiry = checkExpiry(props.keyMaterialExpiry, subject);
+  return { subject, keySpec, keyUsage, settings, reminderDays, expiry, wrapping: chooseWrapping(props.wrappingAlgorithm, keySpec) };
+}
+
+function checkExpiry(expiry: KeyMaterialExpiry, subject: string): KeyMaterialExpiry {
+  if (!(expiry instanceof KeyMaterialExpiry)) {
+    throw new ValidationError(`keyMaterialExpiry must be KeyMaterialExpiry.expiresAt(...) or KeyMaterialExpiry.doesNotExpire() for ${subject}, got ${expiry === undefined ? 'undefined' : shown(expiry)}`);
+  }
+  if (expiry.validTo) {
+    const warnAt = expiry.validTo.getTime() - expiry.warnBefore!.toMilliseconds();
+    if (Number.isNaN(expiry.validTo.getTime()) || warnAt <= Date.now()) {
+      throw new ValidationError(
+        `keyMaterialExpiry must be far enough in the future for its warning (${expiry.warnBefore!.toHumanString()} ahead), got ${String(expiry.validTo)}`);
+    }
+  }
+  return expiry;
+}
+
+function chooseWrapping(given: ImportWrappingAlgorithm | undefined, keySpec: kms.KeySpec): ImportWrappingAlgorithm {
+  const symmetricOrHmac = keySpec === kms.KeySpec.SYMMETRIC_DEFAULT || keySpec.startsWith('HMAC_');
+  const wrapping = given ?? (symmetricOrHmac ? ImportWrappingAlgorithm.RSAES_OAEP_SHA_256 : ImportWrappingAlgorithm.RSA_AES_KEY_WRAP_SHA_256);
+  if (!symmetricOrHmac && wrapping === ImportWrappingAlgorithm.RSAES_OAEP_SHA_256) {
+    throw new ValidationError(
+      `wrappingAlgorithm must be RSA_AES_KEY_WRAP_SHA_256 for asymmetric keySpec ${keySpec} (a private key is too large for RSA-OAEP), got ${wrapping}`);
+  }
+  return wrapping;
 }

@@ -8,7 +8,7 @@ import { FipsLevel } from '../core/fips';
 import { requireDefined, requireRange, shown, ValidationError } from '../core/validation';
 import { HSM_CLUSTER_TYPE } from './handlers/resource-types';
 import { boundDeployTimeNumber, describeDeployTimeBound, DeployTimeBound } from './private/deploy-time-bounds';
-import { literalDuration, optionalRemovalPolicy, requireProps, selectSubnets } from './private/input-checks';
+import { literalDuration, optionalRemovalPolicy, requireProps, selectSubnets } from './private/input';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 
 /**

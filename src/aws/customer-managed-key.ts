@@ -1,71 +1,27 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { KeyCustodians } from './custodians';
-import { DualControlGate } from './dual-control-gate';
-import { IKeyAuditSink } from './key-audit-sink';
+import { IKeyAuditSink } from './key-audit-sink-types';
+import { AwsKeyOptions } from './key-options';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { requireDistinct, shown, ValidationError } from '../core/validation';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
-import { checkKeyShape, optionalList, requireProps } from './private/input-checks';
+import { checkKeyShape, optionalList, requireProps } from './private/input';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, resolveKeySettings } from './private/key-settings';
 
 /**
  * Properties of a `CustomerManagedKey`.
  */
-export interface CustomerManagedKeyProps {
-  /** Who administers, uses, audits and (under dual control) approves destructive operations on the key. */
-  readonly custodians: KeyCustodians;
-
-  /**
-   * The compliance profile the key must satisfy.
-   * @default ComplianceProfile.COMMERCIAL
-   */
-  readonly profile?: ComplianceProfile;
-
-  /**
-   * Where key events are recorded and alarmed. Required by profiles that require an audit sink.
-   * @default - none
-   */
-  readonly auditSink?: IKeyAuditSink;
-
+export interface CustomerManagedKeyProps extends AwsKeyOptions {
   /**
    * Automatic rotation period (symmetric encryption keys only): 90 to 2560 days and within the profile's limit.
    * @default - the profile's longest rotation period
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html
    */
   readonly rotation?: Duration;
-
-  /**
-   * Waiting period before a key scheduled for deletion is deleted: 7 to 30 days, at least the profile's minimum.
-   * @default Duration.days(30)
-   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html#deleting-keys-scheduling-key-deletion
-   */
-  readonly deletionWindow?: Duration;
-
-  /**
-   * Key spec.
-   * @default KeySpec.SYMMETRIC_DEFAULT
-   * @see https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html
-   */
-  readonly keySpec?: kms.KeySpec;
-
-  /**
-   * Key usage.
-   * @default - ENCRYPT_DECRYPT for symmetric and RSA keys, GENERATE_VERIFY_MAC for HMAC keys, SIGN_VERIFY for the rest
-   */
-  readonly keyUsage?: kms.KeyUsage;
-
-  /**
-   * Create a multi-Region primary key.
-   * @default false
-   * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html
-   */
-  readonly multiRegion?: boolean;
 
   /**
    * Regions a multi-Region primary may be replicated into (`kms:ReplicaRegion`). Outside dual control only the
@@ -75,39 +31,6 @@ export interface CustomerManagedKeyProps {
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
    */
   readonly replicaRegions?: string[];
-
-  /**
-   * The dual-control gate whose executor alone may change the key's policy, disable, delete, replicate it or move
-   * its aliases, under dual control.
-   * @default - DualControlGate.of(stack), shared by the stack's dual-control keys
-   */
-  readonly dualControlGate?: DualControlGate;
-
-  /**
-   * Aliases for the key; `alias/` is added when missing. `alias/aws/` is reserved.
-   * @default - none
-   */
-  readonly aliases?: string[];
-
-  /**
-   * Key description.
-   * @default - the deployment model, profile and construct path
-   */
-  readonly description?: string;
-
-  /**
-   * What happens to the key when it leaves the stack. Under dual control only RETAIN is allowed.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * The principal CloudFormation uses to create and update the key. KMS refuses a key policy that would lock
-   * this principal out (the policy lockout safety check), and CloudFormation needs it for later updates.
-   * @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
-   * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check
-   */
-  readonly deploymentPrincipal?: iam.IPrincipal;
 
   /**
    * Add the default `kms:*` statement for the account root, so IAM policies also govern the key.

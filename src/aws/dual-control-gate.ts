@@ -11,8 +11,8 @@ import { IsCompleteFunction } from './handlers/is-complete-function';
 import { OnEventFunction } from './handlers/on-event-function';
 import { GATED_KEY_POLICY_TYPE } from './handlers/resource-types';
 import { acknowledgeRules } from './private/acknowledge';
-import { defaultDeploymentPrincipal } from './private/custodian-policy';
-import { literalDuration } from './private/input-checks';
+import { defaultDeploymentPrincipal } from './private/deployment-principal';
+import { literalDuration } from './private/input';
 import { operationalLogKey } from './private/log-key';
 import { identify } from './private/principals';
 

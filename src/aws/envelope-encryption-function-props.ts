@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { quoted } from './private/input-checks';
+import { quoted } from './private/input';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';

@@ -12,7 +12,7 @@ import { EnvelopeFunction } from './handlers/envelope-function';
 import { MANAGEMENT_ACTIONS, READ_ACTIONS } from './key-policy-actions';
 import { registerAccessPolicy } from './private/access-policy';
 import { acknowledgeRules } from './private/acknowledge';
-import { defaultDeploymentPrincipal } from './private/custodian-policy';
+import { defaultDeploymentPrincipal } from './private/deployment-principal';
 import { recordEnvelopeFunctionEvidence, recordEnvelopeTenantEvidence } from './private/envelope-function-evidence';
 import { EnvelopeFunctionInput, resolveEnvelopeFunctionInput, retentionFor } from './private/envelope-function-input';
 import { denyGrantsNotForAwsResources } from './private/log-key';

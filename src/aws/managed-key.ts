@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { IKeyAuditSink } from './key-audit-sink';
+import { IKeyAuditSink } from './key-audit-sink-types';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
-import { checkKeyShape, quoted, requireProps } from './private/input-checks';
+import { checkKeyShape, quoted, requireProps } from './private/input';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, lifecycleProps, normalizeAlias, resolveKeySettings } from './private/key-settings';
 

@@ -50,6 +50,8 @@ export const CUSTODY_CONTROLS = [Control.NIST_SC_13, Control.NIST_SC_28, Control
 export const ACCESS_CONTROLS = [Control.NIST_AC_5, Control.NIST_AC_6, Control.ISO_A_5_3, Control.PCI_3_6_1, Control.PCI_3_6_1_3,
   Control.SOC2_CC6_1, Control.HIPAA_164_312_A_2_IV, Control.PCI_3_7_7];
 export const DUAL_CONTROL_CONTROLS = [Control.PCI_3_7_6];
+/** Who alone may import key material (the importers of a key with imported material). */
+export const IMPORTER_CONTROLS = [Control.PCI_3_6_1_3, Control.NIST_AC_5];
 export const AUDIT_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.SOC2_CC7_2];
 
 const level = (l: FipsLevel) => `FIPS 140 ${l.replace('LEVEL_', 'Level ')}`;

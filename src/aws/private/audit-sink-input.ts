@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { emailList, literalDuration, optionalBoolean, optionalProfile, requireProps, wholeNumber } from './input-checks';
-import { requireCustodians } from './principals';
+import { requireCustodians } from './custodian-checks';
+import { emailList, literalDuration, optionalBoolean, optionalProfile, requireProps, wholeNumber } from './input';
 import { ComplianceProfile } from '../../core/profile';
 import { days, requireRange, shown, ValidationError } from '../../core/validation';
 

@@ -1,22 +1,24 @@
-import { DefaultStackSynthesizer, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { conditionalGrantErrors } from './conditional-grant-check';
-import { optionalList, principalList, requirePrincipal } from './input-checks';
+import { checkKeyCustodians, KeyCustodianLists, requireCustodianPrincipals } from './custodian-checks';
+import { defaultDeploymentPrincipal } from './deployment-principal';
+import { optionalList, requirePrincipal } from './input';
+import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
 import { checkApprovers } from '../../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
 import { ComplianceProfile } from '../../core/profile';
-import { isTokenValue, requireDefined, shown, ValidationError } from '../../core/validation';
+import { isTokenValue, shown, ValidationError } from '../../core/validation';
 import type { GrantConditions, KeyCustodians } from '../custodians';
 import { DualControlGate } from '../dual-control-gate';
 import {
   ActionClass, classifyAction, DATA_KEY_PAIR_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS,
   KEY_AGREEMENT_ACTIONS, PUBLIC_KEY_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
 } from '../key-policy-actions';
-import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
-import { assignments, identify, requireDistinctPrincipals, requireNamedPrincipal } from './principals';
+import { assignments, identify, requireNamedPrincipal } from './principals';
 
 export interface CustodianPolicyInput {
   /** Construct path of the key, for messages. */
@@ -78,55 +80,18 @@ export class CustodianPolicy {
       throw new ValidationError(
         `delegateToIam must be false under profile ${profile.name}, which requires separation of duties, got true`);
     }
-    const c = requireDefined('custodians', input.custodians);
-    if (typeof c !== 'object') throw new ValidationError(`custodians must be an object with administrators, got ${shown(c)}`);
-    const administrators = principalList('custodians.administrators', requireDefined('custodians.administrators', c.administrators));
-    if (administrators.length === 0) {
-      throw new ValidationError(`custodians.administrators must name at least one principal for ${subject}, got none`);
-    }
-    const users = principalList('custodians.users', c.users);
-    const auditors = principalList('custodians.auditors', c.auditors);
-    const approvers = principalList('custodians.approvers', c.approvers);
-    const importers = principalList('custodians.importers', c.importers);
+    const custodians = checkKeyCustodians(subject, input.custodians, input.importersRequired);
     requirePrincipal('deploymentPrincipal', input.deploymentPrincipal);
-    if (input.importersRequired && importers.length === 0) {
-      throw new ValidationError(`custodians.importers must name at least one principal for ${subject}, got none`);
-    }
-    if (!input.importersRequired && importers.length > 0) {
-      throw new ValidationError(`custodians.importers applies only to keys with imported material (ByokImport), got ${importers.length} for ${subject}`);
-    }
-    administrators.forEach((p) => requireNamedPrincipal(scope, 'custodians.administrators', p, false));
-    users.forEach((p) => requireNamedPrincipal(scope, 'custodians.users', p, true));
-    auditors.forEach((p) => requireNamedPrincipal(scope, 'custodians.auditors', p, false));
-    approvers.forEach((p) => requireNamedPrincipal(scope, 'custodians.approvers', p, false));
-    importers.forEach((p) => requireNamedPrincipal(scope, 'custodians.importers', p, false));
-    requireDistinctPrincipals(scope, 'custodians.administrators', administrators);
-    requireDistinctPrincipals(scope, 'custodians.users', users);
-    requireDistinctPrincipals(scope, 'custodians.auditors', auditors);
-    requireDistinctPrincipals(scope, 'custodians.approvers', approvers);
-    requireDistinctPrincipals(scope, 'custodians.importers', importers);
+    requireCustodianPrincipals(scope, custodians);
+    const { administrators, auditors, approvers } = custodians;
 
     const dualControl = profile.dualControlRequired || approvers.length > 0;
     const approverArns = approvers.flatMap((p) => identify(scope, p).arns);
-    if (dualControl) {
-      checkApprovers(profile, approvers.flatMap((p) => identify(scope, p).identities), 'custodians.approvers', subject);
-      if (input.removalPolicy !== RemovalPolicy.RETAIN) {
-        throw new ValidationError(
-          `removalPolicy must be RETAIN under dual control for ${subject} (deletion is for the approvers), got ${shown(input.removalPolicy)}`);
-      }
-    }
+    if (dualControl) checkDualControl(scope, input, approvers);
 
     const deployer = input.deploymentPrincipal ?? defaultDeploymentPrincipal(scope, subject, input.deployerDescription);
     requireNamedPrincipal(scope, 'deploymentPrincipal', deployer, false);
-
-    this.assignments = [
-      ...assignments(scope, CustodianRole.ADMINISTRATOR, 'custodians.administrators', administrators),
-      ...assignments(scope, CustodianRole.USER, 'custodians.users', users),
-      ...assignments(scope, CustodianRole.AUDITOR, 'custodians.auditors', auditors),
-      ...assignments(scope, CustodianRole.APPROVER, 'custodians.approvers', approvers),
-      ...assignments(scope, CustodianRole.IMPORTER, 'custodians.importers', importers),
-      ...assignments(scope, CustodianRole.DEPLOYER, 'deploymentPrincipal', [deployer]),
-    ];
+    this.assignments = custodianAssignments(scope, custodians, deployer);
     SeparationOfDuties.check(this.assignments, subject);
     this.baseAssignments = [...this.assignments];
 
@@ -136,21 +101,11 @@ export class CustodianPolicy {
     const gate = dualControl ? input.dualControlGate ?? DualControlGate.of(scope) : undefined;
     if (gate) gate.registerCustodians([...administrators, ...approvers]);
     this.approvers = approvers;
-    // A CommaDelimitedList parameter's list token ('#{Token[..]}' in a one-element array) is not an unresolved string
-    // to Token.isUnresolved: isTokenValue recognises it. It goes into the kms:ReplicaRegion condition as a list.
-    for (const r of optionalList('replicaRegions', input.replicaRegions)) {
-      if (!isTokenValue(r) && (typeof r !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
-        throw new ValidationError(`replicaRegions must name AWS regions such as eu-west-1, got ${shown(r)}`);
-      }
-    }
+    checkReplicaRegions(input.replicaRegions);
 
     this.baseStatements = buildKeyPolicy({
-      administrators,
-      users,
-      auditors,
-      approvers,
+      ...custodians,
       approverArns,
-      importers,
       deployer,
       deployerArns: identify(scope, deployer).arns,
       executor: gate?.executorRole,
@@ -391,18 +346,32 @@ export function userActionsFor(spec: kms.KeySpec, usage: kms.KeyUsage): string[]
   }
 }
 
-/**
- * CloudFormation's execution role under the default synthesizer. Other synthesizers deploy with credentials
- * we cannot know at synthesis, so the caller must name the principal.
- */
-export function defaultDeploymentPrincipal(scope: IConstruct, subject: string, what: string): iam.IPrincipal {
-  const synthesizer = Stack.of(scope).synthesizer;
-  if (synthesizer instanceof DefaultStackSynthesizer) {
-    // The synthesizer leaves CloudFormation placeholders such as ${AWS::Partition} for the CLI to fill in.
-    const arn = synthesizer.cloudFormationExecutionRoleArn;
-    return new iam.ArnPrincipal(arn.includes('${') ? Fn.sub(arn) : arn);
+/** Dual control needs the profile's approvers, and a retained key: deletion is for the approvers. */
+function checkDualControl(scope: IConstruct, input: CustodianPolicyInput, approvers: iam.IPrincipal[]): void {
+  checkApprovers(input.profile, approvers.flatMap((p) => identify(scope, p).identities), 'custodians.approvers', input.subject);
+  if (input.removalPolicy !== RemovalPolicy.RETAIN) {
+    throw new ValidationError(
+      `removalPolicy must be RETAIN under dual control for ${input.subject} (deletion is for the approvers), got ${shown(input.removalPolicy)}`);
   }
-  throw new ValidationError(
-    `deploymentPrincipal is required for ${subject} because the stack uses ${synthesizer.constructor.name}, ` +
-    `not DefaultStackSynthesizer: name ${what}`);
+}
+
+function custodianAssignments(scope: IConstruct, c: KeyCustodianLists, deployer: iam.IPrincipal): CustodianAssignment[] {
+  return [
+    ...assignments(scope, CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
+    ...assignments(scope, CustodianRole.USER, 'custodians.users', c.users),
+    ...assignments(scope, CustodianRole.AUDITOR, 'custodians.auditors', c.auditors),
+    ...assignments(scope, CustodianRole.APPROVER, 'custodians.approvers', c.approvers),
+    ...assignments(scope, CustodianRole.IMPORTER, 'custodians.importers', c.importers),
+    ...assignments(scope, CustodianRole.DEPLOYER, 'deploymentPrincipal', [deployer]),
+  ];
+}
+
+function checkReplicaRegions(regions: string[] | undefined): void {
+  // A CommaDelimitedList parameter's list token ('#{Token[..]}' in a one-element array) is not an unresolved string
+  // to Token.isUnresolved: isTokenValue recognises it. It goes into the kms:ReplicaRegion condition as a list.
+  for (const r of optionalList('replicaRegions', regions)) {
+    if (!isTokenValue(r) && (typeof r !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
+      throw new ValidationError(`replicaRegions must name AWS regions such as eu-west-1, got ${shown(r)}`);
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { ComplianceProfile } from '../../core/profile';
 import { isTokenValue, shown, ValidationError } from '../../core/validation';
 import { EnvelopeEncryptionFunctionProps, EnvelopeSuite, TenantResolution } from '../envelope-encryption-function-props';
-import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './input-checks';
+import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './input';
 
 /** An `EnvelopeEncryptionFunction`'s props, checked, with their defaults. */
 export interface EnvelopeFunctionInput {

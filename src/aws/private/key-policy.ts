@@ -76,8 +76,18 @@ export const ADMINISTRATOR_DENIED_ACTIONS = [...CRYPTOGRAPHIC_ACTIONS, ...IMPORT
  */
 export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam.PolicyStatement[] {
   const doc: iam.PolicyStatement[] = [];
-  const statement = (props: iam.PolicyStatementProps) => doc.push(new iam.PolicyStatement({ resources: ['*'], ...props }));
+  const statement: AddStatement = (props) => doc.push(new iam.PolicyStatement({ resources: ['*'], ...props }));
+  const steps: PolicyStep[] = [managementStatements, replicationStatements, userStatements, auditorStatements, importerStatements,
+    dualControlStatements, grantStatements];
+  for (const step of steps) step(statement, c, o);
+  return doc;
+}
 
+type AddStatement = (props: iam.PolicyStatementProps) => void;
+type PolicyStep = (statement: AddStatement, c: KeyPolicyCustodians, o: KeyPolicyOptions) => void;
+
+/** Administrators and the deployment principal manage the key and are denied its use. */
+function managementStatements(statement: AddStatement, c: KeyPolicyCustodians, o: KeyPolicyOptions): void {
   if (o.delegateToIam) {
     statement({ sid: SID.DELEGATE_TO_IAM, principals: [new iam.AccountRootPrincipal()], actions: ['kms:*'] });
   }
@@ -101,7 +111,10 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
     principals: [...c.administrators, c.deployer],
     actions: ADMINISTRATOR_DENIED_ACTIONS,
   });
+}
 
+/** Replication: only to the named regions, and outside dual control only by the deployment principal. */
+function replicationStatements(statement: AddStatement, c: KeyPolicyCustodians, o: KeyPolicyOptions): void {
   const regions = o.replicaRegions ?? [];
   if (regions.length > 0) {
     statement({
@@ -125,7 +138,10 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
       conditions: { ArnNotEquals: { 'aws:PrincipalArn': c.deployerArns } },
     });
   }
+}
 
+/** Users use the key (and let AWS services use it for them) and are denied its management. */
+function userStatements(statement: AddStatement, c: KeyPolicyCustodians, o: KeyPolicyOptions): void {
   if (c.users.length > 0) {
     statement({ sid: SID.USE, principals: c.users, actions: o.userActions });
     statement({
@@ -136,12 +152,18 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
     });
     statement({ sid: SID.DENY_USER_ADMIN, effect: iam.Effect.DENY, principals: c.users, actions: [...MANAGEMENT_ACTIONS, ...IMPORT_ACTIONS] });
   }
+}
 
+/** Auditors only read. */
+function auditorStatements(statement: AddStatement, c: KeyPolicyCustodians): void {
   if (c.auditors.length > 0) {
     statement({ sid: SID.AUDIT, principals: c.auditors, actions: READ_ACTIONS });
     statement({ sid: SID.DENY_AUDITOR, effect: iam.Effect.DENY, principals: c.auditors, notActions: READ_ACTIONS });
   }
+}
 
+/** Importers only bring in key material (with MFA under dual control). */
+function importerStatements(statement: AddStatement, c: KeyPolicyCustodians, o: KeyPolicyOptions): void {
   if (c.importers.length > 0) {
     // ListResourceTags lets the cloud-kms CLI read the expiry and wrapping algorithm the construct chose. Under dual
     // control importers fetch the wrapping key and import token themselves, and propose ImportKeyMaterial to the gate.
@@ -164,7 +186,10 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
       });
     }
   }
+}
 
+/** Under dual control, the gate's executor alone carries out the destructive operations. */
+function dualControlStatements(statement: AddStatement, c: KeyPolicyCustodians, o: KeyPolicyOptions): void {
   if (o.dualControl) {
     if (!c.executor || !c.executorArns || c.executorArns.length === 0) {
       throw new Error('dual control needs the dual-control gate executor');
@@ -184,7 +209,10 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
       conditions: { ArnNotEquals: { 'aws:PrincipalArn': c.executorArns } },
     });
   }
+}
 
+/** Grants only for AWS resources. */
+function grantStatements(statement: AddStatement): void {
   // Grants only for AWS resources, or made by an AWS service itself: the form AWS Control Tower's CT.KMS.PR.3 requires.
   // BoolIfExists also denies a request that carries neither key, where plain Bool would not match and let it through.
   // https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html
@@ -195,8 +223,6 @@ export function buildKeyPolicy(c: KeyPolicyCustodians, o: KeyPolicyOptions): iam
     actions: ['kms:CreateGrant'],
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   });
-
-  return doc;
 }
 
 /** Marks the policy a dual-control key is created with (kept equal to the handler's GATE_SIDS.GENESIS). */

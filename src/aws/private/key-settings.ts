@@ -1,6 +1,9 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import type { AuditSinkRef } from './audit-sink-ref';
+import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
+import { optionalAuditSink, optionalDuration, optionalList, optionalProfile, optionalRemovalPolicy } from './input';
 import {
   checkAuditSink, checkDeletionWindowDays, checkFipsLevel, checkModelAllowed, checkRotationDays,
 } from '../../core/checks';
@@ -8,9 +11,6 @@ import { DeploymentModel } from '../../core/deployment-model';
 import { FipsLevel } from '../../core/fips';
 import { ComplianceProfile } from '../../core/profile';
 import { shown, ValidationError } from '../../core/validation';
-import type { IKeyAuditSink } from '../key-audit-sink';
-import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
-import { optionalAuditSink, optionalDuration, optionalList, optionalProfile, optionalRemovalPolicy } from './input-checks';
 
 /** AWS KMS HSMs are validated at FIPS 140-3 Level 3 (CMVP certificate #4884). */
 export const AWS_KMS_FIPS_LEVEL = FipsLevel.LEVEL_3;
@@ -23,7 +23,7 @@ export const KMS_WINDOW_MAX_DAYS = 30;
 /** The props every AWS key construct shares. */
 export interface CommonKeyInput {
   readonly profile?: ComplianceProfile;
-  readonly auditSink?: IKeyAuditSink;
+  readonly auditSink?: AuditSinkRef;
   readonly rotation?: Duration;
   readonly deletionWindow?: Duration;
   readonly aliases?: string[];

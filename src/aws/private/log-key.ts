@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { DUAL_CONTROL_ACTIONS, MANAGEMENT_ACTIONS, READ_ACTIONS } from '../key-policy-actions';
-import { defaultDeploymentPrincipal } from './custodian-policy';
-import { SID } from './key-policy';
+import { defaultDeploymentPrincipal } from './deployment-principal';
+import { SID } from '../key-policy-sids';
 
 const ID = 'CloudKmsConstructsLogKey';
 

@@ -1,9 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { principalList } from './input-checks';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
-import { requireDefined, shown as shownValue, ValidationError } from '../../core/validation';
+import { shown as shownValue, ValidationError } from '../../core/validation';
 
 /**
  * A principal resolved to the identities the separation-of-duties check compares.
@@ -144,23 +143,4 @@ export function assignments(scope: IConstruct, role: CustodianRole, source: stri
     const id = identify(scope, p);
     return id.identities.map((identity) => ({ role, identity, source, label: id.display }));
   });
-}
-
-/**
- * The shape and principals of a custodians prop, checked where the construct receives it (a store or sink that
- * hands them on later would otherwise fail inside another construct, under another prop's name).
- */
-export function requireCustodians(scope: IConstruct, prop: string, custodians: unknown, lists: readonly string[]): void {
-  const c = requireDefined(prop, custodians) as Record<string, unknown>;
-  if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`${prop} must be an object with administrators, got ${shownValue(c)}`);
-  requireDefined(`${prop}.administrators`, c.administrators);
-  for (const list of lists) {
-    const name = `${prop}.${list}`;
-    const principals = principalList(name, c[list] as iam.IPrincipal[] | undefined);
-    if (list === 'administrators' && principals.length === 0) {
-      throw new ValidationError(`${name} must name at least one principal, got none`);
-    }
-    principals.forEach((p) => requireNamedPrincipal(scope, name, p, list === 'users'));
-    requireDistinctPrincipals(scope, name, principals);
-  }
 }

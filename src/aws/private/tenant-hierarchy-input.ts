@@ -1,7 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { literalNumber, optionalBoolean, optionalList, principalList, requireProps } from './input-checks';
-import { requireCustodians, requireDistinctPrincipals } from './principals';
+import { requireCustodians } from './custodian-checks';
+import { literalNumber, optionalBoolean, optionalList, principalList, requireProps } from './input';
+import { requireDistinctPrincipals } from './principals';
 import { TenantIsolation } from '../../core/tenants';
 import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
 

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DeploymentModel } from '../../core/deployment-model';
 import type { GrantConditions, KeyCustodians } from '../custodians';
-import type { IKeyAuditSink } from '../key-audit-sink';
+import type { AuditSinkRef } from './audit-sink-ref';
 import { CRYPTOGRAPHIC_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, IMPORT_ACTIONS, MANAGEMENT_ACTIONS } from '../key-policy-actions';
 import { CustodianKeyBase } from './custodian-key';
 import { CustodianPolicy } from './custodian-policy';
@@ -19,7 +19,7 @@ export interface TenantKeyInput {
    */
   readonly custodians: CustodianPolicy;
   readonly description: string;
-  readonly auditSink?: IKeyAuditSink;
+  readonly auditSink?: AuditSinkRef;
   /** The hierarchy's construct path, for the evidence ledger. */
   readonly parent: string;
   /** The tenant tag of a dedicated key. */

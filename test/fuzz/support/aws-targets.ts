@@ -246,7 +246,7 @@ export const AWS_TARGETS: Target[] = [
         }),
         custodians: { administrators: [p.admin], users: [p.user] },
       });
-      store.addKey('Subject', props as aws.ExternalStoreKeyProps);
+      store.addKey('Subject', props as aws.ExternalStoreKeyOptions);
     },
   },
   {
