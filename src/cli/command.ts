@@ -6,7 +6,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { dirname } from 'path';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { KeyClient } from '@azure/keyvault-keys';
-import { arg, awsRegion, endpointUrl, usageError, ValueCheck } from './args';
+import { arg, awsRegion, endpointUrl, outputFile, usageError, ValueCheck } from './args';
 import { CliError } from './errors';
 import type { GcpKmsClient } from './gcp';
 
@@ -52,6 +52,8 @@ export interface Command {
 export const COMMON: Flags = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
 export const AWS_FLAGS: Flags = { region: { type: 'string', check: awsRegion }, endpoint: { type: 'string', check: endpointUrl } };
 export const FORCE: Flags = { force: { type: 'boolean' } };
+/** The one file a command writes (`--out`), and `--force` to replace it. */
+export const OUT_FILE: Flags = { ...FORCE, out: { type: 'string', required: true, check: outputFile } };
 
 /** Reads an input file; a missing or unreadable one is a usage error (exit 2) naming the flag and the path. */
 export function readInput(path: string | undefined, flag: string): Buffer {

@@ -49,11 +49,16 @@ export function reportTable(data: ComplianceReportData): string {
   return lines.join('\n');
 }
 
+/** The names --profile takes, as help and errors list them: the built-in profiles, in their order. */
+export function builtInProfileNames(): string {
+  return ComplianceProfile.builtIns().map((p) => p.name).join(', ');
+}
+
 /** The profile named by --profile; undefined when none was given (each key is judged by its own). */
 export function profileNamed(name: string | undefined): ComplianceProfile | undefined {
   if (name === undefined) return undefined;
   const found = builtInProfileNamed(name);
-  if (!found) throw new CliError(`--profile must be one of ${ComplianceProfile.builtIns().map((p) => p.name).join(', ')}, got ${name}`, 2);
+  if (!found) throw new CliError(`--profile must be one of ${builtInProfileNames()}, got ${name}`, 2);
   return found;
 }
 

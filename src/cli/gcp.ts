@@ -16,6 +16,9 @@ export const GCP_IMPORT_METHODS = ['RSA_OAEP_3072_SHA256_AES_256', 'RSA_OAEP_409
 const RING = String.raw`projects\/[a-z0-9.:-]{1,100}\/locations\/[a-z0-9-]{1,63}\/keyRings\/[a-zA-Z0-9_-]{1,63}`;
 export const JOB_NAME = new RegExp(String.raw`^(${RING})\/importJobs\/[a-zA-Z0-9_-]{1,63}$`);
 export const KEY_NAME = new RegExp(String.raw`^(${RING})\/cryptoKeys\/[a-zA-Z0-9_-]{1,63}$`);
+/** How a flag's message names what JOB_NAME and KEY_NAME take. */
+export const JOB_EXAMPLE = 'a full resource name such as projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id>';
+export const KEY_EXAMPLE = 'a full resource name such as projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>';
 
 type Timestamp = { seconds?: number | string | { toString(): string } | null; nanos?: number | null } | null | undefined;
 const dateOf = (t: Timestamp): Date | undefined => (t?.seconds == null ? undefined : new Date(Number(t.seconds.toString()) * 1000));

@@ -1,3 +1,17 @@
+/*
+ * The message format's body: the header's auth tag, frames (AES-256-GCM under the message key, IV = zeros || sequence
+ * number, AAD = message id || label || sequence || length), and the signed suites' footer.
+ *
+ * Every buffer that holds a message's key, IVs or AADs belongs to that message's call or its FrameWriter/FrameReader:
+ * concurrent encrypts and decrypts, and streams whose frames are written over many event-loop turns, share none.
+ * One piece of module-level state stays, for speed: the slab that small messages are allocated from (`allocMessage`;
+ * dropping it and the id pool of materials.ts measured 6 to 18% slower on a cached 4 KiB encrypt: bench/README.md). It is
+ * safe under any number of concurrent async calls because `allocMessage` is synchronous (no `await` or callback
+ * between reading and advancing `slabOffset`, so on Node's one JavaScript thread no call can interleave) and hands out
+ * each byte range once (a full slab is replaced, never rewound), so no two messages ever share bytes; it holds only
+ * message bytes, never keys or plaintext. test/envelope/concurrency.test.ts interleaves hundreds of encrypts and
+ * decrypts of different sizes through the envelope API and decrypts every message again once all are done.
+ */
 import { createCipheriv, createDecipheriv, createSign, createVerify, timingSafeEqual } from 'crypto';
 import { AuthenticationError, BadInputError } from './errors';
 import { FINAL_FRAME_MARKER, INCOMPLETE, IV_LENGTH, MESSAGE_ID_LENGTH, ParsedHeader, TAG_LENGTH } from './header';
@@ -13,13 +27,11 @@ const MAX_FRAMES = 0xffffffff;
 export const FRAME_OVERHEAD = 4 + IV_LENGTH + TAG_LENGTH;
 export const FINAL_FRAME_OVERHEAD = 8 + IV_LENGTH + 4 + TAG_LENGTH;
 
-/** The per-message state for writing frames: key, message id and reusable AAD buffers. */
-/** Frame IVs are zeros and the sequence number; ciphers copy the IV when created, so one scratch buffer serves all. */
-const WRITE_IV = Buffer.alloc(IV_LENGTH);
-
+/** The per-message state for writing frames: key, message id, and its own IV and AAD buffers, reused frame to frame. */
 export class FrameWriter {
   private regularAad?: Buffer;
-  private readonly iv = WRITE_IV;
+  /** Frame IVs are zeros and the sequence number; ciphers copy the IV when created, so it is rewritten per frame. */
+  private readonly iv = Buffer.alloc(IV_LENGTH);
   public sequence = 1;
 
   constructor(private readonly key: Buffer, private readonly messageId: Buffer) {}
@@ -37,7 +49,7 @@ export class FrameWriter {
     if (final) {
       out.writeUInt32BE(content.length, o); o += 4;
     }
-    const aad = final ? scratchAad(FINAL_SCRATCH, this.messageId) : (this.regularAad ??= aadTemplate(this.messageId, FRAME_AAD));
+    const aad = final ? aadTemplate(this.messageId, FINAL_AAD) : (this.regularAad ??= aadTemplate(this.messageId, FRAME_AAD));
     setAadCounters(aad, this.sequence, content.length);
     const cipher = createCipheriv('aes-256-gcm', this.key, this.iv).setAAD(aad);
     o += cipher.update(content).copy(out, o);
@@ -74,15 +86,6 @@ export class FrameWriter {
   }
 }
 
-/** A scratch final-frame AAD: ciphers copy their AAD at setAAD, so one buffer serves every message in turn. */
-const FINAL_SCRATCH = Buffer.alloc(MESSAGE_ID_LENGTH + FINAL_AAD.length + 12);
-FINAL_AAD.copy(FINAL_SCRATCH, MESSAGE_ID_LENGTH);
-
-function scratchAad(scratch: Buffer, messageId: Buffer): Buffer {
-  messageId.copy(scratch, 0);
-  return scratch;
-}
-
 function aadTemplate(messageId: Buffer, label: Buffer): Buffer {
   const aad = Buffer.allocUnsafe(MESSAGE_ID_LENGTH + label.length + 12);
   messageId.copy(aad, 0);
@@ -106,7 +109,8 @@ export function headerSize(m: EncryptionMaterials): number {
  * Writes a message header and its auth tag at the start of `header` (a new buffer when not given); returns it with the
  * frame writer for the body.
  */
-export function startMessage(m: EncryptionMaterials, into?: Buffer, key: Buffer = Buffer.allocUnsafe(32)): { header: Buffer; writer: FrameWriter } {
+export function startMessage(m: EncryptionMaterials, into?: Buffer): { header: Buffer; writer: FrameWriter } {
+  const key = Buffer.allocUnsafe(32);
   const headerLength = 3 + MESSAGE_ID_LENGTH + m.middle.length + 32;
   const header = into ?? Buffer.allocUnsafe(headerLength + TAG_LENGTH);
   const messageId = header.subarray(3, 3 + MESSAGE_ID_LENGTH);
@@ -121,8 +125,6 @@ export function startMessage(m: EncryptionMaterials, into?: Buffer, key: Buffer 
   auth.getAuthTag().copy(header, headerLength);
   return { header, writer: new FrameWriter(key, messageId) };
 }
-
-const MESSAGE_KEY = Buffer.alloc(32);
 
 /**
  * Messages of up to 8 KiB are written into shared 32 KiB slabs, as Node's Buffer pool does for buffers under 4 KiB: a
@@ -158,8 +160,7 @@ export function encryptMessage(m: EncryptionMaterials, plaintext: Buffer): Buffe
   const bodyLength = (frames - 1) * (F + FRAME_OVERHEAD) + finalLength + FINAL_FRAME_OVERHEAD;
   const size = headerSize(m);
   const out = allocMessage(size + bodyLength);
-  // Synchronous from here to the end, so one scratch buffer holds every message's key in turn (wiped by dispose).
-  const { writer } = startMessage(m, out, MESSAGE_KEY);
+  const { writer } = startMessage(m, out);
   let o = size;
   try {
     for (let i = 0; i < frames - 1; i++) o = writer.write(plaintext.subarray(i * F, (i + 1) * F), out, o, false);

@@ -9,6 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CliIo, run } from '../../src/cli/main';
 import { aesKeyUnwrapPad, KcvMethod, keyCheckValue } from '../../src/cli/wrap';
+import { ComplianceProfile } from '../../src/core/profile';
 
 const kms = mockClient(KMSClient);
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -60,6 +61,33 @@ describe('help and usage', () => {
     expect(c.out.join()).toContain('cloud-kms byok aws params');
     expect(c.out.join()).toContain('cloud-kms byok aws import');
     expect(c.err).toEqual([]);
+  });
+
+  test('check --help and a bad --profile name the built-in profiles, in ComplianceProfile.builtIns() order', async () => {
+    const names = 'COMMERCIAL, SOC2, HIPAA, PCI_DSS, FEDRAMP_MODERATE, FEDRAMP_HIGH, SOVEREIGN';
+    expect(ComplianceProfile.builtIns().map((p) => p.name).join(', ')).toBe(names);
+    const c = cli();
+    expect(await c.run('check', '--help')).toBe(0);
+    expect(c.out.join()).toContain(`\n  --profile <name>   judge every key by this profile instead: ${names}\n`);
+    expect(await c.run('check', 'template.json', '--profile', 'nope')).toBe(2);
+    expect(c.err).toEqual([`error: --profile must be one of ${names}, got nope`]);
+  });
+
+  test('a profile added to ComplianceProfile.builtIns() is in the check help with no change to the CLI', () => {
+    let usage = '';
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ComplianceProfile: Profile } = require('../../src/core/profile') as typeof import('../../src/core/profile');
+      const acme = Profile.custom({ name: 'ACME_REGIME' });
+      const builtIns = jest.spyOn(Profile, 'builtIns').mockReturnValue([...Profile.builtIns(), acme]);
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        usage = (require('../../src/cli/commands/check') as typeof import('../../src/cli/commands/check')).COMMAND.usage;
+      } finally {
+        builtIns.mockRestore();
+      }
+    });
+    expect(usage).toContain('judge every key by this profile instead: COMMERCIAL, SOC2, HIPAA, PCI_DSS, FEDRAMP_MODERATE, FEDRAMP_HIGH, SOVEREIGN, ACME_REGIME\n');
   });
 
   test('`cloud-kms byok frobnicate` is a usage error that lists the byok commands', async () => {

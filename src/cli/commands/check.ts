@@ -1,21 +1,9 @@
-/* `cloud-kms report` and `cloud-kms check`: read synthesis output; load no cloud SDK. */
-import { COMMON, Command } from './command';
-import { CheckedTemplate, checkPath, findingsTable, profileNamed, readReport, reportTable } from './compliance';
-import { RuleResult } from '../compliance/rules/result';
+/* `cloud-kms check`: the KMS rule pack on a template or a synthesis output; loads no cloud SDK. */
+import { RuleResult } from '../../compliance/rules/result';
+import { COMMON, Command } from '../command';
+import { builtInProfileNames, CheckedTemplate, checkPath, findingsTable, profileNamed } from '../compliance';
 
-export const REPORT: Command = {
-  usage: `cloud-kms report <cdk.out | cdktf.out | compliance-report.json> [--json]
-
-Reads the compliance-report.json that synthesis writes, and prints per key each required control with its status
-and evidence.`,
-  flags: { ...COMMON },
-  positional: 'the synthesis output',
-  run: async (v) => ({ report: readReport(v._path) }),
-  print: (r) => reportTable(r.report as any),
-  exitCode: (r) => ((r.report as any).summary.unmet.length > 0 ? 1 : 0),
-};
-
-export const CHECK: Command = {
+export const COMMAND: Command = {
   usage: `cloud-kms check <template.json | cdk.tf.json | cdk.out | cdktf.out | directory> [--profile <name>] [--json]
 
 Judges each key by the compliance profile it was built under: the cloud-kms-constructs:profile metadata on the key
@@ -24,7 +12,7 @@ keys (vaults, key rings, trails) are judged by every profile of the keys in thei
 records a profile is refused (exit 2) unless --profile names one: check never falls back to a default.
 
 Options:
-  --profile <name>   judge every key by this profile instead: ${'COMMERCIAL, SOC2, HIPAA, PCI_DSS, FEDRAMP_MODERATE, FEDRAMP_HIGH, SOVEREIGN'}
+  --profile <name>   judge every key by this profile instead: ${builtInProfileNames()}
   --json             machine-readable output
 
 A directory is searched for *.template.json and stacks/*/cdk.tf.json (asset directories skipped). The other templates of

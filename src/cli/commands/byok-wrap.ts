@@ -1,12 +1,12 @@
 /* `cloud-kms byok wrap`: offline, node:crypto only; loads no cloud SDK. */
-import { arg, inputFile, matching, oneOf, outputFile, usageError } from './args';
-import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
+import { arg, inputFile, matching, oneOf, usageError } from '../args';
+import { COMMON, Command, OUT_FILE, readInput, refuseToOverwrite, writeOutput } from '../command';
 import {
   combineComponents, describeMaterial, KCV_LABELS, KCV_METHODS, KcvMethod, keyCheckValue, readWrappingPublicKey, WRAP_ALGORITHMS,
   WrapAlgorithm, wrapKeyMaterial,
-} from './wrap';
+} from '../wrap';
 
-export const WRAP: Command = {
+export const COMMAND: Command = {
   usage: `cloud-kms byok wrap --public-key <file> --algorithm <alg> (--key-material <file> | --component <file> --component <file> ...) --out <file> [options]
 
 Options:
@@ -25,12 +25,11 @@ Options:
   --json                machine-readable output`,
   flags: {
     ...COMMON,
-    ...FORCE,
     'public-key': { type: 'string', required: true, check: inputFile },
     'algorithm': { type: 'string', required: true, check: oneOf(WRAP_ALGORITHMS) },
     'key-material': { type: 'string', check: inputFile },
     'component': { type: 'string', multiple: true, check: inputFile },
-    'out': { type: 'string', required: true, check: outputFile },
+    ...OUT_FILE,
     // The form parseKeyVaultKeyIdentifier takes (this command loads no Azure SDK): https://<vault host>/keys/<name>/<version>
     'kek-id': { type: 'string', check: matching(/^https:\/\/[a-z0-9.-]+\.(?:vault|managedhsm)\.[a-z0-9.-]+\/keys\/[a-zA-Z0-9-]{1,127}\/[a-zA-Z0-9]+$/, 'a key identifier such as https://my-vault.vault.azure.net/keys/<name>/<version>') },
     'kcv': { type: 'string' },

@@ -1,37 +1,9 @@
-/* `cloud-kms byok gcp job|import`: the Google Cloud client comes from `io.gcpKms`; nothing of AWS or Azure is loaded. */
-import { inputFile, matching, outputFile } from './args';
-import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
-import { describeGcpError, getImportJob, importKeyVersion, JOB_NAME, KEY_NAME } from './gcp';
+/* `cloud-kms byok gcp import`: the Google Cloud client comes from `io.gcpKms`; nothing of AWS or Azure is loaded. */
+import { inputFile, matching } from '../args';
+import { COMMON, Command, readInput } from '../command';
+import { describeGcpError, importKeyVersion, JOB_EXAMPLE, JOB_NAME, KEY_EXAMPLE, KEY_NAME } from '../gcp';
 
-const JOB_EXAMPLE = 'a full resource name such as projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id>';
-const KEY_EXAMPLE = 'a full resource name such as projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>';
-
-export const GCP_JOB: Command = {
-  usage: `cloud-kms byok gcp job --import-job <name> --out <file> [options]
-
-Options:
-  --import-job <name>  projects/<p>/locations/<l>/keyRings/<r>/importJobs/<id> (the ByokImport's import job)
-  --out <file>         where to write the public key (PEM), for \`cloud-kms byok wrap --public-key\`
-  --force              replace --out if it exists
-  --json               machine-readable output`,
-  flags: {
-    ...COMMON,
-    ...FORCE,
-    'import-job': { type: 'string', required: true, check: matching(JOB_NAME, JOB_EXAMPLE) },
-    'out': { type: 'string', required: true, check: outputFile },
-  },
-  run: async (v, io) => {
-    refuseToOverwrite([v.out], '--out', v.force);
-    const job = await getImportJob(io.gcpKms(), v['import-job'], io.now());
-    writeOutput(v.out, job.pem, '--out', v.force);
-    return { importJob: job.name, importMethod: job.importMethod, expiresAt: job.expiresAt, out: v.out };
-  },
-  print: (r: any) => `Import job ${r.importJob} (${r.importMethod}), usable until ${r.expiresAt ?? 'its expiry'} -> ${r.out}
-Next: cloud-kms byok wrap --public-key ${r.out} --algorithm ${r.importMethod} --key-material <file> --out <file>`,
-  describeError: describeGcpError,
-};
-
-export const GCP_IMPORT: Command = {
+export const COMMAND: Command = {
   usage: `cloud-kms byok gcp import --key <name> --import-job <name> --wrapped-key <file> [options]
 
 Options:

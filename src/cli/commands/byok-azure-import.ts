@@ -1,32 +1,7 @@
-/* `cloud-kms byok azure kek|import`: loads the Azure SDK (through ./azure), nothing of AWS or Google Cloud. */
-import { inputFile, isoDate, isoDateCheck, matching, oneOf, outputFile, usageError, wholeNumber } from './args';
-import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, getKekPublicKey, importByok, parseKekId, vaultUrlOf } from './azure';
-import { COMMON, Command, FORCE, readInput, refuseToOverwrite, writeOutput } from './command';
-
-export const AZURE_KEK: Command = {
-  usage: `cloud-kms byok azure kek --kek-id <id> --out <file> [options]
-
-Options:
-  --kek-id <id>   the key-exchange key (the ByokImport's KekId Terraform output)
-  --out <file>    where to write the public key (PEM), for \`cloud-kms byok wrap --public-key\`
-  --force         replace --out if it exists
-  --json          machine-readable output`,
-  flags: {
-    ...COMMON,
-    ...FORCE,
-    'kek-id': { type: 'string', required: true, check: (value) => { parseKekId(value); } },
-    'out': { type: 'string', required: true, check: outputFile },
-  },
-  run: async (v, io) => {
-    refuseToOverwrite([v.out], '--out', v.force);
-    const kek = await getKekPublicKey(io.azureKeys, v['kek-id']);
-    writeOutput(v.out, kek.pem, '--out', v.force);
-    return { kekId: kek.kekId, vaultUrl: kek.vaultUrl, bits: kek.bits, out: v.out };
-  },
-  print: (r: any) => `Key-exchange key ${r.kekId} (RSA-${r.bits}) -> ${r.out}
-Next: cloud-kms byok wrap --public-key ${r.out} --algorithm AZURE_BYOK --kek-id ${r.kekId} --key-material <file> --out <file>.byok`,
-  describeError: describeAzureError,
-};
+/* `cloud-kms byok azure import`: loads the Azure SDK (through ../azure), nothing of AWS or Google Cloud. */
+import { inputFile, isoDate, isoDateCheck, matching, oneOf, usageError, wholeNumber } from '../args';
+import { AZURE_CURVES, AZURE_IMPORT_KEY_TYPES, describeAzureError, importByok, vaultUrlOf } from '../azure';
+import { COMMON, Command, readInput } from '../command';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,7 +12,7 @@ function dateFlag(value: string | undefined, flag: string): Date | undefined {
 /** Beyond any key's useful life, and inside the range of a JavaScript date. */
 const MAX_EXPIRY_DAYS = 36500;
 
-export const AZURE_IMPORT: Command = {
+export const COMMAND: Command = {
   usage: `cloud-kms byok azure import --vault-url <url> --key-name <name> --byok <file> (--expires-in-days <n> | --expires-at <date>) [options]
 
 Options:
