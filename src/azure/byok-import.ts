@@ -6,28 +6,29 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { Fn, ITerraformDependable, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { AzureCustodians, azureAssignments } from './custodians';
-import { AzureKeyOptions, KeyUserRole } from './customer-managed-key';
+import { AzureCustodians } from './custodians';
 import type { HyokExternalStore } from './hyok-external-store';
 import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
+import { KeyLocation } from './key-location';
+import { AzureKeyOptions, KeyUserRole } from './key-options';
 import { KeyVault, VaultSku } from './key-vault';
 import { checkModelAllowed } from '../core/checks';
 import { Control } from '../core/controls';
-import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
-import { FipsLevel } from '../core/fips';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { requireDefined, shown, ValidationError } from '../core/validation';
+import { shown, ValidationError } from '../core/validation';
 import { optionalBoolean, optionalEnum } from '../terraform/input';
 import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
-import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
+import { checkAzureCustodians, checkVaultApprovers, checkVaultOwnedRoles, keyCustodianAssignments, requireVaultDualControl } from './private/custodian-checks';
+import { checkAzureKeyProps, locationCreatesVault, resolveKeyLocation } from './private/input';
 import { recordAzureKeyEvidence } from './private/key-evidence';
-import { describeRotationBound, requireName, resolveAzureKeySettings } from './private/key-settings';
+import { assignKeyRole, recordVaultCustodians } from './private/key-resource';
+import { describeRotationBound, hsmKeyKind, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
-import { assignKeyRole, recordVaultCustodians } from './private/vault-key';
 
 /** RSA sizes Azure accepts for a key-exchange key. */
 export enum KekSize {
@@ -44,9 +45,24 @@ export interface ByokImportProps extends AzureKeyOptions {
   readonly custodians: AzureCustodians;
 
   /**
+   * Where the key-exchange key and the imported key live: `KeyLocation.newVault()`, `KeyLocation.vault(v)` (a premium
+   * Key Vault) or `KeyLocation.managedHsm(h)` (under the HSM's local RBAC).
+   * @default KeyLocation.newVault() - a premium Key Vault of its own
+   */
+  readonly keyLocation?: KeyLocation;
+
+  /**
+   * An existing premium vault to import into.
+   * @default - a vault of its own
+   * @deprecated use `keyLocation: KeyLocation.vault(vault)`
+   */
+  readonly vault?: KeyVault;
+
+  /**
    * Import into this Managed HSM instead of a premium Key Vault. The key-exchange key and the imported key then live
    * in the HSM, under its local RBAC.
    * @default - a premium Key Vault (`vault`, or a new one)
+   * @deprecated use `keyLocation: KeyLocation.managedHsm(store)`
    */
   readonly managedHsm?: HyokExternalStore;
 
@@ -106,30 +122,23 @@ export class ByokImport extends Construct {
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
-    checkAzureKeyProps(props, !props?.vault && !props?.managedHsm);
-    const c = requireAzureCustodians(this.node.path, props.custodians);
+    checkAzureKeyProps(props, locationCreatesVault(props));
+    const c = checkAzureCustodians(this.node.path, props.custodians, { importers: 'required' });
     optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
     optionalBoolean('keyImported', props.keyImported);
-    if (requireDefined('custodians.importers', c.importers).length === 0) {
-      throw new ValidationError(`custodians.importers must name at least one object id for ${this.node.path}, got none`);
-    }
-    if (props.vault && props.managedHsm) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);
-    checkKeyNetwork(props.network, props.vault ?? props.managedHsm, this.node.path);
-    if (props.managedHsm && (c.approvers ?? []).length > 0) {
+    const location = resolveKeyLocation(this.node.path, props);
+    const shared = location.vault;
+    const hsm = location.managedHsm;
+    checkKeyNetwork(props.network, shared ?? hsm, this.node.path);
+    if (hsm && (c.approvers ?? []).length > 0) {
       throw new ValidationError(`custodians.approvers apply to Key Vault administration; a Managed HSM's quorum is its security domain (${this.node.path})`);
     }
-    checkModelAllowed(props.profile ?? props.vault?.profile ?? props.managedHsm?.profile ?? ComplianceProfile.COMMERCIAL,
+    checkModelAllowed(props.profile ?? shared?.profile ?? hsm?.profile ?? ComplianceProfile.COMMERCIAL,
       DeploymentModel.BYOK, this.node.path);
-    const assignments = [
-      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
-      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
-      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
-      ...azureAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? []),
-    ];
-    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
-      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
-    if ((props.vault || props.managedHsm) && (c.backupOperators ?? []).length > 0) {
-      throw new ValidationError(`custodians.backupOperators belong to the vault or Managed HSM when it is given: set them on ${(props.vault ?? props.managedHsm)!.node.path}, not on ${this.node.path}`);
+    const assignments = keyCustodianAssignments(this.node.path, c, true);
+    const given = shared ?? hsm;
+    if (given && (c.backupOperators ?? []).length > 0) {
+      throw new ValidationError(`custodians.backupOperators belong to the vault or Managed HSM when it is given: set them on ${given.node.path}, not on ${this.node.path}`);
     }
     const kekSize = props.kekSize ?? KekSize.RSA_4096;
     if (![2048, 3072, 4096].includes(kekSize)) {
@@ -141,20 +150,16 @@ export class ByokImport extends Construct {
     requireName('keyName', this.keyName, KEY_NAME, '1 to 127 letters, digits and hyphens');
     this.model = DeploymentModel.BYOK;
 
-    if (props.vault && (c.approvers ?? []).length > 0) {
-      throw new ValidationError(`custodians.approvers belong to the vault when it is shared: set approvers on ${props.vault.node.path}, not on ${this.node.path}`);
-    }
-    if (!props.vault && !props.managedHsm) checkVaultApprovers(this.node.path, props.profile, c.approvers);
-    const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers, c.backupOperators);
+    if (shared) checkVaultOwnedRoles(this.node.path, c, shared, ['approvers']);
+    if (!given) checkVaultApprovers(this.node.path, props.profile, c.approvers);
+    const target = hsm ? this.hsmTarget(hsm) : this.vaultTarget(props, shared, c.approvers, c.backupOperators);
     const settings = resolveAzureKeySettings(scope, id, {
       ...props,
       profile: props.profile ?? target.profile,
       auditSink: props.auditSink ?? target.auditSink,
-    }, this.model, true, FipsLevel.LEVEL_3);
+    }, hsmKeyKind(this.model));
     this.profile = settings.profile;
-    if (this.profile.dualControlRequired && this.vault && !this.vault.dualControl) {
-      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}); vault ${this.vault.node.path} has none`);
-    }
+    if (this.vault) requireVaultDualControl(this.node.path, this.profile, this.vault);
     target.checkSeparation(assignments);
 
     const deployment = new ResourceGroupTemplateDeployment(this, 'KeyExchangeKey', {
@@ -194,24 +199,22 @@ export class ByokImport extends Construct {
       recordVaultCustodians(this.node.path, this.vault, ledger);
       registerVaultKeyMatrix(this, this.vault, this.importedKeyScope ? [this.importedKeyScope] : []);
     } else {
-      for (const a of props.managedHsm!._storeCustodians) {
+      for (const a of hsm!._storeCustodians) {
         if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(this.node.path, a);
       }
-      registerHsmKeyMatrix(this, props.managedHsm!, this.keyName);
+      registerHsmKeyMatrix(this, hsm!, this.keyName);
     }
     recordAzureKeyEvidence({
       key: this,
       resource: deployment,
       constructName: 'ByokImport',
-      model: this.model,
       settings,
-      fipsLevel: FipsLevel.LEVEL_3,
-      holder: props.managedHsm ? 'customer-generated key imported into a Managed HSM' : 'customer-generated key imported into a premium Key Vault HSM',
+      holder: hsm ? 'customer-generated key imported into a Managed HSM' : 'customer-generated key imported into a premium Key Vault HSM',
       auditSink: target.auditSink,
       parent: target.path,
       separation: 'administrators hold a role without cryptographic data actions; importers may only read keys and import; users hold a crypto role on the imported key only',
       dualControl: this.vault?.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)'
-        : props.managedHsm ? 'the security domain needs a quorum of certificate holders (M of N)' : undefined,
+        : hsm ? 'the security domain needs a quorum of certificate holders (M of N)' : undefined,
       manualRotation: {
         setting: 'import',
         value: `every ${settings.rotationText} days`,
@@ -231,8 +234,9 @@ export class ByokImport extends Construct {
     }
   }
 
-  private vaultTarget(props: ByokImportProps, approvers: string[] | undefined, backupOperators: string[] | undefined): ImportTarget {
-    const vault = props.vault ?? new KeyVault(this, 'Vault', {
+  private vaultTarget(props: ByokImportProps, shared: KeyVault | undefined, approvers: string[] | undefined,
+    backupOperators: string[] | undefined): ImportTarget {
+    const vault = shared ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       name: props.vaultName,

@@ -22,7 +22,8 @@ import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
 import { isTokenValue, requireDefined, requireRange, shown, ValidationError } from '../core/validation';
 import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../terraform/input';
-import { optionalObjectId, requireAzureCustodians, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
+import { checkAzureCustodians } from './private/custodian-checks';
+import { optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { registerHsmKeyMatrix } from './private/access-matrix';
 import { recordAzureKeyEvidence } from './private/key-evidence';
@@ -171,7 +172,6 @@ export interface HsmKeyRequest {
   readonly settings: AzureKeySettings;
   readonly custodians: AzureCustodians;
   readonly constructName: string;
-  readonly model: DeploymentModel;
   /** The construct the key is recorded under in the evidence ledger. @default - the ManagedHsmKey */
   readonly subject?: IConstruct;
 }
@@ -252,7 +252,7 @@ export class HyokExternalStore extends Construct {
       throw new ValidationError(`hsmAdministrators must name at least one object id for ${this.node.path}, got none`);
     }
     azureAssignments(CustodianRole.ADMINISTRATOR, 'hsmAdministrators', props.hsmAdministrators);
-    const c = requireAzureCustodians(this.node.path, props.custodians);
+    const c = checkAzureCustodians(this.node.path, props.custodians, { importers: 'unchecked' });
     const retention = props.softDeleteRetention ?? Period.days(90);
     const retentionDays = literalDays(this, 'softDeleteRetention', retention);
     checkDeletionWindowDays(profile, 'softDeleteRetention', retentionDays, 7, 90);
@@ -392,15 +392,16 @@ export class HyokExternalStore extends Construct {
     options = options ?? {};
     // The options get the constructors' up-front checks: JavaScript callers can pass any shape.
     for (const prop of ['rotation', 'expireAfter'] as const) optionalPeriod(prop, options[prop]);
-    if (options.custodians !== undefined && options.custodians !== null) requireAzureCustodians(`${this.node.path}/${id}`, options.custodians, false);
+    if (options.custodians !== undefined && options.custodians !== null) {
+      checkAzureCustodians(`${this.node.path}/${id}`, options.custodians, { administratorsRequired: false, importers: 'unchecked' });
+    }
     const settings = resolveAzureKeySettings(this, id, { ...options, profile: this.profile, auditSink: this.auditSink },
-      DeploymentModel.HYOK, true, this.fipsLevel);
+      { model: DeploymentModel.HYOK, hsm: true, fipsLevel: this.fipsLevel });
     return this._createKey(this, id, {
       name: options.keyName ?? nameFor(`${this.node.path}/${id}`, id, 'hyok-', 127),
       settings,
       custodians: options.custodians ?? this.custodians,
       constructName: 'HyokExternalStore.addKey',
-      model: DeploymentModel.HYOK,
     });
   }
 
@@ -582,9 +583,7 @@ export class ManagedHsmKey extends Construct {
       key: subject,
       resource: this.key,
       constructName: request.constructName,
-      model: request.model,
       settings: s,
-      fipsLevel: store.fipsLevel,
       holder: 'key in a single-tenant Managed HSM whose security domain the customer holds',
       auditSink: store.auditSink,
       parent: store.node.path,

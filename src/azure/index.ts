@@ -3,6 +3,8 @@ export * from './custodians';
 export * from './key-audit-sink';
 export * from './key-vault';
 export * from './vault-network';
+export * from './key-options';
+export * from './key-location';
 export * from './customer-managed-key';
 export * from './managed-key';
 export * from './hyok-external-store';

@@ -1,12 +1,13 @@
 import { Token } from 'cdktf';
 import { checkApprovers } from '../../core/checks';
-import { CustodianRole } from '../../core/custodians';
 import { ComplianceProfile } from '../../core/profile';
 import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../../core/validation';
-import { optionalConstruct, optionalList, optionalPeriod, optionalProfile, requireString } from '../../terraform/input';
-import { azureAssignments, requireObjectId } from '../custodians';
+import { optionalConstruct, optionalPeriod, optionalProfile, requireString } from '../../terraform/input';
+import { requireObjectId } from '../custodians';
 import { requireName } from './key-settings';
-import type { AzureCustodians } from '../custodians';
+import type { HyokExternalStore } from '../hyok-external-store';
+import { KeyLocation, KeyLocationKind } from '../key-location';
+import type { KeyVault } from '../key-vault';
 
 /*
  * Checks of the props the Azure constructs take, made before any child construct exists, so that an error names the
@@ -82,36 +83,6 @@ export function checkAzureKeyProps(props: AzureKeyPropsInput, createsVault: bool
 }
 
 /**
- * The custodians prop, checked before anything else: present, at least one administrator, every role a list of
- * distinct object ids (duplicates would give two role assignments one construct id). A key's own custodians in a
- * store (`administratorsRequired` false) may leave out administrators: the store's administer every key in it.
- */
-export function requireAzureCustodians(path: string, c: AzureCustodians, administratorsRequired = true): AzureCustodians {
-  requireDefined('custodians', c);
-  if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be an object of object id lists, got ${shown(c)}`);
-  if (administratorsRequired) requireDefined('custodians.administrators', c.administrators);
-  if (administratorsRequired && optionalList('custodians.administrators', c.administrators).length === 0) {
-    throw new ValidationError(`custodians.administrators must name at least one object id for ${path}, got none`);
-  }
-  for (const role of ['administrators', 'users', 'auditors', 'approvers', 'importers', 'backupOperators'] as const) {
-    azureAssignments(CustodianRole.USER, `custodians.${role}`, optionalList(`custodians.${role}`, c[role]));
-  }
-  return c;
-}
-
-/**
- * The approvers a key construct hands to the vault it creates, checked under the name the caller wrote
- * (custodians.approvers) before the vault checks them as its own `approvers`.
- */
-export function checkVaultApprovers(path: string, profile: ComplianceProfile | undefined, approvers: string[] | undefined): void {
-  const p = profile ?? ComplianceProfile.COMMERCIAL;
-  const list = approvers ?? [];
-  if (p.dualControlRequired || list.length > 0) {
-    checkAzureApprovers(p, list, 'custodians.approvers', path);
-  }
-}
-
-/**
  * Dual control's two distinct approvers (object ids compare without case). A token approver cannot be told apart from
  * the other at synthesis, so a list short of two distinct literal ids is refused with the ids shown, the token as a
  * token, not only counted.
@@ -123,4 +94,41 @@ export function checkAzureApprovers(profile: ComplianceProfile, approvers: strin
       `got ${new Set(identities).size}: ${approvers.map(shown).join(', ')}`);
   }
   checkApprovers(profile, identities, prop, path);
+}
+
+/** The location props of a key construct: `keyLocation`, or the deprecated `vault` / `managedHsm`. */
+export interface KeyLocationInput {
+  readonly keyLocation?: KeyLocation;
+  readonly vault?: KeyVault;
+  readonly managedHsm?: HyokExternalStore;
+}
+
+/**
+ * The key's location from its props. `keyLocation` with a deprecated `vault` or `managedHsm` is refused by
+ * name; the deprecated props alone keep their old meaning and messages.
+ */
+export function resolveKeyLocation(subject: string, props: KeyLocationInput): KeyLocation {
+  const loc = props.keyLocation;
+  if (loc === undefined || loc === null) {
+    if (props.vault && props.managedHsm) throw new ValidationError(`give either vault or managedHsm for ${subject}, not both`);
+    if (props.managedHsm) return KeyLocation.managedHsm(props.managedHsm);
+    return props.vault ? KeyLocation.vault(props.vault) : KeyLocation.newVault();
+  }
+  if (!(loc instanceof KeyLocation)) {
+    throw new ValidationError(`keyLocation must be KeyLocation.newVault(), KeyLocation.vault(...) or KeyLocation.managedHsm(...), got ${shown(loc)}`);
+  }
+  for (const prop of ['vault', 'managedHsm'] as const) {
+    if (props[prop] !== undefined && props[prop] !== null) {
+      throw new ValidationError(`keyLocation and ${prop} both given for ${subject}: give keyLocation only (${prop} is deprecated; ` +
+        `use keyLocation: KeyLocation.${prop}(...))`);
+    }
+  }
+  return loc;
+}
+
+/** Whether the construct creates a vault of its own (read before the props are checked, so any shape passes). */
+export function locationCreatesVault(props: KeyLocationInput | undefined): boolean {
+  if (props?.vault || props?.managedHsm) return false;
+  const kind = (props?.keyLocation as { kind?: unknown } | undefined)?.kind;
+  return kind === undefined || kind === KeyLocationKind.NEW_VAULT;
 }

@@ -1,8 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
-import { FipsLevel } from '../../core/fips';
 import { recordKeyEvidence } from '../../core/key-evidence';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
@@ -13,9 +11,8 @@ export interface AzureKeyEvidence {
   /** The Terraform resource holding the key settings. */
   readonly resource: IConstruct;
   readonly constructName: string;
-  readonly model: DeploymentModel;
+  /** The resolved settings; their kind gives the model and the FIPS level. */
   readonly settings: AzureKeySettings;
-  readonly fipsLevel: FipsLevel;
   readonly holder: string;
   readonly auditSink?: IKeyAuditSink;
   readonly parent?: string;
@@ -37,9 +34,9 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
     stack: TerraformStack.of(e.key).node.path,
     cloud: 'azure',
     constructName: e.constructName,
-    model: e.model,
+    model: s.kind.model,
     profile: s.profile,
-    fipsLevel: e.fipsLevel,
+    fipsLevel: s.kind.fipsLevel,
     auditSink: e.auditSink?.node.path,
     parent: e.parent,
     rotation: e.manualRotation ?? {
@@ -49,7 +46,7 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
       // A token rotation is held to the variable's validated maximum, which never exceeds the profile's.
       satisfied: (s.rotationBound ? s.rotationBound.max : s.rotationDays) <= s.profile.maxRotationDays,
     },
-    custody: { setting: 'key_type', value: s.keyType, description: `${e.holder} (FIPS 140 ${e.fipsLevel.replace('LEVEL_', 'Level ')})` },
+    custody: { setting: 'key_type', value: s.keyType, description: `${e.holder} (FIPS 140 ${s.kind.fipsLevel.replace('LEVEL_', 'Level ')})` },
     separation: {
       setting: 'role assignments',
       value: e.separation ? 'separation of duties' : 'Azure RBAC, not separated',
