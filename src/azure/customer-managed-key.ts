@@ -1,25 +1,26 @@
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
 import { Construct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
-import type { HyokExternalStore, ManagedHsmKey } from './hyok-external-store';
+import type { HyokExternalStore } from './hyok-external-store';
 import { KeyLocation } from './key-location';
 import { AzureKeyOptions, KeyUserRole } from './key-options';
 import { KeyVault, VaultSku } from './key-vault';
+import type { ManagedHsmKey } from './managed-hsm-key';
 import { checkModelAllowed } from '../core/checks';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
+import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { optionalEnum } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureCustodians, checkVaultApprovers, checkVaultOwnedRoles, keyCustodianAssignments, requireVaultDualControl } from './private/custodian-checks';
 import { checkAzureKeyProps, locationCreatesVault, resolveKeyLocation } from './private/input';
-import { recordAzureKeyEvidence } from './private/key-evidence';
+import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
+import { assignKeyRole, createVaultKey } from './private/key-resource';
 import { AzureKeySettings, hsmKeyKind, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
-import { stableName } from '../core/naming';
-import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/key-resource';
 import { BUILT_IN, USER_ROLE_NAME } from './private/roles';
 
 /**

@@ -8,5 +8,6 @@ export * from './key-location';
 export * from './customer-managed-key';
 export * from './managed-key';
 export * from './hyok-external-store';
+export * from './managed-hsm-key';
 export * from './byok-import';
 export * from './tenant-key-hierarchy';

@@ -14,11 +14,11 @@ import { ValidationError } from '../core/validation';
 import { optionalList } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureKeyProps } from './private/input';
-import { recordAzureKeyEvidence } from './private/key-evidence';
+import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 import { stableName } from '../core/naming';
-import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/key-resource';
+import { assignKeyRole, createVaultKey } from './private/key-resource';
 import { BUILT_IN } from './private/roles';
 
 /**

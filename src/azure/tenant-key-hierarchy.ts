@@ -21,8 +21,8 @@ import { optionalEnum, optionalList, requireLiteralNames, requireWholeNumber } f
 import { registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureCustodians, checkVaultApprovers, keyCustodianAssignments } from './private/custodian-checks';
 import { checkAzureKeyProps } from './private/input';
-import { recordAzureKeyEvidence } from './private/key-evidence';
-import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/key-resource';
+import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
+import { assignKeyRole, createVaultKey } from './private/key-resource';
 import { AzureKeySettings, hsmKeyKind, resolveAzureKeySettings } from './private/key-settings';
 import { BUILT_IN } from './private/roles';
 

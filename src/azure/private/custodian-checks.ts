@@ -79,15 +79,22 @@ export function requireVaultDualControl(subject: string, profile: ComplianceProf
   requireContainerDualControl(subject, profile, { kind: 'vault', path: vault.node.path, dualControl: vault.dualControl });
 }
 
+/** The administrators, users and auditors of a key (or of every key of a store), as assignments. */
+export function storeKeyAssignments(c: AzureCustodians): CustodianAssignment[] {
+  return [
+    ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators ?? []),
+    ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
+    ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
+  ];
+}
+
 /**
  * A key's own custodian assignments (administrators, users, auditors, and importers when asked), checked for separation
  * of duties together with the approvers and backup operators.
  */
 export function keyCustodianAssignments(subject: string, c: AzureCustodians, withImporters = false): CustodianAssignment[] {
   const assignments = [
-    ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
-    ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
-    ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
+    ...storeKeyAssignments(c),
     ...(withImporters ? azureAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? []) : []),
   ];
   SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
