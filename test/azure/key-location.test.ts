@@ -2,12 +2,11 @@ import { TerraformStack, Testing } from 'cdktf';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
 import * as azure from '../../src/azure';
 import { ValidationError } from '../../src/core/validation';
-import * as support from '../support/azure';
-import { azureByok, azureCmk, azureHsm, azureStack } from '../support/azure';
+import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG, vaultNetwork } from '../support/azure';
 
-type Support = typeof support;
-type Azure = typeof azure;
-type Build = (s: TerraformStack, p: ComplianceProfile, t: Support, az: Azure) => void;
+type Build = (s: TerraformStack, p: ComplianceProfile) => void;
+type KeyProps = Partial<azure.CustomerManagedKeyProps & azure.ByokImportProps>;
+type MakeKey = (s: TerraformStack, p: ComplianceProfile, id: string, extra: KeyProps) => unknown;
 
 const HSM_ASSIGNMENT = 'azurerm_key_vault_managed_hardware_security_module_role_assignment';
 
@@ -18,7 +17,7 @@ const HSM_ASSIGNMENT = 'azurerm_key_vault_managed_hardware_security_module_role_
  */
 function synthesized(build: Build, profile: ComplianceProfile): { json: unknown; evidence: unknown } {
   const stack = azureStack();
-  build(stack, profile, support, azure);
+  build(stack, profile);
   const json = JSON.parse(Testing.synth(stack));
   for (const a of Object.values(json.resource?.[HSM_ASSIGNMENT] ?? {}) as { name: string }[]) {
     expect(a.name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -28,68 +27,48 @@ function synthesized(build: Build, profile: ComplianceProfile): { json: unknown;
   return { json, evidence: JSON.parse(JSON.stringify({ keys: ledger.keys, evidence: ledger.evidence(), containers: ledger.containers })) };
 }
 
-/** A sink where the profile needs one, given to everything in the stack (one per stack). */
-function sinkFor(s: TerraformStack, p: ComplianceProfile, t: Support): azure.IKeyAuditSink | undefined {
-  return p.auditSinkRequired ? t.azureSink(s, p) : undefined;
-}
-
-const sharedVault = (s: TerraformStack, p: ComplianceProfile, t: Support, az: Azure, auditSink?: azure.IKeyAuditSink) => new az.KeyVault(s, 'Shared', {
-  resourceGroupName: t.RG,
-  location: t.LOCATION,
+const sharedVault = (s: TerraformStack, p: ComplianceProfile, auditSink?: azure.IKeyAuditSink) => new azure.KeyVault(s, 'Shared', {
+  resourceGroupName: RG,
+  location: LOCATION,
   acknowledgePurgeProtectionIsPermanent: true,
-  network: t.vaultNetwork(),
+  network: vaultNetwork(),
   profile: p,
   auditSink,
-  approvers: p.dualControlRequired ? [t.ids.approverA, t.ids.approverB] : undefined,
+  approvers: p.dualControlRequired ? [ids.approverA, ids.approverB] : undefined,
 });
-const noApprovers = (t: Support) => ({ administrators: [t.ids.admin], users: [t.ids.user] });
-const byokCustodians = (t: Support) => ({ ...noApprovers(t), importers: [t.ids.importer] });
+
+/** The same key twice: through a deprecated prop, and through `keyLocation` (one audit sink per stack where the profile needs one). */
+function pair(make: MakeKey, custodians: azure.AzureCustodians, where: (s: TerraformStack, p: ComplianceProfile, auditSink?: azure.IKeyAuditSink) =>
+[Partial<azure.CustomerManagedKeyProps>, azure.KeyLocation]): [Build, Build] {
+  const build = (deprecated: boolean): Build => (s, p) => {
+    const auditSink = p.auditSinkRequired ? azureSink(s, p) : undefined;
+    const [old, location] = where(s, p, auditSink);
+    make(s, p, 'Key', { auditSink, custodians, network: undefined, ...(deprecated ? old : { keyLocation: location }) });
+  };
+  return [build(true), build(false)];
+}
+
+const KEYS: [string, MakeKey, azure.AzureCustodians][] = [
+  ['CustomerManagedKey', azureCmk, { administrators: [ids.admin], users: [ids.user] }],
+  ['ByokImport', azureByok, { administrators: [ids.admin], users: [ids.user], importers: [ids.importer] }],
+];
+
+const CASES = KEYS.flatMap(([name, make, custodians]) => [
+  [`${name}: KeyLocation.vault(v) is vault: v`, ...pair(make, custodians, (s, p, auditSink) => {
+    const vault = sharedVault(s, p, auditSink);
+    return [{ vault }, azure.KeyLocation.vault(vault)];
+  })],
+  [`${name}: KeyLocation.managedHsm(h) is managedHsm: h`, ...pair(make, custodians, (s, p, auditSink) => {
+    const hsm = azureHsm(s, p, 'Hsm', { auditSink });
+    return [{ managedHsm: hsm }, azure.KeyLocation.managedHsm(hsm)];
+  })],
+  // Neither prop: the construct makes its vault, with the network the helper gives it.
+  [`${name}: KeyLocation.newVault() is neither`, (s: TerraformStack, p: ComplianceProfile) => make(s, p, 'Key', {}),
+    (s: TerraformStack, p: ComplianceProfile) => make(s, p, 'Key', { keyLocation: azure.KeyLocation.newVault() })],
+] as [string, Build, Build][]);
 
 describe.each([ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS])('keyLocation synthesizes what the deprecated props do (%s)', (profile) => {
-  test.each<[string, Build, Build]>([
-    ['CustomerManagedKey: KeyLocation.vault(v) is vault: v',
-      (s, p, t, az) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureCmk(s, p, 'Key', { vault: sharedVault(s, p, t, az, auditSink), auditSink, custodians: noApprovers(t) });
-      },
-      (s, p, t, az) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureCmk(s, p, 'Key', { keyLocation: az.KeyLocation.vault(sharedVault(s, p, t, az, auditSink)), network: undefined, auditSink, custodians: noApprovers(t) });
-      }],
-    ['CustomerManagedKey: KeyLocation.managedHsm(h) is managedHsm: h',
-      (s, p, t) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureCmk(s, p, 'Key', { managedHsm: t.azureHsm(s, p, 'Hsm', { auditSink }), auditSink, custodians: noApprovers(t) });
-      },
-      (s, p, t, az) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureCmk(s, p, 'Key', { keyLocation: az.KeyLocation.managedHsm(t.azureHsm(s, p, 'Hsm', { auditSink })), network: undefined, auditSink, custodians: noApprovers(t) });
-      }],
-    ['CustomerManagedKey: KeyLocation.newVault() is neither',
-      (s, p, t) => t.azureCmk(s, p, 'Key'),
-      (s, p, t, az) => t.azureCmk(s, p, 'Key', { keyLocation: az.KeyLocation.newVault() })],
-    ['ByokImport: KeyLocation.vault(v) is vault: v',
-      (s, p, t, az) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureByok(s, p, 'Byok', { vault: sharedVault(s, p, t, az, auditSink), auditSink, custodians: byokCustodians(t) });
-      },
-      (s, p, t, az) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureByok(s, p, 'Byok', { keyLocation: az.KeyLocation.vault(sharedVault(s, p, t, az, auditSink)), network: undefined, auditSink, custodians: byokCustodians(t) });
-      }],
-    ['ByokImport: KeyLocation.managedHsm(h) is managedHsm: h',
-      (s, p, t) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureByok(s, p, 'Byok', { managedHsm: t.azureHsm(s, p, 'Hsm', { auditSink }), auditSink, custodians: byokCustodians(t) });
-      },
-      (s, p, t, az) => {
-        const auditSink = sinkFor(s, p, t);
-        t.azureByok(s, p, 'Byok', { keyLocation: az.KeyLocation.managedHsm(t.azureHsm(s, p, 'Hsm', { auditSink })), network: undefined, auditSink, custodians: byokCustodians(t) });
-      }],
-    ['ByokImport: KeyLocation.newVault() is neither',
-      (s, p, t) => t.azureByok(s, p, 'Byok'),
-      (s, p, t, az) => t.azureByok(s, p, 'Byok', { keyLocation: az.KeyLocation.newVault() })],
-  ])('%s', (_name, deprecated, located) => {
+  test.each(CASES)('%s', (_name, deprecated, located) => {
     const before = synthesized(deprecated, profile);
     const after = synthesized(located, profile);
     expect(after.json).toEqual(before.json);
@@ -99,7 +78,7 @@ describe.each([ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS])('keyLoc
 
 test('the location says which of the three it is', () => {
   const s = azureStack();
-  const vault = sharedVault(s, ComplianceProfile.COMMERCIAL, support, azure);
+  const vault = sharedVault(s, ComplianceProfile.COMMERCIAL);
   const hsm = azureHsm(s, ComplianceProfile.COMMERCIAL);
   expect(azure.KeyLocation.newVault()).toMatchObject({ kind: azure.KeyLocationKind.NEW_VAULT, vault: undefined, managedHsm: undefined });
   expect(azure.KeyLocation.vault(vault)).toMatchObject({ kind: azure.KeyLocationKind.VAULT, vault, managedHsm: undefined });
@@ -107,19 +86,21 @@ test('the location says which of the three it is', () => {
 });
 
 describe('bad input', () => {
+  /** The message of the ValidationError `f` throws (once: a construct it made stays in the tree). */
   function refusal(f: () => unknown): string {
+    let thrown: unknown;
     try {
       f();
     } catch (e) {
-      expect(e).toBeInstanceOf(ValidationError);
-      return (e as Error).message;
+      thrown = e;
     }
-    throw new Error('expected a ValidationError');
+    expect(thrown).toBeInstanceOf(ValidationError);
+    return (thrown as Error).message;
   }
 
   test.each(['vault', 'managedHsm'] as const)('keyLocation with the deprecated %s is refused, naming both props', (prop) => {
     const s = azureStack();
-    const old = prop === 'vault' ? { vault: sharedVault(s, ComplianceProfile.COMMERCIAL, support, azure) } : { managedHsm: azureHsm(s, ComplianceProfile.COMMERCIAL) };
+    const old = prop === 'vault' ? { vault: sharedVault(s, ComplianceProfile.COMMERCIAL) } : { managedHsm: azureHsm(s, ComplianceProfile.COMMERCIAL) };
     const message = (id: string) => `keyLocation and ${prop} both given for test/${id}: give keyLocation only (${prop} is deprecated; use keyLocation: KeyLocation.${prop}(...))`;
     expect(refusal(() => azureCmk(s, ComplianceProfile.COMMERCIAL, 'K', { keyLocation: azure.KeyLocation.newVault(), network: undefined, ...old })))
       .toBe(message('K'));
