@@ -46,6 +46,13 @@ export interface ImportTarget {
 /** A premium Key Vault as the import target: importers on the vault (the key does not exist yet), users on the key. */
 export function vaultImportTarget(byok: Construct, names: ImportNames, vault: KeyVault, userRole: KeyUserRole): ImportTarget {
   let importerRole: RoleDefinition | undefined;
+  const assignOnVault = (kind: string, principalId: string, role: { roleDefinitionId: string } | { roleDefinitionName: string }) =>
+    new RoleAssignment(byok, `${kind}${stableGuid(principalId).slice(0, 8)}`, {
+      name: stableGuid(byok.node.path, kind.toLowerCase(), principalId.toLowerCase()),
+      scope: vault.vaultId,
+      ...role,
+      principalId,
+    });
   return {
     profile: vault.profile,
     auditSink: vault.auditSink,
@@ -74,24 +81,12 @@ export function vaultImportTarget(byok: Construct, names: ImportNames, vault: Ke
           vault._assignOnVault(byok, `Importer${stableGuid(importer).slice(0, 8)}`, importerRole.roleDefinitionResourceId, importer,
             'cloud-kms-constructs: key import under dual control');
         } else {
-          new RoleAssignment(byok, `Importer${stableGuid(importer).slice(0, 8)}`, {
-            name: stableGuid(byok.node.path, 'importer', importer.toLowerCase()),
-            scope: vault.vaultId,
-            roleDefinitionId: importerRole.roleDefinitionResourceId,
-            principalId: importer,
-          });
+          assignOnVault('Importer', importer, { roleDefinitionId: importerRole.roleDefinitionResourceId });
         }
       }
     },
     grantAuditors: (auditors) => {
-      for (const auditor of auditors) {
-        new RoleAssignment(byok, `Auditor${stableGuid(auditor).slice(0, 8)}`, {
-          name: stableGuid(byok.node.path, 'auditor', auditor.toLowerCase()),
-          scope: vault.vaultId,
-          roleDefinitionName: BUILT_IN.KEY_VAULT_READER,
-          principalId: auditor,
-        });
-      }
+      for (const auditor of auditors) assignOnVault('Auditor', auditor, { roleDefinitionName: BUILT_IN.KEY_VAULT_READER });
     },
     grantUsers: (users) => {
       const imported = new DataAzurermKeyVaultKey(byok, 'ImportedKey', {
