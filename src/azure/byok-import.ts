@@ -117,8 +117,8 @@ export class ByokImport extends Construct {
     optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
     optionalBoolean('keyImported', props.keyImported);
     const location = resolveKeyLocation(this.node.path, props);
-    const shared = location.vault;
-    const hsm = location.managedHsm;
+    const shared = location.sharedVault;
+    const hsm = location.hsmStore;
     checkKeyNetwork(props.network, shared ?? hsm, this.node.path);
     if (hsm && (c.approvers ?? []).length > 0) {
       throw new ValidationError(`custodians.approvers apply to Key Vault administration; a Managed HSM's quorum is its security domain (${this.node.path})`);

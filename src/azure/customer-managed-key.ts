@@ -89,8 +89,8 @@ export class CustomerManagedKey extends Construct {
     const c = checkAzureCustodians(this.node.path, props.custodians);
     optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
     const location = resolveKeyLocation(this.node.path, props);
-    const shared = location.vault;
-    const hsm = location.managedHsm;
+    const shared = location.sharedVault;
+    const hsm = location.hsmStore;
     this.model = DeploymentModel.CUSTOMER_MANAGED;
     // The model and the custodians are checked before anything is created.
     checkModelAllowed(props.profile ?? shared?.profile ?? hsm?.profile ?? ComplianceProfile.COMMERCIAL, this.model, this.node.path);

@@ -40,14 +40,14 @@ export class KeyLocation {
 
   /** Which of the three. */
   public readonly kind: KeyLocationKind;
-  /** The shared vault, for `KeyLocation.vault(...)`. */
-  public readonly vault?: KeyVault;
+  /** The shared vault, for `KeyLocation.vault(...)`. (Not `vault`: some jsii languages refuse a property named as a static method.) */
+  public readonly sharedVault?: KeyVault;
   /** The Managed HSM, for `KeyLocation.managedHsm(...)`. */
-  public readonly managedHsm?: HyokExternalStore;
+  public readonly hsmStore?: HyokExternalStore;
 
   private constructor(kind: KeyLocationKind, vault: KeyVault | undefined, managedHsm: HyokExternalStore | undefined) {
     this.kind = kind;
-    this.vault = vault;
-    this.managedHsm = managedHsm;
+    this.sharedVault = vault;
+    this.hsmStore = managedHsm;
   }
 }

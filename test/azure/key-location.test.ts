@@ -80,9 +80,9 @@ test('the location says which of the three it is', () => {
   const s = azureStack();
   const vault = sharedVault(s, ComplianceProfile.COMMERCIAL);
   const hsm = azureHsm(s, ComplianceProfile.COMMERCIAL);
-  expect(azure.KeyLocation.newVault()).toMatchObject({ kind: azure.KeyLocationKind.NEW_VAULT, vault: undefined, managedHsm: undefined });
-  expect(azure.KeyLocation.vault(vault)).toMatchObject({ kind: azure.KeyLocationKind.VAULT, vault, managedHsm: undefined });
-  expect(azure.KeyLocation.managedHsm(hsm)).toMatchObject({ kind: azure.KeyLocationKind.MANAGED_HSM, vault: undefined, managedHsm: hsm });
+  expect(azure.KeyLocation.newVault()).toMatchObject({ kind: azure.KeyLocationKind.NEW_VAULT, sharedVault: undefined, hsmStore: undefined });
+  expect(azure.KeyLocation.vault(vault)).toMatchObject({ kind: azure.KeyLocationKind.VAULT, sharedVault: vault, hsmStore: undefined });
+  expect(azure.KeyLocation.managedHsm(hsm)).toMatchObject({ kind: azure.KeyLocationKind.MANAGED_HSM, sharedVault: undefined, hsmStore: hsm });
 });
 
 describe('bad input', () => {
