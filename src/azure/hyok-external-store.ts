@@ -18,10 +18,9 @@ import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { optionalPeriod } from '../terraform/input';
 import { checkAzureCustodians, storeKeyAssignments } from './private/custodian-checks';
-import { checkHyokStoreCustody, checkHyokStoreProps, requireVaultName } from './private/input';
+import { checkHyokStoreCustody, checkHyokStoreProps } from './private/input';
 import { recordManagedHsmEvidence, recordManagedHsmNetwork } from './private/key-evidence';
 import { resolveAzureKeySettings } from './private/key-settings';
-import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { AttachedNetwork } from './private/network';
 import {
   HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_DEPLOYER_DATA_ACTIONS, HSM_EXPORT_DATA_ACTIONS, HSM_KEY_BACKUP_DATA_ACTIONS,
@@ -162,11 +161,8 @@ export class HyokExternalStore extends Construct {
     super(scope, id);
     const profile = checkHyokStoreProps(this, props);
     const auditSink = KeyAuditSink._resolve(this, props.auditSink, props.auditOptOutReason, props.resourceGroupName, props.location);
-    const { certs, retentionDays } = checkHyokStoreCustody(this, props, profile);
+    const { certs, retentionDays, name } = checkHyokStoreCustody(this, props, profile);
     const c = checkAzureCustodians(this.node.path, props.custodians, { importers: 'unchecked' });
-    const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.managedHsm);
-    // Managed HSM names follow the vault rule (3-24, a letter first, a letter or digit last, no "--").
-    requireVaultName('name', name);
     this.profile = profile;
     this.auditSink = auditSink;
     this.custodians = c;

@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { requireName } from './key-settings';
+import { AZURE_GLOBAL_NAMES, azureGlobalName } from './naming';
 import { checkApprovers, checkAuditSink, checkDeletionWindowDays, checkModelAllowed } from '../../core/checks';
 import { CustodianRole } from '../../core/custodians';
 import { DeploymentModel } from '../../core/deployment-model';
@@ -164,9 +165,9 @@ export function checkHyokStoreProps(scope: IConstruct, props: HyokExternalStoreP
   return profile;
 }
 
-/** A HyokExternalStore's security domain, administrators, retention, network and activation. */
+/** A HyokExternalStore's security domain, administrators, retention, network, activation and name. */
 export function checkHyokStoreCustody(scope: IConstruct, props: HyokExternalStoreProps, profile: ComplianceProfile):
-{ certs: string[]; retentionDays: number } {
+{ certs: string[]; retentionDays: number; name: string } {
   // A token list has no length at synthesis: the quorum is checked against the number of certificates.
   // (cdktf encodes a list token as a one-element list `#{TfToken[...]}`; a token element of a literal list is fine.)
   if (Array.isArray(props.securityDomainCertificateIds)
@@ -207,5 +208,8 @@ export function checkHyokStoreCustody(scope: IConstruct, props: HyokExternalStor
     throw new ValidationError(`activate must be false for the first deployment of ${scope.node.path} (the HSM and its private endpoint) and ` +
       `true from the second on (security domain, roles, keys), got ${shown(props.activate)}`);
   }
-  return { certs, retentionDays };
+  const name = props.name ?? azureGlobalName(scope, AZURE_GLOBAL_NAMES.managedHsm);
+  // Managed HSM names follow the vault rule (3-24, a letter first, a letter or digit last, no "--").
+  requireVaultName('name', name);
+  return { certs, retentionDays, name };
 }
