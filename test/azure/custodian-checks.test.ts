@@ -1,7 +1,6 @@
 import { ComplianceProfile } from '../../src';
 import * as azure from '../../src/azure';
-import { ValidationError } from '../../src/core/validation';
-import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG, vaultNetwork } from '../support/azure';
+import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, refusal, RG, vaultNetwork } from '../support/azure';
 
 /*
  * The Azure custodian preconditions, now on core's checkCustodians: every message word for word as before, for each
@@ -10,17 +9,6 @@ import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG
 
 const { COMMERCIAL, PCI_DSS } = ComplianceProfile;
 
-/** The message of the ValidationError `f` throws. */
-function refusal(f: () => unknown): string {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(ValidationError);
-  return (thrown as Error).message;
-}
 
 const sharedVault = (s = azureStack(), profile = COMMERCIAL) => new azure.KeyVault(s, 'Shared', {
   resourceGroupName: RG, location: LOCATION, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(), profile,

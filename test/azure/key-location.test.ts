@@ -1,8 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
 import * as azure from '../../src/azure';
-import { ValidationError } from '../../src/core/validation';
-import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG, vaultNetwork } from '../support/azure';
+import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, refusal, RG, vaultNetwork } from '../support/azure';
 
 type Build = (s: TerraformStack, p: ComplianceProfile) => void;
 type KeyProps = Partial<azure.CustomerManagedKeyProps & azure.ByokImportProps>;
@@ -86,17 +85,6 @@ test('the location says which of the three it is', () => {
 });
 
 describe('bad input', () => {
-  /** The message of the ValidationError `f` throws (once: a construct it made stays in the tree). */
-  function refusal(f: () => unknown): string {
-    let thrown: unknown;
-    try {
-      f();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(ValidationError);
-    return (thrown as Error).message;
-  }
 
   test.each(['vault', 'managedHsm'] as const)('keyLocation with the deprecated %s is refused, naming both props', (prop) => {
     const s = azureStack();
