@@ -95,7 +95,8 @@ export function recordVaultCustodians(keyPath: string, vault: KeyVault, ledger: 
  * key component.
  */
 const STORE_DELETION_CONTROLS = DELETION_CONTROLS.filter((c) => c !== Control.NIST_800_57_KEY_STATES);
-const NETWORK_CONTROLS = ACCESS_CONTROLS.filter((c) => c === Control.NIST_AC_6 || c === Control.PCI_3_6_1);
+/** The network part of access: who can reach a key container at all (also what KeyVault records). */
+export const NETWORK_CONTROLS = ACCESS_CONTROLS.filter((c) => c === Control.NIST_AC_6 || c === Control.PCI_3_6_1);
 const SPLIT_KNOWLEDGE_CONTROLS = [...DUAL_CONTROL_CONTROLS, Control.PCI_3_6_1_2];
 
 /** Which network path reaches a Managed HSM: recorded when the network is attached, and again when the bypass changes. */
