@@ -1,33 +1,26 @@
-import { DataAzurermKeyVaultKey } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-key';
-import { DataAzurermKeyVaultManagedHardwareSecurityModuleKey } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-managed-hardware-security-module-key';
-import { KeyVaultManagedHardwareSecurityModuleRoleDefinition } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-role-definition';
 import { ResourceGroupTemplateDeployment } from '@cdktf/provider-azurerm/lib/resource-group-template-deployment';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
-import { Fn, ITerraformDependable, TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { AzureCustodians, azureAssignments } from './custodians';
-import { AzureKeyOptions, KeyUserRole } from './customer-managed-key';
+import { AzureCustodians } from './custodians';
 import type { HyokExternalStore } from './hyok-external-store';
-import { IKeyAuditSink, KeyAuditSink } from './key-audit-sink';
+import { KeyLocation } from './key-location';
+import { AzureKeyOptions, KeyUserRole } from './key-options';
 import { KeyVault, VaultSku } from './key-vault';
 import { checkModelAllowed } from '../core/checks';
-import { Control } from '../core/controls';
-import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { CustodianAssignment } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
-import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
-import { FipsLevel } from '../core/fips';
-import { stableGuid, stableName } from '../core/naming';
+import { EvidenceLedger } from '../core/evidence';
+import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
-import { requireDefined, shown, ValidationError } from '../core/validation';
+import { shown, ValidationError } from '../core/validation';
 import { optionalBoolean, optionalEnum } from '../terraform/input';
 import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
-import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
-import { recordAzureKeyEvidence } from './private/key-evidence';
-import { describeRotationBound, requireName, resolveAzureKeySettings } from './private/key-settings';
+import { checkAzureCustodians, checkVaultApprovers, checkVaultOwnedRoles, keyCustodianAssignments, requireVaultDualControl } from './private/custodian-checks';
+import { hsmImportTarget, ImportTarget, kekTemplate, vaultImportTarget } from './private/import-target';
+import { checkAzureKeyProps, locationCreatesVault, resolveKeyLocation } from './private/input';
+import { recordAzureKeyEvidence, recordContainerCustodians, recordImporterEvidence, recordVaultCustodians } from './private/key-evidence';
+import { AzureKeySettings, describeRotationBound, hsmKeyKind, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
-import { BUILT_IN, HSM_BUILT_IN, HSM_IMPORT_DATA_ACTIONS, hsmRoleDefinitionId, USER_ROLE_NAME, VAULT_IMPORT_DATA_ACTIONS } from './private/roles';
-import { assignKeyRole, recordVaultCustodians } from './private/vault-key';
 
 /** RSA sizes Azure accepts for a key-exchange key. */
 export enum KekSize {
@@ -44,9 +37,24 @@ export interface ByokImportProps extends AzureKeyOptions {
   readonly custodians: AzureCustodians;
 
   /**
+   * Where the key-exchange key and the imported key live: `KeyLocation.newVault()`, `KeyLocation.vault(v)` (a premium
+   * Key Vault) or `KeyLocation.managedHsm(h)` (under the HSM's local RBAC).
+   * @default KeyLocation.newVault() - a premium Key Vault of its own
+   */
+  readonly keyLocation?: KeyLocation;
+
+  /**
+   * An existing premium vault to import into.
+   * @default - a vault of its own
+   * @deprecated use `keyLocation: KeyLocation.vault(vault)`
+   */
+  readonly vault?: KeyVault;
+
+  /**
    * Import into this Managed HSM instead of a premium Key Vault. The key-exchange key and the imported key then live
    * in the HSM, under its local RBAC.
    * @default - a premium Key Vault (`vault`, or a new one)
+   * @deprecated use `keyLocation: KeyLocation.managedHsm(store)`
    */
   readonly managedHsm?: HyokExternalStore;
 
@@ -101,35 +109,26 @@ export class ByokImport extends Construct {
   public readonly keyName: string;
   /** The versionless id of the imported key, once `keyImported` is set. */
   public readonly importedKeyId?: string;
-  /** The imported key's versionless resource id, once it exists (a Key Vault target with `keyImported`). */
-  private importedKeyScope?: string;
 
   constructor(scope: Construct, id: string, props: ByokImportProps) {
     super(scope, id);
-    checkAzureKeyProps(props, !props?.vault && !props?.managedHsm);
-    const c = requireAzureCustodians(this.node.path, props.custodians);
+    checkAzureKeyProps(props, locationCreatesVault(props));
+    const c = checkAzureCustodians(this.node.path, props.custodians, { importers: 'required' });
     optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
     optionalBoolean('keyImported', props.keyImported);
-    if (requireDefined('custodians.importers', c.importers).length === 0) {
-      throw new ValidationError(`custodians.importers must name at least one object id for ${this.node.path}, got none`);
-    }
-    if (props.vault && props.managedHsm) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);
-    checkKeyNetwork(props.network, props.vault ?? props.managedHsm, this.node.path);
-    if (props.managedHsm && (c.approvers ?? []).length > 0) {
+    const location = resolveKeyLocation(this.node.path, props);
+    const shared = location.sharedVault;
+    const hsm = location.hsmStore;
+    checkKeyNetwork(props.network, shared ?? hsm, this.node.path);
+    if (hsm && (c.approvers ?? []).length > 0) {
       throw new ValidationError(`custodians.approvers apply to Key Vault administration; a Managed HSM's quorum is its security domain (${this.node.path})`);
     }
-    checkModelAllowed(props.profile ?? props.vault?.profile ?? props.managedHsm?.profile ?? ComplianceProfile.COMMERCIAL,
+    checkModelAllowed(props.profile ?? shared?.profile ?? hsm?.profile ?? ComplianceProfile.COMMERCIAL,
       DeploymentModel.BYOK, this.node.path);
-    const assignments = [
-      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
-      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
-      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
-      ...azureAssignments(CustodianRole.IMPORTER, 'custodians.importers', c.importers ?? []),
-    ];
-    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
-      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
-    if ((props.vault || props.managedHsm) && (c.backupOperators ?? []).length > 0) {
-      throw new ValidationError(`custodians.backupOperators belong to the vault or Managed HSM when it is given: set them on ${(props.vault ?? props.managedHsm)!.node.path}, not on ${this.node.path}`);
+    const assignments = keyCustodianAssignments(this.node.path, c, true);
+    const given = shared ?? hsm;
+    if (given && (c.backupOperators ?? []).length > 0) {
+      throw new ValidationError(`custodians.backupOperators belong to the vault or Managed HSM when it is given: set them on ${given.node.path}, not on ${this.node.path}`);
     }
     const kekSize = props.kekSize ?? KekSize.RSA_4096;
     if (![2048, 3072, 4096].includes(kekSize)) {
@@ -141,22 +140,46 @@ export class ByokImport extends Construct {
     requireName('keyName', this.keyName, KEY_NAME, '1 to 127 letters, digits and hyphens');
     this.model = DeploymentModel.BYOK;
 
-    if (props.vault && (c.approvers ?? []).length > 0) {
-      throw new ValidationError(`custodians.approvers belong to the vault when it is shared: set approvers on ${props.vault.node.path}, not on ${this.node.path}`);
+    if (shared) checkVaultOwnedRoles(this.node.path, c, shared, ['approvers']);
+    if (!given) checkVaultApprovers(this.node.path, props.profile, c.approvers);
+    const names = { keyName: this.keyName, kekName: this.kekName };
+    let target: ImportTarget;
+    if (hsm) {
+      this.managedHsm = hsm;
+      target = hsmImportTarget(this, names, hsm);
+    } else {
+      this.vault = this.vaultFor(props, shared, c.approvers, c.backupOperators);
+      target = vaultImportTarget(this, names, this.vault, props.userRole ?? KeyUserRole.CRYPTO_USER);
     }
-    if (!props.vault && !props.managedHsm) checkVaultApprovers(this.node.path, props.profile, c.approvers);
-    const target = props.managedHsm ? this.hsmTarget(props.managedHsm) : this.vaultTarget(props, c.approvers, c.backupOperators);
     const settings = resolveAzureKeySettings(scope, id, {
       ...props,
       profile: props.profile ?? target.profile,
       auditSink: props.auditSink ?? target.auditSink,
-    }, this.model, true, FipsLevel.LEVEL_3);
+    }, hsmKeyKind(this.model));
     this.profile = settings.profile;
-    if (this.profile.dualControlRequired && this.vault && !this.vault.dualControl) {
-      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}); vault ${this.vault.node.path} has none`);
-    }
+    if (this.vault) requireVaultDualControl(this.node.path, this.profile, this.vault);
     target.checkSeparation(assignments);
+    const { deployment, kekId } = this.createKeyExchangeKey(target, kekSize, settings);
+    this.kekId = kekId;
 
+    target.grantImporters(c.importers ?? []);
+    target.grantAuditors(c.auditors ?? []);
+    let importedKeyScope: string | undefined;
+    if (props.keyImported === true) {
+      const imported = target.grantUsers(c.users ?? []);
+      this.importedKeyId = imported.id;
+      importedKeyScope = imported.scope;
+    }
+    c.administrators.forEach((a) => this.vault?.addAdministrator(a, 'custodians.administrators'));
+    this.recordEvidence({ target, deployment, settings, assignments, importedKeyScope, importers: (c.importers ?? []).length });
+  }
+
+  /**
+   * The key-exchange key, through an ARM template deployment (see the class comment), and the outputs the ceremony
+   * CLI takes: its id, and the import command with this construct's target, name and expiry policy filled in.
+   */
+  private createKeyExchangeKey(target: ImportTarget, kekSize: number, settings: AzureKeySettings):
+  { deployment: ResourceGroupTemplateDeployment; kekId: string } {
     const deployment = new ResourceGroupTemplateDeployment(this, 'KeyExchangeKey', {
       name: stableName(this, 'kek-deploy-', 64),
       resourceGroupName: target.resourceGroupName,
@@ -170,69 +193,60 @@ export class ByokImport extends Construct {
       // The key-exchange key's creation is logged only once the target's AuditEvent diagnostic setting exists.
       dependsOn: [target.deployerAccess, ...target.auditDependencies],
     });
-    this.kekId = Fn.lookup(Fn.lookup(Fn.jsondecode(deployment.outputContent), 'kekId', {}), 'value', '');
+    const kekId = Fn.lookup(Fn.lookup(Fn.jsondecode(deployment.outputContent), 'kekId', {}), 'value', '');
     new TerraformOutput(this, 'KekId', {
-      value: this.kekId,
+      value: kekId,
       description: `Key-exchange key for ${this.node.path}: cloud-kms byok azure kek --kek-id <this>`,
     });
-    // The import step with this construct's target, name and expiry policy filled in.
     new TerraformOutput(this, 'ImportCommand', {
       value: `cloud-kms byok azure import --vault-url ${target.url} --key-name ${this.keyName} --byok <file> --expires-in-days ${settings.expireAfterText}`,
       description: `Imports the wrapped key for ${this.node.path} (run by an importer)`,
     });
+    return { deployment, kekId };
+  }
 
-    target.grantImporters(c.importers ?? []);
-    target.grantAuditors(c.auditors ?? []);
-    if (props.keyImported === true) {
-      this.importedKeyId = target.grantUsers(c.users ?? []);
-    }
-    c.administrators.forEach((a) => this.vault?.addAdministrator(a, 'custodians.administrators'));
-
+  private recordEvidence(e: {
+    target: ImportTarget;
+    deployment: ResourceGroupTemplateDeployment;
+    settings: AzureKeySettings;
+    assignments: CustodianAssignment[];
+    importedKeyScope?: string;
+    importers: number;
+  }): void {
+    const { target, settings } = e;
     const ledger = EvidenceLedger.of(this);
-    assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
+    e.assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
     if (this.vault) {
       recordVaultCustodians(this.node.path, this.vault, ledger);
-      registerVaultKeyMatrix(this, this.vault, this.importedKeyScope ? [this.importedKeyScope] : []);
-    } else {
-      for (const a of props.managedHsm!._storeCustodians) {
-        if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(this.node.path, a);
-      }
-      registerHsmKeyMatrix(this, props.managedHsm!, this.keyName);
+      registerVaultKeyMatrix(this, this.vault, e.importedKeyScope ? [e.importedKeyScope] : []);
+    } else if (this.managedHsm) {
+      recordContainerCustodians(this.node.path, this.managedHsm._storeCustodians, ledger);
+      registerHsmKeyMatrix(this, this.managedHsm, this.keyName);
     }
     recordAzureKeyEvidence({
       key: this,
-      resource: deployment,
+      resource: e.deployment,
       constructName: 'ByokImport',
-      model: this.model,
       settings,
-      fipsLevel: FipsLevel.LEVEL_3,
-      holder: props.managedHsm ? 'customer-generated key imported into a Managed HSM' : 'customer-generated key imported into a premium Key Vault HSM',
+      holder: this.managedHsm ? 'customer-generated key imported into a Managed HSM' : 'customer-generated key imported into a premium Key Vault HSM',
       auditSink: target.auditSink,
       parent: target.path,
       separation: 'administrators hold a role without cryptographic data actions; importers may only read keys and import; users hold a crypto role on the imported key only',
       dualControl: this.vault?.dualControl ? 'key administration is just-in-time: each activation needs an approver and MFA (PIM)'
-        : props.managedHsm ? 'the security domain needs a quorum of certificate holders (M of N)' : undefined,
+        : this.managedHsm ? 'the security domain needs a quorum of certificate holders (M of N)' : undefined,
       manualRotation: {
         setting: 'import',
         value: `every ${settings.rotationText} days`,
         description: `rotated by importing a new version with cloud-kms byok azure import every ${settings.rotationText} days${describeRotationBound(settings)}; Azure cannot rotate imported material itself`,
       },
     });
-    for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {
-      ledger.record({
-        control,
-        status: EvidenceStatus.SATISFIED,
-        subject: this.node.path,
-        resource: target.importerRolePath,
-        setting: 'importer role data actions',
-        value: target.importActions.join(', '),
-        description: `only the ${(c.importers ?? []).length} named importers may import key material`,
-      });
-    }
+    recordImporterEvidence(this, target.importerRolePath, target.importActions, e.importers);
   }
 
-  private vaultTarget(props: ByokImportProps, approvers: string[] | undefined, backupOperators: string[] | undefined): ImportTarget {
-    const vault = props.vault ?? new KeyVault(this, 'Vault', {
+  /** The shared vault (checked for premium), or a premium vault of the import's own with its approvers and backup operators. */
+  private vaultFor(props: ByokImportProps, shared: KeyVault | undefined, approvers: string[] | undefined,
+    backupOperators: string[] | undefined): KeyVault {
+    const vault = shared ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       name: props.vaultName,
@@ -247,169 +261,8 @@ export class ByokImport extends Construct {
     if (vault.sku !== VaultSku.PREMIUM) {
       throw new ValidationError(`vault ${vault.node.path} is a standard vault; BYOK needs HSM-protected keys (VaultSku.PREMIUM)`);
     }
-    (this as { vault?: KeyVault }).vault = vault;
-    let importerRole: RoleDefinition | undefined;
-    return {
-      profile: vault.profile,
-      auditSink: vault.auditSink,
-      path: vault.node.path,
-      url: vault.vaultUri,
-      name: vault.vaultName,
-      resourceGroupName: vault.vault.resourceGroupName,
-      armType: 'Microsoft.KeyVault/vaults/keys',
-      deployerAccess: vault.deploymentAccess,
-      auditDependencies: KeyAuditSink._auditDependencies(vault),
-      importActions: VAULT_IMPORT_DATA_ACTIONS,
-      get importerRolePath() { return importerRole?.node.path ?? vault.node.path; },
-      checkSeparation: (a) => vault._checkSeparation(a, this.node.path),
-      grantImporters: (importers) => {
-        importerRole = new RoleDefinition(this, 'ImporterRole', {
-          name: `cloud-kms key importer (${vault.vaultName})`,
-          scope: vault.vaultId,
-          assignableScopes: [vault.vaultId],
-          description: 'Reads the key-exchange key and imports wrapped key material into one vault; nothing else.',
-          permissions: [{ actions: [], dataActions: VAULT_IMPORT_DATA_ACTIONS }],
-        });
-        // Vault scope: the key to import into does not exist yet, and Azure RBAC needs an existing scope. Importing
-        // material is an operation dual control holds: under it, importers activate with an approver's consent.
-        for (const importer of importers) {
-          if (vault.dualControl) {
-            vault._assignOnVault(this, `Importer${stableGuid(importer).slice(0, 8)}`, importerRole.roleDefinitionResourceId, importer,
-              'cloud-kms-constructs: key import under dual control');
-          } else {
-            new RoleAssignment(this, `Importer${stableGuid(importer).slice(0, 8)}`, {
-              name: stableGuid(this.node.path, 'importer', importer.toLowerCase()),
-              scope: vault.vaultId,
-              roleDefinitionId: importerRole.roleDefinitionResourceId,
-              principalId: importer,
-            });
-          }
-        }
-      },
-      grantAuditors: (auditors) => {
-        for (const auditor of auditors) {
-          new RoleAssignment(this, `Auditor${stableGuid(auditor).slice(0, 8)}`, {
-            name: stableGuid(this.node.path, 'auditor', auditor.toLowerCase()),
-            scope: vault.vaultId,
-            roleDefinitionName: BUILT_IN.KEY_VAULT_READER,
-            principalId: auditor,
-          });
-        }
-      },
-      grantUsers: (users) => {
-        const imported = new DataAzurermKeyVaultKey(this, 'ImportedKey', {
-          name: this.keyName, keyVaultId: vault.vaultId, dependsOn: vault._networkDependencies,
-        });
-        const userRole = props.userRole ?? KeyUserRole.CRYPTO_USER;
-        const role = userRole === KeyUserRole.CRYPTO_USER ? vault._keyUserRoleId() : USER_ROLE_NAME[userRole];
-        if (userRole === KeyUserRole.SERVICE_ENCRYPTION_USER && users.length > 0) {
-          vault._allowTrustedServices(`service encryption by ${users.join(', ')} with ${this.node.path}`);
-        }
-        for (const u of users) assignKeyRole(this, imported.resourceVersionlessId, this.node.path, role, u, 'User');
-        this.importedKeyScope = imported.resourceVersionlessId;
-        return imported.versionlessId;
-      },
-    };
+    return vault;
   }
-
-  private hsmTarget(store: HyokExternalStore): ImportTarget {
-    (this as { managedHsm?: HyokExternalStore }).managedHsm = store;
-    let importerRole: KeyVaultManagedHardwareSecurityModuleRoleDefinition | undefined;
-    return {
-      profile: store.profile,
-      auditSink: store.auditSink,
-      path: store.node.path,
-      url: store.hsmUri,
-      name: store.hsm.name,
-      resourceGroupName: store.hsm.resourceGroupName,
-      armType: 'Microsoft.KeyVault/managedHSMs/keys',
-      deployerAccess: store._deployerAccess,
-      auditDependencies: KeyAuditSink._auditDependencies(store),
-      importActions: HSM_IMPORT_DATA_ACTIONS,
-      get importerRolePath() { return importerRole?.node.path ?? store.node.path; },
-      checkSeparation: (a) => store._checkSeparation(a, this.node.path),
-      grantImporters: (importers) => {
-        importerRole = new KeyVaultManagedHardwareSecurityModuleRoleDefinition(this, 'ImporterRole', {
-          managedHsmId: store.hsmId,
-          name: stableGuid(this.node.path, 'importer-role'),
-          roleName: `cloud-kms key importer (${this.keyName})`,
-          description: 'Reads the key-exchange key and imports wrapped key material; nothing else.',
-          permission: [{ dataActions: HSM_IMPORT_DATA_ACTIONS }],
-          dependsOn: [...store._networkDependencies, ...KeyAuditSink._auditDependencies(store)],
-        });
-        // Managed HSM scopes are paths, so the import can be limited to the one key name (and the KEK to read).
-        for (const importer of importers) {
-          for (const [what, keyName] of [['Key', this.keyName], ['Kek', this.kekName]]) {
-            store._assign(this, `Importer${what}${stableGuid(importer).slice(0, 8)}`, `/keys/${keyName}`, importerRole.resourceManagerId, importer);
-          }
-        }
-      },
-      grantAuditors: (auditors) => {
-        for (const auditor of auditors) {
-          store._assign(this, `Auditor${stableGuid(auditor).slice(0, 8)}`, `/keys/${this.keyName}`, hsmRoleDefinitionId(HSM_BUILT_IN.CRYPTO_AUDITOR), auditor);
-        }
-      },
-      grantUsers: (users) => {
-        const imported = new DataAzurermKeyVaultManagedHardwareSecurityModuleKey(this, 'ImportedKey', {
-          name: this.keyName, managedHsmId: store.hsmId, dependsOn: store._networkDependencies,
-        });
-        for (const u of users) store._assign(this, `User${stableGuid(u).slice(0, 8)}`, `/keys/${this.keyName}`, store._keyUserRoleId, u);
-        return imported.id;
-      },
-    };
-  }
-}
-
-/** Where a `ByokImport` puts its keys: a Key Vault or a Managed HSM. */
-interface ImportTarget {
-  readonly profile: ComplianceProfile;
-  readonly auditSink?: IKeyAuditSink;
-  readonly path: string;
-  /** The data-plane URL keys are imported through. */
-  readonly url: string;
-  readonly name: string;
-  readonly resourceGroupName: string;
-  readonly armType: string;
-  readonly deployerAccess: ITerraformDependable;
-  /** The target's AuditEvent diagnostic setting, when it has one. */
-  readonly auditDependencies: ITerraformDependable[];
-  readonly importActions: string[];
-  readonly importerRolePath: string;
-  checkSeparation(assignments: CustodianAssignment[]): void;
-  grantImporters(importers: string[]): void;
-  grantAuditors(auditors: string[]): void;
-  /** Assigns the users on the imported key; returns its id. */
-  grantUsers(users: string[]): string;
 }
 
 const KEY_NAME = /^[a-zA-Z0-9-]{1,127}$/;
-
-/** The ARM template of the key-exchange key: RSA-HSM, key operation `import` only. */
-function kekTemplate(armType: string): object {
-  return {
-    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
-    contentVersion: '1.0.0.0',
-    parameters: {
-      containerName: { type: 'string' },
-      kekName: { type: 'string' },
-      kekSize: { type: 'int', allowedValues: [2048, 3072, 4096] },
-    },
-    resources: [{
-      type: armType,
-      apiVersion: '2023-07-01',
-      name: "[format('{0}/{1}', parameters('containerName'), parameters('kekName'))]",
-      properties: {
-        kty: 'RSA-HSM',
-        keySize: "[parameters('kekSize')]",
-        keyOps: ['import'],
-        attributes: { enabled: true, exportable: false },
-      },
-    }],
-    outputs: {
-      kekId: {
-        type: 'string',
-        value: `[reference(resourceId('${armType}', parameters('containerName'), parameters('kekName')), '2023-07-01').keyUriWithVersion]`,
-      },
-    },
-  };
-}

@@ -1,134 +1,27 @@
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
 import { Construct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
-import type { HyokExternalStore, ManagedHsmKey } from './hyok-external-store';
-import { IKeyAuditSink } from './key-audit-sink';
-import { KeySpec, KeyUsage } from './key-spec';
+import type { HyokExternalStore } from './hyok-external-store';
+import { KeyLocation } from './key-location';
+import { AzureKeyOptions, KeyUserRole } from './key-options';
 import { KeyVault, VaultSku } from './key-vault';
-import { VaultNetwork } from './vault-network';
+import type { ManagedHsmKey } from './managed-hsm-key';
 import { checkModelAllowed } from '../core/checks';
-import { CustodianRole, SeparationOfDuties } from '../core/custodians';
+import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
-import { FipsLevel } from '../core/fips';
-import { Period } from '../core/period';
+import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { ValidationError } from '../core/validation';
 import { optionalEnum } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
-import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
-import { recordAzureKeyEvidence } from './private/key-evidence';
-import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
+import { checkAzureCustodians, checkVaultApprovers, checkVaultOwnedRoles, keyCustodianAssignments, requireVaultDualControl } from './private/custodian-checks';
+import { checkAzureKeyProps, locationCreatesVault, resolveKeyLocation } from './private/input';
+import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
+import { assignKeyRole, createVaultKey } from './private/key-resource';
+import { AzureKeySettings, hsmKeyKind, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
-import { stableName } from '../core/naming';
 import { BUILT_IN, USER_ROLE_NAME } from './private/roles';
-import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/vault-key';
-
-
-/**
- * The built-in role key users get.
- */
-export enum KeyUserRole {
-  /**
-   * The vault's custom role "cloud-kms key user": read, encrypt, decrypt, wrap, unwrap, sign, verify. (The built-in "Key
-   * Vault Crypto User" also updates and backs up keys, which would let a user disable a key or carry it elsewhere.)
-   */
-  CRYPTO_USER = 'CRYPTO_USER',
-  /** "Key Vault Crypto Service Encryption User": read, wrap and unwrap (for Azure services' managed identities). */
-  SERVICE_ENCRYPTION_USER = 'SERVICE_ENCRYPTION_USER',
-}
-
-
-/**
- * Options shared by the Azure key constructs.
- */
-export interface AzureKeyOptions {
-  /** Resource group of the vault the construct creates (and of its private endpoint). */
-  readonly resourceGroupName: string;
-  /** Azure region. */
-  readonly location: string;
-
-  /**
-   * The compliance profile the key must satisfy.
-   * @default ComplianceProfile.COMMERCIAL
-   */
-  readonly profile?: ComplianceProfile;
-
-  /**
-   * Where the vault's audit logs go.
-   * @default - none (required by profiles that require an audit sink)
-   */
-  readonly auditSink?: IKeyAuditSink;
-
-  /**
-   * Name of the key.
-   * @default - derived from the construct path
-   */
-  readonly keyName?: string;
-
-  /**
-   * Key type and size or curve.
-   * @default KeySpec.RSA_3072
-   */
-  readonly keySpec?: KeySpec;
-
-  /**
-   * What the key is for.
-   * @default - ENCRYPT_DECRYPT for RSA, SIGN_VERIFY for EC
-   */
-  readonly keyUsage?: KeyUsage;
-
-  /**
-   * Automatic rotation: a new version this long after the current one was created. At least 7 days, at most the
-   * profile's rotation period. May be `Period.days(tfVar.numberValue)` of a `TerraformVariable`: the construct adds a
-   * `validation` to the variable that holds it to the same range (and below `expireAfter` less 7 days) at plan time;
-   * any other token is refused.
-   * @default - the profile's longest rotation period
-   * @see https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation
-   */
-  readonly rotation?: Period;
-
-  /**
-   * Every version expires this long after creation (at least 28 days, and 7 days longer than `rotation`). A literal
-   * period: a token is refused.
-   * @default - rotation plus 30 days
-   */
-  readonly expireAfter?: Period;
-
-  /**
-   * Event Grid `KeyNearExpiry` notice this long before a version expires (at least 7 days). A literal period: a
-   * token is refused.
-   * @default Period.days(30)
-   */
-  readonly notifyBeforeExpiry?: Period;
-
-  /**
-   * An existing vault to create the key in.
-   * @default - a vault of its own
-   */
-  readonly vault?: KeyVault;
-
-  /**
-   * Required when the construct creates its vault: purge protection cannot be turned off.
-   * @default false
-   */
-  readonly acknowledgePurgeProtectionIsPermanent?: boolean;
-
-  /**
-   * Vault name when the construct creates one.
-   * @default - the construct's id and a hash of the subscription and construct path (see README "Names", `NamingContext`)
-   */
-  readonly vaultName?: string;
-
-  /**
-   * How Terraform and clients reach the vault the construct creates: `VaultNetwork.privateEndpoint(...)` or
-   * `VaultNetwork.allowList(...)`. Required when the construct creates its vault; a vault given through `vault` (or a
-   * Managed HSM) brings its own.
-   * @default - none: an error when the construct creates its vault
-   */
-  readonly network?: VaultNetwork;
-}
-
 
 /**
  * Properties of an Azure `CustomerManagedKey`.
@@ -138,8 +31,22 @@ export interface CustomerManagedKeyProps extends AzureKeyOptions {
   readonly custodians: AzureCustodians;
 
   /**
+   * Where the key lives: `KeyLocation.newVault()`, `KeyLocation.vault(v)` or `KeyLocation.managedHsm(h)`.
+   * @default KeyLocation.newVault() - a premium Key Vault of its own
+   */
+  readonly keyLocation?: KeyLocation;
+
+  /**
+   * An existing vault to create the key in.
+   * @default - a vault of its own
+   * @deprecated use `keyLocation: KeyLocation.vault(vault)`
+   */
+  readonly vault?: KeyVault;
+
+  /**
    * A Managed HSM to create the key in, instead of a Key Vault.
    * @default - a premium Key Vault
+   * @deprecated use `keyLocation: KeyLocation.managedHsm(store)`
    */
   readonly managedHsm?: HyokExternalStore;
 
@@ -149,6 +56,9 @@ export interface CustomerManagedKeyProps extends AzureKeyOptions {
    */
   readonly userRole?: KeyUserRole;
 }
+
+/** Where the key was made: in a Key Vault, or in a Managed HSM. */
+type KeyTarget = { readonly vault: KeyVault; readonly key: KeyVaultKey } | { readonly hsmKey: ManagedHsmKey };
 
 /**
  * The customer-managed model on Azure: an HSM-backed key (RSA-HSM, EC-HSM) in a premium Key Vault with RBAC
@@ -171,51 +81,69 @@ export class CustomerManagedKey extends Construct {
   public readonly keyName: string;
   private readonly settings: AzureKeySettings;
   private readonly userRole: KeyUserRole;
+  private readonly target: KeyTarget;
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
-    checkAzureKeyProps(props, !props?.vault && !props?.managedHsm);
-    const c = requireAzureCustodians(this.node.path, props.custodians);
+    checkAzureKeyProps(props, locationCreatesVault(props));
+    const c = checkAzureCustodians(this.node.path, props.custodians);
     optionalEnum('userRole', props.userRole, Object.values(KeyUserRole));
-    if ((c.importers ?? []).length > 0) {
-      throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
-    }
+    const location = resolveKeyLocation(this.node.path, props);
+    const shared = location.sharedVault;
+    const hsm = location.hsmStore;
     this.model = DeploymentModel.CUSTOMER_MANAGED;
     // The model and the custodians are checked before anything is created.
-    checkModelAllowed(props.profile ?? props.vault?.profile ?? props.managedHsm?.profile ?? ComplianceProfile.COMMERCIAL, this.model, this.node.path);
-    if (props.vault && (c.approvers ?? []).length > 0) {
-      throw new ValidationError(`custodians.approvers belong to the vault when it is shared: set approvers on ${props.vault.node.path}, not on ${this.node.path}`);
-    }
-    if (props.vault && (c.backupOperators ?? []).length > 0) {
-      throw new ValidationError(`custodians.backupOperators belong to the vault when it is shared: set backupOperators on ${props.vault.node.path}, not on ${this.node.path}`);
-    }
-    const assignments = [
-      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
-      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
-      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
-    ];
-    SeparationOfDuties.check([...assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
-      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
+    checkModelAllowed(props.profile ?? shared?.profile ?? hsm?.profile ?? ComplianceProfile.COMMERCIAL, this.model, this.node.path);
+    if (shared) checkVaultOwnedRoles(this.node.path, c, shared);
+    const assignments = keyCustodianAssignments(this.node.path, c);
     this.userRole = props.userRole ?? KeyUserRole.CRYPTO_USER;
-    const name = props.keyName ?? stableName(this, 'cmk-', 127);
-    this.keyName = name;
+    this.keyName = props.keyName ?? stableName(this, 'cmk-', 127);
 
-    if (props.managedHsm) {
-      if (props.vault) throw new ValidationError(`give either vault or managedHsm for ${this.node.path}, not both`);
-      checkKeyNetwork(props.network, props.managedHsm, this.node.path);
-      this.settings = resolveAzureKeySettings(scope, id, { ...props, profile: props.profile ?? props.managedHsm.profile },
-        this.model, true, FipsLevel.LEVEL_3);
+    if (hsm) {
+      checkKeyNetwork(props.network, hsm, this.node.path);
+      this.settings = resolveAzureKeySettings(scope, id, { ...props, profile: props.profile ?? hsm.profile }, hsmKeyKind(this.model));
       this.profile = this.settings.profile;
-      this.hsmKey = props.managedHsm._createKey(this, 'HsmKey', {
-        name, settings: this.settings, custodians: c, constructName: 'CustomerManagedKey', model: this.model, subject: this,
+      this.hsmKey = hsm._createKey(this, 'HsmKey', {
+        name: this.keyName, settings: this.settings, custodians: c, constructName: 'CustomerManagedKey', subject: this,
       });
       this.keyId = this.hsmKey.keyId;
+      this.target = { hsmKey: this.hsmKey };
       return;
     }
 
-    checkKeyNetwork(props.network, props.vault, this.node.path);
-    if (!props.vault) checkVaultApprovers(this.node.path, props.profile, c.approvers);
-    const vault = props.vault ?? new KeyVault(this, 'Vault', {
+    const vault = this.vaultFor(props, shared, c);
+    this.settings = resolveAzureKeySettings(scope, id, {
+      ...props,
+      profile: props.profile ?? vault.profile,
+      auditSink: props.auditSink ?? vault.auditSink,
+    }, hsmKeyKind(this.model));
+    this.profile = this.settings.profile;
+    requireVaultDualControl(this.node.path, this.profile, vault);
+    // Checked against everyone with a vault-wide role too (approvers, the deployment principal, other keys' admins).
+    vault._checkSeparation(assignments, this.node.path);
+    this.vault = vault;
+    this.key = createVaultKey(this, vault, this.keyName, this.settings, [vault.deploymentAccess]);
+    this.keyId = this.key.versionlessId;
+    this.target = { vault, key: this.key };
+    this.assignCustodians(vault, this.key, c, assignments);
+    this.recordEvidence(vault, this.key);
+  }
+
+  /** Lets an object id encrypt, decrypt, wrap and unwrap with this key (a role assignment on the key alone). */
+  public grantEncryptDecrypt(objectId: string): void {
+    this.grantUse(objectId, KeyUserRole.CRYPTO_USER);
+  }
+
+  /** Lets an Azure service's managed identity wrap and unwrap with this key (e.g. storage or disk encryption). */
+  public grantServiceEncryption(objectId: string): void {
+    this.grantUse(objectId, KeyUserRole.SERVICE_ENCRYPTION_USER);
+  }
+
+  /** The shared vault (checked for premium), or a premium vault of the key's own with its approvers and backup operators. */
+  private vaultFor(props: CustomerManagedKeyProps, shared: KeyVault | undefined, c: AzureCustodians): KeyVault {
+    checkKeyNetwork(props.network, shared, this.node.path);
+    if (!shared) checkVaultApprovers(this.node.path, props.profile, c.approvers);
+    const vault = shared ?? new KeyVault(this, 'Vault', {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       name: props.vaultName,
@@ -230,40 +158,29 @@ export class CustomerManagedKey extends Construct {
     if (vault.sku !== VaultSku.PREMIUM) {
       throw new ValidationError(`vault ${vault.node.path} is a standard vault; HSM-protected keys (RSA-HSM, EC-HSM) need VaultSku.PREMIUM`);
     }
-    this.settings = resolveAzureKeySettings(scope, id, {
-      ...props,
-      profile: props.profile ?? vault.profile,
-      auditSink: props.auditSink ?? vault.auditSink,
-    },
-    this.model, true, FipsLevel.LEVEL_3);
-    this.profile = this.settings.profile;
-    if (this.profile.dualControlRequired && !vault.dualControl) {
-      throw new ValidationError(`custodians.approvers must name at least 2 approvers for dual control on ${this.node.path} (profile ${this.profile.name}); vault ${vault.node.path} has none`);
-    }
-    // Checked against everyone with a vault-wide role too (approvers, the deployment principal, other keys' admins).
-    vault._checkSeparation(assignments, this.node.path);
-    this.vault = vault;
-    this.key = createVaultKey(this, vault, name, this.settings, [vault.deploymentAccess]);
-    this.keyId = this.key.versionlessId;
+    return vault;
+  }
 
+  /** Administrators on the vault, users and auditors on the key alone; every custodian in the ledger and the access matrix. */
+  private assignCustodians(vault: KeyVault, key: KeyVaultKey, c: AzureCustodians, assignments: CustodianAssignment[]): void {
     c.administrators.forEach((a) => vault.addAdministrator(a, 'custodians.administrators'));
     const ledger = EvidenceLedger.of(this);
     for (const a of assignments) ledger.addCustodian(this.node.path, a);
     recordVaultCustodians(this.node.path, vault, ledger);
     for (const u of c.users ?? []) {
       if (this.userRole === KeyUserRole.SERVICE_ENCRYPTION_USER) this.allowService(u);
-      assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, this.userRoleOf(this.userRole), u, 'User');
+      assignKeyRole(this, key.resourceVersionlessId, this.node.path, this.userRoleOf(vault, this.userRole), u, 'User');
     }
-    for (const a of c.auditors ?? []) assignKeyRole(this, this.key.resourceVersionlessId, this.node.path, BUILT_IN.KEY_VAULT_READER, a, 'Auditor');
-    registerVaultKeyMatrix(this, vault, [this.key.resourceVersionlessId]);
+    for (const a of c.auditors ?? []) assignKeyRole(this, key.resourceVersionlessId, this.node.path, BUILT_IN.KEY_VAULT_READER, a, 'Auditor');
+    registerVaultKeyMatrix(this, vault, [key.resourceVersionlessId]);
+  }
 
+  private recordEvidence(vault: KeyVault, key: KeyVaultKey): void {
     recordAzureKeyEvidence({
       key: this,
-      resource: this.key,
+      resource: key,
       constructName: 'CustomerManagedKey',
-      model: this.model,
       settings: this.settings,
-      fipsLevel: FipsLevel.LEVEL_3,
       holder: 'HSM-protected key in a premium Key Vault',
       auditSink: vault.auditSink,
       parent: vault.node.path,
@@ -273,16 +190,6 @@ export class CustomerManagedKey extends Construct {
     });
   }
 
-  /** Lets an object id encrypt, decrypt, wrap and unwrap with this key (a role assignment on the key alone). */
-  public grantEncryptDecrypt(objectId: string): void {
-    this.grantUse(objectId, KeyUserRole.CRYPTO_USER);
-  }
-
-  /** Lets an Azure service's managed identity wrap and unwrap with this key (e.g. storage or disk encryption). */
-  public grantServiceEncryption(objectId: string): void {
-    this.grantUse(objectId, KeyUserRole.SERVICE_ENCRYPTION_USER);
-  }
-
   /**
    * A service using the key with its managed identity calls the vault from Microsoft's networks: the vault's firewall lets
    * trusted services through from then on (for a shared vault too), and its evidence names the grant.
@@ -290,23 +197,25 @@ export class CustomerManagedKey extends Construct {
   private allowService(objectId: string): void {
     const reason = `service encryption by ${objectId} with ${this.node.path}`;
     // A key in a Managed HSM opens the HSM's firewall when the service is assigned (ManagedHsmKey._grantUse).
-    if (!this.hsmKey) this.vault!._allowTrustedServices(reason);
+    this.vault?._allowTrustedServices(reason);
   }
 
   private grantUse(objectId: string, role: KeyUserRole): void {
     const added = azureAssignments(CustodianRole.USER, 'grantee', [objectId]);
     if (role === KeyUserRole.SERVICE_ENCRYPTION_USER) this.allowService(objectId);
-    if (this.hsmKey) {
-      this.hsmKey._grantUse(objectId, role === KeyUserRole.SERVICE_ENCRYPTION_USER);
+    const target = this.target;
+    if ('hsmKey' in target) {
+      target.hsmKey._grantUse(objectId, role === KeyUserRole.SERVICE_ENCRYPTION_USER);
       return;
     }
     const ledger = EvidenceLedger.of(this);
-    this.vault!._checkSeparation([...ledger.custodiansOf(this.node.path), ...added], this.node.path);
+    target.vault._checkSeparation([...ledger.custodiansOf(this.node.path), ...added], this.node.path);
     added.forEach((a) => ledger.addCustodian(this.node.path, a));
-    assignKeyRole(this, this.key!.resourceVersionlessId, this.node.path, this.userRoleOf(role), objectId, role === KeyUserRole.CRYPTO_USER ? 'User' : 'ServiceUser');
+    assignKeyRole(this, target.key.resourceVersionlessId, this.node.path, this.userRoleOf(target.vault, role), objectId,
+      role === KeyUserRole.CRYPTO_USER ? 'User' : 'ServiceUser');
   }
 
-  private userRoleOf(role: KeyUserRole): string {
-    return role === KeyUserRole.CRYPTO_USER ? this.vault!._keyUserRoleId() : USER_ROLE_NAME[role];
+  private userRoleOf(vault: KeyVault, role: KeyUserRole): string {
+    return role === KeyUserRole.CRYPTO_USER ? vault._keyUserRoleId() : USER_ROLE_NAME[role];
   }
 }

@@ -1,7 +1,7 @@
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
 import { Construct } from 'constructs';
 import { azureAssignments } from './custodians';
-import { AzureKeyOptions } from './customer-managed-key';
+import { AzureKeyOptions } from './key-options';
 import { KeyVault, VaultSku } from './key-vault';
 import { checkModelAllowed } from '../core/checks';
 import { CustodianRole } from '../core/custodians';
@@ -14,17 +14,23 @@ import { ValidationError } from '../core/validation';
 import { optionalList } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureKeyProps } from './private/input';
-import { recordAzureKeyEvidence } from './private/key-evidence';
+import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
 import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 import { stableName } from '../core/naming';
+import { assignKeyRole, createVaultKey } from './private/key-resource';
 import { BUILT_IN } from './private/roles';
-import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/vault-key';
 
 /**
  * Properties of an Azure `ManagedKey`.
  */
 export interface ManagedKeyProps extends AzureKeyOptions {
+  /**
+   * An existing vault to create the key in.
+   * @default - a vault of its own
+   */
+  readonly vault?: KeyVault;
+
   /**
    * Object ids that may use the key ("Key Vault Crypto User" on the key).
    * @default - none; add with grantEncryptDecrypt
@@ -70,7 +76,7 @@ export class ManagedKey extends Construct {
     });
     const hsm = this.vault.sku === VaultSku.PREMIUM && !software;
     this.settings = resolveAzureKeySettings(scope, id, { ...props, profile, auditSink: props.auditSink ?? this.vault.auditSink },
-      DeploymentModel.PROVIDER_MANAGED, hsm, hsm ? FipsLevel.LEVEL_3 : FipsLevel.LEVEL_1);
+      { model: DeploymentModel.PROVIDER_MANAGED, hsm, fipsLevel: hsm ? FipsLevel.LEVEL_3 : FipsLevel.LEVEL_1 });
     this.model = DeploymentModel.PROVIDER_MANAGED;
     this.profile = this.settings.profile;
     this.keyName = props.keyName ?? stableName(this, 'key-', 127);
@@ -83,9 +89,7 @@ export class ManagedKey extends Construct {
       key: this,
       resource: this.key,
       constructName: 'ManagedKey',
-      model: this.model,
       settings: this.settings,
-      fipsLevel: hsm ? FipsLevel.LEVEL_3 : FipsLevel.LEVEL_1,
       holder: hsm ? 'HSM-protected key in a premium Key Vault' : 'software-protected key in a standard Key Vault',
       auditSink: this.vault.auditSink,
       parent: this.vault.node.path,

@@ -11,7 +11,6 @@ import { checkModelAllowed } from '../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
-import { FipsLevel } from '../core/fips';
 import { stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { Period } from '../core/period';
@@ -20,11 +19,12 @@ import { quotaWarning, recordTenantOffboarded, TenantIsolation, TenantPlan } fro
 import { requireMatch, shown, ValidationError } from '../core/validation';
 import { optionalEnum, optionalList, requireLiteralNames, requireWholeNumber } from '../terraform/input';
 import { registerVaultKeyMatrix } from './private/access-matrix';
-import { checkAzureKeyProps, checkVaultApprovers, requireAzureCustodians } from './private/input';
-import { recordAzureKeyEvidence } from './private/key-evidence';
-import { AzureKeySettings, resolveAzureKeySettings } from './private/key-settings';
+import { checkAzureCustodians, checkVaultApprovers, keyCustodianAssignments } from './private/custodian-checks';
+import { checkAzureKeyProps } from './private/input';
+import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
+import { assignKeyRole, createVaultKey } from './private/key-resource';
+import { AzureKeySettings, hsmKeyKind, resolveAzureKeySettings } from './private/key-settings';
 import { BUILT_IN } from './private/roles';
-import { assignKeyRole, createVaultKey, recordVaultCustodians } from './private/vault-key';
 
 const TENANT_ID = /^[A-Za-z0-9-]{1,64}$/;
 const TENANT_ID_RULE = "1 to 64 letters, digits or '-' (it becomes part of a Key Vault key name)";
@@ -175,10 +175,7 @@ export class TenantKeyHierarchy extends Construct {
     super(scope, id);
     this.props = props;
     checkAzureKeyProps(props, true);
-    const c = requireAzureCustodians(this.node.path, props.custodians);
-    if ((c.importers ?? []).length > 0) {
-      throw new ValidationError(`custodians.importers applies only to ByokImport, got ${c.importers!.length} for ${this.node.path}`);
-    }
+    const c = checkAzureCustodians(this.node.path, props.custodians);
     if (props.acknowledgePurgeProtectionIsPermanent !== true) {
       throw new ValidationError('acknowledgePurgeProtectionIsPermanent must be true: every shard vault has purge protection, which can never ' +
         `be turned off, got ${shown(props.acknowledgePurgeProtectionIsPermanent)}`);
@@ -189,14 +186,8 @@ export class TenantKeyHierarchy extends Construct {
     }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkModelAllowed(profile, DeploymentModel.CUSTOMER_MANAGED, this.node.path);
-    this.assignments = [
-      ...azureAssignments(CustodianRole.ADMINISTRATOR, 'custodians.administrators', c.administrators),
-      ...azureAssignments(CustodianRole.USER, 'custodians.users', c.users ?? []),
-      ...azureAssignments(CustodianRole.AUDITOR, 'custodians.auditors', c.auditors ?? []),
-    ];
-    SeparationOfDuties.check([...this.assignments, ...azureAssignments(CustodianRole.APPROVER, 'custodians.approvers', c.approvers ?? []),
-      ...azureAssignments(CustodianRole.BACKUP_OPERATOR, 'custodians.backupOperators', c.backupOperators ?? [])], this.node.path);
-    this.settings = resolveAzureKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, true, FipsLevel.LEVEL_3);
+    this.assignments = keyCustodianAssignments(this.node.path, c);
+    this.settings = resolveAzureKeySettings(scope, id, { ...props, profile }, hsmKeyKind(DeploymentModel.CUSTOMER_MANAGED));
     this.profile = this.settings.profile;
     checkVaultApprovers(this.node.path, this.profile, c.approvers);
     optionalEnum('isolation', props.isolation, Object.values(TenantIsolation));
@@ -326,9 +317,7 @@ export class TenantKeyHierarchy extends Construct {
       key,
       resource: key,
       constructName: 'TenantKeyHierarchy',
-      model: DeploymentModel.CUSTOMER_MANAGED,
       settings: this.settings,
-      fipsLevel: FipsLevel.LEVEL_3,
       holder: `HSM-protected ${what} key in a premium Key Vault`,
       auditSink: vault.auditSink,
       parent: vault.node.path,

@@ -2,6 +2,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
 import { ComplianceProfile } from '../../src';
 import * as azure from '../../src/azure';
+import { ValidationError } from '../../src/core/validation';
 
 /** Entra object ids for the people in the tests. */
 export const ids = {
@@ -125,4 +126,16 @@ export function azureByok(stack: TerraformStack, profile: ComplianceProfile, id 
     },
     ...extra,
   });
+}
+
+/** The message of the ValidationError `f` throws (`f` runs once: a construct it made stays in the tree). */
+export function refusal(f: () => unknown): string {
+  let thrown: unknown;
+  try {
+    f();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(ValidationError);
+  return (thrown as Error).message;
 }

@@ -1,21 +1,23 @@
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { DeploymentModel } from '../../core/deployment-model';
-import { EvidenceLedger } from '../../core/evidence';
+import { Control } from '../../core/controls';
+import { CustodianAssignment, CustodianRole } from '../../core/custodians';
+import { KeyCustody } from '../../core/deployment-model';
+import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
-import { recordKeyEvidence } from '../../core/key-evidence';
-import type { IKeyAuditSink } from '../key-audit-sink';
-import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
+import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
 import { expressionText } from '../../terraform/period';
+import type { IKeyAuditSink } from '../key-audit-sink';
+import type { KeyVault } from '../key-vault';
+import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
 
 export interface AzureKeyEvidence {
   readonly key: IConstruct;
   /** The Terraform resource holding the key settings. */
   readonly resource: IConstruct;
   readonly constructName: string;
-  readonly model: DeploymentModel;
+  /** The resolved settings; their kind gives the model and the FIPS level. */
   readonly settings: AzureKeySettings;
-  readonly fipsLevel: FipsLevel;
   readonly holder: string;
   readonly auditSink?: IKeyAuditSink;
   readonly parent?: string;
@@ -37,9 +39,9 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
     stack: TerraformStack.of(e.key).node.path,
     cloud: 'azure',
     constructName: e.constructName,
-    model: e.model,
+    model: s.kind.model,
     profile: s.profile,
-    fipsLevel: e.fipsLevel,
+    fipsLevel: s.kind.fipsLevel,
     auditSink: e.auditSink?.node.path,
     parent: e.parent,
     rotation: e.manualRotation ?? {
@@ -49,7 +51,7 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
       // A token rotation is held to the variable's validated maximum, which never exceeds the profile's.
       satisfied: (s.rotationBound ? s.rotationBound.max : s.rotationDays) <= s.profile.maxRotationDays,
     },
-    custody: { setting: 'key_type', value: s.keyType, description: `${e.holder} (FIPS 140 ${e.fipsLevel.replace('LEVEL_', 'Level ')})` },
+    custody: { setting: 'key_type', value: s.keyType, description: `${e.holder} (FIPS 140 ${s.kind.fipsLevel.replace('LEVEL_', 'Level ')})` },
     separation: {
       setting: 'role assignments',
       value: e.separation ? 'separation of duties' : 'Azure RBAC, not separated',
@@ -69,4 +71,102 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
       satisfied: e.auditSink !== undefined,
     },
   });
+}
+
+/**
+ * Records the container-wide custodians who reach a key in it (the deployment principal, backup operators) as custodians
+ * of the key too, so that the report's custodian list and access matrix name them.
+ */
+export function recordContainerCustodians(keyPath: string, containerCustodians: readonly CustodianAssignment[], ledger: EvidenceLedger): void {
+  for (const a of containerCustodians) {
+    if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(keyPath, a);
+  }
+}
+
+/** `recordContainerCustodians` for a key in a Key Vault. */
+export function recordVaultCustodians(keyPath: string, vault: KeyVault, ledger: EvidenceLedger): void {
+  recordContainerCustodians(keyPath, vault._vaultCustodians, ledger);
+}
+
+/*
+ * A Managed HSM's own evidence. Its control lists are parts of core's, on purpose: the store's purge protection bounds
+ * the deletion of every key in it, but the key states (NIST 800-57) are each key's; its network is the least-privilege
+ * part of access, not separation of duties; its security domain quorum is dual control and split knowledge of a
+ * key component.
+ */
+const STORE_DELETION_CONTROLS = DELETION_CONTROLS.filter((c) => c !== Control.NIST_800_57_KEY_STATES);
+/** The network part of access: who can reach a key container at all (also what KeyVault records). */
+export const NETWORK_CONTROLS = ACCESS_CONTROLS.filter((c) => c === Control.NIST_AC_6 || c === Control.PCI_3_6_1);
+const SPLIT_KNOWLEDGE_CONTROLS = [...DUAL_CONTROL_CONTROLS, Control.PCI_3_6_1_2];
+
+/** Which network path reaches a Managed HSM: recorded when the network is attached, and again when the bypass changes. */
+export function recordManagedHsmNetwork(store: IConstruct, hsm: IConstruct, value: string, description: string, status: EvidenceStatus): void {
+  for (const control of NETWORK_CONTROLS) {
+    EvidenceLedger.of(store).record({
+      control,
+      status,
+      subject: store.node.path,
+      resource: hsm.node.path,
+      setting: 'public_network_access_enabled, network_acls, private endpoint',
+      value,
+      description: `local RBAC only; ${description}`,
+    });
+  }
+}
+
+export interface ManagedHsmEvidence {
+  readonly store: IConstruct;
+  readonly hsm: IConstruct;
+  readonly fipsLevel: FipsLevel;
+  readonly activated: boolean;
+  /** Everyone with a role on every key of the store. */
+  readonly custodians: readonly CustodianAssignment[];
+  readonly certificates: number;
+  readonly quorum: number;
+  readonly retentionDays: number;
+}
+
+/** Registers a Managed HSM (a key container) with its custodians, security domain, FIPS level and purge protection. */
+export function recordManagedHsmEvidence(e: ManagedHsmEvidence): void {
+  const ledger = EvidenceLedger.of(e.store);
+  const subject = e.store.node.path;
+  ledger.registerContainer({
+    path: subject,
+    stack: TerraformStack.of(e.store).node.path,
+    cloud: 'azure',
+    kind: 'Managed HSM (customer-held security domain)',
+    custody: KeyCustody.CUSTOMER_EXTERNAL,
+    fipsLevel: e.fipsLevel,
+  });
+  e.custodians.forEach((a) => ledger.addCustodian(subject, a));
+  const resource = e.hsm.node.path;
+  const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
+    for (const control of controls) ledger.record({ control, status, subject, resource, setting, value, description });
+  };
+  record(SPLIT_KNOWLEDGE_CONTROLS, e.activated ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
+    'security_domain_key_vault_certificate_ids, security_domain_quorum',
+    e.activated ? `${e.certificates} certificates, quorum ${e.quorum}` : 'not activated (activate: false)',
+    e.activated ? `split knowledge: the HSM's security domain can be recovered only by ${e.quorum} of ${e.certificates} certificate holders`
+      : 'the HSM is not activated yet: its security domain is downloaded (to the custodians\' certificates) by the next deployment, with activate: true');
+  record([Control.NIST_SC_13], EvidenceStatus.SATISFIED, 'sku_name', 'Standard_B1', 'single-tenant Managed HSM, FIPS 140-3 Level 3');
+  record(STORE_DELETION_CONTROLS, EvidenceStatus.SATISFIED, 'purge_protection_enabled, soft_delete_retention_days',
+    `true, ${e.retentionDays}`, `deleted keys recoverable for ${e.retentionDays} days and never purged early`);
+}
+
+/** The importer role's evidence: separation of duties for key-material import (listed apart from ACCESS_CONTROLS: these two only). */
+const IMPORTER_CONTROLS = [Control.PCI_3_6_1_3, Control.NIST_AC_5];
+
+/** Only the named importers may import key material into a `ByokImport`'s target. */
+export function recordImporterEvidence(key: IConstruct, importerRolePath: string, importActions: readonly string[], importers: number): void {
+  for (const control of IMPORTER_CONTROLS) {
+    EvidenceLedger.of(key).record({
+      control,
+      status: EvidenceStatus.SATISFIED,
+      subject: key.node.path,
+      resource: importerRolePath,
+      setting: 'importer role data actions',
+      value: importActions.join(', '),
+      description: `only the ${importers} named importers may import key material`,
+    });
+  }
 }

@@ -21,7 +21,23 @@ export interface AzureKeyInput {
   readonly notifyBeforeExpiry?: Period;
 }
 
+/** What kind of key the shared props are checked for (the model, and what holds the key material). */
+export interface KeyKind {
+  readonly model: DeploymentModel;
+  /** Whether the key is HSM-protected (`RSA-HSM`, `EC-HSM`) rather than software-protected. */
+  readonly hsm: boolean;
+  /** FIPS 140 level of the module that holds the key material. */
+  readonly fipsLevel: FipsLevel;
+}
+
+/** An HSM-protected key (premium Key Vault or Managed HSM: FIPS 140-3 Level 3) of a model. */
+export function hsmKeyKind(model: DeploymentModel): KeyKind {
+  return { model, hsm: true, fipsLevel: FipsLevel.LEVEL_3 };
+}
+
 export interface AzureKeySettings {
+  /** What the settings were resolved for; the evidence reads the model and FIPS level from here. */
+  readonly kind: KeyKind;
   readonly profile: ComplianceProfile;
   readonly keySpec: KeySpec;
   readonly keyUsage: KeyUsage;
@@ -58,13 +74,11 @@ export function isoDays(n: number): string {
 /**
  * Validates the shared key props against Azure and the profile, before any resource exists.
  */
-export function resolveAzureKeySettings(
-  scope: IConstruct, id: string, input: AzureKeyInput, model: DeploymentModel, hsm: boolean, fipsLevel: FipsLevel,
-): AzureKeySettings {
+export function resolveAzureKeySettings(scope: IConstruct, id: string, input: AzureKeyInput, kind: KeyKind): AzureKeySettings {
   const subject = `${scope.node.path}/${id}`;
   const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
-  checkModelAllowed(profile, model, subject);
-  checkFipsLevel(profile, fipsLevel, `${hsm ? 'HSM-protected' : 'software-protected'} key ${subject}`);
+  checkModelAllowed(profile, kind.model, subject);
+  checkFipsLevel(profile, kind.fipsLevel, `${kind.hsm ? 'HSM-protected' : 'software-protected'} key ${subject}`);
   checkAuditSink(profile, input.auditSink && {
     path: input.auditSink.node.path, immutable: input.auditSink.immutable, retentionDays: input.auditSink.retentionDays,
   }, subject);
@@ -114,10 +128,11 @@ export function resolveAzureKeySettings(
   const size = isEc ? undefined : Number(keySpec.split('_')[1]);
   const keyOpts = keyUsage === KeyUsage.ENCRYPT_DECRYPT ? ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'] : ['sign', 'verify'];
   return {
+    kind,
     profile,
     keySpec,
     keyUsage,
-    keyType: `${isEc ? 'EC' : 'RSA'}${hsm ? '-HSM' : ''}`,
+    keyType: `${isEc ? 'EC' : 'RSA'}${kind.hsm ? '-HSM' : ''}`,
     keySize: size,
     curve: isEc ? CURVES[keySpec] : undefined,
     keyOpts,

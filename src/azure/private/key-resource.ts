@@ -1,9 +1,10 @@
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
+import { KeyVaultManagedHardwareSecurityModuleKey } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-key';
+import { KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-key-rotation-policy';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { CustodianRole } from '../../core/custodians';
-import { EvidenceLedger } from '../../core/evidence';
+import type { HyokExternalStore } from '../hyok-external-store';
 import { KeyAuditSink } from '../key-audit-sink';
 import type { KeyVault } from '../key-vault';
 import { AzureKeySettings, expiryExpression, isoDays, requireName } from './key-settings';
@@ -38,6 +39,32 @@ export function createVaultKey(scope: Construct, vault: KeyVault, name: string, 
 }
 
 /**
+ * A key in a Managed HSM with a rotation policy (a resource of its own there) and an expiry on its first version. It
+ * waits for the deployer's local role, the private endpoint and the HSM's AuditEvent diagnostic setting.
+ */
+export function createHsmKey(scope: Construct, store: HyokExternalStore, name: string,
+  s: AzureKeySettings): KeyVaultManagedHardwareSecurityModuleKey {
+  requireName('keyName', name, /^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens');
+  const key = new KeyVaultManagedHardwareSecurityModuleKey(scope, 'Resource', {
+    name,
+    managedHsmId: store.hsmId,
+    keyType: s.keyType,
+    keySize: s.keySize,
+    curve: s.curve,
+    keyOpts: s.keyOpts,
+    expirationDate: Fn.timeadd(Fn.timestamp(), expiryExpression(s.expireAfterDays)),
+    lifecycle: { ignoreChanges: ['expiration_date'], preventDestroy: true },
+    dependsOn: [store._deployerAccess, ...store._networkDependencies, ...KeyAuditSink._auditDependencies(store)],
+  });
+  new KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy(scope, 'RotationPolicy', {
+    managedHsmKeyId: key.id,
+    timeAfterCreation: isoDays(s.rotationDays),
+    expireAfter: isoDays(s.expireAfterDays),
+  });
+  return key;
+}
+
+/**
  * An Azure role for one principal on one key (role assignments scoped as narrowly as Azure allows).
  * @param keyResourceId the key's versionless ARM id (`.../vaults/<vault>/keys/<name>`): an assignment on a
  * versioned id would stop at the next rotation
@@ -56,14 +83,4 @@ export function assignKeyRole(scope: Construct, keyResourceId: string, keyPath: 
     ...(Token.isUnresolved(role) ? { roleDefinitionId: role } : { roleDefinitionName: role }),
     principalId,
   });
-}
-
-/**
- * Records the vault-wide custodians who reach a key in it (the deployment principal, backup operators) as custodians of
- * the key too, so that the report's custodian list and access matrix name them.
- */
-export function recordVaultCustodians(keyPath: string, vault: KeyVault, ledger: EvidenceLedger): void {
-  for (const a of vault._vaultCustodians) {
-    if (a.role === CustodianRole.DEPLOYER || a.role === CustodianRole.BACKUP_OPERATOR) ledger.addCustodian(keyPath, a);
-  }
 }
