@@ -17,8 +17,9 @@ import { optionalBoolean, optionalEnum } from '../terraform/input';
 import { registerHsmKeyMatrix, registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureCustodians, checkVaultApprovers, checkVaultOwnedRoles, keyCustodianAssignments, requireVaultDualControl } from './private/custodian-checks';
 import { hsmImportTarget, ImportTarget, kekTemplate, vaultImportTarget } from './private/import-target';
-import { checkAzureKeyProps, locationCreatesVault, resolveKeyLocation } from './private/input';
+import { checkAzureKeyProps } from './private/input';
 import { recordAzureKeyEvidence, recordContainerCustodians, recordImporterEvidence, recordVaultCustodians } from './private/key-evidence';
+import { locationCreatesVault, resolveKeyLocation } from './private/key-location-input';
 import { AzureKeySettings, describeRotationBound, hsmKeyKind, requireName, resolveAzureKeySettings } from './private/key-settings';
 import { checkKeyNetwork } from './private/network';
 

@@ -1,13 +1,13 @@
 import type { KeyVaultManagedHardwareSecurityModuleKey } from '@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module-key';
 import { Construct, IConstruct } from 'constructs';
 import { AzureCustodians, azureAssignments } from './custodians';
-import type { HyokExternalStore } from './hyok-external-store';
 import { KeySpec, KeyUsage } from './key-spec';
 import { CustodianRole } from '../core/custodians';
 import { EvidenceLedger } from '../core/evidence';
 import { stableGuid } from '../core/naming';
 import { Period } from '../core/period';
 import { registerHsmKeyMatrix } from './private/access-matrix';
+import type { ManagedHsmRef } from './private/container-refs';
 import { storeKeyAssignments } from './private/custodian-checks';
 import { recordAzureKeyEvidence, recordContainerCustodians } from './private/key-evidence';
 import { createHsmKey } from './private/key-resource';
@@ -58,7 +58,7 @@ export interface HsmKeyRequest {
  */
 export class ManagedHsmKey extends Construct {
   /** @internal */
-  public static _create(scope: Construct, id: string, store: HyokExternalStore, request: HsmKeyRequest): ManagedHsmKey {
+  public static _create(scope: Construct, id: string, store: ManagedHsmRef, request: HsmKeyRequest): ManagedHsmKey {
     return new ManagedHsmKey(scope, id, store, request);
   }
 
@@ -66,9 +66,9 @@ export class ManagedHsmKey extends Construct {
   /** The versionless key id. */
   public readonly keyId: string;
   public readonly keyName: string;
-  private readonly store: HyokExternalStore;
+  private readonly store: ManagedHsmRef;
 
-  private constructor(scope: Construct, id: string, store: HyokExternalStore, request: HsmKeyRequest) {
+  private constructor(scope: Construct, id: string, store: ManagedHsmRef, request: HsmKeyRequest) {
     super(scope, id);
     const s = request.settings;
     const c = request.custodians;

@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import type { VaultRef } from './container-refs';
 import { Control } from '../../core/controls';
 import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { KeyCustody } from '../../core/deployment-model';
@@ -7,8 +8,7 @@ import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
 import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
 import { expressionText } from '../../terraform/period';
-import type { IKeyAuditSink } from '../key-audit-sink';
-import type { KeyVault } from '../key-vault';
+import type { IKeyAuditSink } from '../key-audit-sink-props';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
 
 export interface AzureKeyEvidence {
@@ -84,7 +84,7 @@ export function recordContainerCustodians(keyPath: string, containerCustodians: 
 }
 
 /** `recordContainerCustodians` for a key in a Key Vault. */
-export function recordVaultCustodians(keyPath: string, vault: KeyVault, ledger: EvidenceLedger): void {
+export function recordVaultCustodians(keyPath: string, vault: VaultRef, ledger: EvidenceLedger): void {
   recordContainerCustodians(keyPath, vault._vaultCustodians, ledger);
 }
 

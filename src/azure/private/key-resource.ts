@@ -4,9 +4,8 @@ import { KeyVaultManagedHardwareSecurityModuleKeyRotationPolicy } from '@cdktf/p
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { HyokExternalStore } from '../hyok-external-store';
+import type { ManagedHsmRef, VaultRef } from './container-refs';
 import { KeyAuditSink } from '../key-audit-sink';
-import type { KeyVault } from '../key-vault';
 import { AzureKeySettings, expiryExpression, isoDays, requireName } from './key-settings';
 import { stableGuid } from '../../core/naming';
 
@@ -14,7 +13,7 @@ import { stableGuid } from '../../core/naming';
  * A key in a Key Vault with a rotation policy (automatic rotation, expire-after, notify-before-expiry) and an
  * expiry on its first version, set at creation and then left to the rotation policy.
  */
-export function createVaultKey(scope: Construct, vault: KeyVault, name: string, s: AzureKeySettings, dependsOn: ITerraformDependable[],
+export function createVaultKey(scope: Construct, vault: VaultRef, name: string, s: AzureKeySettings, dependsOn: ITerraformDependable[],
   id = 'Resource'): KeyVaultKey {
   requireName('keyName', name, /^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens');
   return new KeyVaultKey(scope, id, {
@@ -42,7 +41,7 @@ export function createVaultKey(scope: Construct, vault: KeyVault, name: string, 
  * A key in a Managed HSM with a rotation policy (a resource of its own there) and an expiry on its first version. It
  * waits for the deployer's local role, the private endpoint and the HSM's AuditEvent diagnostic setting.
  */
-export function createHsmKey(scope: Construct, store: HyokExternalStore, name: string,
+export function createHsmKey(scope: Construct, store: ManagedHsmRef, name: string,
   s: AzureKeySettings): KeyVaultManagedHardwareSecurityModuleKey {
   requireName('keyName', name, /^[a-zA-Z0-9-]{1,127}$/, '1 to 127 letters, digits and hyphens');
   const key = new KeyVaultManagedHardwareSecurityModuleKey(scope, 'Resource', {
