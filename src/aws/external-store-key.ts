@@ -39,6 +39,9 @@ export interface IHyokExternalStore extends IConstruct {
   readonly custodians: KeyCustodians;
   /** The store's alarms. */
   readonly alarms: cloudwatch.Alarm[];
+
+  /** Creates a KMS key in this store (an XKS key needs `xksKeyId`). */
+  addKey(id: string, options?: ExternalStoreKeyOptions): ExternalStoreKey;
 }
 
 /**

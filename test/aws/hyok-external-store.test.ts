@@ -190,6 +190,16 @@ test('a CloudHSM store: cluster id, trust anchor and the kmsuser password secret
   expect(nagFindings(stack)).toEqual([]);
 });
 
+test('a key\'s store (typed IHyokExternalStore, so the key\'s file does not import the store\'s) makes sibling keys', () => {
+  const s = newStack();
+  const store = xksStoreFor(s, ComplianceProfile.COMMERCIAL);
+  const first = store.addKey('K1', { xksKeyId: 'k1' });
+  const second = first.store.addKey('K2', { xksKeyId: 'k2' });
+  expect(second.store).toBe(store);
+  expect(second.node.scope).toBe(store);
+  expect(Object.keys(templateOf(s).findResources('Custom::CloudKmsStoreKey'))).toHaveLength(2);
+});
+
 test('VPC endpoint service connectivity names the service', () => {
   const stack = newStack();
   new aws.HyokExternalStore(stack, 'Store', {
