@@ -59,6 +59,21 @@ describe('the custody setting, as evidence specific to each control it bears on'
   });
 });
 
+describe('a hold-your-own key\'s generation and single-copy evidence says only what can be shown', () => {
+  test('outside the cloud (AWS XKS, Google EKM) the key manager makes the key, and one copy is the customer\'s declaration', () => {
+    const ledger = record({ model: DeploymentModel.HYOK, fipsLevelDeclared: true });
+    expect(ledger.evidenceFor(Control.PCI_3_7_1, 'S/K')[0].description).toBe('generated and kept by the customer\'s external key manager');
+    expect(ledger.evidenceFor(Control.PCI_3_6_1_4, 'S/K')[0].description).toMatch(/that it is kept there only is the customer's declaration/);
+  });
+
+  test('in a customer-controlled HSM in the cloud (an AWS CloudHSM key store, an Azure Managed HSM) the HSM generates it', () => {
+    const ledger = record({ model: DeploymentModel.HYOK });
+    expect(ledger.evidenceFor(Control.PCI_3_7_1, 'S/K')[0].description)
+      .toBe('generated inside the customer-controlled HSM the setting names, by its validated random number generator');
+    expect(ledger.evidenceFor(Control.PCI_3_6_1_4, 'S/K')[0].description).toBe('the key material is kept in one place only: the module the setting names');
+  });
+});
+
 describe('a FIPS level the customer declares is never presented as a validation', () => {
   test('an external key manager\'s level reads as declared, with what the assessor checks', () => {
     const ledger = record({ model: DeploymentModel.HYOK, fipsLevelDeclared: true });
