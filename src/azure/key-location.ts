@@ -1,7 +1,7 @@
 import type { HyokExternalStore } from './hyok-external-store';
 import type { KeyVault } from './key-vault';
 import { requireDefined } from '../core/validation';
-import { optionalConstruct } from '../terraform/input';
+import { optionalHsmStore, optionalKeyVault } from './private/container-shape';
 
 /** Where an Azure key lives. */
 export enum KeyLocationKind {
@@ -28,13 +28,13 @@ export class KeyLocation {
 
   /** An existing premium Key Vault: it brings its network, approvers and backup operators. */
   public static vault(vault: KeyVault): KeyLocation {
-    optionalConstruct('vault', requireDefined('vault', vault), 'a KeyVault');
+    optionalKeyVault('vault', requireDefined('vault', vault));
     return new KeyLocation(KeyLocationKind.VAULT, vault, undefined);
   }
 
   /** An activated Managed HSM (a `HyokExternalStore`): the key lives under its local RBAC. */
   public static managedHsm(store: HyokExternalStore): KeyLocation {
-    optionalConstruct('managedHsm', requireDefined('managedHsm', store), 'a HyokExternalStore');
+    optionalHsmStore('managedHsm', requireDefined('managedHsm', store));
     return new KeyLocation(KeyLocationKind.MANAGED_HSM, undefined, store);
   }
 

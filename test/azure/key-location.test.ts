@@ -102,4 +102,54 @@ describe('bad input', () => {
     expect(refusal(() => azure.KeyLocation.vault(undefined as any))).toBe('vault is required, got nothing');
     expect(refusal(() => azure.KeyLocation.managedHsm('hsm' as any))).toMatch(/^managedHsm must be a HyokExternalStore, got /);
   });
+
+  // A JavaScript caller's keyLocation is refused by name before any other prop is read (the vault's own props left out,
+  // as a caller with a shared vault would): not "resourceGroupName is required".
+  const KEY_MAKERS: [string, MakeKey][] = [['CustomerManagedKey', azureCmk], ['ByokImport', azureByok]];
+  const NOT_LOCATIONS: [string, (s: TerraformStack) => unknown, RegExp][] = [
+    ['a KeyVault', (s) => sharedVault(s, ComplianceProfile.COMMERCIAL), /got the construct test\/Shared$/],
+    ['a string', () => 'vault', /got vault$/],
+    ['{}', () => ({}), /got \{\}$/],
+  ];
+  describe.each(KEY_MAKERS)('%s', (_name, make) => {
+    test.each(NOT_LOCATIONS)('keyLocation given %s is refused, naming keyLocation and the value', (_what, value, got) => {
+      const s = azureStack();
+      const message = refusal(() => make(s, ComplianceProfile.COMMERCIAL, 'K', {
+        resourceGroupName: undefined, location: undefined, keyLocation: value(s) as any,
+      }));
+      expect(message).toMatch(/^keyLocation must be KeyLocation.newVault\(\), KeyLocation.vault\(...\) or KeyLocation.managedHsm\(...\), got /);
+      expect(message).toMatch(got);
+    });
+  });
+
+  test('KeyLocation.vault takes a KeyVault only, KeyLocation.managedHsm a HyokExternalStore only', () => {
+    const s = azureStack();
+    const vault = sharedVault(s, ComplianceProfile.COMMERCIAL);
+    const hsm = azureHsm(s, ComplianceProfile.COMMERCIAL);
+    expect(refusal(() => azure.KeyLocation.vault(hsm as any))).toBe('vault must be a KeyVault, got the construct test/Hsm');
+    expect(refusal(() => azure.KeyLocation.managedHsm(vault as any))).toBe('managedHsm must be a HyokExternalStore, got the construct test/Shared');
+    expect(refusal(() => azure.KeyLocation.vault('x' as any))).toBe('vault must be a KeyVault, got x');
+  });
+
+  test('the deprecated vault and managedHsm props take their own kind only', () => {
+    const s = azureStack();
+    const vault = sharedVault(s, ComplianceProfile.COMMERCIAL);
+    const hsm = azureHsm(s, ComplianceProfile.COMMERCIAL);
+    expect(refusal(() => azureCmk(s, ComplianceProfile.COMMERCIAL, 'K', { vault: hsm as any }))).toBe('vault must be a KeyVault, got the construct test/Hsm');
+    expect(refusal(() => azureByok(s, ComplianceProfile.COMMERCIAL, 'B', { managedHsm: vault as any })))
+      .toBe('managedHsm must be a HyokExternalStore, got the construct test/Shared');
+  });
+});
+
+describe('a KeyLocation from a second copy of the library (same shape, another class) is accepted', () => {
+  test.each(KEYS)('%s', (_name, make, custodians) => {
+    const build = (location: (vault: azure.KeyVault) => azure.KeyLocation): Build => (s, p) => {
+      make(s, p, 'Key', { custodians, network: undefined, keyLocation: location(sharedVault(s, p)) });
+    };
+    const copy = (vault: azure.KeyVault) => ({ kind: 'VAULT', sharedVault: vault, hsmStore: undefined }) as unknown as azure.KeyLocation;
+    const before = synthesized(build((vault) => azure.KeyLocation.vault(vault)), ComplianceProfile.COMMERCIAL);
+    const after = synthesized(build(copy), ComplianceProfile.COMMERCIAL);
+    expect(after.json).toEqual(before.json);
+    expect(after.evidence).toEqual(before.evidence);
+  });
 });

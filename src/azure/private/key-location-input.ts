@@ -1,4 +1,5 @@
-import { shown, ValidationError } from '../../core/validation';
+import { isHsmStore, isKeyVault, optionalHsmStore, optionalKeyVault, received } from './container-shape';
+import { ValidationError } from '../../core/validation';
 import type { HyokExternalStore } from '../hyok-external-store';
 import { KeyLocation, KeyLocationKind } from '../key-location';
 import type { KeyVault } from '../key-vault';
@@ -26,9 +27,7 @@ export function resolveKeyLocation(subject: string, props: KeyLocationInput): Ke
     if (props.managedHsm) return KeyLocation.managedHsm(props.managedHsm);
     return props.vault ? KeyLocation.vault(props.vault) : KeyLocation.newVault();
   }
-  if (!(loc instanceof KeyLocation)) {
-    throw new ValidationError(`keyLocation must be KeyLocation.newVault(), KeyLocation.vault(...) or KeyLocation.managedHsm(...), got ${shown(loc)}`);
-  }
+  checkKeyLocationShape(loc);
   for (const prop of ['vault', 'managedHsm'] as const) {
     if (props[prop] !== undefined && props[prop] !== null) {
       throw new ValidationError(`keyLocation and ${prop} both given for ${subject}: give keyLocation only (${prop} is deprecated; ` +
@@ -38,9 +37,29 @@ export function resolveKeyLocation(subject: string, props: KeyLocationInput): Ke
   return loc;
 }
 
-/** Whether the construct creates a vault of its own (read before the props are checked, so any shape passes). */
+/**
+ * A `keyLocation`, when given, by its shape (never `instanceof`: a second copy of this library has another KeyLocation
+ * class): one of the kinds, with the container that kind says.
+ */
+function checkKeyLocationShape(loc: unknown): void {
+  if (loc === undefined || loc === null) return;
+  const l = loc as { kind?: unknown; sharedVault?: unknown; hsmStore?: unknown };
+  const fits = typeof loc === 'object' && (l.kind === KeyLocationKind.NEW_VAULT
+    || (l.kind === KeyLocationKind.VAULT && isKeyVault(l.sharedVault))
+    || (l.kind === KeyLocationKind.MANAGED_HSM && isHsmStore(l.hsmStore)));
+  if (!fits) {
+    throw new ValidationError(`keyLocation must be KeyLocation.newVault(), KeyLocation.vault(...) or KeyLocation.managedHsm(...), got ${received(loc)}`);
+  }
+}
+
+/**
+ * Whether the construct creates a vault of its own. The location props are checked here, before they are read and
+ * before any other prop, so that a wrong location is refused by its own name (not as a missing resourceGroupName).
+ */
 export function locationCreatesVault(props: KeyLocationInput | undefined): boolean {
+  checkKeyLocationShape(props?.keyLocation);
+  optionalKeyVault('vault', props?.vault);
+  optionalHsmStore('managedHsm', props?.managedHsm);
   if (props?.vault || props?.managedHsm) return false;
-  const kind = (props?.keyLocation as { kind?: unknown } | undefined)?.kind;
-  return kind === undefined || kind === KeyLocationKind.NEW_VAULT;
+  return props?.keyLocation?.kind === undefined || props.keyLocation.kind === KeyLocationKind.NEW_VAULT;
 }
