@@ -21,7 +21,9 @@ import { KmsResourceProvider, ProviderKind } from './private/providers';
 import { addRotationReminder } from './private/reminders';
 
 /**
- * A custom key store that `ExternalStoreKey`s live in: a `HyokExternalStore`.
+ * A custom key store that `ExternalStoreKey`s live in: a `HyokExternalStore`. It is an interface so the key's file does
+ * not import the store's; it is not for other implementations: `ExternalStoreKey` accepts only a `HyokExternalStore`
+ * made by this library (`store must be a HyokExternalStore`), whose custom resources, custodians and alarms the key uses.
  */
 export interface IHyokExternalStore extends IConstruct {
   /** The custom key store id (`cks-…`). */
@@ -282,8 +284,9 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
       custody: {
         setting: 'Origin',
         value: backend.keyOrigin,
+        // Only an external key manager's level is the customer's declaration; a CloudHSM cluster's is AWS's validation.
         description: `key material held outside AWS KMS, in ${backend._cloudHsm ? 'your CloudHSM cluster' : 'your external key manager'} ` +
-          `(declared FIPS 140 ${backend.fipsLevel.replace('LEVEL_', 'Level ')})`,
+          `(${backend._xks !== undefined ? 'declared ' : 'validated at '}FIPS 140 ${backend.fipsLevel.replace('LEVEL_', 'Level ')})`,
       },
       manualRotation: {
         setting: 'rotation reminder',

@@ -29,8 +29,30 @@ export function optionalProfile(prop: string, value: unknown): ComplianceProfile
   return value as ComplianceProfile;
 }
 
-/** Whether `value` is a ComplianceProfile, recognised by what the constructs use of it (never `instanceof`, see above). */
+/** What constructs, rules and the report read of a profile: a look-alike missing one of them would silently drop a requirement. */
+const PROFILE_MEMBERS: Record<string, 'string' | 'number' | 'boolean' | 'function' | 'array'> = {
+  name: 'string',
+  allowedModels: 'array',
+  minimumFipsLevel: 'string',
+  maxRotationDays: 'number',
+  minDeletionWindowDays: 'number',
+  auditSinkRequired: 'boolean',
+  immutableAuditRequired: 'boolean',
+  auditRetentionDays: 'number',
+  separationOfDutiesRequired: 'boolean',
+  dualControlRequired: 'boolean',
+  requiredControls: 'array',
+  allows: 'function',
+  acceptsFipsLevel: 'function',
+};
+
+/**
+ * Whether `value` is a ComplianceProfile, recognised by every member the library reads of it (never `instanceof`, see
+ * above): a profile of a second copy of this library has them all; `{ name: 'PCI_DSS', allows: () => true }` does not,
+ * and taking it would drop dual control, separation of duties and the audit rules without a word.
+ */
 export function isComplianceProfile(value: unknown): value is ComplianceProfile {
-  const p = value as { allows?: unknown; name?: unknown } | null;
-  return typeof value === 'object' && p !== null && typeof p.allows === 'function' && typeof p.name === 'string';
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return Object.entries(PROFILE_MEMBERS).every(([member, type]) => (type === 'array' ? Array.isArray(p[member]) : typeof p[member] === type));
 }

@@ -53,6 +53,11 @@ export const DUAL_CONTROL_CONTROLS = [Control.PCI_3_7_6];
 /** Who alone may import key material (the importers of a key with imported material). */
 export const IMPORTER_CONTROLS = [Control.PCI_3_6_1_3, Control.NIST_AC_5];
 export const AUDIT_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.SOC2_CC7_2];
+/**
+ * What an audit sink's own log evidences (the records exist and are generated): a key's AUDIT_CONTROLS without the
+ * alerting of SOC 2 CC7.2, which the sink evidences with its alerts, plus ISO 27001 A.8.15 (logging).
+ */
+export const AUDIT_LOGGING_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15];
 
 const level = (l: FipsLevel) => `FIPS 140 ${l.replace('LEVEL_', 'Level ')}`;
 

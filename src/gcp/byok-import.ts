@@ -6,9 +6,9 @@ import { GcpCustodians } from './custodians';
 import { GcpKeyOptions } from './key-options';
 import { KeyRing } from './key-ring';
 import { ProtectionLevel } from './key-spec';
-import { Control } from '../core/controls';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { IMPORTER_CONTROLS } from '../core/key-evidence';
 import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireMatch, shown, ValidationError } from '../core/validation';
@@ -131,7 +131,7 @@ export class ByokImport extends Construct {
       },
     });
     // Who may import is access to the key material itself (PCI DSS 3.6.1.3) and a duty of its own (NIST AC-5).
-    for (const control of [Control.PCI_3_6_1_3, Control.NIST_AC_5]) {
+    for (const control of IMPORTER_CONTROLS) {
       EvidenceLedger.of(this).record({
         control,
         status: EvidenceStatus.SATISFIED,

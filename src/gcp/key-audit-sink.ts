@@ -13,6 +13,7 @@ import { AuditDestination, KeyAuditSinkProps } from './key-audit-sink-props';
 import { Control } from '../core/controls';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { AUDIT_LOGGING_CONTROLS } from '../core/key-evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
@@ -346,7 +347,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     const literal = !Token.isUnresolved(this.project);
     const manager = this.managesDataAccessLogs ? this
       : literal ? DATA_ACCESS_OWNERS.get(this.node.root)?.get(this.project)?.manager : undefined;
-    const controls = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15];
+    const controls = AUDIT_LOGGING_CONTROLS;
     for (const control of controls) {
       const common = { control, subject: this.node.path, setting: 'audit_log_config.log_type' };
       if (manager === this) {

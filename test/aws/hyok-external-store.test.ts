@@ -187,6 +187,12 @@ test('a CloudHSM store: cluster id, trust anchor and the kmsuser password secret
   const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a: any) => JSON.stringify(a.Properties));
   expect(alarms.some((a) => a.includes('SELECT MAX(HsmUnhealthy) FROM \\"AWS/CloudHSM\\" WHERE ClusterId'))).toBe(true);
   expect(EvidenceLedger.of(stack).containers.map((c) => [c.path, c.parent])).toEqual([['Test/Hsm', undefined], ['Test/HsmStore', 'Test/Hsm']]);
+  // Review of issue 17: a CloudHSM cluster's level is AWS's validation, not a declaration, in every custody sentence.
+  const ledger = EvidenceLedger.of(stack);
+  const keyPath = ledger.keys.find((k) => k.path.endsWith('HsmStore/Key'))!.path;
+  expect(ledger.evidenceFor(Control.PCI_3_6_1_2, keyPath)[0].description).toBe('key material held outside AWS KMS, in your CloudHSM cluster (validated at FIPS 140 Level 3)');
+  expect(ledger.evidenceFor(Control.NIST_SC_13, keyPath)[0].description).toMatch(/^the module the setting names is validated at FIPS 140 Level 3/);
+  expect(ledger.evidenceFor(Control.PCI_3_7_1, keyPath)[0].description).toMatch(/^generated inside the customer-controlled HSM the setting names/);
   expect(nagFindings(stack)).toEqual([]);
 });
 

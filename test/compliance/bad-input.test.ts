@@ -4,6 +4,7 @@ import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { ComplianceReport, KmsRulePack, KmsRulesPlugin } from '../../src/compliance';
 import { ComplianceProfile, Control } from '../../src/core';
+import { optionalProfile } from '../../src/core/input';
 
 /* The rule pack's and the validation plugin's public entry points, given what untyped (JavaScript, jsii) callers send. */
 const TEMPLATE = { Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } };
@@ -31,9 +32,13 @@ test('the default and a real profile are still taken', () => {
 
 test('a profile of a second copy of the library (another class, the same members) is taken, as the constructs take it', () => {
   const pci = ComplianceProfile.PCI_DSS;
+  // A real second copy has every method of the class on its own prototype.
   class OtherCopyProfile {
     public allows(...args: unknown[]): unknown {
       return (pci.allows as (...a: unknown[]) => unknown)(...args);
+    }
+    public acceptsFipsLevel(...args: unknown[]): unknown {
+      return (pci.acceptsFipsLevel as (...a: unknown[]) => unknown)(...args);
     }
   }
   const copy = Object.assign(new OtherCopyProfile(), pci) as unknown as ComplianceProfile;
@@ -42,6 +47,22 @@ test('a profile of a second copy of the library (another class, the same members
   expect(new KmsRulePack(copy).violations(key)).toEqual(new KmsRulePack(pci).violations(key));
   expect(new KmsRulePack(copy).violations(key).map((f) => f.rule)).toContain('CloudKms-AwsKeyDeletionWindow');
   expect(new KmsRulesPlugin(copy).ruleIds!.length).toBeGreaterThan(0);
+});
+
+// Review of issue 17: the look-alike check must not take an object with a profile's name and none of its requirements
+// (the rules would read undefined for dual control, separation of duties and the audit rules, and pass).
+test.each<[string, Record<string, unknown>]>([
+  ['a name and allows only', { name: 'PCI_DSS', allows: () => true }],
+  ['every member but dualControlRequired', (() => {
+    const { dualControlRequired: _dropped, ...rest } = { ...ComplianceProfile.PCI_DSS } as Record<string, unknown>;
+    return { ...rest, allows: () => true, acceptsFipsLevel: () => true };
+  })()],
+  ['maxRotationDays as a string', { ...ComplianceProfile.PCI_DSS, maxRotationDays: '365', allows: () => true, acceptsFipsLevel: () => true }],
+])('a profile look-alike with %s is refused by the pack, the plugin and the constructs\' check', (_what, lookAlike) => {
+  const message = /^profile must be a ComplianceProfile \(e\.g\. ComplianceProfile\.HIPAA\), got /;
+  expect(() => new KmsRulePack(lookAlike as unknown as ComplianceProfile)).toThrow(message);
+  expect(() => new KmsRulesPlugin(lookAlike as unknown as ComplianceProfile)).toThrow(/must be a ComplianceProfile/);
+  expect(() => optionalProfile('profile', lookAlike)).toThrow(/^profile must be a ComplianceProfile \(e\.g\. ComplianceProfile\.PCI_DSS\), got /);
 });
 
 test.each([['AWS'], [''], ['toString'], ['__proto__']])('check refuses cloud %j by name (not a TypeError from a lookup)', (cloud) => {

@@ -85,6 +85,18 @@ describe('the rule registry (RULES.<cloud>)', () => {
     expect(RULES.aws.map((r) => r.id)).not.toContain(ID);
   });
 
+  // Review of issue 17: a rule without controls used to be taken and fail synthesis later, in the plugin or the report.
+  test.each<[string, Partial<KmsRule>, string | RegExp]>([
+    ['no controls', { controls: undefined }, 'rule.controls must be a list of Controls (e.g. [Control.PCI_3_7_4]), got nothing'],
+    ['control ids as strings', { controls: ['PCI-3.7.4'] as unknown as Control[] }, /^rule\.controls must be a list of Controls/],
+    ['a blank id', { id: ' ' }, 'rule.id must be a non-empty string, got " "'],
+    ['no description', { description: undefined }, 'rule.description must be a non-empty string, got nothing'],
+  ])('registerRule refuses a rule with %s, by name, and registers nothing', (_what, change, message) => {
+    expect(() => registerRule({ ...THROWAWAY, ...change } as KmsRule)).toThrow(message);
+    expect(RULES.aws.map((r) => r.id)).not.toContain(ID);
+    expect(() => ruleControls()).not.toThrow();
+  });
+
   test.each(['aws', 'azure', 'gcp'] as RuleCloud[])('every rule file of rules/%s is in its registry list, once, and reads that cloud', (cloud) => {
     const dir = join(__dirname, '../../src/compliance/rules', cloud);
     const inFiles = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts')

@@ -7,6 +7,7 @@ import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Control } from '../../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
+import { AUDIT_LOGGING_CONTROLS } from '../../core/key-evidence';
 import { days } from '../../core/validation';
 import { KEY_AUDIT_ALERTS } from '../key-audit-alerts';
 import { ADMINISTRATIVE } from './audit-alerts';
@@ -21,7 +22,7 @@ import { ADMINISTRATIVE } from './audit-alerts';
  * that list is a key's (SOC 2 CC7.2 there, for its alerts), while a sink's logging stands for ISO A.8.15 and its alerts
  * are evidenced on their own under ALERT_REVIEW_CONTROLS.
  */
-const LOGGING_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15];
+const LOGGING_CONTROLS = AUDIT_LOGGING_CONTROLS;
 /** What an alert rule that reaches someone proves: the logs are reviewed. */
 const ALERT_REVIEW_CONTROLS = [Control.NIST_AU_6, Control.SOC2_CC7_2];
 

@@ -6,7 +6,7 @@ import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { KeyCustody } from '../../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
-import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
+import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, IMPORTER_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
 import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink-props';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
@@ -152,9 +152,6 @@ export function recordManagedHsmEvidence(e: ManagedHsmEvidence): void {
   record(STORE_DELETION_CONTROLS, EvidenceStatus.SATISFIED, 'purge_protection_enabled, soft_delete_retention_days',
     `true, ${e.retentionDays}`, `deleted keys recoverable for ${e.retentionDays} days and never purged early`);
 }
-
-/** The importer role's evidence: separation of duties for key-material import (listed apart from ACCESS_CONTROLS: these two only). */
-const IMPORTER_CONTROLS = [Control.PCI_3_6_1_3, Control.NIST_AC_5];
 
 /** Only the named importers may import key material into a `ByokImport`'s target. */
 export function recordImporterEvidence(key: IConstruct, importerRolePath: string, importActions: readonly string[], importers: number): void {

@@ -20,11 +20,23 @@ export function ruleControls(): Record<string, string[]> {
 /**
  * Adds a rule to its cloud's list (after the built-in rules), for the pack, the plugin and the report alike. Returns the
  * function that removes it again.
+ *
+ * The registry is one per loaded copy of this module, shared by every app, pack and plugin in the process: a rule
+ * registered stays until its remover is called (a test calls it in `finally`). It is not exported from the package's
+ * entry points; rules of this package join by their entry in `rules/<cloud>/index.ts`.
  */
 export function registerRule(rule: KmsRule): () => void {
   const cloud = rule?.cloud;
   if (!Object.prototype.hasOwnProperty.call(RULES, cloud)) throw new ValidationError(`rule.cloud must be aws, azure or gcp, got ${shown(cloud)}`);
   if (typeof rule.evaluate !== 'function') throw new ValidationError(`rule.evaluate must be a function, got ${typeof rule.evaluate}`);
+  // Checked here, not where the report or the plugin first reads them (a TypeError far from the cause).
+  if (typeof rule.id !== 'string' || rule.id.trim() === '') throw new ValidationError(`rule.id must be a non-empty string, got ${shown(rule.id)}`);
+  if (typeof rule.description !== 'string' || rule.description.trim() === '') {
+    throw new ValidationError(`rule.description must be a non-empty string, got ${shown(rule.description)}`);
+  }
+  if (!Array.isArray(rule.controls) || rule.controls.some((c) => typeof c?.id !== 'string')) {
+    throw new ValidationError(`rule.controls must be a list of Controls (e.g. [Control.PCI_3_7_4]), got ${shown(rule.controls)}`);
+  }
   // Findings, acknowledgements and the rule-to-controls map are keyed by id: a second rule under one id would hide the first.
   if (Object.values(RULES).flat().some((r) => r.id === rule.id)) throw new ValidationError(`rule.id must be unique, got ${shown(rule.id)}, which is registered`);
   RULES[cloud].push(rule);
