@@ -62,15 +62,14 @@ const propOf = (role: string) => `custodians.${role}`;
 export function checkCustodians(custodians: unknown, rules: CustodianRules): Record<string, readonly unknown[]> {
   const c = requireDefined('custodians', custodians) as Record<string, unknown>;
   if (typeof c !== 'object' || Array.isArray(c)) throw new ValidationError(`custodians must be ${rules.shape}, got ${shown(c)}`);
-  const administratorsRequired = rules.administratorsRequired ?? true;
-  if (administratorsRequired) {
-    const admins = rules.list(propOf('administrators'), requireDefined(propOf('administrators'), c.administrators));
-    if (admins.length === 0) {
+  const lists: Record<string, readonly unknown[]> = {};
+  if (rules.administratorsRequired ?? true) {
+    lists.administrators = rules.list(propOf('administrators'), requireDefined(propOf('administrators'), c.administrators));
+    if (lists.administrators.length === 0) {
       throw new ValidationError(`custodians.administrators must name at least one ${rules.member} for ${rules.subject}, got none`);
     }
   }
-  const lists: Record<string, readonly unknown[]> = {};
-  for (const role of rules.roles) lists[role] = rules.list(propOf(role), c[role]);
+  for (const role of rules.roles) lists[role] ??= rules.list(propOf(role), c[role]);
   const importers = lists.importers ?? [];
   const importerRule = rules.importers ?? 'forbidden';
   if (importerRule === 'required' && importers.length === 0) {
