@@ -59,6 +59,14 @@ export const AUDIT_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PC
  */
 export const AUDIT_LOGGING_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.ISO_A_8_15];
 
+/**
+ * A fact that holds when the construct has a sentence of evidence for it (separation of duties, dual control): the
+ * setting, what it is when held, and what each cloud says when it is not.
+ */
+export function evidencedFact(setting: string, evidence: string | undefined, held: string, missing: { value: string; description: string }): KeyFact {
+  return { setting, value: evidence ? held : missing.value, description: evidence ?? missing.description, satisfied: evidence !== undefined };
+}
+
 const level = (l: FipsLevel) => `FIPS 140 ${l.replace('LEVEL_', 'Level ')}`;
 
 /**

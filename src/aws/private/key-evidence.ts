@@ -8,7 +8,7 @@ import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
-import { KeyFact, recordKeyEvidence as recordCoreKeyEvidence } from '../../core/key-evidence';
+import { evidencedFact, KeyFact, recordKeyEvidence as recordCoreKeyEvidence } from '../../core/key-evidence';
 import { ComplianceProfile } from '../../core/profile';
 import { PROFILE_METADATA_KEY, profileRecord } from '../../core/profile-record';
 import { days } from '../../core/validation';
@@ -88,18 +88,13 @@ export function recordKmsKeyEvidence(key: IConstruct, resource: CfnResource, pol
     custody: facts.custody ?? {
       setting: 'Origin', value: 'AWS_KMS', description: 'key material generated and held in AWS KMS HSMs (FIPS 140-3 Level 3)',
     },
-    separation: {
-      setting: 'KeyPolicy',
-      value: facts.separation ? 'separation of duties' : 'IAM-delegated (account root kms:*)',
-      description: facts.separation ?? 'separation of duties not enforced: the account root holds kms:* and IAM policies decide access',
-      satisfied: facts.separation !== undefined,
-    },
-    dualControl: {
-      setting: 'KeyPolicy',
-      value: facts.dualControl ? 'dual control' : 'none',
-      description: facts.dualControl ?? 'no dual control on destructive key operations',
-      satisfied: facts.dualControl !== undefined,
-    },
+    separation: evidencedFact('KeyPolicy', facts.separation, 'separation of duties', {
+      value: 'IAM-delegated (account root kms:*)',
+      description: 'separation of duties not enforced: the account root holds kms:* and IAM policies decide access',
+    }),
+    dualControl: evidencedFact('KeyPolicy', facts.dualControl, 'dual control', {
+      value: 'none', description: 'no dual control on destructive key operations',
+    }),
     audit: {
       setting: 'auditSink',
       value: sink?.node.path ?? 'none',

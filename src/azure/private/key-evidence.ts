@@ -6,7 +6,7 @@ import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { KeyCustody } from '../../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
-import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, IMPORTER_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
+import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, evidencedFact, IMPORTER_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
 import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink-props';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
@@ -52,18 +52,13 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
       satisfied: (s.rotationBound ? s.rotationBound.max : s.rotationDays) <= s.profile.maxRotationDays,
     },
     custody: { setting: 'key_type', value: s.keyType, description: `${e.holder} (FIPS 140 ${s.kind.fipsLevel.replace('LEVEL_', 'Level ')})` },
-    separation: {
-      setting: 'role assignments',
-      value: e.separation ? 'separation of duties' : 'Azure RBAC, not separated',
-      description: e.separation ?? 'separation of duties not enforced: whoever holds Key Vault roles on the vault decides access',
-      satisfied: e.separation !== undefined,
-    },
-    dualControl: {
-      setting: 'role_management_policy',
-      value: e.dualControl ? 'approval + MFA' : 'none',
-      description: e.dualControl ?? 'no dual control on key administration',
-      satisfied: e.dualControl !== undefined,
-    },
+    separation: evidencedFact('role assignments', e.separation, 'separation of duties', {
+      value: 'Azure RBAC, not separated',
+      description: 'separation of duties not enforced: whoever holds Key Vault roles on the vault decides access',
+    }),
+    dualControl: evidencedFact('role_management_policy', e.dualControl, 'approval + MFA', {
+      value: 'none', description: 'no dual control on key administration',
+    }),
     audit: {
       setting: 'diagnostic setting',
       value: e.auditSink?.node.path ?? 'none',

@@ -9,7 +9,7 @@ import { registerGcpAccessMatrix } from './access-matrix';
 import { describeRotationBound, GcpKeySettings } from './key-settings';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
-import { KeyEvidence, KeyFact, recordKeyEvidence } from '../../core/key-evidence';
+import { evidencedFact, KeyEvidence, KeyFact, recordKeyEvidence } from '../../core/key-evidence';
 import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import type { KeyRing } from '../key-ring';
@@ -102,18 +102,13 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
       description: `${e.holder} (FIPS 140 ${s.fipsLevel.replace('LEVEL_', 'Level ')}` +
         `${declared ? ', as the customer declares it' : ''})`,
     },
-    separation: {
-      setting: 'IAM bindings',
-      value: e.separation ? 'separation of duties' : 'project IAM, not separated',
-      description: e.separation ?? 'separation of duties not enforced: whoever holds Cloud KMS roles on the project decides access',
-      satisfied: e.separation !== undefined,
-    },
-    dualControl: {
-      setting: 'privileged access manager entitlement',
-      value: e.dualControl ? 'approval + justification' : 'none',
-      description: e.dualControl ?? 'no dual control on key administration',
-      satisfied: e.dualControl !== undefined,
-    },
+    separation: evidencedFact('IAM bindings', e.separation, 'separation of duties', {
+      value: 'project IAM, not separated',
+      description: 'separation of duties not enforced: whoever holds Cloud KMS roles on the project decides access',
+    }),
+    dualControl: evidencedFact('privileged access manager entitlement', e.dualControl, 'approval + justification', {
+      value: 'none', description: 'no dual control on key administration',
+    }),
     audit: {
       setting: 'audit config and log sink',
       value: e.auditSink?.node.path ?? 'none',
