@@ -4,6 +4,7 @@ import { Control } from './controls';
 import { CustodianAssignment } from './custodians';
 import { DeploymentModel, KeyCustody } from './deployment-model';
 import { FipsLevel } from './fips';
+import { GuardrailRecord } from './guardrails';
 import { ComplianceProfile } from './profile';
 
 /**
@@ -185,6 +186,7 @@ export class EvidenceLedger {
   private readonly acks: Acknowledgement[] = [];
   private readonly ackKeys = new Set<string>();
   private readonly accessPolicySources = new Map<string, AccessPolicySource>();
+  private readonly guardrailRecords = new Map<string, GuardrailRecord>();
 
   private constructor() {}
 
@@ -201,6 +203,14 @@ export class EvidenceLedger {
   /** Registers an HSM cluster, key store or other key container. */
   public registerContainer(record: KeyContainerRecord): void {
     this.containerRecords.set(record.path, record);
+  }
+
+  /**
+   * Registers a guardrail (an organisation policy, a Config rule, a policy assignment). A later record with the same
+   * path and name replaces the earlier one.
+   */
+  public registerGuardrail(record: GuardrailRecord): void {
+    this.guardrailRecords.set(`${record.path}\u0000${record.name}`, record);
   }
 
   /** Records that `identity` holds `role` over the key or sink at `subject`. */
@@ -276,6 +286,11 @@ export class EvidenceLedger {
   /** Every key container (HSM clusters, key stores), in registration order. */
   public get containers(): KeyContainerRecord[] {
     return [...this.containerRecords.values()];
+  }
+
+  /** Every guardrail, in registration order. */
+  public get guardrails(): GuardrailRecord[] {
+    return [...this.guardrailRecords.values()];
   }
 
   /** The key registered at `path`, if any. */

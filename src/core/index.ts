@@ -4,6 +4,7 @@ export * from './controls';
 export * from './profile';
 export * from './custodians';
 export * from './evidence';
+export * from './guardrails';
 export { TenantIsolation } from './tenants';
 export { NamingContext } from './naming';
 export * from './period';
