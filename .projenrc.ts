@@ -70,6 +70,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'playwright-core@1.65.1',
     // Seeded, shrinking property-based generators for the robustness suite (test/fuzz).
     'fast-check@4.11.0',
+    // A CEL evaluator: tests evaluate every Google custom organization policy constraint's condition (issue 18).
+    '@bufbuild/cel@0.6.1',
+    // JSON Schema (draft-07) validation of the OSCAL export against NIST's published schemas, in tests (issue 18).
+    'ajv@8.20.0',
+    'ajv-formats@3.0.1',
   ],
 
   bin: { 'cloud-kms': 'lib/cli/main.js' },
