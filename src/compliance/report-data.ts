@@ -3,6 +3,7 @@
  */
 import type { AccessMatrix } from '../core/access-policy';
 import { Control } from '../core/controls';
+import type { Enforcement } from '../core/guardrails';
 
 /** How a required control stands for one key. */
 export enum ControlStatus {
@@ -127,6 +128,71 @@ export interface ComplianceReportData {
    * @default - none listed (a report written before the list existed)
    */
   readonly rules?: RuleReport[];
+  /**
+   * The organisation guardrails the app deploys (AWS SCPs, RCPs and Config rules; Azure Policy assignments; Google
+   * organization policies and IAM deny policies), as the guardrail constructs registered them.
+   * @default - none listed (a report written before guardrails were recorded)
+   */
+  readonly guardrails?: GuardrailReport[];
+  /**
+   * Per cloud, every control its keys require or its guardrails enforce, and how it is enforced beyond the template.
+   * @default - not computed (a report written before enforcement was recorded)
+   */
+  readonly enforcement?: ControlEnforcementReport[];
+}
+
+/** A control, named. */
+export interface ControlRef {
+  /** Framework and control id, e.g. `NIST SP 800-53 Rev. 5 SC-12`. */
+  readonly id: string;
+  readonly framework: string;
+  readonly controlId: string;
+  readonly title: string;
+}
+
+/** An organisation guardrail, as the report lists it. */
+export interface GuardrailReport {
+  readonly path: string;
+  readonly stack: string;
+  readonly cloud: string;
+  /** `preventive` or `detective`. */
+  readonly enforcement: Enforcement;
+  /** The engine that enforces it (e.g. `AWS Organizations service control policy`). */
+  readonly mechanism: string;
+  readonly name: string;
+  readonly description: string;
+  /** The controls it enforces. */
+  readonly controls: ControlRef[];
+  /** The organizational units, accounts, management groups, folders or organisations it applies to. */
+  readonly targets: string[];
+  /** The profile whose thresholds it carries. */
+  readonly profile: string;
+}
+
+/** How one control is enforced on one cloud, beyond the synthesized template. */
+export interface ControlEnforcementReport {
+  readonly cloud: string;
+  /** The control's id (framework and control id). */
+  readonly control: string;
+  readonly framework: string;
+  readonly controlId: string;
+  readonly title: string;
+  /**
+   * The strongest enforcement any guardrail of the cloud gives it: `preventive`, else `detective`, else `synthesis`
+   * (only the template is judged). It holds only for keys inside the guardrails' targets (see `scope`).
+   */
+  readonly enforcement: Enforcement;
+  /** How many keys of the cloud in the report require the control (0: only a guardrail names it). */
+  readonly keys: number;
+  /** The preventive guardrails that cover it (`name (mechanism)`). */
+  readonly preventive: string[];
+  /** The detective guardrails that cover it (`name (mechanism)`). */
+  readonly detective: string[];
+  /**
+   * Where the enforcement holds, as a sentence: a guardrail applies to the targets it names, and the report cannot know
+   * which accounts, subscriptions or projects are inside an organizational unit, management group or folder.
+   */
+  readonly scope: string;
 }
 
 /** A rule of the pack, as the report lists it. */

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { evaluateAccess, withoutRepeats } from './private/access-evidence';
 import { addAcknowledgements, keyReport, rootStack } from './private/key-report';
 import { diagram } from './private/report-diagram';
+import { controlEnforcement, guardrailReports } from './private/report-enforcement';
 import { renderMarkdown } from './private/report-markdown';
 import {
   AcknowledgementReport, ComplianceReportData, controlRule, ControlStatus, KeyReport, RuleReport, StackReport, SupportingKeyReport,
@@ -16,6 +17,7 @@ import { EvidenceLedger } from '../core/evidence';
 import { requireDefined, shown as shownValue, ValidationError } from '../core/validation';
 
 export * from './report-data';
+export { controlEnforcement } from './private/report-enforcement';
 export { renderAccessMatrix, renderMarkdown } from './private/report-markdown';
 export { custodianSummary, evidenceIndex, evidenceSentence, inDays, principalName, resolveIdentity, SharedEvidence, summaryLine } from './private/report-text';
 
@@ -34,6 +36,7 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
   const matrices = withoutRepeats(evaluateAccess(ledger));
   const counts: Counts = { required: 0, satisfied: 0, partiallySatisfied: 0, notApplicable: 0, acknowledged: 0, unmet: [] };
   const stacks = stackReports(ledger, matrices, counts);
+  const guardrails = guardrailReports(ledger.guardrails);
   return {
     generator: 'cloud-kms-constructs',
     stacks,
@@ -49,7 +52,9 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
         : [...matrices.values()].every((m) => m.computed) ? { computed: true }
           : { computed: false, note: [...matrices.values()].find((m) => !m.computed)!.reason },
     },
-    rules: ruleReports(stacks.map((s) => s.cloud)),
+    rules: ruleReports([...stacks.map((s) => s.cloud), ...guardrails.map((g) => g.cloud)]),
+    guardrails,
+    enforcement: controlEnforcement(stacks, guardrails),
   };
 }
 

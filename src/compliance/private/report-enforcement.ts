@@ -1,0 +1,90 @@
+/*
+ * How each control is enforced beyond the template (issue 18, item 4): before the act by an organisation policy,
+ * after it by a rule that keeps judging the deployed resources, or only when the template is synthesized.
+ */
+import { Enforcement, GuardrailRecord } from '../../core/guardrails';
+import type { ControlEnforcementReport, ControlRef, GuardrailReport, StackReport } from '../report-data';
+
+/** What a guardrail's target holds a key in, per cloud: the unit an organisation policy is assigned above. */
+const UNIT: Record<string, string> = { aws: 'account', azure: 'subscription', gcp: 'project' };
+
+/** The ledger's guardrails as the report lists them. */
+export function guardrailReports(records: GuardrailRecord[]): GuardrailReport[] {
+  return records.map((g) => ({
+    path: g.path,
+    stack: g.stack,
+    cloud: g.cloud,
+    enforcement: g.enforcement,
+    mechanism: g.mechanism,
+    name: g.name,
+    description: g.description,
+    controls: g.controls.map((c) => ({ id: c.id, framework: c.framework, controlId: c.controlId, title: c.title })),
+    targets: [...g.targets],
+    profile: g.profile,
+  }));
+}
+
+/**
+ * Per cloud, every control its keys require or its guardrails name, with the strongest enforcement a guardrail of that
+ * cloud gives it. Computed from report data alone, so reports merged from several apps are judged the same way.
+ */
+export function controlEnforcement(stacks: StackReport[], guardrails: GuardrailReport[]): ControlEnforcementReport[] {
+  const rows = new Map<string, { cloud: string; control: ControlRef; keys: number; profiles: Set<string> }>();
+  const row = (cloud: string, control: ControlRef) => {
+    const k = `${cloud}\u0000${control.id}`;
+    let r = rows.get(k);
+    if (!r) rows.set(k, r = { cloud, control, keys: 0, profiles: new Set() });
+    return r;
+  };
+  for (const stack of stacks) {
+    for (const key of stack.keys) {
+      for (const c of key.controls) {
+        const r = row(key.cloud, c);
+        r.keys++;
+        r.profiles.add(key.profile);
+      }
+    }
+  }
+  for (const g of guardrails) for (const c of g.controls) row(g.cloud, c);
+  return [...rows.values()].map(({ cloud, control, keys, profiles }) => {
+    const covering = guardrails.filter((g) => g.cloud === cloud && g.controls.some((c) => c.id === control.id));
+    const preventive = covering.filter((g) => g.enforcement === Enforcement.PREVENTIVE);
+    const detective = covering.filter((g) => g.enforcement === Enforcement.DETECTIVE);
+    const enforcement = preventive.length > 0 ? Enforcement.PREVENTIVE : detective.length > 0 ? Enforcement.DETECTIVE : Enforcement.SYNTHESIS;
+    return {
+      cloud,
+      control: control.id,
+      framework: control.framework,
+      controlId: control.controlId,
+      title: control.title,
+      enforcement,
+      keys,
+      preventive: preventive.map(guardrailName),
+      detective: detective.map(guardrailName),
+      scope: scopeSentence(cloud, preventive, detective, profiles),
+    };
+  });
+}
+
+function guardrailName(g: GuardrailReport): string {
+  return `${g.name} (${g.mechanism})`;
+}
+
+/**
+ * Where the enforcement holds. A guardrail binds only what is inside its targets, and an organizational unit's,
+ * management group's or folder's members are not in the app: the sentence names the targets instead of claiming the keys.
+ */
+function scopeSentence(cloud: string, preventive: GuardrailReport[], detective: GuardrailReport[], keyProfiles: Set<string>): string {
+  const unit = UNIT[cloud] ?? 'account';
+  const part = (kind: string, gs: GuardrailReport[]) => {
+    const targets = [...new Set(gs.flatMap((g) => g.targets))];
+    const otherProfiles = [...new Set(gs.map((g) => g.profile))].filter((p) => keyProfiles.size > 0 && !keyProfiles.has(p));
+    const thresholds = otherProfiles.length > 0 ? ` (with the thresholds of profile ${otherProfiles.join(', ')}, not the keys' own)` : '';
+    return `${kind} where the key's ${unit} is inside ${targets.length > 0 ? targets.join(', ') : 'no target'}${thresholds}`;
+  };
+  const parts: string[] = [];
+  if (preventive.length > 0) parts.push(part('preventive', preventive));
+  if (detective.length > 0) parts.push(part('detective', detective));
+  if (parts.length === 0) return 'only at synthesis: no guardrail in the report enforces it';
+  return `${parts.join('; ')}; elsewhere only at synthesis`;
+}
