@@ -1,0 +1,87 @@
+/*
+ * The compliance report as OSCAL (issue 18, item 5): a component definition (how each construct class and each cloud's
+ * guardrails implement the controls) and assessment results (each key's status per control), in OSCAL 1.0.6 JSON.
+ */
+import { createHash } from 'crypto';
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { assessmentResults } from './private/oscal-assessment';
+import { componentDefinition } from './private/oscal-component';
+import { OscalContext } from './private/oscal-ids';
+import { controlEnforcement } from './private/report-enforcement';
+import type { ComplianceReportData } from './report-data';
+import { shown, ValidationError } from '../core/validation';
+
+export { OSCAL_VERSION, uuidV5, oscalControlId, catalogSource } from './private/oscal-ids';
+
+/** How the OSCAL documents are dated and versioned. */
+export interface OscalOptions {
+  /**
+   * The documents' time (`metadata.last-modified`, the result's start and end, each observation's collection time): an
+   * ISO 8601 date-time with a time zone. Pass the build's time for output that is the same at every run.
+   * @default - `SOURCE_DATE_EPOCH` (seconds) when set, otherwise the current time
+   */
+  readonly timestamp?: string;
+  /**
+   * The documents' `metadata.version`.
+   * @default - `report-` and the first 12 hex digits of the report's SHA-256: a new version whenever the report changes
+   */
+  readonly version?: string;
+}
+
+/** Paths of the written OSCAL documents. */
+export interface OscalFiles {
+  readonly componentDefinition: string;
+  readonly assessmentResults: string;
+}
+
+/** The two OSCAL documents of a report, as JSON objects. */
+export interface OscalDocuments {
+  readonly componentDefinition: { 'component-definition': Record<string, unknown> };
+  readonly assessmentResults: { 'assessment-results': Record<string, unknown> };
+}
+
+const quoted = (v: unknown) => (typeof v === 'string' ? `'${v}'` : shown(v));
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function timestampOf(options: OscalOptions): string {
+  if (options.timestamp !== undefined) {
+    if (typeof options.timestamp !== 'string' || !DATE_TIME.test(options.timestamp) || Number.isNaN(Date.parse(options.timestamp))) {
+      throw new ValidationError(`timestamp must be an ISO 8601 date-time with a time zone (e.g. 2026-01-31T12:00:00Z), got ${quoted(options.timestamp)}`);
+    }
+    return options.timestamp;
+  }
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    if (!/^\d+$/.test(epoch)) throw new ValidationError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got '${epoch}'`);
+    return new Date(Number(epoch) * 1000).toISOString();
+  }
+  return new Date().toISOString();
+}
+
+/** The component definition and the assessment results of a report. Equal reports and options give equal documents. */
+export function oscalDocuments(report: ComplianceReportData, options: OscalOptions = {}): OscalDocuments {
+  const digest = createHash('sha256').update(JSON.stringify(report)).digest('hex');
+  if (options.version !== undefined && (typeof options.version !== 'string' || options.version.trim() === '' || options.version !== options.version.trim())) {
+    throw new ValidationError(`version must be a non-empty string without outer spaces, got ${quoted(options.version)}`);
+  }
+  const ctx: OscalContext = { timestamp: timestampOf(options), version: options.version ?? `report-${digest.slice(0, 12)}`, digest };
+  // A report written before enforcement was recorded, or merged from several apps, is judged from its own data.
+  const enforcement = report.enforcement ?? controlEnforcement(report.stacks, report.guardrails ?? []);
+  return {
+    componentDefinition: componentDefinition(report, enforcement, ctx),
+    assessmentResults: assessmentResults(report, enforcement, ctx),
+  };
+}
+
+/** Writes `component-definition.json` and `assessment-results.json` into `outdir`. */
+export function writeOscal(report: ComplianceReportData, outdir: string, options: OscalOptions = {}): OscalFiles {
+  if (typeof outdir !== 'string' || outdir.trim() === '') throw new ValidationError(`outdir must be a directory path, got ${quoted(outdir)}`);
+  const docs = oscalDocuments(report, options);
+  mkdirSync(outdir, { recursive: true });
+  const files = { componentDefinition: join(outdir, 'component-definition.json'), assessmentResults: join(outdir, 'assessment-results.json') };
+  writeFileSync(files.componentDefinition, JSON.stringify(docs.componentDefinition, null, 2));
+  writeFileSync(files.assessmentResults, JSON.stringify(docs.assessmentResults, null, 2));
+  return files;
+}
