@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
+import { enforcementView } from './private/report-enforcement';
 import { custodianSummary, evidenceIndex, evidenceSentence, principalName, SharedEvidence, summaryLine } from './private/report-text';
 import type { ComplianceReportData, ControlReport, KeyReport } from './report-data';
 import { ControlStatus } from './report-data';
@@ -137,6 +138,19 @@ function keySection(key: KeyReport, shared: SharedEvidence, stackId: string): st
   return out.join('\n');
 }
 
+/** The guardrails and each control's enforcement beyond the template (issue 18), where the report records them. */
+function enforcementHtml(data: ComplianceReportData): string[] {
+  const view = enforcementView(data);
+  if (!view) return [];
+  const out = [`<section id="enforcement"><h2>${escapeHtml(view.heading)}</h2>`, `<p>${escapeHtml(view.intro)}</p>`];
+  for (const t of view.tables) {
+    out.push(`<h4>${escapeHtml(t.title)}</h4>`, `<table><thead><tr>${t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>`,
+      ...t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`), '</tbody></table>');
+  }
+  out.push('</section>');
+  return out;
+}
+
 /**
  * The report as one self-contained HTML page: a summary, per stack its diagram (rendered by the inlined Mermaid script,
  * or shown as Mermaid source with a note when the script is not available), its accepted findings, and per key the
@@ -166,6 +180,7 @@ export function renderHtml(data: ComplianceReportData, mermaidJs: string | undef
       `<td>${stack.keys.length}</td><td>${controls.length}</td><td>${open.length === 0 ? 'none' : `${open.length}${acked ? ` (${acked} acknowledged)` : ''}`}</td></tr>`);
   }
   body.push('</tbody></table>');
+  body.push(...enforcementHtml(data));
   for (const stack of data.stacks) {
     body.push(`<section id="${anchor('stack', stack.name)}"><h2>${escapeHtml(stack.name)} <span class="muted">(${escapeHtml(stack.cloud)})</span></h2>`);
     body.push(`<pre class="${mermaidJs ? 'mermaid' : 'mermaid-source'}">${escapeHtml(stack.diagram)}</pre>`);

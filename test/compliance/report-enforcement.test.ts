@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { ComplianceProfile, Control, Enforcement, EvidenceLedger, GuardrailRecord } from '../../src';
-import { buildReport, ComplianceReportData, controlEnforcement } from '../../src/compliance/report';
+import { buildReport, ComplianceReportData, controlEnforcement, renderMarkdown } from '../../src/compliance/report';
+import { renderHtml } from '../../src/compliance/report-html';
 import { DELETION_CONTROLS, ROTATION_CONTROLS } from '../../src/core/key-evidence';
 import { ACCOUNT, cmkFor, REGION } from '../support/fixtures';
 
@@ -107,5 +108,37 @@ describe('enforcement beyond the template, per cloud and control', () => {
     const report = buildReport(EvidenceLedger.of(stack));
     expect(controlEnforcement(report.stacks, report.guardrails!)).toEqual(report.enforcement);
     expect(controlEnforcement(report.stacks, []).every((e) => e.enforcement === Enforcement.SYNTHESIS)).toBe(true);
+  });
+});
+
+describe('the Markdown and HTML pages show it', () => {
+  test('with guardrails: both tables, every guardrail and every control row, text escaped', () => {
+    const stack = appWithKey();
+    guardrail(stack, { description: 'denies <kms:ScheduleKeyDeletion> | below 30 days' });
+    const report = buildReport(EvidenceLedger.of(stack));
+    const md = renderMarkdown(report);
+    expect(md).toContain('## Enforcement beyond the template');
+    expect(md).toContain('| deny-short-deletion-window | aws | preventive | AWS Organizations service control policy | ' +
+      'denies &lt;kms:ScheduleKeyDeletion&gt; \\| below 30 days | ou-abcd-11111111 | PCI_DSS | ' +
+      `${DELETION_CONTROLS.map((c) => c.id).join(', ')} |`);
+    expect(md).toContain(`| aws | ${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title} | preventive | 2 | deny-short-deletion-window (AWS Organizations service control policy) | ` +
+      "preventive where the key's account is inside ou-abcd-11111111; elsewhere only at synthesis |");
+    expect(md).toContain(`| aws | ${Control.PCI_3_7_6.id} ${Control.PCI_3_7_6.title} | synthesis | 2 | none | only at synthesis: no guardrail in the report enforces it |`);
+    const html = renderHtml(report, undefined);
+    expect(html).toContain('<section id="enforcement"><h2>Enforcement beyond the template</h2>');
+    expect(html).toContain(`<td>${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title}</td><td>preventive</td><td>2</td>`);
+    expect(html).not.toContain('<kms:');
+    expect(html).toContain('<td>denies &lt;kms:ScheduleKeyDeletion&gt; | below 30 days</td>');
+    expect(html).toContain('preventive where the key&#39;s account is inside ou-abcd-11111111');
+  });
+
+  test('without guardrails one sentence says nothing checks the deployed keys; a report from before says nothing', () => {
+    const report = buildReport(EvidenceLedger.of(appWithKey()));
+    expect(renderMarkdown(report)).toContain('## Enforcement beyond the template\n\nNo organisation guardrail in this report: every required control ' +
+      "is judged only at synthesis (the constructs' own checks and the rule pack); nothing keeps judging the deployed keys.\n");
+    expect(renderHtml(report, undefined)).toContain('<p>No organisation guardrail in this report');
+    const before = { ...report, enforcement: undefined, guardrails: undefined };
+    expect(renderMarkdown(before)).not.toContain('Enforcement beyond the template');
+    expect(renderHtml(before, undefined)).not.toContain('Enforcement beyond the template');
   });
 });

@@ -3,7 +3,7 @@
  * after it by a rule that keeps judging the deployed resources, or only when the template is synthesized.
  */
 import { Enforcement, GuardrailRecord } from '../../core/guardrails';
-import type { ControlEnforcementReport, ControlRef, GuardrailReport, StackReport } from '../report-data';
+import type { ComplianceReportData, ControlEnforcementReport, ControlRef, GuardrailReport, StackReport } from '../report-data';
 
 /** What a guardrail's target holds a key in, per cloud: the unit an organisation policy is assigned above. */
 const UNIT: Record<string, string> = { aws: 'account', azure: 'subscription', gcp: 'project' };
@@ -87,4 +87,53 @@ function scopeSentence(cloud: string, preventive: GuardrailReport[], detective: 
   if (detective.length > 0) parts.push(part('detective', detective));
   if (parts.length === 0) return 'only at synthesis: no guardrail in the report enforces it';
   return `${parts.join('; ')}; elsewhere only at synthesis`;
+}
+
+/** A table of plain text, rendered by the Markdown and the HTML writer with their own escaping. */
+export interface TextTable {
+  readonly title: string;
+  readonly head: string[];
+  readonly rows: string[][];
+}
+
+/** The report's section on enforcement beyond the template, before rendering. */
+export interface EnforcementView {
+  readonly heading: string;
+  readonly intro: string;
+  readonly tables: TextTable[];
+}
+
+/** What the Markdown and HTML pages show of the guardrails and each control's enforcement; none for a report without it. */
+export function enforcementView(data: ComplianceReportData): EnforcementView | undefined {
+  if (!data.enforcement) return undefined;
+  const heading = 'Enforcement beyond the template';
+  const guardrails = data.guardrails ?? [];
+  if (guardrails.length === 0) {
+    return {
+      heading,
+      tables: [],
+      intro: 'No organisation guardrail in this report: every required control is judged only at synthesis (the constructs\' own ' +
+        'checks and the rule pack); nothing keeps judging the deployed keys.',
+    };
+  }
+  return {
+    heading,
+    intro: 'Preventive: an organisation policy refuses the act; detective: a rule keeps judging the deployed resources; synthesis: ' +
+      'only the template is judged. A guardrail binds only what is inside its targets, and the report cannot see which accounts, ' +
+      'subscriptions or projects an organizational unit, management group or folder holds: each row says where it holds.',
+    tables: [
+      {
+        title: 'Guardrails',
+        head: ['guardrail', 'cloud', 'enforcement', 'mechanism', 'what it refuses or checks', 'targets', 'profile', 'controls'],
+        rows: guardrails.map((g) => [g.name, g.cloud, g.enforcement, g.mechanism, g.description, g.targets.join(', ') || 'none', g.profile,
+          g.controls.map((c) => c.id).join(', ')]),
+      },
+      {
+        title: 'Controls',
+        head: ['cloud', 'control', 'enforcement', 'keys requiring it', 'guardrails', 'where it holds'],
+        rows: data.enforcement.map((e) => [e.cloud, `${e.control} ${e.title}`, e.enforcement, String(e.keys),
+          [...e.preventive, ...e.detective].join('; ') || 'none', e.scope]),
+      },
+    ],
+  };
 }

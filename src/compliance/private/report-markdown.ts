@@ -1,3 +1,4 @@
+import { enforcementView } from './report-enforcement';
 import { custodianSummary, detours, evidenceIndex, evidenceSentence, principalName, SharedEvidence, summaryLine } from './report-text';
 import { CustodianRole } from '../../core/custodians';
 import type { AccessMatrix } from '../access-matrix';
@@ -48,6 +49,7 @@ export function renderMarkdown(data: ComplianceReportData): string {
       `${open.length === 0 ? 'none' : `${open.length}${acked > 0 ? ` (${acked} acknowledged)` : ''}`} |`);
   }
   out.push('');
+  out.push(...enforcementMarkdown(data));
   const assumptions = matrixAssumptions(data);
   if (assumptions.size > 0) {
     out.push('How the access matrices were evaluated:', '');
@@ -108,6 +110,18 @@ function withoutHtml(markdown: string): string {
     }
     return inDiagram ? line : line.replace(/&(?![a-z]+;|#\d+;)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   }).join('\n');
+}
+
+/** The guardrails and each control's enforcement beyond the template (issue 18), where the report records them. */
+function enforcementMarkdown(data: ComplianceReportData): string[] {
+  const view = enforcementView(data);
+  if (!view) return [];
+  const out = [`## ${view.heading}`, '', view.intro, ''];
+  for (const t of view.tables) {
+    out.push(`${t.title}:`, '', `| ${t.head.join(' | ')} |`, `|${t.head.map(() => '---|').join('')}`,
+      ...t.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`), '');
+  }
+  return out;
 }
 
 function keyBody(key: KeyReport, assumptions: Map<string, number>, shared: SharedEvidence): string {
