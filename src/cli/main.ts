@@ -25,6 +25,7 @@ const COMMANDS: Entry[] = [
   ['byok gcp job', 'Fetch a ByokImport import job\'s wrapping public key (PEM) and check the job is ACTIVE.'],
   ['byok gcp import', 'Import wrapped key material into a ByokImport key as a new version (ImportCryptoKeyVersion).'],
   ['report', 'Print the control table of a synthesis output (exit 1 if a required control is unmet).'],
+  ['oscal', 'Write a synthesis output\'s compliance report as OSCAL 1.0.6 component definition and assessment results.'],
   ['check', 'Run the KMS rule pack on a template or a synthesis output, each key by its own profile (exit 1 on a finding).'],
 ].map(([path, summary]) => ({ path, summary }));
 

@@ -43,11 +43,16 @@ export interface OscalDocuments {
 
 const quoted = (v: unknown) => (typeof v === 'string' ? `'${v}'` : shown(v));
 
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * A date-time as OSCAL 1.0.6's DateTimeWithTimezoneDatatype takes it: years 1900-2999 and only the time zone offsets
+ * its pattern lists (whole hours from -12 to +14, and the half and quarter hours in use).
+ */
+export const OSCAL_DATE_TIME = new RegExp('^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?' +
+  '(Z|-((0[0-9]|1[0-2]):00|0[39]:30)|\\+((0[0-9]|1[0-4]):00|(0[34569]|10):30|(0[58]|12):45))$');
 
 function timestampOf(options: OscalOptions): string {
   if (options.timestamp !== undefined) {
-    if (typeof options.timestamp !== 'string' || !DATE_TIME.test(options.timestamp) || Number.isNaN(Date.parse(options.timestamp))) {
+    if (typeof options.timestamp !== 'string' || !OSCAL_DATE_TIME.test(options.timestamp) || Number.isNaN(Date.parse(options.timestamp))) {
       throw new ValidationError(`timestamp must be an ISO 8601 date-time with a time zone (e.g. 2026-01-31T12:00:00Z), got ${quoted(options.timestamp)}`);
     }
     return options.timestamp;

@@ -185,6 +185,9 @@ describe('reproducible output', () => {
     }
     expect(() => oscalDocuments(reports.gcp, { timestamp: '2026-01-31 12:00' })).toThrow(ValidationError);
     expect(() => oscalDocuments(reports.gcp, { timestamp: '2026-01-31T12:00:00' })).toThrow(/timestamp must be an ISO 8601 date-time with a time zone .*got '2026-01-31T12:00:00'/);
+    // An offset OSCAL's date-time pattern does not list would give a document the schema refuses.
+    expect(() => oscalDocuments(reports.gcp, { timestamp: '2026-01-31T12:00:00+01:15' })).toThrow(ValidationError);
+    expect(errorsOf(assessment, oscalDocuments(reports.gcp, { timestamp: '2026-01-31T12:00:00+05:45' }).assessmentResults)).toEqual([]);
     expect(() => oscalDocuments(reports.gcp, { version: ' 1' })).toThrow(/version must be a non-empty string without outer spaces, got ' 1'/);
   });
 
