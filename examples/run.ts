@@ -26,8 +26,9 @@ import { envelopeRoundTrip, startMotoEarly } from './envelope-round-trip';
 import { checkGcpTerraform } from './gcp/check';
 import { gcpApp } from './gcp/main';
 import { saasAwsApp } from './saas/aws';
+import { writeOscal } from '../src/compliance/oscal';
 import { KmsRulePack } from '../src/compliance/pack';
-import { buildReport, ComplianceReportData, summaryLine, writeReport } from '../src/compliance/report';
+import { buildReport, ComplianceReportData, controlEnforcement, summaryLine, writeReport } from '../src/compliance/report';
 import { RuleResult } from '../src/compliance/rules/rule';
 import { ACCEPTED_WARNINGS, CfnLintMatch, cfnLintAsync } from '../test/support/cfn-lint';
 import { CONTROL_TOWER_SERVICES, controlTowerAcknowledgements, controlTowerAsync } from '../test/support/control-tower';
@@ -325,9 +326,12 @@ function combinedReport(reports: ComplianceReportData[]): ComplianceReportData {
   const sum = (k: 'keys' | 'requiredControls' | 'satisfied' | 'partiallySatisfied' | 'notApplicable' | 'acknowledged') =>
     reports.reduce((n, r) => n + r.summary[k], 0);
   const notComputed = reports.find((r) => !r.summary.accessMatrix.computed && r.summary.accessMatrix.note !== 'no AWS keys');
+  const stacks = reports.flatMap((r) => r.stacks);
+  const guardrails = reports.flatMap((r) => r.guardrails ?? []);
+  const rules = new Map(reports.flatMap((r) => r.rules ?? []).map((rule) => [`${rule.cloud}\u0000${rule.id}`, rule]));
   return {
     generator: 'cloud-kms-constructs examples',
-    stacks: reports.flatMap((r) => r.stacks),
+    stacks,
     summary: {
       keys: sum('keys'),
       requiredControls: sum('requiredControls'),
@@ -338,6 +342,10 @@ function combinedReport(reports: ComplianceReportData[]): ComplianceReportData {
       unmet,
       accessMatrix: notComputed ? notComputed.summary.accessMatrix : { computed: true },
     },
+    rules: [...rules.values()],
+    guardrails,
+    // Enforcement is per cloud over every app's keys and guardrails, so it is computed again on the merged data.
+    enforcement: controlEnforcement(stacks, guardrails),
   };
 }
 
@@ -398,6 +406,7 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
   progress('envelope round trip', t0);
   const report = timings.measure('report', () => combinedReport(totals.reports));
   const files = timings.measure('report', () => writeReport(report, OUT));
+  const oscal = timings.measure('report', () => writeOscal(report, join(OUT, 'oscal')));
   // What the main thread waits for at the end is the part of the background checks that did not overlap.
   const waited0 = performance.now();
   const [lintMatches, ct] = await Promise.all([lint.drain(), controlTower]);
@@ -411,6 +420,7 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
   for (const f of ctOpen) console.log(`    CONTROL TOWER ${f.control} ${f.template} ${f.resource}`);
   console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)}, ${relative(ROOT, files.html)} ` +
     `(${report.stacks.length} stacks; ${summaryLine(report.summary)})`);
+  console.log(`OSCAL 1.0.6: ${relative(ROOT, oscal.componentDefinition)}, ${relative(ROOT, oscal.assessmentResults)}`);
   const matrices = report.stacks.flatMap((s) => [...s.keys.map((k) => k.accessMatrix), ...(s.supportingKeys ?? []).map((k) => k.accessMatrix)])
     .filter((m): m is NonNullable<typeof m> => m !== undefined);
   // Each cloud's matrices name their own evaluator (the IAM policy evaluator for AWS key policies, the Azure RBAC

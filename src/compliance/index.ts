@@ -1,10 +1,13 @@
 import { IConstruct } from 'constructs';
+import { writeOscal } from './oscal';
+import { OscalFiles, OscalOptions } from './oscal-options';
 import { acknowledgeControl, buildReport, requireConstruct, writeReport } from './report';
 import { Control } from '../core/controls';
 import { EvidenceLedger } from '../core/evidence';
 
 export { KmsRulesPlugin } from './validation-plugin';
 export { KmsRulePack } from './pack';
+export * from './oscal-options';
 export * from './rules/result';
 
 /** Paths of a written report. */
@@ -34,6 +37,17 @@ export class ComplianceReport {
   public static writeTo(scope: IConstruct, outdir: string): ReportFiles {
     requireConstruct('scope', scope);
     return writeReport(buildReport(EvidenceLedger.of(scope)), outdir);
+  }
+
+  /**
+   * Writes the report of the app `scope` belongs to as OSCAL 1.0.6 JSON into `outdir`: `component-definition.json`
+   * (how each construct class and each cloud's organisation guardrails implement the controls) and
+   * `assessment-results.json` (each key's status per required control).
+   * @see https://pages.nist.gov/OSCAL/
+   */
+  public static writeOscalTo(scope: IConstruct, outdir: string, options: OscalOptions = {}): OscalFiles {
+    requireConstruct('scope', scope);
+    return writeOscal(buildReport(EvidenceLedger.of(scope)), outdir, options);
   }
 
   private constructor() {}

@@ -5,6 +5,7 @@
 import { createHash } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { OscalFiles, OscalOptions } from './oscal-options';
 import { assessmentResults } from './private/oscal-assessment';
 import { componentDefinition } from './private/oscal-component';
 import { OscalContext } from './private/oscal-ids';
@@ -13,27 +14,7 @@ import type { ComplianceReportData } from './report-data';
 import { shown, ValidationError } from '../core/validation';
 
 export { OSCAL_VERSION, uuidV5, oscalControlId, catalogSource } from './private/oscal-ids';
-
-/** How the OSCAL documents are dated and versioned. */
-export interface OscalOptions {
-  /**
-   * The documents' time (`metadata.last-modified`, the result's start and end, each observation's collection time): an
-   * ISO 8601 date-time with a time zone. Pass the build's time for output that is the same at every run.
-   * @default - `SOURCE_DATE_EPOCH` (seconds) when set, otherwise the current time
-   */
-  readonly timestamp?: string;
-  /**
-   * The documents' `metadata.version`.
-   * @default - `report-` and the first 12 hex digits of the report's SHA-256: a new version whenever the report changes
-   */
-  readonly version?: string;
-}
-
-/** Paths of the written OSCAL documents. */
-export interface OscalFiles {
-  readonly componentDefinition: string;
-  readonly assessmentResults: string;
-}
+export * from './oscal-options';
 
 /** The two OSCAL documents of a report, as JSON objects. */
 export interface OscalDocuments {

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { errorsOf, validators } from './oscal-support';
-import { ComplianceProfile } from '../../src';
+import { compliance, ComplianceProfile } from '../../src';
 import { CliIo, run } from '../../src/cli/main';
 import { cmkFor, newStack } from '../support/fixtures';
 
@@ -66,5 +66,20 @@ describe('cloud-kms oscal', () => {
     const d = cli();
     expect(await d.run('oscal', mkdtempSync(join(tmpdir(), 'empty-')), '--out', mkdtempSync(join(tmpdir(), 'oscal-out-')))).toBe(2);
     expect(d.err.join('\n')).toMatch(/no compliance-report.json in/);
+  });
+});
+
+describe('compliance.ComplianceReport.writeOscalTo', () => {
+  test("writes the app's documents now, from any construct of it; a non-construct is named", () => {
+    const stack = newStack('Payments', new App());
+    const key = cmkFor(stack, ComplianceProfile.PCI_DSS, 'CardKey');
+    const dir = mkdtempSync(join(tmpdir(), 'oscal-api-'));
+    const files = compliance.ComplianceReport.writeOscalTo(key, dir, { timestamp: '2026-01-31T12:00:00Z', version: '1.0' });
+    const { component, assessment } = validators();
+    const cd = JSON.parse(readFileSync(files.componentDefinition, 'utf8'));
+    expect(errorsOf(component, cd)).toEqual([]);
+    expect(cd['component-definition'].metadata.version).toBe('1.0');
+    expect(errorsOf(assessment, JSON.parse(readFileSync(files.assessmentResults, 'utf8')))).toEqual([]);
+    expect(() => compliance.ComplianceReport.writeOscalTo({} as any, dir)).toThrow(/scope must be a construct/);
   });
 });
