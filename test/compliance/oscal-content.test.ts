@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { cloudReports, errorsOf, validators } from './oscal-support';
 import { Control } from '../../src';
-import { oscalDocuments, writeOscal } from '../../src/compliance/oscal';
+import { catalogSource, oscalControlId, oscalDocuments, writeOscal } from '../../src/compliance/oscal';
 import { ComplianceReportData, ControlStatus } from '../../src/compliance/report';
 import { ValidationError } from '../../src/core/validation';
 
@@ -92,6 +92,22 @@ describe('component definition', () => {
     expect(deletion.statements[0].description).toContain('refuses a key deletion window below the profile minimum');
     // Dual control (3.7.6), which no guardrail names, is not claimed by the guardrail component.
     expect(reqs.find((r: any) => r['control-id'] === 'pci-dss-4.0-3.7.6')).toBeUndefined();
+  });
+});
+
+describe('control ids and catalogs, as docs/compliance-report.md lists them', () => {
+  test.each([
+    [Control.NIST_800_57_CRYPTOPERIOD, 'urn:cloud-kms-constructs:catalog:nist-sp800-57-part1-rev5', 'nist-sp800-57-part1-rev5-5.3'],
+    [Control.PCI_3_7_6, 'urn:cloud-kms-constructs:catalog:pci-dss-4.0', 'pci-dss-4.0-3.7.6'],
+    [Control.HIPAA_164_312_A_2_IV, 'urn:cloud-kms-constructs:catalog:hipaa-security-rule', 'hipaa-security-rule-164.312.a.2.iv'],
+    [Control.ISO_A_5_3, 'urn:cloud-kms-constructs:catalog:iso-iec-27001-2022', 'iso-iec-27001-2022-a.5.3'],
+    [Control.SOC2_CC6_1, 'urn:cloud-kms-constructs:catalog:soc2-tsc-2017', 'soc2-tsc-2017-cc6.1'],
+    [Control.NIST_AU_9_4, expect.stringMatching(/^https:\/\/raw\.githubusercontent\.com\/usnistgov\/oscal-content\//), 'au-9.4'],
+    [Control.of('FFIEC CAT (2017)', 'D3.PC.Am.B.1', 'Access', 'evidence'), 'urn:cloud-kms-constructs:catalog:ffiec-cat-2017', 'ffiec-cat-2017-d3.pc.am.b.1'],
+  ])('%s', (control, source, id) => {
+    expect(catalogSource(control.framework)).toEqual(source);
+    expect(oscalControlId(control.framework, control.controlId)).toBe(id);
+    expect(id).toMatch(/^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$/u);
   });
 });
 
