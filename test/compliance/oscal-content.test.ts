@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { cloudReports, errorsOf, validators } from './oscal-support';
 import { Control } from '../../src';
-import { catalogSource, oscalControlId, oscalDocuments, writeOscal } from '../../src/compliance/oscal';
+import { catalogSource, oscalControlId, oscalDocuments, uuidV5, writeOscal } from '../../src/compliance/oscal';
 import { ComplianceReportData, ControlStatus } from '../../src/compliance/report';
 import { ValidationError } from '../../src/core/validation';
 
@@ -171,6 +171,12 @@ describe('assessment results', () => {
 });
 
 describe('reproducible output', () => {
+  test('name-based UUIDs are RFC 4122 version 5 (the value Python\'s uuid.uuid5(NAMESPACE_DNS, "www.example.com") gives)', () => {
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('a')).toMatch(UUID_V5);
+    expect(uuidV5('a')).not.toBe(uuidV5('b'));
+  });
+
   test('the same report and time give the same documents; every uuid is a version-5 uuid, none repeated', () => {
     const again = cloudReports(true).aws;
     const a = oscalDocuments(reports.aws, { timestamp: TIME });
