@@ -6,10 +6,12 @@
 import { GUARD_RULES, guardPolicyText, guardRuleFor, KeyDeletionWindowGuard, KeyRotationGuard, NOT_JUDGED_BY_CONFIG } from '../../src/compliance/rules/aws/guard';
 import { KeyDeletionWindow } from '../../src/compliance/rules/aws/key-deletion-window';
 import { KeyRotation } from '../../src/compliance/rules/aws/key-rotation';
+import { kmsKeys } from '../../src/compliance/rules/aws/policy';
 import { RULES } from '../../src/compliance/rules/registry';
 import { KmsRule, RuleResult } from '../../src/compliance/rules/rule';
 import { ComplianceProfile } from '../../src/core/profile';
 import { GuardVerdict, runGuard } from '../support/cfn-guard';
+import { byokFor, cmkFor, newStack, templateOf } from '../support/fixtures';
 
 /** One key, as a template declares it and as AWS Config records it once deployed. */
 interface KeySettings {
@@ -186,5 +188,50 @@ describe('what the configuration item shows and the template does not (and the r
   test('a policy text over Config\'s 10,000 characters is refused at synthesis', () => {
     const long = ComplianceProfile.custom({ name: `p${'x'.repeat(5000)}`, basedOn: ComplianceProfile.PCI_DSS });
     expect(() => guardPolicyText(KeyDeletionWindowGuard, long)).toThrow(/at most 10000 characters \(AWS Config's PolicyText limit\), got \d+/);
+  });
+});
+
+/** What AWS Config records for a key a template declared, once CloudFormation created it and before anyone touched it. */
+function deployedConfigurationItem(resource: any): any {
+  const p = resource.Properties ?? {};
+  return configurationItem({
+    // KMS refuses automatic rotation where it cannot rotate (imported, asymmetric, HMAC keys): the status stays false.
+    rotation: p.EnableKeyRotation === true && (p.Origin ?? 'AWS_KMS') === 'AWS_KMS' && (p.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT',
+    keySpec: p.KeySpec,
+    keyUsage: p.KeyUsage,
+    origin: p.Origin,
+  });
+}
+
+describe.each([ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS].map((p) => [p.name, p]))('profile %s: keys our constructs synthesize', (_n, profile) => {
+  test('the rule pack on the template and the Guard rules on the deployed keys\' configuration items agree, key by key', () => {
+    const stack = newStack();
+    const key = cmkFor(stack, profile);
+    byokFor(stack, profile, 'ImportedKey', { auditSink: key.auditSink });
+    const template = templateOf(stack).toJSON();
+    const keys = kmsKeys(template).filter(([, , r]) => r.Type === 'AWS::KMS::Key');
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    const items = Object.fromEntries(keys.map(([id, , r]) => [id, deployedConfigurationItem(r)]));
+    for (const generator of GUARD_RULES) {
+      const verdicts = runGuard(guardPolicyText(generator, profile), items);
+      const pack = Object.fromEntries(generator.rule.evaluate(template, { profile }).map((f) => [f.resource, f.result]));
+      for (const [id] of keys) expect([generator.rule.id, id, AS_CONFIG[verdicts[id].status]]).toEqual([generator.rule.id, id, pack[id]]);
+    }
+    // The imported key is not applicable to rotation on both sides; the generated keys rotate on both sides.
+    const results = Object.values(runGuard(guardPolicyText(KeyRotationGuard, profile), items)).map((v) => v.status);
+    expect(results).toEqual(expect.arrayContaining(['PASS', 'SKIP']));
+  });
+
+  test('someone who switches rotation off or schedules deletion after deployment is found by Config, not by the template', () => {
+    const stack = newStack();
+    cmkFor(stack, profile);
+    const template = templateOf(stack).toJSON();
+    const [[id, , resource]] = kmsKeys(template).filter(([, , r]) => r.Type === 'AWS::KMS::Key' && r.Properties?.Origin === undefined);
+    expect(KeyRotation.evaluate(template, { profile }).find((f) => f.resource === id)!.result).toBe(RuleResult.COMPLIANT);
+    const tampered = deployedConfigurationItem(resource);
+    tampered.supplementaryConfiguration.KeyRotationStatus = false;
+    tampered.configuration.keyState = 'PendingDeletion';
+    expect(runGuard(guardPolicyText(KeyRotationGuard, profile), { key: tampered }).key.status).toBe('FAIL');
+    expect(runGuard(guardPolicyText(KeyDeletionWindowGuard, profile), { key: tampered }).key.status).toBe('FAIL');
   });
 });

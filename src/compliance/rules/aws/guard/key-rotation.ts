@@ -27,7 +27,8 @@ export const KeyRotationGuard: GuardRuleGenerator = {
     configuration.keySpec not exists or configuration.keySpec == "SYMMETRIC_DEFAULT"
     configuration.keyUsage not exists or configuration.keyUsage == "ENCRYPT_DECRYPT"
 {
-    supplementaryConfiguration.KeyRotationStatus in [true, "true"]
+    supplementaryConfiguration.KeyRotationStatus == true or
+    supplementaryConfiguration.KeyRotationStatus == "true"
         ${guardMessage(`${KeyRotation.id}: automatic rotation is off; profile ${profile.name} requires rotation at least every ${profile.maxRotationDays} days`)}
 }
 `;
