@@ -208,13 +208,13 @@ describe.each([ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS].map((p) 
     const stack = newStack();
     const key = cmkFor(stack, profile);
     byokFor(stack, profile, 'ImportedKey', { auditSink: key.auditSink });
-    const template = templateOf(stack).toJSON();
-    const keys = kmsKeys(template).filter(([, , r]) => r.Type === 'AWS::KMS::Key');
+    const synthesized = templateOf(stack).toJSON();
+    const keys = kmsKeys(synthesized).filter(([, , r]) => r.Type === 'AWS::KMS::Key');
     expect(keys.length).toBeGreaterThanOrEqual(2);
     const items = Object.fromEntries(keys.map(([id, , r]) => [id, deployedConfigurationItem(r)]));
     for (const generator of GUARD_RULES) {
       const verdicts = runGuard(guardPolicyText(generator, profile), items);
-      const pack = Object.fromEntries(generator.rule.evaluate(template, { profile }).map((f) => [f.resource, f.result]));
+      const pack = Object.fromEntries(generator.rule.evaluate(synthesized, { profile }).map((f) => [f.resource, f.result]));
       for (const [id] of keys) expect([generator.rule.id, id, AS_CONFIG[verdicts[id].status]]).toEqual([generator.rule.id, id, pack[id]]);
     }
     // The imported key is not applicable to rotation on both sides; the generated keys rotate on both sides.
@@ -225,9 +225,9 @@ describe.each([ComplianceProfile.COMMERCIAL, ComplianceProfile.PCI_DSS].map((p) 
   test('someone who switches rotation off or schedules deletion after deployment is found by Config, not by the template', () => {
     const stack = newStack();
     cmkFor(stack, profile);
-    const template = templateOf(stack).toJSON();
-    const [[id, , resource]] = kmsKeys(template).filter(([, , r]) => r.Type === 'AWS::KMS::Key' && r.Properties?.Origin === undefined);
-    expect(KeyRotation.evaluate(template, { profile }).find((f) => f.resource === id)!.result).toBe(RuleResult.COMPLIANT);
+    const synthesized = templateOf(stack).toJSON();
+    const [[id, , resource]] = kmsKeys(synthesized).filter(([, , r]) => r.Type === 'AWS::KMS::Key' && r.Properties?.Origin === undefined);
+    expect(KeyRotation.evaluate(synthesized, { profile }).find((f) => f.resource === id)!.result).toBe(RuleResult.COMPLIANT);
     const tampered = deployedConfigurationItem(resource);
     tampered.supplementaryConfiguration.KeyRotationStatus = false;
     tampered.configuration.keyState = 'PendingDeletion';
