@@ -52,7 +52,7 @@ const MAX_RULE_NAME = 128;
 export class KmsConformancePack extends Construct {
   /** The conformance pack's name. */
   public readonly conformancePackName: string;
-  /** The names of the Config rules in the pack (Config appends a suffix of its own when it creates them). */
+  /** The names of the Config rules in the pack's template, each the pack's name and a rule suffix. */
   public readonly configRuleNames: string[];
   /** The pack's template (JSON, which is YAML too): AWS::Config::ConfigRule resources only. */
   public readonly templateBody: string;

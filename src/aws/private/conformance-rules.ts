@@ -8,7 +8,7 @@ import { ValidationError } from '../../core/validation';
 export interface ConformanceRule {
   /** Logical id in the pack's template. */
   readonly logicalId: string;
-  /** The Config rule's name (Config adds a suffix of its own to rules a conformance pack creates). */
+  /** The Config rule's name in the pack's template: the pack's name and a rule suffix. */
   readonly configRuleName: string;
   readonly mechanism: string;
   /** What it checks, and what it does not, for the auditor. */
