@@ -160,6 +160,16 @@ describe('what the configuration item shows and the template does not (and the r
     expect(verdicts.awsManaged.status).toBe('SKIP');
   });
 
+  test('keys in a custom key store (CloudHSM, external) are not applicable to rotation, as the rule pack\'s store keys are', () => {
+    const verdicts = runGuard(guardPolicyText(KeyRotationGuard, profile), {
+      cloudHsm: configurationItem({ rotation: false }, { origin: 'AWS_CLOUDHSM', customKeyStoreId: 'cks-1234567890abcdef0' }),
+      xks: configurationItem({ rotation: false }, { origin: 'EXTERNAL_KEY_STORE', customKeyStoreId: 'cks-1234567890abcdef1' }),
+    });
+    expect([verdicts.cloudHsm.status, verdicts.xks.status]).toEqual(['SKIP', 'SKIP']);
+    const storeKey = { Resources: { Key: { Type: 'Custom::CloudKmsStoreKey', Properties: { KeyPolicy: { Statement: [] } } } } };
+    expect(KeyRotation.evaluate(storeKey, { profile }).map((f) => f.result)).toEqual([RuleResult.NOT_APPLICABLE]);
+  });
+
   test('rotation status as a string (the ConfigurationItem API\'s map of strings) and a CI recorded before keySpec existed', () => {
     const old = (rotation: unknown) => {
       const ci = configurationItem({ rotation: true });
