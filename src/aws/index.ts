@@ -11,3 +11,5 @@ export * from './external-store-key';
 export * from './envelope-encryption-function';
 export * from './tenant-key-hierarchy';
 export * from './dual-control-gate';
+export * from './key-policy-drift-alarm';
+export * from './baseline-stack-set';
