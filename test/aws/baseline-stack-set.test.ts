@@ -1,5 +1,6 @@
 import { App, CfnOutput, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -58,6 +59,8 @@ describe('the rollout of the COMMERCIAL baseline', () => {
   test('its TemplateBody is the baseline: the audit sink (trail, write-once bucket, key, topic) and the drift alarm', () => {
     expect(ofType('AWS::CloudTrail::Trail')).toHaveLength(1);
     expect(ofType('AWS::CloudTrail::Trail')[0].Properties).toMatchObject({ IsMultiRegionTrail: true, EnableLogFileValidation: true });
+    // One multi-region trail per region's instance: its name carries the region, or the shadow copies would collide.
+    expect(ofType('AWS::CloudTrail::Trail')[0].Properties.TrailName).toEqual({ 'Fn::Join': ['', ['cloud-kms-baseline-trail-', { Ref: 'AWS::Region' }]] });
     expect(ofType('AWS::S3::Bucket')[0].Properties.ObjectLockConfiguration.Rule.DefaultRetention.Mode).toBe('COMPLIANCE');
     expect(ofType('AWS::KMS::Key')).toHaveLength(1);
     expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
@@ -126,6 +129,9 @@ describe('refuses at synthesis what a StackSet cannot deploy', () => {
     ['a fixed bucket name', (b: Stack) => new s3.Bucket(b, 'Fixed', { bucketName: 'org-key-baseline' }), /bucket .* has a fixed name org-key-baseline: bucket names are global/],
     ['a fixed IAM role name in two regions', (b: Stack) => new iam.Role(b, 'Named', { roleName: 'KeyBaselineReader', assumedBy: new iam.AccountRootPrincipal() }),
       /AWS::IAM::Role .* fixed name KeyBaselineReader in 2 regions/],
+    ['a fixed multi-region trail name in two regions', (b: Stack) => new cloudtrail.CfnTrail(b, 'OrgTrail', {
+      isLogging: true, s3BucketName: 'org-trail-bucket', isMultiRegionTrail: true, trailName: 'org-trail',
+    }), /multi-region trail OrgTrail has the same name in 2 regions/],
     ['a body over 51,200 bytes', (b: Stack) => {
       for (let i = 0; i < 30; i++) new ssm.StringParameter(b, `Filler${i}`, { stringValue: 'x'.repeat(2000) });
     }, /template is \d+ bytes, over the 51200 bytes TemplateBody allows/],

@@ -1,7 +1,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DEFAULT_DEPLOYMENT_ROLE_NAMES } from './drift-names';
+import { checkDriftAlarmInput, DEFAULT_DEPLOYMENT_ROLE_NAMES } from './drift-names';
 import { StackSetBaselineSynthesizer } from './stackset-synthesizer';
 import { ComplianceProfile } from '../../core/profile';
 import { shown, ValidationError } from '../../core/validation';
@@ -83,8 +83,11 @@ export class KeyBaselineStack extends Stack {
   public readonly auditSink: KeyAuditSink;
   public readonly driftAlarm: KeyPolicyDriftAlarm;
   public readonly profile: ComplianceProfile;
-  /** The synthesizer, which records the assets a construct of the baseline asked for (the StackSet refuses them). */
-  public readonly baselineSynthesizer: StackSetBaselineSynthesizer;
+  /** Prefix of the baseline's named resources (drift detector, trail), which the organisation policy protects. */
+  public readonly resourcePrefix: string;
+  /** The StackSet execution role the baseline is deployed with in each member account. */
+  public readonly executionRoleName: string;
+  private readonly baselineSynthesizer: StackSetBaselineSynthesizer;
 
   constructor(scope: Construct, id: string, props: KeyBaselineStackProps) {
     const synthesizer = new StackSetBaselineSynthesizer();
@@ -101,6 +104,9 @@ export class KeyBaselineStack extends Stack {
     }
     if (props.administratorRoleNames.length === 0) throw new ValidationError('administratorRoleNames must name at least one role, got []');
     const deployer = roles('executionRoleName', [props.executionRoleName])[0];
+    const prefix = checkDriftAlarmInput({ resourcePrefix: props.resourcePrefix }).resourcePrefix;
+    this.resourcePrefix = prefix;
+    this.executionRoleName = props.executionRoleName;
     this.auditSink = new KeyAuditSink(this, 'AuditSink', {
       profile: props.profile,
       custodians: {
@@ -110,6 +116,9 @@ export class KeyBaselineStack extends Stack {
       },
       notificationEmails: props.notificationEmails,
       deploymentPrincipal: deployer,
+      // Each region's instance has its own multi-region trail, whose shadow copies hold its name in every other region:
+      // the same literal name in two regions would collide. The prefix is also what the organisation policy protects.
+      trailName: `${prefix}-trail-${Aws.REGION}`,
     });
     // The execution role by its exact name, in place of the default's stacksets-exec-* wildcard, which would also admit
     // a look-alike role an account administrator creates.
@@ -122,5 +131,10 @@ export class KeyBaselineStack extends Stack {
       policyWriterRoleNames: props.policyWriterRoleNames,
       resourcePrefix: props.resourcePrefix,
     });
+  }
+
+  /** Every asset a construct of the baseline asked for: a StackSet cannot deploy them, and refuses the baseline. */
+  public get refusedAssets(): string[] {
+    return [...this.baselineSynthesizer.refusedAssets];
   }
 }

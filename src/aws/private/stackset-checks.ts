@@ -57,6 +57,11 @@ export function baselineFindings(template: Template, body: string, refusedAssets
       findings.push(`the StackSet baseline bucket ${id} has a fixed name ${shown(props.BucketName)}: bucket names are global, ` +
         'so every instance after the first would fail; leave the name to CloudFormation or include the account id');
     }
+    if (resource.Type === 'AWS::CloudTrail::Trail' && props.IsMultiRegionTrail === true && regionCount > 1 && props.TrailName !== undefined
+      && !mentions(props.TrailName, 'AWS::Region')) {
+      findings.push(`the StackSet baseline multi-region trail ${id} has the same name in ${regionCount} regions: its shadow copies ` +
+        'hold that name in every region, so the second instance would collide; include the region in the trail name');
+    }
     const nameProp = IAM_NAME_PROPS[resource.Type];
     if (nameProp && props[nameProp] !== undefined && regionCount > 1 && !mentions(props[nameProp], 'AWS::Region')) {
       findings.push(`the StackSet baseline ${resource.Type} ${id} has the fixed name ${shown(props[nameProp])} in ${regionCount} regions: ` +
