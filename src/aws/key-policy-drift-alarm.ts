@@ -1,12 +1,14 @@
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { KeyAuditSink } from './key-audit-sink';
 import { IKeyAuditSink } from './key-audit-sink-types';
 import { EvidenceLedger } from '../core/evidence';
 import { Enforcement } from '../core/guardrails';
@@ -90,7 +92,9 @@ export class KeyPolicyDriftAlarm extends Construct {
     const names = driftResourceNames(input.resourcePrefix);
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
 
-    this.handler = this.createHandler(names, profile);
+    // A sink of ours lends its key to the detector's log group, as to its own (AWS Control Tower's CT.CLOUDWATCH.PR.3).
+    const logKey = props.auditSink instanceof KeyAuditSink ? props.auditSink.encryptionKey : undefined;
+    this.handler = this.createHandler(names, profile, logKey);
     this.rule = new events.Rule(this, 'Rule', {
       ruleName: names.rule,
       description: 'Every CloudTrail PutKeyPolicy call in this account and region, to the key-policy drift detector',
@@ -106,9 +110,24 @@ export class KeyPolicyDriftAlarm extends Construct {
     this.recordEvidence(profile, input.resourcePrefix);
   }
 
-  private createHandler(names: ReturnType<typeof driftResourceNames>, profile: ComplianceProfile): lambda.Function {
+  private createHandler(names: ReturnType<typeof driftResourceNames>, profile: ComplianceProfile, key?: kms.IKey): lambda.Function {
+    const logGroupName = `/aws/lambda/${names.function}`;
+    if (key) {
+      const logGroupArn = Stack.of(this).formatArn({
+        service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForTheKeyPolicyDriftDetector',
+        principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
+      }));
+    }
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${names.function}`,
+      logGroupName,
+      encryptionKey: key,
       retention: logRetentionFor(Math.max(profile.auditRetentionDays, 365)),
       removalPolicy: RemovalPolicy.RETAIN,
     });

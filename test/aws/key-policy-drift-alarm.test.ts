@@ -4,7 +4,7 @@ import * as aws from '../../src/aws';
 import { DRIFT_HANDLER_SOURCE } from '../../src/aws/private/drift-handler';
 import { Enforcement } from '../../src/core/guardrails';
 import { ACCESS_CONTROLS } from '../../src/core/key-evidence';
-import { newStack, sinkFor } from '../support/fixtures';
+import { keyPolicyOf, newStack, sinkFor } from '../support/fixtures';
 
 describe('a drift alarm beside a COMMERCIAL sink', () => {
   const stack = newStack();
@@ -54,6 +54,16 @@ describe('a drift alarm beside a COMMERCIAL sink', () => {
     const role = Object.values(t.findResources('AWS::IAM::Role')).find((r: any) => JSON.stringify(r.Properties.RoleName ?? '').includes('key-policy-drift')) as any;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.RoleName).toEqual({ 'Fn::Join': ['', ['cloud-kms-baseline-key-policy-drift-', { Ref: 'AWS::Region' }]] });
+  });
+
+  test('its log group (the metric source) is kept at least a year, encrypted with the sink key, which lets CloudWatch Logs use it for that log group only', () => {
+    const groups = Object.values(t.findResources('AWS::Logs::LogGroup')).filter((g: any) => g.Properties.LogGroupName === '/aws/lambda/cloud-kms-baseline-key-policy-drift');
+    expect(groups).toHaveLength(1);
+    expect((groups[0] as any).Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+    expect((groups[0] as any).Properties.KmsKeyId).toEqual(stack.resolve((sink.encryptionKey.node.defaultChild as any).attrArn));
+    const statement = keyPolicyOf(stack, sink.encryptionKey).Statement.find((st: any) => st.Sid === 'AllowCloudWatchLogsForTheKeyPolicyDriftDetector');
+    expect(statement.Principal).toEqual({ Service: 'logs.us-east-1.amazonaws.com' });
+    expect(JSON.stringify(statement.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toContain(':log-group:/aws/lambda/cloud-kms-baseline-key-policy-drift');
   });
 
   test('an out-of-band change raises an alarm that notifies the sink topic', () => {
