@@ -12,3 +12,5 @@ export * from './envelope-encryption-function';
 export * from './tenant-key-hierarchy';
 export * from './dual-control-gate';
 export * from './kms-conformance-pack';
+export * from './key-policy-drift-alarm';
+export * from './baseline-stack-set';

@@ -1,4 +1,4 @@
-import { Duration, Lazy, Names, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, RemovalPolicy, Stack, ArnFormat, Token } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -147,7 +147,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
 
     const stack = Stack.of(this);
     this.trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
-    requireTrailName(this.trailName);
+    if (!Token.isUnresolved(this.trailName)) requireTrailName(this.trailName);
     const logGroupName = `/aws/cloudtrail/${this.trailName}`;
     const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: this.trailName });
     const logGroupArn = stack.formatArn({

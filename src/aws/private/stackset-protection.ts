@@ -1,0 +1,65 @@
+/**
+ * The service control policy statements that keep a member account's administrators from switching the baseline off:
+ * for `OrganizationGuardrails` (aws-scp) to add to its SCP. Plain IAM JSON, so the same document is what the tests
+ * evaluate with the real IAM evaluator.
+ *
+ * Who would defeat the drift alarm, and what each statement refuses them:
+ *  - delete, disable or retarget the EventBridge rule; change, throttle to zero concurrency or delete the detector
+ *    function; silence, delete or reset (SetAlarmState) its alarms; delete or shorten its log group (the metric source);
+ *    rewrite its role; stop or change the baseline trail -> `ProtectKeyBaselineResources`, on every resource named with
+ *    the baseline prefix, for everyone but the StackSet execution role;
+ *  - create or take over a role whose name the detector trusts as a deployment path (a look-alike `stacksets-exec-…`
+ *    role used through CloudFormation) -> `ProtectStackSetExecutionRoleNames`. SCPs never restrict service-linked
+ *    roles, so StackSets' own member-account role keeps managing the real one.
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+ */
+export interface PolicyStatementJson {
+  readonly Sid: string;
+  readonly Effect: 'Deny';
+  readonly Action: string[];
+  readonly Resource: string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** Actions that change or remove what the baseline deploys, per service, on the prefixed resources. */
+export const BASELINE_TAMPERING_ACTIONS: string[] = [
+  'events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets',
+  'lambda:DeleteFunction', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PutFunctionConcurrency',
+  'lambda:DeleteFunctionConcurrency', 'lambda:AddPermission', 'lambda:RemovePermission',
+  'cloudwatch:DeleteAlarms', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DisableAlarmActions', 'cloudwatch:SetAlarmState',
+  'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:DisassociateKmsKey',
+  'iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary',
+  'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors',
+];
+
+/** Actions that create a role or change who may assume it, or what it may do. */
+const ROLE_TAKEOVER_ACTIONS = [
+  'iam:CreateRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary',
+  'iam:DeleteRolePermissionsBoundary', 'iam:DeleteRole',
+];
+
+/** The statements for a baseline deployed with `resourcePrefix` by the StackSet execution role `executionRoleName`. */
+export function baselineProtectionStatements(resourcePrefix: string, executionRoleName: string): PolicyStatementJson[] {
+  const p = resourcePrefix;
+  return [{
+    Sid: 'ProtectKeyBaselineResources',
+    Effect: 'Deny',
+    Action: [...BASELINE_TAMPERING_ACTIONS],
+    Resource: [
+      `arn:*:events:*:*:rule/${p}-*`,
+      `arn:*:lambda:*:*:function:${p}-*`,
+      `arn:*:cloudwatch:*:*:alarm:${p}-*`,
+      `arn:*:logs:*:*:log-group:/aws/lambda/${p}-*`,
+      `arn:*:logs:*:*:log-group:/aws/cloudtrail/${p}-*`,
+      `arn:*:iam::*:role/${p}-*`,
+      `arn:*:cloudtrail:*:*:trail/${p}-*`,
+    ],
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': `arn:*:iam::*:role/${executionRoleName}` } },
+  }, {
+    Sid: 'ProtectStackSetExecutionRoleNames',
+    Effect: 'Deny',
+    Action: [...ROLE_TAKEOVER_ACTIONS],
+    Resource: ['arn:*:iam::*:role/stacksets-exec-*'],
+  }];
+}
