@@ -23,7 +23,7 @@ export interface ArmResource {
 
 export interface PolicyDefinitionJson {
   readonly parameters?: Record<string, { defaultValue?: unknown }>;
-  readonly policyRule: { if: any; then: { effect: string } };
+  readonly policyRule: Record<string, any>;
 }
 
 export interface PolicyOutcome {
