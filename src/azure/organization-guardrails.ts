@@ -10,6 +10,7 @@ import { EvidenceLedger } from '../core/evidence';
 import { Enforcement } from '../core/guardrails';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
+import { BUILT_IN_ROLE_NAMES } from './private/policy-builtins';
 import { isPreventive, parameterValuesJson, planPolicies, PlannedPolicy, remediates } from './private/policy-initiative';
 import { checkOrganizationGuardrailsProps } from './private/policy-input';
 
@@ -18,6 +19,12 @@ export * from './organization-guardrails-props';
 /** Management-group policy assignment names are at most 24 characters. */
 const ASSIGNMENT_NAME_MAX = 24;
 const DEFINITION_NAME_MAX = 64;
+
+function roleName(id: string): string {
+  const name = BUILT_IN_ROLE_NAMES[id];
+  if (!name) throw new Error(`no name for built-in role ${id}: add it to BUILT_IN_ROLE_NAMES`);
+  return name;
+}
 
 /**
  * Azure Policy for every Key Vault, Managed HSM and key below a management group, which no subscription owner can
@@ -136,7 +143,7 @@ export class OrganizationGuardrails extends Construct {
       this.roleAssignments.push(new RoleAssignment(this, `RemediationRole${n++}`, {
         name: stableGuid(this.node.path, scope, role),
         scope,
-        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+        roleDefinitionName: roleName(role),
         principalId: this.assignment.identity.principalId,
         principalType: 'ServicePrincipal',
         description: 'The Cloud KMS key guardrails\' remediation identity (deployIfNotExists diagnostic settings).',

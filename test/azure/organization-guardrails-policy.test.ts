@@ -6,8 +6,10 @@ import { BUILT_IN_POLICIES } from '../../src/azure/private/policy-builtins';
 import { AZURE_RULES_WITHOUT_CUSTOM_POLICY, azureCustomPolicies, AzureCustomPolicy } from '../../src/compliance/rules/azure/policy/definitions';
 import { RULES } from '../../src/compliance/rules/registry';
 import { RuleResult } from '../../src/compliance/rules/result';
+import { DeploymentModel } from '../../src/core/deployment-model';
 import { ComplianceProfile } from '../../src/core/profile';
-import { ArmResource, evaluatePolicy } from '../support/azure-policy';
+import { azureByok, azureCmk, azureHsm, azureStack, synth } from '../support/azure';
+import { ArmResource, armVaultFromTerraform, evaluatePolicy } from '../support/azure-policy';
 
 /** A vault's settings as Terraform (azurerm) writes them; undefined leaves the attribute out. */
 interface VaultSettings {
@@ -160,11 +162,11 @@ describe('custom definitions on compliant and non-compliant vaults', () => {
 });
 
 describe('the evaluator follows Microsoft\'s semantics', () => {
-  // Microsoft's "Keys should be backed by a hardware security module (HSM)" rule (587c79fe), as published.
+  // A data-plane rule in the shape of Microsoft's key-type definitions, with the rule pack's HSM key types.
   const hsmBacked = {
     parameters: { effect: { defaultValue: 'Audit' } },
     policyRule: {
-      if: { allOf: [{ field: 'type', equals: 'Microsoft.KeyVault.Data/vaults/keys' }, { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notIn: ['RSA-HSM', 'EC-HSM'] }] },
+      if: { allOf: [{ field: 'type', equals: 'Microsoft.KeyVault.Data/vaults/keys' }, { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notIn: ['RSA-HSM', 'EC-HSM', 'oct-HSM'] }] },
       then: { effect: '[parameters(\'effect\')]' },
     },
   };
@@ -196,8 +198,47 @@ describe('the evaluator follows Microsoft\'s semantics', () => {
     expect(evaluatePolicy(rule, setting(false, 'manual', '/subscriptions/x/ws')).matched).toBe(false);
   });
 
+  test('requestContext().apiVersion when the request gives one', () => {
+    const rule = { policyRule: { if: { value: '[requestContext().apiVersion]', less: '2019-09-01' }, then: { effect: 'Deny' } } };
+    expect(evaluatePolicy(rule, armVault({}), {}, { apiVersion: '2018-02-14' }).matched).toBe(true);
+    expect(evaluatePolicy(rule, armVault({}), {}, { apiVersion: '2023-07-01' }).matched).toBe(false);
+  });
+
   test('refuses what it does not implement instead of guessing', () => {
     const rule = { policyRule: { if: { value: '[requestContext().apiVersion]', less: '2019-09-01' }, then: { effect: 'Deny' } } };
     expect(() => evaluatePolicy(rule, armVault({}))).toThrow(/unsupported expression/);
+  });
+});
+
+/*
+ * Who the Deny effects stand against: a subscription Owner below the management group creating a vault with azurerm's
+ * defaults (purge protection off, access policies, open to the internet) or weakening one. The golden pattern's own
+ * vaults must still deploy under the same Deny.
+ */
+describe('under Deny: the golden pattern deploys, a subscription owner\'s weak vault is refused', () => {
+  test.each(ComplianceProfile.builtIns().map((p) => [p.name, p] as const))('%s', (_name, profile) => {
+    const stack = azureStack();
+    // The profile's own golden pattern: a customer-managed key where allowed, else BYOK, else HYOK (a Managed HSM, no vault).
+    if (profile.allows(DeploymentModel.CUSTOMER_MANAGED)) azureCmk(stack, profile);
+    else if (profile.allows(DeploymentModel.BYOK)) azureByok(stack, profile);
+    else azureHsm(stack, profile);
+    const vaults = Object.values<any>(synth(stack).resource.azurerm_key_vault ?? {});
+    expect(vaults.length > 0).toBe(profile.allows(DeploymentModel.CUSTOMER_MANAGED) || profile.allows(DeploymentModel.BYOK));
+    for (const policy of azureCustomPolicies(profile)) {
+      for (const body of vaults) expect([policy.name, evaluatePolicy(policy, armVaultFromTerraform(body), { effect: 'Deny', ...policy.parameterValues })]).toEqual([policy.name, { matched: false }]);
+      const owners = armVaultFromTerraform({ name: 'kv-shadow', location: 'westeurope' });
+      expect(evaluatePolicy(policy, owners, { effect: 'Deny', ...policy.parameterValues })).toEqual({ matched: true, effect: 'Deny' });
+    }
+  });
+
+  test('an owner who turns a golden vault public or back to access policies is refused at the update', () => {
+    const stack = azureStack();
+    azureCmk(stack, ComplianceProfile.PCI_DSS);
+    const body = Object.values<any>(synth(stack).resource.azurerm_key_vault)[0];
+    const network = policyFor(ComplianceProfile.PCI_DSS, 'CloudKms-AzureVaultNetwork');
+    const opened = armVaultFromTerraform({ ...body, public_network_access_enabled: true, network_acls: [{ default_action: 'Allow', bypass: 'None' }] });
+    expect(evaluatePolicy(network, opened, { effect: 'Deny' })).toEqual({ matched: true, effect: 'Deny' });
+    const accessPolicies = armVaultFromTerraform({ ...body, rbac_authorization_enabled: false });
+    expect(evaluatePolicy(network, accessPolicies, { effect: 'Deny' })).toEqual({ matched: true, effect: 'Deny' });
   });
 });

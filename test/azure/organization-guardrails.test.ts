@@ -3,7 +3,7 @@
  * pinned azurerm provider's schema (the generated classes), and its evidence.
  */
 import * as azure from '../../src/azure';
-import { BUILT_IN_POLICIES, LOG_ANALYTICS_CONTRIBUTOR } from '../../src/azure/private/policy-builtins';
+import { BUILT_IN_POLICIES, BUILT_IN_ROLE_NAMES, LOG_ANALYTICS_CONTRIBUTOR } from '../../src/azure/private/policy-builtins';
 import { EvidenceLedger } from '../../src/core/evidence';
 import { FipsLevel } from '../../src/core/fips';
 import { Enforcement } from '../../src/core/guardrails';
@@ -39,7 +39,10 @@ describe('the built-in table', () => {
     expect(p.source).toMatch(/^https:\/\/(github\.com\/Azure\/azure-policy\/blob\/master\/built-in-policies\/policyDefinitions\/|www\.azadvertizer\.net\/)/);
     expect(p.learn).toMatch(/^https:\/\/learn\.microsoft\.com\/azure\/[a-z-]+\/policy-reference$/);
     expect(p.allowedEffects).toContain(p.allowedEffects.includes('DeployIfNotExists') ? 'DeployIfNotExists' : 'Audit');
-    for (const role of p.roleDefinitionIds ?? []) expect(role).toMatch(GUID);
+    for (const role of p.roleDefinitionIds ?? []) {
+      expect(role).toMatch(GUID);
+      expect(BUILT_IN_ROLE_NAMES[role]).toBeDefined();
+    }
   });
 
   test('names and reference ids are unique', () => {
@@ -140,7 +143,8 @@ describe('assignment, identity, roles and remediation', () => {
     const roles = Object.values<any>(resources(json, 'azurerm_role_assignment'));
     expect(roles.map((r) => r.scope).sort()).toEqual([MG, WORKSPACE].sort());
     for (const r of roles) {
-      expect(r.role_definition_id).toBe(`/providers/Microsoft.Authorization/roleDefinitions/${LOG_ANALYTICS_CONTRIBUTOR}`);
+      expect(r.role_definition_name).toBe(BUILT_IN_ROLE_NAMES[LOG_ANALYTICS_CONTRIBUTOR]);
+      expect(r.role_definition_name).toBe('Log Analytics Contributor');
       expect(r.principal_id).toBe(`\${azurerm_management_group_policy_assignment.${assignmentName}.identity[0].principal_id}`);
       expect(r.principal_type).toBe('ServicePrincipal');
     }

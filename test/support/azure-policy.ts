@@ -8,7 +8,8 @@
  *   https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-alias (alias paths, `[*]`)
  *   https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#count (field count)
  *   https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
- *     (`[parameters('x')]`; any other template expression is refused, so a definition using one fails the test loudly)
+ *     (`[parameters('x')]`, and `[requestContext().apiVersion]` when the test gives one; any other template expression
+ *     is refused, so a definition using one fails the test loudly)
  * String comparisons are case-insensitive, as the docs say of equals/notEquals/in/notIn/like/contains. A field the
  * resource lacks has no value: `exists: false` holds, equals/in/like/contains/less... do not, notEquals/notIn/notLike/
  * notContains do (Azure evaluates a missing field as an empty value).
@@ -26,6 +27,11 @@ export interface PolicyDefinitionJson {
   readonly policyRule: Record<string, any>;
 }
 
+/** What the request carries besides the resource (`requestContext()`), for definitions that read it. */
+export interface RequestContext {
+  readonly apiVersion?: string;
+}
+
 export interface PolicyOutcome {
   /** Whether the `if` matched: the resource is what the definition refuses or reports. */
   readonly matched: boolean;
@@ -34,11 +40,14 @@ export interface PolicyOutcome {
 }
 
 type Params = Record<string, unknown>;
+/** Where `[requestContext().apiVersion]` is kept among the parameters (a name no parameter can have). */
+const REQUEST_API_VERSION = ' requestContext().apiVersion';
 const MISSING = Symbol('missing');
 
 /** Evaluates a definition on a resource with the assignment's (or initiative reference's) parameter values. */
-export function evaluatePolicy(definition: PolicyDefinitionJson, resource: ArmResource, values: Params = {}): PolicyOutcome {
+export function evaluatePolicy(definition: PolicyDefinitionJson, resource: ArmResource, values: Params = {}, request: RequestContext = {}): PolicyOutcome {
   const params: Params = {};
+  if (request.apiVersion !== undefined) params[REQUEST_API_VERSION] = request.apiVersion;
   for (const [name, decl] of Object.entries(definition.parameters ?? {})) {
     if (name in values) params[name] = values[name];
     else if (decl.defaultValue !== undefined) params[name] = decl.defaultValue;
@@ -49,6 +58,7 @@ export function evaluatePolicy(definition: PolicyDefinitionJson, resource: ArmRe
 
 function expression(value: unknown, params: Params): unknown {
   if (typeof value !== 'string' || !value.startsWith('[') || value.startsWith('[[')) return value;
+  if (value === '[requestContext().apiVersion]' && REQUEST_API_VERSION in params) return params[REQUEST_API_VERSION];
   const m = /^\[parameters\('([^']+)'\)\]$/.exec(value);
   if (!m) throw new Error(`azure-policy evaluator: unsupported expression ${value}`);
   if (!(m[1] in params)) throw new Error(`azure-policy evaluator: parameter ${m[1]} has no value`);
@@ -131,4 +141,31 @@ function count(spec: { field: string; where?: any }, resource: ArmResource, para
   const array = field(path.slice(0, -3), resource, undefined);
   const members = Array.isArray(array) ? array : [];
   return spec.where ? members.filter((m) => condition(spec.where, resource, params, m)).length : members.length;
+}
+
+/**
+ * A Terraform (azurerm) `azurerm_key_vault` body as Azure Resource Manager returns the vault: azurerm maps
+ * purge_protection_enabled to enablePurgeProtection, soft_delete_retention_days to softDeleteRetentionInDays (Key
+ * Vault's default 90 when absent), public_network_access_enabled to publicNetworkAccess, network_acls to networkAcls,
+ * rbac_authorization_enabled to enableRbacAuthorization (false when absent: azurerm's default).
+ * https://learn.microsoft.com/azure/templates/microsoft.keyvault/vaults
+ */
+export function armVaultFromTerraform(body: any): ArmResource {
+  const acls = Array.isArray(body.network_acls) ? body.network_acls[0] : body.network_acls;
+  const properties: Record<string, unknown> = {
+    enableSoftDelete: true,
+    enablePurgeProtection: body.purge_protection_enabled === true,
+    softDeleteRetentionInDays: body.soft_delete_retention_days ?? 90,
+    publicNetworkAccess: body.public_network_access_enabled === false ? 'Disabled' : 'Enabled',
+    enableRbacAuthorization: body.rbac_authorization_enabled === true,
+  };
+  if (acls) properties.networkAcls = { defaultAction: acls.default_action, bypass: acls.bypass };
+  return { type: 'Microsoft.KeyVault/vaults', name: String(body.name), location: String(body.location), properties };
+}
+
+/** A Terraform `azurerm_key_vault_key` as the Key Vault data plane shows it to Microsoft.KeyVault.Data definitions. */
+export function dataPlaneKeyFromTerraform(body: any): ArmResource {
+  const attributes: Record<string, unknown> = { enabled: true };
+  if (body.expiration_date !== undefined) attributes.expiresOn = body.expiration_date;
+  return { type: 'Microsoft.KeyVault.Data/vaults/keys', name: String(body.name), properties: { keyType: body.key_type, attributes } };
 }

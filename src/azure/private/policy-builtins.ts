@@ -20,6 +20,16 @@ const SOURCE = 'https://github.com/Azure/azure-policy/blob/master/built-in-polic
 /** Log Analytics Contributor: the role Microsoft's deployIfNotExists diagnostic-settings definitions declare. */
 export const LOG_ANALYTICS_CONTRIBUTOR = '92aaf0da-9dab-42b6-94a3-d43ce8d16293';
 
+/**
+ * Built-in role names by id, for the role assignments: azurerm resolves a name at any scope, where an id must be scoped
+ * the way Azure returns it there (unscoped at a management group, under the subscription for a workspace).
+ * https://github.com/hashicorp/terraform-provider-azurerm/issues/27458, https://github.com/Azure/azure-rest-api-specs/issues/9389
+ * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/monitor#log-analytics-contributor
+ */
+export const BUILT_IN_ROLE_NAMES: Record<string, string> = {
+  [LOG_ANALYTICS_CONTRIBUTOR]: 'Log Analytics Contributor',
+};
+
 /** What the guardrails pass to the built-ins besides the effect. */
 export interface BuiltInContext {
   readonly profile: ComplianceProfile;
