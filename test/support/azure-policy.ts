@@ -45,7 +45,8 @@ const REQUEST_API_VERSION = ' requestContext().apiVersion';
 const MISSING = Symbol('missing');
 
 /** Evaluates a definition on a resource with the assignment's (or initiative reference's) parameter values. */
-export function evaluatePolicy(definition: PolicyDefinitionJson, resource: ArmResource, values: Params = {}, request: RequestContext = {}): PolicyOutcome {
+export function evaluatePolicy(definition: PolicyDefinitionJson, resource: ArmResource, values: Params = {},
+  request: RequestContext = {}): PolicyOutcome {
   const params: Params = {};
   if (request.apiVersion !== undefined) params[REQUEST_API_VERSION] = request.apiVersion;
   for (const [name, decl] of Object.entries(definition.parameters ?? {})) {
