@@ -85,6 +85,23 @@ describe('the initiative', () => {
     expect(() => reference(build(ComplianceProfile.COMMERCIAL).json, 'KeyHsmBacked')).toThrow(/no reference/);
   });
 
+  test('each custom reference passes exactly the parameters its definition declares, and the built-ins only effect and their own', () => {
+    const { json } = build(ComplianceProfile.PCI_DSS);
+    for (const [name, d] of Object.entries<any>(resources(json, 'azurerm_policy_definition'))) {
+      const ref = references(json).find((r) => r.policy_definition_id === `\${azurerm_policy_definition.${name}.id}`);
+      expect(Object.keys(JSON.parse(ref.parameter_values)).sort()).toEqual(Object.keys(JSON.parse(d.parameters)).sort());
+    }
+    // As Microsoft's definitions declare them (policy-builtins.ts cites each).
+    const declared: Record<string, string[]> = {
+      KeyRotation: ['effect', 'maximumDaysToRotate'],
+      VaultDiagnostics: ['categoryGroup', 'effect', 'logAnalytics'],
+      HsmDiagnostics: ['categoryGroup', 'effect', 'logAnalytics'],
+    };
+    for (const p of BUILT_IN_POLICIES.filter((b) => b.appliesTo?.(ComplianceProfile.PCI_DSS) ?? true)) {
+      expect([p.referenceId, Object.keys(reference(json, p.referenceId).values).sort()]).toEqual([p.referenceId, declared[p.referenceId] ?? ['effect']]);
+    }
+  });
+
   test('the synthesized custom rule is the generated one, and judges a vault as the tests of the rule pack expect', () => {
     const { json } = build(ComplianceProfile.PCI_DSS);
     const def = Object.values<any>(resources(json, 'azurerm_policy_definition')).find((d) => d.policy_rule.includes('softDeleteRetentionInDays'));
