@@ -36,7 +36,7 @@ function reference(json: TfJson, referenceId: string): { id: string; values: Rec
 describe('the built-in table', () => {
   test.each(BUILT_IN_POLICIES.map((p) => [p.referenceId, p] as const))('%s: a GUID, a cited source and Learn list, effects Microsoft allows', (_id, p) => {
     expect(p.name).toMatch(GUID);
-    expect(p.source).toMatch(/^https:\/\/(github\.com\/Azure\/azure-policy\/blob\/master\/built-in-policies\/policyDefinitions\/|www\.azadvertizer\.net\/)/);
+    expect(p.source).toMatch(/^https:\/\/github\.com\/Azure\/azure-policy\/blob\/master\/built-in-policies\/policyDefinitions\/(Key%20Vault|Monitoring)\/[A-Za-z_-]+\.json$/);
     expect(p.learn).toMatch(/^https:\/\/learn\.microsoft\.com\/azure\/[a-z-]+\/policy-reference$/);
     expect(p.allowedEffects).toContain(p.allowedEffects.includes('DeployIfNotExists') ? 'DeployIfNotExists' : 'Audit');
     for (const role of p.roleDefinitionIds ?? []) {

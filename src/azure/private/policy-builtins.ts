@@ -7,8 +7,8 @@ import { ComplianceProfile } from '../../core/profile';
 
 /*
  * Microsoft's built-in Azure Policy definitions the organisation guardrails assign, one row each. Every id, display
- * name, parameter and allowed effect is copied from the definition's JSON in Microsoft's repository of built-ins
- * (`source`), which is what the Microsoft Learn lists are generated from (`learn`):
+ * name, parameter and allowed effect is checked against the definition's JSON in Microsoft's repository of built-ins
+ * (`source`; release 3.2026.0417.1), which is what the Microsoft Learn lists are generated from (`learn`):
  *   https://learn.microsoft.com/azure/key-vault/policy-reference (Key Vault category)
  *   https://learn.microsoft.com/azure/azure-monitor/policy-reference (Monitoring category: the diagnostic settings)
  */
@@ -94,9 +94,9 @@ export const BUILT_IN_POLICIES: BuiltInPolicy[] = [
   },
   {
     name: '12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5',
-    displayName: '[Preview]: Azure Key Vault should use RBAC permission model',
+    displayName: 'Azure Key Vault should use RBAC permission model',
     referenceId: 'VaultRbac',
-    source: `${SOURCE}/Key%20Vault/AzureKeyVault_Should_Use_RBAC.json`,
+    source: `${SOURCE}/Key%20Vault/Should_Use_RBAC.json`,
     learn: LEARN_KEY_VAULT,
     allowedEffects: DENY,
     controls: ACCESS_CONTROLS,
@@ -105,20 +105,21 @@ export const BUILT_IN_POLICIES: BuiltInPolicy[] = [
   },
   {
     name: '55615ac9-af46-4a59-874e-391cc3dfb490',
-    displayName: 'Azure Key Vault should have firewall enabled',
+    displayName: 'Azure Key Vault should have firewall enabled or public network access disabled',
     referenceId: 'VaultFirewall',
-    source: `${SOURCE}/Key%20Vault/AzureKeyVaultFirewallEnabled_Audit.json`,
+    // Its IP-list parameters (restrictIPAddresses, default No) are left at their defaults.
+    source: `${SOURCE}/Key%20Vault/FirewallEnabled_Audit.json`,
     learn: LEARN_KEY_VAULT,
     allowedEffects: DENY,
     controls: VaultNetwork.controls,
     ruleId: 'CloudKms-AzureVaultNetwork',
-    description: 'key vaults whose firewall does not deny by default',
+    description: 'key vaults reachable from any network: neither a deny-by-default firewall nor public network access disabled',
   },
   {
     name: '405c5871-3e91-4644-8a63-58e19d68ff5b',
     displayName: 'Azure Key Vault should disable public network access',
     referenceId: 'VaultPublicNetworkAccess',
-    source: `${SOURCE}/Key%20Vault/AzureKeyVaultPublicNetworkAccess_Audit.json`,
+    source: `${SOURCE}/Key%20Vault/PublicNetworkAccess_Audit.json`,
     learn: LEARN_KEY_VAULT,
     allowedEffects: DENY,
     controls: VaultNetwork.controls,
@@ -184,7 +185,7 @@ export const BUILT_IN_POLICIES: BuiltInPolicy[] = [
     name: '6b359d8f-f88d-4052-aa7c-32015963ecc1',
     displayName: 'Enable logging by category group for Key vaults (microsoft.keyvault/vaults) to Log Analytics',
     referenceId: 'VaultDiagnostics',
-    source: `${SOURCE}/Monitoring/AzureMonitor_DiagSettings_logAnalytics_keyvault-vaults_Deploy.json`,
+    source: `${SOURCE}/Monitoring/DS_LA_keyvault-vaults_DINE.json`,
     learn: LEARN_MONITOR,
     allowedEffects: ['DeployIfNotExists', 'AuditIfNotExists', 'Disabled'],
     roleDefinitionIds: [LOG_ANALYTICS_CONTRIBUTOR],
@@ -195,13 +196,10 @@ export const BUILT_IN_POLICIES: BuiltInPolicy[] = [
     parameters: ({ workspaceId }) => ({ logAnalytics: workspaceId, categoryGroup: 'audit' }),
   },
   {
-    // Not in the copy of Microsoft's repository we read: its id and display name are from AzAdvertizer's mirror of the
-    // built-ins and the Azure Landing Zones list; it is the vaults' definition above generated for managedHSMs (same
-    // parameters and role).
     name: 'b88bfd90-4da5-43eb-936f-ae1481924291',
     displayName: 'Enable logging by category group for Managed HSMs (microsoft.keyvault/managedhsms) to Log Analytics',
     referenceId: 'HsmDiagnostics',
-    source: 'https://www.azadvertizer.net/azpolicyadvertizer/b88bfd90-4da5-43eb-936f-ae1481924291.html',
+    source: `${SOURCE}/Monitoring/DS_LA_keyvault-managedhsms_DINE.json`,
     learn: LEARN_MONITOR,
     allowedEffects: ['DeployIfNotExists', 'AuditIfNotExists', 'Disabled'],
     roleDefinitionIds: [LOG_ANALYTICS_CONTRIBUTOR],
