@@ -73,7 +73,10 @@ function vaultDeletionProtection(profile: ComplianceProfile): AzureCustomPolicy 
         allOf: [VAULT, NOT_RECOVERING, {
           anyOf: [
             { field: 'Microsoft.KeyVault/vaults/enablePurgeProtection', notEquals: 'true' },
-            // An absent retention is Key Vault's default, 90 days (the rule pack reads it the same way).
+            // An absent retention is Key Vault's default, 90 days (the rule pack reads it the same way). The alias is an
+            // integer, compared with the Integer parameter; booleans are compared with 'true' as Microsoft's Managed HSM
+            // purge-protection built-in does (c39ba22d).
+            // https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-alias
             {
               allOf: [
                 { field: 'Microsoft.KeyVault/vaults/softDeleteRetentionInDays', exists: true },
