@@ -11,3 +11,4 @@ export * from './hyok-external-store';
 export * from './managed-hsm-key';
 export * from './byok-import';
 export * from './tenant-key-hierarchy';
+export * from './organization-guardrails';
