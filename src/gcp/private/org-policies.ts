@@ -1,0 +1,157 @@
+/*
+ * The organisation policies of OrganizationGuardrails: Google's predefined Cloud KMS and CMEK constraints with values
+ * from the profile, and the rule pack's custom constraints. Each records itself as a preventive guardrail.
+ *
+ * An organisation policy judges a resource when it is created or updated; resources that exist when the policy is set
+ * are not re-judged (https://cloud.google.com/resource-manager/docs/organization-policy/overview).
+ * @see https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/org_policy_policy
+ * @see https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/org_policy_custom_constraint
+ */
+import { OrgPolicyCustomConstraint } from '@cdktf/provider-google/lib/org-policy-custom-constraint';
+import { OrgPolicyPolicy, OrgPolicyPolicySpecRules } from '@cdktf/provider-google/lib/org-policy-policy';
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { kmsCustomConstraints } from '../../compliance/rules/gcp/constraints/custom-constraints';
+import { allowedProtectionLevels, minimumDestroyScheduledDays } from '../../compliance/rules/gcp/constraints/org-policies';
+import { Control } from '../../core/controls';
+import { EvidenceLedger } from '../../core/evidence';
+import { Enforcement } from '../../core/guardrails';
+import { CUSTODY_CONTROLS, DELETION_CONTROLS } from '../../core/key-evidence';
+import { ComplianceProfile } from '../../core/profile';
+
+export const ON_CHANGE_ONLY = 'Applies when a resource is created or updated; resources that exist already are not re-judged.';
+
+export interface GuardrailScope {
+  readonly parent: string;
+  readonly organization?: string;
+  readonly profile: ComplianceProfile;
+}
+
+/** Records a guardrail of the construct at `scope`. */
+export function recordGuardrail(resource: Construct, target: GuardrailScope, mechanism: string, name: string, description: string,
+  controls: Control[]): void {
+  EvidenceLedger.of(resource).registerGuardrail({
+    path: resource.node.path,
+    stack: TerraformStack.of(resource).node.path,
+    cloud: 'gcp',
+    enforcement: Enforcement.PREVENTIVE,
+    mechanism,
+    name,
+    description,
+    controls,
+    targets: [target.parent],
+    profile: target.profile.name,
+  });
+}
+
+interface Predefined {
+  readonly id: string;
+  readonly constraint: string;
+  readonly rule: OrgPolicyPolicySpecRules;
+  readonly description: string;
+  readonly controls: Control[];
+}
+
+/** One predefined constraint's policy at the parent. */
+function predefined(scope: Construct, target: GuardrailScope, p: Predefined): OrgPolicyPolicy {
+  const policy = new OrgPolicyPolicy(scope, p.id, {
+    name: `${target.parent}/policies/${p.constraint}`,
+    parent: target.parent,
+    spec: { rules: [p.rule] },
+  });
+  recordGuardrail(policy, target, 'Google Cloud organization policy (predefined constraint)', `constraints/${p.constraint}`,
+    `${p.description} ${ON_CHANGE_ONLY}`, p.controls);
+  return policy;
+}
+
+/** What the predefined constraints take beyond the profile. */
+export interface PredefinedOptions {
+  readonly cmekServices: string[];
+  readonly cmekKeyProjects: string[];
+  readonly allowedLocations: string[];
+}
+
+/** The Cloud KMS constraints (always) and the CMEK and location constraints (when their lists are given). */
+export function createPredefinedPolicies(scope: Construct, target: GuardrailScope, options: PredefinedOptions): OrgPolicyPolicy[] {
+  const { profile } = target;
+  const levels = allowedProtectionLevels(profile);
+  const destroyDays = minimumDestroyScheduledDays(profile);
+  const list: Predefined[] = [
+    {
+      id: 'AllowedProtectionLevels',
+      constraint: 'cloudkms.allowedProtectionLevels',
+      rule: { values: { allowedValues: levels } },
+      description: `New keys, key versions and import jobs use only ${levels.join(', ')} (profile ${profile.name}, minimum FIPS 140 ${profile.minimumFipsLevel}).`,
+      controls: CUSTODY_CONTROLS,
+    },
+    {
+      id: 'MinimumDestroyScheduledDuration',
+      constraint: 'cloudkms.minimumDestroyScheduledDuration',
+      rule: { values: { allowedValues: [`in:${destroyDays}d`] } },
+      description: `New keys keep destroyed versions restorable at least ${destroyDays} days (profile ${profile.name}: ${profile.minDeletionWindowDays}).`,
+      controls: DELETION_CONTROLS,
+    },
+    {
+      id: 'DisableBeforeDestroy',
+      constraint: 'cloudkms.disableBeforeDestroy',
+      rule: { enforce: 'TRUE' },
+      description: 'A key version must be disabled before it can be scheduled for destruction.',
+      controls: DELETION_CONTROLS,
+    },
+  ];
+  if (options.cmekServices.length > 0) {
+    list.push({
+      id: 'RestrictNonCmekServices',
+      constraint: 'gcp.restrictNonCmekServices',
+      rule: { values: { deniedValues: options.cmekServices } },
+      description: `Resources of ${options.cmekServices.join(', ')} must be created with a customer-managed key.`,
+      controls: CUSTODY_CONTROLS,
+    });
+  }
+  if (options.cmekKeyProjects.length > 0) {
+    const allowed = options.cmekKeyProjects.map((p) => `under:${p}`);
+    list.push({
+      id: 'RestrictCmekCryptoKeyProjects',
+      constraint: 'gcp.restrictCmekCryptoKeyProjects',
+      rule: { values: { allowedValues: allowed } },
+      description: `CMEK-protected resources use keys from ${options.cmekKeyProjects.join(', ')} only.`,
+      controls: CUSTODY_CONTROLS,
+    });
+  }
+  if (options.allowedLocations.length > 0) {
+    // Residency is no key-management control of the catalogue: the guardrail is listed, with no control claimed.
+    list.push({
+      id: 'ResourceLocations',
+      constraint: 'gcp.resourceLocations',
+      rule: { values: { allowedValues: options.allowedLocations } },
+      description: `New resources (key rings, keys and key versions included) are created only in ${options.allowedLocations.join(', ')}.`,
+      controls: [],
+    });
+  }
+  return list.map((p) => predefined(scope, target, p));
+}
+
+/** The rule pack's custom constraints, defined at the organisation and enforced at the parent. */
+export function createCustomConstraintPolicies(scope: Construct, target: GuardrailScope & { readonly organization: string }) {
+  return kmsCustomConstraints(target.profile).map((spec) => {
+    const id = spec.name.replace(/^custom\./, '').replace(/^./, (c) => c.toUpperCase());
+    const constraint = new OrgPolicyCustomConstraint(scope, `${id}Constraint`, {
+      name: spec.name,
+      parent: target.organization,
+      resourceTypes: spec.resourceTypes,
+      methodTypes: spec.methodTypes,
+      condition: spec.condition,
+      actionType: spec.actionType,
+      displayName: spec.displayName,
+      description: spec.description,
+    });
+    const policy = new OrgPolicyPolicy(scope, `${id}Policy`, {
+      name: `${target.parent}/policies/${constraint.name}`,
+      parent: target.parent,
+      spec: { rules: [{ enforce: 'TRUE' }] },
+    });
+    recordGuardrail(policy, target, 'Google Cloud organization policy (custom constraint, CEL)', spec.name,
+      `${spec.description} Generated from rule ${spec.ruleId}. ${ON_CHANGE_ONLY}`, spec.controls);
+    return { constraint, policy };
+  });
+}
