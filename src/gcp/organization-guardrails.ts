@@ -2,7 +2,7 @@ import { IamDenyPolicy } from '@cdktf/provider-google/lib/iam-deny-policy';
 import { KmsAutokeyConfig } from '@cdktf/provider-google/lib/kms-autokey-config';
 import { OrgPolicyCustomConstraint } from '@cdktf/provider-google/lib/org-policy-custom-constraint';
 import { OrgPolicyPolicy } from '@cdktf/provider-google/lib/org-policy-policy';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ACCESS_CONTROLS, DUAL_CONTROL_CONTROLS } from '../core/key-evidence';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireDistinct, requireMatch, shown, ValidationError } from '../core/validation';
@@ -86,6 +86,7 @@ const ORGANIZATION = /^organizations\/[0-9]+$/;
 const SERVICE = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com$/;
 const LOCATION_VALUE = /^(in:)?[a-z][a-z0-9-]*$/;
 const HIERARCHY_NAME = /^(projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]|folders\/[0-9]+|organizations\/[0-9]+)$/;
+const KMS_SERVICE_AGENT = /^serviceAccount:service-[0-9]+@gcp-sa-cloudkms\.iam\.gserviceaccount\.com$/;
 /** Autokey keys rotate every 365 days (https://cloud.google.com/kms/docs/autokey-overview). */
 const AUTOKEY_ROTATION_DAYS = 365;
 
@@ -112,6 +113,7 @@ export class OrganizationGuardrails extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationGuardrailsProps) {
     super(scope, id);
     const checked = checkGuardrailProps(props);
+    claimParent(this, props.parent);
     this.parent = props.parent;
     this.profile = props.profile;
     const target = { parent: props.parent, profile: props.profile };
@@ -137,6 +139,20 @@ export class OrganizationGuardrails extends Construct {
       pam ? [...ACCESS_CONTROLS, ...DUAL_CONTROL_CONTROLS] : ACCESS_CONTROLS);
     return policy;
   }
+}
+
+/** Per app: the parents that have guardrails, since two would manage the same organisation policies. */
+const PARENTS = new WeakMap<IConstruct, Map<string, string>>();
+
+function claimParent(scope: Construct, parent: string): void {
+  const claimed = PARENTS.get(scope.node.root) ?? new Map<string, string>();
+  PARENTS.set(scope.node.root, claimed);
+  const other = claimed.get(parent);
+  if (other !== undefined) {
+    throw new ValidationError(`parent ${parent} has OrganizationGuardrails already (${other}): one per organisation or folder, ` +
+      'since both would manage the same organisation policies');
+  }
+  claimed.set(parent, scope.node.path);
 }
 
 /** The props, checked before anything is created. */
@@ -192,6 +208,13 @@ function checkAutokey(props: OrganizationGuardrailsProps, customConstraints: boo
   if (props.profile.maxRotationDays < AUTOKEY_ROTATION_DAYS) {
     throw new ValidationError(`profile ${props.profile.name} requires rotation within ${props.profile.maxRotationDays} days, but Autokey keys rotate every ` +
       `${AUTOKEY_ROTATION_DAYS} days: leave out autokeyFolder`);
+  }
+  // Autokey's Cloud KMS service agent grants the requesting service's agent a role on each key it creates (setIamPolicy):
+  // the deny policy must except it, or Autokey fails. https://cloud.google.com/kms/docs/enable-autokey
+  if (!(props.deploymentPrincipals ?? []).some((m) => KMS_SERVICE_AGENT.test(String(m)))) {
+    throw new ValidationError('autokeyFolder needs the Cloud KMS service agent of autokeyKeyProject in deploymentPrincipals ' +
+      '(serviceAccount:service-<project number>@gcp-sa-cloudkms.iam.gserviceaccount.com): Autokey grants access on the keys it creates, ' +
+      `which the deny policy would refuse it; got ${shown(props.deploymentPrincipals)}`);
   }
   if (customConstraints) {
     // The rotation constraint holds keys to 90 days (CIS 1.10): it would refuse every key Autokey creates under the parent.

@@ -15,6 +15,7 @@ const ORG = 'organizations/123456789012';
 const FOLDER = 'folders/345678901234';
 const DEPLOYER = 'serviceAccount:kms-deployer@acme-kms-admin.iam.gserviceaccount.com';
 const PAM = 'group:kms-pam-approved@example.com';
+const KMS_AGENT = 'serviceAccount:service-111111111111@gcp-sa-cloudkms.iam.gserviceaccount.com';
 
 function guardrails(extra: Partial<gcp.OrganizationGuardrailsProps> = {}, stack: TerraformStack = gcpStack()) {
   const g = new gcp.OrganizationGuardrails(stack, 'Guardrails', {
@@ -144,13 +145,31 @@ describe('IAM deny policy on Cloud KMS setIamPolicy', () => {
 
 describe('Autokey folder configuration', () => {
   test('configured for the folder with the key project, when custom constraints are off', () => {
-    const { json } = guardrails({ profile: ComplianceProfile.COMMERCIAL, customConstraints: false, autokeyFolder: 'folders/555555555555', autokeyKeyProject: 'acme-kms-keys' });
+    const { json } = guardrails({
+      profile: ComplianceProfile.COMMERCIAL,
+      customConstraints: false,
+      autokeyFolder: 'folders/555555555555',
+      autokeyKeyProject: 'acme-kms-keys',
+      deploymentPrincipals: [DEPLOYER, KMS_AGENT],
+    });
     expect(one(json, 'google_kms_autokey_config')).toEqual({ folder: 'folders/555555555555', key_project: 'projects/acme-kms-keys' });
+    // Autokey's service agent grants access on the keys it creates: the deny policy lets it.
+    expect(one(json, 'google_iam_deny_policy').rules[0].deny_rule.exception_principals)
+      .toContain('principal://iam.googleapis.com/projects/-/serviceAccounts/service-111111111111@gcp-sa-cloudkms.iam.gserviceaccount.com');
+  });
+
+  test('refused without the Cloud KMS service agent among the exceptions, which Autokey needs to grant access on its keys', () => {
+    expect(() => guardrails({ profile: ComplianceProfile.COMMERCIAL, customConstraints: false, autokeyFolder: 'folders/555555555555', autokeyKeyProject: 'acme-kms-keys' }))
+      .toThrow(/autokeyFolder needs the Cloud KMS service agent of autokeyKeyProject in deploymentPrincipals/);
   });
 
   test('refused beside the rotation constraint, which would refuse Autokey\'s 365-day keys', () => {
-    expect(() => guardrails({ profile: ComplianceProfile.COMMERCIAL, autokeyFolder: 'folders/555555555555', autokeyKeyProject: 'acme-kms-keys' }))
-      .toThrow(/autokeyFolder needs customConstraints: false: the rotation custom constraint \(at most 90 days\) would refuse Autokey's keys/);
+    expect(() => guardrails({
+      profile: ComplianceProfile.COMMERCIAL,
+      autokeyFolder: 'folders/555555555555',
+      autokeyKeyProject: 'acme-kms-keys',
+      deploymentPrincipals: [DEPLOYER, KMS_AGENT],
+    })).toThrow(/autokeyFolder needs customConstraints: false: the rotation custom constraint \(at most 90 days\) would refuse Autokey's keys/);
   });
 
   test('refused under a profile whose cryptoperiod is shorter than Autokey\'s', () => {
@@ -205,5 +224,19 @@ describe('bad props fail early, naming the prop and the value', () => {
     ['a profile name instead of the profile', { profile: 'PCI_DSS' as any }, /profile must be a ComplianceProfile/],
   ])('%s', (_, extra, error) => {
     expect(() => guardrails(extra)).toThrow(error);
+  });
+
+  test('a second OrganizationGuardrails on the same parent in one app (both would manage the same policies)', () => {
+    const stack = gcpStack();
+    guardrails({}, stack);
+    const other = new TerraformStack(stack.node.root as any, 'other');
+    expect(() => new gcp.OrganizationGuardrails(other, 'Again', { parent: ORG, profile: ComplianceProfile.COMMERCIAL, deploymentPrincipals: [DEPLOYER] }))
+      .toThrow(/parent organizations\/123456789012 has OrganizationGuardrails already \(test\/Guardrails\)/);
+    expect(() => new gcp.OrganizationGuardrails(other, 'Folder', {
+      parent: FOLDER,
+      organization: ORG,
+      profile: ComplianceProfile.COMMERCIAL,
+      deploymentPrincipals: [DEPLOYER],
+    })).not.toThrow();
   });
 });
