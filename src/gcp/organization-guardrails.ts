@@ -3,7 +3,7 @@ import { KmsAutokeyConfig } from '@cdktf/provider-google/lib/kms-autokey-config'
 import { OrgPolicyCustomConstraint } from '@cdktf/provider-google/lib/org-policy-custom-constraint';
 import { OrgPolicyPolicy } from '@cdktf/provider-google/lib/org-policy-policy';
 import { Construct, IConstruct } from 'constructs';
-import { ACCESS_CONTROLS, DUAL_CONTROL_CONTROLS } from '../core/key-evidence';
+import { ACCESS_CONTROLS } from '../core/key-evidence';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireDistinct, requireMatch, shown, ValidationError } from '../core/validation';
 import { optionalProfile } from '../terraform/input';
@@ -124,19 +124,22 @@ export class OrganizationGuardrails extends Construct {
         this.customConstraintPolicies.push(policy);
       }
     }
-    this.denyPolicy = this.createDenyPolicy(checked.exceptions, checked.pam);
+    this.denyPolicy = this.createDenyPolicy(checked.exceptions);
     if (props.autokeyFolder && props.autokeyKeyProject) {
       this.autokeyConfig = new KmsAutokeyConfig(this, 'AutokeyConfig', { folder: props.autokeyFolder, keyProject: `projects/${props.autokeyKeyProject}` });
     }
   }
 
-  private createDenyPolicy(exceptions: string[], pam: boolean): IamDenyPolicy {
+  private createDenyPolicy(exceptions: string[]): IamDenyPolicy {
     const policy = createKmsIamDenyPolicy(this, this.parent, exceptions);
+    // Access controls only: the deny policy narrows who may change key IAM; the approvals of dual control are the PAM
+    // entitlement's, and an excepted identity is excepted whether or not it holds an approved grant.
     recordGuardrail(policy, { parent: this.parent, profile: this.profile }, 'Google Cloud IAM deny policy', 'cloud-kms-iam-lock',
       `Denies ${KMS_SET_IAM_PERMISSIONS.join(' and ')} to every principal except ${exceptions.join(', ')}, whatever role they hold ` +
       '(Owner included). It does not cover grants on the project, folder or organisation (resourcemanager setIamPolicy), ' +
-      'nor import jobs and EKM connections, nor what the excepted identities write.',
-      pam ? [...ACCESS_CONTROLS, ...DUAL_CONTROL_CONTROLS] : ACCESS_CONTROLS);
+      'nor import jobs and EKM connections, nor what the excepted identities write; an excepted identity with a standing role ' +
+      'that holds setIamPolicy is not stopped (the exception is by identity, not by PAM grant).',
+      ACCESS_CONTROLS);
     return policy;
   }
 }
@@ -180,7 +183,7 @@ function checkGuardrailProps(props: OrganizationGuardrailsProps) {
   for (const l of allowedLocations) requireMatch('allowedLocations', String(l), LOCATION_VALUE, 'a location such as europe-west1 or a value group such as in:eu-locations');
   const organization = checkOrganization(props);
   checkAutokey(props, organization !== undefined);
-  return { exceptions, pam: (props.pamPrincipals ?? []).length > 0, cmekServices, cmekKeyProjects, allowedLocations, organization };
+  return { exceptions, cmekServices, cmekKeyProjects, allowedLocations, organization };
 }
 
 function checkOrganization(props: OrganizationGuardrailsProps): string | undefined {

@@ -5,6 +5,10 @@
  */
 import { TerraformStack } from 'cdktf';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
+import { HSM_CONTROLS } from '../../src/compliance/rules/controls';
+import * as gcpRules from '../../src/compliance/rules/gcp';
+import { kmsCustomConstraints } from '../../src/compliance/rules/gcp/constraints/custom-constraints';
+import { Control } from '../../src/core/controls';
 import { Enforcement } from '../../src/core/guardrails';
 import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, ROTATION_CONTROLS } from '../../src/core/key-evidence';
 import * as gcp from '../../src/gcp';
@@ -122,7 +126,7 @@ describe('IAM deny policy on Cloud KMS setIamPolicy', () => {
     ['an organisation admin in another group', { principal: 'principal://goog/subject/orgadmin@example.com', groups: ['org-admins@example.com'] }, true],
     ['another service account of the pipeline project', { principal: 'principal://iam.googleapis.com/projects/-/serviceAccounts/ci@acme-kms-admin.iam.gserviceaccount.com' }, true],
     ['the deployment service account', { principal: 'principal://iam.googleapis.com/projects/-/serviceAccounts/kms-deployer@acme-kms-admin.iam.gserviceaccount.com' }, false],
-    ['a member of the PAM group (while the approved grant lasts)', { principal: 'principal://goog/subject/alice@example.com', groups: ['kms-pam-approved@example.com'] }, false],
+    ['a member of the PAM group (the allow side decides: her PAM grant, or a standing role the deny policy cannot see)', { principal: 'principal://goog/subject/alice@example.com', groups: ['kms-pam-approved@example.com'] }, false],
   ];
   test.each(cases)('%s: setIamPolicy on a key denied = %s', (_, who, denied) => {
     const p = denyPolicy();
@@ -194,16 +198,34 @@ describe('evidence', () => {
     const byName = (name: string) => records.find((r) => r.name === name)!;
     expect(byName('custom.cloudKmsRotationPeriod').controls).toEqual(ROTATION_CONTROLS);
     expect(byName('constraints/cloudkms.minimumDestroyScheduledDuration').controls).toEqual(DELETION_CONTROLS);
-    expect(byName('cloud-kms-iam-lock').controls).toEqual([...ACCESS_CONTROLS, ...DUAL_CONTROL_CONTROLS]);
+    expect(byName('cloud-kms-iam-lock').controls).toEqual(ACCESS_CONTROLS);
     expect(byName('constraints/gcp.resourceLocations').controls).toEqual([]);
     // Organisation policies judge creates and updates only: the evidence says so.
     for (const r of records.filter((x) => x.name !== 'cloud-kms-iam-lock')) expect(r.description).toMatch(/not re-judged/);
     expect(byName('cloud-kms-iam-lock').description).toMatch(/does not cover grants on the project, folder or organisation/);
   });
 
-  test('without a PAM path the deny policy claims access controls only, not dual control', () => {
-    const { stack } = guardrails({ pamPrincipals: undefined });
-    expect(EvidenceLedger.of(stack).guardrails.find((r) => r.name === 'cloud-kms-iam-lock')!.controls).toEqual(ACCESS_CONTROLS);
+  test('controls are claimed only as far as the guardrail goes: HSM only without SOFTWARE, the rule\'s own for a custom constraint', () => {
+    const pci = EvidenceLedger.of(guardrails({ profile: ComplianceProfile.FEDRAMP_HIGH, cmekServices: ['storage.googleapis.com'], cmekKeyProjects: ['acme-kms-keys'] }).stack).guardrails;
+    const named = (records: typeof pci, name: string) => records.find((r) => r.name === name)!.controls.map((c) => c.id);
+    expect(named(pci, 'constraints/cloudkms.allowedProtectionLevels')).toEqual(HSM_CONTROLS.map((c) => c.id));
+    expect(named(pci, 'constraints/gcp.restrictNonCmekServices')).toEqual([Control.NIST_SC_28.id]);
+    expect(named(pci, 'constraints/gcp.restrictCmekCryptoKeyProjects')).toEqual([Control.NIST_SC_12.id]);
+    for (const rule of [gcpRules.KeyRotation, gcpRules.KeyDestruction, gcpRules.KeyHsm]) {
+      const spec = kmsCustomConstraints(ComplianceProfile.FEDRAMP_HIGH).find((c) => c.ruleId === rule.id)!;
+      expect(named(pci, spec.name)).toEqual(rule.controls.map((c) => c.id));
+    }
+    const commercial = EvidenceLedger.of(guardrails({ profile: ComplianceProfile.COMMERCIAL }).stack).guardrails;
+    expect(named(commercial, 'constraints/cloudkms.allowedProtectionLevels')).toEqual([]);
+  });
+
+  test('the deny policy claims no dual control, with or without a PAM path: approvals are the PAM entitlement\'s', () => {
+    for (const pamPrincipals of [[PAM], undefined]) {
+      const { stack } = guardrails({ pamPrincipals });
+      const deny = EvidenceLedger.of(stack).guardrails.find((r) => r.name === 'cloud-kms-iam-lock')!;
+      expect(deny.controls.filter((c) => DUAL_CONTROL_CONTROLS.includes(c))).toEqual([]);
+      expect(deny.description).toMatch(/the exception is by identity, not by PAM grant/);
+    }
   });
 });
 

@@ -11,13 +11,21 @@ import { OrgPolicyCustomConstraint } from '@cdktf/provider-google/lib/org-policy
 import { OrgPolicyPolicy, OrgPolicyPolicySpecRules } from '@cdktf/provider-google/lib/org-policy-policy';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { HSM_CONTROLS } from '../../compliance/rules/controls';
 import { kmsCustomConstraints } from '../../compliance/rules/gcp/constraints/custom-constraints';
 import { allowedProtectionLevels, minimumDestroyScheduledDays } from '../../compliance/rules/gcp/constraints/org-policies';
 import { Control } from '../../core/controls';
 import { EvidenceLedger } from '../../core/evidence';
 import { Enforcement } from '../../core/guardrails';
-import { CUSTODY_CONTROLS, DELETION_CONTROLS } from '../../core/key-evidence';
+import { DELETION_CONTROLS } from '../../core/key-evidence';
 import { ComplianceProfile } from '../../core/profile';
+
+/*
+ * The CMEK constraints evidence less than a key's custody: that data of the listed services is encrypted at rest under
+ * customer-managed keys (SC-28), and that those keys come from the managed key projects (SC-12). Written here, once.
+ */
+const CMEK_SERVICES_CONTROLS = [Control.NIST_SC_28];
+const CMEK_KEY_PROJECTS_CONTROLS = [Control.NIST_SC_12];
 
 export const ON_CHANGE_ONLY = 'Applies when a resource is created or updated; resources that exist already are not re-judged.';
 
@@ -71,18 +79,19 @@ export interface PredefinedOptions {
   readonly allowedLocations: string[];
 }
 
-/** The Cloud KMS constraints (always) and the CMEK and location constraints (when their lists are given). */
-export function createPredefinedPolicies(scope: Construct, target: GuardrailScope, options: PredefinedOptions): OrgPolicyPolicy[] {
-  const { profile } = target;
+/** The Cloud KMS constraints, with the profile's figures. */
+function kmsPolicies(profile: ComplianceProfile): Predefined[] {
   const levels = allowedProtectionLevels(profile);
   const destroyDays = minimumDestroyScheduledDays(profile);
-  const list: Predefined[] = [
+  return [
     {
       id: 'AllowedProtectionLevels',
       constraint: 'cloudkms.allowedProtectionLevels',
       rule: { values: { allowedValues: levels } },
-      description: `New keys, key versions and import jobs use only ${levels.join(', ')} (profile ${profile.name}, minimum FIPS 140 ${profile.minimumFipsLevel}).`,
-      controls: CUSTODY_CONTROLS,
+      description: `New keys, key versions and import jobs use only ${levels.join(', ')} (profile ${profile.name}, ` +
+        `minimum FIPS 140 ${profile.minimumFipsLevel}).`,
+      // With SOFTWARE allowed the policy proves nothing about hardware protection: no control claimed.
+      controls: levels.includes('SOFTWARE') ? [] : HSM_CONTROLS,
     },
     {
       id: 'MinimumDestroyScheduledDuration',
@@ -99,36 +108,45 @@ export function createPredefinedPolicies(scope: Construct, target: GuardrailScop
       controls: DELETION_CONTROLS,
     },
   ];
+}
+
+/** The CMEK and location constraints, for the lists given. */
+function listPolicies(options: PredefinedOptions): Predefined[] {
+  const list: Predefined[] = [];
   if (options.cmekServices.length > 0) {
     list.push({
       id: 'RestrictNonCmekServices',
       constraint: 'gcp.restrictNonCmekServices',
       rule: { values: { deniedValues: options.cmekServices } },
       description: `Resources of ${options.cmekServices.join(', ')} must be created with a customer-managed key.`,
-      controls: CUSTODY_CONTROLS,
+      controls: CMEK_SERVICES_CONTROLS,
     });
   }
   if (options.cmekKeyProjects.length > 0) {
-    const allowed = options.cmekKeyProjects.map((p) => `under:${p}`);
     list.push({
       id: 'RestrictCmekCryptoKeyProjects',
       constraint: 'gcp.restrictCmekCryptoKeyProjects',
-      rule: { values: { allowedValues: allowed } },
+      rule: { values: { allowedValues: options.cmekKeyProjects.map((p) => `under:${p}`) } },
       description: `CMEK-protected resources use keys from ${options.cmekKeyProjects.join(', ')} only.`,
-      controls: CUSTODY_CONTROLS,
+      controls: CMEK_KEY_PROJECTS_CONTROLS,
     });
   }
   if (options.allowedLocations.length > 0) {
-    // Residency is no key-management control of the catalogue: the guardrail is listed, with no control claimed.
     list.push({
       id: 'ResourceLocations',
       constraint: 'gcp.resourceLocations',
       rule: { values: { allowedValues: options.allowedLocations } },
       description: `New resources (key rings, keys and key versions included) are created only in ${options.allowedLocations.join(', ')}.`,
+      // Residency is no key-management control of the catalogue: the guardrail is listed, with no control claimed.
       controls: [],
     });
   }
-  return list.map((p) => predefined(scope, target, p));
+  return list;
+}
+
+/** The Cloud KMS constraints (always) and the CMEK and location constraints (when their lists are given). */
+export function createPredefinedPolicies(scope: Construct, target: GuardrailScope, options: PredefinedOptions): OrgPolicyPolicy[] {
+  return [...kmsPolicies(target.profile), ...listPolicies(options)].map((p) => predefined(scope, target, p));
 }
 
 /** The rule pack's custom constraints, defined at the organisation and enforced at the parent. */

@@ -11,8 +11,10 @@
  */
 import { Control } from '../../../../core/controls';
 import { FipsLevel } from '../../../../core/fips';
-import { CUSTODY_CONTROLS, DELETION_CONTROLS, ROTATION_CONTROLS } from '../../../../core/key-evidence';
 import { ComplianceProfile } from '../../../../core/profile';
+import { KeyDestruction } from '../key-destruction';
+import { KeyHsm } from '../key-hsm';
+import { KeyRotation } from '../key-rotation';
 
 /** One custom constraint, as `google_org_policy_custom_constraint` takes it, with the rule it mirrors. */
 export interface KmsCustomConstraint {
@@ -26,6 +28,7 @@ export interface KmsCustomConstraint {
   readonly actionType: 'DENY';
   readonly displayName: string;
   readonly description: string;
+  /** The rule's own controls: the constraint enforces what the rule checks. */
   readonly controls: Control[];
 }
 
@@ -48,7 +51,7 @@ function rotation(profile: ComplianceProfile): KmsCustomConstraint {
   const limit = Math.min(CIS_ROTATION_DAYS, profile.maxRotationDays);
   return {
     name: 'custom.cloudKmsRotationPeriod',
-    ruleId: 'CloudKms-GcpKeyRotation',
+    ruleId: KeyRotation.id,
     resourceTypes: [CRYPTO_KEY],
     methodTypes: ['CREATE', 'UPDATE'],
     condition: `(!has(resource.purpose) || resource.purpose == "ENCRYPT_DECRYPT") && !(${NOT_ROTATED}) && `
@@ -57,7 +60,7 @@ function rotation(profile: ComplianceProfile): KmsCustomConstraint {
     displayName: `Cloud KMS symmetric keys rotate within ${limit} days`,
     description: `Refuses a symmetric Cloud KMS key without automatic rotation or rotating less often than every ${limit} days `
       + `(profile ${profile.name}, CIS Google Cloud 1.10). Imported-only and Cloud EKM keys are exempt, as in the rule pack.`,
-    controls: ROTATION_CONTROLS,
+    controls: KeyRotation.controls,
   };
 }
 
@@ -69,14 +72,14 @@ function destroyWindow(profile: ComplianceProfile): KmsCustomConstraint {
   const condition = min > DEFAULT_DESTROY_DAYS ? `!has(resource.destroyScheduledDuration) || ${shorter}` : `has(resource.destroyScheduledDuration) && ${shorter}`;
   return {
     name: 'custom.cloudKmsDestroyScheduledDuration',
-    ruleId: 'CloudKms-GcpKeyDestruction',
+    ruleId: KeyDestruction.id,
     resourceTypes: [CRYPTO_KEY],
     methodTypes: ['CREATE', 'UPDATE'],
     condition,
     actionType: 'DENY',
     displayName: `Cloud KMS key versions stay restorable at least ${min} days`,
     description: `Refuses a Cloud KMS key whose destroy-scheduled duration is shorter than ${min} days (profile ${profile.name}).`,
-    controls: DELETION_CONTROLS,
+    controls: KeyDestruction.controls,
   };
 }
 
@@ -84,14 +87,14 @@ function destroyWindow(profile: ComplianceProfile): KmsCustomConstraint {
 function hsm(profile: ComplianceProfile): KmsCustomConstraint {
   return {
     name: 'custom.cloudKmsNoSoftwareKeys',
-    ruleId: 'CloudKms-GcpKeyHsm',
+    ruleId: KeyHsm.id,
     resourceTypes: [CRYPTO_KEY],
     methodTypes: ['CREATE', 'UPDATE'],
     condition: '!has(resource.versionTemplate) || !has(resource.versionTemplate.protectionLevel) || resource.versionTemplate.protectionLevel == "SOFTWARE"',
     actionType: 'DENY',
     displayName: 'Cloud KMS keys are HSM or external',
     description: `Refuses a Cloud KMS key with the SOFTWARE protection level (FIPS 140 Level 1): profile ${profile.name} requires Level 3.`,
-    controls: CUSTODY_CONTROLS,
+    controls: KeyHsm.controls,
   };
 }
 

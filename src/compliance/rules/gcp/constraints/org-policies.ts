@@ -82,8 +82,9 @@ export const RULE_COUNTERPARTS: Record<string, RuleCounterpart> = {
     customConstraints: [],
     orgPolicies: [],
     denyPolicy: true,
-    gap: 'the deny policy leaves the PAM group as the only path besides the deployment identity; the approvals are the ' +
-      'PAM entitlement\'s, which no organisation policy can require',
+    gap: 'the deny policy leaves the PAM principals as the only path besides the deployment identity to change key IAM; ' +
+      'the approvals are the PAM entitlement\'s, which no organisation policy can require, and a PAM principal with a standing ' +
+      'administrator role is excepted all the same (deny conditions read resource tags only)',
   },
   'CloudKms-GcpAuditLogs': {
     customConstraints: [],
