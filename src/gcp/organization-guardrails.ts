@@ -137,7 +137,7 @@ export class OrganizationGuardrails extends Construct {
     recordGuardrail(policy, { parent: this.parent, profile: this.profile }, 'Google Cloud IAM deny policy', 'cloud-kms-iam-lock',
       `Denies ${KMS_SET_IAM_PERMISSIONS.join(' and ')} to every principal except ${exceptions.join(', ')}, whatever role they hold ` +
       '(Owner included). It does not cover grants on the project, folder or organisation (resourcemanager setIamPolicy), ' +
-      'nor import jobs and EKM connections, nor what the excepted identities write; an excepted identity with a standing role ' +
+      'nor import jobs, EKM connections and EKM configs, nor what the excepted identities write; an excepted identity with a standing role ' +
       'that holds setIamPolicy is not stopped (the exception is by identity, not by PAM grant).',
       ACCESS_CONTROLS);
     return policy;

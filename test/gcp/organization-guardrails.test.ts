@@ -12,7 +12,8 @@ import { Control } from '../../src/core/controls';
 import { Enforcement } from '../../src/core/guardrails';
 import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, ROTATION_CONTROLS } from '../../src/core/key-evidence';
 import * as gcp from '../../src/gcp';
-import { denyPolicyDenies, DenyRequester } from '../support/deny-policy';
+import { GCP_ACTION_CLASSES } from '../../src/gcp/private/role-permissions';
+import { denyPolicyDenies, DenyRequester, ruleDenies } from '../support/deny-policy';
 import { gcpStack, one, resources, synth, TfJson } from '../support/gcp';
 
 const ORG = 'organizations/123456789012';
@@ -144,6 +145,40 @@ describe('IAM deny policy on Cloud KMS setIamPolicy', () => {
   test('without a PAM path only the deployment identity is excepted', () => {
     const p = one(guardrails({ pamPrincipals: undefined }).json, 'google_iam_deny_policy');
     expect(p.rules[0].deny_rule.exception_principals).toEqual(['principal://iam.googleapis.com/projects/-/serviceAccounts/kms-deployer@acme-kms-admin.iam.gserviceaccount.com']);
+  });
+});
+
+describe('the deny-rule evaluator of the tests follows the documented semantics', () => {
+  const rule = {
+    denied_principals: ['principalSet://goog/public:all'],
+    exception_principals: ['principalSet://goog/group/ops@example.com'],
+    denied_permissions: ['a.googleapis.com/x.set', 'a.googleapis.com/x.get'],
+    exception_permissions: ['a.googleapis.com/x.get'],
+  };
+  test('denied principal and denied permission: denied; exception principal or exception permission: not denied', () => {
+    expect(ruleDenies(rule, { principal: 'principal://goog/subject/eve@example.com' }, 'a.googleapis.com/x.set')).toBe(true);
+    expect(ruleDenies(rule, { principal: 'principal://goog/subject/op@example.com', groups: ['ops@example.com'] }, 'a.googleapis.com/x.set')).toBe(false);
+    expect(ruleDenies(rule, { principal: 'principal://goog/subject/eve@example.com' }, 'a.googleapis.com/x.get')).toBe(false);
+    expect(ruleDenies(rule, { principal: 'principal://goog/subject/eve@example.com' }, 'a.googleapis.com/x.delete')).toBe(false);
+    expect(ruleDenies({ ...rule, denied_principals: ['principal://goog/subject/mallory@example.com'] },
+      { principal: 'principal://goog/subject/eve@example.com' }, 'a.googleapis.com/x.set')).toBe(false);
+  });
+  test('a rule with a denial condition is not guessed at', () => {
+    expect(() => ruleDenies({ ...rule, denial_condition: { expression: 'true' } }, { principal: 'x' }, 'a.googleapis.com/x.set')).toThrow(/denial condition/);
+  });
+});
+
+describe('the deny policy and the library\'s own permission table', () => {
+  const v1 = (p: string) => p.replace(/^cloudkms\.googleapis\.com\//, 'cloudkms.');
+  test('it denies "change access" permissions of the access matrix, and the evidence names the ones it leaves out', () => {
+    const denied = one(guardrails().json, 'google_iam_deny_policy').rules[0].deny_rule.denied_permissions.map(v1);
+    const changeAccess = GCP_ACTION_CLASSES['change access'];
+    expect(changeAccess).toEqual(expect.arrayContaining(denied));
+    expect(changeAccess.filter((p) => !denied.includes(p)).sort())
+      .toEqual(['cloudkms.ekmConfigs.setIamPolicy', 'cloudkms.ekmConnections.setIamPolicy', 'cloudkms.importJobs.setIamPolicy']);
+    const { stack } = guardrails();
+    expect(EvidenceLedger.of(stack).guardrails.find((r) => r.name === 'cloud-kms-iam-lock')!.description)
+      .toMatch(/nor import jobs, EKM connections and EKM configs/);
   });
 });
 

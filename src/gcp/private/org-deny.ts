@@ -15,8 +15,9 @@ import { ALL_PRINCIPALS } from './org-principals';
 
 /**
  * The permissions that change who may use or administer a key: the key's and the key ring's allow policies. Import jobs
- * and EKM connections have setIamPolicy permissions too (cloudkms.importJobs.setIamPolicy,
- * cloudkms.ekmConnections.setIamPolicy); they are left out until Google lists them as deniable.
+ * and EKM connections and configs have setIamPolicy permissions too (cloudkms.importJobs.setIamPolicy,
+ * cloudkms.ekmConnections.setIamPolicy, cloudkms.ekmConfigs.setIamPolicy); they are left out until Google lists them as
+ * deniable, and the evidence says so.
  */
 export const KMS_SET_IAM_PERMISSIONS = [
   'cloudkms.googleapis.com/cryptoKeys.setIamPolicy',
