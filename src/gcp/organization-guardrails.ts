@@ -9,7 +9,7 @@ import { requireDefined, requireDistinct, requireMatch, shown, ValidationError }
 import { optionalProfile } from '../terraform/input';
 import { optionalBoolean, optionalList, requireProject } from './private/input';
 import { createKmsIamDenyPolicy, KMS_SET_IAM_PERMISSIONS } from './private/org-deny';
-import { createCustomConstraintPolicies, createPredefinedPolicies, recordGuardrail } from './private/org-policies';
+import { claimCustomConstraints, createCustomConstraintPolicies, createPredefinedPolicies, recordGuardrail } from './private/org-policies';
 import { denyPrincipal } from './private/org-principals';
 
 /**
@@ -113,7 +113,9 @@ export class OrganizationGuardrails extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationGuardrailsProps) {
     super(scope, id);
     const checked = checkGuardrailProps(props);
-    claimParent(this, props.parent);
+    claimParent(this, props.parent, () => {
+      if (checked.organization) claimCustomConstraints(this, checked.organization, props.profile);
+    });
     this.parent = props.parent;
     this.profile = props.profile;
     const target = { parent: props.parent, profile: props.profile };
@@ -147,7 +149,8 @@ export class OrganizationGuardrails extends Construct {
 /** Per app: the parents that have guardrails, since two would manage the same organisation policies. */
 const PARENTS = new WeakMap<IConstruct, Map<string, string>>();
 
-function claimParent(scope: Construct, parent: string): void {
+/** Claims `parent` for `scope` once `alsoClaim` (the custom constraints' names) has succeeded: a refusal leaves no claim. */
+function claimParent(scope: Construct, parent: string, alsoClaim: () => void): void {
   const claimed = PARENTS.get(scope.node.root) ?? new Map<string, string>();
   PARENTS.set(scope.node.root, claimed);
   const other = claimed.get(parent);
@@ -155,6 +158,7 @@ function claimParent(scope: Construct, parent: string): void {
     throw new ValidationError(`parent ${parent} has OrganizationGuardrails already (${other}): one per organisation or folder, ` +
       'since both would manage the same organisation policies');
   }
+  alsoClaim();
   claimed.set(parent, scope.node.path);
 }
 

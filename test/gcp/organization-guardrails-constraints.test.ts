@@ -33,14 +33,22 @@ describe('every Google rule has an organisation-level counterpart or a reason', 
   test.each(PROFILES.map((p) => [p.name, p]))('%s: each generated custom constraint names a rule of the pack that lists it', (_, profile) => {
     for (const spec of kmsCustomConstraints(profile as ComplianceProfile)) {
       expect(RULES.gcp.map((r) => r.id)).toContain(spec.ruleId);
-      expect(RULE_COUNTERPARTS[spec.ruleId].customConstraints).toContain(spec.name);
+      expect(RULE_COUNTERPARTS[spec.ruleId].customConstraints).toContain(spec.family);
       expect(spec.condition.length).toBeLessThanOrEqual(1000);
       expect(spec.name).toMatch(/^custom\.[a-zA-Z0-9]{1,63}$/);
+      expect(spec.name.startsWith(spec.family)).toBe(true);
     }
   });
 
+  test('two profiles never share a constraint name (their conditions differ), one profile always gives the same', () => {
+    const names = PROFILES.flatMap((p) => kmsCustomConstraints(p).map((s) => s.name));
+    expect(new Set(names).size).toBe(names.length);
+    expect(kmsCustomConstraints(ComplianceProfile.PCI_DSS).map((s) => s.name))
+      .toEqual(['custom.cloudKmsRotationPeriodPCIDSS', 'custom.cloudKmsDestroyScheduledDurationPCIDSS']);
+  });
+
   test('no counterpart list names a constraint the generator does not make for some profile', () => {
-    const generated = new Set(PROFILES.flatMap((p) => kmsCustomConstraints(p).map((s) => s.name)));
+    const generated = new Set(PROFILES.flatMap((p) => kmsCustomConstraints(p).map((s) => s.family)));
     for (const c of Object.values(RULE_COUNTERPARTS)) for (const name of c.customConstraints) expect(generated).toContain(name);
   });
 });

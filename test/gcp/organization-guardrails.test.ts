@@ -84,13 +84,13 @@ describe('custom constraints from the rule pack', () => {
     const { json } = guardrails({ profile: ComplianceProfile.FEDRAMP_HIGH });
     const constraints = resources(json, 'google_org_policy_custom_constraint');
     expect(Object.values(constraints).map((c: any) => c.name).sort())
-      .toEqual(['custom.cloudKmsDestroyScheduledDuration', 'custom.cloudKmsNoSoftwareKeys', 'custom.cloudKmsRotationPeriod']);
+      .toEqual(['custom.cloudKmsDestroyScheduledDurationFEDRAMPHIGH', 'custom.cloudKmsNoSoftwareKeysFEDRAMPHIGH', 'custom.cloudKmsRotationPeriodFEDRAMPHIGH']);
     for (const [id, c] of Object.entries(constraints)) {
       expect(c).toMatchObject({ parent: ORG, action_type: 'DENY', method_types: ['CREATE', 'UPDATE'], resource_types: ['cloudkms.googleapis.com/CryptoKey'] });
       const enforcing = Object.values(resources(json, 'google_org_policy_policy')).filter((p: any) => p.name === `${ORG}/policies/\${google_org_policy_custom_constraint.${id}.name}`);
       expect(enforcing).toEqual([{ name: expect.any(String), parent: ORG, spec: { rules: [{ enforce: 'TRUE' }] } }]);
     }
-    expect(Object.values(constraints).find((c: any) => c.name === 'custom.cloudKmsRotationPeriod').condition).toContain('duration("7776000s")');
+    expect(Object.values(constraints).find((c: any) => c.name === 'custom.cloudKmsRotationPeriodFEDRAMPHIGH').condition).toContain('duration("7776000s")');
   });
 
   test('customConstraints: false leaves them out (and needs no organisation at a folder)', () => {
@@ -225,13 +225,13 @@ describe('evidence', () => {
     expect(records.map((r) => r.name).sort()).toEqual([
       'cloud-kms-iam-lock', 'constraints/cloudkms.allowedProtectionLevels', 'constraints/cloudkms.disableBeforeDestroy',
       'constraints/cloudkms.minimumDestroyScheduledDuration', 'constraints/gcp.resourceLocations',
-      'custom.cloudKmsDestroyScheduledDuration', 'custom.cloudKmsNoSoftwareKeys', 'custom.cloudKmsRotationPeriod',
+      'custom.cloudKmsDestroyScheduledDurationFEDRAMPHIGH', 'custom.cloudKmsNoSoftwareKeysFEDRAMPHIGH', 'custom.cloudKmsRotationPeriodFEDRAMPHIGH',
     ]);
     for (const r of records) {
       expect(r).toMatchObject({ cloud: 'gcp', enforcement: Enforcement.PREVENTIVE, targets: [ORG], profile: 'FEDRAMP_HIGH', stack: 'test' });
     }
     const byName = (name: string) => records.find((r) => r.name === name)!;
-    expect(byName('custom.cloudKmsRotationPeriod').controls).toEqual(ROTATION_CONTROLS);
+    expect(byName('custom.cloudKmsRotationPeriodFEDRAMPHIGH').controls).toEqual(ROTATION_CONTROLS);
     expect(byName('constraints/cloudkms.minimumDestroyScheduledDuration').controls).toEqual(DELETION_CONTROLS);
     expect(byName('cloud-kms-iam-lock').controls).toEqual(ACCESS_CONTROLS);
     expect(byName('constraints/gcp.resourceLocations').controls).toEqual([]);
@@ -295,5 +295,26 @@ describe('bad props fail early, naming the prop and the value', () => {
       profile: ComplianceProfile.COMMERCIAL,
       deploymentPrincipals: [DEPLOYER],
     })).not.toThrow();
+  });
+
+  test('custom constraints of one profile defined twice in an organisation; another profile\'s are its own', () => {
+    const stack = gcpStack();
+    guardrails({}, stack);
+    const other = new TerraformStack(stack.node.root as any, 'other');
+    expect(() => new gcp.OrganizationGuardrails(other, 'SameProfile', {
+      parent: FOLDER,
+      organization: ORG,
+      profile: ComplianceProfile.PCI_DSS,
+      deploymentPrincipals: [DEPLOYER],
+    })).toThrow(/custom constraint custom.cloudKmsRotationPeriodPCIDSS is defined in organizations\/123456789012 already/);
+    // Refused before anything was claimed or created: the folder is still free.
+    expect(other.node.tryFindChild('SameProfile')?.node.children ?? []).toEqual([]);
+    const stricter = new gcp.OrganizationGuardrails(other, 'Stricter', {
+      parent: 'folders/999999999999',
+      organization: ORG,
+      profile: ComplianceProfile.FEDRAMP_HIGH,
+      deploymentPrincipals: [DEPLOYER],
+    });
+    expect(stricter.customConstraints).toHaveLength(3);
   });
 });

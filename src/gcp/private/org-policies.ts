@@ -10,7 +10,7 @@
 import { OrgPolicyCustomConstraint } from '@cdktf/provider-google/lib/org-policy-custom-constraint';
 import { OrgPolicyPolicy, OrgPolicyPolicySpecRules } from '@cdktf/provider-google/lib/org-policy-policy';
 import { TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { HSM_CONTROLS } from '../../compliance/rules/controls';
 import { kmsCustomConstraints } from '../../compliance/rules/gcp/constraints/custom-constraints';
 import { allowedProtectionLevels, minimumDestroyScheduledDays } from '../../compliance/rules/gcp/constraints/org-policies';
@@ -19,6 +19,7 @@ import { EvidenceLedger } from '../../core/evidence';
 import { Enforcement } from '../../core/guardrails';
 import { DELETION_CONTROLS } from '../../core/key-evidence';
 import { ComplianceProfile } from '../../core/profile';
+import { ValidationError } from '../../core/validation';
 
 /*
  * The CMEK constraints evidence less than a key's custody: that data of the listed services is encrypted at rest under
@@ -149,10 +150,31 @@ export function createPredefinedPolicies(scope: Construct, target: GuardrailScop
   return [...kmsPolicies(target.profile), ...listPolicies(options)].map((p) => predefined(scope, target, p));
 }
 
+/** Per app: the custom constraints defined in each organisation, since a second definition of one name would clash. */
+const CONSTRAINTS = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Claims the names of the profile's custom constraints in the organisation for `scope`, before anything is created:
+ * all or none, so a refused construct leaves no claim behind.
+ */
+export function claimCustomConstraints(scope: Construct, organization: string, profile: ComplianceProfile): void {
+  const claimed = CONSTRAINTS.get(scope.node.root) ?? new Map<string, string>();
+  CONSTRAINTS.set(scope.node.root, claimed);
+  const keys = kmsCustomConstraints(profile).map((spec) => [spec.name, `${organization}/${spec.name}`]);
+  for (const [name, key] of keys) {
+    const other = claimed.get(key);
+    if (other !== undefined) {
+      throw new ValidationError(`custom constraint ${name} is defined in ${organization} already (${other}): guardrails of one profile ` +
+        'at an organisation and a folder below it need the constraints once; set customConstraints: false on the folder');
+    }
+  }
+  for (const [, key] of keys) claimed.set(key, scope.node.path);
+}
+
 /** The rule pack's custom constraints, defined at the organisation and enforced at the parent. */
 export function createCustomConstraintPolicies(scope: Construct, target: GuardrailScope & { readonly organization: string }) {
   return kmsCustomConstraints(target.profile).map((spec) => {
-    const id = spec.name.replace(/^custom\./, '').replace(/^./, (c) => c.toUpperCase());
+    const id = spec.family.replace(/^custom\./, '').replace(/^./, (c) => c.toUpperCase());
     const constraint = new OrgPolicyCustomConstraint(scope, `${id}Constraint`, {
       name: spec.name,
       parent: target.organization,

@@ -18,8 +18,13 @@ import { KeyRotation } from '../key-rotation';
 
 /** One custom constraint, as `google_org_policy_custom_constraint` takes it, with the rule it mirrors. */
 export interface KmsCustomConstraint {
-  /** `custom.` and letters/digits: the constraint's name in the organisation. */
+  /**
+   * The constraint's name in the organisation: its family and the profile's name (letters and digits), since its
+   * condition carries the profile's figures and two profiles' guardrails may share an organisation.
+   */
   readonly name: string;
+  /** The same for every profile (`custom.cloudKmsRotationPeriod`): what RULE_COUNTERPARTS names. */
+  readonly family: string;
   /** The rule-pack rule whose judgement it repeats (`CloudKms-Gcp...`). */
   readonly ruleId: string;
   readonly resourceTypes: string[];
@@ -40,6 +45,13 @@ export const DEFAULT_DESTROY_DAYS = 30;
 /** CIS Google Cloud 1.10: symmetric keys rotate within 90 days; the rule pack holds every profile to it. */
 const CIS_ROTATION_DAYS = 90;
 
+/** Google caps a custom constraint's name (after `organizations/<id>/customConstraints/`) at 70 characters. */
+const MAX_NAME = 70;
+
+function named(family: string, profile: ComplianceProfile): { name: string; family: string } {
+  return { family, name: `${family}${profile.name.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, MAX_NAME) };
+}
+
 const seconds = (days: number) => `duration("${days * 86400}s")`;
 
 /** Keys Cloud KMS does not rotate itself: imported-only keys and Cloud EKM keys (the rule's not-applicable cases). */
@@ -50,7 +62,7 @@ const NOT_ROTATED = '(has(resource.importOnly) && resource.importOnly) || (has(r
 function rotation(profile: ComplianceProfile): KmsCustomConstraint {
   const limit = Math.min(CIS_ROTATION_DAYS, profile.maxRotationDays);
   return {
-    name: 'custom.cloudKmsRotationPeriod',
+    ...named('custom.cloudKmsRotationPeriod', profile),
     ruleId: KeyRotation.id,
     resourceTypes: [CRYPTO_KEY],
     methodTypes: ['CREATE', 'UPDATE'],
@@ -71,7 +83,7 @@ function destroyWindow(profile: ComplianceProfile): KmsCustomConstraint {
   // Without a value the API applies its 30-day default: refused only where the profile asks for more.
   const condition = min > DEFAULT_DESTROY_DAYS ? `!has(resource.destroyScheduledDuration) || ${shorter}` : `has(resource.destroyScheduledDuration) && ${shorter}`;
   return {
-    name: 'custom.cloudKmsDestroyScheduledDuration',
+    ...named('custom.cloudKmsDestroyScheduledDuration', profile),
     ruleId: KeyDestruction.id,
     resourceTypes: [CRYPTO_KEY],
     methodTypes: ['CREATE', 'UPDATE'],
@@ -86,7 +98,7 @@ function destroyWindow(profile: ComplianceProfile): KmsCustomConstraint {
 /** CloudKms-GcpKeyHsm: where the profile requires FIPS 140 Level 3, no SOFTWARE keys (the API's default level). */
 function hsm(profile: ComplianceProfile): KmsCustomConstraint {
   return {
-    name: 'custom.cloudKmsNoSoftwareKeys',
+    ...named('custom.cloudKmsNoSoftwareKeys', profile),
     ruleId: KeyHsm.id,
     resourceTypes: [CRYPTO_KEY],
     methodTypes: ['CREATE', 'UPDATE'],
