@@ -10,3 +10,4 @@ export * from './byok-import';
 export * from './hyok-external-store';
 export * from './external-key';
 export * from './tenant-key-hierarchy';
+export * from './organization-guardrails';
