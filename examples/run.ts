@@ -22,6 +22,7 @@ import { hyokApp } from './aws/hyok';
 import { providerManagedApp } from './aws/provider-managed';
 import { checkTerraform, TerraformJson, TerraformSummary } from './azure/check';
 import { azureApp } from './azure/main';
+import { checkOrganizationTerraform } from './organization/azure';
 import { envelopeRoundTrip, startMotoEarly } from './envelope-round-trip';
 import { checkGcpTerraform } from './gcp/check';
 import { gcpApp } from './gcp/main';
@@ -272,7 +273,10 @@ const TERRAFORM_CLOUDS: TerraformCloud[] = [
     label: `Azure (cdktf, azurerm ${AZURERM_VERSION})`,
     outdir: 'azure',
     app: azureApp,
-    check: (stack, json) => checkTerraform(stack, json, AZURERM_VERSION),
+    // The organisation guardrails stack holds no vault: its own checks (policy assignment, identity, remediation).
+    check: (stack, json) => stack.startsWith('azure-organization')
+      ? organizationSummary(json, checkOrganizationTerraform(stack, json, AZURERM_VERSION))
+      : checkTerraform(stack, json, AZURERM_VERSION),
     describe: (s) => `${s.resources} resources, ${s.vaults} vaults, ${s.hsms} Managed HSMs, ${s.keys} keys, ` +
       `${s.audited} of ${s.vaults + s.hsms} vaults and HSMs audited, ${s.roleAssignments} role assignments`,
   },
@@ -285,6 +289,13 @@ const TERRAFORM_CLOUDS: TerraformCloud[] = [
       `Data Access logs ${s.audited > 0 ? 'managed here' : 'not managed here'}, ${s.roleAssignments} additive IAM bindings`,
   },
 ];
+
+/** A stack without keys, summarized by its resource count and role assignments. */
+function organizationSummary(json: TerraformJson, findings: string[]): TerraformSummary {
+  const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName as object).length, 0);
+  const roleAssignments = Object.keys((json.resource as any)?.azurerm_role_assignment ?? {}).length;
+  return { resources, vaults: 0, hsms: 0, keys: 0, audited: 0, roleAssignments, findings };
+}
 
 /** A cdktf app: synthesized into examples/out/<cloud> (manifest.json, stacks/<name>/cdk.tf.json), then checked as JSON. */
 function runTerraform(cloud: TerraformCloud, totals: Totals): void {

@@ -9,6 +9,7 @@ import { App } from 'cdktf';
 import { escalationAlerts, hubNetwork, KeysStack, LOCATION, people, securityAlerts } from './common';
 import { compliance, ComplianceProfile, Control } from '../../src';
 import * as azure from '../../src/azure';
+import { organizationAzure } from '../organization/azure';
 import { saasAzure } from '../saas/azure';
 
 /**
@@ -159,6 +160,7 @@ export function azureApp(outdir?: string): App {
   byok(app);
   hyok(app);
   saasAzure(app);
+  organizationAzure(app);
   return app;
 }
 

@@ -7,6 +7,7 @@ import { App } from 'cdktf';
 import { KeysStack, LOCATION, people, PROJECT } from './common';
 import { ComplianceProfile, FipsLevel } from '../../src';
 import * as gcp from '../../src/gcp';
+import { organizationGcp } from '../organization/gcp';
 import { saasGcp } from '../saas/gcp';
 
 /** Provider-managed (COMMERCIAL): a software key rotated every 90 days, and Autokey keys for disks and buckets. */
@@ -140,6 +141,7 @@ export function gcpApp(outdir?: string): App {
   byok(app);
   hyok(app);
   saasGcp(app);
+  organizationGcp(app);
   return app;
 }
 

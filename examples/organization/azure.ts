@@ -1,7 +1,8 @@
 /*
  * Azure organisation guardrails as one cdktf app: Azure Policy for every Key Vault, Managed HSM and key below the
  * platform's management group, with the thresholds of the PCI DSS profile, deployed from the management subscription.
- *   npm run examples from the repository root (examples/out/azure-organization), or import azureOrganizationApp.
+ *   Part of the Azure example app (examples/out/azure, stack azure-organization-guardrails), or its own app:
+ *   azureOrganizationApp().
  */
 import { join } from 'path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
@@ -22,7 +23,7 @@ export const CENTRAL_WORKSPACE_ID = `/subscriptions/${MANAGEMENT_SUBSCRIPTION_ID
  * central workspace, and remediation of the vaults and HSMs that exist already. Terraform needs Owner (or Resource
  * Policy Contributor and User Access Administrator) at the management group to apply it.
  */
-function guardrails(app: App): void {
+export function organizationAzure(app: App): void {
   const stack = new TerraformStack(app, 'azure-organization-guardrails');
   new AzurermProvider(stack, 'azurerm', { subscriptionId: MANAGEMENT_SUBSCRIPTION_ID, features: [{}] });
   new azure.OrganizationGuardrails(stack, 'KeyGuardrails', {
@@ -37,7 +38,7 @@ function guardrails(app: App): void {
 /** The app; `outdir` defaults to what cdktf passes (CDKTF_OUTDIR), else examples/out/azure-organization. */
 export function azureOrganizationApp(outdir?: string): App {
   const app = new App({ outdir: outdir ?? process.env.CDKTF_OUTDIR ?? join(__dirname, '..', 'out', 'azure-organization') });
-  guardrails(app);
+  organizationAzure(app);
   return app;
 }
 

@@ -8,10 +8,12 @@ const outdir = mkdtempSync(join(tmpdir(), 'azure-examples-'));
 azureApp(outdir).synth();
 const stackJson = (name: string): any => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 const STACKS = ['azure-provider-managed', 'azure-customer-managed', 'azure-byok', 'azure-hyok', 'azure-saas-tenants'];
+/** The organisation guardrails (examples/organization/azure.ts): no keys, checked by their own checks. */
+const ORGANIZATION_STACKS = ['azure-organization-guardrails'];
 
-test('the example app synthesizes in the cdktf.out layout, one stack per model', () => {
+test('the example app synthesizes in the cdktf.out layout, one stack per model and the organisation guardrails', () => {
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-  expect(Object.keys(manifest.stacks).sort()).toEqual([...STACKS].sort());
+  expect(Object.keys(manifest.stacks).sort()).toEqual([...STACKS, ...ORGANIZATION_STACKS].sort());
   const cdktfJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'azure', 'cdktf.json'), 'utf8'));
   expect(cdktfJson).toMatchObject({ language: 'typescript', output: '../out/azure' });
 });

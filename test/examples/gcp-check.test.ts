@@ -8,9 +8,11 @@ const outdir = mkdtempSync(join(tmpdir(), 'gcp-examples-'));
 gcpApp(outdir).synth();
 const stackJson = (name: string): any => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 const STACKS = ['gcp-provider-managed', 'gcp-customer-managed', 'gcp-byok', 'gcp-hyok', 'gcp-saas-tenants'];
+/** The organisation guardrails (examples/organization/gcp.ts): no keys. */
+const ORGANIZATION_STACKS = ['gcp-organization', 'gcp-organization-sandbox'];
 
-test('the example app synthesizes in the cdktf.out layout, one stack per model, with a cdktf.json', () => {
-  expect(Object.keys(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual([...STACKS].sort());
+test('the example app synthesizes in the cdktf.out layout, one stack per model and the organisation guardrails, with a cdktf.json', () => {
+  expect(Object.keys(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual([...STACKS, ...ORGANIZATION_STACKS].sort());
   const cdktfJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'gcp', 'cdktf.json'), 'utf8'));
   expect(cdktfJson).toMatchObject({ language: 'typescript', output: '../out/gcp' });
 });
@@ -85,4 +87,11 @@ describe('the checks catch what they claim to', () => {
   ])('%s', (_what, stack, mutate, message) => {
     expect(findings(stack, mutate)).toEqual([expect.stringMatching(message)]);
   });
+});
+
+test.each(ORGANIZATION_STACKS)('%s (organisation guardrails, no keys) passes the Terraform checks', (name) => {
+  const summary = checkGcpTerraform(name, stackJson(name), '6.50.0');
+  expect(summary.findings).toEqual([]);
+  expect(summary.keys).toBe(0);
+  expect(Object.keys(stackJson(name).resource.google_org_policy_policy ?? {}).length).toBeGreaterThan(0);
 });

@@ -7,6 +7,7 @@ import { ComplianceProfile } from '../../core/profile';
 import { shown, ValidationError } from '../../core/validation';
 import { KeyAuditSink } from '../key-audit-sink';
 import { KeyPolicyDriftAlarm } from '../key-policy-drift-alarm';
+import { KmsConformancePack } from '../kms-conformance-pack';
 
 /**
  * Properties of a `KeyBaselineStack`: what every member account gets, named the same way in all of them.
@@ -76,12 +77,14 @@ function roles(prop: string, names: string[]): iam.IPrincipal[] {
 
 /**
  * The golden baseline a `BaselineStackSet` rolls out to every member account and region: a `KeyAuditSink` and a
- * `KeyPolicyDriftAlarm` notifying its topic. Add more constructs to it (e.g. a conformance pack) before synthesis;
+ * `KeyPolicyDriftAlarm` notifying its topic, and a `KmsConformancePack` (AWS Config rules). Add more constructs to it (e.g. a conformance pack) before synthesis;
  * the StackSet takes its template then. It is environment-agnostic and synthesized without bootstrap resources.
  */
 export class KeyBaselineStack extends Stack {
   public readonly auditSink: KeyAuditSink;
   public readonly driftAlarm: KeyPolicyDriftAlarm;
+  /** The AWS Config rules (managed and the rule pack's Guard rules) that keep judging the account's keys. */
+  public readonly conformancePack: KmsConformancePack;
   public readonly profile: ComplianceProfile;
   /** Prefix of the baseline's named resources (drift detector, trail), which the organisation policy protects. */
   public readonly resourcePrefix: string;
@@ -91,7 +94,7 @@ export class KeyBaselineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: KeyBaselineStackProps) {
     const synthesizer = new StackSetBaselineSynthesizer();
-    super(scope, id, { synthesizer, description: `KMS key baseline (${props.profile.name}): audit sink and key-policy drift alarm` });
+    super(scope, id, { synthesizer, description: `KMS key baseline (${props.profile.name}): audit sink, key-policy drift alarm and Config rules` });
     this.baselineSynthesizer = synthesizer;
     this.profile = props.profile;
     if (!ROLE_NAME.test(props.executionRoleName)) {
@@ -130,6 +133,12 @@ export class KeyBaselineStack extends Stack {
       deploymentRoleNames,
       policyWriterRoleNames: props.policyWriterRoleNames,
       resourcePrefix: props.resourcePrefix,
+    });
+    // Named with the prefix, so the organisation policy that protects the baseline covers the pack too (a conformance
+    // pack's ARN holds its name; the rules it deploys can only be changed through the pack).
+    this.conformancePack = new KmsConformancePack(this, 'ConfigRules', {
+      profile: props.profile,
+      conformancePackName: `${prefix}-config`,
     });
   }
 
