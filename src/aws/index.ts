@@ -11,3 +11,4 @@ export * from './external-store-key';
 export * from './envelope-encryption-function';
 export * from './tenant-key-hierarchy';
 export * from './dual-control-gate';
+export * from './organization-guardrails';

@@ -1,0 +1,251 @@
+/*
+ * The statements of OrganizationGuardrails' service and resource control policies, grouped by what they protect, and
+ * their packing into policy documents Organizations accepts. Every threshold comes from the profile.
+ */
+import { ResolvedGuardrailInput } from './org-input';
+import { ValidationError } from '../../core/validation';
+
+/**
+ * Maximum size of an SCP and of an RCP document: 5,120 characters, counted without the white space outside quoted
+ * strings (Organizations minifies what it stores when the policy is created through the API, as CloudFormation does).
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html#min-max-values
+ */
+export const MAX_POLICY_CHARACTERS = 5120;
+/**
+ * At most five SCPs (and five RCPs) can be attached to one root, OU or account, FullAWSAccess / RCPFullAWSAccess
+ * among them: four are left for these guardrails at each target.
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html#min-max-values
+ */
+export const MAX_POLICIES_PER_TARGET = 4;
+
+/**
+ * The key administration acts the golden pattern routes through its pipeline and the dual-control gate.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+ */
+export const KEY_ADMINISTRATION_ACTIONS = ['kms:PutKeyPolicy', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:ReplicateKey',
+  'kms:UpdatePrimaryRegion', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial'];
+/**
+ * What would stop, delete, redirect or thin out the audit trail.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
+ */
+export const TRAIL_ACTIONS = ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors'];
+/**
+ * What would let records expire or be deleted early, or open the bucket: its lifecycle, its policy and its Object
+ * Lock default retention.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+export const BUCKET_ACTIONS = ['s3:PutLifecycleConfiguration', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration'];
+/**
+ * What would let someone act as an exempt role: change who may assume it or what it may do, delete and recreate it.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ */
+export const ROLE_CHANGE_ACTIONS = ['iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'];
+/**
+ * Code or configuration (layers, environment) of the dual-control executor runs as the executor role.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ */
+export const EXECUTOR_FUNCTION_ACTIONS = ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction'];
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Deny';
+  readonly Principal?: '*';
+  readonly Action: string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** A set of statements that together enforce one guardrail, as the evidence names it. */
+export interface StatementGroup {
+  readonly name: string;
+  readonly kind: 'scp' | 'rcp';
+  readonly statements: PolicyStatement[];
+}
+
+const unique = (xs: string[]) => [...new Set(xs)];
+const notExempt = (principals: string[]) => ({ ArnNotLike: { 'aws:PrincipalArn': unique(principals) } });
+const bucketArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `arn:*:s3:::${b}`);
+const objectArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `arn:*:s3:::${b}/*`);
+
+/** The SCP statement groups: who may administer keys, and what no one below the management account may do. */
+export function scpGroups(input: ResolvedGuardrailInput): StatementGroup[] {
+  const keyAdministrators = [...input.pipelineRoles, ...input.executorRoles, input.breakGlassRoleArn];
+  const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...input.executorRoles, input.breakGlassRoleArn,
+    ...input.roleAdministrators];
+  return [
+    {
+      name: 'KeyPolicyLockout',
+      kind: 'scp',
+      statements: [{
+      // A key policy that locks its own administrators out cannot be repaired by anyone in the account.
+      // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check
+        Sid: 'DenyKmsPolicyLockoutBypass',
+        Effect: 'Deny',
+        Action: ['kms:CreateKey', 'kms:PutKeyPolicy'],
+        Resource: '*',
+        Condition: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
+      }],
+    },
+    {
+      name: 'KeyDeletionWindow',
+      kind: 'scp',
+      statements: [{
+      // Absent when the caller leaves PendingWindowInDays out: KMS then waits 30 days, the longest window.
+      // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-schedule-key-deletion-pending-window-in-days
+        Sid: 'DenyShortKeyDeletionWindow',
+        Effect: 'Deny',
+        Action: ['kms:ScheduleKeyDeletion'],
+        Resource: '*',
+        Condition: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(input.profile.minDeletionWindowDays) } },
+      }],
+    },
+    {
+      name: 'KeyAdministration',
+      kind: 'scp',
+      statements: [{
+        Sid: 'DenyKeyAdministrationOutsideGoldenPath',
+        Effect: 'Deny',
+        Action: KEY_ADMINISTRATION_ACTIONS,
+        Resource: '*',
+        Condition: notExempt(keyAdministrators),
+      }],
+    },
+    {
+      name: 'ExemptPrincipals',
+      kind: 'scp',
+      statements: [{
+        Sid: 'DenyExemptRoleChanges',
+        Effect: 'Deny',
+        Action: ROLE_CHANGE_ACTIONS,
+        Resource: unique(protectedRoles),
+        Condition: notExempt([...input.pipelineRoles, ...input.roleAdministrators]),
+      }, {
+      // Passing the pipeline or executor role to CloudFormation or Lambda would run anyone's template or code as it.
+        Sid: 'DenyPassingExemptRoles',
+        Effect: 'Deny',
+        Action: ['iam:PassRole'],
+        Resource: unique([...input.pipelineRoles, ...input.executorRoles]),
+        Condition: notExempt([...input.pipelineRoles, ...input.pipelinePassers]),
+      }, {
+        Sid: 'DenyExecutorCodeChanges',
+        Effect: 'Deny',
+        Action: EXECUTOR_FUNCTION_ACTIONS,
+        Resource: input.executorFunctions.map((f) => `arn:*:lambda:*:*:function:${f}`),
+        Condition: notExempt(input.pipelineRoles),
+      }],
+    },
+    {
+      name: 'AuditTrail',
+      kind: 'scp',
+      statements: [{
+        Sid: 'DenyAuditTrailChanges',
+        Effect: 'Deny',
+        Action: TRAIL_ACTIONS,
+        Resource: input.trails.map((t) => `arn:*:cloudtrail:*:*:trail/${t}`),
+        Condition: notExempt(input.pipelineRoles),
+      }],
+    },
+    {
+      name: 'AuditBucket',
+      kind: 'scp',
+      statements: [{
+        Sid: 'DenyAuditBucketChanges',
+        Effect: 'Deny',
+        Action: BUCKET_ACTIONS,
+        Resource: bucketArns(input),
+        Condition: notExempt(input.pipelineRoles),
+      }, {
+      // Governance-mode retention is the only Object Lock mode anyone can shorten; no one is exempt. The permission is
+      // checked on the object (its only resource type in the Service Authorization Reference).
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-modes
+        Sid: 'DenyAuditGovernanceBypass', Effect: 'Deny', Action: ['s3:BypassGovernanceRetention'], Resource: objectArns(input),
+      }],
+    },
+  ];
+}
+
+/**
+ * The RCP statement groups: the organisation's identity perimeter around its keys (AWS's own examples), and TLS for
+ * every request to an audit bucket. `kms:*` in an RCP does not cover kms:RetireGrant (KMS decides it by the grant).
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+ */
+export function rcpGroups(input: ResolvedGuardrailInput): StatementGroup[] {
+  return [
+    {
+      name: 'KeyIdentityPerimeter',
+      kind: 'rcp',
+      statements: [{
+        Sid: 'EnforceOrgIdentitiesOnKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['kms:*'],
+        Resource: '*',
+        Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': input.organizationId }, Bool: { 'aws:PrincipalIsAWSService': 'false' } },
+      }, {
+      // A service acting for someone (aws:SourceAccount present) must act for an account of this organisation.
+        Sid: 'EnforceConfusedDeputyProtectionOnKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['kms:*'],
+        Resource: '*',
+        Condition: {
+          StringNotEqualsIfExists: { 'aws:SourceOrgID': input.organizationId },
+          Null: { 'aws:SourceAccount': 'false' },
+          Bool: { 'aws:PrincipalIsAWSService': 'true' },
+        },
+      }],
+    },
+    {
+      name: 'AuditBucketTransport',
+      kind: 'rcp',
+      statements: [{
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit
+        Sid: 'DenyInsecureAuditBucketTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:*'],
+        Resource: [...bucketArns(input), ...objectArns(input)],
+        Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } },
+      }],
+    },
+  ];
+}
+
+/** The document Organizations stores, as it counts its size (no white space outside strings). */
+export function policyDocument(statements: PolicyStatement[]): { Version: string; Statement: PolicyStatement[] } {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+export function policySize(statements: PolicyStatement[]): number {
+  return JSON.stringify(policyDocument(statements)).length;
+}
+
+/**
+ * Packs the statements, in order, into as few documents as fit the size limit. A statement too large for a document
+ * of its own, or more documents than a target can take, is refused here rather than by Organizations at deploy time.
+ */
+export function packStatements(kind: 'scp' | 'rcp', groups: StatementGroup[]): PolicyStatement[][] {
+  const label = kind === 'scp' ? 'service control policy' : 'resource control policy';
+  const documents: PolicyStatement[][] = [];
+  let current: PolicyStatement[] = [];
+  for (const statement of groups.flatMap((g) => g.statements)) {
+    const alone = policySize([statement]);
+    if (alone > MAX_POLICY_CHARACTERS) {
+      throw new ValidationError(`statement ${statement.Sid} of the ${label} is ${alone} characters on its own, over Organizations' limit of `
+        + `${MAX_POLICY_CHARACTERS}: shorten the patterns it lists`);
+    }
+    if (current.length > 0 && policySize([...current, statement]) > MAX_POLICY_CHARACTERS) {
+      documents.push(current);
+      current = [];
+    }
+    current.push(statement);
+  }
+  if (current.length > 0) documents.push(current);
+  if (documents.length > MAX_POLICIES_PER_TARGET) {
+    throw new ValidationError(`the guardrails need ${documents.length} ${label} documents, but a target takes at most `
+      + `${MAX_POLICIES_PER_TARGET} besides the default full-access policy: shorten the patterns`);
+  }
+  return documents;
+}
