@@ -70,97 +70,77 @@ const objectArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `
 
 /** The SCP statement groups: who may administer keys, and what no one below the management account may do. */
 export function scpGroups(input: ResolvedGuardrailInput): StatementGroup[] {
+  return [...keyGroups(input), exemptPrincipalGroup(input), ...auditGroups(input)];
+}
+
+function deny(Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement {
+  return Condition ? { Sid, Effect: 'Deny', Action, Resource, Condition } : { Sid, Effect: 'Deny', Action, Resource };
+}
+
+function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
   const keyAdministrators = [...input.pipelineRoles, ...input.executorRoles, input.breakGlassRoleArn];
-  const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...input.executorRoles, input.breakGlassRoleArn,
-    ...input.roleAdministrators];
   return [
+    // A key policy that locks its own administrators out cannot be repaired by anyone in the account.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check
     {
       name: 'KeyPolicyLockout',
       kind: 'scp',
-      statements: [{
-      // A key policy that locks its own administrators out cannot be repaired by anyone in the account.
-      // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check
-        Sid: 'DenyKmsPolicyLockoutBypass',
-        Effect: 'Deny',
-        Action: ['kms:CreateKey', 'kms:PutKeyPolicy'],
-        Resource: '*',
-        Condition: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
-      }],
+      statements: [deny('DenyKmsPolicyLockoutBypass', ['kms:CreateKey', 'kms:PutKeyPolicy'], '*',
+        { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } })],
     },
+    // The key is absent when the caller leaves PendingWindowInDays out: KMS then waits 30 days, the longest window.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-schedule-key-deletion-pending-window-in-days
     {
       name: 'KeyDeletionWindow',
       kind: 'scp',
-      statements: [{
-      // Absent when the caller leaves PendingWindowInDays out: KMS then waits 30 days, the longest window.
-      // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-schedule-key-deletion-pending-window-in-days
-        Sid: 'DenyShortKeyDeletionWindow',
-        Effect: 'Deny',
-        Action: ['kms:ScheduleKeyDeletion'],
-        Resource: '*',
-        Condition: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(input.profile.minDeletionWindowDays) } },
-      }],
+      statements: [deny('DenyShortKeyDeletionWindow', ['kms:ScheduleKeyDeletion'], '*',
+        { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(input.profile.minDeletionWindowDays) } })],
     },
     {
       name: 'KeyAdministration',
       kind: 'scp',
-      statements: [{
-        Sid: 'DenyKeyAdministrationOutsideGoldenPath',
-        Effect: 'Deny',
-        Action: KEY_ADMINISTRATION_ACTIONS,
-        Resource: '*',
-        Condition: notExempt(keyAdministrators),
-      }],
+      statements: [deny('DenyKeyAdministrationOutsideGoldenPath', KEY_ADMINISTRATION_ACTIONS, '*',
+        notExempt(keyAdministrators))],
     },
-    {
-      name: 'ExemptPrincipals',
-      kind: 'scp',
-      statements: [{
-        Sid: 'DenyExemptRoleChanges',
-        Effect: 'Deny',
-        Action: ROLE_CHANGE_ACTIONS,
-        Resource: unique(protectedRoles),
-        Condition: notExempt([...input.pipelineRoles, ...input.roleAdministrators]),
-      }, {
+  ];
+}
+
+/** The exemptions are only as good as the exempt roles: no one else may become, change or pass them. */
+function exemptPrincipalGroup(input: ResolvedGuardrailInput): StatementGroup {
+  const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...input.executorRoles, input.breakGlassRoleArn,
+    ...input.roleAdministrators];
+  return {
+    name: 'ExemptPrincipals',
+    kind: 'scp',
+    statements: [
+      deny('DenyExemptRoleChanges', ROLE_CHANGE_ACTIONS, unique(protectedRoles), notExempt([...input.pipelineRoles, ...input.roleAdministrators])),
       // Passing the pipeline or executor role to CloudFormation or Lambda would run anyone's template or code as it.
-        Sid: 'DenyPassingExemptRoles',
-        Effect: 'Deny',
-        Action: ['iam:PassRole'],
-        Resource: unique([...input.pipelineRoles, ...input.executorRoles]),
-        Condition: notExempt([...input.pipelineRoles, ...input.pipelinePassers]),
-      }, {
-        Sid: 'DenyExecutorCodeChanges',
-        Effect: 'Deny',
-        Action: EXECUTOR_FUNCTION_ACTIONS,
-        Resource: input.executorFunctions.map((f) => `arn:*:lambda:*:*:function:${f}`),
-        Condition: notExempt(input.pipelineRoles),
-      }],
-    },
+      deny('DenyPassingExemptRoles', ['iam:PassRole'], unique([...input.pipelineRoles, ...input.executorRoles]),
+        notExempt([...input.pipelineRoles, ...input.pipelinePassers])),
+      deny('DenyExecutorCodeChanges', EXECUTOR_FUNCTION_ACTIONS, input.executorFunctions.map((f) => `arn:*:lambda:*:*:function:${f}`),
+        notExempt(input.pipelineRoles)),
+    ],
+  };
+}
+
+function auditGroups(input: ResolvedGuardrailInput): StatementGroup[] {
+  return [
     {
       name: 'AuditTrail',
       kind: 'scp',
-      statements: [{
-        Sid: 'DenyAuditTrailChanges',
-        Effect: 'Deny',
-        Action: TRAIL_ACTIONS,
-        Resource: input.trails.map((t) => `arn:*:cloudtrail:*:*:trail/${t}`),
-        Condition: notExempt(input.pipelineRoles),
-      }],
+      statements: [deny('DenyAuditTrailChanges', TRAIL_ACTIONS,
+        input.trails.map((t) => `arn:*:cloudtrail:*:*:trail/${t}`), notExempt(input.pipelineRoles))],
     },
     {
       name: 'AuditBucket',
       kind: 'scp',
-      statements: [{
-        Sid: 'DenyAuditBucketChanges',
-        Effect: 'Deny',
-        Action: BUCKET_ACTIONS,
-        Resource: bucketArns(input),
-        Condition: notExempt(input.pipelineRoles),
-      }, {
-      // Governance-mode retention is the only Object Lock mode anyone can shorten; no one is exempt. The permission is
-      // checked on the object (its only resource type in the Service Authorization Reference).
-      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-modes
-        Sid: 'DenyAuditGovernanceBypass', Effect: 'Deny', Action: ['s3:BypassGovernanceRetention'], Resource: objectArns(input),
-      }],
+      statements: [
+        deny('DenyAuditBucketChanges', BUCKET_ACTIONS, bucketArns(input), notExempt(input.pipelineRoles)),
+        // Governance-mode retention is the only Object Lock mode anyone can shorten; no one is exempt. The permission is
+        // checked on the object (its only resource type in the Service Authorization Reference).
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-modes
+        deny('DenyAuditGovernanceBypass', ['s3:BypassGovernanceRetention'], objectArns(input)),
+      ],
     },
   ];
 }
