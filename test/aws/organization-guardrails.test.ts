@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { organizationAwsApp } from '../../examples/organization/aws';
 import { ComplianceProfile, EvidenceLedger, Enforcement } from '../../src';
 import * as aws from '../../src/aws';
 import { resolveGuardrailInput } from '../../src/aws/private/org-input';
@@ -73,8 +77,9 @@ describe('policies', () => {
     expect(new Set(names).size).toBe(4);
   });
 
-  test('cfn-lint finds nothing in the template', () => {
-    const matches = cfnLint({ organization: synth().template.toJSON() });
+  test('cfn-lint finds nothing in the template, nor in the example app\'s', () => {
+    const example = organizationAwsApp(mkdtempSync(join(tmpdir(), 'org-aws-'))).synth().getStackByName('OrganizationGuardrails').template;
+    const matches = cfnLint({ organization: synth().template.toJSON(), example });
     expect(matches.filter((m) => !ACCEPTED_WARNINGS.includes(m.Rule.Id)).map((m) => `${m.Level} ${m.Rule.Id} ${m.Message}`)).toEqual([]);
   });
 });
