@@ -43,6 +43,16 @@ export interface OrganizationGuardrailsProps {
   readonly pipelinePassRoleArnPatterns?: string[];
 
   /**
+   * The pipeline's own identities (e.g. the CodePipeline or CI role that runs `cdk deploy`), as role ARN patterns. When
+   * given, only they may assume the deploy roles, and only they and the deployment roles may create, update or delete
+   * CloudFormation stacks in the target accounts: otherwise anyone the deploy role trusts (`cdk bootstrap` always trusts
+   * the account itself), and anyone who may update a stack with a service role, acts as the pipeline.
+   * @default - no restriction: the pipeline is as strong as the deploy role's trust policy (the evidence says so)
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html
+   */
+  readonly pipelineDeployerArnPatterns?: string[];
+
+  /**
    * The dual-control gate's executor role (`DualControlGate.executorRole`), as role ARN patterns: it may administer keys.
    * @default - `arn:*:iam::*:role/*ExecutorRole*`, the CloudFormation-generated name of the gate's `ExecutorRole`
    */

@@ -194,3 +194,33 @@ describe('the resource control policy', () => {
     expect(get('arn:aws:s3:::payments-website/index.html', 'false')).toBe('Allowed');
   });
 });
+
+describe('the way into the pipeline', () => {
+  const deployRoleArn = `arn:aws:iam::${MEMBER_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${MEMBER_ACCOUNT}-${REGION}`;
+  // cdk bootstrap's deploy role trusts the account itself (and the --trust accounts).
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MEMBER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] };
+  const stackArn = `arn:aws:cloudformation:${REGION}:${MEMBER_ACCOUNT}:stack/PaymentsPci/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d`;
+  const ci = roleSession('payments-pipeline-deployer');
+  const deployRole = roleSession(`cdk-hnb659fds-deploy-role-${MEMBER_ACCOUNT}-${REGION}`);
+
+  test('by default an administrator can still assume the deploy role and change stacks: the residual the evidence states', () => {
+    expect(decideInOrg(policies, { caller: admin, action: 'sts:AssumeRole', resource: deployRoleArn, resourcePolicy: trust })).toBe('Allowed');
+    expect(decideInOrg(policies, { caller: admin, action: 'cloudformation:UpdateStack', resource: stackArn })).toBe('Allowed');
+  });
+
+  test('with the deployers named, only they assume the deploy role, and only the pipeline changes stacks', () => {
+    const locked = policiesFor(ComplianceProfile.PCI_DSS, { pipelineDeployerArnPatterns: ['arn:*:iam::*:role/payments-pipeline-*'] });
+    const assume = (caller = admin) => decideInOrg(locked, { caller, action: 'sts:AssumeRole', resource: deployRoleArn, resourcePolicy: trust });
+    expect(assume(admin)).toBe('ExplicitlyDenied');
+    expect(assume(breakGlass)).toBe('ExplicitlyDenied');
+    expect(assume(ci)).toBe('Allowed');
+    for (const action of ['cloudformation:UpdateStack', 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack']) {
+      expect([action, decideInOrg(locked, { caller: admin, action, resource: stackArn })]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, decideInOrg(locked, { caller: deployRole, action, resource: stackArn })]).toEqual([action, 'Allowed']);
+      expect([action, decideInOrg(locked, { caller: stackSets, action, resource: stackArn })]).toEqual([action, 'Allowed']);
+    }
+    // Nor can the administrator make itself a deployer.
+    expect(decideInOrg(locked, { caller: admin, action: 'iam:CreateRole', resource: `arn:aws:iam::${MEMBER_ACCOUNT}:role/payments-pipeline-x` }))
+      .toBe('ExplicitlyDenied');
+  });
+});

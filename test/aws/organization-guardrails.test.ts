@@ -110,6 +110,14 @@ describe('evidence', () => {
     expect(byName.ExemptPrincipals.description).toContain('only as strong as those trust policies');
     expect(byName.KeyIdentityPerimeter.description).toContain('kms:RetireGrant is outside RCPs');
   });
+
+  test('named deployers add the PipelineEntry record, and the exemption no longer rests on the deploy role\'s trust', () => {
+    const { stack } = synth({ pipelineDeployerArnPatterns: ['arn:*:iam::*:role/payments-pipeline-*'] });
+    const byName = Object.fromEntries(EvidenceLedger.of(stack).guardrails.map((r) => [r.name, r]));
+    expect(byName.PipelineEntry).toMatchObject({ enforcement: Enforcement.PREVENTIVE, controls: ACCESS_CONTROLS });
+    expect(byName.ExemptPrincipals.description).toContain('Only arn:*:iam::*:role/payments-pipeline-* can assume the deploy roles');
+    expect(byName.ExemptPrincipals.description).not.toContain('only as strong as those trust policies');
+  });
 });
 
 describe('bad input fails early, naming the prop and the value', () => {

@@ -48,8 +48,15 @@ const FACTS: Record<string, GroupFacts> = {
     controls: ACCESS_CONTROLS,
     description: (i) => `Only ${list([...i.pipelineRoles, ...i.roleAdministrators])} can create, delete or change the exempt roles and only `
       + `${list([...i.pipelineRoles, ...i.pipelinePassers])} can pass the deployment or executor roles; only the deployment roles can change `
-      + 'the executor functions. Whoever the deployment roles\' trust policies admit (by default the account itself for the CDK deploy role) '
-      + 'acts as the pipeline: this is only as strong as those trust policies.',
+      + `the executor functions. ${i.deployers ? `Only ${list(i.deployers)} can assume the deploy roles or change stacks (PipelineEntry).`
+        : 'Whoever the deployment roles\' trust policies admit (by default the account itself for the CDK deploy role) acts as the '
+        + 'pipeline, and anyone who may update a stack acts with its CloudFormation service role: this is only as strong as those '
+        + 'trust policies.'}`,
+  },
+  PipelineEntry: {
+    controls: ACCESS_CONTROLS,
+    description: (i) => `Only ${list(i.deployers ?? [])} can assume the deploy roles (${list(i.pipelinePassers)}), and only they and the `
+      + 'deployment roles can create, update or delete stacks: the pipeline is the only way to act as the deployment roles.',
   },
   AuditTrail: {
     controls: AUDIT_PROTECTION_CONTROLS,

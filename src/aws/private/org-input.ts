@@ -71,6 +71,8 @@ export interface ResolvedGuardrailInput {
   readonly organizationId: string;
   readonly pipelineRoles: string[];
   readonly pipelinePassers: string[];
+  /** Who alone may assume the deploy roles and change stacks, when given. */
+  readonly deployers?: string[];
   readonly executorRoles: string[];
   readonly executorFunctions: string[];
   readonly roleAdministrators: string[];
@@ -85,6 +87,7 @@ export interface GuardrailInputProps {
   readonly organizationId: string;
   readonly pipelineRoleArnPatterns?: string[];
   readonly pipelinePassRoleArnPatterns?: string[];
+  readonly pipelineDeployerArnPatterns?: string[];
   readonly dualControlExecutorRoleArnPatterns?: string[];
   readonly dualControlExecutorFunctionNamePatterns?: string[];
   readonly roleAdministratorArnPatterns?: string[];
@@ -110,6 +113,8 @@ export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuard
     organizationId,
     pipelineRoles: patterns('pipelineRoleArnPatterns', props.pipelineRoleArnPatterns, DEFAULT_PIPELINE_ROLE_PATTERNS, ROLE_ARN_PATTERN, roleRule),
     pipelinePassers: patterns('pipelinePassRoleArnPatterns', props.pipelinePassRoleArnPatterns, DEFAULT_PIPELINE_PASSER_PATTERNS, ROLE_ARN_PATTERN, roleRule),
+    deployers: props.pipelineDeployerArnPatterns === undefined || props.pipelineDeployerArnPatterns === null ? undefined
+      : patterns('pipelineDeployerArnPatterns', props.pipelineDeployerArnPatterns, [], ROLE_ARN_PATTERN, roleRule),
     executorRoles: patterns('dualControlExecutorRoleArnPatterns', props.dualControlExecutorRoleArnPatterns, DEFAULT_EXECUTOR_ROLE_PATTERNS,
       ROLE_ARN_PATTERN, roleRule),
     executorFunctions: patterns('dualControlExecutorFunctionNamePatterns', props.dualControlExecutorFunctionNamePatterns,

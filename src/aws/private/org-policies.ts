@@ -45,6 +45,14 @@ export const ROLE_CHANGE_ACTIONS = ['iam:CreateRole', 'iam:DeleteRole', 'iam:Upd
  * Code or configuration (layers, environment) of the dual-control executor runs as the executor role.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  */
+/**
+ * What changes a stack, and with it whatever the stack's CloudFormation service role may do: once a stack has a service
+ * role, anyone allowed to operate on the stack acts with that role.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html
+ */
+export const STACK_CHANGE_ACTIONS = ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
+  'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:ContinueUpdateRollback', 'cloudformation:RollbackStack'];
 export const EXECUTOR_FUNCTION_ACTIONS = ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction'];
 
 export interface PolicyStatement {
@@ -70,7 +78,24 @@ const objectArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `
 
 /** The SCP statement groups: who may administer keys, and what no one below the management account may do. */
 export function scpGroups(input: ResolvedGuardrailInput): StatementGroup[] {
-  return [...keyGroups(input), exemptPrincipalGroup(input), ...auditGroups(input)];
+  return [...keyGroups(input), exemptPrincipalGroup(input), ...pipelineEntryGroups(input), ...auditGroups(input)];
+}
+
+/**
+ * With the pipeline's own identities named, the deploy roles (which `cdk bootstrap` lets the whole account assume) and
+ * stack changes are theirs alone: the pipeline becomes the only way to act as the deployment roles.
+ */
+function pipelineEntryGroups(input: ResolvedGuardrailInput): StatementGroup[] {
+  if (!input.deployers) return [];
+  return [{
+    name: 'PipelineEntry',
+    kind: 'scp',
+    statements: [
+      deny('DenyAssumingDeployRoles', ['sts:AssumeRole'], unique(input.pipelinePassers), notExempt(input.deployers)),
+      deny('DenyStackChangesOutsidePipeline', STACK_CHANGE_ACTIONS, 'arn:*:cloudformation:*:*:stack/*',
+        notExempt([...input.pipelineRoles, ...input.pipelinePassers, ...input.deployers])),
+    ],
+  }];
 }
 
 function deny(Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement {
@@ -107,8 +132,8 @@ function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
 
 /** The exemptions are only as good as the exempt roles: no one else may become, change or pass them. */
 function exemptPrincipalGroup(input: ResolvedGuardrailInput): StatementGroup {
-  const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...input.executorRoles, input.breakGlassRoleArn,
-    ...input.roleAdministrators];
+  const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...(input.deployers ?? []), ...input.executorRoles,
+    input.breakGlassRoleArn, ...input.roleAdministrators];
   return {
     name: 'ExemptPrincipals',
     kind: 'scp',
