@@ -67,6 +67,27 @@ describe('a member-account administrator with AdministratorAccess', () => {
       expect(ask(min, breakGlass)).toBe('Allowed');
     });
 
+  test('cannot lengthen rotation beyond the profile\'s period or turn it off; a stricter profile also refuses KMS\'s default', () => {
+    const rotate = (own: OrgPolicies, days?: number, caller = admin) => decideInOrg(own, {
+      caller,
+      action: 'kms:EnableKeyRotation',
+      resource: KEY,
+      resourcePolicy: keyPolicy,
+      context: days === undefined ? {} : { 'kms:RotationPeriodInDays': String(days) },
+    });
+    expect(rotate(policies, 366)).toBe('ExplicitlyDenied');
+    expect(rotate(policies, 2560, pipeline)).toBe('ExplicitlyDenied');
+    expect(rotate(policies, 365)).toBe('Allowed');
+    expect(rotate(policies)).toBe('Allowed');
+    const strict = policiesFor(ComplianceProfile.custom({ name: 'HALF_YEAR', maxRotationDays: 180 }));
+    expect(rotate(strict, 181)).toBe('ExplicitlyDenied');
+    expect(rotate(strict)).toBe('ExplicitlyDenied');
+    expect(rotate(strict, 180)).toBe('Allowed');
+    expect(rotate(strict, 90)).toBe('Allowed');
+    expect(onKey(admin, 'kms:DisableKeyRotation')).toBe('ExplicitlyDenied');
+    expect(onKey(pipeline, 'kms:DisableKeyRotation')).toBe('Allowed');
+  });
+
   test.each(KEY_ADMINISTRATION_ACTIONS)('is denied %s on a key whose policy lets the account decide', (action) => {
     expect(onKey(admin, action)).toBe('ExplicitlyDenied');
   });
@@ -120,6 +141,7 @@ test('without the guardrails the same administrator could do every one of those 
     ...KEY_ADMINISTRATION_ACTIONS.map((a): [string, string] => [a, KEY]),
     ['kms:PutKeyPolicy', KEY, { 'kms:BypassPolicyLockoutSafetyCheck': 'true' }],
     ['kms:ScheduleKeyDeletion', KEY, { 'kms:ScheduleKeyDeletionPendingWindowInDays': '7' }],
+    ['kms:EnableKeyRotation', KEY, { 'kms:RotationPeriodInDays': '2560' }], ['kms:DisableKeyRotation', KEY],
     ['cloudtrail:StopLogging', TRAIL], ['s3:PutBucketPolicy', BUCKET], ['s3:BypassGovernanceRetention', `${BUCKET}/x`],
     ['iam:UpdateAssumeRolePolicy', role], ['s3:GetObject', `${BUCKET}/x`, { 'aws:SecureTransport': 'false' }],
   ];

@@ -8,7 +8,7 @@ import { ComplianceProfile, EvidenceLedger, Enforcement } from '../../src';
 import * as aws from '../../src/aws';
 import { resolveGuardrailInput } from '../../src/aws/private/org-input';
 import { MAX_POLICY_CHARACTERS, packStatements, scpGroups } from '../../src/aws/private/org-policies';
-import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS } from '../../src/core/key-evidence';
+import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS, ROTATION_CONTROLS } from '../../src/core/key-evidence';
 import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
 import { ORG_ID, orgPoliciesOf, policyValidator } from '../support/org-sim';
 
@@ -88,7 +88,7 @@ describe('evidence', () => {
   test('one preventive record per statement group, with its policy, controls, targets and profile', () => {
     const { stack, guardrails } = synth();
     const records = EvidenceLedger.of(stack).guardrails;
-    expect(records.map((r) => r.name)).toEqual(['KeyPolicyLockout', 'KeyDeletionWindow', 'KeyAdministration', 'ExemptPrincipals', 'AuditTrail',
+    expect(records.map((r) => r.name)).toEqual(['KeyPolicyLockout', 'KeyDeletionWindow', 'KeyRotation', 'KeyAdministration', 'ExemptPrincipals', 'AuditTrail',
       'AuditBucket', 'KeyIdentityPerimeter', 'AuditBucketTransport']);
     const scpPath = guardrails.serviceControlPolicies[0].node.path;
     const rcpPath = guardrails.resourceControlPolicies[0].node.path;
@@ -104,6 +104,8 @@ describe('evidence', () => {
     expect(byName.KeyDeletionWindow.controls).toEqual(DELETION_CONTROLS);
     expect(byName.KeyDeletionWindow.description).toContain('under 30 days');
     expect(byName.KeyAdministration.controls).toEqual(ACCESS_CONTROLS);
+    expect(byName.KeyRotation.controls).toEqual(ROTATION_CONTROLS);
+    expect(byName.KeyRotation.description).toContain('over 365 days');
     expect(byName.KeyIdentityPerimeter.controls).toEqual(ACCESS_CONTROLS);
     expect(byName.AuditTrail.controls).toEqual(expect.arrayContaining(AUDIT_LOGGING_CONTROLS));
     // What the exemption rests on is said, not rounded up.
@@ -136,6 +138,7 @@ describe('bad input fails early, naming the prop and the value', () => {
     ['auditBucketNamePatterns', { auditBucketNamePatterns: ['Audit_Bucket'] }, /auditBucketNamePatterns\[0\] must be an S3 bucket name pattern .*, got Audit_Bucket/],
     ['auditTrailNamePatterns', { auditTrailNamePatterns: ['trail/x'] }, /auditTrailNamePatterns\[0\] must be a CloudTrail trail name pattern .*, got trail\/x/],
     ['profile', { profile: 'PCI_DSS' as any }, /profile must be a ComplianceProfile/],
+    ['profile', { profile: ComplianceProfile.custom({ name: 'MONTHLY', maxRotationDays: 30 }) }, /profile.maxRotationDays must be between 90 and 36500 days, got 30/],
   ])('%s: %j', (_prop, props, message) => {
     expect(() => synth(props as Partial<aws.OrganizationGuardrailsProps>)).toThrow(message);
   });

@@ -9,7 +9,7 @@ import { StatementGroup } from './org-policies';
 import { Control } from '../../core/controls';
 import { EvidenceLedger } from '../../core/evidence';
 import { Enforcement } from '../../core/guardrails';
-import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS } from '../../core/key-evidence';
+import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS, ROTATION_CONTROLS } from '../../core/key-evidence';
 
 /**
  * Keeping the trail and its bucket out of account administrators' reach protects audit information (AU-9) and leaves
@@ -27,7 +27,7 @@ interface GroupFacts {
   readonly description: (input: ResolvedGuardrailInput) => string;
 }
 
-const list = (xs: string[]) => xs.join(', ');
+const list = (xs: string[]) => [...new Set(xs)].join(', ');
 
 const FACTS: Record<string, GroupFacts> = {
   KeyPolicyLockout: {
@@ -37,6 +37,13 @@ const FACTS: Record<string, GroupFacts> = {
   KeyDeletionWindow: {
     controls: DELETION_CONTROLS,
     description: (i) => `No principal in a target account can schedule a key's deletion with a waiting period under ${i.profile.minDeletionWindowDays} days.`,
+  },
+  KeyRotation: {
+    controls: ROTATION_CONTROLS,
+    description: (i) => `No principal in a target account can set a key's rotation period over ${i.profile.maxRotationDays} days`
+      + `${i.profile.maxRotationDays < 365 ? ' (nor leave it to KMS\'s default of 365 days)' : ''}; only the deployment roles, the `
+      + 'dual-control executor and the break-glass role can turn rotation off. Keys that cannot rotate (imported material, '
+      + 'asymmetric, HMAC, custom key stores) are outside this: their cryptoperiod is enforced by their own constructs.',
   },
   KeyAdministration: {
     controls: ACCESS_CONTROLS,

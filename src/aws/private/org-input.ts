@@ -99,6 +99,9 @@ export interface GuardrailInputProps {
 export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuardrailInput {
   const profile = requireDefined('profile', optionalProfile('profile', props.profile));
   requireRange('profile.minDeletionWindowDays', profile.minDeletionWindowDays, KMS_MIN_PENDING_DAYS, KMS_MAX_PENDING_DAYS, 'days');
+  // KMS rotates every 90 to 2560 days: a profile asking for less cannot be met by any key, so nothing is enforced for it.
+  // https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html#KMS-EnableKeyRotation-request-RotationPeriodInDays
+  requireRange('profile.maxRotationDays', profile.maxRotationDays, 90, 36500, 'days');
   const targetIds = literals('targetIds', requireDefined('targetIds', props.targetIds), TARGET_ID,
     'a root id (r-...), an organizational unit id (ou-...-...) or a 12-digit account id');
   if (targetIds.length === 0) throw new ValidationError('targetIds must name at least one root, organizational unit or account, got []');

@@ -17,6 +17,8 @@ export const MAX_POLICY_CHARACTERS = 5120;
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html#min-max-values
  */
 export const MAX_POLICIES_PER_TARGET = 4;
+/** The rotation period KMS applies when EnableKeyRotation names none. */
+export const KMS_DEFAULT_ROTATION_DAYS = 365;
 
 /**
  * The key administration acts the golden pattern routes through its pipeline and the dual-control gate.
@@ -121,6 +123,7 @@ function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
       statements: [deny('DenyShortKeyDeletionWindow', ['kms:ScheduleKeyDeletion'], '*',
         { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(input.profile.minDeletionWindowDays) } })],
     },
+    rotationGroup(input, keyAdministrators),
     {
       name: 'KeyAdministration',
       kind: 'scp',
@@ -128,6 +131,23 @@ function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
         notExempt(keyAdministrators))],
     },
   ];
+}
+
+/**
+ * Rotation stays within the profile's period: kms:RotationPeriodInDays is absent when the caller leaves the period out,
+ * and KMS then rotates every 365 days, so a profile stricter than that also refuses the default.
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-rotation-period-in-days
+ */
+function rotationGroup(input: ResolvedGuardrailInput, keyAdministrators: string[]): StatementGroup {
+  const max = input.profile.maxRotationDays;
+  const statements = [deny('DenyLongKeyRotationPeriod', ['kms:EnableKeyRotation'], '*',
+    { NumericGreaterThan: { 'kms:RotationPeriodInDays': String(max) } })];
+  if (max < KMS_DEFAULT_ROTATION_DAYS) {
+    statements.push(deny('DenyDefaultKeyRotationPeriod', ['kms:EnableKeyRotation'], '*', { Null: { 'kms:RotationPeriodInDays': 'true' } }));
+  }
+  statements.push(deny('DenyDisablingKeyRotation', ['kms:DisableKeyRotation'], '*', notExempt(keyAdministrators)));
+  return { name: 'KeyRotation', kind: 'scp', statements };
 }
 
 /** The exemptions are only as good as the exempt roles: no one else may become, change or pass them. */
