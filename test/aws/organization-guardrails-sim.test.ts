@@ -3,8 +3,12 @@
  * executor, a break-glass user, a principal of another organisation and an AWS service can do under the synthesized
  * SCPs and RCP, asked of a real IAM evaluator (test/support/org-sim.ts).
  */
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { organizationAwsApp } from '../../examples/organization/aws';
 import { ComplianceProfile } from '../../src';
 import * as aws from '../../src/aws';
 import { KEY_ADMINISTRATION_ACTIONS } from '../../src/aws/private/org-policies';
@@ -245,4 +249,16 @@ describe('the way into the pipeline', () => {
     expect(decideInOrg(locked, { caller: admin, action: 'iam:CreateRole', resource: `arn:aws:iam::${MEMBER_ACCOUNT}:role/payments-pipeline-x` }))
       .toBe('ExplicitlyDenied');
   });
+});
+
+test('the example organisation\'s payment guardrails cover the trail and bucket names its payment stacks use', () => {
+  const app = organizationAwsApp(mkdtempSync(join(tmpdir(), 'org-aws-')));
+  const template = Template.fromStack(app.node.findChild('OrganizationGuardrails') as Stack).toJSON();
+  const payments = orgPoliciesOf({ Resources: Object.fromEntries(Object.entries(template.Resources).filter(([id]) => id.startsWith('Payments'))) });
+  const trail = `arn:aws:cloudtrail:${REGION}:${MEMBER_ACCOUNT}:trail/payments-kms-audit`;
+  expect(decideInOrg(payments, { caller: admin, action: 'cloudtrail:StopLogging', resource: trail })).toBe('ExplicitlyDenied');
+  expect(decideInOrg(payments, { caller: admin, action: 's3:PutBucketPolicy', resource: 'arn:aws:s3:::paymentspci-auditbucket1a2b3c4d-x1y2' }))
+    .toBe('ExplicitlyDenied');
+  expect(decideInOrg(payments, { caller: admin, action: 'cloudtrail:StopLogging', resource: trail.replace('payments-kms-audit', 'team-trail') }))
+    .toBe('Allowed');
 });

@@ -10,6 +10,8 @@ import { resolveGuardrailInput } from '../../src/aws/private/org-input';
 import { MAX_POLICY_CHARACTERS, packStatements, scpGroups } from '../../src/aws/private/org-policies';
 import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS, ROTATION_CONTROLS } from '../../src/core/key-evidence';
 import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
+import { controlTower } from '../support/control-tower';
+import { nagFindings } from '../support/nag';
 import { ORG_ID, orgPoliciesOf, policyValidator } from '../support/org-sim';
 
 const BASE = { profile: ComplianceProfile.PCI_DSS, targetIds: ['ou-ab12-cdef3456'], organizationId: ORG_ID };
@@ -75,6 +77,13 @@ describe('policies', () => {
     const b = new aws.OrganizationGuardrails(stack, 'Dev', BASE);
     const names = [a, b].flatMap((g) => [...g.serviceControlPolicies, ...g.resourceControlPolicies]).map((p) => p.name);
     expect(new Set(names).size).toBe(4);
+  });
+
+  test('the cdk-nag packs and AWS Control Tower\'s guard rules find nothing in the example app', () => {
+    const app = organizationAwsApp(mkdtempSync(join(tmpdir(), 'org-aws-')));
+    const stack = app.node.findChild('OrganizationGuardrails') as Stack;
+    expect(nagFindings(stack)).toEqual([]);
+    expect(controlTower({ example: app.synth().getStackByName('OrganizationGuardrails').template })).toEqual([]);
   });
 
   test('cfn-lint finds nothing in the template, nor in the example app\'s', () => {
