@@ -66,6 +66,14 @@ export interface OrganizationGuardrailsProps {
   readonly dualControlExecutorFunctionNamePatterns?: string[];
 
   /**
+   * Roles besides the deployment roles that create keys with the policy lockout check bypassed, as the golden pattern's
+   * dual-control keys are: the custom resource handler that creates HYOK keys in a custom key store.
+   * @default - `arn:*:iam::*:role/*CloudKmsConstructsStoreKey*`, the CloudFormation-generated name of that handler's role
+   * (name it explicitly if your stack names are long: CloudFormation shortens the parts of a generated name)
+   */
+  readonly keyCreatorArnPatterns?: string[];
+
+  /**
    * Who else may create or change the exempt roles (the deployment, executor and break-glass roles).
    * @default - StackSets' execution role `arn:*:iam::*:role/stacksets-exec-*`
    */

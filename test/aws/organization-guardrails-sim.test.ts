@@ -13,7 +13,7 @@ import { ComplianceProfile } from '../../src';
 import * as aws from '../../src/aws';
 import { KEY_ADMINISTRATION_ACTIONS } from '../../src/aws/private/org-policies';
 import {
-  accountKeyPolicy, decideInOrg, MEMBER_ACCOUNT, ORG_ID, OrgPolicies, orgPoliciesOf, OTHER_ORG_ID, OUTSIDE_ACCOUNT, REGION, roleSession,
+  accountKeyPolicy, Caller, decideInOrg, MEMBER_ACCOUNT, ORG_ID, OrgPolicies, orgPoliciesOf, OTHER_ORG_ID, OUTSIDE_ACCOUNT, REGION, roleSession,
   servicePrincipal,
 } from '../support/org-sim';
 
@@ -38,19 +38,23 @@ const onKey = (caller = admin, action: string, context: Record<string, string> =
   decideInOrg(policies, { caller, action, resource: KEY, resourcePolicy: keyPolicy, context });
 
 describe('a member-account administrator with AdministratorAccess', () => {
-  test.each(['kms:CreateKey', 'kms:PutKeyPolicy'])('is denied %s with the policy lockout safety check bypassed, and allowed it without', (action) => {
-    const resource = action === 'kms:CreateKey' ? '*' : KEY;
-    const ask = (bypass: string, caller = admin) => decideInOrg(policies, {
-      caller,
-      action,
-      resource,
-      resourcePolicy: action === 'kms:CreateKey' ? undefined : keyPolicy,
-      context: { 'kms:BypassPolicyLockoutSafetyCheck': bypass },
+  test('is denied creating a key or putting a key policy with the lockout safety check bypassed; the golden pattern still creates its dual-control keys', () => {
+    const create = (caller: Caller, bypass: string) => decideInOrg(policies, {
+      caller, action: 'kms:CreateKey', resource: '*', context: { 'kms:BypassPolicyLockoutSafetyCheck': bypass },
     });
-    expect(ask('true')).toBe('ExplicitlyDenied');
-    // Not even the pipeline may lock a key's administrators out.
-    expect(ask('true', pipeline)).toBe('ExplicitlyDenied');
-    if (action === 'kms:CreateKey') expect(ask('false')).toBe('Allowed');
+    const put = (caller: Caller, bypass: string) => decideInOrg(policies, {
+      caller, action: 'kms:PutKeyPolicy', resource: KEY, resourcePolicy: keyPolicy, context: { 'kms:BypassPolicyLockoutSafetyCheck': bypass },
+    });
+    expect(create(admin, 'true')).toBe('ExplicitlyDenied');
+    expect(create(breakGlass, 'true')).toBe('ExplicitlyDenied');
+    expect(create(admin, 'false')).toBe('Allowed');
+    // CloudFormation (AWS::KMS::Key) and the HYOK key handler create dual-control keys so, whose policy leaves
+    // PutKeyPolicy to the gate's executor (src/aws/private/custodian-key.ts, src/aws/external-store-key.ts).
+    expect(create(pipeline, 'true')).toBe('Allowed');
+    expect(create(roleSession('PaymentsPci-CloudKmsConstructsStoreKeyProvid-AbCdEf123456'), 'true')).toBe('Allowed');
+    // Putting such a policy later is refused to everyone, the pipeline and the executor included.
+    for (const caller of [admin, pipeline, executor, breakGlass]) expect(put(caller, 'true')).toBe('ExplicitlyDenied');
+    expect(put(executor, 'false')).toBe('Allowed');
   });
 
   test.each(ComplianceProfile.builtIns().map((p) => [p.name, p] as const))('%s: a deletion window under the profile minimum is denied to everyone, the minimum is not',

@@ -32,7 +32,9 @@ const list = (xs: string[]) => [...new Set(xs)].join(', ');
 const FACTS: Record<string, GroupFacts> = {
   KeyPolicyLockout: {
     controls: ACCESS_CONTROLS,
-    description: () => 'No principal in a target account can create a key or put a key policy with the policy lockout safety check bypassed.',
+    description: (i) => 'No principal in a target account can put a key policy with the policy lockout safety check bypassed, and only '
+      + `${list([...i.pipelineRoles, ...i.keyCreators])} can create a key so (the golden pattern's dual-control keys, whose policy `
+      + 'leaves PutKeyPolicy to the gate\'s executor).',
   },
   KeyDeletionWindow: {
     controls: DELETION_CONTROLS,

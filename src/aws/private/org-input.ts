@@ -47,6 +47,12 @@ export const DEFAULT_PIPELINE_PASSER_PATTERNS = ['arn:*:iam::*:role/cdk-*-deploy
 export const DEFAULT_EXECUTOR_ROLE_PATTERNS = ['arn:*:iam::*:role/*ExecutorRole*'];
 export const DEFAULT_EXECUTOR_FUNCTION_PATTERNS = ['*Executor*'];
 /**
+ * The handler role of the custom resource that creates HYOK keys in a custom key store (KmsResourceProvider StoreKey):
+ * under dual control it creates them with the lockout check bypassed, like CloudFormation does for AWS::KMS::Key.
+ * CloudFormation names it `<stack>-CloudKmsConstructsStoreKey...-<suffix>` (shortened when the stack name is long).
+ */
+export const DEFAULT_KEY_CREATOR_PATTERNS = ['arn:*:iam::*:role/*CloudKmsConstructsStoreKey*'];
+/**
  * StackSets' execution role in member accounts (service-managed permissions create `stacksets-exec-<hash>`): what
  * provisions the bootstrap and break-glass roles organisation-wide. StackSets creates it through its service-linked role,
  * which no SCP restricts.
@@ -75,6 +81,7 @@ export interface ResolvedGuardrailInput {
   readonly deployers?: string[];
   readonly executorRoles: string[];
   readonly executorFunctions: string[];
+  readonly keyCreators: string[];
   readonly roleAdministrators: string[];
   readonly breakGlassRoleArn: string;
   readonly trails: string[];
@@ -90,6 +97,7 @@ export interface GuardrailInputProps {
   readonly pipelineDeployerArnPatterns?: string[];
   readonly dualControlExecutorRoleArnPatterns?: string[];
   readonly dualControlExecutorFunctionNamePatterns?: string[];
+  readonly keyCreatorArnPatterns?: string[];
   readonly roleAdministratorArnPatterns?: string[];
   readonly breakGlassRoleName?: string;
   readonly auditTrailNamePatterns?: string[];
@@ -122,6 +130,7 @@ export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuard
       ROLE_ARN_PATTERN, roleRule),
     executorFunctions: patterns('dualControlExecutorFunctionNamePatterns', props.dualControlExecutorFunctionNamePatterns,
       DEFAULT_EXECUTOR_FUNCTION_PATTERNS, FUNCTION_NAME_PATTERN, "a Lambda function name pattern of letters, digits, '-', '_' or '*'"),
+    keyCreators: patterns('keyCreatorArnPatterns', props.keyCreatorArnPatterns, DEFAULT_KEY_CREATOR_PATTERNS, ROLE_ARN_PATTERN, roleRule),
     roleAdministrators: patterns('roleAdministratorArnPatterns', props.roleAdministratorArnPatterns, DEFAULT_ROLE_ADMINISTRATOR_PATTERNS,
       ROLE_ARN_PATTERN, roleRule),
     breakGlassRoleArn: `arn:*:iam::*:role/${breakGlassName}`,

@@ -107,13 +107,20 @@ function deny(Sid: string, Action: string[], Resource: string | string[], Condit
 function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
   const keyAdministrators = [...input.pipelineRoles, ...input.executorRoles, input.breakGlassRoleArn];
   return [
-    // A key policy that locks its own administrators out cannot be repaired by anyone in the account.
+    // A key policy that locks its own administrators out cannot be repaired by anyone in the account. The golden pattern
+    // creates dual-control keys so on purpose (their deployer may not call PutKeyPolicy; the gate's executor may): only
+    // its key creators may, and no one may put such a policy later.
     // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check
     {
       name: 'KeyPolicyLockout',
       kind: 'scp',
-      statements: [deny('DenyKmsPolicyLockoutBypass', ['kms:CreateKey', 'kms:PutKeyPolicy'], '*',
-        { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } })],
+      statements: [
+        deny('DenyKmsPolicyLockoutBypassAtCreation', ['kms:CreateKey'], '*', {
+          Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' },
+          ...notExempt([...input.pipelineRoles, ...input.keyCreators]),
+        }),
+        deny('DenyKmsPolicyLockoutBypass', ['kms:PutKeyPolicy'], '*', { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } }),
+      ],
     },
     // The key is absent when the caller leaves PendingWindowInDays out: KMS then waits 30 days, the longest window.
     // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-schedule-key-deletion-pending-window-in-days
@@ -153,14 +160,14 @@ function rotationGroup(input: ResolvedGuardrailInput, keyAdministrators: string[
 /** The exemptions are only as good as the exempt roles: no one else may become, change or pass them. */
 function exemptPrincipalGroup(input: ResolvedGuardrailInput): StatementGroup {
   const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...(input.deployers ?? []), ...input.executorRoles,
-    input.breakGlassRoleArn, ...input.roleAdministrators];
+    ...input.keyCreators, input.breakGlassRoleArn, ...input.roleAdministrators];
   return {
     name: 'ExemptPrincipals',
     kind: 'scp',
     statements: [
       deny('DenyExemptRoleChanges', ROLE_CHANGE_ACTIONS, unique(protectedRoles), notExempt([...input.pipelineRoles, ...input.roleAdministrators])),
-      // Passing the pipeline or executor role to CloudFormation or Lambda would run anyone's template or code as it.
-      deny('DenyPassingExemptRoles', ['iam:PassRole'], unique([...input.pipelineRoles, ...input.executorRoles]),
+      // Passing the pipeline, executor or key creator role to CloudFormation or Lambda would run anyone's template or code as it.
+      deny('DenyPassingExemptRoles', ['iam:PassRole'], unique([...input.pipelineRoles, ...input.executorRoles, ...input.keyCreators]),
         notExempt([...input.pipelineRoles, ...input.pipelinePassers])),
       deny('DenyExecutorCodeChanges', EXECUTOR_FUNCTION_ACTIONS, input.executorFunctions.map((f) => `arn:*:lambda:*:*:function:${f}`),
         notExempt(input.pipelineRoles)),
