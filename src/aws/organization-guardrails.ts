@@ -66,12 +66,19 @@ export interface OrganizationGuardrailsProps {
   readonly dualControlExecutorFunctionNamePatterns?: string[];
 
   /**
-   * Roles besides the deployment roles that create keys with the policy lockout check bypassed, as the golden pattern's
-   * dual-control keys are: the custom resource handler that creates HYOK keys in a custom key store.
-   * @default - `arn:*:iam::*:role/*CloudKmsConstructsStoreKey*`, the CloudFormation-generated name of that handler's role
-   * (name it explicitly if your stack names are long: CloudFormation shortens the parts of a generated name)
+   * The roles of this library's custom resource handlers, which administer keys on the golden path: the HYOK key
+   * handler creates keys (with the lockout check bypassed under dual control), puts their policies and schedules their
+   * deletion; the tenant offboarding handler disables keys and schedules their deletion.
+   * @default - `arn:*:iam::*:role/*CloudKmsConstructs*`, the CloudFormation-generated names of those roles (name them
+   * explicitly if your stack names are long: CloudFormation shortens the parts of a generated name)
    */
-  readonly keyCreatorArnPatterns?: string[];
+  readonly handlerRoleArnPatterns?: string[];
+
+  /**
+   * The functions of those handlers: only the deployment roles may change their code or configuration.
+   * @default - `*CloudKmsConstructs*`
+   */
+  readonly handlerFunctionNamePatterns?: string[];
 
   /**
    * Who else may create or change the exempt roles (the deployment, executor and break-glass roles).

@@ -33,6 +33,9 @@ const pipeline = roleSession(`cdk-hnb659fds-cfn-exec-role-${MEMBER_ACCOUNT}-${RE
 const stackSets = roleSession('stacksets-exec-0123456789abcdef0123456789abcdef');
 const executor = roleSession('Payments-GateExecutorRole1A2B3C4D-AbCdEfGh1234');
 const breakGlass = roleSession('cloud-kms-break-glass');
+// CloudFormation's names for the HYOK key handler's and the tenant offboarding handler's roles (KmsResourceProvider).
+const storeKeyHandler = roleSession('PaymentsPci-CloudKmsConstructsStoreKeyProvid-AbCdEf123456');
+const offboardingHandler = roleSession('Tenants-CloudKmsConstructsKeyDeletionProv-AbCdEf123456');
 const keyPolicy = accountKeyPolicy();
 const onKey = (caller = admin, action: string, context: Record<string, string> = {}) =>
   decideInOrg(policies, { caller, action, resource: KEY, resourcePolicy: keyPolicy, context });
@@ -51,7 +54,7 @@ describe('a member-account administrator with AdministratorAccess', () => {
     // CloudFormation (AWS::KMS::Key) and the HYOK key handler create dual-control keys so, whose policy leaves
     // PutKeyPolicy to the gate's executor (src/aws/private/custodian-key.ts, src/aws/external-store-key.ts).
     expect(create(pipeline, 'true')).toBe('Allowed');
-    expect(create(roleSession('PaymentsPci-CloudKmsConstructsStoreKeyProvid-AbCdEf123456'), 'true')).toBe('Allowed');
+    expect(create(storeKeyHandler, 'true')).toBe('Allowed');
     // Putting such a policy later is refused to everyone, the pipeline and the executor included.
     for (const caller of [admin, pipeline, executor, breakGlass]) expect(put(caller, 'true')).toBe('ExplicitlyDenied');
     expect(put(executor, 'false')).toBe('Allowed');
@@ -137,6 +140,13 @@ describe('a member-account administrator with AdministratorAccess', () => {
     expect(decideInOrg(policies, {
       caller: admin, action: 'lambda:UpdateFunctionCode', resource: `arn:aws:lambda:${REGION}:${MEMBER_ACCOUNT}:function:Payments-GateExecutor1A2B-x`,
     })).toBe('ExplicitlyDenied');
+    expect(decideInOrg(policies, {
+      caller: admin,
+      action: 'lambda:UpdateFunctionConfiguration',
+      resource: `arn:aws:lambda:${REGION}:${MEMBER_ACCOUNT}:function:Tenants-CloudKmsConstructsKeyDeletionProv-x`,
+    })).toBe('ExplicitlyDenied');
+    expect(decideInOrg(policies, { caller: admin, action: 'iam:PassRole', resource: `arn:aws:iam::${MEMBER_ACCOUNT}:role/Tenants-CloudKmsConstructsKeyDeletionProv-x` }))
+      .toBe('ExplicitlyDenied');
     // Roles of its own remain the administrator's.
     expect(decideInOrg(policies, { caller: admin, action: 'iam:CreateRole', resource: role('OrdersService') })).toBe('Allowed');
   });
@@ -161,8 +171,8 @@ test('without the guardrails the same administrator could do every one of those 
 });
 
 describe('the golden pattern and break-glass', () => {
-  test.each(KEY_ADMINISTRATION_ACTIONS)('%s stays allowed to the deployment roles, the executor and break-glass', (action) => {
-    for (const caller of [pipeline, stackSets, executor, breakGlass]) {
+  test.each(KEY_ADMINISTRATION_ACTIONS)('%s stays allowed to the deployment roles, the executor, the handlers and break-glass', (action) => {
+    for (const caller of [pipeline, stackSets, executor, breakGlass, storeKeyHandler, offboardingHandler]) {
       expect([caller.principal, onKey(caller, action)]).toEqual([caller.principal, 'Allowed']);
     }
   });

@@ -33,7 +33,7 @@ const FACTS: Record<string, GroupFacts> = {
   KeyPolicyLockout: {
     controls: ACCESS_CONTROLS,
     description: (i) => 'No principal in a target account can put a key policy with the policy lockout safety check bypassed, and only '
-      + `${list([...i.pipelineRoles, ...i.keyCreators])} can create a key so (the golden pattern's dual-control keys, whose policy `
+      + `${list([...i.pipelineRoles, ...i.handlerRoles])} can create a key so (the golden pattern's dual-control keys, whose policy `
       + 'leaves PutKeyPolicy to the gate\'s executor).',
   },
   KeyDeletionWindow: {
@@ -49,9 +49,10 @@ const FACTS: Record<string, GroupFacts> = {
   },
   KeyAdministration: {
     controls: ACCESS_CONTROLS,
-    description: (i) => 'Only the deployment roles, the dual-control executor and the break-glass role can put key policies, disable, schedule '
-      + `deletion of, replicate, move the primary region of, or import or delete key material of keys (exempt: ${list([...i.pipelineRoles,
-        ...i.executorRoles, i.breakGlassRoleArn])}). The deployment roles act alone: dual control holds where the key policy requires it.`,
+    description: (i) => 'Only the deployment roles, the dual-control executor, the library\'s custom resource handlers and the break-glass '
+      + 'role can put key policies, disable, schedule deletion of, replicate, move the primary region of, or import or delete key material '
+      + `of keys (exempt: ${list([...i.pipelineRoles, ...i.executorRoles, ...i.handlerRoles, i.breakGlassRoleArn])}).`
+      + ' The deployment roles act alone: dual control holds where the key policy requires it.',
   },
   ExemptPrincipals: {
     controls: ACCESS_CONTROLS,

@@ -47,11 +47,13 @@ export const DEFAULT_PIPELINE_PASSER_PATTERNS = ['arn:*:iam::*:role/cdk-*-deploy
 export const DEFAULT_EXECUTOR_ROLE_PATTERNS = ['arn:*:iam::*:role/*ExecutorRole*'];
 export const DEFAULT_EXECUTOR_FUNCTION_PATTERNS = ['*Executor*'];
 /**
- * The handler role of the custom resource that creates HYOK keys in a custom key store (KmsResourceProvider StoreKey):
- * under dual control it creates them with the lockout check bypassed, like CloudFormation does for AWS::KMS::Key.
- * CloudFormation names it `<stack>-CloudKmsConstructsStoreKey...-<suffix>` (shortened when the stack name is long).
+ * The roles and functions of this library's custom resource handlers (KmsResourceProvider: `CloudKmsConstructs<kind>Provider`):
+ * the HYOK key handler creates keys (with the lockout check bypassed under dual control), puts their policies and
+ * schedules their deletion; the tenant offboarding handler disables keys and schedules their deletion. CloudFormation
+ * names them `<stack>-CloudKmsConstructs...-<suffix>` (shortened when the stack name is long).
  */
-export const DEFAULT_KEY_CREATOR_PATTERNS = ['arn:*:iam::*:role/*CloudKmsConstructsStoreKey*'];
+export const DEFAULT_HANDLER_ROLE_PATTERNS = ['arn:*:iam::*:role/*CloudKmsConstructs*'];
+export const DEFAULT_HANDLER_FUNCTION_PATTERNS = ['*CloudKmsConstructs*'];
 /**
  * StackSets' execution role in member accounts (service-managed permissions create `stacksets-exec-<hash>`): what
  * provisions the bootstrap and break-glass roles organisation-wide. StackSets creates it through its service-linked role,
@@ -81,7 +83,8 @@ export interface ResolvedGuardrailInput {
   readonly deployers?: string[];
   readonly executorRoles: string[];
   readonly executorFunctions: string[];
-  readonly keyCreators: string[];
+  readonly handlerRoles: string[];
+  readonly handlerFunctions: string[];
   readonly roleAdministrators: string[];
   readonly breakGlassRoleArn: string;
   readonly trails: string[];
@@ -97,7 +100,8 @@ export interface GuardrailInputProps {
   readonly pipelineDeployerArnPatterns?: string[];
   readonly dualControlExecutorRoleArnPatterns?: string[];
   readonly dualControlExecutorFunctionNamePatterns?: string[];
-  readonly keyCreatorArnPatterns?: string[];
+  readonly handlerRoleArnPatterns?: string[];
+  readonly handlerFunctionNamePatterns?: string[];
   readonly roleAdministratorArnPatterns?: string[];
   readonly breakGlassRoleName?: string;
   readonly auditTrailNamePatterns?: string[];
@@ -130,7 +134,9 @@ export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuard
       ROLE_ARN_PATTERN, roleRule),
     executorFunctions: patterns('dualControlExecutorFunctionNamePatterns', props.dualControlExecutorFunctionNamePatterns,
       DEFAULT_EXECUTOR_FUNCTION_PATTERNS, FUNCTION_NAME_PATTERN, "a Lambda function name pattern of letters, digits, '-', '_' or '*'"),
-    keyCreators: patterns('keyCreatorArnPatterns', props.keyCreatorArnPatterns, DEFAULT_KEY_CREATOR_PATTERNS, ROLE_ARN_PATTERN, roleRule),
+    handlerRoles: patterns('handlerRoleArnPatterns', props.handlerRoleArnPatterns, DEFAULT_HANDLER_ROLE_PATTERNS, ROLE_ARN_PATTERN, roleRule),
+    handlerFunctions: patterns('handlerFunctionNamePatterns', props.handlerFunctionNamePatterns, DEFAULT_HANDLER_FUNCTION_PATTERNS,
+      FUNCTION_NAME_PATTERN, "a Lambda function name pattern of letters, digits, '-', '_' or '*'"),
     roleAdministrators: patterns('roleAdministratorArnPatterns', props.roleAdministratorArnPatterns, DEFAULT_ROLE_ADMINISTRATOR_PATTERNS,
       ROLE_ARN_PATTERN, roleRule),
     breakGlassRoleArn: `arn:*:iam::*:role/${breakGlassName}`,

@@ -44,7 +44,8 @@ export const BUCKET_ACTIONS = ['s3:PutLifecycleConfiguration', 's3:PutBucketPoli
 export const ROLE_CHANGE_ACTIONS = ['iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:AttachRolePolicy',
   'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'];
 /**
- * Code or configuration (layers, environment) of the dual-control executor runs as the executor role.
+ * Code or configuration (layers, environment) of the dual-control executor and of the custom resource handlers runs as
+ * their roles.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  */
 /**
@@ -55,7 +56,7 @@ export const ROLE_CHANGE_ACTIONS = ['iam:CreateRole', 'iam:DeleteRole', 'iam:Upd
  */
 export const STACK_CHANGE_ACTIONS = ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
   'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:ContinueUpdateRollback', 'cloudformation:RollbackStack'];
-export const EXECUTOR_FUNCTION_ACTIONS = ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction'];
+export const HANDLER_FUNCTION_ACTIONS = ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction'];
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -105,11 +106,11 @@ function deny(Sid: string, Action: string[], Resource: string | string[], Condit
 }
 
 function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
-  const keyAdministrators = [...input.pipelineRoles, ...input.executorRoles, input.breakGlassRoleArn];
+  const keyAdministrators = [...input.pipelineRoles, ...input.executorRoles, ...input.handlerRoles, input.breakGlassRoleArn];
   return [
     // A key policy that locks its own administrators out cannot be repaired by anyone in the account. The golden pattern
     // creates dual-control keys so on purpose (their deployer may not call PutKeyPolicy; the gate's executor may): only
-    // its key creators may, and no one may put such a policy later.
+    // deployment roles and custom resource handlers may, and no one may put such a policy later.
     // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check
     {
       name: 'KeyPolicyLockout',
@@ -117,7 +118,7 @@ function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
       statements: [
         deny('DenyKmsPolicyLockoutBypassAtCreation', ['kms:CreateKey'], '*', {
           Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' },
-          ...notExempt([...input.pipelineRoles, ...input.keyCreators]),
+          ...notExempt([...input.pipelineRoles, ...input.handlerRoles]),
         }),
         deny('DenyKmsPolicyLockoutBypass', ['kms:PutKeyPolicy'], '*', { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } }),
       ],
@@ -160,17 +161,18 @@ function rotationGroup(input: ResolvedGuardrailInput, keyAdministrators: string[
 /** The exemptions are only as good as the exempt roles: no one else may become, change or pass them. */
 function exemptPrincipalGroup(input: ResolvedGuardrailInput): StatementGroup {
   const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...(input.deployers ?? []), ...input.executorRoles,
-    ...input.keyCreators, input.breakGlassRoleArn, ...input.roleAdministrators];
+    ...input.handlerRoles, input.breakGlassRoleArn, ...input.roleAdministrators];
   return {
     name: 'ExemptPrincipals',
     kind: 'scp',
     statements: [
       deny('DenyExemptRoleChanges', ROLE_CHANGE_ACTIONS, unique(protectedRoles), notExempt([...input.pipelineRoles, ...input.roleAdministrators])),
       // Passing the pipeline, executor or key creator role to CloudFormation or Lambda would run anyone's template or code as it.
-      deny('DenyPassingExemptRoles', ['iam:PassRole'], unique([...input.pipelineRoles, ...input.executorRoles, ...input.keyCreators]),
+      deny('DenyPassingExemptRoles', ['iam:PassRole'], unique([...input.pipelineRoles, ...input.executorRoles, ...input.handlerRoles]),
         notExempt([...input.pipelineRoles, ...input.pipelinePassers])),
-      deny('DenyExecutorCodeChanges', EXECUTOR_FUNCTION_ACTIONS, input.executorFunctions.map((f) => `arn:*:lambda:*:*:function:${f}`),
-        notExempt(input.pipelineRoles)),
+      deny('DenyHandlerCodeChanges', HANDLER_FUNCTION_ACTIONS, unique([...input.executorFunctions, ...input.handlerFunctions])
+        .map((f) => `arn:*:lambda:*:*:function:${f}`),
+      notExempt(input.pipelineRoles)),
     ],
   };
 }
