@@ -75,6 +75,13 @@ export interface OrganizationGuardrailsProps {
   readonly handlerRoleArnPatterns?: string[];
 
   /**
+   * The BYOK ceremony's importers (as role ARN patterns), who import key material with the `cloud-kms` CLI themselves
+   * where no dual control routes the import through the gate: they may call kms:ImportKeyMaterial too.
+   * @default - none: only the deployment roles, the executor, the handlers and break-glass import key material
+   */
+  readonly keyImporterArnPatterns?: string[];
+
+  /**
    * The functions of those handlers: only the deployment roles may change their code or configuration.
    * @default - `*CloudKmsConstructs*`
    */

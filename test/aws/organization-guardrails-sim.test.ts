@@ -186,6 +186,19 @@ describe('the golden pattern and break-glass', () => {
     expect(decideInOrg(policies, { caller: deployRole, action: 'iam:PassRole', resource: execRole })).toBe('Allowed');
   });
 
+  test('the BYOK ceremony\'s importers, when named, import key material and administer nothing else', () => {
+    const importer = roleSession('AWSReservedSSO_KeyImporter_0123456789abcdef');
+    expect(onKey(importer, 'kms:ImportKeyMaterial')).toBe('ExplicitlyDenied');
+    const withImporters = policiesFor(ComplianceProfile.COMMERCIAL, { keyImporterArnPatterns: ['arn:*:iam::*:role/AWSReservedSSO_KeyImporter_*'] });
+    const ask = (caller: Caller, action: string) => decideInOrg(withImporters, { caller, action, resource: KEY, resourcePolicy: keyPolicy });
+    expect(ask(importer, 'kms:ImportKeyMaterial')).toBe('Allowed');
+    expect(ask(admin, 'kms:ImportKeyMaterial')).toBe('ExplicitlyDenied');
+    for (const action of KEY_ADMINISTRATION_ACTIONS.filter((a) => a !== 'kms:ImportKeyMaterial')) {
+      expect([action, ask(importer, action)]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, ask(pipeline, action)]).toEqual([action, 'Allowed']);
+    }
+  });
+
   test('break-glass cannot touch the audit trail or re-trust itself: its use stays on record', () => {
     expect(decideInOrg(policies, { caller: breakGlass, action: 'cloudtrail:StopLogging', resource: TRAIL })).toBe('ExplicitlyDenied');
     expect(decideInOrg(policies, {

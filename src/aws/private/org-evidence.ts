@@ -52,6 +52,7 @@ const FACTS: Record<string, GroupFacts> = {
     description: (i) => 'Only the deployment roles, the dual-control executor, the library\'s custom resource handlers and the break-glass '
       + 'role can put key policies, disable, schedule deletion of, replicate, move the primary region of, or import or delete key material '
       + `of keys (exempt: ${list([...i.pipelineRoles, ...i.executorRoles, ...i.handlerRoles, i.breakGlassRoleArn])}).`
+      + `${i.importers.length > 0 ? ` Key material may also be imported by ${list(i.importers)}.` : ''}`
       + ' The deployment roles act alone: dual control holds where the key policy requires it.',
   },
   ExemptPrincipals: {

@@ -84,6 +84,8 @@ export interface ResolvedGuardrailInput {
   readonly executorRoles: string[];
   readonly executorFunctions: string[];
   readonly handlerRoles: string[];
+  /** Who may import key material besides the key administrators (the BYOK ceremony's importers), when given. */
+  readonly importers: string[];
   readonly handlerFunctions: string[];
   readonly roleAdministrators: string[];
   readonly breakGlassRoleArn: string;
@@ -101,6 +103,7 @@ export interface GuardrailInputProps {
   readonly dualControlExecutorRoleArnPatterns?: string[];
   readonly dualControlExecutorFunctionNamePatterns?: string[];
   readonly handlerRoleArnPatterns?: string[];
+  readonly keyImporterArnPatterns?: string[];
   readonly handlerFunctionNamePatterns?: string[];
   readonly roleAdministratorArnPatterns?: string[];
   readonly breakGlassRoleName?: string;
@@ -135,6 +138,8 @@ export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuard
     executorFunctions: patterns('dualControlExecutorFunctionNamePatterns', props.dualControlExecutorFunctionNamePatterns,
       DEFAULT_EXECUTOR_FUNCTION_PATTERNS, FUNCTION_NAME_PATTERN, "a Lambda function name pattern of letters, digits, '-', '_' or '*'"),
     handlerRoles: patterns('handlerRoleArnPatterns', props.handlerRoleArnPatterns, DEFAULT_HANDLER_ROLE_PATTERNS, ROLE_ARN_PATTERN, roleRule),
+    importers: props.keyImporterArnPatterns === undefined || props.keyImporterArnPatterns === null ? []
+      : patterns('keyImporterArnPatterns', props.keyImporterArnPatterns, [], ROLE_ARN_PATTERN, roleRule),
     handlerFunctions: patterns('handlerFunctionNamePatterns', props.handlerFunctionNamePatterns, DEFAULT_HANDLER_FUNCTION_PATTERNS,
       FUNCTION_NAME_PATTERN, "a Lambda function name pattern of letters, digits, '-', '_' or '*'"),
     roleAdministrators: patterns('roleAdministratorArnPatterns', props.roleAdministratorArnPatterns, DEFAULT_ROLE_ADMINISTRATOR_PATTERNS,

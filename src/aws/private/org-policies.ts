@@ -132,13 +132,33 @@ function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
         { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(input.profile.minDeletionWindowDays) } })],
     },
     rotationGroup(input, keyAdministrators),
-    {
+    keyAdministrationGroup(input, keyAdministrators),
+  ];
+}
+
+/**
+ * Key administration on the golden path only. The BYOK ceremony's importers (outside dual control they import with
+ * the CLI themselves) may import key material too, when named; KMS accepts only the key's original material again.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html
+ */
+function keyAdministrationGroup(input: ResolvedGuardrailInput, keyAdministrators: string[]): StatementGroup {
+  if (input.importers.length === 0) {
+    return {
       name: 'KeyAdministration',
       kind: 'scp',
       statements: [deny('DenyKeyAdministrationOutsideGoldenPath', KEY_ADMINISTRATION_ACTIONS, '*',
         notExempt(keyAdministrators))],
-    },
-  ];
+    };
+  }
+  return {
+    name: 'KeyAdministration',
+    kind: 'scp',
+    statements: [
+      deny('DenyKeyAdministrationOutsideGoldenPath', KEY_ADMINISTRATION_ACTIONS.filter((a) => a !== 'kms:ImportKeyMaterial'), '*',
+        notExempt(keyAdministrators)),
+      deny('DenyKeyImportOutsideGoldenPath', ['kms:ImportKeyMaterial'], '*', notExempt([...keyAdministrators, ...input.importers])),
+    ],
+  };
 }
 
 /**
@@ -161,7 +181,7 @@ function rotationGroup(input: ResolvedGuardrailInput, keyAdministrators: string[
 /** The exemptions are only as good as the exempt roles: no one else may become, change or pass them. */
 function exemptPrincipalGroup(input: ResolvedGuardrailInput): StatementGroup {
   const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...(input.deployers ?? []), ...input.executorRoles,
-    ...input.handlerRoles, input.breakGlassRoleArn, ...input.roleAdministrators];
+    ...input.handlerRoles, ...input.importers, input.breakGlassRoleArn, ...input.roleAdministrators];
   return {
     name: 'ExemptPrincipals',
     kind: 'scp',
