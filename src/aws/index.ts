@@ -14,3 +14,4 @@ export * from './dual-control-gate';
 export * from './kms-conformance-pack';
 export * from './key-policy-drift-alarm';
 export * from './baseline-stack-set';
+export * from './organization-guardrails';

@@ -1,0 +1,34 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { ComplianceProfile, aws } from '../../src';
+
+/** The management account (or the delegated administrator for Organizations policies) of the example organisation. */
+export const MANAGEMENT_ACCOUNT = '210987654321';
+export const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+/** The organizational unit of the payment workloads, and the sandbox account kept on the commercial profile. */
+export const PAYMENTS_OU = 'ou-a1b2-paym3nts';
+export const SANDBOX_ACCOUNT = '123456789012';
+
+/**
+ * Organisation guardrails for the payment workloads (PCI DSS) and a sandbox account (commercial): service control
+ * policies no member-account administrator can switch off, and a resource control policy that keeps the keys inside
+ * the organisation. The golden pattern deploys with CDK (bootstrapped by a StackSet) and the dual-control gate.
+ */
+export function organizationAwsApp(outdir: string): App {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'OrganizationGuardrails', { env: { account: MANAGEMENT_ACCOUNT, region: 'us-east-1' } });
+  new aws.OrganizationGuardrails(stack, 'Payments', {
+    profile: ComplianceProfile.PCI_DSS,
+    targetIds: [PAYMENTS_OU],
+    organizationId: ORGANIZATION_ID,
+    // The payment stacks name their sink's trail and bucket (KeyAuditSink trailName; bucket names from CloudFormation
+    // carry the sink's id `Audit`).
+    auditTrailNamePatterns: ['payments-kms-audit*'],
+    auditBucketNamePatterns: ['payments*-auditbucket*'],
+  });
+  new aws.OrganizationGuardrails(stack, 'Sandbox', {
+    profile: ComplianceProfile.COMMERCIAL,
+    targetIds: [SANDBOX_ACCOUNT],
+    organizationId: ORGANIZATION_ID,
+  });
+  return app;
+}

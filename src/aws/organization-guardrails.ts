@@ -1,0 +1,165 @@
+import { Names } from 'aws-cdk-lib';
+import * as organizations from 'aws-cdk-lib/aws-organizations';
+import { Construct } from 'constructs';
+import { ComplianceProfile } from '../core/profile';
+import { recordGuardrails } from './private/org-evidence';
+import { resolveGuardrailInput, ResolvedGuardrailInput } from './private/org-input';
+import { packStatements, policyDocument, rcpGroups, scpGroups, StatementGroup } from './private/org-policies';
+
+/**
+ * Props of OrganizationGuardrails.
+ */
+export interface OrganizationGuardrailsProps {
+  /**
+   * The compliance profile whose thresholds the policies carry (the shortest deletion window allowed).
+   */
+  readonly profile: ComplianceProfile;
+
+  /**
+   * Where the policies are attached: the root (`r-...`), organizational units (`ou-...-...`) or accounts (12 digits).
+   * @see https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html
+   */
+  readonly targetIds: string[];
+
+  /**
+   * The organization's id (`o-...`): the resource control policy admits its principals (aws:PrincipalOrgID) and AWS
+   * services acting for its accounts (aws:SourceOrgID) to the keys of the target accounts.
+   */
+  readonly organizationId: string;
+
+  /**
+   * The deployment roles of the golden pattern, as role ARN patterns (`*` for partition, account or any part of the
+   * name): they may administer keys and change the audit trail and buckets.
+   * @default - the CDK bootstrap execution role `arn:*:iam::*:role/cdk-*-cfn-exec-role-*` and StackSets' execution role
+   * `arn:*:iam::*:role/stacksets-exec-*`
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
+   */
+  readonly pipelineRoleArnPatterns?: string[];
+
+  /**
+   * The roles that pass the deployment roles to CloudFormation (besides the deployment roles themselves).
+   * @default - the CDK bootstrap deploy role `arn:*:iam::*:role/cdk-*-deploy-role-*`
+   */
+  readonly pipelinePassRoleArnPatterns?: string[];
+
+  /**
+   * The pipeline's own identities (e.g. the CodePipeline or CI role that runs `cdk deploy`), as role ARN patterns. When
+   * given, only they may assume the deploy roles, and only they and the deployment roles may create, update or delete
+   * CloudFormation stacks in the target accounts: otherwise anyone the deploy role trusts (`cdk bootstrap` always trusts
+   * the account itself), and anyone who may update a stack with a service role, acts as the pipeline.
+   * @default - no restriction: the pipeline is as strong as the deploy role's trust policy (the evidence says so)
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html
+   */
+  readonly pipelineDeployerArnPatterns?: string[];
+
+  /**
+   * The dual-control gate's executor role (`DualControlGate.executorRole`), as role ARN patterns: it may administer keys.
+   * @default - `arn:*:iam::*:role/*ExecutorRole*`, the CloudFormation-generated name of the gate's `ExecutorRole`
+   */
+  readonly dualControlExecutorRoleArnPatterns?: string[];
+
+  /**
+   * The dual-control gate's executor function names (`DualControlGate.executorFunction`): only the deployment roles may
+   * change their code or configuration, which runs as the executor role.
+   * @default - `*Executor*`, the CloudFormation-generated name of the gate's `Executor` function
+   */
+  readonly dualControlExecutorFunctionNamePatterns?: string[];
+
+  /**
+   * The roles of this library's custom resource handlers, which administer keys on the golden path: the HYOK key
+   * handler creates keys (with the lockout check bypassed under dual control), puts their policies and schedules their
+   * deletion; the tenant offboarding handler disables keys and schedules their deletion.
+   * @default - `arn:*:iam::*:role/*CloudKmsConstructs*`, the CloudFormation-generated names of those roles (name them
+   * explicitly if your stack names are long: CloudFormation shortens the parts of a generated name)
+   */
+  readonly handlerRoleArnPatterns?: string[];
+
+  /**
+   * The BYOK ceremony's importers (as role ARN patterns), who import key material with the `cloud-kms` CLI themselves
+   * where no dual control routes the import through the gate: they may call kms:ImportKeyMaterial too.
+   * @default - none: only the deployment roles, the executor, the handlers and break-glass import key material
+   */
+  readonly keyImporterArnPatterns?: string[];
+
+  /**
+   * The functions of those handlers: only the deployment roles may change their code or configuration.
+   * @default - `*CloudKmsConstructs*`
+   */
+  readonly handlerFunctionNamePatterns?: string[];
+
+  /**
+   * Who else may create or change the exempt roles (the deployment, executor and break-glass roles).
+   * @default - StackSets' execution role `arn:*:iam::*:role/stacksets-exec-*`
+   */
+  readonly roleAdministratorArnPatterns?: string[];
+
+  /**
+   * The break-glass role's name (no path), in every target account: exempt from the key-administration denial, and the
+   * only way round it. Its use shows in CloudTrail and in the key policy drift alarm (docs/organization-guardrails.md).
+   * @default 'cloud-kms-break-glass'
+   */
+  readonly breakGlassRoleName?: string;
+
+  /**
+   * The audit trails to protect, as trail name patterns.
+   * @default ['*'] - every trail: KeyAuditSink names its trail after its construct path, unknown here
+   */
+  readonly auditTrailNamePatterns?: string[];
+
+  /**
+   * The audit buckets to protect, as bucket name patterns.
+   * @default ['*audit*'] - the bucket CloudFormation names for a KeyAuditSink whose id holds `Audit`
+   */
+  readonly auditBucketNamePatterns?: string[];
+}
+
+/**
+ * Guardrails no account administrator can switch off, for the management account (or a delegated administrator for
+ * Organizations policies): service control policies that keep key administration, key policy lockout, short deletion
+ * windows and audit trail or bucket changes out of reach of everyone but the golden pattern's deployment roles, its
+ * dual-control executor and a break-glass role; and a resource control policy that keeps the keys of the target
+ * accounts inside the organization and the audit buckets on TLS.
+ *
+ * Neither kind restricts the management account or service-linked roles.
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+ */
+export class OrganizationGuardrails extends Construct {
+  /** The service control policies (as many as the size limit needs, at most four). */
+  public readonly serviceControlPolicies: organizations.CfnPolicy[];
+  /** The resource control policies (as many as the size limit needs, at most four). */
+  public readonly resourceControlPolicies: organizations.CfnPolicy[];
+  /** The compliance profile the policies carry. */
+  public readonly profile: ComplianceProfile;
+
+  constructor(scope: Construct, id: string, props: OrganizationGuardrailsProps) {
+    super(scope, id);
+    const input = resolveGuardrailInput(props);
+    this.profile = input.profile;
+    const scps = scpGroups(input);
+    const rcps = rcpGroups(input);
+    const bySid = new Map<string, organizations.CfnPolicy>();
+    this.serviceControlPolicies = this.createPolicies('ServiceControlPolicy', 'SERVICE_CONTROL_POLICY', scps, input, bySid);
+    this.resourceControlPolicies = this.createPolicies('ResourceControlPolicy', 'RESOURCE_CONTROL_POLICY', rcps, input, bySid);
+    recordGuardrails(this, input, [...scps, ...rcps], (sid) => bySid.get(sid)!);
+  }
+
+  private createPolicies(id: string, type: string, groups: StatementGroup[], input: ResolvedGuardrailInput,
+    bySid: Map<string, organizations.CfnPolicy>): organizations.CfnPolicy[] {
+    const kind = type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp';
+    const documents = packStatements(kind, groups);
+    // Organizations policy names are unique per organization: the construct path keeps two guardrail sets apart.
+    const base = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
+    return documents.map((statements, i) => {
+      const policy = new organizations.CfnPolicy(this, documents.length === 1 ? id : `${id}${i + 1}`, {
+        name: `${base}-${kind}${documents.length === 1 ? '' : `-${i + 1}`}`,
+        type,
+        description: `cloud-kms-constructs ${input.profile.name} guardrails: ${statements.map((s) => s.Sid).join(', ')}`.slice(0, 512),
+        content: policyDocument(statements),
+        targetIds: input.targetIds,
+      });
+      for (const s of statements) bySid.set(s.Sid, policy);
+      return policy;
+    });
+  }
+}

@@ -1,0 +1,113 @@
+/*
+ * The guardrail records of OrganizationGuardrails: one per statement group, naming the policy that carries it, the
+ * controls it enforces and, in words, what it does not reach.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ResolvedGuardrailInput } from './org-input';
+import { StatementGroup } from './org-policies';
+import { Control } from '../../core/controls';
+import { EvidenceLedger } from '../../core/evidence';
+import { Enforcement } from '../../core/guardrails';
+import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS, ROTATION_CONTROLS } from '../../core/key-evidence';
+
+/**
+ * Keeping the trail and its bucket out of account administrators' reach protects audit information (AU-9) and leaves
+ * its configuration to a subset of privileged users, the pipeline (AU-9(4)); the records themselves are evidenced by
+ * the sink (AUDIT_LOGGING_CONTROLS), which these policies keep in place.
+ */
+const AUDIT_PROTECTION_CONTROLS = [...AUDIT_LOGGING_CONTROLS, Control.NIST_AU_9, Control.NIST_AU_9_4];
+
+/** What neither SCPs nor RCPs reach, said in every record. */
+const SCP_LIMITS = 'SCPs do not restrict the management account or service-linked roles.';
+const RCP_LIMITS = 'RCPs do not restrict the management account\'s resources, AWS managed keys or service-linked roles.';
+
+interface GroupFacts {
+  readonly controls: Control[];
+  readonly description: (input: ResolvedGuardrailInput) => string;
+}
+
+const list = (xs: string[]) => [...new Set(xs)].join(', ');
+
+const FACTS: Record<string, GroupFacts> = {
+  KeyPolicyLockout: {
+    controls: ACCESS_CONTROLS,
+    description: (i) => 'No principal in a target account can put a key policy with the policy lockout safety check bypassed, and only '
+      + `${list([...i.pipelineRoles, ...i.handlerRoles])} can create a key so (the golden pattern's dual-control keys, whose policy `
+      + 'leaves PutKeyPolicy to the gate\'s executor).',
+  },
+  KeyDeletionWindow: {
+    controls: DELETION_CONTROLS,
+    description: (i) => `No principal in a target account can schedule a key's deletion with a waiting period under ${i.profile.minDeletionWindowDays} days.`,
+  },
+  KeyRotation: {
+    controls: ROTATION_CONTROLS,
+    description: (i) => `No principal in a target account can set a key's rotation period over ${i.profile.maxRotationDays} days`
+      + `${i.profile.maxRotationDays < 365 ? ' (nor leave it to KMS\'s default of 365 days)' : ''}; only the deployment roles, the `
+      + 'dual-control executor and the break-glass role can turn rotation off. Keys that cannot rotate (imported material, '
+      + 'asymmetric, HMAC, custom key stores) are outside this: their cryptoperiod is enforced by their own constructs.',
+  },
+  KeyAdministration: {
+    controls: ACCESS_CONTROLS,
+    description: (i) => 'Only the deployment roles, the dual-control executor, the library\'s custom resource handlers and the break-glass '
+      + 'role can put key policies, disable, schedule deletion of, replicate, move the primary region of, or import or delete key material '
+      + `of keys (exempt: ${list([...i.pipelineRoles, ...i.executorRoles, ...i.handlerRoles, i.breakGlassRoleArn])}).`
+      + `${i.importers.length > 0 ? ` Key material may also be imported by ${list(i.importers)}.` : ''}`
+      + ' The deployment roles act alone: dual control holds where the key policy requires it.',
+  },
+  ExemptPrincipals: {
+    controls: ACCESS_CONTROLS,
+    description: (i) => `Only ${list([...i.pipelineRoles, ...i.roleAdministrators])} can create, delete or change the exempt roles and only `
+      + `${list([...i.pipelineRoles, ...i.pipelinePassers])} can pass the deployment or executor roles; only the deployment roles can change `
+      + `the executor functions. ${i.deployers ? `Only ${list(i.deployers)} can assume the deploy roles or change stacks (PipelineEntry).`
+        : 'Whoever the deployment roles\' trust policies admit (by default the account itself for the CDK deploy role) acts as the '
+        + 'pipeline, and anyone who may update a stack acts with its CloudFormation service role: this is only as strong as those '
+        + 'trust policies.'}`,
+  },
+  PipelineEntry: {
+    controls: ACCESS_CONTROLS,
+    description: (i) => `Only ${list(i.deployers ?? [])} can assume the deploy roles (${list(i.pipelinePassers)}), and only they and the `
+      + 'deployment roles can create, update or delete stacks: the pipeline is the only way to act as the deployment roles.',
+  },
+  AuditTrail: {
+    controls: AUDIT_PROTECTION_CONTROLS,
+    description: (i) => `Only the deployment roles can stop, delete, update or change the event selectors of trails named ${list(i.trails)}.`,
+  },
+  AuditBucket: {
+    controls: AUDIT_PROTECTION_CONTROLS,
+    description: (i) => `Only the deployment roles can change the lifecycle, policy or Object Lock configuration of buckets named ${list(i.buckets)}; `
+      + 'no principal can bypass their governance-mode retention.',
+  },
+  KeyIdentityPerimeter: {
+    controls: ACCESS_CONTROLS,
+    description: (i) => `Principals outside organization ${i.organizationId} cannot use or manage customer managed keys of target accounts, and AWS `
+      + 'services can only when acting for an account of the organization. kms:RetireGrant is outside RCPs.',
+  },
+  AuditBucketTransport: {
+    controls: AUDIT_PROTECTION_CONTROLS,
+    description: (i) => `Every request without TLS to buckets named ${list(i.buckets)} is denied, whoever makes it.`,
+  },
+};
+
+/** Records each group against the policy resource whose document carries its first statement. */
+export function recordGuardrails(scope: IConstruct, input: ResolvedGuardrailInput, groups: StatementGroup[],
+  policyOf: (sid: string) => IConstruct): void {
+  const ledger = EvidenceLedger.of(scope);
+  const stack = Stack.of(scope).node.path;
+  for (const group of groups) {
+    const facts = FACTS[group.name];
+    const scp = group.kind === 'scp';
+    ledger.registerGuardrail({
+      path: policyOf(group.statements[0].Sid).node.path,
+      stack,
+      cloud: 'aws',
+      enforcement: Enforcement.PREVENTIVE,
+      mechanism: scp ? 'AWS Organizations service control policy' : 'AWS Organizations resource control policy',
+      name: group.name,
+      description: `${facts.description(input)} ${scp ? SCP_LIMITS : RCP_LIMITS}`,
+      controls: facts.controls,
+      targets: input.targetIds,
+      profile: input.profile.name,
+    });
+  }
+}
