@@ -22,10 +22,11 @@ import { hyokApp } from './aws/hyok';
 import { providerManagedApp } from './aws/provider-managed';
 import { checkTerraform, TerraformJson, TerraformSummary } from './azure/check';
 import { azureApp } from './azure/main';
-import { checkOrganizationTerraform } from './organization/azure';
 import { envelopeRoundTrip, startMotoEarly } from './envelope-round-trip';
 import { checkGcpTerraform } from './gcp/check';
 import { gcpApp } from './gcp/main';
+import { organizationAwsApp } from './organization/aws';
+import { checkOrganizationTerraform } from './organization/azure';
 import { saasAwsApp } from './saas/aws';
 import { writeOscal } from '../src/compliance/oscal';
 import { KmsRulePack } from '../src/compliance/pack';
@@ -50,6 +51,7 @@ const AWS_APPS: Array<[string, (outdir: string) => App]> = [
   ['byok', byokApp],
   ['hyok', hyokApp],
   ['saas', saasAwsApp],
+  ['organization', organizationAwsApp],
 ];
 
 function pad(s: string, n: number): string {

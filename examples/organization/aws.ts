@@ -7,11 +7,18 @@ export const ORGANIZATION_ID = 'o-a1b2c3d4e5';
 /** The organizational unit of the payment workloads, and the sandbox account kept on the commercial profile. */
 export const PAYMENTS_OU = 'ou-a1b2-paym3nts';
 export const SANDBOX_ACCOUNT = '123456789012';
+/** The organizational unit of the health-data workloads (HIPAA), whose accounts get the key baseline by StackSet. */
+export const HEALTH_OU = 'ou-a1b2-h3a1th01';
+/** The StackSet execution role service-managed StackSets created in the member accounts (IAM console of any of them). */
+export const STACKSET_EXECUTION_ROLE = 'stacksets-exec-0123456789abcdef0123456789abcdef';
 
 /**
  * Organisation guardrails for the payment workloads (PCI DSS) and a sandbox account (commercial): service control
  * policies no member-account administrator can switch off, and a resource control policy that keeps the keys inside
- * the organisation. The golden pattern deploys with CDK (bootstrapped by a StackSet) and the dual-control gate.
+ * the organisation. The golden pattern deploys with CDK (bootstrapped by a StackSet) and the dual-control gate. The
+ * health-data OU also gets the key baseline in every account and region by a service-managed StackSet (audit sink,
+ * key-policy drift alarm, AWS Config rules generated from the rule pack), which its guardrails keep out of reach of the
+ * accounts' administrators. (A baseline under PCI DSS is refused for now: its dual-control gate is a Lambda asset.)
  */
 export function organizationAwsApp(outdir: string): App {
   const app = new App({ outdir });
@@ -29,6 +36,23 @@ export function organizationAwsApp(outdir: string): App {
     profile: ComplianceProfile.COMMERCIAL,
     targetIds: [SANDBOX_ACCOUNT],
     organizationId: ORGANIZATION_ID,
+  });
+  const rollout = new aws.BaselineStackSet(stack, 'HealthBaseline', {
+    baseline: {
+      profile: ComplianceProfile.HIPAA,
+      administratorRoleNames: ['kms-key-admin'],
+      auditorRoleNames: ['security-audit'],
+      executionRoleName: STACKSET_EXECUTION_ROLE,
+      notificationEmails: ['security-alerts@example.com'],
+    },
+    organizationalUnitIds: [HEALTH_OU],
+    regions: ['us-east-1', 'us-west-2'],
+  });
+  new aws.OrganizationGuardrails(stack, 'Health', {
+    profile: ComplianceProfile.HIPAA,
+    targetIds: [HEALTH_OU],
+    organizationId: ORGANIZATION_ID,
+    baseline: { resourcePrefix: rollout.baseline.resourcePrefix, executionRoleName: rollout.baseline.executionRoleName },
   });
   return app;
 }

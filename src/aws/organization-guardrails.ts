@@ -111,6 +111,24 @@ export interface OrganizationGuardrailsProps {
    * @default ['*audit*'] - the bucket CloudFormation names for a KeyAuditSink whose id holds `Audit`
    */
   readonly auditBucketNamePatterns?: string[];
+
+  /**
+   * The key baseline rolled out to the target accounts by a `BaselineStackSet` (`{ resourcePrefix:
+   * rollout.baseline.resourcePrefix, executionRoleName: rollout.baseline.executionRoleName }`): its drift detector, trail
+   * and conformance pack become the StackSet execution role's alone, and AWS Config recording the deployment roles'.
+   * @default - the baseline is not protected: an account administrator could switch its drift alarm and Config rules off
+   */
+  readonly baseline?: BaselineProtection;
+}
+
+/**
+ * The key baseline a `BaselineStackSet` rolls out, for `OrganizationGuardrails` to protect.
+ */
+export interface BaselineProtection {
+  /** The prefix of the baseline's named resources: `KeyBaselineStack.resourcePrefix` (default `cloud-kms-baseline`). */
+  readonly resourcePrefix: string;
+  /** The StackSet execution role in member accounts: `KeyBaselineStack.executionRoleName`. */
+  readonly executionRoleName: string;
 }
 
 /**

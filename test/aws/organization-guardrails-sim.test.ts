@@ -9,7 +9,7 @@ import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { organizationAwsApp } from '../../examples/organization/aws';
-import { ComplianceProfile } from '../../src';
+import { ComplianceProfile, EvidenceLedger } from '../../src';
 import * as aws from '../../src/aws';
 import { KEY_ADMINISTRATION_ACTIONS } from '../../src/aws/private/org-policies';
 import {
@@ -288,4 +288,53 @@ test('the example organisation\'s payment guardrails cover the trail and bucket 
     .toBe('ExplicitlyDenied');
   expect(decideInOrg(payments, { caller: admin, action: 'cloudtrail:StopLogging', resource: trail.replace('payments-kms-audit', 'team-trail') }))
     .toBe('Allowed');
+});
+
+describe('with the key baseline protected (baseline: the BaselineStackSet the guardrails pair with)', () => {
+  const withBaseline = policiesFor(ComplianceProfile.HIPAA, {
+    baseline: { resourcePrefix: 'cloud-kms-baseline', executionRoleName: 'stacksets-exec-0123456789abcdef0123456789abcdef' },
+  });
+  const ask = (caller: Caller, action: string, resource: string) => decideInOrg(withBaseline, { caller, action, resource });
+  const detector = `arn:aws:lambda:${REGION}:${MEMBER_ACCOUNT}:function:cloud-kms-baseline-key-policy-drift`;
+  const alarm = `arn:aws:cloudwatch:${REGION}:${MEMBER_ACCOUNT}:alarm:cloud-kms-baseline-key-policy-drift`;
+
+  test('an administrator can neither stop AWS Config recording nor delete or rewrite a conformance pack; the execution role, the pipeline and break-glass can', () => {
+    for (const action of ['config:StopConfigurationRecorder', 'config:DeleteConfigurationRecorder', 'config:PutConfigurationRecorder',
+      'config:DeleteDeliveryChannel', 'config:DeleteConformancePack', 'config:PutConformancePack']) {
+      expect([action, ask(admin, action, '*')]).toEqual([action, 'ExplicitlyDenied']);
+      for (const caller of [stackSets, pipeline, breakGlass]) expect([action, ask(caller, action, '*')]).toEqual([action, 'Allowed']);
+    }
+  });
+
+  test('an administrator cannot change the drift detector or silence its alarm; the execution role can, and the pipeline (another role) cannot', () => {
+    expect(ask(admin, 'lambda:UpdateFunctionCode', detector)).toBe('ExplicitlyDenied');
+    expect(ask(admin, 'cloudwatch:SetAlarmState', alarm)).toBe('ExplicitlyDenied');
+    expect(ask(pipeline, 'lambda:DeleteFunction', detector)).toBe('ExplicitlyDenied');
+    expect(ask(stackSets, 'lambda:UpdateFunctionCode', detector)).toBe('Allowed');
+    // Outside the prefix the administrator keeps their rights.
+    expect(ask(admin, 'lambda:UpdateFunctionCode', `arn:aws:lambda:${REGION}:${MEMBER_ACCOUNT}:function:orders-api`)).toBe('Allowed');
+  });
+
+  test('without baseline, none of this is refused (the evidence then names no baseline guardrail)', () => {
+    expect(decideInOrg(policies, { caller: admin, action: 'config:StopConfigurationRecorder', resource: '*' })).toBe('Allowed');
+    const stack = new Stack(new App(), 'Org', { env: { account: '000000000000', region: 'us-east-1' } });
+    new aws.OrganizationGuardrails(stack, 'G', { profile: ComplianceProfile.HIPAA, targetIds: ['ou-root-workloads1'], organizationId: ORG_ID });
+    const names = (s: Stack) => EvidenceLedger.of(s).guardrails.map((g) => g.name);
+    expect(names(stack)).not.toContain('KeyBaseline');
+    const protectedStack = new Stack(new App(), 'Org', { env: { account: '000000000000', region: 'us-east-1' } });
+    new aws.OrganizationGuardrails(protectedStack, 'G', {
+      profile: ComplianceProfile.HIPAA,
+      targetIds: ['ou-root-workloads1'],
+      organizationId: ORG_ID,
+      baseline: { resourcePrefix: 'cloud-kms-baseline', executionRoleName: 'stacksets-exec-abc' },
+    });
+    expect(names(protectedStack)).toContain('KeyBaseline');
+  });
+
+  test.each([
+    [{ resourcePrefix: 'cloud kms', executionRoleName: 'stacksets-exec-abc' }, /baseline\.resourcePrefix must be a resource name prefix .*got cloud kms$/],
+    [{ resourcePrefix: 'cloud-kms-baseline', executionRoleName: 'stacksets-exec-*' }, /baseline\.executionRoleName must be an IAM role name .*got stacksets-exec-\*$/],
+  ])('a bad baseline is refused, naming the prop: %j', (baseline, message) => {
+    expect(() => policiesFor(ComplianceProfile.HIPAA, { baseline })).toThrow(message);
+  });
 });

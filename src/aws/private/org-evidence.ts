@@ -78,6 +78,14 @@ const FACTS: Record<string, GroupFacts> = {
     description: (i) => `Only the deployment roles can change the lifecycle, policy or Object Lock configuration of buckets named ${list(i.buckets)}; `
       + 'no principal can bypass their governance-mode retention.',
   },
+  KeyBaseline: {
+    controls: AUDIT_PROTECTION_CONTROLS,
+    description: (i) => `Only the StackSet execution role ${i.baseline?.executionRoleName} can change or delete the key baseline's `
+      + `resources named ${i.baseline?.resourcePrefix}-* (the key-policy drift detector, its alarms and log groups, the baseline `
+      + 'trail); no one may create or take over a role named stacksets-exec-*; only the execution role, the deployment roles and '
+      + 'the break-glass role can stop or reconfigure AWS Config recording or delete or rewrite a conformance pack. This keeps '
+      + 'the detective controls running; what they detect is still only detected.',
+  },
   KeyIdentityPerimeter: {
     controls: ACCESS_CONTROLS,
     description: (i) => `Principals outside organization ${i.organizationId} cannot use or manage customer managed keys of target accounts, and AWS `

@@ -21,6 +21,8 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ROLE_ARN_PATTERN = /^arn:(?:\*|aws|aws-cn|aws-us-gov):iam::(?:\*|\d{12}):role\/[\w+=,.@*/-]{1,512}$/;
 /** @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html#API_CreateRole_RequestParameters */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** A baseline resource prefix: what `KeyBaselineStack` accepts as `resourcePrefix` (see private/drift-names.ts). */
+const BASELINE_PREFIX = /^[A-Za-z][A-Za-z0-9-]{0,27}$/;
 /** A Lambda function name pattern (names are 1-64 letters, digits, '-' and '_'); `*` for any part. */
 const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_*-]{1,64}$/;
 /** CloudTrail trail names: letters, digits, '.', '_', '-' (3-128); `*` for any part. */
@@ -91,6 +93,8 @@ export interface ResolvedGuardrailInput {
   readonly breakGlassRoleArn: string;
   readonly trails: string[];
   readonly buckets: string[];
+  /** The key baseline a StackSet rolls out to the target accounts, when it is to be protected. */
+  readonly baseline?: { readonly resourcePrefix: string; readonly executionRoleName: string };
 }
 
 export interface GuardrailInputProps {
@@ -109,6 +113,7 @@ export interface GuardrailInputProps {
   readonly breakGlassRoleName?: string;
   readonly auditTrailNamePatterns?: string[];
   readonly auditBucketNamePatterns?: string[];
+  readonly baseline?: { readonly resourcePrefix: string; readonly executionRoleName: string };
 }
 
 export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuardrailInput {
@@ -149,6 +154,19 @@ export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuard
       "a CloudTrail trail name pattern of letters, digits, '.', '_', '-' or '*'"),
     buckets: patterns('auditBucketNamePatterns', props.auditBucketNamePatterns, DEFAULT_BUCKET_PATTERNS, BUCKET_NAME_PATTERN,
       "an S3 bucket name pattern of lower-case letters, digits, '.', '-' or '*'"),
+    baseline: resolveBaseline(props.baseline),
+  };
+}
+
+/** The baseline's prefix and execution role name, as `KeyBaselineStack` checks them (no wildcard: each names one thing). */
+function resolveBaseline(baseline: GuardrailInputProps['baseline']): ResolvedGuardrailInput['baseline'] {
+  if (baseline === undefined || baseline === null) return undefined;
+  if (typeof baseline !== 'object') throw new ValidationError(`baseline must be an object, got ${shown(baseline)}`);
+  return {
+    resourcePrefix: literal('baseline.resourcePrefix', requireDefined('baseline.resourcePrefix', baseline.resourcePrefix), BASELINE_PREFIX,
+      "a resource name prefix of 1 to 28 letters, digits or '-', starting with a letter (KeyBaselineStack.resourcePrefix)"),
+    executionRoleName: literal('baseline.executionRoleName', requireDefined('baseline.executionRoleName', baseline.executionRoleName),
+      ROLE_NAME, "an IAM role name of 1 to 64 letters, digits or '+=,.@_-' (KeyBaselineStack.executionRoleName)"),
   };
 }
 

@@ -3,6 +3,7 @@
  * their packing into policy documents Organizations accepts. Every threshold comes from the profile.
  */
 import { ResolvedGuardrailInput } from './org-input';
+import { baselineProtectionStatements } from './stackset-protection';
 import { ValidationError } from '../../core/validation';
 
 /**
@@ -81,7 +82,19 @@ const objectArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `
 
 /** The SCP statement groups: who may administer keys, and what no one below the management account may do. */
 export function scpGroups(input: ResolvedGuardrailInput): StatementGroup[] {
-  return [...keyGroups(input), exemptPrincipalGroup(input), ...pipelineEntryGroups(input), ...auditGroups(input)];
+  return [...keyGroups(input), exemptPrincipalGroup(input), ...pipelineEntryGroups(input), ...auditGroups(input), ...baselineGroups(input)];
+}
+
+/**
+ * The key baseline the StackSet rolls out (drift detector, trail, conformance pack) is the StackSet execution role's
+ * alone, and AWS Config recording the deployment roles' and break-glass's: detective controls an account administrator
+ * could otherwise switch off.
+ */
+function baselineGroups(input: ResolvedGuardrailInput): StatementGroup[] {
+  if (!input.baseline) return [];
+  const statements = baselineProtectionStatements(input.baseline.resourcePrefix, input.baseline.executionRoleName,
+    [...input.pipelineRoles, input.breakGlassRoleArn]);
+  return [{ name: 'KeyBaseline', kind: 'scp', statements: statements.map((s) => ({ ...s })) }];
 }
 
 /**

@@ -39,9 +39,26 @@ const ROLE_TAKEOVER_ACTIONS = [
   'iam:DeleteRolePermissionsBoundary', 'iam:DeleteRole',
 ];
 
-/** The statements for a baseline deployed with `resourcePrefix` by the StackSet execution role `executionRoleName`. */
-export function baselineProtectionStatements(resourcePrefix: string, executionRoleName: string): PolicyStatementJson[] {
+/**
+ * What would stop AWS Config from judging the account's keys: stop or reconfigure the recorder, remove its delivery
+ * channel, or delete or rewrite a conformance pack. These actions are denied on every resource ("*"): a resource ARN
+ * that an action does not support would make the statement match nothing, silently. Teams' own conformance packs then
+ * go through the deployment roles too.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+ */
+export const CONFIG_TAMPERING_ACTIONS: string[] = [
+  'config:StopConfigurationRecorder', 'config:DeleteConfigurationRecorder', 'config:PutConfigurationRecorder',
+  'config:DeleteDeliveryChannel', 'config:DeleteConformancePack', 'config:PutConformancePack',
+];
+
+/**
+ * The statements for a baseline deployed with `resourcePrefix` by the StackSet execution role `executionRoleName`;
+ * `configManagers` (role ARN patterns: the deployment roles, break-glass) may also manage AWS Config recording.
+ */
+export function baselineProtectionStatements(resourcePrefix: string, executionRoleName: string,
+  configManagers: string[] = []): PolicyStatementJson[] {
   const p = resourcePrefix;
+  const executionRole = `arn:*:iam::*:role/${executionRoleName}`;
   return [{
     Sid: 'ProtectKeyBaselineResources',
     Effect: 'Deny',
@@ -55,7 +72,13 @@ export function baselineProtectionStatements(resourcePrefix: string, executionRo
       `arn:*:iam::*:role/${p}-*`,
       `arn:*:cloudtrail:*:*:trail/${p}-*`,
     ],
-    Condition: { ArnNotLike: { 'aws:PrincipalArn': `arn:*:iam::*:role/${executionRoleName}` } },
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': executionRole } },
+  }, {
+    Sid: 'ProtectConfigRecording',
+    Effect: 'Deny',
+    Action: [...CONFIG_TAMPERING_ACTIONS],
+    Resource: ['*'],
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': [...new Set([executionRole, ...configManagers])] } },
   }, {
     Sid: 'ProtectStackSetExecutionRoleNames',
     Effect: 'Deny',
