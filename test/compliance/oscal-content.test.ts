@@ -55,7 +55,7 @@ describe('component definition', () => {
     expect(deletion.statements[0]['statement-id']).toBe('pci-dss-4.0-3.7.5_smt');
     expect(deletion.statements[0].description).toMatch(/^Settings: PendingWindowInDays, DeletionPolicy = 30 days, Retain \(deletion waits 30 days and can be cancelled/);
     expect(deletion.statements[0].description).toContain("Beyond the template: preventive where the key's account is inside ou-abcd-11111111; " +
-      'elsewhere only at synthesis (preventive: deny-short-deletion-window (organisation policy))');
+      'elsewhere only at synthesis (preventive: deny-short-deletion-window (organisation policy; ou-abcd-11111111; PCI_DSS))');
     const rotation = reqs.find((r: any) => r['control-id'] === 'pci-dss-4.0-3.7.4');
     expect(prop(rotation, 'enforcement')).toBe('detective');
     const dual = reqs.find((r: any) => r['control-id'] === 'pci-dss-4.0-3.7.6');

@@ -69,11 +69,11 @@ describe('enforcement beyond the template, per cloud and control', () => {
     ]);
     expect(row(report, 'aws', Control.PCI_3_7_5)).toMatchObject({
       enforcement: 'preventive',
-      preventive: ['deny-short-deletion-window (AWS Organizations service control policy)'],
-      detective: ['cmk-backing-key-rotation-enabled (AWS Config managed rule)'],
+      preventive: ['deny-short-deletion-window (AWS Organizations service control policy; ou-abcd-11111111; PCI_DSS)'],
+      detective: ['cmk-backing-key-rotation-enabled (AWS Config managed rule; ou-abcd-22222222, r-abcd; PCI_DSS)'],
       scope: "preventive where the key's account is inside ou-abcd-11111111; detective where the key's account is inside ou-abcd-22222222, r-abcd; elsewhere only at synthesis",
     });
-    expect(row(report, 'aws', Control.PCI_3_7_4)).toMatchObject({ enforcement: 'detective', preventive: [], detective: ['cmk-backing-key-rotation-enabled (AWS Config managed rule)'] });
+    expect(row(report, 'aws', Control.PCI_3_7_4)).toMatchObject({ enforcement: 'detective', preventive: [], detective: ['cmk-backing-key-rotation-enabled (AWS Config managed rule; ou-abcd-22222222, r-abcd; PCI_DSS)'] });
     // Controls no guardrail names stay at synthesis.
     expect(row(report, 'aws', Control.PCI_3_7_6)).toMatchObject({ enforcement: 'synthesis', preventive: [], detective: [] });
   });
@@ -121,7 +121,7 @@ describe('the Markdown and HTML pages show it', () => {
     expect(md).toContain('| deny-short-deletion-window | aws | preventive | AWS Organizations service control policy | ' +
       'denies &lt;kms:ScheduleKeyDeletion&gt; \\| below 30 days | ou-abcd-11111111 | PCI_DSS | ' +
       `${DELETION_CONTROLS.map((c) => c.id).join(', ')} |`);
-    expect(md).toContain(`| aws | ${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title} | preventive | 2 | deny-short-deletion-window (AWS Organizations service control policy) | ` +
+    expect(md).toContain(`| aws | ${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title} | preventive | 2 | deny-short-deletion-window (AWS Organizations service control policy; ou-abcd-11111111; PCI_DSS) | ` +
       "preventive where the key's account is inside ou-abcd-11111111; elsewhere only at synthesis |");
     expect(md).toContain(`| aws | ${Control.PCI_3_7_6.id} ${Control.PCI_3_7_6.title} | synthesis | 2 | none | only at synthesis: no guardrail in the report enforces it |`);
     const html = renderHtml(report, undefined);
@@ -141,4 +141,20 @@ describe('the Markdown and HTML pages show it', () => {
     expect(renderMarkdown(before)).not.toContain('Enforcement beyond the template');
     expect(renderHtml(before, undefined)).not.toContain('Enforcement beyond the template');
   });
+});
+
+test('a guardrail deployed twice under one name is listed once per target and profile, never merged or repeated', () => {
+  const stack = new Stack(new App(), 'Guardrails');
+  const record = (path: string, targets: string[], profile: string) => EvidenceLedger.of(stack).registerGuardrail({
+    path, stack: 'Guardrails', cloud: 'aws', name: 'KeyDeletionWindow', description: 'no short deletion window',
+    enforcement: Enforcement.PREVENTIVE, mechanism: 'AWS Organizations service control policy', controls: DELETION_CONTROLS, targets, profile,
+  });
+  record('Guardrails/Payments/Scp', ['ou-abcd-11111111'], 'PCI_DSS');
+  record('Guardrails/Payments/Scp2', ['ou-abcd-11111111'], 'PCI_DSS');
+  record('Guardrails/Sandbox/Scp', ['123456789012'], 'COMMERCIAL');
+  const report = buildReport(EvidenceLedger.of(stack));
+  expect(report.enforcement!.find((r) => r.cloud === 'aws' && r.control === Control.PCI_3_7_5.id)!.preventive).toEqual([
+    'KeyDeletionWindow (AWS Organizations service control policy; ou-abcd-11111111; PCI_DSS)',
+    'KeyDeletionWindow (AWS Organizations service control policy; 123456789012; COMMERCIAL)',
+  ]);
 });

@@ -59,15 +59,16 @@ export function controlEnforcement(stacks: StackReport[], guardrails: GuardrailR
       title: control.title,
       enforcement,
       keys,
-      preventive: preventive.map(guardrailName),
-      detective: detective.map(guardrailName),
+      preventive: guardrailNames(preventive),
+      detective: guardrailNames(detective),
       scope: scopeSentence(cloud, preventive, detective, profiles),
     };
   });
 }
 
-function guardrailName(g: GuardrailReport): string {
-  return `${g.name} (${g.mechanism})`;
+/** Each guardrail once, with where it applies and whose thresholds it carries: one name may be deployed to several targets. */
+function guardrailNames(gs: GuardrailReport[]): string[] {
+  return [...new Set(gs.map((g) => `${g.name} (${g.mechanism}; ${g.targets.join(', ') || 'no target'}; ${g.profile})`))];
 }
 
 /**
