@@ -184,6 +184,10 @@ export class OrganizationGuardrails extends Construct {
         controls: p.controls,
         targets: [this.managementGroupId],
         profile: this.profile.name,
+        // Whoever can write policy exemptions below the management group (a subscription or resource group Owner, a
+        // Resource Policy Contributor) can set any assignment aside for their scope.
+        partial: `a subscription or resource group Owner (or Resource Policy Contributor) below ${this.managementGroupId} can exempt ` +
+          `their scope from the assignment (Microsoft.Authorization/policyExemptions/write)${p.partly ? `; ${p.partly}` : ''}`,
       });
     }
   }

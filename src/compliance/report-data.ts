@@ -167,6 +167,11 @@ export interface GuardrailReport {
   readonly targets: string[];
   /** The profile whose thresholds it carries. */
   readonly profile: string;
+  /**
+   * What it leaves out of its controls, or who inside its targets can set it aside.
+   * @default - it enforces its controls in full
+   */
+  readonly partial?: string;
 }
 
 /** How one control is enforced on one cloud, beyond the synthesized template. */
@@ -178,10 +183,22 @@ export interface ControlEnforcementReport {
   readonly controlId: string;
   readonly title: string;
   /**
-   * The strongest enforcement any guardrail of the cloud gives it: `preventive`, else `detective`, else `synthesis`
-   * (only the template is judged). It holds only for keys inside the guardrails' targets (see `scope`).
+   * The strongest enforcement a guardrail of the cloud gives it IN FULL: `preventive`, else `detective`, else `synthesis`
+   * (only the template is judged). In full means: the guardrail leaves nothing of its controls out and nobody inside its
+   * targets can set it aside (no `partial`), and it carries the thresholds of the profile of every key that requires the
+   * control. It holds only for keys inside the guardrails' targets (see `scope`).
    */
   readonly enforcement: Enforcement;
+  /**
+   * A stronger enforcement than `enforcement` that guardrails give the control only in part; `gaps` says why.
+   * @default - none
+   */
+  readonly partially?: Enforcement;
+  /**
+   * Why each guardrail that covers the control does so only in part (`name: reason`).
+   * @default - none
+   */
+  readonly gaps?: string[];
   /** How many keys of the cloud in the report require the control (0: only a guardrail names it). */
   readonly keys: number;
   /** The preventive guardrails that cover it (`name (mechanism)`). */

@@ -43,4 +43,10 @@ export interface GuardrailRecord {
   readonly targets: string[];
   /** The name of the compliance profile whose thresholds it carries. */
   readonly profile: string;
+  /**
+   * Set when the guardrail enforces its controls only in part: what it leaves out, or who inside its targets can set
+   * it aside (a subscription Owner's policy exemption). The report then never counts it as enforcing them in full.
+   * @default - it enforces its controls in full for every principal inside its targets
+   */
+  readonly partial?: string;
 }

@@ -141,7 +141,9 @@ export class OrganizationGuardrails extends Construct {
       '(Owner included). It does not cover grants on the project, folder or organisation (resourcemanager setIamPolicy), ' +
       'nor import jobs, EKM connections and EKM configs, nor what the excepted identities write; an excepted identity with a standing role ' +
       'that holds setIamPolicy is not stopped (the exception is by identity, not by PAM grant).',
-      ACCESS_CONTROLS);
+      ACCESS_CONTROLS,
+      'grants on the project, folder or organisation (resourcemanager setIamPolicy) are not covered, nor import jobs and EKM ' +
+      'connections; an excepted identity is excepted by identity, not by an approved PAM grant');
     return policy;
   }
 }

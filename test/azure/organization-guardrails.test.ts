@@ -224,3 +224,14 @@ describe('bad props fail early, naming the prop', () => {
     expect(() => build(profile)).toThrow(/profile.minDeletionWindowDays must be at most .* 90 days.*got 120 from profile LONG_WINDOW/);
   });
 });
+
+test('every Azure guardrail says who below the management group can set it aside, and the expiration definitions that they do not hold the cryptoperiod: never counted as in full', () => {
+  const { stack } = build(ComplianceProfile.PCI_DSS);
+  const records = EvidenceLedger.of(stack).guardrails.filter((g) => g.cloud === 'azure');
+  expect(records.length).toBeGreaterThan(0);
+  for (const r of records) expect([r.name, r.partial]).toEqual([r.name, expect.stringContaining('Microsoft.Authorization/policyExemptions/write')]);
+  const expiry = records.find((r) => r.name.startsWith('KeyExpiration '))!;
+  expect(expiry.partial).toContain("not one within the profile's cryptoperiod");
+  expect(records.find((r) => r.name.startsWith('KeyVaultDeletionProtection') || r.name === 'cloudkms-vault-deletion-protection')!.partial)
+    .not.toContain('cryptoperiod');
+});

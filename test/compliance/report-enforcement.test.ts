@@ -100,6 +100,28 @@ describe('enforcement beyond the template, per cloud and control', () => {
     const report = buildReport(EvidenceLedger.of(stack));
     expect(row(report, 'aws', Control.PCI_3_7_5)!.scope).toBe("preventive where the key's account is inside ou-abcd-11111111 " +
       "(with the thresholds of profile COMMERCIAL, not the keys' own); elsewhere only at synthesis");
+    // In full, nothing: only in part, and the gap says why.
+    expect(row(report, 'aws', Control.PCI_3_7_5)).toMatchObject({
+      enforcement: 'synthesis',
+      partially: 'preventive',
+      gaps: ["deny-short-deletion-window (ou-abcd-11111111; COMMERCIAL): it carries profile COMMERCIAL's thresholds, not those of PCI_DSS"],
+    });
+  });
+
+  test('a guardrail that declares what it leaves out, or who can set it aside, enforces its controls only in part', () => {
+    const stack = appWithKey();
+    guardrail(stack, { partial: 'a subscription Owner can exempt their subscription' });
+    guardrail(stack, { name: 'config-deletion', enforcement: Enforcement.DETECTIVE, mechanism: 'AWS Config rule' });
+    const report = buildReport(EvidenceLedger.of(stack));
+    // The full detective rule holds; the preventive one only in part.
+    expect(row(report, 'aws', Control.PCI_3_7_5)).toMatchObject({
+      enforcement: 'detective',
+      partially: 'preventive',
+      gaps: ['deny-short-deletion-window (ou-abcd-11111111; PCI_DSS): a subscription Owner can exempt their subscription'],
+    });
+    expect(report.guardrails!.find((g) => g.name === 'deny-short-deletion-window')!.partial).toBe('a subscription Owner can exempt their subscription');
+    const md = renderMarkdown(report);
+    expect(md).toContain('| detective | preventive: deny-short-deletion-window (ou-abcd-11111111; PCI_DSS): a subscription Owner can exempt their subscription | 2 |');
   });
 
   test('the computation reads report data alone, so merged reports are judged the same way', () => {
@@ -119,14 +141,14 @@ describe('the Markdown and HTML pages show it', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('## Enforcement beyond the template');
     expect(md).toContain('| deny-short-deletion-window | aws | preventive | AWS Organizations service control policy | ' +
-      'denies &lt;kms:ScheduleKeyDeletion&gt; \\| below 30 days | ou-abcd-11111111 | PCI_DSS | ' +
+      'denies &lt;kms:ScheduleKeyDeletion&gt; \\| below 30 days | nothing | ou-abcd-11111111 | PCI_DSS | ' +
       `${DELETION_CONTROLS.map((c) => c.id).join(', ')} |`);
-    expect(md).toContain(`| aws | ${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title} | preventive | 2 | deny-short-deletion-window (AWS Organizations service control policy; ou-abcd-11111111; PCI_DSS) | ` +
+    expect(md).toContain(`| aws | ${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title} | preventive | none | 2 | deny-short-deletion-window (AWS Organizations service control policy; ou-abcd-11111111; PCI_DSS) | ` +
       "preventive where the key's account is inside ou-abcd-11111111; elsewhere only at synthesis |");
-    expect(md).toContain(`| aws | ${Control.PCI_3_7_6.id} ${Control.PCI_3_7_6.title} | synthesis | 2 | none | only at synthesis: no guardrail in the report enforces it |`);
+    expect(md).toContain(`| aws | ${Control.PCI_3_7_6.id} ${Control.PCI_3_7_6.title} | synthesis | none | 2 | none | only at synthesis: no guardrail in the report enforces it |`);
     const html = renderHtml(report, undefined);
     expect(html).toContain('<section id="enforcement"><h2>Enforcement beyond the template</h2>');
-    expect(html).toContain(`<td>${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title}</td><td>preventive</td><td>2</td>`);
+    expect(html).toContain(`<td>${Control.PCI_3_7_5.id} ${Control.PCI_3_7_5.title}</td><td>preventive</td><td>none</td><td>2</td>`);
     expect(html).not.toContain('<kms:');
     expect(html).toContain('<td>denies &lt;kms:ScheduleKeyDeletion&gt; | below 30 days</td>');
     expect(html).toContain('preventive where the key&#39;s account is inside ou-abcd-11111111');
@@ -146,8 +168,16 @@ describe('the Markdown and HTML pages show it', () => {
 test('a guardrail deployed twice under one name is listed once per target and profile, never merged or repeated', () => {
   const stack = new Stack(new App(), 'Guardrails');
   const record = (path: string, targets: string[], profile: string) => EvidenceLedger.of(stack).registerGuardrail({
-    path, stack: 'Guardrails', cloud: 'aws', name: 'KeyDeletionWindow', description: 'no short deletion window',
-    enforcement: Enforcement.PREVENTIVE, mechanism: 'AWS Organizations service control policy', controls: DELETION_CONTROLS, targets, profile,
+    path,
+    stack: 'Guardrails',
+    cloud: 'aws',
+    name: 'KeyDeletionWindow',
+    description: 'no short deletion window',
+    enforcement: Enforcement.PREVENTIVE,
+    mechanism: 'AWS Organizations service control policy',
+    controls: DELETION_CONTROLS,
+    targets,
+    profile,
   });
   record('Guardrails/Payments/Scp', ['ou-abcd-11111111'], 'PCI_DSS');
   record('Guardrails/Payments/Scp2', ['ou-abcd-11111111'], 'PCI_DSS');

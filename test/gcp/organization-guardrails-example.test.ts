@@ -19,11 +19,15 @@ test.each(STACKS)('%s passes the Terraform checks of the example job', (name) =>
   expect(checkGcpTerraform(name, stackJson(name), '6.50.0').findings).toEqual([]);
 });
 
-test('the organisation stack carries the PCI DSS guardrails, the sandbox folder Autokey without the rotation constraint', () => {
+test('the payments folder carries the PCI DSS guardrails (custom constraints defined at the organisation), the sandbox folder beside it Autokey without the rotation constraint', () => {
   const org = stackJson('gcp-organization').resource;
   expect(Object.keys(org.google_org_policy_custom_constraint)).toHaveLength(2);
   expect(Object.values<any>(org.google_org_policy_policy).map((p) => p.name))
-    .toContain('organizations/123456789012/policies/gcp.restrictNonCmekServices');
+    .toContain('folders/234567890123/policies/gcp.restrictNonCmekServices');
+  expect(Object.values<any>(org.google_org_policy_custom_constraint).map((c) => c.parent)).toEqual(['organizations/123456789012', 'organizations/123456789012']);
+  // Nothing of the PCI DSS guardrails is set where it would reach the sandbox folder.
+  expect(Object.values<any>(org.google_org_policy_policy).map((p) => p.parent)).toEqual(Object.values<any>(org.google_org_policy_policy).map(() => 'folders/234567890123'));
+  expect(Object.values<any>(org.google_iam_deny_policy).map((p) => p.parent)).toEqual(['cloudresourcemanager.googleapis.com%2Ffolders%2F234567890123']);
   const sandbox = stackJson('gcp-organization-sandbox').resource;
   expect(sandbox.google_org_policy_custom_constraint).toBeUndefined();
   expect(Object.values<any>(sandbox.google_kms_autokey_config)).toEqual([{ '//': expect.anything(), 'folder': 'folders/345678901234', 'key_project': 'projects/acme-sandbox-keys' }]);

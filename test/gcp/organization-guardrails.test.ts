@@ -4,7 +4,7 @@
  * principals who would get around it, the evidence each guardrail records, and bad props refused early.
  */
 import { TerraformStack } from 'cdktf';
-import { ComplianceProfile, EvidenceLedger } from '../../src';
+import { ComplianceProfile, DeploymentModel, EvidenceLedger } from '../../src';
 import { HSM_CONTROLS } from '../../src/compliance/rules/controls';
 import * as gcpRules from '../../src/compliance/rules/gcp';
 import { kmsCustomConstraints } from '../../src/compliance/rules/gcp/constraints/custom-constraints';
@@ -317,4 +317,20 @@ describe('bad props fail early, naming the prop and the value', () => {
     });
     expect(stricter.customConstraints).toHaveLength(3);
   });
+});
+
+test('the deny policy, and allowedProtectionLevels where external keys are allowed, declare what they leave out; the destroy window does not', () => {
+  const records = EvidenceLedger.of(guardrails().stack).guardrails;
+  expect(records.find((r) => r.name === 'cloud-kms-iam-lock')!.partial).toMatch(/grants on the project, folder or organisation .* not covered/);
+  expect(records.find((r) => r.name === 'constraints/cloudkms.minimumDestroyScheduledDuration')!.partial).toBeUndefined();
+  // Every built-in profile allows HYOK, so external keys are allowed and their FIPS level is the external manager's;
+  // a custom profile without HYOK leaves nothing out.
+  expect(records.find((r) => r.name === 'constraints/cloudkms.allowedProtectionLevels')!.partial).toContain('EXTERNAL and EXTERNAL_VPC keys are allowed');
+  const noHyok = ComplianceProfile.custom({
+    name: 'PCI_NO_HYOK',
+    basedOn: ComplianceProfile.PCI_DSS,
+    allowedModels: ComplianceProfile.PCI_DSS.allowedModels.filter((m) => m !== DeploymentModel.HYOK),
+  });
+  const own = EvidenceLedger.of(guardrails({ profile: noHyok }).stack).guardrails.find((r) => r.name === 'constraints/cloudkms.allowedProtectionLevels')!;
+  expect(own.partial).toBeUndefined();
 });

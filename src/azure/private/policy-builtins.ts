@@ -60,6 +60,8 @@ export interface BuiltInPolicy {
   readonly description: string;
   /** Why the effect cannot be Deny, where Deny is allowed but we audit on purpose. */
   readonly auditOnly?: string;
+  /** What of its controls it leaves out, when it enforces them only in part. */
+  readonly partly?: string;
   /** Resource ids in its parameters whose metadata says `assignPermissions`: the roles are assigned there too. */
   assignPermissionsOn?(ctx: BuiltInContext): string[];
   /** Whether the profile calls for it at all. */
@@ -146,6 +148,7 @@ export const BUILT_IN_POLICIES: BuiltInPolicy[] = [
     allowedEffects: DENY,
     controls: ROTATION_CONTROLS,
     description: 'Key Vault keys without an expiration date (an unbounded cryptoperiod)',
+    partly: 'it requires some expiration date, not one within the profile\'s cryptoperiod',
   },
   {
     name: '1d478a74-21ba-4b9f-9d8f-8e6fced0eec5',
@@ -156,6 +159,7 @@ export const BUILT_IN_POLICIES: BuiltInPolicy[] = [
     allowedEffects: DENY,
     controls: ROTATION_CONTROLS,
     description: 'Managed HSM keys without an expiration date',
+    partly: 'it requires some expiration date, not one within the profile\'s cryptoperiod',
   },
   {
     name: '587c79fe-dd04-4a5e-9d0b-f89598c7261b',

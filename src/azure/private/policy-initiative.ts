@@ -25,6 +25,8 @@ export interface PlannedPolicy {
   readonly ruleId?: string;
   /** Why it audits where it could deny, if it does so on purpose. */
   readonly auditOnly?: string;
+  /** What of its controls it leaves out, when it enforces them only in part. */
+  readonly partly?: string;
 }
 
 /** Whether an effect refuses the act (preventive) rather than reporting or fixing it afterwards. */
@@ -54,6 +56,7 @@ export function planPolicies(ctx: BuiltInContext, preventive: boolean): PlannedP
       roleScopes: remediates(effect) ? p.assignPermissionsOn?.(ctx) ?? [] : [],
       ruleId: p.ruleId,
       auditOnly: p.auditOnly,
+      partly: p.partly,
     };
   });
   const custom = azureCustomPolicies(ctx.profile).map((c): PlannedPolicy => {

@@ -120,8 +120,10 @@ function controlFinding(key: KeyReport, control: ControlReport, observation: str
     'uuid': uuidV5(`finding\u0000${key.path}\u0000${control.id}`),
     'title': `${control.id} on ${key.path}: ${control.status}`,
     'description': `${control.title} for the ${key.construct} key ${key.path} (profile ${key.profile}). ` +
-      `Beyond the template: ${e?.scope ?? 'only at synthesis'}.`,
-    'props': [prop('status', control.status), prop('enforcement', e?.enforcement ?? 'synthesis'), prop('label', control.controlId)],
+      `Beyond the template: ${e?.scope ?? 'only at synthesis'}; in full: ${e?.enforcement ?? 'synthesis'}` +
+      `${e?.partially ? `; ${e.partially} only in part (${(e.gaps ?? []).join('; ')})` : ''}.`,
+    'props': [prop('status', control.status), prop('enforcement', e?.enforcement ?? 'synthesis'),
+      ...(e?.partially ? [prop('enforcement-in-part', e.partially)] : []), prop('label', control.controlId)],
     'target': {
       'type': 'statement-id',
       'target-id': `${cid}_smt`,
@@ -159,7 +161,7 @@ function guardrailObservation(g: GuardrailReport, ctx: OscalContext) {
     uuid: uuidV5(`guardrail\u0000${g.path}\u0000${g.name}`),
     title: `Guardrail ${g.name} (${g.mechanism})`,
     description: `${g.description} Enforcement: ${g.enforcement}, on ${g.targets.length > 0 ? g.targets.join(', ') : 'no target'} ` +
-      `(profile ${g.profile}). It binds only what is inside those targets.`,
+      `(profile ${g.profile}). It binds only what is inside those targets.${g.partial ? ` In part only: ${g.partial}` : ''}`,
     props: [prop('cloud', g.cloud), prop('enforcement', g.enforcement), prop('construct-path', g.path),
       ...g.controls.map((c) => prop('control', c.id))],
     methods: ['EXAMINE'],

@@ -86,7 +86,8 @@ function keyRequirement(component: string, r: Requirement, e: ControlEnforcement
 function enforcementSentence(e: ControlEnforcementReport | undefined): string {
   if (!e) return 'only at synthesis: no guardrail in the report enforces it';
   const named = [...e.preventive.map((g) => `preventive: ${g}`), ...e.detective.map((g) => `detective: ${g}`)];
-  return named.length > 0 ? `${e.scope} (${named.join('; ')})` : e.scope;
+  const partly = e.partially ? `; ${e.partially} only in part (${(e.gaps ?? []).join('; ')})` : '';
+  return `${named.length > 0 ? `${e.scope} (${named.join('; ')})` : e.scope}; in full: ${e.enforcement}${partly}`;
 }
 
 function guardrailComponent(cloud: string, guardrails: GuardrailReport[], enforcement: Enforcements) {

@@ -21,6 +21,7 @@ export function guardrailReports(records: GuardrailRecord[]): GuardrailReport[] 
     controls: g.controls.map((c) => ({ id: c.id, framework: c.framework, controlId: c.controlId, title: c.title })),
     targets: [...g.targets],
     profile: g.profile,
+    ...(g.partial ? { partial: g.partial } : {}),
   }));
 }
 
@@ -50,8 +51,16 @@ export function controlEnforcement(stacks: StackReport[], guardrails: GuardrailR
     const covering = guardrails.filter((g) => g.cloud === cloud && g.controls.some((c) => c.id === control.id));
     const preventive = covering.filter((g) => g.enforcement === Enforcement.PREVENTIVE);
     const detective = covering.filter((g) => g.enforcement === Enforcement.DETECTIVE);
-    const enforcement = preventive.length > 0 ? Enforcement.PREVENTIVE : detective.length > 0 ? Enforcement.DETECTIVE : Enforcement.SYNTHESIS;
+    const gapOf = (g: GuardrailReport) => gap(g, profiles);
+    const full = (gs: GuardrailReport[]) => gs.some((g) => gapOf(g) === undefined);
+    const enforcement = full(preventive) ? Enforcement.PREVENTIVE : full(detective) ? Enforcement.DETECTIVE : Enforcement.SYNTHESIS;
+    const partially = enforcement === Enforcement.PREVENTIVE ? undefined : preventive.length > 0 ? Enforcement.PREVENTIVE
+      : enforcement === Enforcement.SYNTHESIS && detective.length > 0 ? Enforcement.DETECTIVE : undefined;
+    const stronger = partially === Enforcement.PREVENTIVE ? preventive : partially === Enforcement.DETECTIVE ? detective : [];
+    const gaps = [...new Set(stronger.map((g) => gapOf(g) && `${g.name} (${g.targets.join(', ') || 'no target'}; ${g.profile}): ${gapOf(g)}`)
+      .filter((x): x is string => !!x))];
     return {
+      ...(partially ? { partially, gaps } : {}),
       cloud,
       control: control.id,
       framework: control.framework,
@@ -64,6 +73,20 @@ export function controlEnforcement(stacks: StackReport[], guardrails: GuardrailR
       scope: scopeSentence(cloud, preventive, detective, profiles),
     };
   });
+}
+
+/**
+ * Why a guardrail does not enforce its controls in full for these keys, or undefined when it does: what it declares it
+ * leaves out, or thresholds of another profile than a key's (a guardrail carrying COMMERCIAL's 7-day window does not hold
+ * a PCI DSS key's 30 days; profiles are compared by name, so a stricter profile's guardrail is also counted as partial).
+ */
+function gap(g: GuardrailReport, keyProfiles: Set<string>): string | undefined {
+  const others = [...keyProfiles].filter((p) => p !== g.profile);
+  const reasons = [
+    g.partial,
+    others.length > 0 ? `it carries profile ${g.profile}'s thresholds, not those of ${others.join(', ')}` : undefined,
+  ].filter((r): r is string => r !== undefined);
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
 
 /** Each guardrail once, with where it applies and whose thresholds it carries: one name may be deployed to several targets. */
@@ -125,14 +148,15 @@ export function enforcementView(data: ComplianceReportData): EnforcementView | u
     tables: [
       {
         title: 'Guardrails',
-        head: ['guardrail', 'cloud', 'enforcement', 'mechanism', 'what it refuses or checks', 'targets', 'profile', 'controls'],
-        rows: guardrails.map((g) => [g.name, g.cloud, g.enforcement, g.mechanism, g.description, g.targets.join(', ') || 'none', g.profile,
-          g.controls.map((c) => c.id).join(', ')]),
+        head: ['guardrail', 'cloud', 'enforcement', 'mechanism', 'what it refuses or checks', 'what it leaves out', 'targets', 'profile', 'controls'],
+        rows: guardrails.map((g) => [g.name, g.cloud, g.enforcement, g.mechanism, g.description, g.partial ?? 'nothing',
+          g.targets.join(', ') || 'none', g.profile, g.controls.map((c) => c.id).join(', ')]),
       },
       {
         title: 'Controls',
-        head: ['cloud', 'control', 'enforcement', 'keys requiring it', 'guardrails', 'where it holds'],
-        rows: data.enforcement.map((e) => [e.cloud, `${e.control} ${e.title}`, e.enforcement, String(e.keys),
+        head: ['cloud', 'control', 'enforcement in full', 'in part only', 'keys requiring it', 'guardrails', 'where it holds'],
+        rows: data.enforcement.map((e) => [e.cloud, `${e.control} ${e.title}`, e.enforcement,
+          e.partially ? `${e.partially}: ${(e.gaps ?? []).join('; ')}` : 'none', String(e.keys),
           [...e.preventive, ...e.detective].join('; ') || 'none', e.scope]),
       },
     ],

@@ -38,7 +38,7 @@ export interface GuardrailScope {
 
 /** Records a guardrail of the construct at `scope`. */
 export function recordGuardrail(resource: Construct, target: GuardrailScope, mechanism: string, name: string, description: string,
-  controls: Control[]): void {
+  controls: Control[], partial?: string): void {
   EvidenceLedger.of(resource).registerGuardrail({
     path: resource.node.path,
     stack: TerraformStack.of(resource).node.path,
@@ -50,6 +50,7 @@ export function recordGuardrail(resource: Construct, target: GuardrailScope, mec
     controls,
     targets: [target.parent],
     profile: target.profile.name,
+    ...(partial ? { partial } : {}),
   });
 }
 
@@ -59,6 +60,8 @@ interface Predefined {
   readonly rule: OrgPolicyPolicySpecRules;
   readonly description: string;
   readonly controls: Control[];
+  /** What it leaves out of its controls, when it enforces them only in part. */
+  readonly partial?: string;
 }
 
 /** One predefined constraint's policy at the parent. */
@@ -69,7 +72,7 @@ function predefined(scope: Construct, target: GuardrailScope, p: Predefined): Or
     spec: { rules: [p.rule] },
   });
   recordGuardrail(policy, target, 'Google Cloud organization policy (predefined constraint)', `constraints/${p.constraint}`,
-    `${p.description} ${ON_CHANGE_ONLY}`, p.controls);
+    `${p.description} ${ON_CHANGE_ONLY}`, p.controls, p.partial);
   return policy;
 }
 
@@ -93,6 +96,10 @@ function kmsPolicies(profile: ComplianceProfile): Predefined[] {
         `minimum FIPS 140 ${profile.minimumFipsLevel}).`,
       // With SOFTWARE allowed the policy proves nothing about hardware protection: no control claimed.
       controls: levels.includes('SOFTWARE') ? [] : HSM_CONTROLS,
+      // Google vouches for the FIPS level of its own HSMs, not of an external key manager's.
+      ...(levels.some((l) => l.startsWith('EXTERNAL'))
+        ? { partial: 'EXTERNAL and EXTERNAL_VPC keys are allowed: their FIPS 140 level is the external key manager\'s, which Google does not attest' }
+        : {}),
     },
     {
       id: 'MinimumDestroyScheduledDuration',
