@@ -95,6 +95,7 @@ export class KmsConformancePack extends Construct {
         controls: r.controls,
         targets,
         profile: props.profile.name,
+        partial: r.partial,
       });
     }
   }

@@ -122,6 +122,7 @@ describe('KmsConformancePack', () => {
       configRuleName: `r${i}`,
       mechanism: 'm',
       evidence: 'e',
+      partial: 'p',
       controls: [],
       resource: { Type: 'AWS::Config::ConfigRule', Properties: { Description: 'x'.repeat(200) } },
     });
@@ -130,4 +131,13 @@ describe('KmsConformancePack', () => {
     const over = Array.from({ length: 300 }, (_, i) => rule(i));
     expect(() => conformanceTemplateBody(over)).toThrow(/at most 51200 bytes \(TemplateBody's limit\), got \d{5}/);
   });
+});
+
+test('no Config rule is recorded as judging its controls in full: each says what it does not judge, and that nothing is judged without a recorder', () => {
+  const stack = new Stack(new App(), 'Pack', { env: { account: '111111111111', region: 'us-east-1' } });
+  new KmsConformancePack(stack, 'Rules', { profile: ComplianceProfile.PCI_DSS });
+  const records = EvidenceLedger.of(stack).guardrails;
+  expect(records.length).toBe(6);
+  for (const r of records) expect([r.name, r.partial]).toEqual([r.name, expect.stringContaining('configuration recorder')]);
+  expect(records.find((r) => r.name.endsWith('cmk-rotation-enabled'))!.partial).toContain("not that its period is within the profile's");
 });

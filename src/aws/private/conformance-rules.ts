@@ -14,9 +14,14 @@ export interface ConformanceRule {
   /** What it checks, and what it does not, for the auditor. */
   readonly evidence: string;
   readonly controls: Control[];
+  /** What of its controls it does not judge (the evidence's `partial`). */
+  readonly partial: string;
   /** The CloudFormation resource in the pack's template. */
   readonly resource: Record<string, unknown>;
 }
+
+/** Every Config rule: the construct creates no configuration recorder, and without one nothing is judged. */
+const RECORDER_GAP = 'it judges only while a configuration recorder records the key types in the account and region, which this pack does not create';
 
 /** ConfigRule.Description is 0 to 256 characters: https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigRule.html */
 const MAX_DESCRIPTION = 256;
@@ -32,6 +37,8 @@ interface ManagedRule {
   readonly controls: Control[];
   /** The managed rule's page (identifier, trigger, parameters). */
   readonly doc: string;
+  /** What of its controls it does not judge. */
+  readonly gap?: string;
 }
 
 /**
@@ -44,6 +51,7 @@ const MANAGED_RULES: ManagedRule[] = [
     suffix: 'cmk-rotation-enabled',
     description: 'automatic rotation is on for each customer managed key (rotation status only, not its period)',
     controls: ROTATION_CONTROLS,
+    gap: 'it checks that rotation is on, not that its period is within the profile\'s',
     doc: 'https://docs.aws.amazon.com/config/latest/developerguide/cmk-backing-key-rotation-enabled.html',
   },
   {
@@ -51,6 +59,7 @@ const MANAGED_RULES: ManagedRule[] = [
     suffix: 'cmk-not-scheduled-for-deletion',
     description: 'no KMS key is scheduled for deletion (the waiting period chosen is not checked)',
     controls: DELETION_CONTROLS,
+    gap: 'it reports a scheduled deletion, not whether its waiting period is the profile\'s',
     doc: 'https://docs.aws.amazon.com/config/latest/developerguide/kms-cmk-not-scheduled-for-deletion.html',
   },
   {
@@ -58,6 +67,7 @@ const MANAGED_RULES: ManagedRule[] = [
     suffix: 'cloudtrail-enabled',
     description: 'a CloudTrail trail is enabled in the account (which records the KMS API calls)',
     controls: AUDIT_LOGGING_CONTROLS,
+    gap: 'any enabled trail passes, whether or not it keeps the records write-once for the profile\'s retention',
     doc: 'https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-enabled.html',
   },
   {
@@ -65,6 +75,7 @@ const MANAGED_RULES: ManagedRule[] = [
     suffix: 'cloudtrail-log-file-validation',
     description: 'every trail writes signed digest files, so a changed or deleted log file is detected (not prevented: write-once storage is not checked)',
     controls: [Control.NIST_AU_9],
+    gap: 'a changed log file is detected, not prevented: write-once storage is not checked',
     doc: 'https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-log-file-validation-enabled.html',
   },
 ];
@@ -80,6 +91,7 @@ function managedRules(prefix: string): ConformanceRule[] {
     mechanism: 'AWS Config managed rule',
     evidence: `${m.identifier}: ${m.description} (${m.doc})`,
     controls: m.controls,
+    partial: `${m.gap ? `${m.gap}; ` : ''}${RECORDER_GAP}`,
     resource: {
       Type: 'AWS::Config::ConfigRule',
       Properties: {
@@ -107,6 +119,7 @@ function guardRules(profile: ComplianceProfile, prefix: string): ConformanceRule
       mechanism: 'AWS Config custom policy rule (Guard)',
       evidence: `generated from rule ${g.rule.id}: ${description}` + (g.notInConfigurationItem ? `; partly: ${g.notInConfigurationItem}` : ''),
       controls: g.rule.controls,
+      partial: `${g.notInConfigurationItem ? `${g.notInConfigurationItem}; ` : ''}${RECORDER_GAP}`,
       resource: {
         Type: 'AWS::Config::ConfigRule',
         Properties: {
