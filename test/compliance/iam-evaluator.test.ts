@@ -32,6 +32,15 @@ test('inputs the cache does not handle reach the native localeCompare (its error
   expect(() => withCachedCollators(() => native.call.call(String.prototype.localeCompare, null, 'a'))).toThrow(TypeError);
 });
 
+test('an options object changed between calls is read again, not served the collator of its old values', () => {
+  const options: Intl.CollatorOptions = { sensitivity: 'accent' };
+  expect(withCachedCollators(() => 'a'.localeCompare('A', undefined, options))).toBe(0);
+  options.sensitivity = 'variant';
+  expect(withCachedCollators(() => 'a'.localeCompare('A', undefined, options))).toBe(native.call('a', 'A', undefined, options));
+  expect(native.call('a', 'A', undefined, options)).not.toBe(0);
+  expect(withCachedCollators(() => 'a'.localeCompare('A', 'sv', options))).toBe(native.call('a', 'A', 'sv', options));
+});
+
 test('the native localeCompare is back afterwards, also when the evaluation throws', () => {
   expect(() => withCachedCollators(() => {
     throw new Error('evaluator failed');

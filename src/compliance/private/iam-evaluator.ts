@@ -83,6 +83,16 @@ const MAXIMAL_IDENTITY_POLICY = [{
 const COLLATOR_OPTIONS = ['usage', 'localeMatcher', 'collation', 'numeric', 'caseFirst', 'sensitivity', 'ignorePunctuation'];
 const nativeLocaleCompare = String.prototype.localeCompare;
 const collators = new Map<string, Intl.Collator>();
+/**
+ * The evaluator passes one options object for every call: its collator is found by identity, as long as the option
+ * values read now are those it was built from (building the key above for every call cost as much again).
+ */
+const byOptions = new WeakMap<object, { readonly locales: unknown; readonly values: unknown[]; readonly collator: Intl.Collator }>();
+
+function unchanged(values: unknown[], options: any): boolean {
+  for (let i = 0; i < COLLATOR_OPTIONS.length; i++) if (options[COLLATOR_OPTIONS[i]] !== values[i]) return false;
+  return true;
+}
 
 function collatorKey(locales: unknown, options: unknown): string | undefined {
   if (locales !== undefined && typeof locales !== 'string') return undefined;
@@ -101,12 +111,19 @@ function collatorKey(locales: unknown, options: unknown): string | undefined {
 }
 
 function cachedLocaleCompare(this: unknown, that: string, locales?: unknown, options?: unknown): number {
+  const known = typeof options === 'object' && options !== null ? byOptions.get(options) : undefined;
+  if (known && known.locales === locales && this !== null && this !== undefined && unchanged(known.values, options)) {
+    return known.collator.compare(String(this), String(that));
+  }
   const key = this === null || this === undefined ? undefined : collatorKey(locales, options);
   if (key === undefined) return nativeLocaleCompare.call(this, that, locales as any, options as any);
   let collator = collators.get(key);
   if (!collator) {
     collator = new Intl.Collator(locales as string | undefined, options as Intl.CollatorOptions | undefined);
     collators.set(key, collator);
+  }
+  if (typeof options === 'object' && options !== null) {
+    byOptions.set(options, { locales, values: COLLATOR_OPTIONS.map((k) => (options as any)[k]), collator });
   }
   return collator.compare(String(this), String(that));
 }

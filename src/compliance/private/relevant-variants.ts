@@ -44,12 +44,17 @@ function dimensionOf(contextKey: string): string | undefined {
 }
 
 const PLAIN_PATTERN = /^[A-Za-z0-9:*?]*$/;
+const PATTERNS = new Map<string, RegExp>();
 
 /** Whether `pattern` can match `action`, erring towards yes. */
 function mayMatch(pattern: unknown, action: string): boolean {
   if (typeof pattern !== 'string' || !PLAIN_PATTERN.test(pattern)) return true;
-  const regex = pattern.toLowerCase().replace(/\?/g, '.').replace(/\*/g, '.*');
-  return new RegExp(`^${regex}$`).test(action.toLowerCase());
+  let regex = PATTERNS.get(pattern);
+  if (!regex) {
+    regex = new RegExp(`^${pattern.replace(/\?/g, '.').replace(/\*/g, '.*')}$`, 'i');
+    PATTERNS.set(pattern, regex);
+  }
+  return regex.test(action);
 }
 
 /** Whether a statement's Action can match `action`, erring towards yes. */
