@@ -41,6 +41,16 @@ test('an options object changed between calls is read again, not served the coll
   expect(withCachedCollators(() => 'a'.localeCompare('A', 'sv', options))).toBe(native.call('a', 'A', 'sv', options));
 });
 
+test('where String.prototype cannot be changed (frozen intrinsics), the evaluation runs with the native localeCompare', () => {
+  Object.defineProperty(String.prototype, 'localeCompare', { writable: false });
+  try {
+    expect(withCachedCollators(() => [String.prototype.localeCompare, 'a'.localeCompare('A', undefined, { sensitivity: 'base' })])).toEqual([native, 0]);
+  } finally {
+    Object.defineProperty(String.prototype, 'localeCompare', { writable: true });
+  }
+  expect(String.prototype.localeCompare).toBe(native);
+});
+
 test('the native localeCompare is back afterwards, also when the evaluation throws', () => {
   expect(() => withCachedCollators(() => {
     throw new Error('evaluator failed');

@@ -130,8 +130,12 @@ function cachedLocaleCompare(this: unknown, that: string, locales?: unknown, opt
 
 /** Runs `f` (synchronous) with the cached localeCompare, restoring the original afterwards. */
 export function withCachedCollators<T>(f: () => T): T {
-  // eslint-disable-next-line no-extend-native
-  String.prototype.localeCompare = cachedLocaleCompare as typeof nativeLocaleCompare;
+  try {
+    // eslint-disable-next-line no-extend-native
+    String.prototype.localeCompare = cachedLocaleCompare as typeof nativeLocaleCompare;
+  } catch {
+    return f(); // frozen intrinsics (node --frozen-intrinsics, a hardened realm): evaluate at the native speed
+  }
   try {
     return f();
   } finally {
