@@ -101,6 +101,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     jestConfig: {
       snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+      setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
       testTimeout: 120_000,
       // Jest's default on a 2-core machine is one worker; the suites synthesize and lint whole apps, so both cores help.
       maxWorkers: 2,
