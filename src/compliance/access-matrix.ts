@@ -2,6 +2,7 @@ import type { AccessMatrix, EscalationPath, MatrixCell, MatrixRow, ResolvedAcces
 import { Access, ROLE_NAMES } from '../core/access-policy';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { Evaluator, loadEvaluator, NOT_COMPUTED_REASON, principalContext, setEvaluatorOverride, simulate } from './private/iam-evaluator';
+import { VariantRelevance } from './private/relevant-variants';
 import { conditionsOf, list, PolicyConditions, variantsFor } from './private/request-variants';
 
 export { Access } from '../core/access-policy';
@@ -51,6 +52,19 @@ export const DUAL_CONTROL_EXECUTOR_SID = 'AllowDualControlExecutor';
  */
 export function _setEvaluatorForTesting(e: Evaluator | null | undefined): void {
   setEvaluatorOverride(e);
+  MATRICES.clear();
+}
+
+/** Whether variants no statement about the action tells apart are left out (see private/relevant-variants.ts). */
+let skipIrrelevantVariants = true;
+
+/**
+ * Asks the evaluator about every variant (false) or only those that can differ (true, the default). For tests that
+ * show both give the same matrices.
+ * @internal
+ */
+export function _setVariantPruningForTesting(on: boolean): void {
+  skipIrrelevantVariants = on;
   MATRICES.clear();
 }
 
@@ -261,9 +275,10 @@ function evaluatedRows(e: Evaluator, statements: any[], resolved: ResolvedAccess
   let cached = MATRICES.get(shape);
   if (!cached) {
     const conditions = conditionsOf(statements);
+    const relevance = skipIrrelevantVariants ? new VariantRelevance(statements) : undefined;
     const rows = new Map<string, Record<string, MatrixCell>>();
     for (const p of toEvaluate) {
-      rows.set(names.get(p.value) ?? p.value, evaluatePrincipal(e, statements, resolved, p.value, conditions));
+      rows.set(names.get(p.value) ?? p.value, evaluatePrincipal(e, statements, resolved, p.value, conditions, relevance));
     }
     cached = { rows, delegatesToIam };
     MATRICES.set(shape, cached);
@@ -311,7 +326,7 @@ function singlePersonPaths(rows: MatrixRow[]): EscalationPath[] {
 }
 
 function evaluatePrincipal(e: Evaluator, statements: any[], resolved: ResolvedAccessPolicy, principal: string,
-  conditions: PolicyConditions): Record<string, MatrixCell> {
+  conditions: PolicyConditions, relevance: VariantRelevance | undefined): Record<string, MatrixCell> {
   const isService = !principal.startsWith('arn:');
   const base = principalContext(principal);
   const policy = { Version: '2012-10-17', Statement: statements };
@@ -323,7 +338,8 @@ function evaluatePrincipal(e: Evaluator, statements: any[], resolved: ResolvedAc
     const requirementSets: Array<Record<string, string | undefined>> = [];
     for (const action of actions) {
       let reachedAction = false;
-      for (const v of variantsFor(conditions, action, isService)) {
+      const variants = variantsFor(conditions, action, isService);
+      for (const v of relevance ? relevance.filter(principal, action, variants) : variants) {
         if (simulate(e, policy, resolved.account, resolved.region, principal, action, { ...base, ...v.ctx }) !== 'ALLOW') continue;
         reachedAction = true;
         if (v.mfa) withMfa = true;

@@ -90,8 +90,9 @@ test('the harness detects a failing control (a log group without a KMS key, a ke
 describe('test scenarios', () => {
   // Built once and checked in one cfn-guard run; the focused tests below read the same findings.
   let checked: Checked;
+  let built: Array<[string, Stack]>;
   beforeAll(() => {
-    const built = scenarios().map((s) => [s.name, s.build()] as [string, Stack]);
+    built = scenarios().map((s) => [s.name, s.build()] as [string, Stack]);
     checked = check(built, built.map(([, stack]) => EvidenceLedger.of(stack)));
   });
   const named = (rule: string, scenario: RegExp) => checked.failures.filter((f) => f.rule === rule && scenario.test(f.template))
@@ -111,7 +112,8 @@ describe('test scenarios', () => {
   });
 
   test('the dual-control gate: its logs share the providers\' log key, its genesis policies carry the grant deny', () => {
-    const stack = scenarios().find((s) => s.name === `HyokExternalStore/${ComplianceProfile.PCI_DSS.name}`)!.build();
+    // The stack the run above checked (synthesized once; its templates are read again here).
+    const stack = built.find(([name]) => name === `HyokExternalStore/${ComplianceProfile.PCI_DSS.name}`)![1];
     const resources: Record<string, any> = templatesOf(stack)[stack.node.path].Resources;
     const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
     // One operational log key per stack, for the gate's log group as for the providers'.

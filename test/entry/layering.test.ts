@@ -1,24 +1,37 @@
 /*
  * Issue 15, item 1: eslint keeps the layering that lets each entry point load only its own cloud. Each case lints a
- * line as if it were in a real file of src/ (the type-aware parser needs a file of the project) with the project's own
- * eslint configuration, and expects the layering rule to name it.
+ * line as if it were in a real file of src/ with the project's own eslint configuration for that file (its overrides,
+ * settings and import resolvers), and expects the layering rule to name it. Only the layering rules run: they read
+ * no type information, so the type-aware project service (most of the cost of linting) is left out.
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { loadESLint } from 'eslint';
 
 const ROOT = join(__dirname, '../..');
-let eslint: { lintText(code: string, options: { filePath: string }): Promise<{ messages: { ruleId: string | null; message: string }[] }[]> };
+type Linter = { lintText(code: string, options: { filePath: string }): Promise<{ messages: { ruleId: string | null; message: string }[] }[]> };
+let project: { calculateConfigForFile(filePath: string): Promise<any> };
+let LegacyESLint: new (options: object) => Linter;
 
 beforeAll(async () => {
-  const LegacyESLint = await loadESLint({ useFlatConfig: false });
-  eslint = new LegacyESLint({ cwd: ROOT, overrideConfigFile: join(ROOT, '.eslintrc.json') }) as any;
+  LegacyESLint = await loadESLint({ useFlatConfig: false }) as any;
+  project = new LegacyESLint({ cwd: ROOT, overrideConfigFile: join(ROOT, '.eslintrc.json') }) as any;
 });
 
 const LAYERING = ['import/no-restricted-paths', 'no-restricted-imports'];
 
+/** The project's configuration for `file`, with only the layering rules on and without the type-aware project service. */
+async function layeringLinter(file: string): Promise<Linter> {
+  const config = await project.calculateConfigForFile(join(ROOT, file));
+  const { projectService: _service, project: _project, ...parserOptions } = config.parserOptions ?? {};
+  const rules = Object.fromEntries(LAYERING.map((rule) => [rule, config.rules?.[rule] ?? 'off']));
+  // Both rules are configured for every file of src/: a configuration that lost one must fail here, not pass.
+  expect(Object.values(rules).every((r) => (Array.isArray(r) ? r[0] : r) === 'error')).toBe(true);
+  return new LegacyESLint({ cwd: ROOT, useEslintrc: false, overrideConfig: { ...config, parserOptions, rules } });
+}
+
 async function layeringErrors(file: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });
+  const [result] = await (await layeringLinter(file)).lintText(code, { filePath: join(ROOT, file) });
   return result.messages.filter((m) => m.ruleId && LAYERING.includes(m.ruleId)).map((m) => `${m.ruleId}: ${m.message}`);
 }
 
