@@ -4,6 +4,8 @@ import { ComplianceProfile, aws } from '../../src';
 /** The management account (or the delegated administrator for Organizations policies) of the example organisation. */
 export const MANAGEMENT_ACCOUNT = '210987654321';
 export const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+/** The account of the CI/CD pipeline that deploys the payment stacks. */
+export const DEPLOYMENT_ACCOUNT = '345678901234';
 /** The organizational unit of the payment workloads, and the sandbox account kept on the commercial profile. */
 export const PAYMENTS_OU = 'ou-a1b2-paym3nts';
 export const SANDBOX_ACCOUNT = '123456789012';
@@ -31,6 +33,15 @@ export function organizationAwsApp(outdir: string): App {
     // carry the sink's id `Audit`).
     auditTrailNamePatterns: ['payments-kms-audit*'],
     auditBucketNamePatterns: ['payments*-auditbucket*'],
+    // The exemptions named as narrowly as the payment stacks allow (the defaults match any stack's executor and
+    // handlers): CloudFormation names the gate's executor and the library's handlers after their stack, `Payments...`.
+    dualControlExecutorRoleArnPatterns: ['arn:*:iam::*:role/Payments*-*ExecutorRole*'],
+    dualControlExecutorFunctionNamePatterns: ['Payments*-*Executor*'],
+    handlerRoleArnPatterns: ['arn:*:iam::*:role/Payments*-CloudKmsConstructs*'],
+    handlerFunctionNamePatterns: ['Payments*-CloudKmsConstructs*'],
+    // The CI/CD identity that runs `cdk deploy` (in the deployment account): only it may assume the bootstrap deploy and
+    // asset publishing roles.
+    pipelineDeployerArnPatterns: [`arn:aws:iam::${DEPLOYMENT_ACCOUNT}:role/payments-pipeline-deployer`],
   });
   new aws.OrganizationGuardrails(stack, 'Sandbox', {
     profile: ComplianceProfile.COMMERCIAL,
@@ -44,6 +55,8 @@ export function organizationAwsApp(outdir: string): App {
       auditorRoleNames: ['security-audit'],
       executionRoleName: STACKSET_EXECUTION_ROLE,
       notificationEmails: ['security-alerts@example.com'],
+      // No policyWriterRoleNames: the baseline holds no dual-control gate (a StackSet cannot deploy its handler), so no
+      // executor writes key policies there; every write but the execution role's and the CDK deployment role's is drift.
     },
     organizationalUnitIds: [HEALTH_OU],
     regions: ['us-east-1', 'us-west-2'],

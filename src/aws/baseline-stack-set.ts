@@ -149,7 +149,7 @@ export class BaselineStackSet extends Construct {
 
   private validateBaseline(): string[] {
     const { template, body } = this.render();
-    const findings = baselineFindings(template, body, this.baseline.refusedAssets, this.regions.length);
+    const findings = baselineFindings(template, body, this.baseline.refusedAssets, this.regions.length, this.baseline.resourcePrefix);
     if (findings.length === 0) this.recordEvidence();
     return findings;
   }

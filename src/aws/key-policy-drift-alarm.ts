@@ -35,7 +35,7 @@ export interface KeyPolicyDriftAlarmProps {
 
   /**
    * Names (`*` matches any run of name characters) of the roles CloudFormation deploys key policies with. A
-   * `PutKeyPolicy` by one of them is expected only when CloudFormation made it (CloudTrail's `invokedBy` or
+   * `PutKeyPolicy` (or `ReplicateKey`, or `CreateKey` with a policy) by one of them is expected only when CloudFormation made it (CloudTrail's `invokedBy` or
    * `sourceIPAddress` is `cloudformation.amazonaws.com`); the same role used directly is drift.
    * @default DEFAULT_DEPLOYMENT_ROLE_NAMES: the service-managed StackSets execution role and the CDK bootstrap
    * CloudFormation execution role
@@ -60,7 +60,8 @@ export interface KeyPolicyDriftAlarmProps {
 
 /**
  * Raises an alarm when a key policy is changed outside the deployment path: an EventBridge rule sends every CloudTrail
- * `PutKeyPolicy` of the account and region to a small inline Lambda function, which classifies the writer and publishes
+ * `PutKeyPolicy`, `ReplicateKey` (which sets the replica's policy) and `CreateKey` with a policy of the account and
+ * region to a small inline Lambda function, which classifies the writer and publishes
  * an embedded-format metric; a CloudWatch alarm on that metric notifies the audit sink's topic.
  *
  * The expected policy is the one the deployment path last wrote: CloudTrail records every such write in the audit
@@ -97,11 +98,16 @@ export class KeyPolicyDriftAlarm extends Construct {
     this.handler = this.createHandler(names, profile, logKey);
     this.rule = new events.Rule(this, 'Rule', {
       ruleName: names.rule,
-      description: 'Every CloudTrail PutKeyPolicy call in this account and region, to the key-policy drift detector',
+      description: 'Every CloudTrail PutKeyPolicy, ReplicateKey and CreateKey-with-policy call in this account and region, to the key-policy drift detector',
       eventPattern: {
         source: ['aws.kms'],
         detailType: ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['kms.amazonaws.com'], eventName: ['PutKeyPolicy'] },
+        // ReplicateKey sets the replica's policy (its Policy parameter, or the default); CreateKey only with a Policy.
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-complex-example-or
+        detail: {
+          eventSource: ['kms.amazonaws.com'],
+          $or: [{ eventName: ['PutKeyPolicy', 'ReplicateKey'] }, { eventName: ['CreateKey'], requestParameters: { policy: [{ exists: true }] } }],
+        },
       },
       targets: [new targets.LambdaFunction(this.handler, { retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
@@ -144,7 +150,7 @@ export class KeyPolicyDriftAlarm extends Construct {
     }));
     const fn = new lambda.Function(this, 'Handler', {
       functionName: names.function,
-      description: 'Classifies CloudTrail PutKeyPolicy events: deployment path or out-of-band change',
+      description: 'Classifies CloudTrail key policy writes (PutKeyPolicy, ReplicateKey, CreateKey): deployment path or out-of-band',
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline(DRIFT_HANDLER_SOURCE),
@@ -208,9 +214,10 @@ export class KeyPolicyDriftAlarm extends Construct {
       stack: Stack.of(this).node.path,
       cloud: 'aws',
       enforcement: Enforcement.DETECTIVE,
-      mechanism: 'Amazon EventBridge rule on CloudTrail PutKeyPolicy, Lambda classifier, CloudWatch alarm',
+      mechanism: 'Amazon EventBridge rule on CloudTrail PutKeyPolicy, ReplicateKey and CreateKey with a policy, Lambda classifier, CloudWatch alarm',
       name: `${prefix}-key-policy-drift`,
-      description: 'Alarms when a KMS key policy is written by anyone but the deployment roles through CloudFormation ' +
+      description: 'Alarms when a KMS key policy is written (PutKeyPolicy, a replica\'s by ReplicateKey, a new key\'s by CreateKey ' +
+        'with a policy) by anyone but the deployment roles through CloudFormation ' +
         `(${this.deploymentRoleNames.join(', ')}) or the named policy writers; it detects after the change, it does not ` +
         'prevent it, and it relies on the organisation policy that reserves its own resources to the StackSet execution role',
       controls: [...ACCESS_CONTROLS],

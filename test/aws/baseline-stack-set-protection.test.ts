@@ -28,14 +28,26 @@ function baselineNames() {
   const of = (type: string, prop: string) => resources
     .filter((r) => r.Type === type && r.Properties[prop] !== undefined)
     .map((r) => concrete(r.Properties[prop]));
+  const rules = of('AWS::Events::Rule', 'Name');
+  const roles = of('AWS::IAM::Role', 'RoleName');
   return {
     statements: baselineProtectionStatements(set.baseline.resourcePrefix, set.baseline.executionRoleName),
-    rule: of('AWS::Events::Rule', 'Name')[0],
+    rule: rules.find((n) => n.endsWith('key-policy-drift'))!,
+    rules,
     fn: of('AWS::Lambda::Function', 'FunctionName')[0],
     alarms: of('AWS::CloudWatch::Alarm', 'AlarmName'),
-    role: of('AWS::IAM::Role', 'RoleName')[0],
+    role: roles.find((n) => n.includes('key-policy-drift'))!,
+    roles,
+    policies: of('AWS::IAM::ManagedPolicy', 'ManagedPolicyName'),
+    topics: of('AWS::SNS::Topic', 'TopicName'),
     trail: of('AWS::CloudTrail::Trail', 'TrailName')[0],
     logGroup: of('AWS::Logs::LogGroup', 'LogGroupName').find((n) => n.startsWith('/aws/lambda/'))!,
+    logGroups: of('AWS::Logs::LogGroup', 'LogGroupName'),
+    unnamed: resources.filter((r) => !['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::TopicPolicy',
+      'AWS::SNS::Subscription', 'AWS::Lambda::Permission', 'AWS::IAM::Policy'].includes(r.Type))
+      .filter((r) => !Object.keys(r.Properties).some((k) => /Name$/.test(k) && k !== 'MetricName' && k !== 'LogGroupName'
+        && JSON.stringify(r.Properties[k]).includes('cloud-kms-baseline-')))
+      .filter((r) => r.Type !== 'AWS::Logs::LogGroup').map((r) => r.Type),
   };
 }
 
@@ -58,31 +70,46 @@ async function decide(principal: string, action: string, resource: string): Prom
   return res.overallResult;
 }
 
-function resourceFor(action: string): string {
+const IAM_POLICY_ACTIONS = ['iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy'];
+
+/** Every baseline resource the action applies to, as its ARN in the member account. */
+function resourcesFor(action: string): string[] {
   const service = action.split(':')[0];
   switch (service) {
-    case 'events': return `arn:aws:events:${REGION}:${ACCOUNT}:rule/${names.rule}`;
-    case 'lambda': return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${names.fn}`;
-    case 'cloudwatch': return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${names.alarms[0]}`;
-    case 'logs': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${names.logGroup}`;
-    case 'iam': return `arn:aws:iam::${ACCOUNT}:role/${names.role}`;
-    case 'cloudtrail': return `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${names.trail}`;
+    case 'events': return names.rules.map((n) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${n}`);
+    case 'lambda': return [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:${names.fn}`];
+    case 'cloudwatch': return names.alarms.map((n) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`);
+    case 'logs': return names.logGroups.map((n) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${n}`);
+    case 'iam': return IAM_POLICY_ACTIONS.includes(action) ? names.policies.map((n) => `arn:aws:iam::${ACCOUNT}:policy/${n}`)
+      : names.roles.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`);
+    case 'cloudtrail': return [`arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${names.trail}`];
+    case 'sns': return names.topics.map((n) => `arn:aws:sns:${REGION}:${ACCOUNT}:${n}`);
     default: throw new Error(`no resource for ${action}`);
   }
 }
 
-test('the statements cover the names the baseline deploys (drift rule, function, both alarms, role, log group, trail)', () => {
+test('the statements cover the names the baseline deploys (drift and audit sink rules, function, alarms, roles, log groups, trail, topic)', () => {
   expect(names.rule).toBe('cloud-kms-baseline-key-policy-drift');
-  expect(names.alarms).toHaveLength(2);
+  expect(names.rules).toHaveLength(7);
+  expect(names.alarms).toHaveLength(3);
   expect(names.role).toBe(`cloud-kms-baseline-key-policy-drift-${REGION}`);
+  expect(names.roles).toContain(`cloud-kms-baseline-trail-delivery-role-${REGION}`);
+  expect(names.policies).toEqual([`cloud-kms-baseline-trail-delivery-policy-${REGION}`]);
+  expect(names.topics).toEqual(['cloud-kms-baseline-alarm-topic']);
   expect(names.trail).toBe(`cloud-kms-baseline-trail-${REGION}`);
+  expect(names.logGroups).toHaveLength(2);
+  // Every other resource carries the prefix in its name (the metric filter, the conformance pack).
+  expect(names.unnamed).toEqual([]);
 });
 
-describe('a member-account administrator with AdministratorAccess cannot switch the drift alarm or the trail off', () => {
-  test.each(BASELINE_TAMPERING_ACTIONS)('%s: denied to the administrator, allowed to the StackSet execution role', async (action) => {
-    expect(await decide(ADMIN, action, resourceFor(action))).toBe('ExplicitlyDenied');
-    expect(await decide(EXECUTOR, action, resourceFor(action))).toBe('Allowed');
-  });
+describe('a member-account administrator with AdministratorAccess cannot switch the drift alarm, the audit sink\'s alarms or the trail off', () => {
+  test.each(BASELINE_TAMPERING_ACTIONS)('%s: denied to the administrator on every baseline resource it applies to, allowed to the StackSet execution role',
+    async (action) => {
+      for (const resource of resourcesFor(action)) {
+        expect([resource, await decide(ADMIN, action, resource)]).toEqual([resource, 'ExplicitlyDenied']);
+        expect([resource, await decide(EXECUTOR, action, resource)]).toEqual([resource, 'Allowed']);
+      }
+    });
 
   test.each(names.alarms)('SetAlarmState on %s (resetting the alarm after a change) is denied', async (alarm) => {
     expect(await decide(ADMIN, 'cloudwatch:SetAlarmState', `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alarm}`)).toBe('ExplicitlyDenied');

@@ -1,4 +1,4 @@
-import { App, CfnOutput, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -64,11 +64,13 @@ describe('the rollout of the COMMERCIAL baseline', () => {
     expect(ofType('AWS::S3::Bucket')[0].Properties.ObjectLockConfiguration.Rule.DefaultRetention.Mode).toBe('COMPLIANCE');
     expect(ofType('AWS::KMS::Key')).toHaveLength(1);
     expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
-    const drift = ofType('AWS::Events::Rule').find((r) => JSON.stringify(r.Properties.EventPattern).includes('PutKeyPolicy') && r.Properties.Name);
+    const drift = ofType('AWS::Events::Rule').find((r) => r.Properties.Targets[0].Arn['Fn::GetAtt']?.[0].startsWith('KeyPolicyDriftHandler'));
     expect(drift.Properties.Name).toBe('cloud-kms-baseline-key-policy-drift');
+    expect(JSON.stringify(drift.Properties.EventPattern)).toContain('PutKeyPolicy');
     expect(ofType('AWS::Lambda::Function').map((f) => f.Properties.Code)).toEqual([{ ZipFile: DRIFT_HANDLER_SOURCE }]);
     expect(ofType('AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName).filter(Boolean))
-      .toEqual(['cloud-kms-baseline-key-policy-drift', 'cloud-kms-baseline-key-policy-drift-detector-failure']);
+      .toEqual(['cloud-kms-baseline-grant-revocation-burst-alarm', 'cloud-kms-baseline-key-policy-drift',
+        'cloud-kms-baseline-key-policy-drift-detector-failure']);
   });
 
   test('the baseline refers to no asset and no bootstrap resource, and needs no parameter', () => {
@@ -141,10 +143,22 @@ describe('refuses at synthesis what a StackSet cannot deploy', () => {
     expect(() => app.synth()).toThrow(error);
   });
 
-  test('a fixed IAM role name is fine in a single region', () => {
+  test('a fixed IAM role name under the baseline prefix is fine in a single region', () => {
+    const { app, set } = rollout({ regions: ['eu-west-1'] });
+    new iam.Role(set.baseline, 'Named', { roleName: 'cloud-kms-baseline-reader', assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a resource named outside the baseline prefix, left to CloudFormation\'s naming or of a type no statement covers is refused', () => {
     const { app, set } = rollout({ regions: ['eu-west-1'] });
     new iam.Role(set.baseline, 'Named', { roleName: 'KeyBaselineReader', assumedBy: new iam.AccountRootPrincipal() });
-    expect(() => app.synth()).not.toThrow();
+    new iam.Role(set.baseline, 'Unnamed', { assumedBy: new iam.AccountRootPrincipal() });
+    new CfnResource(set.baseline, 'Queue', { type: 'AWS::SQS::Queue' });
+    expect(() => app.synth()).toThrow(new RegExp([
+      'AWS::IAM::Role Named[0-9A-F]{8} has the name KeyBaselineReader, not one starting with cloud-kms-baseline-',
+      'AWS::IAM::Role Unnamed[0-9A-F]{8} has the name null',
+      'Queue is of type AWS::SQS::Queue, which the organisation policy protecting the baseline does not cover',
+    ].join('[^]*')));
   });
 
   test.each([

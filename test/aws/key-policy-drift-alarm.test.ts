@@ -13,13 +13,16 @@ describe('a drift alarm beside a COMMERCIAL sink', () => {
   const t = Template.fromStack(stack);
   const topic = stack.resolve(sink.alarmTopic.topicArn);
 
-  test('an EventBridge rule sends every CloudTrail PutKeyPolicy of the account and region to the detector', () => {
+  test('an EventBridge rule sends every CloudTrail PutKeyPolicy, ReplicateKey and CreateKey with a policy of the account and region to the detector', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       Name: 'cloud-kms-baseline-key-policy-drift',
       EventPattern: {
         'source': ['aws.kms'],
         'detail-type': ['AWS API Call via CloudTrail'],
-        'detail': { eventSource: ['kms.amazonaws.com'], eventName: ['PutKeyPolicy'] },
+        'detail': {
+          eventSource: ['kms.amazonaws.com'],
+          $or: [{ eventName: ['PutKeyPolicy', 'ReplicateKey'] }, { eventName: ['CreateKey'], requestParameters: { policy: [{ exists: true }] } }],
+        },
       },
       Targets: [Match.objectLike({
         Arn: stack.resolve(alarm.handler.functionArn),

@@ -8,7 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { organizationAwsApp } from '../../examples/organization/aws';
+import { DEPLOYMENT_ACCOUNT, organizationAwsApp, ORGANIZATION_ID as EXAMPLE_ORG_ID } from '../../examples/organization/aws';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
 import * as aws from '../../src/aws';
 import { KEY_ADMINISTRATION_ACTIONS } from '../../src/aws/private/org-policies';
@@ -336,5 +336,130 @@ describe('with the key baseline protected (baseline: the BaselineStackSet the gu
     [{ resourcePrefix: 'cloud-kms-baseline', executionRoleName: 'stacksets-exec-*' }, /baseline\.executionRoleName must be an IAM role name .*got stacksets-exec-\*$/],
   ])('a bad baseline is refused, naming the prop: %j', (baseline, message) => {
     expect(() => policiesFor(ComplianceProfile.HIPAA, { baseline })).toThrow(message);
+  });
+});
+
+/*
+ * The security review's findings (rev1), asked of the example organisation's synthesized guardrails: what a member
+ * account administrator could do before, refused now, each with the golden path that must still work.
+ */
+describe('the example organisation closes the review\'s holes', () => {
+  const app = organizationAwsApp(mkdtempSync(join(tmpdir(), 'org-aws-')));
+  const template = Template.fromStack(app.node.findChild('OrganizationGuardrails') as Stack).toJSON();
+  const policiesOf = (prefix: string) => orgPoliciesOf({
+    Resources: Object.fromEntries(Object.entries(template.Resources as Record<string, any>).filter(([id]) => id.startsWith(prefix))),
+  });
+  const payments = policiesOf('Payments');
+  const health = policiesOf('Health');
+  // Sessions in the example organisation (the RCP admits only its principals).
+  const inExample = (c: Caller): Caller => ({ ...c, context: { ...c.context, 'aws:PrincipalOrgID': EXAMPLE_ORG_ID }, inOrganization: true });
+  const exAdmin = inExample(admin);
+  const exPipeline = inExample(pipeline);
+  const exStackSets = inExample(stackSets);
+  const exExecutor = inExample(executor);
+  const exHandler = inExample(roleSession('PaymentsPci-CloudKmsConstructsKeyDeletionProv-AbCdEf123456'));
+  const deployer = inExample(roleSession('payments-pipeline-deployer', DEPLOYMENT_ACCOUNT));
+  const filePublisher = inExample(roleSession(`cdk-hnb659fds-file-publishing-role-${MEMBER_ACCOUNT}-${REGION}`));
+  const ALIAS = `arn:aws:kms:${REGION}:${MEMBER_ACCOUNT}:alias/payments-data`;
+  const onExampleKey = (caller: Caller, action: string, resource = KEY, context: Record<string, string> = {}) =>
+    decideInOrg(payments, { caller, action, resource, resourcePolicy: accountKeyPolicy(), context });
+
+  test('KMS acts the project itself treats as key administration are denied to the administrator, and left to the gate\'s executor and handlers', () => {
+    expect(onExampleKey(exAdmin, 'kms:Decrypt')).toBe('Allowed');
+    for (const action of ['kms:CancelKeyDeletion', 'kms:EnableKey', 'kms:UpdateAlias', 'kms:DeleteAlias']) {
+      expect([action, onExampleKey(exAdmin, action)]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, onExampleKey(exExecutor, action)]).toEqual([action, 'Allowed']);
+    }
+    // Redirecting a workload alias is refused on the alias too (UpdateAlias is authorized on the alias and both keys).
+    expect(onExampleKey(exAdmin, 'kms:UpdateAlias', ALIAS)).toBe('ExplicitlyDenied');
+    // The tenant key-deletion handler re-onboards a key: it cancels the deletion and enables the key.
+    expect(onExampleKey(exHandler, 'kms:CancelKeyDeletion')).toBe('Allowed');
+    expect(onExampleKey(exHandler, 'kms:EnableKey')).toBe('Allowed');
+  });
+
+  test('direct grants and revocations are denied to the administrator; those an AWS service makes for a resource are not', () => {
+    for (const action of ['kms:CreateGrant', 'kms:RevokeGrant']) {
+      expect([action, onExampleKey(exAdmin, action)]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, onExampleKey(exAdmin, action, KEY, { 'kms:GrantIsForAWSResource': 'false' })]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, onExampleKey(exAdmin, action, KEY, { 'kms:GrantIsForAWSResource': 'true' })]).toEqual([action, 'Allowed']);
+    }
+  });
+
+  test('the executor function cannot be throttled to zero, exposed or rerouted by the administrator; the pipeline still deploys it', () => {
+    const fn = `arn:aws:lambda:${REGION}:${MEMBER_ACCOUNT}:function:Payments-GateExecutor1A2B3C4D-AbCdEfGh1234`;
+    for (const action of ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:AddPermission', 'lambda:RemovePermission',
+      'lambda:PutFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig', 'lambda:DeleteFunctionEventInvokeConfig']) {
+      expect([action, decideInOrg(payments, { caller: exAdmin, action, resource: fn })]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, decideInOrg(payments, { caller: exPipeline, action, resource: fn })]).toEqual([action, 'Allowed']);
+    }
+    // The narrowed patterns leave another stack's executor-like function to its account.
+    expect(decideInOrg(payments, { caller: exAdmin, action: 'lambda:UpdateFunctionCode', resource: fn.replace('Payments-', 'Orders-') })).toBe('Allowed');
+  });
+
+  test('the code the pipeline deploys next cannot be overwritten in the bootstrap asset stores, except by the publishing roles', () => {
+    const asset = `arn:aws:s3:::cdk-hnb659fds-assets-${MEMBER_ACCOUNT}-${REGION}/0123abcd.zip`;
+    const image = `arn:aws:ecr:${REGION}:${MEMBER_ACCOUNT}:repository/cdk-hnb659fds-container-assets-${MEMBER_ACCOUNT}-${REGION}`;
+    for (const action of ['s3:PutObject', 's3:DeleteObject']) {
+      expect([action, decideInOrg(payments, { caller: exAdmin, action, resource: asset })]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, decideInOrg(payments, { caller: filePublisher, action, resource: asset })]).toEqual([action, 'Allowed']);
+    }
+    expect(decideInOrg(payments, { caller: exAdmin, action: 'ecr:PutImage', resource: image })).toBe('ExplicitlyDenied');
+    // Only the named deployer may become the publishing role; the administrator may neither become nor change it.
+    const role = `arn:aws:iam::${MEMBER_ACCOUNT}:role/cdk-hnb659fds-file-publishing-role-${MEMBER_ACCOUNT}-${REGION}`;
+    expect(decideInOrg(payments, { caller: exAdmin, action: 'sts:AssumeRole', resource: role })).toBe('ExplicitlyDenied');
+    expect(decideInOrg(payments, { caller: exAdmin, action: 'iam:UpdateAssumeRolePolicy', resource: role })).toBe('ExplicitlyDenied');
+    // The bootstrap trust policy admits the deployment account (cdk bootstrap --trust).
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEPLOYMENT_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] };
+    expect(decideInOrg(payments, { caller: deployer, action: 'sts:AssumeRole', resource: role, resourcePolicy: trust })).toBe('Allowed');
+    expect(decideInOrg(payments, { caller: exAdmin, action: 'sts:AssumeRole', resource: role, resourcePolicy: trust })).toBe('ExplicitlyDenied');
+  });
+
+  test('the audit bucket cannot be opened by ACL, ownership, public access block or replication; the pipeline still configures it', () => {
+    const bucket = 'arn:aws:s3:::paymentspci-auditbucket1a2b3c4d-x1y2';
+    for (const action of ['s3:PutBucketOwnershipControls', 's3:PutBucketAcl', 's3:PutBucketPublicAccessBlock', 's3:PutReplicationConfiguration']) {
+      expect([action, decideInOrg(payments, { caller: exAdmin, action, resource: bucket })]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, decideInOrg(payments, { caller: exPipeline, action, resource: bucket })]).toEqual([action, 'Allowed']);
+    }
+  });
+
+  test('AWS Config recording cannot be narrowed, redirected or its results deleted by the administrator; the execution role can', () => {
+    const recorder = `arn:aws:config:${REGION}:${MEMBER_ACCOUNT}:config-rule/config-rule-abcdef`;
+    for (const action of ['config:DisassociateResourceTypes', 'config:AssociateResourceTypes', 'config:PutDeliveryChannel',
+      'config:DeleteEvaluationResults', 'config:PutServiceLinkedConfigurationRecorder', 'config:DeleteServiceLinkedConfigurationRecorder']) {
+      expect([action, decideInOrg(health, { caller: exAdmin, action, resource: '*' })]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, decideInOrg(health, { caller: exStackSets, action, resource: '*' })]).toEqual([action, 'Allowed']);
+    }
+    expect(decideInOrg(health, { caller: exAdmin, action: 'config:DeleteEvaluationResults', resource: recorder })).toBe('ExplicitlyDenied');
+  });
+
+  test('the audit sink the baseline deploys is named under the prefix and out of the administrator\'s reach; the execution role keeps it', () => {
+    const body = template.Resources.HealthBaselineA077BC00.Properties.TemplateBody;
+    const baseline = JSON.parse(typeof body === 'string' ? body : JSON.stringify(body));
+    const nameOf = (type: string, prop: string, logicalIdStart: string) => {
+      const [, r] = Object.entries(baseline.Resources as Record<string, any>).find(([id, x]) => x.Type === type && id.startsWith(logicalIdStart))!;
+      const v = r.Properties[prop];
+      return typeof v === 'string' ? v : v['Fn::Join'][1].map((x: any) => (typeof x === 'string' ? x : REGION)).join('');
+    };
+    const topic = nameOf('AWS::SNS::Topic', 'TopicName', 'AuditSinkAlarmTopic');
+    const rule = nameOf('AWS::Events::Rule', 'Name', 'AuditSinkKeyEscalationRule');
+    const role = nameOf('AWS::IAM::Role', 'RoleName', 'AuditSinkTrailDeliveryRole');
+    const trailLogs = nameOf('AWS::Logs::LogGroup', 'LogGroupName', 'AuditSinkLogGroup');
+    expect([topic, rule, role]).toEqual(['cloud-kms-baseline-alarm-topic', 'cloud-kms-baseline-key-escalation-rule',
+      `cloud-kms-baseline-trail-delivery-role-${REGION}`]);
+    const cases: Array<[string, string]> = [
+      ['sns:DeleteTopic', `arn:aws:sns:${REGION}:${MEMBER_ACCOUNT}:${topic}`],
+      ['sns:SetTopicAttributes', `arn:aws:sns:${REGION}:${MEMBER_ACCOUNT}:${topic}`],
+      ['sns:Unsubscribe', `arn:aws:sns:${REGION}:${MEMBER_ACCOUNT}:${topic}`],
+      ['events:DisableRule', `arn:aws:events:${REGION}:${MEMBER_ACCOUNT}:rule/${rule}`],
+      ['events:RemoveTargets', `arn:aws:events:${REGION}:${MEMBER_ACCOUNT}:rule/${rule}`],
+      ['iam:DetachRolePolicy', `arn:aws:iam::${MEMBER_ACCOUNT}:role/${role}`],
+      ['iam:DeleteRole', `arn:aws:iam::${MEMBER_ACCOUNT}:role/${role}`],
+      ['logs:DeleteMetricFilter', `arn:aws:logs:${REGION}:${MEMBER_ACCOUNT}:log-group:${trailLogs}`],
+      ['logs:AssociateKmsKey', `arn:aws:logs:${REGION}:${MEMBER_ACCOUNT}:log-group:/aws/lambda/cloud-kms-baseline-key-policy-drift`],
+    ];
+    for (const [action, resource] of cases) {
+      expect([action, decideInOrg(health, { caller: exAdmin, action, resource })]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, decideInOrg(health, { caller: exStackSets, action, resource })]).toEqual([action, 'Allowed']);
+    }
   });
 });

@@ -4,7 +4,10 @@
  * Inline Node.js code is CommonJS and needs nothing beyond the runtime (`crypto`).
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html
  *
- * Decision rules, on a CloudTrail `PutKeyPolicy` event delivered by EventBridge:
+ * Decision rules, on a CloudTrail event delivered by EventBridge that sets a key policy: `PutKeyPolicy`, `ReplicateKey`
+ * (its `Policy` parameter, or the default policy, becomes the replica's) and `CreateKey` with a `Policy` (the rule
+ * selects only those); the key named is the replica's (`responseElements.replicaKeyMetadata`) or the new key's
+ * (`responseElements.keyMetadata`) where the call created one:
  *  - a call that failed (`errorCode`) changed nothing: REFUSED, not drift;
  *  - a write by a deployment role (role name pattern, no role path, the event's own account) made through CloudFormation
  *    (`invokedBy` or `sourceIPAddress` is `cloudformation.amazonaws.com`, which AWS sets, not the caller): EXPECTED;
@@ -20,6 +23,7 @@ export const DRIFT_HANDLER_SOURCE = String.raw`'use strict';
 const crypto = require('crypto');
 const CFN = 'cloudformation.amazonaws.com';
 const METRICS = { drift: 'OutOfBandKeyPolicyChanges', expected: 'DeployedKeyPolicyChanges', refused: 'RefusedKeyPolicyChanges' };
+const POLICY_CALLS = ['PutKeyPolicy', 'ReplicateKey', 'CreateKey'];
 
 function patterns(name) {
   const list = JSON.parse(process.env[name] || '[]');
@@ -45,13 +49,16 @@ function classify(event, cfg) {
     throw new Error('not a CloudTrail KMS API call event');
   }
   const d = event.detail || {};
-  if (d.eventSource !== 'kms.amazonaws.com' || d.eventName !== 'PutKeyPolicy') throw new Error('not a PutKeyPolicy call');
+  if (d.eventSource !== 'kms.amazonaws.com' || !POLICY_CALLS.includes(d.eventName)) throw new Error('not a call that sets a key policy');
   const account = required(d.recipientAccountId, 'recipientAccountId');
-  const keyId = required((d.requestParameters || {}).keyId || ((d.resources || [])[0] || {}).ARN, 'key id');
+  const response = d.responseElements || {};
+  const created = (response.replicaKeyMetadata || response.keyMetadata || {}).arn;
+  const named = created || (d.eventName === 'CreateKey' ? undefined : (d.requestParameters || {}).keyId) || ((d.resources || [])[0] || {}).ARN;
+  const keyId = d.errorCode && !named ? 'none (the call failed)' : required(named, 'key id');
   const who = d.userIdentity || {};
   const issuer = (who.sessionContext || {}).sessionIssuer || {};
   const actor = issuer.arn || who.arn || who.type || 'unknown';
-  const base = { keyId, actor, eventID: d.eventID, eventTime: d.eventTime };
+  const base = { call: d.eventName, keyId, actor, eventID: d.eventID, eventTime: d.eventTime };
   if (d.errorCode) return { ...base, verdict: 'refused', reason: 'the call failed (' + String(d.errorCode).slice(0, 64) + '); nothing changed' };
   if (who.type !== 'AssumedRole' || issuer.type !== 'Role') return { ...base, verdict: 'drift', reason: 'written by ' + (who.type || 'an unknown identity') + ', not a role session' };
   const role = String(issuer.userName || '');
@@ -68,8 +75,9 @@ function classify(event, cfg) {
 }
 
 function policyDigest(event) {
-  const policy = ((event && event.detail) || {}).requestParameters;
-  const text = policy && typeof policy.policy === 'string' ? policy.policy : undefined;
+  const d = (event && event.detail) || {};
+  // ReplicateKey without a Policy gives the replica the default policy, which the response carries as replicaPolicy.
+  const text = [(d.requestParameters || {}).policy, (d.responseElements || {}).replicaPolicy].find((p) => typeof p === 'string');
   return text === undefined ? {} : { policySha256: crypto.createHash('sha256').update(text).digest('hex'), policyBytes: Buffer.byteLength(text) };
 }
 

@@ -5,7 +5,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ResolvedGuardrailInput } from './org-input';
-import { StatementGroup } from './org-policies';
+import { ASSET_PUBLISHING_ROLE_PATTERNS, StatementGroup } from './org-policies';
 import { Control } from '../../core/controls';
 import { EvidenceLedger } from '../../core/evidence';
 import { Enforcement } from '../../core/guardrails';
@@ -50,8 +50,9 @@ const FACTS: Record<string, GroupFacts> = {
   KeyAdministration: {
     controls: ACCESS_CONTROLS,
     description: (i) => 'Only the deployment roles, the dual-control executor, the library\'s custom resource handlers and the break-glass '
-      + 'role can put key policies, disable, schedule deletion of, replicate, move the primary region of, or import or delete key material '
-      + `of keys (exempt: ${list([...i.pipelineRoles, ...i.executorRoles, ...i.handlerRoles, i.breakGlassRoleArn])}).`
+      + 'role can put key policies, disable or enable, schedule or cancel deletion of, replicate, move the primary region of, or import '
+      + 'or delete key material of keys, move or delete aliases, or create or revoke grants other than those an AWS service makes '
+      + `for one of its resources (kms:GrantIsForAWSResource) (exempt: ${list([...i.pipelineRoles, ...i.executorRoles, ...i.handlerRoles, i.breakGlassRoleArn])}).`
       + `${i.importers.length > 0 ? ` Key material may also be imported by ${list(i.importers)}.` : ''}`
       + ' The deployment roles act alone: dual control holds where the key policy requires it.',
   },
@@ -59,14 +60,25 @@ const FACTS: Record<string, GroupFacts> = {
     controls: ACCESS_CONTROLS,
     description: (i) => `Only ${list([...i.pipelineRoles, ...i.roleAdministrators])} can create, delete or change the exempt roles and only `
       + `${list([...i.pipelineRoles, ...i.pipelinePassers])} can pass the deployment or executor roles; only the deployment roles can change `
-      + `the executor functions. ${i.deployers ? `Only ${list(i.deployers)} can assume the deploy roles or change stacks (PipelineEntry).`
+      + 'the code, configuration, concurrency, resource policy or asynchronous-invocation configuration of, or delete, the executor '
+      + `and handler functions (${list([...i.executorFunctions, ...i.handlerFunctions])}). ${i.deployers ? `Only ${list(i.deployers)} can assume the deploy roles or change stacks (PipelineEntry).`
         : 'Whoever the deployment roles\' trust policies admit (by default the account itself for the CDK deploy role) acts as the '
         + 'pipeline, and anyone who may update a stack acts with its CloudFormation service role: this is only as strong as those '
         + 'trust policies.'}`,
   },
+  HandlerAssets: {
+    controls: ACCESS_CONTROLS,
+    description: (i) => `Only ${list([...i.pipelineRoles, ...i.pipelinePassers, ...(i.deployers ?? []), ...ASSET_PUBLISHING_ROLE_PATTERNS])} `
+      + 'can write or delete objects of the CDK bootstrap asset buckets (cdk-*-assets-*) or push or delete images of its container '
+      + 'asset repositories (cdk-*-container-assets-*), the code the pipeline deploys next. '
+      + `${i.deployers ? '' : 'The bootstrap publishing roles trust the whole account, so without pipelineDeployerArnPatterns any '
+        + 'principal of the account that may assume them can still publish assets. '}Asset buckets or repositories renamed at bootstrap `
+      + '(a custom bucket or repository name) are outside these patterns.',
+  },
   PipelineEntry: {
     controls: ACCESS_CONTROLS,
-    description: (i) => `Only ${list(i.deployers ?? [])} can assume the deploy roles (${list(i.pipelinePassers)}), and only they and the `
+    description: (i) => `Only ${list(i.deployers ?? [])} can assume the deploy roles and the asset publishing roles `
+      + `(${list([...i.pipelinePassers, ...ASSET_PUBLISHING_ROLE_PATTERNS])}), and only they and the `
       + 'deployment roles can create, update or delete stacks: the pipeline is the only way to act as the deployment roles.',
   },
   AuditTrail: {
@@ -75,16 +87,22 @@ const FACTS: Record<string, GroupFacts> = {
   },
   AuditBucket: {
     controls: AUDIT_PROTECTION_CONTROLS,
-    description: (i) => `Only the deployment roles can change the lifecycle, policy or Object Lock configuration of buckets named ${list(i.buckets)}; `
+    description: (i) => 'Only the deployment roles can change the lifecycle, policy, Object Lock configuration, ACL, object ownership, '
+      + `public access block or replication of buckets named ${list(i.buckets)}; `
       + 'no principal can bypass their governance-mode retention.',
   },
   KeyBaseline: {
     controls: AUDIT_PROTECTION_CONTROLS,
     description: (i) => `Only the StackSet execution role ${i.baseline?.executionRoleName} can change or delete the key baseline's `
-      + `resources named ${i.baseline?.resourcePrefix}-* (the key-policy drift detector, its alarms and log groups, the baseline `
-      + 'trail); no one may create or take over a role named stacksets-exec-*; only the execution role, the deployment roles and '
-      + 'the break-glass role can stop or reconfigure AWS Config recording or delete or rewrite a conformance pack. This keeps '
-      + 'the detective controls running; what they detect is still only detected.',
+      + `resources named ${i.baseline?.resourcePrefix}-*: the key-policy drift detector (function, rule, role, log group), the audit `
+      + 'sink\'s EventBridge rules, alarms, alarm topic (its policy and subscriptions), trail delivery role and managed policy, the '
+      + 'trail log group and its metric filters, the baseline trail and the conformance pack; BaselineStackSet refuses a baseline '
+      + 'resource not named so, except subscriptions, topic policies, Lambda permissions and inline role policies (changed only '
+      + 'through their prefixed topic, function or role), the audit key (its key policy and KeyAdministration) and the audit bucket '
+      + `and its policy (AuditBucket, only where ${list(i.buckets)} match CloudFormation's generated bucket name). No one may create `
+      + 'or take over a role named stacksets-exec-*; only the execution role, the deployment roles and the break-glass role can stop, '
+      + 'narrow or reconfigure AWS Config recording or its delivery channel, delete evaluation results, or delete or rewrite a '
+      + 'conformance pack. This keeps the detective controls running; what they detect is still only detected.',
   },
   KeyIdentityPerimeter: {
     controls: ACCESS_CONTROLS,

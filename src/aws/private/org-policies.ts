@@ -22,11 +22,24 @@ export const MAX_POLICIES_PER_TARGET = 4;
 export const KMS_DEFAULT_ROTATION_DAYS = 365;
 
 /**
- * The key administration acts the golden pattern routes through its pipeline and the dual-control gate.
+ * The key administration acts the golden pattern routes through its pipeline, the dual-control gate (whose executor
+ * also cancels deletions and moves or deletes aliases) and its handlers (the tenant key-deletion handler cancels a
+ * deletion and enables the key on re-onboarding). UpdateAlias and DeleteAlias are authorized on the alias and on the
+ * key; Resource "*" covers both. ReplicateKey carries no kms:BypassPolicyLockoutSafetyCheck key (the Service Authorization Reference lists it for
+ * CreateKey and PutKeyPolicy only), so the replica's policy is guarded only by ReplicateKey being denied here.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
  */
-export const KEY_ADMINISTRATION_ACTIONS = ['kms:PutKeyPolicy', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:ReplicateKey',
-  'kms:UpdatePrimaryRegion', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial'];
+export const KEY_ADMINISTRATION_ACTIONS = ['kms:PutKeyPolicy', 'kms:DisableKey', 'kms:EnableKey', 'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'kms:UpdateAlias', 'kms:DeleteAlias',
+  'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial'];
+/**
+ * Grants made or revoked by a principal itself rather than by an AWS service for one of its resources: a direct grant
+ * hands a key's use to anyone, a revocation takes it away from the service that holds it. kms:GrantIsForAWSResource is
+ * true only when an integrated service sends the request on the caller's behalf; the golden pattern's key policies
+ * already refuse such grants (CT.KMS.PR.3's form), and none of its handlers calls either.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource
+ */
+export const DIRECT_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:RevokeGrant'];
 /**
  * What would stop, delete, redirect or thin out the audit trail.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
@@ -37,18 +50,14 @@ export const TRAIL_ACTIONS = ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail'
  * Lock default retention.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
  */
-export const BUCKET_ACTIONS = ['s3:PutLifecycleConfiguration', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration'];
+export const BUCKET_ACTIONS = ['s3:PutLifecycleConfiguration', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration',
+  's3:PutBucketOwnershipControls', 's3:PutBucketAcl', 's3:PutBucketPublicAccessBlock', 's3:PutReplicationConfiguration'];
 /**
  * What would let someone act as an exempt role: change who may assume it or what it may do, delete and recreate it.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
  */
 export const ROLE_CHANGE_ACTIONS = ['iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:AttachRolePolicy',
   'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'];
-/**
- * Code or configuration (layers, environment) of the dual-control executor and of the custom resource handlers runs as
- * their roles.
- * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
- */
 /**
  * What changes a stack, and with it whatever the stack's CloudFormation service role may do: once a stack has a service
  * role, anyone allowed to operate on the stack acts with that role.
@@ -57,7 +66,25 @@ export const ROLE_CHANGE_ACTIONS = ['iam:CreateRole', 'iam:DeleteRole', 'iam:Upd
  */
 export const STACK_CHANGE_ACTIONS = ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
   'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:ContinueUpdateRollback', 'cloudformation:RollbackStack'];
-export const HANDLER_FUNCTION_ACTIONS = ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction'];
+/**
+ * Code or configuration (layers, environment) of the dual-control executor and of the custom resource handlers runs as
+ * their roles; a reserved concurrency of zero, a changed resource policy or asynchronous-invocation configuration stops
+ * or reroutes them (dual control, offboarding and HYOK handlers would no longer run).
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ */
+export const HANDLER_FUNCTION_ACTIONS = ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction',
+  'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:AddPermission', 'lambda:RemovePermission',
+  'lambda:PutFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig', 'lambda:DeleteFunctionEventInvokeConfig'];
+/**
+ * The CDK bootstrap asset stores: the pipeline deploys the handler and executor code it finds there next, so whoever
+ * overwrites an object runs code as those roles. The bootstrap publishing roles upload them during `cdk deploy`.
+ * @see https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
+ */
+export const ASSET_OBJECT_ACTIONS = ['s3:PutObject', 's3:DeleteObject'];
+export const ASSET_IMAGE_ACTIONS = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload'];
+export const ASSET_BUCKET_OBJECTS = 'arn:*:s3:::cdk-*-assets-*/*';
+export const ASSET_REPOSITORIES = 'arn:*:ecr:*:*:repository/cdk-*-container-assets-*';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -82,7 +109,8 @@ const objectArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `
 
 /** The SCP statement groups: who may administer keys, and what no one below the management account may do. */
 export function scpGroups(input: ResolvedGuardrailInput): StatementGroup[] {
-  return [...keyGroups(input), exemptPrincipalGroup(input), ...pipelineEntryGroups(input), ...auditGroups(input), ...baselineGroups(input)];
+  return [...keyGroups(input), exemptPrincipalGroup(input), handlerAssetGroup(input), ...pipelineEntryGroups(input), ...auditGroups(input),
+    ...baselineGroups(input)];
 }
 
 /**
@@ -107,7 +135,8 @@ function pipelineEntryGroups(input: ResolvedGuardrailInput): StatementGroup[] {
     name: 'PipelineEntry',
     kind: 'scp',
     statements: [
-      deny('DenyAssumingDeployRoles', ['sts:AssumeRole'], unique(input.pipelinePassers), notExempt(input.deployers)),
+      deny('DenyAssumingDeployRoles', ['sts:AssumeRole'], unique([...input.pipelinePassers, ...ASSET_PUBLISHING_ROLE_PATTERNS]),
+        notExempt(input.deployers)),
       deny('DenyStackChangesOutsidePipeline', STACK_CHANGE_ACTIONS, 'arn:*:cloudformation:*:*:stack/*',
         notExempt([...input.pipelineRoles, ...input.pipelinePassers, ...input.deployers])),
     ],
@@ -155,12 +184,14 @@ function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html
  */
 function keyAdministrationGroup(input: ResolvedGuardrailInput, keyAdministrators: string[]): StatementGroup {
+  const grants = deny('DenyDirectKeyGrants', DIRECT_GRANT_ACTIONS, '*',
+    { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' }, ...notExempt(keyAdministrators) });
   if (input.importers.length === 0) {
     return {
       name: 'KeyAdministration',
       kind: 'scp',
       statements: [deny('DenyKeyAdministrationOutsideGoldenPath', KEY_ADMINISTRATION_ACTIONS, '*',
-        notExempt(keyAdministrators))],
+        notExempt(keyAdministrators)), grants],
     };
   }
   return {
@@ -170,6 +201,7 @@ function keyAdministrationGroup(input: ResolvedGuardrailInput, keyAdministrators
       deny('DenyKeyAdministrationOutsideGoldenPath', KEY_ADMINISTRATION_ACTIONS.filter((a) => a !== 'kms:ImportKeyMaterial'), '*',
         notExempt(keyAdministrators)),
       deny('DenyKeyImportOutsideGoldenPath', ['kms:ImportKeyMaterial'], '*', notExempt([...keyAdministrators, ...input.importers])),
+      grants,
     ],
   };
 }
@@ -191,10 +223,13 @@ function rotationGroup(input: ResolvedGuardrailInput, keyAdministrators: string[
   return { name: 'KeyRotation', kind: 'scp', statements };
 }
 
+/** The CDK bootstrap roles that upload file and image assets during `cdk deploy`. */
+export const ASSET_PUBLISHING_ROLE_PATTERNS = ['arn:*:iam::*:role/cdk-*-file-publishing-role-*', 'arn:*:iam::*:role/cdk-*-image-publishing-role-*'];
+
 /** The exemptions are only as good as the exempt roles: no one else may become, change or pass them. */
 function exemptPrincipalGroup(input: ResolvedGuardrailInput): StatementGroup {
   const protectedRoles = [...input.pipelineRoles, ...input.pipelinePassers, ...(input.deployers ?? []), ...input.executorRoles,
-    ...input.handlerRoles, ...input.importers, input.breakGlassRoleArn, ...input.roleAdministrators];
+    ...input.handlerRoles, ...input.importers, input.breakGlassRoleArn, ...input.roleAdministrators, ...ASSET_PUBLISHING_ROLE_PATTERNS];
   return {
     name: 'ExemptPrincipals',
     kind: 'scp',
@@ -206,6 +241,19 @@ function exemptPrincipalGroup(input: ResolvedGuardrailInput): StatementGroup {
       deny('DenyHandlerCodeChanges', HANDLER_FUNCTION_ACTIONS, unique([...input.executorFunctions, ...input.handlerFunctions])
         .map((f) => `arn:*:lambda:*:*:function:${f}`),
       notExempt(input.pipelineRoles)),
+    ],
+  };
+}
+
+/** The code the pipeline deploys next is the bootstrap publishing roles', the pipeline's and the deployers' alone. */
+function handlerAssetGroup(input: ResolvedGuardrailInput): StatementGroup {
+  const publishers = notExempt([...input.pipelineRoles, ...input.pipelinePassers, ...(input.deployers ?? []), ...ASSET_PUBLISHING_ROLE_PATTERNS]);
+  return {
+    name: 'HandlerAssets',
+    kind: 'scp',
+    statements: [
+      deny('DenyAssetObjectChanges', ASSET_OBJECT_ACTIONS, ASSET_BUCKET_OBJECTS, publishers),
+      deny('DenyAssetImageChanges', ASSET_IMAGE_ACTIONS, ASSET_REPOSITORIES, publishers),
     ],
   };
 }

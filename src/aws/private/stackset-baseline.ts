@@ -2,6 +2,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { checkDriftAlarmInput, DEFAULT_DEPLOYMENT_ROLE_NAMES } from './drift-names';
+import { nameBaselineResources } from './stackset-names';
 import { StackSetBaselineSynthesizer } from './stackset-synthesizer';
 import { ComplianceProfile } from '../../core/profile';
 import { shown, ValidationError } from '../../core/validation';
@@ -123,6 +124,9 @@ export class KeyBaselineStack extends Stack {
       // the same literal name in two regions would collide. The prefix is also what the organisation policy protects.
       trailName: `${prefix}-trail-${Aws.REGION}`,
     });
+    // Its topic, rules, alarm, metric filter and delivery role under the prefix too: the organisation policy protects
+    // the baseline by that prefix (KeyAuditSink outside a baseline keeps CloudFormation's names).
+    nameBaselineResources(this.auditSink, prefix);
     // The execution role by its exact name, in place of the default's stacksets-exec-* wildcard, which would also admit
     // a look-alike role an account administrator creates.
     const others = props.deploymentRoleNames ?? DEFAULT_DEPLOYMENT_ROLE_NAMES.filter((n) => !n.startsWith('stacksets-exec-'));

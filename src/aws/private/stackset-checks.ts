@@ -1,3 +1,4 @@
+import { baselineNameFindings } from './stackset-names';
 import { shown, ValidationError } from '../../core/validation';
 
 /**
@@ -28,10 +29,12 @@ function mentions(value: unknown, pseudo: string): boolean {
 
 /**
  * What a StackSet cannot deploy from this baseline, one sentence each: assets, a body over the size limit, parameters
- * the StackSet would have to supply, exports, and fixed names that collide between the stack instances.
+ * the StackSet would have to supply, exports, fixed names that collide between the stack instances, and resources the
+ * organisation policy protecting the baseline would not cover (private/stackset-names.ts).
  */
-export function baselineFindings(template: Template, body: string, refusedAssets: string[], regionCount: number): string[] {
-  const findings: string[] = [];
+export function baselineFindings(template: Template, body: string, refusedAssets: string[], regionCount: number,
+  resourcePrefix: string): string[] {
+  const findings: string[] = [...baselineNameFindings(template, resourcePrefix)];
   for (const asset of refusedAssets) {
     findings.push(`the StackSet baseline holds a ${asset}: member accounts have no CDK bootstrap bucket or repository ` +
       'to deploy it from; use inline code (lambda.Code.fromInline) or resources that need no asset');

@@ -83,6 +83,85 @@ function putKeyPolicy(userIdentity: unknown, extra: Record<string, unknown> = {}
 }
 
 const DRIFT = 'OutOfBandKeyPolicyChanges';
+const REPLICA_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
+const NEW_KEY_ARN = `arn:aws:kms:us-west-2:${ACCOUNT}:key/0987dcba-09fe-87dc-65ba-ab0987654321`;
+
+/** The KMS developer guide's ReplicateKey record (primary in us-west-2, replica in us-east-1), with a Policy given. */
+function replicateKey(userIdentity: unknown, extra: Record<string, unknown> = {}) {
+  const base = putKeyPolicy(userIdentity);
+  return {
+    ...base,
+    detail: {
+      ...base.detail,
+      eventName: 'ReplicateKey',
+      requestParameters: { keyId: 'mrk-1234abcd12ab34cd56ef1234567890ab', replicaRegion: 'us-east-1', bypassPolicyLockoutSafetyCheck: false, description: '', policy: POLICY },
+      responseElements: {
+        replicaKeyMetadata: {
+          aWSAccountId: ACCOUNT,
+          keyId: 'mrk-1234abcd12ab34cd56ef1234567890ab',
+          arn: REPLICA_ARN,
+          enabled: false,
+          keyState: 'Creating',
+          origin: 'AWS_KMS',
+          keyManager: 'CUSTOMER',
+          keySpec: 'SYMMETRIC_DEFAULT',
+          multiRegion: true,
+          multiRegionConfiguration: { multiRegionKeyType: 'REPLICA', primaryKey: { arn: `arn:aws:kms:us-west-2:${ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab`, region: 'us-west-2' } },
+        },
+        replicaPolicy: POLICY,
+      },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: `arn:aws:kms:us-west-2:${ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab` }],
+      ...extra,
+    },
+  };
+}
+
+/** A CreateKey record with a Policy: the new key is named in responseElements.keyMetadata. */
+function createKey(userIdentity: unknown, extra: Record<string, unknown> = {}) {
+  const base = putKeyPolicy(userIdentity);
+  return {
+    ...base,
+    detail: {
+      ...base.detail,
+      eventName: 'CreateKey',
+      requestParameters: {
+        keyUsage: 'ENCRYPT_DECRYPT',
+        keySpec: 'SYMMETRIC_DEFAULT',
+        description: '',
+        origin: 'AWS_KMS',
+        multiRegion: false,
+        bypassPolicyLockoutSafetyCheck: false,
+        policy: POLICY,
+      },
+      responseElements: { keyMetadata: { aWSAccountId: ACCOUNT, keyId: '0987dcba-09fe-87dc-65ba-ab0987654321', arn: NEW_KEY_ARN, keyState: 'Enabled', keyManager: 'CUSTOMER' } },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: NEW_KEY_ARN }],
+      ...extra,
+    },
+  };
+}
+
+describe('ReplicateKey and CreateKey set a key policy too: the same deployer and writer logic', () => {
+  const admin = roleSession('AWSReservedSSO_AdministratorAccess_0123456789abcdef');
+  test.each([['ReplicateKey', replicateKey, REPLICA_ARN], ['CreateKey', createKey, NEW_KEY_ARN]] as const)(
+    '%s: an administrator is drift (naming the new key), the deployment role through CloudFormation and the named writer are not', async (call, event, key) => {
+      const h = load();
+      await expect(h.handler(event(admin))).resolves.toMatchObject({ verdict: 'drift', call, keyId: key });
+      expect(h.lines()[0][DRIFT]).toBe(1);
+      expect(h.lines()[0].policySha256).toBe(createHash('sha256').update(POLICY).digest('hex'));
+      await expect(h.handler(event(roleSession(EXEC_ROLE, { viaCloudFormation: true })))).resolves.toMatchObject({ verdict: 'expected' });
+      await expect(h.handler(event(roleSession(EXEC_ROLE)))).resolves.toMatchObject({ verdict: 'drift' });
+      await expect(h.handler(event(roleSession('CloudKmsDualControlGateExecutor')))).resolves.toMatchObject({ verdict: 'expected' });
+    });
+
+  test('a ReplicateKey without a Policy is still classified (the replica gets the default policy), and a refused CreateKey changed nothing', async () => {
+    const h = load();
+    const replicate = replicateKey(admin);
+    const withoutPolicy = { ...replicate, detail: { ...replicate.detail, requestParameters: { keyId: 'mrk-1234abcd12ab34cd56ef1234567890ab', replicaRegion: 'us-east-1' } } };
+    await expect(h.handler(withoutPolicy)).resolves.toMatchObject({ verdict: 'drift', keyId: REPLICA_ARN });
+    const refused = createKey(admin, { errorCode: 'AccessDenied', responseElements: null, resources: [] });
+    await expect(h.handler(refused)).resolves.toMatchObject({ verdict: 'refused' });
+  });
+});
 
 describe('deployment path: not drift', () => {
   test.each([
@@ -161,8 +240,8 @@ describe('out-of-band writes: drift', () => {
 
 describe('fails closed', () => {
   test.each([
-    ['an event without detail', { 'source': 'aws.kms', 'detail-type': 'AWS API Call via CloudTrail' }, /not a PutKeyPolicy call/],
-    ['another API call', { ...putKeyPolicy(roleSession('Admin')), detail: { ...putKeyPolicy(roleSession('Admin')).detail, eventName: 'CreateAlias' } }, /not a PutKeyPolicy/],
+    ['an event without detail', { 'source': 'aws.kms', 'detail-type': 'AWS API Call via CloudTrail' }, /not a call that sets a key policy/],
+    ['another API call', { ...putKeyPolicy(roleSession('Admin')), detail: { ...putKeyPolicy(roleSession('Admin')).detail, eventName: 'CreateAlias' } }, /not a call that sets a key policy/],
     ['a PutKeyPolicy without a key id', { ...putKeyPolicy(roleSession('Admin')), detail: { ...putKeyPolicy(roleSession('Admin')).detail, requestParameters: {}, resources: [] } }, /no key id/],
     ['a PutKeyPolicy without the recipient account', { ...putKeyPolicy(roleSession('Admin')), detail: { ...putKeyPolicy(roleSession('Admin')).detail, recipientAccountId: undefined } }, /recipientAccountId/],
     ['no event at all', undefined, /not a CloudTrail KMS API call/],
