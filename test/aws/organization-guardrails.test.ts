@@ -154,3 +154,17 @@ describe('bad input fails early, naming the prop and the value', () => {
     expect(() => synth(props as Partial<aws.OrganizationGuardrailsProps>)).toThrow(message);
   });
 });
+
+test('without the pipeline\'s own identities, every SCP group that exempts the deployment roles is recorded as enforcing its controls only in part; with them, none is', () => {
+  const records = (extra: Record<string, unknown>) => {
+    const stack = new Stack(new App(), 'Org', { env: { account: '000000000000', region: 'us-east-1' } });
+    new aws.OrganizationGuardrails(stack, 'G', { profile: ComplianceProfile.PCI_DSS, targetIds: ['ou-root-workloads1'], organizationId: 'o-exampleorg1', ...extra });
+    return EvidenceLedger.of(stack).guardrails;
+  };
+  const open = records({});
+  expect(open.find((g) => g.name === 'KeyAdministration')!.partial).toContain('without pipelineDeployerArnPatterns');
+  expect(open.find((g) => g.name === 'KeyDeletionWindow')!.partial).toBeUndefined();
+  expect(open.find((g) => g.name === 'KeyIdentityPerimeter')!.partial).toBeUndefined();
+  const closed = records({ pipelineDeployerArnPatterns: ['arn:aws:iam::345678901234:role/pipeline-deployer'] });
+  expect(closed.filter((g) => g.partial !== undefined).map((g) => g.name)).toEqual([]);
+});

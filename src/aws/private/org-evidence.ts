@@ -29,6 +29,19 @@ interface GroupFacts {
 
 const list = (xs: string[]) => [...new Set(xs)].join(', ');
 
+/**
+ * SCP groups whose denials every principal meets, the deployment roles included: none of them exempts the pipeline,
+ * so who can act as the pipeline does not weaken them.
+ */
+const NO_PIPELINE_EXEMPTION = new Set(['KeyDeletionWindow', 'PipelineEntry']);
+
+/** What a group leaves to whoever can act as the deployment roles, when the pipeline's own identities are not named. */
+function pipelineGap(group: StatementGroup, input: ResolvedGuardrailInput): string | undefined {
+  if (group.kind !== 'scp' || input.deployers || NO_PIPELINE_EXEMPTION.has(group.name)) return undefined;
+  return 'without pipelineDeployerArnPatterns, whoever the CDK bootstrap roles trust (by default everyone in the account) can act as '
+    + 'the deployment roles, which these statements exempt: through cdk deploy, or by updating a stack that has a service role';
+}
+
 const FACTS: Record<string, GroupFacts> = {
   KeyPolicyLockout: {
     controls: ACCESS_CONTROLS,
@@ -134,6 +147,7 @@ export function recordGuardrails(scope: IConstruct, input: ResolvedGuardrailInpu
       controls: facts.controls,
       targets: input.targetIds,
       profile: input.profile.name,
+      ...(pipelineGap(group, input) ? { partial: pipelineGap(group, input) } : {}),
     });
   }
 }
