@@ -2,6 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { azureApp } from '../../examples/azure/main';
 import { ComplianceProfile, TenantIsolation } from '../../src';
 import * as azure from '../../src/azure';
+import { BUILT_IN_ROLE_NAMES } from '../../src/azure/private/policy-builtins';
 import {
   BUILT_IN_ROLE_PERMISSIONS, DOCUMENTED_CONTROL_ACTIONS, DOCUMENTED_HSM_DATA_ACTIONS, DOCUMENTED_VAULT_KEY_DATA_ACTIONS,
   HSM_BUILT_IN_ROLE_PERMISSIONS, isDocumentedAction,
@@ -9,8 +10,11 @@ import {
 import { azureByok, azureCmk, azureHsm, azureSink, azureStack, ids, LOCATION, RG, vaultNetwork } from '../support/azure';
 import { azureScenarios } from '../support/azure-scenarios';
 
-/** Built-in roles this library assigns by name outside a vault (the audit sink's readers). */
-const OTHER_BUILT_INS = ['Log Analytics Reader', 'Storage Blob Data Reader'];
+/**
+ * Built-in roles this library assigns by name outside a vault: the audit sink's readers, and the role the organisation
+ * guardrails' deployIfNotExists definitions declare for the policy assignment's identity (BUILT_IN_ROLE_NAMES).
+ */
+const OTHER_BUILT_INS = ['Log Analytics Reader', 'Storage Blob Data Reader', ...Object.values(BUILT_IN_ROLE_NAMES)];
 
 /** Every role definition and every role a synthesized stack assigns, with what is not documented. */
 function undocumented(json: any): string[] {
