@@ -5,6 +5,7 @@
 import { optionalList, optionalProfile } from '../../core/input';
 import { ComplianceProfile } from '../../core/profile';
 import { isTokenValue, requireDefined, requireDistinct, requireRange, shown, ValidationError } from '../../core/validation';
+import type { OrganizationGuardrailsProps } from '../organization-guardrails-props';
 
 /**
  * The AttachPolicy TargetId pattern: a root, an organizational unit or an account.
@@ -97,24 +98,8 @@ export interface ResolvedGuardrailInput {
   readonly baseline?: { readonly resourcePrefix: string; readonly executionRoleName: string };
 }
 
-export interface GuardrailInputProps {
-  readonly profile: ComplianceProfile;
-  readonly targetIds: string[];
-  readonly organizationId: string;
-  readonly pipelineRoleArnPatterns?: string[];
-  readonly pipelinePassRoleArnPatterns?: string[];
-  readonly pipelineDeployerArnPatterns?: string[];
-  readonly dualControlExecutorRoleArnPatterns?: string[];
-  readonly dualControlExecutorFunctionNamePatterns?: string[];
-  readonly handlerRoleArnPatterns?: string[];
-  readonly keyImporterArnPatterns?: string[];
-  readonly handlerFunctionNamePatterns?: string[];
-  readonly roleAdministratorArnPatterns?: string[];
-  readonly breakGlassRoleName?: string;
-  readonly auditTrailNamePatterns?: string[];
-  readonly auditBucketNamePatterns?: string[];
-  readonly baseline?: { readonly resourcePrefix: string; readonly executionRoleName: string };
-}
+/** The construct's props, as the checks read them. */
+export type GuardrailInputProps = OrganizationGuardrailsProps;
 
 export function resolveGuardrailInput(props: GuardrailInputProps): ResolvedGuardrailInput {
   const profile = requireDefined('profile', optionalProfile('profile', props.profile));
