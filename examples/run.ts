@@ -333,6 +333,21 @@ function runTerraform(cloud: TerraformCloud, totals: Totals): void {
   totals.reports.push(timings.measure('report', () => buildReport(ledger)));
 }
 
+/** The organisation guardrails and, per cloud, how many controls each level of enforcement reaches in full. */
+function guardrailLine(report: ComplianceReportData): string {
+  const guardrails = report.guardrails ?? [];
+  const count = (pred: (g: (typeof guardrails)[number]) => boolean) => guardrails.filter(pred).length;
+  const clouds = [...new Set((report.enforcement ?? []).map((e) => e.cloud))].map((cloud) => {
+    const rows = (report.enforcement ?? []).filter((e) => e.cloud === cloud);
+    const n = (level: string) => rows.filter((e) => e.enforcement === level).length;
+    return `${cloud} ${n('preventive')} preventive, ${n('detective')} detective, ${n('synthesis')} synthesis only ` +
+      `(${rows.filter((e) => e.partially).length} reached further in part)`;
+  });
+  return `guardrails: ${guardrails.length} (${count((g) => g.enforcement === 'preventive')} preventive, ` +
+    `${count((g) => g.enforcement === 'detective')} detective, ${count((g) => g.partial !== undefined)} declaring what they leave out); ` +
+    `controls enforced in full beyond the template: ${clouds.join('; ')}`;
+}
+
 /** One report for every example app together: examples/out/compliance-report.{json,md}. */
 function combinedReport(reports: ComplianceReportData[]): ComplianceReportData {
   const unmet = reports.flatMap((r) => r.summary.unmet);
@@ -434,6 +449,7 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
   console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)}, ${relative(ROOT, files.html)} ` +
     `(${report.stacks.length} stacks; ${summaryLine(report.summary)})`);
   console.log(`OSCAL 1.0.6: ${relative(ROOT, oscal.componentDefinition)}, ${relative(ROOT, oscal.assessmentResults)}`);
+  console.log(guardrailLine(report));
   const matrices = report.stacks.flatMap((s) => [...s.keys.map((k) => k.accessMatrix), ...(s.supportingKeys ?? []).map((k) => k.accessMatrix)])
     .filter((m): m is NonNullable<typeof m> => m !== undefined);
   // Each cloud's matrices name their own evaluator (the IAM policy evaluator for AWS key policies, the Azure RBAC
