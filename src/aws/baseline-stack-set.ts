@@ -4,14 +4,13 @@ import { join } from 'path';
 import { App, Lazy, Names, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
+import { KeyBaselineStack, KeyBaselineStackProps } from './key-baseline-stack';
 import { EvidenceLedger } from '../core/evidence';
 import { Enforcement } from '../core/guardrails';
 import { AUDIT_LOGGING_CONTROLS } from '../core/key-evidence';
 import { requireInteger, shown, ValidationError } from '../core/validation';
-import { KeyBaselineStack, KeyBaselineStackProps } from './private/stackset-baseline';
 import { baselineCapabilities, baselineFindings, requireTargets } from './private/stackset-checks';
 
-export * from './private/stackset-baseline';
 
 /**
  * Whose authority creates the StackSet: the management account itself, or a member account registered as a

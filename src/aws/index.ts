@@ -14,4 +14,5 @@ export * from './dual-control-gate';
 export * from './kms-conformance-pack';
 export * from './key-policy-drift-alarm';
 export * from './baseline-stack-set';
+export * from './key-baseline-stack';
 export * from './organization-guardrails';

@@ -1,14 +1,14 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { checkDriftAlarmInput, DEFAULT_DEPLOYMENT_ROLE_NAMES } from './drift-names';
-import { nameBaselineResources } from './stackset-names';
-import { StackSetBaselineSynthesizer } from './stackset-synthesizer';
-import { ComplianceProfile } from '../../core/profile';
-import { shown, ValidationError } from '../../core/validation';
-import { KeyAuditSink } from '../key-audit-sink';
-import { KeyPolicyDriftAlarm } from '../key-policy-drift-alarm';
-import { KmsConformancePack } from '../kms-conformance-pack';
+import { KeyAuditSink } from './key-audit-sink';
+import { KeyPolicyDriftAlarm } from './key-policy-drift-alarm';
+import { KmsConformancePack } from './kms-conformance-pack';
+import { checkDriftAlarmInput, DEFAULT_DEPLOYMENT_ROLE_NAMES } from './private/drift-names';
+import { nameBaselineResources } from './private/stackset-names';
+import { StackSetBaselineSynthesizer } from './private/stackset-synthesizer';
+import { ComplianceProfile } from '../core/profile';
+import { shown, ValidationError } from '../core/validation';
 
 /**
  * Properties of a `KeyBaselineStack`: what every member account gets, named the same way in all of them.
