@@ -169,23 +169,15 @@ export class KeyPolicyDriftAlarm extends Construct {
   }
 
   private createDriftAlarm(alarmName: string, sink: IKeyAuditSink): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'DriftAlarm', {
-      alarmName,
-      alarmDescription: `A KMS key policy was changed outside the deployment path in ${Aws.ACCOUNT_ID} ${Aws.REGION}`,
-      metric: new cloudwatch.Metric({
+    return alarmToSink(this, 'DriftAlarm', alarmName, sink,
+      `A KMS key policy was changed outside the deployment path in ${Aws.ACCOUNT_ID} ${Aws.REGION}`,
+      new cloudwatch.Metric({
         namespace: DRIFT_METRIC_NAMESPACE,
         metricName: 'OutOfBandKeyPolicyChanges',
         dimensionsMap: { Detector: 'KeyPolicyDrift' },
         statistic: cloudwatch.Stats.SUM,
         period: Duration.minutes(5),
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cloudwatchActions.SnsAction(sink.alarmTopic));
-    return alarm;
+      }));
   }
 
   /** Fails closed: a detector that errors, or events EventBridge could not hand to it, alarm as loudly as drift. */
@@ -195,17 +187,8 @@ export class KeyPolicyDriftAlarm extends Construct {
     const failed = new cloudwatch.Metric({
       namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: this.rule.ruleName }, statistic: cloudwatch.Stats.SUM, period,
     });
-    const alarm = new cloudwatch.Alarm(this, 'DetectorFailureAlarm', {
-      alarmName,
-      alarmDescription: 'The key-policy drift detector failed: policy changes may be unclassified',
-      metric: new cloudwatch.MathExpression({ expression: 'FILL(errors, 0) + FILL(failed, 0)', usingMetrics: { errors, failed }, period }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cloudwatchActions.SnsAction(sink.alarmTopic));
-    return alarm;
+    return alarmToSink(this, 'DetectorFailureAlarm', alarmName, sink, 'The key-policy drift detector failed: policy changes may be unclassified',
+      new cloudwatch.MathExpression({ expression: 'FILL(errors, 0) + FILL(failed, 0)', usingMetrics: { errors, failed }, period }));
   }
 
   private recordEvidence(profile: ComplianceProfile, prefix: string): void {
@@ -225,4 +208,20 @@ export class KeyPolicyDriftAlarm extends Construct {
       profile: profile.name,
     });
   }
+}
+
+/** An alarm on any occurrence in a 5-minute period (nothing missing counts as quiet), notifying the audit sink's topic. */
+function alarmToSink(scope: Construct, id: string, alarmName: string, sink: IKeyAuditSink, alarmDescription: string,
+  metric: cloudwatch.IMetric): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmName,
+    alarmDescription,
+    metric,
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new cloudwatchActions.SnsAction(sink.alarmTopic));
+  return alarm;
 }
