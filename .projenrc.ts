@@ -40,6 +40,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@google-cloud/kms@^5.7.0',
     // createCallerProof (lib/envelope): the SigV4 signer the AWS SDK itself uses, for a signed sts:GetCallerIdentity.
     '@smithy/signature-v4@^5.7.5',
+    // The cryptographic inventory (CycloneDX 1.6 CBOM) every synthesis writes beside the compliance report (issue 19):
+    // CycloneDX's own models and serializer, no runtime dependencies of its own.
+    '@cyclonedx/cyclonedx-library@^10.3.0',
   ],
   devDeps: [
     'cdk-nag@3.0.2',

@@ -5,6 +5,7 @@ import { CustodianAssignment } from './custodians';
 import { DeploymentModel, KeyCustody } from './deployment-model';
 import { FipsLevel } from './fips';
 import { GuardrailRecord } from './guardrails';
+import type { KeyCryptoRecord } from './key-algorithm';
 import { ComplianceProfile } from './profile';
 
 /**
@@ -65,10 +66,22 @@ export interface KeyRecord {
    */
   readonly auditSink?: string;
   /**
-   * Construct path of the key's parent in the hierarchy (a key store, HSM or tenant hierarchy).
+   * Construct path of the key's parent in the hierarchy (a key store, HSM or tenant hierarchy; a replica's primary).
    * @default - none: a root key
    */
   readonly parent?: string;
+  /**
+   * The key's cryptography (algorithm, size or parameter set, purpose, protection level), for the cryptographic
+   * inventory and the profile's algorithm rule.
+   * @default - not recorded
+   */
+  readonly crypto?: KeyCryptoRecord;
+  /**
+   * Where the key material is: the key's region or location (a Google multi-region or dual-region location by its own
+   * name); an unresolved token when the stack's region is only known at deployment.
+   * @default - not recorded
+   */
+  readonly regions?: string[];
 }
 
 /**
@@ -82,6 +95,11 @@ export interface AuditSinkRecord {
   readonly immutable: boolean;
   /** How long records are kept, in days. */
   readonly retentionDays: number;
+  /**
+   * Where the records are stored.
+   * @default - not recorded
+   */
+  readonly regions?: string[];
 }
 
 /**
@@ -102,6 +120,11 @@ export interface KeyContainerRecord {
    * @default - none
    */
   readonly parent?: string;
+  /**
+   * Where the container (and the material it holds) is.
+   * @default - not recorded
+   */
+  readonly regions?: string[];
 }
 
 /**

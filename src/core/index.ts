@@ -2,6 +2,8 @@ export * from './deployment-model';
 export * from './fips';
 export * from './controls';
 export * from './profile';
+export * from './key-algorithm';
+export { normalizeRegion } from './residency';
 export * from './custodians';
 export * from './evidence';
 export * from './guardrails';

@@ -2,6 +2,7 @@ import { Control } from './controls';
 import { DeploymentModel } from './deployment-model';
 import { EvidenceLedger, EvidenceStatus } from './evidence';
 import { FipsLevel } from './fips';
+import type { KeyCryptoRecord } from './key-algorithm';
 import { ComplianceProfile } from './profile';
 
 /** One setting of a key, as evidence: where it is, what it holds, what that means, and whether it meets the control. */
@@ -33,6 +34,10 @@ export interface KeyEvidence {
   readonly fipsLevelDeclared?: boolean;
   readonly auditSink?: string;
   readonly parent?: string;
+  /** The key's cryptography (see `KeyRecord.crypto`). */
+  readonly crypto?: KeyCryptoRecord;
+  /** Where the key material is (see `KeyRecord.regions`). */
+  readonly regions?: string[];
   readonly rotation: KeyFact;
   /** Deletion safeguards (waiting period, retention), where the cloud has them per key. */
   readonly deletion?: KeyFact;
@@ -140,6 +145,8 @@ export function recordKeyEvidence(e: KeyEvidence): void {
     fipsLevel: e.fipsLevel,
     auditSink: e.auditSink,
     parent: e.parent,
+    crypto: e.crypto,
+    regions: e.regions,
   });
   const record = (controls: Control[], fact: KeyFact) => {
     const status = fact.satisfied === false ? EvidenceStatus.NOT_SATISFIED : EvidenceStatus.SATISFIED;

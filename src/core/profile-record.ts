@@ -6,6 +6,7 @@
  */
 import { DeploymentModel } from './deployment-model';
 import { FipsLevel } from './fips';
+import { allKeyAlgorithms, KeyAlgorithm } from './key-algorithm';
 import { ComplianceProfile } from './profile';
 
 /** The CloudFormation Metadata key (on the key resource) that holds the key's profile. */
@@ -24,6 +25,11 @@ export function profileRecord(profile: ComplianceProfile): Record<string, unknow
     auditRetentionDays: profile.auditRetentionDays,
     separationOfDutiesRequired: profile.separationOfDutiesRequired,
     dualControlRequired: profile.dualControlRequired,
+    // Only where they say something: a built-in is read back by its name, and every template written before residency
+    // and algorithm rules existed keeps its bytes.
+    ...(profile.restrictsRegions ? { allowedRegions: profile.allowedRegions } : {}),
+    ...(!builtInProfileNamed(profile.name) && profile.allowedKeyAlgorithms.length < allKeyAlgorithms().length
+      ? { allowedKeyAlgorithms: profile.allowedKeyAlgorithms } : {}),
   };
 }
 
@@ -53,6 +59,8 @@ export function profileFromRecord(record: unknown): ComplianceProfile | undefine
     ? r.allowedModels.flatMap((id) => DeploymentModel.all().filter((m) => m.id === id))
     : undefined;
   const fips = Object.values(FipsLevel).find((l) => l === r.minimumFipsLevel);
+  const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : undefined);
+  const algorithms = strings(r.allowedKeyAlgorithms)?.flatMap((a) => Object.values(KeyAlgorithm).filter((k) => k === a));
   try {
     return ComplianceProfile.custom({
       name: r.name,
@@ -66,6 +74,8 @@ export function profileFromRecord(record: unknown): ComplianceProfile | undefine
       auditRetentionDays: num(r.auditRetentionDays),
       separationOfDutiesRequired: bool(r.separationOfDutiesRequired),
       dualControlRequired: bool(r.dualControlRequired),
+      allowedRegions: strings(r.allowedRegions),
+      allowedKeyAlgorithms: algorithms && algorithms.length > 0 ? algorithms : undefined,
     });
   } catch {
     return undefined;

@@ -2,6 +2,8 @@ import { Control } from './controls';
 import { DeploymentModel } from './deployment-model';
 import { FipsLevel } from './fips';
 import { fipsLevelRank } from './fips-rank';
+import { allKeyAlgorithms, KeyAlgorithm } from './key-algorithm';
+import { checkRegions, normalizeRegion } from './residency';
 import { requireInteger, ValidationError } from './validation';
 
 /**
@@ -49,6 +51,22 @@ export interface ComplianceProfileProps {
    * @default - none
    */
   readonly requiredControls?: Control[];
+
+  /**
+   * Data residency: the only locations where key material, key containers (key rings, vaults, HSMs, key stores),
+   * replicas and audit records may be, in each cloud's own names (`eu-west-1`, `westeurope`, `europe-west1`, and on
+   * Google the multi-region and dual-region locations `europe`, `eur4`). One list may name locations of all three
+   * clouds; each construct checks its own location against it at synthesis.
+   * @default - anywhere
+   */
+  readonly allowedRegions?: string[];
+
+  /**
+   * The algorithm families keys may use (e.g. only the post-quantum ML-DSA for signing keys under a CNSA 2.0
+   * profile of your own).
+   * @default - every family
+   */
+  readonly allowedKeyAlgorithms?: KeyAlgorithm[];
 }
 
 /**
@@ -83,6 +101,10 @@ export interface CustomComplianceProfileProps {
   readonly dualControlRequired?: boolean;
   /** @default - from `basedOn` */
   readonly requiredControls?: Control[];
+  /** @default - from `basedOn` */
+  readonly allowedRegions?: string[];
+  /** @default - from `basedOn` */
+  readonly allowedKeyAlgorithms?: KeyAlgorithm[];
 }
 
 const REGULATED = [DeploymentModel.CUSTOMER_MANAGED, DeploymentModel.BYOK, DeploymentModel.HYOK];
@@ -93,6 +115,11 @@ const FEDRAMP_MODERATE_CONTROLS = [
   Control.NIST_AU_11, Control.NIST_AU_12, Control.NIST_SC_12, Control.NIST_SC_13, Control.NIST_SC_28, Control.NIST_SC_28_1,
 ];
 const FEDRAMP_HIGH_CONTROLS = [...FEDRAMP_MODERATE_CONTROLS, Control.NIST_AU_9_2, Control.NIST_SC_12_1];
+/**
+ * FedRAMP requires FIPS-validated cryptography (SC-13), and SM2 is not a FIPS-approved algorithm (FIPS 186-5 approves
+ * RSA, ECDSA over NIST curves and EdDSA; FIPS 204/205 ML-DSA and SLH-DSA; FIPS 203 ML-KEM).
+ */
+const FIPS_APPROVED_ALGORITHMS = allKeyAlgorithms().filter((a) => a !== KeyAlgorithm.SM2);
 
 /**
  * A compliance profile: the rules every key made under it must follow.
@@ -178,6 +205,7 @@ export class ComplianceProfile {
     separationOfDutiesRequired: true,
     dualControlRequired: false,
     requiredControls: FEDRAMP_MODERATE_CONTROLS,
+    allowedKeyAlgorithms: FIPS_APPROVED_ALGORITHMS,
   });
 
   /** FedRAMP High baseline: customer-held key material (BYOK or HYOK) in FIPS 140 Level 3 modules. */
@@ -193,6 +221,7 @@ export class ComplianceProfile {
     separationOfDutiesRequired: true,
     dualControlRequired: false,
     requiredControls: FEDRAMP_HIGH_CONTROLS,
+    allowedKeyAlgorithms: FIPS_APPROVED_ALGORITHMS,
   });
 
   /** Sovereign data: key material held outside the provider (HYOK), dual control, Level 3. */
@@ -208,6 +237,7 @@ export class ComplianceProfile {
     separationOfDutiesRequired: true,
     dualControlRequired: true,
     requiredControls: [...FEDRAMP_HIGH_CONTROLS, Control.ISO_A_5_3, Control.ISO_A_8_15, Control.ISO_A_8_24],
+    allowedKeyAlgorithms: FIPS_APPROVED_ALGORITHMS,
   });
 
   /** Every built-in profile. */
@@ -242,6 +272,8 @@ export class ComplianceProfile {
       separationOfDutiesRequired: props.separationOfDutiesRequired ?? base.separationOfDutiesRequired,
       dualControlRequired: props.dualControlRequired ?? base.dualControlRequired,
       requiredControls: props.requiredControls ?? base.requiredControls,
+      allowedRegions: props.allowedRegions ?? base.allowedRegions,
+      allowedKeyAlgorithms: props.allowedKeyAlgorithms ?? base.allowedKeyAlgorithms,
     });
   }
 
@@ -256,6 +288,9 @@ export class ComplianceProfile {
   public readonly separationOfDutiesRequired: boolean;
   public readonly dualControlRequired: boolean;
   public readonly requiredControls: Control[];
+  /** Locations keys, containers, replicas and audit records may be in (normalized: lower case, no spaces); empty: anywhere. */
+  public readonly allowedRegions: string[];
+  public readonly allowedKeyAlgorithms: KeyAlgorithm[];
 
   private constructor(props: ComplianceProfileProps) {
     if (!props.name || !/^[A-Za-z0-9_.-]+$/.test(props.name)) {
@@ -284,6 +319,29 @@ export class ComplianceProfile {
     this.separationOfDutiesRequired = props.separationOfDutiesRequired;
     this.dualControlRequired = props.dualControlRequired;
     this.requiredControls = [...(props.requiredControls ?? [])];
+    this.allowedRegions = checkRegions(props.name, props.allowedRegions ?? []);
+    this.allowedKeyAlgorithms = [...(props.allowedKeyAlgorithms ?? allKeyAlgorithms())];
+    if (this.allowedKeyAlgorithms.length === 0) {
+      throw new ValidationError(`allowedKeyAlgorithms of profile ${props.name} must name at least one algorithm family, got none`);
+    }
+  }
+
+  /**
+   * Whether the profile lets key material, a key container, a replica or audit records be in `region` (a location
+   * name of any cloud, compared without case or spaces: Azure's `West Europe` is `westeurope`).
+   */
+  public allowsRegion(region: string): boolean {
+    return this.allowedRegions.length === 0 || this.allowedRegions.includes(normalizeRegion(region));
+  }
+
+  /** Whether the profile restricts where keys and audit records may be. */
+  public get restrictsRegions(): boolean {
+    return this.allowedRegions.length > 0;
+  }
+
+  /** Whether keys of the algorithm family are allowed. */
+  public allowsKeyAlgorithm(algorithm: KeyAlgorithm): boolean {
+    return this.allowedKeyAlgorithms.includes(algorithm);
   }
 
   /** Whether the profile accepts the deployment model. */
@@ -300,3 +358,4 @@ export class ComplianceProfile {
     return this.name;
   }
 }
+
