@@ -6,6 +6,7 @@ import {
   CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyPolicyCommand, GetParametersForImportCommand,
   ImportKeyMaterialCommand, KMSClient, ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
+import { verifyReplicas } from '../../src/cli/aws-multi-region';
 import { CliIo, run } from '../../src/cli/main';
 import { WrapAlgorithm, wrapKeyMaterial } from '../../src/cli/wrap';
 import { CREDENTIALS } from '../support/moto';
@@ -229,5 +230,99 @@ describe('cloud-kms byok aws multi-region', () => {
     expect(c.out[0]).toMatch(/--replica-region <region>[\s\S]*--create-replicas/);
     expect(await run(['byok', 'aws'], c.io)).toBe(0);
     expect(c.out[1]).toContain('cloud-kms byok aws multi-region');
+  });
+});
+
+describe('--verify-only: a second person checks, with no material', () => {
+  test('a custodian acting alone who imported other material into a replica created later is caught, by Region', async () => {
+    const key = await primaryWithReplicas(['eu-west-1']);
+    const { files, combined, raw } = components();
+    expect(await cli().run('byok', 'aws', 'multi-region', '--key-id', key.arn, ...componentArgs(files), '--wrapping-key-spec', 'RSA_2048')).toBe(0);
+    // Later, one custodian replicates the key and imports material of their own into the new replica.
+    await moto.kms(PRIMARY).send(new ReplicateKeyCommand({ KeyId: key.keyId, ReplicaRegion: 'sa-east-1' }));
+    const rogue = crypto.randomBytes(32);
+    await rogueImport(key.keyId, 'sa-east-1', rogue);
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.arn, '--verify-only')).toBe(1);
+    expect(c.err).toEqual([`error: the replica in sa-east-1 (${key.arn.replace(':us-east-1:', ':sa-east-1:')}) does not hold the primary's key material: ` +
+      'the replica could not decrypt the primary\'s test ciphertext (InvalidCiphertextException); do not use the key there']);
+    expect(c.out[0]).toMatch(/^Checked multi-Region key mrk-[0-9a-f]{32}\n {2}us-east-1 +primary +\n {2}eu-west-1 +replica +verified\n {2}sa-east-1 +replica +NOT VERIFIED\nFAILED/);
+    expectNoSecret(c.all(), [combined, rogue, ...raw]);
+    const ok = cli();
+    expect(await ok.run('byok', 'aws', 'multi-region', '--key-id', key.arn, '--verify-only', '--replica-region', 'eu-west-1')).toBe(1);
+    expect(ok.err.join('\n')).toContain('the replica in sa-east-1');
+  });
+
+  test('--verify-only takes no material and no import option', async () => {
+    const { files } = components();
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', 'mrk-0123456789abcdef0123456789abcdef', '--verify-only', ...componentArgs(files), '--no-expiry')).toBe(2);
+    expect(c.err).toEqual(['error: --verify-only imports nothing: leave out --component, --no-expiry']);
+  });
+
+  test('an importer who may not Encrypt gets the material imported everywhere, exit 1, and who must verify', async () => {
+    const key = await primaryWithReplicas(['eu-west-1']);
+    const { files } = components();
+    const c = cli();
+    const io: CliIo = {
+      ...c.io,
+      kms: (o) => {
+        const client = c.io.kms(o);
+        client.middlewareStack.add((next, context) => async (args) => {
+          if (context.commandName === 'EncryptCommand') throw Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: {} });
+          return next(args);
+        }, { step: 'initialize' });
+        return client;
+      },
+    };
+    expect(await run(['byok', 'aws', 'multi-region', '--key-id', key.arn, ...componentArgs(files), '--wrapping-key-spec', 'RSA_2048',
+      '--endpoint', moto.endpoint, '--json'], io)).toBe(1);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(/^error: the test encryption under the primary .* failed \(AccessDeniedException\), so no replica is verified: .*--verify-only`$/);
+    expect(JSON.parse(c.out[0]).regions.map((r: any) => [r.region, r.imported, r.verified])).toEqual([['us-east-1', true, undefined], ['eu-west-1', true, false]]);
+    expect(await replicaDecrypts(key.keyId, 'eu-west-1')).toBe(true);
+  });
+});
+
+describe('the verification cannot be satisfied by another key, another plaintext, or a reply it did not ask for', () => {
+  const primary = { region: 'us-east-1', arn: 'arn:aws:kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef' };
+  const replica = { region: 'eu-west-1', arn: primary.arn.replace(':us-east-1:', ':eu-west-1:') };
+
+  /** A KMS whose Decrypt answers as `decrypt` says, recording the plaintext the verification encrypted. */
+  function fakeKms(decrypt: (plaintext: Uint8Array) => { KeyId?: string; Plaintext?: Uint8Array }) {
+    const sent: { plaintext?: Uint8Array; regions: string[] } = { regions: [] };
+    const clientFor = (region: string) => ({
+      send: async (command: any) => {
+        sent.regions.push(`${region} ${command.constructor.name}`);
+        if (command instanceof EncryptCommand) {
+          sent.plaintext = command.input.Plaintext;
+          return { CiphertextBlob: Buffer.from('ciphertext'), KeyId: primary.arn };
+        }
+        return decrypt(Buffer.from(sent.plaintext!));
+      },
+    }) as unknown as KMSClient;
+    return { sent, clientFor };
+  }
+
+  test('the replica\'s own answer with the same plaintext passes; the random plaintext is zeroed afterwards', async () => {
+    const { sent, clientFor } = fakeKms((p) => ({ KeyId: replica.arn, Plaintext: p }));
+    expect(await verifyReplicas(clientFor, primary, [replica])).toEqual({});
+    expect(sent.regions).toEqual(['us-east-1 EncryptCommand', 'eu-west-1 DecryptCommand']);
+    expect(sent.plaintext).toHaveLength(32);
+    expect(Buffer.from(sent.plaintext!).equals(Buffer.alloc(32))).toBe(true);
+  });
+
+  test.each<[string, (p: Uint8Array) => { KeyId?: string; Plaintext?: Uint8Array }, string]>([
+    ['a reply from the primary (an endpoint that routes every Region to one key)', (p) => ({ KeyId: primary.arn, Plaintext: p }),
+      `the test decryption was answered by ${primary.arn}, not the replica`],
+    ['another plaintext', () => ({ KeyId: replica.arn, Plaintext: crypto.randomBytes(32) }),
+      'the replica decrypted the primary\'s test ciphertext to a different plaintext'],
+    ['a shorter plaintext', (p) => ({ KeyId: replica.arn, Plaintext: p.subarray(0, 16) }),
+      'the replica decrypted the primary\'s test ciphertext to a different plaintext'],
+  ])('%s fails, by Region, without the plaintext in the reason', async (_name, decrypt, reason) => {
+    const { sent, clientFor } = fakeKms(decrypt);
+    const failures = await verifyReplicas(clientFor, primary, [replica]);
+    expect(failures).toEqual({ 'eu-west-1': reason });
+    expect(Buffer.from(sent.plaintext!).equals(Buffer.alloc(32))).toBe(true);
   });
 });
