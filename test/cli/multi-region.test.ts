@@ -17,6 +17,9 @@ import { MotoKmsImport, startMotoKmsImport } from '../support/moto-kms-import';
 // into it, and a replica decrypts only when it holds the primary's material.
 jest.setTimeout(120_000);
 
+/** A 2048-bit wrapping key: the stand-in makes one per GetParametersForImport (the happy path keeps the RSA_4096 default). */
+const FAST = ['--wrapping-key-spec', 'RSA_2048'];
+
 const PRIMARY = 'us-east-1';
 const EXPIRY = new Date(Date.now() + 180 * 86_400_000);
 EXPIRY.setUTCMilliseconds(0);
@@ -131,7 +134,7 @@ describe('cloud-kms byok aws multi-region', () => {
     const key = await primaryWithReplicas(['eu-west-1', 'ap-southeast-2']);
     const { files } = components();
     const c = cli();
-    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.arn, ...componentArgs(files), '--replica-region', 'eu-west-1')).toBe(0);
+    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.arn, ...componentArgs(files), '--replica-region', 'eu-west-1', ...FAST)).toBe(0);
     expect(c.err).toEqual(['note: imported into the replica in ap-southeast-2 too, which --replica-region did not name']);
     expect(c.out[0]).toMatch(/ap-southeast-2 +replica +imported, verified/);
     expect((await stateIn(key.keyId, 'ap-southeast-2')).KeyState).toBe('Enabled');
@@ -144,7 +147,7 @@ describe('cloud-kms byok aws multi-region', () => {
     await rogueImport(key.keyId, 'ap-southeast-2', rogue);
     const { files, combined, raw } = components();
     const c = cli();
-    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.keyId, ...componentArgs(files), '--json')).toBe(1);
+    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.keyId, ...componentArgs(files), '--json', ...FAST)).toBe(1);
     expect(c.err).toHaveLength(1);
     expect(c.err[0]).toMatch(/^error: the replica in ap-southeast-2 \(arn:aws:kms:ap-southeast-2:\d{12}:key\/mrk-[0-9a-f-]+\) does not hold the primary's key material: /);
     // KMS refused the import, and, independently, the test ciphertext did not decrypt there.
@@ -174,7 +177,7 @@ describe('cloud-kms byok aws multi-region', () => {
     const { files } = components();
     const c = cli();
     expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.arn, ...componentArgs(files),
-      '--replica-region', 'eu-west-1', '--replica-region', 'eu-central-1', '--create-replicas', '--no-expiry', '--json')).toBe(0);
+      '--replica-region', 'eu-west-1', '--replica-region', 'eu-central-1', '--create-replicas', '--no-expiry', '--json', ...FAST)).toBe(0);
     const r = JSON.parse(c.out[0]);
     expect(r.regions.find((x: any) => x.region === 'eu-central-1')).toMatchObject({ created: true, imported: true, verified: true });
     const policy = await moto.kms('eu-central-1').send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: 'default' }));
