@@ -33,7 +33,17 @@ export async function keyTags(client: KMSClient, keyId: string): Promise<Record<
   return out;
 }
 
-async function requireImportableKey(client: KMSClient, keyId: string): Promise<{ arn: string; keyId: string; state: string }> {
+interface ImportableKey {
+  readonly arn: string;
+  readonly keyId: string;
+  readonly state: string;
+  /** A multi-Region primary's replica Regions (empty for other keys). */
+  readonly replicaRegions: string[];
+  /** A symmetric multi-Region replica: it takes only material already imported into its primary. */
+  readonly symmetricReplica: boolean;
+}
+
+async function requireImportableKey(client: KMSClient, keyId: string): Promise<ImportableKey> {
   const { KeyMetadata: m } = await client.send(new DescribeKeyCommand({ KeyId: keyId }));
   if (!m) throw new CliError(`key ${keyId} was not found`);
   if (m.Origin !== 'EXTERNAL') {
@@ -42,7 +52,14 @@ async function requireImportableKey(client: KMSClient, keyId: string): Promise<{
   if (m.KeyState === 'PendingDeletion' || m.KeyState === 'Unavailable') {
     throw new CliError(`key ${keyId} is ${m.KeyState} and cannot take key material`);
   }
-  return { arn: m.Arn!, keyId: m.KeyId!, state: m.KeyState ?? 'unknown' };
+  const type = m.MultiRegionConfiguration?.MultiRegionKeyType;
+  return {
+    arn: m.Arn!,
+    keyId: m.KeyId!,
+    state: m.KeyState ?? 'unknown',
+    replicaRegions: type === 'PRIMARY' ? (m.MultiRegionConfiguration?.ReplicaKeys ?? []).map((r) => r.Region!) : [],
+    symmetricReplica: type === 'REPLICA' && m.KeySpec === 'SYMMETRIC_DEFAULT',
+  };
 }
 
 /** GetParametersForImport, with the wrapping algorithm from the key's tag unless one is given. */
@@ -96,6 +113,8 @@ export interface ImportResult {
   readonly validTo?: string;
   readonly keyMaterialId?: string;
   readonly rotated: boolean;
+  /** A multi-Region primary's replica Regions, which this import did not reach. */
+  readonly replicaRegions?: string[];
 }
 
 /**
@@ -128,6 +147,9 @@ export async function importKeyMaterial(client: KMSClient, req: ImportRequest): 
     throw usageError('--rotate needs --new-material: on-demand rotation makes newly imported material current');
   }
   const key = await requireImportableKey(client, req.keyId);
+  if (key.symmetricReplica && req.newMaterial) {
+    throw usageError(`key ${req.keyId} is a multi-Region replica: new material goes into its primary first, then into the replicas as existing material (leave out --new-material)`);
+  }
   const validTo = await resolveExpiry(client, req.keyId, req.expiry, req.now);
   const res = await client.send(new ImportKeyMaterialCommand({
     KeyId: req.keyId,
@@ -135,7 +157,8 @@ export async function importKeyMaterial(client: KMSClient, req: ImportRequest): 
     EncryptedKeyMaterial: req.encryptedKeyMaterial,
     ExpirationModel: validTo ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE',
     ValidTo: validTo,
-    ImportType: req.newMaterial ? 'NEW_KEY_MATERIAL' : undefined,
+    // A replica takes only material its primary holds (https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html).
+    ImportType: req.newMaterial ? 'NEW_KEY_MATERIAL' : key.symmetricReplica ? 'EXISTING_KEY_MATERIAL' : undefined,
   }));
   if (req.rotate) {
     await client.send(new RotateKeyOnDemandCommand({ KeyId: req.keyId }));
@@ -147,6 +170,7 @@ export async function importKeyMaterial(client: KMSClient, req: ImportRequest): 
     validTo: validTo?.toISOString(),
     keyMaterialId: res.KeyMaterialId,
     rotated: req.rotate,
+    replicaRegions: key.replicaRegions.length > 0 ? key.replicaRegions : undefined,
   };
 }
 
