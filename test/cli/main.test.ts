@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import {
   DescribeKeyCommand, ExpiredImportTokenException, GetParametersForImportCommand, ImportKeyMaterialCommand, KMSClient,
-  ListResourceTagsCommand, RotateKeyOnDemandCommand,
+  ListResourceTagsCommand, MultiRegionConfiguration, RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CliIo, run } from '../../src/cli/main';
@@ -37,6 +37,11 @@ function dir(): string {
 function externalKey(tags: Record<string, string> = {}) {
   kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'EXTERNAL', KeyState: 'PendingImport' } });
   kms.on(ListResourceTagsCommand).resolves({ Tags: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })), Truncated: false });
+}
+
+function multiRegionKey(config: MultiRegionConfiguration) {
+  const metadata = { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'EXTERNAL', KeyState: 'PendingImport', KeySpec: 'SYMMETRIC_DEFAULT', MultiRegion: true } as const;
+  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { ...metadata, MultiRegionConfiguration: config } });
 }
 
 beforeEach(() => kms.reset());
@@ -276,8 +281,7 @@ describe('byok aws import', () => {
   });
 
   test('a multi-Region primary: imported, with a note that its replicas still need the same material', async () => {
-    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'EXTERNAL', KeyState: 'PendingImport', KeySpec: 'SYMMETRIC_DEFAULT',
-      MultiRegion: true, MultiRegionConfiguration: { MultiRegionKeyType: 'PRIMARY', ReplicaKeys: [{ Region: 'eu-west-1' }, { Region: 'ap-southeast-2' }] } } });
+    multiRegionKey({ MultiRegionKeyType: 'PRIMARY', ReplicaKeys: [{ Region: 'eu-west-1' }, { Region: 'ap-southeast-2' }] });
     kms.on(ImportKeyMaterialCommand).resolves({ KeyId: KEY_ARN });
     const c = cli();
     expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...files(), '--no-expiry')).toBe(0);
@@ -287,8 +291,7 @@ describe('byok aws import', () => {
   });
 
   test('a multi-Region replica takes the material as EXISTING_KEY_MATERIAL, and never --new-material', async () => {
-    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'EXTERNAL', KeyState: 'PendingImport', KeySpec: 'SYMMETRIC_DEFAULT',
-      MultiRegion: true, MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA' } } });
+    multiRegionKey({ MultiRegionKeyType: 'REPLICA' });
     kms.on(ImportKeyMaterialCommand).resolves({ KeyId: KEY_ARN });
     const c = cli();
     expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...files(), '--no-expiry')).toBe(0);
