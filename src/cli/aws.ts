@@ -19,7 +19,8 @@ export interface ImportParameters {
   readonly parametersValidTo: Date;
 }
 
-async function tags(client: KMSClient, keyId: string): Promise<Record<string, string>> {
+/** The key's tags, all pages. */
+export async function keyTags(client: KMSClient, keyId: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let marker: string | undefined;
   do {
@@ -32,7 +33,17 @@ async function tags(client: KMSClient, keyId: string): Promise<Record<string, st
   return out;
 }
 
-async function requireImportableKey(client: KMSClient, keyId: string): Promise<{ arn: string; keyId: string; state: string }> {
+interface ImportableKey {
+  readonly arn: string;
+  readonly keyId: string;
+  readonly state: string;
+  /** A multi-Region primary's replica Regions (empty for other keys). */
+  readonly replicaRegions: string[];
+  /** A symmetric multi-Region replica: it takes only material already imported into its primary. */
+  readonly symmetricReplica: boolean;
+}
+
+async function requireImportableKey(client: KMSClient, keyId: string): Promise<ImportableKey> {
   const { KeyMetadata: m } = await client.send(new DescribeKeyCommand({ KeyId: keyId }));
   if (!m) throw new CliError(`key ${keyId} was not found`);
   if (m.Origin !== 'EXTERNAL') {
@@ -41,7 +52,14 @@ async function requireImportableKey(client: KMSClient, keyId: string): Promise<{
   if (m.KeyState === 'PendingDeletion' || m.KeyState === 'Unavailable') {
     throw new CliError(`key ${keyId} is ${m.KeyState} and cannot take key material`);
   }
-  return { arn: m.Arn!, keyId: m.KeyId!, state: m.KeyState ?? 'unknown' };
+  const type = m.MultiRegionConfiguration?.MultiRegionKeyType;
+  return {
+    arn: m.Arn!,
+    keyId: m.KeyId!,
+    state: m.KeyState ?? 'unknown',
+    replicaRegions: type === 'PRIMARY' ? (m.MultiRegionConfiguration?.ReplicaKeys ?? []).map((r) => r.Region!) : [],
+    symmetricReplica: type === 'REPLICA' && m.KeySpec === 'SYMMETRIC_DEFAULT',
+  };
 }
 
 /** GetParametersForImport, with the wrapping algorithm from the key's tag unless one is given. */
@@ -49,7 +67,7 @@ export async function getImportParameters(
   client: KMSClient, keyId: string, algorithm: string | undefined, wrappingKeySpec: string,
 ): Promise<ImportParameters> {
   const key = await requireImportableKey(client, keyId);
-  const chosen = algorithm ?? (await tags(client, keyId))[WRAPPING_TAG] ?? 'RSAES_OAEP_SHA_256';
+  const chosen = algorithm ?? (await keyTags(client, keyId))[WRAPPING_TAG] ?? 'RSAES_OAEP_SHA_256';
   if (!AWS_WRAPPING_ALGORITHMS.includes(chosen)) {
     throw (algorithm === undefined
       ? new CliError(`key ${keyId} has ${WRAPPING_TAG} ${arg(chosen)}, not one of ${AWS_WRAPPING_ALGORITHMS.join(', ')}: pass --algorithm`)
@@ -95,6 +113,32 @@ export interface ImportResult {
   readonly validTo?: string;
   readonly keyMaterialId?: string;
   readonly rotated: boolean;
+  /** A multi-Region primary's replica Regions, which this import did not reach. */
+  readonly replicaRegions?: string[];
+}
+
+/**
+ * When imported material expires: the expiry given (an ISO date, or 'none' for never), else the key's expiry tag
+ * (which the construct sets). undefined means the material does not expire.
+ */
+export async function resolveExpiry(client: KMSClient, keyId: string, given: string | undefined, now: Date): Promise<Date | undefined> {
+  const expiry = given ?? (await keyTags(client, keyId))[EXPIRY_TAG];
+  // The expiry comes from the command line or, failing that, from the key's tag: a bad one is named by where it came from.
+  const source = given === undefined ? `key ${keyId}'s ${EXPIRY_TAG} tag` : '--expires-at';
+  if (expiry === undefined) {
+    throw new CliError(`key ${keyId} has no ${EXPIRY_TAG} tag: pass --expires-at <ISO date> or --no-expiry`);
+  }
+  if (expiry === 'none') return undefined;
+  const validTo = new Date(expiry);
+  if (Number.isNaN(validTo.getTime())) {
+    throw (given === undefined ? new CliError(`${source} must be an ISO 8601 date, got ${arg(expiry)}`)
+      : usageError(`--expires-at must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${arg(expiry)}`));
+  }
+  if (validTo.getTime() <= now.getTime()) {
+    const message = `the key material expiry ${validTo.toISOString()} is in the past; choose a later --expires-at`;
+    throw (given === undefined ? new CliError(`${message} (it came from ${source})`) : usageError(message));
+  }
+  return validTo;
 }
 
 /** ImportKeyMaterial with the expiry the construct chose (or the one given), then optionally rotate. */
@@ -103,31 +147,18 @@ export async function importKeyMaterial(client: KMSClient, req: ImportRequest): 
     throw usageError('--rotate needs --new-material: on-demand rotation makes newly imported material current');
   }
   const key = await requireImportableKey(client, req.keyId);
-  const expiry = req.expiry ?? (await tags(client, req.keyId))[EXPIRY_TAG];
-  // The expiry comes from the command line or, failing that, from the key's tag: a bad one is named by where it came from.
-  const source = req.expiry === undefined ? `key ${req.keyId}'s ${EXPIRY_TAG} tag` : '--expires-at';
-  if (expiry === undefined) {
-    throw new CliError(`key ${req.keyId} has no ${EXPIRY_TAG} tag: pass --expires-at <ISO date> or --no-expiry`);
+  if (key.symmetricReplica && req.newMaterial) {
+    throw usageError(`key ${req.keyId} is a multi-Region replica: new material goes into its primary first, then into the replicas as existing material (leave out --new-material)`);
   }
-  let validTo: Date | undefined;
-  if (expiry !== 'none') {
-    validTo = new Date(expiry);
-    if (Number.isNaN(validTo.getTime())) {
-      throw (req.expiry === undefined ? new CliError(`${source} must be an ISO 8601 date, got ${arg(expiry)}`)
-        : usageError(`--expires-at must be an ISO 8601 date such as 2027-06-30T00:00:00Z, got ${arg(expiry)}`));
-    }
-    if (validTo.getTime() <= req.now.getTime()) {
-      const message = `the key material expiry ${validTo.toISOString()} is in the past; choose a later --expires-at`;
-      throw (req.expiry === undefined ? new CliError(`${message} (it came from ${source})`) : usageError(message));
-    }
-  }
+  const validTo = await resolveExpiry(client, req.keyId, req.expiry, req.now);
   const res = await client.send(new ImportKeyMaterialCommand({
     KeyId: req.keyId,
     ImportToken: req.importToken,
     EncryptedKeyMaterial: req.encryptedKeyMaterial,
     ExpirationModel: validTo ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE',
     ValidTo: validTo,
-    ImportType: req.newMaterial ? 'NEW_KEY_MATERIAL' : undefined,
+    // A replica takes only material its primary holds (https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html).
+    ImportType: req.newMaterial ? 'NEW_KEY_MATERIAL' : key.symmetricReplica ? 'EXISTING_KEY_MATERIAL' : undefined,
   }));
   if (req.rotate) {
     await client.send(new RotateKeyOnDemandCommand({ KeyId: req.keyId }));
@@ -139,6 +170,7 @@ export async function importKeyMaterial(client: KMSClient, req: ImportRequest): 
     validTo: validTo?.toISOString(),
     keyMaterialId: res.KeyMaterialId,
     rotated: req.rotate,
+    replicaRegions: key.replicaRegions.length > 0 ? key.replicaRegions : undefined,
   };
 }
 

@@ -20,6 +20,7 @@ const COMMANDS: Entry[] = [
   ['byok aws params', 'Fetch the wrapping public key and import token for a ByokImport key (GetParametersForImport).'],
   ['byok wrap', 'Wrap key material offline for AWS KMS, Google Cloud KMS or Azure Key Vault; combine split-knowledge components.'],
   ['byok aws import', 'Import wrapped key material into a ByokImport key (ImportKeyMaterial) with the expiry the construct chose.'],
+  ['byok aws multi-region', 'Import the same material into a multi-Region primary and every replica, then prove each replica decrypts the primary\'s ciphertext.'],
   ['byok azure kek', 'Fetch the public half of a ByokImport\'s key-exchange key (PEM) and check it is one (RSA-HSM, import only).'],
   ['byok azure import', 'Upload a .byok transfer blob as an HSM-protected key in a Key Vault or Managed HSM (always with an expiry).'],
   ['byok gcp job', 'Fetch a ByokImport import job\'s wrapping public key (PEM) and check the job is ACTIVE.'],
@@ -35,7 +36,7 @@ function load(entry: Entry): Command {
   return (require(`./commands/${entry.path.replace(/ /g, '-')}`) as { COMMAND: Command }).COMMAND;
 }
 
-const commandLines = (entries: Entry[]) => entries.map((c) => `  cloud-kms ${c.path.padEnd(18)} ${c.summary}`).join('\n');
+const commandLines = (entries: Entry[]) => entries.map((c) => `  cloud-kms ${c.path.padEnd(21)} ${c.summary}`).join('\n');
 
 const TOP_HELP = `cloud-kms: key ceremonies for cloud-kms-constructs
 
@@ -43,7 +44,7 @@ Commands:
 ${commandLines(COMMANDS)}
 
 Run \`cloud-kms <command> --help\` for a command's options. Every command takes --json.
-Typical BYOK ceremony on AWS: params -> wrap (offline, by the custodians) -> import.
+Typical BYOK ceremony on AWS: params -> wrap (offline, by the custodians) -> import; a multi-Region key: aws multi-region.
 On Azure: azure kek -> wrap --algorithm AZURE_BYOK (offline) -> azure import.
 On Google Cloud: gcp job -> wrap --algorithm <the job's method> (offline) -> gcp import.
 Compliance: report <synthesis output> prints the control table; check <template or synthesis output> runs the KMS rule pack.`;

@@ -51,4 +51,15 @@ describe('each subcommand loads only the SDK it needs', () => {
     expect(r.stderr).toMatch(/^error: .*ECONNREFUSED/m);
     expect(r.sdks).toEqual(['@aws-sdk']);
   });
+
+  test('byok aws multi-region loads the AWS SDK and nothing of Azure or Google Cloud', () => {
+    const d = mkdtempSync(join(tmpdir(), 'cli-m-'));
+    writeFileSync(join(d, 'a'), Buffer.alloc(32, 1));
+    writeFileSync(join(d, 'b'), Buffer.alloc(32, 2));
+    const r = sdksLoadedBy(['byok', 'aws', 'multi-region', '--key-id', 'mrk-0123456789abcdef0123456789abcdef', '--component', join(d, 'a'),
+      '--component', join(d, 'b'), '--endpoint', 'http://127.0.0.1:9']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*ECONNREFUSED/m);
+    expect(r.sdks).toEqual(['@aws-sdk']);
+  });
 });

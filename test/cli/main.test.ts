@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import {
   DescribeKeyCommand, ExpiredImportTokenException, GetParametersForImportCommand, ImportKeyMaterialCommand, KMSClient,
-  ListResourceTagsCommand, RotateKeyOnDemandCommand,
+  ListResourceTagsCommand, MultiRegionConfiguration, RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CliIo, run } from '../../src/cli/main';
@@ -37,6 +37,11 @@ function dir(): string {
 function externalKey(tags: Record<string, string> = {}) {
   kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'EXTERNAL', KeyState: 'PendingImport' } });
   kms.on(ListResourceTagsCommand).resolves({ Tags: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })), Truncated: false });
+}
+
+function multiRegionKey(config: MultiRegionConfiguration) {
+  const metadata = { KeyId: KEY_ID, Arn: KEY_ARN, Origin: 'EXTERNAL', KeyState: 'PendingImport', KeySpec: 'SYMMETRIC_DEFAULT', MultiRegion: true } as const;
+  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { ...metadata, MultiRegionConfiguration: config } });
 }
 
 beforeEach(() => kms.reset());
@@ -273,6 +278,29 @@ describe('byok aws import', () => {
     expect(input).toMatchObject({ KeyId: KEY_ID, ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date('2027-06-01T00:00:00Z') });
     expect(Buffer.from(input.ImportToken!).toString()).toBe('token');
     expect(c.out[0]).toContain('expires at 2027-06-01T00:00:00.000Z');
+  });
+
+  test('a multi-Region primary: imported, with a note that its replicas still need the same material', async () => {
+    multiRegionKey({ MultiRegionKeyType: 'PRIMARY', ReplicaKeys: [{ Region: 'eu-west-1' }, { Region: 'ap-southeast-2' }] });
+    kms.on(ImportKeyMaterialCommand).resolves({ KeyId: KEY_ARN });
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...files(), '--no-expiry')).toBe(0);
+    expect(kms.commandCalls(ImportKeyMaterialCommand)[0].args[0].input.ImportType).toBeUndefined();
+    expect(c.err).toEqual([`note: ${KEY_ARN} is a multi-Region primary; its replicas in eu-west-1, ap-southeast-2 hold no material until the same ` +
+      `material is imported into them: \`cloud-kms byok aws multi-region --key-id ${KEY_ID} ...\``]);
+  });
+
+  test('a multi-Region replica takes the material as EXISTING_KEY_MATERIAL, and never --new-material', async () => {
+    multiRegionKey({ MultiRegionKeyType: 'REPLICA' });
+    kms.on(ImportKeyMaterialCommand).resolves({ KeyId: KEY_ARN });
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...files(), '--no-expiry')).toBe(0);
+    expect(kms.commandCalls(ImportKeyMaterialCommand)[0].args[0].input.ImportType).toBe('EXISTING_KEY_MATERIAL');
+    expect(c.err).toEqual([]);
+    expect(await c.run('byok', 'aws', 'import', '--key-id', KEY_ID, ...files(), '--no-expiry', '--new-material')).toBe(2);
+    expect(c.err).toEqual([`error: key ${KEY_ID} is a multi-Region replica: new material goes into its primary first, then into the replicas ` +
+      'as existing material (leave out --new-material)']);
+    expect(kms.commandCalls(ImportKeyMaterialCommand)).toHaveLength(1);
   });
 
   test('--no-expiry, --new-material and --rotate', async () => {

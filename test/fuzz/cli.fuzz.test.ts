@@ -31,6 +31,7 @@ const file = (name: string, data: string | Buffer) => {
 };
 const publicKey = file('wrapping.der', generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }));
 const material = file('material.bin', randomBytes(32));
+const component = file('component.bin', randomBytes(32));
 const token = file('token.bin', randomBytes(64));
 const byok = file('key.byok', JSON.stringify({ schema_version: '1.0.0', header: { kid: 'https://kv.vault.azure.net/keys/kek/0', alg: 'dir', enc: 'CKM_RSA_AES_KEY_WRAP' }, ciphertext: 'AAAA', generator: 'cloud-kms' }));
 const template = file('template.json', JSON.stringify({ Resources: {} }));
@@ -56,6 +57,11 @@ const INVOCATIONS: Record<string, () => Invocation> = {
     words: ['byok', 'aws', 'import'],
     flags: [['--key-id', '1234abcd-12ab-34cd-56ef-1234567890ab'], ['--import-token', token], ['--encrypted-key-material', material], ['--expires-at', '2030-01-01T00:00:00Z']],
     required: ['--key-id', '--import-token', '--encrypted-key-material'],
+  }),
+  'byok aws multi-region': () => ({
+    words: ['byok', 'aws', 'multi-region'],
+    flags: [['--key-id', 'mrk-0123456789abcdef0123456789abcdef'], ['--component', material], ['--component', component], ['--replica-region', 'eu-west-1']],
+    required: ['--key-id'],
   }),
   'byok wrap': () => ({
     words: ['byok', 'wrap'],

@@ -77,5 +77,7 @@ Options:
   },
   print: (r: any) => `Imported key material into ${r.keyArn}
   expiration  ${r.validTo ? `expires at ${r.validTo}` : 'does not expire'}${r.keyMaterialId ? `\n  material id ${r.keyMaterialId}` : ''}${r.rotated ? '\n  rotated: the new material is now current' : ''}`,
+  notes: (r: any) => (r.replicaRegions ? [`note: ${r.keyArn} is a multi-Region primary; its replicas in ${r.replicaRegions.join(', ')} ` +
+    `hold no material until the same material is imported into them: \`cloud-kms byok aws multi-region --key-id ${r.keyId} ...\``] : []),
   describeError: describeAwsError,
 };

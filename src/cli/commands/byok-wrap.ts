@@ -1,10 +1,8 @@
 /* `cloud-kms byok wrap`: offline, node:crypto only; loads no cloud SDK. */
 import { arg, inputFile, matching, oneOf, usageError } from '../args';
 import { COMMON, Command, OUT_FILE, readInput, refuseToOverwrite, writeOutput } from '../command';
-import {
-  combineComponents, describeMaterial, KCV_LABELS, KCV_METHODS, KcvMethod, keyCheckValue, readWrappingPublicKey, WRAP_ALGORITHMS,
-  WrapAlgorithm, wrapKeyMaterial,
-} from '../wrap';
+import { checkMaterialSource, readMaterial } from '../material';
+import { KCV_LABELS, KCV_METHODS, KcvMethod, readWrappingPublicKey, WRAP_ALGORITHMS, WrapAlgorithm, wrapKeyMaterial } from '../wrap';
 
 export const COMMAND: Command = {
   usage: `cloud-kms byok wrap --public-key <file> --algorithm <alg> (--key-material <file> | --component <file> --component <file> ...) --out <file> [options]
@@ -41,32 +39,12 @@ Options:
     if (v['kek-id'] !== undefined && algorithm !== WrapAlgorithm.AZURE_BYOK) {
       throw usageError(`--kek-id applies to --algorithm AZURE_BYOK only, got --algorithm ${algorithm}`);
     }
-    const components: string[] = v.component ?? [];
-    if (v['key-material'] && components.length > 0) {
-      throw usageError('give either --key-material or --component files, not both');
-    }
-    if (!v['key-material'] && components.length === 0) {
-      throw usageError('--key-material or at least 2 --component files are required');
-    }
-    if (components.length === 1) throw usageError(`split knowledge needs at least 2 --component files, got 1 (${arg(components[0])})`);
-    if (new Set(components).size !== components.length) {
-      throw usageError(`--component lists ${arg(components.find((c, i) => components.indexOf(c) !== i))} twice: each custodian gives their own component`);
-    }
+    const source = { keyMaterial: v['key-material'], components: v.component ?? [] };
+    checkMaterialSource(source);
     refuseToOverwrite([v.out], '--out', v.force);
     const publicKey = readWrappingPublicKey(readInput(v['public-key'], '--public-key'), '--public-key', v['public-key']);
-    const parts = components.map((c) => readInput(c, '--component'));
-    let material: Buffer | undefined;
+    const { material, description, checkValues, components } = readMaterial(source, kcvMethod);
     try {
-      const checkValues: Record<string, string> = {};
-      if (parts.length > 0) {
-        parts.forEach((p, i) => { checkValues[components[i]] = keyCheckValue(p, kcvMethod); });
-        material = combineComponents(parts);
-        checkValues.combined = keyCheckValue(material, kcvMethod);
-      } else {
-        material = readInput(v['key-material'], '--key-material');
-      }
-      const description = describeMaterial(material, parts.length > 0 ? 'the combined key' : '--key-material', v['key-material']);
-      if (parts.length === 0 && description.kind.startsWith('AES-')) checkValues[v['key-material']] = keyCheckValue(material, kcvMethod);
       const wrapped = wrapKeyMaterial({ algorithm, publicKey, material, kekId: v['kek-id'] });
       writeOutput(v.out, wrapped, '--out', v.force);
       const hasKcv = Object.keys(checkValues).length > 0;
@@ -74,15 +52,14 @@ Options:
         algorithm,
         wrappingKeyBits: publicKey.asymmetricKeyDetails?.modulusLength,
         material: description.kind,
-        components: parts.length,
+        components,
         keyCheckValueMethod: hasKcv ? KCV_LABELS[kcvMethod] : undefined,
         keyCheckValues: hasKcv ? checkValues : undefined,
         out: v.out,
         bytesWritten: wrapped.length,
       };
     } finally {
-      material?.fill(0);
-      parts.forEach((p) => p.fill(0));
+      material.fill(0);
     }
   },
   print: (r: any) => {
