@@ -2,6 +2,11 @@
  * Issue 19, item 5 (Google): post-quantum keys on Cloud KMS (ML-DSA, SLH-DSA signatures; ML-KEM and X-Wing key
  * encapsulation), the custodians' roles for them, the profile's algorithm rule, and every Google key's crypto record.
  */
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { TerraformStack, Testing } from 'cdktf';
+import { gcpApp } from '../../examples/gcp/main';
 import { ComplianceProfile, EvidenceLedger, isQuantumVulnerable, KeyAlgorithm as Family, KeyPurpose, nistQuantumSecurityLevel } from '../../src';
 import { Access } from '../../src/compliance/access-matrix';
 import { buildReport } from '../../src/compliance/report';
@@ -176,5 +181,22 @@ describe('crypto records of Google keys', () => {
       expect([alg, c.purpose]).toEqual([alg, purposes[gcp.purposeOf(alg)]]);
       expect([alg, c.sizeBits !== undefined || c.parameterSet !== undefined]).toEqual([alg, true]);
     }
+  });
+});
+
+describe('the Google example app', () => {
+  test('gcp-post-quantum holds an ML-DSA-65 signing key and an ML-KEM-768 key, SOFTWARE, with their users\' roles and crypto records', () => {
+    const app = gcpApp(mkdtempSync(join(tmpdir(), 'gcp-pq-')));
+    const json = JSON.parse(Testing.synth(app.node.findChild('gcp-post-quantum') as TerraformStack));
+    const keys = Object.values<any>(json.resource.google_kms_crypto_key).map((k) => [k.name, k.purpose, k.version_template]);
+    expect(keys).toEqual([
+      ['release-signing', 'ASYMMETRIC_SIGN', { algorithm: 'PQ_SIGN_ML_DSA_65', protection_level: 'SOFTWARE' }],
+      ['session-kem', 'KEY_ENCAPSULATION', { algorithm: 'ML_KEM_768', protection_level: 'SOFTWARE' }],
+    ]);
+    const roles = Object.values<any>(json.resource.google_kms_crypto_key_iam_member).filter((b) => b.member.startsWith('serviceAccount:orders@'))
+      .map((b) => b.role).sort();
+    expect(roles).toEqual([ROLES.DECAPSULATOR, ROLES.PUBLIC_KEY_VIEWER, ROLES.SIGNER_VERIFIER].sort());
+    const records = EvidenceLedger.of(app).keys.filter((k) => k.path.startsWith('gcp-post-quantum/')).map((k) => k.crypto?.parameterSet);
+    expect(records.sort()).toEqual(['ML-DSA-65', 'ML-KEM-768']);
   });
 });
