@@ -80,7 +80,7 @@ describe('post-quantum Cloud KMS keys', () => {
     expect(() => gcpCmk(gcpStack(), COMMERCIAL, 'K', { algorithm: A.PQ_SIGN_ML_DSA_65 }))
       .toThrow(/algorithm PQ_SIGN_ML_DSA_65 is a post-quantum preview Google documents for SOFTWARE keys only, got protectionLevel HSM for test\/K/);
     expect(() => gcpByok(gcpStack(), COMMERCIAL, 'K', { algorithm: A.ML_KEM_768 }))
-      .toThrow(/algorithm ML_KEM_768 cannot be imported: Google documents no import of post-quantum key material \(test\/K\)/);
+      .toThrow(/algorithm ML_KEM_768 cannot be imported by ByokImport \(test\/K\): it imports into Cloud HSM, and Google documents post-quantum keys for SOFTWARE only/);
     expect(() => gcpEkm(gcpStack(), COMMERCIAL, 'S').addKey('K', { externalKeyPath: 'v0/keys/k', algorithm: A.PQ_SIGN_SLH_DSA_SHA2_128S }))
       .toThrow(/algorithm must be symmetric encryption or an EC\/RSA signing algorithm for EXTERNAL_VPC keys/);
   });

@@ -155,7 +155,11 @@ function resolveAlgorithm(subject: string, given: KeyAlgorithm | undefined, prot
   }
   if (isPostQuantum(algorithm)) {
     if (model === DeploymentModel.BYOK) {
-      throw new ValidationError(`algorithm ${algorithm} cannot be imported: Google documents no import of post-quantum key material (${subject}); create it in Cloud KMS with a CustomerManagedKey`);
+      // ByokImport imports through Cloud HSM import jobs; Google documents post-quantum key material only for SOFTWARE keys,
+      // imported through quantum-safe (trusted key wrapped) import, which ByokImport does not make.
+      // https://cloud.google.com/kms/docs/quantum-safe-key-import
+      throw new ValidationError(`algorithm ${algorithm} cannot be imported by ByokImport (${subject}): it imports into Cloud HSM, and Google documents ` +
+        'post-quantum keys for SOFTWARE only (quantum-safe import of software keys is not supported here); create the key in Cloud KMS with a CustomerManagedKey');
     }
     if (!PQ_PROTECTION_LEVELS.includes(protectionLevel)) {
       throw new ValidationError(`algorithm ${algorithm} is a post-quantum preview Google documents for ${PQ_PROTECTION_LEVELS.join(', ')} keys only, got protectionLevel ${protectionLevel} for ${subject}`);
