@@ -7,7 +7,7 @@ import type { TerraformJson, TerraformSummary } from '../azure/check';
 /** Roles that use key material. */
 const CRYPTO_ROLES = new Set([
   'roles/cloudkms.cryptoKeyEncrypterDecrypter', 'roles/cloudkms.cryptoKeyEncrypter', 'roles/cloudkms.cryptoKeyDecrypter',
-  'roles/cloudkms.signerVerifier', 'roles/cloudkms.signer', 'roles/cloudkms.verifier',
+  'roles/cloudkms.signerVerifier', 'roles/cloudkms.signer', 'roles/cloudkms.verifier', 'roles/cloudkms.decapsulator',
 ]);
 const PUBLIC = new Set(['allUsers', 'allAuthenticatedUsers']);
 const AUTHORITATIVE = ['google_kms_crypto_key_iam_policy', 'google_kms_crypto_key_iam_binding', 'google_kms_key_ring_iam_policy',

@@ -133,6 +133,40 @@ function hyok(app: App): void {
   store.addKey('CitizenRecords', { keyName: 'citizen-records', externalKeyPath: 'v0/keys/citizen-records' });
 }
 
+/**
+ * Post-quantum keys (COMMERCIAL): an ML-DSA-65 key that signs releases and an ML-KEM-768 key whose private half
+ * decapsulates the shared secrets senders make with its public key. Google documents both as previews for SOFTWARE
+ * keys (FIPS 140 Level 1), so a profile requiring Level 2 or 3 refuses them.
+ */
+function postQuantum(app: App): void {
+  const stack = new KeysStack(app, 'gcp-post-quantum');
+  const profile = ComplianceProfile.COMMERCIAL;
+  const ring = new gcp.KeyRing(stack, 'PostQuantum', { project: PROJECT, location: LOCATION, name: 'post-quantum', profile });
+  const custodians = { administrators: [people.keyAdministrators], auditors: [people.auditors] };
+  const signing = new gcp.CustomerManagedKey(stack, 'ReleaseSigningKey', {
+    project: PROJECT,
+    location: LOCATION,
+    profile,
+    keyRing: ring,
+    keyName: 'release-signing',
+    custodians,
+    algorithm: gcp.KeyAlgorithm.PQ_SIGN_ML_DSA_65,
+    protectionLevel: gcp.ProtectionLevel.SOFTWARE,
+  });
+  signing.grantSignVerify(people.ordersService);
+  const kem = new gcp.CustomerManagedKey(stack, 'SessionKemKey', {
+    project: PROJECT,
+    location: LOCATION,
+    profile,
+    keyRing: ring,
+    keyName: 'session-kem',
+    custodians,
+    algorithm: gcp.KeyAlgorithm.ML_KEM_768,
+    protectionLevel: gcp.ProtectionLevel.SOFTWARE,
+  });
+  kem.grantDecapsulate(people.ordersService);
+}
+
 /** The app; `outdir` defaults to what cdktf passes (CDKTF_OUTDIR), else examples/out/gcp. */
 export function gcpApp(outdir?: string): App {
   const app = new App({ outdir: outdir ?? process.env.CDKTF_OUTDIR ?? join(__dirname, '..', 'out', 'gcp') });
@@ -140,6 +174,7 @@ export function gcpApp(outdir?: string): App {
   customerManaged(app);
   byok(app);
   hyok(app);
+  postQuantum(app);
   saasGcp(app);
   organizationGcp(app);
   return app;

@@ -1,5 +1,6 @@
 /**
- * Key specs Azure Key Vault and Managed HSM accept (RSA sizes and EC curves).
+ * Key specs Azure Key Vault and Managed HSM accept (RSA sizes and EC curves). Azure has no post-quantum key types
+ * (ML-DSA, SLH-DSA, ML-KEM): a post-quantum keySpec, or a profile that allows only those families, is refused.
  * @see https://learn.microsoft.com/azure/key-vault/keys/about-keys-details
  */
 export enum KeySpec {

@@ -83,6 +83,8 @@ const PQ_CATEGORY: Record<string, number> = {
   'ML-KEM-512': 1,
   'ML-KEM-768': 3,
   'ML-KEM-1024': 5,
+  // X-Wing (ML-KEM-768 + X25519, draft-connolly-cfrg-xwing-kem) keeps ML-KEM-768's strength against a quantum computer.
+  'X-Wing': 3,
 };
 
 /**

@@ -99,6 +99,16 @@ export class CustomerManagedKey extends Construct {
     this.grantRole(member, ROLES.SIGNER_VERIFIER, 'ASYMMETRIC_SIGN', 'MAC');
   }
 
+  /**
+   * Lets a member decapsulate with this KEY_ENCAPSULATION key (ML-KEM, X-Wing) and read its public key
+   * ("Cloud KMS Decapsulator" and "Cloud KMS CryptoKey Public Key Viewer" on the key).
+   * @see https://cloud.google.com/kms/docs/encapsulate-decapsulate
+   */
+  public grantDecapsulate(member: string): void {
+    this.grantRole(member, ROLES.DECAPSULATOR, 'KEY_ENCAPSULATION');
+    bindKeyRole(this, this.key, ROLES.PUBLIC_KEY_VIEWER, member, 'Grant');
+  }
+
   private grantRole(member: string, role: string, ...purposes: string[]): void {
     if (!purposes.includes(this.settings.purpose)) {
       throw new ValidationError(`${role} does not fit ${this.node.path}: its purpose is ${this.settings.purpose}, the role needs ${purposes.join(' or ')}`);

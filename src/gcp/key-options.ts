@@ -44,7 +44,8 @@ export interface GcpKeyOptions {
   readonly keyName?: string;
 
   /**
-   * The algorithm; the purpose (ENCRYPT_DECRYPT, ASYMMETRIC_SIGN, ASYMMETRIC_DECRYPT, MAC) follows from it.
+   * The algorithm; the purpose (ENCRYPT_DECRYPT, ASYMMETRIC_SIGN, ASYMMETRIC_DECRYPT, MAC, KEY_ENCAPSULATION) follows from it.
+   * It must be of a family the profile's `allowedKeyAlgorithms` allows; post-quantum algorithms need SOFTWARE keys.
    * @default KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION
    */
   readonly algorithm?: KeyAlgorithm;

@@ -7,19 +7,21 @@ import { gcpAssignments } from './custodians';
 import { IKeyAuditSink } from './key-audit-sink';
 import { GcpKeyOptions } from './key-options';
 import { KeyRing } from './key-ring';
-import { ProtectionLevel } from './key-spec';
+import { KeyAlgorithm, ProtectionLevel } from './key-spec';
 import { checkFipsLevel, checkModelAllowed } from '../core/checks';
 import { CustodianRole } from '../core/custodians';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
 import { fipsLevelRank } from '../core/fips-rank';
+import { KeyAlgorithm as AlgorithmFamily } from '../core/key-algorithm';
 import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { optionalConstruct, optionalProfile } from '../terraform/input';
 import { checkSinkFor } from './private/custodian-checks';
 import { checkKeyProps, optionalList, requireLocation, requireProject } from './private/input';
+import { gcpKeyCrypto } from './private/key-crypto';
 import { recordGcpKeyEvidence, recordGcpKeyFacts } from './private/key-evidence';
 import { checkSharedDeployer, newKeyRing } from './private/key-location';
 import { bindUserRoles, createCryptoKey } from './private/key-resource';
@@ -134,6 +136,18 @@ export interface AutokeyHandlesProps {
 /** What Autokey creates: Cloud HSM keys rotated every year. */
 const AUTOKEY_ROTATION_DAYS = 365;
 
+/** What Autokey keys are (Cloud HSM, AES-256, rotated yearly) against what the profile requires of them. */
+function checkAutokeyProfile(profile: ComplianceProfile, model: DeploymentModel, path: string): void {
+  checkModelAllowed(profile, model, path);
+  checkFipsLevel(profile, FipsLevel.LEVEL_3, `Autokey keys for ${path}`);
+  if (!profile.allowsKeyAlgorithm(AlgorithmFamily.AES)) {
+    throw new ValidationError(`profile ${profile.name} does not allow AES, but Autokey keys for ${path} are GOOGLE_SYMMETRIC_ENCRYPTION (AES-256)`);
+  }
+  if (profile.maxRotationDays < AUTOKEY_ROTATION_DAYS) {
+    throw new ValidationError(`profile ${profile.name} requires rotation within ${profile.maxRotationDays} days, but Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days (${path})`);
+  }
+}
+
 /**
  * Cloud KMS Autokey: Google creates a key per resource type on request (a key handle), in a key project, for CMEK on
  * that resource. Autokey keys are Cloud HSM keys (FIPS 140-2 Level 3) rotated every 365 days, with no choice, so a
@@ -159,11 +173,7 @@ export class AutokeyHandles extends Construct {
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     this.model = DeploymentModel.PROVIDER_MANAGED;
     this.profile = profile;
-    checkModelAllowed(profile, this.model, this.node.path);
-    checkFipsLevel(profile, FipsLevel.LEVEL_3, `Autokey keys for ${this.node.path}`);
-    if (profile.maxRotationDays < AUTOKEY_ROTATION_DAYS) {
-      throw new ValidationError(`profile ${profile.name} requires rotation within ${profile.maxRotationDays} days, but Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days (${this.node.path})`);
-    }
+    checkAutokeyProfile(profile, this.model, this.node.path);
     checkSinkFor(this, profile, props.auditSink);
     if (optionalList('resourceTypes', props.resourceTypes).length === 0) throw new ValidationError(`resourceTypes must name at least one resource type for ${this.node.path}, got none`);
     for (const t of props.resourceTypes) {
@@ -207,6 +217,8 @@ export class AutokeyHandles extends Construct {
         parent: this.node.path,
         rotation: { setting: 'Autokey', value: `${AUTOKEY_ROTATION_DAYS} days`, description: `Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days` },
         custody: { setting: 'Autokey', value: 'HSM', description: 'Cloud HSM key created by Autokey in the key project (FIPS 140 Level 3)' },
+        // Autokey creates symmetric encryption keys in Cloud HSM, rotated every year.
+        crypto: gcpKeyCrypto(KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION, ProtectionLevel.HSM, AUTOKEY_ROTATION_DAYS),
         separation: {
           setting: 'Autokey',
           value: 'key project IAM',

@@ -1,8 +1,10 @@
-import { ComplianceProfile } from '../../src';
+import { ComplianceProfile, KeyAlgorithm } from '../../src';
 import { KmsRulePack } from '../../src/compliance/pack';
 import * as awsRules from '../../src/compliance/rules/aws';
 import * as azureRules from '../../src/compliance/rules/azure';
+import { AZURE_RULES } from '../../src/compliance/rules/azure';
 import * as gcpRules from '../../src/compliance/rules/gcp';
+import { GCP_RULES } from '../../src/compliance/rules/gcp';
 import { KmsRule, RuleResult } from '../../src/compliance/rules/rule';
 
 // One compliant and one non-compliant case per rule, on the smallest template that shows it, and the not-applicable
@@ -197,6 +199,18 @@ describe('Azure rules (Terraform JSON)', () => {
     expect(results(azureRules.KeyHsm, tf({ azurerm_key_vault_key: { k: { key_type: 'RSA' } } }), COMMERCIAL)).toEqual([NA]);
   });
 
+  test('KeyAlgorithmAllowed: Key Vault and Managed HSM keys of a family the profile allows; Azure has no post-quantum key type', () => {
+    const ecOnly = ComplianceProfile.custom({ name: 'EC_ONLY', basedOn: COMMERCIAL, allowedKeyAlgorithms: [KeyAlgorithm.EC, KeyAlgorithm.ML_DSA] });
+    const keys = tf({
+      azurerm_key_vault_key: { ec: { key_type: 'EC-HSM' }, rsa: { key_type: 'RSA-HSM' } },
+      azurerm_key_vault_managed_hardware_security_module_key: { aes: { key_type: 'oct-HSM' }, pq: { key_type: 'ML-DSA' } },
+    });
+    expect(results(azureRules.KeyAlgorithmAllowed, keys, ecOnly)).toEqual([C, N, N, N]);
+    expect(azureRules.KeyAlgorithmAllowed.evaluate(keys, { profile: ecOnly })[3].message).toBe('key type ML-DSA is not one this rule can show the profile allows');
+    expect(results(azureRules.KeyAlgorithmAllowed, keys, COMMERCIAL)).toEqual([NA]);
+    expect(AZURE_RULES).toContain(azureRules.KeyAlgorithmAllowed);
+  });
+
   test('RoleSeparation', () => {
     const a = (principal: string, role: string, scope = '${azurerm_key_vault.v.id}') => ({ principal_id: principal, role_definition_name: role, scope });
     const officerAndUser = { a: a('p1', 'Key Vault Crypto Officer'), b: a('p2', 'Key Vault Crypto User') };
@@ -279,6 +293,11 @@ describe('Google Cloud rules (Terraform JSON)', () => {
 
   test('KmsIam', () => {
     const m = (role: string, member: string) => ({ role, member, crypto_key_id: '${google_kms_crypto_key.k.id}' });
+    // Decapsulation (ML-KEM keys) is use: an administrator who also decapsulates is flagged.
+    expect(results(gcpRules.KmsIam, tf({
+      google_kms_key_ring_iam_member: { a: m('roles/cloudkms.admin', 'user:a@x.com') },
+      google_kms_crypto_key_iam_member: { b: m('roles/cloudkms.decapsulator', 'user:a@x.com') },
+    }))).toEqual([N, C]);
     expect(results(gcpRules.KmsIam, tf({ google_kms_crypto_key_iam_member: { a: m('roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:app@p.iam.gserviceaccount.com') } }))).toEqual([C]);
     expect(results(gcpRules.KmsIam, tf({ google_kms_crypto_key_iam_member: { a: m('roles/cloudkms.cryptoKeyEncrypterDecrypter', 'allUsers') } }))).toEqual([N]);
     expect(results(gcpRules.KmsIam, tf({
@@ -296,6 +315,20 @@ describe('Google Cloud rules (Terraform JSON)', () => {
     expect(results(gcpRules.KeyHsm, key(), FEDRAMP_HIGH)).toEqual([C]);
     expect(results(gcpRules.KeyHsm, key({ version_template: { protection_level: 'SOFTWARE' } }), FEDRAMP_HIGH)).toEqual([N]);
     expect(results(gcpRules.KeyHsm, key(), COMMERCIAL)).toEqual([NA]);
+  });
+
+  test('KeyAlgorithmAllowed: crypto keys of a family the profile allows, the default purpose\'s algorithm included', () => {
+    const pqSigning = ComplianceProfile.custom({ name: 'PQ_SIGNING', basedOn: COMMERCIAL, allowedKeyAlgorithms: [KeyAlgorithm.ML_DSA, KeyAlgorithm.SLH_DSA] });
+    const alg = (algorithm: string, purpose = 'ASYMMETRIC_SIGN') => key({ purpose, version_template: { algorithm, protection_level: 'SOFTWARE' } });
+    expect(results(gcpRules.KeyAlgorithmAllowed, alg('PQ_SIGN_ML_DSA_65'), pqSigning)).toEqual([C]);
+    expect(results(gcpRules.KeyAlgorithmAllowed, alg('PQ_SIGN_HASH_SLH_DSA_SHA2_128S_SHA256'), pqSigning)).toEqual([C]);
+    expect(results(gcpRules.KeyAlgorithmAllowed, alg('EC_SIGN_P256_SHA256'), pqSigning)).toEqual([N]);
+    expect(results(gcpRules.KeyAlgorithmAllowed, alg('ML_KEM_768', 'KEY_ENCAPSULATION'), pqSigning)).toEqual([N]);
+    // No template: ENCRYPT_DECRYPT keys are GOOGLE_SYMMETRIC_ENCRYPTION (AES).
+    expect(results(gcpRules.KeyAlgorithmAllowed, key({ version_template: undefined }), pqSigning)).toEqual([N]);
+    expect(results(gcpRules.KeyAlgorithmAllowed, alg('${var.alg}'), pqSigning)).toEqual([N]);
+    expect(results(gcpRules.KeyAlgorithmAllowed, alg('PQ_SIGN_ML_DSA_65'), COMMERCIAL)).toEqual([NA]);
+    expect(GCP_RULES).toContain(gcpRules.KeyAlgorithmAllowed);
   });
 
   test('AuditLogs', () => {

@@ -7,7 +7,7 @@ import { gcpApp } from '../../examples/gcp/main';
 const outdir = mkdtempSync(join(tmpdir(), 'gcp-examples-'));
 gcpApp(outdir).synth();
 const stackJson = (name: string): any => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-const STACKS = ['gcp-provider-managed', 'gcp-customer-managed', 'gcp-byok', 'gcp-hyok', 'gcp-saas-tenants'];
+const STACKS = ['gcp-provider-managed', 'gcp-customer-managed', 'gcp-byok', 'gcp-hyok', 'gcp-post-quantum', 'gcp-saas-tenants'];
 /** The organisation guardrails (examples/organization/gcp.ts): no keys. */
 const ORGANIZATION_STACKS = ['gcp-organization', 'gcp-organization-sandbox'];
 

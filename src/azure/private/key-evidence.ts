@@ -9,6 +9,7 @@ import { FipsLevel } from '../../core/fips';
 import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, evidencedFact, IMPORTER_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
 import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink-props';
+import { azureKeyCrypto } from './key-crypto';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
 
 export interface AzureKeyEvidence {
@@ -42,6 +43,8 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
     model: s.kind.model,
     profile: s.profile,
     fipsLevel: s.kind.fipsLevel,
+    // Re-imported (BYOK) keys have no automatic rotation; a plan-time (token) rotation has no one number to record.
+    crypto: azureKeyCrypto({ ...s, rotationDays: e.manualRotation || s.rotationBound ? undefined : s.rotationDays }),
     auditSink: e.auditSink?.node.path,
     parent: e.parent,
     rotation: e.manualRotation ?? {

@@ -9,6 +9,7 @@ import { days, requireMatch, requireRange, shown, ValidationError } from '../../
 import { boundPlanTimeNumber, describePlanTimeBound, expressionText, inString, literalDays, PlanTimeBound } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink-props';
 import { KeySpec, KeyUsage } from '../key-spec';
+import { checkAzureKeyAlgorithm, namesPostQuantum } from './key-crypto';
 
 /** The key props every Azure key construct shares. */
 export interface AzureKeyInput {
@@ -85,8 +86,10 @@ export function resolveAzureKeySettings(scope: IConstruct, id: string, input: Az
 
   const keySpec = input.keySpec ?? KeySpec.RSA_3072;
   if (!Object.values(KeySpec).includes(keySpec)) {
-    throw new ValidationError(`keySpec must be one of ${Object.values(KeySpec).join(', ')} (Azure accepts RSA 2048/3072/4096 and EC P-256, P-384, P-521, P-256K), got ${shown(keySpec)}`);
+    const pq = namesPostQuantum(keySpec) ? '; Azure Key Vault and Managed HSM have no post-quantum keys' : '';
+    throw new ValidationError(`keySpec must be one of ${Object.values(KeySpec).join(', ')} (Azure accepts RSA 2048/3072/4096 and EC P-256, P-384, P-521, P-256K${pq}), got ${shown(keySpec)}`);
   }
+  checkAzureKeyAlgorithm(profile, keySpec, subject);
   const isEc = keySpec.startsWith('EC_');
   const keyUsage = input.keyUsage ?? (isEc ? KeyUsage.SIGN_VERIFY : KeyUsage.ENCRYPT_DECRYPT);
   if (!Object.values(KeyUsage).includes(keyUsage)) {

@@ -18,3 +18,9 @@ export const HSM_CONTROLS = [Control.NIST_SC_13, Control.PCI_3_6_1_2, Control.NI
 
 /** The no-key-material-in-outputs rules of every cloud. */
 export const NO_KEY_MATERIAL_CONTROLS = [Control.NIST_SC_12, Control.PCI_3_6_1, Control.NIST_SC_28];
+
+/**
+ * The key-algorithm rules of every cloud: keys use only the algorithm families the profile allows (NIST SC-13, the
+ * cryptography the organization has decided on; SC-12, keys established under its key-management requirements).
+ */
+export const KEY_ALGORITHM_CONTROLS = [Control.NIST_SC_13, Control.NIST_SC_12];

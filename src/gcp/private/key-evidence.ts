@@ -6,6 +6,7 @@
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { registerGcpAccessMatrix } from './access-matrix';
+import { gcpKeyCrypto } from './key-crypto';
 import { describeRotationBound, GcpKeySettings } from './key-settings';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
@@ -88,6 +89,8 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
     profile: s.profile,
     fipsLevel: s.fipsLevel,
     fipsLevelDeclared: declared,
+    // A plan-time (token) rotation has no one number of days: the record leaves it out rather than guess.
+    crypto: gcpKeyCrypto(s.algorithm, s.protectionLevel, s.rotationPeriod && !s.rotationBound ? s.rotationDays : undefined),
     auditSink: e.auditSink,
     parent: e.parent,
     rotation: e.manualRotation ?? rotationFact(e.key, s),

@@ -9,6 +9,7 @@ import { isTokenValue, requireMatch, shown, ValidationError } from '../../core/v
 import { boundPlanTimeNumber, describePlanTimeBound, expressionText, PlanTimeBound, refuseToken } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import { KeyAlgorithm, ProtectionLevel, purposeOf } from '../key-spec';
+import { gcpAlgorithmFamily, isPostQuantum } from './key-crypto';
 
 /** Key props shared by the Google Cloud key constructs, before validation. */
 export interface GcpKeyInput {
@@ -81,7 +82,7 @@ export function resolveGcpKeySettings(
   const subject = `${scope.node.path}/${id}`;
   const profile = input.profile ?? ComplianceProfile.COMMERCIAL;
   const fipsLevel = checkProfileFit(subject, input, profile, model, protectionLevel, externalFipsLevel);
-  const algorithm = resolveAlgorithm(input.algorithm, protectionLevel);
+  const algorithm = resolveAlgorithm(subject, input.algorithm, protectionLevel, profile, model);
   const purpose = purposeOf(algorithm);
   const r = resolveRotation(scope, subject, input.rotation, profile, rotation === RotationMode.AUTOMATIC && purpose === 'ENCRYPT_DECRYPT');
   const destroy = input.destroyScheduledDuration ?? Period.days(DEFAULT_DESTROY_DAYS);
@@ -126,15 +127,43 @@ function checkProfileFit(subject: string, input: GcpKeyInput, profile: Complianc
   return fipsLevel;
 }
 
-/** The algorithm: one Cloud KMS knows, and for external keys one Cloud EKM supports. */
-function resolveAlgorithm(given: KeyAlgorithm | undefined, protectionLevel: ProtectionLevel): KeyAlgorithm {
+/**
+ * Protection levels at which Google documents the post-quantum algorithms: previews for software keys; Cloud HSM and
+ * Cloud EKM do not list them. A level added here must be one Google documents, or Terraform fails at apply.
+ * @see https://cloud.google.com/kms/docs/digital-signatures
+ * @see https://cloud.google.com/kms/docs/key-encapsulation-mechanisms
+ */
+const PQ_PROTECTION_LEVELS: ProtectionLevel[] = [ProtectionLevel.SOFTWARE];
+
+/**
+ * The algorithm: one Cloud KMS knows, in a family the profile allows, for external keys one Cloud EKM supports, and
+ * for post-quantum ones a protection level and key origin Google documents them for.
+ */
+function resolveAlgorithm(subject: string, given: KeyAlgorithm | undefined, protectionLevel: ProtectionLevel, profile: ComplianceProfile,
+  model: DeploymentModel): KeyAlgorithm {
   const algorithm = given ?? KeyAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;
   if (!Object.values(KeyAlgorithm).includes(algorithm)) {
     throw new ValidationError(`algorithm must be one of ${Object.values(KeyAlgorithm).join(', ')}, got ${shown(algorithm)}`);
   }
+  const family = gcpAlgorithmFamily(algorithm);
+  if (!profile.allowsKeyAlgorithm(family)) {
+    throw new ValidationError(`algorithm ${algorithm} is ${family}, which profile ${profile.name} does not allow for ${subject} (allowed: ${profile.allowedKeyAlgorithms.join(', ')})`);
+  }
   const external = protectionLevel === ProtectionLevel.EXTERNAL || protectionLevel === ProtectionLevel.EXTERNAL_VPC;
   if (external && !EXTERNAL_ALGORITHMS.has(algorithm)) {
     throw new ValidationError(`algorithm must be symmetric encryption or an EC/RSA signing algorithm for ${protectionLevel} keys (Cloud EKM), got ${algorithm}`);
+  }
+  if (isPostQuantum(algorithm)) {
+    if (model === DeploymentModel.BYOK) {
+      // ByokImport imports through Cloud HSM import jobs; Google documents post-quantum key material only for SOFTWARE keys,
+      // imported through quantum-safe (trusted key wrapped) import, which ByokImport does not make.
+      // https://cloud.google.com/kms/docs/quantum-safe-key-import
+      throw new ValidationError(`algorithm ${algorithm} cannot be imported by ByokImport (${subject}): it imports into Cloud HSM, and Google documents ` +
+        'post-quantum keys for SOFTWARE only (quantum-safe import of software keys is not supported here); create the key in Cloud KMS with a CustomerManagedKey');
+    }
+    if (!PQ_PROTECTION_LEVELS.includes(protectionLevel)) {
+      throw new ValidationError(`algorithm ${algorithm} is a post-quantum preview Google documents for ${PQ_PROTECTION_LEVELS.join(', ')} keys only, got protectionLevel ${protectionLevel} for ${subject}`);
+    }
   }
   return algorithm;
 }

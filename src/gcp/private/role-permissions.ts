@@ -151,7 +151,7 @@ export const ROLE_PERMISSIONS: Record<string, string[]> = {
   // Other Cloud KMS roles, so that a binding of one (by hand, or by another construct) is read rather than assumed maximal.
   'roles/cloudkms.signer': ['cloudkms.cryptoKeyVersions.useToSign'],
   'roles/cloudkms.verifier': ['cloudkms.cryptoKeyVersions.useToVerify', 'cloudkms.cryptoKeyVersions.viewPublicKey'],
-  'roles/cloudkms.decapsulator': ['cloudkms.cryptoKeyVersions.useToDecapsulate', 'cloudkms.cryptoKeyVersions.viewPublicKey'],
+  [ROLES.DECAPSULATOR]: ['cloudkms.cryptoKeyVersions.useToDecapsulate', 'cloudkms.cryptoKeyVersions.viewPublicKey'],
   'roles/cloudkms.cryptoOperator': ['cloudkms.cryptoKeyVersions.useToDecapsulate', 'cloudkms.cryptoKeyVersions.useToDecrypt',
     'cloudkms.cryptoKeyVersions.useToEncrypt', 'cloudkms.cryptoKeyVersions.useToSign', 'cloudkms.cryptoKeyVersions.useToVerify',
     'cloudkms.cryptoKeyVersions.viewPublicKey'],

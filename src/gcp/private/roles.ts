@@ -12,6 +12,8 @@ export const ROLES = {
   DECRYPTER: 'roles/cloudkms.cryptoKeyDecrypter',
   SIGNER_VERIFIER: 'roles/cloudkms.signerVerifier',
   PUBLIC_KEY_VIEWER: 'roles/cloudkms.publicKeyViewer',
+  /** `cloudkms.cryptoKeyVersions.useToDecapsulate` (https://cloud.google.com/kms/docs/encapsulate-decapsulate). */
+  DECAPSULATOR: 'roles/cloudkms.decapsulator',
   STORAGE_OBJECT_CREATOR: 'roles/storage.objectCreator',
   STORAGE_OBJECT_VIEWER: 'roles/storage.objectViewer',
   LOG_VIEW_ACCESSOR: 'roles/logging.viewAccessor',
@@ -25,4 +27,6 @@ export const USER_ROLES: Record<string, string[]> = {
   ASYMMETRIC_SIGN: [ROLES.SIGNER_VERIFIER],
   ASYMMETRIC_DECRYPT: [ROLES.DECRYPTER, ROLES.PUBLIC_KEY_VIEWER],
   MAC: [ROLES.SIGNER_VERIFIER],
+  // Encapsulation needs only the public key; decapsulation the private key, which stays in Cloud KMS.
+  KEY_ENCAPSULATION: [ROLES.DECAPSULATOR, ROLES.PUBLIC_KEY_VIEWER],
 };

@@ -1,5 +1,6 @@
 import { AuditDiagnostics } from './audit';
 import { DualControl } from './dual-control';
+import { KeyAlgorithmAllowed } from './key-algorithm';
 import { KeyHsm } from './key-hsm';
 import { KeyRotation } from './key-rotation';
 import { NoKeyMaterialInOutputs } from './no-key-material';
@@ -8,7 +9,10 @@ import { VaultDeletionProtection } from './vault-deletion-protection';
 import { VaultNetwork } from './vault-network';
 import { KmsRule } from '../rule';
 
-export { AuditDiagnostics, DualControl, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, RoleSeparation, VaultDeletionProtection, VaultNetwork };
+export {
+  AuditDiagnostics, DualControl, KeyAlgorithmAllowed, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, RoleSeparation,
+  VaultDeletionProtection, VaultNetwork,
+};
 
 /**
  * The Azure rules (Terraform JSON with azurerm resources), in the order the pack runs them and reports their findings. A
@@ -21,6 +25,7 @@ export const AZURE_RULES: KmsRule[] = [
   RoleSeparation,
   DualControl,
   KeyHsm,
+  KeyAlgorithmAllowed,
   AuditDiagnostics,
   NoKeyMaterialInOutputs,
 ];

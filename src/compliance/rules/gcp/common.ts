@@ -10,7 +10,7 @@ export function isAdminRole(role: string): boolean {
   return ADMIN_ROLES.includes(role) || /google_(project|organization)_iam_custom_role\./.test(role) || /^(projects|organizations)\/[^/]+\/roles\//.test(role);
 }
 export const USE_ROLES = ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'roles/cloudkms.cryptoKeyEncrypter', 'roles/cloudkms.cryptoKeyDecrypter',
-  'roles/cloudkms.signerVerifier', 'roles/cloudkms.signer'];
+  'roles/cloudkms.signerVerifier', 'roles/cloudkms.signer', 'roles/cloudkms.decapsulator', 'roles/cloudkms.cryptoOperator'];
 export const PUBLIC = ['allusers', 'allauthenticatedusers'];
 
 /** Every KMS IAM grant (member or binding, on a key, ring or project) as [resource, role, member]. */

@@ -1,13 +1,14 @@
 import { AuditLogs } from './audit';
 import { DualControl } from './dual-control';
 import { KmsIam } from './iam';
+import { KeyAlgorithmAllowed } from './key-algorithm';
 import { KeyDestruction } from './key-destruction';
 import { KeyHsm } from './key-hsm';
 import { KeyRotation } from './key-rotation';
 import { NoKeyMaterialInOutputs } from './no-key-material';
 import { KmsRule } from '../rule';
 
-export { AuditLogs, DualControl, KmsIam, KeyDestruction, KeyHsm, KeyRotation, NoKeyMaterialInOutputs };
+export { AuditLogs, DualControl, KeyAlgorithmAllowed, KmsIam, KeyDestruction, KeyHsm, KeyRotation, NoKeyMaterialInOutputs };
 
 /**
  * The Google Cloud rules (Terraform JSON with google resources), in the order the pack runs them and reports their
@@ -19,6 +20,7 @@ export const GCP_RULES: KmsRule[] = [
   KmsIam,
   DualControl,
   KeyHsm,
+  KeyAlgorithmAllowed,
   AuditLogs,
   NoKeyMaterialInOutputs,
 ];

@@ -136,6 +136,8 @@ export const AZURE_RULES_WITHOUT_CUSTOM_POLICY: Record<string, string> = {
     'covered by the built-in rotation-policy definition (audit only, as Microsoft allows no deny for it)',
   'CloudKms-AzureKeyHsm': 'keys are data-plane objects (mode Microsoft.KeyVault.Data), which only built-in definitions can judge: ' +
     'covered by the built-in HSM-backed keys definition where the profile requires FIPS 140 Level 3',
+  'CloudKms-AzureKeyAlgorithm': 'keys are data-plane objects (mode Microsoft.KeyVault.Data), which only built-in definitions can judge, ' +
+    'and no built-in definition is assigned for the profile\'s algorithm families: the rule pack judges the Terraform at synthesis',
   'CloudKms-AzureAuditDiagnostics': 'covered by the built-in deployIfNotExists definitions that add the AuditEvent diagnostic setting to ' +
     'the central workspace; whether the audit storage is write-once is a fact of the audit sink, not of each vault, and stays with the rule pack',
   'CloudKms-AzureRoleSeparation': 'Azure Policy judges one resource at a time: a conflict between two role assignments of one principal ' +

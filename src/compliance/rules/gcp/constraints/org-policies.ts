@@ -71,6 +71,13 @@ export const RULE_COUNTERPARTS: Record<string, RuleCounterpart> = {
     orgPolicies: ['constraints/cloudkms.allowedProtectionLevels'],
     denyPolicy: false,
   },
+  'CloudKms-GcpKeyAlgorithm': {
+    customConstraints: [],
+    orgPolicies: [],
+    denyPolicy: false,
+    gap: 'no counterpart is generated for the profile\'s allowed algorithm families: keys made outside this app with another ' +
+      'algorithm are found by the rule only when their Terraform is checked',
+  },
   'CloudKms-GcpKmsIam': {
     customConstraints: [],
     orgPolicies: [],
