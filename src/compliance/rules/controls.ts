@@ -18,3 +18,9 @@ export const HSM_CONTROLS = [Control.NIST_SC_13, Control.PCI_3_6_1_2, Control.NI
 
 /** The no-key-material-in-outputs rules of every cloud. */
 export const NO_KEY_MATERIAL_CONTROLS = [Control.NIST_SC_12, Control.PCI_3_6_1, Control.NIST_SC_28];
+
+/**
+ * The key-algorithm rules (the profile's allowed algorithm families): the cryptography in use is what the profile
+ * approves (SC-13) and follows its rules on the use of cryptography (ISO/IEC 27001 A.8.24).
+ */
+export const KEY_ALGORITHM_CONTROLS = [Control.NIST_SC_13, Control.ISO_A_8_24];
