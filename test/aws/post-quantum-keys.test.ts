@@ -270,3 +270,15 @@ test('cfn-lint finds nothing in a stack of ML-DSA keys with an audit sink', () =
   const matches = cfnLint({ pq: templateOf(stack).toJSON() });
   expect(matches.filter((m) => !ACCEPTED_WARNINGS.includes(m.Rule.Id)).map((m) => `${m.Level} ${m.Rule.Id} ${m.Message}`)).toEqual([]);
 });
+
+test('under dual control (PCI DSS) the policy the gate installs carries the same algorithm deny, and the approvers cannot sign', () => {
+  const stack = newStack();
+  const key = cmkFor(stack, ComplianceProfile.PCI_DSS, 'SigningKey', { keySpec: kms.KeySpec.ML_DSA_87 });
+  expect(key.dualControl).toBe(true);
+  const policy = keyPolicyOf(stack, key);
+  expect(statement(policy, 'DenySigningWithOtherAlgorithms').Condition).toEqual({ StringNotEquals: { 'kms:SigningAlgorithm': ['ML_DSA_SHAKE_256'] } });
+  const sign = (algorithm: string) => ({ 'kms:SigningAlgorithm': algorithm, 'kms:MessageType': 'RAW', 'aws:MultiFactorAuthPresent': 'true' });
+  expect(decide(policy, USER, 'kms:Sign', sign('ML_DSA_SHAKE_256'))).toBe('ALLOW');
+  expect(decide(policy, USER, 'kms:Sign', sign('ECDSA_SHA_512'))).toBe('EXPLICIT_DENY');
+  expect(decide(policy, arn('ApproverA'), 'kms:Sign', sign('ML_DSA_SHAKE_256'))).not.toBe('ALLOW');
+});
