@@ -148,7 +148,7 @@ describe('combinations KMS refuses fail at synthesis, naming the prop', () => {
   test.each([kms.KeySpec.ML_DSA_44, kms.KeySpec.ML_DSA_65, kms.KeySpec.ML_DSA_87, kms.KeySpec.ECC_NIST_EDWARDS25519])(
     'ByokImport refuses %s, whose key material KMS does not import, citing the import requirements', (keySpec) => {
       expect(() => byokFor(newStack(), ComplianceProfile.COMMERCIAL, 'Imported', { keySpec }))
-        .toThrow(new RegExp(`keySpec must be a spec whose key material KMS can import .* got ${keySpec}: KMS documents no import of .*` +
+        .toThrow(new RegExp(`keySpec must be a spec ByokImport can import .* got ${keySpec}: the KMS import requirements describe no .*` +
           'importing-keys-conceptual.html#importing-keys-material-requirements'));
     });
 });

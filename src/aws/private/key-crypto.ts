@@ -42,16 +42,17 @@ export function checkKeyAlgorithmAllowed(profile: ComplianceProfile, keySpec: st
 }
 
 /**
- * Refuses a spec whose material KMS cannot import. The import requirements list symmetric, HMAC, RSA, NIST and SECG
- * elliptic-curve and SM2 key material; they list no Ed25519 or ML-DSA key material, so ByokImport refuses those rather
- * than leave a key in PendingImport forever.
+ * Refuses the specs ByokImport does not import: ML-DSA and Ed25519. KMS's import requirements describe the material of
+ * symmetric, HMAC, RSA, NIST and SECG elliptic-curve and SM2 keys; nothing checked here (the requirements page, the
+ * ImportKeyMaterial reference) documents how ML-DSA or Ed25519 private keys are to be encoded for import, so a key of
+ * those specs would stay in PendingImport. Refused at synthesis, naming the page to check should KMS add them.
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html#importing-keys-material-requirements
  */
 export function checkImportableKeySpec(keySpec: string, subject: string): void {
   const algorithm = factsOf(keySpec).algorithm;
   if (algorithm === KeyAlgorithm.ML_DSA || algorithm === KeyAlgorithm.EDDSA) {
-    throw new ValidationError('keySpec must be a spec whose key material KMS can import (symmetric, HMAC, RSA, ECC_NIST_P*, ' +
-      `ECC_SECG_P256K1 or SM2) for ${subject}, got ${keySpec}: KMS documents no import of ${algorithm === KeyAlgorithm.ML_DSA ? 'ML-DSA' : 'Ed25519'} ` +
+    throw new ValidationError('keySpec must be a spec ByokImport can import (symmetric, HMAC, RSA, ECC_NIST_P*, ECC_SECG_P256K1 or SM2) ' +
+      `for ${subject}, got ${keySpec}: the KMS import requirements describe no ${algorithm === KeyAlgorithm.ML_DSA ? 'ML-DSA' : 'Ed25519'} ` +
       'key material (https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html#importing-keys-material-requirements); ' +
       'use CustomerManagedKey for a key KMS generates');
   }
