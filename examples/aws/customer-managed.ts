@@ -1,4 +1,5 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { env, role } from './common';
 import { ComplianceProfile, EvidenceLedger, aws } from '../../src';
@@ -22,6 +23,18 @@ export function customerManagedApp(outdir: string): App {
     },
   });
   reportsKey.grantDecryptWhen(role('ReportsReader'), { encryptionContext: { dataset: 'monthly-reports' } });
+  // A post-quantum (ML-DSA-65, FIPS 204) key that signs the reports: the pipeline signs and verifies with ML_DSA_SHAKE_256
+  // only (the key policy denies every other signing algorithm). KMS cannot rotate it: a new key and an alias move.
+  new aws.CustomerManagedKey(reports, 'ReportSigningKey', {
+    auditSink: reportsSink,
+    keySpec: kms.KeySpec.ML_DSA_65,
+    aliases: ['app/report-signing'],
+    custodians: {
+      administrators: [role('PlatformKeyAdmins')],
+      users: [role('ReportSigningPipeline')],
+      auditors: [role('SecurityAuditors')],
+    },
+  });
 
   const pci = new Stack(app, 'PaymentsPci', { env });
   const profile = ComplianceProfile.PCI_DSS;

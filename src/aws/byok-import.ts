@@ -16,6 +16,7 @@ import { acknowledgeRules } from './private/acknowledge';
 import { CustodianKeyBase } from './private/custodian-key';
 import { CustodianPolicy, defaultUsage } from './private/custodian-policy';
 import { checkKeyShape, literalDuration, requireProps } from './private/input';
+import { checkImportableKeySpec } from './private/key-crypto';
 import { recordKeyEvidence } from './private/key-evidence';
 import { applyUnresolvedSettings, AWS_KMS_FIPS_LEVEL, KeySettings, lifecycleProps, resolveKeySettings } from './private/key-settings';
 import { addRotationReminder } from './private/reminders';
@@ -284,9 +285,7 @@ function checkImportInput(scope: Construct, id: string, props: ByokImportProps):
   }
   const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
   const keyUsage = props.keyUsage ?? defaultUsage(keySpec);
-  if (keySpec.startsWith('ML_DSA') || keySpec === kms.KeySpec.ECC_NIST_EDWARDS25519) {
-    throw new ValidationError(`keySpec ${keySpec} cannot be imported into KMS for ${subject}`);
-  }
+  checkImportableKeySpec(keySpec, subject);
   const settings = resolveKeySettings(scope, id, props, {
     model: DeploymentModel.BYOK,
     keySpec,

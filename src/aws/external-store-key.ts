@@ -15,6 +15,7 @@ import type { IKeyAuditSink } from './key-audit-sink-types';
 import { CustodianPolicy } from './private/custodian-policy';
 import { isExternalStore } from './private/external-stores';
 import { literalDuration, optionalDescription, optionalRemovalPolicy, requireProps, shownHead } from './private/input';
+import { checkKeyAlgorithmAllowed } from './private/key-crypto';
 import { recordKmsKeyEvidence } from './private/key-evidence';
 import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias, normalizeAliases } from './private/key-settings';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
@@ -123,6 +124,9 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     if (!isExternalStore(store)) throw new ValidationError(`store must be a HyokExternalStore, got ${shown(store)}`);
     checkXksKeyId(store, props.xksKeyId);
     const lifecycle = checkLifecycle(store.profile, props);
+    // Keys in custom key stores are symmetric only (SYMMETRIC_DEFAULT): a profile that allows no AES refuses them.
+    // @see https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-compare.html
+    checkKeyAlgorithmAllowed(store.profile, kms.KeySpec.SYMMETRIC_DEFAULT, this.node.path);
     const provider = KmsResourceProvider.of(this, ProviderKind.STORE_KEY);
     this.custodianPolicy = this.createCustodianPolicy(store, props.custodians, provider, lifecycle.removalPolicy);
     this.store = store;

@@ -36,9 +36,13 @@ export interface AwsKeyOptions {
   readonly deletionWindow?: Duration;
 
   /**
-   * Key spec; for a `ByokImport`, the spec of the material to import (symmetric, RSA, ECC, SM2 or HMAC).
+   * Key spec; its algorithm family must be one the profile allows (`allowedKeyAlgorithms`). ML_DSA_44, ML_DSA_65 and
+   * ML_DSA_87 are post-quantum (FIPS 204) signing keys: SIGN_VERIFY only, signing with ML_DSA_SHAKE_256, which the key
+   * policy pins (`kms:SigningAlgorithm`). For a `ByokImport`, the spec of the material to import (symmetric, RSA, ECC,
+   * SM2 or HMAC; not ML-DSA or Ed25519).
    * @default KeySpec.SYMMETRIC_DEFAULT
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/mldsa.html
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html
    */
   readonly keySpec?: kms.KeySpec;

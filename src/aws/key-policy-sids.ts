@@ -28,4 +28,6 @@ export const SID = {
   IMPORT: 'AllowKeyMaterialImport',
   DENY_IMPORTER: 'DenyImportersAnythingButImport',
   DENY_IMPORT_NO_MFA: 'DenyImportWithoutMfa',
+  /** Signing keys whose spec pins its algorithms (ML-DSA): Sign and Verify with any other algorithm are denied to all. */
+  DENY_OTHER_SIGNING_ALGORITHMS: 'DenySigningWithOtherAlgorithms',
 } as const;

@@ -171,7 +171,7 @@ describe('bad input', () => {
     ['OAEP for an asymmetric key', () => byokFor(newStack(), ComplianceProfile.COMMERCIAL, 'K', { keySpec: kms.KeySpec.RSA_2048, wrappingAlgorithm: aws.ImportWrappingAlgorithm.RSAES_OAEP_SHA_256 }),
       'wrappingAlgorithm must be RSA_AES_KEY_WRAP_SHA_256 for asymmetric keySpec RSA_2048 (a private key is too large for RSA-OAEP), got RSAES_OAEP_SHA_256'],
     ['a key spec KMS cannot import', () => byokFor(newStack(), ComplianceProfile.COMMERCIAL, 'K', { keySpec: kms.KeySpec.ML_DSA_65 }),
-      'keySpec ML_DSA_65 cannot be imported into KMS for Test/K'],
+      'keySpec must be a spec ByokImport can import (symmetric, HMAC, RSA, ECC_NIST_P*, ECC_SECG_P256K1 or SM2) for Test/K, got ML_DSA_65'],
     ['a reminder longer than the profile allows', () => byokFor(newStack(), ComplianceProfile.PCI_DSS, 'K', { rotationReminder: Duration.days(400) }),
       'rotationReminder must be between 1 and 365 days, got 400'],
     ['importers on a customer-managed key', () => new aws.CustomerManagedKey(newStack(), 'K', { custodians: { administrators: [p.admin], importers: [p.importer] } }),

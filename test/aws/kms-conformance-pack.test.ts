@@ -137,7 +137,7 @@ test('no Config rule is recorded as judging its controls in full: each says what
   const stack = new Stack(new App(), 'Pack', { env: { account: '111111111111', region: 'us-east-1' } });
   new KmsConformancePack(stack, 'Rules', { profile: ComplianceProfile.PCI_DSS });
   const records = EvidenceLedger.of(stack).guardrails;
-  expect(records.length).toBe(6);
+  expect(records.length).toBe(7);
   for (const r of records) expect([r.name, r.partial]).toEqual([r.name, expect.stringContaining('configuration recorder')]);
   expect(records.find((r) => r.name.endsWith('cmk-rotation-enabled'))!.partial).toContain("not that its period is within the profile's");
 });

@@ -6,6 +6,7 @@ import { conditionalGrantErrors } from './conditional-grant-check';
 import { checkKeyCustodians, KeyCustodianLists, requireCustodianPrincipals } from './custodian-checks';
 import { defaultDeploymentPrincipal } from './deployment-principal';
 import { optionalList, requirePrincipal } from './input';
+import { pinnedSigningAlgorithms } from './key-crypto';
 import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
 import { checkApprovers } from '../../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
@@ -112,6 +113,7 @@ export class CustodianPolicy {
       executorArns: gate ? [gate.executorRole.roleArn] : undefined,
     }, {
       userActions: userActionsFor(input.keySpec, input.keyUsage),
+      signingAlgorithms: pinnedSigningAlgorithms(input.keySpec, input.keyUsage),
       dualControl,
       delegateToIam: input.delegateToIam,
       replicaRegions: input.replicaRegions,

@@ -4,10 +4,12 @@ import { IConstruct } from 'constructs';
 import { registerAccessPolicy } from './access-policy';
 import type { AuditSinkRef } from './audit-sink-ref';
 import { describeDeployTimeBound } from './deploy-time-bounds';
+import { awsKeyCrypto } from './key-crypto';
 import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
+import { KeyCryptoRecord } from '../../core/key-algorithm';
 import { evidencedFact, KeyFact, recordKeyEvidence as recordCoreKeyEvidence } from '../../core/key-evidence';
 import { ComplianceProfile } from '../../core/profile';
 import { PROFILE_METADATA_KEY, profileRecord } from '../../core/profile-record';
@@ -83,6 +85,7 @@ export function recordKmsKeyEvidence(key: IConstruct, resource: CfnResource, pol
     fipsLevelDeclared: facts.fipsLevelDeclared,
     auditSink: sink?.node.path,
     parent: facts.parent,
+    crypto: cryptoRecord(facts),
     rotation: rotationFact(key, facts),
     deletion: deletionFact(facts.settings),
     custody: facts.custody ?? {
@@ -103,6 +106,22 @@ export function recordKmsKeyEvidence(key: IConstruct, resource: CfnResource, pol
     },
   });
   if (sink) warnAuditSinkRegion(key, sink);
+}
+
+/**
+ * The key's cryptography, from its settings: every AWS key construct (and a replica, which records through here with its
+ * primary's settings) gets one. Protection is the key's Origin; rotation the automatic period (the longest a deploy-time
+ * period may be), none where KMS does not rotate the key.
+ */
+function cryptoRecord(facts: KeyEvidenceFacts): KeyCryptoRecord {
+  const settings = facts.settings;
+  const rotation = settings.rotation;
+  return awsKeyCrypto({
+    keySpec: settings.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT,
+    keyUsage: settings.keyUsage ?? kms.KeyUsage.ENCRYPT_DECRYPT,
+    origin: facts.custody?.setting === 'Origin' ? facts.custody.value : 'AWS_KMS',
+    rotationDays: rotation === undefined ? undefined : rotation.isUnresolved() ? settings.rotationBound?.max : rotation.toDays(),
+  });
 }
 
 /** Rotation as the key has it: manual where KMS cannot rotate, KMS automatic rotation otherwise. */

@@ -40,6 +40,11 @@ export interface KeyPolicyOptions {
    * @default - none
    */
   readonly replicaRegions?: string[];
+  /**
+   * The only signing algorithms Sign and Verify may name (`kms:SigningAlgorithm`), for every principal.
+   * @default - any the key spec supports
+   */
+  readonly signingAlgorithms?: string[];
 }
 
 export { SID };
@@ -151,6 +156,18 @@ function userStatements(statement: AddStatement, c: KeyPolicyCustodians, o: KeyP
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     });
     statement({ sid: SID.DENY_USER_ADMIN, effect: iam.Effect.DENY, principals: c.users, actions: [...MANAGEMENT_ACTIONS, ...IMPORT_ACTIONS] });
+  }
+  if (o.signingAlgorithms) {
+    // A deny for everyone, not a condition on the users' statement: it also binds principals granted Sign later.
+    // kms:SigningAlgorithm is in every Sign and Verify request (the parameter is required).
+    // @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-signing-algorithm
+    statement({
+      sid: SID.DENY_OTHER_SIGNING_ALGORITHMS,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Sign', 'kms:Verify'],
+      conditions: { StringNotEquals: { 'kms:SigningAlgorithm': o.signingAlgorithms } },
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import type { AuditSinkRef } from './audit-sink-ref';
 import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
 import { optionalAuditSink, optionalDuration, optionalList, optionalProfile, optionalRemovalPolicy } from './input';
+import { checkKeyAlgorithmAllowed, checkKeySpecUsage } from './key-crypto';
 import {
   checkAuditSink, checkDeletionWindowDays, checkFipsLevel, checkModelAllowed, checkRotationDays,
 } from '../../core/checks';
@@ -32,6 +33,16 @@ export interface CommonKeyInput {
 
 export interface KeySettings {
   readonly profile: ComplianceProfile;
+  /**
+   * The key spec, for the key's crypto record.
+   * @default SYMMETRIC_DEFAULT (keys in custom key stores, which are symmetric only)
+   */
+  readonly keySpec?: kms.KeySpec;
+  /**
+   * The key usage, for the key's crypto record.
+   * @default ENCRYPT_DECRYPT
+   */
+  readonly keyUsage?: kms.KeyUsage;
   /** Rotation period; undefined where KMS cannot rotate the key spec. */
   readonly rotation?: Duration;
   readonly deletionWindow: Duration;
@@ -73,6 +84,8 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
   const { keySpec, keyUsage } = kind;
   checkModelAllowed(profile, kind.model, subject);
   checkFipsLevel(profile, kind.fipsLevel, `${kind.holder} ${subject}`);
+  checkKeySpecUsage(keySpec, keyUsage);
+  checkKeyAlgorithmAllowed(profile, keySpec, subject);
 
   const rotatable = kind.automaticRotation && keySpec === kms.KeySpec.SYMMETRIC_DEFAULT && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
   let rotation: Duration | undefined;
@@ -114,6 +127,8 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
   }, subject);
   return {
     profile,
+    keySpec,
+    keyUsage,
     rotation,
     deletionWindow,
     aliases: normalizeAliases('aliases', input.aliases),

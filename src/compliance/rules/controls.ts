@@ -20,7 +20,8 @@ export const HSM_CONTROLS = [Control.NIST_SC_13, Control.PCI_3_6_1_2, Control.NI
 export const NO_KEY_MATERIAL_CONTROLS = [Control.NIST_SC_12, Control.PCI_3_6_1, Control.NIST_SC_28];
 
 /**
- * The key-algorithm rules of every cloud: keys use only the algorithm families the profile allows (NIST SC-13, the
- * cryptography the organization has decided on; SC-12, keys established under its key-management requirements).
+ * The key-algorithm rules of every cloud (the profile's allowed algorithm families): the cryptography in use is what
+ * the profile approves (SC-13), keys are established under its key-management requirements (SC-12), and use follows
+ * its rules on the use of cryptography (ISO/IEC 27001 A.8.24).
  */
-export const KEY_ALGORITHM_CONTROLS = [Control.NIST_SC_13, Control.NIST_SC_12];
+export const KEY_ALGORITHM_CONTROLS = [Control.NIST_SC_13, Control.NIST_SC_12, Control.ISO_A_8_24];

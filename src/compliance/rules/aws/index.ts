@@ -1,4 +1,5 @@
 import { AuditTrail } from './audit-trail';
+import { KeyAlgorithmAllowed } from './key-algorithm';
 import { KeyConditionalGrants } from './key-conditional-grants';
 import { KeyDeletionWindow } from './key-deletion-window';
 import { KeyDualControl } from './key-dual-control';
@@ -9,7 +10,7 @@ import { NoKeyMaterialInOutputs } from './no-key-material';
 import { KmsRule } from '../rule';
 
 export {
-  AuditTrail, KeyConditionalGrants, KeyDeletionWindow, KeyDualControl, KeyPolicyPrincipals, KeyRotation, KeySeparationOfDuties,
+  AuditTrail, KeyAlgorithmAllowed, KeyConditionalGrants, KeyDeletionWindow, KeyDualControl, KeyPolicyPrincipals, KeyRotation, KeySeparationOfDuties,
   NoKeyMaterialInOutputs,
 };
 
@@ -24,6 +25,7 @@ export const AWS_RULES: KmsRule[] = [
   KeySeparationOfDuties,
   KeyConditionalGrants,
   KeyDualControl,
+  KeyAlgorithmAllowed,
   AuditTrail,
   NoKeyMaterialInOutputs,
 ];

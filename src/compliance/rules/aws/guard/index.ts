@@ -7,14 +7,15 @@ import { KeyPolicyPrincipals } from '../key-policy-principals';
 import { KeySeparationOfDuties } from '../key-separation-of-duties';
 import { NoKeyMaterialInOutputs } from '../no-key-material';
 import { GuardRuleGenerator, MAX_GUARD_POLICY_TEXT } from './guard-rule';
+import { KeyAlgorithmGuard } from './key-algorithm';
 import { KeyDeletionWindowGuard } from './key-deletion-window';
 import { KeyRotationGuard } from './key-rotation';
 
 export * from './guard-rule';
-export { KeyDeletionWindowGuard, KeyRotationGuard };
+export { KeyAlgorithmGuard, KeyDeletionWindowGuard, KeyRotationGuard };
 
 /** The Guard counterparts of the AWS rule pack, in the pack's order. */
-export const GUARD_RULES: GuardRuleGenerator[] = [KeyRotationGuard, KeyDeletionWindowGuard];
+export const GUARD_RULES: GuardRuleGenerator[] = [KeyRotationGuard, KeyDeletionWindowGuard, KeyAlgorithmGuard];
 
 const KEY_POLICY_NOT_RECORDED = 'AWS Config records no key policy for AWS::KMS::Key (its configuration item has keyId, keyState, origin, ' +
   'keyManager, keySpec, deletionDate, multi-Region fields and KeyRotationStatus, per awslabs/aws-config-resource-schema)';
