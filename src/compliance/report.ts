@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { IConstruct } from 'constructs';
+import { buildCbom, writeCbom } from './cbom';
 import { evaluateAccess, withoutRepeats } from './private/access-evidence';
 import { addAcknowledgements, keyReport, rootStack } from './private/key-report';
 import { diagram } from './private/report-diagram';
@@ -152,8 +153,12 @@ export function attachReport(scope: IConstruct): boolean {
   stack.node.addValidation({
     validate: () => {
       const outdir = (root as unknown as { outdir?: string }).outdir;
-      const data = buildReport(EvidenceLedger.of(root));
-      if (outdir) writeReport(data, outdir);
+      const ledger = EvidenceLedger.of(root);
+      const data = buildReport(ledger);
+      if (outdir) {
+        writeReport(data, outdir);
+        writeCbom(buildCbom([ledger]), outdir);
+      }
       return data.summary.unmet.map((u) =>
         `required control ${u.control} is ${u.status ?? ControlStatus.NOT_SATISFIED} for key ${u.key}: fix the setting compliance-report.md ` +
         'shows, or accept it with ComplianceReport.acknowledgeControl(scope, control, reason)');
