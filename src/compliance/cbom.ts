@@ -5,7 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import type * as CdxEnums from '@cyclonedx/cyclonedx-library/Enums';
+import type * as CdxModels from '@cyclonedx/cyclonedx-library/Models';
+import type * as CdxSerialize from '@cyclonedx/cyclonedx-library/Serialize';
+import type * as CdxSpec from '@cyclonedx/cyclonedx-library/Spec';
 import { CBOM_PROPERTY_PREFIX, CbomKeyAssets, keyAssets } from './private/cbom-key';
 import { uuidV5 } from './private/oscal-ids';
 import type { EvidenceLedger, KeyContainerRecord } from '../core/evidence';
@@ -32,6 +35,7 @@ export type CycloneDxJson = Record<string, any>;
  * so the same app gives the same file.
  */
 export function buildCbom(ledgers: EvidenceLedger[]): CycloneDxJson {
+  const { Enums, Models, Serialize, Spec } = cycloneDx();
   const keys = ledgers.flatMap((l) => l.keys);
   const containers = new Map<string, KeyContainerRecord>(ledgers.flatMap((l) => l.containers).map((c) => [c.path, c]));
   const assets = keys.map((k) => keyAssets(k, containers));
@@ -42,7 +46,7 @@ export function buildCbom(ledgers: EvidenceLedger[]): CycloneDxJson {
     description: 'writes the cryptographic inventory of the keys an app synthesizes',
   }));
   const crypto = new Map<string, Record<string, unknown>>();
-  const algorithms = new Map<string, Models.Component>();
+  const algorithms = new Map<string, CdxModels.Component>();
   for (const asset of assets) {
     const key = keyComponent(asset);
     crypto.set(asset.keyRef, asset.cryptoProperties);
@@ -62,7 +66,23 @@ export function buildCbom(ledgers: EvidenceLedger[]): CycloneDxJson {
   return withCryptoProperties(json, crypto);
 }
 
-function keyComponent(asset: CbomKeyAssets): Models.Component {
+/**
+ * The library's parts this file uses, loaded at the first inventory, not with the report: loading the whole library
+ * takes about 0.4 s, and an app that never synthesizes (a unit test of one construct) should not pay it.
+ */
+function cycloneDx(): { Enums: typeof CdxEnums; Models: typeof CdxModels; Serialize: typeof CdxSerialize; Spec: typeof CdxSpec } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    Enums: require('@cyclonedx/cyclonedx-library/Enums'),
+    Models: require('@cyclonedx/cyclonedx-library/Models'),
+    Serialize: require('@cyclonedx/cyclonedx-library/Serialize'),
+    Spec: require('@cyclonedx/cyclonedx-library/Spec'),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+function keyComponent(asset: CbomKeyAssets): CdxModels.Component {
+  const { Enums, Models } = cycloneDx();
   const component = new Models.Component(Enums.ComponentType.CryptographicAsset, asset.name, {
     bomRef: asset.keyRef, description: asset.description,
   });

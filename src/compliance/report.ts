@@ -7,6 +7,7 @@ import { addAcknowledgements, keyReport, rootStack } from './private/key-report'
 import { diagram } from './private/report-diagram';
 import { controlEnforcement, guardrailReports } from './private/report-enforcement';
 import { renderMarkdown } from './private/report-markdown';
+import { postQuantumReadiness } from './private/report-pq';
 import {
   AcknowledgementReport, ComplianceReportData, controlRule, ControlStatus, KeyReport, RuleReport, StackReport, SupportingKeyReport,
 } from './report-data';
@@ -20,6 +21,8 @@ import { requireDefined, shown as shownValue, ValidationError } from '../core/va
 export * from './report-data';
 export { controlEnforcement } from './private/report-enforcement';
 export { renderAccessMatrix, renderMarkdown } from './private/report-markdown';
+export { mergePostQuantum, postQuantumReadiness } from './private/report-pq';
+export type { PostQuantumCloudReport, PostQuantumMigration, PostQuantumReadinessReport } from './private/report-pq';
 export { custodianSummary, evidenceIndex, evidenceSentence, inDays, principalName, resolveIdentity, SharedEvidence, summaryLine } from './private/report-text';
 
 /** A construct argument from an untyped caller: anything with a construct node, or a clear error naming it. */
@@ -56,6 +59,7 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
     rules: ruleReports([...stacks.map((s) => s.cloud), ...guardrails.map((g) => g.cloud)]),
     guardrails,
     enforcement: controlEnforcement(stacks, guardrails),
+    postQuantum: postQuantumReadiness(ledger.keys),
   };
 }
 
