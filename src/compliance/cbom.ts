@@ -38,7 +38,7 @@ export function buildCbom(ledgers: EvidenceLedger[]): CycloneDxJson {
   const { Enums, Models, Serialize, Spec } = cycloneDx();
   const keys = ledgers.flatMap((l) => l.keys);
   const containers = new Map<string, KeyContainerRecord>(ledgers.flatMap((l) => l.containers).map((c) => [c.path, c]));
-  const assets = keys.map((k) => keyAssets(k, containers));
+  const assets = uniqueRefs(keys.map((k) => keyAssets(k, containers)));
   const names = assets.map((a) => a.keyRef).sort();
   const bom = new Models.Bom({ serialNumber: `urn:uuid:${uuidV5(`cbom\u0000${names.join('\u0000')}`)}` });
   bom.metadata.lifecycles.add(Enums.LifecyclePhase.Build);
@@ -64,6 +64,16 @@ export function buildCbom(ledgers: EvidenceLedger[]): CycloneDxJson {
   }
   const json = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6).makeForBom().normalize(bom, { sortLists: true }) as CycloneDxJson;
   return withCryptoProperties(json, crypto);
+}
+
+/** Two apps may hold a key at the same path (the examples' main job passes several): the second is `…#2`. */
+function uniqueRefs(assets: CbomKeyAssets[]): CbomKeyAssets[] {
+  const seen = new Map<string, number>();
+  return assets.map((a) => {
+    const n = (seen.get(a.keyRef) ?? 0) + 1;
+    seen.set(a.keyRef, n);
+    return n === 1 ? a : { ...a, keyRef: `${a.keyRef}#${n}` };
+  });
 }
 
 /**

@@ -197,6 +197,13 @@ describe('the CBOM of hand-registered key records', () => {
     expect(buildCbom([ledgerWith(RECORDS.slice(1))]).serialNumber).not.toBe(bom.serialNumber);
   });
 
+  test('two apps with a key at the same path: two assets, distinct bom-refs, still valid', async () => {
+    const twice = buildCbom([ledger, ledgerWith(RECORDS.slice(0, 1))]);
+    const orders = keyAssets(twice).filter((c) => c.name === 'Inventory/Orders');
+    expect(orders.map((c) => c['bom-ref'])).toEqual(['key:aws:Inventory/Orders', 'key:aws:Inventory/Orders#2']);
+    expect(await cycloneDxErrors(twice)).toBeNull();
+  });
+
   test('the validator rejects a broken CBOM: an unknown certification level, a key asset without its asset type', async () => {
     const broken = JSON.parse(JSON.stringify(bom));
     const algorithm = (broken.components as CycloneDxJson[]).find((c) => c.cryptoProperties.assetType === 'algorithm')!;
