@@ -9,6 +9,7 @@ import { join } from 'path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, Stack } from 'aws-cdk-lib';
 import { App as TfApp, TerraformStack } from 'cdktf';
+import { ComplianceReport } from '../../src/compliance';
 import { buildCbom, CBOM_FILE, cbomProperty, CycloneDxJson } from '../../src/compliance/cbom';
 import { DeploymentModel } from '../../src/core/deployment-model';
 import { EvidenceLedger, KeyRecord } from '../../src/core/evidence';
@@ -228,6 +229,18 @@ describe('synthesis writes cbom.cdx.json beside the compliance report', () => {
     expect(keyAssets(bom).map((c) => c.name).sort()).toEqual(keys.map((k) => k.path).sort());
     expect(JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8')).summary.keys).toBe(keyAssets(bom).length);
     expect(await cycloneDxErrors(bom)).toBeNull();
+  });
+
+  test('ComplianceReport.writeCbomTo writes the same inventory on demand, and names a bad outdir or scope', () => {
+    const ledger = ledgerWith(RECORDS);
+    const dir = mkdtempSync(join(tmpdir(), 'cbom-to-'));
+    const stack = new Stack(new App(), 'Inventory');
+    const own = EvidenceLedger.of(stack);
+    for (const k of ledger.keys) own.registerKey(k);
+    expect(ComplianceReport.writeCbomTo(stack, dir)).toBe(join(dir, CBOM_FILE));
+    expect(JSON.parse(readFileSync(join(dir, CBOM_FILE), 'utf8'))).toEqual(buildCbom([own]));
+    expect(() => ComplianceReport.writeCbomTo(stack, '  ')).toThrow(/^outdir must be a directory path, got/);
+    expect(() => ComplianceReport.writeCbomTo(undefined as any, dir)).toThrow(/^scope must be a construct, got/);
   });
 
   test('a cdktf (Google) app: the same file in its output directory', async () => {
