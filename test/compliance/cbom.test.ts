@@ -191,6 +191,23 @@ describe('the CBOM of hand-registered key records', () => {
     expect(bom.dependencies).toContainEqual({ ref: key['bom-ref'] });
   });
 
+  test('a size or rotation period that is a token is never printed as a number', () => {
+    const token = -1.8881545897087626e+289;
+    const tokens = buildCbom([ledgerWith([{
+      path: 'Inventory/Tokens',
+      crypto: crypto(KeyAlgorithm.AES, KeyPurpose.ENCRYPT_DECRYPT, { sizeBits: token, rotationDays: token }),
+    }])]);
+    const key = byName(tokens, 'Inventory/Tokens');
+    expect(key.cryptoProperties.relatedCryptoMaterialProperties.size).toBeUndefined();
+    expect(cbomProperty(key, 'rotation-days')).toEqual(['unresolved: set at deployment']);
+    expect(algorithmOf(tokens, key)!.name).toBe('AES');
+    expect(algorithmOf(tokens, key)!.cryptoProperties.algorithmProperties.parameterSetIdentifier).toBeUndefined();
+    // AES whatever its size: not quantum-vulnerable, and no category claimed without the size.
+    expect(cbomProperty(key, 'quantum-vulnerable')).toEqual(['false']);
+    expect(cbomProperty(key, 'nist-quantum-security-level')).toEqual([]);
+    expect(algorithmOf(tokens, key)!.cryptoProperties.algorithmProperties.nistQuantumSecurityLevel).toBeUndefined();
+  });
+
   test('deterministic: the same ledger gives the same document, with a v5 serial number and no timestamp', () => {
     expect(JSON.stringify(buildCbom([ledger]))).toBe(JSON.stringify(bom));
     expect(bom.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -18,7 +18,7 @@ export interface CbomAlgorithmProperties {
   readonly certificationLevel: string[];
   readonly cryptoFunctions: string[];
   readonly classicalSecurityLevel?: number;
-  readonly nistQuantumSecurityLevel: number;
+  readonly nistQuantumSecurityLevel?: number;
 }
 
 /** The algorithm a key is used with, as one CycloneDX algorithm asset. */
@@ -33,6 +33,25 @@ const PQ_ALGORITHMS: ReadonlySet<KeyAlgorithm> = new Set([KeyAlgorithm.ML_DSA, K
 /** Whether the algorithm is one of the NIST post-quantum standards (FIPS 203, 204, 205). */
 export function isPostQuantumAlgorithm(algorithm: KeyAlgorithm): boolean {
   return PQ_ALGORITHMS.has(algorithm);
+}
+
+/** AES and HMAC: Shor's algorithm does not apply; Grover's search halves their bits. */
+export function isSymmetricAlgorithm(algorithm: KeyAlgorithm): boolean {
+  return algorithm === KeyAlgorithm.AES || algorithm === KeyAlgorithm.HMAC;
+}
+
+/**
+ * The key's NIST post-quantum category, or undefined where the record does not fix it (a symmetric key whose size is
+ * not known at synthesis: core would say 0, which the schema reads as "no category met").
+ */
+export function quantumCategory(crypto: KeyCryptoRecord): number | undefined {
+  return isSymmetricAlgorithm(crypto.algorithm) && crypto.sizeBits === undefined ? undefined : nistQuantumSecurityLevel(crypto);
+}
+
+/** Whether a quantum computer breaks the key: by family first, so a symmetric or post-quantum key never is. */
+export function quantumVulnerable(crypto: KeyCryptoRecord): boolean {
+  if (isSymmetricAlgorithm(crypto.algorithm) || isPostQuantumAlgorithm(crypto.algorithm)) return false;
+  return nistQuantumSecurityLevel(crypto) === 0;
 }
 
 /** The algorithm asset of a key with a crypto record. */
@@ -51,7 +70,7 @@ export function cbomAlgorithm(key: KeyRecord, crypto: KeyCryptoRecord): CbomAlgo
       certificationLevel: [certificationLevel(key)],
       cryptoFunctions: cryptoFunctions(crypto.purpose),
       ...(classical !== undefined ? { classicalSecurityLevel: classical } : {}),
-      nistQuantumSecurityLevel: nistQuantumSecurityLevel(crypto),
+      ...(quantumCategory(crypto) !== undefined ? { nistQuantumSecurityLevel: quantumCategory(crypto) } : {}),
     },
   };
 }

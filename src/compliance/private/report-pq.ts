@@ -3,9 +3,9 @@
  * how many are post-quantum or symmetric, which vulnerable keys to migrate first, and which keys recorded no
  * cryptography. Read from the same key records as the cryptographic inventory (cbom.cdx.json).
  */
-import { algorithmName, isPostQuantumAlgorithm } from './cbom-algorithm';
+import { algorithmName, isPostQuantumAlgorithm, quantumVulnerable } from './cbom-algorithm';
 import type { KeyRecord } from '../../core/evidence';
-import { KeyAlgorithm, KeyPurpose, nistQuantumSecurityLevel } from '../../core/key-algorithm';
+import { KeyPurpose } from '../../core/key-algorithm';
 
 /** A quantum-vulnerable key, with why and to what it should move. */
 export interface PostQuantumMigration {
@@ -70,7 +70,7 @@ export function postQuantumReadiness(keys: KeyRecord[]): PostQuantumReadinessRep
 }
 
 function cloudReadiness(cloud: string, keys: KeyRecord[]): PostQuantumCloudReport {
-  let quantumVulnerable = 0;
+  let vulnerable = 0;
   let postQuantum = 0;
   let symmetric = 0;
   const migrations: PostQuantumMigration[] = [];
@@ -82,11 +82,11 @@ function cloudReadiness(cloud: string, keys: KeyRecord[]): PostQuantumCloudRepor
     } else if (isPostQuantumAlgorithm(crypto.algorithm)) {
       // By family: a post-quantum key whose parameter set was not recorded is still not a migration candidate.
       postQuantum++;
-    } else if (crypto.algorithm === KeyAlgorithm.AES || crypto.algorithm === KeyAlgorithm.HMAC || nistQuantumSecurityLevel(crypto) > 0) {
-      // Shor's algorithm does not apply to symmetric keys; their category (from the key size) is in the inventory.
+    } else if (!quantumVulnerable(crypto)) {
+      // Symmetric keys: Shor's algorithm does not apply; their category (from the key size) is in the inventory.
       symmetric++;
     } else {
-      quantumVulnerable++;
+      vulnerable++;
       const use = crypto.purpose === KeyPurpose.SIGN_VERIFY ? 'signing' : 'key establishment';
       const offers = REPLACEMENTS[cloud];
       migrations.push({
@@ -101,7 +101,7 @@ function cloudReadiness(cloud: string, keys: KeyRecord[]): PostQuantumCloudRepor
   }
   // Key establishment first: what it protects can be recorded today and decrypted later.
   const migrateFirst = [...migrations.filter((m) => m.use !== 'signing'), ...migrations.filter((m) => m.use === 'signing')];
-  return { cloud, keys: keys.length, quantumVulnerable, postQuantum, symmetric, migrateFirst, noCryptoRecord };
+  return { cloud, keys: keys.length, quantumVulnerable: vulnerable, postQuantum, symmetric, migrateFirst, noCryptoRecord };
 }
 
 /** The section as tables, for the Markdown and HTML pages alike. */
