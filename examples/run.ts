@@ -28,9 +28,10 @@ import { gcpApp } from './gcp/main';
 import { organizationAwsApp } from './organization/aws';
 import { checkOrganizationTerraform } from './organization/azure';
 import { saasAwsApp } from './saas/aws';
+import { buildCbom, writeCbom } from '../src/compliance/cbom';
 import { writeOscal } from '../src/compliance/oscal';
 import { KmsRulePack } from '../src/compliance/pack';
-import { buildReport, ComplianceReportData, controlEnforcement, summaryLine, writeReport } from '../src/compliance/report';
+import { buildReport, ComplianceReportData, controlEnforcement, mergePostQuantum, summaryLine, writeReport } from '../src/compliance/report';
 import { RuleResult } from '../src/compliance/rules/rule';
 import { ACCEPTED_WARNINGS, CfnLintMatch, cfnLintAsync } from '../test/support/cfn-lint';
 import { CONTROL_TOWER_SERVICES, controlTowerAcknowledgements, controlTowerAsync } from '../test/support/control-tower';
@@ -176,6 +177,8 @@ interface Totals {
   /** Every AWS template (nested shards included) for one Control Tower run, and the acknowledgements on them. */
   ctTemplates: Record<string, unknown>;
   ctAcks: Map<string, string>;
+  /** Every app's evidence ledger: the cryptographic inventory lists the keys of all of them. */
+  ledgers: EvidenceLedger[];
 }
 
 function runAws(name: string, build: (outdir: string) => App, totals: Totals, lint: LintLane): void {
@@ -218,6 +221,7 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals, li
   totals.reports.push(timings.measure('report', () => buildReport(ledger)));
   totals.stacks += assembly.stacks.length;
   totals.keys += ledger.keys.length;
+  totals.ledgers.push(ledger);
   totals.acknowledged += app.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.keys(m.data as object))).length;
@@ -331,6 +335,7 @@ function runTerraform(cloud: TerraformCloud, totals: Totals): void {
     totals.keys += ledger.keys.filter((k) => k.stack === name).length;
   }
   totals.reports.push(timings.measure('report', () => buildReport(ledger)));
+  totals.ledgers.push(ledger);
 }
 
 /** The organisation guardrails and, per cloud, how many controls each level of enforcement reaches in full. */
@@ -346,6 +351,14 @@ function guardrailLine(report: ComplianceReportData): string {
   return `guardrails: ${guardrails.length} (${count((g) => g.enforcement === 'preventive')} preventive, ` +
     `${count((g) => g.enforcement === 'detective')} detective, ${count((g) => g.partial !== undefined)} declaring what they leave out); ` +
     `controls enforced in full beyond the template: ${clouds.join('; ')}`;
+}
+
+/** Per cloud, the keys of the inventory by their standing against a quantum computer. */
+function postQuantumLine(report: ComplianceReportData): string {
+  const clouds = report.postQuantum?.clouds ?? [];
+  const keys = clouds.reduce((n, c) => n + c.keys, 0);
+  return `${keys} keys (${clouds.map((c) => `${c.cloud} ${c.keys}: ${c.quantumVulnerable} quantum-vulnerable, ${c.postQuantum} post-quantum, ` +
+    `${c.symmetric} symmetric, ${c.noCryptoRecord.length} with no crypto record`).join('; ')})`;
 }
 
 /** One report for every example app together: examples/out/compliance-report.{json,md}. */
@@ -374,6 +387,7 @@ function combinedReport(reports: ComplianceReportData[]): ComplianceReportData {
     guardrails,
     // Enforcement is per cloud over every app's keys and guardrails, so it is computed again on the merged data.
     enforcement: controlEnforcement(stacks, guardrails),
+    postQuantum: mergePostQuantum(reports),
   };
 }
 
@@ -407,6 +421,7 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
     roleAssignments: 0,
     ctTemplates: {},
     ctAcks: new Map(),
+    ledgers: [],
   };
   const lint = new LintLane();
   const steps = AWS_APPS.length + TERRAFORM_CLOUDS.length + 1;
@@ -435,6 +450,7 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
   const report = timings.measure('report', () => combinedReport(totals.reports));
   const files = timings.measure('report', () => writeReport(report, OUT));
   const oscal = timings.measure('report', () => writeOscal(report, join(OUT, 'oscal')));
+  const cbom = timings.measure('report', () => writeCbom(buildCbom(totals.ledgers), OUT));
   // What the main thread waits for at the end is the part of the background checks that did not overlap.
   const waited0 = performance.now();
   const [lintMatches, ct] = await Promise.all([lint.drain(), controlTower]);
@@ -449,6 +465,7 @@ async function job(startup: number, moto: Promise<Moto> | undefined): Promise<vo
   console.log(`compliance report: ${relative(ROOT, files.json)}, ${relative(ROOT, files.markdown)}, ${relative(ROOT, files.html)} ` +
     `(${report.stacks.length} stacks; ${summaryLine(report.summary)})`);
   console.log(`OSCAL 1.0.6: ${relative(ROOT, oscal.componentDefinition)}, ${relative(ROOT, oscal.assessmentResults)}`);
+  console.log(`cryptographic inventory (CycloneDX 1.6 CBOM): ${relative(ROOT, cbom)}; ${postQuantumLine(report)}`);
   console.log(guardrailLine(report));
   const matrices = report.stacks.flatMap((s) => [...s.keys.map((k) => k.accessMatrix), ...(s.supportingKeys ?? []).map((k) => k.accessMatrix)])
     .filter((m): m is NonNullable<typeof m> => m !== undefined);

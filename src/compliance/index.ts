@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { buildCbom, writeCbom } from './cbom';
 import { writeOscal } from './oscal';
 import { OscalFiles, OscalOptions } from './oscal-options';
 import { acknowledgeControl, buildReport, requireConstruct, writeReport } from './report';
@@ -37,6 +38,16 @@ export class ComplianceReport {
   public static writeTo(scope: IConstruct, outdir: string): ReportFiles {
     requireConstruct('scope', scope);
     return writeReport(buildReport(EvidenceLedger.of(scope)), outdir);
+  }
+
+  /**
+   * Writes the cryptographic inventory of the app `scope` belongs to, a CycloneDX 1.6 CBOM with one asset per key
+   * (synthesis writes it by itself), as `cbom.cdx.json` into `outdir`; returns the file's path.
+   * @see https://cyclonedx.org/capabilities/cbom/
+   */
+  public static writeCbomTo(scope: IConstruct, outdir: string): string {
+    requireConstruct('scope', scope);
+    return writeCbom(buildCbom([EvidenceLedger.of(scope)]), outdir);
   }
 
   /**

@@ -4,6 +4,7 @@
 import type { AccessMatrix } from '../core/access-policy';
 import { Control } from '../core/controls';
 import type { Enforcement } from '../core/guardrails';
+import type { PostQuantumReadinessReport } from './private/report-pq';
 
 /** How a required control stands for one key. */
 export enum ControlStatus {
@@ -139,6 +140,11 @@ export interface ComplianceReportData {
    * @default - not computed (a report written before enforcement was recorded)
    */
   readonly enforcement?: ControlEnforcementReport[];
+  /**
+   * Per cloud, the keys a quantum computer breaks, which to migrate first, and the keys with no crypto record.
+   * @default - not computed (a report written before keys recorded their cryptography)
+   */
+  readonly postQuantum?: PostQuantumReadinessReport;
 }
 
 /** A control, named. */

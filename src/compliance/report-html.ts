@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
 import { enforcementView } from './private/report-enforcement';
+import { postQuantumHtml } from './private/report-pq';
 import { custodianSummary, evidenceIndex, evidenceSentence, principalName, SharedEvidence, summaryLine } from './private/report-text';
 import type { ComplianceReportData, ControlReport, KeyReport } from './report-data';
 import { ControlStatus } from './report-data';
@@ -180,7 +181,7 @@ export function renderHtml(data: ComplianceReportData, mermaidJs: string | undef
       `<td>${stack.keys.length}</td><td>${controls.length}</td><td>${open.length === 0 ? 'none' : `${open.length}${acked ? ` (${acked} acknowledged)` : ''}`}</td></tr>`);
   }
   body.push('</tbody></table>');
-  body.push(...enforcementHtml(data));
+  body.push(...enforcementHtml(data), ...postQuantumHtml(data, escapeHtml));
   for (const stack of data.stacks) {
     body.push(`<section id="${anchor('stack', stack.name)}"><h2>${escapeHtml(stack.name)} <span class="muted">(${escapeHtml(stack.cloud)})</span></h2>`);
     body.push(`<pre class="${mermaidJs ? 'mermaid' : 'mermaid-source'}">${escapeHtml(stack.diagram)}</pre>`);

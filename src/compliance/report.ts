@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { IConstruct } from 'constructs';
+import { buildCbom, writeCbom } from './cbom';
 import { evaluateAccess, withoutRepeats } from './private/access-evidence';
 import { addAcknowledgements, keyReport, rootStack } from './private/key-report';
 import { diagram } from './private/report-diagram';
 import { controlEnforcement, guardrailReports } from './private/report-enforcement';
 import { renderMarkdown } from './private/report-markdown';
+import { postQuantumReadiness } from './private/report-pq';
 import {
   AcknowledgementReport, ComplianceReportData, controlRule, ControlStatus, KeyReport, RuleReport, StackReport, SupportingKeyReport,
 } from './report-data';
@@ -19,6 +21,8 @@ import { requireDefined, shown as shownValue, ValidationError } from '../core/va
 export * from './report-data';
 export { controlEnforcement } from './private/report-enforcement';
 export { renderAccessMatrix, renderMarkdown } from './private/report-markdown';
+export { mergePostQuantum, postQuantumReadiness } from './private/report-pq';
+export type { PostQuantumCloudReport, PostQuantumMigration, PostQuantumReadinessReport } from './private/report-pq';
 export { custodianSummary, evidenceIndex, evidenceSentence, inDays, principalName, resolveIdentity, SharedEvidence, summaryLine } from './private/report-text';
 
 /** A construct argument from an untyped caller: anything with a construct node, or a clear error naming it. */
@@ -55,6 +59,7 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
     rules: ruleReports([...stacks.map((s) => s.cloud), ...guardrails.map((g) => g.cloud)]),
     guardrails,
     enforcement: controlEnforcement(stacks, guardrails),
+    postQuantum: postQuantumReadiness(ledger.keys),
   };
 }
 
@@ -152,8 +157,12 @@ export function attachReport(scope: IConstruct): boolean {
   stack.node.addValidation({
     validate: () => {
       const outdir = (root as unknown as { outdir?: string }).outdir;
-      const data = buildReport(EvidenceLedger.of(root));
-      if (outdir) writeReport(data, outdir);
+      const ledger = EvidenceLedger.of(root);
+      const data = buildReport(ledger);
+      if (outdir) {
+        writeReport(data, outdir);
+        writeCbom(buildCbom([ledger]), outdir);
+      }
       return data.summary.unmet.map((u) =>
         `required control ${u.control} is ${u.status ?? ControlStatus.NOT_SATISFIED} for key ${u.key}: fix the setting compliance-report.md ` +
         'shows, or accept it with ComplianceReport.acknowledgeControl(scope, control, reason)');

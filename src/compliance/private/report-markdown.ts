@@ -1,4 +1,5 @@
 import { enforcementView } from './report-enforcement';
+import { postQuantumMarkdown } from './report-pq';
 import { custodianSummary, detours, evidenceIndex, evidenceSentence, principalName, SharedEvidence, summaryLine } from './report-text';
 import { CustodianRole } from '../../core/custodians';
 import type { AccessMatrix } from '../access-matrix';
@@ -49,7 +50,7 @@ export function renderMarkdown(data: ComplianceReportData): string {
       `${open.length === 0 ? 'none' : `${open.length}${acked > 0 ? ` (${acked} acknowledged)` : ''}`} |`);
   }
   out.push('');
-  out.push(...enforcementMarkdown(data));
+  out.push(...enforcementMarkdown(data), ...postQuantumMarkdown(data, escapeCell));
   const assumptions = matrixAssumptions(data);
   if (assumptions.size > 0) {
     out.push('How the access matrices were evaluated:', '');
