@@ -49,9 +49,9 @@ describe('the rule on templates', () => {
     expect(results(key({ KeySpec: { Ref: 'Spec' } }), ComplianceProfile.COMMERCIAL)).toEqual([N]);
   });
 
-  test('it is in the AWS registry, mapped to SC-13 and ISO A.8.24', () => {
+  test('it is in the AWS registry, mapped to SC-13, SC-12 and ISO A.8.24 (the list the key-algorithm rules of every cloud share)', () => {
     expect(RULES.aws).toContain(KeyAlgorithmAllowed);
-    expect(KeyAlgorithmAllowed.controls).toEqual([Control.NIST_SC_13, Control.ISO_A_8_24]);
+    expect(KeyAlgorithmAllowed.controls).toEqual([Control.NIST_SC_13, Control.NIST_SC_12, Control.ISO_A_8_24]);
   });
 
   test('the pack judges each key by the profile its metadata carries', () => {
