@@ -170,7 +170,17 @@ export function recordKeyEvidence(e: KeyEvidence): void {
   record(DUAL_CONTROL_CONTROLS, e.dualControl);
   record(AUDIT_CONTROLS, e.audit);
   if (e.regions) {
-    recordResidency({ ledger: e.ledger, subject: e.subject, resource: e.resource, profile: e.profile, regions: e.regions, setting: e.regionSetting });
+    recordResidency({
+      ledger: e.ledger,
+      subject: e.subject,
+      resource: e.resource,
+      profile: e.profile,
+      regions: e.regions,
+      setting: e.regionSetting,
+      // The cloud's key object is where the setting says; the material itself is wherever the customer runs the key manager.
+      what: e.fipsLevelDeclared ? 'the key\'s record in the key-management service' : undefined,
+      unshown: e.fipsLevelDeclared ? 'the key material itself is in the customer\'s external key manager, whose location no configuration shows' : undefined,
+    });
   }
 }
 
@@ -186,6 +196,8 @@ export interface ResidencyEvidence {
   readonly setting?: string;
   /** What is there, for the sentence, e.g. `audit records`. @default 'key material' */
   readonly what?: string;
+  /** What the location does not show (an external key manager's site): the fact is then at most PARTIALLY_SATISFIED. @default - none */
+  readonly unshown?: string;
 }
 
 /**
@@ -198,16 +210,18 @@ export function recordResidency(r: ResidencyEvidence): void {
   if (!r.profile.restrictsRegions) return;
   const outside = r.regions.filter((region) => !r.profile.allowsRegion(region));
   const where = r.regions.join(', ');
+  const held = outside.length === 0 && r.regions.length > 0;
+  const status = !held ? EvidenceStatus.NOT_SATISFIED : r.unshown ? EvidenceStatus.PARTIALLY_SATISFIED : EvidenceStatus.SATISFIED;
   for (const control of RESIDENCY_CONTROLS) {
     r.ledger.record({
       control,
-      status: outside.length === 0 && r.regions.length > 0 ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
+      status,
       subject: r.subject,
       resource: r.resource,
       setting: r.setting ?? 'location',
       value: where,
       description: `${r.what ?? 'key material'} in ${where || 'no recorded location'}; profile ${r.profile.name} allows only ` +
-        `${r.profile.allowedRegions.join(', ')}${outside.length ? ` (outside: ${outside.join(', ')})` : ''}`,
+        `${r.profile.allowedRegions.join(', ')}${outside.length ? ` (outside: ${outside.join(', ')})` : ''}${r.unshown ? `; ${r.unshown}` : ''}`,
     });
   }
 }

@@ -86,4 +86,32 @@ describe('residency evidence', () => {
     expect(l.tryFindKey('S/K')?.regions).toEqual(['westeurope']);
     expect(l.evidenceFor(Control.NIST_SA_9_5, 'S/K')[0]).toMatchObject({ status: EvidenceStatus.SATISFIED, setting: 'location', value: 'westeurope' });
   });
+
+  test('a key whose material is in an external key manager is at most PARTIALLY_SATISFIED, saying why', () => {
+    const l = ledger();
+    const fact = { setting: 'x', value: 'y', description: 'z' };
+    recordKeyEvidence({
+      ledger: l,
+      ...base,
+      stack: 'S',
+      cloud: 'aws',
+      constructName: 'ExternalStoreKey',
+      model: DeploymentModel.HYOK,
+      profile: EU,
+      fipsLevel: FipsLevel.LEVEL_3,
+      fipsLevelDeclared: true,
+      regions: ['eu-west-1'],
+      regionSetting: 'env.region',
+      rotation: fact,
+      custody: fact,
+      separation: fact,
+      dualControl: fact,
+      audit: fact,
+    });
+    expect(l.evidenceFor(Control.NIST_SA_9_5, 'S/K')[0]).toMatchObject({
+      status: EvidenceStatus.PARTIALLY_SATISFIED,
+      setting: 'env.region',
+      description: expect.stringMatching(/^the key's record in the key-management service in eu-west-1; .*external key manager, whose location no configuration shows$/),
+    });
+  });
 });
