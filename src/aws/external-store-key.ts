@@ -19,6 +19,7 @@ import { recordKmsKeyEvidence } from './private/key-evidence';
 import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias, normalizeAliases } from './private/key-settings';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 import { addRotationReminder } from './private/reminders';
+import { checkStackResidency } from './private/residency';
 
 /**
  * A custom key store that `ExternalStoreKey`s live in: a `HyokExternalStore`. It is an interface so the key's file does
@@ -123,6 +124,7 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     if (!isExternalStore(store)) throw new ValidationError(`store must be a HyokExternalStore, got ${shown(store)}`);
     checkXksKeyId(store, props.xksKeyId);
     const lifecycle = checkLifecycle(store.profile, props);
+    checkStackResidency(this, store.profile, `key ${this.node.path}`);
     const provider = KmsResourceProvider.of(this, ProviderKind.STORE_KEY);
     this.custodianPolicy = this.createCustodianPolicy(store, props.custodians, provider, lifecycle.removalPolicy);
     this.store = store;

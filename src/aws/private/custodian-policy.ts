@@ -7,6 +7,7 @@ import { checkKeyCustodians, KeyCustodianLists, requireCustodianPrincipals } fro
 import { defaultDeploymentPrincipal } from './deployment-principal';
 import { optionalList, requirePrincipal } from './input';
 import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
+import { checkReplicaRegionsResidency } from './residency';
 import { checkApprovers } from '../../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
@@ -102,6 +103,7 @@ export class CustodianPolicy {
     if (gate) gate.registerCustodians([...administrators, ...approvers]);
     this.approvers = approvers;
     checkReplicaRegions(input.replicaRegions);
+    checkReplicaRegionsResidency(profile, input.replicaRegions);
 
     this.baseStatements = buildKeyPolicy({
       ...custodians,

@@ -5,6 +5,7 @@ import { registerAccessPolicy } from './access-policy';
 import type { AuditSinkRef } from './audit-sink-ref';
 import { describeDeployTimeBound } from './deploy-time-bounds';
 import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
+import { regionSetting, stackRegions } from './residency';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
@@ -83,6 +84,9 @@ export function recordKmsKeyEvidence(key: IConstruct, resource: CfnResource, pol
     fipsLevelDeclared: facts.fipsLevelDeclared,
     auditSink: sink?.node.path,
     parent: facts.parent,
+    // A KMS key, and a replica, are in the region of the stack that holds them.
+    regions: stackRegions(key),
+    regionSetting: regionSetting(key),
     rotation: rotationFact(key, facts),
     deletion: deletionFact(facts.settings),
     custody: facts.custody ?? {

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import type { AuditSinkRef } from './audit-sink-ref';
 import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
 import { optionalAuditSink, optionalDuration, optionalList, optionalProfile, optionalRemovalPolicy } from './input';
+import { checkStackResidency } from './residency';
 import {
   checkAuditSink, checkDeletionWindowDays, checkFipsLevel, checkModelAllowed, checkRotationDays,
 } from '../../core/checks';
@@ -73,6 +74,7 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
   const { keySpec, keyUsage } = kind;
   checkModelAllowed(profile, kind.model, subject);
   checkFipsLevel(profile, kind.fipsLevel, `${kind.holder} ${subject}`);
+  checkStackResidency(scope, profile, `key ${subject}`);
 
   const rotatable = kind.automaticRotation && keySpec === kms.KeySpec.SYMMETRIC_DEFAULT && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
   let rotation: Duration | undefined;
