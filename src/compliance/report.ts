@@ -6,6 +6,7 @@ import { addAcknowledgements, keyReport, rootStack } from './private/key-report'
 import { diagram } from './private/report-diagram';
 import { controlEnforcement, guardrailReports } from './private/report-enforcement';
 import { renderMarkdown } from './private/report-markdown';
+import { residencyReport } from './private/report-residency';
 import {
   AcknowledgementReport, ComplianceReportData, controlRule, ControlStatus, KeyReport, RuleReport, StackReport, SupportingKeyReport,
 } from './report-data';
@@ -55,6 +56,7 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
     rules: ruleReports([...stacks.map((s) => s.cloud), ...guardrails.map((g) => g.cloud)]),
     guardrails,
     enforcement: controlEnforcement(stacks, guardrails),
+    residency: residencyReport(ledger),
   };
 }
 
