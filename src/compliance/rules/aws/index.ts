@@ -3,13 +3,14 @@ import { KeyConditionalGrants } from './key-conditional-grants';
 import { KeyDeletionWindow } from './key-deletion-window';
 import { KeyDualControl } from './key-dual-control';
 import { KeyPolicyPrincipals } from './key-policy-principals';
+import { KeyResidency } from './key-residency';
 import { KeyRotation } from './key-rotation';
 import { KeySeparationOfDuties } from './key-separation-of-duties';
 import { NoKeyMaterialInOutputs } from './no-key-material';
 import { KmsRule } from '../rule';
 
 export {
-  AuditTrail, KeyConditionalGrants, KeyDeletionWindow, KeyDualControl, KeyPolicyPrincipals, KeyRotation, KeySeparationOfDuties,
+  AuditTrail, KeyConditionalGrants, KeyDeletionWindow, KeyDualControl, KeyPolicyPrincipals, KeyResidency, KeyRotation, KeySeparationOfDuties,
   NoKeyMaterialInOutputs,
 };
 
@@ -26,4 +27,5 @@ export const AWS_RULES: KmsRule[] = [
   KeyDualControl,
   AuditTrail,
   NoKeyMaterialInOutputs,
+  KeyResidency,
 ];
