@@ -8,6 +8,7 @@ import { KeyBaselineStack, KeyBaselineStackProps } from './key-baseline-stack';
 import { EvidenceLedger } from '../core/evidence';
 import { Enforcement } from '../core/guardrails';
 import { AUDIT_LOGGING_CONTROLS } from '../core/key-evidence';
+import { checkResidency } from '../core/residency';
 import { requireInteger, shown, ValidationError } from '../core/validation';
 import { baselineCapabilities, baselineFindings, requireTargets } from './private/stackset-checks';
 
@@ -110,6 +111,8 @@ export class BaselineStackSet extends Construct {
     // CLI cannot deploy the baseline as an ordinary stack.
     this.baselineApp = new App({ autoSynth: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-stackset-baseline-')) });
     this.baseline = new KeyBaselineStack(this.baselineApp, 'KeyBaseline', props.baseline);
+    // The template's own rule would refuse these regions stack instance by stack instance, at deployment: refused here first.
+    for (const region of this.regions) checkResidency(this.baseline.profile, 'regions', region, '');
 
     this.stackSet = new cloudformation.CfnStackSet(this, 'Resource', {
       stackSetName: this.stackSetName,

@@ -10,6 +10,7 @@ import { HSM_CLUSTER_TYPE } from './handlers/resource-types';
 import { boundDeployTimeNumber, describeDeployTimeBound, DeployTimeBound } from './private/deploy-time-bounds';
 import { literalDuration, optionalRemovalPolicy, requireProps, selectSubnets } from './private/input';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
+import { stackRegions } from './private/residency';
 
 /**
  * CloudHSM instance types.
@@ -162,6 +163,8 @@ export class CloudHsmCluster extends Construct {
       kind: 'CloudHSM cluster',
       custody: KeyCustody.CUSTOMER_EXTERNAL,
       fipsLevel: this.fipsLevel,
+      // No profile of its own: a key store on it checks the region against the store's profile.
+      regions: stackRegions(this),
     });
     const res = resource.node.defaultChild ? (resource.node.defaultChild as Construct).node.path : resource.node.path;
     for (const control of [Control.NIST_SC_13, Control.PCI_3_6_1_2]) {

@@ -20,6 +20,7 @@ import { recordKmsKeyEvidence } from './private/key-evidence';
 import { KMS_WINDOW_MAX_DAYS, KMS_WINDOW_MIN_DAYS, normalizeAlias, normalizeAliases } from './private/key-settings';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
 import { addRotationReminder } from './private/reminders';
+import { checkStackResidency } from './private/residency';
 
 /**
  * A custom key store that `ExternalStoreKey`s live in: a `HyokExternalStore`. It is an interface so the key's file does
@@ -127,6 +128,7 @@ export class ExternalStoreKey extends Resource implements kms.IKey {
     // Keys in custom key stores are symmetric only (SYMMETRIC_DEFAULT): a profile that allows no AES refuses them.
     // @see https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-compare.html
     checkKeyAlgorithmAllowed(store.profile, kms.KeySpec.SYMMETRIC_DEFAULT, this.node.path);
+    checkStackResidency(this, store.profile, `key ${this.node.path}`);
     const provider = KmsResourceProvider.of(this, ProviderKind.STORE_KEY);
     this.custodianPolicy = this.createCustodianPolicy(store, props.custodians, provider, lifecycle.removalPolicy);
     this.store = store;

@@ -24,6 +24,7 @@ import { markExternalStore } from './private/external-stores';
 import { nonBlankString, optionalAuditSink, optionalProfile, optionalRemovalPolicy, requireProps } from './private/input';
 import { operationalLogKey } from './private/log-key';
 import { KmsResourceProvider, ProviderKind } from './private/providers';
+import { checkStackResidency, recordStackResidency, stackRegions } from './private/residency';
 
 /**
  * Properties of a `HyokExternalStore`.
@@ -104,6 +105,9 @@ export class HyokExternalStore extends Construct implements IHyokExternalStore {
     if (props.customKeyStoreName !== undefined) nonBlankString('customKeyStoreName', props.customKeyStoreName);
     checkModelAllowed(profile, DeploymentModel.HYOK, this.node.path);
     checkFipsLevel(profile, backend.fipsLevel, `the key manager of ${this.node.path}`);
+    checkStackResidency(this, profile, `custom key store ${this.node.path}`);
+    // The cluster that holds a CloudHSM store's key material has no profile of its own: the store's decides for it.
+    if (backend._cloudHsm) checkStackResidency(backend._cloudHsm.cluster, profile, `CloudHSM cluster ${backend._cloudHsm.cluster.node.path}`);
     checkAuditSink(profile, props.auditSink && {
       path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,
     }, this.node.path);
@@ -284,8 +288,11 @@ export class HyokExternalStore extends Construct implements IHyokExternalStore {
       custody: KeyCustody.CUSTOMER_EXTERNAL,
       fipsLevel: this.backend.fipsLevel,
       parent: hsm?.cluster.node.path,
+      regions: stackRegions(this),
     });
     const res = (resource.node.defaultChild as Construct | undefined)?.node.path ?? resource.node.path;
+    recordStackResidency(this, res, this.profile, hsm ? 'the key store and its CloudHSM cluster' : 'the key store\'s record in KMS',
+      hsm ? undefined : 'the key material itself is in the customer\'s external key manager, whose location no configuration shows');
     ledger.record({
       control: Control.NIST_SC_12,
       status: EvidenceStatus.SATISFIED,

@@ -5,6 +5,7 @@ import { KeyAuditSink } from './key-audit-sink';
 import { KeyPolicyDriftAlarm } from './key-policy-drift-alarm';
 import { KmsConformancePack } from './kms-conformance-pack';
 import { checkDriftAlarmInput, DEFAULT_DEPLOYMENT_ROLE_NAMES } from './private/drift-names';
+import { boundStackRegion } from './private/residency';
 import { nameBaselineResources } from './private/stackset-names';
 import { StackSetBaselineSynthesizer } from './private/stackset-synthesizer';
 import { ComplianceProfile } from '../core/profile';
@@ -107,6 +108,8 @@ export class KeyBaselineStack extends Stack {
         'and member accounts have no CDK bootstrap bucket to deploy it from');
     }
     if (props.administratorRoleNames.length === 0) throw new ValidationError('administratorRoleNames must name at least one role, got []');
+    // Environment-agnostic by design (one template, many regions): a template rule keeps it in the profile's regions.
+    boundStackRegion(this, props.profile);
     const deployer = roles('executionRoleName', [props.executionRoleName])[0];
     const prefix = checkDriftAlarmInput({ resourcePrefix: props.resourcePrefix }).resourcePrefix;
     this.resourcePrefix = prefix;

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'path';
 import { CliError } from './errors';
 import { checkByKeyProfile, ProfiledFinding, ReportedKey } from '../compliance/key-profiles';
 import { detectCloud } from '../compliance/pack';
+import { templateRegion } from '../compliance/private/manifest-region';
 import type { ComplianceReportData } from '../compliance/report';
 import { RuleResult } from '../compliance/rules/result';
 import { ComplianceProfile } from '../core/profile';
@@ -134,7 +135,9 @@ function checkTemplate(path: string, override: ComplianceProfile | undefined): C
   const siblings = cloud === 'aws' ? awsSiblings(path) : terraformSiblings(path);
   let checked: ReturnType<typeof checkByKeyProfile>;
   try {
-    checked = checkByKeyProfile(template, { cloud, siblings, override, reported: override ? [] : reportedKeys(path) });
+    checked = checkByKeyProfile(template, {
+      cloud, siblings, override, reported: override ? [] : reportedKeys(path), region: cloud === 'aws' ? templateRegion(path) : undefined,
+    });
   } catch (e) {
     if (e instanceof CliError) throw e;
     // A template no synthesis wrote (hand-edited, truncated): named, without the parser's excerpt of its text.

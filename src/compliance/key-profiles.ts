@@ -84,6 +84,8 @@ export interface KeyProfileCheckOptions {
   readonly reported?: ReportedKey[];
   /** The profile when no resource of the template records one. @default ComplianceProfile.COMMERCIAL */
   readonly fallback?: ComplianceProfile;
+  /** The stack's region (AWS: `templateRegion`). @default - unknown */
+  readonly region?: string;
 }
 
 /**
@@ -94,7 +96,7 @@ export interface KeyProfileCheckOptions {
 export function checkByKeyProfile(template: any, options: KeyProfileCheckOptions = {}): KeyProfileCheck {
   if (options.override) {
     const override = options.override;
-    const findings = new KmsRulePack(override).check(template, options.cloud, options.siblings)
+    const findings = new KmsRulePack(override).check(template, options.cloud, options.siblings, options.region)
       .map((f) => ({ ...f, profile: override.name }));
     return { findings, profiles: [override.name], fellBack: false };
   }
@@ -106,7 +108,8 @@ export function checkByKeyProfile(template: any, options: KeyProfileCheckOptions
     const fallback = options.fallback ?? ComplianceProfile.COMMERCIAL;
     profiles.set(fallback.name, fallback);
   }
-  const runs = new Map([...profiles.values()].map((p) => [p.name, new KmsRulePack(p).check(template, options.cloud, options.siblings)]));
+  const runs = new Map([...profiles.values()]
+    .map((p) => [p.name, new KmsRulePack(p).check(template, options.cloud, options.siblings, options.region)]));
   const groups = new Map<string, Map<string, RuleFinding[]>>();
   for (const [name, findings] of runs) {
     for (const f of findings) {

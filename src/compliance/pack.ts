@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { isComplianceProfile } from '../core/input';
 import { ComplianceProfile } from '../core/profile';
 import { shown, ValidationError } from '../core/validation';
+import { templateRegion } from './private/manifest-region';
 import { RULES } from './rules/registry';
 import { RuleCloud, RuleFinding, RuleResult } from './rules/rule';
 
@@ -37,11 +38,14 @@ export class KmsRulePack {
     requireProfile('profile', profile);
   }
 
-  /** Runs the cloud's rules on one template. */
-  public check(template: any, cloud?: string, siblings?: any[]): RuleFinding[] {
+  /**
+   * Runs the cloud's rules on one template.
+   * @param region the stack's region, for the residency rule (`checkFile` reads it from the cloud assembly's manifest)
+   */
+  public check(template: any, cloud?: string, siblings?: any[], region?: string): RuleFinding[] {
     const c = (cloud ?? detectCloud(template)) as RuleCloud;
     if (!Object.prototype.hasOwnProperty.call(RULES, c)) throw new ValidationError(`cloud must be aws, azure or gcp, got ${shown(cloud)}`);
-    return RULES[c].flatMap((rule) => rule.evaluate(template, { profile: this.profile, siblings }));
+    return RULES[c].flatMap((rule) => rule.evaluate(template, { profile: this.profile, siblings, region }));
   }
 
   /** Runs the rules on a template file (`*.template.json` or `cdk.tf.json`). */
@@ -54,7 +58,7 @@ export class KmsRulePack {
       const code = (e as NodeJS.ErrnoException).code;
       throw new ValidationError(code ? `path ${shown(path)} cannot be read: ${code}` : `path ${shown(path)} is not JSON`);
     }
-    return this.check(template);
+    return this.check(template, undefined, undefined, templateRegion(path));
   }
 
   /** Only the non-compliant findings. */

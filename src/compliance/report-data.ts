@@ -145,6 +145,48 @@ export interface ComplianceReportData {
    * @default - not computed (a report written before keys recorded their cryptography)
    */
   readonly postQuantum?: PostQuantumReadinessReport;
+  /**
+   * Data residency (NIST SP 800-53 SA-9(5)): where keys, key containers and audit records are, and each profile's
+   * allowed regions.
+   * @default - none: no profile of the app restricts regions
+   */
+  readonly residency?: ResidencyReport;
+}
+
+/** Where the report's keys, key containers and audit stores are. */
+export interface ResidencyReport {
+  /** Every profile of the app's keys that restricts regions, with its allowed list. */
+  readonly profiles: ResidencyProfileReport[];
+  /** Every key, container and audit sink with a recorded location or a residency verdict. */
+  readonly placements: ResidencyPlacement[];
+}
+
+/** A profile's allowed regions. */
+export interface ResidencyProfileReport {
+  readonly profile: string;
+  readonly allowedRegions: string[];
+}
+
+/** Where one key, key container or audit sink is. */
+export interface ResidencyPlacement {
+  readonly path: string;
+  /** `key`, `audit sink`, or the container's kind (e.g. `CloudHSM cluster`). */
+  readonly kind: string;
+  readonly cloud: string;
+  /**
+   * The key's profile.
+   * @default - containers and audit sinks: the verdict's evidence names the profile
+   */
+  readonly profile?: string;
+  /** Its regions or locations; `(chosen at deployment)` for one only known then. */
+  readonly regions: string[];
+  /** `allowed`, `partially shown` (an external key manager's site is not shown), `outside`, or `not restricted`. */
+  readonly status: string;
+  /**
+   * The SA-9(5) evidence sentence.
+   * @default - none: the profile does not restrict regions
+   */
+  readonly description?: string;
 }
 
 /** A control, named. */

@@ -3,6 +3,7 @@ import { join } from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
 import { enforcementView } from './private/report-enforcement';
 import { postQuantumHtml } from './private/report-pq';
+import { residencyHtml } from './private/report-residency';
 import { custodianSummary, evidenceIndex, evidenceSentence, principalName, SharedEvidence, summaryLine } from './private/report-text';
 import type { ComplianceReportData, ControlReport, KeyReport } from './report-data';
 import { ControlStatus } from './report-data';
@@ -182,6 +183,7 @@ export function renderHtml(data: ComplianceReportData, mermaidJs: string | undef
   }
   body.push('</tbody></table>');
   body.push(...enforcementHtml(data), ...postQuantumHtml(data, escapeHtml));
+  body.push(...residencyHtml(data, escapeHtml));
   for (const stack of data.stacks) {
     body.push(`<section id="${anchor('stack', stack.name)}"><h2>${escapeHtml(stack.name)} <span class="muted">(${escapeHtml(stack.cloud)})</span></h2>`);
     body.push(`<pre class="${mermaidJs ? 'mermaid' : 'mermaid-source'}">${escapeHtml(stack.diagram)}</pre>`);

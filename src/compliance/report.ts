@@ -8,6 +8,7 @@ import { diagram } from './private/report-diagram';
 import { controlEnforcement, guardrailReports } from './private/report-enforcement';
 import { renderMarkdown } from './private/report-markdown';
 import { postQuantumReadiness } from './private/report-pq';
+import { residencyReport } from './private/report-residency';
 import {
   AcknowledgementReport, ComplianceReportData, controlRule, ControlStatus, KeyReport, RuleReport, StackReport, SupportingKeyReport,
 } from './report-data';
@@ -60,6 +61,7 @@ export function buildReport(ledger: EvidenceLedger): ComplianceReportData {
     guardrails,
     enforcement: controlEnforcement(stacks, guardrails),
     postQuantum: postQuantumReadiness(ledger.keys),
+    residency: residencyReport(ledger),
   };
 }
 

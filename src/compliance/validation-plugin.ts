@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { checkByKeyProfile } from './key-profiles';
 import { requireProfile } from './pack';
+import { templateRegion } from './private/manifest-region';
 import { ComplianceProfile } from '../core/profile';
 import { RULES, ruleControls } from './rules/registry';
 import { RuleResult } from './rules/rule';
@@ -40,7 +41,7 @@ export class KmsRulesPlugin implements IPolicyValidationPluginBeta1 {
     const templates = context.templatePaths.map((p) => [p, JSON.parse(readFileSync(p, 'utf8'))] as const);
     for (const [templatePath, template] of templates) {
       const siblings = templates.filter(([p]) => p !== templatePath).map(([, t]) => t);
-      const { findings } = checkByKeyProfile(template, { cloud: 'aws', siblings, override: this.override });
+      const { findings } = checkByKeyProfile(template, { cloud: 'aws', siblings, override: this.override, region: templateRegion(templatePath) });
       for (const f of findings) {
         if (f.result !== RuleResult.NON_COMPLIANT) continue;
         // One violation per rule and profile, so the report says which profile each key was judged by.

@@ -5,8 +5,10 @@ import { IConstruct } from 'constructs';
 import {
   CRITICAL_KEY_API_CALLS, ESCALATION_KEY_API_CALLS, KEY_LIFECYCLE_EVENTS, TRAIL_TAMPERING_API_CALLS,
 } from './audit-sink-events';
+import { recordStackResidency, stackRegions } from './residency';
 import { Control } from '../../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
+import { ComplianceProfile } from '../../core/profile';
 import { days } from '../../core/validation';
 
 /** What the evidence names of a `KeyAuditSink` (its public attributes, by shape: this file does not import the construct). */
@@ -18,6 +20,7 @@ export interface AuditSinkParts extends IConstruct {
   readonly alarmTopic: IConstruct;
   readonly grantRevocationAlarm: IConstruct;
   readonly grantRevocationBurstThreshold: number;
+  readonly profile: ComplianceProfile;
 }
 
 /**
@@ -34,6 +37,7 @@ export function recordAuditSinkEvidence(sink: AuditSinkParts, logGroupName: stri
     cloud: 'aws',
     immutable: sink.immutable,
     retentionDays: sink.retentionDays,
+    regions: stackRegions(sink),
   });
   const trail = (sink.trail.node.defaultChild as cloudtrail.CfnTrail).node.path;
   const bucket = (sink.bucket.node.defaultChild as s3.CfnBucket).node.path;
@@ -70,4 +74,5 @@ export function recordAuditSinkEvidence(sink: AuditSinkParts, logGroupName: stri
   record([Control.NIST_AU_6, Control.SOC2_CC7_2], EvidenceStatus.SATISFIED, sink.alarmTopic.node.path, 'TopicPolicy, KeyPolicy',
     'cloudwatch.amazonaws.com, events.amazonaws.com of this account',
     'CloudWatch alarms and EventBridge rules of this account can publish to the encrypted topic; no other account\'s can');
+  recordStackResidency(sink, bucket, sink.profile, 'audit records (the trail bucket, the log group and their key)');
 }

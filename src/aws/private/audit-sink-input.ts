@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { requireCustodians } from './custodian-checks';
 import { emailList, literalDuration, optionalBoolean, optionalProfile, requireProps, wholeNumber } from './input';
+import { checkStackResidency } from './residency';
 import { ComplianceProfile } from '../../core/profile';
 import { days, requireRange, shown, ValidationError } from '../../core/validation';
 
@@ -27,6 +28,8 @@ interface AuditSinkInput {
 export function resolveAuditSinkSettings(scope: Construct, props: AuditSinkInput): AuditSinkSettings {
   requireProps(props, 'KeyAuditSink');
   const profile = optionalProfile('profile', props.profile) ?? ComplianceProfile.COMMERCIAL;
+  // The trail bucket, the log group and their key are all in the sink's stack (no replication is configured).
+  checkStackResidency(scope, profile, `audit sink ${scope.node.path}`);
   // Object Lock and log-group retention are written as literals (the log group takes one of a fixed set of values).
   const retention = literalDuration('retention', props.retention) ?? Duration.days(profile.auditRetentionDays);
   const retentionDays = retention.toDays({ integral: false });

@@ -8,6 +8,7 @@ import { defaultDeploymentPrincipal } from './deployment-principal';
 import { optionalList, requirePrincipal } from './input';
 import { pinnedSigningAlgorithms } from './key-crypto';
 import { ADMINISTRATOR_DENIED_ACTIONS, administratorActions, buildKeyPolicy, findPolicyViolations } from './key-policy';
+import { checkReplicaRegionsResidency } from './residency';
 import { checkApprovers } from '../../core/checks';
 import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../../core/custodians';
 import { EvidenceLedger } from '../../core/evidence';
@@ -103,6 +104,7 @@ export class CustodianPolicy {
     if (gate) gate.registerCustodians([...administrators, ...approvers]);
     this.approvers = approvers;
     checkReplicaRegions(input.replicaRegions);
+    checkReplicaRegionsResidency(profile, input.replicaRegions);
 
     this.baseStatements = buildKeyPolicy({
       ...custodians,

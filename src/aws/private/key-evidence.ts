@@ -6,6 +6,7 @@ import type { AuditSinkRef } from './audit-sink-ref';
 import { describeDeployTimeBound } from './deploy-time-bounds';
 import { awsKeyCrypto } from './key-crypto';
 import { AWS_KMS_FIPS_LEVEL, KeySettings } from './key-settings';
+import { regionSetting, stackRegions } from './residency';
 import { DeploymentModel } from '../../core/deployment-model';
 import { EvidenceLedger } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
@@ -86,6 +87,9 @@ export function recordKmsKeyEvidence(key: IConstruct, resource: CfnResource, pol
     auditSink: sink?.node.path,
     parent: facts.parent,
     crypto: cryptoRecord(facts),
+    // A KMS key, and a replica, are in the region of the stack that holds them.
+    regions: stackRegions(key),
+    regionSetting: regionSetting(key),
     rotation: rotationFact(key, facts),
     deletion: deletionFact(facts.settings),
     custody: facts.custody ?? {

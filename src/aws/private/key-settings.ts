@@ -5,6 +5,7 @@ import type { AuditSinkRef } from './audit-sink-ref';
 import { boundDeployTimeDays, DeployTimeBound } from './deploy-time-bounds';
 import { optionalAuditSink, optionalDuration, optionalList, optionalProfile, optionalRemovalPolicy } from './input';
 import { checkKeyAlgorithmAllowed, checkKeySpecUsage } from './key-crypto';
+import { checkStackResidency } from './residency';
 import {
   checkAuditSink, checkDeletionWindowDays, checkFipsLevel, checkModelAllowed, checkRotationDays,
 } from '../../core/checks';
@@ -86,6 +87,7 @@ export function resolveKeySettings(scope: IConstruct, id: string, input: CommonK
   checkFipsLevel(profile, kind.fipsLevel, `${kind.holder} ${subject}`);
   checkKeySpecUsage(keySpec, keyUsage);
   checkKeyAlgorithmAllowed(profile, keySpec, subject);
+  checkStackResidency(scope, profile, `key ${subject}`);
 
   const rotatable = kind.automaticRotation && keySpec === kms.KeySpec.SYMMETRIC_DEFAULT && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
   let rotation: Duration | undefined;

@@ -9,7 +9,7 @@ import { ASSET_PUBLISHING_ROLE_PATTERNS, StatementGroup } from './org-policies';
 import { Control } from '../../core/controls';
 import { EvidenceLedger } from '../../core/evidence';
 import { Enforcement } from '../../core/guardrails';
-import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS, ROTATION_CONTROLS } from '../../core/key-evidence';
+import { ACCESS_CONTROLS, AUDIT_LOGGING_CONTROLS, DELETION_CONTROLS, RESIDENCY_CONTROLS, ROTATION_CONTROLS } from '../../core/key-evidence';
 
 /**
  * Keeping the trail and its bucket out of account administrators' reach protects audit information (AU-9) and leaves
@@ -33,7 +33,7 @@ const list = (xs: string[]) => [...new Set(xs)].join(', ');
  * SCP groups whose denials every principal meets, the deployment roles included: none of them exempts the pipeline,
  * so who can act as the pipeline does not weaken them.
  */
-const NO_PIPELINE_EXEMPTION = new Set(['KeyDeletionWindow', 'PipelineEntry']);
+const NO_PIPELINE_EXEMPTION = new Set(['KeyDeletionWindow', 'PipelineEntry', 'DataResidency']);
 
 /** What a group leaves to whoever can act as the deployment roles, when the pipeline's own identities are not named. */
 function pipelineGap(group: StatementGroup, input: ResolvedGuardrailInput): string | undefined {
@@ -121,6 +121,12 @@ const FACTS: Record<string, GroupFacts> = {
     controls: ACCESS_CONTROLS,
     description: (i) => `Principals outside organization ${i.organizationId} cannot use or manage customer managed keys of target accounts, and AWS `
       + 'services can only when acting for an account of the organization. kms:RetireGrant is outside RCPs.',
+  },
+  DataResidency: {
+    controls: RESIDENCY_CONTROLS,
+    description: (i) => 'No principal in a target account, the deployment roles and the break-glass role included, can send a KMS request to '
+      + `a region other than ${list(i.profile.allowedRegions)}, replicate a key into one, or create a trail, bucket, log group or `
+      + 'CloudHSM cluster in one. Keys, trails and buckets that exist in other regions before the policy is attached are not moved.',
   },
   AuditBucketTransport: {
     controls: AUDIT_PROTECTION_CONTROLS,

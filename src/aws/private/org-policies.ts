@@ -110,7 +110,7 @@ const objectArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `
 /** The SCP statement groups: who may administer keys, and what no one below the management account may do. */
 export function scpGroups(input: ResolvedGuardrailInput): StatementGroup[] {
   return [...keyGroups(input), exemptPrincipalGroup(input), handlerAssetGroup(input), ...pipelineEntryGroups(input), ...auditGroups(input),
-    ...baselineGroups(input)];
+    ...baselineGroups(input), ...residencyGroups(input)];
 }
 
 /**
@@ -256,6 +256,37 @@ function handlerAssetGroup(input: ResolvedGuardrailInput): StatementGroup {
       deny('DenyAssetImageChanges', ASSET_IMAGE_ACTIONS, ASSET_REPOSITORIES, publishers),
     ],
   };
+}
+
+/**
+ * Where the profile restricts regions: no KMS request to any other region, no replica into one, and no trail, bucket,
+ * log group or CloudHSM cluster created in one. KMS, CloudTrail, S3 buckets, CloudWatch Logs and CloudHSM are regional
+ * services, so none needs the global-service exemption a deny-all region SCP carries (AWS's own example). No one is
+ * exempt: the pipeline must not deploy outside the profile either.
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-replica-region
+ */
+export const RESIDENCY_CREATE_ACTIONS = ['cloudtrail:CreateTrail', 's3:CreateBucket', 'logs:CreateLogGroup', 'cloudhsm:CreateCluster'];
+function residencyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
+  const regions = input.profile.allowedRegions;
+  if (regions.length === 0) return [];
+  return [{
+    name: 'DataResidency',
+    kind: 'scp',
+    statements: [
+      deny('DenyKmsOutsideAllowedRegions', ['kms:*'], '*', { StringNotEquals: { 'aws:RequestedRegion': regions } }),
+      // ReplicateKey is sent to the primary's region: the replica's region is kms:ReplicaRegion.
+      deny('DenyReplicasOutsideAllowedRegions', ['kms:ReplicateKey'], '*', { StringNotEquals: { 'kms:ReplicaRegion': regions } }),
+      deny('DenyAuditStorageOutsideAllowedRegions', RESIDENCY_CREATE_ACTIONS, '*', { StringNotEquals: { 'aws:RequestedRegion': regions } }),
+      // CreateBucket sent to the global endpoint (us-east-1) may name another region as its LocationConstraint (`EU` is
+      // eu-west-1); absent, the bucket is in us-east-1, which the statement above judges.
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
+      deny('DenyBucketsOutsideAllowedRegions', ['s3:CreateBucket'], '*', {
+        StringNotEquals: { 's3:LocationConstraint': regions.includes('eu-west-1') ? [...regions, 'EU'] : regions },
+        Null: { 's3:LocationConstraint': 'false' },
+      }),
+    ],
+  }];
 }
 
 function auditGroups(input: ResolvedGuardrailInput): StatementGroup[] {

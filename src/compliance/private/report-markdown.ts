@@ -1,5 +1,6 @@
 import { enforcementView } from './report-enforcement';
 import { postQuantumMarkdown } from './report-pq';
+import { residencyMarkdown } from './report-residency';
 import { custodianSummary, detours, evidenceIndex, evidenceSentence, principalName, SharedEvidence, summaryLine } from './report-text';
 import { CustodianRole } from '../../core/custodians';
 import type { AccessMatrix } from '../access-matrix';
@@ -51,6 +52,7 @@ export function renderMarkdown(data: ComplianceReportData): string {
   }
   out.push('');
   out.push(...enforcementMarkdown(data), ...postQuantumMarkdown(data, escapeCell));
+  out.push(...residencyMarkdown(data));
   const assumptions = matrixAssumptions(data);
   if (assumptions.size > 0) {
     out.push('How the access matrices were evaluated:', '');

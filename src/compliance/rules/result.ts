@@ -24,5 +24,10 @@ export interface RuleContext {
    * @default - none
    */
   readonly siblings?: any[];
+  /**
+   * The stack's region (AWS: from the cloud assembly's manifest), for the residency rule.
+   * @default - unknown: an environment-agnostic stack, or a template read without its manifest
+   */
+  readonly region?: string;
 }
 

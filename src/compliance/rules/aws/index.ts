@@ -4,13 +4,15 @@ import { KeyConditionalGrants } from './key-conditional-grants';
 import { KeyDeletionWindow } from './key-deletion-window';
 import { KeyDualControl } from './key-dual-control';
 import { KeyPolicyPrincipals } from './key-policy-principals';
+import { KeyResidency } from './key-residency';
 import { KeyRotation } from './key-rotation';
 import { KeySeparationOfDuties } from './key-separation-of-duties';
 import { NoKeyMaterialInOutputs } from './no-key-material';
 import { KmsRule } from '../rule';
 
 export {
-  AuditTrail, KeyAlgorithmAllowed, KeyConditionalGrants, KeyDeletionWindow, KeyDualControl, KeyPolicyPrincipals, KeyRotation, KeySeparationOfDuties,
+  AuditTrail, KeyAlgorithmAllowed, KeyConditionalGrants, KeyDeletionWindow, KeyDualControl, KeyPolicyPrincipals, KeyResidency, KeyRotation,
+  KeySeparationOfDuties,
   NoKeyMaterialInOutputs,
 };
 
@@ -28,4 +30,5 @@ export const AWS_RULES: KmsRule[] = [
   KeyAlgorithmAllowed,
   AuditTrail,
   NoKeyMaterialInOutputs,
+  KeyResidency,
 ];

@@ -4,6 +4,7 @@ import { AuditTrail } from '../audit-trail';
 import { KeyConditionalGrants } from '../key-conditional-grants';
 import { KeyDualControl } from '../key-dual-control';
 import { KeyPolicyPrincipals } from '../key-policy-principals';
+import { KeyResidency } from '../key-residency';
 import { KeySeparationOfDuties } from '../key-separation-of-duties';
 import { NoKeyMaterialInOutputs } from '../no-key-material';
 import { GuardRuleGenerator, MAX_GUARD_POLICY_TEXT } from './guard-rule';
@@ -33,6 +34,10 @@ export const NOT_JUDGED_BY_CONFIG: Readonly<Record<string, string>> = {
   [AuditTrail.id]: 'it judges the template\'s trail and its write-once bucket together, which no single configuration item shows; ' +
     'the deployed trail is judged by the managed rules CLOUD_TRAIL_ENABLED and CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED in the same pack',
   [NoKeyMaterialInOutputs.id]: 'template outputs are not a deployed resource: there is nothing for Config to record',
+  // A configuration item does carry awsRegion, but a Config rule only evaluates its own region's resources.
+  [KeyResidency.id]: 'AWS Config evaluates only the resources of the region a rule is deployed in, and the conformance pack is deployed ' +
+    'in the allowed regions (BaselineStackSet refuses others): a key in another region is never in its scope. The DataResidency ' +
+    'service control policy of OrganizationGuardrails refuses such keys instead',
 };
 
 /** The Guard counterpart of an AWS rule-pack rule, by the rule's id; undefined when it has none. */
