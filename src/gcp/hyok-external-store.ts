@@ -20,6 +20,7 @@ import { externalKeyRing } from './private/admin-role';
 import { checkRingApprovers, keyAssignments, requireCustodians } from './private/custodian-checks';
 import { checkKeyProps, optionalEnum, optionalList, requireKmsName, requireProject, requireString } from './private/input';
 import { newKeyRing } from './private/key-location';
+import { checkGcpResidency, gcpRegions } from './private/residency';
 import { ROLES } from './private/roles';
 
 /** Options of a Cloud EKM connection reached through a VPC. */
@@ -175,6 +176,8 @@ export class HyokExternalStore extends Construct {
       kind: vpc ? 'Cloud EKM connection (EXTERNAL_VPC)' : 'Cloud EKM (EXTERNAL, internet)',
       custody: KeyCustody.CUSTOMER_EXTERNAL,
       fipsLevel: props.backend.externalKeyManagerFipsLevel,
+      // The Cloud KMS side (key ring, EKM connection); the key material stays in the external key manager, wherever it is.
+      regions: gcpRegions(props.location),
     });
   }
 
@@ -201,6 +204,7 @@ export class HyokExternalStore extends Construct {
     if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
       throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);
     }
+    checkGcpResidency(profile, 'location', props.location, this.node.path);
     SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
     checkRingApprovers(this, profile, c.approvers);
     return { custodians: c, profile, vpc };

@@ -24,6 +24,7 @@ import { recordGcpKeyEvidence, recordGcpKeyFacts } from './private/key-evidence'
 import { checkSharedDeployer, newKeyRing } from './private/key-location';
 import { bindUserRoles, createCryptoKey } from './private/key-resource';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkGcpResidency, gcpRegions } from './private/residency';
 
 /**
  * Properties of a Google Cloud `ManagedKey`.
@@ -165,6 +166,7 @@ export class AutokeyHandles extends Construct {
       throw new ValidationError(`profile ${profile.name} requires rotation within ${profile.maxRotationDays} days, but Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days (${this.node.path})`);
     }
     checkSinkFor(this, profile, props.auditSink);
+    checkGcpResidency(profile, 'location', props.location, this.node.path);
     if (optionalList('resourceTypes', props.resourceTypes).length === 0) throw new ValidationError(`resourceTypes must name at least one resource type for ${this.node.path}, got none`);
     for (const t of props.resourceTypes) {
       if (typeof t !== 'string') throw new ValidationError(`resourceTypes must hold resource types such as compute.googleapis.com/Disk, got ${shown(t)}`);
@@ -205,6 +207,7 @@ export class AutokeyHandles extends Construct {
         fipsLevel: FipsLevel.LEVEL_3,
         auditSink: props.auditSink,
         parent: this.node.path,
+        regions: gcpRegions(props.location),
         rotation: { setting: 'Autokey', value: `${AUTOKEY_ROTATION_DAYS} days`, description: `Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days` },
         custody: { setting: 'Autokey', value: 'HSM', description: 'Cloud HSM key created by Autokey in the key project (FIPS 140 Level 3)' },
         separation: {

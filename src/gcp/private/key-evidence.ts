@@ -14,6 +14,7 @@ import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import type { KeyRing } from '../key-ring';
 import { ProtectionLevel } from '../key-spec';
+import { checkGcpResidency, gcpRegions } from './residency';
 
 /** How key administration is held behind a second person when the ring has approvers. */
 const RING_DUAL_CONTROL = 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)';
@@ -39,7 +40,11 @@ export interface GcpKeyFacts extends Omit<KeyEvidence, 'ledger' | 'subject' | 'r
 /** Registers a Google key's facts in the evidence ledger: the one call into core `recordKeyEvidence` for Google Cloud. */
 export function recordGcpKeyFacts(f: GcpKeyFacts): void {
   const { key, resource, auditSink, ring, separated, ...facts } = f;
+  // Every Google key records here: the key's own profile is held against its ring's location once, for all of them
+  // (a shared ring may have been made under another profile).
+  if (ring) checkGcpResidency(facts.profile, 'keyRing', ring.location, `${key.node.path} (in ${ring.node.path})`);
   recordKeyEvidence({
+    regions: ring ? gcpRegions(ring.location) : undefined,
     ...facts,
     ledger: EvidenceLedger.of(key),
     subject: key.node.path,
