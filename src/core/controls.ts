@@ -35,6 +35,9 @@ export class Control {
     'audit records are retained for the period the profile requires');
   public static readonly NIST_AU_12 = new Control(ControlFramework.NIST_800_53_R5, 'AU-12', 'Audit Record Generation',
     'audit records are generated in every region');
+  // FedRAMP assigns SA-9(5) for data location (High: U.S. jurisdiction); the profile's allowedRegions is the assignment.
+  public static readonly NIST_SA_9_5 = new Control(ControlFramework.NIST_800_53_R5, 'SA-9(5)', 'Processing, Storage, and Service Location',
+    'key material, key containers and audit records are only in the locations the profile allows');
   public static readonly NIST_SC_12 = new Control(ControlFramework.NIST_800_53_R5, 'SC-12', 'Cryptographic Key Establishment and Management',
     'keys are generated in the KMS and rotated within the profile period');
   public static readonly NIST_SC_12_1 = new Control(ControlFramework.NIST_800_53_R5, 'SC-12(1)', 'Availability',

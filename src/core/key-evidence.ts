@@ -36,8 +36,13 @@ export interface KeyEvidence {
   readonly parent?: string;
   /** The key's cryptography (see `KeyRecord.crypto`). */
   readonly crypto?: KeyCryptoRecord;
-  /** Where the key material is (see `KeyRecord.regions`). */
+  /** Where the key material is (see `KeyRecord.regions`); with a profile that restricts regions, also a residency fact. */
   readonly regions?: string[];
+  /**
+   * The setting that places the key (e.g. AWS `env.region`, a Google key ring's `location`).
+   * @default 'location'
+   */
+  readonly regionSetting?: string;
   readonly rotation: KeyFact;
   /** Deletion safeguards (waiting period, retention), where the cloud has them per key. */
   readonly deletion?: KeyFact;
@@ -57,6 +62,8 @@ export const ACCESS_CONTROLS = [Control.NIST_AC_5, Control.NIST_AC_6, Control.IS
 export const DUAL_CONTROL_CONTROLS = [Control.PCI_3_7_6];
 /** Who alone may import key material (the importers of a key with imported material). */
 export const IMPORTER_CONTROLS = [Control.PCI_3_6_1_3, Control.NIST_AC_5];
+/** Where key material, containers and audit records are. */
+export const RESIDENCY_CONTROLS = [Control.NIST_SA_9_5];
 export const AUDIT_CONTROLS = [Control.NIST_AU_2, Control.NIST_AU_12, Control.PCI_10_2_1, Control.HIPAA_164_312_B, Control.SOC2_CC7_2];
 /**
  * What an audit sink's own log evidences (the records exist and are generated): a key's AUDIT_CONTROLS without the
@@ -162,4 +169,45 @@ export function recordKeyEvidence(e: KeyEvidence): void {
   record(ACCESS_CONTROLS, e.separation);
   record(DUAL_CONTROL_CONTROLS, e.dualControl);
   record(AUDIT_CONTROLS, e.audit);
+  if (e.regions) {
+    recordResidency({ ledger: e.ledger, subject: e.subject, resource: e.resource, profile: e.profile, regions: e.regions, setting: e.regionSetting });
+  }
+}
+
+/** Where something that holds key material or audit records is, for the residency evidence. */
+export interface ResidencyEvidence {
+  readonly ledger: EvidenceLedger;
+  readonly subject: string;
+  readonly resource: string;
+  readonly profile: ComplianceProfile;
+  /** Location names; an unresolved token stays as it is (and is never counted as allowed). */
+  readonly regions: string[];
+  /** @default 'location' */
+  readonly setting?: string;
+  /** What is there, for the sentence, e.g. `audit records`. @default 'key material' */
+  readonly what?: string;
+}
+
+/**
+ * Records where a key, container or audit store is against the residency controls. Only a profile that restricts
+ * regions makes location a control at all: under any other, nothing is recorded (no entry that says "anywhere is
+ * fine" as though it had been checked). Constructs refuse a disallowed or unknown location first (`checkResidency`),
+ * so NOT_SATISFIED here means a construct recorded without checking.
+ */
+export function recordResidency(r: ResidencyEvidence): void {
+  if (!r.profile.restrictsRegions) return;
+  const outside = r.regions.filter((region) => !r.profile.allowsRegion(region));
+  const where = r.regions.join(', ');
+  for (const control of RESIDENCY_CONTROLS) {
+    r.ledger.record({
+      control,
+      status: outside.length === 0 && r.regions.length > 0 ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED,
+      subject: r.subject,
+      resource: r.resource,
+      setting: r.setting ?? 'location',
+      value: where,
+      description: `${r.what ?? 'key material'} in ${where || 'no recorded location'}; profile ${r.profile.name} allows only ` +
+        `${r.profile.allowedRegions.join(', ')}${outside.length ? ` (outside: ${outside.join(', ')})` : ''}`,
+    });
+  }
 }

@@ -18,3 +18,27 @@ export function checkRegions(profile: string, regions: string[]): string[] {
   }
   return [...new Set(out)];
 }
+
+/** What a residency check needs of a profile (structural, so this file need not import the profile, which imports it). */
+export interface ResidencyRule {
+  readonly name: string;
+  /** Normalized location names; empty: anywhere. */
+  readonly allowedRegions: string[];
+}
+
+/**
+ * Refuses, at synthesis, a location the profile does not allow. `what` names the prop or setting that decides the
+ * location (e.g. `env.region of stack Prod`, `location`); `region` is `undefined` when the cloud only knows it at
+ * deployment (an AWS env-agnostic stack, a Terraform variable). A restricting profile never lets an unknown location
+ * pass: the check cannot be made later by the library, so the user is told to make it literal (`fix`).
+ */
+export function checkResidency(profile: ResidencyRule, what: string, region: string | undefined, fix: string): void {
+  if (profile.allowedRegions.length === 0) return;
+  const allowed = `[${profile.allowedRegions.join(', ')}]`;
+  if (region === undefined) {
+    throw new ValidationError(`${what} is only known at deployment, and profile ${profile.name} allows only ${allowed}: ${fix}`);
+  }
+  if (!profile.allowedRegions.includes(normalizeRegion(region))) {
+    throw new ValidationError(`${what} must be one of profile ${profile.name}'s allowedRegions ${allowed}, got '${region}'`);
+  }
+}
