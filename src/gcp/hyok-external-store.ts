@@ -13,6 +13,7 @@ import { SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel, KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
+import { recordResidency } from '../core/key-evidence';
 import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
@@ -178,6 +179,14 @@ export class HyokExternalStore extends Construct {
       fipsLevel: props.backend.externalKeyManagerFipsLevel,
       // The Cloud KMS side (key ring, EKM connection); the key material stays in the external key manager, wherever it is.
       regions: gcpRegions(props.location),
+    });
+    recordResidency({
+      ledger: EvidenceLedger.of(this),
+      subject: this.node.path,
+      resource: (this.connection ?? this.keyRing.ring).node.path,
+      profile,
+      regions: gcpRegions(props.location) ?? [],
+      what: 'the Cloud KMS side of the external keys (the material is in the external key manager)',
     });
   }
 

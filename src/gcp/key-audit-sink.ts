@@ -13,7 +13,7 @@ import { AuditDestination, KeyAuditSinkProps } from './key-audit-sink-props';
 import { Control } from '../core/controls';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
-import { AUDIT_LOGGING_CONTROLS } from '../core/key-evidence';
+import { AUDIT_LOGGING_CONTROLS, recordResidency } from '../core/key-evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
@@ -277,6 +277,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       regions: gcpRegions(this.location),
     });
     const storePath = (this.bucket ?? this.logBucket)!.node.path;
+    recordResidency({
+      ledger,
+      subject: this.node.path,
+      resource: storePath,
+      profile: this.profile,
+      regions: gcpRegions(this.location) ?? [],
+      what: 'audit records',
+    });
     const record = (controls: Control[], status: EvidenceStatus, resource: string, setting: string, value: string, description: string) => {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
     };

@@ -1,5 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import { ComplianceProfile, EvidenceLedger } from '../../src';
+import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as gcp from '../../src/gcp';
 import { GCP_MULTI_REGIONS } from '../../src/gcp/private/residency';
 import { gcpCmk, gcpEkm, gcpSink, gcpStack, LOCATION, one, PROJECT, synth } from '../support/gcp';
@@ -31,14 +31,13 @@ describe('key rings and keys: the location must be one the profile names', () =>
   test('a region outside the profile is refused, naming the prop, the value and the allowed list', () => {
     const profile = inRegions('europe-west1');
     const msg = refusal(() => new gcp.KeyRing(gcpStack(), 'Ring', { project: PROJECT, location: 'us-central1', profile }));
-    expect(msg).toMatch(/^location us-central1 is outside the regions profile in-europe-west1 allows \(europe-west1\) \(test\/Ring\)$/);
-    expect(msg).toContain('test/Ring');
+    expect(msg).toMatch(/^location of test\/Ring must be one of profile in-europe-west1's allowedRegions \[europe-west1\], got 'us-central1'$/);
   });
 
   test('global is refused under a residency profile, even when the profile names it', () => {
     for (const profile of [inRegions('europe-west1'), inRegions('global', 'europe-west1')]) {
       const msg = refusal(() => new gcp.KeyRing(gcpStack(), 'Ring', { project: PROJECT, location: 'global', profile }));
-      expect(msg).toMatch(/^location must not be global under profile .*regions around the world/);
+      expect(msg).toMatch(/^location of test\/Ring must not be global under profile .*regions around the world/);
     }
   });
 
@@ -46,7 +45,7 @@ describe('key rings and keys: the location must be one the profile names', () =>
     const stack = gcpStack();
     const where = new TerraformVariable(stack, 'where', { type: 'string' });
     const msg = refusal(() => new gcp.KeyRing(stack, 'Ring', { project: PROJECT, location: where.stringValue, profile: inRegions('europe-west1') }));
-    expect(msg).toMatch(/^location must be a literal location under profile .*a token could name any location/);
+    expect(msg).toMatch(/^location of test\/Ring is only known at deployment, and profile in-europe-west1 allows only \[europe-west1\]: give a literal location, got .*a token could name any location/);
   });
 
   test('without allowedRegions every location stays allowed (global and a token included)', () => {
@@ -62,14 +61,14 @@ describe('multi-region and dual-region locations match by their own name only', 
     const msg = refusal(() => new gcp.KeyRing(gcpStack(), 'Ring', {
       project: PROJECT, location: 'europe', profile: inRegions('europe-west1', 'europe-west4', 'europe-north1'),
     }));
-    expect(msg).toMatch(/location europe is outside .*europe is a multi-region location, allowed only when the profile names europe itself/);
+    expect(msg).toMatch(/got 'europe' \(europe is a multi-region location, allowed only when the profile names europe itself\)$/);
   });
 
   test('a dual-region (eur4) is allowed when named, and its regions are then not', () => {
     const profile = inRegions('eur4');
     expect(() => new gcp.KeyRing(gcpStack(), 'Ring', { project: PROJECT, location: 'eur4', profile })).not.toThrow();
     const msg = refusal(() => new gcp.KeyRing(gcpStack(), 'Ring', { project: PROJECT, location: 'europe-west4', profile }));
-    expect(msg).toMatch(/location europe-west4 is outside .*the multi-region eur4 the profile names does not allow the regions in it/);
+    expect(msg).toMatch(/got 'europe-west4' \(the multi-region eur4 the profile names does not allow the regions in it\)$/);
   });
 
   test('the table of multi-regions holds the Cloud KMS multi-regions and dual-regions, and no single region', () => {
@@ -90,15 +89,14 @@ describe('keys in a shared ring, EKM, Autokey, tenant hierarchies and the audit 
       profile,
       custodians: { administrators: ['group:admins@example.com'], users: ['serviceAccount:app@p.iam.gserviceaccount.com'] },
     }));
-    expect(msg).toMatch(/^keyRing us-east1 is outside the regions profile eu-commercial allows \(europe-west1\)/);
+    expect(msg).toMatch(/^keyRing of test\/Key \(in test\/Ring\) must be one of profile eu-commercial's allowedRegions \[europe-west1\], got 'us-east1'$/);
   });
 
   test('the EKM store refuses a location outside the profile before creating its ring or connection', () => {
     const stack = gcpStack();
     const profile = inRegions('europe-west1');
     const msg = refusal(() => gcpEkm(stack, profile, 'Store', { location: 'us-east4', auditSink: sinkIn(stack, profile, 'europe-west1') }));
-    expect(msg).toMatch(/^location us-east4 is outside the regions profile/);
-    expect(msg).toContain('test/Store');
+    expect(msg).toMatch(/^location of test\/Store must be one of profile in-europe-west1's allowedRegions \[europe-west1\], got 'us-east4'$/);
   });
 
   test('Autokey handles in a location outside the profile are refused', () => {
@@ -106,7 +104,7 @@ describe('keys in a shared ring, EKM, Autokey, tenant hierarchies and the audit 
     const msg = refusal(() => new gcp.AutokeyHandles(gcpStack(), 'Autokey', {
       project: PROJECT, location: 'us', resourceTypes: ['compute.googleapis.com/Disk'], profile,
     }));
-    expect(msg).toMatch(/^location us is outside .*us is a multi-region location/);
+    expect(msg).toMatch(/^location of test\/Autokey must be one of .*got 'us' \(us is a multi-region location/);
   });
 
   test('a tenant hierarchy refuses its location at construction, before any tenant makes a ring', () => {
@@ -117,15 +115,15 @@ describe('keys in a shared ring, EKM, Autokey, tenant hierarchies and the audit 
       profile,
       custodians: { administrators: ['group:admins@example.com'], users: ['serviceAccount:app@p.iam.gserviceaccount.com'] },
     }));
-    expect(msg).toMatch(/^location asia-east1 is outside the regions profile eu-commercial allows \(europe-west1\) \(test\/Tenants\)$/);
+    expect(msg).toMatch(/^location of test\/Tenants must be one of profile eu-commercial's allowedRegions \[europe-west1\], got 'asia-east1'$/);
   });
 
   test('the audit sink bucket follows the same rule: EU (Cloud Storage) is allowed only when named', () => {
     const profile = inRegions('europe-west1');
-    expect(refusal(() => sinkIn(gcpStack(), profile, 'EU'))).toMatch(/^location EU is outside the regions profile/);
+    expect(refusal(() => sinkIn(gcpStack(), profile, 'EU'))).toMatch(/^location of test\/Audit must be one of .*got 'EU'$/);
     expect(() => sinkIn(gcpStack(), inRegions('eu', 'europe-west1'), 'EU')).not.toThrow();
     expect(refusal(() => gcpSink(gcpStack(), profile, 'Audit', { location: 'global', destination: gcp.AuditDestination.LOG_BUCKET })))
-      .toMatch(/^location must not be global/);
+      .toMatch(/^location of test\/Audit must not be global/);
   });
 });
 
@@ -155,5 +153,26 @@ describe('evidence: regions on keys, containers and sinks', () => {
   test('the EKM store (a container) and the audit sink record their locations', () => {
     expect(ledger.containers.find((c) => c.path === 'test/Store')?.regions).toEqual(['europe-west1']);
     expect(ledger.tryFindAuditSink('test/Audit')?.regions).toEqual(['europe-west1']);
+  });
+
+  test('NIST SA-9(5) is satisfied for the key (by its ring location), the EKM store and the audit sink', () => {
+    const key = ledger.evidenceFor(Control.NIST_SA_9_5, 'test/OrdersKey');
+    expect(key).toEqual([expect.objectContaining({
+      status: EvidenceStatus.SATISFIED,
+      value: 'europe-west1',
+      setting: 'location of key ring test/OrdersKey/KeyRing',
+    })]);
+    expect(ledger.evidenceFor(Control.NIST_SA_9_5, 'test/Store')[0]).toMatchObject({ status: EvidenceStatus.SATISFIED, value: 'europe-west1' });
+    expect(ledger.evidenceFor(Control.NIST_SA_9_5, 'test/Audit')[0]).toMatchObject({
+      status: EvidenceStatus.SATISFIED, description: expect.stringMatching(/^audit records in europe-west1/),
+    });
+  });
+
+  test('without allowedRegions the regions are recorded but no residency fact is', () => {
+    const plain = gcpStack();
+    gcpCmk(plain, ComplianceProfile.COMMERCIAL);
+    const l = EvidenceLedger.of(plain);
+    expect(l.tryFindKey('test/OrdersKey')?.regions).toEqual([LOCATION]);
+    expect(l.evidenceFor(Control.NIST_SA_9_5, 'test/OrdersKey')).toEqual([]);
   });
 });

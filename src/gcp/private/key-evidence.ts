@@ -45,6 +45,7 @@ export function recordGcpKeyFacts(f: GcpKeyFacts): void {
   if (ring) checkGcpResidency(facts.profile, 'keyRing', ring.location, `${key.node.path} (in ${ring.node.path})`);
   recordKeyEvidence({
     regions: ring ? gcpRegions(ring.location) : undefined,
+    regionSetting: ring ? `location of key ring ${ring.node.path}` : undefined,
     ...facts,
     ledger: EvidenceLedger.of(key),
     subject: key.node.path,

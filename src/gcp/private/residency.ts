@@ -12,7 +12,7 @@
  */
 import { Token } from 'cdktf';
 import { ComplianceProfile } from '../../core/profile';
-import { normalizeRegion } from '../../core/residency';
+import { checkResidency, normalizeRegion } from '../../core/residency';
 import { shown, ValidationError } from '../../core/validation';
 
 /**
@@ -33,26 +33,26 @@ export function gcpLocationKind(location: string): string {
 }
 
 /**
- * Refuses a location the profile does not allow, naming the prop, the value and the allowed list. Without
- * `allowedRegions` nothing is checked (and nothing changes in what is synthesized).
+ * Refuses a location the profile does not allow (core `checkResidency`, whose message names the prop, the value and the
+ * allowed list), `global` even when named, with a word on multi-regions. Without `allowedRegions` nothing is checked
+ * (and nothing changes in what is synthesized).
  */
 export function checkGcpResidency(profile: ComplianceProfile, prop: string, location: unknown, subject: string): void {
   if (!profile.restrictsRegions) return;
-  const allowed = profile.allowedRegions.join(', ');
-  if (typeof location !== 'string' || Token.isUnresolved(location)) {
-    throw new ValidationError(`${prop} must be a literal location under profile ${profile.name}, which allows only ${allowed} ` +
-      `(a token could name any location), got ${shown(location)} for ${subject}`);
-  }
-  const l = normalizeRegion(location);
+  const literal = typeof location === 'string' && !Token.isUnresolved(location) ? location : undefined;
+  const l = literal === undefined ? undefined : normalizeRegion(literal);
   if (l === 'global') {
-    throw new ValidationError(`${prop} must not be global under profile ${profile.name}: the global location keeps data in ` +
-      `regions around the world, and the profile allows only ${allowed} (${subject})`);
+    throw new ValidationError(`${prop} of ${subject} must not be global under profile ${profile.name}: the global location keeps data in ` +
+      `regions around the world, and the profile allows only [${profile.allowedRegions.join(', ')}]`);
   }
-  if (!profile.allowsRegion(l)) {
-    const named = profile.allowedRegions.filter((r) => GCP_MULTI_REGIONS.has(r));
-    const hint = GCP_MULTI_REGIONS.has(l) ? `; ${l} is a multi-region location, allowed only when the profile names ${l} itself`
-      : named.length > 0 ? `; the multi-region ${named.join(', ')} the profile names does not allow the regions in it` : '';
-    throw new ValidationError(`${prop} ${location} is outside the regions profile ${profile.name} allows (${allowed})${hint} (${subject})`);
+  const named = profile.allowedRegions.filter((r) => GCP_MULTI_REGIONS.has(r));
+  const hint = l !== undefined && GCP_MULTI_REGIONS.has(l) ? ` (${l} is a multi-region location, allowed only when the profile names ${l} itself)`
+    : named.length > 0 ? ` (the multi-region ${named.join(', ')} the profile names does not allow the regions in it)` : '';
+  try {
+    checkResidency(profile, `${prop} of ${subject}`, literal, `give a literal location, got ${shown(location)} (a token could name any location)`);
+  } catch (e) {
+    if (e instanceof ValidationError && literal !== undefined && hint) throw new ValidationError(`${e.message}${hint}`);
+    throw e;
   }
 }
 
