@@ -26,10 +26,11 @@ import { optionalConstruct, optionalEnum, optionalList, optionalPeriod, optional
 import { checkAzureApprovers, optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { AttachedNetwork, recordNetworkPath } from './private/network';
-import { checkVaultResidency, literalRegions, vaultRegions } from './private/residency';
+import { checkVaultResidency, literalRegions } from './private/residency';
 import {
   createActivationPolicy, createAdminRole, createBackupOperatorRole, createDeployerRole, createKeyUserRole,
 } from './private/vault-roles';
+import { vaultRegions } from './region-pairs';
 
 // The vault's props and SKU have a file of their own; importers of this file (and the azure index) still find them here.
 export * from './key-vault-props';

@@ -108,6 +108,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     this.keyAlertPolicies.push(...alerting.keyAlertPolicies);
     this.trailAlertPolicies.push(...alerting.trailAlertPolicies);
     this.recordEvidence();
+    recordResidency({
+      ledger: EvidenceLedger.of(this),
+      subject: this.node.path,
+      resource: (this.bucket ?? this.logBucket)!.node.path,
+      profile,
+      regions: gcpRegions(props.location) ?? [],
+      what: 'audit records',
+    });
   }
 
   /** The props, checked before anything is created: retention and locking against the profile, auditors, recipients. */
@@ -277,14 +285,6 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       regions: gcpRegions(this.location),
     });
     const storePath = (this.bucket ?? this.logBucket)!.node.path;
-    recordResidency({
-      ledger,
-      subject: this.node.path,
-      resource: storePath,
-      profile: this.profile,
-      regions: gcpRegions(this.location) ?? [],
-      what: 'audit records',
-    });
     const record = (controls: Control[], status: EvidenceStatus, resource: string, setting: string, value: string, description: string) => {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
     };

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { TerraformVariable } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as azure from '../../src/azure';
-import { AZURE_NONPAIRED_REGIONS, AZURE_REGION_PAIRS, vaultRegions } from '../../src/azure/private/residency';
+import { AZURE_NONPAIRED_REGIONS, AZURE_REGION_PAIRS, vaultRegions } from '../../src/azure/region-pairs';
 import { azureCmk, azureHsm, azureStack, ids, one, refusal, RG, SECURITY_EMAIL, synth, vaultNetwork } from '../support/azure';
 
 /** A profile that keeps data in the named regions only (COMMERCIAL otherwise). */
@@ -160,7 +160,7 @@ describe('the region pairs table', () => {
   });
 
   test('the table cites Microsoft\'s region-pair and Key Vault redundancy pages', () => {
-    const source = readFileSync(path.join(__dirname, '../../src/azure/private/residency.ts'), 'utf8');
+    const source = readFileSync(path.join(__dirname, '../../src/azure/region-pairs.ts'), 'utf8');
     expect(source).toContain('https://learn.microsoft.com/azure/reliability/cross-region-replication-azure#azure-paired-regions');
     expect(source).toContain('https://learn.microsoft.com/azure/key-vault/general/disaster-recovery-guidance');
   });

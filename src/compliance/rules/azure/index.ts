@@ -3,12 +3,15 @@ import { DualControl } from './dual-control';
 import { KeyHsm } from './key-hsm';
 import { KeyRotation } from './key-rotation';
 import { NoKeyMaterialInOutputs } from './no-key-material';
+import { Residency } from './residency';
 import { RoleSeparation } from './role-separation';
 import { VaultDeletionProtection } from './vault-deletion-protection';
 import { VaultNetwork } from './vault-network';
 import { KmsRule } from '../rule';
 
-export { AuditDiagnostics, DualControl, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, RoleSeparation, VaultDeletionProtection, VaultNetwork };
+export {
+  AuditDiagnostics, DualControl, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, Residency, RoleSeparation, VaultDeletionProtection, VaultNetwork,
+};
 
 /**
  * The Azure rules (Terraform JSON with azurerm resources), in the order the pack runs them and reports their findings. A
@@ -22,5 +25,6 @@ export const AZURE_RULES: KmsRule[] = [
   DualControl,
   KeyHsm,
   AuditDiagnostics,
+  Residency,
   NoKeyMaterialInOutputs,
 ];

@@ -5,9 +5,10 @@ import { KeyDestruction } from './key-destruction';
 import { KeyHsm } from './key-hsm';
 import { KeyRotation } from './key-rotation';
 import { NoKeyMaterialInOutputs } from './no-key-material';
+import { Residency } from './residency';
 import { KmsRule } from '../rule';
 
-export { AuditLogs, DualControl, KmsIam, KeyDestruction, KeyHsm, KeyRotation, NoKeyMaterialInOutputs };
+export { AuditLogs, DualControl, KmsIam, KeyDestruction, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, Residency };
 
 /**
  * The Google Cloud rules (Terraform JSON with google resources), in the order the pack runs them and reports their
@@ -20,5 +21,6 @@ export const GCP_RULES: KmsRule[] = [
   DualControl,
   KeyHsm,
   AuditLogs,
+  Residency,
   NoKeyMaterialInOutputs,
 ];
