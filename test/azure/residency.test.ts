@@ -100,6 +100,16 @@ describe('keys: a key is held to its own profile against its container', () => {
 });
 
 describe('Managed HSM: the pool stays in its region; multi-region replication is not offered', () => {
+  test('multi-region replication (replicaRegions) is refused by name: azurerm has no argument for it', () => {
+    expect(refusal(() => azureHsm(azureStack(), ComplianceProfile.COMMERCIAL, 'Hsm', { replicaRegions: ['northeurope'] })))
+      .toMatch(/^replicaRegions cannot be set for test\/Hsm: Managed HSM multi-region replication is not available .*got \["northeurope"\]$/);
+  });
+
+  test('the pinned azurerm provider has no multi-region argument on the Managed HSM resource', () => {
+    const schema = readFileSync(require.resolve('@cdktf/provider-azurerm/lib/key-vault-managed-hardware-security-module/index.d.ts'), 'utf8');
+    expect(schema).not.toMatch(/replica|extendedRegion|geoReplicat|additionalRegion/i);
+  });
+
   test('an HSM outside the profile is refused', () => {
     expect(refusal(() => azureHsm(azureStack(), inRegions('northeurope'))))
       .toBe("location of test/Hsm must be one of profile in-northeurope's allowedRegions [northeurope], got 'westeurope'");
