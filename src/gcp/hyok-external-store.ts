@@ -13,13 +13,13 @@ import { SeparationOfDuties } from '../core/custodians';
 import { DeploymentModel, KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
-import { recordResidency } from '../core/key-evidence';
 import { stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { externalKeyRing } from './private/admin-role';
 import { checkRingApprovers, keyAssignments, requireCustodians } from './private/custodian-checks';
 import { checkKeyProps, optionalEnum, optionalList, requireKmsName, requireProject, requireString } from './private/input';
+import { recordExternalResidency } from './private/key-evidence';
 import { newKeyRing } from './private/key-location';
 import { checkGcpResidency, gcpRegions } from './private/residency';
 import { ROLES } from './private/roles';
@@ -180,14 +180,7 @@ export class HyokExternalStore extends Construct {
       // The Cloud KMS side (key ring, EKM connection); the key material stays in the external key manager, wherever it is.
       regions: gcpRegions(props.location),
     });
-    recordResidency({
-      ledger: EvidenceLedger.of(this),
-      subject: this.node.path,
-      resource: (this.connection ?? this.keyRing.ring).node.path,
-      profile,
-      regions: gcpRegions(props.location) ?? [],
-      what: 'the Cloud KMS side of the external keys (the material is in the external key manager)',
-    });
+    recordExternalResidency(this, this.keyRing, profile);
   }
 
   /** Creates a Cloud KMS key whose one version points at a key in the external key manager. */

@@ -132,7 +132,7 @@ describe('evidence: regions on keys, containers and sinks', () => {
   const profile = inRegions('europe-west1');
   const sink = sinkIn(stack, profile, 'europe-west1');
   gcpCmk(stack, profile, 'OrdersKey', { auditSink: sink });
-  gcpEkm(stack, profile, 'Store', { auditSink: sink });
+  gcpEkm(stack, profile, 'Store', { auditSink: sink }).addKey('ExternalKey', { externalKeyPath: 'v0/keys/k1' });
   new gcp.AutokeyHandles(stack, 'Autokey', {
     project: PROJECT,
     location: 'europe-west1',
@@ -155,17 +155,34 @@ describe('evidence: regions on keys, containers and sinks', () => {
     expect(ledger.tryFindAuditSink('test/Audit')?.regions).toEqual(['europe-west1']);
   });
 
-  test('NIST SA-9(5) is satisfied for the key (by its ring location), the EKM store and the audit sink', () => {
+  test('NIST SA-9(5) is satisfied for the key (by its ring location) and the audit sink', () => {
     const key = ledger.evidenceFor(Control.NIST_SA_9_5, 'test/OrdersKey');
     expect(key).toEqual([expect.objectContaining({
       status: EvidenceStatus.SATISFIED,
       value: 'europe-west1',
       setting: 'location of key ring test/OrdersKey/KeyRing',
     })]);
-    expect(ledger.evidenceFor(Control.NIST_SA_9_5, 'test/Store')[0]).toMatchObject({ status: EvidenceStatus.SATISFIED, value: 'europe-west1' });
     expect(ledger.evidenceFor(Control.NIST_SA_9_5, 'test/Audit')[0]).toMatchObject({
       status: EvidenceStatus.SATISFIED, description: expect.stringMatching(/^audit records in europe-west1/),
     });
+  });
+
+  test('only partly for the EKM store and its keys: the material is in the external key manager, not in the ring location', () => {
+    for (const subject of ['test/Store', 'test/Store/ExternalKey']) {
+      expect(ledger.evidenceFor(Control.NIST_SA_9_5, subject)).toEqual([expect.objectContaining({
+        status: EvidenceStatus.PARTIALLY_SATISFIED, value: 'europe-west1', description: expect.stringMatching(/external key manager, whose location the configuration does not show/),
+      })]);
+    }
+  });
+
+  test('only partly for the EKM store and its keys: the material is in the external key manager, not in the ring location', () => {
+    for (const subject of ['test/Store', 'test/Store/ExternalKey']) {
+      expect(ledger.evidenceFor(Control.NIST_SA_9_5, subject)).toEqual([expect.objectContaining({
+        status: EvidenceStatus.PARTIALLY_SATISFIED,
+        value: 'europe-west1',
+        description: expect.stringMatching(/external key manager, whose location the configuration does not show/),
+      })]);
+    }
   });
 
   test('without allowedRegions the regions are recorded but no residency fact is', () => {
