@@ -26,7 +26,7 @@ import { optionalConstruct, optionalEnum, optionalList, optionalPeriod, optional
 import { checkAzureApprovers, optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { AttachedNetwork, recordNetworkPath } from './private/network';
-import { checkVaultResidency, literalRegions } from './private/residency';
+import { checkSinkResidency, checkVaultResidency, literalRegions } from './private/residency';
 import {
   createActivationPolicy, createAdminRole, createBackupOperatorRole, createDeployerRole, createKeyUserRole,
 } from './private/vault-roles';
@@ -226,6 +226,7 @@ export class KeyVault extends Construct {
     requireResourceGroupName('resourceGroupName', props.resourceGroupName);
     requireLocation('location', props.location);
     checkVaultResidency(profile, 'location', props.location, this.node.path);
+    checkSinkResidency(profile, props.auditSink, this.node.path);
     const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.keyVault);
     requireVaultName('name', name);
     optionalEnum('sku', props.sku, Object.values(VaultSku));

@@ -73,6 +73,16 @@ describe('Key Vault: the region and the paired region Key Vault replicates to mu
   });
 });
 
+describe('a vault\'s or HSM\'s audit sink is held to the container\'s profile', () => {
+  test('a sink whose records leave the allowed regions is refused (auditSink), whatever the sink\'s own profile', () => {
+    const stack = azureStack();
+    const sink = sinkIn(stack, 'westeurope', ComplianceProfile.PCI_DSS);
+    const hsmMsg = refusal(() => azureHsm(stack, inRegions('westeurope'), 'Hsm', { auditSink: sink }));
+    expect(hsmMsg).toBe("auditSink of test/Hsm must keep its records in profile in-westeurope's allowedRegions [westeurope], got test/Audit, " +
+      'which keeps them in westeurope and northeurope');
+  });
+});
+
 describe('keys: a key is held to its own profile against its container', () => {
   test('a key whose profile restricts regions is refused in a shared vault elsewhere (keyLocation)', () => {
     const stack = azureStack();

@@ -118,6 +118,14 @@ describe('keys in a shared ring, EKM, Autokey, tenant hierarchies and the audit 
     expect(msg).toMatch(/^location of test\/Tenants must be one of profile eu-commercial's allowedRegions \[europe-west1\], got 'asia-east1'$/);
   });
 
+  test('a key\'s audit sink is held to the key\'s profile, whatever the sink\'s own profile (auditSink)', () => {
+    const stack = gcpStack();
+    const sink = sinkIn(stack, ComplianceProfile.PCI_DSS, 'US');
+    const profile = ComplianceProfile.custom({ name: 'eu-pci', basedOn: ComplianceProfile.PCI_DSS, allowedRegions: ['europe-west1'] });
+    expect(refusal(() => gcpCmk(stack, profile, 'Key', { auditSink: sink })))
+      .toBe("auditSink of test/Key (test/Audit) must be one of profile eu-pci's allowedRegions [europe-west1], got 'US' (us is a multi-region location, allowed only when the profile names us itself)");
+  });
+
   test('the audit sink bucket follows the same rule: EU (Cloud Storage) is allowed only when named', () => {
     const profile = inRegions('europe-west1');
     expect(refusal(() => sinkIn(gcpStack(), profile, 'EU'))).toMatch(/^location of test\/Audit must be one of .*got 'EU'$/);

@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './input';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './naming';
-import { checkAzureLocation } from './residency';
+import { checkAzureLocation, checkSinkResidency } from './residency';
 import { checkAuditSink, checkDeletionWindowDays, checkModelAllowed } from '../../core/checks';
 import { CustodianRole } from '../../core/custodians';
 import { DeploymentModel } from '../../core/deployment-model';
@@ -43,6 +43,7 @@ export function checkHyokStoreProps(scope: IConstruct, props: HyokExternalStoreP
   const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
   // A Managed HSM pool stays in its region; its multi-region replication is not available through azurerm (residency.ts).
   if (profile.restrictsRegions) checkAzureLocation(profile, 'location', props.location, scope.node.path);
+  checkSinkResidency(profile, props.auditSink, scope.node.path);
   checkModelAllowed(profile, DeploymentModel.HYOK, scope.node.path);
   checkAuditSink(profile, props.auditSink && {
     path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,

@@ -14,6 +14,7 @@
  *   https://learn.microsoft.com/azure/storage/common/storage-redundancy
  */
 import { Token } from 'cdktf';
+import type { IConstruct } from 'constructs';
 import { ComplianceProfile } from '../../core/profile';
 import { checkResidency, normalizeRegion } from '../../core/residency';
 import { shown, ValidationError } from '../../core/validation';
@@ -73,5 +74,19 @@ export function checkKeyResidency(profile: ComplianceProfile, container: string 
   if (outside !== undefined) {
     throw new ValidationError(`keyLocation of ${subject} must keep key material in profile ${profile.name}'s allowedRegions ` +
       `[${profile.allowedRegions.join(', ')}], got ${container}, which keeps it in ${regions.join(' and ')} (${outside} is outside)`);
+  }
+}
+
+/**
+ * A vault's or HSM's audit sink against the container's profile: the records name the keys and who used them, so they
+ * stay where the profile allows, whatever the sink's own profile (`KeyAuditSink.regions`, its storage pair included).
+ */
+export function checkSinkResidency(profile: ComplianceProfile, sink: IConstruct | undefined, subject: string): void {
+  if (!profile.restrictsRegions || !sink) return;
+  const regions = (sink as { regions?: string[] }).regions;
+  const outside = regions?.find((r) => !profile.allowsRegion(r));
+  if (regions === undefined || outside !== undefined) {
+    throw new ValidationError(`auditSink of ${subject} must keep its records in profile ${profile.name}'s allowedRegions ` +
+      `[${profile.allowedRegions.join(', ')}], got ${sink.node.path}, ${regions ? `which keeps them in ${regions.join(' and ')}` : 'whose regions are not known at synthesis'}`);
   }
 }
