@@ -1,4 +1,3 @@
-import { geoRedundantRegions, vaultRegions } from '../../../azure/region-pairs';
 import { RESIDENCY_CONTROLS } from '../../../core/key-evidence';
 import type { ComplianceProfile } from '../../../core/profile';
 import { normalizeRegion } from '../../../core/residency';
@@ -6,6 +5,9 @@ import { finding, KmsRule, RuleFinding, tfResources } from '../rule';
 
 /** Storage replication types that copy the data to the paired region. */
 const GEO_REPLICATION = ['GRS', 'RAGRS', 'GZRS', 'RAGZRS'];
+
+/** How a resource's data spreads from its region: Key Vault's pair, a geo-redundant account's pair, or not at all. */
+type Spread = 'vault' | 'geo' | 'none';
 
 /**
  * Where the profile restricts regions, every vault, Managed HSM, audit workspace and storage account is in an allowed
@@ -19,24 +21,28 @@ export const Residency: KmsRule = {
   description: 'vaults, Managed HSMs and audit stores (and the regions Azure replicates them to) are in the profile\'s allowedRegions',
   controls: RESIDENCY_CONTROLS,
   evaluate(json, { profile }) {
-    const placed: Array<[string, unknown, (l: string) => string[] | undefined]> = [
-      ...tfResources(json, 'azurerm_key_vault').map(([n, r]): [string, unknown, (l: string) => string[] | undefined] => [n, r.location, vaultRegions]),
+    const placed: Array<[string, unknown, Spread]> = [
+      ...tfResources(json, 'azurerm_key_vault').map(([n, r]): [string, unknown, Spread] => [n, r.location, 'vault']),
       ...tfResources(json, 'azurerm_key_vault_managed_hardware_security_module', 'azurerm_log_analytics_workspace')
-        .map(([n, r]): [string, unknown, (l: string) => string[] | undefined] => [n, r.location, (l) => [normalizeRegion(l)]]),
-      ...tfResources(json, 'azurerm_storage_account').map(([n, r]): [string, unknown, (l: string) => string[] | undefined] => [n, r.location,
-        GEO_REPLICATION.includes(String(r.account_replication_type ?? 'GRS').toUpperCase()) ? geoRedundantRegions : (l) => [normalizeRegion(l)]]),
+        .map(([n, r]): [string, unknown, Spread] => [n, r.location, 'none']),
+      ...tfResources(json, 'azurerm_storage_account').map(([n, r]): [string, unknown, Spread] => [n, r.location,
+        GEO_REPLICATION.includes(String(r.account_replication_type ?? 'GRS').toUpperCase()) ? 'geo' : 'none']),
     ];
     if (placed.length === 0 || !profile.restrictsRegions) {
       return [finding(this.id, 'configuration', undefined, placed.length === 0 ? 'no vaults, HSMs or audit stores'
         : `profile ${profile.name} does not restrict regions`)];
     }
-    return placed.map(([name, location, regionsOf]) => judge(this.id, profile, name, location, regionsOf));
+    return placed.map(([name, location, spread]) => judge(this.id, profile, name, location, spread));
   },
 };
 
-function judge(id: string, profile: ComplianceProfile, name: string, location: unknown, regionsOf: (l: string) => string[] | undefined): RuleFinding {
+function judge(id: string, profile: ComplianceProfile, name: string, location: unknown, spread: Spread): RuleFinding {
   if (typeof location !== 'string' || location.includes('${')) return finding(id, name, false, `location ${String(location)} is not known before deployment`);
-  const regions = regionsOf(location);
+  // Required here, when an Azure resource is judged, not at load: every app that writes a report loads the pack, and an
+  // AWS app must load nothing of src/azure.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pairs: typeof import('../../../azure/region-pairs') = require('../../../azure/region-pairs');
+  const regions = spread === 'vault' ? pairs.vaultRegions(location) : spread === 'geo' ? pairs.geoRedundantRegions(location) : [normalizeRegion(location)];
   if (regions === undefined) return finding(id, name, false, `where Azure replicates ${location} is not in the region pairs table`);
   const outside = regions.filter((r) => !profile.allowsRegion(r));
   return finding(id, name, outside.length === 0, outside.length === 0 ? `data in ${regions.join(', ')}`
