@@ -14,6 +14,15 @@ export interface HyokExternalStoreProps {
   readonly location: string;
 
   /**
+   * Regions to extend the Managed HSM pool to (Managed HSM multi-region replication). Not available: the pinned
+   * @cdktf/provider-azurerm (azurerm_key_vault_managed_hardware_security_module) has no argument for it, so any region
+   * given is refused rather than silently left out. The pool stays in `location`.
+   * @default - none: the pool and its key material stay in `location`
+   * @see https://learn.microsoft.com/azure/key-vault/managed-hsm/multi-region-replication
+   */
+  readonly replicaRegions?: string[];
+
+  /**
    * A Managed HSM bills by the hour from creation (roughly US$3 an hour, over US$2,000 a month) until it is
    * deleted and purged. Set to true to confirm.
    * @see https://azure.microsoft.com/pricing/details/key-vault/

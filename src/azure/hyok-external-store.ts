@@ -14,6 +14,7 @@ import { DeploymentModel } from '../core/deployment-model';
 import { FipsLevel } from '../core/fips';
 import { nameFor, stableGuid } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
+import { normalizeRegion } from '../core/residency';
 import { ValidationError } from '../core/validation';
 import { optionalPeriod } from '../terraform/input';
 import { checkAzureCustodians, storeKeyAssignments } from './private/custodian-checks';
@@ -21,6 +22,7 @@ import { checkHyokStoreCustody, checkHyokStoreProps } from './private/hsm-store-
 import { recordManagedHsmEvidence, recordManagedHsmNetwork } from './private/key-evidence';
 import { resolveAzureKeySettings } from './private/key-settings';
 import { AttachedNetwork } from './private/network';
+import { literalRegions } from './private/residency';
 import {
   HSM_BUILT_IN, HSM_CRYPTO_DATA_ACTIONS, HSM_DEPLOYER_DATA_ACTIONS, HSM_EXPORT_DATA_ACTIONS, HSM_KEY_BACKUP_DATA_ACTIONS,
   HSM_KEY_MANAGEMENT_DATA_ACTIONS, hsmRoleDefinitionId,
@@ -288,6 +290,8 @@ export class HyokExternalStore extends Construct {
       certificates,
       quorum,
       retentionDays,
+      regions: literalRegions(this.hsm.locationInput, (l) => [normalizeRegion(l)]),
+      profile: this.profile,
     });
   }
 }

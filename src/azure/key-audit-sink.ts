@@ -14,6 +14,7 @@ import { CustodianRole } from '../core/custodians';
 import { stableGuid, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
+import { normalizeRegion } from '../core/residency';
 import { shown, ValidationError } from '../core/validation';
 import {
   ADMINISTRATIVE, ALL_LEVELS, AUDIT_CONTAINER, AuditAlertContext, auditRecordChangeQuery, createAlertingPathAlerts, keyAuditQuery, logAlert,
@@ -22,6 +23,7 @@ import { recordAttachment, recordAuditOptOut, recordAuditSinkEvidence } from './
 import { AuditSinkSettings, checkKeyAuditSinkProps, requireReason, WORKSPACE_MAX_RETENTION_DAYS } from './private/audit-sink-input';
 import { createAuditStorage, requireAzureAdStorageAccess } from './private/audit-store';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
+import { auditStorageReplication, literalRegions } from './private/residency';
 import { BUILT_IN } from './private/roles';
 
 // The sink's props and alert table have files of their own; importers of this file (and the azure index) still find them here.
@@ -123,7 +125,13 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   private readonly attachedIds: string[] = [];
   private accessChangeAlert?: MonitorActivityLogAlert;
   private readonly resourceGroupName: string;
+  /**
+   * Where the audit records are: the sink's region, and the paired region when the write-once copy is geo-redundant
+   * (GRS, unless the profile restricts regions and does not allow the pair: LRS then). Undefined for a token location.
+   */
+  public readonly regions?: string[];
   private readonly location: string;
+  private readonly storageReplication: { type: string; regions: string[] | undefined };
   private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: KeyAuditSinkProps) {
@@ -135,6 +143,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     this.failedAuthorizationBurstThreshold = settings.failedAuthorizationBurstThreshold;
     this.resourceGroupName = props.resourceGroupName;
     this.location = props.location;
+    this.storageReplication = auditStorageReplication(settings.profile, props.location);
+    this.regions = settings.immutable ? this.storageReplication.regions : literalRegions(props.location, (l) => [normalizeRegion(l)]);
 
     this.namePrefix = this.workspaceName(props);
     this.workspace = this.createWorkspace();
@@ -147,6 +157,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
         location: props.location,
         retentionDays: settings.retentionDays,
         workspaceId: this.workspace.id,
+        replicationType: this.storageReplication.type,
       });
     }
     this.actionGroup = this.createActionGroup(settings, props.alertWebhookUrl);
@@ -321,17 +332,12 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
    */
   private requireSameRegion(target: IConstruct, location: string | undefined): void {
     if (!this.storageAccount || location === undefined || Token.isUnresolved(location) || Token.isUnresolved(this.location)) return;
-    if (normaliseRegion(location) !== normaliseRegion(this.location)) {
+    if (normalizeRegion(location) !== normalizeRegion(this.location)) {
       throw new ValidationError(`location of ${target.node.path} must be the region of its auditSink ${this.node.path}: ` +
         'a diagnostic setting\'s storage account must be in the same region as the vault or Managed HSM it logs, got ' +
         `'${location}' and the sink's storage account in '${this.location}'`);
     }
   }
-}
-
-/** Azure accepts a region's display name and its programmatic name alike ('West Europe', 'westeurope'). */
-function normaliseRegion(region: string): string {
-  return region.replace(/\s+/g, '').toLowerCase();
 }
 
 /** The vault or Managed HSM resource a target holds (its own child), for its region and kind. */

@@ -16,7 +16,7 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { KeyCustody } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
 import { FipsLevel } from '../core/fips';
-import { DUAL_CONTROL_CONTROLS } from '../core/key-evidence';
+import { DUAL_CONTROL_CONTROLS, recordResidency } from '../core/key-evidence';
 import { stableGuid } from '../core/naming';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { Period } from '../core/period';
@@ -26,9 +26,11 @@ import { optionalConstruct, optionalEnum, optionalList, optionalPeriod, optional
 import { checkAzureApprovers, optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './private/input';
 import { literalDays } from '../terraform/period';
 import { AttachedNetwork, recordNetworkPath } from './private/network';
+import { checkSinkResidency, checkVaultResidency, literalRegions } from './private/residency';
 import {
   createActivationPolicy, createAdminRole, createBackupOperatorRole, createDeployerRole, createKeyUserRole,
 } from './private/vault-roles';
+import { vaultRegions } from './region-pairs';
 
 // The vault's props and SKU have a file of their own; importers of this file (and the azure index) still find them here.
 export * from './key-vault-props';
@@ -223,6 +225,8 @@ export class KeyVault extends Construct {
     }
     requireResourceGroupName('resourceGroupName', props.resourceGroupName);
     requireLocation('location', props.location);
+    checkVaultResidency(profile, 'location', props.location, this.node.path);
+    checkSinkResidency(profile, props.auditSink, this.node.path);
     const name = props.name ?? azureGlobalName(this, AZURE_GLOBAL_NAMES.keyVault);
     requireVaultName('name', name);
     optionalEnum('sku', props.sku, Object.values(VaultSku));
@@ -312,6 +316,7 @@ export class KeyVault extends Construct {
 
   private recordEvidence(): void {
     const ledger = EvidenceLedger.of(this);
+    const regions = literalRegions(this.vault.locationInput, vaultRegions);
     ledger.registerContainer({
       path: this.node.path,
       stack: TerraformStack.of(this).node.path,
@@ -319,9 +324,19 @@ export class KeyVault extends Construct {
       kind: `Key Vault (${this.sku})`,
       custody: KeyCustody.SHARED,
       fipsLevel: this.fipsLevel,
+      // Key Vault replicates to the paired region on its own: the record lists both.
+      regions,
     });
     this.assignments.forEach((a) => ledger.addCustodian(this.node.path, a));
     const resource = this.vault.node.path;
+    recordResidency({
+      ledger,
+      subject: this.node.path,
+      resource,
+      profile: this.profile,
+      regions: regions ?? [],
+      setting: 'location (and the paired region Key Vault replicates to)',
+    });
     const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
       for (const control of controls) ledger.record({ control, status, subject: this.node.path, resource, setting, value, description });
     };

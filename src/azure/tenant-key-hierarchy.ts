@@ -12,6 +12,9 @@ import { CustodianAssignment, CustodianRole, SeparationOfDuties } from '../core/
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger } from '../core/evidence';
 import { stableGuid } from '../core/naming';
+import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
+import { assignKeyRole, createVaultKey } from './private/key-resource';
+import { AzureKeySettings, hsmKeyKind, resolveAzureKeySettings } from './private/key-settings';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './private/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
@@ -21,9 +24,7 @@ import { optionalEnum, optionalList, requireLiteralNames, requireWholeNumber } f
 import { registerVaultKeyMatrix } from './private/access-matrix';
 import { checkAzureCustodians, checkVaultApprovers, keyCustodianAssignments } from './private/custodian-checks';
 import { checkAzureKeyProps } from './private/input';
-import { recordAzureKeyEvidence, recordVaultCustodians } from './private/key-evidence';
-import { assignKeyRole, createVaultKey } from './private/key-resource';
-import { AzureKeySettings, hsmKeyKind, resolveAzureKeySettings } from './private/key-settings';
+import { checkVaultResidency } from './private/residency';
 import { BUILT_IN } from './private/roles';
 
 const TENANT_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -189,6 +190,8 @@ export class TenantKeyHierarchy extends Construct {
     this.assignments = keyCustodianAssignments(this.node.path, c);
     this.settings = resolveAzureKeySettings(scope, id, { ...props, profile }, hsmKeyKind(DeploymentModel.CUSTOMER_MANAGED));
     this.profile = this.settings.profile;
+    // Shard vaults are made as tenants arrive: their region is checked now, not at the first tenant.
+    checkVaultResidency(this.profile, 'location', props.location, this.node.path);
     checkVaultApprovers(this.node.path, this.profile, c.approvers);
     optionalEnum('isolation', props.isolation, Object.values(TenantIsolation));
     this.isolation = props.isolation ?? TenantIsolation.DEDICATED;

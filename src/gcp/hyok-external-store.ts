@@ -19,7 +19,9 @@ import { isTokenValue, requireDefined, requireMatch, shown, ValidationError } fr
 import { externalKeyRing } from './private/admin-role';
 import { checkRingApprovers, keyAssignments, requireCustodians } from './private/custodian-checks';
 import { checkKeyProps, optionalEnum, optionalList, requireKmsName, requireProject, requireString } from './private/input';
+import { recordExternalResidency } from './private/key-evidence';
 import { newKeyRing } from './private/key-location';
+import { checkGcpResidency, gcpRegions } from './private/residency';
 import { ROLES } from './private/roles';
 
 /** Options of a Cloud EKM connection reached through a VPC. */
@@ -175,7 +177,10 @@ export class HyokExternalStore extends Construct {
       kind: vpc ? 'Cloud EKM connection (EXTERNAL_VPC)' : 'Cloud EKM (EXTERNAL, internet)',
       custody: KeyCustody.CUSTOMER_EXTERNAL,
       fipsLevel: props.backend.externalKeyManagerFipsLevel,
+      // The Cloud KMS side (key ring, EKM connection); the key material stays in the external key manager, wherever it is.
+      regions: gcpRegions(props.location),
     });
+    recordExternalResidency(this, this.keyRing, profile);
   }
 
   /** Creates a Cloud KMS key whose one version points at a key in the external key manager. */
@@ -201,6 +206,7 @@ export class HyokExternalStore extends Construct {
     if (!Token.isUnresolved(props.location) && ['global', 'us', 'eu', 'asia'].includes(props.location)) {
       throw new ValidationError(`location must be a region for Cloud EKM (e.g. europe-west1), got ${shown(props.location)}`);
     }
+    checkGcpResidency(profile, 'location', props.location, this.node.path);
     SeparationOfDuties.check([...keyAssignments(c)], this.node.path);
     checkRingApprovers(this, profile, c.approvers);
     return { custodians: c, profile, vpc };

@@ -13,7 +13,7 @@ import { AuditDestination, KeyAuditSinkProps } from './key-audit-sink-props';
 import { Control } from '../core/controls';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
-import { AUDIT_LOGGING_CONTROLS } from '../core/key-evidence';
+import { AUDIT_LOGGING_CONTROLS, recordResidency } from '../core/key-evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
@@ -24,6 +24,7 @@ import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
 import { checkRecipients, createAuditAlerts } from './private/audit-notifications';
 import { optionalBoolean, optionalEnum, optionalList, requireProject, requireString } from './private/input';
 import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
+import { checkGcpResidency, gcpRegions } from './private/residency';
 import { ROLES } from './private/roles';
 
 /**
@@ -60,6 +61,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
   public readonly immutable: boolean;
   public readonly retentionDays: number;
   public readonly project: string;
+  /** Location of the bucket that keeps the records. */
+  public readonly location: string;
   public readonly profile: ComplianceProfile;
   public readonly destination: AuditDestination;
   public readonly sink: LoggingProjectSink;
@@ -89,6 +92,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     this.immutable = immutable;
     this.retentionDays = retentionDays;
     this.project = props.project;
+    this.location = props.location;
     this.profile = profile;
     this.destination = destination;
     this.createDataAccessLogs();
@@ -104,6 +108,14 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     this.keyAlertPolicies.push(...alerting.keyAlertPolicies);
     this.trailAlertPolicies.push(...alerting.trailAlertPolicies);
     this.recordEvidence();
+    recordResidency({
+      ledger: EvidenceLedger.of(this),
+      subject: this.node.path,
+      resource: (this.bucket ?? this.logBucket)!.node.path,
+      profile,
+      regions: gcpRegions(props.location) ?? [],
+      what: 'audit records',
+    });
   }
 
   /** The props, checked before anything is created: retention and locking against the profile, auditors, recipients. */
@@ -122,6 +134,8 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       for (const v of optionalList(prop, list)) requireString(prop, v);
     }
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+    // The bucket (Cloud Storage or Cloud Logging) keeps the records in `location`: the same rule as keys (residency.ts).
+    checkGcpResidency(profile, 'location', props.location, this.node.path);
     const destination = props.destination ?? AuditDestination.STORAGE_BUCKET;
     const retention = props.retention ?? Period.days(profile.auditRetentionDays);
     const retentionDays = literalDays(this, 'retention', retention);
@@ -268,6 +282,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
       cloud: 'gcp',
       immutable: this.immutable,
       retentionDays: this.retentionDays,
+      regions: gcpRegions(this.location),
     });
     const storePath = (this.bucket ?? this.logBucket)!.node.path;
     const record = (controls: Control[], status: EvidenceStatus, resource: string, setting: string, value: string, description: string) => {

@@ -14,6 +14,7 @@ import { deployerAssignment, EXTERNAL_KEYS, keyAdministratorRole, ringCondition 
 import { requireKmsName, requireLocation, requireProject } from './private/input';
 import { optionalConstruct, optionalProfile } from '../terraform/input';
 import { checkGcpApprovers, checkSinkFor } from './private/custodian-checks';
+import { checkGcpResidency } from './private/residency';
 import { ROLES } from './private/roles';
 
 /**
@@ -107,6 +108,7 @@ export class KeyRing extends Construct {
     optionalConstruct('auditSink', props.auditSink, 'a KeyAuditSink');
     const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
     checkSinkFor(this, profile, props.auditSink);
+    checkGcpResidency(profile, 'location', props.location, this.node.path);
     const name = props.name ?? stableName(this, 'ring-', 63, /[^a-z0-9_-]/g);
     if (typeof name !== 'string') throw new ValidationError(`name must be a string, got ${shown(name)}`);
     requireKmsName('name', name);

@@ -26,6 +26,7 @@ import { recordGcpKeyEvidence, recordGcpKeyFacts } from './private/key-evidence'
 import { checkSharedDeployer, newKeyRing } from './private/key-location';
 import { bindUserRoles, createCryptoKey } from './private/key-resource';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkGcpResidency, gcpRegions } from './private/residency';
 
 /**
  * Properties of a Google Cloud `ManagedKey`.
@@ -175,6 +176,7 @@ export class AutokeyHandles extends Construct {
     this.profile = profile;
     checkAutokeyProfile(profile, this.model, this.node.path);
     checkSinkFor(this, profile, props.auditSink);
+    checkGcpResidency(profile, 'location', props.location, this.node.path);
     if (optionalList('resourceTypes', props.resourceTypes).length === 0) throw new ValidationError(`resourceTypes must name at least one resource type for ${this.node.path}, got none`);
     for (const t of props.resourceTypes) {
       if (typeof t !== 'string') throw new ValidationError(`resourceTypes must hold resource types such as compute.googleapis.com/Disk, got ${shown(t)}`);
@@ -215,6 +217,7 @@ export class AutokeyHandles extends Construct {
         fipsLevel: FipsLevel.LEVEL_3,
         auditSink: props.auditSink,
         parent: this.node.path,
+        regions: gcpRegions(props.location),
         rotation: { setting: 'Autokey', value: `${AUTOKEY_ROTATION_DAYS} days`, description: `Autokey keys rotate every ${AUTOKEY_ROTATION_DAYS} days` },
         custody: { setting: 'Autokey', value: 'HSM', description: 'Cloud HSM key created by Autokey in the key project (FIPS 140 Level 3)' },
         // Autokey creates symmetric encryption keys in Cloud HSM, rotated every year.

@@ -19,6 +19,7 @@ import { optionalEnum, optionalList, requireWholeNumber } from './private/input'
 import { recordGcpKeyEvidence, ringDualControl } from './private/key-evidence';
 import { bindKeyRole, createCryptoKey } from './private/key-resource';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './private/key-settings';
+import { checkGcpResidency } from './private/residency';
 import { ROLES } from './private/roles';
 
 // Lower case: the id is also a label value, which Google Cloud allows in lower case only.
@@ -162,6 +163,8 @@ export class TenantKeyHierarchy extends Construct {
     }
     checkSinkFor(this, profile, props.auditSink);
     checkRingApprovers(this, profile, c.approvers);
+    // Rings are made as tenants arrive: the location is checked now, not at the first tenant.
+    checkGcpResidency(profile, 'location', props.location, this.node.path);
     this.settings = resolveGcpKeySettings(scope, id, { ...props, profile }, DeploymentModel.CUSTOMER_MANAGED, level, RotationMode.AUTOMATIC);
     this.profile = this.settings.profile;
     if (this.profile.dualControlRequired && (c.approvers ?? []).length < 2) {

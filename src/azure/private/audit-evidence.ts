@@ -7,7 +7,8 @@ import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Control } from '../../core/controls';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
-import { AUDIT_LOGGING_CONTROLS } from '../../core/key-evidence';
+import { AUDIT_LOGGING_CONTROLS, recordResidency } from '../../core/key-evidence';
+import type { ComplianceProfile } from '../../core/profile';
 import { days } from '../../core/validation';
 import { KEY_AUDIT_ALERTS } from '../key-audit-alerts';
 import { ADMINISTRATIVE } from './audit-alerts';
@@ -38,6 +39,8 @@ export interface AuditSinkParts extends IConstruct {
   readonly auditRecordChangeAlert?: MonitorScheduledQueryRulesAlertV2;
   readonly auditStoreChangeAlert: MonitorActivityLogAlert;
   readonly alertingPathAlerts: { [id: string]: MonitorActivityLogAlert };
+  readonly regions?: string[];
+  readonly profile: ComplianceProfile;
 }
 
 type Recorder = (controls: Control[], status: EvidenceStatus, resource: string, setting: string, value: string, description: string) => void;
@@ -127,9 +130,19 @@ export function recordAuditSinkEvidence(sink: AuditSinkParts): void {
     cloud: 'azure',
     immutable: sink.immutable,
     retentionDays: sink.retentionDays,
+    regions: sink.regions,
   });
   const record = recorder(sink);
   const storage = sink.storageAccount?.node.path ?? sink.workspace.node.path;
+  recordResidency({
+    ledger: EvidenceLedger.of(sink),
+    subject: sink.node.path,
+    resource: storage,
+    profile: sink.profile,
+    regions: sink.regions ?? [],
+    setting: sink.storageAccount ? 'location, account_replication_type' : 'location',
+    what: 'audit records',
+  });
   record([Control.NIST_AU_9_4, Control.PCI_10_3_2], sink.immutable ? EvidenceStatus.SATISFIED : EvidenceStatus.NOT_SATISFIED, storage,
     'immutability_period_in_days, locked', sink.immutable ? `${sink.retentionDays}, true` : 'none',
     sink.immutable ? 'audit logs are write-once: a locked time-based immutability policy allows appends only'

@@ -10,6 +10,7 @@ import { literalDays } from '../../terraform/period';
 import { azureAssignments } from '../custodians';
 import type { KeyAuditSinkProps } from '../key-audit-sink-props';
 import { requireLocation, requireResourceGroupName } from './input';
+import { checkAzureLocation } from './residency';
 
 /** Log Analytics keeps data interactively for at most this many days. */
 export const WORKSPACE_MAX_RETENTION_DAYS = 730;
@@ -35,6 +36,8 @@ export function checkKeyAuditSinkProps(scope: IConstruct, props: KeyAuditSinkPro
   // Checked as a whole list before anything exists: an id twice is refused by name.
   azureAssignments(CustodianRole.AUDITOR, 'auditors', optionalList('auditors', props.auditors));
   const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+  // The workspace and the storage account live in `location`; the account's replication follows the profile (residency.ts).
+  if (profile.restrictsRegions) checkAzureLocation(profile, 'location', props.location, scope.node.path);
   const retention = props.retention ?? Period.days(profile.auditRetentionDays);
   const retentionDays = literalDays(scope, 'retention', retention);
   requireRange('retention', retentionDays, 1, 36500, 'days');

@@ -16,6 +16,8 @@ export interface AuditStorageOptions {
   readonly retentionDays: number;
   /** The workspace the blob service logs (writes and deletes on the audit container) go to. */
   readonly workspaceId: string;
+  /** `GRS`, or `LRS` where the profile does not allow the paired region GRS copies to. */
+  readonly replicationType: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function createAuditStorage(scope: Construct, options: AuditStorageOption
     resourceGroupName: options.resourceGroupName,
     location: options.location,
     accountTier: 'Standard',
-    accountReplicationType: 'GRS',
+    accountReplicationType: options.replicationType,
     accountKind: 'StorageV2',
     minTlsVersion: 'TLS1_2',
     httpsTrafficOnlyEnabled: true,

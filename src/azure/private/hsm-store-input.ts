@@ -2,6 +2,7 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { optionalObjectId, requireLocation, requireResourceGroupName, requireVaultName } from './input';
 import { AZURE_GLOBAL_NAMES, azureGlobalName } from './naming';
+import { checkAzureLocation, checkSinkResidency } from './residency';
 import { checkAuditSink, checkDeletionWindowDays, checkModelAllowed } from '../../core/checks';
 import { CustodianRole } from '../../core/custodians';
 import { DeploymentModel } from '../../core/deployment-model';
@@ -35,7 +36,14 @@ export function checkHyokStoreProps(scope: IConstruct, props: HyokExternalStoreP
   if (props.network !== undefined && props.network !== null && typeof (props.network as { _attach?: unknown })._attach !== 'function') {
     throw new ValidationError(`network must be VaultNetwork.privateEndpoint(...), got ${shown(props.network)}`);
   }
+  if (props.replicaRegions !== undefined && props.replicaRegions !== null) {
+    throw new ValidationError(`replicaRegions cannot be set for ${scope.node.path}: Managed HSM multi-region replication is not available ` +
+      `through the azurerm provider this library uses (no such argument on azurerm_key_vault_managed_hardware_security_module), got ${shown(props.replicaRegions)}`);
+  }
   const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+  // A Managed HSM pool stays in its region; its multi-region replication is not available through azurerm (residency.ts).
+  if (profile.restrictsRegions) checkAzureLocation(profile, 'location', props.location, scope.node.path);
+  checkSinkResidency(profile, props.auditSink, scope.node.path);
   checkModelAllowed(profile, DeploymentModel.HYOK, scope.node.path);
   checkAuditSink(profile, props.auditSink && {
     path: props.auditSink.node.path, immutable: props.auditSink.immutable, retentionDays: props.auditSink.retentionDays,

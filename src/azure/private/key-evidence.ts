@@ -6,11 +6,13 @@ import { CustodianAssignment, CustodianRole } from '../../core/custodians';
 import { KeyCustody } from '../../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
-import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, evidencedFact, IMPORTER_CONTROLS, recordKeyEvidence } from '../../core/key-evidence';
+import { ACCESS_CONTROLS, DELETION_CONTROLS, DUAL_CONTROL_CONTROLS, evidencedFact, IMPORTER_CONTROLS, recordKeyEvidence, recordResidency } from '../../core/key-evidence';
+import { ComplianceProfile } from '../../core/profile';
 import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink-props';
 import { azureKeyCrypto } from './key-crypto';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
+import { checkKeyResidency } from './residency';
 
 export interface AzureKeyEvidence {
   readonly key: IConstruct;
@@ -33,8 +35,14 @@ export interface AzureKeyEvidence {
 /** Registers an Azure key in the evidence ledger with the settings that bear on each control. */
 export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
   const s = e.settings;
+  const ledger = EvidenceLedger.of(e.key);
+  // Every Azure key records here, so the key's profile is held against its container's regions once, for all of them.
+  const regions = ledger.containers.find((c) => c.path === e.parent)?.regions;
+  checkKeyResidency(s.profile, e.parent, regions, e.key.node.path);
   recordKeyEvidence({
-    ledger: EvidenceLedger.of(e.key),
+    ledger,
+    regions,
+    regionSetting: e.parent ? `location of ${e.parent}` : undefined,
     subject: e.key.node.path,
     resource: e.resource.node.path,
     stack: TerraformStack.of(e.key).node.path,
@@ -122,6 +130,9 @@ export interface ManagedHsmEvidence {
   readonly certificates: number;
   readonly quorum: number;
   readonly retentionDays: number;
+  /** The HSM's region (a pool stays in its region), when literal. */
+  readonly regions?: string[];
+  readonly profile: ComplianceProfile;
 }
 
 /** Registers a Managed HSM (a key container) with its custodians, security domain, FIPS level and purge protection. */
@@ -135,9 +146,11 @@ export function recordManagedHsmEvidence(e: ManagedHsmEvidence): void {
     kind: 'Managed HSM (customer-held security domain)',
     custody: KeyCustody.CUSTOMER_EXTERNAL,
     fipsLevel: e.fipsLevel,
+    regions: e.regions,
   });
   e.custodians.forEach((a) => ledger.addCustodian(subject, a));
   const resource = e.hsm.node.path;
+  recordResidency({ ledger, subject, resource, profile: e.profile, regions: e.regions ?? [], setting: 'location' });
   const record = (controls: Control[], status: EvidenceStatus, setting: string, value: string, description: string) => {
     for (const control of controls) ledger.record({ control, status, subject, resource, setting, value, description });
   };

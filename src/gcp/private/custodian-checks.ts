@@ -14,6 +14,7 @@ import { ComplianceProfile } from '../../core/profile';
 import { isTokenValue, requireDefined, shown, ValidationError } from '../../core/validation';
 import { GcpCustodians, gcpAssignments } from '../custodians';
 import type { IKeyAuditSink } from '../key-audit-sink';
+import { checkGcpResidency } from './residency';
 
 /** Every role list of `GcpCustodians`, in the order they are checked. */
 const ROLES = ['administrators', 'users', 'auditors', 'approvers', 'importers'];
@@ -99,6 +100,8 @@ export function checkDualControl(scope: IConstruct, ring: RingDualControl): void
 /** The profile's audit sink rules, for a construct. */
 export function checkSinkFor(scope: IConstruct, profile: ComplianceProfile, sink: IKeyAuditSink | undefined): void {
   checkAuditSink(profile, sink && { path: sink.node.path, immutable: sink.immutable, retentionDays: sink.retentionDays }, scope.node.path);
+  // The records name the keys and who used them: they stay where the profile allows, whatever the sink's own profile.
+  if (sink) checkGcpResidency(profile, 'auditSink', (sink as { location?: unknown }).location, `${scope.node.path} (${sink.node.path})`);
 }
 
 /**

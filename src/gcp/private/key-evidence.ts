@@ -9,12 +9,14 @@ import { registerGcpAccessMatrix } from './access-matrix';
 import { gcpKeyCrypto } from './key-crypto';
 import { describeRotationBound, GcpKeySettings } from './key-settings';
 import { DeploymentModel } from '../../core/deployment-model';
-import { EvidenceLedger } from '../../core/evidence';
-import { evidencedFact, KeyEvidence, KeyFact, recordKeyEvidence } from '../../core/key-evidence';
+import { EvidenceLedger, EvidenceStatus } from '../../core/evidence';
+import { evidencedFact, KeyEvidence, KeyFact, recordKeyEvidence, RESIDENCY_CONTROLS } from '../../core/key-evidence';
+import type { ComplianceProfile } from '../../core/profile';
 import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink';
 import type { KeyRing } from '../key-ring';
 import { ProtectionLevel } from '../key-spec';
+import { checkGcpResidency, gcpRegions } from './residency';
 
 /** How key administration is held behind a second person when the ring has approvers. */
 const RING_DUAL_CONTROL = 'key administration is just in time: each grant needs an approver and a justification (Privileged Access Manager)';
@@ -40,7 +42,12 @@ export interface GcpKeyFacts extends Omit<KeyEvidence, 'ledger' | 'subject' | 'r
 /** Registers a Google key's facts in the evidence ledger: the one call into core `recordKeyEvidence` for Google Cloud. */
 export function recordGcpKeyFacts(f: GcpKeyFacts): void {
   const { key, resource, auditSink, ring, separated, ...facts } = f;
+  // Every Google key records here: the key's own profile is held against its ring's location once, for all of them
+  // (a shared ring may have been made under another profile).
+  if (ring) checkGcpResidency(facts.profile, 'keyRing', ring.location, `${key.node.path} (in ${ring.node.path})`);
   recordKeyEvidence({
+    regions: ring ? gcpRegions(ring.location) : undefined,
+    regionSetting: ring ? `location of key ring ${ring.node.path}` : undefined,
     ...facts,
     ledger: EvidenceLedger.of(key),
     subject: key.node.path,
@@ -121,6 +128,28 @@ export function recordGcpKeyEvidence(e: GcpKeyEvidence): void {
     ring: e.ring,
     separated: e.separation !== undefined,
   });
+  if (declared && e.ring) recordExternalResidency(e.key, e.ring, s.profile);
+}
+
+/**
+ * The residency of an EKM key or store is only partly shown: the ring and the Cloud KMS side are in the ring's location,
+ * the material in the customer's external key manager, whose location no configuration shows. For a key, replaces the
+ * fact core recorded from the ring's location (same subject, control and setting).
+ */
+export function recordExternalResidency(key: IConstruct, ring: KeyRing, profile: ComplianceProfile): void {
+  if (!profile.restrictsRegions) return;
+  for (const control of RESIDENCY_CONTROLS) {
+    EvidenceLedger.of(key).record({
+      control,
+      status: EvidenceStatus.PARTIALLY_SATISFIED,
+      subject: key.node.path,
+      resource: ring.ring.node.path,
+      setting: `location of key ring ${ring.node.path}`,
+      value: ring.location,
+      description: `the Cloud KMS side of the key is in ${ring.location} (allowed by profile ${profile.name}); the key material is in the ` +
+        'external key manager, whose location the configuration does not show: the assessor checks it there',
+    });
+  }
 }
 
 /** Automatic rotation by Cloud KMS, or none where Cloud KMS cannot rotate the key's purpose. */

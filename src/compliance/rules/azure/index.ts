@@ -4,13 +4,14 @@ import { KeyAlgorithmAllowed } from './key-algorithm';
 import { KeyHsm } from './key-hsm';
 import { KeyRotation } from './key-rotation';
 import { NoKeyMaterialInOutputs } from './no-key-material';
+import { Residency } from './residency';
 import { RoleSeparation } from './role-separation';
 import { VaultDeletionProtection } from './vault-deletion-protection';
 import { VaultNetwork } from './vault-network';
 import { KmsRule } from '../rule';
 
 export {
-  AuditDiagnostics, DualControl, KeyAlgorithmAllowed, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, RoleSeparation,
+  AuditDiagnostics, DualControl, KeyAlgorithmAllowed, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, Residency, RoleSeparation,
   VaultDeletionProtection, VaultNetwork,
 };
 
@@ -27,5 +28,6 @@ export const AZURE_RULES: KmsRule[] = [
   KeyHsm,
   KeyAlgorithmAllowed,
   AuditDiagnostics,
+  Residency,
   NoKeyMaterialInOutputs,
 ];

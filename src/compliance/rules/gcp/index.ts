@@ -6,9 +6,10 @@ import { KeyDestruction } from './key-destruction';
 import { KeyHsm } from './key-hsm';
 import { KeyRotation } from './key-rotation';
 import { NoKeyMaterialInOutputs } from './no-key-material';
+import { Residency } from './residency';
 import { KmsRule } from '../rule';
 
-export { AuditLogs, DualControl, KeyAlgorithmAllowed, KmsIam, KeyDestruction, KeyHsm, KeyRotation, NoKeyMaterialInOutputs };
+export { AuditLogs, DualControl, KeyAlgorithmAllowed, KmsIam, KeyDestruction, KeyHsm, KeyRotation, NoKeyMaterialInOutputs, Residency };
 
 /**
  * The Google Cloud rules (Terraform JSON with google resources), in the order the pack runs them and reports their
@@ -22,5 +23,6 @@ export const GCP_RULES: KmsRule[] = [
   KeyHsm,
   KeyAlgorithmAllowed,
   AuditLogs,
+  Residency,
   NoKeyMaterialInOutputs,
 ];

@@ -144,5 +144,8 @@ export const AZURE_RULES_WITHOUT_CUSTOM_POLICY: Record<string, string> = {
     'is invisible to it; the rule pack and the access matrix keep judging it at synthesis',
   'CloudKms-AzureDualControl': 'the PIM activation rules (role management policies) are Microsoft Entra settings, not Azure resources ' +
     'that Azure Policy evaluates',
+  'CloudKms-AzureResidency': 'an allowed-locations policy judges the region a resource is created in, but not the paired region ' +
+    'Key Vault replicates every vault to (which customers cannot turn off) nor where a GRS storage account copies its data: the rule ' +
+    'pack judges both from the region pairs table at synthesis',
   'CloudKms-AzureNoKeyMaterialInOutputs': 'a fact of the Terraform configuration (outputs, variable defaults), with no deployed resource to judge',
 };

@@ -100,6 +100,14 @@ export const RULE_COUNTERPARTS: Record<string, RuleCounterpart> = {
     gap: 'Data Access audit configuration is part of a project\'s IAM policy and log sinks are no Cloud KMS resource: ' +
       'no Cloud KMS custom constraint or predefined constraint can require them',
   },
+  'CloudKms-GcpResidency': {
+    customConstraints: [],
+    orgPolicies: ['constraints/gcp.resourceLocations'],
+    denyPolicy: false,
+    gap: 'OrganizationGuardrails sets gcp.resourceLocations from its allowedLocations prop, not from the profile: give it the ' +
+      'profile\'s allowedRegions (a value group such as in:eu-locations admits locations a strict profile does not name); the rule, ' +
+      'not the constraint, refuses the global location',
+  },
   'CloudKms-GcpNoKeyMaterialInOutputs': {
     customConstraints: [],
     orgPolicies: [],

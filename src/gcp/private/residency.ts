@@ -1,0 +1,62 @@
+/*
+ * Data residency on Google Cloud: whether a Cloud KMS, Cloud Storage or Cloud Logging location is one the profile
+ * allows. The rule is strict so that it can be explained in one sentence: a location is allowed only when the profile
+ * names that location itself.
+ *
+ * - A multi-region (`europe`, `us`, `asia`) or dual-region (`eur4`, `nam4`, ...) keeps key material in several regions,
+ *   which the Cloud KMS locations page describes by city ("Finland, Netherlands and Belgium"), not by region name, and
+ *   changes over time ("resources created in the europe multi-region are not stored in europe-west2 or europe-west6").
+ *   So naming its regions does not allow it, and naming it does not allow its regions: the profile names each location.
+ * - `global` keeps material "in zones spread around the world": no residency profile can allow it.
+ * @see https://cloud.google.com/kms/docs/locations
+ */
+import { Token } from 'cdktf';
+import { ComplianceProfile } from '../../core/profile';
+import { checkResidency, normalizeRegion } from '../../core/residency';
+import { shown, ValidationError } from '../../core/validation';
+
+/**
+ * Cloud KMS locations that span several regions (multi-regions and dual-regions), as the Cloud KMS locations page lists
+ * them. Used to say so in errors and evidence; the rule above does not depend on it.
+ * @see https://cloud.google.com/kms/docs/locations
+ */
+export const GCP_MULTI_REGIONS: ReadonlySet<string> = new Set([
+  'us', 'europe', 'asia', 'ca', 'in', 'eur3', 'eur4', 'eur5', 'eur6', 'eur7', 'eur8', 'asia1',
+  'nam3', 'nam4', 'nam6', 'nam7', 'nam8', 'nam9', 'nam10', 'nam11', 'nam12', 'nam-eur-asia1',
+]);
+
+/** What kind of location a name is, for messages and evidence. */
+export function gcpLocationKind(location: string): string {
+  const l = normalizeRegion(location);
+  if (l === 'global') return 'the global location (any region)';
+  return GCP_MULTI_REGIONS.has(l) ? `the multi-region location ${l} (several regions)` : `the region ${l}`;
+}
+
+/**
+ * Refuses a location the profile does not allow (core `checkResidency`, whose message names the prop, the value and the
+ * allowed list), `global` even when named, with a word on multi-regions. Without `allowedRegions` nothing is checked
+ * (and nothing changes in what is synthesized).
+ */
+export function checkGcpResidency(profile: ComplianceProfile, prop: string, location: unknown, subject: string): void {
+  if (!profile.restrictsRegions) return;
+  const literal = typeof location === 'string' && !Token.isUnresolved(location) ? location : undefined;
+  const l = literal === undefined ? undefined : normalizeRegion(literal);
+  if (l === 'global') {
+    throw new ValidationError(`${prop} of ${subject} must not be global under profile ${profile.name}: the global location keeps data in ` +
+      `regions around the world, and the profile allows only [${profile.allowedRegions.join(', ')}]`);
+  }
+  const named = profile.allowedRegions.filter((r) => GCP_MULTI_REGIONS.has(r));
+  const hint = l !== undefined && GCP_MULTI_REGIONS.has(l) ? ` (${l} is a multi-region location, allowed only when the profile names ${l} itself)`
+    : named.length > 0 ? ` (the multi-region ${named.join(', ')} the profile names does not allow the regions in it)` : '';
+  try {
+    checkResidency(profile, `${prop} of ${subject}`, literal, `give a literal location, got ${shown(location)} (a token could name any location)`);
+  } catch (e) {
+    if (e instanceof ValidationError && literal !== undefined && hint) throw new ValidationError(`${e.message}${hint}`);
+    throw e;
+  }
+}
+
+/** Where data in a Google location is, as the evidence lists it: the location name (lower case). */
+export function gcpRegions(location: string): string[] | undefined {
+  return Token.isUnresolved(location) ? undefined : [normalizeRegion(location)];
+}
