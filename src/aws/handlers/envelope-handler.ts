@@ -11,7 +11,10 @@ import type { TenantSource } from './tenant-envelopes';
 import { DataKeyCache } from '../../envelope/cache';
 import { Envelope } from '../../envelope/envelope';
 import { EnvelopeError } from '../../envelope/errors';
+import { Keyring } from '../../envelope/keyring';
 import { AwsKmsKeyring } from '../../envelope/keyrings/aws-kms';
+import { formatAwsKmsArn, isMultiRegionKey, parseAwsKmsArn } from '../../envelope/keyrings/aws-kms-arn';
+import { AwsKmsMrkAwareKeyring } from '../../envelope/keyrings/aws-kms-mrk';
 
 export { ENV, RESPONSE_LIMIT_BYTES };
 export type { EnvelopeErrorBody, EnvelopeRecord, EnvelopeResult } from './envelope-records';
@@ -76,13 +79,13 @@ function createEnvelopes(config: EnvelopeConfig, env: NodeJS.ProcessEnv, overrid
   const { keyArn, sessionRoleArn } = config;
   /** Each Envelope's cache, so that a tenant leaving the tenant cache takes its data keys with it (zeroed). */
   const caches = new WeakMap<Envelope, DataKeyCache>();
-  const makeEnvelope = (keyring: AwsKmsKeyring) => {
+  const makeEnvelope = (keyring: Keyring) => {
     const cache = config.cacheMaxAgeMs > 0 ? new DataKeyCache({ maxAgeMs: config.cacheMaxAgeMs, maxMessages: config.cacheMaxMessages }) : undefined;
     const envelope = new Envelope({ keyring, suite: config.suite, requiredContextKeys: config.requiredContextKeys, cache });
     if (cache) caches.set(envelope, cache);
     return envelope;
   };
-  const single = keyArn ? makeEnvelope(new AwsKmsKeyring({ generatorKeyId: keyArn })) : undefined;
+  const single = keyArn ? makeEnvelope(keyringFor(keyArn, env.AWS_REGION)) : undefined;
   const tenants = sessionRoleArn ? new (tenantEnvelopes().TenantEnvelopes)({
     sessionRoleArn,
     aliasPrefix: config.tenantAliasPrefix,
@@ -106,6 +109,20 @@ function createEnvelopes(config: EnvelopeConfig, env: NodeJS.ProcessEnv, overrid
     release: (envelope) => caches.get(envelope)?.clear(),
   }) : undefined;
   return { single, tenants };
+}
+
+/**
+ * The configured key's keyring. A multi-Region key is used through its replica in the function's own region
+ * (AWS_REGION, which Lambda sets), whichever region's ARN was configured, and decrypts messages whose data keys name
+ * the same key in any region (the AWS Encryption SDK's MRK match). Whatever the caller's message names, KMS is called
+ * in this region only and with this one ARN, the one the role is granted: an EDK of another account's key, of a
+ * single-Region key elsewhere or of another multi-Region key is never tried.
+ */
+export function keyringFor(keyArn: string, region: string | undefined): Keyring {
+  const parsed = keyArn.startsWith('arn:') ? parseAwsKmsArn(keyArn) : undefined;
+  if (!parsed || !isMultiRegionKey(keyArn)) return new AwsKmsKeyring({ generatorKeyId: keyArn });
+  const local = region ? formatAwsKmsArn({ ...parsed, region }) : keyArn;
+  return new AwsKmsMrkAwareKeyring({ generatorKeyId: local, region });
 }
 
 /** What the request's log line may say: filled in as the request is read, so a refused request logs how far it got. */
