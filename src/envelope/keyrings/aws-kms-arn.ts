@@ -78,9 +78,13 @@ export function mrkMatch(configured: string, stored: string): boolean {
   const a = parseAwsKmsArn(configured);
   const b = parseAwsKmsArn(stored);
   // Two bare `mrk-` ids carry no account: only identical ones match (above), as the specification compares ARNs.
-  if (!a || !b) return false;
-  return a.partition === b.partition && a.service === b.service && a.account === b.account
-    && a.resourceType === b.resourceType && a.resourceId === b.resourceId;
+  return a !== undefined && b !== undefined && sameMrkInAnyRegion(a, b);
+}
+
+/** Both parsed ARNs name one multi-Region key, in whichever regions: mrkMatch for ARNs already parsed (the hot path). */
+export function sameMrkInAnyRegion(a: AwsKmsArn, b: AwsKmsArn): boolean {
+  return a.resourceType === 'key' && a.resourceId.startsWith('mrk-') && a.resourceId === b.resourceId && a.resourceType === b.resourceType
+    && a.partition === b.partition && a.service === b.service && a.account === b.account;
 }
 
 /**

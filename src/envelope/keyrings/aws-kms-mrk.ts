@@ -5,8 +5,8 @@ import { EncryptedDataKey } from '../header';
 import { DATA_KEY_LENGTH, DataKeyMaterials, Keyring } from '../keyring';
 import { attemptSignal, describeFailure, RetryPolicy, withRetry } from '../retry';
 import {
-  assertMrksAreUnique, AUTHENTICATION_FAILURES, AWS_KMS_PROVIDER_ID, AwsKmsArn, edk, formatAwsKmsArn, isMultiRegionKey, isValidAwsKmsIdentifier,
-  mrkMatch, parseAwsKmsArn,
+  assertMrksAreUnique, AUTHENTICATION_FAILURES, AWS_KMS_PROVIDER_ID, AwsKmsArn, edk, formatAwsKmsArn, isValidAwsKmsIdentifier,
+  parseAwsKmsArn, sameMrkInAnyRegion,
 } from './aws-kms-arn';
 
 export interface AwsKmsMrkAwareKeyringOptions {
@@ -64,7 +64,10 @@ interface Attempt {
 export class AwsKmsMrkAwareKeyring implements Keyring {
   public readonly id: string;
   private readonly keys: string[];
+  /** Each key parsed once: decrypting a message only compares fields. */
+  private readonly parsed: { readonly keyId: string; readonly arn?: AwsKmsArn }[];
   private readonly clients = new Map<string, KMSClient>();
+  private readonly keyClients = new Map<string, KMSClient>();
 
   constructor(private readonly options: AwsKmsMrkAwareKeyringOptions) {
     if (!options.generatorKeyId) throw new BadInputError('generatorKeyId is required for an AWS KMS MRK-aware keyring');
@@ -73,6 +76,7 @@ export class AwsKmsMrkAwareKeyring implements Keyring {
       if (!isValidAwsKmsIdentifier(k)) throw new BadInputError(`${JSON.stringify(k)} is not an AWS KMS key ARN, alias ARN, key id or alias name`);
     }
     assertMrksAreUnique(this.keys);
+    this.parsed = this.keys.map((keyId) => ({ keyId, arn: keyId.startsWith('arn:') ? parseAwsKmsArn(keyId) : undefined }));
     for (const [region, client] of Object.entries(options.clients ?? {})) this.clients.set(region, client);
     this.id = `${AWS_KMS_PROVIDER_ID}-mrk:${this.keys.join(',')}`;
   }
@@ -83,6 +87,7 @@ export class AwsKmsMrkAwareKeyring implements Keyring {
       KeyId: keyId, NumberOfBytes: DATA_KEY_LENGTH, EncryptionContext: context, GrantTokens: this.options.grantTokens,
     }), { abortSignal: attemptSignal(this.options.retry) }));
     if (!res.Plaintext || res.Plaintext.length !== DATA_KEY_LENGTH || !res.CiphertextBlob || !keyArnOf(res.KeyId)) {
+      res.Plaintext?.fill(0);
       throw new KeyringError('GenerateDataKey returned an incomplete response or no key ARN', false);
     }
     const dataKey = Buffer.from(res.Plaintext);
@@ -107,8 +112,11 @@ export class AwsKmsMrkAwareKeyring implements Keyring {
     const stored = kmsEdks(edks);
     const attempts: Attempt[] = [];
     // Key by key, as the SDK's strict multi-keyring tries its children: the generator first.
-    for (const keyId of this.keys) {
-      for (const { arn, e } of stored) if (mrkMatch(keyId, arn)) attempts.push({ keyId, client: this.clientFor(keyId), edk: e });
+    for (const { keyId, arn: configured } of this.parsed) {
+      for (const { arn, parsed, e } of stored) {
+        // The specification's MRK match: the same identifier, or the same multi-Region key in another region.
+        if (keyId === arn || (configured && sameMrkInAnyRegion(configured, parsed))) attempts.push({ keyId, client: this.clientFor(keyId), edk: e });
+      }
     }
     return decryptFirst(attempts, context, this.options);
   }
@@ -123,12 +131,12 @@ export class AwsKmsMrkAwareKeyring implements Keyring {
 
   /** The client of the key's region: an ARN's own region, else `region` (or the SDK's default). */
   private clientFor(keyId: string): KMSClient {
+    let client = this.keyClients.get(keyId);
+    if (client) return client;
     const region = parseAwsKmsArn(keyId)?.region ?? this.options.region ?? '';
-    let client = this.clients.get(region);
-    if (!client) {
-      client = new KMSClient({ region: region || undefined, maxAttempts: 1 });
-      this.clients.set(region, client);
-    }
+    client = this.clients.get(region) ?? new KMSClient({ region: region || undefined, maxAttempts: 1 });
+    this.clients.set(region, client);
+    this.keyClients.set(keyId, client);
     return client;
   }
 }
@@ -166,7 +174,7 @@ export class AwsKmsMrkDiscoveryKeyring implements Keyring {
     const attempts: Attempt[] = [];
     for (const { arn, parsed, e } of kmsEdks(edks)) {
       if (filter && (parsed.partition !== filter.partition || !filter.accountIds.includes(parsed.account))) continue;
-      const mrk = isMultiRegionKey(arn);
+      const mrk = parsed.resourceId.startsWith('mrk-');
       if (!mrk && parsed.region !== region) continue;
       attempts.push({ keyId: mrk ? formatAwsKmsArn({ ...parsed, region }) : arn, client: this.client, edk: e });
     }
