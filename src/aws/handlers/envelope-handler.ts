@@ -13,7 +13,7 @@ import { Envelope } from '../../envelope/envelope';
 import { EnvelopeError } from '../../envelope/errors';
 import { Keyring } from '../../envelope/keyring';
 import { AwsKmsKeyring } from '../../envelope/keyrings/aws-kms';
-import { formatAwsKmsArn, isMultiRegionKey, parseAwsKmsArn } from '../../envelope/keyrings/aws-kms-arn';
+import { isMultiRegionKey, parseAwsKmsArn } from '../../envelope/keyrings/aws-kms-arn';
 import { AwsKmsMrkAwareKeyring } from '../../envelope/keyrings/aws-kms-mrk';
 
 export { ENV, RESPONSE_LIMIT_BYTES };
@@ -85,7 +85,7 @@ function createEnvelopes(config: EnvelopeConfig, env: NodeJS.ProcessEnv, overrid
     if (cache) caches.set(envelope, cache);
     return envelope;
   };
-  const single = keyArn ? makeEnvelope(keyringFor(keyArn, env.AWS_REGION)) : undefined;
+  const single = keyArn ? makeEnvelope(keyringFor(keyArn)) : undefined;
   const tenants = sessionRoleArn ? new (tenantEnvelopes().TenantEnvelopes)({
     sessionRoleArn,
     aliasPrefix: config.tenantAliasPrefix,
@@ -112,17 +112,16 @@ function createEnvelopes(config: EnvelopeConfig, env: NodeJS.ProcessEnv, overrid
 }
 
 /**
- * The configured key's keyring. A multi-Region key is used through its replica in the function's own region
- * (AWS_REGION, which Lambda sets), whichever region's ARN was configured, and decrypts messages whose data keys name
- * the same key in any region (the AWS Encryption SDK's MRK match). Whatever the caller's message names, KMS is called
- * in this region only and with this one ARN, the one the role is granted: an EDK of another account's key, of a
- * single-Region key elsewhere or of another multi-Region key is never tried.
+ * The configured key's keyring. For a multi-Region key ARN, the MRK-aware keyring: it decrypts messages whose data keys
+ * name the same key in any region (the AWS Encryption SDK's MRK match), always by calling Decrypt with the configured
+ * ARN in that ARN's region. The construct configures the replica in the function's own region (localKeyArn) and grants
+ * the role that ARN alone; the handler never changes it, so what it calls is what the role may call. Whatever the
+ * caller's message names, an EDK of another account's key, of a single-Region key elsewhere or of another key is
+ * never tried.
  */
-export function keyringFor(keyArn: string, region: string | undefined): Keyring {
-  const parsed = keyArn.startsWith('arn:') ? parseAwsKmsArn(keyArn) : undefined;
-  if (!parsed || !isMultiRegionKey(keyArn)) return new AwsKmsKeyring({ generatorKeyId: keyArn });
-  const local = region ? formatAwsKmsArn({ ...parsed, region }) : keyArn;
-  return new AwsKmsMrkAwareKeyring({ generatorKeyId: local, region });
+export function keyringFor(keyArn: string): Keyring {
+  if (keyArn.startsWith('arn:') && parseAwsKmsArn(keyArn) && isMultiRegionKey(keyArn)) return new AwsKmsMrkAwareKeyring({ generatorKeyId: keyArn });
+  return new AwsKmsKeyring({ generatorKeyId: keyArn });
 }
 
 /** What the request's log line may say: filled in as the request is read, so a refused request logs how far it got. */

@@ -52,25 +52,32 @@ async function fromRegionA(by: 'ours' | 'sdk', plaintext: string): Promise<strin
   return b64((await sdk.encrypt(keyring, Buffer.from(plaintext), { encryptionContext: { tenant: 'acme' } })).result);
 }
 
-describe.each([['its replica in B', () => replica], ['the primary\'s ARN in A: it takes the replica in its own region', () => primary]])(
-  'a function in region B configured with %s', (_what, configured) => {
-    test.each(['ours', 'sdk'] as const)('decrypts a message encrypted under the primary in A (by %s) with one Decrypt, in B, under the replica', async (by) => {
-      const ciphertext = await fromRegionA(by, 'paid in full');
-      kms.calls.length = 0;
-      const res = await inB(configured())({ operation: 'decrypt', ciphertext, context: { tenant: 'acme' } });
-      expect(res).toEqual({ ok: true, plaintext: b64('paid in full'), context: { tenant: 'acme' } });
-      expect(kms.calls).toEqual([{ operation: 'Decrypt', region: B, keyId: replica }]);
-    });
-
-    test('encrypts under the replica in B, and the SDK decrypts that with the primary in A', async () => {
-      const enc = await inB(configured())({ operation: 'encrypt', plaintext: b64('from B'), context: { tenant: 'acme' } });
-      expect(kms.calls).toEqual([{ operation: 'GenerateDataKey', region: B, keyId: replica }]);
-      const sdkPrimary = new AwsKmsMrkAwareSymmetricKeyringNode({ keyId: primary, client: kms.sdkClient(A) as any });
-      const bySdk = await sdk.decrypt(sdkPrimary, Buffer.from(enc.ciphertext, 'base64'));
-      expect(bySdk.plaintext.toString()).toBe('from B');
-      expect(bySdk.messageHeader.encryptedDataKeys.map((e) => e.providerInfo)).toEqual([replica]);
-    });
+describe('a function in region B configured (by the construct) with the replica in B', () => {
+  test.each(['ours', 'sdk'] as const)('decrypts a message encrypted under the primary in A (by %s) with one Decrypt, in B, under the replica', async (by) => {
+    const ciphertext = await fromRegionA(by, 'paid in full');
+    kms.calls.length = 0;
+    const res = await inB(replica)({ operation: 'decrypt', ciphertext, context: { tenant: 'acme' } });
+    expect(res).toEqual({ ok: true, plaintext: b64('paid in full'), context: { tenant: 'acme' } });
+    expect(kms.calls).toEqual([{ operation: 'Decrypt', region: B, keyId: replica }]);
   });
+
+  test('encrypts under the replica in B, and the SDK decrypts that with the primary in A', async () => {
+    const enc = await inB(replica)({ operation: 'encrypt', plaintext: b64('from B'), context: { tenant: 'acme' } });
+    expect(kms.calls).toEqual([{ operation: 'GenerateDataKey', region: B, keyId: replica }]);
+    const sdkPrimary = new AwsKmsMrkAwareSymmetricKeyringNode({ keyId: primary, client: kms.sdkClient(A) as any });
+    const bySdk = await sdk.decrypt(sdkPrimary, Buffer.from(enc.ciphertext, 'base64'));
+    expect(bySdk.plaintext.toString()).toBe('from B');
+    expect(bySdk.messageHeader.encryptedDataKeys.map((e) => e.providerInfo)).toEqual([replica]);
+  });
+});
+
+test('the handler never changes the configured ARN: what it calls is what the construct granted', async () => {
+  const ciphertext = await fromRegionA('ours', 'x');
+  kms.calls.length = 0;
+  // Configured with the primary (which the construct never does for a function in B), it calls the primary, in A.
+  expect(await inB(primary)({ operation: 'decrypt', ciphertext, context: { tenant: 'acme' } })).toMatchObject({ ok: true });
+  expect(kms.calls).toEqual([{ operation: 'Decrypt', region: A, keyId: primary }]);
+});
 
 /** A well-formed message whose only data keys name the given KMS keys (a caller can write any EDK it likes). */
 async function messageNaming(arns: string[]): Promise<string> {
@@ -108,14 +115,13 @@ test('a message naming foreign keys beside a matching one: only the matching one
   expect(kms.calls).toEqual([{ operation: 'Decrypt', region: B, keyId: replica }]);
 });
 
-test('a single-Region key keeps the plain keyring (exact ARN match), and a multi-Region key gets the MRK-aware one for the function\'s region', () => {
+test('a single-Region key or an alias keeps the plain keyring (exact ARN match), and a multi-Region key ARN gets the MRK-aware one', () => {
   const single = kms.createKey(B);
-  expect(keyringFor(single, B)).toBeInstanceOf(AwsKmsKeyring);
-  expect(keyringFor('alias/payments', B)).toBeInstanceOf(AwsKmsKeyring);
-  expect(keyringFor(primary, B).id).toBe(`aws-kms-mrk:${replica}`);
-  expect(keyringFor(replica, B).id).toBe(`aws-kms-mrk:${replica}`);
-  // Outside Lambda (no AWS_REGION), the configured ARN is used as it is.
-  expect(keyringFor(primary, undefined).id).toBe(`aws-kms-mrk:${primary}`);
+  expect(keyringFor(single)).toBeInstanceOf(AwsKmsKeyring);
+  expect(keyringFor('alias/payments')).toBeInstanceOf(AwsKmsKeyring);
+  expect(keyringFor(primary.replace(':key/', ':alias/'))).toBeInstanceOf(AwsKmsKeyring);
+  expect(keyringFor(replica)).toBeInstanceOf(AwsKmsMrkAwareKeyring);
+  expect(keyringFor(replica).id).toBe(`aws-kms-mrk:${replica}`);
 });
 
 test('the bundled asset (what is deployed) does the same: a message from A decrypts in B under the replica', async () => {
