@@ -2,7 +2,11 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 
-/** A multi-Region key ARN: `mrk-` and 32 hex digits. https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html */
+/**
+ * A multi-Region key ARN: `key/mrk-` and 32 hex digits (`mrk-1234abcd12ab34cd56ef1234567890ab`). A replica has the
+ * primary's key id and key material in another region of the same partition, so the ARN differs only in its region.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+ */
 const MRK_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32})$/;
 
 /**
