@@ -1,6 +1,6 @@
 /*
  * One contender of the envelope benchmark, in a fresh process so that no contender's heap or JIT state affects
- * another's. Run by bench/envelope.ts with MOTO_ENDPOINT and KEY_ARN set; prints one JSON object.
+ * another's. Run by bench/envelope.ts with MOTO_ENDPOINT, KEY_ARN and STANDIN set; prints one JSON object.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'crypto';
 import { Readable, Transform, Writable } from 'stream';
@@ -10,7 +10,8 @@ import {
   NodeCachingMaterialsManager,
 } from '@aws-crypto/client-node';
 import { KMS, KMSClient } from '@aws-sdk/client-kms';
-import { AwsKmsKeyring, DataKeyCache, Envelope } from '../src/envelope';
+import { AwsKmsKeyring, AwsKmsMrkAwareKeyring, DataKeyCache, Envelope, Keyring } from '../src/envelope';
+import { STANDIN_CREDENTIALS } from '../test/support/aws-kms-standin';
 import { CREDENTIALS, REGION } from '../test/support/moto';
 
 export const RECORD = 4096;
@@ -81,10 +82,21 @@ function contenders(): Record<string, () => Contender> {
       },
     });
   };
-  const ours = (cache?: DataKeyCache): Contender => {
-    const env = new Envelope({ keyring: ourKeyring(), cache });
-    return { encrypt: (pt) => env.encrypt(pt, CONTEXT), decrypt: (m) => env.decrypt(m), calls: () => calls };
+  const ours = (cache?: DataKeyCache, keyring: Keyring = ourKeyring(), decryptKeyring: Keyring = keyring): Contender => {
+    const env = new Envelope({ keyring, cache });
+    const decryptCache = cache && new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 1000 });
+    const dec = decryptKeyring === keyring ? env : new Envelope({ keyring: decryptKeyring, cache: decryptCache });
+    return { encrypt: (pt) => env.encrypt(pt, CONTEXT), decrypt: (m) => dec.decrypt(m), calls: () => calls };
   };
+  // The multi-Region key on the stand-in (STANDIN: endpoint, primary, replica): messages under the primary, opened
+  // under the replica in another region (MRK-aware) or under the primary (plain).
+  const mrk = process.env.STANDIN ? JSON.parse(process.env.STANDIN) as { endpoint: string; primary: string; replica: string } : undefined;
+  const standIn = (region: string) => counted(new KMSClient({ region, endpoint: mrk!.endpoint, credentials: STANDIN_CREDENTIALS, maxAttempts: 1 }));
+  const regionOf = (keyArn: string) => keyArn.split(':')[3];
+  const mrkAware = (keyArn: string) => new AwsKmsMrkAwareKeyring({
+    generatorKeyId: keyArn, clients: { [regionOf(keyArn)]: standIn(regionOf(keyArn)) },
+  });
+  const plain = () => new AwsKmsKeyring({ generatorKeyId: mrk!.primary, client: standIn(regionOf(mrk!.primary)) });
   const sdkWith = (cmm: any, suiteId?: AlgorithmSuiteIdentifier): Contender => ({
     encrypt: async (pt) => (await sdk.encrypt(cmm, pt, { encryptionContext: CONTEXT, suiteId })).result,
     decrypt: (m) => sdk.decrypt(cmm, m),
@@ -97,6 +109,10 @@ function contenders(): Record<string, () => Contender> {
       backingMaterials: sdkKeyring(), cache: getLocalCryptographicMaterialsCache(1000), maxAge: 60_000, maxMessagesEncrypted: 1000,
     }), SUITE_0478),
     'ours-uncached': () => ours(),
+    'mrk-aware-cached': () => ours(new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 1000 }), mrkAware(mrk!.primary), mrkAware(mrk!.replica)),
+    'mrk-plain-cached': () => ours(new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 1000 }), plain()),
+    'mrk-aware-uncached': () => ours(undefined, mrkAware(mrk!.primary), mrkAware(mrk!.replica)),
+    'mrk-plain-uncached': () => ours(undefined, plain()),
     'sdk-0478': () => sdkWith(sdkKeyring(), SUITE_0478),
     'sdk-0578': () => sdkWith(sdkKeyring()),
     'raw': () => ({ encrypt: (pt) => rawEncrypt(key, pt), decrypt: (m) => rawDecrypt(key, m), calls: () => 0 }),
@@ -171,6 +187,27 @@ async function stream(name: string) {
   return { mbPerSec: speeds.sort((a, b) => a - b)[2], rssGrowthMiB: (peak - baseline) / 1024 / 1024, startMiB: baseline / 1024 / 1024 };
 }
 
+/**
+ * The keyring's own work on decrypt, KMS answered at once by a stub: picking the EDK to try out of a message with two
+ * EDKs of other keys (another region's single-Region key, another account's multi-Region key) before the primary's,
+ * for the replica (MRK-aware) or for the primary itself (plain, exact match). Unwraps per second.
+ */
+async function unwrap(name: string, n: number) {
+  const region = 'eu-central-1';
+  const mrk = 'mrk-0123456789abcdef0123456789abcdef';
+  const primary = `arn:aws:kms:us-east-1:111122223333:key/${mrk}`;
+  const configured = name === 'mrk' ? primary.replace('us-east-1', region) : primary;
+  const send = async () => ({ KeyId: configured, Plaintext: new Uint8Array(32) });
+  const client = { send } as unknown as KMSClient;
+  const keyring: Keyring = name === 'mrk'
+    ? new AwsKmsMrkAwareKeyring({ generatorKeyId: configured, clients: { [region]: client } })
+    : new AwsKmsKeyring({ generatorKeyId: configured, client });
+  const edk = (arn: string) => ({ providerId: 'aws-kms', providerInfo: Buffer.from(arn), ciphertext: randomBytes(184) });
+  const edks = [edk('arn:aws:kms:ap-south-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'), edk(primary.replace('111122223333', '444455556666')), edk(primary)];
+  await rate(Math.min(n, 20_000), () => keyring.unwrapDataKey(edks, CONTEXT));
+  return { opsPerSec: await rate(n, () => keyring.unwrapDataKey(edks, CONTEXT)) };
+}
+
 /** 32 encrypts at once on a cold cache: how many KMS calls. */
 async function cold(name: string) {
   const c = contenders()[name]();
@@ -184,7 +221,8 @@ async function main(): Promise<void> {
   const result = kind === 'records' ? await records(name, Number(n))
     : kind === 'mib' ? await mib(name, Number(n))
       : kind === 'stream' ? await stream(name)
-        : await cold(name);
+        : kind === 'unwrap' ? await unwrap(name, Number(n))
+          : await cold(name);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

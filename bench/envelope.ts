@@ -10,7 +10,7 @@
  * state. The table shows each contender's median. The targets also keep wide margins (10x, 25%, 70%) against the
  * figures measured here.
  */
-import { spawnSync } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -70,14 +70,57 @@ function esdkBundle(): string {
   return out;
 }
 
+type Run = <T>(...args: (string | number)[]) => T;
+interface MrkRuns { unwrap: Record<'mrk' | 'plain', { opsPerSec: number }[]>; records: Record<string, Records[]> }
+
+/**
+ * The MRK-aware keyring against the plain one, paired per round in alternating order: the keyring alone (its EDK
+ * matching, KMS stubbed), and 4 KiB records encrypted under a multi-Region primary, decrypted under its replica in
+ * another region (MRK-aware) or under the primary itself (plain), cached and uncached, on the KMS stand-in.
+ */
+function measureMrk(run: Run): MrkRuns {
+  const runs: MrkRuns = { unwrap: { mrk: [], plain: [] }, records: { 'mrk-aware-cached': [], 'mrk-plain-cached': [], 'mrk-aware-uncached': [], 'mrk-plain-uncached': [] } };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const k of r % 2 === 0 ? ['plain', 'mrk'] as const : ['mrk', 'plain'] as const) runs.unwrap[k].push(run('unwrap', k, 200_000));
+    const pairs = [['mrk-plain-cached', 'mrk-aware-cached'], ['mrk-plain-uncached', 'mrk-aware-uncached']];
+    for (const pair of pairs) {
+      for (const name of r % 2 === 0 ? pair : [...pair].reverse()) {
+        runs.records[name].push(run<Records>('records', name, name.endsWith('uncached') ? UNCACHED_RECORDS : CACHED_RECORDS));
+      }
+    }
+  }
+  return runs;
+}
+
+function mrkRatios(runs: MrkRuns) {
+  const paired = (a: Records[], b: Records[], f: (x: Records) => number) => median(a.map((x, r) => f(x) / f(b[r])));
+  const rec = runs.records;
+  return {
+    mrkUnwrapVsPlain: median(runs.unwrap.mrk.map((m, r) => m.opsPerSec / runs.unwrap.plain[r].opsPerSec)),
+    mrkCachedDecryptVsPlain: paired(rec['mrk-aware-cached'], rec['mrk-plain-cached'], (x) => x.dec.opsPerSec),
+    mrkUncachedDecryptVsPlain: paired(rec['mrk-aware-uncached'], rec['mrk-plain-uncached'], (x) => x.dec.opsPerSec),
+    mrkUncachedEncryptVsPlain: paired(rec['mrk-aware-uncached'], rec['mrk-plain-uncached'], (x) => x.enc.opsPerSec),
+  };
+}
+
+function printMrk(runs: MrkRuns): void {
+  const r = mrkRatios(runs);
+  const unwrapRate = (k: 'mrk' | 'plain') => median(runs.unwrap[k].map((u) => u.opsPerSec));
+  console.log(`Multi-Region key: keyring unwrap alone (3 EDKs, KMS stubbed) MRK-aware ${unwrapRate('mrk').toFixed(0)}/s vs plain ${unwrapRate('plain').toFixed(0)}/s (x${r.mrkUnwrapVsPlain.toFixed(2)}); `
+    + `4 KiB records, replica (MRK-aware) vs primary (plain) on the KMS stand-in: cached decrypt x${r.mrkCachedDecryptVsPlain.toFixed(2)}, `
+    + `uncached decrypt x${r.mrkUncachedDecryptVsPlain.toFixed(2)}, uncached encrypt x${r.mrkUncachedEncryptVsPlain.toFixed(2)} (median of ${ROUNDS} paired rounds)`);
+}
+
 function row(cells: (string | number)[], widths: number[]): string {
   return cells.map((c, i) => (typeof c === 'number' ? c.toLocaleString('en-US', { maximumFractionDigits: 1 }) : c).toString().padEnd(widths[i])).join(' ');
 }
 
 async function main(): Promise<void> {
   const moto = await startMoto();
+  const standIn = kmsStandIn();
   try {
-    const env = { MOTO_ENDPOINT: moto.endpoint, KEY_ARN: await moto.createKey('bench') };
+    const mrk = await standIn.ready;
+    const env = { MOTO_ENDPOINT: moto.endpoint, KEY_ARN: await moto.createKey('bench'), STANDIN: JSON.stringify(mrk) };
     const run = <T>(...args: (string | number)[]) => worker<T>(env, ...args);
 
     // 4 KiB records: cached and raw contenders alternate, one fresh process each, ROUNDS times.
@@ -92,6 +135,7 @@ async function main(): Promise<void> {
     const sdkCached = medianOf(cached['sdk-cached']);
     const raw = medianOf(cached.raw);
     const uncached = ['ours-uncached', 'sdk-0478', 'sdk-0578'].map((name) => run<Records>('records', name, UNCACHED_RECORDS));
+    const mrkRuns = measureMrk(run);
 
     type Mib = { encMBps: number; decMBps: number };
     const mib = { ours: run<Mib>('mib', 'ours-cached', 40), sdk: run<Mib>('mib', 'sdk-cached', 20), raw: run<Mib>('mib', 'raw', 40) };
@@ -139,6 +183,8 @@ async function main(): Promise<void> {
     console.log(`32 concurrent encrypts, cold cache: ours ${coldOurs} KMS call(s), SDK caching CMM ${coldSdk}`);
     console.log(`Lambda asset: ours ${assets.ours.kib.toFixed(1)} KiB, loads in ${assets.ours.loadMs.toFixed(1)} ms; esbuild bundle of @aws-crypto/client-node ${assets.sdk.kib.toFixed(1)} KiB, ${assets.sdk.loadMs.toFixed(1)} ms (both without @aws-sdk/*)`);
 
+    printMrk(mrkRuns);
+
     const ratios = {
       encryptVsEsdkCached: paired(cached['ours-cached'], cached['sdk-cached'], (x) => x.enc.opsPerSec),
       decryptVsEsdkCached: paired(cached['ours-cached'], cached['sdk-cached'], (x) => x.dec.opsPerSec),
@@ -146,6 +192,7 @@ async function main(): Promise<void> {
       coldConcurrentKmsCalls: coldOurs,
       streamVsRawAes: median(streams.ours.map((o, r) => o.mbPerSec / streams.raw[r].mbPerSec)),
       streamRssGrowthMiB: s.ours.rssGrowthMiB,
+      ...mrkRatios(mrkRuns),
     };
     const targets: [string, boolean][] = [
       ['cached encrypt >= 10x SDK cached', ratios.encryptVsEsdkCached >= 10],
@@ -159,8 +206,22 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Math.round(v * 100) / 100]))));
     if (targets.some(([, ok]) => !ok)) process.exitCode = 1;
   } finally {
+    standIn.child.kill('SIGTERM');
     await moto.stop();
   }
+}
+
+/** The multi-Region key stand-in, in a child process: the benchmark's workers run while this process waits. */
+function kmsStandIn(): { child: ChildProcess; ready: Promise<{ endpoint: string; primary: string; replica: string }> } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'kms-standin-server.ts')], {
+    cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: 'test/tsconfig.json', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = new Promise<{ endpoint: string; primary: string; replica: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0])); });
+    child.once('exit', (code) => reject(new Error(`the KMS stand-in exited with code ${code}`)));
+  });
+  return { child, ready };
 }
 
 main().catch((err) => {

@@ -64,7 +64,7 @@ export const ROOT_NAMESPACES = ['aws', 'azure', 'gcp', 'compliance'] as const;
 const STAR_LINE = /^__exportStar\(require\("(\.\/[\w./-]+)"\), exports\);$/gm;
 
 /** The modules of the envelope index whose names load on first read: each brings a cloud SDK or signer. */
-export const ENVELOPE_LAZY_MODULES = ['./keyrings/aws-kms', './keyrings/azure-key-vault', './keyrings/gcp-kms', './caller-proof'] as const;
+export const ENVELOPE_LAZY_MODULES = ['./keyrings/aws-kms', './keyrings/aws-kms-mrk', './keyrings/azure-key-vault', './keyrings/gcp-kms', './caller-proof'] as const;
 
 /**
  * Rewrites `export * from '<module>'` (compiled: `__exportStar(require("<module>"), exports)`) for each of `modules`

@@ -15,6 +15,8 @@ import { acknowledgeRules } from './private/acknowledge';
 import { defaultDeploymentPrincipal } from './private/deployment-principal';
 import { recordEnvelopeFunctionEvidence, recordEnvelopeTenantEvidence } from './private/envelope-function-evidence';
 import { EnvelopeFunctionInput, resolveEnvelopeFunctionInput, retentionFor } from './private/envelope-function-input';
+import { localKeyArn } from './private/envelope-function-key';
+import { ValidationError } from '../core/validation';
 import { denyGrantsNotForAwsResources } from './private/log-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 
@@ -85,8 +87,9 @@ export class EnvelopeEncryptionFunction extends Construct {
       keyEnvironment = this.tenantEnvironment(props.tenants, resolution, this.tenantSessionRole);
       description = `cloud-kms envelope encryption for the tenants of ${props.tenants.node.path}`;
     } else {
-      this.grantKeyUse(props.key!, immutableRole, policy, required);
-      keyEnvironment = { [ENV.KEY_ARN]: props.key!.keyArn };
+      const keyArn = localKeyArn(this, props.key!);
+      this.grantKeyUse(props.key!, keyArn, immutableRole, policy, required);
+      keyEnvironment = { [ENV.KEY_ARN]: keyArn };
       description = `cloud-kms envelope encryption with ${props.key!.node.path}`;
     }
 
@@ -203,17 +206,22 @@ export class EnvelopeEncryptionFunction extends Construct {
     return Lazy.string({ produce: () => (keys().length === 0 ? '' : Fn.join(',', keys().map((k) => k.keyId))) });
   }
 
-  private grantKeyUse(key: kms.IKey, role: iam.IRole, policy: iam.ManagedPolicy, required: string[]): void {
+  /** `keyArn`: the key's ARN, or for a multi-Region key of another region its replica's here (localKeyArn). */
+  private grantKeyUse(key: kms.IKey, keyArn: string, role: iam.IRole, policy: iam.ManagedPolicy, required: string[]): void {
     const conditions: GrantConditions = { requiredContextKeys: required };
     const conditional = key as Partial<ConditionalGrantable>;
     if (typeof conditional.grantDataKeyUseWhen === 'function') {
+      if (keyArn !== key.keyArn) {
+        throw new ValidationError(`key ${key.node.path} is the multi-Region key ${key.keyArn}, but ${this.node.path} runs in ${Stack.of(this).region}: `
+          + 'give the replica in this region, whose key policy can grant the function');
+      }
       // Our custodian keys: the key policy is the only authority, so the grant goes there.
       conditional.grantDataKeyUseWhen(role, conditions);
     } else {
       // Keys whose policy delegates to IAM (ManagedKey, imported keys).
       policy.addStatements(new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [key.keyArn],
+        resources: [keyArn],
         conditions: { Null: Object.fromEntries(required.map((k) => [`kms:EncryptionContext:${k}`, 'false'])) },
       }));
     }

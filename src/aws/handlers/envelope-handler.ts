@@ -11,7 +11,10 @@ import type { TenantSource } from './tenant-envelopes';
 import { DataKeyCache } from '../../envelope/cache';
 import { Envelope } from '../../envelope/envelope';
 import { EnvelopeError } from '../../envelope/errors';
+import { Keyring } from '../../envelope/keyring';
 import { AwsKmsKeyring } from '../../envelope/keyrings/aws-kms';
+import { isMultiRegionKey, parseAwsKmsArn } from '../../envelope/keyrings/aws-kms-arn';
+import { AwsKmsMrkAwareKeyring } from '../../envelope/keyrings/aws-kms-mrk';
 
 export { ENV, RESPONSE_LIMIT_BYTES };
 export type { EnvelopeErrorBody, EnvelopeRecord, EnvelopeResult } from './envelope-records';
@@ -76,13 +79,13 @@ function createEnvelopes(config: EnvelopeConfig, env: NodeJS.ProcessEnv, overrid
   const { keyArn, sessionRoleArn } = config;
   /** Each Envelope's cache, so that a tenant leaving the tenant cache takes its data keys with it (zeroed). */
   const caches = new WeakMap<Envelope, DataKeyCache>();
-  const makeEnvelope = (keyring: AwsKmsKeyring) => {
+  const makeEnvelope = (keyring: Keyring) => {
     const cache = config.cacheMaxAgeMs > 0 ? new DataKeyCache({ maxAgeMs: config.cacheMaxAgeMs, maxMessages: config.cacheMaxMessages }) : undefined;
     const envelope = new Envelope({ keyring, suite: config.suite, requiredContextKeys: config.requiredContextKeys, cache });
     if (cache) caches.set(envelope, cache);
     return envelope;
   };
-  const single = keyArn ? makeEnvelope(new AwsKmsKeyring({ generatorKeyId: keyArn })) : undefined;
+  const single = keyArn ? makeEnvelope(keyringFor(keyArn)) : undefined;
   const tenants = sessionRoleArn ? new (tenantEnvelopes().TenantEnvelopes)({
     sessionRoleArn,
     aliasPrefix: config.tenantAliasPrefix,
@@ -106,6 +109,19 @@ function createEnvelopes(config: EnvelopeConfig, env: NodeJS.ProcessEnv, overrid
     release: (envelope) => caches.get(envelope)?.clear(),
   }) : undefined;
   return { single, tenants };
+}
+
+/**
+ * The configured key's keyring. For a multi-Region key ARN, the MRK-aware keyring: it decrypts messages whose data keys
+ * name the same key in any region (the AWS Encryption SDK's MRK match), always by calling Decrypt with the configured
+ * ARN in that ARN's region. The construct configures the replica in the function's own region (localKeyArn) and grants
+ * the role that ARN alone; the handler never changes it, so what it calls is what the role may call. Whatever the
+ * caller's message names, an EDK of another account's key, of a single-Region key elsewhere or of another key is
+ * never tried.
+ */
+export function keyringFor(keyArn: string): Keyring {
+  if (keyArn.startsWith('arn:') && parseAwsKmsArn(keyArn) && isMultiRegionKey(keyArn)) return new AwsKmsMrkAwareKeyring({ generatorKeyId: keyArn });
+  return new AwsKmsKeyring({ generatorKeyId: keyArn });
 }
 
 /** What the request's log line may say: filled in as the request is read, so a refused request logs how far it got. */

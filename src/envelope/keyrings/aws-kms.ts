@@ -4,10 +4,9 @@ import { AuthenticationError, BadInputError, KeyringError } from '../errors';
 import { EncryptedDataKey } from '../header';
 import { DATA_KEY_LENGTH, DataKeyMaterials, Keyring } from '../keyring';
 import { attemptSignal, describeFailure, RetryPolicy, withRetry } from '../retry';
+import { AUTHENTICATION_FAILURES, AWS_KMS_PROVIDER_ID, edk } from './aws-kms-arn';
 
-export const AWS_KMS_PROVIDER_ID = 'aws-kms';
-/** KMS's answers when the ciphertext, key or context does not match: the message does not authenticate. */
-const AUTHENTICATION_FAILURES = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+export { AWS_KMS_PROVIDER_ID };
 
 export interface AwsKmsKeyringOptions {
   /** The key that generates data keys (key ARN, key id, alias name or alias ARN). Decrypt needs an ARN or key id. */
@@ -110,8 +109,4 @@ export class AwsKmsKeyring implements Keyring {
       throw new KeyringError(`AWS KMS ${operation} failed: ${describeFailure(err)}`, false);
     });
   }
-}
-
-function edk(keyArn: string, blob: Uint8Array): EncryptedDataKey {
-  return { providerId: AWS_KMS_PROVIDER_ID, providerInfo: Buffer.from(keyArn, 'utf8'), ciphertext: Buffer.from(blob) };
 }
