@@ -42,8 +42,10 @@ export interface KeyEvidenceFacts {
    * @default - KMS automatic rotation, or a warning that rotation is manual
    */
   readonly manualRotation?: { readonly setting: string; readonly value: string; readonly description: string };
-  /** Construct path of what the key belongs to (a tenant hierarchy). @default - none */
+  /** Construct path of what the key belongs to (a tenant hierarchy, a replica's primary). @default - none */
   readonly parent?: string;
+  /** Regions the key material is in. @default - not recorded */
+  readonly regions?: string[];
 }
 
 /**
@@ -83,6 +85,7 @@ export function recordKmsKeyEvidence(key: IConstruct, resource: CfnResource, pol
     fipsLevelDeclared: facts.fipsLevelDeclared,
     auditSink: sink?.node.path,
     parent: facts.parent,
+    regions: facts.regions,
     rotation: rotationFact(key, facts),
     deletion: deletionFact(facts.settings),
     custody: facts.custody ?? {

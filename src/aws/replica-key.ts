@@ -1,0 +1,257 @@
+import { CfnOutput, Resource, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import type { IKeyAuditSink } from './key-audit-sink-types';
+import {
+  DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
+} from './key-policy-actions';
+import { DeploymentModel } from '../core/deployment-model';
+import { ComplianceProfile } from '../core/profile';
+import { shown, ValidationError } from '../core/validation';
+import { CustodianPolicy } from './private/custodian-policy';
+import { requireProps } from './private/input';
+import { KeyFact } from '../core/key-evidence';
+import { recordKmsKeyEvidence } from './private/key-evidence';
+import { normalizeAliases } from './private/key-settings';
+import { checkReplicaAuditSink, checkReplicaPlacement, ReplicaPlacement } from './private/replica-input';
+
+/**
+ * Options of a replica of a multi-Region key (`replicateTo`).
+ */
+export interface ReplicaKeyOptions {
+  /**
+   * Where the replica's key events are recorded and alarmed: a `KeyAuditSink` in the replica's region (KMS events reach
+   * EventBridge only in their own region, so the primary's sink raises no alarm for the replica).
+   * @default - none (required by profiles that require an audit sink)
+   */
+  readonly auditSink?: IKeyAuditSink;
+
+  /**
+   * The principal CloudFormation deploys the replica's stack with: it calls ReplicateKey on the primary (which allows it
+   * for this region only) and is named in the replica's policy as the primary's deployment principal is in the primary's.
+   * @default - the CloudFormation execution role of the replica stack's DefaultStackSynthesizer
+   */
+  readonly deploymentPrincipal?: iam.IPrincipal;
+
+  /**
+   * Replica description.
+   * @default - the primary's path and the replica's region
+   */
+  readonly description?: string;
+
+  /**
+   * Whether the replica is enabled.
+   * @default true
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-replicakey.html#cfn-kms-replicakey-enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Aliases for the replica (aliases are regional and not shared); `alias/` is added when missing.
+   * @default - none
+   */
+  readonly aliases?: string[];
+}
+
+/**
+ * Properties of a `ReplicaKey`.
+ */
+export interface ReplicaKeyProps extends ReplicaKeyOptions {
+  /** The multi-Region primary: a `CustomerManagedKey` or `ByokImport` with `multiRegion: true`, in another region. */
+  readonly primary: kms.IKey;
+}
+
+/**
+ * A replica of a multi-Region `CustomerManagedKey` or `ByokImport` (AWS::KMS::ReplicaKey) in a stack of another region of
+ * the same account. Its key policy comes from the primary's custodians through the same builder, so the two cannot
+ * drift: the same administrators, users, auditors and importers, separation-of-duties denies and replication limits,
+ * with the replica stack's deployment principal in the deployment statement. The primary's policy lets that principal
+ * replicate into this region only (`kms:ReplicaRegion`), and the region must be one the profile allows.
+ *
+ * Rotation is a shared property of multi-Region keys, set on the primary and synchronized by KMS; the replica waits the
+ * primary's deletion window. Under dual control replicas are refused: replicate through the dual-control gate.
+ */
+export class ReplicaKey extends Resource implements kms.IKey {
+  /** The replica's ARN (the primary's key id in this region). */
+  public readonly keyArn: string;
+  /** The key id, shared with the primary (`mrk-…`). */
+  public readonly keyId: string;
+  /** The primary. */
+  public readonly primary: kms.IKey;
+  /** The replica's region. */
+  public readonly region: string;
+  /** The primary's deployment model. */
+  public readonly model: DeploymentModel;
+  /** The primary's compliance profile. */
+  public readonly profile: ComplianceProfile;
+  /** The audit sink of the replica's region, if any. */
+  public readonly auditSink?: IKeyAuditSink;
+  /** The replica's key policy. */
+  public readonly policy: iam.PolicyDocument;
+
+  private readonly custodianPolicy: CustodianPolicy;
+  private readonly resource: kms.CfnReplicaKey;
+
+  constructor(scope: Construct, id: string, props: ReplicaKeyProps) {
+    requireProps(props, 'ReplicaKey');
+    const subject = `${scope.node.path}/${id}`;
+    const placement = checkReplicaPlacement(scope, subject, props.primary);
+    checkReplicaAuditSink(placement, props.auditSink, subject);
+    const aliases = normalizeAliases('aliases', props.aliases);
+    if (props.enabled !== undefined && typeof props.enabled !== 'boolean') {
+      throw new ValidationError(`enabled must be a boolean, got ${shown(props.enabled)}`);
+    }
+    const { source } = placement;
+    // One builder for primary and replica: the primary's own input, with this stack's deployment principal.
+    const custodianPolicy = new CustodianPolicy(scope, {
+      ...source.custodianPolicy.input,
+      subject,
+      deploymentPrincipal: props.deploymentPrincipal,
+      deployerDescription: 'the principal CloudFormation deploys the replica with',
+    });
+    super(scope, id);
+    this.custodianPolicy = custodianPolicy;
+    this.policy = custodianPolicy.document;
+    this.primary = props.primary;
+    this.region = placement.region;
+    this.model = source.model;
+    this.profile = source.settings.profile;
+    this.auditSink = props.auditSink;
+    source.custodianPolicy.allowReplication(source.key, placement.region, custodianPolicy.deployer);
+    this.resource = this.createReplica(placement, props);
+    this.keyArn = this.resource.attrArn;
+    this.keyId = this.resource.attrKeyId;
+    custodianPolicy.bind(this);
+    aliases.forEach((alias, i) => new kms.Alias(this, `Alias${i}`, { aliasName: alias, targetKey: this }));
+    this.recordEvidence(placement);
+  }
+
+  /** The key reference (key id and ARN) other constructs take. */
+  public get keyRef(): kms.KeyReference {
+    return { keyId: this.keyId, keyArn: this.keyArn };
+  }
+
+  /** Adds an alias in the replica's region. */
+  public addAlias(aliasName: string): kms.Alias {
+    const [alias] = normalizeAliases('aliasName', [aliasName]);
+    return new kms.Alias(this, `Alias${this.node.children.filter((c) => c instanceof kms.Alias).length}`, { aliasName: alias, targetKey: this });
+  }
+
+  /** Adds a statement to the replica's key policy (checked with the rest of the policy at synthesis). */
+  public addToResourcePolicy(statement: iam.PolicyStatement, _allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.resource };
+  }
+
+  /** Grants the actions in the replica's key policy, after the same separation-of-duties checks as the primary's grants. */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return this.custodianPolicy.grant(grantee, actions);
+  }
+
+  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, DECRYPT_ACTIONS);
+  }
+
+  public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, ENCRYPT_ACTIONS);
+  }
+
+  public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, [...ENCRYPT_ACTIONS, ...DECRYPT_ACTIONS]);
+  }
+
+  public grantSign(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, SIGN_ACTIONS);
+  }
+
+  public grantVerify(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, VERIFY_ACTIONS);
+  }
+
+  public grantSignVerify(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, [...SIGN_ACTIONS, ...VERIFY_ACTIONS]);
+  }
+
+  public grantGenerateMac(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, GENERATE_MAC_ACTIONS);
+  }
+
+  public grantVerifyMac(grantee: iam.IGrantable): iam.Grant {
+    return this.custodianPolicy.grant(grantee, VERIFY_MAC_ACTIONS);
+  }
+
+  /** The AWS::KMS::ReplicaKey, waiting the primary's deletion window and retained as the primary is. */
+  private createReplica(placement: ReplicaPlacement, props: ReplicaKeyOptions): kms.CfnReplicaKey {
+    const { source } = placement;
+    const resource = new kms.CfnReplicaKey(this, 'Resource', {
+      keyPolicy: this.policy,
+      // A CDK cross-region reference: the primary's stack writes its ARN to an SSM parameter in this region.
+      primaryKeyArn: this.primary.keyArn,
+      pendingWindowInDays: source.settings.deletionWindow.toDays(),
+      enabled: props.enabled ?? true,
+      description: props.description ?? `Replica in ${placement.region} of ${source.key.node.path} (profile ${this.profile.name})`,
+    });
+    resource.applyRemovalPolicy(source.settings.removalPolicy);
+    for (const [key, value] of Object.entries(source.ceremonyTags)) Tags.of(this).add(key, value);
+    if (source.importedMaterial) {
+      // Created without material (PendingImport): the ceremony imports the primary's material into it.
+      // @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-import.html
+      new CfnOutput(this, 'KeyArnForImport', {
+        description: `Replica to import the primary's key material into: cloud-kms byok aws params --key-id <this> (${this.node.path})`,
+        value: resource.attrArn,
+      });
+    }
+    return resource;
+  }
+
+  private recordEvidence(placement: ReplicaPlacement): void {
+    const { source } = placement;
+    const cfn = this.resource;
+    recordKmsKeyEvidence(this, cfn, () => cfn.keyPolicy, {
+      constructName: 'ReplicaKey',
+      model: source.model,
+      settings: source.settings,
+      auditSink: this.auditSink,
+      separation: this.custodianPolicy.separationEvidence,
+      dualControl: this.custodianPolicy.dualControlEvidence,
+      custody: source.importedMaterial ? {
+        setting: 'Origin',
+        value: 'EXTERNAL (shared with the primary)',
+        description: 'created without key material (PendingImport); the customer imports the primary\'s material into it, held in FIPS 140-3 Level 3 HSMs',
+      } : undefined,
+      manualRotation: rotationFact(source.settings.rotation?.toDays(), source.settings.profile, source.importedMaterial),
+      parent: source.key.node.path,
+      regions: [placement.region],
+    });
+  }
+}
+
+/**
+ * Rotation of a multi-Region key is a shared property: enabled on the primary and synchronized by KMS; a replica has
+ * no rotation setting of its own.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-manage.html#multi-region-rotate
+ */
+function rotationFact(primaryDays: number | undefined, profile: ComplianceProfile, imported: boolean): KeyFact {
+  if (imported) {
+    return {
+      setting: 'primary\'s rotation (shared property)',
+      value: 'manual',
+      description: 'imported material: rotated by importing new material into the primary, then the same material into each replica',
+    };
+  }
+  if (primaryDays === undefined) {
+    return {
+      setting: 'primary\'s rotation (shared property)',
+      value: 'false',
+      description: 'KMS cannot rotate asymmetric or HMAC keys; rotate by a new key pair of primary and replicas and moving the aliases',
+      satisfied: false,
+    };
+  }
+  return {
+    setting: 'primary\'s RotationPeriodInDays (shared property)',
+    value: String(primaryDays),
+    description: `rotated with the primary every ${primaryDays} days: KMS synchronizes the rotation of multi-Region keys from the primary`,
+    satisfied: primaryDays <= profile.maxRotationDays,
+  };
+}
