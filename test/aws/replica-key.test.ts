@@ -3,6 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
 import * as aws from '../../src/aws';
+import { KmsRulePack } from '../../src/compliance/pack';
+import { RuleResult } from '../../src/compliance/rules/rule';
+import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
 import { ACCOUNT, arn, byokFor, cmkFor, DEPLOYER, keyPolicyOf, REGION, sinkFor, statement } from '../support/fixtures';
 import { decide } from '../support/key-policy-eval';
 
@@ -215,5 +218,29 @@ describe('evidence and BYOK', () => {
     expect(decide(policy, arn('KeyImporter'), 'kms:Decrypt')).not.toBe('ALLOW');
     const record = EvidenceLedger.of(replica).tryFindKey(replica.node.path)!;
     expect(record.constructName).toBe('ReplicaKey');
+  });
+});
+
+describe('cfn-lint', () => {
+  test('both stacks (primary with its cross-region export, replica with ReplicaKey) lint clean', () => {
+    const { primaryStack, replicaStack } = replicated(ComplianceProfile.HIPAA);
+    const { primaryStack: byokPrimary, replicaStack: byokReplica } = pair();
+    byokFor(byokPrimary, ComplianceProfile.COMMERCIAL, 'Imported', { multiRegion: true }).replicateTo(byokReplica, 'ImportedReplica');
+    const templates = Object.fromEntries([primaryStack, replicaStack, byokPrimary, byokReplica]
+      .map((s, i) => [`${s.stackName}${i}`, Template.fromStack(s).toJSON()]));
+    expect(Object.values(templates).some((t: any) => Object.values(t.Resources).some((r: any) => r.Type === 'AWS::KMS::ReplicaKey'))).toBe(true);
+    const matches = cfnLint(templates);
+    expect(matches.filter((m) => !ACCEPTED_WARNINGS.includes(m.Rule.Id)).map((m) => `${m.Level} ${m.Rule.Id} ${m.Message}`)).toEqual([]);
+  });
+});
+
+describe('the rule pack', () => {
+  test('finds nothing non-compliant in the primary (with its replication statement) or the replica stack', () => {
+    const { primaryStack, replicaStack } = replicated(ComplianceProfile.HIPAA);
+    const pack = new KmsRulePack(ComplianceProfile.HIPAA);
+    const templates = [primaryStack, replicaStack].map((s) => Template.fromStack(s).toJSON());
+    const findings = templates.flatMap((t) => pack.check(t, undefined, templates.filter((x) => x !== t)));
+    expect(findings.filter((f) => f.result !== RuleResult.NOT_APPLICABLE).length).toBeGreaterThan(0);
+    expect(findings.filter((f) => f.result === RuleResult.NON_COMPLIANT).map((f) => `${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);
   });
 });
