@@ -1,4 +1,4 @@
-import { CfnOutput, Resource, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Resource, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import {
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { shown, ValidationError } from '../core/validation';
+import { acknowledgeRules } from './private/acknowledge';
 import { CustodianPolicy } from './private/custodian-policy';
 import { requireProps } from './private/input';
 import { KeyFact } from '../core/key-evidence';
@@ -125,6 +126,9 @@ export class ReplicaKey extends Resource implements kms.IKey {
     custodianPolicy.bind(this);
     aliases.forEach((alias, i) => new kms.Alias(this, `Alias${i}`, { aliasName: alias, targetKey: this }));
     this.recordEvidence(placement);
+    // CDK adds its cross-region reference handlers while it prepares the app, after every constructor has run; they
+    // exist by validation, which is when their findings are acknowledged.
+    this.node.addValidation({ validate: () => acknowledgeCrossRegionHandlers(this, [source.key, this]) });
   }
 
   /** The key reference (key id and ARN) other constructs take. */
@@ -227,10 +231,30 @@ export class ReplicaKey extends Resource implements kms.IKey {
   }
 }
 
+/** CDK's singleton providers of a cross-region reference: one writer in the primary's stack, one reader in the replica's. */
+const CROSS_REGION_PROVIDERS = ['Custom::CrossRegionExportWriterCustomResourceProvider', 'Custom::CrossRegionExportReaderCustomResourceProvider'];
+
+function acknowledgeCrossRegionHandlers(replica: ReplicaKey, keys: Construct[]): string[] {
+  for (const key of keys) {
+    for (const id of CROSS_REGION_PROVIDERS) {
+      const provider = Stack.of(key).node.tryFindChild(id);
+      if (provider && !provider.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+        acknowledgeRules(provider, replica, [{
+          // AWS Control Tower's CT.LAMBDA.PR.3.
+          id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+          reason: 'CDK\'s cross-region reference handler carries the primary key\'s ARN to the replica\'s region in SSM parameters: ' +
+            'it calls the SSM API only, from CloudFormation, and reaches no VPC resource.',
+        }]);
+      }
+    }
+  }
+  return [];
+}
+
 /**
  * Rotation of a multi-Region key is a shared property: enabled on the primary and synchronized by KMS; a replica has
  * no rotation setting of its own.
- * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-manage.html#multi-region-rotate
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties
  */
 function rotationFact(primaryDays: number | undefined, profile: ComplianceProfile, imported: boolean): KeyFact {
   if (imported) {

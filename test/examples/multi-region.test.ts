@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { multiRegionApp } from '../../examples/aws/multi-region';
+import { EvidenceLedger } from '../../src';
+import { controlTowerAcknowledgements } from '../support/control-tower';
+import { keyPolicyOf } from '../support/fixtures';
+
+describe('examples/aws/multi-region', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'multi-region-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const app = multiRegionApp(outdir);
+  const assembly = app.synth();
+  const primary = app.node.findChild('KeysEuWest') as Stack;
+  const replica = app.node.findChild('KeysEuCentral') as Stack;
+
+  test('synthesizes both stacks: the multi-Region primary in eu-west-1, its replica in eu-central-1', () => {
+    expect(assembly.getStackByName('KeysEuWest').environment.region).toBe('eu-west-1');
+    expect(assembly.getStackByName('KeysEuCentral').environment.region).toBe('eu-central-1');
+    Template.fromStack(primary).hasResourceProperties('AWS::KMS::Key', { MultiRegion: true });
+    Template.fromStack(replica).resourceCountIs('AWS::KMS::ReplicaKey', 1);
+    const record = EvidenceLedger.of(app).keys.find((k) => k.constructName === 'ReplicaKey')!;
+    expect(record.regions).toEqual(['eu-central-1']);
+    expect(record.parent).toBe('KeysEuWest/PatientRecordsKey');
+    expect(record.profile.allowedRegions).toEqual(['eu-west-1', 'eu-central-1']);
+  });
+
+  test('the primary lets the Frankfurt deployment role replicate into eu-central-1 only', () => {
+    const policy = keyPolicyOf(primary, primary.node.findChild('PatientRecordsKey') as any);
+    const allow = policy.Statement.find((s) => s.Sid === 'AllowReplicaCreationeucentral1');
+    expect(allow.Condition).toEqual({ StringEquals: { 'kms:ReplicaRegion': 'eu-central-1' } });
+    expect(policy.Statement.find((s) => s.Sid === 'DenyReplicationOutsideAllowedRegions').Condition)
+      .toEqual({ StringNotEquals: { 'kms:ReplicaRegion': ['eu-central-1'] } });
+  });
+
+  test('CDK\'s cross-region reference handlers are acknowledged for AWS Control Tower CT.LAMBDA.PR.3, with the reason', () => {
+    const writer = controlTowerAcknowledgements(primary);
+    const reader = controlTowerAcknowledgements(replica);
+    const key = (m: Map<string, string>, what: string) => [...m.keys()].find((k) => k.includes(what) && k.endsWith('|lambda_inside_vpc_check'));
+    expect(writer.get(key(writer, 'CrossRegionExportWriter')!)).toMatch(/calls the SSM API only/);
+    expect(reader.get(key(reader, 'CrossRegionExportReader')!)).toMatch(/calls the SSM API only/);
+  });
+});
