@@ -244,3 +244,30 @@ describe('the rule pack', () => {
     expect(findings.filter((f) => f.result === RuleResult.NON_COMPLIANT).map((f) => `${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);
   });
 });
+
+describe('several replicas, and replicaRegions against the profile', () => {
+  test('each replica stack\'s deployment role replicates into its own region only', () => {
+    const app = new App();
+    const primaryStack = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: REGION } });
+    const regions = ['eu-west-1', 'ap-southeast-2'];
+    const stacks = regions.map((region, i) => new Stack(app, `Replica${i}`, { env: { account: ACCOUNT, region }, crossRegionReferences: true }));
+    const key = cmkFor(primaryStack, ComplianceProfile.COMMERCIAL, 'OrdersKey', { multiRegion: true });
+    stacks.forEach((s, i) => key.replicateTo(s, `R${i}`));
+    const policy = keyPolicyOf(primaryStack, key);
+    const deployer = (region: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}` });
+    expect(decide(policy, deployer('eu-west-1'), 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'eu-west-1' })).toBe('ALLOW');
+    expect(decide(policy, deployer('ap-southeast-2'), 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'ap-southeast-2' })).toBe('ALLOW');
+    expect(decide(policy, deployer('eu-west-1'), 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'ap-southeast-2' })).not.toBe('ALLOW');
+    expect(decide(policy, deployer('ap-southeast-2'), 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'eu-west-1' })).not.toBe('ALLOW');
+    expect(decide(policy, DEPLOYER, 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'sa-east-1' })).not.toBe('ALLOW');
+    expect(statement(policy, 'DenyReplicationOutsideAllowedRegions').Condition).toEqual({ StringNotEquals: { 'kms:ReplicaRegion': regions } });
+  });
+
+  test('replicaRegions outside the profile\'s allowedRegions are refused', () => {
+    const profile = ComplianceProfile.custom({ name: 'EU_ONLY', basedOn: ComplianceProfile.COMMERCIAL, allowedRegions: ['eu-west-1', 'eu-central-1'] });
+    const { primaryStack } = pair();
+    expect(() => cmkFor(primaryStack, profile, 'K', { multiRegion: true, replicaRegions: ['us-west-2'] }))
+      .toThrow(/replicaRegions must be regions profile EU_ONLY allows \(eu-west-1, eu-central-1\), got us-west-2/);
+    expect(() => cmkFor(primaryStack, profile, 'K2', { multiRegion: true, replicaRegions: ['eu-central-1'] })).not.toThrow();
+  });
+});
