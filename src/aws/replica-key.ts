@@ -13,8 +13,9 @@ import { acknowledgeRules } from './private/acknowledge';
 import { CustodianPolicy } from './private/custodian-policy';
 import { requireProps } from './private/input';
 import { KeyFact } from '../core/key-evidence';
+import { describeDeployTimeBound } from './private/deploy-time-bounds';
 import { recordKmsKeyEvidence } from './private/key-evidence';
-import { normalizeAliases } from './private/key-settings';
+import { KeySettings, normalizeAliases } from './private/key-settings';
 import { checkReplicaAuditSink, checkReplicaPlacement, ReplicaPlacement } from './private/replica-input';
 
 /**
@@ -224,7 +225,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
         value: 'EXTERNAL (shared with the primary)',
         description: 'created without key material (PendingImport); the customer imports the primary\'s material into it, held in FIPS 140-3 Level 3 HSMs',
       } : undefined,
-      manualRotation: rotationFact(source.settings.rotation?.toDays(), source.settings.profile, source.importedMaterial),
+      manualRotation: rotationFact(source.settings, source.importedMaterial),
       parent: source.key.node.path,
       regions: [placement.region],
     });
@@ -256,7 +257,10 @@ function acknowledgeCrossRegionHandlers(replica: ReplicaKey, keys: Construct[]):
  * no rotation setting of its own.
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties
  */
-function rotationFact(primaryDays: number | undefined, profile: ComplianceProfile, imported: boolean): KeyFact {
+function rotationFact(settings: KeySettings, imported: boolean): KeyFact {
+  const profile = settings.profile;
+  const bound = settings.rotationBound;
+  const primaryDays = settings.rotation?.toDays();
   if (imported) {
     return {
       setting: 'primary\'s rotation (shared property)',
@@ -270,6 +274,15 @@ function rotationFact(primaryDays: number | undefined, profile: ComplianceProfil
       value: 'false',
       description: 'KMS cannot rotate asymmetric or HMAC keys; rotate by a new key pair of primary and replicas and moving the aliases',
       satisfied: false,
+    };
+  }
+  if (bound) {
+    // A deploy-time period: judged by its largest allowed value, never by the token.
+    return {
+      setting: 'primary\'s RotationPeriodInDays (shared property)',
+      value: describeDeployTimeBound(bound),
+      description: `rotated with the primary every ${bound.min} to ${bound.max} days: KMS synchronizes the rotation of multi-Region keys from the primary`,
+      satisfied: bound.max <= profile.maxRotationDays,
     };
   }
   return {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
@@ -269,5 +269,21 @@ describe('several replicas, and replicaRegions against the profile', () => {
     expect(() => cmkFor(primaryStack, profile, 'K', { multiRegion: true, replicaRegions: ['us-west-2'] }))
       .toThrow(/replicaRegions must be regions profile EU_ONLY allows \(eu-west-1, eu-central-1\), got us-west-2/);
     expect(() => cmkFor(primaryStack, profile, 'K2', { multiRegion: true, replicaRegions: ['eu-central-1'] })).not.toThrow();
+  });
+});
+
+describe('rotation evidence', () => {
+  test('the replica rotates with the primary: its period, or a deploy-time period judged by its bound, never by the token', () => {
+    const { replica } = replicated(ComplianceProfile.HIPAA);
+    const fact = EvidenceLedger.of(replica).evidence(replica.node.path).find((e) => e.setting.includes('shared property'))!;
+    expect(fact.value).toBe('365');
+    expect(fact.status).toBe('SATISFIED');
+
+    const { primaryStack, replicaStack } = pair();
+    const days = new CfnParameter(primaryStack, 'RotationDays', { type: 'Number', minValue: 90, maxValue: 3000 });
+    const key = cmkFor(primaryStack, ComplianceProfile.COMMERCIAL, 'K', { multiRegion: true, rotation: Duration.days(days.valueAsNumber) });
+    const r = key.replicateTo(replicaStack, 'R');
+    const bounded = EvidenceLedger.of(r).evidence(r.node.path).find((e) => e.setting.includes('shared property'))!;
+    expect(bounded.value).toMatch(/a deploy-time value \(parameter RotationDays, bounded to 90\.\.\d+ days\)/);
   });
 });
