@@ -1,4 +1,4 @@
-import { CfnOutput, Resource, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Resource, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -12,11 +12,13 @@ import { shown, ValidationError } from '../core/validation';
 import { acknowledgeRules } from './private/acknowledge';
 import { CustodianPolicy } from './private/custodian-policy';
 import { requireProps } from './private/input';
-import { KeyFact } from '../core/key-evidence';
+import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
+import { DUAL_CONTROL_CONTROLS, KeyFact } from '../core/key-evidence';
 import { describeDeployTimeBound } from './private/deploy-time-bounds';
 import { recordKmsKeyEvidence } from './private/key-evidence';
 import { KeySettings, normalizeAliases } from './private/key-settings';
-import { checkReplicaAuditSink, checkReplicaPlacement, ReplicaPlacement } from './private/replica-input';
+import { gatedReplica, replicaCheckRole, replicaCheckStatement } from './private/replica-gated';
+import { checkNotDualControl, checkReplicaAuditSink, checkReplicaPlacement, ReplicaPlacement } from './private/replica-input';
 
 /**
  * Options of a replica of a multi-Region key (`replicateTo`).
@@ -37,13 +39,13 @@ export interface ReplicaKeyOptions {
   readonly deploymentPrincipal?: iam.IPrincipal;
 
   /**
-   * Replica description.
+   * Replica description. Not for replicas the dual-control gate creates (the gate's ReplicateKey request has none).
    * @default - the primary's path and the replica's region
    */
   readonly description?: string;
 
   /**
-   * Whether the replica is enabled.
+   * Whether the replica is enabled. Gated replicas (dual control) are created enabled; disabling one is a gated operation.
    * @default true
    * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-replicakey.html#cfn-kms-replicakey-enabled
    */
@@ -65,14 +67,19 @@ export interface ReplicaKeyProps extends ReplicaKeyOptions {
 }
 
 /**
- * A replica of a multi-Region `CustomerManagedKey` or `ByokImport` (AWS::KMS::ReplicaKey) in a stack of another region of
- * the same account. Its key policy comes from the primary's custodians through the same builder, so the two cannot
+ * A replica of a multi-Region `CustomerManagedKey` or `ByokImport` in a stack of another region of the same account. Its key policy comes from the primary's custodians through the same builder, so the two cannot
  * drift: the same administrators, users, auditors and importers, separation-of-duties denies and replication limits,
  * with the replica stack's deployment principal in the deployment statement. The primary's policy lets that principal
  * replicate into this region only (`kms:ReplicaRegion`), and the region must be one the profile allows.
  *
+ * Outside dual control the replica is an AWS::KMS::ReplicaKey. Under dual control ("gated") CloudFormation creates no
+ * replica (its deployment role would then hold ReplicateKey alone): the primary's policy lets only the dual-control
+ * gate's executor replicate, into the regions allowed; two people propose and approve ReplicateKey with the expected
+ * policy (an output of the primary's stack), and this stack's `Custom::CloudKmsReplicaCheck` fails the deployment unless
+ * the replica exists, is the primary's and has exactly that policy.
+ *
  * Rotation is a shared property of multi-Region keys, set on the primary and synchronized by KMS; the replica waits the
- * primary's deletion window. Under dual control replicas are refused: replicate through the dual-control gate.
+ * primary's deletion window.
  */
 export class ReplicaKey extends Resource implements kms.IKey {
   /** The replica's ARN (the primary's key id in this region). */
@@ -89,11 +96,13 @@ export class ReplicaKey extends Resource implements kms.IKey {
   public readonly profile: ComplianceProfile;
   /** The audit sink of the replica's region, if any. */
   public readonly auditSink?: IKeyAuditSink;
-  /** The replica's key policy. */
+  /** The replica's key policy (for a gated replica: the policy the gate must create it with). */
   public readonly policy: iam.PolicyDocument;
+  /** Whether the dual-control gate creates the replica (the primary is under dual control). */
+  public readonly gated: boolean;
 
   private readonly custodianPolicy: CustodianPolicy;
-  private readonly resource: kms.CfnReplicaKey;
+  private readonly resource: CfnResource;
 
   constructor(scope: Construct, id: string, props: ReplicaKeyProps) {
     requireProps(props, 'ReplicaKey');
@@ -105,12 +114,17 @@ export class ReplicaKey extends Resource implements kms.IKey {
       throw new ValidationError(`enabled must be a boolean, got ${shown(props.enabled)}`);
     }
     const { source } = placement;
-    // One builder for primary and replica: the primary's own input, with this stack's deployment principal.
+    const gated = source.custodianPolicy.dualControl;
+    if (gated) checkGatedOptions(props, subject);
+    // One builder for primary and replica: the primary's own input, with this stack's deployment principal. Under dual
+    // control, the primary's gate: its executor calls ReplicateKey, and KMS's lockout check requires the new policy to
+    // let the caller call PutKeyPolicy, which a dual-control policy allows the executor alone.
     const custodianPolicy = new CustodianPolicy(scope, {
       ...source.custodianPolicy.input,
       subject,
       deploymentPrincipal: props.deploymentPrincipal,
       deployerDescription: 'the principal CloudFormation deploys the replica with',
+      dualControlGate: source.custodianPolicy.gate ?? source.custodianPolicy.input.dualControlGate,
     });
     super(scope, id);
     this.custodianPolicy = custodianPolicy;
@@ -120,10 +134,22 @@ export class ReplicaKey extends Resource implements kms.IKey {
     this.model = source.model;
     this.profile = source.settings.profile;
     this.auditSink = props.auditSink;
-    source.custodianPolicy.allowReplication(source.key, placement.region, custodianPolicy.deployer);
-    this.resource = this.createReplica(placement, props);
-    this.keyArn = this.resource.attrArn;
-    this.keyId = this.resource.attrKeyId;
+    this.gated = gated;
+    if (gated) {
+      source.custodianPolicy.allowGatedReplication(placement.region);
+      const role = replicaCheckRole(source.key);
+      this.policy.addStatements(replicaCheckStatement(role));
+      const replica = gatedReplica(this, placement, this.policy, role);
+      this.resource = replica.check.node.defaultChild as CfnResource;
+      this.keyArn = replica.keyArn;
+      this.keyId = source.key.keyId;
+    } else {
+      source.custodianPolicy.allowReplication(source.key, placement.region, custodianPolicy.deployer);
+      const resource = this.createReplica(placement, props);
+      this.resource = resource;
+      this.keyArn = resource.attrArn;
+      this.keyId = resource.attrKeyId;
+    }
     custodianPolicy.bind(this);
     aliases.forEach((alias, i) => new kms.Alias(this, `Alias${i}`, { aliasName: alias, targetKey: this }));
     this.recordEvidence(placement);
@@ -189,6 +215,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
   /** The AWS::KMS::ReplicaKey, waiting the primary's deletion window and retained as the primary is. */
   private createReplica(placement: ReplicaPlacement, props: ReplicaKeyOptions): kms.CfnReplicaKey {
     const { source } = placement;
+    checkNotDualControl(source, this.node.path);
     const resource = new kms.CfnReplicaKey(this, 'Resource', {
       keyPolicy: this.policy,
       // A CDK cross-region reference: the primary's stack writes its ARN to an SSM parameter in this region.
@@ -213,7 +240,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
   private recordEvidence(placement: ReplicaPlacement): void {
     const { source } = placement;
     const cfn = this.resource;
-    recordKmsKeyEvidence(this, cfn, () => cfn.keyPolicy, {
+    recordKmsKeyEvidence(this, cfn, () => (this.gated ? this.policy : (cfn as kms.CfnReplicaKey).keyPolicy), {
       constructName: 'ReplicaKey',
       model: source.model,
       settings: source.settings,
@@ -229,7 +256,45 @@ export class ReplicaKey extends Resource implements kms.IKey {
       parent: source.key.node.path,
       regions: [placement.region],
     });
+    if (this.gated) {
+      // Its own setting, beside the key policy's (which the access matrix evaluates): how the replica came to exist.
+      const ledger = EvidenceLedger.of(this);
+      const description = gatedEvidence(source.custodianPolicy.input.replicaRegions, placement);
+      for (const control of DUAL_CONTROL_CONTROLS) {
+        ledger.record({
+          control,
+          status: EvidenceStatus.SATISFIED,
+          subject: this.node.path,
+          resource: cfn.node.path,
+          setting: 'replication (ReplicateKey)',
+          value: 'through the dual-control gate',
+          description,
+        });
+      }
+    }
   }
+}
+
+/** A gated replica's options: what the gate's ReplicateKey request cannot carry is refused, not silently dropped. */
+function checkGatedOptions(props: ReplicaKeyOptions, subject: string): void {
+  if (props.description !== undefined) {
+    throw new ValidationError(`description is not supported for ${subject}: the dual-control gate creates the replica (its ReplicateKey ` +
+      `request carries the policy only), got ${shown(props.description)}`);
+  }
+  if (props.enabled !== undefined && props.enabled !== true) {
+    throw new ValidationError(`enabled must be true (or unset) for ${subject}: the dual-control gate creates the replica enabled, and ` +
+      `disabling it is a gated operation (DisableKey through the gate), got ${shown(props.enabled)}`);
+  }
+}
+
+/** Dual control of a gated replica's creation. */
+function gatedEvidence(primaryRegions: string[] | undefined, placement: ReplicaPlacement): string {
+  return 'replicated only through the dual-control gate: no AWS::KMS::ReplicaKey; the primary\'s policy allows ReplicateKey to the ' +
+    'gate\'s executor alone (everyone else, the deployment roles included, explicitly denied), and kms:ReplicaRegion to ' +
+    `${[...new Set([...(primaryRegions ?? []), placement.region])].join(', ')} (regions the profile allows); the executor creates the ` +
+    'replica only on a custodian\'s proposal of the exact request (its policy included) approved by a different approver with MFA; ' +
+    'the replica stack\'s Custom::CloudKmsReplicaCheck fails the deployment unless the replica exists, is a replica of this primary ' +
+    'and has exactly the expected policy. Trusted: AWS, and whoever can change the gate executor\'s code or role';
 }
 
 /** CDK's singleton providers of a cross-region reference: one writer in the primary's stack, one reader in the replica's. */

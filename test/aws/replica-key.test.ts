@@ -178,11 +178,13 @@ describe('bad input is refused with the prop and the value', () => {
     expect(() => key.replicateTo(replicaStack, 'R2', { auditSink: key.auditSink })).toThrow(/auditSink must be in the replica's region eu-west-1 .*got Primary\/Audit in us-east-1/);
   });
 
-  test('a dual-control primary: replication goes through the gate', () => {
+  test('a dual-control primary: replication goes through the gate, never AWS::KMS::ReplicaKey (test/aws/replica-gated.test.ts)', () => {
     const { primaryStack, replicaStack } = pair();
     const key = cmkFor(primaryStack, ComplianceProfile.PCI_DSS, 'K', { multiRegion: true });
-    expect(() => key.replicateTo(replicaStack, 'R', { auditSink: sinkFor(replicaStack, ComplianceProfile.PCI_DSS) }))
-      .toThrow(/is under dual control \(profile PCI_DSS\).*propose ReplicateKey through the dual-control gate/);
+    const replica = key.replicateTo(replicaStack, 'R', { auditSink: sinkFor(replicaStack, ComplianceProfile.PCI_DSS) });
+    expect(replica.gated).toBe(true);
+    Template.fromStack(replicaStack).resourceCountIs('AWS::KMS::ReplicaKey', 0);
+    Template.fromStack(replicaStack).resourceCountIs('Custom::CloudKmsReplicaCheck', 1);
   });
 
   test('a primary that is not one of this library\'s keys', () => {

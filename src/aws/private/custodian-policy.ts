@@ -210,6 +210,20 @@ export class CustodianPolicy {
     }));
   }
 
+  /**
+   * Under dual control: lets the gate's executor (already the only principal allowed ReplicateKey, by
+   * `AllowDualControlExecutor` and `DenyDualControlOperationsExceptExecutor`) replicate into `region` too: the region
+   * joins the `kms:ReplicaRegion` deny's exceptions. Nobody else gains anything; the executor still replicates only a
+   * request two people approved.
+   */
+  public allowGatedReplication(region: string): void {
+    if (!this.dualControl) throw new Error('gated replication is for dual-control keys');
+    const deny = this.baseStatements.find((s) => s.sid === SID.DENY_REPLICA_REGION);
+    if (!deny) throw new Error(`key policy has no statement ${SID.DENY_REPLICA_REGION}`);
+    if (!this.replicaRegions.includes(region)) this.replicaRegions.push(region);
+    deny.addCondition('StringNotEquals', { 'kms:ReplicaRegion': [...this.replicaRegions] });
+  }
+
   /** How the policy separates duties, for the evidence ledger; undefined under IAM delegation. */
   public get separationEvidence(): string | undefined {
     if (this.delegateToIam) return undefined;

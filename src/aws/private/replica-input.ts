@@ -13,8 +13,8 @@ export interface ReplicaPlacement {
 }
 
 /**
- * Checks a replica's primary and stack before anything is created: a multi-Region primary made by this library, outside
- * dual control, in another region of the same account, in a region the profile allows, reachable from the replica's
+ * Checks a replica's primary and stack before anything is created: a multi-Region primary made by this library, in
+ * another region of the same account, in a region the profile allows, reachable from the replica's
  * stack (CDK cross-region references).
  */
 export function checkReplicaPlacement(scope: IConstruct, subject: string, primary: unknown): ReplicaPlacement {
@@ -46,7 +46,6 @@ export function checkReplicaPlacement(scope: IConstruct, subject: string, primar
     throw new ValidationError(`the replica's region (env.region of stack ${stack.stackName}) must be one profile ${profile.name} allows ` +
       `(${profile.allowedRegions.join(', ')}), got ${stack.region}`);
   }
-  checkNotDualControl(source, subject);
   if (!(stack as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences) {
     // The replica's template needs the primary's ARN (PrimaryKeyArn), which exists only once the primary's stack is
     // deployed: CDK carries it across regions in SSM parameters, and only for stacks that ask for it.
@@ -69,7 +68,7 @@ export function checkReplicaPlacement(scope: IConstruct, subject: string, primar
  * dual control neither is allowed: replication goes through the dual-control gate (a ReplicateKey proposal).
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html#KMS-ReplicateKey-request-BypassPolicyLockoutSafetyCheck
  */
-function checkNotDualControl(source: ReplicationSource, subject: string): void {
+export function checkNotDualControl(source: ReplicationSource, subject: string): void {
   if (source.custodianPolicy.dualControl) {
     throw new ValidationError(`the primary ${source.key.node.path} is under dual control (profile ${source.settings.profile.name}), so ` +
       `CloudFormation cannot create its replica ${subject}: propose ReplicateKey through the dual-control gate instead (two people)`);
