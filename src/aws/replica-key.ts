@@ -143,6 +143,13 @@ export class ReplicaKey extends Resource implements kms.IKey {
       this.resource = replica.check.node.defaultChild as CfnResource;
       this.keyArn = replica.keyArn;
       this.keyId = source.key.keyId;
+      if (source.importedMaterial) {
+        // Created without material (PendingImport); ImportKeyMaterial on it is a gated operation, like on the primary.
+        new CfnOutput(this, 'KeyArnForImport', {
+          description: `Gated replica to import the primary's key material into, through the dual-control gate (ImportKeyMaterial) (${this.node.path})`,
+          value: replica.keyArn,
+        });
+      }
     } else {
       source.custodianPolicy.allowReplication(source.key, placement.region, custodianPolicy.deployer);
       const resource = this.createReplica(placement, props);

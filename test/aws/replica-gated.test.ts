@@ -5,7 +5,10 @@ import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../.
 import { checkRequest } from '../../src/aws/handlers/gate-request';
 import { checkNotDualControl } from '../../src/aws/private/replica-input';
 import { replicationSourceOf } from '../../src/aws/private/replica-source';
-import { ACCOUNT, arn, cmkFor, keyPolicyOf, sinkFor, statement } from '../support/fixtures';
+import { KmsRulePack } from '../../src/compliance/pack';
+import { RuleResult } from '../../src/compliance/rules/rule';
+import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
+import { ACCOUNT, arn, byokFor, cmkFor, keyPolicyOf, sinkFor, statement } from '../support/fixtures';
 import { decide } from '../support/key-policy-eval';
 
 // A dual-control (PCI DSS) multi-Region key: its replica is created by the dual-control gate, never by CloudFormation.
@@ -191,5 +194,46 @@ describe('refused at synthesis', () => {
   test('a grant on the gated replica is checked for separation of duties like the primary\'s', () => {
     const { replica } = gated();
     expect(() => replica().grantDecrypt(new iam.ArnPrincipal(arn('KeyAdmin')))).toThrow(/separation of duties|both/i);
+  });
+});
+
+describe('the gated stacks against cfn-lint and the rule pack; a gated ByokImport replica', () => {
+  test('both stacks lint clean and the rule pack finds nothing non-compliant', () => {
+    const { primaryStack, replicaStack, replica } = gated();
+    replica();
+    const templates = [primaryStack, replicaStack].map((s) => Template.fromStack(s).toJSON());
+    const matches = cfnLint(Object.fromEntries(templates.map((t, i) => [`Gated${i}`, t])));
+    expect(matches.filter((m) => !ACCEPTED_WARNINGS.includes(m.Rule.Id)).map((m) => `${m.Level} ${m.Rule.Id} ${m.Message}`)).toEqual([]);
+    const pack = new KmsRulePack(PCI_EU);
+    const findings = templates.flatMap((t) => pack.check(t, undefined, templates.filter((x) => x !== t)));
+    expect(findings.filter((f) => f.result !== RuleResult.NOT_APPLICABLE).length).toBeGreaterThan(0);
+    expect(findings.filter((f) => f.result === RuleResult.NON_COMPLIANT).map((f) => `${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);
+  });
+
+  test('CloudKms-AwsNoKeyMaterialInOutputs ignores long logical ids in Ref/Fn::GetAtt, still flags material beside them', () => {
+    const rule = new KmsRulePack(PCI_EU);
+    const logicalId = 'CloudKmsDualControlGateExecutorRole04E470AA';
+    const output = (value: unknown) => ({ Resources: {}, Outputs: { Policy: { Value: value } } });
+    const verdict = (t: any) => rule.check(t).filter((f) => f.rule === 'CloudKms-AwsNoKeyMaterialInOutputs').map((f) => f.result);
+    expect(verdict(output({ 'Fn::Join': ['', ['{"AWS":"', { 'Fn::GetAtt': [logicalId, 'Arn'] }, '", "x":"', { Ref: logicalId }, '"}']] })))
+      .toEqual([RuleResult.COMPLIANT]);
+    const material = 'q83vEjRWeJASNFZ4kBI0VniQEjRWeJASNFZ4kBI0Vng=';
+    expect(verdict(output({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, material]] }))).toEqual([RuleResult.NON_COMPLIANT]);
+  });
+
+  test('a ByokImport primary under dual control: gated replica, its ARN output for the import, the importers in its policy', () => {
+    const app = new App();
+    const primaryStack = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: PRIMARY_REGION } });
+    const replicaStack = new Stack(app, 'Replica', { env: { account: ACCOUNT, region: REPLICA_REGION }, crossRegionReferences: true });
+    const key = byokFor(primaryStack, PCI_EU, 'Imported', { multiRegion: true });
+    const replica = key.replicateTo(replicaStack, 'ImportedReplica', { auditSink: sinkFor(replicaStack, PCI_EU) });
+    expect(replica.gated).toBe(true);
+    const template = Template.fromStack(replicaStack);
+    template.resourceCountIs('AWS::KMS::ReplicaKey', 0);
+    const outputs = template.toJSON().Outputs;
+    const id = Object.keys(outputs).find((k) => k.startsWith('ImportedReplicaKeyArnForImport'))!;
+    expect(outputs[id].Value).toEqual(replicaStack.resolve(replica.keyArn));
+    const policy = checkOf(replicaStack).Properties.Policy;
+    expect(JSON.stringify(statement(policy, 'AllowKeyMaterialImport').Principal)).toContain(arn('KeyImporter'));
   });
 });
