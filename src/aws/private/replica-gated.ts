@@ -62,7 +62,7 @@ export function gatedReplica(scope: Construct, placement: ReplicaPlacement, poli
     value: primaryStack.toJsonString(policy),
   });
   const how = `a custodian proposes ReplicateKey of ${source.key.node.path} into ${region} with the policy in output ` +
-    `${policyOutput.node.path} of stack ${primaryStack.stackName} to the dual-control gate of ${gateStack}, an approver other than ` +
+    `${primaryStack.getLogicalId(policyOutput)} of stack ${primaryStack.stackName} to the dual-control gate of ${gateStack}, an approver other than ` +
     `the proposer approves it, the executor is invoked (docs/aws.md, Multi-Region keys); then deploy ${stack.stackName} again`;
   const provider = KmsResourceProvider.of(scope, ProviderKind.REPLICA_CHECK, role);
   const check = new CustomResource(scope, 'Resource', {
