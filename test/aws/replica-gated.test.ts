@@ -240,3 +240,18 @@ describe('the gated stacks against cfn-lint and the rule pack; a gated ByokImpor
     expect(JSON.stringify(statement(policy, 'AllowKeyMaterialImport').Principal)).toContain(arn('KeyImporter'));
   });
 });
+
+test('one replica stack holds gated replicas of primaries in two stacks: one check provider per primary stack\'s check role', () => {
+  const app = new App();
+  const replicaStack = new Stack(app, 'Replica', { env: { account: ACCOUNT, region: REPLICA_REGION }, crossRegionReferences: true });
+  const sink = sinkFor(replicaStack, PCI_EU);
+  const replicas = ['PrimaryA', 'PrimaryB'].map((name) => {
+    const stack = new Stack(app, name, { env: { account: ACCOUNT, region: PRIMARY_REGION } });
+    return cmkFor(stack, PCI_EU, 'CardKey', { multiRegion: true }).replicateTo(replicaStack, `${name}Replica`, { auditSink: sink });
+  });
+  app.synth();
+  const checks = Object.values(Template.fromStack(replicaStack).findResources('Custom::CloudKmsReplicaCheck')) as any[];
+  expect(checks).toHaveLength(2);
+  expect(new Set(checks.map((c) => JSON.stringify(c.Properties.ServiceToken))).size).toBe(2);
+  expect(replicas.map((r) => r.gated)).toEqual([true, true]);
+});

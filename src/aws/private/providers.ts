@@ -150,9 +150,11 @@ export class KmsResourceProvider extends Construct {
   /** The provider for `kind` in the stack of `scope`, created on first use. */
   public static of(scope: IConstruct, kind: ProviderKind, role?: iam.IRole): KmsResourceProvider {
     const stack = Stack.of(scope);
-    const id = `CloudKmsConstructs${kind}Provider`;
+    // One provider per handler role: a role of another stack gets its own (named after that stack).
+    const suffix = role && Stack.of(role) !== stack ? Stack.of(role).node.id.replace(/[^A-Za-z0-9]/g, '') : '';
+    const id = `CloudKmsConstructs${kind}Provider${suffix}`;
     const existing = stack.node.tryFindChild(id) as KmsResourceProvider | undefined;
-    if (existing && role && existing.handlerRole !== role) throw new Error(`one ${kind} provider per stack, with one handler role`);
+    if (existing && role && existing.handlerRole !== role) throw new Error(`one ${kind} provider per stack and handler role, got another role ${role.node.path}`);
     return existing ?? new KmsResourceProvider(stack, id, kind, role);
   }
 
