@@ -19,6 +19,7 @@ import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../s
 import { byokApp } from './aws/byok';
 import { customerManagedApp } from './aws/customer-managed';
 import { hyokApp } from './aws/hyok';
+import { multiRegionApp } from './aws/multi-region';
 import { providerManagedApp } from './aws/provider-managed';
 import { checkTerraform, TerraformJson, TerraformSummary } from './azure/check';
 import { azureApp } from './azure/main';
@@ -50,6 +51,7 @@ const AWS_APPS: Array<[string, (outdir: string) => App]> = [
   ['provider-managed', providerManagedApp],
   ['customer-managed', customerManagedApp],
   ['byok', byokApp],
+  ['multi-region', multiRegionApp],
   ['hyok', hyokApp],
   ['saas', saasAwsApp],
   ['organization', organizationAwsApp],

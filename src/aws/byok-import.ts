@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { KEY_MATERIAL_EXPIRY_TAG, WRAPPING_ALGORITHM_TAG } from './byok-tags';
 import { IKeyAuditSink } from './key-audit-sink-types';
 import { AwsKeyOptions } from './key-options';
+import { ReplicaKey, ReplicaKeyOptions } from './replica-key';
 import { Control } from '../core/controls';
 import { DeploymentModel } from '../core/deployment-model';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
@@ -145,8 +146,32 @@ export class ByokImport extends CustodianKeyBase {
     }
     this.addImportHandles(subject);
     this.addReminders(subject);
+    this._replication = {
+      key: this,
+      constructName: 'ByokImport',
+      model: this.model,
+      settings,
+      custodianPolicy,
+      multiRegion: props.multiRegion === true,
+      importedMaterial: true,
+      ceremonyTags: {
+        [KEY_MATERIAL_EXPIRY_TAG]: input.expiry.validTo ? input.expiry.validTo.toISOString() : 'none',
+        [WRAPPING_ALGORITHM_TAG]: this.wrappingAlgorithm,
+      },
+    };
     this.recordEvidence(settings, custodianPolicy, (props.custodians.importers ?? []).length);
     this.acknowledgeManualRotation();
+  }
+
+  /**
+   * Replicates this multi-Region primary into the region of `scope`'s stack (same account, another region, one the
+   * profile allows; the stack must set `crossRegionReferences: true`), with the same custodian policy. The replica is
+   * created without key material (PendingImport): import the primary's material into it with the `cloud-kms byok`
+   * ceremony (its `KeyArnForImport` output; the same expiry and wrapping tags as the primary).
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-import.html
+   */
+  public replicateTo(scope: Construct, id: string, options: ReplicaKeyOptions = {}): ReplicaKey {
+    return new ReplicaKey(scope, id, { ...options, primary: this });
   }
 
   /** What the `cloud-kms byok aws` ceremony reads: the key id, and the expiry and wrapping it must use, as tags. */

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IKeyAuditSink } from './key-audit-sink-types';
 import { AwsKeyOptions } from './key-options';
+import { ReplicaKey, ReplicaKeyOptions } from './replica-key';
 import { DeploymentModel } from '../core/deployment-model';
 import { ComplianceProfile } from '../core/profile';
 import { requireDistinct, shown, ValidationError } from '../core/validation';
@@ -101,6 +102,16 @@ export class CustomerManagedKey extends CustodianKeyBase {
     for (const alias of settings.aliases) {
       this.addAlias(alias);
     }
+    this._replication = {
+      key: this,
+      constructName: 'CustomerManagedKey',
+      model: this.model,
+      settings,
+      custodianPolicy,
+      multiRegion: props.multiRegion === true,
+      importedMaterial: false,
+      ceremonyTags: {},
+    };
     recordKeyEvidence(this, {
       constructName: 'CustomerManagedKey',
       model: this.model,
@@ -109,5 +120,14 @@ export class CustomerManagedKey extends CustodianKeyBase {
       separation: custodianPolicy.separationEvidence,
       dualControl: custodianPolicy.dualControlEvidence,
     });
+  }
+
+  /**
+   * Replicates this multi-Region primary into the region of `scope`'s stack (same account, another region, one the
+   * profile allows; the stack must set `crossRegionReferences: true`), with the same custodian policy.
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-replicate.html
+   */
+  public replicateTo(scope: Construct, id: string, options: ReplicaKeyOptions = {}): ReplicaKey {
+    return new ReplicaKey(scope, id, { ...options, primary: this });
   }
 }

@@ -3,6 +3,7 @@ export * from './custodians';
 export * from './key-options';
 export * from './customer-managed-key';
 export * from './byok-import';
+export * from './replica-key';
 export * from './key-audit-sink';
 export * from './cloudhsm-cluster';
 export * from './key-store-backend';

@@ -24,6 +24,10 @@ export const SID = {
   DENY_EXECUTOR_USE: 'DenyCryptographicUseByExecutor',
   DENY_REPLICA_REGION: 'DenyReplicationOutsideAllowedRegions',
   DENY_REPLICATION: 'DenyReplicationExceptDeployment',
+  /** Prefix: followed by the replica region without dashes (AllowReplicaCreationeucentral1). */
+  REPLICATE: 'AllowReplicaCreation',
+  /** A gated replica's policy: the replica stack's check (Custom::CloudKmsReplicaCheck) reads the replica, nothing else. */
+  CHECK_REPLICA: 'AllowReplicaCheckReadOnly',
   DENY_NON_SERVICE_GRANTS: 'DenyGrantsNotForAwsResources',
   IMPORT: 'AllowKeyMaterialImport',
   DENY_IMPORTER: 'DenyImportersAnythingButImport',

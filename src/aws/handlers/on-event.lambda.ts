@@ -3,6 +3,7 @@ import * as gate from './dual-control-gate';
 import * as hsmCluster from './hsm-cluster';
 import * as keyDeletion from './key-deletion';
 import * as keyStore from './key-store';
+import * as replicaCheck from './replica-check';
 import * as storeKey from './store-key';
 
 /**
@@ -24,6 +25,7 @@ export async function handler(event: ResourceEvent | gate.GateInvocation): Promi
     case keyStore.KEY_STORE_TYPE: return keyStore.onEvent(event);
     case storeKey.STORE_KEY_TYPE: return storeKey.onEvent(event);
     case keyDeletion.KEY_DELETION_TYPE: return keyDeletion.onEvent(event);
+    case replicaCheck.REPLICA_CHECK_TYPE: return replicaCheck.onEvent(event);
     default: throw new ResourceError(`unknown resource type ${event.ResourceType}`);
   }
 }

@@ -12,3 +12,5 @@ export const CONNECTED_METRIC = 'KeyStoreConnected';
 export const KEY_DELETION_TYPE = 'Custom::CloudKmsKeyDeletion';
 /** A dual-control key's policy, carried out through the dual-control gate. */
 export const GATED_KEY_POLICY_TYPE = 'Custom::CloudKmsGatedKeyPolicy';
+/** A gated replica (created by the dual-control gate), checked at deployment in its own region. */
+export const REPLICA_CHECK_TYPE = 'Custom::CloudKmsReplicaCheck';

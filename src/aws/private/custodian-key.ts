@@ -8,6 +8,7 @@ import {
 import { CustodianPolicy } from './custodian-policy';
 import { buildGenesisPolicy } from './key-policy';
 import { normalizeAlias } from './key-settings';
+import type { ReplicationSource } from './replica-source';
 
 /**
  * The base of every `kms.Key` whose key policy is the only authority (CustomerManagedKey, ByokImport).
@@ -23,6 +24,12 @@ export abstract class CustodianKeyBase extends kms.Key {
   public readonly dualControl: boolean;
   /** Whether the account root holds `kms:*` (IAM delegation; separation of duties not enforced). */
   public readonly delegateToIam: boolean;
+
+  /**
+   * What a multi-Region primary hands its replicas (set by the subclass; undefined on other keys).
+   * @internal
+   */
+  public _replication?: ReplicationSource;
 
   private readonly custodianPolicy: CustodianPolicy;
 

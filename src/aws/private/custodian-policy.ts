@@ -20,7 +20,9 @@ import {
   ActionClass, classifyAction, DATA_KEY_PAIR_ACTIONS, DECRYPT_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS,
   KEY_AGREEMENT_ACTIONS, PUBLIC_KEY_ACTIONS, SIGN_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
 } from '../key-policy-actions';
+import { toConditions } from './grant-conditions';
 import { assignments, identify, requireNamedPrincipal } from './principals';
+import { SID } from '../key-policy-sids';
 
 export interface CustodianPolicyInput {
   /** Construct path of the key, for messages. */
@@ -70,14 +72,20 @@ export class CustodianPolicy {
    * (tenant keys, by the thousand) may: each grant was checked as it was made.
    */
   public skipFinalCheck?: () => boolean;
+  /** What the policy was built from: a multi-Region primary's replicas build theirs from the same input (ReplicaKey). */
+  public readonly input: CustodianPolicyInput;
   private readonly assignments: CustodianAssignment[];
   private readonly baseAssignments: CustodianAssignment[];
   /** The custodian statements, shared (never changed) by copies. */
   private readonly baseStatements: iam.PolicyStatement[];
   private key?: kms.IKey;
+  /** Regions replicas may be created in, and who may create them (allowReplication). */
+  private readonly replicaRegions: string[] = [];
+  private readonly replicatorArns: string[] = [];
 
   constructor(scope: IConstruct, input: CustodianPolicyInput) {
     const { subject, profile } = input;
+    this.input = input;
     if (input.delegateToIam && profile.separationOfDutiesRequired) {
       throw new ValidationError(
         `delegateToIam must be false under profile ${profile.name}, which requires separation of duties, got true`);
@@ -122,6 +130,8 @@ export class CustodianPolicy {
     });
     this.gate = gate;
     this.deployer = deployer;
+    this.replicaRegions.push(...(input.replicaRegions ?? []));
+    this.replicatorArns.push(...identify(scope, deployer).arns);
     this.document = new iam.PolicyDocument({ statements: this.baseStatements });
     this.dualControl = dualControl;
     this.delegateToIam = input.delegateToIam;
@@ -145,10 +155,13 @@ export class CustodianPolicy {
       deployer: this.deployer,
       approvers: this.approvers,
       skipFinalCheck: undefined,
+      input: this.input,
       assignments: [...this.baseAssignments],
       baseAssignments: this.baseAssignments,
       baseStatements: this.baseStatements,
       key: undefined,
+      replicaRegions: [...this.replicaRegions],
+      replicatorArns: [...this.replicatorArns],
     });
     return copy;
   }
@@ -172,6 +185,47 @@ export class CustodianPolicy {
     this.assignments.forEach((a) => ledger.addCustodian(key.node.path, a));
     key.node.addValidation({ validate: () => (this.skipFinalCheck?.() ? [] : findPolicyViolations(key, this.document, this.delegateToIam)) });
     key.node.addValidation({ validate: () => (this.skipFinalCheck?.() ? [] : conditionalGrantErrors(key, this.document)) });
+  }
+
+  /**
+   * Lets `replicator` (the deployment principal of a replica's stack: CloudFormation calls ReplicateKey on the primary
+   * with the caller's credentials) replicate this multi-Region primary into `region`, and no other region: the region
+   * joins the `kms:ReplicaRegion` deny's exceptions and the replicator the replication deny's. Outside dual control only.
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
+   */
+  public allowReplication(scope: IConstruct, region: string, replicator: iam.IPrincipal): void {
+    if (this.dualControl) throw new Error('replication under dual control goes through the dual-control gate');
+    const statementFor = (sid: string) => {
+      const st = this.baseStatements.find((s) => s.sid === sid);
+      if (!st) throw new Error(`key policy has no statement ${sid}`);
+      return st;
+    };
+    this.replicaRegions.push(region);
+    const arns = identify(scope, replicator).arns;
+    this.replicatorArns.push(...arns);
+    statementFor(SID.DENY_REPLICA_REGION).addCondition('StringNotEquals', { 'kms:ReplicaRegion': [...this.replicaRegions] });
+    statementFor(SID.DENY_REPLICATION).addCondition('ArnNotEquals', { 'aws:PrincipalArn': [...this.replicatorArns] });
+    this.document.addStatements(new iam.PolicyStatement({
+      sid: `${SID.REPLICATE}${region.replace(/-/g, '')}`,
+      principals: [replicator],
+      actions: ['kms:DescribeKey', 'kms:ReplicateKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ReplicaRegion': region } },
+    }));
+  }
+
+  /**
+   * Under dual control: lets the gate's executor (already the only principal allowed ReplicateKey, by
+   * `AllowDualControlExecutor` and `DenyDualControlOperationsExceptExecutor`) replicate into `region` too: the region
+   * joins the `kms:ReplicaRegion` deny's exceptions. Nobody else gains anything; the executor still replicates only a
+   * request two people approved.
+   */
+  public allowGatedReplication(region: string): void {
+    if (!this.dualControl) throw new Error('gated replication is for dual-control keys');
+    const deny = this.baseStatements.find((s) => s.sid === SID.DENY_REPLICA_REGION);
+    if (!deny) throw new Error(`key policy has no statement ${SID.DENY_REPLICA_REGION}`);
+    if (!this.replicaRegions.includes(region)) this.replicaRegions.push(region);
+    deny.addCondition('StringNotEquals', { 'kms:ReplicaRegion': [...this.replicaRegions] });
   }
 
   /** How the policy separates duties, for the evidence ledger; undefined under IAM delegation. */
@@ -276,51 +330,6 @@ function requireGranteeNotDownstream(key: IConstruct, grantee: iam.IGrantable): 
       `${keyStack.stackName}; a key policy can only name principals that already exist. Define the principal in ` +
       'the key stack or an earlier stack, or pass an ArnPrincipal of an existing role');
   }
-}
-
-function toConditions(c: GrantConditions): { [op: string]: { [key: string]: unknown } } {
-  const ctx = c.encryptionContext ?? {};
-  const keys = Object.keys(ctx);
-  const services = c.viaServices ?? [];
-  const present = c.requiredContextKeys ?? [];
-  const tags = c.principalTags ?? {};
-  if (keys.length === 0 && services.length === 0 && present.length === 0 && Object.keys(tags).length === 0) {
-    throw new ValidationError('conditions must set encryptionContext, viaServices, requiredContextKeys or principalTags, got none');
-  }
-  // Each of these becomes part of a condition key (kms:EncryptionContext:<key>, aws:PrincipalTag/<key>): a JSON object key,
-  // which CloudFormation cannot fill in from a token.
-  const refuseToken = (prop: string, k: string) => {
-    if (Token.isUnresolved(k)) {
-      throw new ValidationError(`${prop} must be literal keys (each becomes part of a policy condition key, which cannot come from a token), got ${shown(k)}`);
-    }
-  };
-  keys.forEach((k) => refuseToken('encryptionContext', k));
-  optionalList('requiredContextKeys', present).forEach((k) => refuseToken('requiredContextKeys', k));
-  Object.keys(tags).forEach((k) => refuseToken('principalTags', k));
-  for (const [prop, list] of [['encryptionContext', keys], ['requiredContextKeys', present]] as const) {
-    for (const k of list) {
-      if (typeof k !== 'string' || k.trim().length === 0 || k.startsWith('aws-crypto-')) {
-        throw new ValidationError(`${prop} key must be non-empty and must not use the reserved prefix aws-crypto-, got ${typeof k === 'string' ? `'${k}'` : shown(k)}`);
-      }
-    }
-  }
-  for (const k of Object.keys(tags)) {
-    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(k)) {
-      throw new ValidationError(`principalTags key must be a valid IAM tag key, got ${shown(k)}`);
-    }
-  }
-  const equals: { [key: string]: unknown } = Object.fromEntries(keys.map((k) => [`kms:EncryptionContext:${k}`, ctx[k]]));
-  for (const [k, v] of Object.entries(tags)) equals[`aws:PrincipalTag/${k}`] = v;
-  if (services.length > 0) equals['kms:ViaService'] = services;
-  const conditions: { [op: string]: { [key: string]: unknown } } = {};
-  if (Object.keys(equals).length > 0) conditions.StringEquals = equals;
-  // A policy variable naming a missing tag must not match: require the tag to be present.
-  const variableTags = Object.values(ctx).flatMap((v) => (typeof v === 'string' ? [...v.matchAll(/\$\{aws:PrincipalTag\/([^}]+)\}/g)].map((m) => m[1]) : []));
-  const nulls: { [key: string]: string } = {};
-  for (const k of present) nulls[`kms:EncryptionContext:${k}`] = 'false';
-  for (const t of variableTags) nulls[`aws:PrincipalTag/${t}`] = 'false';
-  if (Object.keys(nulls).length > 0) conditions.Null = nulls;
-  return conditions;
 }
 
 /** The key usage to use when none is given. */

@@ -45,8 +45,10 @@ export interface KeyEvidenceFacts {
    * @default - KMS automatic rotation, or a warning that rotation is manual
    */
   readonly manualRotation?: { readonly setting: string; readonly value: string; readonly description: string };
-  /** Construct path of what the key belongs to (a tenant hierarchy). @default - none */
+  /** Construct path of what the key belongs to (a tenant hierarchy, a replica's primary). @default - none */
   readonly parent?: string;
+  /** Regions the key material is in. @default - not recorded */
+  readonly regions?: string[];
 }
 
 /**
@@ -88,7 +90,7 @@ export function recordKmsKeyEvidence(key: IConstruct, resource: CfnResource, pol
     parent: facts.parent,
     crypto: cryptoRecord(facts),
     // A KMS key, and a replica, are in the region of the stack that holds them.
-    regions: stackRegions(key),
+    regions: facts.regions ?? stackRegions(key),
     regionSetting: regionSetting(key),
     rotation: rotationFact(key, facts),
     deletion: deletionFact(facts.settings),

@@ -16,6 +16,7 @@ export enum ProviderKind {
   KEY_STORE = 'KeyStore',
   STORE_KEY = 'StoreKey',
   KEY_DELETION = 'KeyDeletion',
+  REPLICA_CHECK = 'ReplicaCheck',
 }
 
 interface KindConfig {
@@ -109,6 +110,13 @@ const CONFIG: Record<ProviderKind, KindConfig> = {
     statements: () => [],
     wildcardReasons: [],
   },
+  [ProviderKind.REPLICA_CHECK]: {
+    waits: false,
+    onEventTimeout: Duration.minutes(2),
+    // Only the gated replica's own policy lets this handler describe the replica and read its policy.
+    statements: () => [],
+    wildcardReasons: [],
+  },
 };
 
 /** The ARN pattern as cdk-nag prints it in a finding id (tokens for partition, and for region/account if unknown). */
@@ -140,18 +148,26 @@ const FRAMEWORK_ACKS: RuleAcknowledgement[] = [
  */
 export class KmsResourceProvider extends Construct {
   /** The provider for `kind` in the stack of `scope`, created on first use. */
-  public static of(scope: IConstruct, kind: ProviderKind): KmsResourceProvider {
+  public static of(scope: IConstruct, kind: ProviderKind, role?: iam.IRole): KmsResourceProvider {
     const stack = Stack.of(scope);
-    const id = `CloudKmsConstructs${kind}Provider`;
-    return (stack.node.tryFindChild(id) as KmsResourceProvider | undefined) ?? new KmsResourceProvider(stack, id, kind);
+    // One provider per handler role: a role of another stack gets its own (named after that stack).
+    const suffix = role && Stack.of(role) !== stack ? Stack.of(role).node.id.replace(/[^A-Za-z0-9]/g, '') : '';
+    const id = `CloudKmsConstructs${kind}Provider${suffix}`;
+    const existing = stack.node.tryFindChild(id) as KmsResourceProvider | undefined;
+    if (existing && role && existing.handlerRole !== role) throw new Error(`one ${kind} provider per stack and handler role, got another role ${role.node.path}`);
+    return existing ?? new KmsResourceProvider(stack, id, kind, role);
   }
 
   public readonly provider: cr.Provider;
   /** The role the handlers run as: the principal KMS sees for the keys and stores they create. */
-  public readonly handlerRole: iam.Role;
+  public readonly handlerRole: iam.IRole;
   public readonly serviceToken: string;
 
-  private constructor(scope: Construct, id: string, kind: ProviderKind) {
+  /**
+   * @param role the handlers' role when it must exist before this stack does (a gated replica's policy names the role
+   * that checks it, and KMS accepts only existing principals in a policy); by default a role of this provider's own
+   */
+  private constructor(scope: Construct, id: string, kind: ProviderKind, role?: iam.IRole) {
     super(scope, id);
     const config = CONFIG[kind];
     const stack = Stack.of(this);
@@ -161,7 +177,7 @@ export class KmsResourceProvider extends Construct {
       encryptionKey: operationalLogKey(this),
     });
 
-    this.handlerRole = new iam.Role(this, 'HandlerRole', {
+    this.handlerRole = role ?? new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `cloud-kms-constructs ${kind} custom-resource handler`,
     });
