@@ -267,7 +267,7 @@ describe('several replicas, and replicaRegions against the profile', () => {
 
   test('replicaRegions outside the profile\'s allowedRegions are refused', () => {
     const profile = ComplianceProfile.custom({ name: 'EU_ONLY', basedOn: ComplianceProfile.COMMERCIAL, allowedRegions: ['eu-west-1', 'eu-central-1'] });
-    const { primaryStack } = pair();
+    const primaryStack = new Stack(new App(), 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' } });
     expect(() => cmkFor(primaryStack, profile, 'K', { multiRegion: true, replicaRegions: ['us-west-2'] }))
       .toThrow("replicaRegions must be one of profile EU_ONLY's allowedRegions [eu-west-1, eu-central-1], got 'us-west-2'");
     expect(() => cmkFor(primaryStack, profile, 'K2', { multiRegion: true, replicaRegions: ['eu-central-1'] })).not.toThrow();
