@@ -78,6 +78,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // JSON Schema (draft-07) validation of the OSCAL export against NIST's published schemas, in tests (issue 18).
     'ajv@8.20.0',
     'ajv-formats@3.0.1',
+    // The CycloneDX library's JSON validator loads it (idn-email and other draft 2019 formats) beside ajv (issue 19).
+    'ajv-formats-draft2019@1.6.1',
   ],
 
   bin: { 'cloud-kms': 'lib/cli/main.js' },
