@@ -13,6 +13,7 @@ import { readdirSync, readFileSync, rmSync } from 'fs';
 import { join, relative } from 'path';
 import { performance } from 'perf_hooks';
 import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
+import { UNKNOWN_REGION } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { App as TfApp } from 'cdktf';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../src';
@@ -213,7 +214,7 @@ function runAws(name: string, build: (outdir: string) => App, totals: Totals, li
     for (const stack of assembly.stacks) {
       const own = [stack.template, ...readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json') && f.startsWith(stack.stackName))
         .map((f) => JSON.parse(readFileSync(join(outdir, f), 'utf8')))];
-      runRulePack(`${name}/${stack.stackName}`, profileOf(ledger, stack.stackName), own, allTemplates, totals);
+      runRulePack(`${name}/${stack.stackName}`, profileOf(ledger, stack.stackName), own, allTemplates, totals, stack.environment.region);
     }
   });
   for (const stack of app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && !c.nestedStackParent)) {
@@ -235,11 +236,15 @@ function profileOf(ledger: EvidenceLedger, stack: string): ComplianceProfile {
   return profiles.sort((a, b) => b.requiredControls.length - a.requiredControls.length)[0] ?? ComplianceProfile.COMMERCIAL;
 }
 
-/** Runs our KMS rule pack on a stack's templates (siblings: the rest of the app, where a trail may live). */
-function runRulePack(label: string, profile: ComplianceProfile, templates: any[], siblings: any[], totals: Totals): void {
+/**
+ * Runs our KMS rule pack on a stack's templates (siblings: the rest of the app, where a trail may live), in the stack's
+ * region as the cloud assembly's manifest gives it to `cloud-kms check` (undefined for an environment-agnostic stack).
+ */
+function runRulePack(label: string, profile: ComplianceProfile, templates: any[], siblings: any[], totals: Totals, region: string): void {
   const pack = new KmsRulePack(profile);
+  const shown = region === UNKNOWN_REGION ? undefined : region;
   for (const t of templates) {
-    const findings = pack.check(t, undefined, siblings.filter((x) => x !== t));
+    const findings = pack.check(t, undefined, siblings.filter((x) => x !== t), shown);
     totals.ruleChecks += findings.filter((f) => f.result !== RuleResult.NOT_APPLICABLE).length;
     for (const f of findings.filter((x) => x.result === RuleResult.NON_COMPLIANT)) {
       totals.ruleViolations.push(`${label}: ${f.rule} ${f.resource}: ${f.message}`);
