@@ -92,6 +92,25 @@ describe('keys: a key is held to its own profile against its container', () => {
       'got test/Vault, which keeps it in eastus and westus (eastus is outside)');
   });
 
+  test('a key in a shared Managed HSM or vault is held to the container\'s audit sink, its GRS pair included (keyLocation)', () => {
+    const stack = azureStack();
+    // The HSM's profile allows anywhere, so it accepted a GRS sink that copies the records to northeurope.
+    const sink = sinkIn(stack, 'westeurope', ComplianceProfile.COMMERCIAL);
+    expect(sink.regions).toEqual(['westeurope', 'northeurope']);
+    const hsm = azureHsm(stack, ComplianceProfile.COMMERCIAL, 'Hsm', { location: 'westeurope', auditSink: sink });
+    expect(refusal(() => azureCmk(stack, inRegions('westeurope'), 'HsmKey', { keyLocation: azure.KeyLocation.managedHsm(hsm), network: undefined, auditSink: undefined })))
+      .toBe("keyLocation of test/HsmKey (the audit sink of test/Hsm) must keep its records in profile in-westeurope's allowedRegions [westeurope], " +
+        'got test/Audit, which keeps them in westeurope and northeurope');
+    const vault = new azure.KeyVault(stack, 'Vault', {
+      resourceGroupName: RG, location: 'westeurope', auditSink: sink, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+    });
+    expect(refusal(() => azureCmk(stack, inRegions('westeurope'), 'VaultKey', { keyLocation: azure.KeyLocation.vault(vault), network: undefined })))
+      .toMatch(/^keyLocation of test\/VaultKey must keep key material/);
+    // With the pair allowed, the vault key's records stay in the profile's regions: accepted, and SA-9(5) is satisfied.
+    azureCmk(stack, inRegions('westeurope', 'northeurope'), 'PairKey', { keyLocation: azure.KeyLocation.vault(vault), network: undefined });
+    expect(EvidenceLedger.of(stack).evidenceFor(Control.NIST_SA_9_5, 'test/PairKey')[0]).toMatchObject({ status: EvidenceStatus.SATISFIED });
+  });
+
   test('a key in its own vault records the vault regions and a satisfied SA-9(5) fact', () => {
     const stack = azureStack();
     azureCmk(stack, inRegions('westeurope', 'northeurope'), 'Key');

@@ -126,6 +126,27 @@ describe('keys in a shared ring, EKM, Autokey, tenant hierarchies and the audit 
       .toBe("auditSink of test/Key (test/Audit) must be one of profile eu-pci's allowedRegions [europe-west1], got 'US' (us is a multi-region location, allowed only when the profile names us itself)");
   });
 
+  test('a key in a shared ring is held to the sink its records go to: the ring\'s (keyRing) or its own (auditSink)', () => {
+    const stack = gcpStack();
+    const usSink = sinkIn(stack, ComplianceProfile.COMMERCIAL, 'US');
+    // The ring's own profile allows anywhere, so the ring accepted its US sink; the key's profile does not.
+    const ring = new gcp.KeyRing(stack, 'Ring', { project: PROJECT, location: 'europe-west1', auditSink: usSink });
+    const eu = inRegions('europe-west1');
+    expect(refusal(() => gcpCmk(stack, eu, 'Key', { keyRing: ring, auditSink: undefined })))
+      .toBe("keyRing of test/Key (audit sink test/Audit of key ring test/Ring) must be one of profile in-europe-west1's allowedRegions " +
+        "[europe-west1], got 'US' (us is a multi-region location, allowed only when the profile names us itself)");
+    expect(refusal(() => new gcp.ManagedKey(stack, 'Managed', { project: PROJECT, location: 'europe-west1', keyRing: ring, profile: eu })))
+      .toMatch(/^keyRing of test\/Managed \(audit sink test\/Audit of key ring test\/Ring\) must be one of profile in-europe-west1's allowedRegions \[europe-west1\], got 'US'/);
+    const plainRing = new gcp.KeyRing(stack, 'PlainRing', { project: PROJECT, location: 'europe-west1' });
+    expect(refusal(() => gcpCmk(stack, eu, 'Own', { keyRing: plainRing, auditSink: usSink })))
+      .toMatch(/^auditSink of test\/Own \(test\/Audit\) must be one of profile in-europe-west1's allowedRegions \[europe-west1\], got 'US'/);
+    // A sink in the key's region: accepted, and the key's residency evidence is the ring's location.
+    const other = gcpStack();
+    const euRing = new gcp.KeyRing(other, 'EuRing', { project: PROJECT, location: 'europe-west1', auditSink: sinkIn(other, eu, 'europe-west1') });
+    gcpCmk(other, eu, 'Fine', { keyRing: euRing, auditSink: undefined });
+    expect(EvidenceLedger.of(other).evidenceFor(Control.NIST_SA_9_5, 'test/Fine')).toEqual([expect.objectContaining({ status: EvidenceStatus.SATISFIED })]);
+  });
+
   test('the audit sink bucket follows the same rule: EU (Cloud Storage) is allowed only when named', () => {
     const profile = inRegions('europe-west1');
     expect(refusal(() => sinkIn(gcpStack(), profile, 'EU'))).toMatch(/^location of test\/Audit must be one of .*got 'EU'$/);

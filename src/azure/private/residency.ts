@@ -81,12 +81,12 @@ export function checkKeyResidency(profile: ComplianceProfile, container: string 
  * A vault's or HSM's audit sink against the container's profile: the records name the keys and who used them, so they
  * stay where the profile allows, whatever the sink's own profile (`KeyAuditSink.regions`, its storage pair included).
  */
-export function checkSinkResidency(profile: ComplianceProfile, sink: IConstruct | undefined, subject: string): void {
+export function checkSinkResidency(profile: ComplianceProfile, sink: IConstruct | undefined, subject: string, prop = 'auditSink'): void {
   if (!profile.restrictsRegions || !sink) return;
   const regions = (sink as { regions?: string[] }).regions;
   const outside = regions?.find((r) => !profile.allowsRegion(r));
   if (regions === undefined || outside !== undefined) {
-    throw new ValidationError(`auditSink of ${subject} must keep its records in profile ${profile.name}'s allowedRegions ` +
+    throw new ValidationError(`${prop} of ${subject} must keep its records in profile ${profile.name}'s allowedRegions ` +
       `[${profile.allowedRegions.join(', ')}], got ${sink.node.path}, ${regions ? `which keeps them in ${regions.join(' and ')}` : 'whose regions are not known at synthesis'}`);
   }
 }
