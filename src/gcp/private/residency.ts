@@ -11,6 +11,9 @@
  * @see https://cloud.google.com/kms/docs/locations
  */
 import { Token } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import { EvidenceLedger } from '../../core/evidence';
+import { recordResidency } from '../../core/key-evidence';
 import { ComplianceProfile } from '../../core/profile';
 import { checkResidency, normalizeRegion } from '../../core/residency';
 import { shown, ValidationError } from '../../core/validation';
@@ -59,4 +62,30 @@ export function checkGcpResidency(profile: ComplianceProfile, prop: string, loca
 /** Where data in a Google location is, as the evidence lists it: the location name (lower case). */
 export function gcpRegions(location: string): string[] | undefined {
   return Token.isUnresolved(location) ? undefined : [normalizeRegion(location)];
+}
+
+/**
+ * Why a Cloud KMS audit sink's location is not where all of the key's audit records are. A sink copies entries; Cloud
+ * Logging still stores every Admin Activity entry in the project's `_Required` bucket (which no exclusion can stop) and
+ * Data Access entries in its `_Default` bucket (unless its sink excludes them). Those buckets are created with the project,
+ * in the storage location of the organisation's or folder's Cloud Logging default settings at that time, and `global`
+ * where none was set; setting one later does not move them. Nothing here creates or reads those settings.
+ * @see https://cloud.google.com/logging/docs/default-settings
+ * @see https://cloud.google.com/logging/docs/routing/overview
+ */
+export const DEFAULT_BUCKETS_UNSHOWN = "Cloud Logging also keeps the Admin Activity entries in the project's _Required bucket and the " +
+  "Data Access entries in its _Default bucket, which are in global unless the organisation's or folder's Cloud Logging default " +
+  'storage location (storageLocation) was set before the project was created: the assessor checks the location of both buckets';
+
+/** The residency fact of a Cloud KMS audit sink: its bucket's location, and at most partly (DEFAULT_BUCKETS_UNSHOWN). */
+export function recordSinkResidency(sink: IConstruct, bucket: IConstruct, profile: ComplianceProfile, location: string): void {
+  recordResidency({
+    ledger: EvidenceLedger.of(sink),
+    subject: sink.node.path,
+    resource: bucket.node.path,
+    profile,
+    regions: gcpRegions(location) ?? [],
+    what: 'audit records copied by the sink',
+    unshown: DEFAULT_BUCKETS_UNSHOWN,
+  });
 }
