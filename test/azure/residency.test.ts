@@ -39,8 +39,12 @@ describe('Key Vault: the region and the paired region Key Vault replicates to mu
       .toBe("location of test/Vault must be one of profile in-westeurope-northeurope's allowedRegions [westeurope, northeurope], got 'eastus'");
   });
 
-  test('single-region geographies keep the vault in the region (Brazil South, Qatar Central), so the region alone suffices', () => {
-    for (const region of ['brazilsouth', 'qatarcentral']) {
+  test('Brazil South, West US 3 and nonpaired regions (Qatar Central) keep the vault in the region, so the region alone suffices', () => {
+    // West US 3 has a storage pair (East US), but Key Vault does not replicate its vaults across regions.
+    expect(AZURE_REGION_PAIRS.westus3).toBe('eastus');
+    expect(vaultRegions('West US 3')).toEqual(['westus3']);
+    expect(AZURE_NONPAIRED_REGIONS.has('qatarcentral')).toBe(true);
+    for (const region of ['brazilsouth', 'qatarcentral', 'westus3']) {
       const stack = azureStack();
       expect(() => vaultIn(stack, region, inRegions(region))).not.toThrow();
       expect(EvidenceLedger.of(stack).containers.find((c) => c.path === 'test/Vault')?.regions).toEqual([region]);

@@ -2,8 +2,8 @@
  * Data residency on Azure: the regions a resource's data is in, as Azure replicates it without being asked, checked
  * against the profile's `allowedRegions`.
  *
- * - A Key Vault's contents are replicated to the region's pair "within the same geography", except in single-region
- *   geographies (Brazil South, Qatar Central, and regions without a pair), which keep them in the region. Customers cannot
+ * - A Key Vault's contents are replicated to the region's pair "within the same geography", except in Brazil South,
+ *   West US 3 and regions without a pair (Qatar Central among them), which keep them in the region. Customers cannot
  *   turn this off, observe or configure it, so a vault is allowed only when its region and its pair both are.
  *   https://learn.microsoft.com/azure/key-vault/general/disaster-recovery-guidance
  * - A Managed HSM keeps its pool in its region (zone-redundant where the region has zones); multi-region replication is
