@@ -32,12 +32,13 @@ export const AZURE_NONPAIRED_REGIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Key Vault keeps vaults of these single-region geographies in the region (zone-redundant), although Brazil South's
- * storage pair is in the US: "The exception to the paired regions model is single region geo, for example Brazil South,
- * Qatar Central".
+ * Paired regions whose vaults Key Vault keeps in the region (zone-redundant storage), although their pair is listed above
+ * (Brazil South's in another geography, West US 3's one-way to East US): "When you create key vaults in Brazil South or
+ * West US 3, they aren't replicated across regions". Nonpaired regions (Qatar Central among them) are kept in the region
+ * by `AZURE_NONPAIRED_REGIONS`.
  * @see https://learn.microsoft.com/azure/key-vault/general/disaster-recovery-guidance
  */
-const VAULT_SINGLE_REGION = new Set(['brazilsouth', 'qatarcentral']);
+const VAULT_SINGLE_REGION = new Set(['brazilsouth', 'westus3']);
 
 function pairs(both: [string, string][], oneWay: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

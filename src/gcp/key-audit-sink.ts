@@ -13,7 +13,7 @@ import { AuditDestination, KeyAuditSinkProps } from './key-audit-sink-props';
 import { Control } from '../core/controls';
 import { CustodianAssignment, CustodianRole } from '../core/custodians';
 import { EvidenceLedger, EvidenceStatus } from '../core/evidence';
-import { AUDIT_LOGGING_CONTROLS, recordResidency } from '../core/key-evidence';
+import { AUDIT_LOGGING_CONTROLS } from '../core/key-evidence';
 import { stableGuid, stableName } from '../core/naming';
 import { Period } from '../core/period';
 import { ComplianceProfile } from '../core/profile';
@@ -24,7 +24,7 @@ import { AuditAlert, KMS_ALERTS, trailAlerts } from './private/audit-alerts';
 import { checkRecipients, createAuditAlerts } from './private/audit-notifications';
 import { optionalBoolean, optionalEnum, optionalList, requireProject, requireString } from './private/input';
 import { GCP_GLOBAL_NAMES, gcpGlobalName } from './private/naming';
-import { checkGcpResidency, gcpRegions } from './private/residency';
+import { checkGcpResidency, gcpRegions, recordSinkResidency } from './private/residency';
 import { ROLES } from './private/roles';
 
 /**
@@ -108,14 +108,7 @@ export class KeyAuditSink extends Construct implements IKeyAuditSink {
     this.keyAlertPolicies.push(...alerting.keyAlertPolicies);
     this.trailAlertPolicies.push(...alerting.trailAlertPolicies);
     this.recordEvidence();
-    recordResidency({
-      ledger: EvidenceLedger.of(this),
-      subject: this.node.path,
-      resource: (this.bucket ?? this.logBucket)!.node.path,
-      profile,
-      regions: gcpRegions(props.location) ?? [],
-      what: 'audit records',
-    });
+    recordSinkResidency(this, (this.bucket ?? this.logBucket)!, profile, props.location);
   }
 
   /** The props, checked before anything is created: retention and locking against the profile, auditors, recipients. */

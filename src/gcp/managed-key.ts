@@ -19,7 +19,7 @@ import { stableGuid, stableName } from '../core/naming';
 import { ComplianceProfile } from '../core/profile';
 import { requireDefined, requireMatch, shown, ValidationError } from '../core/validation';
 import { optionalConstruct, optionalProfile } from '../terraform/input';
-import { checkSinkFor } from './private/custodian-checks';
+import { checkSharedRingSink, checkSinkFor } from './private/custodian-checks';
 import { checkKeyProps, optionalList, requireLocation, requireProject } from './private/input';
 import { gcpKeyCrypto } from './private/key-crypto';
 import { recordGcpKeyEvidence, recordGcpKeyFacts } from './private/key-evidence';
@@ -62,6 +62,7 @@ export class ManagedKey extends Construct {
     const software = fipsLevelRank(profile.minimumFipsLevel) <= fipsLevelRank(FipsLevel.LEVEL_1);
     const users = gcpAssignments(CustodianRole.USER, 'users', props.users ?? []);
     if (!props.keyRing) checkSinkFor(this, profile, props.auditSink);
+    else checkSharedRingSink(this, profile, props.auditSink, props.keyRing);
     checkSharedDeployer(this, props);
     this.keyRing = props.keyRing ?? newKeyRing(this, props, profile);
     this.settings = resolveGcpKeySettings(scope, id, { ...props, profile, auditSink: props.auditSink ?? this.keyRing.auditSink },

@@ -11,6 +11,7 @@ import { optionalBoolean, optionalList, requireProject } from './private/input';
 import { createKmsIamDenyPolicy, KMS_SET_IAM_PERMISSIONS } from './private/org-deny';
 import { claimCustomConstraints, createCustomConstraintPolicies, createPredefinedPolicies, recordGuardrail } from './private/org-policies';
 import { denyPrincipal } from './private/org-principals';
+import { resourceLocationsFor } from './private/residency';
 
 /**
  * Properties of `OrganizationGuardrails`.
@@ -57,8 +58,10 @@ export interface OrganizationGuardrailsProps {
   readonly cmekKeyProjects?: string[];
   /**
    * Where resources may be created (`gcp.resourceLocations`): locations such as `europe-west1` or value groups such
-   * as `in:eu-locations`.
-   * @default - no location restriction
+   * as `in:eu-locations`. Under a profile with `allowedRegions`, a list must stay within the profile's regions
+   * (`in:<region>-locations`, a region, a zone of one, or a multi-region the profile names).
+   * @default - the profile's regions as `in:<region>-locations` (multi-regions by name) when it restricts regions;
+   * otherwise no location restriction
    * @see https://cloud.google.com/resource-manager/docs/organization-policy/defining-locations
    */
   readonly allowedLocations?: string[];
@@ -112,7 +115,7 @@ export class OrganizationGuardrails extends Construct {
 
   constructor(scope: Construct, id: string, props: OrganizationGuardrailsProps) {
     super(scope, id);
-    const checked = checkGuardrailProps(props);
+    const checked = checkGuardrailProps(props, this.node.path);
     claimParent(this, props.parent, () => {
       if (checked.organization) claimCustomConstraints(this, checked.organization, props.profile);
     });
@@ -165,7 +168,7 @@ function claimParent(scope: Construct, parent: string, alsoClaim: () => void): v
 }
 
 /** The props, checked before anything is created. */
-function checkGuardrailProps(props: OrganizationGuardrailsProps) {
+function checkGuardrailProps(props: OrganizationGuardrailsProps, path: string) {
   requireDefined('props', props);
   requireMatch('parent', String(props.parent ?? ''), PARENT, 'organizations/<numeric id> or folders/<numeric id>');
   requireDefined('profile', props.profile);
@@ -185,8 +188,9 @@ function checkGuardrailProps(props: OrganizationGuardrailsProps) {
     if (!HIERARCHY_NAME.test(name)) throw new ValidationError(`cmekKeyProjects must hold project ids or projects/, folders/ or organizations/ names, got ${shown(p)}`);
     return name;
   });
-  const allowedLocations = [...(props.allowedLocations ?? [])];
-  for (const l of allowedLocations) requireMatch('allowedLocations', String(l), LOCATION_VALUE, 'a location such as europe-west1 or a value group such as in:eu-locations');
+  for (const l of props.allowedLocations ?? []) requireMatch('allowedLocations', String(l), LOCATION_VALUE, 'a location such as europe-west1 or a value group such as in:eu-locations');
+  // Under a residency profile the list defaults to the profile's regions (Autokey would otherwise make keys anywhere).
+  const allowedLocations = [...resourceLocationsFor(props.profile, props.allowedLocations, path)];
   const organization = checkOrganization(props);
   checkAutokey(props, organization !== undefined);
   return { exceptions, cmekServices, cmekKeyProjects, allowedLocations, organization };

@@ -39,8 +39,12 @@ describe('Key Vault: the region and the paired region Key Vault replicates to mu
       .toBe("location of test/Vault must be one of profile in-westeurope-northeurope's allowedRegions [westeurope, northeurope], got 'eastus'");
   });
 
-  test('single-region geographies keep the vault in the region (Brazil South, Qatar Central), so the region alone suffices', () => {
-    for (const region of ['brazilsouth', 'qatarcentral']) {
+  test('Brazil South, West US 3 and nonpaired regions (Qatar Central) keep the vault in the region, so the region alone suffices', () => {
+    // West US 3 has a storage pair (East US), but Key Vault does not replicate its vaults across regions.
+    expect(AZURE_REGION_PAIRS.westus3).toBe('eastus');
+    expect(vaultRegions('West US 3')).toEqual(['westus3']);
+    expect(AZURE_NONPAIRED_REGIONS.has('qatarcentral')).toBe(true);
+    for (const region of ['brazilsouth', 'qatarcentral', 'westus3']) {
       const stack = azureStack();
       expect(() => vaultIn(stack, region, inRegions(region))).not.toThrow();
       expect(EvidenceLedger.of(stack).containers.find((c) => c.path === 'test/Vault')?.regions).toEqual([region]);
@@ -90,6 +94,25 @@ describe('keys: a key is held to its own profile against its container', () => {
     const msg = refusal(() => azureCmk(stack, inRegions('westeurope', 'northeurope'), 'Key', { keyLocation: azure.KeyLocation.vault(vault), network: undefined }));
     expect(msg).toBe("keyLocation of test/Key must keep key material in profile in-westeurope-northeurope's allowedRegions [westeurope, northeurope], " +
       'got test/Vault, which keeps it in eastus and westus (eastus is outside)');
+  });
+
+  test('a key in a shared Managed HSM or vault is held to the container\'s audit sink, its GRS pair included (keyLocation)', () => {
+    const stack = azureStack();
+    // The HSM's profile allows anywhere, so it accepted a GRS sink that copies the records to northeurope.
+    const sink = sinkIn(stack, 'westeurope', ComplianceProfile.COMMERCIAL);
+    expect(sink.regions).toEqual(['westeurope', 'northeurope']);
+    const hsm = azureHsm(stack, ComplianceProfile.COMMERCIAL, 'Hsm', { location: 'westeurope', auditSink: sink });
+    expect(refusal(() => azureCmk(stack, inRegions('westeurope'), 'HsmKey', { keyLocation: azure.KeyLocation.managedHsm(hsm), network: undefined, auditSink: undefined })))
+      .toBe("keyLocation of test/HsmKey (the audit sink of test/Hsm) must keep its records in profile in-westeurope's allowedRegions [westeurope], " +
+        'got test/Audit, which keeps them in westeurope and northeurope');
+    const vault = new azure.KeyVault(stack, 'Vault', {
+      resourceGroupName: RG, location: 'westeurope', auditSink: sink, acknowledgePurgeProtectionIsPermanent: true, network: vaultNetwork(),
+    });
+    expect(refusal(() => azureCmk(stack, inRegions('westeurope'), 'VaultKey', { keyLocation: azure.KeyLocation.vault(vault), network: undefined })))
+      .toMatch(/^keyLocation of test\/VaultKey must keep key material/);
+    // With the pair allowed, the vault key's records stay in the profile's regions: accepted, and SA-9(5) is satisfied.
+    azureCmk(stack, inRegions('westeurope', 'northeurope'), 'PairKey', { keyLocation: azure.KeyLocation.vault(vault), network: undefined });
+    expect(EvidenceLedger.of(stack).evidenceFor(Control.NIST_SA_9_5, 'test/PairKey')[0]).toMatchObject({ status: EvidenceStatus.SATISFIED });
   });
 
   test('a key in its own vault records the vault regions and a satisfied SA-9(5) fact', () => {

@@ -126,6 +126,27 @@ describe('keys in a shared ring, EKM, Autokey, tenant hierarchies and the audit 
       .toBe("auditSink of test/Key (test/Audit) must be one of profile eu-pci's allowedRegions [europe-west1], got 'US' (us is a multi-region location, allowed only when the profile names us itself)");
   });
 
+  test('a key in a shared ring is held to the sink its records go to: the ring\'s (keyRing) or its own (auditSink)', () => {
+    const stack = gcpStack();
+    const usSink = sinkIn(stack, ComplianceProfile.COMMERCIAL, 'US');
+    // The ring's own profile allows anywhere, so the ring accepted its US sink; the key's profile does not.
+    const ring = new gcp.KeyRing(stack, 'Ring', { project: PROJECT, location: 'europe-west1', auditSink: usSink });
+    const eu = inRegions('europe-west1');
+    expect(refusal(() => gcpCmk(stack, eu, 'Key', { keyRing: ring, auditSink: undefined })))
+      .toBe("keyRing of test/Key (audit sink test/Audit of key ring test/Ring) must be one of profile in-europe-west1's allowedRegions " +
+        "[europe-west1], got 'US' (us is a multi-region location, allowed only when the profile names us itself)");
+    expect(refusal(() => new gcp.ManagedKey(stack, 'Managed', { project: PROJECT, location: 'europe-west1', keyRing: ring, profile: eu })))
+      .toMatch(/^keyRing of test\/Managed \(audit sink test\/Audit of key ring test\/Ring\) must be one of profile in-europe-west1's allowedRegions \[europe-west1\], got 'US'/);
+    const plainRing = new gcp.KeyRing(stack, 'PlainRing', { project: PROJECT, location: 'europe-west1' });
+    expect(refusal(() => gcpCmk(stack, eu, 'Own', { keyRing: plainRing, auditSink: usSink })))
+      .toMatch(/^auditSink of test\/Own \(test\/Audit\) must be one of profile in-europe-west1's allowedRegions \[europe-west1\], got 'US'/);
+    // A sink in the key's region: accepted, and the key's residency evidence is the ring's location.
+    const other = gcpStack();
+    const euRing = new gcp.KeyRing(other, 'EuRing', { project: PROJECT, location: 'europe-west1', auditSink: sinkIn(other, eu, 'europe-west1') });
+    gcpCmk(other, eu, 'Fine', { keyRing: euRing, auditSink: undefined });
+    expect(EvidenceLedger.of(other).evidenceFor(Control.NIST_SA_9_5, 'test/Fine')).toEqual([expect.objectContaining({ status: EvidenceStatus.SATISFIED })]);
+  });
+
   test('the audit sink bucket follows the same rule: EU (Cloud Storage) is allowed only when named', () => {
     const profile = inRegions('europe-west1');
     expect(refusal(() => sinkIn(gcpStack(), profile, 'EU'))).toMatch(/^location of test\/Audit must be one of .*got 'EU'$/);
@@ -163,16 +184,19 @@ describe('evidence: regions on keys, containers and sinks', () => {
     expect(ledger.tryFindAuditSink('test/Audit')?.regions).toEqual(['europe-west1']);
   });
 
-  test('NIST SA-9(5) is satisfied for the key (by its ring location) and the audit sink', () => {
+  test('NIST SA-9(5) is satisfied for the key (by its ring location), and only partly for the audit sink', () => {
     const key = ledger.evidenceFor(Control.NIST_SA_9_5, 'test/OrdersKey');
     expect(key).toEqual([expect.objectContaining({
       status: EvidenceStatus.SATISFIED,
       value: 'europe-west1',
       setting: 'location of key ring test/OrdersKey/KeyRing',
     })]);
-    expect(ledger.evidenceFor(Control.NIST_SA_9_5, 'test/Audit')[0]).toMatchObject({
-      status: EvidenceStatus.SATISFIED, description: expect.stringMatching(/^audit records in europe-west1/),
-    });
+    // The sink's bucket is in europe-west1, but Cloud Logging also keeps the entries in the project's _Required and
+    // _Default buckets, in global unless the organisation's default storage location said otherwise: never SATISFIED.
+    const sinkFacts = ledger.evidenceFor(Control.NIST_SA_9_5, 'test/Audit');
+    expect(sinkFacts).toEqual([expect.objectContaining({ status: EvidenceStatus.PARTIALLY_SATISFIED, value: 'europe-west1' })]);
+    expect(sinkFacts[0].description).toMatch(/^audit records copied by the sink in europe-west1; profile in-europe-west1 allows only europe-west1; /);
+    expect(sinkFacts[0].description).toMatch(/Admin Activity entries in the project's _Required bucket and the Data Access entries in its _Default bucket, which are in global unless .*storageLocation/);
   });
 
   test('only partly for the EKM store and its keys: the material is in the external key manager, not in the ring location', () => {

@@ -12,7 +12,7 @@ import { expressionText } from '../../terraform/period';
 import type { IKeyAuditSink } from '../key-audit-sink-props';
 import { azureKeyCrypto } from './key-crypto';
 import { AzureKeySettings, describeRotationBound, isoDays } from './key-settings';
-import { checkKeyResidency } from './residency';
+import { checkKeyResidency, checkSinkResidency } from './residency';
 
 export interface AzureKeyEvidence {
   readonly key: IConstruct;
@@ -39,6 +39,9 @@ export function recordAzureKeyEvidence(e: AzureKeyEvidence): void {
   // Every Azure key records here, so the key's profile is held against its container's regions once, for all of them.
   const regions = ledger.containers.find((c) => c.path === e.parent)?.regions;
   checkKeyResidency(s.profile, e.parent, regions, e.key.node.path);
+  // The records go to the container's sink, which the container checked against its own profile only: a key in a shared
+  // vault or Managed HSM may restrict more. Its regions include a GRS account's paired region.
+  checkSinkResidency(s.profile, e.auditSink, `${e.key.node.path} (the audit sink of ${e.parent ?? 'its container'})`, 'keyLocation');
   recordKeyEvidence({
     ledger,
     regions,

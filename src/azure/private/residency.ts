@@ -2,8 +2,8 @@
  * Data residency on Azure: the regions a resource's data is in, as Azure replicates it without being asked, checked
  * against the profile's `allowedRegions`.
  *
- * - A Key Vault's contents are replicated to the region's pair "within the same geography", except in single-region
- *   geographies (Brazil South, Qatar Central, and regions without a pair), which keep them in the region. Customers cannot
+ * - A Key Vault's contents are replicated to the region's pair "within the same geography", except in Brazil South,
+ *   West US 3 and regions without a pair (Qatar Central among them), which keep them in the region. Customers cannot
  *   turn this off, observe or configure it, so a vault is allowed only when its region and its pair both are.
  *   https://learn.microsoft.com/azure/key-vault/general/disaster-recovery-guidance
  * - A Managed HSM keeps its pool in its region (zone-redundant where the region has zones); multi-region replication is
@@ -81,12 +81,12 @@ export function checkKeyResidency(profile: ComplianceProfile, container: string 
  * A vault's or HSM's audit sink against the container's profile: the records name the keys and who used them, so they
  * stay where the profile allows, whatever the sink's own profile (`KeyAuditSink.regions`, its storage pair included).
  */
-export function checkSinkResidency(profile: ComplianceProfile, sink: IConstruct | undefined, subject: string): void {
+export function checkSinkResidency(profile: ComplianceProfile, sink: IConstruct | undefined, subject: string, prop = 'auditSink'): void {
   if (!profile.restrictsRegions || !sink) return;
   const regions = (sink as { regions?: string[] }).regions;
   const outside = regions?.find((r) => !profile.allowsRegion(r));
   if (regions === undefined || outside !== undefined) {
-    throw new ValidationError(`auditSink of ${subject} must keep its records in profile ${profile.name}'s allowedRegions ` +
+    throw new ValidationError(`${prop} of ${subject} must keep its records in profile ${profile.name}'s allowedRegions ` +
       `[${profile.allowedRegions.join(', ')}], got ${sink.node.path}, ${regions ? `which keeps them in ${regions.join(' and ')}` : 'whose regions are not known at synthesis'}`);
   }
 }

@@ -105,6 +105,19 @@ export function checkSinkFor(scope: IConstruct, profile: ComplianceProfile, sink
 }
 
 /**
+ * A key in a shared ring: its own profile against the sink its records actually go to, the key's `auditSink` or else
+ * the ring's. The ring checked its sink against the ring's profile only, and a key's profile may restrict more.
+ */
+export function checkSharedRingSink(key: IConstruct, profile: ComplianceProfile, ownSink: IKeyAuditSink | undefined,
+  ring: IConstruct & { readonly auditSink?: IKeyAuditSink }): void {
+  const sink = ownSink ?? ring.auditSink;
+  if (!sink) return;
+  const location = (sink as { location?: unknown }).location;
+  if (ownSink) checkGcpResidency(profile, 'auditSink', location, `${key.node.path} (${sink.node.path})`);
+  else checkGcpResidency(profile, 'keyRing', location, `${key.node.path} (audit sink ${sink.node.path} of key ring ${ring.node.path})`);
+}
+
+/**
  * The approvers a key construct hands to the key ring it creates, checked under the name the caller wrote
  * (custodians.approvers) before the ring checks them as its own `approvers`.
  */

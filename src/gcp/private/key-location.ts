@@ -3,7 +3,7 @@
  * or a new one. Kept apart from the custodian checks, which the key ring itself uses: this file creates rings.
  */
 import { Construct } from 'constructs';
-import { checkDualControl, checkRingApprovers, checkSinkFor } from './custodian-checks';
+import { checkDualControl, checkRingApprovers, checkSharedRingSink, checkSinkFor } from './custodian-checks';
 import { GcpKeySettings, resolveGcpKeySettings, RotationMode } from './key-settings';
 import { checkSharedRoles } from '../../core/custodian-checks';
 import { CustodianAssignment } from '../../core/custodians';
@@ -43,6 +43,7 @@ export function keyRingFor(scope: Construct, props: GcpKeyOptions, approvers: st
   if (props.keyRing) {
     checkSharedRoles({ approvers }, { kind: 'key ring', path: props.keyRing.node.path, roles: ['approvers'] }, scope.node.path);
     checkSharedDeployer(scope, props);
+    checkSharedRingSink(scope, props.profile ?? props.keyRing.profile, props.auditSink, props.keyRing);
     return props.keyRing;
   }
   // Checked for the key before its ring exists, so the error names the key and the prop the caller wrote.

@@ -11,13 +11,14 @@ import { OrgPolicyCustomConstraint } from '@cdktf/provider-google/lib/org-policy
 import { OrgPolicyPolicy, OrgPolicyPolicySpecRules } from '@cdktf/provider-google/lib/org-policy-policy';
 import { TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
+import { resourceLocationsGap } from './residency';
 import { HSM_CONTROLS } from '../../compliance/rules/controls';
 import { kmsCustomConstraints } from '../../compliance/rules/gcp/constraints/custom-constraints';
 import { allowedProtectionLevels, minimumDestroyScheduledDays } from '../../compliance/rules/gcp/constraints/org-policies';
 import { Control } from '../../core/controls';
 import { EvidenceLedger } from '../../core/evidence';
 import { Enforcement } from '../../core/guardrails';
-import { DELETION_CONTROLS } from '../../core/key-evidence';
+import { DELETION_CONTROLS, RESIDENCY_CONTROLS } from '../../core/key-evidence';
 import { ComplianceProfile } from '../../core/profile';
 import { ValidationError } from '../../core/validation';
 
@@ -119,7 +120,7 @@ function kmsPolicies(profile: ComplianceProfile): Predefined[] {
 }
 
 /** The CMEK and location constraints, for the lists given. */
-function listPolicies(options: PredefinedOptions): Predefined[] {
+function listPolicies(options: PredefinedOptions, profile: ComplianceProfile): Predefined[] {
   const list: Predefined[] = [];
   if (options.cmekServices.length > 0) {
     list.push({
@@ -145,8 +146,10 @@ function listPolicies(options: PredefinedOptions): Predefined[] {
       constraint: 'gcp.resourceLocations',
       rule: { values: { allowedValues: options.allowedLocations } },
       description: `New resources (key rings, keys and key versions included) are created only in ${options.allowedLocations.join(', ')}.`,
-      // Residency is no key-management control of the catalogue: the guardrail is listed, with no control claimed.
-      controls: [],
+      // Only a profile that restricts regions makes location a control; then the policy carries the profile's regions
+      // (resourceLocationsFor) and is partial: https://cloud.google.com/resource-manager/docs/organization-policy/defining-locations
+      controls: profile.restrictsRegions ? RESIDENCY_CONTROLS : [],
+      ...(profile.restrictsRegions ? { partial: resourceLocationsGap(profile) } : {}),
     });
   }
   return list;
@@ -154,7 +157,7 @@ function listPolicies(options: PredefinedOptions): Predefined[] {
 
 /** The Cloud KMS constraints (always) and the CMEK and location constraints (when their lists are given). */
 export function createPredefinedPolicies(scope: Construct, target: GuardrailScope, options: PredefinedOptions): OrgPolicyPolicy[] {
-  return [...kmsPolicies(target.profile), ...listPolicies(options)].map((p) => predefined(scope, target, p));
+  return [...kmsPolicies(target.profile), ...listPolicies(options, target.profile)].map((p) => predefined(scope, target, p));
 }
 
 /** Per app: the custom constraints defined in each organisation, since a second definition of one name would clash. */
