@@ -42,8 +42,13 @@ const PROFILE_MEMBERS: Record<string, 'string' | 'number' | 'boolean' | 'functio
   separationOfDutiesRequired: 'boolean',
   dualControlRequired: 'boolean',
   requiredControls: 'array',
+  allowedRegions: 'array',
+  restrictsRegions: 'boolean',
+  allowedKeyAlgorithms: 'array',
   allows: 'function',
   acceptsFipsLevel: 'function',
+  allowsRegion: 'function',
+  allowsKeyAlgorithm: 'function',
 };
 
 /**

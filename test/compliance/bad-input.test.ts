@@ -40,6 +40,15 @@ test('a profile of a second copy of the library (another class, the same members
     public acceptsFipsLevel(...args: unknown[]): unknown {
       return (pci.acceptsFipsLevel as (...a: unknown[]) => unknown)(...args);
     }
+    public allowsRegion(...args: unknown[]): unknown {
+      return (pci.allowsRegion as (...a: unknown[]) => unknown)(...args);
+    }
+    public allowsKeyAlgorithm(...args: unknown[]): unknown {
+      return (pci.allowsKeyAlgorithm as (...a: unknown[]) => unknown)(...args);
+    }
+    public get restrictsRegions(): boolean {
+      return pci.restrictsRegions;
+    }
   }
   const copy = Object.assign(new OtherCopyProfile(), pci) as unknown as ComplianceProfile;
   expect(copy instanceof ComplianceProfile).toBe(false);
