@@ -16,6 +16,7 @@ import { defaultDeploymentPrincipal } from './private/deployment-principal';
 import { recordEnvelopeFunctionEvidence, recordEnvelopeTenantEvidence } from './private/envelope-function-evidence';
 import { EnvelopeFunctionInput, resolveEnvelopeFunctionInput, retentionFor } from './private/envelope-function-input';
 import { denyGrantsNotForAwsResources } from './private/log-key';
+import { recordServiceKey } from './private/service-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 
 export * from './envelope-encryption-function-props';
@@ -57,6 +58,7 @@ export class EnvelopeEncryptionFunction extends Construct {
     const { resolution, required } = input;
 
     const ownLogKey = props.logEncryptionKey ? undefined : this.newLogKey();
+    if (ownLogKey) recordServiceKey(ownLogKey, 'EnvelopeEncryptionFunction', input.profile);
     const logKey = props.logEncryptionKey ?? ownLogKey!;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? retentionFor(input.profile),

@@ -207,6 +207,7 @@ export class EvidenceLedger {
   /** Where each subject's entries are: apps with thousands of keys record hundreds of thousands of entries. */
   private readonly entriesBySubject = new Map<string, number[]>();
   private readonly acks: Acknowledgement[] = [];
+  private readonly serviceKeyRecords = new Map<string, KeyRecord>();
   private readonly ackKeys = new Set<string>();
   private readonly accessPolicySources = new Map<string, AccessPolicySource>();
   private readonly guardrailRecords = new Map<string, GuardrailRecord>();
@@ -216,6 +217,14 @@ export class EvidenceLedger {
   /** Registers a key. */
   public registerKey(record: KeyRecord): void {
     this.keyRecords.set(record.path, record);
+  }
+
+  /**
+   * Registers a key the library makes for its own use (the key of its functions' logs): listed in the cryptographic
+   * inventory and held to the profile's algorithm rule, but not a key the report holds to every key control.
+   */
+  public registerServiceKey(record: KeyRecord): void {
+    this.serviceKeyRecords.set(record.path, record);
   }
 
   /** Registers an audit sink. */
@@ -299,6 +308,11 @@ export class EvidenceLedger {
   /** Every key, in registration order. */
   public get keys(): KeyRecord[] {
     return [...this.keyRecords.values()];
+  }
+
+  /** Every key the library made for its own use, in registration order. */
+  public get serviceKeys(): KeyRecord[] {
+    return [...this.serviceKeyRecords.values()];
   }
 
   /** Every audit sink, in registration order. */

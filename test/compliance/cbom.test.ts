@@ -9,6 +9,7 @@ import { join } from 'path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, Stack } from 'aws-cdk-lib';
 import { App as TfApp, TerraformStack } from 'cdktf';
+import * as awsLib from '../../src/aws';
 import { ComplianceReport } from '../../src/compliance';
 import { buildCbom, CBOM_FILE, cbomProperty, CycloneDxJson } from '../../src/compliance/cbom';
 import { DeploymentModel } from '../../src/core/deployment-model';
@@ -238,14 +239,26 @@ describe('synthesis writes cbom.cdx.json beside the compliance report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cbom-aws-'));
     const app = new App({ outdir: dir });
     const stack = new Stack(app, 'Payments', { env: { account: '111111111111', region: 'us-east-1' } });
-    cmkFor(stack, ComplianceProfile.PCI_DSS, 'CardKey');
+    const key = cmkFor(stack, ComplianceProfile.PCI_DSS, 'CardKey');
+    new awsLib.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'], profile: ComplianceProfile.PCI_DSS });
     app.synth();
     const bom = JSON.parse(readFileSync(join(dir, CBOM_FILE), 'utf8'));
     const keys = EvidenceLedger.of(app).keys;
+    const serviceKeys = EvidenceLedger.of(app).serviceKeys;
     expect(keys.length).toBeGreaterThanOrEqual(1);
-    expect(keyAssets(bom).map((c) => c.name).sort()).toEqual(keys.map((k) => k.path).sort());
+    // The library's own log keys are listed too, marked as such, and are not key records of the report.
+    expect(serviceKeys.map((k) => k.path)).toContain('Payments/Envelope/LogKey');
+    expect(keyAssets(bom).map((c) => c.name).sort()).toEqual([...keys, ...serviceKeys].map((k) => k.path).sort());
+    for (const k of serviceKeys) {
+      const asset = byName(bom, k.path);
+      expect(cbomProperty(asset, 'service-key')).toEqual(['true']);
+      expect(asset.cryptoProperties.relatedCryptoMaterialProperties).toMatchObject({ type: 'secret-key', size: 256, securedBy: { mechanism: 'HSM' } });
+      expect(cbomProperty(asset, 'provider-spec')).toEqual(['SYMMETRIC_DEFAULT']);
+    }
+    for (const k of keys) expect(cbomProperty(byName(bom, k.path), 'service-key')).toEqual([]);
     const report = JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8'));
-    expect(report.summary.keys).toBe(keyAssets(bom).length);
+    expect(report.summary.keys).toBe(keys.length);
+    expect(keyAssets(bom)).toHaveLength(keys.length + serviceKeys.length);
     // Until the AWS keys record their cryptography (issue 19, item 5), the report's post-quantum section says it cannot judge them.
     expect(report.postQuantum.clouds).toEqual([expect.objectContaining({ cloud: 'aws', keys: keys.length })]);
     const aws = report.postQuantum.clouds[0];

@@ -33,8 +33,11 @@ export function algorithmRef(algorithm: CbomAlgorithm): string {
   return `algorithm:${algorithm.name}:${p.executionEnvironment}:${p.certificationLevel.join('+')}:${p.cryptoFunctions.join('+')}`;
 }
 
-/** The assets of one key. */
-export function keyAssets(key: KeyRecord, containers: ReadonlyMap<string, KeyContainerRecord>): CbomKeyAssets {
+/**
+ * The assets of one key.
+ * @param service a key the library makes for its own use (the ledger's service keys), marked `service-key: true`
+ */
+export function keyAssets(key: KeyRecord, containers: ReadonlyMap<string, KeyContainerRecord>, service = false): CbomKeyAssets {
   const keyRef = `key:${key.cloud}:${key.path}`;
   // The algorithm's name, parameter set and strength come from the size: a token size is left out of all of them.
   const algorithm = key.crypto ? cbomAlgorithm(key, { ...key.crypto, sizeBits: resolved(key.crypto.sizeBits) }) : undefined;
@@ -50,9 +53,9 @@ export function keyAssets(key: KeyRecord, containers: ReadonlyMap<string, KeyCon
   return {
     keyRef,
     name: key.path,
-    description: `${key.constructName} (${key.model.title}) in ${key.stack}` +
+    description: `${service ? 'the library\'s own key for ' : ''}${key.constructName} (${key.model.title}) in ${key.stack}` +
       `${key.crypto ? '' : ': no crypto record, algorithm unknown'}`,
-    properties: keyProperties(key, containers),
+    properties: [...keyProperties(key, containers), ...(service ? [[`${CBOM_PROPERTY_PREFIX}service-key`, 'true'] as [string, string]] : [])],
     cryptoProperties: { assetType: 'related-crypto-material', relatedCryptoMaterialProperties: material },
     ...(algorithm && ref ? { algorithm: { ...algorithm, ref } } : {}),
   };
