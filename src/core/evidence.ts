@@ -125,6 +125,12 @@ export interface KeyContainerRecord {
    * @default - not recorded
    */
   readonly regions?: string[];
+  /**
+   * The HSM instance type, where the module's certificate depends on it (AWS CloudHSM: `hsm2m.medium` FIPS 140-3,
+   * `hsm1.medium` FIPS 140-2).
+   * @default - not recorded
+   */
+  readonly hsmType?: string;
 }
 
 /**
