@@ -101,6 +101,7 @@ test('the group is registered as a preventive guardrail for SA-9(5), naming the 
     description: expect.stringMatching(/a region other than eu-west-1, eu-central-1.*SCPs do not restrict the management account or service-linked roles\.$/),
   });
   expect(g?.partial).toMatch(/cannot see the region of the bucket a trail delivers to, nor where an external key store's proxy is/);
+  expect(g?.partial).toMatch(/events:PutTargets is not restricted/);
 });
 
 test('a profile without allowedRegions gets no residency statements', () => {

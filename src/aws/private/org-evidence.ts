@@ -139,7 +139,8 @@ const FACTS: Record<string, GroupFacts> = {
       + 'regions before the policy is attached are not moved.',
     gap: (i) => 'an SCP cannot see the region of the bucket a trail delivers to, nor where an external key store\'s proxy is: '
       + `${list(i.pipelineRoles)} may still create or update trails, and they and ${list(i.handlerRoles)} external key stores, `
-      + 'whose bucket or proxy may be in any region',
+      + 'whose bucket or proxy may be in any region; and events:PutTargets is not restricted, so anyone may forward key events to an '
+      + 'event bus in another region',
   },
   AuditBucketTransport: {
     controls: AUDIT_PROTECTION_CONTROLS,
