@@ -4,10 +4,12 @@
  * records of the report. And the envelope function, which holds plaintext and data keys, is held to the profile's regions.
  */
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
 import * as aws from '../../src/aws';
 import { KeyAlgorithm } from '../../src/core/key-algorithm';
-import { ACCOUNT, cmkFor, xksStoreFor } from '../support/fixtures';
+import { ACCOUNT, cmkFor, hsmVpc, xksStoreFor } from '../support/fixtures';
 
 const EU = ComplianceProfile.custom({ name: 'EU', basedOn: ComplianceProfile.COMMERCIAL, allowedRegions: ['eu-west-1'] });
 const stackIn = (region: string | undefined) => new Stack(new App(), 'Test', region ? { env: { account: ACCOUNT, region } } : undefined);
@@ -58,4 +60,20 @@ describe('the library\'s own log keys are service keys', () => {
       "keySpec SYMMETRIC_DEFAULT (AES) is not allowed by profile NO_AES for the library's own key Test/Envelope/LogKey, which allows RSA");
     expect(() => xksStoreFor(stackIn('eu-west-1'), noAes)).toThrow(/not allowed by profile NO_AES for the library's own key Test\/CloudKmsConstructsLogKey/);
   });
+});
+
+test('the shared log key made for a construct without a profile is held at synthesis to the profiles of the stack\'s keys', () => {
+  const ecOnly = ComplianceProfile.custom({ name: 'EC_ONLY', basedOn: ComplianceProfile.COMMERCIAL, allowedKeyAlgorithms: [KeyAlgorithm.EC] });
+  const withCluster = (profile?: ComplianceProfile) => {
+    const stack = stackIn('eu-west-1');
+    // The cluster's custom-resource provider asks for the shared log key, with no profile of its own.
+    new aws.CloudHsmCluster(stack, 'Hsm', { vpc: hsmVpc(stack), acknowledgeHourlyCost: true });
+    if (profile) cmkFor(stack, profile, 'Signer', { keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
+    expect(EvidenceLedger.of(stack).serviceKeys.map((k) => k.path)).toEqual(['Test/CloudKmsConstructsLogKey']);
+    return stack;
+  };
+  expect(() => Template.fromStack(withCluster(ecOnly))).toThrow(
+    /keySpec SYMMETRIC_DEFAULT \(AES\) is not allowed by profile EC_ONLY for the library's own key Test\/CloudKmsConstructsLogKey/);
+  expect(() => Template.fromStack(withCluster(ComplianceProfile.COMMERCIAL))).not.toThrow();
+  expect(() => Template.fromStack(withCluster())).not.toThrow();
 });

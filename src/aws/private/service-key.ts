@@ -31,6 +31,7 @@ export function recordServiceKey(key: kms.Key, constructName: string, profile: C
   checkKeyAlgorithmAllowed(effective, SPEC, `the library's own key ${key.node.path}`);
   const ledger = EvidenceLedger.of(key);
   const recorded = ledger.serviceKeys.some((k) => k.path === key.node.path);
+  if (!recorded) checkAtSynthesis(key, ledger);
   if (recorded && !(profile && DEFAULTED.has(key))) return;
   if (profile) DEFAULTED.delete(key); else DEFAULTED.add(key);
   ledger.registerServiceKey({
@@ -43,5 +44,27 @@ export function recordServiceKey(key: kms.Key, constructName: string, profile: C
     fipsLevel: AWS_KMS_FIPS_LEVEL,
     crypto: awsKeyCrypto({ keySpec: SPEC, keyUsage: USAGE, origin: 'AWS_KMS', rotationDays: KMS_DEFAULT_ROTATION_DAYS }),
     regions: stackRegions(key),
+  });
+}
+
+/**
+ * The shared log key is also made for constructs that pass no profile (the custom-resource providers of a profiled
+ * key): at synthesis, every profile of the keys in the same stack must allow its algorithm too.
+ */
+function checkAtSynthesis(key: kms.Key, ledger: EvidenceLedger): void {
+  const stack = Stack.of(key).node.path;
+  key.node.addValidation({
+    validate: () => {
+      const profiles = new Map(ledger.keys.filter((k) => k.stack === stack).map((k) => [k.profile.name, k.profile]));
+      const errors: string[] = [];
+      for (const profile of profiles.values()) {
+        try {
+          checkKeyAlgorithmAllowed(profile, SPEC, `the library's own key ${key.node.path}`);
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+      return errors;
+    },
   });
 }
