@@ -163,6 +163,7 @@ export class CloudHsmCluster extends Construct {
       kind: 'CloudHSM cluster',
       custody: KeyCustody.CUSTOMER_EXTERNAL,
       fipsLevel: this.fipsLevel,
+      hsmType: this.hsmType,
       // No profile of its own: a key store on it checks the region against the store's profile.
       regions: stackRegions(this),
     });

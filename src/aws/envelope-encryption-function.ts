@@ -18,6 +18,7 @@ import { EnvelopeFunctionInput, resolveEnvelopeFunctionInput, retentionFor } fro
 import { localKeyArn } from './private/envelope-function-key';
 import { ValidationError } from '../core/validation';
 import { denyGrantsNotForAwsResources } from './private/log-key';
+import { recordServiceKey } from './private/service-key';
 import type { TenantKeyHierarchy } from './tenant-key-hierarchy';
 
 export * from './envelope-encryption-function-props';
@@ -59,6 +60,7 @@ export class EnvelopeEncryptionFunction extends Construct {
     const { resolution, required } = input;
 
     const ownLogKey = props.logEncryptionKey ? undefined : this.newLogKey();
+    if (ownLogKey) recordServiceKey(ownLogKey, 'EnvelopeEncryptionFunction', input.profile);
     const logKey = props.logEncryptionKey ?? ownLogKey!;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? retentionFor(input.profile),

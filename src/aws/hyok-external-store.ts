@@ -172,7 +172,7 @@ export class HyokExternalStore extends Construct implements IHyokExternalStore {
     const healthLogs = new logs.LogGroup(this, 'HealthCheckLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
-      encryptionKey: operationalLogKey(this),
+      encryptionKey: operationalLogKey(this, this.profile),
     });
     const healthRole = new iam.Role(this, 'HealthCheckRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { OrganizationGuardrailsProps } from './organization-guardrails-props';
 import { recordGuardrails } from './private/org-evidence';
 import { resolveGuardrailInput, ResolvedGuardrailInput } from './private/org-input';
-import { packStatements, policyDocument, rcpGroups, scpGroups, StatementGroup } from './private/org-policies';
+import { packStatements, policyDocument, rcpGroups, scpGroups } from './private/org-policies';
+import { StatementGroup } from './private/org-statements';
 import { ComplianceProfile } from '../core/profile';
 
 export * from './organization-guardrails-props';

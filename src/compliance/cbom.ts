@@ -24,7 +24,7 @@ export type CycloneDxJson = Record<string, any>;
 
 /**
  * Builds the CBOM of the keys of one or more ledgers (one per app; the examples' main job passes every app's): one
- * `related-crypto-material` asset per key, whatever it records, and one `algorithm` asset per distinct algorithm,
+ * `related-crypto-material` asset per key (the library's own service keys included), whatever it records, and one `algorithm` asset per distinct algorithm,
  * module and use, which the keys depend on. A key with no crypto record is listed all the same, its algorithm `unknown`.
  *
  * The CycloneDX library (`@cyclonedx/cyclonedx-library` 10.3) models components, properties and dependencies but not
@@ -36,9 +36,10 @@ export type CycloneDxJson = Record<string, any>;
  */
 export function buildCbom(ledgers: EvidenceLedger[]): CycloneDxJson {
   const { Enums, Models, Serialize, Spec } = cycloneDx();
-  const keys = ledgers.flatMap((l) => l.keys);
   const containers = new Map<string, KeyContainerRecord>(ledgers.flatMap((l) => l.containers).map((c) => [c.path, c]));
-  const assets = uniqueRefs(keys.map((k) => keyAssets(k, containers)));
+  // The keys the library makes for its own use are in the inventory too, marked `service-key`.
+  const assets = uniqueRefs(ledgers.flatMap((l) => [...l.keys.map((k) => keyAssets(k, containers)),
+    ...l.serviceKeys.map((k) => keyAssets(k, containers, true))]));
   const names = assets.map((a) => a.keyRef).sort();
   const bom = new Models.Bom({ serialNumber: `urn:uuid:${uuidV5(`cbom\u0000${names.join('\u0000')}`)}` });
   bom.metadata.lifecycles.add(Enums.LifecyclePhase.Build);

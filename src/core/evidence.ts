@@ -125,6 +125,12 @@ export interface KeyContainerRecord {
    * @default - not recorded
    */
   readonly regions?: string[];
+  /**
+   * The HSM instance type, where the module's certificate depends on it (AWS CloudHSM: `hsm2m.medium` FIPS 140-3,
+   * `hsm1.medium` FIPS 140-2).
+   * @default - not recorded
+   */
+  readonly hsmType?: string;
 }
 
 /**
@@ -207,6 +213,7 @@ export class EvidenceLedger {
   /** Where each subject's entries are: apps with thousands of keys record hundreds of thousands of entries. */
   private readonly entriesBySubject = new Map<string, number[]>();
   private readonly acks: Acknowledgement[] = [];
+  private readonly serviceKeyRecords = new Map<string, KeyRecord>();
   private readonly ackKeys = new Set<string>();
   private readonly accessPolicySources = new Map<string, AccessPolicySource>();
   private readonly guardrailRecords = new Map<string, GuardrailRecord>();
@@ -216,6 +223,14 @@ export class EvidenceLedger {
   /** Registers a key. */
   public registerKey(record: KeyRecord): void {
     this.keyRecords.set(record.path, record);
+  }
+
+  /**
+   * Registers a key the library makes for its own use (the key of its functions' logs): listed in the cryptographic
+   * inventory and held to the profile's algorithm rule, but not a key the report holds to every key control.
+   */
+  public registerServiceKey(record: KeyRecord): void {
+    this.serviceKeyRecords.set(record.path, record);
   }
 
   /** Registers an audit sink. */
@@ -299,6 +314,11 @@ export class EvidenceLedger {
   /** Every key, in registration order. */
   public get keys(): KeyRecord[] {
     return [...this.keyRecords.values()];
+  }
+
+  /** Every key the library made for its own use, in registration order. */
+  public get serviceKeys(): KeyRecord[] {
+    return [...this.serviceKeyRecords.values()];
   }
 
   /** Every audit sink, in registration order. */

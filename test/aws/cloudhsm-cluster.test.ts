@@ -85,6 +85,8 @@ describe('a default cluster', () => {
       kind: 'CloudHSM cluster',
       custody: KeyCustody.CUSTOMER_EXTERNAL,
       fipsLevel: FipsLevel.LEVEL_3,
+      // The CBOM names the certificate by it (hsm2m.medium: FIPS 140-3).
+      hsmType: 'hsm2m.medium',
     })]);
     expect(ledger.evidenceFor(Control.NIST_SC_13, 'Test/Hsm')[0]).toMatchObject({ status: EvidenceStatus.SATISFIED, value: 'hsm2m.medium' });
     expect(ledger.evidenceFor(Control.NIST_SC_12_1, 'Test/Hsm')[0]).toMatchObject({ status: EvidenceStatus.SATISFIED, value: '2, 90, retain' });

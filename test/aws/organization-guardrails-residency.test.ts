@@ -45,10 +45,32 @@ describe.each(everyone)('%s in a target account', (_who, caller) => {
     if (caller !== admin) expect(replicate('eu-central-1')).toBe('Allowed');
   });
 
-  test('cannot create a trail, log group or CloudHSM cluster outside the allowed regions', () => {
-    for (const action of ['cloudtrail:CreateTrail', 'logs:CreateLogGroup', 'cloudhsm:CreateCluster']) {
+  test('cannot create a log group, log delivery, event data store or CloudHSM cluster outside the allowed regions', () => {
+    for (const action of ['logs:CreateLogGroup', 'logs:CreateDelivery', 'cloudtrail:CreateEventDataStore', 'cloudhsm:CreateCluster']) {
       expect(ask(caller, action, '*', { 'aws:RequestedRegion': 'ap-southeast-2' })).toBe('ExplicitlyDenied');
       expect(ask(caller, action, '*', { 'aws:RequestedRegion': 'eu-central-1' })).toBe('Allowed');
+    }
+  });
+
+  test('cannot copy a CloudHSM backup, replicate a bucket or subscribe a log group to a destination in any region', () => {
+    const eu = { 'aws:RequestedRegion': 'eu-west-1' };
+    expect(ask(caller, 'cloudhsm:CopyBackupToRegion', `arn:aws:cloudhsm:eu-west-1:${MEMBER_ACCOUNT}:backup/backup-1234`, eu)).toBe('ExplicitlyDenied');
+    expect(ask(caller, 's3:PutReplicationConfiguration', 'arn:aws:s3:::audit-records-eu', eu)).toBe('ExplicitlyDenied');
+    expect(ask(caller, 's3:PutReplicationConfiguration', 'arn:aws:s3:::workload-data', eu)).toBe('ExplicitlyDenied');
+    expect(ask(caller, 'logs:PutSubscriptionFilter', `arn:aws:logs:eu-west-1:${MEMBER_ACCOUNT}:log-group:kms-audit`, eu)).toBe('ExplicitlyDenied');
+    expect(ask(caller, 'logs:PutDestination', `arn:aws:logs:eu-west-1:${MEMBER_ACCOUNT}:destination:d`, eu)).toBe('ExplicitlyDenied');
+    expect(ask(caller, 'logs:PutAccountPolicy', '*', eu)).toBe('ExplicitlyDenied');
+  });
+
+  test('creates or redirects a trail or an external key store (whose destination no SCP sees) only as the pipeline', () => {
+    const eu = { 'aws:RequestedRegion': 'eu-west-1' };
+    const trail = `arn:aws:cloudtrail:eu-west-1:${MEMBER_ACCOUNT}:trail/t`;
+    expect(ask(caller, 'cloudtrail:CreateTrail', trail, { 'aws:RequestedRegion': 'ap-southeast-2' })).toBe('ExplicitlyDenied');
+    for (const action of ['cloudtrail:CreateTrail', 'cloudtrail:UpdateTrail']) {
+      expect(ask(caller, action, trail, eu)).toBe(caller === pipeline ? 'Allowed' : 'ExplicitlyDenied');
+    }
+    for (const action of ['kms:CreateCustomKeyStore', 'kms:UpdateCustomKeyStore']) {
+      expect(ask(caller, action, '*', eu)).toBe(caller === pipeline ? 'Allowed' : 'ExplicitlyDenied');
     }
   });
 
@@ -58,6 +80,9 @@ describe.each(everyone)('%s in a target account', (_who, caller) => {
     expect(ask(caller, 's3:CreateBucket', bucket, { 'aws:RequestedRegion': 'eu-west-1', 's3:LocationConstraint': 'EU' })).toBe('Allowed');
     expect(ask(caller, 's3:CreateBucket', bucket, { 'aws:RequestedRegion': 'us-east-1' })).toBe('ExplicitlyDenied');
     expect(ask(caller, 's3:CreateBucket', bucket, { 'aws:RequestedRegion': 'us-west-2', 's3:LocationConstraint': 'us-west-2' })).toBe('ExplicitlyDenied');
+    // Through the global endpoint, the LocationConstraint alone decides.
+    expect(ask(caller, 's3:CreateBucket', bucket, { 'aws:RequestedRegion': 'us-east-1', 's3:LocationConstraint': 'eu-central-1' })).toBe('Allowed');
+    expect(ask(caller, 's3:CreateBucket', bucket, { 'aws:RequestedRegion': 'us-east-1', 's3:LocationConstraint': 'us-west-2' })).toBe('ExplicitlyDenied');
   });
 });
 
@@ -68,14 +93,15 @@ test('with us-east-1 allowed, the global endpoint still cannot create a bucket i
   expect(create({ 'aws:RequestedRegion': 'us-east-1', 's3:LocationConstraint': 'eu-central-1' })).toBe('ExplicitlyDenied');
 });
 
-test('the group is registered as a preventive guardrail for SA-9(5), naming the regions and what an SCP does not reach', () => {
+test('the group is registered as a preventive guardrail for SA-9(5), naming the regions and, as partial, what an SCP cannot judge', () => {
   const g = EvidenceLedger.of(stack).guardrails.find((r) => r.name === 'DataResidency');
   expect(g).toMatchObject({
     enforcement: 'preventive',
     controls: [Control.NIST_SA_9_5],
     description: expect.stringMatching(/a region other than eu-west-1, eu-central-1.*SCPs do not restrict the management account or service-linked roles\.$/),
   });
-  expect(g?.partial).toBeUndefined();
+  expect(g?.partial).toMatch(/cannot see the region of the bucket a trail delivers to, nor where an external key store's proxy is/);
+  expect(g?.partial).toMatch(/events:PutTargets is not restricted/);
 });
 
 test('a profile without allowedRegions gets no residency statements', () => {

@@ -6,10 +6,12 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
 import * as aws from '../../src/aws';
+import { ACCEPTED_WARNINGS, cfnLint } from '../support/cfn-lint';
 import { ACCOUNT, byokFor, CA_PEM, cmkFor, hsmVpc, people, secret, sinkFor, xksStoreFor } from '../support/fixtures';
 
 const EU = ComplianceProfile.custom({ name: 'EU', basedOn: ComplianceProfile.COMMERCIAL, allowedRegions: ['eu-west-1', 'eu-central-1'] });
 const EU_PCI = ComplianceProfile.custom({ name: 'EU_PCI', basedOn: ComplianceProfile.PCI_DSS, allowedRegions: ['eu-west-1'] });
+const EU_PCI_CENTRAL = ComplianceProfile.custom({ name: 'EU_PCI_CENTRAL', basedOn: ComplianceProfile.PCI_DSS, allowedRegions: ['eu-central-1'] });
 const stackIn = (region: string | undefined, id = 'Test', app = new App()) =>
   new Stack(app, id, region ? { env: { account: ACCOUNT, region } } : undefined);
 
@@ -155,6 +157,33 @@ describe('residency evidence', () => {
     const ledger = EvidenceLedger.of(stack);
     expect(ledger.tryFindKey(key.node.path)?.regions).toEqual(['us-east-1']);
     expect(ledger.evidenceFor(Control.NIST_SA_9_5)).toEqual([]);
+  });
+});
+
+describe('a stack with a fixed env.region', () => {
+  // `aws cloudformation deploy --region us-east-1` takes the template synthesized for eu-west-1 as it is.
+  test.each(MAKERS)('%s: the template refuses to deploy in any region but the one checked', (_name, make) => {
+    const stack = stackIn('eu-west-1');
+    make(stack, EU);
+    expect(Template.fromStack(stack).toJSON().Rules?.AllowedRegions).toEqual({
+      Assertions: [{
+        Assert: { 'Fn::Contains': [['eu-west-1'], { Ref: 'AWS::Region' }] },
+        AssertDescription: 'stack Test was checked for residency in eu-west-1 only',
+      }],
+    });
+  });
+
+  test('one rule however many constructs; none under a profile without allowedRegions; cfn-lint accepts it', () => {
+    const stack = stackIn('eu-central-1');
+    cmkFor(stack, EU, 'A');
+    cmkFor(stack, EU_PCI_CENTRAL, 'B');
+    const template = Template.fromStack(stack).toJSON();
+    expect(Object.keys(template.Rules).filter((r) => r.startsWith('AllowedRegions'))).toEqual(['AllowedRegions']);
+    const matches = cfnLint({ fixed: template });
+    expect(matches.filter((m) => !ACCEPTED_WARNINGS.includes(m.Rule.Id)).map((m) => `${m.Level} ${m.Rule.Id} ${m.Message}`)).toEqual([]);
+    const open = stackIn('us-east-1');
+    cmkFor(open, ComplianceProfile.COMMERCIAL, 'Key');
+    expect(Template.fromStack(open).toJSON().Rules?.AllowedRegions).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import {
   ImportKeyMaterialCommand, KMSClient, ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { verifyReplicas } from '../../src/cli/aws-multi-region';
+import { replicationRefusal } from '../../src/cli/aws-replication-policy';
 import { CliIo, run } from '../../src/cli/main';
 import { WrapAlgorithm, wrapKeyMaterial } from '../../src/cli/wrap';
 import { CREDENTIALS } from '../support/moto';
@@ -47,11 +48,11 @@ function cli() {
 }
 
 /** A multi-Region BYOK primary (as aws.ByokImport tags it) with replicas in the given Regions. */
-async function primaryWithReplicas(regions: string[]): Promise<{ keyId: string; arn: string }> {
+async function primaryWithReplicas(regions: string[], policy = POLICY): Promise<{ keyId: string; arn: string }> {
   const { KeyMetadata: m } = await moto.kms(PRIMARY).send(new CreateKeyCommand({
     MultiRegion: true,
     Origin: 'EXTERNAL',
-    Policy: POLICY,
+    Policy: policy,
     Tags: [{ TagKey: 'cloud-kms:key-material-expiry', TagValue: EXPIRY.toISOString() }],
   }));
   for (const region of regions) await moto.kms(PRIMARY).send(new ReplicateKeyCommand({ KeyId: m!.KeyId, ReplicaRegion: region }));
@@ -184,6 +185,33 @@ describe('cloud-kms byok aws multi-region', () => {
     expect(JSON.parse(policy.Policy!)).toEqual(JSON.parse(POLICY));
     expect((await stateIn(key.keyId, 'eu-central-1')).ExpirationModel).toBe('KEY_MATERIAL_DOES_NOT_EXPIRE');
     expect(await replicaDecrypts(key.keyId, 'eu-central-1')).toBe(true);
+  });
+
+  test('--create-replicas on a key whose policy lets only the deployment principal replicate is refused before anything is imported', async () => {
+    // The library's key policy (SID DenyReplicationExceptDeployment): KMS runs ReplicateKey as the importer, and denies it.
+    const deployer = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1';
+    const guarded = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [...JSON.parse(POLICY).Statement, {
+        Sid: 'DenyReplicationExceptDeployment',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'],
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [deployer] } },
+      }],
+    });
+    const key = await primaryWithReplicas(['eu-west-1'], guarded);
+    const { files, combined } = components();
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.arn, ...componentArgs(files),
+      '--replica-region', 'eu-west-1', '--replica-region', 'eu-central-1', '--create-replicas', '--no-expiry', ...FAST)).toBe(1);
+    expect(c.err).toEqual([`error: --create-replicas (nothing imported): only ${deployer} may replicate this key ` +
+      '(statement DenyReplicationExceptDeployment), not you: create replicas with aws.ReplicaKey or the gate (see --help)']);
+    expect((await stateIn(key.keyId, PRIMARY)).KeyState).toBe('PendingImport');
+    expect((await stateIn(key.keyId, 'eu-west-1')).KeyState).toBe('PendingImport');
+    await expect(stateIn(key.keyId, 'eu-central-1')).rejects.toThrow();
+    expectNoSecret(c.all(), [combined]);
   });
 
   test('a Region that holds no replica is refused before anything is imported', async () => {
@@ -327,5 +355,21 @@ describe('the verification cannot be satisfied by another key, another plaintext
     const failures = await verifyReplicas(clientFor, primary, [replica]);
     expect(failures).toEqual({ 'eu-west-1': reason });
     expect(Buffer.from(sent.plaintext!).equals(Buffer.alloc(32))).toBe(true);
+  });
+});
+
+describe('replicationRefusal reads what a key policy refuses to a caller it cannot name', () => {
+  const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+  const deny = (extra: object) => ({ Sid: 'S', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:ReplicateKey', Resource: '*', ...extra });
+
+  test('a deny for everyone, a Region list, and nothing to refuse', () => {
+    expect(replicationRefusal(policy(deny({})), ['eu-west-1'])).toBe('the key policy denies kms:ReplicateKey to everyone (statement S)');
+    const regional = policy(deny({ Condition: { StringNotEquals: { 'kms:ReplicaRegion': ['eu-west-1'] } } }));
+    expect(replicationRefusal(regional, ['eu-central-1'])).toBe('the key policy allows replicas only in eu-west-1 (statement S), not eu-central-1');
+    expect(replicationRefusal(regional, ['eu-west-1'])).toBeUndefined();
+    expect(replicationRefusal(POLICY, ['eu-west-1'])).toBeUndefined();
+    // A deny of other actions, or for a named principal only, is not a refusal for everyone.
+    expect(replicationRefusal(policy({ ...deny({}), Action: 'kms:ScheduleKeyDeletion' }), ['eu-west-1'])).toBeUndefined();
+    expect(replicationRefusal(policy({ ...deny({}), Action: 'kms:*' }), ['eu-west-1'])).toMatch(/denies kms:ReplicateKey to everyone/);
   });
 });

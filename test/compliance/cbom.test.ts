@@ -9,6 +9,7 @@ import { join } from 'path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, Stack } from 'aws-cdk-lib';
 import { App as TfApp, TerraformStack } from 'cdktf';
+import * as awsLib from '../../src/aws';
 import { ComplianceReport } from '../../src/compliance';
 import { buildCbom, CBOM_FILE, cbomProperty, CycloneDxJson } from '../../src/compliance/cbom';
 import { DeploymentModel } from '../../src/core/deployment-model';
@@ -134,7 +135,7 @@ describe('the CBOM of hand-registered key records', () => {
     expect(bom.dependencies).toContainEqual({ ref: key['bom-ref'], dependsOn: [algorithm['bom-ref']] });
   });
 
-  test('post-quantum keys: parameter set, signature or KEM, NIST category, not quantum-vulnerable; Google HSM is FIPS 140-2 Level 3', () => {
+  test('post-quantum keys: parameter set, signature or KEM, NIST category, not quantum-vulnerable; no FIPS 140-2 certificate claimed', () => {
     const signer = byName(bom, 'Inventory/Signer');
     expect(signer.cryptoProperties.relatedCryptoMaterialProperties.type).toBe('private-key');
     expect(algorithmOf(bom, signer)!.cryptoProperties.algorithmProperties).toMatchObject({
@@ -143,16 +144,63 @@ describe('the CBOM of hand-registered key records', () => {
       nistQuantumSecurityLevel: 3,
       classicalSecurityLevel: 192,
       cryptoFunctions: ['keygen', 'sign', 'verify'],
-      certificationLevel: ['fips140-2-l3'],
+      // Cloud HSM's validation is FIPS 140-2, which cannot cover FIPS 204; Google documents no validated module for it.
+      certificationLevel: ['unknown'],
     });
     expect(algorithmOf(bom, signer)!.name).toBe('ML-DSA-65');
     expect(cbomProperty(signer, 'quantum-vulnerable')).toEqual(['false']);
     expect(cbomProperty(signer, 'provider-spec')).toEqual(['PQ_SIGN_ML_DSA_65']);
     const kem = byName(bom, 'Inventory/Kem');
     expect(algorithmOf(bom, kem)!.cryptoProperties.algorithmProperties).toMatchObject({
-      primitive: 'kem', parameterSetIdentifier: '768', nistQuantumSecurityLevel: 3, cryptoFunctions: ['keygen', 'encapsulate', 'decapsulate'],
+      primitive: 'kem',
+      parameterSetIdentifier: '768',
+      nistQuantumSecurityLevel: 3,
+      cryptoFunctions: ['keygen', 'encapsulate', 'decapsulate'],
+      certificationLevel: ['unknown'],
     });
     expect(cbomProperty(kem, 'region')).toEqual(['not recorded']);
+  });
+
+  test('post-quantum certification: AWS ML-DSA keeps FIPS 140-3 Level 3 (documented); Google software ML-DSA, SLH-DSA and X-Wing are unknown', () => {
+    const mlDsa = crypto(KeyAlgorithm.ML_DSA, KeyPurpose.SIGN_VERIFY, { providerSpec: 'ML_DSA_65', parameterSet: 'ML-DSA-65', protectionLevel: 'AWS_KMS' });
+    const soft = { cloud: 'gcp', fipsLevel: FipsLevel.LEVEL_1 };
+    const pq = buildCbom([ledgerWith([
+      { path: 'Pq/AwsMlDsa', crypto: mlDsa },
+      { path: 'Pq/GcpMlDsa', ...soft, crypto: { ...mlDsa, providerSpec: 'PQ_SIGN_ML_DSA_65', protectionLevel: 'SOFTWARE' } },
+      { path: 'Pq/GcpSlhDsa', ...soft, crypto: crypto(KeyAlgorithm.SLH_DSA, KeyPurpose.SIGN_VERIFY, { providerSpec: 'PQ_SIGN_SLH_DSA_SHA2_128S', parameterSet: 'SLH-DSA-SHA2-128s' }) },
+      { path: 'Pq/GcpXWing', ...soft, crypto: crypto(KeyAlgorithm.ML_KEM, KeyPurpose.KEY_ENCAPSULATION, { providerSpec: 'KEM_XWING', parameterSet: 'X-Wing' }) },
+      { path: 'Pq/GcpAes', ...soft, crypto: crypto(KeyAlgorithm.AES, KeyPurpose.ENCRYPT_DECRYPT, { providerSpec: 'GOOGLE_SYMMETRIC_ENCRYPTION', sizeBits: 256 }) },
+    ])]);
+    const level = (name: string) => algorithmOf(pq, byName(pq, name))!.cryptoProperties.algorithmProperties.certificationLevel;
+    expect(level('Pq/AwsMlDsa')).toEqual(['fips140-3-l3']);
+    for (const name of ['Pq/GcpMlDsa', 'Pq/GcpSlhDsa', 'Pq/GcpXWing']) expect([name, level(name)]).toEqual([name, ['unknown']]);
+    expect(level('Pq/GcpAes')).toEqual(['fips140-2-l1']);
+  });
+
+  test('a key of an AWS CloudHSM key store is secured by the customer\'s CloudHSM, certified by its HSM type; an XKS key is not', () => {
+    const aes = crypto(KeyAlgorithm.AES, KeyPurpose.ENCRYPT_DECRYPT, { providerSpec: 'SYMMETRIC_DEFAULT', sizeBits: 256, protectionLevel: 'AWS_CLOUDHSM' });
+    const hsm = ledgerWith([
+      { path: 'Hsm/New', model: DeploymentModel.HYOK, parent: 'Hsm/StoreNew', crypto: aes },
+      { path: 'Hsm/Old', model: DeploymentModel.HYOK, parent: 'Hsm/StoreOld', crypto: aes },
+      { path: 'Hsm/Xks', model: DeploymentModel.HYOK, parent: 'Hsm/Xks/Store', crypto: { ...aes, protectionLevel: 'EXTERNAL_KEY_STORE' } },
+    ]);
+    const container = (path: string, kind: string, extra: object = {}) => hsm.registerContainer({
+      path, stack: 'Inventory', cloud: 'aws', kind, custody: DeploymentModel.HYOK.custody, fipsLevel: FipsLevel.LEVEL_3, ...extra,
+    });
+    container('Hsm/ClusterNew', 'CloudHSM cluster', { hsmType: 'hsm2m.medium' });
+    container('Hsm/ClusterOld', 'CloudHSM cluster', { hsmType: 'hsm1.medium' });
+    container('Hsm/StoreNew', 'AWS CloudHSM key store', { parent: 'Hsm/ClusterNew' });
+    container('Hsm/StoreOld', 'AWS CloudHSM key store', { parent: 'Hsm/ClusterOld' });
+    container('Hsm/Xks/Store', 'external key store (XKS)');
+    const cbom = buildCbom([hsm]);
+    const facts = (name: string) => {
+      const key = byName(cbom, name);
+      const p = algorithmOf(cbom, key)!.cryptoProperties.algorithmProperties;
+      return [key.cryptoProperties.relatedCryptoMaterialProperties.securedBy.mechanism, p.executionEnvironment, p.certificationLevel];
+    };
+    expect(facts('Hsm/New')).toEqual(['HSM', 'hardware', ['fips140-3-l3']]);
+    expect(facts('Hsm/Old')).toEqual(['HSM', 'hardware', ['fips140-2-l3']]);
+    expect(facts('Hsm/Xks')).toEqual(['External key manager', 'unknown', ['unknown']]);
   });
 
   test('classical public-key keys are quantum-vulnerable (category 0); a software key is FIPS 140-2 Level 1, not hardware', () => {
@@ -238,14 +286,26 @@ describe('synthesis writes cbom.cdx.json beside the compliance report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cbom-aws-'));
     const app = new App({ outdir: dir });
     const stack = new Stack(app, 'Payments', { env: { account: '111111111111', region: 'us-east-1' } });
-    cmkFor(stack, ComplianceProfile.PCI_DSS, 'CardKey');
+    const key = cmkFor(stack, ComplianceProfile.PCI_DSS, 'CardKey');
+    new awsLib.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'], profile: ComplianceProfile.PCI_DSS });
     app.synth();
     const bom = JSON.parse(readFileSync(join(dir, CBOM_FILE), 'utf8'));
     const keys = EvidenceLedger.of(app).keys;
+    const serviceKeys = EvidenceLedger.of(app).serviceKeys;
     expect(keys.length).toBeGreaterThanOrEqual(1);
-    expect(keyAssets(bom).map((c) => c.name).sort()).toEqual(keys.map((k) => k.path).sort());
+    // The library's own log keys are listed too, marked as such, and are not key records of the report.
+    expect(serviceKeys.map((k) => k.path)).toContain('Payments/Envelope/LogKey');
+    expect(keyAssets(bom).map((c) => c.name).sort()).toEqual([...keys, ...serviceKeys].map((k) => k.path).sort());
+    for (const k of serviceKeys) {
+      const asset = byName(bom, k.path);
+      expect(cbomProperty(asset, 'service-key')).toEqual(['true']);
+      expect(asset.cryptoProperties.relatedCryptoMaterialProperties).toMatchObject({ type: 'secret-key', size: 256, securedBy: { mechanism: 'HSM' } });
+      expect(cbomProperty(asset, 'provider-spec')).toEqual(['SYMMETRIC_DEFAULT']);
+    }
+    for (const k of keys) expect(cbomProperty(byName(bom, k.path), 'service-key')).toEqual([]);
     const report = JSON.parse(readFileSync(join(dir, 'compliance-report.json'), 'utf8'));
-    expect(report.summary.keys).toBe(keyAssets(bom).length);
+    expect(report.summary.keys).toBe(keys.length);
+    expect(keyAssets(bom)).toHaveLength(keys.length + serviceKeys.length);
     // Until the AWS keys record their cryptography (issue 19, item 5), the report's post-quantum section says it cannot judge them.
     expect(report.postQuantum.clouds).toEqual([expect.objectContaining({ cloud: 'aws', keys: keys.length })]);
     const aws = report.postQuantum.clouds[0];

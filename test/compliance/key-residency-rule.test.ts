@@ -56,12 +56,18 @@ describe('cloud-kms check reads the stack region from the cloud assembly manifes
     }
   });
 
-  test('a template without its manifest cannot show its region: non-compliant under a restricting profile, said so', () => {
+  test('a template without its manifest shows its region by its AllowedRegions rule; without the rule it cannot, and is non-compliant', () => {
     const alone = mkdtempSync(join(tmpdir(), 'residency-alone-'));
     copyFileSync(template, join(alone, 'Payments.template.json'));
     const found = residency(checkPath(join(alone, 'Payments.template.json'))[0].findings);
     expect(found.length).toBeGreaterThan(0);
-    for (const f of found) expect(f).toMatchObject({ result: RuleResult.NON_COMPLIANT, message: expect.stringMatching(/region is not shown/) });
+    for (const f of found) expect(f).toMatchObject({ result: RuleResult.COMPLIANT, message: expect.stringMatching(/in template rule AllowedRegions \(AWS::Region in eu-west-1\)/) });
+    const bare = JSON.parse(readFileSync(template, 'utf8'));
+    delete bare.Rules.AllowedRegions;
+    writeFileSync(join(alone, 'Payments.template.json'), JSON.stringify(bare));
+    const unshown = residency(checkPath(join(alone, 'Payments.template.json'))[0].findings);
+    expect(unshown.length).toBe(found.length);
+    for (const f of unshown) expect(f).toMatchObject({ result: RuleResult.NON_COMPLIANT, message: expect.stringMatching(/region is not shown/) });
   });
 
   test('a profile without allowedRegions: not applicable', () => {

@@ -31,6 +31,8 @@ const apps = [
 ];
 const ledgers = apps.map((app) => EvidenceLedger.of(app));
 const keys = ledgers.flatMap((l) => l.keys);
+// The keys the library makes for its own use (its functions' log keys) are listed too, marked `service-key`.
+const serviceKeys = ledgers.flatMap((l) => l.serviceKeys);
 const bom = buildCbom(ledgers);
 const keyAssets = (bom.components as CycloneDxJson[]).filter((c) => c.cryptoProperties.assetType === 'related-crypto-material');
 
@@ -38,11 +40,13 @@ test('the examples\' CBOM is valid CycloneDX 1.6', async () => {
   expect(await cycloneDxErrors(bom)).toBeNull();
 });
 
-test('it lists every key of every example exactly once, on all three clouds', () => {
+test('it lists every key of every example exactly once (the library\'s own service keys included), on all three clouds', () => {
   expect(keys.length).toBeGreaterThan(10);
-  expect(keyAssets).toHaveLength(keys.length);
+  expect(serviceKeys.length).toBeGreaterThan(0);
+  expect(keyAssets).toHaveLength(keys.length + serviceKeys.length);
   expect(keyAssets.map((c) => `${cbomProperty(c, 'cloud')[0]} ${c.name}`).sort())
-    .toEqual(keys.map((k) => `${k.cloud} ${k.path}`).sort());
+    .toEqual([...keys, ...serviceKeys].map((k) => `${k.cloud} ${k.path}`).sort());
+  expect(keyAssets.filter((c) => cbomProperty(c, 'service-key')[0] === 'true')).toHaveLength(serviceKeys.length);
   expect(new Set(keyAssets.map((c) => cbomProperty(c, 'cloud')[0]))).toEqual(new Set(['aws', 'azure', 'gcp']));
   // Each asset carries its own record's custody, profile and FIPS level (apps may share paths: the cloud and path match).
   for (const key of keys) {

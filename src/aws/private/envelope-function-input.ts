@@ -5,6 +5,7 @@ import { ComplianceProfile } from '../../core/profile';
 import { isTokenValue, shown, ValidationError } from '../../core/validation';
 import { EnvelopeEncryptionFunctionProps, EnvelopeSuite, TenantResolution } from '../envelope-encryption-function-props';
 import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './input';
+import { checkStackResidency } from './residency';
 
 /** An `EnvelopeEncryptionFunction`'s props, checked, with their defaults. */
 export interface EnvelopeFunctionInput {
@@ -29,6 +30,8 @@ export function resolveEnvelopeFunctionInput(scope: IConstruct, props: EnvelopeE
   const required = requiredContextKeys(scope, props);
   const limits = checkLimits(props);
   const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
+  // The function holds plaintext and cached data keys while it runs: it is where the data is.
+  checkStackResidency(scope, profile, `envelope function ${scope.node.path}`);
   return { resolution, callerProofServerId, required, ...limits, profile };
 }
 

@@ -4,6 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { DUAL_CONTROL_ACTIONS, MANAGEMENT_ACTIONS, READ_ACTIONS } from '../key-policy-actions';
 import { defaultDeploymentPrincipal } from './deployment-principal';
+import { recordServiceKey } from './service-key';
+import { ComplianceProfile } from '../../core/profile';
 import { SID } from '../key-policy-sids';
 
 const ID = 'CloudKmsConstructsLogKey';
@@ -29,13 +31,17 @@ export function denyGrantsNotForAwsResources(): iam.PolicyStatement {
  * key-store health checks, the dual-control gate) in one stack, created on first use. AWS Control Tower's CT.CLOUDWATCH.PR.3 requires
  * every log group to be KMS-encrypted. CloudFormation may manage the key but never disable or delete it; only
  * CloudWatch Logs may use it, and only for log groups of this account and region (its encryption context).
- * No account-root delegation: nobody can read these logs' ciphertext outside CloudWatch Logs.
+ * No account-root delegation: nobody can read these logs' ciphertext outside CloudWatch Logs. A service key in the
+ * ledger; `profile` (of the construct asking) holds it to that profile's algorithm rule.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
  */
-export function operationalLogKey(scope: IConstruct): kms.Key {
+export function operationalLogKey(scope: IConstruct, profile?: ComplianceProfile): kms.Key {
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild(ID) as kms.Key | undefined;
-  if (existing) return existing;
+  if (existing) {
+    recordServiceKey(existing, ID, profile);
+    return existing;
+  }
   // A nested stack (a tenant shard) is deployed by its root stack's CloudFormation role.
   let root = stack;
   while (root.nestedStackParent) root = root.nestedStackParent;
@@ -64,5 +70,6 @@ export function operationalLogKey(scope: IConstruct): kms.Key {
       ],
     }),
   });
+  recordServiceKey(key, ID, profile);
   return key;
 }

@@ -5,7 +5,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ResolvedGuardrailInput } from './org-input';
-import { ASSET_PUBLISHING_ROLE_PATTERNS, StatementGroup } from './org-policies';
+import { ASSET_PUBLISHING_ROLE_PATTERNS } from './org-policies';
+import { StatementGroup } from './org-statements';
 import { Control } from '../../core/controls';
 import { EvidenceLedger } from '../../core/evidence';
 import { Enforcement } from '../../core/guardrails';
@@ -25,6 +26,8 @@ const RCP_LIMITS = 'RCPs do not restrict the management account\'s resources, AW
 interface GroupFacts {
   readonly controls: Control[];
   readonly description: (input: ResolvedGuardrailInput) => string;
+  /** What the group's statements cannot judge, whoever holds the exemptions. */
+  readonly gap?: (input: ResolvedGuardrailInput) => string;
 }
 
 const list = (xs: string[]) => [...new Set(xs)].join(', ');
@@ -40,6 +43,11 @@ function pipelineGap(group: StatementGroup, input: ResolvedGuardrailInput): stri
   if (group.kind !== 'scp' || input.deployers || NO_PIPELINE_EXEMPTION.has(group.name)) return undefined;
   return 'without pipelineDeployerArnPatterns, whoever the CDK bootstrap roles trust (by default everyone in the account) can act as '
     + 'the deployment roles, which these statements exempt: through cdk deploy, or by updating a stack that has a service role';
+}
+
+function partialOf(group: StatementGroup, input: ResolvedGuardrailInput, facts: GroupFacts): string | undefined {
+  const gaps = [facts.gap?.(input), pipelineGap(group, input)].filter((g): g is string => g !== undefined);
+  return gaps.length > 0 ? gaps.join('; ') : undefined;
 }
 
 const FACTS: Record<string, GroupFacts> = {
@@ -125,8 +133,14 @@ const FACTS: Record<string, GroupFacts> = {
   DataResidency: {
     controls: RESIDENCY_CONTROLS,
     description: (i) => 'No principal in a target account, the deployment roles and the break-glass role included, can send a KMS request to '
-      + `a region other than ${list(i.profile.allowedRegions)}, replicate a key into one, or create a trail, bucket, log group or `
-      + 'CloudHSM cluster in one. Keys, trails and buckets that exist in other regions before the policy is attached are not moved.',
+      + `a region other than ${list(i.profile.allowedRegions)}, replicate a key into one, or create a trail, event data store, bucket, log `
+      + 'group, log delivery or CloudHSM cluster in one; no one can copy a CloudHSM backup to another region, replicate a bucket or '
+      + 'subscribe a log stream to a destination (any of which may be in another region). Keys, trails and buckets that exist in other '
+      + 'regions before the policy is attached are not moved.',
+    gap: (i) => 'an SCP cannot see the region of the bucket a trail delivers to, nor where an external key store\'s proxy is: '
+      + `${list(i.pipelineRoles)} may still create or update trails, and they and ${list(i.handlerRoles)} external key stores, `
+      + 'whose bucket or proxy may be in any region; and events:PutTargets is not restricted, so anyone may forward key events to an '
+      + 'event bus in another region',
   },
   AuditBucketTransport: {
     controls: AUDIT_PROTECTION_CONTROLS,
@@ -153,7 +167,7 @@ export function recordGuardrails(scope: IConstruct, input: ResolvedGuardrailInpu
       controls: facts.controls,
       targets: input.targetIds,
       profile: input.profile.name,
-      ...(pipelineGap(group, input) ? { partial: pipelineGap(group, input) } : {}),
+      ...(partialOf(group, input, facts) ? { partial: partialOf(group, input, facts) } : {}),
     });
   }
 }

@@ -3,6 +3,8 @@
  * their packing into policy documents Organizations accepts. Every threshold comes from the profile.
  */
 import { ResolvedGuardrailInput } from './org-input';
+import { residencyGroups } from './org-residency';
+import { deny, notExempt, PolicyStatement, StatementGroup, unique } from './org-statements';
 import { baselineProtectionStatements } from './stackset-protection';
 import { ValidationError } from '../../core/validation';
 
@@ -86,24 +88,6 @@ export const ASSET_IMAGE_ACTIONS = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr
 export const ASSET_BUCKET_OBJECTS = 'arn:*:s3:::cdk-*-assets-*/*';
 export const ASSET_REPOSITORIES = 'arn:*:ecr:*:*:repository/cdk-*-container-assets-*';
 
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Deny';
-  readonly Principal?: '*';
-  readonly Action: string[];
-  readonly Resource: string | string[];
-  readonly Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-/** A set of statements that together enforce one guardrail, as the evidence names it. */
-export interface StatementGroup {
-  readonly name: string;
-  readonly kind: 'scp' | 'rcp';
-  readonly statements: PolicyStatement[];
-}
-
-const unique = (xs: string[]) => [...new Set(xs)];
-const notExempt = (principals: string[]) => ({ ArnNotLike: { 'aws:PrincipalArn': unique(principals) } });
 const bucketArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `arn:*:s3:::${b}`);
 const objectArns = (input: ResolvedGuardrailInput) => input.buckets.map((b) => `arn:*:s3:::${b}/*`);
 
@@ -141,10 +125,6 @@ function pipelineEntryGroups(input: ResolvedGuardrailInput): StatementGroup[] {
         notExempt([...input.pipelineRoles, ...input.pipelinePassers, ...input.deployers])),
     ],
   }];
-}
-
-function deny(Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement {
-  return Condition ? { Sid, Effect: 'Deny', Action, Resource, Condition } : { Sid, Effect: 'Deny', Action, Resource };
 }
 
 function keyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
@@ -256,37 +236,6 @@ function handlerAssetGroup(input: ResolvedGuardrailInput): StatementGroup {
       deny('DenyAssetImageChanges', ASSET_IMAGE_ACTIONS, ASSET_REPOSITORIES, publishers),
     ],
   };
-}
-
-/**
- * Where the profile restricts regions: no KMS request to any other region, no replica into one, and no trail, bucket,
- * log group or CloudHSM cluster created in one. KMS, CloudTrail, S3 buckets, CloudWatch Logs and CloudHSM are regional
- * services, so none needs the global-service exemption a deny-all region SCP carries (AWS's own example). No one is
- * exempt: the pipeline must not deploy outside the profile either.
- * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html
- * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-replica-region
- */
-export const RESIDENCY_CREATE_ACTIONS = ['cloudtrail:CreateTrail', 's3:CreateBucket', 'logs:CreateLogGroup', 'cloudhsm:CreateCluster'];
-function residencyGroups(input: ResolvedGuardrailInput): StatementGroup[] {
-  const regions = input.profile.allowedRegions;
-  if (regions.length === 0) return [];
-  return [{
-    name: 'DataResidency',
-    kind: 'scp',
-    statements: [
-      deny('DenyKmsOutsideAllowedRegions', ['kms:*'], '*', { StringNotEquals: { 'aws:RequestedRegion': regions } }),
-      // ReplicateKey is sent to the primary's region: the replica's region is kms:ReplicaRegion.
-      deny('DenyReplicasOutsideAllowedRegions', ['kms:ReplicateKey'], '*', { StringNotEquals: { 'kms:ReplicaRegion': regions } }),
-      deny('DenyAuditStorageOutsideAllowedRegions', RESIDENCY_CREATE_ACTIONS, '*', { StringNotEquals: { 'aws:RequestedRegion': regions } }),
-      // CreateBucket sent to the global endpoint (us-east-1) may name another region as its LocationConstraint (`EU` is
-      // eu-west-1); absent, the bucket is in us-east-1, which the statement above judges.
-      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
-      deny('DenyBucketsOutsideAllowedRegions', ['s3:CreateBucket'], '*', {
-        StringNotEquals: { 's3:LocationConstraint': regions.includes('eu-west-1') ? [...regions, 'EU'] : regions },
-        Null: { 's3:LocationConstraint': 'false' },
-      }),
-    ],
-  }];
 }
 
 function auditGroups(input: ResolvedGuardrailInput): StatementGroup[] {

@@ -3,7 +3,7 @@
  * region of the stack that holds them; a replica in the region of its own stack; a multi-Region primary may also be
  * replicated into its `replicaRegions`.
  */
-import { CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { EvidenceLedger } from '../../core/evidence';
 import { recordResidency } from '../../core/key-evidence';
@@ -33,7 +33,23 @@ export function checkStackResidency(scope: IConstruct, profile: ComplianceProfil
   checkResidency(profile, `env.region of stack ${stack.node.path} (where ${what} is)`,
     Token.isUnresolved(region) ? undefined : region,
     `give stack ${stack.node.path} an explicit env: { region } (an environment-agnostic stack deploys to any region)`);
+  if (profile.restrictsRegions) bindFixedRegion(stack);
   return region;
+}
+
+/**
+ * env.region only tells the CDK what to synthesize for: `aws cloudformation deploy --region` (or a console upload)
+ * creates the same template in any region. A template rule refuses every region but the one checked above, so the
+ * evidence's region holds for whoever deploys the template.
+ */
+function bindFixedRegion(stack: Stack): void {
+  if (stack.node.tryFindChild(RULE_ID)) return;
+  new CfnRule(stack, RULE_ID, {
+    assertions: [{
+      assert: Fn.conditionContains([stack.region], Aws.REGION),
+      assertDescription: `stack ${stack.node.path} was checked for residency in ${stack.region} only`,
+    }],
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   ClientFor, createReplicas, describePrimary, importInto, ImportOptions, MultiRegionPrimary, planReplicas, RegionalKey, ReplicaPlan,
   verifyReplicas,
 } from '../aws-multi-region';
+import { checkReplicationAllowed } from '../aws-replication-policy';
 import { AWS_FLAGS, COMMON, Command, CliIo } from '../command';
 import { CliError } from '../errors';
 import { checkMaterialSource, MaterialSource, readMaterial } from '../material';
@@ -41,7 +42,10 @@ Options:
   --replica-region <region>  a Region that must hold a replica (repeat): refused if it holds none (unless
                              --create-replicas); replicas KMS lists that are not named are imported all the same
   --create-replicas          create the replicas missing in the --replica-region Regions (ReplicateKey) with the
-                             primary's key policy, after the primary's import succeeded
+                             primary's key policy, after the primary's import succeeded. ReplicateKey runs as you:
+                             refused before any import when the key policy lets only named principals replicate
+                             (the library's keys: the deployment principal; under dual control, the gate). Create
+                             replicas with aws.ReplicaKey or replicaRegions instead, then import without this flag
   --expires-at <ISO date>    material expiry in every Region (default: the primary's current expiry, else its
                              cloud-kms:key-material-expiry tag)
   --no-expiry                the material does not expire
@@ -84,6 +88,8 @@ Options:
     const clientFor = regionalClients(io, v.endpoint);
     const primary = await describePrimary(clientFor(primaryRegion(v['key-id'], v.region)), v['key-id']);
     const plan = planReplicas(primary, named, v['create-replicas'] ?? false);
+    // Before any import: ReplicateKey runs as the caller, whom the library's key policies do not let replicate.
+    if (!v['verify-only']) await checkReplicationAllowed(clientFor(primary.region), primary.arn, plan.toCreate);
     const imported = v['verify-only'] ? undefined : await importStep(v, io, clientFor, primary, plan, source);
     const regions = imported?.regions ?? [
       { region: primary.region, arn: primary.arn, role: 'primary' as const },

@@ -54,8 +54,16 @@ export function quantumVulnerable(crypto: KeyCryptoRecord): boolean {
   return nistQuantumSecurityLevel(crypto) === 0;
 }
 
+/**
+ * The customer's AWS CloudHSM cluster that holds a key of an AWS CloudHSM key store: the key's module is the cluster's
+ * HSMs (of the recorded instance type), not an external key manager.
+ */
+export interface CloudHsmModule {
+  readonly hsmType?: string;
+}
+
 /** The algorithm asset of a key with a crypto record. */
-export function cbomAlgorithm(key: KeyRecord, crypto: KeyCryptoRecord): CbomAlgorithm {
+export function cbomAlgorithm(key: KeyRecord, crypto: KeyCryptoRecord, cloudHsm?: CloudHsmModule): CbomAlgorithm {
   const curve = crypto.algorithm === KeyAlgorithm.EC || crypto.algorithm === KeyAlgorithm.EDDSA ? crypto.parameterSet : undefined;
   const classical = classicalSecurityLevel(crypto);
   return {
@@ -64,10 +72,10 @@ export function cbomAlgorithm(key: KeyRecord, crypto: KeyCryptoRecord): CbomAlgo
       primitive: primitive(crypto),
       ...(parameterSetIdentifier(crypto) !== undefined ? { parameterSetIdentifier: parameterSetIdentifier(crypto) } : {}),
       ...(curve ? { curve } : {}),
-      executionEnvironment: executionEnvironment(key),
+      executionEnvironment: executionEnvironment(key, cloudHsm),
       // The providers do not publish their HSMs' processor platform.
       implementationPlatform: 'unknown',
-      certificationLevel: [certificationLevel(key)],
+      certificationLevel: [certificationLevel(key, crypto, cloudHsm)],
       cryptoFunctions: cryptoFunctions(crypto.purpose),
       ...(classical !== undefined ? { classicalSecurityLevel: classical } : {}),
       ...(quantumCategory(crypto) !== undefined ? { nistQuantumSecurityLevel: quantumCategory(crypto) } : {}),
@@ -168,7 +176,8 @@ function cryptoFunctions(purpose: KeyPurpose): string[] {
  * cannot know it. A FIPS 140 Level 2 or 3 module is hardware; a Level 1 module is software, but whether its memory is
  * encrypted is not published, so it is `unknown`, not `software-plain-ram`.
  */
-export function executionEnvironment(key: KeyRecord): string {
+export function executionEnvironment(key: KeyRecord, cloudHsm?: CloudHsmModule): string {
+  if (cloudHsm) return 'hardware';
   if (key.model.custody === KeyCustody.CUSTOMER_EXTERNAL) return 'unknown';
   return key.fipsLevel === FipsLevel.LEVEL_1 ? 'unknown' : 'hardware';
 }
@@ -177,16 +186,25 @@ export function executionEnvironment(key: KeyRecord): string {
  * The certification of the module that holds the key, in the schema's enum (which names the FIPS 140 revision). The
  * ledger records the level; the revision is each provider's, as its documentation states it:
  * - AWS KMS: FIPS 140-3 Security Level 3 (https://docs.aws.amazon.com/kms/latest/developerguide/kms-internals.html,
- *   certificate 4884).
+ *   certificate 4884), ML-DSA keys included ("AWS KMS creates and protects all ML-DSA keys and signature operations in
+ *   FIPS 140-3 Security Level 3 validated hardware security modules", https://docs.aws.amazon.com/kms/latest/developerguide/mldsa.html).
+ * - AWS CloudHSM (a CloudHSM key store's keys are in the customer's cluster): hsm2m.medium FIPS 140-3 Level 3, hsm1.medium
+ *   FIPS 140-2 Level 3 (https://docs.aws.amazon.com/cloudhsm/latest/userguide/introduction.html); another or an
+ *   unrecorded type is `unknown`.
  * - Azure: vault HSM keys on HSM platform 2 (every new key) and Managed HSM FIPS 140-3 Level 3; HSM platform 1
  *   FIPS 140-2 Level 2; software keys FIPS 140-2 Level 1 (https://learn.microsoft.com/azure/key-vault/keys/about-keys).
  * - Google: Cloud HSM FIPS 140-2 Level 3 (https://cloud.google.com/kms/docs/hsm); software keys use FIPS 140-2 Level 1
  *   validated primitives (https://cloud.google.com/kms/docs/protection-levels).
+ * A post-quantum algorithm (FIPS 203, 204, 205; X-Wing, which NIST has not approved) is covered by no FIPS 140-2
+ * validation, which predates those standards: `unknown`, unless the provider documents a validated module for it (AWS
+ * KMS for ML-DSA, above).
  * A key manager outside the cloud is the customer's declaration, not a certificate the library can name: `unknown`, and the
  * declared level stays in the `cloud-kms-constructs:fips-140-level` property.
  */
-export function certificationLevel(key: KeyRecord): string {
+export function certificationLevel(key: KeyRecord, crypto?: KeyCryptoRecord, cloudHsm?: CloudHsmModule): string {
+  if (cloudHsm) return CLOUDHSM_CERTIFICATION[cloudHsm.hsmType ?? ''] ?? 'unknown';
   if (key.model.custody === KeyCustody.CUSTOMER_EXTERNAL) return 'unknown';
+  if (crypto && isPostQuantumAlgorithm(crypto.algorithm) && !(key.cloud === 'aws' && crypto.algorithm === KeyAlgorithm.ML_DSA)) return 'unknown';
   const byCloud: Record<string, Partial<Record<FipsLevel, string>>> = {
     aws: { [FipsLevel.LEVEL_3]: 'fips140-3-l3' },
     azure: { [FipsLevel.LEVEL_3]: 'fips140-3-l3', [FipsLevel.LEVEL_2]: 'fips140-2-l2', [FipsLevel.LEVEL_1]: 'fips140-2-l1' },
@@ -194,6 +212,8 @@ export function certificationLevel(key: KeyRecord): string {
   };
   return byCloud[key.cloud]?.[key.fipsLevel] ?? 'unknown';
 }
+
+const CLOUDHSM_CERTIFICATION: Record<string, string> = { 'hsm2m.medium': 'fips140-3-l3', 'hsm1.medium': 'fips140-2-l3' };
 
 /** The kind of key material the cloud holds: the secret key of a symmetric algorithm, else the private key of a pair. */
 export function materialType(crypto: KeyCryptoRecord | undefined): string {

@@ -3,7 +3,7 @@
  * algorithm it is used with (`algorithm`), with the facts the schema has no field for as properties of this library's
  * namespace (`cloud-kms-constructs:`, listed in docs/compliance-report.md).
  */
-import { cbomAlgorithm, CbomAlgorithm, materialType, quantumCategory, quantumVulnerable } from './cbom-algorithm';
+import { cbomAlgorithm, CbomAlgorithm, CloudHsmModule, materialType, quantumCategory, quantumVulnerable } from './cbom-algorithm';
 import { KeyCustody } from '../../core/deployment-model';
 import type { KeyContainerRecord, KeyRecord } from '../../core/evidence';
 import { FipsLevel } from '../../core/fips';
@@ -33,11 +33,15 @@ export function algorithmRef(algorithm: CbomAlgorithm): string {
   return `algorithm:${algorithm.name}:${p.executionEnvironment}:${p.certificationLevel.join('+')}:${p.cryptoFunctions.join('+')}`;
 }
 
-/** The assets of one key. */
-export function keyAssets(key: KeyRecord, containers: ReadonlyMap<string, KeyContainerRecord>): CbomKeyAssets {
+/**
+ * The assets of one key.
+ * @param service a key the library makes for its own use (the ledger's service keys), marked `service-key: true`
+ */
+export function keyAssets(key: KeyRecord, containers: ReadonlyMap<string, KeyContainerRecord>, service = false): CbomKeyAssets {
   const keyRef = `key:${key.cloud}:${key.path}`;
   // The algorithm's name, parameter set and strength come from the size: a token size is left out of all of them.
-  const algorithm = key.crypto ? cbomAlgorithm(key, { ...key.crypto, sizeBits: resolved(key.crypto.sizeBits) }) : undefined;
+  const cloudHsm = cloudHsmOf(key, containers);
+  const algorithm = key.crypto ? cbomAlgorithm(key, { ...key.crypto, sizeBits: resolved(key.crypto.sizeBits) }, cloudHsm) : undefined;
   const ref = algorithm ? algorithmRef(algorithm) : undefined;
   const material: Record<string, unknown> = {
     type: materialType(key.crypto),
@@ -45,17 +49,25 @@ export function keyAssets(key: KeyRecord, containers: ReadonlyMap<string, KeyCon
     state: key.model.custody === KeyCustody.CUSTOMER_IMPORT ? 'pre-activation' : 'active',
     ...(ref ? { algorithmRef: ref } : {}),
     ...(resolved(key.crypto?.sizeBits) !== undefined ? { size: key.crypto!.sizeBits } : {}),
-    securedBy: { mechanism: securedBy(key) },
+    securedBy: { mechanism: cloudHsm ? 'HSM' : securedBy(key) },
   };
   return {
     keyRef,
     name: key.path,
-    description: `${key.constructName} (${key.model.title}) in ${key.stack}` +
+    description: `${service ? 'the library\'s own key for ' : ''}${key.constructName} (${key.model.title}) in ${key.stack}` +
       `${key.crypto ? '' : ': no crypto record, algorithm unknown'}`,
-    properties: keyProperties(key, containers),
+    properties: [...keyProperties(key, containers), ...(service ? [[`${CBOM_PROPERTY_PREFIX}service-key`, 'true'] as [string, string]] : [])],
     cryptoProperties: { assetType: 'related-crypto-material', relatedCryptoMaterialProperties: material },
     ...(algorithm && ref ? { algorithm: { ...algorithm, ref } } : {}),
   };
+}
+
+/** The CloudHSM cluster under the key's AWS CloudHSM key store, if it is in one. */
+function cloudHsmOf(key: KeyRecord, containers: ReadonlyMap<string, KeyContainerRecord>): CloudHsmModule | undefined {
+  const store = key.parent ? containers.get(key.parent) : undefined;
+  if (store?.kind !== 'AWS CloudHSM key store') return undefined;
+  const cluster = store.parent ? containers.get(store.parent) : undefined;
+  return { hsmType: cluster?.hsmType };
 }
 
 /** What protects the material, in the words of the schema's examples (`HSM`, `Software`). */
