@@ -240,7 +240,7 @@ function profileOf(ledger: EvidenceLedger, stack: string): ComplianceProfile {
  * Runs our KMS rule pack on a stack's templates (siblings: the rest of the app, where a trail may live), in the stack's
  * region as the cloud assembly's manifest gives it to `cloud-kms check` (undefined for an environment-agnostic stack).
  */
-function runRulePack(label: string, profile: ComplianceProfile, templates: any[], siblings: any[], totals: Totals, region: string): void {
+function runRulePack(label: string, profile: ComplianceProfile, templates: any[], siblings: any[], totals: Totals, region?: string): void {
   const pack = new KmsRulePack(profile);
   const shown = region === UNKNOWN_REGION ? undefined : region;
   for (const t of templates) {

@@ -3,7 +3,7 @@
  * CloudKmsConstructsLogKey) are service keys of the ledger: in the CBOM, held to the profile's algorithm rule, not key
  * records of the report. And the envelope function, which holds plaintext and data keys, is held to the profile's regions.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ComplianceProfile, EvidenceLedger } from '../../src';
@@ -26,6 +26,31 @@ describe('EnvelopeEncryptionFunction residency', () => {
   test('in an allowed region it synthesizes; anywhere under a profile without allowedRegions', () => {
     expect(() => envelope(stackIn('eu-west-1'), EU, EU)).not.toThrow();
     expect(() => envelope(stackIn(undefined), ComplianceProfile.COMMERCIAL)).not.toThrow();
+  });
+});
+
+describe('EnvelopeEncryptionFunction: the key it gets data keys from is held to the profile\'s regions (review of issue 19)', () => {
+  const fn = (stack: Stack, key: kms.IKey) => new aws.EnvelopeEncryptionFunction(stack, 'Envelope', { key, requiredContextKeys: ['tenant'], profile: EU });
+  const MRK = 'mrk-1234abcd12ab34cd56ef1234567890ab';
+
+  test('a single-Region key of another region, by literal ARN, is refused', () => {
+    const stack = stackIn('eu-west-1');
+    const remote = kms.Key.fromKeyArn(stack, 'Remote', `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    expect(() => fn(stack, remote)).toThrow(
+      "the region of key Test/Remote (where envelope function Test/Envelope gets its data keys) must be one of profile EU's allowedRegions [eu-west-1], got 'us-east-1'");
+  });
+
+  test('a multi-Region primary of another region is used through its replica here, which is allowed', () => {
+    const stack = stackIn('eu-west-1');
+    expect(() => fn(stack, kms.Key.fromKeyArn(stack, 'Primary', `arn:aws:kms:us-east-1:${ACCOUNT}:key/${MRK}`))).not.toThrow();
+  });
+
+  test('a key ARN only known at deployment (an imported value) is refused; a key construct of this stack is not', () => {
+    const stack = stackIn('eu-west-1');
+    const imported = kms.Key.fromKeyArn(stack, 'Imported', Fn.importValue('SomeoneElsesKeyArn'));
+    expect(() => fn(stack, imported)).toThrow(/the region of key Test\/Imported .* is only known at deployment, and profile EU allows only \[eu-west-1\]/);
+    const own = stackIn('eu-west-1');
+    expect(() => fn(own, cmkFor(own, EU, 'Key'))).not.toThrow();
   });
 });
 

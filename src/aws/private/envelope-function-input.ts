@@ -1,10 +1,13 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { ComplianceProfile } from '../../core/profile';
+import { checkResidency } from '../../core/residency';
 import { isTokenValue, shown, ValidationError } from '../../core/validation';
 import { EnvelopeEncryptionFunctionProps, EnvelopeSuite, TenantResolution } from '../envelope-encryption-function-props';
 import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './input';
+import { localKeyArn } from './envelope-function-key';
 import { checkStackResidency } from './residency';
 
 /** An `EnvelopeEncryptionFunction`'s props, checked, with their defaults. */
@@ -32,7 +35,24 @@ export function resolveEnvelopeFunctionInput(scope: IConstruct, props: EnvelopeE
   const profile = props.profile ?? ComplianceProfile.COMMERCIAL;
   // The function holds plaintext and cached data keys while it runs: it is where the data is.
   checkStackResidency(scope, profile, `envelope function ${scope.node.path}`);
+  if (props.key) checkKeyRegion(scope, props.key, profile);
   return { resolution, callerProofServerId, required, ...limits, profile };
+}
+
+/**
+ * The data keys come from the KMS the function calls, in the region of the key ARN it is given (for a multi-Region key
+ * from another region: its replica here, `localKeyArn`). Under a profile that restricts regions that region must be
+ * one the profile allows, and known: a key ARN that is a token (`Fn.importValue`, a cross-region reference) may name a
+ * key anywhere, so it is refused unless the key is a construct of this app whose stack has a literal region.
+ */
+function checkKeyRegion(scope: IConstruct, key: kms.IKey, profile: ComplianceProfile): void {
+  if (!profile.restrictsRegions) return;
+  const arn = localKeyArn(scope, key);
+  const literal = Token.isUnresolved(arn) ? undefined : /^arn:[a-z-]+:kms:([a-z0-9-]+):/.exec(arn)?.[1];
+  const owned = Resource.isOwnedResource(key) ? Stack.of(key).region : undefined;
+  const region = literal ?? (owned !== undefined && !Token.isUnresolved(owned) ? owned : undefined);
+  checkResidency(profile, `the region of key ${key.node.path} (where envelope function ${scope.node.path} gets its data keys)`, region,
+    'give the key as a construct of a stack with an explicit env.region, or by a literal key ARN');
 }
 
 /** `key` or `tenants`, and how a tenant-aware function learns the caller's tenant. */
