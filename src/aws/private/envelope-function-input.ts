@@ -2,12 +2,12 @@ import { Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
+import { localKeyArn } from './envelope-function-key';
 import { ComplianceProfile } from '../../core/profile';
 import { checkResidency } from '../../core/residency';
 import { isTokenValue, shown, ValidationError } from '../../core/validation';
 import { EnvelopeEncryptionFunctionProps, EnvelopeSuite, TenantResolution } from '../envelope-encryption-function-props';
 import { describeSelection, literalDuration, optionalList, optionalProfile, quoted, requireProps, selectSubnets, wholeNumber } from './input';
-import { localKeyArn } from './envelope-function-key';
 import { checkStackResidency } from './residency';
 
 /** An `EnvelopeEncryptionFunction`'s props, checked, with their defaults. */
