@@ -91,7 +91,7 @@ Options:
     // Before any import: ReplicateKey runs as the caller, whom the library's key policies do not let replicate.
     if (!v['verify-only']) await checkReplicationAllowed(clientFor(primary.region), primary.arn, plan.toCreate);
     const imported = v['verify-only'] ? undefined : await importStep(v, io, clientFor, primary, plan, source);
-    const regions = imported?.regions ?? [
+    const regions: RegionResult[] = imported?.regions ?? [
       { region: primary.region, arn: primary.arn, role: 'primary' as const },
       ...plan.existing.map((r) => ({ ...r, role: 'replica' as const })),
     ];
