@@ -106,7 +106,7 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
     throw e;
   }
   try {
-    await applyRequest(c.kms, request);
+    await applyRequest(c.kms, request, c.kmsIn);
   } catch (e) {
     await c.ddb.send(new DeleteItemCommand({ TableName: c.tableName, Key: marker }));
     throw new GateError(`${request.operation} on ${keyId} failed: ${errorName(e)}: ${(e as Error).message}`);
@@ -123,6 +123,14 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
  */
 
 let defaultConfig: GateConfig | undefined;
+const REGIONAL_KMS = new Map<string, KMSClient>();
+/** One client per region the gate's keys are in (a gated replica's). */
+function regionalKms(region: string): KMSClient {
+  let client = REGIONAL_KMS.get(region);
+  if (!client) REGIONAL_KMS.set(region, client = new KMSClient({ region }));
+  return client;
+}
+
 /** The Lambda's configuration, from its environment. */
 export function configFromEnv(): GateConfig {
   if (!process.env.GATE_TABLE_NAME || !process.env.GATE_EXECUTOR_ROLE_ARN) throw new GateError('this function is not a dual-control gate executor');
@@ -132,6 +140,7 @@ export function configFromEnv(): GateConfig {
     maxWindowSeconds: Number(process.env.GATE_MAX_WINDOW_SECONDS ?? '86400'),
     ddb: new DynamoDBClient({}),
     kms: new KMSClient({}),
+    kmsIn: regionalKms,
     iam: new IAMClient({}),
   };
 }

@@ -4,6 +4,7 @@ import {
   ImportKeyMaterialCommand, KMSClient, PutKeyPolicyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand,
   UpdateAliasCommand, UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
+import { kmsFor } from './gate-custodians';
 import { GateError, GateOperation } from './gate-request';
 
 type Operation = GateOperation['operation'];
@@ -34,11 +35,18 @@ const CALLS: { readonly [O in Operation]: (kms: KMSClient, r: RequestOf<O>) => P
   DeleteAlias: (kms, r) => kms.send(new DeleteAliasCommand({ AliasName: r.aliasName })),
 };
 
-/** Carries out `r` with the gate's own KMS permissions; an operation outside the table is refused. */
-export async function applyRequest(kms: KMSClient, r: GateOperation): Promise<void> {
+/** Alias operations act in the gate's region: an alias and the key it names are in one region. */
+const GATE_REGION_ONLY = new Set<string>(['CreateAlias', 'UpdateAlias', 'DeleteAlias']);
+
+/**
+ * Carries out `r` with the gate's own KMS permissions; an operation outside the table is refused. A key named by an ARN
+ * of another region (a gated replica) is reached in that region through `kmsIn`.
+ */
+export async function applyRequest(kms: KMSClient, r: GateOperation, kmsIn?: (region: string) => KMSClient): Promise<void> {
   // Own keys only: an operation named `constructor` or `toString` must not reach Object.prototype.
   if (!Object.prototype.hasOwnProperty.call(CALLS, r.operation)) {
     throw new GateError(`operation must be one of the gated KMS operations, got ${String((r as any).operation).slice(0, 60)}`);
   }
-  await (CALLS[r.operation] as (client: KMSClient, request: GateOperation) => Promise<unknown>)(kms, r);
+  const client = GATE_REGION_ONLY.has(r.operation) ? kms : kmsFor({ kms, kmsIn }, r.keyId);
+  await (CALLS[r.operation] as (client: KMSClient, request: GateOperation) => Promise<unknown>)(client, r);
 }

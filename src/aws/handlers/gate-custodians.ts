@@ -17,8 +17,25 @@ export interface GateConfig {
   readonly maxWindowSeconds: number;
   readonly ddb: DynamoDBClient;
   readonly kms: KMSClient;
+  /**
+   * A KMS client in another region. A gated replica (`ReplicaKey` under dual control) is in another region than the
+   * gate: its policy is read, and operations on it are carried out, there.
+   * @default - every call goes through `kms`
+   */
+  readonly kmsIn?: (region: string) => KMSClient;
   readonly iam: IAMClient;
   readonly now?: () => number;
+}
+
+/** The region of a KMS key ARN (`arn:aws:kms:eu-central-1:111122223333:key/mrk-...`); undefined for ids and aliases. */
+export function keyArnRegion(keyId: string): string | undefined {
+  return /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\//.exec(keyId)?.[1];
+}
+
+/** The client that reaches the key: in the region its ARN names, else the gate's own. */
+export function kmsFor(c: Pick<GateConfig, 'kms' | 'kmsIn'>, keyId: string): KMSClient {
+  const region = keyArnRegion(keyId);
+  return region && c.kmsIn ? c.kmsIn(region) : c.kms;
 }
 
 export function nowSeconds(c: GateConfig): number {
@@ -32,7 +49,7 @@ export interface KeyCustodians {
 }
 
 export async function currentPolicy(c: GateConfig, keyId: string): Promise<{ Statement?: any[] }> {
-  const res = await c.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }));
+  const res = await kmsFor(c, keyId).send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }));
   return JSON.parse(res.Policy ?? '{}');
 }
 
