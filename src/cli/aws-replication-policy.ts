@@ -47,6 +47,33 @@ export function replicationRefusal(policy: string, regions: string[]): string | 
   return undefined;
 }
 
+/**
+ * Under dual control (the library's SID DenyDualControlOperationsExceptExecutor), only the gate's executor may call
+ * ImportKeyMaterial, after two approvals: this command, run as an importer, would be refused at the primary. Read up
+ * front, so nothing is half-imported. A caller that may not read the policy learns KMS's answer instead.
+ */
+export async function checkNotDualControl(client: KMSClient, keyArn: string): Promise<void> {
+  let policy: string | undefined;
+  try {
+    policy = (await client.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy;
+  } catch {
+    return;
+  }
+  let statements: Statement[] = [];
+  try {
+    const parsed = JSON.parse(policy ?? '{}').Statement as Statement | Statement[] | undefined;
+    statements = Array.isArray(parsed) ? parsed : parsed ? [parsed] : [];
+  } catch {
+    return;
+  }
+  const gated = statements.some((s) => s.Effect === 'Deny' && s.Sid === 'DenyDualControlOperationsExceptExecutor' &&
+    list(s.Action).some((a) => /^kms:(\*|import\*|importkeymaterial)$/i.test(a)));
+  if (gated) {
+    throw new CliError(`key ${keyArn} is under dual control: only the dual-control gate's executor imports its material ` +
+      '(nothing imported); propose a gated ImportKeyMaterial per Region (docs/ceremonies.md)');
+  }
+}
+
 /** Reads the primary's key policy and refuses --create-replicas, before any import, when it would be denied. */
 export async function checkReplicationAllowed(client: KMSClient, keyArn: string, regions: string[]): Promise<void> {
   if (regions.length === 0) return;

@@ -2,6 +2,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ComplianceProfile, Control, EvidenceLedger, EvidenceStatus } from '../../src';
+import * as aws from '../../src/aws';
 import { checkRequest } from '../../src/aws/handlers/gate-request';
 import { checkNotDualControl } from '../../src/aws/private/replica-input';
 import { replicationSourceOf } from '../../src/aws/private/replica-source';
@@ -198,6 +199,18 @@ describe('refused at synthesis', () => {
   test('a grant on the gated replica is checked for separation of duties like the primary\'s', () => {
     const { replica } = gated();
     expect(() => replica().grantDecrypt(new iam.ArnPrincipal(arn('KeyAdmin')))).toThrow(/separation of duties|both/i);
+  });
+});
+
+describe('the envelope function takes a gated replica under the same residency profile (final review of issue 19)', () => {
+  test('a function in the replica\'s stack gets its data keys from the replica there', () => {
+    const { replicaStack, replica } = gated();
+    const r = replica();
+    expect(() => new aws.EnvelopeEncryptionFunction(replicaStack, 'Envelope', { key: r, requiredContextKeys: ['tenant'], profile: PCI_EU }))
+      .not.toThrow();
+    const fnEnv = Object.values(Template.fromStack(replicaStack).findResources('AWS::Lambda::Function'))
+      .map((f: any) => f.Properties.Environment?.Variables ?? {}).find((v: any) => v.ENVELOPE_KEY_ARN !== undefined) as any;
+    expect(JSON.stringify(fnEnv.ENVELOPE_KEY_ARN)).toContain('CardReplica');
   });
 });
 

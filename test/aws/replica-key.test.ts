@@ -262,6 +262,9 @@ describe('several replicas, and replicaRegions against the profile', () => {
     expect(decide(policy, deployer('eu-west-1'), 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'ap-southeast-2' })).not.toBe('ALLOW');
     expect(decide(policy, deployer('ap-southeast-2'), 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'eu-west-1' })).not.toBe('ALLOW');
     expect(decide(policy, DEPLOYER, 'kms:ReplicateKey', { 'kms:ReplicaRegion': 'sa-east-1' })).not.toBe('ALLOW');
+    // The statement's DescribeKey: a DescribeKey request carries no kms:ReplicaRegion (final review of issue 19).
+    expect(decide(policy, deployer('eu-west-1'), 'kms:DescribeKey')).toBe('ALLOW');
+    expect(statement(policy, 'AllowReplicaCreationeuwest1').Condition).toEqual({ StringEqualsIfExists: { 'kms:ReplicaRegion': 'eu-west-1' } });
     expect(statement(policy, 'DenyReplicationOutsideAllowedRegions').Condition).toEqual({ StringNotEquals: { 'kms:ReplicaRegion': regions } });
   });
 

@@ -214,6 +214,30 @@ describe('cloud-kms byok aws multi-region', () => {
     expectNoSecret(c.all(), [combined]);
   });
 
+  test('a dual-control key is refused before anything is imported: only the gate\'s executor imports its material', async () => {
+    const executor = 'arn:aws:iam::123456789012:role/GateExecutor';
+    const gated = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [...JSON.parse(POLICY).Statement, {
+        Sid: 'DenyDualControlOperationsExceptExecutor',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:PutKeyPolicy', 'kms:ImportKeyMaterial', 'kms:ReplicateKey'],
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [executor] } },
+      }],
+    });
+    const key = await primaryWithReplicas(['eu-west-1'], gated);
+    const { files, combined } = components();
+    const c = cli();
+    expect(await c.run('byok', 'aws', 'multi-region', '--key-id', key.arn, ...componentArgs(files), '--no-expiry', ...FAST)).toBe(1);
+    expect(c.err).toEqual([`error: key ${key.arn} is under dual control: only the dual-control gate's executor imports its material ` +
+      '(nothing imported); propose a gated ImportKeyMaterial per Region (docs/ceremonies.md)']);
+    expect((await stateIn(key.keyId, PRIMARY)).KeyState).toBe('PendingImport');
+    expect((await stateIn(key.keyId, 'eu-west-1')).KeyState).toBe('PendingImport');
+    expectNoSecret(c.all(), [combined]);
+  });
+
   test('a Region that holds no replica is refused before anything is imported', async () => {
     const key = await primaryWithReplicas(['eu-west-1']);
     const { files } = components();

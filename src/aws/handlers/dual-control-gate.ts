@@ -115,6 +115,14 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
   return { executed: true, operation: request.operation, approvers };
 }
 
+const REGIONAL_KMS = new Map<string, KMSClient>();
+/** One client per region the gate's keys are in (a gated replica's). */
+function regionalKms(region: string): KMSClient {
+  let client = REGIONAL_KMS.get(region);
+  if (!client) REGIONAL_KMS.set(region, client = new KMSClient({ region }));
+  return client;
+}
+
 /*
  * CloudFormation's path: Custom::CloudKmsGatedKeyPolicy carries a dual-control key's policy. Every change, the first
  * policy of a key still on its genesis policy included, is proposed by the gate on CloudFormation's behalf, and
@@ -123,13 +131,6 @@ export async function execute(c: GateConfig, ref: string, request: GateOperation
  */
 
 let defaultConfig: GateConfig | undefined;
-const REGIONAL_KMS = new Map<string, KMSClient>();
-/** One client per region the gate's keys are in (a gated replica's). */
-function regionalKms(region: string): KMSClient {
-  let client = REGIONAL_KMS.get(region);
-  if (!client) REGIONAL_KMS.set(region, client = new KMSClient({ region }));
-  return client;
-}
 
 /** The Lambda's configuration, from its environment. */
 export function configFromEnv(): GateConfig {

@@ -210,7 +210,10 @@ export class CustodianPolicy {
       principals: [replicator],
       actions: ['kms:DescribeKey', 'kms:ReplicateKey'],
       resources: ['*'],
-      conditions: { StringEquals: { 'kms:ReplicaRegion': region } },
+      // IfExists: a DescribeKey request carries no kms:ReplicaRegion (plain StringEquals would never match it); every
+      // ReplicateKey request carries it, so ReplicateKey is allowed into this region only.
+      // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
+      conditions: { StringEqualsIfExists: { 'kms:ReplicaRegion': region } },
     }));
   }
 

@@ -49,7 +49,9 @@ function checkKeyRegion(scope: IConstruct, key: kms.IKey, profile: CompliancePro
   if (!profile.restrictsRegions) return;
   const arn = localKeyArn(scope, key);
   const literal = Token.isUnresolved(arn) ? undefined : /^arn:[a-z-]+:kms:([a-z0-9-]+):/.exec(arn)?.[1];
-  const owned = Resource.isOwnedResource(key) ? Stack.of(key).region : undefined;
+  // A key this app builds (a kms.Key, a CustomerManagedKey, a gated ReplicaKey whose default child is its replica
+  // check) is in its stack's region; an imported key (kms.Key.fromKeyArn) has no child and only its ARN says where it is.
+  const owned = Resource.isOwnedResource(key) || key.node.defaultChild !== undefined ? Stack.of(key).region : undefined;
   const region = literal ?? (owned !== undefined && !Token.isUnresolved(owned) ? owned : undefined);
   checkResidency(profile, `the region of key ${key.node.path} (where envelope function ${scope.node.path} gets its data keys)`, region,
     'give the key as a construct of a stack with an explicit env.region, or by a literal key ARN');

@@ -7,7 +7,7 @@ import {
   ClientFor, createReplicas, describePrimary, importInto, ImportOptions, MultiRegionPrimary, planReplicas, RegionalKey, ReplicaPlan,
   verifyReplicas,
 } from '../aws-multi-region';
-import { checkReplicationAllowed } from '../aws-replication-policy';
+import { checkNotDualControl, checkReplicationAllowed } from '../aws-replication-policy';
 import { AWS_FLAGS, COMMON, Command, CliIo } from '../command';
 import { CliError } from '../errors';
 import { checkMaterialSource, MaterialSource, readMaterial } from '../material';
@@ -89,7 +89,10 @@ Options:
     const primary = await describePrimary(clientFor(primaryRegion(v['key-id'], v.region)), v['key-id']);
     const plan = planReplicas(primary, named, v['create-replicas'] ?? false);
     // Before any import: ReplicateKey runs as the caller, whom the library's key policies do not let replicate.
-    if (!v['verify-only']) await checkReplicationAllowed(clientFor(primary.region), primary.arn, plan.toCreate);
+    if (!v['verify-only']) {
+      await checkNotDualControl(clientFor(primary.region), primary.arn);
+      await checkReplicationAllowed(clientFor(primary.region), primary.arn, plan.toCreate);
+    }
     const imported = v['verify-only'] ? undefined : await importStep(v, io, clientFor, primary, plan, source);
     const regions: RegionResult[] = imported?.regions ?? [
       { region: primary.region, arn: primary.arn, role: 'primary' as const },
