@@ -52,9 +52,18 @@ function motoCommand(): string[] {
   throw new Error("moto_server is not installed: install it with pip install 'moto[server]' cfn-lint");
 }
 
-/** Starts moto_server and waits until it answers. */
-export async function startMoto(): Promise<Moto> {
-  const [cmd, ...args] = motoCommand();
+/** A loopback server started for one test file: where it answers, and how to stop it. */
+export interface LoopbackServer {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `cmd args -H 127.0.0.1 -p <free port>` and waits (30 s at most) until it answers on `/moto-api/`: moto_server,
+ * or a test's own server built on moto.
+ */
+export async function startLoopbackServer(label: string, cmd: string, args: string[]): Promise<LoopbackServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(cmd, [...args, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
@@ -66,23 +75,42 @@ export async function startMoto(): Promise<Moto> {
     } catch {
       // not up yet
     }
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
+    if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`${label} did not start within 30 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const kms = (ep = endpoint) => new KMSClient({ region: REGION, endpoint: ep, credentials: CREDENTIALS, maxAttempts: 1 });
   return {
     endpoint,
     port,
-    kms,
-    async createKey(description = 'test key') {
-      const res = await kms().send(new CreateKeyCommand({ Description: description }));
-      return res.KeyMetadata!.Arn!;
-    },
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     }),
+  };
+}
+
+/** Fails, saying what to install, when the machine's Python has no moto (a test's own server imports it). */
+export function requireMotoModule(): void {
+  if (spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error("moto is not installed for python3: install it with pip install 'moto[server]' cfn-lint");
+  }
+}
+
+/** Starts moto_server and waits until it answers. */
+export async function startMoto(): Promise<Moto> {
+  const [cmd, ...args] = motoCommand();
+  const server = await startLoopbackServer('moto_server', cmd, args);
+  const { endpoint } = server;
+  const kms = (ep = endpoint) => new KMSClient({ region: REGION, endpoint: ep, credentials: CREDENTIALS, maxAttempts: 1 });
+  return {
+    endpoint,
+    port: server.port,
+    kms,
+    async createKey(description = 'test key') {
+      const res = await kms().send(new CreateKeyCommand({ Description: description }));
+      return res.KeyMetadata!.Arn!;
+    },
+    stop: () => server.stop(),
   };
 }
